@@ -1,0 +1,31 @@
+"""The one exception root of tendril, with its layers.
+
+The CLI turns any TendrilError into one line on stderr and a non-zero exit.
+"""
+
+from __future__ import annotations
+
+
+class TendrilError(Exception):
+    """Root of every error tendril raises on purpose."""
+
+
+class ProtocolError(TendrilError):
+    """Bytes that do not follow the wire protocol."""
+
+
+class ImageError(TendrilError):
+    """A config image that is malformed or does not fit a board.
+
+    ``code`` is a ``tendril.contract.ImageError`` member and ``index`` the record it is about, exactly
+    as a device would report them in NACK IMAGE_INVALID.
+    """
+
+    def __init__(self, code, index: int = 0, message: str = "") -> None:
+        self.code = code
+        self.index = index
+        super().__init__(message or f"{code.name} (index {index})")
+
+
+class BoardError(TendrilError):
+    """A board file that is missing or malformed."""

@@ -1,0 +1,25 @@
+"""Config image v1: encode, decode, validate (docs/config-image.md). Pure: no I/O."""
+
+from .codec import crc32, decode, encode, image_size, recipe_hash, with_generation
+from .dur import dur16_to_ms, dur16_valid, fmt_ms, ms_to_dur16
+from .model import Actuator, Channel, Image, Param, Rule
+from .validate import validate
+
+__all__ = [
+    "Actuator",
+    "Channel",
+    "Image",
+    "Param",
+    "Rule",
+    "crc32",
+    "decode",
+    "dur16_to_ms",
+    "dur16_valid",
+    "encode",
+    "fmt_ms",
+    "image_size",
+    "ms_to_dur16",
+    "recipe_hash",
+    "validate",
+    "with_generation",
+]

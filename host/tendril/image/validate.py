@@ -1,0 +1,199 @@
+"""Validation of a config image for one board, in exactly the order docs/config-image.md lists.
+
+The C core's image_validate() implements the same algorithm; the image vectors hold them to it.
+"""
+
+from __future__ import annotations
+
+import struct
+
+from ..boards import Board
+from ..contract import (
+    ACTUATOR_SIZE,
+    CHANNEL_KIND_MASK,
+    CHANNEL_SIZE,
+    DAY_MS,
+    DUR_MAX_MS,
+    IMAGE_FORMAT,
+    IMAGE_HEADER_SIZE,
+    IMAGE_MAGIC,
+    MAX_SMOOTHING,
+    NO_INDEX,
+    PARAM_SIZE,
+    RULE_SIZE,
+    SMOOTHING_SHIFT,
+    VALUE_LIMIT,
+    ActuatorFlag,
+    ChannelKind,
+    ImageError as Code,
+    Operand,
+    PinCap,
+    RuleAction,
+    RuleFlag,
+    RuleKind,
+)
+from ..errors import ImageError
+from .codec import ACTUATOR, CHANNEL, HEADER, PARAM, RULE, crc32, image_size
+from .dur import dur16_to_ms, dur16_valid
+
+MAX_SAMPLE_MS = 60_000
+MIN_INTERVAL_MS = 1000
+
+
+def _fail(code: Code, index: int, why: str) -> ImageError:
+    return ImageError(code, index, f"{code.name} at {index}: {why}")
+
+
+def _pin_caps(board: Board, pin: int) -> int:
+    caps = board.pin_caps
+    return caps[pin] if pin < len(caps) else 0
+
+
+def validate(data: bytes, board: Board) -> None:
+    """Raise tendril.errors.ImageError(code, index) for the first check ``data`` fails on ``board``."""
+    if len(data) < IMAGE_HEADER_SIZE:
+        raise _fail(Code.TRUNCATED, 0, f"{len(data)} bytes is shorter than the 40-byte header")
+    (magic, crc, length, fmt, bclass, _gen, _hash, name, nc, na, nr, np_, tele) = HEADER.unpack_from(data)
+    if magic != IMAGE_MAGIC:
+        raise _fail(Code.BAD_MAGIC, 0, "magic is not 'TD'")
+    if fmt != IMAGE_FORMAT:
+        raise _fail(Code.BAD_FORMAT, 0, f"format {fmt}, expected {IMAGE_FORMAT}")
+    if length != len(data):
+        raise _fail(Code.BAD_LENGTH, 0, f"header says {length} bytes, got {len(data)}")
+    if length > board.max_image:
+        raise _fail(Code.TOO_LARGE, 0, f"{length} bytes is above {board.name}'s {board.max_image}")
+    if crc != crc32(data):
+        raise _fail(Code.BAD_CRC, 0, "CRC-32 does not match")
+    if bclass != board.board_class:
+        raise _fail(Code.BAD_BOARD, 0, f"image is for board class {bclass}, {board.name} is {int(board.board_class)}")
+    for index, (count, limit) in enumerate(
+        ((nc, board.max_channels), (na, board.max_actuators), (nr, board.max_rules), (np_, board.max_params))
+    ):
+        if count > limit:
+            raise _fail(Code.TOO_MANY, index, f"{count} is above {board.name}'s limit of {limit}")
+    if length != image_size(np_, nc, na, nr):
+        raise _fail(Code.BAD_LENGTH, 0, "length does not match the record counts")
+    text = name.rstrip(b"\0")
+    if any(b < 0x20 or b > 0x7E for b in text):
+        raise _fail(Code.BAD_NAME, 0, "name must be printable ASCII, NUL-padded")
+    if not dur16_valid(tele):
+        raise _fail(Code.BAD_DURATION, 0, "telemetry period uses the reserved unit")
+    tele_ms = dur16_to_ms(tele)
+    if tele_ms and tele_ms < board.min_telemetry_ms:
+        raise _fail(Code.BAD_TELEMETRY, 0, f"telemetry every {tele_ms} ms is faster than {board.min_telemetry_ms} ms")
+
+    off = IMAGE_HEADER_SIZE
+    params = []
+    for i in range(np_):
+        default, lo, hi = PARAM.unpack_from(data, off)
+        off += PARAM_SIZE
+        if not (-VALUE_LIMIT <= lo <= default <= hi <= VALUE_LIMIT):
+            raise _fail(Code.BAD_PARAM, i, "needs min <= default <= max, within +-1e9")
+        params.append((lo, hi))
+
+    used_pins: set[int] = set()
+    kinds = []
+    for i in range(nc):
+        pin, mode, _unit, period, _gain, offset = CHANNEL.unpack_from(data, off)
+        off += CHANNEL_SIZE
+        kind = mode & CHANNEL_KIND_MASK
+        caps = _pin_caps(board, pin)
+        need = PinCap.ANALOG_IN if kind == ChannelKind.ANALOG else PinCap.DIGITAL_IN
+        if caps & PinCap.RESERVED or not caps & need:
+            raise _fail(Code.BAD_PIN, i, f"pin {pin} cannot be read as this kind of channel on {board.name}")
+        if kind == 3 or mode & 0x0C or (mode >> SMOOTHING_SHIFT) > MAX_SMOOTHING:
+            raise _fail(Code.BAD_CHANNEL, i, "unknown kind, reserved mode bits, or smoothing above 8")
+        if not dur16_valid(period):
+            raise _fail(Code.BAD_DURATION, i, "sample period uses the reserved unit")
+        period_ms = dur16_to_ms(period)
+        if period_ms < board.min_sample_ms or period_ms > MAX_SAMPLE_MS:
+            raise _fail(Code.BAD_CHANNEL, i, f"sample period {period_ms} ms is outside {board.min_sample_ms} ms .. 60 s")
+        if abs(offset) > VALUE_LIMIT:
+            raise _fail(Code.BAD_CHANNEL, i, "calibration offset beyond +-1e9")
+        if pin in used_pins:
+            raise _fail(Code.PIN_CONFLICT, i, f"pin {pin} is used twice")
+        used_pins.add(pin)
+        kinds.append(kind)
+
+    for i in range(na):
+        pin, flags, max_on, min_off, cap = ACTUATOR.unpack_from(data, off)
+        off += ACTUATOR_SIZE
+        caps = _pin_caps(board, pin)
+        if (
+            caps & (PinCap.RESERVED | PinCap.NO_ACTUATOR)
+            or not caps & PinCap.DIGITAL_OUT
+            or (flags & ActuatorFlag.PWM and not caps & PinCap.PWM)
+        ):
+            raise _fail(Code.BAD_PIN, i, f"pin {pin} cannot drive this actuator on {board.name}")
+        if flags & ~int(ActuatorFlag.PWM | ActuatorFlag.ACTIVE_LOW):
+            raise _fail(Code.BAD_ACTUATOR, i, "unknown flag bits")
+        if pin in used_pins:
+            raise _fail(Code.PIN_CONFLICT, i, f"pin {pin} is already in use")
+        used_pins.add(pin)
+        if not (dur16_valid(max_on) and dur16_valid(min_off) and dur16_valid(cap)):
+            raise _fail(Code.BAD_DURATION, i, "a limit uses the reserved unit")
+        max_on_ms, min_off_ms, cap_ms = dur16_to_ms(max_on), dur16_to_ms(min_off), dur16_to_ms(cap)
+        if max_on_ms == 0 or cap_ms == 0 or min_off_ms > DAY_MS:
+            raise _fail(Code.BAD_ACTUATOR, i, "max_on and daily_cap must be above 0, min_off at most 1 day")
+        if max_on_ms > board.ceiling_max_on_ms or cap_ms > board.ceiling_daily_cap_ms:
+            raise _fail(Code.ABOVE_CEILING, i, f"a limit is above {board.name}'s ceiling")
+
+    for i in range(nr):
+        (kind, act, action, level, chan, flags, il, ops, thr, hyst, hold, dur, period, ilt) = RULE.unpack_from(data, off)
+        off += RULE_SIZE
+        _check_rule(i, kind, act, action, level, chan, flags, il, ops, thr, hyst, hold, dur, period, ilt, nc, na, params)
+
+
+def _check_rule(i, kind, act, action, level, chan, flags, il, ops, thr, hyst, hold, dur, period, ilt, nc, na, params):
+    known_flags = int(RuleFlag.ABOVE | RuleFlag.INTERLOCK_ABOVE)
+    known_ops = int(Operand.THRESHOLD | Operand.HYSTERESIS | Operand.HOLD | Operand.DURATION | Operand.PERIOD | Operand.INTERLOCK)
+    if (
+        kind not in (RuleKind.THRESHOLD, RuleKind.INTERVAL)
+        or action not in (RuleAction.PULSE, RuleAction.FOLLOW)
+        or (kind == RuleKind.INTERVAL and action == RuleAction.FOLLOW)
+        or level == 0
+        or flags & ~known_flags
+        or ops & ~known_ops
+    ):
+        raise _fail(Code.BAD_RULE, i, "unknown kind, action, flag or operand bits, or level 0")
+    fields = {
+        Operand.THRESHOLD: thr,
+        Operand.HYSTERESIS: hyst,
+        Operand.HOLD: hold,
+        Operand.DURATION: dur,
+        Operand.PERIOD: period,
+        Operand.INTERLOCK: ilt,
+    }
+    if (
+        act >= na
+        or (kind == RuleKind.THRESHOLD and chan >= nc)
+        or (kind == RuleKind.INTERVAL and chan != NO_INDEX)
+        or (il != NO_INDEX and il >= nc)
+        or any(ops & bit and not (0 <= value < len(params)) for bit, value in fields.items())
+    ):
+        raise _fail(Code.BAD_REF, i, "actuator, channel, interlock or parameter index out of range")
+    for bit, code in ((Operand.HOLD, hold), (Operand.DURATION, dur), (Operand.PERIOD, period)):
+        if not ops & bit and not dur16_valid(code):
+            raise _fail(Code.BAD_DURATION, i, "a duration uses the reserved unit")
+    pulse = action == RuleAction.PULSE
+    interval = kind == RuleKind.INTERVAL
+    # (field, operand bit, lowest allowed, highest allowed)
+    bounds = (
+        (thr, Operand.THRESHOLD, -VALUE_LIMIT, VALUE_LIMIT),
+        (ilt, Operand.INTERLOCK, -VALUE_LIMIT, VALUE_LIMIT),
+        (hyst, Operand.HYSTERESIS, 0, VALUE_LIMIT),
+        (hold, Operand.HOLD, 0, DUR_MAX_MS),
+        (dur, Operand.DURATION, 1 if pulse else 0, DUR_MAX_MS),
+        (period, Operand.PERIOD, MIN_INTERVAL_MS if interval else 0, DUR_MAX_MS),
+    )
+    for value, bit, lo, hi in bounds:
+        if ops & bit:
+            continue
+        literal = dur16_to_ms(value) if bit in (Operand.HOLD, Operand.DURATION, Operand.PERIOD) else value
+        if not lo <= literal <= hi:
+            raise _fail(Code.BAD_RULE, i, f"a literal is outside {lo} .. {hi}")
+    for value, bit, lo, hi in bounds:
+        if ops & bit:
+            pmin, pmax = params[value]
+            if pmin < lo or pmax > hi:
+                raise _fail(Code.BAD_PARAM, i, f"parameter {value} may leave {lo} .. {hi}")
