@@ -1,0 +1,42 @@
+# tendril: `make demo` and `make test` do all set-up themselves (tools/setup.sh).
+PY := .venv/bin/python
+STAMP := .venv/.installed
+FUZZ_SECONDS ?= 600
+TEST_FUZZ_SECONDS ?= 30
+
+.PHONY: setup test demo fuzz bench vectors headers clean
+
+$(STAMP): pyproject.toml tools/setup.sh
+	bash tools/setup.sh
+
+setup: $(STAMP)
+
+## make test: the whole suite, as CI runs it
+test: setup
+	$(MAKE) -s -C firmware/core lib avr-check
+	$(PY) -m tendril.contract_gen --check
+	$(PY) tests/vectors/generate.py --check
+	$(PY) -m pytest -q
+	$(MAKE) -s -C firmware/core fuzz FUZZ_SECONDS=$(TEST_FUZZ_SECONDS)
+
+## make demo: the main job on a simulated board
+demo: setup
+	$(PY) -m tendril.cli demo
+
+## make fuzz [FUZZ_SECONDS=N]: run every libFuzzer target for N seconds each
+fuzz: setup
+	$(MAKE) -C firmware/core fuzz FUZZ_SECONDS=$(FUZZ_SECONDS)
+
+## make bench: benchmarks, one JSON object a line
+bench: setup
+	$(PY) bench/run.py
+
+## make vectors / make headers: regenerate the shared vectors / the C contract headers
+vectors: setup
+	$(PY) tests/vectors/generate.py
+
+headers: setup
+	$(PY) -m tendril.contract_gen
+
+clean:
+	rm -rf firmware/build .pytest_cache .hypothesis

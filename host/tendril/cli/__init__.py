@@ -1,0 +1,47 @@
+"""The `tendril` command. Thin: parses arguments, calls the cores, prints.
+
+Every TendrilError becomes one line on stderr and exit status 1; --verbose shows the traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from .. import __version__
+from ..errors import TendrilError
+from .image import image
+from .boards import boards
+
+
+class _Group(click.Group):
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except TendrilError as exc:
+            if ctx.obj and ctx.obj.get("verbose"):
+                raise
+            click.echo(f"tendril: {exc}", err=True)
+            ctx.exit(1)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="tendril")
+@click.option("-v", "--verbose", is_flag=True, help="Show full detail (tracebacks) on errors.")
+@click.pass_context
+def cli(ctx: click.Context, verbose: bool) -> None:
+    """tendril: recipe-driven firmware for Arduino-class boards, and its host companion."""
+    ctx.ensure_object(dict)["verbose"] = verbose
+
+
+cli.add_command(boards)
+cli.add_command(image)
+
+
+def main() -> None:
+    cli(prog_name="tendril")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

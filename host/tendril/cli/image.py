@@ -1,0 +1,78 @@
+"""`tendril image`: check and show compiled config images (docs/config-image.md)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..boards import load_board
+from ..contract import NO_INDEX, UNIT_SYMBOLS, Operand, RuleKind
+from ..errors import ImageError, TendrilError
+from ..image import decode, fmt_ms, validate
+
+
+def _read(path: str) -> bytes:
+    try:
+        return Path(path).read_bytes()
+    except OSError as exc:
+        raise TendrilError(f"cannot read {path}: {exc.strerror}") from exc
+
+
+@click.group()
+def image() -> None:
+    """Check and show compiled config images."""
+
+
+@image.command("check")
+@click.argument("files", nargs=-1, required=True, type=click.Path())
+@click.option("--board", "-b", required=True, help="Board to check against (see `tendril boards`).")
+def check(files: tuple[str, ...], board: str) -> None:
+    """Validate config images exactly as a board would before running them."""
+    target = load_board(board)
+    failed = 0
+    for path in files:
+        try:
+            validate(_read(path), target)
+        except ImageError as exc:
+            click.echo(f"{path}: refused by {board}: {exc}", err=True)
+            failed += 1
+        else:
+            click.echo(f"{path}: ok for {board}")
+    if failed:
+        raise SystemExit(1)
+
+
+@image.command("show")
+@click.argument("file", type=click.Path())
+def show(file: str) -> None:
+    """Print what a config image holds, field by field."""
+    img = decode(_read(file))
+    click.echo(f"{img.name!r} for board class {int(img.board_class)}, generation {img.generation}, "
+               f"recipe hash {img.recipe_hash.hex()}, telemetry every {fmt_ms(img.telemetry_ms)}")
+    for i, p in enumerate(img.params):
+        click.echo(f"  param {i}: {p.default} (min {p.min}, max {p.max})")
+    for i, c in enumerate(img.channels):
+        unit = UNIT_SYMBOLS.get(c.unit, "?")
+        click.echo(f"  channel {i}: pin {c.pin} {c.kind.name.lower()} every {fmt_ms(c.period_ms)}, "
+                   f"smoothing {c.smoothing}, gain {c.gain / 65536:.4f}, offset {c.offset / 1000} {unit}")
+    for i, a in enumerate(img.actuators):
+        kind = "pwm" if a.pwm else "relay"
+        click.echo(f"  actuator {i}: pin {a.pin} {kind}{' active-low' if a.active_low else ''}, "
+                   f"max_on {fmt_ms(a.max_on_ms)}, min_off {fmt_ms(a.min_off_ms)}, "
+                   f"daily cap {fmt_ms(a.daily_cap_ms)}")
+    for i, r in enumerate(img.rules):
+        def op(bit: Operand, value: int, ms: bool = False) -> str:
+            if r.operands & bit:
+                return f"param {value}"
+            return fmt_ms(value) if ms else f"{value / 1000:g}"
+        if r.kind == RuleKind.INTERVAL:
+            what = f"every {op(Operand.PERIOD, r.period, True)}"
+        else:
+            cmp = ">" if r.above else "<"
+            what = (f"channel {r.channel} {cmp} {op(Operand.THRESHOLD, r.threshold)} "
+                    f"(hysteresis {op(Operand.HYSTERESIS, r.hysteresis)}) held {op(Operand.HOLD, r.hold, True)}")
+        lock = "" if r.interlock == NO_INDEX else f", unless channel {r.interlock} " \
+            f"{'>' if r.interlock_above else '<'} {op(Operand.INTERLOCK, r.il_threshold)}"
+        click.echo(f"  rule {i}: {what}{lock}: actuator {r.actuator} {r.action.name.lower()} "
+                   f"{op(Operand.DURATION, r.duration, True)}")

@@ -1,0 +1,245 @@
+"""Config image vectors: images/images.json.
+
+Valid images are built from values with tendril.image.encode; invalid ones are valid images with
+bytes patched and (unless the case is about the CRC) the CRC fixed up, so each case reaches the one
+check it is about. Every expected (error, index) is written here by hand from the validation order
+in docs/config-image.md, not taken from a validator.
+"""
+
+from __future__ import annotations
+
+import struct
+import zlib
+from dataclasses import asdict, replace
+
+from tendril.contract import (
+    ActuatorFlag,
+    BoardClass,
+    ChannelKind,
+    ImageError,
+    Operand,
+    RuleAction,
+    RuleFlag,
+    RuleKind,
+    Unit,
+)
+from tendril.image import Actuator, Channel, Image, Param, Rule, encode, ms_to_dur16
+
+NO = 0xFF
+HDR = 40
+
+
+def _percent_calibration(dry_raw: int, wet_raw: int) -> tuple[int, int]:
+    """Q16.16 gain and offset mapping dry_raw -> 0 % and wet_raw -> 100 % (thousandths)."""
+    gain = round(100_000 * 65536 / (wet_raw - dry_raw))
+    return gain, -((dry_raw * gain) >> 16)
+
+
+GAIN, OFFSET = _percent_calibration(800, 350)
+
+PLANT = Image(
+    name="plant-water",
+    board_class=BoardClass.AVR328,
+    telemetry_ms=1000,
+    params=(Param(30_000, 5_000, 80_000), Param(5_000, 1_000, 30_000)),
+    channels=(
+        Channel(14, ChannelKind.ANALOG, 3, Unit.PERCENT, 500, GAIN, OFFSET),
+        Channel(2, ChannelKind.DIGITAL_PULLUP, 0, Unit.BOOL, 200, -1000 << 16, 1000),
+    ),
+    actuators=(Actuator(7, ActuatorFlag.ACTIVE_LOW, 30_000, 60_000, 600_000),),
+    rules=(
+        Rule(
+            kind=RuleKind.THRESHOLD,
+            actuator=0,
+            action=RuleAction.PULSE,
+            channel=0,
+            flags=RuleFlag.INTERLOCK_ABOVE,
+            interlock=1,
+            operands=Operand.THRESHOLD | Operand.DURATION,
+            threshold=0,
+            hysteresis=5_000,
+            hold=3_000,
+            duration=1,
+            period=600_000,
+            il_threshold=500,
+        ),
+    ),
+)
+
+
+def _full_uno() -> Image:
+    """8 channels, 4 actuators, 8 rules, 8 params: the largest Uno image, exactly 480 bytes."""
+    channels = tuple(
+        Channel(14 + i, ChannelKind.ANALOG, i % 9, Unit.PERCENT, 100 * (i + 1), GAIN, OFFSET)
+        for i in range(6)
+    ) + (
+        Channel(2, ChannelKind.DIGITAL_PULLUP, 0, Unit.BOOL, 50, 1000 << 16, 0),
+        Channel(4, ChannelKind.DIGITAL, 0, Unit.BOOL, 50, 1000 << 16, 0),
+    )
+    actuators = (
+        Actuator(7, ActuatorFlag.ACTIVE_LOW, 30_000, 60_000, 600_000),
+        Actuator(8, ActuatorFlag(0), 600_000, 0, 21_600_000),
+        Actuator(9, ActuatorFlag.PWM, 120_000, 1_500, 3_600_000),
+        Actuator(10, ActuatorFlag.PWM | ActuatorFlag.ACTIVE_LOW, 1, 16_383, 60_000),
+    )
+    params = tuple(Param(i * 1000, -VALUE if i % 2 else 0, VALUE) for i, VALUE in
+                   ((i, 1_000_000_000) for i in range(8)))
+    rules = []
+    for i in range(8):
+        if i % 3 == 2:
+            rules.append(Rule(RuleKind.INTERVAL, i % 4, RuleAction.PULSE, 255, NO, RuleFlag(0),
+                              6, Operand(0), 0, 0, 0, 5_000, 43_200_000, 500))
+        else:
+            rules.append(Rule(RuleKind.THRESHOLD, i % 4, RuleAction(1 + i % 2), 1 + 31 * i, i,
+                              RuleFlag(i % 4), NO if i % 2 else 7, Operand.HYSTERESIS if i == 4 else Operand(0),
+                              -1_000_000_000 + i, 4 if i == 4 else 2_000, 16_383, 1 + i, 60_000 * i, 1_000_000_000))
+    return Image("full-uno-480", BoardClass.AVR328, 2, params, channels, actuators, tuple(rules))
+
+
+def _mega() -> Image:
+    channels = tuple(Channel(54 + i, ChannelKind.ANALOG, 1, Unit.CELSIUS, 20, 32000, -50_000) for i in range(16))
+    actuators = tuple(Actuator(22 + i, ActuatorFlag(0), 60_000, 0, 3_600_000) for i in range(8))
+    rules = tuple(
+        Rule(RuleKind.THRESHOLD, i % 8, RuleAction.FOLLOW, 255, i, RuleFlag.ABOVE, NO, Operand(0),
+             28_000, 2_000, 10_000, 0, 0, 0)
+        for i in range(16)
+    )
+    return Image("greenhouse16", BoardClass.AVR2560, 500, (), channels, actuators, rules)
+
+
+def _pico() -> Image:
+    return Image(
+        "pico-light",
+        BoardClass.RP2040,
+        250,
+        (Param(200_000, 0, 1_000_000),),
+        (Channel(26, ChannelKind.ANALOG, 4, Unit.LUX, 100, 1 << 16, 0),),
+        (Actuator(15, ActuatorFlag.PWM, 600_000, 0, 21_600_000),),
+        (Rule(RuleKind.THRESHOLD, 0, RuleAction.FOLLOW, 128, 0, RuleFlag(0), NO, Operand.THRESHOLD,
+              0, 50_000, 60_000, 0, 0, 0),),
+    )
+
+
+def _fix_crc(data: bytearray) -> bytes:
+    struct.pack_into("<I", data, 2, zlib.crc32(bytes(data[6:])) & 0xFFFFFFFF)
+    return bytes(data)
+
+
+def _patch(image: Image | bytes, offset: int, fmt: str, *values, fix_crc: bool = True) -> bytes:
+    data = bytearray(encode(image) if isinstance(image, Image) else image)
+    struct.pack_into("<" + fmt, data, offset, *values)
+    return _fix_crc(data) if fix_crc else bytes(data)
+
+
+def _with(image: Image, **changes) -> Image:
+    return replace(image, **changes)
+
+
+def _rule(**changes) -> Image:
+    return _with(PLANT, rules=(replace(PLANT.rules[0], **changes),))
+
+
+def _decoded(image: Image) -> dict:
+    data = encode(image)
+    fields = asdict(image)
+    fields["recipe_hash"] = data[14:22].hex()
+    return fields
+
+
+# Offsets inside PLANT: params at 40 (2 x 12), channels at 64 (2 x 13), actuator at 90, rule at 98.
+P0, C0, C1, A0, R0 = 40, 64, 77, 90, 98
+
+
+def _invalid() -> list[tuple[str, str, bytes, ImageError, int]]:
+    plant = encode(PLANT)
+    return [
+        ("truncated_header", "uno", plant[:39], ImageError.TRUNCATED, 0),
+        ("empty", "uno", b"", ImageError.TRUNCATED, 0),
+        ("bad_magic", "uno", _patch(PLANT, 0, "2s", b"TE"), ImageError.BAD_MAGIC, 0),
+        ("future_format", "uno", _patch(PLANT, 8, "B", 2), ImageError.BAD_FORMAT, 0),
+        ("length_field_disagrees", "uno", _patch(PLANT, 6, "H", len(plant) + 1), ImageError.BAD_LENGTH, 0),
+        ("cut_short_by_one", "uno", plant[:-1], ImageError.BAD_LENGTH, 0),
+        ("too_large_for_uno", "uno", encode(_with(_mega(), board_class=BoardClass.AVR328)), ImageError.TOO_LARGE, 0),
+        ("bad_crc", "uno", _patch(PLANT, 2, "I", 0x12345678, fix_crc=False), ImageError.BAD_CRC, 0),
+        ("payload_bit_flip", "uno", _patch(PLANT, R0 + 8, "i", 1, fix_crc=False), ImageError.BAD_CRC, 0),
+        ("mega_image_on_uno", "uno", encode(_with(PLANT, board_class=BoardClass.AVR2560)), ImageError.BAD_BOARD, 0),
+        ("uno_image_on_mega", "mega2560", plant, ImageError.BAD_BOARD, 0),
+        ("nine_channels", "uno", encode(_with(PLANT, rules=(), channels=tuple(
+            Channel(14 + i if i < 6 else i - 3) for i in range(9)))), ImageError.TOO_MANY, 0),
+        ("five_actuators", "uno", encode(_with(PLANT, rules=(), actuators=tuple(
+            Actuator(3 + i) for i in range(5)))), ImageError.TOO_MANY, 1),
+        ("nine_rules", "uno", encode(_with(PLANT, rules=PLANT.rules * 9)), ImageError.TOO_MANY, 2),
+        ("nine_params", "uno", encode(_with(PLANT, params=PLANT.params * 5)), ImageError.TOO_MANY, 3),
+        ("counts_disagree_with_length", "uno", _patch(PLANT, 37, "B", 1), ImageError.BAD_LENGTH, 0),
+        ("name_with_control_byte", "uno", _patch(PLANT, 22, "B", 0x07), ImageError.BAD_NAME, 0),
+        ("name_text_after_nul", "uno", _patch(PLANT, 32, "BB", 0, 0x41), ImageError.BAD_NAME, 0),
+        ("telemetry_reserved_unit", "uno", _patch(PLANT, 38, "H", 0xC001), ImageError.BAD_DURATION, 0),
+        ("telemetry_too_fast", "uno", encode(_with(PLANT, telemetry_ms=1)), ImageError.BAD_TELEMETRY, 0),
+        ("param_min_above_max", "uno", _patch(PLANT, P0 + 12 + 4, "i", 40_000), ImageError.BAD_PARAM, 1),
+        ("param_beyond_value_limit", "uno", _patch(PLANT, P0 + 8, "i", 1_000_000_001), ImageError.BAD_PARAM, 0),
+        ("analog_channel_on_digital_pin", "uno", _patch(PLANT, C0, "B", 5), ImageError.BAD_PIN, 0),
+        ("channel_on_uart_pin", "uno", _patch(PLANT, C1, "B", 0), ImageError.BAD_PIN, 1),
+        ("channel_on_missing_pin", "uno", _patch(PLANT, C1, "B", 200), ImageError.BAD_PIN, 1),
+        ("nano_a6_as_digital", "nano", _patch(_with(PLANT), C1, "B", 20), ImageError.BAD_PIN, 1),
+        ("channel_kind_3", "uno", _patch(PLANT, C1 + 1, "B", 3), ImageError.BAD_CHANNEL, 1),
+        ("channel_reserved_mode_bits", "uno", _patch(PLANT, C0 + 1, "B", 0x34), ImageError.BAD_CHANNEL, 0),
+        ("smoothing_above_8", "uno", _patch(PLANT, C0 + 1, "B", 0x90), ImageError.BAD_CHANNEL, 0),
+        ("sample_period_reserved_unit", "uno", _patch(PLANT, C0 + 3, "H", 0xC064), ImageError.BAD_DURATION, 0),
+        ("sample_period_1ms", "uno", _patch(PLANT, C0 + 3, "H", ms_to_dur16(1)), ImageError.BAD_CHANNEL, 0),
+        ("sample_period_61s", "uno", _patch(PLANT, C0 + 3, "H", ms_to_dur16(61_000)), ImageError.BAD_CHANNEL, 0),
+        ("calibration_offset_too_big", "uno", _patch(PLANT, C1 + 9, "i", -1_000_000_001), ImageError.BAD_CHANNEL, 1),
+        ("two_channels_one_pin", "uno", _patch(PLANT, C1, "B", 14), ImageError.PIN_CONFLICT, 1),
+        ("actuator_on_led_pin_13", "uno", _patch(PLANT, A0, "B", 13), ImageError.BAD_PIN, 0),
+        ("actuator_on_analog_only_pin", "nano", _patch(PLANT, A0, "B", 21), ImageError.BAD_PIN, 0),
+        ("pwm_actuator_on_non_pwm_pin", "uno", _patch(PLANT, A0 + 1, "B", 0x01), ImageError.BAD_PIN, 0),
+        ("actuator_unknown_flag", "uno", _patch(PLANT, A0 + 1, "B", 0x06), ImageError.BAD_ACTUATOR, 0),
+        ("actuator_on_channel_pin", "uno", _patch(PLANT, A0, "B", 2), ImageError.PIN_CONFLICT, 0),
+        ("actuator_limit_reserved_unit", "uno", _patch(PLANT, A0 + 4, "H", 0xFFFF), ImageError.BAD_DURATION, 0),
+        ("max_on_zero", "uno", _patch(PLANT, A0 + 2, "H", 0), ImageError.BAD_ACTUATOR, 0),
+        ("daily_cap_zero", "uno", _patch(PLANT, A0 + 6, "H", 0), ImageError.BAD_ACTUATOR, 0),
+        ("min_off_above_a_day", "uno", _patch(PLANT, A0 + 4, "H", ms_to_dur16(25 * 3_600_000)), ImageError.BAD_ACTUATOR, 0),
+        ("max_on_two_hours_above_ceiling", "uno", _patch(PLANT, A0 + 2, "H", ms_to_dur16(7_200_000)), ImageError.ABOVE_CEILING, 0),
+        ("daily_cap_above_ceiling", "uno", _patch(PLANT, A0 + 6, "H", ms_to_dur16(7 * 3_600_000)), ImageError.ABOVE_CEILING, 0),
+        ("rule_kind_3", "uno", _patch(PLANT, R0, "B", 3), ImageError.BAD_RULE, 0),
+        ("interval_rule_follow", "uno", encode(_rule(kind=RuleKind.INTERVAL, action=RuleAction.FOLLOW, channel=NO)), ImageError.BAD_RULE, 0),
+        ("rule_level_zero", "uno", _patch(PLANT, R0 + 3, "B", 0), ImageError.BAD_RULE, 0),
+        ("rule_unknown_flag", "uno", _patch(PLANT, R0 + 5, "B", 0x06), ImageError.BAD_RULE, 0),
+        ("rule_unknown_operand_bit", "uno", _patch(PLANT, R0 + 7, "B", 0x49), ImageError.BAD_RULE, 0),
+        ("rule_actuator_out_of_range", "uno", _patch(PLANT, R0 + 1, "B", 1), ImageError.BAD_REF, 0),
+        ("rule_channel_out_of_range", "uno", _patch(PLANT, R0 + 4, "B", 2), ImageError.BAD_REF, 0),
+        ("interval_rule_with_channel", "uno", encode(_rule(kind=RuleKind.INTERVAL, channel=0, period=60_000)), ImageError.BAD_REF, 0),
+        ("interlock_channel_out_of_range", "uno", _patch(PLANT, R0 + 6, "B", 5), ImageError.BAD_REF, 0),
+        ("operand_param_out_of_range", "uno", _patch(PLANT, R0 + 8, "i", 2), ImageError.BAD_REF, 0),
+        ("operand_with_high_bytes", "uno", _patch(PLANT, R0 + 8, "i", 0x100), ImageError.BAD_REF, 0),
+        ("rule_hold_reserved_unit", "uno", _patch(PLANT, R0 + 16, "H", 0xC000), ImageError.BAD_DURATION, 0),
+        ("threshold_beyond_value_limit", "uno", encode(_rule(operands=Operand.DURATION, threshold=1_000_000_001)), ImageError.BAD_RULE, 0),
+        ("negative_hysteresis", "uno", _patch(PLANT, R0 + 12, "i", -1), ImageError.BAD_RULE, 0),
+        ("pulse_duration_zero", "uno", encode(_rule(operands=Operand.THRESHOLD, duration=0)), ImageError.BAD_RULE, 0),
+        ("interval_below_one_second", "uno", encode(_rule(kind=RuleKind.INTERVAL, channel=NO, period=500)), ImageError.BAD_RULE, 0),
+        ("duration_param_may_be_zero", "uno", _patch(PLANT, P0 + 12 + 4, "i", 0), ImageError.BAD_PARAM, 0),
+        ("hysteresis_param_may_go_negative", "uno", encode(_with(
+            _rule(operands=Operand.THRESHOLD | Operand.DURATION | Operand.HYSTERESIS, hysteresis=0),
+            params=(Param(3_000, -1_000, 80_000), PLANT.params[1]))), ImageError.BAD_PARAM, 0),
+    ]
+
+
+def build() -> dict[str, object]:
+    valid = [
+        ("plant_waterer_uno", "uno", PLANT),
+        ("plant_waterer_nano", "nano", PLANT),
+        ("full_uno_480_bytes", "uno", _full_uno()),
+        ("no_records", "uno", Image("logger", BoardClass.AVR328, 0)),
+        ("greenhouse_mega_16_channels", "mega2560", _mega()),
+        ("light_pico", "pico", _pico()),
+        ("stamped_generation", "uno", _with(PLANT, generation=0xFFFFFFFF)),
+    ]
+    assert len(encode(_full_uno())) == 480
+    cases = [
+        {"name": name, "board": board, "image": encode(image).hex(),
+         "expect": {"ok": True}, "decoded": _decoded(image)}
+        for name, board, image in valid
+    ]
+    for name, board, data, code, index in _invalid():
+        cases.append({"name": name, "board": board, "image": data.hex(),
+                      "expect": {"ok": False, "error": code.name, "code": int(code), "index": index}})
+    return {"images/images.json": {"cases": cases}}
