@@ -24,6 +24,12 @@ CONFIG_CHUNK_MAX = 56  # data bytes in one CONFIG_CHUNK / CONFIG_DATA
 PING_MAX = 32
 LOG_TEXT_MAX = MAX_PAYLOAD - 1
 TELEMETRY_MAX_VALUES = (MAX_PAYLOAD - 6) // 4  # 14 values a frame
+PARAMS_MAX_VALUES = (MAX_PAYLOAD - 2) // 4  # 15 values a frame
+HELLO_FROZEN_SIZE = 36  # the first 36 bytes of HELLO never change, in any protocol version
+FW_NAME_SIZE = 16  # HELLO's firmware name: u8[16] at offset 36, NUL-padded
+HELLO_SIZE = HELLO_FROZEN_SIZE + FW_NAME_SIZE
+OWNER_LEASE = 0xFE  # STATUS actuator owner: a manual lease
+NEVER_MS = 0xFFFFFFFF  # STATUS since_fired_ms of a rule that never fired
 
 
 class MsgType(IntEnum):
@@ -94,6 +100,13 @@ class AckDetail(IntEnum):
 
     OK = 0
     ALREADY_ACTIVE = 1
+
+
+class LogLevel(IntEnum):
+    DEBUG = 0
+    INFO = 1
+    WARNING = 2
+    ERROR = 3
 
 
 class HelloFlag(IntFlag):
@@ -359,6 +372,12 @@ CONSTANTS = {
     "PING_MAX": PING_MAX,
     "LOG_TEXT_MAX": LOG_TEXT_MAX,
     "TELEMETRY_MAX_VALUES": TELEMETRY_MAX_VALUES,
+    "PARAMS_MAX_VALUES": PARAMS_MAX_VALUES,
+    "HELLO_FROZEN_SIZE": HELLO_FROZEN_SIZE,
+    "FW_NAME_SIZE": FW_NAME_SIZE,
+    "HELLO_SIZE": HELLO_SIZE,
+    "OWNER_LEASE": OWNER_LEASE,
+    "NEVER_MS": NEVER_MS,
     "NO_INDEX": NO_INDEX,
     "IMAGE_FORMAT": IMAGE_FORMAT,
     "IMAGE_HEADER_SIZE": IMAGE_HEADER_SIZE,
@@ -382,6 +401,7 @@ ENUMS: tuple[type[IntEnum] | type[IntFlag], ...] = (
     CommandOp,
     Nack,
     AckDetail,
+    LogLevel,
     HelloFlag,
     Capability,
     ResetCause,

@@ -1,0 +1,324 @@
+"""Device messages, device -> host (types 0x80-0xFF).
+
+The host decodes these, so decoding is lenient where protocol.md allows: bytes after the known layout
+are ignored and values this version does not know stay plain ints. Encoding (for simulated devices
+and tests) is strict about every documented limit.
+"""
+
+from __future__ import annotations
+
+import struct
+from dataclasses import dataclass
+
+from ..contract import (
+    CONFIG_CHUNK_MAX,
+    LOG_TEXT_MAX,
+    MAX_PAYLOAD,
+    RECIPE_HASH_SIZE,
+    TELEMETRY_MAX_VALUES,
+    AckDetail,
+    BoardClass,
+    Capability,
+    ConfigOutcome,
+    ErrorCode,
+    EventKind,
+    HelloFlag,
+    ModeChange,
+    MsgType,
+    Nack,
+    OffReason,
+    ResetCause,
+    SkipReason,
+    Source,
+    TelemetryFlag,
+)
+from ..contract import FW_NAME_SIZE, HELLO_FROZEN_SIZE, PARAMS_MAX_VALUES
+from ._base import I32S, EncodeError, Message, limit, need, pack, pack_i32s, u8_table
+from .status import Status
+
+HELLO_TEXT_MAX = FW_NAME_SIZE
+_HELLO = struct.Struct(f"<8B4I{RECIPE_HASH_SIZE}s2H")
+assert _HELLO.size == HELLO_FROZEN_SIZE
+_ACK = struct.Struct("<BBI")
+_NACK = struct.Struct("<BBH")
+_TELEMETRY = struct.Struct("<IBB")
+_EVENT = struct.Struct("<IBBBBi")
+_CONFIG_DATA = struct.Struct("<HH")
+_PARAMS = struct.Struct("<BB")
+_U8 = struct.Struct("<B")
+assert PARAMS_MAX_VALUES == (MAX_PAYLOAD - _PARAMS.size) // 4
+
+
+def _text(raw: bytes) -> str:
+    """ASCII text from a device; never raises (a garbled name must not stop the host)."""
+    return raw.decode("ascii", "replace")
+
+
+def _ascii(msg_type: int, text: str, most: int) -> bytes:
+    try:
+        raw = text.encode("ascii")
+    except UnicodeEncodeError as exc:
+        raise EncodeError(f"{MsgType(msg_type).name}: text must be ASCII: {text!r}") from exc
+    limit(msg_type, "text bytes", len(raw), 0, most)
+    return raw
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Hello(Message):
+    """Who the device is. Its first 36 bytes are frozen, so any version's HELLO decodes here."""
+
+    TYPE = MsgType.HELLO
+    protocol_version: int
+    board_class: int
+    fw_major: int
+    fw_minor: int
+    fw_patch: int
+    reset_cause: int
+    flags: int
+    reserved: int = 0
+    device_id: int
+    boot_count: int
+    capabilities: int
+    config_generation: int
+    recipe_hash: bytes
+    max_payload: int
+    max_image: int
+    text: str = ""  # the firmware's name, e.g. "tendril-avr"
+
+    def pack(self) -> bytes:
+        limit(
+            self.TYPE,
+            "recipe hash bytes",
+            len(self.recipe_hash),
+            RECIPE_HASH_SIZE,
+            RECIPE_HASH_SIZE,
+        )
+        head = pack(
+            self.TYPE,
+            _HELLO,
+            self.protocol_version,
+            self.board_class,
+            self.fw_major,
+            self.fw_minor,
+            self.fw_patch,
+            self.reset_cause,
+            self.flags,
+            self.reserved,
+            self.device_id,
+            self.boot_count,
+            self.capabilities,
+            self.config_generation,
+            self.recipe_hash,
+            self.max_payload,
+            self.max_image,
+        )
+        return head + _ascii(self.TYPE, self.text, HELLO_TEXT_MAX).ljust(HELLO_TEXT_MAX, b"\0")
+
+    @classmethod
+    def unpack(cls, payload: bytes) -> Hello:
+        need(cls.TYPE, payload, HELLO_FROZEN_SIZE, "the frozen HELLO prefix")
+        v = _HELLO.unpack_from(payload)
+        # The name is NUL-padded to 16 bytes; an older or odd firmware may send it shorter.
+        text = bytes(payload[HELLO_FROZEN_SIZE : HELLO_FROZEN_SIZE + HELLO_TEXT_MAX]).split(b"\0")[
+            0
+        ]
+        return cls(
+            protocol_version=v[0],
+            board_class=u8_table(BoardClass)[v[1]],
+            fw_major=v[2],
+            fw_minor=v[3],
+            fw_patch=v[4],
+            reset_cause=ResetCause(v[5]),
+            flags=HelloFlag(v[6]),
+            reserved=v[7],
+            device_id=v[8],
+            boot_count=v[9],
+            capabilities=Capability(v[10]),
+            config_generation=v[11],
+            recipe_hash=v[12],
+            max_payload=v[13],
+            max_image=v[14],
+            text=_text(text),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Pong(Message):
+    TYPE = MsgType.PONG
+    data: bytes = b""
+
+    def pack(self) -> bytes:
+        limit(self.TYPE, "bytes", len(self.data), 0, MAX_PAYLOAD)
+        return bytes(self.data)
+
+    @classmethod
+    def unpack(cls, payload: bytes) -> Pong:
+        return cls(bytes(payload))
+
+
+@dataclass(frozen=True, slots=True)
+class Ack(Message):
+    TYPE = MsgType.ACK
+    request_type: int
+    detail: int = AckDetail.OK
+    value: int = 0
+
+    def pack(self) -> bytes:
+        return pack(self.TYPE, _ACK, self.request_type, self.detail, self.value)
+
+    @classmethod
+    def unpack(cls, payload: bytes) -> Ack:
+        need(cls.TYPE, payload, _ACK.size)
+        request_type, detail, value = _ACK.unpack_from(payload)
+        return cls(u8_table(MsgType)[request_type], u8_table(AckDetail)[detail], value)
+
+
+@dataclass(frozen=True, slots=True)
+class NackMsg(Message):
+    """NACK (named so beside the contract's ``Nack`` code enum)."""
+
+    TYPE = MsgType.NACK
+    request_type: int
+    code: int
+    detail: int = 0
+
+    def pack(self) -> bytes:
+        return pack(self.TYPE, _NACK, self.request_type, self.code, self.detail)
+
+    @classmethod
+    def unpack(cls, payload: bytes) -> NackMsg:
+        need(cls.TYPE, payload, _NACK.size)
+        request_type, code, detail = _NACK.unpack_from(payload)
+        return cls(u8_table(MsgType)[request_type], u8_table(Nack)[code], detail)
+
+
+@dataclass(frozen=True, slots=True)
+class Telemetry(Message):
+    """Channel values ``first_channel ..`` at ``time_ms``: calibrated thousandths, or raw if flagged."""
+
+    TYPE = MsgType.TELEMETRY
+    time_ms: int
+    first_channel: int
+    flags: int
+    values: tuple[int, ...]
+
+    def pack(self) -> bytes:
+        limit(self.TYPE, "values", len(self.values), 0, TELEMETRY_MAX_VALUES)
+        head = pack(self.TYPE, _TELEMETRY, self.time_ms, self.first_channel, self.flags)
+        return head + pack_i32s(self.TYPE, self.values)
+
+    @classmethod
+    def unpack(cls, payload: bytes) -> Telemetry:
+        size = len(payload)
+        if size < 6:
+            need(cls.TYPE, payload, 6)
+        n = min((size - 6) >> 2, TELEMETRY_MAX_VALUES)
+        time_ms, first, flags = _TELEMETRY.unpack_from(payload)
+        return cls(time_ms, first, _TELEMETRY_FLAGS[flags], I32S[n].unpack_from(payload, 6))
+
+
+_TELEMETRY_FLAGS = tuple(TelemetryFlag(v) for v in range(256))
+
+# EVENT's `b` byte means something different for each kind (protocol.md, EVENT table).
+_EVENT_B = {
+    EventKind.ACT_ON: Source,
+    EventKind.ACT_OFF: OffReason,
+    EventKind.RULE_SKIP: SkipReason,
+    EventKind.MODE: ModeChange,
+    EventKind.CONFIG: ConfigOutcome,
+    EventKind.ERROR: ErrorCode,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Event(Message):
+    TYPE = MsgType.EVENT
+    time_ms: int
+    kind: int
+    a: int
+    b: int
+    c: int
+    value: int
+
+    @property
+    def reason(self) -> int:
+        """``b`` as the enum its kind gives it (Source, OffReason, ...), or the plain int."""
+        enum = _EVENT_B.get(self.kind)
+        return u8_table(enum)[self.b] if enum is not None else self.b
+
+    def pack(self) -> bytes:
+        return pack(self.TYPE, _EVENT, self.time_ms, self.kind, self.a, self.b, self.c, self.value)
+
+    @classmethod
+    def unpack(cls, payload: bytes) -> Event:
+        need(cls.TYPE, payload, _EVENT.size)
+        time_ms, kind, a, b, c, value = _EVENT.unpack_from(payload)
+        return cls(time_ms, u8_table(EventKind)[kind], a, b, c, value)
+
+
+@dataclass(frozen=True, slots=True)
+class Log(Message):
+    """A line of text from the firmware. ``level``: 0 debug, 1 info, 2 warning, 3 error."""
+
+    TYPE = MsgType.LOG
+    level: int
+    text: str = ""
+
+    def pack(self) -> bytes:
+        return pack(self.TYPE, _U8, self.level) + _ascii(self.TYPE, self.text, LOG_TEXT_MAX)
+
+    @classmethod
+    def unpack(cls, payload: bytes) -> Log:
+        need(cls.TYPE, payload, 1, "the level")
+        return cls(payload[0], _text(bytes(payload[1:])))
+
+
+@dataclass(frozen=True, slots=True)
+class ConfigData(Message):
+    TYPE = MsgType.CONFIG_DATA
+    offset: int
+    total_length: int
+    data: bytes = b""
+
+    def pack(self) -> bytes:
+        limit(self.TYPE, "data bytes", len(self.data), 0, CONFIG_CHUNK_MAX)
+        return pack(self.TYPE, _CONFIG_DATA, self.offset, self.total_length) + bytes(self.data)
+
+    @classmethod
+    def unpack(cls, payload: bytes) -> ConfigData:
+        need(cls.TYPE, payload, _CONFIG_DATA.size)
+        offset, total = _CONFIG_DATA.unpack_from(payload)
+        return cls(offset, total, bytes(payload[_CONFIG_DATA.size :]))
+
+
+@dataclass(frozen=True, slots=True)
+class Params(Message):
+    TYPE = MsgType.PARAMS
+    first: int
+    total: int
+    values: tuple[int, ...] = ()
+
+    def pack(self) -> bytes:
+        limit(self.TYPE, "values", len(self.values), 0, PARAMS_MAX_VALUES)
+        return pack(self.TYPE, _PARAMS, self.first, self.total) + pack_i32s(self.TYPE, self.values)
+
+    @classmethod
+    def unpack(cls, payload: bytes) -> Params:
+        need(cls.TYPE, payload, _PARAMS.size)
+        n = min((len(payload) - _PARAMS.size) >> 2, PARAMS_MAX_VALUES)
+        first, total = _PARAMS.unpack_from(payload)
+        return cls(first, total, I32S[n].unpack_from(payload, _PARAMS.size))
+
+
+DEVICE_MESSAGES: tuple[type[Message], ...] = (
+    Hello,
+    Pong,
+    Ack,
+    NackMsg,
+    Telemetry,
+    Event,
+    Log,
+    ConfigData,
+    Params,
+    Status,
+)

@@ -1,0 +1,1 @@
+"""Simulated worlds and boards: pure models fed by a virtual clock."""
