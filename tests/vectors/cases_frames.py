@@ -361,7 +361,7 @@ def message_cases() -> list[dict]:
         "config_generation": 7,
         "recipe_hash": HASH.hex(),
         "max_payload": 64,
-        "max_image": 512,
+        "max_image": 480,
         "text": "tendril-avr",
     }
 
@@ -399,7 +399,7 @@ def message_cases() -> list[dict]:
         capabilities=0x3F,
         config_generation=0,
         recipe_hash=bytes(8).hex(),
-        max_image=3072,
+        max_image=1536,
         text="tendril-mega2560",  # 16 characters, the longest name
     )
     case(

@@ -1,0 +1,11 @@
+/* Channel calibration (docs/config-image.md, "Channel"). */
+#ifndef TD_CALIB_H
+#define TD_CALIB_H
+
+#include "td.h"
+
+/* clamp(offset + ((raw * gain) >> 16), -1e9, +1e9), computed exactly: gain is Q16.16 and the
+ * shift rounds toward minus infinity, as an arithmetic shift does. */
+int32_t calib_apply(int32_t raw, int32_t gain, int32_t offset);
+
+#endif /* TD_CALIB_H */

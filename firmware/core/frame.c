@@ -1,0 +1,135 @@
+/* Streaming frame decoder and frame encoder (docs/protocol.md). COBS is undone as bytes arrive, so
+ * the decoder needs TD_MAX_FRAME bytes of buffer, not TD_MAX_ENCODED. */
+#include "frame.h"
+
+#include "crc.h"
+#include "le.h"
+
+#define FRAME_MIN (TD_HEADER_SIZE + TD_CRC_SIZE)
+
+/* COBS output is always at least one byte shorter than its input, so TD_MAX_ENCODED encoded bytes
+ * never decode to more than buf holds. Counters are uint8_t. */
+TD_STATIC_ASSERT(TD_MAX_ENCODED - 1 <= TD_MAX_FRAME, buf_holds_largest_frame);
+TD_STATIC_ASSERT(TD_MAX_FRAME == TD_HEADER_SIZE + TD_MAX_PAYLOAD + TD_CRC_SIZE, frame_layout);
+TD_STATIC_ASSERT(TD_MAX_ENCODED < 255 && TD_FRAME_WIRE_MAX <= 255, counters_fit_u8);
+TD_STATIC_ASSERT(TD_HEADER_SIZE == 4 && TD_CRC_SIZE == 2, header_layout);
+
+static void dec_reset(td_frame_dec_t *dec)
+{
+    dec->len = 0;
+    dec->enc_len = 0;
+    dec->discarding = false;
+    cobs_dec_begin(&dec->cobs);
+}
+
+void frame_dec_init(td_frame_dec_t *dec)
+{
+    dec_reset(dec);
+    dec->frame_len = 0;
+}
+
+/* A delimiter arrived: judge what was collected, in the order protocol.md gives. */
+static td_frame_outcome_t dec_finish(td_frame_dec_t *dec)
+{
+    uint8_t body;
+    if (dec->discarding) {
+        return FRAME_OVERSIZE;
+    }
+    if (dec->enc_len == 0) {
+        return FRAME_EMPTY;
+    }
+    if (!cobs_dec_complete(&dec->cobs)) {
+        return FRAME_COBS;
+    }
+    if (dec->len < FRAME_MIN) {
+        return FRAME_SHORT;
+    }
+    body = (uint8_t)(dec->len - TD_CRC_SIZE);
+    if (crc16(dec->buf, body) != le_get_u16(&dec->buf[body])) {
+        return FRAME_CRC;
+    }
+    if (dec->buf[0] != TD_PROTOCOL_VERSION) {
+        return FRAME_VERSION;
+    }
+    dec->frame_len = dec->len;
+    return FRAME_OK;
+}
+
+td_frame_outcome_t frame_feed(td_frame_dec_t *dec, uint8_t byte)
+{
+    uint8_t out = 0;
+    dec->frame_len = 0;
+    if (byte == 0) {
+        td_frame_outcome_t outcome = dec_finish(dec);
+        dec_reset(dec);
+        return outcome;
+    }
+    if (dec->discarding) {
+        return FRAME_NONE;
+    }
+    if (dec->enc_len >= TD_MAX_ENCODED) {
+        dec->discarding = true;
+        return FRAME_NONE;
+    }
+    dec->enc_len++;
+    if (cobs_dec_byte(&dec->cobs, byte, &out) == COBS_STEP_BYTE) {
+        if (dec->len >= sizeof dec->buf) {
+            dec->discarding = true; /* unreachable (see the static assert), but never overflow */
+            return FRAME_NONE;
+        }
+        dec->buf[dec->len++] = out;
+    }
+    return FRAME_NONE;
+}
+
+bool frame_get(const td_frame_dec_t *dec, td_frame_t *frame)
+{
+    if (dec->frame_len < FRAME_MIN || dec->frame_len > sizeof dec->buf) {
+        return false;
+    }
+    frame->version = dec->buf[0];
+    frame->type = dec->buf[1];
+    frame->seq = le_get_u16(&dec->buf[2]);
+    frame->payload = &dec->buf[TD_HEADER_SIZE];
+    frame->payload_len = (uint8_t)(dec->frame_len - FRAME_MIN);
+    return true;
+}
+
+static void enc_crc_byte(td_cobs_enc_t *enc, uint16_t *crc, uint8_t byte)
+{
+    *crc = crc16_update(*crc, byte);
+    cobs_enc_byte(enc, byte);
+}
+
+bool frame_encode(uint8_t version, uint8_t type, uint16_t seq, const uint8_t *payload, uint8_t payload_len,
+                  uint8_t *out, uint8_t cap, uint8_t *out_len)
+{
+    td_cobs_enc_t enc;
+    uint16_t crc = 0;
+    uint8_t i;
+    size_t len = 0;
+    uint8_t tail[TD_CRC_SIZE];
+    *out_len = 0;
+    if (payload_len > TD_MAX_PAYLOAD || (payload == NULL && payload_len > 0) || out == NULL || cap == 0) {
+        return false;
+    }
+    /* Encoded straight from the fields: no raw-frame copy on the stack. One byte of cap is kept
+     * for the delimiter. */
+    cobs_enc_begin(&enc, out, (size_t)cap - 1u);
+    enc_crc_byte(&enc, &crc, version);
+    enc_crc_byte(&enc, &crc, type);
+    enc_crc_byte(&enc, &crc, (uint8_t)(seq & 0xFFu));
+    enc_crc_byte(&enc, &crc, (uint8_t)(seq >> 8));
+    for (i = 0; i < payload_len; i++) {
+        enc_crc_byte(&enc, &crc, payload[i]);
+    }
+    le_put_u16(tail, crc);
+    cobs_enc_byte(&enc, tail[0]);
+    cobs_enc_byte(&enc, tail[1]);
+    if (cobs_enc_end(&enc, &len) != COBS_OK || len + 1u > cap) {
+        return false;
+    }
+    out[len] = 0x00;
+    *out_len = (uint8_t)(len + 1u);
+    return true;
+}

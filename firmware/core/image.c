@@ -1,0 +1,173 @@
+/* Config image sources and record accessors: one record decoded on demand, never a copy of the
+ * image. */
+#include "dur16.h"
+#include "image_layout.h"
+
+static uint8_t ram_read(const void *ctx, uint16_t offset)
+{
+    return ((const uint8_t *)ctx)[offset];
+}
+
+void image_src_ram(td_src_t *src, const uint8_t *buf, uint16_t len)
+{
+    src->read = ram_read;
+    src->ctx = buf;
+    src->len = (buf == NULL) ? 0 : len;
+}
+
+uint8_t image_rd_u8(const td_src_t *s, uint16_t off)
+{
+    return (off < s->len) ? s->read(s->ctx, off) : 0;
+}
+
+void image_rd_bytes(const td_src_t *s, uint16_t off, uint8_t *out, uint8_t n)
+{
+    uint8_t i;
+    for (i = 0; i < n; i++) {
+        out[i] = ((uint32_t)off + i <= 0xFFFFUL) ? image_rd_u8(s, (uint16_t)(off + i)) : 0;
+    }
+}
+
+uint16_t image_rd_u16(const td_src_t *s, uint16_t off)
+{
+    uint8_t b[2];
+    image_rd_bytes(s, off, b, 2);
+    return le_get_u16(b);
+}
+
+uint32_t image_rd_u32(const td_src_t *s, uint16_t off)
+{
+    uint8_t b[4];
+    image_rd_bytes(s, off, b, 4);
+    return le_get_u32(b);
+}
+
+int32_t image_rd_i32(const td_src_t *s, uint16_t off)
+{
+    return le_i32_from_u32(image_rd_u32(s, off));
+}
+
+void image_counts(const td_src_t *s, image_counts_t *n)
+{
+    n->nc = image_rd_u8(s, H_NC);
+    n->na = image_rd_u8(s, H_NA);
+    n->nr = image_rd_u8(s, H_NR);
+    n->np = image_rd_u8(s, H_NP);
+}
+
+/* Offset of record `index` of a section, checking the index against its count and the record
+ * against the source's end. */
+static bool record_at(const td_src_t *s, uint16_t base, uint8_t count, uint8_t index, uint8_t size, uint16_t *off)
+{
+    if (s == NULL || s->len < TD_IMAGE_HEADER_SIZE || index >= count) {
+        return false;
+    }
+    *off = (uint16_t)(base + (uint16_t)size * index);
+    return (uint32_t)*off + size <= s->len;
+}
+
+bool image_header(const td_src_t *s, td_img_header_t *h)
+{
+    uint8_t i;
+    if (s == NULL || s->len < TD_IMAGE_HEADER_SIZE) {
+        return false;
+    }
+    h->crc32 = image_rd_u32(s, H_CRC);
+    h->length = image_rd_u16(s, H_LENGTH);
+    h->format = image_rd_u8(s, H_FORMAT);
+    h->board_class = image_rd_u8(s, H_BOARD);
+    h->generation = image_rd_u32(s, H_GENERATION);
+    image_rd_bytes(s, H_HASH, h->recipe_hash, TD_RECIPE_HASH_SIZE);
+    for (i = 0; i < TD_IMAGE_NAME_SIZE; i++) {
+        h->name[i] = (char)image_rd_u8(s, H_NAME + i);
+    }
+    h->name[TD_IMAGE_NAME_SIZE] = '\0';
+    h->n_channels = image_rd_u8(s, H_NC);
+    h->n_actuators = image_rd_u8(s, H_NA);
+    h->n_rules = image_rd_u8(s, H_NR);
+    h->n_params = image_rd_u8(s, H_NP);
+    h->telemetry_ms = dur16_ms(image_rd_u16(s, H_TELEMETRY));
+    return true;
+}
+
+bool image_param(const td_src_t *s, uint8_t index, td_param_t *p)
+{
+    image_counts_t n;
+    uint16_t off;
+    image_counts(s, &n);
+    if (!record_at(s, image_params_at(&n), n.np, index, TD_PARAM_SIZE, &off)) {
+        return false;
+    }
+    p->default_value = image_rd_i32(s, off + P_DEFAULT);
+    p->min = image_rd_i32(s, off + P_MIN);
+    p->max = image_rd_i32(s, off + P_MAX);
+    return true;
+}
+
+bool image_channel(const td_src_t *s, uint8_t index, td_channel_t *c)
+{
+    image_counts_t n;
+    uint16_t off;
+    uint8_t mode;
+    image_counts(s, &n);
+    if (!record_at(s, image_channels_at(&n), n.nc, index, TD_CHANNEL_SIZE, &off)) {
+        return false;
+    }
+    mode = image_rd_u8(s, off + C_MODE);
+    c->pin = image_rd_u8(s, off + C_PIN);
+    c->kind = mode & TD_CHANNEL_KIND_MASK;
+    c->smoothing = (uint8_t)(mode >> TD_SMOOTHING_SHIFT);
+    c->unit = image_rd_u8(s, off + C_UNIT);
+    c->period_ms = dur16_ms(image_rd_u16(s, off + C_PERIOD));
+    c->gain = image_rd_i32(s, off + C_GAIN);
+    c->offset = image_rd_i32(s, off + C_OFFSET);
+    return true;
+}
+
+bool image_actuator(const td_src_t *s, uint8_t index, td_actuator_t *a)
+{
+    image_counts_t n;
+    uint16_t off;
+    image_counts(s, &n);
+    if (!record_at(s, image_actuators_at(&n), n.na, index, TD_ACTUATOR_SIZE, &off)) {
+        return false;
+    }
+    a->pin = image_rd_u8(s, off + A_PIN);
+    a->flags = image_rd_u8(s, off + A_FLAGS);
+    a->max_on_ms = dur16_ms(image_rd_u16(s, off + A_MAX_ON));
+    a->min_off_ms = dur16_ms(image_rd_u16(s, off + A_MIN_OFF));
+    a->daily_cap_ms = dur16_ms(image_rd_u16(s, off + A_DAILY_CAP));
+    return true;
+}
+
+/* A duration field: the parameter index when its operand bit is set, else milliseconds. */
+static uint32_t rule_dur(const td_src_t *s, uint16_t off, uint8_t ops, uint8_t bit)
+{
+    uint16_t raw = image_rd_u16(s, off);
+    return (ops & bit) ? raw : dur16_ms(raw);
+}
+
+bool image_rule(const td_src_t *s, uint8_t index, td_rule_t *r)
+{
+    image_counts_t n;
+    uint16_t off;
+    image_counts(s, &n);
+    if (!record_at(s, image_rules_at(&n), n.nr, index, TD_RULE_SIZE, &off)) {
+        return false;
+    }
+    r->kind = image_rd_u8(s, off + R_KIND);
+    r->actuator = image_rd_u8(s, off + R_ACTUATOR);
+    r->action = image_rd_u8(s, off + R_ACTION);
+    r->level = image_rd_u8(s, off + R_LEVEL);
+    r->channel = image_rd_u8(s, off + R_CHANNEL);
+    r->flags = image_rd_u8(s, off + R_FLAGS);
+    r->interlock = image_rd_u8(s, off + R_INTERLOCK);
+    r->operands = image_rd_u8(s, off + R_OPERANDS);
+    r->threshold = image_rd_i32(s, off + R_THRESHOLD);
+    r->hysteresis = image_rd_i32(s, off + R_HYSTERESIS);
+    r->il_threshold = image_rd_i32(s, off + R_IL_THRESHOLD);
+    r->hold = rule_dur(s, off + R_HOLD, r->operands, TD_OPERAND_HOLD);
+    r->duration = rule_dur(s, off + R_DURATION, r->operands, TD_OPERAND_DURATION);
+    r->period = rule_dur(s, off + R_PERIOD, r->operands, TD_OPERAND_PERIOD);
+    return true;
+}

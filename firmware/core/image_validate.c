@@ -1,0 +1,264 @@
+/* Config image validation, in exactly the order of docs/config-image.md "Validation" (and of
+ * host/tendril/image/validate.py): the first failure wins. */
+#include <string.h>
+
+#include "crc.h"
+#include "dur16.h"
+#include "image_layout.h"
+
+#define MAX_SAMPLE_MS 60000UL
+#define MIN_INTERVAL_MS 1000L
+#define PIN_BITMAP_BYTES ((TD_LIMIT_PINS + 7) / 8)
+#define KNOWN_ACTUATOR_FLAGS (TD_ACTUATOR_FLAG_PWM | TD_ACTUATOR_FLAG_ACTIVE_LOW)
+#define KNOWN_RULE_FLAGS (TD_RULE_FLAG_ABOVE | TD_RULE_FLAG_INTERLOCK_ABOVE)
+#define KNOWN_OPERANDS                                                                                  \
+    (TD_OPERAND_THRESHOLD | TD_OPERAND_HYSTERESIS | TD_OPERAND_HOLD | TD_OPERAND_DURATION |             \
+     TD_OPERAND_PERIOD | TD_OPERAND_INTERLOCK)
+
+typedef struct {
+    const td_src_t *src;
+    const td_board_t *board;
+    image_counts_t n;
+    uint8_t used[PIN_BITMAP_BYTES]; /* pins taken by channels and actuators so far */
+} vctx_t;
+
+/* Marks `pin` used; false if it already was. A pin beyond the bitmap (impossible for a pin the
+ * board's table accepted) counts as used, so the image is refused rather than misjudged. */
+static bool pin_take(vctx_t *v, uint8_t pin)
+{
+    uint8_t bit = (uint8_t)(1u << (pin & 7u));
+    if (pin >= TD_LIMIT_PINS || (v->used[pin >> 3] & bit) != 0) {
+        return false;
+    }
+    v->used[pin >> 3] = (uint8_t)(v->used[pin >> 3] | bit);
+    return true;
+}
+
+static bool in_range(int32_t value, int32_t lo, int32_t hi)
+{
+    return lo <= value && value <= hi;
+}
+
+#define FAIL(code, i)                                                                                   \
+    do {                                                                                                \
+        *index = (uint8_t)(i);                                                                          \
+        return (code);                                                                                  \
+    } while (0)
+
+/* Checks 1..11 of config-image.md. */
+static td_image_error_t check_header(vctx_t *v, uint8_t *index)
+{
+    const td_src_t *s = v->src;
+    const td_board_t *b = v->board;
+    uint32_t crc;
+    uint16_t i;
+    uint8_t last;
+    uint16_t tele;
+    uint32_t tele_ms;
+    if (s->len < TD_IMAGE_HEADER_SIZE) FAIL(TD_IMG_ERR_TRUNCATED, 0);
+    if (image_rd_u8(s, H_MAGIC) != TD_IMAGE_MAGIC_0 || image_rd_u8(s, H_MAGIC + 1) != TD_IMAGE_MAGIC_1) {
+        FAIL(TD_IMG_ERR_BAD_MAGIC, 0);
+    }
+    if (image_rd_u8(s, H_FORMAT) != TD_IMAGE_FORMAT) FAIL(TD_IMG_ERR_BAD_FORMAT, 0);
+    if (image_rd_u16(s, H_LENGTH) != s->len) FAIL(TD_IMG_ERR_BAD_LENGTH, 0);
+    if (s->len > b->max_image) FAIL(TD_IMG_ERR_TOO_LARGE, 0);
+    crc = crc32_begin();
+    for (i = H_LENGTH; i < s->len; i++) {
+        crc = crc32_update(crc, image_rd_u8(s, i));
+    }
+    if (crc32_end(crc) != image_rd_u32(s, H_CRC)) FAIL(TD_IMG_ERR_BAD_CRC, 0);
+    if (image_rd_u8(s, H_BOARD) != b->board_class) FAIL(TD_IMG_ERR_BAD_BOARD, 0);
+    if (v->n.nc > b->max_channels) FAIL(TD_IMG_ERR_TOO_MANY, 0);
+    if (v->n.na > b->max_actuators) FAIL(TD_IMG_ERR_TOO_MANY, 1);
+    if (v->n.nr > b->max_rules) FAIL(TD_IMG_ERR_TOO_MANY, 2);
+    if (v->n.np > b->max_params) FAIL(TD_IMG_ERR_TOO_MANY, 3);
+    if (image_size(&v->n) != s->len) FAIL(TD_IMG_ERR_BAD_LENGTH, 0);
+    /* Printable ASCII, then only NULs: every byte up to the last non-NUL must be printable. */
+    last = 0;
+    for (i = 0; i < TD_IMAGE_NAME_SIZE; i++) {
+        if (image_rd_u8(s, (uint16_t)(H_NAME + i)) != 0) {
+            last = (uint8_t)(i + 1);
+        }
+    }
+    for (i = 0; i < last; i++) {
+        uint8_t c = image_rd_u8(s, (uint16_t)(H_NAME + i));
+        if (c < 0x20 || c > 0x7E) FAIL(TD_IMG_ERR_BAD_NAME, 0);
+    }
+    tele = image_rd_u16(s, H_TELEMETRY);
+    if (!dur16_valid(tele)) FAIL(TD_IMG_ERR_BAD_DURATION, 0);
+    tele_ms = dur16_ms(tele);
+    if (tele_ms != 0 && tele_ms < b->min_telemetry_ms) FAIL(TD_IMG_ERR_BAD_TELEMETRY, 0);
+    return IMAGE_OK;
+}
+
+static td_image_error_t check_params(const vctx_t *v, uint8_t *index)
+{
+    uint16_t off = image_params_at(&v->n);
+    uint8_t i;
+    for (i = 0; i < v->n.np; i++, off += TD_PARAM_SIZE) {
+        int32_t def = image_rd_i32(v->src, off + P_DEFAULT);
+        int32_t lo = image_rd_i32(v->src, off + P_MIN);
+        int32_t hi = image_rd_i32(v->src, off + P_MAX);
+        if (!(in_range(lo, -TD_VALUE_LIMIT, TD_VALUE_LIMIT) && lo <= def && def <= hi && hi <= TD_VALUE_LIMIT)) {
+            FAIL(TD_IMG_ERR_BAD_PARAM, i);
+        }
+    }
+    return IMAGE_OK;
+}
+
+static td_image_error_t check_channels(vctx_t *v, uint8_t *index)
+{
+    uint16_t off = image_channels_at(&v->n);
+    uint8_t i;
+    for (i = 0; i < v->n.nc; i++, off += TD_CHANNEL_SIZE) {
+        uint8_t pin = image_rd_u8(v->src, off + C_PIN);
+        uint8_t mode = image_rd_u8(v->src, off + C_MODE);
+        uint16_t period = image_rd_u16(v->src, off + C_PERIOD);
+        int32_t offset = image_rd_i32(v->src, off + C_OFFSET);
+        uint8_t kind = mode & TD_CHANNEL_KIND_MASK;
+        uint8_t caps = board_pin_caps(v->board, pin);
+        uint8_t need = (kind == TD_CHANNEL_KIND_ANALOG) ? TD_PIN_CAP_ANALOG_IN : TD_PIN_CAP_DIGITAL_IN;
+        uint32_t period_ms;
+        if ((caps & TD_PIN_CAP_RESERVED) || !(caps & need)) FAIL(TD_IMG_ERR_BAD_PIN, i);
+        if (kind == 3 || (mode & 0x0C) || (mode >> TD_SMOOTHING_SHIFT) > TD_MAX_SMOOTHING) {
+            FAIL(TD_IMG_ERR_BAD_CHANNEL, i);
+        }
+        if (!dur16_valid(period)) FAIL(TD_IMG_ERR_BAD_DURATION, i);
+        period_ms = dur16_ms(period);
+        if (period_ms < v->board->min_sample_ms || period_ms > MAX_SAMPLE_MS) FAIL(TD_IMG_ERR_BAD_CHANNEL, i);
+        if (!in_range(offset, -TD_VALUE_LIMIT, TD_VALUE_LIMIT)) FAIL(TD_IMG_ERR_BAD_CHANNEL, i);
+        if (!pin_take(v, pin)) FAIL(TD_IMG_ERR_PIN_CONFLICT, i);
+    }
+    return IMAGE_OK;
+}
+
+static td_image_error_t check_actuators(vctx_t *v, uint8_t *index)
+{
+    uint16_t off = image_actuators_at(&v->n);
+    uint8_t i;
+    for (i = 0; i < v->n.na; i++, off += TD_ACTUATOR_SIZE) {
+        uint8_t pin = image_rd_u8(v->src, off + A_PIN);
+        uint8_t flags = image_rd_u8(v->src, off + A_FLAGS);
+        uint16_t max_on = image_rd_u16(v->src, off + A_MAX_ON);
+        uint16_t min_off = image_rd_u16(v->src, off + A_MIN_OFF);
+        uint16_t cap = image_rd_u16(v->src, off + A_DAILY_CAP);
+        uint8_t caps = board_pin_caps(v->board, pin);
+        if ((caps & (TD_PIN_CAP_RESERVED | TD_PIN_CAP_NO_ACTUATOR)) || !(caps & TD_PIN_CAP_DIGITAL_OUT) ||
+            ((flags & TD_ACTUATOR_FLAG_PWM) && !(caps & TD_PIN_CAP_PWM))) {
+            FAIL(TD_IMG_ERR_BAD_PIN, i);
+        }
+        if (flags & ~KNOWN_ACTUATOR_FLAGS) FAIL(TD_IMG_ERR_BAD_ACTUATOR, i);
+        if (!pin_take(v, pin)) FAIL(TD_IMG_ERR_PIN_CONFLICT, i);
+        if (!dur16_valid(max_on) || !dur16_valid(min_off) || !dur16_valid(cap)) FAIL(TD_IMG_ERR_BAD_DURATION, i);
+        if (dur16_ms(max_on) == 0 || dur16_ms(cap) == 0 || dur16_ms(min_off) > (uint32_t)TD_DAY_MS) {
+            FAIL(TD_IMG_ERR_BAD_ACTUATOR, i);
+        }
+        if (dur16_ms(max_on) > v->board->ceiling_max_on_ms || dur16_ms(cap) > v->board->ceiling_daily_cap_ms) {
+            FAIL(TD_IMG_ERR_ABOVE_CEILING, i);
+        }
+    }
+    return IMAGE_OK;
+}
+
+/* One of a rule's six operand-capable fields, with the range its value must lie in. */
+typedef struct {
+    uint8_t bit;   /* TD_OPERAND_* */
+    bool is_dur;   /* a dur16 field */
+    int32_t raw;   /* the field as stored (a dur16 code, a literal, or a parameter index) */
+    int32_t lo;
+    int32_t hi;
+} rule_field_t;
+
+#define RULE_FIELDS 6
+
+/* Fields in the order validate.py checks their ranges. */
+static void rule_field(const td_src_t *s, uint16_t off, uint8_t which, rule_field_t *f)
+{
+    bool pulse = image_rd_u8(s, off + R_ACTION) == TD_RULE_ACTION_PULSE;
+    bool interval = image_rd_u8(s, off + R_KIND) == TD_RULE_KIND_INTERVAL;
+    f->is_dur = which >= 3;
+    f->lo = 0;
+    f->hi = f->is_dur ? (int32_t)TD_DUR_MAX_MS : (int32_t)TD_VALUE_LIMIT;
+    switch (which) {
+    case 0: f->bit = TD_OPERAND_THRESHOLD; f->raw = image_rd_i32(s, off + R_THRESHOLD); f->lo = -TD_VALUE_LIMIT; break;
+    case 1: f->bit = TD_OPERAND_INTERLOCK; f->raw = image_rd_i32(s, off + R_IL_THRESHOLD); f->lo = -TD_VALUE_LIMIT; break;
+    case 2: f->bit = TD_OPERAND_HYSTERESIS; f->raw = image_rd_i32(s, off + R_HYSTERESIS); break;
+    case 3: f->bit = TD_OPERAND_HOLD; f->raw = image_rd_u16(s, off + R_HOLD); break;
+    case 4: f->bit = TD_OPERAND_DURATION; f->raw = image_rd_u16(s, off + R_DURATION); f->lo = pulse ? 1 : 0; break;
+    default: f->bit = TD_OPERAND_PERIOD; f->raw = image_rd_u16(s, off + R_PERIOD); f->lo = interval ? MIN_INTERVAL_MS : 0; break;
+    }
+}
+
+static td_image_error_t check_rule(const vctx_t *v, uint16_t off)
+{
+    const td_src_t *s = v->src;
+    uint8_t kind = image_rd_u8(s, off + R_KIND);
+    uint8_t action = image_rd_u8(s, off + R_ACTION);
+    uint8_t chan = image_rd_u8(s, off + R_CHANNEL);
+    uint8_t il = image_rd_u8(s, off + R_INTERLOCK);
+    uint8_t ops = image_rd_u8(s, off + R_OPERANDS);
+    bool threshold = kind == TD_RULE_KIND_THRESHOLD;
+    bool interval = kind == TD_RULE_KIND_INTERVAL;
+    rule_field_t f;
+    uint8_t w;
+    if ((!threshold && !interval) || (action != TD_RULE_ACTION_PULSE && action != TD_RULE_ACTION_FOLLOW) ||
+        (interval && action == TD_RULE_ACTION_FOLLOW) || image_rd_u8(s, off + R_LEVEL) == 0 ||
+        (image_rd_u8(s, off + R_FLAGS) & ~KNOWN_RULE_FLAGS) || (ops & ~KNOWN_OPERANDS)) {
+        return TD_IMG_ERR_BAD_RULE;
+    }
+    if (image_rd_u8(s, off + R_ACTUATOR) >= v->n.na || (threshold && chan >= v->n.nc) ||
+        (interval && chan != TD_NO_INDEX) || (il != TD_NO_INDEX && il >= v->n.nc)) {
+        return TD_IMG_ERR_BAD_REF;
+    }
+    /* An operand field holds a parameter index: no bytes above the lowest, and in range. */
+    for (w = 0; w < RULE_FIELDS; w++) {
+        rule_field(s, off, w, &f);
+        if ((ops & f.bit) && !(f.raw >= 0 && f.raw < (int32_t)v->n.np)) return TD_IMG_ERR_BAD_REF;
+    }
+    for (w = 0; w < RULE_FIELDS; w++) {
+        rule_field(s, off, w, &f);
+        if (!(ops & f.bit) && f.is_dur && !dur16_valid((uint16_t)f.raw)) return TD_IMG_ERR_BAD_DURATION;
+    }
+    for (w = 0; w < RULE_FIELDS; w++) {
+        rule_field(s, off, w, &f);
+        if (!(ops & f.bit)) {
+            int32_t literal = f.is_dur ? (int32_t)dur16_ms((uint16_t)f.raw) : f.raw;
+            if (!in_range(literal, f.lo, f.hi)) return TD_IMG_ERR_BAD_RULE;
+        }
+    }
+    /* A parameter standing in for a field must keep it in range whatever it is set to. */
+    for (w = 0; w < RULE_FIELDS; w++) {
+        rule_field(s, off, w, &f);
+        if (ops & f.bit) {
+            uint16_t p = (uint16_t)(image_params_at(&v->n) + (uint16_t)TD_PARAM_SIZE * (uint16_t)f.raw);
+            if (image_rd_i32(s, p + P_MIN) < f.lo || image_rd_i32(s, p + P_MAX) > f.hi) return TD_IMG_ERR_BAD_PARAM;
+        }
+    }
+    return IMAGE_OK;
+}
+
+td_image_error_t image_validate(const td_src_t *src, const td_board_t *board, uint8_t *index)
+{
+    vctx_t v;
+    td_image_error_t err;
+    uint16_t off;
+    uint8_t i;
+    *index = 0;
+    if (src == NULL || board == NULL || (src->read == NULL && src->len > 0)) {
+        return TD_IMG_ERR_TRUNCATED;
+    }
+    memset(&v, 0, sizeof v);
+    v.src = src;
+    v.board = board;
+    image_counts(src, &v.n);
+    if ((err = check_header(&v, index)) != IMAGE_OK) return err;
+    if ((err = check_params(&v, index)) != IMAGE_OK) return err;
+    if ((err = check_channels(&v, index)) != IMAGE_OK) return err;
+    if ((err = check_actuators(&v, index)) != IMAGE_OK) return err;
+    off = image_rules_at(&v.n);
+    for (i = 0; i < v.n.nr; i++, off += TD_RULE_SIZE) {
+        if ((err = check_rule(&v, off)) != IMAGE_OK) FAIL(err, i);
+    }
+    return IMAGE_OK;
+}
+

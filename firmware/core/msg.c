@@ -1,0 +1,370 @@
+/* Request decoding and device-message encoding (docs/protocol.md, "Message catalogue"). */
+#include "msg.h"
+
+#include <string.h>
+
+#include "le.h"
+
+TD_STATIC_ASSERT(TD_MAX_PAYLOAD <= 255, payload_len_fits_u8);
+TD_STATIC_ASSERT(TD_STATUS_HEAD_SIZE + TD_STATUS_ACT_SIZE <= TD_MAX_PAYLOAD, status_holds_an_entry);
+TD_STATIC_ASSERT(TD_HELLO_SIZE == TD_HELLO_FROZEN_SIZE + TD_FW_NAME_SIZE && TD_HELLO_SIZE <= TD_MAX_PAYLOAD, hello);
+TD_STATIC_ASSERT(TD_HELLO_FROZEN_SIZE == 32 + 2 + 2, hello_frozen_part);
+TD_STATIC_ASSERT(4 + TD_CONFIG_CHUNK_MAX <= TD_MAX_PAYLOAD, config_data_fits);
+TD_STATIC_ASSERT(TD_LOG_TEXT_MAX + 1 <= TD_MAX_PAYLOAD, log_fits);
+
+/* Fixed request sizes, in bytes of payload (COMMAND sizes include the op byte). */
+#define CONFIG_BEGIN_SIZE (2 + 4 + TD_RECIPE_HASH_SIZE + 4)
+#define CONFIG_CHUNK_HEAD 2
+#define CONFIG_READ_SIZE 3
+
+/* --- requests -------------------------------------------------------------------------------- */
+
+static td_msg_status_t decode_command(const uint8_t *p, uint8_t len, td_request_t *req)
+{
+    uint8_t need;
+    if (len < 1) {
+        return MSG_BAD_LENGTH;
+    }
+    req->op = p[0];
+    switch (req->op) {
+    case TD_OP_LEASE: need = 1 + 6; break;
+    case TD_OP_OFF: need = 1 + 1; break;
+    case TD_OP_SET_PARAM: need = 1 + 5; break;
+    case TD_OP_GET_PARAMS: need = 1 + 1; break;
+    case TD_OP_STATUS: need = 1 + 2; break;
+    case TD_OP_TELEMETRY_MODE: need = 1 + 1; break;
+    case TD_OP_PAUSE:
+    case TD_OP_RESUME:
+    case TD_OP_HELLO:
+    case TD_OP_CLEAR_SAFE_MODE: need = 1; break;
+    default: return MSG_UNKNOWN_OP;
+    }
+    if (len < need) {
+        return MSG_BAD_LENGTH;
+    }
+    switch (req->op) {
+    case TD_OP_LEASE:
+        req->u.lease.actuator = p[1];
+        req->u.lease.duration_ms = le_get_u32(&p[2]);
+        req->u.lease.level = p[6];
+        break;
+    case TD_OP_OFF: req->u.off.actuator = p[1]; break;
+    case TD_OP_SET_PARAM:
+        req->u.set_param.index = p[1];
+        req->u.set_param.value = le_get_i32(&p[2]);
+        break;
+    case TD_OP_GET_PARAMS: req->u.get_params.first = p[1]; break;
+    case TD_OP_STATUS:
+        req->u.status.section = p[1];
+        req->u.status.first = p[2];
+        break;
+    case TD_OP_TELEMETRY_MODE: req->u.telemetry_mode.flags = p[1]; break;
+    default: break; /* no arguments */
+    }
+    return MSG_OK;
+}
+
+td_msg_status_t msg_decode_request(uint8_t type, const uint8_t *payload, uint8_t len, td_request_t *req)
+{
+    memset(req, 0, sizeof *req);
+    req->type = type;
+    if (payload == NULL && len > 0) {
+        return MSG_BAD_LENGTH;
+    }
+    switch (type) {
+    case TD_MSG_PING:
+        if (len > TD_PING_MAX) {
+            return MSG_BAD_LENGTH;
+        }
+        req->u.ping.data = payload;
+        req->u.ping.len = len;
+        return MSG_OK;
+    case TD_MSG_CONFIG_BEGIN:
+        if (len < CONFIG_BEGIN_SIZE) {
+            return MSG_BAD_LENGTH;
+        }
+        req->u.config_begin.length = le_get_u16(&payload[0]);
+        req->u.config_begin.crc32 = le_get_u32(&payload[2]);
+        memcpy(req->u.config_begin.recipe_hash, &payload[6], TD_RECIPE_HASH_SIZE);
+        req->u.config_begin.generation = le_get_u32(&payload[6 + TD_RECIPE_HASH_SIZE]);
+        return MSG_OK;
+    case TD_MSG_CONFIG_CHUNK:
+        /* The data is the rest of the payload, so a chunk can be too long as well as too short. */
+        if (len < CONFIG_CHUNK_HEAD + 1 || len > CONFIG_CHUNK_HEAD + TD_CONFIG_CHUNK_MAX) {
+            return MSG_BAD_LENGTH;
+        }
+        req->u.config_chunk.offset = le_get_u16(&payload[0]);
+        req->u.config_chunk.data = &payload[CONFIG_CHUNK_HEAD];
+        req->u.config_chunk.len = (uint8_t)(len - CONFIG_CHUNK_HEAD);
+        return MSG_OK;
+    case TD_MSG_CONFIG_COMMIT:
+    case TD_MSG_CONFIG_ABORT:
+        return MSG_OK;
+    case TD_MSG_CONFIG_READ:
+        if (len < CONFIG_READ_SIZE) {
+            return MSG_BAD_LENGTH;
+        }
+        req->u.config_read.offset = le_get_u16(&payload[0]);
+        req->u.config_read.count = payload[2];
+        return MSG_OK;
+    case TD_MSG_COMMAND:
+        return decode_command(payload, len, req);
+    default:
+        return MSG_UNKNOWN_TYPE;
+    }
+}
+
+/* --- device messages ------------------------------------------------------------------------- */
+
+/* A bounded payload writer: the first write that does not fit marks it failed, later writes are
+ * dropped, and the caller reports MSG_NO_ROOM. */
+typedef struct {
+    uint8_t *out;
+    uint8_t cap;
+    uint8_t len;
+    bool ok;
+} writer_t;
+
+static void wr_begin(writer_t *w, uint8_t *out, uint8_t cap, uint8_t start)
+{
+    w->out = out;
+    w->cap = (cap > TD_MAX_PAYLOAD) ? TD_MAX_PAYLOAD : cap;
+    w->len = start;
+    w->ok = out != NULL && start <= w->cap;
+}
+
+static void wr_bytes(writer_t *w, const uint8_t *data, uint8_t n)
+{
+    uint8_t i;
+    if (!w->ok || n > (uint8_t)(w->cap - w->len) || (data == NULL && n > 0)) {
+        w->ok = false;
+        return;
+    }
+    for (i = 0; i < n; i++) {
+        w->out[w->len++] = data[i];
+    }
+}
+
+static void wr_u8(writer_t *w, uint8_t v)
+{
+    wr_bytes(w, &v, 1);
+}
+
+static void wr_u16(writer_t *w, uint16_t v)
+{
+    uint8_t b[2];
+    le_put_u16(b, v);
+    wr_bytes(w, b, 2);
+}
+
+static void wr_u32(writer_t *w, uint32_t v)
+{
+    uint8_t b[4];
+    le_put_u32(b, v);
+    wr_bytes(w, b, 4);
+}
+
+static void wr_i32(writer_t *w, int32_t v)
+{
+    uint8_t b[4];
+    le_put_i32(b, v);
+    wr_bytes(w, b, 4);
+}
+
+static td_msg_status_t wr_end(const writer_t *w, uint8_t *len)
+{
+    *len = w->ok ? w->len : 0;
+    return w->ok ? MSG_OK : MSG_NO_ROOM;
+}
+
+td_msg_status_t msg_encode_hello(const td_hello_t *h, uint8_t *out, uint8_t cap, uint8_t *len)
+{
+    writer_t w;
+    *len = 0;
+    if (h->name_len > TD_FW_NAME_SIZE || (h->name == NULL && h->name_len > 0)) {
+        return MSG_BAD_VALUE;
+    }
+    wr_begin(&w, out, cap, 0);
+    wr_u8(&w, h->protocol_version);
+    wr_u8(&w, h->board_class);
+    wr_u8(&w, h->fw_major);
+    wr_u8(&w, h->fw_minor);
+    wr_u8(&w, h->fw_patch);
+    wr_u8(&w, h->reset_cause);
+    wr_u8(&w, h->flags);
+    wr_u8(&w, 0); /* reserved */
+    wr_u32(&w, h->device_id);
+    wr_u32(&w, h->boot_count);
+    wr_u32(&w, h->capabilities);
+    wr_u32(&w, h->config_generation);
+    wr_bytes(&w, h->recipe_hash, TD_RECIPE_HASH_SIZE);
+    wr_u16(&w, h->max_payload);
+    wr_u16(&w, h->max_image);
+    wr_bytes(&w, (const uint8_t *)h->name, h->name_len);
+    while (w.ok && w.len < TD_HELLO_SIZE) {
+        wr_u8(&w, 0); /* the name field is u8[TD_FW_NAME_SIZE], NUL-padded */
+    }
+    return wr_end(&w, len);
+}
+
+td_msg_status_t msg_encode_pong(const uint8_t *data, uint8_t n, uint8_t *out, uint8_t cap, uint8_t *len)
+{
+    writer_t w;
+    *len = 0;
+    if (n > TD_PING_MAX) {
+        return MSG_BAD_VALUE;
+    }
+    wr_begin(&w, out, cap, 0);
+    wr_bytes(&w, data, n);
+    return wr_end(&w, len);
+}
+
+td_msg_status_t msg_encode_ack(uint8_t request_type, uint8_t detail, uint32_t value, uint8_t *out, uint8_t cap,
+                               uint8_t *len)
+{
+    writer_t w;
+    wr_begin(&w, out, cap, 0);
+    wr_u8(&w, request_type);
+    wr_u8(&w, detail);
+    wr_u32(&w, value);
+    return wr_end(&w, len);
+}
+
+td_msg_status_t msg_encode_nack(uint8_t request_type, uint8_t code, uint16_t detail, uint8_t *out, uint8_t cap,
+                                uint8_t *len)
+{
+    writer_t w;
+    wr_begin(&w, out, cap, 0);
+    wr_u8(&w, request_type);
+    wr_u8(&w, code);
+    wr_u16(&w, detail);
+    return wr_end(&w, len);
+}
+
+static void wr_values(writer_t *w, const int32_t *values, uint8_t n)
+{
+    uint8_t i;
+    if (values == NULL && n > 0) {
+        w->ok = false;
+        return;
+    }
+    for (i = 0; i < n && w->ok; i++) {
+        wr_i32(w, values[i]);
+    }
+}
+
+td_msg_status_t msg_encode_telemetry(uint32_t time_ms, uint8_t first_channel, uint8_t flags, const int32_t *values,
+                                     uint8_t n, uint8_t *out, uint8_t cap, uint8_t *len)
+{
+    writer_t w;
+    wr_begin(&w, out, cap, 0);
+    wr_u32(&w, time_ms);
+    wr_u8(&w, first_channel);
+    wr_u8(&w, flags);
+    wr_values(&w, values, n);
+    return wr_end(&w, len);
+}
+
+td_msg_status_t msg_encode_event(const td_event_t *e, uint8_t *out, uint8_t cap, uint8_t *len)
+{
+    writer_t w;
+    wr_begin(&w, out, cap, 0);
+    wr_u32(&w, e->time_ms);
+    wr_u8(&w, e->kind);
+    wr_u8(&w, e->a);
+    wr_u8(&w, e->b);
+    wr_u8(&w, e->c);
+    wr_i32(&w, e->value);
+    return wr_end(&w, len);
+}
+
+td_msg_status_t msg_encode_log(uint8_t level, const char *text, uint8_t n, uint8_t *out, uint8_t cap,
+                               uint8_t *len)
+{
+    writer_t w;
+    *len = 0;
+    if (n > TD_LOG_TEXT_MAX) {
+        return MSG_BAD_VALUE;
+    }
+    wr_begin(&w, out, cap, 0);
+    wr_u8(&w, level);
+    wr_bytes(&w, (const uint8_t *)text, n);
+    return wr_end(&w, len);
+}
+
+td_msg_status_t msg_encode_config_data(uint16_t offset, uint16_t total_length, const uint8_t *data, uint8_t n,
+                                       uint8_t *out, uint8_t cap, uint8_t *len)
+{
+    writer_t w;
+    *len = 0;
+    if (n > TD_CONFIG_CHUNK_MAX) {
+        return MSG_BAD_VALUE;
+    }
+    wr_begin(&w, out, cap, 0);
+    wr_u16(&w, offset);
+    wr_u16(&w, total_length);
+    wr_bytes(&w, data, n);
+    return wr_end(&w, len);
+}
+
+td_msg_status_t msg_encode_params(uint8_t first, uint8_t total, const int32_t *values, uint8_t n, uint8_t *out,
+                                  uint8_t cap, uint8_t *len)
+{
+    writer_t w;
+    wr_begin(&w, out, cap, 0);
+    wr_u8(&w, first);
+    wr_u8(&w, total);
+    wr_values(&w, values, n);
+    return wr_end(&w, len);
+}
+
+td_msg_status_t msg_encode_status(uint32_t time_ms, uint8_t flags, uint8_t section, uint8_t first, uint8_t total,
+                                  uint8_t *out, uint8_t cap, uint8_t *len)
+{
+    writer_t w;
+    wr_begin(&w, out, cap, 0);
+    wr_u32(&w, time_ms);
+    wr_u8(&w, flags);
+    wr_u8(&w, section);
+    wr_u8(&w, first);
+    wr_u8(&w, total);
+    return wr_end(&w, len);
+}
+
+/* Appends are all-or-nothing, so a full STATUS keeps its last complete entry. */
+static td_msg_status_t append_end(const writer_t *w, uint8_t *len)
+{
+    if (!w->ok) {
+        return MSG_NO_ROOM;
+    }
+    *len = w->len;
+    return MSG_OK;
+}
+
+td_msg_status_t msg_status_add_actuator(const td_act_status_t *e, uint8_t *out, uint8_t cap, uint8_t *len)
+{
+    writer_t w;
+    wr_begin(&w, out, cap, *len);
+    if (w.ok && (uint8_t)(w.cap - w.len) < TD_STATUS_ACT_SIZE) {
+        return MSG_NO_ROOM;
+    }
+    wr_u8(&w, e->state);
+    wr_u8(&w, e->level);
+    wr_u8(&w, e->owner);
+    wr_u32(&w, e->ms_left);
+    wr_u32(&w, e->today_on_ms);
+    return append_end(&w, len);
+}
+
+td_msg_status_t msg_status_add_rule(const td_rule_status_t *e, uint8_t *out, uint8_t cap, uint8_t *len)
+{
+    writer_t w;
+    wr_begin(&w, out, cap, *len);
+    if (w.ok && (uint8_t)(w.cap - w.len) < TD_STATUS_RULE_SIZE) {
+        return MSG_NO_ROOM;
+    }
+    wr_u8(&w, e->state);
+    wr_u8(&w, e->last_skip);
+    wr_u32(&w, e->since_fired_ms);
+    return append_end(&w, len);
+}

@@ -1,0 +1,30 @@
+/* Common ground of the core: fixed-width types, the generated contract, compile-time checks and
+ * the one place that knows constant tables live in program memory on AVR. */
+#ifndef TD_H
+#define TD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tendril_contract.h"
+
+/* C99 has no _Static_assert: a negative array size stops the build instead. */
+#define TD_STATIC_ASSERT(cond, name) typedef char td_static_assert_##name[(cond) ? 1 : -1]
+
+/* On AVR, const data is copied to RAM at boot unless it is placed in program memory; the Uno has
+ * only 2 KB of RAM. Everywhere else program memory is plain const. */
+#if defined(__AVR__)
+#include <avr/pgmspace.h>
+#define TD_ROM PROGMEM
+#define TD_ROM_U8(p) pgm_read_byte(p)
+#define TD_ROM_U16(p) pgm_read_word(p)
+#define TD_ROM_U32(p) pgm_read_dword(p)
+#else
+#define TD_ROM
+#define TD_ROM_U8(p) (*(p))
+#define TD_ROM_U16(p) (*(p))
+#define TD_ROM_U32(p) (*(p))
+#endif
+
+#endif /* TD_H */

@@ -1,0 +1,26 @@
+"""Builds the C core's host library once per session for the ctypes tests."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+import pytest
+
+from .ccore import LIB_PATH, ROOT, CCore
+
+
+@pytest.fixture(scope="session")
+def core() -> CCore:
+    if shutil.which("gcc") is None or shutil.which("make") is None:
+        pytest.skip("gcc and make are needed to build firmware/core (apt-get install gcc make)")
+    result = subprocess.run(
+        ["make", "-s", "-C", str(ROOT / "firmware" / "core"), "lib"],
+        check=False,
+        capture_output=True,
+        text=True,
+    )
+    if result.returncode != 0:
+        pytest.fail(f"building the C core failed:\n{result.stdout}\n{result.stderr}")
+    assert LIB_PATH.exists()
+    return CCore(LIB_PATH)
