@@ -20,20 +20,26 @@ from __future__ import annotations
 from tendril.boards import load_board
 from tendril.contract import (
     DAY_MS,
-    NO_INDEX as NO,
     ActuatorFlag,
     BoardClass,
     ChannelKind,
     EventKind,
     ModeChange,
-    OffReason as Off,
     Operand,
     RuleAction,
     RuleFlag,
     RuleKind,
-    SkipReason as Skip,
     Source,
     Unit,
+)
+from tendril.contract import (
+    NO_INDEX as NO,
+)
+from tendril.contract import (
+    OffReason as Off,
+)
+from tendril.contract import (
+    SkipReason as Skip,
 )
 from tendril.image import Actuator, Channel, Image, Param, Rule, encode, validate
 
@@ -60,7 +66,9 @@ def _image(name, channels, actuators=(), rules=(), params=()) -> str:
     return data.hex()
 
 
-def _threshold(actuator, channel, threshold, *, above=False, action=RuleAction.PULSE, tank=None, **kw):
+def _threshold(
+    actuator, channel, threshold, *, above=False, action=RuleAction.PULSE, tank=None, **kw
+):
     """A threshold rule; ``tank`` names a tank-float channel that blocks it while it reads empty."""
     flags = RuleFlag.ABOVE if above else RuleFlag(0)
     if tank is not None:
@@ -121,7 +129,9 @@ def PARAM(t, index, value):
 R, L = Source.RULE, Source.LEASE
 
 
-def _scenario(name, description, image, start, step, end, inputs=(), commands=(), events=(), values=()):
+def _scenario(
+    name, description, image, start, step, end, inputs=(), commands=(), events=(), values=()
+):
     return {
         f"scenarios/{name}.json": {
             "name": name,
@@ -166,8 +176,13 @@ def _smoothed(schedule: dict[int, int], gain, offset, k, step, until) -> dict[in
 SOIL_GAIN, SOIL_OFFSET = _two_point(800, 0, 350, 100_000)  # dry 800 -> 0 %, wet 350 -> 100 %
 assert (SOIL_GAIN, SOIL_OFFSET) == (-14_563_556, 177_778)
 assert [_calibrate(r, SOIL_GAIN, SOIL_OFFSET) for r in (800, 760, 700, 650, 500, 350)] == [
-    0, 8_889, 22_222, 33_333, 66_666, 100_000,
-]  # fmt: skip
+    0,
+    8_889,
+    22_222,
+    33_333,
+    66_666,
+    100_000,
+]
 
 
 def _percent(pin: int, smoothing: int = 0, period: int = 1000) -> Channel:
@@ -204,7 +219,9 @@ def plant_waterer():
         "for 10 s fires a 5 s pulse; 30 s cooldown; still dry (33 % < 30 + 10 % hysteresis), so it "
         "pulses again; the soil reads wet; later it dries and the cycle starts over.",
         _image("plant-water", [soil, _tank()], [pump], [water]),
-        0, step, end,
+        0,
+        step,
+        end,
         inputs=[_inp(t, 0, raw) for t, raw in raws.items()] + [_inp(0, 1, 0)],
         events=[
             ON(10_000, 0, R, 0, 255),  # active at 0 s, held after 10 s
@@ -214,7 +231,10 @@ def plant_waterer():
             ON(103_000, 0, R, 0, 255),  # dry again (active) at 93 s, held at 103 s
             OFF(108_000, 0, Off.RULE_DONE, 0, 5_000),
         ],
-        values=[{"t": t, "channel": 0, "value": s[t]} for t in (0, 15_000, 19_000, 50_000, 93_000, 120_000)]
+        values=[
+            {"t": t, "channel": 0, "value": s[t]}
+            for t in (0, 15_000, 19_000, 50_000, 93_000, 120_000)
+        ]
         + [{"t": 0, "channel": 1, "value": 0}],
     )
 
@@ -247,31 +267,60 @@ def calibration():
     ch6 = _smoothed({0: 800, 100: 350}, plant_gain, plant_offset, 4, step, end)
     assert ch6[100] == 100_000 >> 4 == 6_250
     values = [
-        (0, 0, 999_995_000), (500, 0, 1_000_000_000),
-        (0, 1, -999_995_000), (500, 1, -1_000_000_000),
-        (0, 2, -2), (100, 2, -1), (200, 2, 0),
-        (0, 3, 1000), (100, 3, 875), (200, 3, 765), (300, 3, 669), (4000, 3, 1), (4100, 3, 0), (5000, 3, 0),
+        (0, 0, 999_995_000),
+        (500, 0, 1_000_000_000),
+        (0, 1, -999_995_000),
+        (500, 1, -1_000_000_000),
+        (0, 2, -2),
+        (100, 2, -1),
+        (200, 2, 0),
+        (0, 3, 1000),
+        (100, 3, 875),
+        (200, 3, 765),
+        (300, 3, 669),
+        (4000, 3, 1),
+        (4100, 3, 0),
+        (5000, 3, 0),
         # 1023; raw 0 from 100 ms; next sample at 300 ms: 1023 + (-1023 >> 8 = -4) = 1019
-        (0, 4, 1023), (200, 4, 1023), (300, 4, 1019), (500, 4, 1019), (600, 4, 1015),
-        (0, 5, 0), (300, 5, 1000),
-        (0, 6, 0), (100, 6, 6_250), (1000, 6, ch6[1000]), (5000, 6, ch6[5000]),
-    ]  # fmt: skip
+        (0, 4, 1023),
+        (200, 4, 1023),
+        (300, 4, 1019),
+        (500, 4, 1019),
+        (600, 4, 1015),
+        (0, 5, 0),
+        (300, 5, 1000),
+        (0, 6, 0),
+        (100, 6, 6_250),
+        (1000, 6, ch6[1000]),
+        (5000, 6, ch6[5000]),
+    ]
     return _scenario(
         "calibration",
         "Calibration and smoothing arithmetic with no rules: 64-bit product, clamping to +-1e9, "
         "the arithmetic shift rounding toward minus infinity, smoothing shifts 3, 4 and 8, a "
         "sample period that is not a multiple of the tick, an inverted pulled-up switch.",
         _image("calibration", channels),
-        0, step, end,
+        0,
+        step,
+        end,
         inputs=[
-            _inp(0, 0, 5), _inp(500, 0, 1023),
-            _inp(0, 1, 5), _inp(500, 1, 1023),
-            _inp(0, 2, 3), _inp(100, 2, 1), _inp(200, 2, 0),
-            _inp(0, 3, 1000), _inp(100, 3, 0), _inp(4500, 3, 7),
-            _inp(0, 4, 1023), _inp(100, 4, 0),
-            _inp(0, 5, 1), _inp(300, 5, 0),
-            _inp(0, 6, 800), _inp(100, 6, 350),
-        ],  # fmt: skip
+            _inp(0, 0, 5),
+            _inp(500, 0, 1023),
+            _inp(0, 1, 5),
+            _inp(500, 1, 1023),
+            _inp(0, 2, 3),
+            _inp(100, 2, 1),
+            _inp(200, 2, 0),
+            _inp(0, 3, 1000),
+            _inp(100, 3, 0),
+            _inp(4500, 3, 7),
+            _inp(0, 4, 1023),
+            _inp(100, 4, 0),
+            _inp(0, 5, 1),
+            _inp(300, 5, 0),
+            _inp(0, 6, 800),
+            _inp(100, 6, 350),
+        ],
         values=[{"t": t, "channel": ch, "value": v} for t, ch, v in values],
     )
 
@@ -282,15 +331,27 @@ def hysteresis():
     fan = Actuator(8, ActuatorFlag(0), max_on_ms=600_000, min_off_ms=0, daily_cap_ms=21_600_000)
     cool = _threshold(0, 0, 28_000, above=True, action=RuleAction.FOLLOW, hysteresis=2_000)
     raws = [
-        (0, 270), (3_000, 281), (5_000, 279), (6_000, 283), (7_000, 277), (8_000, 261),
-        (9_000, 260), (10_000, 275), (11_000, 280), (12_000, 279), (13_000, 281), (15_000, 250),
-    ]  # fmt: skip
+        (0, 270),
+        (3_000, 281),
+        (5_000, 279),
+        (6_000, 283),
+        (7_000, 277),
+        (8_000, 261),
+        (9_000, 260),
+        (10_000, 275),
+        (11_000, 280),
+        (12_000, 279),
+        (13_000, 281),
+        (15_000, 250),
+    ]
     return _scenario(
         "hysteresis",
         "Greenhouse fan: FOLLOW above 28 °C with 2 °C hysteresis. It turns on above 28.0, stays "
         "on through 27.7 .. 28.3, turns off only at 26.0 or below; exactly 28.0 does not count.",
         _image("greenhouse", [temp], [fan], [cool]),
-        0, 1000, 20_000,
+        0,
+        1000,
+        20_000,
         inputs=[_inp(t, 0, raw) for t, raw in raws],
         events=[
             ON(3_000, 0, R, 0, 255),  # 28.1 > 28.0, hold 0
@@ -298,7 +359,10 @@ def hysteresis():
             ON(13_000, 0, R, 0, 255),  # 28.0 at 11 s is not above 28.0; 28.1 at 13 s is
             OFF(15_000, 0, Off.CONDITION_CLEARED, 0, 2_000),
         ],
-        values=[{"t": 8_000, "channel": 0, "value": 26_100}, {"t": 11_000, "channel": 0, "value": 28_000}],
+        values=[
+            {"t": 8_000, "channel": 0, "value": 26_100},
+            {"t": 11_000, "channel": 0, "value": 28_000},
+        ],
     )
 
 
@@ -310,7 +374,9 @@ def cooldown():
         "A 2 s pulse rule with a 3 s hold and a 10 s cooldown. The condition clears and comes back "
         "during the cooldown: the hold restarts, and the rule waits for the cooldown to end too.",
         _image("cooldown", [_plain(14)], [pump], [rule]),
-        0, 1000, 30_000,
+        0,
+        1000,
+        30_000,
         inputs=[_inp(0, 0, 400), _inp(8_000, 0, 700), _inp(10_000, 0, 400)],
         events=[
             ON(3_000, 0, R, 0, 255),  # active at 0 s, held at 3 s
@@ -332,10 +398,12 @@ def daily_cap():
         "daily_cap",
         "50 s pulses every 60 s against a 2 min daily cap: the third pulse is cut at the cap "
         "(DAILY_CAP), the rule is skipped (once) and a lease is refused until 24 h of ticks after "
-        "the first tick, when the day rolls over and the rule fires again. A manual OFF then ends the "
-        "run and starts its cooldown.",
+        "the first tick, when the day rolls over and the rule fires again. A manual OFF then "
+        "ends the run and starts its cooldown.",
         _image("daily-cap", [_plain(14)], [pump], [rule]),
-        0, 1000, day + 55_000,
+        0,
+        1000,
+        day + 55_000,
         inputs=[_inp(0, 0, 0)],
         commands=[
             _cmd(200_000, "LEASE", "LIMIT_DAILY_CAP", actuator=0, ms=1000, level=255),
@@ -365,11 +433,17 @@ def interlock():
         "INTERLOCK once per blocked stretch; the pump starts when the tank is refilled; the tank "
         "running empty mid-pulse stops the pump that very tick (ACT_OFF INTERLOCK).",
         _image("interlock", [_percent(14), _tank()], [pump], [rule]),
-        0, 1000, 40_000,
+        0,
+        1000,
+        40_000,
         inputs=[
-            _inp(0, 0, 200), _inp(0, 1, 1), _inp(5_000, 1, 0), _inp(9_000, 1, 1),
-            _inp(20_000, 1, 0), _inp(32_000, 0, 400),
-        ],  # fmt: skip
+            _inp(0, 0, 200),
+            _inp(0, 1, 1),
+            _inp(5_000, 1, 0),
+            _inp(9_000, 1, 1),
+            _inp(20_000, 1, 0),
+            _inp(32_000, 0, 400),
+        ],
         events=[
             SKIP(0, 0, Skip.INTERLOCK, 0),  # 20 % < 30 %, hold 0: wants to fire, tank empty
             ON(5_000, 0, R, 0, 255),  # refilled
@@ -391,7 +465,9 @@ def lease():
         "(LEASED) and ends with the host silent (LEASE_END); a lease taken over a rule's pulse "
         "ends the pulse; a renewed lease replaces the old one.",
         _image("lease", [_plain(14)], [pump], [rule]),
-        0, 1000, 56_000,
+        0,
+        1000,
+        56_000,
         inputs=[_inp(0, 0, 800), _inp(4_000, 0, 300), _inp(42_000, 0, 800)],
         commands=[
             _cmd(2_000, "LEASE", "LIMIT_MAX_ON", actuator=0, ms=40_000, level=255),
@@ -428,7 +504,9 @@ def manual_off():
         "OFF stops a FOLLOW rule's fan although its condition still holds; with no cooldown the "
         "rule fires again once the fan has rested min_off. PAUSE keeps it off.",
         _image("manual-off", [_plain(14)], [fan], [rule]),
-        0, 1000, 14_000,
+        0,
+        1000,
+        14_000,
         inputs=[_inp(0, 0, 800)],
         commands=[
             _cmd(3_000, "OFF", actuator=0),
@@ -454,7 +532,9 @@ def max_on():
         "A FOLLOW rule held on longer than max_on is cut (MAX_ON), rests min_off (RULE_SKIP "
         "MIN_OFF) and comes back; a renewed lease is cut at max_on of continuous on time too.",
         _image("max-on", [_plain(14)], [fan], [rule]),
-        0, 1000, 75_000,
+        0,
+        1000,
+        75_000,
         inputs=[_inp(0, 0, 800), _inp(35_000, 0, 400)],
         commands=[
             _cmd(50_000, "LEASE", actuator=0, ms=15_000, level=200),
@@ -483,7 +563,9 @@ def interval():
         "(RULE_SKIP INTERLOCK, slot lost). Rule 1 runs 6 s every 4 s: slots that come due while "
         "it runs are used up, so it runs 6 s, rests 2 s.",
         _image("interval", [_tank()], [pump, mister], [every_10s, every_4s]),
-        0, 1000, 45_000,
+        0,
+        1000,
+        45_000,
         inputs=[_inp(0, 0, 0), _inp(18_000, 0, 1), _inp(25_000, 0, 0)],
         events=[
             ON(4_000, 1, R, 1, 255),  # due = 0 + 4 s; 8 s slot used up while running
@@ -517,14 +599,19 @@ def pause_resume():
         "pause_resume",
         "PAUSE ends the fan's rule run (ACT_OFF PAUSED) while a lease still works; conditions and "
         "their hold keep being evaluated; the timer's 10 s slot passes unused; RESUME lets the "
-        "held rule fire at once and restarts the timer's period from the RESUME.",
+        "held rule fire at once and restarts the timer's period from the RESUME. A repeated PAUSE "
+        "or RESUME (a retried request) is acknowledged and changes nothing: no event, no new period.",
         _image("pause", [_plain(14)], [fan, lamp], [follow, timer]),
-        0, 1000, 25_000,
+        0,
+        1000,
+        25_000,
         inputs=[_inp(0, 0, 800), _inp(7_000, 0, 400), _inp(10_000, 0, 800)],
         commands=[
             _cmd(5_000, "PAUSE"),
             _cmd(6_000, "LEASE", actuator=0, ms=3_000, level=100),
+            _cmd(8_000, "PAUSE"),
             _cmd(12_000, "RESUME"),
+            _cmd(15_000, "RESUME"),
         ],
         events=[
             ON(2_000, 0, R, 0, 255),  # held after 2 s
@@ -560,7 +647,9 @@ def set_param():
         "reading makes the rule fire; shortening the pulse ends the running one; out-of-range "
         "values and unknown parameters are refused.",
         _image("set-param", [_percent(14)], [pump], [rule], params),
-        0, 1000, 20_000,
+        0,
+        1000,
+        20_000,
         inputs=[_inp(0, 0, 350)],  # 35 %: not below 30 %
         commands=[
             _cmd(2_000, "SET_PARAM", index=0, value=40_000),
@@ -596,10 +685,12 @@ def millis_wrap():
     assert at(60_000) == 0
     return _scenario(
         "millis_wrap",
-        "Starts 60 s before the u32 millisecond clock wraps. A hold, a pulse's cooldown, min_off, a "
-        "lease and an interval slot all straddle the wrap and keep their lengths.",
+        "Starts 60 s before the u32 millisecond clock wraps. A hold, a pulse's cooldown, "
+        "min_off, a lease and an interval slot all straddle the wrap and keep their lengths.",
         _image("wrap", [_plain(14)], [pump, lamp], [water, timer]),
-        start, 1000, at(150_000),
+        start,
+        1000,
+        at(150_000),
         inputs=[_inp(at(0), 0, 300), _inp(at(40_000), 0, 800), _inp(at(50_000), 0, 300)],
         commands=[
             _cmd(at(40_000), "LEASE", actuator=1, ms=30_000, level=255),
@@ -633,11 +724,17 @@ def pwm_level():
         "ACT_ON carries the lease's level, or the highest level of the running rules with the "
         "lowest running rule as owner; a level change while on sends no event.",
         _image("pwm", [_plain(14)], [fan], [low, high]),
-        0, 1000, 19_000,
+        0,
+        1000,
+        19_000,
         inputs=[
-            _inp(0, 0, 600), _inp(3_000, 0, 300), _inp(8_000, 0, 900), _inp(10_000, 0, 700),
-            _inp(12_000, 0, 300), _inp(14_000, 0, 900),
-        ],  # fmt: skip
+            _inp(0, 0, 600),
+            _inp(3_000, 0, 300),
+            _inp(8_000, 0, 900),
+            _inp(10_000, 0, 700),
+            _inp(12_000, 0, 300),
+            _inp(14_000, 0, 900),
+        ],
         commands=[
             _cmd(4_000, "LEASE", actuator=0, ms=2_000, level=50),
             _cmd(14_000, "LEASE", actuator=0, ms=3_000, level=30),
@@ -662,9 +759,21 @@ def pwm_level():
 
 
 SCENARIOS = (
-    plant_waterer, calibration, hysteresis, cooldown, daily_cap, interlock, lease, manual_off,
-    max_on, interval, pause_resume, set_param, millis_wrap, pwm_level,
-)  # fmt: skip
+    plant_waterer,
+    calibration,
+    hysteresis,
+    cooldown,
+    daily_cap,
+    interlock,
+    lease,
+    manual_off,
+    max_on,
+    interval,
+    pause_resume,
+    set_param,
+    millis_wrap,
+    pwm_level,
+)
 
 
 def build() -> dict[str, object]:

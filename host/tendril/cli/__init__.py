@@ -11,6 +11,7 @@ import click
 
 from .. import __version__
 from ..errors import TendrilError
+from .demo import demo
 from .image import image
 from .boards import boards
 
@@ -37,6 +38,7 @@ def cli(ctx: click.Context, verbose: bool) -> None:
 
 cli.add_command(boards)
 cli.add_command(image)
+cli.add_command(demo)
 
 
 def main() -> None:

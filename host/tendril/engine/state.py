@@ -1,0 +1,187 @@
+"""The engine's variables, one small object per channel, actuator and rule (docs/rules.md, *State*).
+
+Each object keeps its record's static fields from the image next to the variables rules.md names,
+so a tick reads one object per item. Plain classes with ``__slots__``: the tick is the hot path.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from ..contract import NO_INDEX, Operand, RuleAction, RuleFlag, RuleKind
+from ..image.model import Actuator, Channel, Rule
+
+OWNER_LEASE = 0xFE  # STATUS's owner byte for a lease (protocol.md)
+
+
+class ChannelVars:
+    __slots__ = (
+        "gain",
+        "index",
+        "last_sample",
+        "offset",
+        "period",
+        "raw",
+        "sampled",
+        "smoothing",
+        "value",
+    )
+
+    def __init__(self, index: int, channel: Channel) -> None:
+        self.index = index
+        self.period = channel.period_ms
+        self.gain = channel.gain
+        self.offset = channel.offset
+        self.smoothing = channel.smoothing
+        self.raw = 0
+        self.value = 0
+        self.sampled = False
+        self.last_sample = 0
+
+
+class ActuatorVars:
+    __slots__ = (
+        "daily_cap",
+        "index",
+        "lease",
+        "lease_level",
+        "lease_ms",
+        "lease_start",
+        "level",
+        "max_on",
+        "min_off",
+        "off_since",
+        "on",
+        "on_since",
+        "pend_reason",
+        "pend_rule",
+        "pwm",
+        "resting",
+        "rules",
+        "today_on_ms",
+    )
+
+    def __init__(self, index: int, actuator: Actuator) -> None:
+        self.index = index
+        self.pwm = actuator.pwm
+        self.max_on = actuator.max_on_ms
+        self.min_off = actuator.min_off_ms
+        self.daily_cap = actuator.daily_cap_ms
+        self.rules: tuple[RuleVars, ...] = ()  # the rules driving it, in index order
+        self.on = False
+        self.level = 0  # the level it is driven at; 0 while off
+        self.on_since = 0
+        self.resting = False
+        self.off_since = 0
+        self.lease = False
+        self.lease_start = 0
+        self.lease_ms = 0
+        self.lease_level = 0
+        self.today_on_ms = 0
+        self.pend_reason = 0  # an OffReason, 0 for none; cleared at the end of every tick
+        self.pend_rule = NO_INDEX
+
+
+class RuleVars:
+    __slots__ = (
+        "above",
+        "active",
+        "active_since",
+        "actuator",
+        "channel",
+        "cool_since",
+        "cooling",
+        "due",
+        "duration",
+        "fields",
+        "fired",
+        "held",
+        "hold",
+        "hyst",
+        "il_thr",
+        "index",
+        "interlock",
+        "interlock_above",
+        "last_fired",
+        "last_skip",
+        "level",
+        "period",
+        "pulse",
+        "run_start",
+        "running",
+        "thr",
+        "threshold_kind",
+    )
+
+    def __init__(self, index: int, rule: Rule) -> None:
+        self.index = index
+        self.threshold_kind = rule.kind == RuleKind.THRESHOLD
+        self.pulse = rule.action == RuleAction.PULSE
+        self.actuator = rule.actuator
+        self.level = rule.level
+        self.channel = rule.channel
+        self.above = bool(rule.flags & RuleFlag.ABOVE)
+        self.interlock = None if rule.interlock == NO_INDEX else rule.interlock
+        self.interlock_above = bool(rule.flags & RuleFlag.INTERLOCK_ABOVE)
+        # (literal, parameter index or -1) of thr, hyst, hold, duration, period, il_thr
+        self.fields = tuple(
+            (-1, value) if rule.operands & bit else (value, -1)
+            for bit, value in (
+                (Operand.THRESHOLD, rule.threshold),
+                (Operand.HYSTERESIS, rule.hysteresis),
+                (Operand.HOLD, rule.hold),
+                (Operand.DURATION, rule.duration),
+                (Operand.PERIOD, rule.period),
+                (Operand.INTERLOCK, rule.il_threshold),
+            )
+        )
+        self.thr = self.hyst = self.hold = self.duration = self.period = self.il_thr = 0
+        self.active = False
+        self.active_since = 0
+        self.held = False
+        self.running = False
+        self.run_start = 0
+        self.cooling = False
+        self.cool_since = 0
+        self.due = 0
+        self.last_skip = 0  # a SkipReason, 0 for none
+        self.fired = False
+        self.last_fired = 0
+
+    def resolve(self, params: list[int]) -> None:
+        """Read the operand values: each field's literal, or its parameter's current value."""
+        (self.thr, self.hyst, self.hold, self.duration, self.period, self.il_thr) = (
+            params[p] if p >= 0 else literal for literal, p in self.fields
+        )
+
+
+class ActuatorStatus(NamedTuple):
+    """An actuator as STATUS reports it (protocol.md), plus the lease's own time left."""
+
+    on: bool
+    level: int  # driven level, 0 when off
+    owner: int  # rule index, OWNER_LEASE, or NO_INDEX
+    leased: bool
+    resting: bool
+    capped: bool
+    ms_left: int  # of the lease or pulse owning it, 0 if none
+    lease_left_ms: int
+    today_on_ms: int
+
+    @property
+    def state_bits(self) -> int:
+        """The ActuatorStateBit byte of a STATUS entry."""
+        return (
+            (1 if self.on else 0)
+            | (2 if self.leased else 0)
+            | (4 if self.capped else 0)
+            | (8 if self.resting else 0)
+        )
+
+
+class RuleStatus(NamedTuple):
+    """A rule as STATUS shows it: RuleState, last skip reason (0 none), time since it fired."""
+
+    state: int
+    last_skip: int
+    since_fired_ms: int  # 0xFFFFFFFF if it never fired

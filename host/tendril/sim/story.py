@@ -1,0 +1,120 @@
+"""The plant-waterer story: the reference engine running a recipe against the plant model.
+
+Pure: a generator of (virtual ms, line) pairs. The CLI decides how fast to show them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..contract import (
+    ActuatorFlag,
+    BoardClass,
+    ChannelKind,
+    EventKind,
+    OffReason,
+    Operand,
+    RuleAction,
+    RuleFlag,
+    RuleKind,
+    SkipReason,
+    Unit,
+)
+from ..engine import Engine
+from ..image import Actuator, Channel, Image, Param, Rule, decode, encode
+from .plant import PlantModel
+
+TICK_MS = 100
+SOIL, FLOAT = 0, 1
+PUMP = 0
+
+
+def two_point(raw_a: int, value_a: int, raw_b: int, value_b: int) -> tuple[int, int]:
+    """Q16.16 gain and offset (thousandths) mapping raw_a -> value_a and raw_b -> value_b."""
+    gain = round((value_b - value_a) * 65536 / (raw_b - raw_a))
+    return gain, value_a - ((raw_a * gain) >> 16)
+
+
+def plant_waterer_image() -> bytes:
+    """The plant-waterer recipe for an Uno, compiled by hand until the recipe compiler exists."""
+    gain, offset = two_point(800, 0, 350, 100_000)
+    image = Image(
+        name="plant-water",
+        board_class=BoardClass.AVR328,
+        telemetry_ms=1000,
+        params=(
+            Param(default=35_000, min=10_000, max=80_000),  # water below this moisture (35 %)
+            Param(default=4_000, min=1_000, max=10_000),  # each watering pulse (4 s)
+        ),
+        channels=(
+            Channel(pin=14, kind=ChannelKind.ANALOG, smoothing=2, unit=Unit.PERCENT,
+                    period_ms=500, gain=gain, offset=offset),
+            # Float switch to ground on a pulled-up pin: reads 0 when the tank is empty -> value 1.
+            Channel(pin=2, kind=ChannelKind.DIGITAL_PULLUP, unit=Unit.BOOL, period_ms=200,
+                    gain=-1000 << 16, offset=1000),
+        ),
+        actuators=(
+            Actuator(pin=7, flags=ActuatorFlag.ACTIVE_LOW, max_on_ms=10_000, min_off_ms=30_000,
+                     daily_cap_ms=300_000),
+        ),
+        rules=(
+            Rule(kind=RuleKind.THRESHOLD, actuator=PUMP, action=RuleAction.PULSE, channel=SOIL,
+                 operands=Operand.THRESHOLD | Operand.DURATION, threshold=0, duration=1,
+                 hysteresis=5_000, hold=5_000, period=120_000,
+                 interlock=FLOAT, flags=RuleFlag.INTERLOCK_ABOVE, il_threshold=500),
+        ),
+    )
+    return encode(image)
+
+
+def clock(ms: int) -> str:
+    s = ms // 1000
+    return f"{s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}"
+
+
+def _describe(event, soil: float, plant: PlantModel) -> str | None:
+    if event.kind == EventKind.ACT_ON:
+        return f"pump ON for a watering pulse: soil reads {soil:.1f} %, tank {plant.tank_ml:.0f} ml"
+    if event.kind == EventKind.ACT_OFF:
+        why = {
+            OffReason.RULE_DONE: "pulse done, letting the water soak in",
+            OffReason.INTERLOCK: "the tank ran dry mid-pulse: the interlock stopped the pump",
+            OffReason.MAX_ON: "max_on reached: the safety limit stopped the pump",
+            OffReason.DAILY_CAP: "daily cap used up",
+        }.get(event.b, f"off ({getattr(event.b, 'name', event.b)})")
+        return f"pump OFF after {event.value / 1000:.1f} s: {why}"
+    if event.kind == EventKind.RULE_SKIP:
+        why = {
+            SkipReason.INTERLOCK: "the tank is empty, so the pump stays off (interlock)",
+            SkipReason.DAILY_CAP: "today's watering budget is used up",
+            SkipReason.MIN_OFF: "the pump is resting (min_off)",
+        }.get(event.b, getattr(event.b, "name", str(event.b)))
+        return f"soil is dry ({soil:.1f} %) but {why}"
+    return None
+
+
+def story(hours: float = 8.0, refill_at_h: float = 6.0) -> Iterator[tuple[int, str]]:
+    """Run the recipe for ``hours`` of virtual time; yield what happens, as it happens."""
+    image = decode(plant_waterer_image())
+    engine = Engine(image)
+    plant = PlantModel(moisture=37.0, tank_ml=400.0, dry_per_hour=4.0, ml_per_point=20.0)
+    yield 0, (f"recipe {image.name!r}: water below 35 % soil moisture in 4 s pulses, 2 min soak "
+              f"between pulses, never when the tank is empty; pump max 10 s on, 30 s rest, 5 min a day")
+    end = int(hours * 3_600_000)
+    refill = int(refill_at_h * 3_600_000)
+    for now in range(0, end + 1, TICK_MS):
+        if now == refill:
+            plant.refill(400.0)
+            yield now, "you refill the tank with 400 ml"
+        engine.set_raw(SOIL, plant.soil_raw())
+        engine.set_raw(FLOAT, plant.float_raw())
+        for event in engine.tick(now):
+            line = _describe(event, (engine.value(SOIL) or 0) / 1000, plant)
+            if line:
+                yield now, line
+        if now % 1_800_000 == 0:
+            state = "ON" if engine.output(PUMP) else "off"
+            yield now, (f"soil {(engine.value(SOIL) or 0) / 1000:5.1f} %   tank {plant.tank_ml:4.0f} ml   "
+                        f"pump {state}")
+        plant.pump_on = bool(engine.output(PUMP))
+        plant.advance(TICK_MS)
