@@ -1,0 +1,38 @@
+/* hal.h: the hardware seam of the tendril firmware.
+ *
+ * The portable firmware (app.c, engine.c, store.c) touches hardware only through these calls.
+ * Each port implements all of them in ONE file: firmware/arduino/hal_avr.c for the AVR boards,
+ * firmware/native/hal_native.c for the native simulated board (virtual clock, pty, EEPROM file).
+ * The AVR port also clears MCUSR and reconfigures the watchdog in .init3, before main() runs,
+ * because an AVR keeps its watchdog armed at the shortest timeout after a watchdog reset.
+ */
+#ifndef TD_HAL_H
+#define TD_HAL_H
+
+#include <stdint.h>
+
+enum { HAL_INPUT = 0, HAL_INPUT_PULLUP = 1, HAL_OUTPUT = 2 };
+
+void hal_init(uint32_t baud);                    /* UART, timer, ADC; pins untouched */
+uint32_t hal_millis(void);                       /* wraps after 2^32 ms */
+
+void hal_pin_mode(uint8_t pin, uint8_t mode);    /* Arduino pin numbers, as in boards/*.toml */
+void hal_digital_write(uint8_t pin, uint8_t level);
+void hal_pwm_write(uint8_t pin, uint8_t duty);   /* 0..255 */
+uint8_t hal_digital_read(uint8_t pin);           /* 0 or 1 */
+uint16_t hal_analog_read(uint8_t pin);           /* raw ADC count for the board's adc_bits */
+
+uint8_t hal_eeprom_read(uint16_t addr);
+void hal_eeprom_write(uint16_t addr, uint8_t value); /* callers write changed bytes only */
+uint16_t hal_eeprom_size(void);
+
+int16_t hal_uart_read(void);                     /* next received byte, or -1 */
+uint8_t hal_uart_tx_free(void);                  /* bytes writable now without blocking */
+void hal_uart_write(const uint8_t *data, uint8_t len); /* may block until all are queued */
+
+uint8_t hal_reset_cause(void);                   /* ResetCause bits (contract), read at boot */
+void hal_watchdog_start(void);                   /* ~1 s timeout */
+void hal_watchdog_feed(void);                    /* only the main loop calls this */
+uint32_t hal_entropy(void);                      /* seed for the device id at first boot */
+
+#endif
