@@ -5,12 +5,17 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-DEBS=(gcc make clang libfuzzer-14-dev gcc-avr avr-libc python3-venv)
+DEBS=(gcc make clang libfuzzer-14-dev gcc-avr avr-libc python3-venv arduino-core-avr avrdude simavr libsimavr-dev libelf-dev)
 
 missing=()
 for pkg in "${DEBS[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
 done
+# Node.js runs real MicroPython (WebAssembly) for the MicroPython tests. Any node with npm will do,
+# e.g. one from NodeSource, whose nodejs bundles npm and conflicts with Debian's npm package.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  missing+=(nodejs npm)
+fi
 if ((${#missing[@]})); then
   if [[ $(id -u) -eq 0 ]]; then
     echo "tendril setup: installing Debian packages: ${missing[*]}"

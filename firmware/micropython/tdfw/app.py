@@ -1,0 +1,264 @@
+"""The whole firmware behind the HAL (mirrors firmware/core/app.h): ``boot()`` once, then ``poll()``.
+
+boot drives every actuator it can find in storage to its safe state before anything else, counts
+the boot, detects boot loops (safe mode), loads the newest valid config and says HELLO. poll is one
+main-loop pass: receive and answer requests, sample the due channels, tick the engine, drive the
+outputs, stream TELEMETRY and EVENTs, feed the watchdog.
+"""
+
+from . import msg, requests
+from .boardtab import BOARDS
+from .const import (
+    B_ADC_BITS,
+    B_BOARD_CLASS,
+    B_MAX_IMAGE,
+    B_PIN_CAPS,
+    CAPABILITY_CONFIG_STORE,
+    CAPABILITY_PWM,
+    CAPABILITY_RAW_TELEMETRY,
+    CAPABILITY_SIMULATED,
+    CAPABILITY_WATCHDOG,
+    ERROR_CODE_STORED_CONFIG_INVALID,
+    EVENT_KIND_ACT_OFF,
+    EVENT_KIND_ERROR,
+    EVENT_KIND_MODE,
+    HELLO_FLAG_HAS_CONFIG,
+    HELLO_FLAG_PAUSED,
+    HELLO_FLAG_RAW_TELEMETRY,
+    HELLO_FLAG_SAFE_MODE,
+    LOG_LEVEL_WARNING,
+    MODE_CHANGE_SAFE_MODE_ENTERED,
+    MSG_EVENT,
+    MSG_HELLO,
+    MSG_LOG,
+    MSG_TELEMETRY,
+    PIN_CAP_DIGITAL_OUT,
+    PIN_CAP_RESERVED,
+    TELEMETRY_MAX_VALUES,
+)
+from .engine import Engine, _el
+from .frame import COBS, FRAME, VERSION, Decoder, Encoder
+from .hal import Hal
+from .image import dur_ms
+from .store import Files, Store
+
+FW_VERSION = (0, 1, 0)
+FW_NAME = b"tendril-mpy"
+BOOT_LOOP_LIMIT = 3  # boots in a row that never ran STABLE_MS: the next one starts in safe mode
+STABLE_MS = 10000
+REPL_ESCAPE = b"tendril-repl"  # a chunk that is never a frame: stop and hand the REPL back
+NONE = 0xFF
+
+
+class App:
+    def __init__(self, board_name, hal=None, files=None, simulated=False):
+        self.board_name = board_name
+        self.board = BOARDS[board_name]
+        self.hal = hal or Hal(self.board[B_ADC_BITS])
+        self.store = Store(files or Files(""))
+        self.simulated = simulated
+        self.dec = Decoder()
+        self.enc = Encoder()
+        self.seq = 0
+        self.engine = None
+        self.img = None
+        self.slot = -1
+        self.safe = False
+        self.raw_telemetry = False
+        self.tele_ms = 0
+        self.last_tele = 0
+        self.driven = []  # level last written to each actuator; -1 unknown
+        self.transfer = requests.Transfer()
+        self.stable = False
+
+    # --- boot ---------------------------------------------------------------------------------
+
+    def boot(self):
+        hal, store = self.hal, self.store
+        for slot in (0, 1):  # safe state first, for every actuator either stored config names
+            for pin, flags in store.actuator_pins(slot):
+                self.drive_safe(pin, flags)
+        self.reset_cause = hal.reset_cause()
+        rec = store.load_boot()
+        if rec is None:
+            rec = (hal.entropy(), 0, 0)
+        self.device_id, boots, unstable = rec
+        self.boot_count = (boots + 1) & 0xFFFFFFFF
+        self.safe = unstable >= BOOT_LOOP_LIMIT
+        self.unstable = unstable + 1
+        store.save_boot(self.device_id, self.boot_count, self.unstable)
+        self.slot, img, bad = store.best(self.board)
+        hal.watchdog_start()
+        self.boot_ms = hal.millis()
+        self.send_hello(self.next_seq())
+        if bad:
+            self.emit(self.boot_ms, EVENT_KIND_ERROR, NONE, ERROR_CODE_STORED_CONFIG_INVALID, NONE, bad)
+        if self.safe:
+            self.emit(self.boot_ms, EVENT_KIND_MODE, NONE, MODE_CHANGE_SAFE_MODE_ENTERED, NONE, 0)
+            self.log(LOG_LEVEL_WARNING, ("safe mode: %d boots in a row never ran 10 s" % unstable).encode())
+        if img is not None:
+            self.apply(img)
+
+    def drive_safe(self, pin, flags):
+        caps = self.board[B_PIN_CAPS]
+        if pin >= len(caps) or caps[pin] & PIN_CAP_RESERVED or not caps[pin] & PIN_CAP_DIGITAL_OUT:
+            return  # never drive a pin a garbled file names
+        if flags & 1:
+            self.hal.pwm(pin, 255 if flags & 2 else 0)
+        else:
+            self.hal.output(pin, 1 if flags & 2 else 0)
+
+    def apply(self, img):
+        """Run config ``img`` (already valid): old actuators off and safe, a fresh engine."""
+        self.stop_engine()
+        self.img = img
+        self.tele_ms = dur_ms(img[38] | img[39] << 8)
+        if self.safe:
+            return
+        eng = self.engine = Engine(img, self.emit)
+        for c in range(eng.nc):
+            if eng.c_kind[c]:
+                self.hal.input(eng.c_pin[c], eng.c_kind[c] == 2)
+        self.driven = [-1] * eng.na
+        for a in range(eng.na):
+            self.drive_safe(eng.a_pin[a], eng.a_flags[a])
+            self.driven[a] = 0
+
+    def stop_engine(self, reason=0):
+        """Drive every actuator of the running engine safe; with a reason, report those that were on."""
+        eng = self.engine
+        if eng is None:
+            return
+        now = self.hal.millis()
+        for a in range(eng.na):
+            if reason and eng.on[a]:
+                self.emit(now, EVENT_KIND_ACT_OFF, a, reason, NONE, _el(now, eng.on_since[a]))
+            self.drive_safe(eng.a_pin[a], eng.a_flags[a])
+        self.engine = None
+
+    # --- the main loop --------------------------------------------------------------------------
+
+    def poll(self):
+        hal, dec = self.hal, self.dec
+        n = hal.read()
+        rx = hal.rx
+        for i in range(n):
+            out = dec.push(rx[i])
+            if out == FRAME or out == VERSION:
+                requests.handle(self, out)
+            elif out == COBS and dec.size == 0 and bytes(dec.chunk[: len(REPL_ESCAPE)]) == REPL_ESCAPE:
+                self.stop_engine()
+                raise SystemExit("tendril: REPL requested")
+        now = hal.millis()
+        eng = self.engine
+        if eng is not None:
+            raw, sampled, last, period = eng.raw, eng.sampled, eng.last_sample, eng.c_period
+            for c in range(eng.nc):
+                if not sampled[c] or _el(now, last[c]) >= period[c]:
+                    k = eng.c_kind[c]
+                    raw[c] = hal.analog(eng.c_pin[c]) if k == 0 else hal.input(eng.c_pin[c], k == 2)
+            eng.tick(now)
+            self.write_outputs(eng)
+            if self.tele_ms and _el(now, self.last_tele) >= self.tele_ms:
+                self.last_tele = now
+                self.send_telemetry(now)
+        if not self.stable and _el(now, self.boot_ms) >= STABLE_MS and not self.safe:
+            self.stable = True
+            self.unstable = 0
+            self.store.save_boot(self.device_id, self.boot_count, 0)
+        hal.watchdog_feed()
+
+    def write_outputs(self, eng):
+        driven = self.driven
+        for a in range(eng.na):
+            level = eng.level[a]
+            if level != driven[a]:
+                driven[a] = level
+                flags, pin = eng.a_flags[a], eng.a_pin[a]
+                if not level:
+                    self.drive_safe(pin, flags)
+                elif flags & 1:
+                    self.hal.pwm(pin, 255 - level if flags & 2 else level)
+                else:
+                    self.hal.output(pin, 0 if flags & 2 else 1)
+
+    # --- sending ------------------------------------------------------------------------------
+
+    def next_seq(self):
+        s = self.seq
+        self.seq = (s + 1) & 0xFFFF
+        return s
+
+    def send(self, msg_type, seq, plen):
+        self.hal.write(self.enc.finish(msg_type, seq, plen))
+
+    def emit(self, t, kind, a, b, c, value):
+        """The engine's (and the app's) events go straight out as EVENT frames."""
+        self.send(MSG_EVENT, self.next_seq(), msg.event(self.enc.raw, t, kind, a, b, c, value))
+
+    def log(self, level, text):
+        self.send(MSG_LOG, self.next_seq(), msg.log(self.enc.raw, level, text))
+
+    def send_telemetry(self, now):
+        eng = self.engine
+        values = eng.raw if self.raw_telemetry else eng.value
+        flags = 1 if self.raw_telemetry else 0
+        first = 0
+        while first < eng.nc:
+            count = min(eng.nc - first, TELEMETRY_MAX_VALUES)
+            plen = msg.telemetry(self.enc.raw, now, first, flags, values, first, count)
+            self.send(MSG_TELEMETRY, self.next_seq(), plen)
+            first += count
+
+    def flags(self):
+        f = HELLO_FLAG_SAFE_MODE if self.safe else 0
+        if self.engine is not None and not self.engine.automation:
+            f |= HELLO_FLAG_PAUSED
+        if self.img is not None:
+            f |= HELLO_FLAG_HAS_CONFIG
+        if self.raw_telemetry:
+            f |= HELLO_FLAG_RAW_TELEMETRY
+        return f
+
+    def send_hello(self, seq):
+        caps = CAPABILITY_CONFIG_STORE | CAPABILITY_PWM | CAPABILITY_RAW_TELEMETRY
+        if self.hal.wdt is not None:
+            caps |= CAPABILITY_WATCHDOG
+        if self.simulated:
+            caps |= CAPABILITY_SIMULATED
+        img = self.img
+        gen = (img[10] | img[11] << 8 | img[12] << 16 | img[13] << 24) if img else 0
+        rhash = img[14:22] if img else bytes(8)
+        plen = msg.hello(self.enc.raw, self.board[B_BOARD_CLASS], FW_VERSION, self.reset_cause, self.flags(),
+                         self.device_id, self.boot_count, caps, gen, rhash,
+                         self.board[B_MAX_IMAGE], FW_NAME)
+        self.send(MSG_HELLO, seq, plen)
+
+
+def main(board_name=None, **kw):
+    """Boot and run forever (main.py calls this on the board)."""
+    import sys
+
+    if board_name is None:
+        board_name = {"rp2": "pico", "esp32": "esp32-devkit"}.get(sys.platform, "pico")
+    app = App(board_name, **kw)
+    app.boot()
+    try:
+        while True:
+            app.poll()
+    except SystemExit:
+        _repl_back()
+    except BaseException:
+        app.stop_engine()
+        if sys.platform in ("rp2", "esp32"):
+            app.hal.reset()  # a crash counts as an unstable boot: three in a row mean safe mode
+        raise
+
+
+def _repl_back():
+    try:
+        import micropython
+
+        micropython.kbd_intr(3)
+    except (ImportError, AttributeError):
+        pass

@@ -1,0 +1,153 @@
+"""The hardware seam (mirrors firmware/core/hal.h): clock, pins, ADC, PWM, link, watchdog.
+
+Everything the firmware touches on the board goes through one Hal object built over a ``machine``
+module: the real one on a Pico or an ESP32, the virtual board's shim under CPython
+(host/tendril/sim/mpy_board.py). The link is USB-CDC (stdin/stdout) unless a UART id is given.
+"""
+
+import sys
+
+from .const import (
+    RESET_CAUSE_EXTERNAL,
+    RESET_CAUSE_POWER_ON,
+    RESET_CAUSE_SOFTWARE,
+    RESET_CAUSE_WATCHDOG,
+)
+
+WRAP = 0x100000000
+WATCHDOG_MS = 4000  # below every port's maximum (RP2040: 8.3 s)
+
+
+class Hal:
+    def __init__(self, adc_bits, machine=None, uart=None, baud=115200, watchdog=True):
+        if machine is None:
+            import machine
+        self.m = machine
+        self.adc_shift = 16 - adc_bits
+        try:
+            from time import ticks_diff, ticks_ms
+        except ImportError:  # CPython: the virtual board's shim keeps the clock
+            ticks_ms, ticks_diff = machine.ticks_ms, machine.ticks_diff
+        self._ticks_ms, self._ticks_diff = ticks_ms, ticks_diff
+        self._t0 = ticks_ms()
+        self._ms = 0
+        self._pins = {}
+        self._pwm = {}
+        self._adc = {}
+        self.wdt = None
+        self._watchdog = watchdog
+        self.rx = bytearray(64)  # bounded receive buffer: one read never takes more
+        self.rxmv = memoryview(self.rx)
+        if uart is not None:
+            self.uart = machine.UART(uart, baud)
+            self._poll = None
+        else:
+            self.uart = None
+            import select
+
+            import micropython
+
+            micropython.kbd_intr(-1)  # 0x03 is data here, not Ctrl-C (see app.REPL_ESCAPE)
+            self._poll = select.poll()
+            self._poll.register(sys.stdin, select.POLLIN)
+            self._out = sys.stdout.buffer
+
+    # --- time ---------------------------------------------------------------------------------
+
+    def millis(self):
+        """A u32 millisecond clock (ticks_ms wraps at 2^30 on MicroPython; this wraps at 2^32)."""
+        now = self._ticks_ms()
+        d = self._ticks_diff(now, self._t0)
+        self._t0 = now
+        ms = self._ms + d
+        if ms >= WRAP:
+            ms -= WRAP
+        self._ms = ms
+        return ms
+
+    # --- pins -----------------------------------------------------------------------------------
+
+    def output(self, pin, level):
+        p = self._pins.get(pin)
+        if p is None:
+            p = self._pins[pin] = self.m.Pin(pin, self.m.Pin.OUT, value=level)
+        p.value(level)
+
+    def pwm(self, pin, duty):
+        """duty 0..255."""
+        w = self._pwm.get(pin)
+        if w is None:
+            w = self._pwm[pin] = self.m.PWM(self.m.Pin(pin, self.m.Pin.OUT))
+            w.freq(1000)
+        w.duty_u16(duty * 257)
+
+    def input(self, pin, pullup):
+        p = self._pins.get(pin)
+        if p is None:
+            mode = self.m.Pin.PULL_UP if pullup else None
+            p = self._pins[pin] = self.m.Pin(pin, self.m.Pin.IN, mode)
+        return p.value()
+
+    def analog(self, pin):
+        a = self._adc.get(pin)
+        if a is None:
+            a = self._adc[pin] = self.m.ADC(self.m.Pin(pin))
+            if hasattr(a, "atten") and hasattr(self.m.ADC, "ATTN_11DB"):
+                a.atten(self.m.ADC.ATTN_11DB)  # ESP32: the full 0..3.3 V range
+        return a.read_u16() >> self.adc_shift
+
+    # --- link -----------------------------------------------------------------------------------
+
+    def read(self):
+        """Bytes received now, into ``rx``: returns how many (at most len(rx), never blocks)."""
+        if self.uart is not None:
+            if not self.uart.any():
+                return 0
+            return self.uart.readinto(self.rx) or 0
+        n = 0
+        while n < len(self.rx) and self._poll.poll(0):
+            b = sys.stdin.buffer.read(1)
+            if not b:
+                break
+            self.rx[n] = b[0]
+            n += 1
+        return n
+
+    def write(self, data):
+        if self.uart is not None:
+            self.uart.write(data)
+        else:
+            self._out.write(data)
+
+    # --- reset, watchdog, entropy ------------------------------------------------------------
+
+    def reset_cause(self):
+        m = self.m
+        cause = m.reset_cause()
+        if cause == getattr(m, "WDT_RESET", -1):
+            return RESET_CAUSE_WATCHDOG
+        if cause == getattr(m, "SOFT_RESET", -1):
+            return RESET_CAUSE_SOFTWARE
+        if cause == getattr(m, "HARD_RESET", -1):
+            return RESET_CAUSE_EXTERNAL
+        return RESET_CAUSE_POWER_ON
+
+    def watchdog_start(self):
+        if self._watchdog:
+            self.wdt = self.m.WDT(timeout=WATCHDOG_MS)
+
+    def watchdog_feed(self):
+        if self.wdt is not None:
+            self.wdt.feed()
+
+    def entropy(self):
+        try:
+            import os
+
+            b = os.urandom(4)
+        except (ImportError, AttributeError, NotImplementedError):
+            b = bytes(self.m.unique_id()[-4:])
+        return b[0] | b[1] << 8 | b[2] << 16 | b[3] << 24
+
+    def reset(self):
+        self.m.reset()

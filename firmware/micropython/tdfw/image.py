@@ -1,0 +1,221 @@
+"""Config image v1 (docs/config-image.md): validation and field access. Portable.
+
+``validate(img, board)`` runs the checks in exactly the documented order and returns
+``(error, index)``, ``(0, 0)`` when the image is good. ``board`` is a tuple from boardtab.BOARDS.
+The image is never copied: every field is read with struct.unpack_from from the buffer given.
+"""
+
+import struct
+
+from .const import (
+    ACTUATOR_SIZE,
+    B_BOARD_CLASS,
+    B_CEILING_DAILY_CAP_MS,
+    B_CEILING_MAX_ON_MS,
+    B_MAX_ACTUATORS,
+    B_MAX_CHANNELS,
+    B_MAX_IMAGE,
+    B_MAX_PARAMS,
+    B_MAX_RULES,
+    B_MIN_SAMPLE_MS,
+    B_MIN_TELEMETRY_MS,
+    B_PIN_CAPS,
+    CHANNEL_SIZE,
+    DAY_MS,
+    DUR_MAX_MS,
+    IMAGE_FORMAT,
+    IMAGE_HEADER_SIZE,
+    IMG_ERR_ABOVE_CEILING,
+    IMG_ERR_BAD_ACTUATOR,
+    IMG_ERR_BAD_BOARD,
+    IMG_ERR_BAD_CHANNEL,
+    IMG_ERR_BAD_CRC,
+    IMG_ERR_BAD_DURATION,
+    IMG_ERR_BAD_FORMAT,
+    IMG_ERR_BAD_LENGTH,
+    IMG_ERR_BAD_MAGIC,
+    IMG_ERR_BAD_NAME,
+    IMG_ERR_BAD_PARAM,
+    IMG_ERR_BAD_PIN,
+    IMG_ERR_BAD_REF,
+    IMG_ERR_BAD_RULE,
+    IMG_ERR_BAD_TELEMETRY,
+    IMG_ERR_PIN_CONFLICT,
+    IMG_ERR_TOO_LARGE,
+    IMG_ERR_TOO_MANY,
+    IMG_ERR_TRUNCATED,
+    MAX_SMOOTHING,
+    PARAM_SIZE,
+    PIN_CAP_ANALOG_IN,
+    PIN_CAP_DIGITAL_IN,
+    PIN_CAP_DIGITAL_OUT,
+    PIN_CAP_NO_ACTUATOR,
+    PIN_CAP_PWM,
+    PIN_CAP_RESERVED,
+    RULE_SIZE,
+    VALUE_LIMIT,
+)
+from .crc import crc32
+
+HEADER = "<2sIHBBI8s12sBBBBH"
+CHANNEL = "<BBBHii"
+ACTUATOR = "<BBHHH"
+RULE = "<BBBBBBBBiiHHHi"
+MAX_SAMPLE_MS = 60000
+MIN_INTERVAL_MS = 1000
+_UNIT_MS = (1, 1000, 60000)
+
+
+def dur_ok(code):
+    return (code >> 14) != 3
+
+
+def dur_ms(code):
+    """Milliseconds of a valid dur16 code."""
+    return (code & 0x3FFF) * _UNIT_MS[code >> 14]
+
+
+def size_for(np_, nc, na, nr):
+    return IMAGE_HEADER_SIZE + PARAM_SIZE * np_ + CHANNEL_SIZE * nc + ACTUATOR_SIZE * na + RULE_SIZE * nr
+
+
+def counts(img):
+    """(n_channels, n_actuators, n_rules, n_params) of a header."""
+    return img[34], img[35], img[36], img[37]
+
+
+def offsets(img):
+    """Start offsets of the params, channels, actuators and rules sections."""
+    nc, na, np_ = img[34], img[35], img[37]
+    po = IMAGE_HEADER_SIZE
+    co = po + PARAM_SIZE * np_
+    ao = co + CHANNEL_SIZE * nc
+    return po, co, ao, ao + ACTUATOR_SIZE * na
+
+
+def generation(img):
+    return struct.unpack_from("<I", img, 10)[0]
+
+
+def _caps(board, pin):
+    t = board[B_PIN_CAPS]
+    return t[pin] if pin < len(t) else 0
+
+
+def validate(img, board):
+    """(error, index) of the first failed check of docs/config-image.md, (0, 0) if none."""
+    n = len(img)
+    if n < IMAGE_HEADER_SIZE:
+        return IMG_ERR_TRUNCATED, 0
+    _m, crc, length, fmt, bclass, _g, _h, _n, nc, na, nr, np_, tele = struct.unpack_from(HEADER, img, 0)
+    if img[0] != 0x54 or img[1] != 0x44:
+        return IMG_ERR_BAD_MAGIC, 0
+    if fmt != IMAGE_FORMAT:
+        return IMG_ERR_BAD_FORMAT, 0
+    if length != n:
+        return IMG_ERR_BAD_LENGTH, 0
+    if length > board[B_MAX_IMAGE]:
+        return IMG_ERR_TOO_LARGE, 0
+    if crc != crc32(img, 6, n):
+        return IMG_ERR_BAD_CRC, 0
+    if bclass != board[B_BOARD_CLASS]:
+        return IMG_ERR_BAD_BOARD, 0
+    for i, (count, limit) in enumerate(((nc, board[B_MAX_CHANNELS]), (na, board[B_MAX_ACTUATORS]),
+                                        (nr, board[B_MAX_RULES]), (np_, board[B_MAX_PARAMS]))):
+        if count > limit:
+            return IMG_ERR_TOO_MANY, i
+    if length != size_for(np_, nc, na, nr):
+        return IMG_ERR_BAD_LENGTH, 0
+    nul = False
+    for i in range(22, 34):
+        b = img[i]
+        if b == 0:
+            nul = True
+        elif nul or b < 0x20 or b > 0x7E:
+            return IMG_ERR_BAD_NAME, 0
+    if not dur_ok(tele):
+        return IMG_ERR_BAD_DURATION, 0
+    if tele and dur_ms(tele) < board[B_MIN_TELEMETRY_MS]:
+        return IMG_ERR_BAD_TELEMETRY, 0
+    off = IMAGE_HEADER_SIZE
+    for i in range(np_):
+        d, lo, hi = struct.unpack_from("<iii", img, off)
+        off += PARAM_SIZE
+        if not (lo <= d <= hi) or lo < -VALUE_LIMIT or hi > VALUE_LIMIT:
+            return IMG_ERR_BAD_PARAM, i
+    used = bytearray(32)  # bitmap of pins 0..255 in use
+    for i in range(nc):
+        pin, mode, _unit, period, _gain, coff = struct.unpack_from(CHANNEL, img, off)
+        off += CHANNEL_SIZE
+        kind = mode & 3
+        caps = _caps(board, pin)
+        need = PIN_CAP_ANALOG_IN if kind == 0 else PIN_CAP_DIGITAL_IN
+        if caps & PIN_CAP_RESERVED or not caps & need:
+            return IMG_ERR_BAD_PIN, i
+        if kind == 3 or mode & 0x0C or (mode >> 4) > MAX_SMOOTHING:
+            return IMG_ERR_BAD_CHANNEL, i
+        if not dur_ok(period):
+            return IMG_ERR_BAD_DURATION, i
+        ms = dur_ms(period)
+        if ms < board[B_MIN_SAMPLE_MS] or ms > MAX_SAMPLE_MS or coff > VALUE_LIMIT or coff < -VALUE_LIMIT:
+            return IMG_ERR_BAD_CHANNEL, i
+        if used[pin >> 3] & (1 << (pin & 7)):
+            return IMG_ERR_PIN_CONFLICT, i
+        used[pin >> 3] |= 1 << (pin & 7)
+    for i in range(na):
+        pin, flags, max_on, min_off, cap = struct.unpack_from(ACTUATOR, img, off)
+        off += ACTUATOR_SIZE
+        caps = _caps(board, pin)
+        if (caps & (PIN_CAP_RESERVED | PIN_CAP_NO_ACTUATOR) or not caps & PIN_CAP_DIGITAL_OUT
+                or (flags & 1 and not caps & PIN_CAP_PWM)):
+            return IMG_ERR_BAD_PIN, i
+        if flags & ~3:
+            return IMG_ERR_BAD_ACTUATOR, i
+        if used[pin >> 3] & (1 << (pin & 7)):
+            return IMG_ERR_PIN_CONFLICT, i
+        used[pin >> 3] |= 1 << (pin & 7)
+        if not (dur_ok(max_on) and dur_ok(min_off) and dur_ok(cap)):
+            return IMG_ERR_BAD_DURATION, i
+        max_on, min_off, cap = dur_ms(max_on), dur_ms(min_off), dur_ms(cap)
+        if max_on == 0 or cap == 0 or min_off > DAY_MS:
+            return IMG_ERR_BAD_ACTUATOR, i
+        if max_on > board[B_CEILING_MAX_ON_MS] or cap > board[B_CEILING_DAILY_CAP_MS]:
+            return IMG_ERR_ABOVE_CEILING, i
+    for i in range(nr):
+        err = _check_rule(img, off, nc, na, np_)
+        if err:
+            return err, i
+        off += RULE_SIZE
+    return 0, 0
+
+
+def _check_rule(img, off, nc, na, np_):
+    kind, act, action, level, chan, flags, il, ops, thr, hyst, hold, dur, period, ilt = struct.unpack_from(RULE, img, off)
+    if (kind not in (1, 2) or action not in (1, 2) or (kind == 2 and action == 2) or level == 0
+            or flags & ~3 or ops & ~0x3F):
+        return IMG_ERR_BAD_RULE
+    fields = (thr, hyst, hold, dur, period, ilt)  # operand bits 0x01 .. 0x20, in this order
+    if act >= na or (kind == 1 and chan >= nc) or (kind == 2 and chan != 0xFF) or (il != 0xFF and il >= nc):
+        return IMG_ERR_BAD_REF
+    for k in range(6):
+        if ops & (1 << k) and not (0 <= fields[k] < np_):
+            return IMG_ERR_BAD_REF
+    for k in (2, 3, 4):
+        if not ops & (1 << k) and not dur_ok(fields[k]):
+            return IMG_ERR_BAD_DURATION
+    # (field index, lowest, highest) in the order validate.py checks them
+    bounds = ((0, -VALUE_LIMIT, VALUE_LIMIT), (5, -VALUE_LIMIT, VALUE_LIMIT), (1, 0, VALUE_LIMIT),
+              (2, 0, DUR_MAX_MS), (3, 1 if action == 1 else 0, DUR_MAX_MS),
+              (4, MIN_INTERVAL_MS if kind == 2 else 0, DUR_MAX_MS))
+    for k, lo, hi in bounds:
+        if ops & (1 << k):
+            continue
+        v = dur_ms(fields[k]) if 2 <= k <= 4 else fields[k]
+        if not lo <= v <= hi:
+            return IMG_ERR_BAD_RULE
+    for k, lo, hi in bounds:
+        if ops & (1 << k):
+            pmin, pmax = struct.unpack_from("<ii", img, IMAGE_HEADER_SIZE + PARAM_SIZE * fields[k] + 4)
+            if pmin < lo or pmax > hi:
+                return IMG_ERR_BAD_PARAM
+    return 0

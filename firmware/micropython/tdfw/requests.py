@@ -1,0 +1,305 @@
+"""Every host request and its one reply (docs/protocol.md), for tdfw.app.App.
+
+``handle(app, outcome)`` answers the frame the decoder just finished: ACK, NACK or the data asked
+for, with the request's seq. Config transfers stage into storage and only a valid, CRC-checked image
+read back from storage replaces the running one.
+"""
+
+from . import msg
+from .const import (
+    ACK_DETAIL_ALREADY_ACTIVE,
+    B_MAX_IMAGE,
+    CONFIG_CHUNK_MAX,
+    CONFIG_OUTCOME_APPLIED,
+    CONFIG_OUTCOME_REJECTED,
+    ERROR_CODE_STORAGE_VERIFY,
+    ERROR_CODE_STORAGE_WRITE,
+    EVENT_KIND_CONFIG,
+    EVENT_KIND_ERROR,
+    EVENT_KIND_MODE,
+    MODE_CHANGE_SAFE_MODE_CLEARED,
+    MSG_ACK,
+    MSG_COMMAND,
+    MSG_CONFIG_BEGIN,
+    MSG_CONFIG_CHUNK,
+    MSG_CONFIG_COMMIT,
+    MSG_CONFIG_DATA,
+    MSG_CONFIG_READ,
+    MSG_NACK,
+    MSG_PARAMS,
+    MSG_PING,
+    MSG_PONG,
+    MSG_STATUS,
+    NACK_BAD_CRC,
+    NACK_BAD_LENGTH,
+    NACK_BAD_OFFSET,
+    NACK_BAD_VALUE,
+    NACK_BAD_VERSION,
+    NACK_IMAGE_INVALID,
+    NACK_NO_CONFIG,
+    NACK_NO_TRANSFER,
+    NACK_SAFE_MODE,
+    NACK_STALE_GENERATION,
+    NACK_STORAGE,
+    NACK_TOO_LARGE,
+    NEVER_MS,
+    OFF_REASON_RECONFIG,
+    OP_CLEAR_SAFE_MODE,
+    OP_GET_PARAMS,
+    OP_HELLO,
+    OP_LEASE,
+    OP_OFF,
+    OP_PAUSE,
+    OP_RESUME,
+    OP_STATUS,
+    OP_TELEMETRY_MODE,
+    OWNER_LEASE,
+    PARAMS_MAX_VALUES,
+    PROTOCOL_VERSION,
+)
+from .crc import crc32
+from .engine import _el
+from .frame import VERSION
+from .image import generation, validate
+
+NONE = 0xFF
+HALF = 0x80000000
+
+
+class Transfer:
+    """A CONFIG_BEGIN .. CONFIG_COMMIT in progress."""
+
+    def __init__(self):
+        self.active = False
+        self.length = self.crc = self.gen = self.staged = 0
+        self.last_off = self.last_len = -1
+
+
+def handle(app, outcome):
+    dec = app.dec
+    t, seq = dec.raw[1], dec.seq()
+    if t >= 0x80:
+        return  # a device message echoed back: not a request, nothing to answer
+    if outcome == VERSION:
+        return _nack(app, t, seq, NACK_BAD_VERSION, PROTOCOL_VERSION)
+    code, f = msg.parse_request(t, dec.payload())
+    if code:
+        return _nack(app, t, seq, code, f)
+    if t == MSG_PING:
+        return app.send(MSG_PONG, seq, msg.data(app.enc.raw, f[0]))
+    if t == MSG_COMMAND:
+        return _command(app, seq, f)
+    if t == MSG_CONFIG_READ:
+        if app.img is None:
+            return _nack(app, t, seq, NACK_NO_CONFIG, 0)
+        if not 1 <= f[1] <= CONFIG_CHUNK_MAX:
+            return _nack(app, t, seq, NACK_BAD_VALUE, 0)
+        img = app.img
+        return app.send(MSG_CONFIG_DATA, seq,
+                        msg.config_data(app.enc.raw, f[0], len(img), memoryview(img)[f[0] : f[0] + f[1]]))
+    try:
+        if t == MSG_CONFIG_BEGIN:
+            return _begin(app, seq, *f)
+        if t == MSG_CONFIG_CHUNK:
+            return _chunk(app, seq, f[0], f[1])
+        if t == MSG_CONFIG_COMMIT:
+            return _commit(app, seq)
+    except OSError as exc:
+        app.transfer.active = False
+        _nack(app, t, seq, NACK_STORAGE, 0)
+        app.emit(app.hal.millis(), EVENT_KIND_ERROR, NONE, ERROR_CODE_STORAGE_WRITE, NONE,
+                 exc.args[0] if exc.args and isinstance(exc.args[0], int) else 0)
+        return
+    app.store.stage_abort()  # CONFIG_ABORT
+    app.transfer.active = False
+    _ack(app, t, seq, 0)
+
+
+def _ack(app, t, seq, value, detail=0):
+    app.send(MSG_ACK, seq, msg.ack(app.enc.raw, t, detail, value & 0xFFFFFFFF))
+
+
+def _nack(app, t, seq, code, detail):
+    app.send(MSG_NACK, seq, msg.nack(app.enc.raw, t, code, detail))
+
+
+# --- config transfer ----------------------------------------------------------------------------
+
+
+def _begin(app, seq, length, crc, rhash, gen):
+    tr = app.transfer
+    t = MSG_CONFIG_BEGIN
+    if tr.active:
+        app.store.stage_abort()
+        tr.active = False
+    img = app.img
+    if img is not None and bytes(img[14:22]) == bytes(rhash):
+        return _ack(app, t, seq, 0, ACK_DETAIL_ALREADY_ACTIVE)
+    if length > app.board[B_MAX_IMAGE]:
+        return _nack(app, t, seq, NACK_TOO_LARGE, app.board[B_MAX_IMAGE])
+    newer = (gen - generation(img)) & 0xFFFFFFFF if img is not None else 1
+    if newer == 0 or newer >= HALF:  # not newer in serial-number order
+        return _nack(app, t, seq, NACK_STALE_GENERATION, generation(img) & 0xFFFF)
+    app.store.stage_begin()
+    tr.active = True
+    tr.length, tr.crc, tr.gen, tr.staged = length, crc, gen, 0
+    tr.last_off = tr.last_len = -1
+    _ack(app, t, seq, 0)
+
+
+def _chunk(app, seq, offset, data):
+    tr = app.transfer
+    t = MSG_CONFIG_CHUNK
+    if not tr.active:
+        return _nack(app, t, seq, NACK_NO_TRANSFER, 0)
+    if offset == tr.last_off and len(data) == tr.last_len and offset + len(data) == tr.staged:
+        return _ack(app, t, seq, tr.staged)  # a resend of the last chunk: already written
+    if offset != tr.staged:
+        return _nack(app, t, seq, NACK_BAD_OFFSET, tr.staged)
+    if tr.staged + len(data) > tr.length:
+        return _nack(app, t, seq, NACK_BAD_LENGTH, 0)
+    app.store.stage_write(data)
+    tr.staged += len(data)
+    tr.last_off, tr.last_len = offset, len(data)
+    _ack(app, t, seq, tr.staged)
+
+
+def _commit(app, seq):
+    tr = app.transfer
+    t = MSG_CONFIG_COMMIT
+    if not tr.active:
+        return _nack(app, t, seq, NACK_NO_TRANSFER, 0)
+    if tr.staged != tr.length:
+        return _nack(app, t, seq, NACK_BAD_LENGTH, tr.staged)
+    tr.active = False
+    img = app.store.stage_read()
+    code = detail = 0
+    if img is None or len(img) != tr.length:
+        app.store.stage_abort()
+        app.emit(app.hal.millis(), EVENT_KIND_ERROR, NONE, ERROR_CODE_STORAGE_VERIFY, NONE, 0)
+        return _nack(app, t, seq, NACK_STORAGE, 0)
+    # CONFIG_BEGIN's CRC-32 covers bytes 6 .. end, like the image header's own (as the C firmware).
+    if len(img) < 14 or crc32(img, 6, len(img)) != tr.crc:
+        code = NACK_BAD_CRC
+    elif generation(img) != tr.gen:  # not the image CONFIG_BEGIN announced (and checked as newer)
+        code = NACK_STALE_GENERATION
+        detail = generation(app.img) & 0xFFFF if app.img is not None else 0
+    else:
+        err, index = validate(img, app.board)
+        if err:
+            code, detail = NACK_IMAGE_INVALID, (err << 8) | index
+    if code:
+        app.store.stage_abort()
+        _nack(app, t, seq, code, detail)
+        app.emit(app.hal.millis(), EVENT_KIND_CONFIG, NONE, CONFIG_OUTCOME_REJECTED, NONE, detail)
+        return
+    slot = 1 if app.slot == 0 else 0
+    app.store.stage_commit(slot)
+    app.slot = slot
+    _ack(app, t, seq, tr.gen)
+    app.stop_engine(OFF_REASON_RECONFIG)
+    app.apply(img)
+    app.emit(app.hal.millis(), EVENT_KIND_CONFIG, NONE, CONFIG_OUTCOME_APPLIED, NONE, tr.gen)
+
+
+# --- COMMAND ------------------------------------------------------------------------------------
+
+
+def _command(app, seq, f):
+    op = f[0]
+    t = MSG_COMMAND
+    eng = app.engine
+    now = app.hal.millis()
+    if op == OP_HELLO:
+        return app.send_hello(seq)
+    if op == OP_TELEMETRY_MODE:
+        app.raw_telemetry = bool(f[1] & 1)
+        return _ack(app, t, seq, 0)
+    if op == OP_CLEAR_SAFE_MODE:
+        if app.safe:
+            app.safe = False
+            app.unstable = 0
+            app.store.save_boot(app.device_id, app.boot_count, 0)
+            app.emit(now, EVENT_KIND_MODE, NONE, MODE_CHANGE_SAFE_MODE_CLEARED, NONE, 0)
+            if app.img is not None:
+                app.apply(app.img)
+        return _ack(app, t, seq, 0)
+    if op == OP_STATUS:
+        return _status(app, seq, f[1], f[2], now)
+    if op == OP_GET_PARAMS:
+        params = eng.params if eng is not None else ()
+        first = f[1]
+        count = max(0, min(len(params) - first, PARAMS_MAX_VALUES))
+        return app.send(MSG_PARAMS, seq, msg.params(app.enc.raw, first, len(params), params, count))
+    if app.safe:
+        return _nack(app, t, seq, NACK_SAFE_MODE, 0)
+    if eng is None:
+        return _nack(app, t, seq, NACK_NO_CONFIG, 0)
+    if op == OP_LEASE:
+        code = eng.cmd_lease(f[1], f[2], f[3], now)
+    elif op == OP_OFF:
+        code = eng.cmd_off(f[1], now)
+    elif op == OP_PAUSE:
+        code = eng.cmd_pause(now)
+    elif op == OP_RESUME:
+        code = eng.cmd_resume(now)
+    else:  # OP_SET_PARAM
+        code = eng.cmd_set_param(f[1], f[2], now)
+    if code:
+        return _nack(app, t, seq, code, eng.detail)
+    _ack(app, t, seq, eng.detail)
+
+
+def _status(app, seq, section, first, now):
+    eng = app.engine
+    raw = app.enc.raw
+    if section > 1:
+        return _nack(app, MSG_COMMAND, seq, NACK_BAD_VALUE, section)
+    total = 0 if eng is None else (eng.na if section == 0 else eng.nr)
+    at = msg.status_head(raw, now, app.flags(), section, first, total)
+    i = first
+    while i < total and at + (11 if section == 0 else 6) <= 64:
+        if section == 0:
+            at = msg.status_actuator(raw, at, *_actuator_entry(eng, i, eng.last_tick))
+        else:
+            since = _el(eng.last_tick, eng.last_fired[i]) if eng.fired[i] else NEVER_MS
+            at = msg.status_rule(raw, at, _rule_state(eng, i), eng.last_skip[i], since)
+        i += 1
+    app.send(MSG_STATUS, seq, at)
+
+
+def _actuator_entry(eng, a, now):
+    """(state, level, owner, ms_left, today_on_ms) as the reference engine's actuator_status."""
+    owner, ms_left = NONE, 0
+    if eng.lease[a]:
+        owner, ms_left = OWNER_LEASE, max(0, eng.lease_ms[a] - _el(now, eng.lease_start[a]))
+    else:
+        for r in range(eng.nr):
+            if eng.running[r] and eng.r_act[r] == a:
+                owner = r
+                if eng.r_pulse[r]:
+                    ms_left = max(0, eng.dur[r] - _el(now, eng.run_start[r]))
+                break
+    if not (eng.on[a] or eng.lease[a]):
+        owner = NONE
+    state = (1 if eng.on[a] else 0) | (2 if eng.lease[a] else 0)
+    if eng.today[a] >= eng.cap[a]:
+        state |= 4
+    if eng.resting[a] and _el(now, eng.off_since[a]) < eng.min_off[a]:
+        state |= 8
+    return state, eng.level[a], owner, ms_left, eng.today[a]
+
+
+def _rule_state(eng, r):
+    if eng.running[r]:
+        return 3
+    if not eng.automation:
+        return 5
+    if eng.cooling[r]:
+        return 4
+    if eng.r_thresh[r] and eng.held[r]:
+        return 2
+    if eng.r_thresh[r] and eng.active[r]:
+        return 1
+    return 0
+

@@ -1,0 +1,139 @@
+"""The device's storage: two config image files, a staging file and the boot record.
+
+Every replacement is write, flush, rename: a power cut at any step leaves each file either whole
+and old or whole and new, never half of one. A commit writes the staged image over the *inactive*
+slot, so the active config is never touched; at boot the newest valid slot wins (serial-number
+order of generations), so a cut before the rename boots the old config and one after boots the new.
+
+All file access goes through a ``Files`` object, so the virtual board can cut the power at any
+single write step and prove the claim above (tests/micropython/test_power_cut.py).
+"""
+
+import os
+import struct
+
+from .image import generation, validate
+
+SLOTS = ("cfg0.img", "cfg1.img")
+STAGE = "stage.tmp"
+BOOT = "boot.dat"
+BOOT_TMP = "boot.tmp"
+HALF = 0x80000000
+
+
+class Files:
+    """Plain files under ``root`` ('' on the board: the filesystem's root)."""
+
+    def __init__(self, root=""):
+        self.root = root
+
+    def path(self, name):
+        return self.root + "/" + name if self.root else name
+
+    def read(self, name):
+        try:
+            with open(self.path(name), "rb") as f:
+                return f.read()
+        except OSError:
+            return None
+
+    def create(self, name):
+        return open(self.path(name), "wb")
+
+    def write(self, f, data):
+        f.write(data)
+        f.flush()
+
+    def close(self, f):
+        f.close()
+
+    def rename(self, old, new):
+        os.rename(self.path(old), self.path(new))
+
+    def remove(self, name):
+        try:
+            os.remove(self.path(name))
+        except OSError:
+            pass
+
+
+class Store:
+    def __init__(self, files):
+        self.files = files
+        self.stage = None  # open staging file while a transfer runs
+
+    # --- boot record: device id, boot count, boots that never became stable ------------------
+
+    def load_boot(self):
+        """(device_id, boot_count, unstable) or None before the first boot."""
+        b = self.files.read(BOOT)
+        if b is None or len(b) < 9:
+            return None
+        return struct.unpack_from("<IIB", b, 0)
+
+    def save_boot(self, device_id, boot_count, unstable):
+        self._replace(BOOT, BOOT_TMP, struct.pack("<IIB", device_id, boot_count, min(unstable, 255)))
+
+    def _replace(self, name, tmp, data):
+        f = self.files.create(tmp)
+        try:
+            self.files.write(f, data)
+        finally:
+            self.files.close(f)
+        self.files.rename(tmp, name)
+
+    # --- config slots ---------------------------------------------------------------------------
+
+    def best(self, board):
+        """(slot, image bytes, invalid slot count) of the newest valid slot; slot -1 if none."""
+        best, best_img, bad = -1, None, 0
+        for slot in (0, 1):
+            img = self.files.read(SLOTS[slot])
+            if img is None:
+                continue
+            if validate(img, board)[0]:
+                bad += 1
+                continue
+            if best_img is None or ((generation(img) - generation(best_img)) & 0xFFFFFFFF) < HALF:
+                best, best_img = slot, img
+        return best, best_img, bad
+
+    def actuator_pins(self, slot):
+        """(pin, flags) of every actuator in a slot's image, read without validating it (boot: drive
+        them safe before anything else). Empty when the slot is missing or too short."""
+        img = self.files.read(SLOTS[slot])
+        out = []
+        if img is None or len(img) < 40:
+            return out
+        nc, na, np_ = img[34], img[35], img[37]
+        off = 40 + 12 * np_ + 13 * nc
+        for i in range(na):
+            if off + 8 * i + 2 <= len(img):
+                out.append((img[off + 8 * i], img[off + 8 * i + 1]))
+        return out
+
+    # --- staging a transfer --------------------------------------------------------------------
+
+    def stage_begin(self):
+        self.stage_abort()
+        self.stage = self.files.create(STAGE)
+
+    def stage_write(self, data):
+        self.files.write(self.stage, data)
+
+    def stage_read(self):
+        """The staged bytes, read back from storage (closes the staging file)."""
+        if self.stage is not None:
+            self.files.close(self.stage)
+            self.stage = None
+        return self.files.read(STAGE)
+
+    def stage_commit(self, slot):
+        """Make the staged file config slot ``slot`` (one rename)."""
+        self.files.rename(STAGE, SLOTS[slot])
+
+    def stage_abort(self):
+        if self.stage is not None:
+            self.files.close(self.stage)
+            self.stage = None
+        self.files.remove(STAGE)

@@ -1,0 +1,352 @@
+"""The virtual MicroPython board: the real firmware files (firmware/micropython/tdfw) running under
+CPython, with a shim for ``machine`` whose UART is a pty and whose pins and ADC are the plant model.
+
+    python -m tendril.sim.mpy_board [IMAGE] [--board pico|esp32-devkit] [--storage DIR] [--speed X]
+
+prints the pty path; any serial tool (pyserial, the tendril host) talks to it like a real board.
+From Python:
+
+    board = VirtualBoard(board="pico", image=None, storage=None, speed=1.0)
+    path = board.start()          # the pty path; the firmware has booted and said HELLO
+    ...
+    board.stop()                  # or board.power_cut() / board.alive / board.files.arm(step)
+
+Bytes the firmware sends while no one has the pty open are dropped, like a UART with nothing on the
+line. One board's time is virtual: ``speed`` virtual ms per real ms, shared by firmware and plant.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import os
+import select
+import sys
+import tempfile
+import threading
+import time
+import tty
+from pathlib import Path
+
+from ..boards import load_board
+from ..contract import ActuatorFlag, BoardClass
+from ..errors import TendrilError
+from ..image import decode, encode, validate
+from .plant import PlantModel
+from .story import plant_waterer_image as uno_plant_waterer_image
+from .story import two_point
+
+FIRMWARE = Path(__file__).resolve().parents[3] / "firmware" / "micropython"
+if str(FIRMWARE) not in sys.path:
+    sys.path.insert(0, str(FIRMWARE))
+
+from tdfw.app import App
+from tdfw.hal import Hal
+from tdfw.store import SLOTS, Files
+
+# Where the plant waterer is wired on each MicroPython board: soil ADC, float switch, pump relay.
+WIRING = {"pico": (26, 14, 15), "esp32-devkit": (32, 14, 13)}
+
+
+class PowerCut(BaseException):
+    """Raised inside the firmware at the file-write step chosen with ``FaultyFiles.arm``."""
+
+
+class FaultyFiles(Files):
+    """Files that can lose power at one numbered write step (create, write, rename, remove).
+
+    At the chosen step a write stores only its first half and a create/rename/remove does not
+    happen; then PowerCut stops the firmware where it stands. ``steps`` counts steps once armed.
+    """
+
+    def __init__(self, root: str) -> None:
+        super().__init__(root)
+        self.cut_at: int | None = None
+        self.steps = 0
+        self.armed = False
+
+    def arm(self, cut_at: int | None) -> None:
+        self.armed, self.cut_at, self.steps = True, cut_at, 0
+
+    def _step(self) -> bool:
+        if not self.armed:
+            return False
+        hit = self.steps == self.cut_at
+        self.steps += 1
+        return hit
+
+    def create(self, name):
+        if self._step():
+            raise PowerCut(f"create {name}")
+        return super().create(name)
+
+    def write(self, f, data):
+        if self._step():
+            f.write(bytes(data)[: len(data) // 2])
+            f.flush()
+            raise PowerCut("write")
+        super().write(f, data)
+
+    def rename(self, old, new):
+        if self._step():
+            raise PowerCut(f"rename {old}")
+        super().rename(old, new)
+
+    def remove(self, name):
+        if self._step():
+            raise PowerCut(f"remove {name}")
+        super().remove(name)
+
+
+class Machine:
+    """What the firmware sees as ``machine``: Pin, ADC, PWM, UART, WDT, reset, and the clock."""
+
+    PWRON_RESET, HARD_RESET, WDT_RESET, SOFT_RESET = 1, 2, 3, 5
+
+    def __init__(self, vboard: VirtualBoard) -> None:
+        self.vb = vboard
+        self.cause = self.PWRON_RESET
+        m = self
+
+        class Pin:
+            IN, OUT, PULL_UP = 0, 1, 2
+
+            def __init__(self, n, mode=-1, pull=None, value=None):
+                self.n = n
+                if value is not None:
+                    m.vb.pin_written(n, value)
+
+            def value(self, v=None):
+                if v is None:
+                    return m.vb.world_digital(self.n)
+                m.vb.pin_written(self.n, 1 if v else 0)
+                return None
+
+        class ADC:
+            def __init__(self, pin):
+                self.n = pin.n
+
+            def read_u16(self):
+                return m.vb.world_analog(self.n)
+
+        class PWM:
+            def __init__(self, pin):
+                self.n = pin.n
+
+            def freq(self, hz):
+                pass
+
+            def duty_u16(self, duty):
+                m.vb.pin_written(self.n, duty / 65535)
+
+        class UART:
+            def __init__(self, uart_id, baud=115200):
+                pass
+
+            def any(self):
+                return 1 if select.select([m.vb.master], [], [], 0)[0] else 0
+
+            def readinto(self, buf):
+                try:
+                    data = os.read(m.vb.master, len(buf))
+                except (BlockingIOError, OSError):
+                    return 0
+                buf[: len(data)] = data
+                return len(data)
+
+            def write(self, data):
+                try:
+                    os.write(m.vb.master, bytes(data))
+                except (BlockingIOError, OSError):
+                    pass  # nobody reading: the bytes are lost, as on a real line
+
+        class WDT:
+            def __init__(self, timeout=4000):
+                self.timeout = timeout
+                m.vb.wdt = self
+                self.fed = m.ticks_ms()
+
+            def feed(self):
+                self.fed = m.ticks_ms()
+
+        self.Pin, self.ADC, self.PWM, self.UART, self.WDT = Pin, ADC, PWM, UART, WDT
+
+    def ticks_ms(self) -> int:
+        return self.vb.now_ms()
+
+    @staticmethod
+    def ticks_diff(a: int, b: int) -> int:
+        return a - b
+
+    def reset_cause(self) -> int:
+        return self.cause
+
+    def reset(self) -> None:
+        raise PowerCut("machine.reset")
+
+    def unique_id(self) -> bytes:
+        return os.urandom(8)
+
+
+class VirtualBoard:
+    def __init__(self, board: str = "pico", image: bytes | None = None,
+                 storage: str | os.PathLike | None = None, speed: float = 1.0,
+                 plant: PlantModel | None = None) -> None:
+        self.board_name = board
+        self.board = load_board(board)
+        if self.board.firmware != "micropython":
+            raise TendrilError(f"{board} is not a MicroPython board")
+        self._tmp = None
+        if storage is None:
+            self._tmp = tempfile.TemporaryDirectory(prefix="tendril-mpy-")
+            storage = self._tmp.name
+        self.storage = Path(storage)
+        self.storage.mkdir(parents=True, exist_ok=True)
+        if image is not None:
+            validate(image, self.board)  # raises ImageError with a clear message
+            (self.storage / SLOTS[0]).write_bytes(image)
+        self.speed = speed
+        self.plant = plant or PlantModel(moisture=37.0, tank_ml=400.0)
+        self.soil_pin, self.float_pin, self.pump_pin = WIRING[board]
+        self.levels: dict[int, float] = {}
+        self.files = FaultyFiles(str(self.storage))
+        self.alive = False
+        self.crash: BaseException | None = None
+        self.wdt = None
+        self.app: App | None = None
+        self.master = self.slave = -1
+        self.path = ""
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    # --- the world the pins see ---------------------------------------------------------------
+
+    def now_ms(self) -> int:
+        return int((time.monotonic() - self._t0) * 1000 * self.speed)
+
+    def world_analog(self, pin: int) -> int:
+        return self.plant.soil_raw() << 6 if pin == self.soil_pin else 0
+
+    def world_digital(self, pin: int) -> int:
+        if pin == self.float_pin:
+            return self.plant.float_raw()
+        return 1 if self.levels.get(pin, 0) else 0
+
+    def pin_written(self, pin: int, level: float) -> None:
+        self.levels[pin] = level
+        if pin == self.pump_pin:  # the pump relay is active-low
+            self.plant.pump_on = level == 0
+
+    def pump_on(self) -> bool:
+        return self.plant.pump_on
+
+    # --- running --------------------------------------------------------------------------------
+
+    def start(self) -> str:
+        """Open the pty, boot the firmware in a thread; return the pty path once HELLO is out."""
+        self.master, self.slave = os.openpty()
+        tty.setraw(self.slave)
+        os.set_blocking(self.master, False)
+        self.path = os.ttyname(self.slave)
+        self._t0 = time.monotonic()
+        self._stop.clear()
+        booted = threading.Event()
+        self._thread = threading.Thread(target=self._run, args=(booted,), daemon=True,
+                                        name=f"mpy-board-{self.board_name}")
+        self._thread.start()
+        booted.wait(5)
+        if self.crash is not None and not isinstance(self.crash, PowerCut):
+            raise TendrilError(f"virtual board crashed at boot: {self.crash!r}")
+        return self.path
+
+    def _run(self, booted: threading.Event) -> None:
+        machine = Machine(self)
+        hal = Hal(self.board.adc_bits, machine=machine, uart=0)
+        self.alive = True
+        last = self.now_ms()
+        try:
+            self.app = App(self.board_name, hal=hal, files=self.files, simulated=True)
+            self.app.boot()
+            booted.set()
+            while not self._stop.is_set():
+                self.app.poll()
+                now = self.now_ms()
+                self.plant.advance(now - last)
+                last = now
+                if self.wdt is not None and now - self.wdt.fed > self.wdt.timeout:
+                    raise PowerCut("watchdog")
+                time.sleep(0.0005)
+        except BaseException as exc:  # noqa: BLE001 - a power cut or a firmware crash ends the board
+            self.crash = exc
+        finally:
+            self.alive = False
+            booted.set()
+
+    def power_cut(self) -> None:
+        """Stop the firmware where it stands (no shutdown code runs)."""
+        self.stop()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(5)
+        for fd in (self.master, self.slave):
+            if fd >= 0:
+                os.close(fd)
+        self.master = self.slave = -1
+
+    def close(self) -> None:
+        self.stop()
+        if self._tmp is not None:
+            self._tmp.cleanup()
+
+
+def plant_waterer_image(board: str = "pico") -> bytes:
+    """The plant-waterer recipe of tendril.sim.story, wired for a MicroPython board (see WIRING)."""
+    b = load_board(board)
+    soil, float_pin, pump = WIRING[board]
+    shift = b.adc_bits - 10  # the plant model's sensor speaks 10-bit counts
+    gain, offset = two_point(800 << shift, 0, 350 << shift, 100_000)
+    img = decode(uno_plant_waterer_image())
+    channels = (dataclasses.replace(img.channels[0], pin=soil, gain=gain, offset=offset),
+                dataclasses.replace(img.channels[1], pin=float_pin))
+    actuators = (dataclasses.replace(img.actuators[0], pin=pump, flags=ActuatorFlag.ACTIVE_LOW),)
+    return encode(dataclasses.replace(img, board_class=BoardClass(b.board_class),
+                                      channels=channels, actuators=actuators))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tendril.sim.mpy_board",
+                                     description="Run the MicroPython firmware as a virtual board on a pty.")
+    parser.add_argument("image", nargs="?", help="config image file to boot with (default: none)")
+    parser.add_argument("--board", default="pico", choices=sorted(WIRING))
+    parser.add_argument("--storage", help="directory that keeps the board's files between runs")
+    parser.add_argument("--speed", type=float, default=1.0, help="virtual ms per real ms")
+    parser.add_argument("--plant-waterer", action="store_true",
+                        help="boot with the plant-waterer recipe for this board")
+    args = parser.parse_args(argv)
+    try:
+        image = Path(args.image).read_bytes() if args.image else None
+        if args.plant_waterer:
+            image = plant_waterer_image(args.board)
+        board = VirtualBoard(args.board, image, args.storage, args.speed)
+        path = board.start()
+    except (OSError, TendrilError) as exc:
+        print(f"tendril: {exc}", file=sys.stderr)
+        return 1
+    print(path, flush=True)
+    try:
+        while board.alive:
+            time.sleep(0.2)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        board.close()
+    if board.crash is not None and not isinstance(board.crash, PowerCut):
+        print(f"tendril: the firmware stopped: {board.crash!r}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,186 @@
+"""Host to virtual MicroPython board, end to end over a real pty with the host's real codec.
+
+The board is the real firmware (firmware/micropython/tdfw) under CPython with the machine shim and
+the plant model of tendril.sim.plant (tendril.sim.mpy_board).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+from tendril.contract import (
+    ConfigOutcome,
+    EventKind,
+    HelloFlag,
+    ImageError,
+    Nack,
+    OffReason,
+    Source,
+)
+from tendril.image import decode, encode
+from tendril.protocol import (
+    Ack,
+    ConfigData,
+    ConfigRead,
+    Lease,
+    NackMsg,
+    Ping,
+    Pong,
+    RequestStatus,
+    Status,
+    Telemetry,
+)
+from tendril.sim.mpy_board import VirtualBoard, plant_waterer_image
+
+from .link import Link
+
+
+@pytest.fixture
+def board(tmp_path):
+    vb = VirtualBoard("pico", storage=tmp_path)
+    vb.start()
+    yield vb
+    vb.close()
+
+
+@pytest.fixture
+def link(board):
+    lk = Link(board)
+    yield lk
+    lk.close()
+
+
+def pump_recipe(**actuator) -> bytes:
+    """The plant waterer for a Pico, its pump changed as given (and its rule made unable to fire)."""
+    img = decode(plant_waterer_image("pico"))
+    act = dataclasses.replace(img.actuators[0], **actuator)
+    return encode(dataclasses.replace(img, actuators=(act,), rules=()))
+
+
+def test_fresh_board_says_who_it_is_and_has_no_config(link):
+    hello = link.hello()
+    assert hello.text == "tendril-mpy" and hello.board_class == 3
+    assert not hello.flags & HelloFlag.HAS_CONFIG and hello.config_generation == 0
+    assert isinstance(link.request(Ping(b"\x00\x03abc")), Pong)
+    reply = link.request(Lease(0, 1000, 255))
+    assert isinstance(reply, NackMsg) and reply.code == Nack.NO_CONFIG
+
+
+def test_pushed_recipe_runs_streams_telemetry_and_survives_a_reboot(board, link):
+    image = plant_waterer_image("pico")
+    replies = link.push(image)
+    assert all(isinstance(r, Ack) for r in replies), replies
+    assert replies[-1].value == 1
+    link.listen(2.5)
+    configs = [e for e in link.events() if e.kind == EventKind.CONFIG]
+    assert configs and configs[-1].b == ConfigOutcome.APPLIED and configs[-1].value == 1
+    tele = [m for m in link.unsolicited if isinstance(m, Telemetry)]
+    assert len(tele) >= 2
+    soil, tank_empty = tele[-1].values
+    assert 30_000 < soil < 45_000 and tank_empty == 0  # the plant model's 37 %, a full tank
+    hello = link.hello()
+    assert hello.flags & HelloFlag.HAS_CONFIG and hello.recipe_hash == image[14:22]
+    again = link.push(image, generation=hello.config_generation + 1)
+    assert again[0].detail == 1  # ALREADY_ACTIVE: nothing written
+    link.close()
+    board.stop()
+    rebooted = VirtualBoard("pico", storage=board.storage)
+    rebooted.start()
+    try:
+        lk = Link(rebooted)
+        h = lk.hello()
+        assert h.recipe_hash == image[14:22] and h.boot_count == hello.boot_count + 1
+        data = lk.request(ConfigRead(0, 56))
+        assert isinstance(data, ConfigData) and data.total_length == len(image)
+        lk.close()
+    finally:
+        rebooted.close()
+
+
+def test_pump_stops_when_lease_expires_without_host(board, link):
+    assert isinstance(link.push(pump_recipe())[-1], Ack)
+    reply = link.request(Lease(0, 800, 255))
+    assert isinstance(reply, Ack) and reply.value == 800
+    link.listen(0.3)
+    assert board.pump_on()
+    board.levels.clear()
+    link.listen(1.2)  # the host says nothing; the board ends the lease by itself
+    assert not board.pump_on()
+    assert board.levels.get(15) == 1  # active-low relay back at its safe level
+    on = [e for e in link.events() if e.kind == EventKind.ACT_ON]
+    off = [e for e in link.events() if e.kind == EventKind.ACT_OFF]
+    assert on[-1].b == Source.LEASE and off[-1].b == OffReason.LEASE_END
+    assert 800 <= off[-1].value <= 900
+
+
+def test_lease_longer_than_max_on_is_refused_and_status_reports_the_lease(link):
+    assert isinstance(link.push(pump_recipe(max_on_ms=5000))[-1], Ack)
+    reply = link.request(Lease(0, 6000, 255))
+    assert isinstance(reply, NackMsg) and reply.code == Nack.LIMIT_MAX_ON and reply.detail == 5
+    assert isinstance(link.request(Lease(0, 3000, 200)), Ack)
+    link.listen(0.2)
+    status = link.request(RequestStatus(0, 0))
+    assert isinstance(status, Status) and status.total == 1
+    entry = status.entries[0]
+    assert entry.state & 0x03 == 0x03 and entry.owner == 0xFE and 2000 < entry.ms_left <= 3000
+
+
+def test_hostile_images_are_refused_and_the_old_config_keeps_running(link):
+    good = plant_waterer_image("pico")
+    assert isinstance(link.push(good)[-1], Ack)
+    before = link.hello()
+    img = decode(good)
+    hostile = {
+        "above the ceiling": dataclasses.replace(img, actuators=(
+            dataclasses.replace(img.actuators[0], max_on_ms=3_600_000),)),
+        "reserved pin": dataclasses.replace(img, channels=(
+            dataclasses.replace(img.channels[0], pin=29), img.channels[1])),
+        "wrong board": dataclasses.replace(img, board_class=1, name="for-an-uno"),
+    }
+    codes = {}
+    for name, bad in hostile.items():
+        replies = link.push(encode(bad), generation=before.config_generation + 1)
+        last = replies[-1]
+        assert isinstance(last, NackMsg) and last.code == Nack.IMAGE_INVALID, (name, replies)
+        codes[name] = last.detail >> 8
+    assert codes == {"above the ceiling": ImageError.ABOVE_CEILING,
+                     "reserved pin": ImageError.BAD_PIN, "wrong board": ImageError.BAD_BOARD}
+    replies = link.push(pump_recipe(), generation=before.config_generation + 1, damage=60)
+    assert isinstance(replies[-1], NackMsg) and replies[-1].code == Nack.BAD_CRC
+    link.listen(0.2)
+    rejected = [e for e in link.events() if e.kind == EventKind.CONFIG and e.b == ConfigOutcome.REJECTED]
+    assert len(rejected) == 4
+    after = link.hello()
+    assert after.recipe_hash == before.recipe_hash and after.config_generation == before.config_generation
+    stale = link.push(pump_recipe(), generation=before.config_generation)
+    assert isinstance(stale[0], NackMsg) and stale[0].code == Nack.STALE_GENERATION
+
+
+def test_boot_loop_starts_safe_mode_until_the_host_clears_it(tmp_path):
+    from tendril.contract import ModeChange
+    from tendril.protocol import ClearSafeMode
+
+    image = pump_recipe()
+    for _ in range(3):  # three boots that die before they ran 10 s
+        vb = VirtualBoard("pico", image=image, storage=tmp_path)
+        vb.start()
+        vb.power_cut()
+    vb = VirtualBoard("pico", storage=tmp_path)
+    vb.start()
+    try:
+        lk = Link(vb)
+        hello = lk.hello()
+        assert hello.flags & HelloFlag.SAFE_MODE and hello.flags & HelloFlag.HAS_CONFIG
+        assert vb.levels.get(15) == 1  # the pump relay (active-low) held off
+        reply = lk.request(Lease(0, 1000, 255))
+        assert isinstance(reply, NackMsg) and reply.code == Nack.SAFE_MODE
+        assert isinstance(lk.request(ConfigRead(0, 8)), ConfigData)  # config reads still work
+        assert isinstance(lk.request(ClearSafeMode()), Ack)
+        lk.listen(0.2)
+        assert any(e.kind == EventKind.MODE and e.b == ModeChange.SAFE_MODE_CLEARED for e in lk.events())
+        assert not lk.hello().flags & HelloFlag.SAFE_MODE
+        assert isinstance(lk.request(Lease(0, 1000, 255)), Ack)
+        lk.close()
+    finally:
+        vb.close()
