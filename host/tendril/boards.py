@@ -34,6 +34,19 @@ class Pin:
 
 
 @dataclass(frozen=True)
+class UsbId:
+    """A USB VID:PID a board shows up as: the genuine board's or a common clone's serial chip."""
+
+    vid: int
+    pid: int
+    what: str
+    genuine: bool = False
+
+    def __str__(self) -> str:
+        return f"{self.vid:04x}:{self.pid:04x}"
+
+
+@dataclass(frozen=True)
 class Board:
     name: str
     title: str
@@ -51,6 +64,12 @@ class Board:
     ceiling_max_on_ms: int
     ceiling_daily_cap_ms: int
     pins: tuple[Pin, ...]
+    extends: str | None = None  # the board file this one starts from
+    usb_ids: tuple[UsbId, ...] = ()
+    flash_bytes: int = 0
+    ram_bytes: int = 0
+    eeprom_bytes: int = 0  # 0: the firmware stores its config in a flash file system instead
+    adc_vref_mv: int = 5000  # what a full-scale ADC reading means at the pin
 
     @property
     def pin_caps(self) -> tuple[int, ...]:
@@ -75,12 +94,43 @@ def boards_dir() -> Path:
     return Path(__file__).resolve().parents[2] / "boards"
 
 
+def _merge(base: dict, over: dict) -> dict:
+    """``over`` on top of ``base``: tables merge key by key (so pins merge by name), the rest replaces."""
+    out = dict(base)
+    for key, value in over.items():
+        out[key] = _merge(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) else value
+    return out
+
+
+def _load_data(path: Path, chain: tuple[str, ...] = ()) -> dict:
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    parent = data.get("extends")
+    if parent is None:
+        return data
+    if not isinstance(parent, str) or parent in chain or len(chain) > 4:
+        raise BoardError(f"{path.name}: extends {parent!r} makes a loop or is not a board name")
+    base_path = path.parent / f"{parent}.toml"
+    if not base_path.is_file():
+        raise BoardError(f"{path.name}: extends unknown board {parent!r}")
+    base = _load_data(base_path, chain + (path.stem,))
+    base.pop("extends", None)
+    base.get("board", {}).pop("usb", None)  # USB IDs are the board's own, never inherited
+    return _merge(base, data)
+
+
+def _usb(spec: dict) -> UsbId:
+    vid, pid = (int(part, 16) for part in spec["id"].split(":"))
+    return UsbId(vid, pid, spec["what"], bool(spec.get("genuine", False)))
+
+
 def _parse(path: Path) -> Board:
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = _load_data(path)
         board, limits, ceilings = data["board"], data["limits"], data["ceilings"]
         pins = []
         for name, spec in data["pins"].items():
+            if spec.get("absent"):  # a pin of the base board that this one lacks
+                continue
             caps = PinCap(0)
             for cap in spec["caps"]:
                 if cap not in _CAP_NAMES:
@@ -104,8 +154,14 @@ def _parse(path: Path) -> Board:
             ceiling_max_on_ms=int(ceilings["max_on_ms"]),
             ceiling_daily_cap_ms=int(ceilings["daily_cap_ms"]),
             pins=tuple(sorted(pins, key=lambda p: p.number)),
+            extends=data.get("extends"),
+            usb_ids=tuple(_usb(u) for u in board.get("usb", ())),
+            flash_bytes=int(board.get("flash_bytes", 0)),
+            ram_bytes=int(board.get("ram_bytes", 0)),
+            eeprom_bytes=int(board.get("eeprom_bytes", 0)),
+            adc_vref_mv=int(board.get("adc_vref_mv", 5000)),
         )
-    except (KeyError, ValueError, TypeError, tomllib.TOMLDecodeError) as exc:
+    except (KeyError, ValueError, TypeError, AttributeError, tomllib.TOMLDecodeError) as exc:
         raise BoardError(f"{path.name}: malformed board file: {exc}") from exc
 
 

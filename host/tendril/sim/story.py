@@ -7,21 +7,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..contract import (
-    ActuatorFlag,
-    BoardClass,
-    ChannelKind,
-    EventKind,
-    OffReason,
-    Operand,
-    RuleAction,
-    RuleFlag,
-    RuleKind,
-    SkipReason,
-    Unit,
-)
+from ..boards import boards_dir, load_board
+from ..contract import EventKind, OffReason, SkipReason
 from ..engine import Engine
-from ..image import Actuator, Channel, Image, Param, Rule, decode, encode
+from ..image import decode
+from ..recipes import compile_recipe, load
 from .plant import PlantModel
 
 TICK_MS = 100
@@ -29,42 +19,10 @@ SOIL, FLOAT = 0, 1
 PUMP = 0
 
 
-def two_point(raw_a: int, value_a: int, raw_b: int, value_b: int) -> tuple[int, int]:
-    """Q16.16 gain and offset (thousandths) mapping raw_a -> value_a and raw_b -> value_b."""
-    gain = round((value_b - value_a) * 65536 / (raw_b - raw_a))
-    return gain, value_a - ((raw_a * gain) >> 16)
-
-
-def plant_waterer_image() -> bytes:
-    """The plant-waterer recipe for an Uno, compiled by hand until the recipe compiler exists."""
-    gain, offset = two_point(800, 0, 350, 100_000)
-    image = Image(
-        name="plant-water",
-        board_class=BoardClass.AVR328,
-        telemetry_ms=1000,
-        params=(
-            Param(default=35_000, min=10_000, max=80_000),  # water below this moisture (35 %)
-            Param(default=4_000, min=1_000, max=10_000),  # each watering pulse (4 s)
-        ),
-        channels=(
-            Channel(pin=14, kind=ChannelKind.ANALOG, smoothing=2, unit=Unit.PERCENT,
-                    period_ms=500, gain=gain, offset=offset),
-            # Float switch to ground on a pulled-up pin: reads 0 when the tank is empty -> value 1.
-            Channel(pin=2, kind=ChannelKind.DIGITAL_PULLUP, unit=Unit.BOOL, period_ms=200,
-                    gain=-1000 << 16, offset=1000),
-        ),
-        actuators=(
-            Actuator(pin=7, flags=ActuatorFlag.ACTIVE_LOW, max_on_ms=10_000, min_off_ms=30_000,
-                     daily_cap_ms=300_000),
-        ),
-        rules=(
-            Rule(kind=RuleKind.THRESHOLD, actuator=PUMP, action=RuleAction.PULSE, channel=SOIL,
-                 operands=Operand.THRESHOLD | Operand.DURATION, threshold=0, duration=1,
-                 hysteresis=5_000, hold=5_000, period=120_000,
-                 interlock=FLOAT, flags=RuleFlag.INTERLOCK_ABOVE, il_threshold=500),
-        ),
-    )
-    return encode(image)
+def plant_waterer_image(board: str = "uno") -> bytes:
+    """The shipped plant-waterer recipe (boards/recipes/plant-waterer.toml) compiled for ``board``."""
+    recipe = load(boards_dir() / "recipes" / "plant-waterer.toml")
+    return compile_recipe(recipe, load_board(board))
 
 
 def clock(ms: int) -> str:

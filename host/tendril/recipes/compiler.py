@@ -1,0 +1,230 @@
+"""Recipe + board -> config image bytes (generation 0). Pure.
+
+Every board check a device would make is made here first, in the recipe's own words: which key,
+on which line, and what would fit. The image is then validated exactly as the board will validate
+it, so a recipe that compiles is one the board accepts.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from ..boards import Board, Pin
+from ..contract import NO_INDEX, ActuatorFlag, ChannelKind, Operand, PinCap, RuleFlag, RuleKind
+from ..errors import ImageError
+from ..image import Actuator, Channel, Image, Param, Rule, encode, image_size, validate
+from . import model as m
+from .issues import Path, Reporter
+from .units import fmt_ms
+
+MAX_SAMPLE_MS = 60_000
+I32 = 2**31 - 1
+ONE = 65_536_000  # Q16.16 gain of "one unit per count" (values are thousandths)
+_CAP_WORDS = {PinCap.ANALOG_IN: "analog input", PinCap.DIGITAL_IN: "digital input",
+              PinCap.DIGITAL_OUT: "digital output", PinCap.PWM: "PWM"}
+
+
+def compile_recipe(recipe: m.Recipe, board: Board) -> bytes:
+    """The config image of ``recipe`` for ``board``. Raises RecipeError saying what does not fit."""
+    r = Reporter(recipe.file, recipe.locate)
+    if board.name not in recipe.meta.boards:
+        r.err(("recipe", "boards"), f"{recipe.meta.name} does not list {board.name}; "
+              f"it lists {', '.join(recipe.meta.boards)}. Add {board.name} once its pins are checked")
+        r.raise_if_any()
+    _check_counts(r, recipe, board)
+    used: dict[int, str] = {}
+    channels = [_channel(r, c, board, used) for c in recipe.channels]
+    actuators = [_actuator(r, a, board, used) for a in recipe.actuators]
+    tele = recipe.meta.telemetry_ms
+    if tele and tele < board.min_telemetry_ms:
+        r.err(("recipe", "telemetry"), f"{fmt_ms(tele)} is faster than {board.name} allows; use at least {fmt_ms(board.min_telemetry_ms)}")
+    r.raise_if_any()
+    image = Image(
+        name=recipe.meta.image_name,
+        board_class=board.board_class,
+        telemetry_ms=tele,
+        params=tuple(Param(p.default, p.min, p.max) for p in recipe.params),
+        channels=tuple(channels),
+        actuators=tuple(actuators),
+        rules=tuple(_rule(recipe, rule) for rule in recipe.rules),
+    )
+    data = encode(image)
+    try:
+        validate(data, board)
+    except ImageError as exc:  # every check above should have caught it first
+        r.err((), f"{board.name} would refuse the image: {exc}")
+        r.raise_if_any()
+    return data
+
+
+def _check_counts(r: Reporter, recipe: m.Recipe, board: Board) -> None:
+    for key, count, limit in (("channels", len(recipe.channels), board.max_channels),
+                              ("actuators", len(recipe.actuators), board.max_actuators),
+                              ("rules", len(recipe.rules), board.max_rules),
+                              ("parameters", len(recipe.params), board.max_params)):
+        if count > limit:
+            r.err((key,), f"{count} {key} is above the {board.name} limit of {limit}; remove {count - limit} "
+                          "or use a bigger board (see `tendril boards`)")
+    size = image_size(len(recipe.params), len(recipe.channels), len(recipe.actuators), len(recipe.rules))
+    if size > board.max_image:
+        r.err((), f"the image would be {size} bytes, above the {board.name} limit of {board.max_image}; "
+                  "remove a rule (26 B), channel (13 B) or parameter (12 B)")
+
+
+def for_board(entries: tuple, board: Board):
+    """The entry written for ``board``, else for the board it extends, else for every board ("*")."""
+    table = dict(entries)
+    name: str | None = board.name
+    seen = set()
+    while name and name not in seen:
+        if name in table:
+            return table[name]
+        seen.add(name)
+        name = board.extends if name == board.name else None
+    return table.get("*")
+
+
+def _where(path: Path, entries: tuple, board: Board) -> Path:
+    """The key path of the entry ``for_board`` picks: ``...pin.uno`` or just ``...pin``."""
+    return path + (() if ("*", for_board(entries, board)) in entries else (board.name,))
+
+
+def _pin(r: Reporter, path: Path, pins: m.PinSpec, board: Board, need: PinCap, what: str) -> Pin | None:
+    spec = for_board(pins, board)
+    at = _where(path, pins, board)
+    if spec is None:
+        r.err(path, f"no pin for {board.name}; add {board.name} = \"...\" ({what} pins: {_pins_with(board, need)})")
+        return None
+    pin = board.pin_named(spec) if isinstance(spec, str) else next((p for p in board.pins if p.number == spec), None)
+    if pin is None:
+        r.err(at, f"{board.name} has no pin {spec!r}; {what} pins: {_pins_with(board, need)}")
+        return None
+    if pin.caps & PinCap.RESERVED:
+        r.err(at, f"{pin.name} is reserved on {board.name} ({pin.note or 'used by the board'}); "
+                  f"{what} pins: {_pins_with(board, need)}")
+        return None
+    if need & PinCap.DIGITAL_OUT and pin.caps & PinCap.NO_ACTUATOR:
+        r.err(at, f"{pin.name} is not for actuators on {board.name} ({pin.note or 'it glitches at boot'}); "
+                  f"{what} pins: {_pins_with(board, need)}")
+        return None
+    if (pin.caps & need) != need:
+        missing = " and ".join(w for cap, w in _CAP_WORDS.items() if need & cap and not pin.caps & cap)
+        r.err(at, f"{pin.name} has no {missing} on {board.name}; {what} pins: {_pins_with(board, need)}")
+        return None
+    return pin
+
+
+def _pins_with(board: Board, need: PinCap) -> str:
+    bad = PinCap.RESERVED | (PinCap.NO_ACTUATOR if need & PinCap.DIGITAL_OUT else 0)
+    names = [p.name for p in board.pins if (p.caps & need) == need and not p.caps & bad]
+    return ", ".join(names) or "none"
+
+
+def _claim(r: Reporter, path: Path, pin: Pin, used: dict[int, str], owner: str) -> None:
+    if pin.number in used:
+        r.err(path, f"{pin.name} is already used by {used[pin.number]}; each pin does one job")
+    used.setdefault(pin.number, owner)
+
+
+def _channel(r: Reporter, c: m.Channel, board: Board, used: dict[int, str]) -> Channel | None:
+    path = ("channels", c.name)
+    need = PinCap.ANALOG_IN if c.kind == ChannelKind.ANALOG else PinCap.DIGITAL_IN
+    what = "analog input" if c.kind == ChannelKind.ANALOG else "digital input"
+    pin = _pin(r, path + ("pin",), c.pins, board, need, what)
+    if pin is not None:
+        _claim(r, _where(path + ("pin",), c.pins, board), pin, used, f"channels.{c.name}")
+    if c.period_ms < board.min_sample_ms:
+        r.err(path + ("sample_every",), f"{fmt_ms(c.period_ms)} is faster than {board.name} samples; "
+                                        f"use at least {fmt_ms(board.min_sample_ms)}")
+    gain_offset = calibrate(r, c, board)
+    if pin is None or gain_offset is None:
+        return None
+    return Channel(pin.number, c.kind, c.smoothing, c.unit, c.period_ms, *gain_offset)
+
+
+def calibrate(r: Reporter, c: m.Channel, board: Board) -> tuple[int, int] | None:
+    """Q16.16 gain and offset (thousandths): value = offset + ((raw * gain) >> 16)."""
+    path = ("channels", c.name, "calibration")
+    cal = for_board(c.calibration, board)
+    if ("*", cal) not in c.calibration:
+        path += (board.name,)
+    if c.invert:
+        return -ONE, 1000
+    if isinstance(cal, m.Linear):
+        gain = round(Fraction(cal.gain) * ONE)
+        if not -I32 - 1 <= gain <= I32:
+            r.err(path + ("gain",), "gain is beyond what the image holds (about +-32.768 units per count)")
+            return None
+        return gain, cal.offset
+    if cal is None:
+        if c.calibration:
+            r.err(path, f"no calibration for {board.name}; add {board.name} = [{{ reading = ..., value = ... }}, ...]")
+        return (ONE, 0) if not c.calibration else None
+    full = (1 << board.adc_bits) - 1 if c.kind == ChannelKind.ANALOG else 1
+    raws = []
+    for i, p in enumerate(cal):
+        if p.volts:
+            if c.kind != ChannelKind.ANALOG:
+                r.err(path + (i, "reading"), "a digital pin reads 0 or 1, not volts")
+                return None
+            if p.reading * 1000 > board.adc_vref_mv:
+                r.err(path + (i, "reading"), f"{board.name} reads at most {board.adc_vref_mv / 1000:g} V")
+                return None
+            raws.append(Fraction(p.reading) * full * 1000 / board.adc_vref_mv)
+        else:
+            if p.reading > full:
+                r.err(path + (i, "reading"), f"{board.name} reads 0 .. {full} on this pin")
+                return None
+            raws.append(Fraction(p.reading))
+    (a, b), (ra, rb) = cal, raws
+    if ra == rb:
+        r.err(path + (1, "reading"), f"both points give the same reading on {board.name}")
+        return None
+    gain = round(Fraction(b.value - a.value) * 65536 / (rb - ra))
+    offset = a.value - _floor(ra * gain / 65536)
+    if abs(gain) > I32 or abs(offset) > 1_000_000_000:
+        r.err(path, "this calibration is too steep for the image (gain beyond Q16.16, or offset beyond 1e6 units)")
+        return None
+    return gain, offset
+
+
+def _floor(x: Fraction) -> int:
+    return x.numerator // x.denominator
+
+
+def _actuator(r: Reporter, a: m.Actuator, board: Board, used: dict[int, str]) -> Actuator | None:
+    path = ("actuators", a.name)
+    need = PinCap.DIGITAL_OUT | (PinCap.PWM if a.pwm else 0)
+    pin = _pin(r, path + ("pin",), a.pins, board, need, "PWM output" if a.pwm else "output")
+    if pin is not None:
+        _claim(r, _where(path + ("pin",), a.pins, board), pin, used, f"actuators.{a.name}")
+    for key, ms, ceiling in (("max_on", a.max_on_ms, board.ceiling_max_on_ms),
+                             ("daily_cap", a.daily_cap_ms, board.ceiling_daily_cap_ms)):
+        if ms > ceiling:
+            r.err(path + (key,), f"{fmt_ms(ms)} is above the {board.name} ceiling of {fmt_ms(ceiling)}")
+    if pin is None:
+        return None
+    flags = (ActuatorFlag.PWM if a.pwm else ActuatorFlag(0)) | (ActuatorFlag.ACTIVE_LOW if a.active_low else 0)
+    return Actuator(pin.number, ActuatorFlag(flags), a.max_on_ms, a.min_off_ms, a.daily_cap_ms)
+
+
+def _rule(recipe: m.Recipe, rule: m.Rule) -> Rule:
+    operands = Operand(0)
+    values = {}
+    for key, bit in (("threshold", Operand.THRESHOLD), ("hysteresis", Operand.HYSTERESIS), ("hold", Operand.HOLD),
+                     ("duration", Operand.DURATION), ("period", Operand.PERIOD), ("il_threshold", Operand.INTERLOCK)):
+        value = getattr(rule, key)
+        if isinstance(value, m.ParamRef):
+            operands |= bit
+            value = recipe.param(value.name)[0]
+        values[key] = value
+    threshold_kind = rule.kind == RuleKind.THRESHOLD
+    interlock = recipe.channel(rule.interlock)[0] if rule.interlock else NO_INDEX
+    if not rule.interlock:
+        values["il_threshold"] = 0
+        operands &= ~Operand.INTERLOCK
+    flags = (RuleFlag.ABOVE if threshold_kind and rule.above else RuleFlag(0)) | \
+        (RuleFlag.INTERLOCK_ABOVE if rule.interlock and rule.interlock_above else 0)
+    return Rule(kind=rule.kind, actuator=recipe.actuator(rule.actuator)[0], action=rule.action, level=rule.level,
+                channel=recipe.channel(rule.channel)[0] if threshold_kind else NO_INDEX,
+                flags=RuleFlag(flags), interlock=interlock, operands=Operand(operands), **values)

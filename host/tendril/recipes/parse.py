@@ -1,0 +1,357 @@
+"""Recipe text -> Recipe: strict, every problem reported with file, line and key path. Pure."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterable
+from decimal import Decimal
+
+from ..contract import DAY_MS, MAX_SMOOTHING, ChannelKind, Unit
+from .issues import RecipeError, Reporter
+from .locate import Locator, TooDeep
+from .model import Actuator, Channel, Linear, Meta, Parameter, Point, Recipe
+from .parse_rules import parse_rules
+from .reader import Reader, type_name
+from .schema import (
+    BOARD_PATTERN,
+    DERIVED_PATTERN,
+    IMAGE_NAME_PATTERN,
+    LIMITS,
+    NAME_PATTERN,
+    RECIPE_NAME_PATTERN,
+    SEMVER_PATTERN,
+    TAG_PATTERN,
+)
+from .units import TIME_UNITS, UnitError, duration_ms, split, thousandths, unit_of
+
+MAX_SAMPLE_MS = 60_000
+MAX_GAIN = Decimal(2**31) / 65_536_000  # Q16.16 thousandths per count in an i32
+_KINDS = {"analog": ChannelKind.ANALOG, "digital": ChannelKind.DIGITAL,
+          "digital_pullup": ChannelKind.DIGITAL_PULLUP}
+_LINE = re.compile(r"at line (\d+)")
+
+
+def image_name_for(name: str) -> str:
+    """The short name stored in the image: the recipe name cut to 12 characters."""
+    return name[:12].rstrip("-")
+
+
+def parse(text: str | bytes, file: str = "recipe.toml", known_boards: Iterable[str] | None = None) -> Recipe:
+    """Read recipe ``text``. Raises RecipeError listing every problem found."""
+    if known_boards is None:
+        from ..boards import board_names
+        known_boards = board_names()
+    known = tuple(known_boards)
+    size = len(text)
+    if size > LIMITS["file_bytes"]:
+        raise RecipeError([Reporter(file).issue_at((), f"{size} bytes is above the recipe size limit of {LIMITS['file_bytes']}", 1)])
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise RecipeError([Reporter(file).issue_at((), f"not UTF-8 text (byte {exc.start})", 1)]) from None
+    try:
+        locate = Locator(text, LIMITS["depth"])
+    except TooDeep as exc:
+        raise RecipeError([Reporter(file).issue_at((), f"nested deeper than {LIMITS['depth']} levels", exc.line)]) from None
+    try:
+        data = tomllib.loads(text, parse_float=Decimal)
+    except tomllib.TOMLDecodeError as exc:
+        match = _LINE.search(str(exc))
+        line = int(match.group(1)) if match else 1
+        raise RecipeError([Reporter(file).issue_at((), f"not valid TOML: {exc}", line)]) from None
+    except RecursionError:
+        raise RecipeError([Reporter(file).issue_at((), "nested too deeply", 1)]) from None
+    r = Reader(file, locate)
+    top = r.table((), data, "top") or {}
+    meta = _meta(r, top.get("recipe"), known)
+    params = _section(r, top, "parameters", _param)
+    channels = _section(r, top, "channels", _channel, known)
+    actuators = _section(r, top, "actuators", _actuator, known)
+    seen: dict[str, str] = {}
+    for section, items in (("parameters", params), ("channels", channels), ("actuators", actuators)):
+        for item in items:
+            if item.name in seen:
+                r.err((section, item.name), f"the name {item.name!r} is already used by {seen[item.name]}; names must be unique")
+            seen.setdefault(item.name, f"{section}.{item.name}")
+    declared = {name for key in ("parameters", "channels", "actuators")
+                if isinstance(top.get(key), dict) for name in top[key]}
+    rules = parse_rules(r, top.get("rules"), params, channels, actuators, seen, declared)
+    r.raise_if_any()
+    return Recipe(meta=meta, params=tuple(params), channels=tuple(channels), actuators=tuple(actuators),
+                  rules=tuple(rules), file=file, locate=locate, text=text)
+
+
+def _section(r: Reader, top: dict, key: str, parse_item, *extra) -> list:
+    raw = top.get(key, {})
+    if not isinstance(raw, dict):
+        r.err((key,), f"expected a table of named {key}, like [{key}.name], not {type_name(raw)}")
+        return []
+    if len(raw) > LIMITS["items"]:
+        r.err((key,), f"{len(raw)} {key} is above the limit of {LIMITS['items']}")
+        return []
+    out = []
+    for name, value in raw.items():
+        path = (key, name)
+        if not re.fullmatch(NAME_PATTERN, name):
+            r.err(path, f"{name[:40]!r} is not a valid name: a lowercase letter, then up to 31 of a-z 0-9 _")
+            continue
+        item = parse_item(r, path, name, value, *extra)
+        if item is not None:
+            out.append(item)
+    return out
+
+
+def _meta(r: Reader, raw, known: tuple[str, ...]) -> Meta | None:
+    path = ("recipe",)
+    m = r.table(path, raw, "recipe") if raw is not None else None
+    if raw is None:
+        r.err(path, "missing the [recipe] table (name, version, summary, boards)")
+    if m is None:
+        return None
+    name = r.text(path + ("name",), m["name"], 40, RECIPE_NAME_PATTERN, "use 1-40 of a-z 0-9 -, like \"plant-waterer\"")
+    version = r.text(path + ("version",), m["version"], 64, SEMVER_PATTERN, "use a semantic version like \"1.0.0\"")
+    summary = r.text(path + ("summary",), m["summary"], LIMITS["summary"])
+    texts = {k: r.text(path + (k,), m[k], LIMITS["description" if k == "description" else "short_text"]) if k in m else ""
+             for k in ("description", "author", "license")}
+    boards = _names_list(r, path + ("boards",), m["boards"], LIMITS["boards"], BOARD_PATTERN)
+    for i, board in enumerate(boards or ()):
+        if board not in known:
+            r.err(path + ("boards", i), f"unknown board {board!r}; known boards: {', '.join(known)}")
+    if boards == ():
+        r.err(path + ("boards",), f"name at least one board: {', '.join(known)}")
+    tags = _names_list(r, path + ("tags",), m.get("tags", []), LIMITS["tags"], TAG_PATTERN) or ()
+    derived = r.text(path + ("derived_from",), m["derived_from"], 100, DERIVED_PATTERN,
+                     "write it as name@version, like \"plant-waterer@1.0.0\"") if "derived_from" in m else ""
+    image_name = r.text(path + ("image_name",), m["image_name"], 12, IMAGE_NAME_PATTERN,
+                        "up to 12 printable ASCII characters") if "image_name" in m else None
+    telemetry = 1000
+    if m.get("telemetry") == "off":
+        telemetry = 0
+    elif "telemetry" in m:
+        telemetry = r.duration(path + ("telemetry",), m["telemetry"])
+    if None in (name, version, summary, boards, derived, telemetry) or None in texts.values():
+        return None
+    return Meta(name=name, version=version, summary=summary, boards=boards, tags=tags, derived_from=derived,
+                image_name=image_name_for(name) if image_name is None else image_name,
+                telemetry_ms=telemetry, **texts)
+
+
+def _names_list(r: Reader, path, value, limit: int, pattern: str) -> tuple[str, ...] | None:
+    if not isinstance(value, list):
+        r.err(path, f"expected a list of strings, not {type_name(value)}")
+        return None
+    if len(value) > limit:
+        r.err(path, f"{len(value)} entries is above the limit of {limit}")
+        return None
+    items = [r.text(path + (i,), v, 40, pattern, "lowercase letters, digits and -") for i, v in enumerate(value)]
+    if None in items:
+        return None
+    if len(set(items)) != len(items):
+        r.err(path, "an entry is listed twice")
+        return None
+    return tuple(items)
+
+
+def _param(r: Reader, path, name: str, raw) -> Parameter | None:
+    p = r.table(path, raw, "parameter")
+    if p is None:
+        return None
+    unit_text = r.text(path + ("unit",), p["unit"], 12) if "unit" in p else None
+    values, kinds = {}, set()
+    for key in ("default", "min", "max"):
+        try:
+            number, text = split(p[key])
+            text = text or unit_text
+            if text is None:
+                values[key], kind = thousandths(number), None
+            elif text.lower() in TIME_UNITS:
+                values[key], kind = duration_ms(f"{number} {text}", exact=False), "duration"
+            else:
+                unit = unit_of(text)
+                values[key], kind = thousandths(number), unit
+            kinds.add(kind)
+        except UnitError as exc:
+            r.err(path + (key,), str(exc))
+    if len(values) < 3:
+        return None
+    if len(kinds) > 1:
+        r.err(path, "default, min and max must share one unit, like \"35 %\", \"10 %\", \"80 %\"")
+        return None
+    if not values["min"] <= values["default"] <= values["max"]:
+        r.err(path + ("default",), "needs min <= default <= max")
+        return None
+    kind = kinds.pop()
+    desc = r.text(path + ("description",), p["description"], LIMITS["description"]) if "description" in p else ""
+    return Parameter(name, values["default"], values["min"], values["max"],
+                     unit=None if kind in (None, "duration") else kind, duration=kind == "duration",
+                     description=desc or "")
+
+
+def _pins(r: Reader, path, raw, known: tuple[str, ...]):
+    def one(p, value):
+        if isinstance(value, str) and re.fullmatch(r"[A-Za-z0-9_]{1,12}", value):
+            return value
+        if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 254:
+            return value
+        r.err(p, f"expected a pin name like \"A0\" or \"D7\", or a pin number, not {str(value)[:40]!r}")
+        return None
+
+    if isinstance(raw, dict):
+        if not 1 <= len(raw) <= 16:
+            r.err(path, "give 1 to 16 boards' pins, like { uno = \"A0\", pico = \"GP26\" }")
+            return None
+        out = []
+        for board, value in raw.items():
+            if board not in known:
+                r.err(path + (board,), f"unknown board {board[:40]!r}; known boards: {', '.join(known)}")
+                return None
+            pin = one(path + (board,), value)
+            if pin is None:
+                return None
+            out.append((board, pin))
+        return tuple(out)
+    pin = one(path, raw)
+    return None if pin is None else (("*", pin),)
+
+
+def _channel(r: Reader, path, name: str, raw, known) -> Channel | None:
+    c = r.table(path, raw, "channel")
+    if c is None:
+        return None
+    pins = _pins(r, path + ("pin",), c["pin"], known)
+    kind = _KINDS.get(c["kind"]) if isinstance(c["kind"], str) else None
+    if kind is None:
+        r.err(path + ("kind",), f"expected one of {', '.join(_KINDS)}")
+        return None
+    digital = kind != ChannelKind.ANALOG
+    unit = Unit.BOOL if digital else (Unit.NONE if "calibration" in c else Unit.RAW)
+    if "unit" in c:
+        try:
+            if not isinstance(c["unit"], str):
+                raise UnitError(f"expected a unit like \"%\" or \"°C\", not {type_name(c['unit'])}")
+            unit = unit_of(c["unit"])
+        except UnitError as exc:
+            r.err(path + ("unit",), str(exc))
+            return None
+    invert = r.boolean(path + ("invert",), c["invert"]) if "invert" in c else False
+    if invert and not digital:
+        r.err(path + ("invert",), "only digital channels invert; calibrate an analog one instead")
+    if invert and "calibration" in c:
+        r.err(path + ("invert",), "give invert or calibration, not both")
+    calibration = ()
+    if "calibration" in c:
+        cal, cpath = c["calibration"], path + ("calibration",)
+        if isinstance(cal, dict) and cal and not {"gain", "offset"} & set(cal):  # by board
+            entries = [(board, cpath + (board,), value) for board, value in cal.items()]
+            for board, bpath, _ in entries:
+                if board not in known:
+                    r.err(bpath, f"unknown board {board[:40]!r}; known boards: {', '.join(known)}")
+                    return None
+        else:
+            entries = [("*", cpath, cal)]
+        out = []
+        for board, bpath, value in entries:
+            one = _calibration(r, bpath, value, unit)
+            if one is None:
+                return None
+            out.append((board, one))
+        calibration = tuple(out)
+    smoothing = r.integer(path + ("smoothing",), c["smoothing"], 0, MAX_SMOOTHING) if "smoothing" in c else 0
+    period = r.duration(path + ("sample_every",), c["sample_every"]) if "sample_every" in c else 1000
+    if period is not None and not 1 <= period <= MAX_SAMPLE_MS:
+        r.err(path + ("sample_every",), "sample period must be 1 ms .. 60 s")
+        return None
+    desc = r.text(path + ("description",), c["description"], LIMITS["description"]) if "description" in c else ""
+    if None in (pins, invert, smoothing, period, desc):
+        return None
+    return Channel(name, pins, kind, unit, calibration, invert, smoothing, period, desc)
+
+
+def _calibration(r: Reader, path, cal, unit: Unit):
+    if isinstance(cal, list):
+        return _points(r, path, cal, unit)
+    if isinstance(cal, dict):
+        return _linear(r, path, cal, unit)
+    r.err(path, "expected two points [{ reading = 800, value = \"0 %\" }, ...], { gain, offset }, "
+                "or a table of those by board")
+    return None
+
+
+def _points(r: Reader, path, cal: list, unit: Unit):
+    if len(cal) != 2:
+        r.err(path, f"give exactly two points, not {len(cal)}: [{{ reading = 800, value = \"0 %\" }}, {{ reading = 350, value = \"100 %\" }}]")
+        return None
+    points = []
+    for i, raw in enumerate(cal):
+        p = r.table(path + (i,), raw, "point")
+        if p is None:
+            return None
+        value = r.quantity(path + (i, "value"), p["value"], unit)
+        try:
+            number, text = split(p["reading"])
+        except UnitError as exc:
+            r.err(path + (i, "reading"), str(exc))
+            return None
+        volts = text is not None
+        if volts:
+            scale = {"v": 1, "mv": Decimal("0.001")}.get(text.lower())
+            if scale is None:
+                r.err(path + (i, "reading"), "a reading is an ADC count (800) or volts at the pin (\"2.5 V\")")
+                return None
+            number *= scale
+        if not (0 <= number <= (10 if volts else 65535)) or (not volts and number != int(number)):
+            r.err(path + (i, "reading"), "an ADC count is a whole number 0 .. 65535; volts 0 .. 10 V")
+            return None
+        if value is None:
+            return None
+        points.append(Point(number, value, volts))
+    if points[0].reading == points[1].reading and points[0].volts == points[1].volts:
+        r.err(path + (1, "reading"), "the two readings must differ")
+        return None
+    return tuple(points)
+
+
+def _linear(r: Reader, path, cal: dict, unit: Unit):
+    lin = r.table(path, cal, "linear")
+    if lin is None:
+        return None
+    try:
+        gain, text = split(lin["gain"])
+        if text is not None:
+            raise UnitError("gain is a bare number: units per ADC count")
+    except UnitError as exc:
+        r.err(path + ("gain",), str(exc))
+        return None
+    if abs(gain) > MAX_GAIN:
+        r.err(path + ("gain",), f"gain must be within +-{MAX_GAIN:.3f} units per count")
+        return None
+    offset = r.quantity(path + ("offset",), lin["offset"], unit)
+    return None if offset is None else Linear(gain, offset)
+
+
+def _actuator(r: Reader, path, name: str, raw, known) -> Actuator | None:
+    a = r.table(path, raw, "actuator")
+    if a is None:
+        return None
+    pins = _pins(r, path + ("pin",), a["pin"], known)
+    if a["kind"] not in ("relay", "pwm"):
+        r.err(path + ("kind",), "expected relay or pwm")
+        return None
+    if "safe_state" in a and a["safe_state"] != "off":
+        r.err(path + ("safe_state",), "the safe state is always \"off\" (pin LOW, or HIGH when active_low)")
+    low = r.boolean(path + ("active_low",), a["active_low"]) if "active_low" in a else False
+    max_on = r.duration(path + ("max_on",), a["max_on"])
+    cap = r.duration(path + ("daily_cap",), a["daily_cap"])
+    min_off = r.duration(path + ("min_off",), a["min_off"]) if "min_off" in a else 0
+    if max_on == 0:
+        r.err(path + ("max_on",), "must be above 0: every run needs a deadline")
+    if cap == 0:
+        r.err(path + ("daily_cap",), "must be above 0")
+    if min_off is not None and min_off > DAY_MS:
+        r.err(path + ("min_off",), "must be at most 1 d")
+    desc = r.text(path + ("description",), a["description"], LIMITS["description"]) if "description" in a else ""
+    if None in (pins, low, max_on, cap, min_off, desc) or not max_on or not cap or min_off > DAY_MS:
+        return None
+    return Actuator(name, pins, a["kind"] == "pwm", max_on, cap, min_off, low, desc)

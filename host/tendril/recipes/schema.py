@@ -1,0 +1,180 @@
+"""The recipe format's keys, in one place: the parser checks keys against these tables and
+``json_schema()`` exports them for editors (`tendril recipe schema`).
+
+Each table lists its keys with (required, JSON Schema of the value, description). ``ONE_OF`` lists
+keys of which exactly one must be present. The parser does the deeper checks (units, references,
+ranges) and reports them with lines; the schema gives editors the shape and the patterns.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from .units import DURATION_PATTERN
+
+
+class Key(NamedTuple):
+    required: bool
+    schema: dict
+    doc: str
+
+
+NAME_PATTERN = r"^[a-z][a-z0-9_]{0,31}$"  # channels, actuators, rules, parameters
+RECIPE_NAME_PATTERN = r"^[a-z0-9][a-z0-9-]{0,39}$"  # also a file name: no separators, no dots
+SEMVER_PATTERN = (r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)"
+                  r"(?:-[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?$")
+BOARD_PATTERN = r"^[a-z0-9][a-z0-9-]{0,31}$"
+TAG_PATTERN = r"^[a-z0-9][a-z0-9-]{0,31}$"
+DERIVED_PATTERN = r"^[a-z0-9][a-z0-9-]{0,39}@" + SEMVER_PATTERN[1:]
+PARAM_REF_PATTERN = r"^\$[a-z][a-z0-9_]{0,31}$"
+IMAGE_NAME_PATTERN = r"^[ -~]{0,12}$"
+
+LIMITS = {  # hostile-input caps, far above what any board holds
+    "file_bytes": 65_536, "depth": 8, "items": 64, "tags": 16, "boards": 16,
+    "summary": 120, "description": 4000, "short_text": 100,
+}
+
+
+def _text(limit: int, pattern: str | None = None) -> dict:
+    out: dict = {"type": "string", "maxLength": limit}
+    if pattern:
+        out["pattern"] = pattern
+    return out
+
+
+DURATION = {"type": "string", "pattern": DURATION_PATTERN}
+PARAM_REF = {"type": "string", "pattern": PARAM_REF_PATTERN}
+QUANTITY = {"anyOf": [{"type": "string", "maxLength": 40}, {"type": "number"}]}
+DURATION_OR_PARAM = {"anyOf": [DURATION, PARAM_REF]}
+_PIN_ONE = {"anyOf": [{"type": "string", "pattern": r"^[A-Za-z0-9_]{1,12}$"},
+                      {"type": "integer", "minimum": 0, "maximum": 254}]}
+PIN = {"anyOf": [_PIN_ONE, {"type": "object", "minProperties": 1, "maxProperties": 16,
+                            "propertyNames": {"pattern": BOARD_PATTERN},
+                            "additionalProperties": _PIN_ONE}]}
+NAME = {"type": "string", "pattern": NAME_PATTERN}
+_CAL = {"anyOf": [{"type": "array", "minItems": 2, "maxItems": 2, "items": {"$ref": "#/$defs/point"}},
+                  {"$ref": "#/$defs/linear"}]}
+
+TABLES: dict[str, dict[str, Key]] = {
+    "top": {
+        "recipe": Key(True, {"$ref": "#/$defs/recipe"}, "what the recipe is: name, version, boards"),
+        "parameters": Key(False, {"type": "object", "maxProperties": 64, "propertyNames": {"pattern": NAME_PATTERN},
+                                  "additionalProperties": {"$ref": "#/$defs/parameter"}}, "named tunables"),
+        "channels": Key(False, {"type": "object", "maxProperties": 64, "propertyNames": {"pattern": NAME_PATTERN},
+                                "additionalProperties": {"$ref": "#/$defs/channel"}}, "inputs"),
+        "actuators": Key(False, {"type": "object", "maxProperties": 64, "propertyNames": {"pattern": NAME_PATTERN},
+                                 "additionalProperties": {"$ref": "#/$defs/actuator"}}, "outputs"),
+        "rules": Key(False, {"type": "object", "maxProperties": 64, "propertyNames": {"pattern": NAME_PATTERN},
+                             "additionalProperties": {"$ref": "#/$defs/rule"}}, "what drives what"),
+    },
+    "recipe": {
+        "name": Key(True, _text(40, RECIPE_NAME_PATTERN), "lowercase letters, digits and -"),
+        "version": Key(True, _text(64, SEMVER_PATTERN), "semantic version, e.g. 1.0.0"),
+        "summary": Key(True, _text(120), "one line: what it does"),
+        "description": Key(False, _text(4000), "longer text: wiring, parts, how to tune it"),
+        "author": Key(False, _text(100), "who wrote it"),
+        "license": Key(False, _text(100), "SPDX license expression, e.g. MIT"),
+        "boards": Key(True, {"type": "array", "minItems": 1, "maxItems": 16, "uniqueItems": True,
+                             "items": {"type": "string", "pattern": BOARD_PATTERN}}, "boards it was checked on"),
+        "tags": Key(False, {"type": "array", "maxItems": 16, "items": _text(32, TAG_PATTERN)}, "search words"),
+        "derived_from": Key(False, _text(100, DERIVED_PATTERN), "name@version it was forked from"),
+        "image_name": Key(False, _text(12, IMAGE_NAME_PATTERN), "name stored on the device (12 ASCII)"),
+        "telemetry": Key(False, {"anyOf": [DURATION, {"const": "off"}]}, "how often the board reports values"),
+    },
+    "parameter": {
+        "default": Key(True, QUANTITY, "value at boot, e.g. \"35 %\" or \"4 s\""),
+        "min": Key(True, QUANTITY, "lowest value a user may set"),
+        "max": Key(True, QUANTITY, "highest value a user may set"),
+        "unit": Key(False, {"type": "string", "maxLength": 12}, "unit of bare numbers in default/min/max"),
+        "description": Key(False, _text(4000), "what it tunes"),
+    },
+    "channel": {
+        "pin": Key(True, PIN, "pin name (\"A0\") or number, or a table of them by board"),
+        "kind": Key(True, {"enum": ["analog", "digital", "digital_pullup"]}, "how the pin is read"),
+        "unit": Key(False, {"type": "string", "maxLength": 12}, "unit of its values (%, °C, V, ...)"),
+        "calibration": Key(False, {"anyOf": [
+            _CAL, {"type": "object", "minProperties": 1, "maxProperties": 16, "propertyNames": {"pattern": BOARD_PATTERN},
+                   "additionalProperties": _CAL}]},
+            "two points {reading, value}, or {gain, offset}; or a table of those by board"),
+        "invert": Key(False, {"type": "boolean"}, "digital: value 1 when the pin reads LOW"),
+        "smoothing": Key(False, {"type": "integer", "minimum": 0, "maximum": 8}, "0..8: each sample moves 1/2^n"),
+        "sample_every": Key(False, DURATION, "sample period, 2 ms .. 60 s"),
+        "description": Key(False, _text(4000), "what is wired there"),
+    },
+    "point": {
+        "reading": Key(True, {"anyOf": [{"type": "integer", "minimum": 0}, {"type": "string", "maxLength": 40}]},
+                       "ADC count, or volts at the pin (\"0.5 V\")"),
+        "value": Key(True, QUANTITY, "what that reading means, in the channel's unit"),
+    },
+    "linear": {
+        "gain": Key(True, {"anyOf": [{"type": "number"}, {"type": "string", "maxLength": 40}]},
+                    "units per ADC count"),
+        "offset": Key(True, QUANTITY, "value at reading 0"),
+    },
+    "actuator": {
+        "pin": Key(True, PIN, "pin name or number, or a table of them by board"),
+        "kind": Key(True, {"enum": ["relay", "pwm"]}, "relay: on/off; pwm: a duty level"),
+        "active_low": Key(False, {"type": "boolean"}, "driven LOW for on (most relay boards)"),
+        "safe_state": Key(False, {"const": "off"}, "always off: at boot, in safe mode, without a config"),
+        "max_on": Key(True, DURATION, "longest continuous on time"),
+        "min_off": Key(False, DURATION, "shortest rest between two runs"),
+        "daily_cap": Key(True, DURATION, "most on time per 24 h"),
+        "description": Key(False, _text(4000), "what is wired there"),
+    },
+    "rule": {
+        "when": Key(False, {"$ref": "#/$defs/when"}, "threshold condition on a channel"),
+        "every": Key(False, DURATION_OR_PARAM, "interval timer, at least 1 s"),
+        "unless": Key(False, {"anyOf": [NAME, {"$ref": "#/$defs/unless"}]}, "interlock: a digital channel's name, or a condition"),
+        "do": Key(True, {"$ref": "#/$defs/do"}, "the action"),
+        "cooldown": Key(False, DURATION_OR_PARAM, "threshold rules: wait after a run"),
+        "description": Key(False, _text(4000), "why"),
+    },
+    "when": {
+        "channel": Key(True, NAME, "the channel compared"),
+        "below": Key(False, QUANTITY, "active while the value is below this (or \"$param\")"),
+        "above": Key(False, QUANTITY, "active while the value is above this (or \"$param\")"),
+        "for": Key(False, DURATION_OR_PARAM, "how long it must hold first"),
+        "hysteresis": Key(False, QUANTITY, "how far back past the threshold it must go to clear"),
+    },
+    "unless": {
+        "channel": Key(True, NAME, "the interlock channel"),
+        "below": Key(False, QUANTITY, "blocked while its value is below this"),
+        "above": Key(False, QUANTITY, "blocked while its value is above this"),
+    },
+    "do": {
+        "actuator": Key(True, NAME, "the actuator driven"),
+        "for": Key(False, DURATION_OR_PARAM, "a pulse: on for this long"),
+        "while": Key(False, {"const": True}, "on while the condition holds (threshold rules)"),
+        "level": Key(False, {"anyOf": [{"type": "integer", "minimum": 1, "maximum": 255},
+                                       {"type": "string", "maxLength": 12}]}, "PWM duty: 1..255 or \"50 %\""),
+    },
+}
+ONE_OF = {"when": ("below", "above"), "unless": ("below", "above"), "do": ("for", "while"), "rule": ("when", "every")}
+
+
+def _object(table: str) -> dict:
+    keys = TABLES[table]
+    out: dict = {
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {k: {**spec.schema, "description": spec.doc} for k, spec in keys.items()},
+    }
+    required = [k for k, spec in keys.items() if spec.required]
+    if required:
+        out["required"] = required
+    if table in ONE_OF:
+        out["oneOf"] = [{"required": [k]} for k in ONE_OF[table]]
+    return out
+
+
+def json_schema() -> dict:
+    """JSON Schema (2020-12) of a recipe, for editors (e.g. Taplo or VS Code's Even Better TOML)."""
+    top = _object("top")
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://tendril.invalid/schema/recipe-1.json",
+        "title": "tendril recipe",
+        "description": "A tendril recipe (docs/recipes.md): what a board does, as data.",
+        **{k: v for k, v in top.items()},
+        "$defs": {name: _object(name) for name in TABLES if name != "top"},
+    }
