@@ -162,11 +162,12 @@ def test_boot_loop_starts_safe_mode_until_the_host_clears_it(tmp_path):
     from tendril.protocol import ClearSafeMode
 
     image = pump_recipe()
-    for _ in range(3):  # three boots that die before they ran 10 s
-        vb = VirtualBoard("pico", image=image, storage=tmp_path)
+    # A boot that dies, then watchdog resets that die before they ran 10 s: a boot loop.
+    for cause in ("power_on", "watchdog", "watchdog"):
+        vb = VirtualBoard("pico", image=image, storage=tmp_path, reset_cause=cause)
         vb.start()
         vb.power_cut()
-    vb = VirtualBoard("pico", storage=tmp_path)
+    vb = VirtualBoard("pico", storage=tmp_path, reset_cause="watchdog")
     vb.start()
     try:
         lk = Link(vb)
@@ -182,5 +183,19 @@ def test_boot_loop_starts_safe_mode_until_the_host_clears_it(tmp_path):
         assert not lk.hello().flags & HelloFlag.SAFE_MODE
         assert isinstance(lk.request(Lease(0, 1000, 255)), Ack)
         lk.close()
+    finally:
+        vb.close()
+
+
+def test_quick_power_cycles_are_not_a_boot_loop(tmp_path):
+    image = pump_recipe()
+    for _ in range(4):  # the user unplugs and replugs the board four times in a row
+        vb = VirtualBoard("pico", image=image, storage=tmp_path)
+        vb.start()
+        vb.power_cut()
+    vb = VirtualBoard("pico", storage=tmp_path)
+    vb.start()
+    try:
+        assert not Link(vb).hello().flags & HelloFlag.SAFE_MODE
     finally:
         vb.close()

@@ -18,6 +18,7 @@ from .const import (
     CAPABILITY_RAW_TELEMETRY,
     CAPABILITY_SIMULATED,
     CAPABILITY_WATCHDOG,
+    RESET_CAUSE_POWER_ON,
     ERROR_CODE_STORED_CONFIG_INVALID,
     EVENT_KIND_ACT_OFF,
     EVENT_KIND_ERROR,
@@ -83,6 +84,8 @@ class App:
         if rec is None:
             rec = (hal.entropy(), 0, 0)
         self.device_id, boots, unstable = rec
+        if unstable < BOOT_LOOP_LIMIT and self.reset_cause == RESET_CAUSE_POWER_ON:
+            unstable = 0  # the user power-cycling the board is not a boot loop
         self.boot_count = (boots + 1) & 0xFFFFFFFF
         self.safe = unstable >= BOOT_LOOP_LIMIT
         self.unstable = unstable + 1

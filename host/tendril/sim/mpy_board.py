@@ -191,8 +191,11 @@ class Machine:
 class VirtualBoard:
     def __init__(self, board: str = "pico", image: bytes | None = None,
                  storage: str | os.PathLike | None = None, speed: float = 1.0,
-                 plant: PlantModel | None = None) -> None:
+                 plant: PlantModel | None = None, reset_cause: str = "power_on") -> None:
+        """``reset_cause`` is how this boot began: "power_on", "watchdog" or "hard"."""
         self.board_name = board
+        self.reset_cause = {"power_on": Machine.PWRON_RESET, "watchdog": Machine.WDT_RESET,
+                            "hard": Machine.HARD_RESET}[reset_cause]
         self.board = load_board(board)
         if self.board.firmware != "micropython":
             raise TendrilError(f"{board} is not a MicroPython board")
@@ -261,6 +264,7 @@ class VirtualBoard:
 
     def _run(self, booted: threading.Event) -> None:
         machine = Machine(self)
+        machine.cause = self.reset_cause
         hal = Hal(self.board.adc_bits, machine=machine, uart=0)
         self.alive = True
         last = self.now_ms()
