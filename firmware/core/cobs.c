@@ -1,7 +1,7 @@
 /* COBS encoder and decoder, one byte at a time, with every write bounds-checked. */
 #include "cobs.h"
 
-static void enc_put(td_cobs_enc_t *enc, size_t pos, uint8_t byte)
+static TD_NOINLINE void enc_put(td_cobs_enc_t *enc, size_t pos, uint8_t byte)
 {
     if (pos < enc->cap) {
         enc->out[pos] = byte;
@@ -21,7 +21,7 @@ void cobs_enc_begin(td_cobs_enc_t *enc, uint8_t *out, size_t cap)
 }
 
 /* Close the open block and open the next one. */
-static void enc_close_block(td_cobs_enc_t *enc)
+static TD_NOINLINE void enc_close_block(td_cobs_enc_t *enc)
 {
     enc_put(enc, enc->code_pos, enc->code);
     enc->code_pos = enc->len;

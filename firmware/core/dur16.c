@@ -4,7 +4,7 @@
 TD_STATIC_ASSERT(TD_DUR_COUNT_MAX == 0x3FFF, count_is_14_bits);
 TD_STATIC_ASSERT(TD_DUR_MAX_MS == 16383L * 60000L, max_is_16383_min);
 
-bool dur16_valid(uint16_t code)
+TD_NOINLINE bool dur16_valid(uint16_t code)
 {
     return (code >> 14) != 3u;
 }

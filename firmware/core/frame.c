@@ -101,7 +101,7 @@ static void enc_crc_byte(td_cobs_enc_t *enc, uint16_t *crc, uint8_t byte)
     cobs_enc_byte(enc, byte);
 }
 
-bool frame_encode(uint8_t version, uint8_t type, uint16_t seq, const uint8_t *payload, uint8_t payload_len,
+TD_NOINLINE bool frame_encode(uint8_t version, uint8_t type, uint16_t seq, const uint8_t *payload, uint8_t payload_len,
                   uint8_t *out, uint8_t cap, uint8_t *out_len)
 {
     td_cobs_enc_t enc;

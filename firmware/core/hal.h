@@ -16,7 +16,7 @@ enum { HAL_INPUT = 0, HAL_INPUT_PULLUP = 1, HAL_OUTPUT = 2 };
 void hal_init(uint32_t baud);                    /* UART, timer, ADC; pins untouched */
 uint32_t hal_millis(void);                       /* wraps after 2^32 ms */
 
-void hal_pin_mode(uint8_t pin, uint8_t mode);    /* Arduino pin numbers, as in boards/*.toml */
+void hal_pin_mode(uint8_t pin, uint8_t mode);    /* Arduino pin numbers, as in boards/<name>.toml */
 void hal_digital_write(uint8_t pin, uint8_t level);
 void hal_pwm_write(uint8_t pin, uint8_t duty);   /* 0..255 */
 uint8_t hal_digital_read(uint8_t pin);           /* 0 or 1 */

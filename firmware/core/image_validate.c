@@ -24,7 +24,7 @@ typedef struct {
 
 /* Marks `pin` used; false if it already was. A pin beyond the bitmap (impossible for a pin the
  * board's table accepted) counts as used, so the image is refused rather than misjudged. */
-static bool pin_take(vctx_t *v, uint8_t pin)
+static TD_NOINLINE bool pin_take(vctx_t *v, uint8_t pin)
 {
     uint8_t bit = (uint8_t)(1u << (pin & 7u));
     if (pin >= TD_LIMIT_PINS || (v->used[pin >> 3] & bit) != 0) {
@@ -160,34 +160,30 @@ static td_image_error_t check_actuators(vctx_t *v, uint8_t *index)
     return IMAGE_OK;
 }
 
-/* One of a rule's six operand-capable fields, with the range its value must lie in. */
-typedef struct {
-    uint8_t bit;   /* TD_OPERAND_* */
-    bool is_dur;   /* a dur16 field */
-    int32_t raw;   /* the field as stored (a dur16 code, a literal, or a parameter index) */
-    int32_t lo;
-    int32_t hi;
-} rule_field_t;
-
+/* A rule's six operand-capable fields, in the order validate.py checks them: three i32 values,
+ * then three dur16 codes. */
 #define RULE_FIELDS 6
+#define FIRST_DUR 3
+static const uint8_t field_bit[RULE_FIELDS] TD_ROM = {
+    TD_OPERAND_THRESHOLD, TD_OPERAND_INTERLOCK, TD_OPERAND_HYSTERESIS,
+    TD_OPERAND_HOLD,      TD_OPERAND_DURATION,  TD_OPERAND_PERIOD,
+};
+static const uint8_t field_off[RULE_FIELDS] TD_ROM = {
+    R_THRESHOLD, R_IL_THRESHOLD, R_HYSTERESIS, R_HOLD, R_DURATION, R_PERIOD,
+};
 
-/* Fields in the order validate.py checks their ranges. */
-static void rule_field(const td_src_t *s, uint16_t off, uint8_t which, rule_field_t *f)
+/* The range field `w`'s value (a literal, or any value of a parameter standing in) must lie in. */
+static int32_t field_lo(uint8_t w, bool pulse, bool interval)
 {
-    bool pulse = image_rd_u8(s, off + R_ACTION) == TD_RULE_ACTION_PULSE;
-    bool interval = image_rd_u8(s, off + R_KIND) == TD_RULE_KIND_INTERVAL;
-    f->is_dur = which >= 3;
-    f->lo = 0;
-    f->hi = f->is_dur ? (int32_t)TD_DUR_MAX_MS : (int32_t)TD_VALUE_LIMIT;
-    switch (which) {
-    case 0: f->bit = TD_OPERAND_THRESHOLD; f->raw = image_rd_i32(s, off + R_THRESHOLD); f->lo = -TD_VALUE_LIMIT; break;
-    case 1: f->bit = TD_OPERAND_INTERLOCK; f->raw = image_rd_i32(s, off + R_IL_THRESHOLD); f->lo = -TD_VALUE_LIMIT; break;
-    case 2: f->bit = TD_OPERAND_HYSTERESIS; f->raw = image_rd_i32(s, off + R_HYSTERESIS); break;
-    case 3: f->bit = TD_OPERAND_HOLD; f->raw = image_rd_u16(s, off + R_HOLD); break;
-    case 4: f->bit = TD_OPERAND_DURATION; f->raw = image_rd_u16(s, off + R_DURATION); f->lo = pulse ? 1 : 0; break;
-    default: f->bit = TD_OPERAND_PERIOD; f->raw = image_rd_u16(s, off + R_PERIOD); f->lo = interval ? MIN_INTERVAL_MS : 0; break;
-    }
+    if (w < 2) return -TD_VALUE_LIMIT; /* threshold, interlock threshold */
+    if (w == 4 && pulse) return 1;
+    if (w == 5 && interval) return MIN_INTERVAL_MS;
+    return 0;
 }
+
+/* The checks of a rule's operand fields run as four passes over the six fields, each pass in
+ * field order (the order validate.py reports the first failure in). */
+enum { PASS_REF, PASS_DUR, PASS_LITERAL, PASS_PARAM, PASSES };
 
 static td_image_error_t check_rule(const vctx_t *v, uint16_t off)
 {
@@ -199,8 +195,9 @@ static td_image_error_t check_rule(const vctx_t *v, uint16_t off)
     uint8_t ops = image_rd_u8(s, off + R_OPERANDS);
     bool threshold = kind == TD_RULE_KIND_THRESHOLD;
     bool interval = kind == TD_RULE_KIND_INTERVAL;
-    rule_field_t f;
-    uint8_t w;
+    bool pulse = action == TD_RULE_ACTION_PULSE;
+    int32_t raw[RULE_FIELDS]; /* each field as stored: a literal, a dur16 code or a parameter index */
+    uint8_t pass, w;
     if ((!threshold && !interval) || (action != TD_RULE_ACTION_PULSE && action != TD_RULE_ACTION_FOLLOW) ||
         (interval && action == TD_RULE_ACTION_FOLLOW) || image_rd_u8(s, off + R_LEVEL) == 0 ||
         (image_rd_u8(s, off + R_FLAGS) & ~KNOWN_RULE_FLAGS) || (ops & ~KNOWN_OPERANDS)) {
@@ -210,28 +207,34 @@ static td_image_error_t check_rule(const vctx_t *v, uint16_t off)
         (interval && chan != TD_NO_INDEX) || (il != TD_NO_INDEX && il >= v->n.nc)) {
         return TD_IMG_ERR_BAD_REF;
     }
-    /* An operand field holds a parameter index: no bytes above the lowest, and in range. */
     for (w = 0; w < RULE_FIELDS; w++) {
-        rule_field(s, off, w, &f);
-        if ((ops & f.bit) && !(f.raw >= 0 && f.raw < (int32_t)v->n.np)) return TD_IMG_ERR_BAD_REF;
+        uint16_t at = (uint16_t)(off + TD_ROM_U8(&field_off[w]));
+        raw[w] = (w < FIRST_DUR) ? image_rd_i32(s, at) : (int32_t)image_rd_u16(s, at);
     }
-    for (w = 0; w < RULE_FIELDS; w++) {
-        rule_field(s, off, w, &f);
-        if (!(ops & f.bit) && f.is_dur && !dur16_valid((uint16_t)f.raw)) return TD_IMG_ERR_BAD_DURATION;
-    }
-    for (w = 0; w < RULE_FIELDS; w++) {
-        rule_field(s, off, w, &f);
-        if (!(ops & f.bit)) {
-            int32_t literal = f.is_dur ? (int32_t)dur16_ms((uint16_t)f.raw) : f.raw;
-            if (!in_range(literal, f.lo, f.hi)) return TD_IMG_ERR_BAD_RULE;
-        }
-    }
-    /* A parameter standing in for a field must keep it in range whatever it is set to. */
-    for (w = 0; w < RULE_FIELDS; w++) {
-        rule_field(s, off, w, &f);
-        if (ops & f.bit) {
-            uint16_t p = (uint16_t)(image_params_at(&v->n) + (uint16_t)TD_PARAM_SIZE * (uint16_t)f.raw);
-            if (image_rd_i32(s, p + P_MIN) < f.lo || image_rd_i32(s, p + P_MAX) > f.hi) return TD_IMG_ERR_BAD_PARAM;
+    for (pass = 0; pass < PASSES; pass++) {
+        for (w = 0; w < RULE_FIELDS; w++) {
+            bool is_dur = w >= FIRST_DUR;
+            bool param = (ops & TD_ROM_U8(&field_bit[w])) != 0;
+            int32_t lo = field_lo(w, pulse, interval);
+            int32_t hi = is_dur ? (int32_t)TD_DUR_MAX_MS : (int32_t)TD_VALUE_LIMIT;
+            int32_t x = raw[w];
+            if (pass == PASS_REF) {
+                /* An operand field holds a parameter index: no bytes above the lowest, and in range. */
+                if (param && !(x >= 0 && x < (int32_t)v->n.np)) return TD_IMG_ERR_BAD_REF;
+            } else if (param) {
+                if (pass == PASS_PARAM) {
+                    /* A parameter standing in for a field must keep it in range whatever it is set to. */
+                    uint16_t p = (uint16_t)(image_params_at(&v->n) + (uint16_t)TD_PARAM_SIZE * (uint16_t)x);
+                    if (image_rd_i32(s, p + P_MIN) < lo || image_rd_i32(s, p + P_MAX) > hi) {
+                        return TD_IMG_ERR_BAD_PARAM;
+                    }
+                }
+            } else if (pass == PASS_DUR) {
+                if (is_dur && !dur16_valid((uint16_t)x)) return TD_IMG_ERR_BAD_DURATION;
+            } else if (pass == PASS_LITERAL) {
+                if (is_dur) x = (int32_t)dur16_ms((uint16_t)x);
+                if (!in_range(x, lo, hi)) return TD_IMG_ERR_BAD_RULE;
+            }
         }
     }
     return IMAGE_OK;

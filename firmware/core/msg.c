@@ -19,7 +19,7 @@ TD_STATIC_ASSERT(TD_LOG_TEXT_MAX + 1 <= TD_MAX_PAYLOAD, log_fits);
 
 /* --- requests -------------------------------------------------------------------------------- */
 
-static td_msg_status_t decode_command(const uint8_t *p, uint8_t len, td_request_t *req)
+static TD_NOINLINE td_msg_status_t decode_command(const uint8_t *p, uint8_t len, td_request_t *req)
 {
     uint8_t need;
     if (len < 1) {
@@ -125,7 +125,7 @@ typedef struct {
     bool ok;
 } writer_t;
 
-static void wr_begin(writer_t *w, uint8_t *out, uint8_t cap, uint8_t start)
+static TD_NOINLINE void wr_begin(writer_t *w, uint8_t *out, uint8_t cap, uint8_t start)
 {
     w->out = out;
     w->cap = (cap > TD_MAX_PAYLOAD) ? TD_MAX_PAYLOAD : cap;
@@ -177,6 +177,59 @@ static td_msg_status_t wr_end(const writer_t *w, uint8_t *len)
     return w->ok ? MSG_OK : MSG_NO_ROOM;
 }
 
+/* A message that is a struct's fields in order: one table entry per field instead of one call
+ * per field (on AVR each call site costs more flash than its two table bytes). */
+typedef struct {
+    uint8_t at;    /* offsetof the field, or ZERO_BYTE */
+    uint8_t width; /* 2 or 4: a little-endian integer; else that many bytes as they are */
+} field_t;
+#define ZERO_BYTE 0xFF /* a reserved byte, sent as 0 */
+#define FIELD(type, member) {(uint8_t)offsetof(type, member), (uint8_t)sizeof(((type *)0)->member)}
+
+static void wr_fields(writer_t *w, const void *rec, const field_t *fields, uint8_t n)
+{
+    uint8_t i;
+    for (i = 0; i < n; i++) {
+        uint8_t at = TD_ROM_U8(&fields[i].at);
+        uint8_t width = TD_ROM_U8(&fields[i].width);
+        const uint8_t *p = (const uint8_t *)rec + at;
+        if (at == ZERO_BYTE) {
+            wr_u8(w, 0);
+        } else if (width == 2) {
+            uint16_t v;
+            memcpy(&v, p, sizeof v);
+            wr_u16(w, v);
+        } else if (width == 4) {
+            uint32_t v;
+            memcpy(&v, p, sizeof v);
+            wr_u32(w, v);
+        } else {
+            wr_bytes(w, p, width);
+        }
+    }
+}
+
+static const field_t hello_fields[] TD_ROM = {
+    FIELD(td_hello_t, protocol_version), FIELD(td_hello_t, board_class), FIELD(td_hello_t, fw_major),
+    FIELD(td_hello_t, fw_minor), FIELD(td_hello_t, fw_patch), FIELD(td_hello_t, reset_cause),
+    FIELD(td_hello_t, flags), {ZERO_BYTE, 1}, FIELD(td_hello_t, device_id), FIELD(td_hello_t, boot_count),
+    FIELD(td_hello_t, capabilities), FIELD(td_hello_t, config_generation), FIELD(td_hello_t, recipe_hash),
+    FIELD(td_hello_t, max_payload), FIELD(td_hello_t, max_image),
+};
+static const field_t event_fields[] TD_ROM = {
+    FIELD(td_event_t, time_ms), FIELD(td_event_t, kind), FIELD(td_event_t, a), FIELD(td_event_t, b),
+    FIELD(td_event_t, c), FIELD(td_event_t, value),
+};
+static const field_t act_fields[] TD_ROM = {
+    FIELD(td_act_status_t, state), FIELD(td_act_status_t, level), FIELD(td_act_status_t, owner),
+    FIELD(td_act_status_t, ms_left), FIELD(td_act_status_t, today_on_ms),
+};
+static const field_t rule_fields[] TD_ROM = {
+    FIELD(td_rule_status_t, state), FIELD(td_rule_status_t, last_skip), FIELD(td_rule_status_t, since_fired_ms),
+};
+#define COUNT(a) ((uint8_t)(sizeof(a) / sizeof((a)[0])))
+TD_STATIC_ASSERT(sizeof(td_hello_t) < ZERO_BYTE && TD_RECIPE_HASH_SIZE != 2 && TD_RECIPE_HASH_SIZE != 4, fields);
+
 td_msg_status_t msg_encode_hello(const td_hello_t *h, uint8_t *out, uint8_t cap, uint8_t *len)
 {
     writer_t w;
@@ -185,21 +238,7 @@ td_msg_status_t msg_encode_hello(const td_hello_t *h, uint8_t *out, uint8_t cap,
         return MSG_BAD_VALUE;
     }
     wr_begin(&w, out, cap, 0);
-    wr_u8(&w, h->protocol_version);
-    wr_u8(&w, h->board_class);
-    wr_u8(&w, h->fw_major);
-    wr_u8(&w, h->fw_minor);
-    wr_u8(&w, h->fw_patch);
-    wr_u8(&w, h->reset_cause);
-    wr_u8(&w, h->flags);
-    wr_u8(&w, 0); /* reserved */
-    wr_u32(&w, h->device_id);
-    wr_u32(&w, h->boot_count);
-    wr_u32(&w, h->capabilities);
-    wr_u32(&w, h->config_generation);
-    wr_bytes(&w, h->recipe_hash, TD_RECIPE_HASH_SIZE);
-    wr_u16(&w, h->max_payload);
-    wr_u16(&w, h->max_image);
+    wr_fields(&w, h, hello_fields, COUNT(hello_fields));
     wr_bytes(&w, (const uint8_t *)h->name, h->name_len);
     while (w.ok && w.len < TD_HELLO_SIZE) {
         wr_u8(&w, 0); /* the name field is u8[TD_FW_NAME_SIZE], NUL-padded */
@@ -269,12 +308,7 @@ td_msg_status_t msg_encode_event(const td_event_t *e, uint8_t *out, uint8_t cap,
 {
     writer_t w;
     wr_begin(&w, out, cap, 0);
-    wr_u32(&w, e->time_ms);
-    wr_u8(&w, e->kind);
-    wr_u8(&w, e->a);
-    wr_u8(&w, e->b);
-    wr_u8(&w, e->c);
-    wr_i32(&w, e->value);
+    wr_fields(&w, e, event_fields, COUNT(event_fields));
     return wr_end(&w, len);
 }
 
@@ -348,11 +382,7 @@ td_msg_status_t msg_status_add_actuator(const td_act_status_t *e, uint8_t *out, 
     if (w.ok && (uint8_t)(w.cap - w.len) < TD_STATUS_ACT_SIZE) {
         return MSG_NO_ROOM;
     }
-    wr_u8(&w, e->state);
-    wr_u8(&w, e->level);
-    wr_u8(&w, e->owner);
-    wr_u32(&w, e->ms_left);
-    wr_u32(&w, e->today_on_ms);
+    wr_fields(&w, e, act_fields, COUNT(act_fields));
     return append_end(&w, len);
 }
 
@@ -363,8 +393,6 @@ td_msg_status_t msg_status_add_rule(const td_rule_status_t *e, uint8_t *out, uin
     if (w.ok && (uint8_t)(w.cap - w.len) < TD_STATUS_RULE_SIZE) {
         return MSG_NO_ROOM;
     }
-    wr_u8(&w, e->state);
-    wr_u8(&w, e->last_skip);
-    wr_u32(&w, e->since_fired_ms);
+    wr_fields(&w, e, rule_fields, COUNT(rule_fields));
     return append_end(&w, len);
 }

@@ -27,4 +27,13 @@
 #define TD_ROM_U32(p) (*(p))
 #endif
 
+/* Keeps a function out of line. With -flto, avr-gcc inlines most functions into the main loop and
+ * the register pressure that follows spills 32-bit values; each TD_NOINLINE in the core was
+ * measured on the Uno build (firmware/Makefile) and saves flash there. Host builds: no effect. */
+#if defined(__GNUC__)
+#define TD_NOINLINE __attribute__((noinline))
+#else
+#define TD_NOINLINE
+#endif
+
 #endif /* TD_H */

@@ -1,0 +1,34 @@
+/* A minimal AVR HAL used ONLY to measure what the portable firmware (core + engine + store + app)
+ * costs on an Uno: `make -C firmware/core avr-size`. The real HAL is firmware/arduino; this one
+ * touches registers just enough that the compiler keeps every path of the firmware. */
+#include <avr/eeprom.h>
+#include <avr/io.h>
+
+#include "app.h"
+#include "hal.h"
+
+static volatile uint8_t sink;
+
+void hal_init(uint32_t baud) { UBRR0 = (uint16_t)(F_CPU / 16 / baud - 1); }
+uint32_t hal_millis(void) { return (uint32_t)TCNT1 << 8; }
+void hal_pin_mode(uint8_t pin, uint8_t mode) { sink = (uint8_t)(pin ^ mode); }
+void hal_digital_write(uint8_t pin, uint8_t level) { PORTB = (uint8_t)(pin ^ level); }
+void hal_pwm_write(uint8_t pin, uint8_t duty) { OCR0A = (uint8_t)(pin ^ duty); }
+uint8_t hal_digital_read(uint8_t pin) { return (uint8_t)((PINB >> (pin & 7)) & 1); }
+uint16_t hal_analog_read(uint8_t pin) { ADMUX = pin; return ADC; }
+uint8_t hal_eeprom_read(uint16_t addr) { return eeprom_read_byte((const uint8_t *)addr); }
+void hal_eeprom_write(uint16_t addr, uint8_t value) { eeprom_write_byte((uint8_t *)addr, value); }
+uint16_t hal_eeprom_size(void) { return 1024; }
+int16_t hal_uart_read(void) { return (UCSR0A & (1 << RXC0)) ? UDR0 : -1; }
+uint8_t hal_uart_tx_free(void) { return (UCSR0A & (1 << UDRE0)) ? 64 : 0; }
+void hal_uart_write(const uint8_t *data, uint8_t len) { while (len--) UDR0 = *data++; }
+uint8_t hal_reset_cause(void) { return MCUSR; }
+void hal_watchdog_start(void) { WDTCSR = 0x0E; }
+void hal_watchdog_feed(void) { __asm__ __volatile__("wdr"); }
+uint32_t hal_entropy(void) { return TCNT1; }
+
+int main(void)
+{
+    app_boot();
+    for (;;) app_poll();
+}

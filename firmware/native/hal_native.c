@@ -1,0 +1,339 @@
+/* hal.h on a PC: the native simulated board.
+ *
+ * UART: a pty (the slave path is printed by main.c); bytes that no one reads are dropped after a
+ * moment, as a real UART's would be. EEPROM: a file, written through byte by byte, so a power cut
+ * (the process exiting after the Nth write) leaves exactly what a real EEPROM would hold.
+ * Watchdog: a real-time SIGALRM check; when the firmware has not fed it for WATCHDOG_MS the board
+ * "resets": the process re-executes itself with reset cause WATCHDOG, keeping its pty (same path)
+ * and the state of the simulated world. */
+#define _XOPEN_SOURCE 700
+#define _DEFAULT_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "hal.h"
+#include "native.h"
+#include "tendril_contract.h"
+
+#define WATCHDOG_MS 1000u
+#define WRITE_WAIT_MS 50 /* a frame no one reads is dropped after this long */
+#define RXQ 4096
+
+native_t native;
+
+static int pty_master = -1;
+static int pty_slave = -1;
+static int eeprom_fd = -1;
+static uint8_t eeprom[4096];
+static uint16_t eeprom_size = 1024;
+static uint8_t rxq[RXQ];
+static unsigned rx_head, rx_tail;
+static struct timespec t0;
+static volatile uint32_t fed_at;
+static volatile int wd_armed;
+static uint8_t boot_cause = TD_RESET_CAUSE_POWER_ON;
+
+/* The reset path, prepared up front: a signal handler may only call async-signal-safe functions. */
+static char **reset_argv;
+static char *reset_env[256];
+static char env_cause[32] = "TD_NATIVE_RESET=8";
+static char env_pty[64];
+static char env_world[1024];
+
+uint32_t native_real_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (uint32_t)((t.tv_sec - t0.tv_sec) * 1000L + (t.tv_nsec - t0.tv_nsec) / 1000000L);
+}
+
+static void put_hex(char *out, const uint8_t *data, size_t n)
+{
+    static const char digits[] = "0123456789abcdef";
+    size_t i;
+    for (i = 0; i < n; i++) {
+        out[2 * i] = digits[data[i] >> 4];
+        out[2 * i + 1] = digits[data[i] & 15];
+    }
+    out[2 * n] = '\0';
+}
+
+static void watchdog_check(int sig)
+{
+    static const char msg[] = "reset: watchdog\n";
+    size_t prefix = strlen("TD_NATIVE_WORLD=");
+    (void)sig;
+    if (!wd_armed || native_real_ms() - fed_at < WATCHDOG_MS) {
+        return;
+    }
+    if (write(2, msg, sizeof msg - 1) < 0) {
+        /* nothing to do: the reset goes ahead */
+    }
+    if (native.world != NULL && native.world_size * 2 + prefix < sizeof env_world) {
+        put_hex(env_world + prefix, (const uint8_t *)native.world, native.world_size);
+    }
+    execve("/proc/self/exe", reset_argv, reset_env);
+    _exit(70);
+}
+
+extern char **environ;
+
+void native_setup(int argc, char **argv)
+{
+    const char *pty = getenv("TD_NATIVE_PTY");
+    const char *cause = getenv("TD_NATIVE_RESET");
+    size_t n = 0;
+    char **e;
+    sigset_t none;
+    (void)argc;
+    /* A reset execs from inside the SIGALRM handler, and exec keeps the signal mask: unblock. */
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    if (cause != NULL) {
+        boot_cause = (uint8_t)atoi(cause);
+    }
+    if (pty != NULL && sscanf(pty, "%d,%d", &pty_master, &pty_slave) != 2) {
+        pty_master = pty_slave = -1;
+    }
+    reset_argv = argv;
+    for (e = environ; *e != NULL && n < 250; e++) {
+        if (strncmp(*e, "TD_NATIVE_", 10) != 0) {
+            reset_env[n++] = *e;
+        }
+    }
+    strcpy(env_world, "TD_NATIVE_WORLD=");
+    reset_env[n++] = env_cause;
+    reset_env[n++] = env_pty;
+    reset_env[n++] = env_world;
+    reset_env[n] = NULL;
+}
+
+uint8_t native_boot_cause(void)
+{
+    return boot_cause;
+}
+
+/* A pty whose slave end is raw (no echo, no line editing) and stays open here, so bytes written
+ * before a host opens it wait for the host instead of vanishing. */
+static void open_pty(void)
+{
+    struct termios tio;
+    if (pty_master < 0) {
+        pty_master = posix_openpt(O_RDWR | O_NOCTTY);
+        if (pty_master < 0 || grantpt(pty_master) != 0 || unlockpt(pty_master) != 0) {
+            perror("pty");
+            exit(2);
+        }
+        pty_slave = open(ptsname(pty_master), O_RDWR | O_NOCTTY);
+        if (pty_slave < 0 || tcgetattr(pty_slave, &tio) != 0) {
+            perror("pty slave");
+            exit(2);
+        }
+        cfmakeraw(&tio);
+        tcsetattr(pty_slave, TCSANOW, &tio);
+        printf("port: %s\n", ptsname(pty_master));
+        fflush(stdout);
+    }
+    fcntl(pty_master, F_SETFL, fcntl(pty_master, F_GETFL) | O_NONBLOCK);
+    snprintf(env_pty, sizeof env_pty, "TD_NATIVE_PTY=%d,%d", pty_master, pty_slave);
+}
+
+static void open_eeprom(void)
+{
+    ssize_t got;
+#if defined(TD_BOARD_MEGA2560)
+    eeprom_size = 4096;
+#endif
+    memset(eeprom, 0xFF, sizeof eeprom); /* an erased EEPROM reads 0xFF */
+    eeprom_fd = open(native.eeprom_path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (eeprom_fd < 0) {
+        perror(native.eeprom_path);
+        exit(2);
+    }
+    got = pread(eeprom_fd, eeprom, eeprom_size, 0);
+    if (got < (ssize_t)eeprom_size && pwrite(eeprom_fd, eeprom, eeprom_size, 0) != (ssize_t)eeprom_size) {
+        perror("eeprom");
+        exit(2);
+    }
+}
+
+void hal_init(uint32_t baud)
+{
+    struct sigaction sa;
+    struct itimerval it;
+    (void)baud; /* a pty has no baud rate */
+    open_pty();
+    open_eeprom();
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = watchdog_check;
+    sa.sa_flags = SA_RESTART;
+    sigaction(SIGALRM, &sa, NULL);
+    it.it_interval.tv_sec = 0;
+    it.it_interval.tv_usec = 100000;
+    it.it_value = it.it_interval;
+    setitimer(ITIMER_REAL, &it, NULL);
+}
+
+uint32_t hal_millis(void)
+{
+    return native.fast ? native.virtual_ms : native_real_ms();
+}
+
+/* --- pins: the world (main.c) reads levels and sets inputs ----------------------------------- */
+
+/* level: 0..255 (a digital HIGH is kept as 255, so PWM and relay pins compare alike); the report
+ * shows a digital pin as 0/1. */
+static void report(uint8_t pin, const char *what, uint8_t level, unsigned shown)
+{
+    if (pin < NATIVE_PINS && (!native.driven[pin] || native.level[pin] != level)) {
+        native.driven[pin] = true;
+        native.level[pin] = level;
+        fprintf(stderr, "t=%lu %s %u %u\n", (unsigned long)hal_millis(), what, pin, shown);
+    }
+}
+
+void hal_pin_mode(uint8_t pin, uint8_t mode)
+{
+    if (pin < NATIVE_PINS) {
+        native.mode[pin] = mode;
+    }
+}
+
+void hal_digital_write(uint8_t pin, uint8_t level)
+{
+    report(pin, "pin", level ? 255 : 0, level ? 1 : 0);
+}
+
+void hal_pwm_write(uint8_t pin, uint8_t duty)
+{
+    report(pin, "pwm", duty, duty);
+}
+
+uint8_t hal_digital_read(uint8_t pin)
+{
+    if (pin >= NATIVE_PINS) return 0;
+    if (native.input_set[pin]) return native.input[pin] ? 1 : 0;
+    return native.mode[pin] == HAL_INPUT_PULLUP ? 1 : 0;
+}
+
+uint16_t hal_analog_read(uint8_t pin)
+{
+    return (pin < NATIVE_PINS && native.input_set[pin]) ? (uint16_t)(native.input[pin] & 0x3FF) : 0;
+}
+
+/* --- EEPROM --------------------------------------------------------------------------------- */
+
+uint8_t hal_eeprom_read(uint16_t addr)
+{
+    return addr < eeprom_size ? eeprom[addr] : 0xFF;
+}
+
+void hal_eeprom_write(uint16_t addr, uint8_t value)
+{
+    if (addr >= eeprom_size) return;
+    eeprom[addr] = value;
+    if (pwrite(eeprom_fd, &value, 1, addr) != 1) {
+        perror("eeprom write");
+    }
+    native.eeprom_writes++;
+    if (native.cut_after > 0 && native.eeprom_writes >= native.cut_after) {
+        fprintf(stderr, "power cut after eeprom write %ld (address %u)\n", native.eeprom_writes, addr);
+        _exit(99); /* like losing power: nothing else gets written */
+    }
+}
+
+uint16_t hal_eeprom_size(void)
+{
+    return eeprom_size;
+}
+
+/* --- UART ----------------------------------------------------------------------------------- */
+
+void native_pump_uart(bool wait)
+{
+    uint8_t buf[512];
+    ssize_t n, i;
+    if (wait) {
+        struct pollfd p = {pty_master, POLLIN, 0};
+        poll(&p, 1, 1);
+    }
+    while ((n = read(pty_master, buf, sizeof buf)) > 0) {
+        for (i = 0; i < n && (rx_head + 1) % RXQ != rx_tail; i++) {
+            rxq[rx_head] = buf[i];
+            rx_head = (rx_head + 1) % RXQ;
+        }
+    }
+}
+
+int16_t hal_uart_read(void)
+{
+    uint8_t b;
+    if (rx_tail == rx_head) return -1;
+    b = rxq[rx_tail];
+    rx_tail = (rx_tail + 1) % RXQ;
+    return b;
+}
+
+uint8_t hal_uart_tx_free(void)
+{
+    struct pollfd p = {pty_master, POLLOUT, 0};
+    return (poll(&p, 1, 0) == 1 && (p.revents & POLLOUT)) ? 255 : 0;
+}
+
+void hal_uart_write(const uint8_t *data, uint8_t len)
+{
+    uint32_t start = native_real_ms();
+    while (len > 0) {
+        ssize_t n = write(pty_master, data, len);
+        if (n > 0) {
+            data += n;
+            len = (uint8_t)(len - n);
+        } else if (n < 0 && errno != EAGAIN && errno != EINTR) {
+            return;
+        } else if (native_real_ms() - start > WRITE_WAIT_MS) {
+            return; /* no one is reading: the bytes leave the pins and are gone */
+        } else {
+            struct pollfd p = {pty_master, POLLOUT, 0};
+            poll(&p, 1, 5);
+        }
+    }
+}
+
+/* --- reset, watchdog, entropy ----------------------------------------------------------------- */
+
+uint8_t hal_reset_cause(void)
+{
+    return boot_cause;
+}
+
+void hal_watchdog_start(void)
+{
+    fed_at = native_real_ms();
+    wd_armed = 1;
+}
+
+void hal_watchdog_feed(void)
+{
+    fed_at = native_real_ms();
+}
+
+uint32_t hal_entropy(void)
+{
+    uint32_t v = native.seed;
+    int fd;
+    if (v == 0 && (fd = open("/dev/urandom", O_RDONLY)) >= 0) {
+        if (read(fd, &v, sizeof v) != (ssize_t)sizeof v) v = (uint32_t)time(NULL);
+        close(fd);
+    }
+    return v;
+}

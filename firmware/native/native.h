@@ -1,0 +1,43 @@
+/* The native simulated board: what hal_native.c (the HAL) and main.c (the world around the board)
+ * share. Not part of the portable firmware. */
+#ifndef TD_NATIVE_H
+#define TD_NATIVE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define NATIVE_PINS 70
+
+typedef struct {
+    /* set by main.c from the command line before hal_init */
+    const char *eeprom_path;
+    long cut_after;        /* power cut right after this many EEPROM writes (0: never) */
+    bool fast;             /* virtual clock, advanced by main.c; else real time */
+    uint32_t seed;         /* entropy for the device id (0: from /dev/urandom) */
+    /* the board's pins, as the world sees them */
+    uint16_t input[NATIVE_PINS];  /* what an input pin reads (ADC count or 0/1) */
+    bool input_set[NATIVE_PINS];  /* else: a pulled-up pin reads 1, any other 0 */
+    uint8_t mode[NATIVE_PINS];
+    uint8_t level[NATIVE_PINS];   /* last level or PWM duty written */
+    bool driven[NATIVE_PINS];
+    /* clocks */
+    uint32_t virtual_ms;   /* device clock in fast mode (0 at every boot) */
+    long eeprom_writes;
+    /* the simulated world's state, carried across a watchdog reset (the world does not reset) */
+    void *world;
+    size_t world_size;
+} native_t;
+
+extern native_t native;
+
+/* The real-time clock in ms since the process (or the last reset) began. */
+uint32_t native_real_ms(void);
+/* Called once per main-loop pass: drains the pty into the receive queue. */
+void native_pump_uart(bool wait);
+/* Prepares the reset path (pty fds and environment survive an exec). argv as main got it. */
+void native_setup(int argc, char **argv);
+/* The reset cause this process started with (ResetCause bits). */
+uint8_t native_boot_cause(void);
+
+#endif /* TD_NATIVE_H */

@@ -1,0 +1,189 @@
+"""The native simulated board (firmware/build/native/tendril-native*) driven over its real pty with
+the host's real protocol codec (tendril.protocol) and pyserial.
+
+NativeBoard starts the binary, reads `port: ...` from its first stdout line, opens the port, and
+offers `request(msg)` (one reply, matched by seq) while it collects everything the device sends by
+itself (HELLO, EVENT, LOG, TELEMETRY) and every line of stderr (pin changes, resets, power cuts).
+"""
+
+from __future__ import annotations
+
+import struct
+import subprocess
+import threading
+import time
+from pathlib import Path
+
+import serial
+from tendril.contract import MsgType
+from tendril.image.codec import crc32 as image_crc32
+from tendril.protocol import (
+    ConfigBegin,
+    ConfigChunk,
+    ConfigCommit,
+    FrameDecoder,
+    decode_message,
+    encode,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+BUILD = ROOT / "firmware" / "build" / "native"
+REPLIES = {MsgType.ACK, MsgType.NACK, MsgType.PONG, MsgType.CONFIG_DATA, MsgType.PARAMS,
+           MsgType.STATUS}  # fmt: skip
+HEADER = struct.Struct("<2sIH")  # magic, crc32, length: the image header's first fields
+
+
+class NativeBoard:
+    def __init__(self, binary: Path, eeprom: Path, *args: str, env: dict | None = None) -> None:
+        import os
+
+        self.proc = subprocess.Popen(
+            [str(binary), "--eeprom", str(eeprom), *args],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**os.environ, **(env or {})},
+        )
+        self.stderr: list[str] = []
+        self._err_thread = threading.Thread(target=self._read_stderr, daemon=True)
+        self._err_thread.start()
+        line = self.proc.stdout.readline()
+        if not line.startswith("port: "):
+            self.proc.wait(timeout=5)
+            raise RuntimeError(f"no port line (exit {self.proc.returncode}): {line!r} {self.stderr}")
+        self.port = line.split(" ", 1)[1].strip()
+        try:
+            self.ser = serial.Serial(self.port, 115200, timeout=0.02)
+        except serial.SerialException as exc:
+            self.proc.wait(timeout=5)  # it died while booting (a power cut there, say)
+            raise ConnectionError(f"the board is gone (exit {self.proc.returncode})") from exc
+        self.decoder = FrameDecoder()
+        self.own: list = []  # (frame seq, message) of HELLO, EVENT, LOG, TELEMETRY in order
+        self._replies: list = []
+        self.seq = 100
+
+    def _read_stderr(self) -> None:
+        for line in self.proc.stderr:
+            self.stderr.append(line.rstrip("\n"))
+
+    # --- receiving -----------------------------------------------------------------------------
+    def pump(self, seconds: float = 0.0) -> None:
+        """Read whatever arrives for ``seconds`` (at least one read)."""
+        end = time.monotonic() + seconds
+        while True:
+            try:
+                data = self.ser.read(4096)
+            except Exception as exc:  # the pty went away with the process
+                try:
+                    self.proc.wait(timeout=2)
+                except subprocess.TimeoutExpired:
+                    raise exc from None
+                raise ConnectionError(f"the board is gone (exit {self.proc.returncode})") from exc
+            for frame in self.decoder.feed(data):
+                msg = decode_message(frame)
+                if frame.type in REPLIES or (frame.type == MsgType.HELLO and frame.seq >= 100):
+                    self._replies.append((frame.seq, frame.type, msg))
+                else:
+                    self.own.append((frame.seq, msg))
+            if time.monotonic() >= end:
+                return
+
+    def wait_for(self, predicate, timeout: float = 5.0, since: int = 0):
+        """The first device message (own, from index ``since`` on) that satisfies ``predicate``."""
+        end = time.monotonic() + timeout
+        seen = since
+        while time.monotonic() < end:
+            for _seq, msg in self.own[seen:]:
+                if predicate(msg):
+                    return msg
+            seen = len(self.own)
+            self.pump(0.02)
+        raise TimeoutError("the device never sent what was waited for")
+
+    def messages(self, cls) -> list:
+        return [m for _s, m in self.own if isinstance(m, cls)]
+
+    # --- requests --------------------------------------------------------------------------------
+    def send_raw(self, wire: bytes) -> None:
+        try:
+            self.ser.write(wire)
+            self.ser.flush()
+        except Exception as exc:  # SerialException, OSError, termios.error: the pty went away
+            try:
+                self.proc.wait(timeout=2)
+            except subprocess.TimeoutExpired:
+                raise exc from None
+            raise ConnectionError(f"the board is gone (exit {self.proc.returncode})") from exc
+
+    def request(self, msg, timeout: float = 5.0, seq: int | None = None):
+        """Send ``msg``; its one reply (matched by seq)."""
+        if seq is None:
+            self.seq = (self.seq + 1) & 0xFFFF or 100
+            seq = self.seq
+        self.send_raw(encode(msg, seq))
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            for i, (rseq, _rtype, reply) in enumerate(self._replies):
+                if rseq == seq:
+                    del self._replies[i]
+                    return reply
+            if self.proc.poll() is not None:
+                raise ConnectionError(f"the board is gone (exit {self.proc.returncode})")
+            self.pump(0.01)
+        raise TimeoutError(f"no reply to {msg}")
+
+    def push(self, image: bytes, generation: int | None = None) -> list:
+        """CONFIG_BEGIN, CHUNKs of 56, COMMIT; every reply in order."""
+        from tendril.image.codec import with_generation
+
+        if generation is not None:
+            image = with_generation(image, generation)
+        gen = struct.unpack_from("<I", image, 10)[0]
+        replies = [self.request(ConfigBegin(len(image), image_crc32(image), image[14:22], gen))]
+        if getattr(replies[0], "code", None) is not None or getattr(replies[0], "detail", 0) == 1:
+            return replies
+        for off in range(0, len(image), 56):
+            replies.append(self.request(ConfigChunk(off, image[off : off + 56])))
+        replies.append(self.request(ConfigCommit()))
+        return replies
+
+    def pins(self, pin: int) -> list[tuple[int, int]]:
+        """(device ms, level) of every change the board reported on ``pin``."""
+        out = []
+        for line in list(self.stderr):
+            parts = line.split()
+            if len(parts) == 4 and parts[0].startswith("t=") and int(parts[2]) == pin:
+                out.append((int(parts[0][2:]), int(parts[3])))
+        return out
+
+    def close(self, timeout: float = 10.0) -> int:
+        try:
+            self.ser.close()
+        except Exception:
+            pass
+        rc = None
+        for _ in range(3):  # a SIGTERM that lands in a hung loop is lost with the watchdog reset
+            if self.proc.poll() is not None:
+                break
+            self.proc.terminate()
+            try:
+                rc = self.proc.wait(timeout=timeout / 3)
+            except subprocess.TimeoutExpired:
+                continue
+        if self.proc.poll() is None:
+            self.proc.kill()
+        rc = self.proc.wait(timeout=timeout)
+        self._err_thread.join(timeout=2)
+        return rc
+
+
+def build_native() -> tuple[Path, Path]:
+    result = subprocess.run(
+        ["make", "-s", "-C", str(ROOT / "firmware" / "native"), "all", "test"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"building the native board failed:\n{result.stdout}\n{result.stderr}")
+    return BUILD / "tendril-native", BUILD / "tendril-native-test"
