@@ -1,0 +1,386 @@
+/* hal_avr.c: firmware/core/hal.h on the ATmega328P (Uno, Nano) and ATmega2560 (Mega) at 16 MHz,
+ * on bare avr-libc (no Arduino core: see README.md for the numbers behind that choice).
+ *
+ * Resources it takes: USART0, timer 0 (millis, and PWM like the Arduino core), timers 1, 2 (and 3-5
+ * on the Mega) for PWM, the ADC, the EEPROM, the watchdog. Pins come from pins_<board>.h, chosen by
+ * -DTD_BOARD_<NAME>. None of the ISRs touches a port or a timer control register, so the main
+ * loop's read-modify-writes of them need no interrupt lock.
+ */
+#include <avr/eeprom.h>
+#include <avr/interrupt.h>
+#include <avr/io.h>
+#include <avr/pgmspace.h>
+#include <avr/wdt.h>
+
+#include "hal.h"
+#include "pins.h"
+#include "td.h"
+#include "tendril_boards.h"
+
+#if F_CPU != 16000000UL
+#error "hal_avr.c is written for 16 MHz (millis arithmetic, PWM and ADC prescalers)"
+#endif
+
+/* ---- UART0 ------------------------------------------------------------------------------------
+ * RX holds one whole request: the host has at most one request in flight (docs/protocol.md, one
+ * reply per request), and a request is at most 71 COBS bytes + its 0x00, plus an optional leading
+ * 0x00 flush = 73 bytes. A ring of N holds N - 1, so 80 holds 79: a request is never lost however
+ * long the main loop is busy (an EEPROM byte write alone takes 3.3 ms = 165 byte times at 500 kbaud).
+ * TX is small on purpose: hal_uart_write() blocks until its bytes are queued, so TX only needs to
+ * cover the loop's gaps; a 38-byte TELEMETRY frame queued into 31 free bytes waits 7 byte times
+ * (0.14 ms at 500 kbaud) while the line keeps going. hal_uart_tx_free() lets the app avoid that. */
+#define HAL_UART_RX_SIZE 80
+#define HAL_UART_TX_SIZE 32
+TD_STATIC_ASSERT(HAL_UART_RX_SIZE - 1 >= TD_MAX_ENCODED + 2 && HAL_UART_RX_SIZE <= 255, rx_size);
+TD_STATIC_ASSERT(HAL_UART_TX_SIZE >= 2 && HAL_UART_TX_SIZE <= 255, tx_size);
+
+#if defined(USART0_RX_vect) /* ATmega2560 names its first USART 0 everywhere */
+#define UART_RX_VECT USART0_RX_vect
+#define UART_UDRE_VECT USART0_UDRE_vect
+#else
+#define UART_RX_VECT USART_RX_vect
+#define UART_UDRE_VECT USART_UDRE_vect
+#endif
+
+static uint8_t rx_buf[HAL_UART_RX_SIZE];
+static uint8_t tx_buf[HAL_UART_TX_SIZE];
+static volatile uint8_t rx_head, rx_tail, tx_head, tx_tail; /* head: next write; equal: empty */
+
+ISR(UART_RX_VECT)
+{
+    uint8_t b = UDR0; /* read even when full: clears RXC0 */
+    uint8_t h = rx_head;
+    uint8_t n = (uint8_t)(h + 1) == HAL_UART_RX_SIZE ? 0 : h + 1;
+    if (n != rx_tail) { /* full: drop; the frame decoder resynchronises at the next 0x00 */
+        rx_buf[h] = b;
+        rx_head = n;
+    }
+}
+
+ISR(UART_UDRE_VECT)
+{
+    uint8_t t = tx_tail;
+    UDR0 = tx_buf[t]; /* only enabled while the queue holds a byte */
+    t = (uint8_t)(t + 1) == HAL_UART_TX_SIZE ? 0 : t + 1;
+    tx_tail = t;
+    if (t == tx_head) {
+        UCSR0B &= (uint8_t)~_BV(UDRIE0);
+    }
+}
+
+int16_t hal_uart_read(void)
+{
+    uint8_t t = rx_tail;
+    if (t == rx_head) {
+        return -1;
+    }
+    uint8_t b = rx_buf[t];
+    rx_tail = (uint8_t)(t + 1) == HAL_UART_RX_SIZE ? 0 : t + 1;
+    return b;
+}
+
+uint8_t hal_uart_tx_free(void)
+{
+    uint8_t h = tx_head, t = tx_tail;
+    uint8_t used = h >= t ? h - t : (uint8_t)(h + HAL_UART_TX_SIZE - t);
+    return (uint8_t)(HAL_UART_TX_SIZE - 1 - used);
+}
+
+/* Blocks while the queue is full, so never call it with interrupts disabled. */
+void hal_uart_write(const uint8_t *data, uint8_t len)
+{
+    while (len--) {
+        uint8_t h = tx_head;
+        uint8_t n = (uint8_t)(h + 1) == HAL_UART_TX_SIZE ? 0 : h + 1;
+        while (n == tx_tail) {
+        }
+        tx_buf[h] = *data++;
+        tx_head = n;
+        UCSR0B |= _BV(UDRIE0); /* the ISR only ever clears this bit, so the RMW cannot lose it */
+    }
+}
+
+/* ---- millis: timer 0 overflows every 64 * 256 / 16 MHz = 1.024 ms = 1 ms + 3/125 ms ---------- */
+static volatile uint32_t millis_ms;
+static volatile uint8_t millis_frac; /* in 1/125 ms */
+
+ISR(TIMER0_OVF_vect)
+{
+    uint8_t f = millis_frac + 3;
+    uint8_t inc = 1;
+    if (f >= 125) {
+        f -= 125;
+        inc = 2;
+    }
+    millis_frac = f;
+    millis_ms += inc;
+}
+
+uint32_t hal_millis(void)
+{
+    uint8_t sreg = SREG;
+    cli();
+    uint32_t m = millis_ms;
+    SREG = sreg;
+    return m;
+}
+
+/* ---- pins: tables built from pins_<board>.h ------------------------------------------------- */
+/* Every I/O register of the ATmega328P sits below RAMSTART (0x100), so one byte addresses it. */
+#if RAMSTART <= 0x100
+typedef uint8_t io_addr_t;
+#define READ_IO_ADDR(p) pgm_read_byte(p)
+#else /* ATmega2560: ports H-L and timers 3-5 sit above 0x100 */
+typedef uint16_t io_addr_t;
+#define READ_IO_ADDR(p) pgm_read_word(p)
+#endif
+#define IO_REG(p) ((volatile uint8_t *)(uint16_t)READ_IO_ADDR(p)) /* a table entry's register */
+#define PINNONE _SFR_MEM8(0) /* port NONE (nano A6, A7: ADC only): address 0 = no GPIO */
+
+#define PWM_ENUM(u, t, c) PWM_##u,
+enum { PWM_NONE, TD_PWM_UNITS(PWM_ENUM) PWM_COUNT };
+
+/* Per PWM unit: its output compare register, the TCCRnA that holds its COM bits, and those bits
+ * (COMnx1, bit 7, 5 or 3: non-inverting PWM) with bit 0 set for a 16-bit timer. */
+#define PWM_OCR(u, t, c) _SFR_MEM_ADDR(OCR##t##c),
+#define PWM_TCCR(u, t, c) _SFR_MEM_ADDR(TCCR##t##A),
+#define PWM_COM(u, t, c) _BV(COM##t##c##1) | (sizeof(OCR##t##c) == 2),
+static const io_addr_t pwm_ocr[PWM_COUNT - 1] PROGMEM = {TD_PWM_UNITS(PWM_OCR)};
+static const io_addr_t pwm_tccr[PWM_COUNT - 1] PROGMEM = {TD_PWM_UNITS(PWM_TCCR)};
+static const uint8_t pwm_com[PWM_COUNT - 1] PROGMEM = {TD_PWM_UNITS(PWM_COM)};
+
+/* Three flat tables indexed by pin number: no multiply to find an entry. */
+#define PIN_REG(pin, port, bit, pwm) [pin] = _SFR_MEM_ADDR(PIN##port),
+#define PIN_MASK(pin, port, bit, pwm) [pin] = 1 << (bit),
+#define PIN_PWM(pin, port, bit, pwm) [pin] = PWM_##pwm,
+static const io_addr_t pin_reg[] PROGMEM = {TD_PIN_ROWS(PIN_REG)}; /* PINx; DDRx, PORTx follow */
+static const uint8_t pin_mask[] PROGMEM = {TD_PIN_ROWS(PIN_MASK)};
+static const uint8_t pin_pwm[] PROGMEM = {TD_PIN_ROWS(PIN_PWM)};
+#define PIN_COUNT (sizeof pin_mask / sizeof pin_mask[0])
+TD_STATIC_ASSERT(PIN_COUNT == TD_LIMIT_PINS, pin_table_matches_the_board_file);
+TD_STATIC_ASSERT(TD_PIN_A0 < PIN_COUNT, first_analog_pin_in_table);
+
+typedef struct {
+    volatile uint8_t *reg; /* reg[0] PINx, reg[1] DDRx, reg[2] PORTx; NULL: no such GPIO */
+    uint8_t mask;
+    uint8_t pwm;
+} pin_ref_t; /* 4 bytes: returned in registers */
+
+static pin_ref_t pin_ref(uint8_t pin)
+{
+    pin_ref_t r = {0, 0, 0};
+    if (pin < PIN_COUNT) {
+        r.reg = IO_REG(&pin_reg[pin]);
+        r.mask = pgm_read_byte(&pin_mask[pin]);
+        r.pwm = pgm_read_byte(&pin_pwm[pin]);
+    }
+    return r;
+}
+
+void hal_pin_mode(uint8_t pin, uint8_t mode)
+{
+    pin_ref_t r = pin_ref(pin);
+    if (!r.reg) {
+        return;
+    }
+    uint8_t inv = (uint8_t)~r.mask;
+    if (mode == HAL_OUTPUT) { /* drives the level already in PORTx: write it first, no glitch */
+        r.reg[1] |= r.mask;
+        return;
+    }
+    r.reg[1] &= inv;
+    if (mode == HAL_INPUT_PULLUP) {
+        r.reg[2] |= r.mask;
+    } else {
+        r.reg[2] &= inv;
+    }
+}
+
+void hal_digital_write(uint8_t pin, uint8_t level)
+{
+    pin_ref_t r = pin_ref(pin);
+    if (!r.reg) {
+        return;
+    }
+    if (r.pwm) { /* a pin still driven by its timer ignores PORTx */
+        *IO_REG(&pwm_tccr[r.pwm - 1]) &= (uint8_t)~pgm_read_byte(&pwm_com[r.pwm - 1]);
+    }
+    if (level) {
+        r.reg[2] |= r.mask;
+    } else {
+        r.reg[2] &= (uint8_t)~r.mask;
+    }
+}
+
+/* analogWrite semantics: 0 and 255 are plain LOW and HIGH (no glitch), a pin without a PWM unit
+ * goes HIGH from 128; the pin is made an output. */
+void hal_pwm_write(uint8_t pin, uint8_t duty)
+{
+    pin_ref_t r = pin_ref(pin);
+    if (!r.reg) {
+        return;
+    }
+    r.reg[1] |= r.mask;
+    if (!r.pwm || duty == 0 || duty == 255) {
+        hal_digital_write(pin, duty >> 7);
+        return;
+    }
+    uint8_t unit = r.pwm - 1;
+    volatile uint8_t *ocr = IO_REG(&pwm_ocr[unit]);
+    uint8_t com = pgm_read_byte(&pwm_com[unit]);
+    if (com & 1) {
+        ocr[1] = 0; /* 16-bit OCR: the high byte goes to TEMP, the low byte then writes both */
+    }
+    ocr[0] = duty;
+    *IO_REG(&pwm_tccr[unit]) |= com & 0xFE;
+}
+
+uint8_t hal_digital_read(uint8_t pin)
+{
+    pin_ref_t r = pin_ref(pin);
+    if (!r.reg) {
+        return 0;
+    }
+    return (*r.reg & r.mask) ? 1 : 0;
+}
+
+/* ---- ADC: AVcc reference, 16 MHz / 128 = 125 kHz, 13 ADC clocks = 104 us a conversion ------- */
+static uint16_t adc_read(uint8_t channel)
+{
+#if defined(MUX5)
+    ADCSRB = (channel & 8) ? _BV(MUX5) : 0; /* ATmega2560: channels 8-15 */
+#endif
+    ADMUX = _BV(REFS0) | (channel & 7);
+    ADCSRA |= _BV(ADSC);
+    while (ADCSRA & _BV(ADSC)) {
+    }
+    return ADC;
+}
+
+uint16_t hal_analog_read(uint8_t pin)
+{
+    if (pin < TD_PIN_A0 || pin >= PIN_COUNT) {
+        return 0;
+    }
+    return adc_read(pin - TD_PIN_A0);
+}
+
+/* ---- EEPROM ---------------------------------------------------------------------------------- */
+uint8_t hal_eeprom_read(uint16_t addr)
+{
+    return addr <= E2END ? eeprom_read_byte((const uint8_t *)addr) : 0xFF;
+}
+
+void hal_eeprom_write(uint16_t addr, uint8_t value)
+{
+    if (addr <= E2END) {
+        eeprom_write_byte((uint8_t *)addr, value); /* waits for the previous write (~3.4 ms) */
+    }
+}
+
+uint16_t hal_eeprom_size(void)
+{
+    return E2END + 1;
+}
+
+/* ---- reset cause and watchdog -----------------------------------------------------------------
+ * The Arduino boot loaders (Optiboot 4.4 on the Uno, stk500v2 on the Mega) read and clear MCUSR
+ * before the sketch starts, so MCUSR is 0 on a real board and only holds the cause without one
+ * (ISP-flashed, simavr). The cause is therefore also kept in a .noinit word that survives every
+ * reset but power loss: the watchdog runs in interrupt-then-reset mode, and its interrupt (at
+ * ~0.5 s) writes TAG_WATCHDOG before the reset (at ~1 s); each boot writes TAG_ALIVE. */
+#define TAG_ALIVE 0x7A1Du
+#define TAG_WATCHDOG 0xD06Eu
+#define WDT_BITS (_BV(WDIE) | _BV(WDE) | _BV(WDP2) | _BV(WDP0)) /* interrupt at 0.5 s, reset at 1 s */
+
+static uint16_t boot_tag __attribute__((section(".noinit")));
+static uint8_t reset_cause __attribute__((section(".noinit")));
+static uint32_t sram_noise __attribute__((section(".noinit"))); /* power-up SRAM state */
+
+/* Runs in .init3: after the stack is set up, before .data/.bss are initialised and before main().
+ * A watchdog reset leaves the watchdog on at 16 ms; without this the board would reset-loop. */
+void hal_early_init(void) __attribute__((naked, used, section(".init3")));
+void hal_early_init(void)
+{
+    uint8_t cause = MCUSR & 0x0F; /* PORF, EXTRF, BORF, WDRF: the same bits as ResetCause */
+    MCUSR = 0;
+    wdt_disable();
+    if (boot_tag == TAG_WATCHDOG) {
+        cause |= TD_RESET_CAUSE_WATCHDOG;
+    } else if (!cause) {
+        cause = boot_tag == TAG_ALIVE ? TD_RESET_CAUSE_EXTERNAL : TD_RESET_CAUSE_POWER_ON;
+    }
+    reset_cause = cause;
+    boot_tag = TAG_ALIVE;
+}
+
+uint8_t hal_reset_cause(void)
+{
+    return reset_cause;
+}
+
+ISR(WDT_vect)
+{
+    boot_tag = TAG_WATCHDOG; /* the hardware cleared WDIE: the next timeout resets */
+}
+
+void hal_watchdog_start(void)
+{
+    __asm__ __volatile__("in __tmp_reg__, __SREG__\n\t"
+                         "cli\n\t"
+                         "wdr\n\t"
+                         "sts %0, %1\n\t" /* WDCE | WDE, then the new value within 4 cycles */
+                         "sts %0, %2\n\t"
+                         "out __SREG__, __tmp_reg__"
+                         :
+                         : "n"(_SFR_MEM_ADDR(WDTCSR)), "r"((uint8_t)(_BV(WDCE) | _BV(WDE))),
+                           "r"((uint8_t)WDT_BITS)
+                         : "r0");
+}
+
+void hal_watchdog_feed(void)
+{
+    wdt_reset();
+    /* The interrupt fired but the loop came back before the reset: re-arm it (WDIE needs no timed
+     * sequence) and take back the tag. Not done in the ISR, which would defeat the watchdog. */
+    if ((WDTCSR & (_BV(WDE) | _BV(WDIE))) == _BV(WDE)) {
+        boot_tag = TAG_ALIVE;
+        WDTCSR |= _BV(WDIE);
+    }
+}
+
+/* ---- entropy: ADC noise and timer phase over 64 conversions, and the power-up SRAM pattern ---- */
+uint32_t hal_entropy(void)
+{
+    uint8_t *h = (uint8_t *)&sram_noise;
+    for (uint8_t i = 0; i < 64; i++) { /* each sample's low, noisy bits into one byte, rotated in */
+        uint8_t b = h[i & 3];
+        h[i & 3] = (uint8_t)((b << 3) | (b >> 5)) ^ (uint8_t)adc_read(i & 7) ^ TCNT0;
+    }
+    return sram_noise;
+}
+
+/* ---- init ------------------------------------------------------------------------------------ */
+#define TIMER16_PWM(t) TCCR##t##A = _BV(WGM##t##0); TCCR##t##B = _BV(CS##t##1) | _BV(CS##t##0);
+
+void hal_init(uint32_t baud)
+{
+    /* timer 0: fast PWM, /64 (976 Hz), overflow interrupt = millis; timer 2: phase-correct, /64;
+     * 16-bit timers: 8-bit phase-correct, /64 (490 Hz). The same setup as the Arduino core. */
+    TCCR0A = _BV(WGM01) | _BV(WGM00);
+    TCCR0B = _BV(CS01) | _BV(CS00);
+    TIMSK0 = _BV(TOIE0);
+    TCCR2A = _BV(WGM20);
+    TCCR2B = _BV(CS22);
+    TD_TIMERS16(TIMER16_PWM)
+
+    ADCSRA = _BV(ADEN) | _BV(ADPS2) | _BV(ADPS1) | _BV(ADPS0);
+
+    /* Double speed (U2X): at 16 MHz it is never worse than normal speed and exact at 250k, 500k,
+     * 1M and 2M; 115,200 is +2.1% (normal speed: -3.5%). UBRR = round(F_CPU / 8 / baud) - 1. */
+    UCSR0A = _BV(U2X0);
+    UBRR0 = (uint16_t)(((F_CPU / 4) / baud - 1) / 2);
+    /* UCSR0C keeps its reset value: 8N1 */
+    UCSR0B = _BV(RXEN0) | _BV(TXEN0) | _BV(RXCIE0);
+    sei();
+}

@@ -1,0 +1,30 @@
+/* hal_cost.c: an app that calls every HAL function once, the way the firmware does, with inputs
+ * the compiler cannot see through. `make -C firmware BOARD=uno hal-size` links it and subtracts
+ * an empty program (vector table and C runtime): the rest is what the HAL costs a firmware. */
+#include <stdint.h>
+
+#include "app.h"
+#include "hal.h"
+
+volatile uint8_t hal_cost_in;
+volatile uint32_t hal_cost_out;
+
+void app_boot(void)
+{
+    hal_init(TD_BAUD);
+    hal_pin_mode(hal_cost_in, hal_cost_in);
+    hal_watchdog_start();
+    hal_cost_out = hal_reset_cause() + hal_entropy() + hal_eeprom_size();
+}
+
+void app_poll(void)
+{
+    uint8_t v = hal_cost_in;
+    hal_watchdog_feed();
+    hal_digital_write(v, v);
+    hal_pwm_write(v, v);
+    hal_eeprom_write(v, v);
+    hal_uart_write((const uint8_t *)&hal_cost_out, hal_uart_tx_free());
+    hal_cost_out = hal_millis() + hal_digital_read(v) + hal_analog_read(v) + hal_eeprom_read(v) +
+                   (uint16_t)hal_uart_read();
+}

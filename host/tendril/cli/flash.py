@@ -1,0 +1,47 @@
+"""`tendril flash`: build the firmware for a board and upload it.
+
+AVR boards (uno, nano, mega2560): make + avrdude through the boot loader (tendril.flash_avr).
+MicroPython boards (pico, esp32-devkit): mpy-cross + mpremote (tendril.flash_mpy).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..boards import load_board
+from ..errors import TendrilError
+
+
+@click.command()
+@click.option("--board", "-b", default="uno", show_default=True,
+              help="The board on the port: uno, nano, mega2560 (or a MicroPython board).")
+@click.option("--port", "-p", required=True, help="Its serial port, e.g. /dev/ttyACM0.")
+@click.option("--baud", type=int, default=115200, show_default=True,
+              help="Serial speed the firmware talks at (built in; AVR boards).")
+@click.option("--old-bootloader", is_flag=True,
+              help="A Nano with the old boot loader (uploads at 57600 baud).")
+@click.option("--hex", "hex_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Upload this .hex instead of building the firmware.")
+@click.option("--attempts", type=click.IntRange(1, 99),
+              help="How often avrdude tries to reach an Uno/Nano boot loader (avrdude: 10).")
+@click.option("--timeout", type=float, default=120.0, show_default=True,
+              help="Seconds before an upload that gets no answer is given up.")
+@click.option("--micropython", is_flag=True,
+              help="Deploy the MicroPython firmware (the board's firmware says so anyway).")
+def flash(board: str, port: str, baud: int, old_bootloader: bool, hex_file: Path | None,
+          attempts: int | None, timeout: float, micropython: bool) -> None:
+    """Build the firmware for BOARD and upload it to the board on PORT."""
+    kind = load_board(board).firmware
+    if micropython and kind != "micropython":
+        raise TendrilError(f"{board} does not run MicroPython; flash it without --micropython")
+    if kind == "micropython":
+        from ..flash_mpy import deploy
+
+        deploy(port, board, None, log=click.echo)
+        return
+    from ..flash_avr import upload
+
+    upload(board, port, baud=baud, hex_file=hex_file, old_bootloader=old_bootloader,
+           attempts=attempts, timeout=timeout, log=click.echo)

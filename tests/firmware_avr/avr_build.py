@@ -1,0 +1,36 @@
+"""Helpers for the AVR build tests: run firmware/Makefile into a private directory, measure ELFs."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from ..conftest import ROOT
+
+FIRMWARE = ROOT / "firmware"
+BOARDS = ("uno", "nano", "mega2560")
+BUDGET = {"uno": (8192, 700), "nano": (8192, 700), "mega2560": (16384, 2048)}
+MCU = {"uno": "atmega328p", "nano": "atmega328p", "mega2560": "atmega2560"}
+
+needs_avr_gcc = pytest.mark.skipif(shutil.which("avr-gcc") is None,
+                                   reason="gcc-avr is not installed (tools/setup.sh installs it)")
+
+
+def make(build_dir: Path, board: str, *targets: str, **variables: str | int):
+    cmd = ["make", "-C", str(FIRMWARE), f"BOARD={board}", f"BUILD_DIR={build_dir}", *targets]
+    cmd += [f"{k}={v}" for k, v in variables.items()]
+    return subprocess.run(cmd, check=False, capture_output=True, text=True, timeout=300)
+
+
+def elf_sizes(elf: Path) -> tuple[int, int]:
+    """(flash, static RAM) of an ELF from avr-size -A: .text + .data, .data + .bss + .noinit."""
+    out = subprocess.run(["avr-size", "-A", str(elf)], capture_output=True, text=True, check=True)
+    sec = {}
+    for line in out.stdout.splitlines():
+        parts = line.split()
+        if len(parts) == 3 and parts[0].startswith(".") and parts[1].isdigit():
+            sec[parts[0]] = int(parts[1])
+    return sec[".text"] + sec.get(".data", 0), sum(sec.get(s, 0) for s in (".data", ".bss", ".noinit"))
