@@ -29,3 +29,22 @@ class ImageError(TendrilError):
 
 class BoardError(TendrilError):
     """A board file that is missing or malformed."""
+
+
+class TransportError(TendrilError):
+    """The link to a board failed: a port that cannot be opened, a board that does not answer."""
+
+
+class DeviceError(TendrilError):
+    """A board refused a request: ``code`` is the NACK code (``tendril.contract.Nack``), ``detail``
+    its detail, exactly as the board sent them."""
+
+    def __init__(self, code, detail: int = 0, message: str = "") -> None:
+        self.code = code
+        self.detail = detail
+        name = getattr(code, "name", str(code))
+        super().__init__(message or f"the board refused: {name} (detail {detail})")
+
+
+class SimError(TendrilError):
+    """A simulated board could not start or run (a missing simulator, toolchain or binary)."""

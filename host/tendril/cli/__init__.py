@@ -14,6 +14,9 @@ from ..errors import TendrilError
 from .demo import demo
 from .image import image
 from .boards import boards
+from .flash import flash
+from .recipe import recipe
+from .sim import sim
 
 
 class _Group(click.Group):
@@ -37,8 +40,11 @@ def cli(ctx: click.Context, verbose: bool) -> None:
 
 
 cli.add_command(boards)
+cli.add_command(flash)
 cli.add_command(image)
 cli.add_command(demo)
+cli.add_command(recipe)
+cli.add_command(sim)
 
 
 def main() -> None:

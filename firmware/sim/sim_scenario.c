@@ -1,0 +1,292 @@
+/* sim_scenario.c: scenario files and the plant model (see sim_scenario.h, README.md). */
+#include "sim_scenario.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+int64_t sim_parse_ms(const char *text)
+{
+    char *end;
+    errno = 0;
+    double n = strtod(text, &end);
+    if (end == text || errno || n < 0) return -1;
+    double scale;
+    if (*end == '\0' || strcmp(end, "ms") == 0) scale = 1;
+    else if (strcmp(end, "s") == 0) scale = 1000;
+    else if (strcmp(end, "min") == 0) scale = 60000;
+    else if (strcmp(end, "h") == 0) scale = 3600000;
+    else return -1;
+    double ms = n * scale;
+    return ms > 4294967295.0 ? -1 : (int64_t)(ms + 0.5);
+}
+
+static int parse_int(const char *text, long lo, long hi, long *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(text, &end, 10);
+    if (end == text || *end != '\0' || errno || v < lo || v > hi) return -1;
+    *out = v;
+    return 0;
+}
+
+static scn_input_t *input_for(sim_scenario_t *s, int pin, char *err, size_t errlen)
+{
+    for (uint8_t i = 0; i < s->n_inputs; i++)
+        if (s->in[i].pin == pin) {
+            fail(err, errlen, "pin %d already has an input", pin);
+            return NULL;
+        }
+    if (s->n_inputs >= SCN_MAX_INPUTS) {
+        fail(err, errlen, "more than %d inputs", SCN_MAX_INPUTS);
+        return NULL;
+    }
+    scn_input_t *in = &s->in[s->n_inputs++];
+    memset(in, 0, sizeof *in);
+    in->pin = (uint8_t)pin;
+    return in;
+}
+
+/* adc|digital <pin> [steps] <value> | <t>:<value> ... */
+static int parse_input(sim_scenario_t *s, const sim_board_t *b, int digital, char **tok, int ntok,
+                       char *err, size_t errlen)
+{
+    int steps = digital;
+    if (ntok >= 3 && strcmp(tok[2], "steps") == 0) { /* drop the keyword */
+        steps = 1;
+        for (int i = 2; i + 1 < ntok; i++) tok[i] = tok[i + 1];
+        ntok--;
+    }
+    if (ntok < 3) return fail(err, errlen, "%s needs a pin and a value", tok[0]);
+    int pin = sim_board_parse_pin(b, tok[1]);
+    if (pin < 0) return fail(err, errlen, "%s has no pin %s", b->name, tok[1]);
+    if (!digital && b->pins[pin].adc == SIM_NO_ADC)
+        return fail(err, errlen, "pin %s is not an analog input on %s", tok[1], b->name);
+    if (digital && b->pins[pin].port == SIM_NO_PORT)
+        return fail(err, errlen, "pin %s is not a digital pin on %s", tok[1], b->name);
+    if (ntok - 2 > SCN_MAX_POINTS) return fail(err, errlen, "more than %d points", SCN_MAX_POINTS);
+    scn_input_t *in = input_for(s, pin, err, errlen);
+    if (!in) return -1;
+    in->digital = (uint8_t)digital;
+    in->steps = (uint8_t)steps;
+    long hi = digital ? 1 : 1023;
+    for (int i = 2; i < ntok; i++) {
+        char *colon = strchr(tok[i], ':');
+        int64_t t = 0;
+        if (colon) {
+            *colon = '\0';
+            t = sim_parse_ms(tok[i]);
+            if (t < 0) return fail(err, errlen, "bad time %s (ms, or a number with s, min, h)", tok[i]);
+        } else if (ntok != 3) {
+            return fail(err, errlen, "a series is <time>:<value> pairs");
+        }
+        long v;
+        if (parse_int(colon ? colon + 1 : tok[i], 0, hi, &v) < 0)
+            return fail(err, errlen, "bad value %s (0..%ld)", colon ? colon + 1 : tok[i], hi);
+        if (in->n && (uint32_t)t <= in->t_ms[in->n - 1])
+            return fail(err, errlen, "series times must increase");
+        in->t_ms[in->n] = (uint32_t)t;
+        in->v[in->n++] = (int32_t)v;
+    }
+    return 0;
+}
+
+static void plant_defaults(scn_plant_t *p)
+{
+    memset(p, 0, sizeof *p);
+    p->moisture = 45.0;
+    p->tank_ml = 400.0;
+    p->dry_per_hour = 3.0;
+    p->pump_ml_per_s = 20.0;
+    p->ml_per_point = 4.0;
+    p->empty_below_ml = 30.0;
+    p->dry_raw = 800;
+    p->wet_raw = 350;
+    p->noise_raw = 3;
+    p->rng = 7;
+    p->pump_pin = -1;
+    p->pump_active_high = 1;
+}
+
+static int plant_key(sim_scenario_t *s, const sim_board_t *b, const char *key, char *val,
+                     char *err, size_t errlen)
+{
+    scn_plant_t *p = &s->plant;
+    static const struct { const char *name; size_t off; } reals[] = {
+        { "moisture", offsetof(scn_plant_t, moisture) },
+        { "tank_ml", offsetof(scn_plant_t, tank_ml) },
+        { "dry_per_hour", offsetof(scn_plant_t, dry_per_hour) },
+        { "pump_ml_per_s", offsetof(scn_plant_t, pump_ml_per_s) },
+        { "ml_per_point", offsetof(scn_plant_t, ml_per_point) },
+        { "empty_below_ml", offsetof(scn_plant_t, empty_below_ml) },
+    };
+    for (size_t i = 0; i < sizeof reals / sizeof reals[0]; i++) {
+        if (strcmp(key, reals[i].name) != 0) continue;
+        char *end;
+        double v = strtod(val, &end);
+        if (end == val || *end || v < 0) return fail(err, errlen, "plant %s: bad number %s", key, val);
+        *(double *)((char *)p + reals[i].off) = v;
+        return 0;
+    }
+    long v;
+    if (strcmp(key, "dry_raw") == 0 || strcmp(key, "wet_raw") == 0 || strcmp(key, "noise_raw") == 0) {
+        if (parse_int(val, 0, 1023, &v) < 0) return fail(err, errlen, "plant %s: 0..1023", key);
+        *(key[0] == 'd' ? &p->dry_raw : key[0] == 'w' ? &p->wet_raw : &p->noise_raw) = (int)v;
+        return 0;
+    }
+    if (strcmp(key, "seed") == 0) {
+        if (parse_int(val, 0, 0x7FFFFFFF, &v) < 0) return fail(err, errlen, "plant seed: a number");
+        p->rng = (uint32_t)v;
+        return 0;
+    }
+    if (strcmp(key, "log") == 0) {
+        int64_t ms = sim_parse_ms(val);
+        if (ms < 0) return fail(err, errlen, "plant log: a duration");
+        p->log_ms = (uint32_t)ms;
+        return 0;
+    }
+    if (strcmp(key, "refill") == 0) { /* refill=<time>:<ml> */
+        char *colon = strchr(val, ':');
+        char *end;
+        if (!colon) return fail(err, errlen, "plant refill=<time>:<ml>");
+        *colon = '\0';
+        int64_t ms = sim_parse_ms(val);
+        double ml = strtod(colon + 1, &end);
+        if (ms < 0 || end == colon + 1 || *end || ml <= 0) return fail(err, errlen, "plant refill=<time>:<ml>");
+        p->refill_at_ms = (uint32_t)ms;
+        p->refill_ml = ml;
+        return 0;
+    }
+    if (strcmp(key, "pump_active") == 0) {
+        if (strcmp(val, "high") && strcmp(val, "low")) return fail(err, errlen, "plant pump_active: high or low");
+        p->pump_active_high = strcmp(val, "high") == 0;
+        return 0;
+    }
+    if (strcmp(key, "soil") == 0 || strcmp(key, "float") == 0 || strcmp(key, "pump") == 0) {
+        int pin = sim_board_parse_pin(b, val);
+        if (pin < 0) return fail(err, errlen, "plant %s: %s has no pin %s", key, b->name, val);
+        if (key[0] == 'p') {
+            if (b->pins[pin].port == SIM_NO_PORT) return fail(err, errlen, "plant pump: %s is analog only", val);
+            p->pump_pin = pin;
+            return 0;
+        }
+        int soil = key[0] == 's';
+        if (soil && b->pins[pin].adc == SIM_NO_ADC) return fail(err, errlen, "plant soil: %s is not analog", val);
+        if (!soil && b->pins[pin].port == SIM_NO_PORT) return fail(err, errlen, "plant float: %s is analog only", val);
+        scn_input_t *in = input_for(s, pin, err, errlen);
+        if (!in) return -1;
+        in->digital = (uint8_t)!soil;
+        in->source = soil ? SCN_PLANT_SOIL : SCN_PLANT_FLOAT;
+        return 0;
+    }
+    return fail(err, errlen, "plant: unknown key %s", key);
+}
+
+int sim_scenario_line(sim_scenario_t *s, const sim_board_t *b, char *line, char *err, size_t errlen)
+{
+    char *hash = strchr(line, '#');
+    if (hash) *hash = '\0';
+    char *tok[SCN_MAX_POINTS + 4];
+    int ntok = 0;
+    for (char *t = strtok(line, " \t\r\n"); t; t = strtok(NULL, " \t\r\n")) {
+        if (ntok == (int)(sizeof tok / sizeof tok[0])) return fail(err, errlen, "line too long");
+        tok[ntok++] = t;
+    }
+    if (ntok == 0) return 0;
+    if (strcmp(tok[0], "adc") == 0) return parse_input(s, b, 0, tok, ntok, err, errlen);
+    if (strcmp(tok[0], "digital") == 0) return parse_input(s, b, 1, tok, ntok, err, errlen);
+    if (strcmp(tok[0], "plant") == 0) {
+        if (s->plant.enabled) return fail(err, errlen, "only one plant line");
+        plant_defaults(&s->plant);
+        s->plant.enabled = 1;
+        for (int i = 1; i < ntok; i++) {
+            char *eq = strchr(tok[i], '=');
+            if (!eq) return fail(err, errlen, "plant takes key=value, not %s", tok[i]);
+            *eq = '\0';
+            if (plant_key(s, b, tok[i], eq + 1, err, errlen) < 0) return -1;
+        }
+        return 0;
+    }
+    return fail(err, errlen, "unknown line kind %s (adc, digital, plant)", tok[0]);
+}
+
+int sim_scenario_load(sim_scenario_t *s, const sim_board_t *b, const char *path, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) return fail(err, errlen, "%s: %s", path, strerror(errno));
+    char line[SCN_LINE_MAX], why[200];
+    int n = 0, rc = 0;
+    while (fgets(line, sizeof line, f)) {
+        n++;
+        if (!strchr(line, '\n') && !feof(f)) {
+            rc = fail(err, errlen, "%s:%d: line longer than %d bytes", path, n, SCN_LINE_MAX - 1);
+            break;
+        }
+        if (sim_scenario_line(s, b, line, why, sizeof why) < 0) {
+            rc = fail(err, errlen, "%s:%d: %s", path, n, why);
+            break;
+        }
+    }
+    fclose(f);
+    return rc;
+}
+
+static uint32_t rng_next(uint32_t *state) /* xorshift32: deterministic, seeded by the scenario */
+{
+    uint32_t x = *state ? *state : 0x9E3779B9u;
+    x ^= x << 13;
+    x ^= x >> 17;
+    x ^= x << 5;
+    return *state = x;
+}
+
+void sim_plant_advance(scn_plant_t *p, double ms, int pump_on)
+{
+    double seconds = ms / 1000.0;
+    p->moisture -= p->dry_per_hour * seconds / 3600.0;
+    if (pump_on && p->tank_ml > 0) {
+        double water = p->pump_ml_per_s * seconds;
+        if (water > p->tank_ml) water = p->tank_ml;
+        p->tank_ml -= water;
+        p->moisture += water / p->ml_per_point;
+    }
+    if (p->moisture > 100.0) p->moisture = 100.0;
+    if (p->moisture < 0.0) p->moisture = 0.0;
+}
+
+int sim_plant_soil_raw(scn_plant_t *p)
+{
+    double raw = p->dry_raw + (p->wet_raw - p->dry_raw) * p->moisture / 100.0;
+    if (p->noise_raw) raw += (int)(rng_next(&p->rng) % (uint32_t)(2 * p->noise_raw + 1)) - p->noise_raw;
+    long r = raw < 0 ? 0 : (long)(raw + 0.5);
+    return r > 1023 ? 1023 : (int)r;
+}
+
+int sim_plant_float_raw(const scn_plant_t *p) { return p->tank_ml < p->empty_below_ml ? 0 : 1; }
+
+int32_t sim_scenario_value(sim_scenario_t *s, uint8_t i, uint32_t now_ms)
+{
+    scn_input_t *in = &s->in[i];
+    if (in->source == SCN_PLANT_SOIL) return sim_plant_soil_raw(&s->plant);
+    if (in->source == SCN_PLANT_FLOAT) return sim_plant_float_raw(&s->plant);
+    if (now_ms <= in->t_ms[0] || in->n == 1) return in->v[0];
+    for (uint8_t k = 1; k < in->n; k++) {
+        if (now_ms >= in->t_ms[k]) continue;
+        if (in->steps) return in->v[k - 1];
+        int64_t dt = (int64_t)now_ms - in->t_ms[k - 1], span = (int64_t)in->t_ms[k] - in->t_ms[k - 1];
+        return in->v[k - 1] + (int32_t)((in->v[k] - in->v[k - 1]) * dt / span);
+    }
+    return in->v[in->n - 1];
+}

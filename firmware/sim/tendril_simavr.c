@@ -1,0 +1,431 @@
+/* tendril_simavr.c: run any AVR .elf as a simulated Uno, Nano or Mega (README.md).
+ *
+ * The first stdout line is `port: /dev/pts/N` (UART0); everything the board does is reported as one
+ * line per event on stderr (or --events FILE). Inputs come from a scenario, the EEPROM from a file.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <simavr/avr_adc.h>
+#include <simavr/avr_ioport.h>
+#include <simavr/sim_avr.h>
+#include <simavr/sim_elf.h>
+#include <simavr/sim_io.h>
+
+#include "sim_board.h"
+#include "sim_bridge.h"
+#include "sim_eeprom.h"
+#include "sim_scenario.h"
+
+#define F_CPU_HZ 16000000u
+#define CYCLES_PER_MS (F_CPU_HZ / 1000u)
+#define SERVICE_CYCLES 4000u /* 250 us of simulated time between services */
+#define MAX_PINS 72
+
+typedef struct {
+    const sim_board_t *board;
+    const char *elf, *eeprom_path, *scenario_path, *events_path;
+    int realtime;
+    uint64_t cut_ms, cut_cycle, cut_write;
+    sim_scenario_t scenario;
+} options_t;
+
+typedef struct {
+    uint8_t pin;
+    char port;
+    uint8_t bit;
+} pin_watch_t;
+
+static volatile int g_halt; /* set by signals and by the EEPROM write counter */
+static volatile sig_atomic_t g_signal;
+static FILE *g_events;
+static avr_t *g_avr;
+static const sim_board_t *g_board;
+static int8_t g_level[MAX_PINS]; /* last reported output level, -1 while an input */
+static int8_t g_driven[MAX_PINS]; /* level the scenario drives an input pin to, -1 if none */
+static pin_watch_t g_watch[MAX_PINS];
+
+static uint64_t sim_ms(void) { return g_avr->cycle / CYCLES_PER_MS; }
+
+static void event(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vfprintf(g_events, fmt, ap);
+    va_end(ap);
+    fputc('\n', g_events);
+    fflush(g_events);
+}
+
+static void usage(FILE *to)
+{
+    fprintf(to,
+            "usage: tendril-simavr [--board uno|nano|mega2560] [--eeprom FILE] [--scenario FILE]\n"
+            "                      [--set LINE]... [--realtime|--fast] [--events FILE]\n"
+            "                      [--cut-at-ms MS] [--cut-at-cycle N] [--cut-at-write N] FIRMWARE.elf\n"
+            "       tendril-simavr --board B --list-pins\n"
+            "Prints `port: /dev/pts/N` (the board's UART0) as its first line; events go to stderr.\n");
+}
+
+static int die(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("tendril-simavr: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    return 2;
+}
+
+static int parse_u64(const char *text, uint64_t *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(text, &end, 10);
+    if (end == text || *end || errno || text[0] == '-') return -1;
+    *out = v;
+    return 0;
+}
+
+static int parse_args(int argc, char **argv, options_t *o)
+{
+    char err[256];
+    memset(o, 0, sizeof *o);
+    o->board = sim_board_find("uno");
+    o->realtime = 1;
+    int list = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        int takes = 1;
+        if (!strcmp(a, "-h") || !strcmp(a, "--help")) { usage(stdout); exit(0); }
+        else if (!strcmp(a, "--fast")) { o->realtime = 0; takes = 0; }
+        else if (!strcmp(a, "--realtime")) { o->realtime = 1; takes = 0; }
+        else if (!strcmp(a, "--list-pins")) { list = 1; takes = 0; }
+        else if (a[0] != '-') { o->elf = a; takes = 0; }
+        else if (!v) return die("%s needs a value", a);
+        else if (!strcmp(a, "--board")) {
+            if (!(o->board = sim_board_find(v))) return die("unknown board %s (%s)", v, sim_board_names());
+        } else if (!strcmp(a, "--eeprom")) o->eeprom_path = v;
+        else if (!strcmp(a, "--scenario")) o->scenario_path = v;
+        else if (!strcmp(a, "--events")) o->events_path = v;
+        else if (!strcmp(a, "--set")) {
+            char line[SCN_LINE_MAX];
+            snprintf(line, sizeof line, "%s", v);
+            if (sim_scenario_line(&o->scenario, o->board, line, err, sizeof err) < 0)
+                return die("--set %s: %s", v, err);
+        } else if (!strcmp(a, "--cut-at-ms")) {
+            int64_t ms = sim_parse_ms(v);
+            if (ms <= 0) return die("--cut-at-ms: a duration above 0 (ms, or with s, min, h)");
+            o->cut_ms = (uint64_t)ms;
+        } else if (!strcmp(a, "--cut-at-cycle")) {
+            if (parse_u64(v, &o->cut_cycle) < 0 || !o->cut_cycle) return die("--cut-at-cycle: a count above 0");
+        } else if (!strcmp(a, "--cut-at-write")) {
+            if (parse_u64(v, &o->cut_write) < 0 || !o->cut_write) return die("--cut-at-write: a count above 0");
+        } else return die("unknown option %s (see --help)", a);
+        i += takes;
+    }
+    if (list) {
+        for (int p = 0; p < o->board->n_pins; p++) {
+            const sim_pin_t *pin = &o->board->pins[p];
+            printf("pin %d port %c bit %u adc %d\n", p, pin->port ? pin->port : '-', pin->bit, pin->adc);
+        }
+        exit(0);
+    }
+    if (!o->elf) {
+        usage(stderr);
+        return 2;
+    }
+    if (o->scenario_path &&
+        sim_scenario_load(&o->scenario, o->board, o->scenario_path, err, sizeof err) < 0)
+        return die("scenario %s", err);
+    return 0;
+}
+
+static void on_signal(int sig)
+{
+    g_signal = sig;
+    g_halt = 1;
+}
+
+static int port_state(char port, avr_ioport_state_t *st)
+{
+    return avr_ioctl(g_avr, AVR_IOCTL_IOPORT_GETSTATE(port), st);
+}
+
+/* Report an output pin's level when it changes; inputs (driven by the scenario) are not reported. */
+static void check_pin(uint8_t pin)
+{
+    const sim_pin_t *p = &g_board->pins[pin];
+    avr_ioport_state_t st;
+    if (port_state(p->port, &st) != 0) return;
+    int8_t level = (st.ddr >> p->bit) & 1 ? (int8_t)((st.port >> p->bit) & 1) : -1;
+    if (level == g_level[pin]) return;
+    g_level[pin] = level;
+    if (level >= 0) event("pin %u %d t=%" PRIu64 "ms", pin, level, sim_ms());
+}
+
+static void on_pin(struct avr_irq_t *irq, uint32_t value, void *param)
+{
+    (void)irq;
+    (void)value;
+    check_pin(((pin_watch_t *)param)->pin);
+}
+
+/* simavr's own write handlers of the registers we wrap (it chains at most 4 registers itself). */
+static struct { avr_io_write_t c; void *param; } g_orig[MAX_IOs];
+
+static void wrap_io_write(avr_io_addr_t data_addr, avr_io_write_t hook)
+{
+    avr_io_addr_t io = AVR_DATA_TO_IO(data_addr);
+    if (io >= MAX_IOs || !g_avr->io[io].w.c) return;
+    g_orig[io].c = g_avr->io[io].w.c;
+    g_orig[io].param = g_avr->io[io].w.param;
+    g_avr->io[io].w.c = hook;
+}
+
+static avr_ioport_t *call_orig(avr_t *avr, avr_io_addr_t addr, uint8_t v)
+{
+    avr_io_addr_t io = AVR_DATA_TO_IO(addr);
+    g_orig[io].c(avr, addr, v, g_orig[io].param);
+    return g_orig[io].param; /* the port module's handlers take the avr_ioport_t */
+}
+
+/* A DDR write: a pin that becomes an output starts driving. */
+static void on_ddr_write(avr_t *avr, avr_io_addr_t addr, uint8_t v, void *param)
+{
+    (void)param;
+    char port = call_orig(avr, addr, v)->name;
+    for (uint8_t pin = 0; pin < g_board->n_pins; pin++)
+        if (g_board->pins[pin].port == port) check_pin(pin);
+}
+
+static void drive_input(uint8_t pin, int level)
+{
+    const sim_pin_t *p = &g_board->pins[pin];
+    avr_ioport_state_t st;
+    if (g_driven[pin] != level) {
+        /* Tell the port what is outside: simavr otherwise lets a PORT write (the pull-up bit, or
+         * any read-modify-write of another pin on the port) set PINx, and a switch to ground
+         * wins over a pull-up. */
+        g_driven[pin] = (int8_t)level;
+        avr_ioport_external_t ext = { .name = (unsigned char)p->port, .mask = 0, .value = 0 };
+        for (uint8_t i = 0; i < g_board->n_pins; i++)
+            if (g_driven[i] >= 0 && g_board->pins[i].port == p->port) {
+                ext.mask |= 1u << g_board->pins[i].bit;
+                ext.value |= (unsigned)g_driven[i] << g_board->pins[i].bit;
+            }
+        avr_ioctl(g_avr, AVR_IOCTL_IOPORT_SET_EXTERNAL(p->port), &ext);
+    }
+    /* Only when PINx disagrees: every raise can schedule simavr work (pin-change interrupts). */
+    if (port_state(p->port, &st) == 0 && (int)((st.pin >> p->bit) & 1) == level) return;
+    avr_raise_irq(avr_io_getirq(g_avr, AVR_IOCTL_IOPORT_GETIRQ(p->port), IOPORT_IRQ_PIN0 + p->bit),
+                  (uint32_t)level);
+}
+
+static void watch_pins(void)
+{
+    for (uint8_t pin = 0; pin < g_board->n_pins; pin++) {
+        const sim_pin_t *p = &g_board->pins[pin];
+        g_level[pin] = -1;
+        g_driven[pin] = -1;
+        if (p->port == SIM_NO_PORT) continue;
+        g_watch[pin] = (pin_watch_t){ pin, p->port, p->bit };
+        avr_irq_t *irq = avr_io_getirq(g_avr, AVR_IOCTL_IOPORT_GETIRQ(p->port), IOPORT_IRQ_PIN0 + p->bit);
+        if (irq) avr_irq_register_notify(irq, on_pin, &g_watch[pin]);
+    }
+    /* simavr 1.6 raises no irq when DDR changes, so watch the DDR registers themselves. */
+    for (avr_io_t *io = g_avr->io_port; io; io = io->next)
+        if (io->kind && strcmp(io->kind, "port") == 0) {
+            wrap_io_write(((avr_ioport_t *)io)->r_ddr, on_ddr_write);
+        }
+}
+
+/* Drive every scenario input with its value at the current simulated time. */
+static void apply_inputs(sim_scenario_t *s, int32_t *last_mv)
+{
+    uint32_t now = (uint32_t)sim_ms();
+    for (uint8_t i = 0; i < s->n_inputs; i++) {
+        const sim_pin_t *p = &g_board->pins[s->in[i].pin];
+        int32_t v = sim_scenario_value(s, i, now);
+        if (s->in[i].digital) {
+            drive_input(s->in[i].pin, v);
+            continue;
+        }
+        /* simavr converts millivolts to counts as mv * 1023 / aref (rounding down): hand it the
+         * smallest voltage that reads exactly v. */
+        int32_t mv = (int32_t)(((int64_t)v * 5000 + 1022) / 1023);
+        if (mv == last_mv[i]) continue;
+        last_mv[i] = mv;
+        avr_raise_irq(avr_io_getirq(g_avr, AVR_IOCTL_ADC_GETIRQ, ADC_IRQ_ADC0 + p->adc), (uint32_t)mv);
+    }
+}
+
+static void no_sleep(avr_t *avr, avr_cycle_count_t how_long)
+{
+    (void)avr;
+    (void)how_long; /* pacing (or none, in --fast) is the main loop's business */
+}
+
+static uint64_t wall_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+static avr_t *make_avr(const options_t *o)
+{
+    elf_firmware_t fw;
+    memset(&fw, 0, sizeof fw);
+    if (access(o->elf, R_OK) != 0) {
+        die("cannot read %s: %s", o->elf, strerror(errno));
+        return NULL;
+    }
+    if (elf_read_firmware(o->elf, &fw) != 0) {
+        die("%s is not an AVR ELF file simavr can load", o->elf);
+        return NULL;
+    }
+    if (fw.mmcu[0] && strcmp(fw.mmcu, o->board->mcu) != 0) {
+        die("%s is built for %s, but a %s is an %s", o->elf, fw.mmcu, o->board->name, o->board->mcu);
+        return NULL;
+    }
+    avr_t *avr = avr_make_mcu_by_name(o->board->mcu);
+    if (!avr) {
+        die("this simavr has no %s core", o->board->mcu);
+        return NULL;
+    }
+    avr_init(avr);
+    avr->log = LOG_ERROR;
+    fw.frequency = F_CPU_HZ;
+    avr_load_firmware(avr, &fw);
+    avr->frequency = F_CPU_HZ;
+    avr->vcc = avr->avcc = avr->aref = 5000; /* else analogRead scales to 3.3 V */
+    avr->sleep = no_sleep;
+    return avr;
+}
+
+int main(int argc, char **argv)
+{
+    /* A board nobody controls any more is switched off: die with the process that started us. */
+    prctl(PR_SET_PDEATHSIG, SIGTERM);
+    static options_t o;
+    int rc = parse_args(argc, argv, &o);
+    if (rc) return rc;
+    g_board = o.board;
+    g_events = stderr;
+    if (o.events_path && !(g_events = fopen(o.events_path, "a")))
+        return die("cannot open %s: %s", o.events_path, strerror(errno));
+
+    /* simavr prints to stdout while it loads; our first stdout line must be `port:`. */
+    fflush(stdout);
+    int saved_stdout = dup(STDOUT_FILENO);
+    dup2(STDERR_FILENO, STDOUT_FILENO);
+    g_avr = make_avr(&o);
+    static sim_bridge_t bridge;
+    static sim_eeprom_t eeprom;
+    int setup_errno = 0;
+    const char *setup_what = NULL;
+    if (g_avr && sim_bridge_open(&bridge, g_avr) < 0) { setup_errno = errno; setup_what = "pty"; }
+    if (g_avr && !setup_what && sim_eeprom_attach(&eeprom, g_avr, o.eeprom_path, o.cut_write, &g_halt) < 0) {
+        setup_errno = errno;
+        setup_what = o.eeprom_path ? o.eeprom_path : "EEPROM";
+    }
+    fflush(stdout);
+    dup2(saved_stdout, STDOUT_FILENO);
+    close(saved_stdout);
+    if (!g_avr) return 2;
+    if (setup_what) return die("%s: %s", setup_what, strerror(setup_errno));
+
+    watch_pins();
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    printf("port: %s\n", bridge.path);
+    fflush(stdout);
+    event("start board=%s mcu=%s elf=%s eeprom=%s mode=%s", o.board->name, o.board->mcu, o.elf,
+          o.eeprom_path ? o.eeprom_path : "-", o.realtime ? "realtime" : "fast");
+
+    sim_scenario_t *scn = &o.scenario;
+    int32_t last_mv[SCN_MAX_INPUTS];
+    for (int i = 0; i < SCN_MAX_INPUTS; i++) last_mv[i] = -1;
+    uint64_t cut_cycle = o.cut_cycle ? o.cut_cycle : UINT64_MAX;
+    if (o.cut_ms && o.cut_ms * CYCLES_PER_MS < cut_cycle) cut_cycle = o.cut_ms * CYCLES_PER_MS;
+    uint64_t start_us = wall_us(), last_plant_cycle = 0, next_log_ms = scn->plant.log_ms;
+    apply_inputs(scn, last_mv);
+
+    const char *why = "signal";
+    int state = cpu_Running;
+    uint64_t next_service = SERVICE_CYCLES;
+    for (;;) {
+        uint64_t stop_at = next_service < cut_cycle ? next_service : cut_cycle;
+        while (g_avr->cycle < stop_at && !g_halt) {
+            state = avr_run(g_avr);
+            if (state == cpu_Done || state == cpu_Crashed) break;
+        }
+        if (state == cpu_Done || state == cpu_Crashed) { why = state == cpu_Done ? "halted" : "crashed"; break; }
+        if (g_halt) { why = g_signal ? "signal" : "cut-at-write"; break; }
+        if (g_avr->cycle >= cut_cycle) { why = o.cut_cycle ? "cut-at-cycle" : "cut-at-ms"; break; }
+        next_service = g_avr->cycle + SERVICE_CYCLES;
+
+        sim_bridge_service(&bridge);
+        if (scn->plant.enabled) {
+            scn_plant_t *pl = &scn->plant;
+            int pump = pl->pump_pin >= 0 && g_level[pl->pump_pin] == pl->pump_active_high;
+            sim_plant_advance(pl, (double)(g_avr->cycle - last_plant_cycle) / CYCLES_PER_MS, pump);
+            last_plant_cycle = g_avr->cycle;
+            uint64_t now = sim_ms();
+            if (pl->refill_ml > 0 && !pl->refilled && now >= pl->refill_at_ms) {
+                pl->tank_ml += pl->refill_ml;
+                pl->refilled = 1;
+                event("refill t=%" PRIu64 "ms tank_ml=%.1f", now, pl->tank_ml);
+            }
+            if (pl->log_ms && now >= next_log_ms) {
+                event("plant t=%" PRIu64 "ms moisture=%.2f tank_ml=%.1f pump=%d", now, pl->moisture,
+                      pl->tank_ml, pump);
+                next_log_ms += pl->log_ms;
+            }
+        }
+        apply_inputs(scn, last_mv);
+        if (o.realtime) {
+            uint64_t due = start_us + g_avr->cycle / (F_CPU_HZ / 1000000u), now = wall_us();
+            if (due > now + 2000) {
+                struct timespec ts = { (time_t)((due - now) / 1000000u), (long)((due - now) % 1000000u) * 1000 };
+                nanosleep(&ts, NULL);
+            }
+        }
+    }
+
+    if (!strncmp(why, "cut", 3))
+        event("power-cut t=%" PRIu64 "ms cycle=%" PRIu64 " eeprom_writes=%" PRIu64, sim_ms(), g_avr->cycle,
+              eeprom.writes);
+    sim_bridge_service(&bridge); /* last bytes out, if anyone listens */
+    int save_rc = sim_eeprom_save(&eeprom);
+    double wall_ms = (double)(wall_us() - start_us) / 1000.0;
+    double simulated = (double)g_avr->cycle / (F_CPU_HZ / 1000u);
+    event("stop reason=%s t=%" PRIu64 "ms cycle=%" PRIu64 " wall_ms=%.0f speed=%.2f eeprom_writes=%" PRIu64
+          " tx=%" PRIu64 " rx=%" PRIu64 " dropped=%" PRIu64,
+          why, sim_ms(), g_avr->cycle, wall_ms, wall_ms > 0 ? simulated / wall_ms : 0.0, eeprom.writes,
+          bridge.tx_bytes, bridge.rx_bytes, bridge.dropped);
+    sim_eeprom_close(&eeprom);
+    sim_bridge_close(&bridge);
+    if (save_rc < 0 || eeprom.io_error)
+        return die("could not save the EEPROM to %s: %s", o.eeprom_path,
+                   strerror(eeprom.io_error ? eeprom.io_error : errno));
+    return !strcmp(why, "crashed") ? 1 : 0;
+}

@@ -1,0 +1,63 @@
+"""`tendril sim`: a simulated board that runs the real firmware, with a config pushed if one is given."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..errors import SimError
+from ..sim.link import PtyLink
+from ..sim.runner import (
+    BOARDS,
+    RUNTIMES,
+    SimBoard,
+    SimSpec,
+    default_eeprom,
+    load_config,
+    push_image,
+)
+
+
+@click.command("sim")
+@click.argument("config", required=False, type=click.Path(dir_okay=False))
+@click.option("--board", "-b", default="uno", show_default=True, type=click.Choice(BOARDS))
+@click.option("--runtime", default="avr", show_default=True, type=click.Choice(RUNTIMES),
+              help="avr: the real .elf in simavr; native: the firmware core built for this machine.")
+@click.option("--elf", type=click.Path(dir_okay=False, exists=True),
+              help="Run this AVR program instead of tendril's firmware (any sketch).")
+@click.option("--scenario", type=click.Path(dir_okay=False, exists=True),
+              help="What the inputs read over time (firmware/sim/README.md).")
+@click.option("--realtime/--fast", default=True, show_default=True,
+              help="Pace the board to the wall clock, or run it as fast as it goes.")
+@click.option("--eeprom", type=click.Path(dir_okay=False),
+              help="EEPROM file kept between runs [default: ~/.cache/tendril/sim/BOARD-RUNTIME.eeprom].")
+def sim(config: str | None, board: str, runtime: str, elf: str | None, scenario: str | None,
+        realtime: bool, eeprom: str | None) -> None:
+    """Start a simulated board; push CONFIG (a recipe or compiled image) if given.
+
+    Prints `port: <path>` as its first line once the board is ready (after the push), then lets go
+    of the port so any other command can connect. Ctrl-C stops the board; its EEPROM is kept.
+    """
+    image = load_config(Path(config), board) if config else None
+    spec = SimSpec(board=board, runtime=runtime, elf=Path(elf) if elf else None,
+                   scenario=Path(scenario) if scenario else None, realtime=realtime,
+                   eeprom=Path(eeprom) if eeprom else default_eeprom(board, runtime))
+    sim_board = SimBoard(spec)
+    try:
+        if image is not None:
+            with PtyLink(sim_board.port) as link:
+                after = push_image(link, image)
+            click.echo(f"port: {sim_board.port}")
+            click.echo(f"tendril sim: {board} runs recipe {after.recipe_hash.hex()} "
+                       f"(generation {after.config_generation}); EEPROM in {spec.eeprom}", err=True)
+        else:
+            click.echo(f"port: {sim_board.port}")
+            click.echo(f"tendril sim: {board} ({runtime}) running; EEPROM in {spec.eeprom}", err=True)
+        status = sim_board.proc.wait()
+    except KeyboardInterrupt:
+        status = 0
+    finally:
+        code = sim_board.stop()
+    if status or code not in (0, None, -2):
+        raise SimError(f"the simulated board stopped with status {status or code}")
