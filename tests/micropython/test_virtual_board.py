@@ -107,7 +107,7 @@ def test_pump_stops_when_lease_expires_without_host(board, link):
     board.levels.clear()
     link.listen(1.2)  # the host says nothing; the board ends the lease by itself
     assert not board.pump_on()
-    assert board.levels.get(15) == 1  # active-low relay back at its safe level
+    assert board.levels.get(16) == 1  # active-low relay back at its safe level
     on = [e for e in link.events() if e.kind == EventKind.ACT_ON]
     off = [e for e in link.events() if e.kind == EventKind.ACT_OFF]
     assert on[-1].b == Source.LEASE and off[-1].b == OffReason.LEASE_END
@@ -173,7 +173,7 @@ def test_boot_loop_starts_safe_mode_until_the_host_clears_it(tmp_path):
         lk = Link(vb)
         hello = lk.hello()
         assert hello.flags & HelloFlag.SAFE_MODE and hello.flags & HelloFlag.HAS_CONFIG
-        assert vb.levels.get(15) == 1  # the pump relay (active-low) held off
+        assert vb.levels.get(16) == 1  # the pump relay (active-low) held off
         reply = lk.request(Lease(0, 1000, 255))
         assert isinstance(reply, NackMsg) and reply.code == Nack.SAFE_MODE
         assert isinstance(lk.request(ConfigRead(0, 8)), ConfigData)  # config reads still work

@@ -10,6 +10,7 @@ from ..errors import SimError
 from ..sim.link import PtyLink
 from ..sim.runner import (
     BOARDS,
+    PYTHON_BOARDS,
     RUNTIMES,
     SimBoard,
     SimSpec,
@@ -22,8 +23,10 @@ from ..sim.runner import (
 @click.command("sim")
 @click.argument("config", required=False, type=click.Path(dir_okay=False))
 @click.option("--board", "-b", default="uno", show_default=True, type=click.Choice(BOARDS))
-@click.option("--runtime", default="avr", show_default=True, type=click.Choice(RUNTIMES),
-              help="avr: the real .elf in simavr; native: the firmware core built for this machine.")
+@click.option("--runtime", type=click.Choice(RUNTIMES),
+              help="avr: the real .elf in simavr (default for AVR boards); native: the firmware core "
+                   "built for this machine; python: the MicroPython firmware under CPython (default "
+                   "for pico and esp32-devkit).")
 @click.option("--elf", type=click.Path(dir_okay=False, exists=True),
               help="Run this AVR program instead of tendril's firmware (any sketch).")
 @click.option("--scenario", type=click.Path(dir_okay=False, exists=True),
@@ -31,14 +34,16 @@ from ..sim.runner import (
 @click.option("--realtime/--fast", default=True, show_default=True,
               help="Pace the board to the wall clock, or run it as fast as it goes.")
 @click.option("--eeprom", type=click.Path(dir_okay=False),
-              help="EEPROM file kept between runs [default: ~/.cache/tendril/sim/BOARD-RUNTIME.eeprom].")
-def sim(config: str | None, board: str, runtime: str, elf: str | None, scenario: str | None,
+              help="EEPROM file (a folder for --runtime python) kept between runs "
+                   "[default: ~/.cache/tendril/sim/BOARD-RUNTIME.eeprom].")
+def sim(config: str | None, board: str, runtime: str | None, elf: str | None, scenario: str | None,
         realtime: bool, eeprom: str | None) -> None:
     """Start a simulated board; push CONFIG (a recipe or compiled image) if given.
 
     Prints `port: <path>` as its first line once the board is ready (after the push), then lets go
     of the port so any other command can connect. Ctrl-C stops the board; its EEPROM is kept.
     """
+    runtime = runtime or ("python" if board in PYTHON_BOARDS else "avr")
     image = load_config(Path(config), board) if config else None
     spec = SimSpec(board=board, runtime=runtime, elf=Path(elf) if elf else None,
                    scenario=Path(scenario) if scenario else None, realtime=realtime,

@@ -45,7 +45,8 @@ from tdfw.hal import Hal
 from tdfw.store import SLOTS, Files
 
 # Where the plant waterer is wired on each MicroPython board: soil ADC, float switch, pump relay.
-WIRING = {"pico": (26, 14, 15), "esp32-devkit": (32, 14, 13)}
+# (soil, float switch, pump): the wiring of boards/recipes/plant-waterer.toml on these boards.
+WIRING = {"pico": (26, 15, 16), "esp32-devkit": (34, 27, 26)}
 
 
 class PowerCut(BaseException):
@@ -321,7 +322,8 @@ def plant_waterer_image(board: str = "pico") -> bytes:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tendril.sim.mpy_board",
-                                     description="Run the MicroPython firmware as a virtual board on a pty.")
+                                     description="Run the MicroPython firmware as a virtual board on a pty; "
+                                                 "prints `port: <path>` first.")
     parser.add_argument("image", nargs="?", help="config image file to boot with (default: none)")
     parser.add_argument("--board", default="pico", choices=sorted(WIRING))
     parser.add_argument("--storage", help="directory that keeps the board's files between runs")
@@ -338,7 +340,7 @@ def main(argv: list[str] | None = None) -> int:
     except (OSError, TendrilError) as exc:
         print(f"tendril: {exc}", file=sys.stderr)
         return 1
-    print(path, flush=True)
+    print(f"port: {path}", flush=True)
     try:
         while board.alive:
             time.sleep(0.2)

@@ -13,6 +13,7 @@ import select
 import shutil
 import signal
 import subprocess
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,8 +37,11 @@ ROOT = Path(__file__).resolve().parents[3]
 BUILD = ROOT / "firmware" / "build"
 SIMAVR = BUILD / "sim" / "tendril-simavr"
 NATIVE = BUILD / "native" / "tendril-native"
-BOARDS = ("uno", "nano", "mega2560")
-RUNTIMES = ("avr", "native")
+BOARDS = ("uno", "nano", "mega2560", "pico", "esp32-devkit")
+RUNTIMES = ("avr", "native", "python")
+AVR_BOARDS = ("uno", "nano", "mega2560")
+PYTHON_BOARDS = ("pico", "esp32-devkit")
+FAST_SPEED = 20.0  # virtual ms per real ms of the python runtime when --fast
 
 SIMAVR_DEBS = "simavr libsimavr-dev libelf-dev"
 AVR_DEBS = "gcc-avr avr-libc arduino-core-avr"
@@ -98,6 +102,8 @@ def native_runner() -> Path:
 def default_eeprom(board: str, runtime: str) -> Path:
     """Where a simulated board keeps its EEPROM between runs, like a real board keeps its own."""
     cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    if runtime == "python":  # a MicroPython board keeps its config as files in a folder
+        return cache / "tendril" / "sim" / f"{board}-{runtime}"
     return cache / "tendril" / "sim" / f"{board}-{runtime}.eeprom"
 
 
@@ -117,6 +123,10 @@ class SimSpec:
     def argv(self) -> list[str]:
         if self.board not in BOARDS:
             raise SimError(f"unknown board {self.board!r} (one of {', '.join(BOARDS)})")
+        if self.runtime == "python":
+            return self._python_argv()
+        if self.board not in AVR_BOARDS:
+            raise SimError(f"{self.board} runs MicroPython: simulate it with --runtime python")
         if self.runtime == "native":
             if self.elf:
                 raise SimError("--elf runs an AVR program: it needs --runtime avr")
@@ -147,6 +157,20 @@ class SimSpec:
                 raise SimError(f"no such program: {elf}")
             argv.append(str(elf))
         return argv
+
+
+    def _python_argv(self) -> list[str]:
+        """The MicroPython firmware under CPython (tendril.sim.mpy_board): the board of last resort."""
+        if self.board not in PYTHON_BOARDS:
+            raise SimError(f"--runtime python runs the MicroPython firmware: use --board "
+                           f"{' or '.join(PYTHON_BOARDS)}")
+        if self.elf or self.scenario or self.events:
+            raise SimError("--elf, --scenario and events files are avr/native runtime options")
+        argv = [sys.executable, "-m", "tendril.sim.mpy_board", "--board", self.board,
+                "--speed", "1" if self.realtime else str(FAST_SPEED)]
+        if self.eeprom is not None:  # the board's flash: a folder of files
+            argv += ["--storage", str(self.eeprom)]
+        return argv + self.extra
 
 
 class SimBoard:

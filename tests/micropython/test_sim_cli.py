@@ -1,0 +1,33 @@
+"""`tendril sim --board pico`: the MicroPython firmware as the simulated board of last resort."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from tendril.boards import boards_dir, load_board
+from tendril.recipes import compile_recipe, load
+from tendril.sim.link import PtyLink
+from tendril.sim.runner import hello
+
+RECIPE = boards_dir() / "recipes" / "plant-waterer.toml"
+
+
+def test_sim_pushes_a_recipe_to_the_micropython_board_and_hands_over_the_port(tmp_path):
+    image = compile_recipe(load(RECIPE), load_board("pico"))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tendril.cli", "sim", str(RECIPE), "--board", "pico", "--fast",
+         "--eeprom", str(tmp_path / "flash")],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        first = proc.stdout.readline().strip()
+        assert first.startswith("port: "), proc.stderr.read() if proc.poll() is not None else first
+        with PtyLink(first.removeprefix("port: ")) as link:
+            device = hello(link)
+        assert device.board_class == 3 and device.text == "tendril-mpy"
+        assert device.recipe_hash == image[14:22] and device.config_generation >= 1
+    finally:
+        proc.terminate()
+        proc.wait(10)
+    # The pushed config is kept in the board's folder, like a real Pico keeps its files.
+    assert any((tmp_path / "flash").iterdir())
