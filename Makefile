@@ -37,6 +37,7 @@ vectors: setup
 
 headers: setup
 	$(PY) -m tendril.contract_gen
+	$(PY) -m tendril.mpy_gen
 
 clean:
 	rm -rf firmware/build .pytest_cache .hypothesis
