@@ -26,13 +26,13 @@
  * reply per request), and a request is at most 71 COBS bytes + its 0x00, plus an optional leading
  * 0x00 flush = 73 bytes. A ring of N holds N - 1, so 80 holds 79: a request is never lost however
  * long the main loop is busy (an EEPROM byte write alone takes 3.3 ms = 165 byte times at 500 kbaud).
- * TX is small on purpose: hal_uart_write() blocks until its bytes are queued, so TX only needs to
- * cover the loop's gaps; a 38-byte TELEMETRY frame queued into 31 free bytes waits 7 byte times
- * (0.14 ms at 500 kbaud) while the line keeps going. hal_uart_tx_free() lets the app avoid that. */
+ * TX holds one whole frame (71 COBS bytes + 0x00): the app sends TELEMETRY only when
+ * hal_uart_tx_free() says the frame fits, and drops it otherwise, so a queue smaller than a
+ * frame would drop every TELEMETRY frame longer than it (6 channels are 38 bytes). */
 #define HAL_UART_RX_SIZE 80
-#define HAL_UART_TX_SIZE 32
+#define HAL_UART_TX_SIZE (TD_MAX_ENCODED + 2)
 TD_STATIC_ASSERT(HAL_UART_RX_SIZE - 1 >= TD_MAX_ENCODED + 2 && HAL_UART_RX_SIZE <= 255, rx_size);
-TD_STATIC_ASSERT(HAL_UART_TX_SIZE >= 2 && HAL_UART_TX_SIZE <= 255, tx_size);
+TD_STATIC_ASSERT(HAL_UART_TX_SIZE - 1 >= TD_MAX_ENCODED + 1 && HAL_UART_TX_SIZE <= 255, tx_size);
 
 #if defined(USART0_RX_vect) /* ATmega2560 names its first USART 0 everywhere */
 #define UART_RX_VECT USART0_RX_vect
