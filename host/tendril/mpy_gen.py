@@ -22,6 +22,7 @@ from pathlib import Path
 from . import contract
 from .boards import board_names, load_board
 from .contract_gen import enum_prefix
+from .generated import write_or_check
 
 ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "firmware" / "micropython" / "tdfw"
@@ -111,22 +112,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--check", action="store_true", help="exit 1 if a committed file is stale")
     args = parser.parse_args(argv)
-    stale = []
-    for path, text in generate().items():
-        current = path.read_text(encoding="utf-8") if path.exists() else None
-        if current == text:
-            continue
-        if args.check:
-            stale.append(str(path.relative_to(ROOT)))
-        else:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text, encoding="utf-8")
-            print(f"wrote {path.relative_to(ROOT)}")
-    if stale:
-        print("stale generated files (run python -m tendril.mpy_gen):", *stale, sep="\n  ",
-              file=sys.stderr)
-        return 1
-    return 0
+    return write_or_check(generate(), ROOT, args.check, "python -m tendril.mpy_gen")
 
 
 if __name__ == "__main__":
