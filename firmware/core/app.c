@@ -136,6 +136,9 @@ static void drive(const td_src_t *src, uint8_t i, uint8_t level, bool setup)
     if ((caps & (TD_PIN_CAP_RESERVED | TD_PIN_CAP_DIGITAL_OUT)) != TD_PIN_CAP_DIGITAL_OUT) {
         return;
     }
+    if (!(flags & TD_ACTUATOR_FLAG_PWM) && level) {
+        level = 255; /* a relay is on at any level */
+    }
     if (flags & TD_ACTUATOR_FLAG_ACTIVE_LOW) {
         level = (uint8_t)(255u - level);
     }
@@ -164,18 +167,13 @@ static void write_outputs(void)
 {
     uint8_t i;
     for (i = 0; i < app.eng.na; i++) {
-        uint8_t level = app.running ? engine_output(&app.eng, i) : 0;
-        /* A relay is on at any level. */
-        if (!(image_rd_u8(&app.src, (uint16_t)(app.eng.act_at + TD_ACTUATOR_SIZE * i + A_FLAGS)) & TD_ACTUATOR_FLAG_PWM)) {
-            level = level ? 255 : 0;
-        }
-        drive(&app.src, i, level, false);
+        drive(&app.src, i, app.running ? engine_output(&app.eng, i) : 0, false);
     }
 }
 
 /* Automation stops (a new config, safe mode): what is on goes off with ACT_OFF(reason), then
  * every actuator is driven to its safe state. */
-TD_NOINLINE void app_stop_outputs(uint8_t reason)
+void app_stop_outputs(uint8_t reason)
 {
     if (app.running) {
         engine_stop(&app.eng, reason, app.now);
@@ -299,7 +297,7 @@ static void telemetry(void)
     }
 }
 
-static TD_NOINLINE void sample_and_tick(void)
+static void sample_and_tick(void)
 {
     uint8_t i;
     uint8_t kind;

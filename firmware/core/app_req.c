@@ -45,7 +45,7 @@ static void config_read(uint16_t seq, uint16_t offset, uint8_t count)
     app_send(TD_MSG_CONFIG_DATA, seq, out, len, true);
 }
 
-static TD_NOINLINE void params(uint16_t seq, uint8_t first)
+static void params(uint16_t seq, uint8_t first)
 {
     int32_t v[TD_PARAMS_MAX_VALUES];
     uint8_t out[TD_MAX_PAYLOAD];
@@ -60,7 +60,7 @@ static TD_NOINLINE void params(uint16_t seq, uint8_t first)
     app_send(TD_MSG_PARAMS, seq, out, len, true);
 }
 
-static TD_NOINLINE void status(uint16_t seq, uint8_t section, uint8_t first)
+static void status(uint16_t seq, uint8_t section, uint8_t first)
 {
     uint8_t out[TD_MAX_PAYLOAD];
     uint8_t len;
@@ -107,12 +107,14 @@ static uint8_t command(const td_request_t *r, uint16_t *detail, uint32_t *value)
         return 0;
     default: break;
     }
+    if (app.sys.flags & STORE_FLAG_SAFE_MODE) {
+        return TD_NACK_SAFE_MODE; /* the engine is stopped: nothing here may act on it */
+    }
     if (!store_has_config(&app.st)) {
         return TD_NACK_NO_CONFIG;
     }
     switch (r->op) {
     case TD_OP_LEASE:
-        if (app.sys.flags & STORE_FLAG_SAFE_MODE) return TD_NACK_SAFE_MODE;
         *value = r->u.lease.duration_ms;
         return engine_lease(e, r->u.lease.actuator, r->u.lease.duration_ms, r->u.lease.level, app.now, detail);
     case TD_OP_OFF: return engine_off(e, r->u.off.actuator, app.now, detail);

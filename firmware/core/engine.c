@@ -31,7 +31,7 @@ typedef struct {
     uint32_t max_on, min_off, cap;
 } adef_t;
 
-static TD_NOINLINE void set_pend(eng_act_t *a, uint8_t reason, uint8_t rule)
+static void set_pend(eng_act_t *a, uint8_t reason, uint8_t rule)
 {
     a->bits = (uint8_t)((a->bits & 0x0F) | (reason << 4));
     a->pend_rule = rule;
@@ -51,13 +51,14 @@ static void emit(engine_t *e, uint32_t now, uint8_t kind, uint8_t a, uint8_t b, 
     }
 }
 
-/* A field that may hold a parameter index: the literal, or that parameter's current value. */
-static int32_t operand(const engine_t *e, uint8_t ops, uint8_t bit, uint16_t off, bool dur)
+/* A field that may hold a parameter index: the literal, or that parameter's current value. `p`
+ * points at the field in a copy of the rule record. */
+static int32_t operand(const engine_t *e, uint8_t ops, uint8_t bit, const uint8_t *p, bool dur)
 {
     if (ops & bit) {
-        return e->params[image_rd_u8(e->src, off) % TD_LIMIT_PARAMS];
+        return e->params[p[0] % TD_LIMIT_PARAMS];
     }
-    return dur ? (int32_t)dur16_ms(image_rd_u16(e->src, off)) : image_rd_i32(e->src, off);
+    return dur ? (int32_t)dur16_ms(le_get_u16(p)) : le_get_i32(p);
 }
 
 static TD_NOINLINE uint16_t rule_off(const engine_t *e, uint8_t i)
@@ -65,24 +66,26 @@ static TD_NOINLINE uint16_t rule_off(const engine_t *e, uint8_t i)
     return (uint16_t)(e->rule_at + (uint16_t)TD_RULE_SIZE * i);
 }
 
+/* The record is read in one go: one call instead of one per field (flash, on AVR). */
 static void rule_def(const engine_t *e, uint8_t i, rdef_t *d)
 {
-    const td_src_t *s = e->src;
-    uint16_t off = rule_off(e, i);
-    uint8_t ops = image_rd_u8(s, off + R_OPERANDS);
-    d->threshold = image_rd_u8(s, off + R_KIND) == TD_RULE_KIND_THRESHOLD;
-    d->pulse = image_rd_u8(s, off + R_ACTION) == TD_RULE_ACTION_PULSE;
-    d->act = image_rd_u8(s, off + R_ACTUATOR);
-    d->level = image_rd_u8(s, off + R_LEVEL);
-    d->chan = image_rd_u8(s, off + R_CHANNEL);
-    d->flags = image_rd_u8(s, off + R_FLAGS);
-    d->il = image_rd_u8(s, off + R_INTERLOCK);
-    d->thr = operand(e, ops, TD_OPERAND_THRESHOLD, off + R_THRESHOLD, false);
-    d->hyst = operand(e, ops, TD_OPERAND_HYSTERESIS, off + R_HYSTERESIS, false);
-    d->il_thr = operand(e, ops, TD_OPERAND_INTERLOCK, off + R_IL_THRESHOLD, false);
-    d->hold = (uint32_t)operand(e, ops, TD_OPERAND_HOLD, off + R_HOLD, true);
-    d->duration = (uint32_t)operand(e, ops, TD_OPERAND_DURATION, off + R_DURATION, true);
-    d->period = (uint32_t)operand(e, ops, TD_OPERAND_PERIOD, off + R_PERIOD, true);
+    uint8_t rec[TD_RULE_SIZE];
+    uint8_t ops;
+    image_rd_bytes(e->src, rule_off(e, i), rec, TD_RULE_SIZE);
+    ops = rec[R_OPERANDS];
+    d->threshold = rec[R_KIND] == TD_RULE_KIND_THRESHOLD;
+    d->pulse = rec[R_ACTION] == TD_RULE_ACTION_PULSE;
+    d->act = rec[R_ACTUATOR];
+    d->level = rec[R_LEVEL];
+    d->chan = rec[R_CHANNEL];
+    d->flags = rec[R_FLAGS];
+    d->il = rec[R_INTERLOCK];
+    d->thr = operand(e, ops, TD_OPERAND_THRESHOLD, &rec[R_THRESHOLD], false);
+    d->hyst = operand(e, ops, TD_OPERAND_HYSTERESIS, &rec[R_HYSTERESIS], false);
+    d->il_thr = operand(e, ops, TD_OPERAND_INTERLOCK, &rec[R_IL_THRESHOLD], false);
+    d->hold = (uint32_t)operand(e, ops, TD_OPERAND_HOLD, &rec[R_HOLD], true);
+    d->duration = (uint32_t)operand(e, ops, TD_OPERAND_DURATION, &rec[R_DURATION], true);
+    d->period = (uint32_t)operand(e, ops, TD_OPERAND_PERIOD, &rec[R_PERIOD], true);
 }
 
 static void act_def(const engine_t *e, uint8_t i, adef_t *d)
@@ -191,14 +194,15 @@ static TD_NOINLINE void sample(engine_t *e, uint32_t now)
     uint8_t i;
     for (i = 0; i < e->nc; i++) {
         eng_chan_t *c = &e->ch[i];
-        uint16_t off = (uint16_t)(e->chan_at + TD_CHANNEL_SIZE * i);
+        uint8_t rec[TD_CHANNEL_SIZE];
         int32_t v;
         if (!engine_sample_due(e, i, now)) {
             continue;
         }
-        v = calib_apply_u16(c->raw, image_rd_i32(e->src, off + C_GAIN), image_rd_i32(e->src, off + C_OFFSET));
+        image_rd_bytes(e->src, (uint16_t)(e->chan_at + TD_CHANNEL_SIZE * i), rec, TD_CHANNEL_SIZE);
+        v = calib_apply_u16(c->raw, le_get_i32(&rec[C_GAIN]), le_get_i32(&rec[C_OFFSET]));
         if (c->sampled) {
-            c->value += floor_shift(v - c->value, (uint8_t)(image_rd_u8(e->src, off + C_MODE) >> TD_SMOOTHING_SHIFT));
+            c->value += floor_shift(v - c->value, (uint8_t)(rec[C_MODE] >> TD_SMOOTHING_SHIFT));
         } else {
             c->value = v;
             c->sampled = 1;
@@ -462,7 +466,7 @@ uint8_t engine_set_param(engine_t *e, uint8_t i, int32_t value, uint32_t now, ui
     return 0;
 }
 
-TD_NOINLINE void engine_stop(engine_t *e, uint8_t reason, uint32_t now)
+void engine_stop(engine_t *e, uint8_t reason, uint32_t now)
 {
     uint8_t i;
     uint8_t level;

@@ -108,6 +108,7 @@ TD_NOINLINE bool frame_encode(uint8_t version, uint8_t type, uint16_t seq, const
     uint16_t crc = 0;
     uint8_t i;
     size_t len = 0;
+    uint8_t head[TD_HEADER_SIZE];
     uint8_t tail[TD_CRC_SIZE];
     *out_len = 0;
     if (payload_len > TD_MAX_PAYLOAD || (payload == NULL && payload_len > 0) || out == NULL || cap == 0) {
@@ -116,10 +117,12 @@ TD_NOINLINE bool frame_encode(uint8_t version, uint8_t type, uint16_t seq, const
     /* Encoded straight from the fields: no raw-frame copy on the stack. One byte of cap is kept
      * for the delimiter. */
     cobs_enc_begin(&enc, out, (size_t)cap - 1u);
-    enc_crc_byte(&enc, &crc, version);
-    enc_crc_byte(&enc, &crc, type);
-    enc_crc_byte(&enc, &crc, (uint8_t)(seq & 0xFFu));
-    enc_crc_byte(&enc, &crc, (uint8_t)(seq >> 8));
+    head[0] = version;
+    head[1] = type;
+    le_put_u16(&head[2], seq);
+    for (i = 0; i < TD_HEADER_SIZE; i++) {
+        enc_crc_byte(&enc, &crc, head[i]);
+    }
     for (i = 0; i < payload_len; i++) {
         enc_crc_byte(&enc, &crc, payload[i]);
     }

@@ -1,5 +1,6 @@
 /* Config image sources and record accessors: one record decoded on demand, never a copy of the
  * image. */
+#include "crc.h"
 #include "dur16.h"
 #include "image_layout.h"
 
@@ -45,6 +46,16 @@ uint32_t image_rd_u32(const td_src_t *s, uint16_t off)
 int32_t image_rd_i32(const td_src_t *s, uint16_t off)
 {
     return le_i32_from_u32(image_rd_u32(s, off));
+}
+
+uint32_t image_crc(const td_src_t *s)
+{
+    uint32_t crc = crc32_begin();
+    uint16_t i;
+    for (i = H_LENGTH; i < s->len; i++) {
+        crc = crc32_update(crc, image_rd_u8(s, i));
+    }
+    return crc32_end(crc);
 }
 
 void image_counts(const td_src_t *s, image_counts_t *n)

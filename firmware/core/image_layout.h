@@ -43,6 +43,8 @@ uint16_t image_rd_u16(const td_src_t *s, uint16_t off);
 uint32_t image_rd_u32(const td_src_t *s, uint16_t off);
 int32_t image_rd_i32(const td_src_t *s, uint16_t off);
 void image_counts(const td_src_t *s, image_counts_t *n);
+/* CRC-32 of bytes [H_LENGTH, s->len): what the header's crc32 field covers. */
+uint32_t image_crc(const td_src_t *s);
 
 static inline uint16_t image_params_at(const image_counts_t *n)
 {

@@ -2,7 +2,6 @@
  * host/tendril/image/validate.py): the first failure wins. */
 #include <string.h>
 
-#include "crc.h"
 #include "dur16.h"
 #include "image_layout.h"
 
@@ -45,34 +44,30 @@ static bool in_range(int32_t value, int32_t lo, int32_t hi)
         return (code);                                                                                  \
     } while (0)
 
-/* Checks 1..11 of config-image.md. */
+/* Checks 1..11 of config-image.md. Failures about the header itself leave *index at the 0
+ * image_validate() set. */
 static td_image_error_t check_header(vctx_t *v, uint8_t *index)
 {
     const td_src_t *s = v->src;
     const td_board_t *b = v->board;
-    uint32_t crc;
     uint16_t i;
     uint8_t last;
     uint16_t tele;
     uint32_t tele_ms;
-    if (s->len < TD_IMAGE_HEADER_SIZE) FAIL(TD_IMG_ERR_TRUNCATED, 0);
+    if (s->len < TD_IMAGE_HEADER_SIZE) return TD_IMG_ERR_TRUNCATED;
     if (image_rd_u8(s, H_MAGIC) != TD_IMAGE_MAGIC_0 || image_rd_u8(s, H_MAGIC + 1) != TD_IMAGE_MAGIC_1) {
-        FAIL(TD_IMG_ERR_BAD_MAGIC, 0);
+        return TD_IMG_ERR_BAD_MAGIC;
     }
-    if (image_rd_u8(s, H_FORMAT) != TD_IMAGE_FORMAT) FAIL(TD_IMG_ERR_BAD_FORMAT, 0);
-    if (image_rd_u16(s, H_LENGTH) != s->len) FAIL(TD_IMG_ERR_BAD_LENGTH, 0);
-    if (s->len > b->max_image) FAIL(TD_IMG_ERR_TOO_LARGE, 0);
-    crc = crc32_begin();
-    for (i = H_LENGTH; i < s->len; i++) {
-        crc = crc32_update(crc, image_rd_u8(s, i));
-    }
-    if (crc32_end(crc) != image_rd_u32(s, H_CRC)) FAIL(TD_IMG_ERR_BAD_CRC, 0);
-    if (image_rd_u8(s, H_BOARD) != b->board_class) FAIL(TD_IMG_ERR_BAD_BOARD, 0);
-    if (v->n.nc > b->max_channels) FAIL(TD_IMG_ERR_TOO_MANY, 0);
+    if (image_rd_u8(s, H_FORMAT) != TD_IMAGE_FORMAT) return TD_IMG_ERR_BAD_FORMAT;
+    if (image_rd_u16(s, H_LENGTH) != s->len) return TD_IMG_ERR_BAD_LENGTH;
+    if (s->len > b->max_image) return TD_IMG_ERR_TOO_LARGE;
+    if (image_crc(s) != image_rd_u32(s, H_CRC)) return TD_IMG_ERR_BAD_CRC;
+    if (image_rd_u8(s, H_BOARD) != b->board_class) return TD_IMG_ERR_BAD_BOARD;
+    if (v->n.nc > b->max_channels) return TD_IMG_ERR_TOO_MANY;
     if (v->n.na > b->max_actuators) FAIL(TD_IMG_ERR_TOO_MANY, 1);
     if (v->n.nr > b->max_rules) FAIL(TD_IMG_ERR_TOO_MANY, 2);
     if (v->n.np > b->max_params) FAIL(TD_IMG_ERR_TOO_MANY, 3);
-    if (image_size(&v->n) != s->len) FAIL(TD_IMG_ERR_BAD_LENGTH, 0);
+    if (image_size(&v->n) != s->len) return TD_IMG_ERR_BAD_LENGTH;
     /* Printable ASCII, then only NULs: every byte up to the last non-NUL must be printable. */
     last = 0;
     for (i = 0; i < TD_IMAGE_NAME_SIZE; i++) {
@@ -82,12 +77,12 @@ static td_image_error_t check_header(vctx_t *v, uint8_t *index)
     }
     for (i = 0; i < last; i++) {
         uint8_t c = image_rd_u8(s, (uint16_t)(H_NAME + i));
-        if (c < 0x20 || c > 0x7E) FAIL(TD_IMG_ERR_BAD_NAME, 0);
+        if (c < 0x20 || c > 0x7E) return TD_IMG_ERR_BAD_NAME;
     }
     tele = image_rd_u16(s, H_TELEMETRY);
-    if (!dur16_valid(tele)) FAIL(TD_IMG_ERR_BAD_DURATION, 0);
+    if (!dur16_valid(tele)) return TD_IMG_ERR_BAD_DURATION;
     tele_ms = dur16_ms(tele);
-    if (tele_ms != 0 && tele_ms < b->min_telemetry_ms) FAIL(TD_IMG_ERR_BAD_TELEMETRY, 0);
+    if (tele_ms != 0 && tele_ms < b->min_telemetry_ms) return TD_IMG_ERR_BAD_TELEMETRY;
     return IMAGE_OK;
 }
 
@@ -137,12 +132,16 @@ static td_image_error_t check_actuators(vctx_t *v, uint8_t *index)
     uint16_t off = image_actuators_at(&v->n);
     uint8_t i;
     for (i = 0; i < v->n.na; i++, off += TD_ACTUATOR_SIZE) {
-        uint8_t pin = image_rd_u8(v->src, off + A_PIN);
-        uint8_t flags = image_rd_u8(v->src, off + A_FLAGS);
-        uint16_t max_on = image_rd_u16(v->src, off + A_MAX_ON);
-        uint16_t min_off = image_rd_u16(v->src, off + A_MIN_OFF);
-        uint16_t cap = image_rd_u16(v->src, off + A_DAILY_CAP);
-        uint8_t caps = board_pin_caps(v->board, pin);
+        uint8_t rec[TD_ACTUATOR_SIZE];
+        uint8_t pin, flags, caps;
+        uint16_t max_on, min_off, cap;
+        image_rd_bytes(v->src, off, rec, TD_ACTUATOR_SIZE);
+        pin = rec[A_PIN];
+        flags = rec[A_FLAGS];
+        max_on = le_get_u16(&rec[A_MAX_ON]);
+        min_off = le_get_u16(&rec[A_MIN_OFF]);
+        cap = le_get_u16(&rec[A_DAILY_CAP]);
+        caps = board_pin_caps(v->board, pin);
         if ((caps & (TD_PIN_CAP_RESERVED | TD_PIN_CAP_NO_ACTUATOR)) || !(caps & TD_PIN_CAP_DIGITAL_OUT) ||
             ((flags & TD_ACTUATOR_FLAG_PWM) && !(caps & TD_PIN_CAP_PWM))) {
             FAIL(TD_IMG_ERR_BAD_PIN, i);
@@ -188,22 +187,26 @@ enum { PASS_REF, PASS_DUR, PASS_LITERAL, PASS_PARAM, PASSES };
 static td_image_error_t check_rule(const vctx_t *v, uint16_t off)
 {
     const td_src_t *s = v->src;
-    uint8_t kind = image_rd_u8(s, off + R_KIND);
-    uint8_t action = image_rd_u8(s, off + R_ACTION);
-    uint8_t chan = image_rd_u8(s, off + R_CHANNEL);
-    uint8_t il = image_rd_u8(s, off + R_INTERLOCK);
-    uint8_t ops = image_rd_u8(s, off + R_OPERANDS);
-    bool threshold = kind == TD_RULE_KIND_THRESHOLD;
-    bool interval = kind == TD_RULE_KIND_INTERVAL;
-    bool pulse = action == TD_RULE_ACTION_PULSE;
+    uint8_t rec[R_THRESHOLD]; /* the byte fields, read in one go: one call, not one per field */
+    uint8_t kind, action, chan, il, ops;
+    bool threshold, interval, pulse;
     int32_t raw[RULE_FIELDS]; /* each field as stored: a literal, a dur16 code or a parameter index */
     uint8_t pass, w;
+    image_rd_bytes(s, off, rec, sizeof rec);
+    kind = rec[R_KIND];
+    action = rec[R_ACTION];
+    chan = rec[R_CHANNEL];
+    il = rec[R_INTERLOCK];
+    ops = rec[R_OPERANDS];
+    threshold = kind == TD_RULE_KIND_THRESHOLD;
+    interval = kind == TD_RULE_KIND_INTERVAL;
+    pulse = action == TD_RULE_ACTION_PULSE;
     if ((!threshold && !interval) || (action != TD_RULE_ACTION_PULSE && action != TD_RULE_ACTION_FOLLOW) ||
-        (interval && action == TD_RULE_ACTION_FOLLOW) || image_rd_u8(s, off + R_LEVEL) == 0 ||
-        (image_rd_u8(s, off + R_FLAGS) & ~KNOWN_RULE_FLAGS) || (ops & ~KNOWN_OPERANDS)) {
+        (interval && action == TD_RULE_ACTION_FOLLOW) || rec[R_LEVEL] == 0 ||
+        (rec[R_FLAGS] & ~KNOWN_RULE_FLAGS) || (ops & ~KNOWN_OPERANDS)) {
         return TD_IMG_ERR_BAD_RULE;
     }
-    if (image_rd_u8(s, off + R_ACTUATOR) >= v->n.na || (threshold && chan >= v->n.nc) ||
+    if (rec[R_ACTUATOR] >= v->n.na || (threshold && chan >= v->n.nc) ||
         (interval && chan != TD_NO_INDEX) || (il != TD_NO_INDEX && il >= v->n.nc)) {
         return TD_IMG_ERR_BAD_REF;
     }

@@ -19,6 +19,24 @@ TD_STATIC_ASSERT(TD_LOG_TEXT_MAX + 1 <= TD_MAX_PAYLOAD, log_fits);
 
 /* --- requests -------------------------------------------------------------------------------- */
 
+/* COMMAND payload sizes by op (the op byte included); ops run 1..TD_OP_TELEMETRY_MODE. */
+static const uint8_t command_size[] TD_ROM = {
+    0,     /* no op 0 */
+    1 + 6, /* LEASE: actuator u8, duration_ms u32, level u8 */
+    1 + 1, /* OFF: actuator u8 */
+    1,     /* PAUSE */
+    1,     /* RESUME */
+    1 + 5, /* SET_PARAM: index u8, value i32 */
+    1 + 1, /* GET_PARAMS: first u8 */
+    1,     /* HELLO */
+    1 + 2, /* STATUS: section u8, first u8 */
+    1,     /* CLEAR_SAFE_MODE */
+    1 + 1, /* TELEMETRY_MODE: flags u8 */
+};
+TD_STATIC_ASSERT(TD_OP_LEASE == 1 && TD_OP_OFF == 2 && TD_OP_PAUSE == 3 && TD_OP_RESUME == 4, ops_1_4);
+TD_STATIC_ASSERT(TD_OP_SET_PARAM == 5 && TD_OP_GET_PARAMS == 6 && TD_OP_HELLO == 7 && TD_OP_STATUS == 8, ops_5_8);
+TD_STATIC_ASSERT(TD_OP_CLEAR_SAFE_MODE == 9 && TD_OP_TELEMETRY_MODE == 10 && sizeof command_size == 11, ops_9_10);
+
 static TD_NOINLINE td_msg_status_t decode_command(const uint8_t *p, uint8_t len, td_request_t *req)
 {
     uint8_t need;
@@ -26,19 +44,10 @@ static TD_NOINLINE td_msg_status_t decode_command(const uint8_t *p, uint8_t len,
         return MSG_BAD_LENGTH;
     }
     req->op = p[0];
-    switch (req->op) {
-    case TD_OP_LEASE: need = 1 + 6; break;
-    case TD_OP_OFF: need = 1 + 1; break;
-    case TD_OP_SET_PARAM: need = 1 + 5; break;
-    case TD_OP_GET_PARAMS: need = 1 + 1; break;
-    case TD_OP_STATUS: need = 1 + 2; break;
-    case TD_OP_TELEMETRY_MODE: need = 1 + 1; break;
-    case TD_OP_PAUSE:
-    case TD_OP_RESUME:
-    case TD_OP_HELLO:
-    case TD_OP_CLEAR_SAFE_MODE: need = 1; break;
-    default: return MSG_UNKNOWN_OP;
+    if (req->op == 0 || req->op >= sizeof command_size) {
+        return MSG_UNKNOWN_OP;
     }
+    need = TD_ROM_U8(&command_size[req->op]);
     if (len < need) {
         return MSG_BAD_LENGTH;
     }

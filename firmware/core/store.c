@@ -1,7 +1,6 @@
 /* The config store: system record, parameter overrides and two image slots in EEPROM. */
 #include "store.h"
 
-#include "crc.h"
 #include "hal.h"
 #include "image_layout.h"
 
@@ -117,7 +116,7 @@ static TD_NOINLINE uint32_t src_generation(const td_src_t *src)
     return image_rd_u32(src, H_GENERATION);
 }
 
-TD_NOINLINE uint8_t store_load(store_t *st)
+uint8_t store_load(store_t *st)
 {
     td_src_t src[2];
     bool ok[2], present;
@@ -172,15 +171,13 @@ static TD_NOINLINE uint8_t staging_slot(const store_t *st)
 uint8_t store_begin(store_t *st, uint16_t length, uint32_t crc32, const uint8_t *hash, uint32_t generation,
                     bool *already, uint16_t *detail)
 {
-    uint8_t active_hash[TD_RECIPE_HASH_SIZE];
     uint8_t i;
     uint32_t active_gen = store_generation(st);
     *already = false;
     *detail = 0;
     st->staging = 0; /* a new BEGIN abandons any transfer in progress */
     if (store_has_config(st)) {
-        store_recipe_hash(st, active_hash);
-        for (i = 0; i < TD_RECIPE_HASH_SIZE && active_hash[i] == hash[i]; i++) {
+        for (i = 0; i < TD_RECIPE_HASH_SIZE && image_rd_u8(&st->active, H_HASH + i) == hash[i]; i++) {
         }
         if (i == TD_RECIPE_HASH_SIZE) {
             *already = true;
@@ -253,9 +250,7 @@ uint8_t store_commit(store_t *st, uint16_t *detail)
 {
     uint8_t slot = staging_slot(st);
     uint16_t base = slot_base[slot];
-    uint32_t crc = crc32_begin();
     td_src_t src;
-    uint16_t i;
     uint8_t index;
     td_image_error_t err;
     *detail = 0;
@@ -267,10 +262,7 @@ uint8_t store_commit(store_t *st, uint16_t *detail)
         return TD_NACK_BAD_LENGTH;
     }
     slot_src(&src, slot, st->length);
-    for (i = H_LENGTH; i < st->length; i++) {
-        crc = crc32_update(crc, image_rd_u8(&src, i));
-    }
-    if (st->length < H_LENGTH || crc32_end(crc) != st->crc32) {
+    if (st->length < H_LENGTH || image_crc(&src) != st->crc32) {
         return TD_NACK_BAD_CRC;
     }
     if (image_rd_u32(&src, H_GENERATION) != st->generation) {

@@ -11,12 +11,16 @@ from tendril.image.codec import with_generation
 from tendril.protocol import (
     Ack,
     ClearSafeMode,
+    ConfigData,
+    ConfigRead,
     Event,
     Hello,
     Lease,
     NackMsg,
     Ping,
     RequestHello,
+    Resume,
+    SetParam,
     Telemetry,
     UnknownCommand,
 )
@@ -94,8 +98,10 @@ def test_three_quick_watchdog_resets_give_safe_mode_until_cleared(debug, tmp_pat
         assert [bool(h.flags & HelloFlag.SAFE_MODE) for h in hellos] == [False, False, True]
         entered = _events(board, EventKind.MODE)
         assert [e.b for e in entered] == [ModeChange.SAFE_MODE_ENTERED]
-        refused = board.request(Lease(0, 1000, 255))
-        assert isinstance(refused, NackMsg) and refused.code == Nack.SAFE_MODE
+        for request in (Lease(0, 1000, 255), Resume(), SetParam(0, 40_000)):
+            refused = board.request(request)  # nothing may act on the stopped engine
+            assert isinstance(refused, NackMsg) and refused.code == Nack.SAFE_MODE, request
+        assert isinstance(board.request(ConfigRead(0, 8)), ConfigData)  # reads still work
         assert board.pins(PUMP_PIN)[-1][1] == 1
         assert isinstance(board.request(ClearSafeMode()), Ack)
         assert [e.b for e in _events(board, EventKind.MODE)][-1] == ModeChange.SAFE_MODE_CLEARED
