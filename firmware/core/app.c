@@ -282,7 +282,12 @@ static void telemetry(void)
     if (!app.running || app.tele_ms == 0 || app.now - app.tele_last < app.tele_ms) {
         return;
     }
-    app.tele_last = app.now;
+    /* Keep the cadence: the next frame is due one period after this one was due, not after the
+     * loop got here, so loop jitter does not stretch a 2 ms period; after a stall, start afresh. */
+    app.tele_last += app.tele_ms;
+    if (app.now - app.tele_last >= app.tele_ms) {
+        app.tele_last = app.now;
+    }
     for (first = 0; first < app.eng.nc; first = (uint8_t)(first + n)) {
         for (n = 0; n < TD_TELEMETRY_MAX_VALUES && first + n < app.eng.nc; n++) {
             const eng_chan_t *c = &app.eng.ch[first + n];
