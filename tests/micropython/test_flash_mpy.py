@@ -26,3 +26,26 @@ def test_deploy_refuses_a_board_that_does_not_run_micropython():
 
 def test_flash_errors_are_tendril_errors():
     assert issubclass(FlashError, TendrilError)
+
+
+def test_flash_micropython_defaults_to_a_pico_and_compiles_the_recipe_before_touching_the_port():
+    from click.testing import CliRunner
+    from tendril.boards import boards_dir
+    from tendril.cli import cli
+
+    recipe = boards_dir() / "recipes" / "plant-waterer.toml"
+    result = CliRunner().invoke(cli, ["flash", "--micropython", "--port", "/dev/tendril-nope",
+                                      "--recipe", str(recipe)])
+    assert result.exit_code == 1
+    assert "compiled" in result.output and "no board at /dev/tendril-nope" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_a_recipe_is_refused_for_an_avr_board_flash():
+    from click.testing import CliRunner
+    from tendril.boards import boards_dir
+    from tendril.cli import cli
+
+    recipe = boards_dir() / "recipes" / "plant-waterer.toml"
+    result = CliRunner().invoke(cli, ["flash", "--port", "/dev/tendril-nope", "--recipe", str(recipe)])
+    assert result.exit_code == 1 and "--recipe is for MicroPython boards" in result.output

@@ -15,8 +15,9 @@ from ..errors import TendrilError
 
 
 @click.command()
-@click.option("--board", "-b", default="uno", show_default=True,
-              help="The board on the port: uno, nano, mega2560 (or a MicroPython board).")
+@click.option("--board", "-b",
+              help="The board on the port: uno, nano, mega2560, pico, esp32-devkit "
+                   "[default: uno, or pico with --micropython].")
 @click.option("--port", "-p", required=True, help="Its serial port, e.g. /dev/ttyACM0.")
 @click.option("--baud", type=int, default=115200, show_default=True,
               help="Serial speed the firmware talks at (built in; AVR boards).")
@@ -30,16 +31,24 @@ from ..errors import TendrilError
               help="Seconds before an upload that gets no answer is given up.")
 @click.option("--micropython", is_flag=True,
               help="Deploy the MicroPython firmware (the board's firmware says so anyway).")
-def flash(board: str, port: str, baud: int, old_bootloader: bool, hex_file: Path | None,
-          attempts: int | None, timeout: float, micropython: bool) -> None:
+@click.option("--recipe", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="MicroPython boards: a recipe (or compiled image) to copy along as the config.")
+def flash(board: str | None, port: str, baud: int, old_bootloader: bool, hex_file: Path | None,
+          attempts: int | None, timeout: float, micropython: bool, recipe: Path | None) -> None:
     """Build the firmware for BOARD and upload it to the board on PORT."""
+    board = board or ("pico" if micropython else "uno")
     kind = load_board(board).firmware
+    if recipe is not None and kind != "micropython":
+        raise TendrilError("--recipe is for MicroPython boards; push a recipe to an AVR board after "
+                           "flashing (tendril sim shows how a push works)")
     if micropython and kind != "micropython":
         raise TendrilError(f"{board} does not run MicroPython; flash it without --micropython")
     if kind == "micropython":
         from ..flash_mpy import deploy
+        from ..sim.runner import load_config
 
-        deploy(port, board, None, log=click.echo)
+        image = load_config(recipe, board) if recipe is not None else None
+        deploy(port, board, image, log=click.echo)
         return
     from ..flash_avr import upload
 
