@@ -78,7 +78,7 @@ def _port_problem(port: str, text: str) -> str:
     if "busy" in low or "resource temporarily unavailable" in low or "could not exclusively lock" in low:
         return f"{port} is busy: close the program that has it open (a serial monitor, tendril)"
     if "no such file" in low or "could not open port" in low or "not found" in low:
-        return f"no board at {port}: check the cable and the port name (tendril boards lists ports)"
+        return f"no board at {port}: check the cable and the port name (tendril ports lists them)"
     if "permission denied" in low:
         return f"no permission to open {port}: add yourself to the 'dialout' group, then log in again"
     return f"{port}: {text.strip()}"

@@ -39,8 +39,8 @@ def flash(board: str | None, port: str, baud: int, old_bootloader: bool, hex_fil
     board = board or ("pico" if micropython else "uno")
     kind = load_board(board).firmware
     if recipe is not None and kind != "micropython":
-        raise TendrilError("--recipe is for MicroPython boards; push a recipe to an AVR board after "
-                           "flashing (tendril sim shows how a push works)")
+        raise TendrilError("--recipe is for MicroPython boards; after flashing an AVR board, "
+                           "push the recipe with: tendril push RECIPE --port PORT")
     if micropython and kind != "micropython":
         raise TendrilError(f"{board} does not run MicroPython; flash it without --micropython")
     if kind == "micropython":

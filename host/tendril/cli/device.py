@@ -1,0 +1,232 @@
+"""Commands that talk to a board over a session: status, push, pull, set, run, pause, resume."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from ..boards import load_board
+from ..contract import BoardClass, HelloFlag, Unit
+from ..errors import TendrilError
+from ..image import decode, recipe_hash
+from ..protocol import (
+    GetParams,
+    Lease,
+    Params,
+    Pause,
+    RequestStatus,
+    Resume,
+    SetParam,
+    Status,
+    Telemetry,
+)
+from ..recipes import compile_recipe, decompile, diff, load
+from ..recipes.units import UnitError, duration_ms, quantity
+from ..session import Session, read_config
+from ..session import push as push_image
+
+_BOARD_OF_CLASS = {BoardClass.AVR328: "uno", BoardClass.AVR2560: "mega2560",
+                   BoardClass.RP2040: "pico", BoardClass.ESP32: "esp32-devkit"}
+
+port_opt = click.option("--port", "-p", required=True, help="Serial port (or by-id path) of the board.")
+recipe_opt = click.option("--recipe", "recipe_path", type=click.Path(),
+                          help="The recipe the board runs: names instead of numbers.")
+board_opt = click.option("--board", "-b", help="Board file to use (default: from the board's HELLO).")
+
+
+def _session(port: str) -> Session:
+    s = Session(port)
+    s.open()
+    return s
+
+
+def _board(session: Session, name: str | None):
+    if name:
+        return load_board(name)
+    try:
+        return load_board(_BOARD_OF_CLASS[BoardClass(session.hello.board_class)])
+    except (KeyError, ValueError):
+        raise TendrilError(f"unknown board class {session.hello.board_class}: give --board") from None
+
+
+def _active(session: Session) -> bytes | None:
+    if not session.hello.flags & HelloFlag.HAS_CONFIG:
+        return None
+    return read_config(session)
+
+
+def _index(names: list[str], what: str, key: str) -> int:
+    if key.isdigit():
+        return int(key)
+    if key in names:
+        return names.index(key)
+    known = ", ".join(names) or "none (give --recipe, or a number)"
+    raise TendrilError(f"no {what} named {key!r}; the recipe has: {known}")
+
+
+def _actuator_state(entry) -> str:
+    if not entry.state & 0x01:
+        return "resting" if entry.state & 0x08 else "off"
+    by = "lease" if entry.owner == 0xFE else f"rule {entry.owner}"
+    return f"on ({by}, {entry.ms_left / 1000:g} s left)"
+
+
+@click.command()
+@port_opt
+@recipe_opt
+@board_opt
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def status(port: str, recipe_path: str | None, board: str | None, as_json: bool) -> None:
+    """Who the board is, its recipe, and its live values once."""
+    with _session(port) as s:
+        h = s.hello
+        info = {"port": s.port, "board": _board(s, board).name, "firmware": h.text,
+                "version": f"{h.fw_major}.{h.fw_minor}.{h.fw_patch}", "device_id": f"{h.device_id:08x}",
+                "boot": h.boot_count, "safe_mode": bool(h.flags & HelloFlag.SAFE_MODE),
+                "paused": bool(h.flags & HelloFlag.PAUSED), "recipe_hash": h.recipe_hash.hex(),
+                "generation": h.config_generation, "recipe": None, "values": None, "params": None,
+                "actuators": None}
+        image = _active(s)
+        recipe = load(Path(recipe_path)) if recipe_path else None
+        if image is not None:
+            info["recipe"] = decode(image).name
+            # Names by index only from the recipe the board really runs.
+            if recipe and recipe_hash(compile_recipe(recipe, _board(s, board))) != h.recipe_hash:
+                recipe = None
+            if recipe:
+                info["recipe"] = recipe.meta.name
+            names = [c.name for c in recipe.channels] if recipe else []
+            tele = s.wait_for(lambda m: isinstance(m, Telemetry), timeout=3.0)
+            if tele is not None:
+                info["values"] = {(names[n] if n < len(names) else str(n)): v / 1000
+                                  for n, v in enumerate(tele.values, tele.first_channel)}
+            params = s.call(GetParams(0), "GET_PARAMS", expect=Params)
+            info["params"] = list(params.values)
+            acts = s.call(RequestStatus(0, 0), "STATUS", expect=Status)
+            act_names = [a.name for a in recipe.actuators] if recipe else []
+            info["actuators"] = {
+                (act_names[n] if n < len(act_names) else str(n)): _actuator_state(e)
+                for n, e in enumerate(acts.entries, acts.first)}
+    if as_json:
+        click.echo(json.dumps(info, indent=2))
+        return
+    for key, value in info.items():
+        if value is not None:
+            click.echo(f"{key:>11}: {value}")
+
+
+@click.command("push")
+@click.argument("recipe_file", type=click.Path())
+@port_opt
+@board_opt
+@recipe_opt
+def push_cmd(recipe_file: str, port: str, board: str | None, recipe_path: str | None) -> None:
+    """Validate, compile, push, read back and verify a recipe; shows what changed."""
+    new = load(Path(recipe_file))
+    with _session(port) as s:
+        b = _board(s, board)
+        image = compile_recipe(new, b)  # refuses a bad recipe before a byte is sent
+        active = _active(s)
+        if active is not None and recipe_hash(active) == recipe_hash(image):
+            click.echo("no changes: the board already runs this recipe")
+        elif active is not None:
+            # Without --recipe the device's image is decompiled with the new recipe as the naming
+            # hint (records are matched by index), so the diff is about values, not names.
+            old = load(Path(recipe_path)) if recipe_path else load(decompile(active, b, new))
+            changes = diff(old, new)
+            click.echo("changes:" if changes else "no changes to the recipe's content")
+            for line in changes:
+                click.echo(f"  {line}")
+        result = push_image(s, image)
+    if result.already_active:
+        click.echo(f"already active on the board (generation {result.after.config_generation})")
+    else:
+        click.echo(f"pushed {new.meta.name}: {len(image)} bytes, generation "
+                   f"{result.after.config_generation}, verified by read-back")
+
+
+@click.command()
+@port_opt
+@board_opt
+@recipe_opt
+@click.option("-o", "--output", type=click.Path(), help="Write the TOML here (default: stdout).")
+def pull(port: str, board: str | None, recipe_path: str | None, output: str | None) -> None:
+    """The board's active config as recipe TOML."""
+    with _session(port) as s:
+        image = _active(s)
+        if image is None:
+            raise TendrilError(f"{port}: the board has no recipe")
+        text = decompile(image, _board(s, board), load(Path(recipe_path)) if recipe_path else None)
+    if output:
+        Path(output).write_text(text)
+        click.echo(f"wrote {output}")
+    else:
+        click.echo(text, nl=False)
+
+
+@click.command("set")
+@click.argument("assignment")
+@port_opt
+@recipe_opt
+def set_cmd(assignment: str, port: str, recipe_path: str | None) -> None:
+    """Tune a parameter: NAME=VALUE ("threshold=40 %") or INDEX=VALUE in thousandths."""
+    key, sep, text = assignment.partition("=")
+    if not sep:
+        raise TendrilError(f"{assignment!r}: write NAME=VALUE, like threshold=\"40 %\"")
+    recipe = load(Path(recipe_path)) if recipe_path else None
+    params = list(recipe.params) if recipe else []
+    index = _index([p.name for p in params], "parameter", key.strip())
+    try:
+        if index < len(params):
+            p = params[index]
+            value = duration_ms(text) if p.duration else quantity(text, p.unit or Unit.NONE)
+        else:
+            value = int(text)
+    except (UnitError, ValueError) as exc:
+        raise TendrilError(f"{key}: {exc}") from None
+    with _session(port) as s:
+        ack = s.call(SetParam(index, value), f"setting parameter {key.strip()}")
+    click.echo(f"{key.strip()} = {text.strip()} (stored as {ack.value})")
+
+
+@click.command()
+@click.argument("actuator")
+@port_opt
+@recipe_opt
+@click.option("--for", "duration", required=True, help='How long, like "5 s"; the board ends it itself.')
+@click.option("--level", type=click.IntRange(1, 255), default=255, show_default=True)
+def run(actuator: str, port: str, recipe_path: str | None, duration: str, level: int) -> None:
+    """Run an actuator for a while (a lease: it stops on its own)."""
+    recipe = load(Path(recipe_path)) if recipe_path else None
+    index = _index([a.name for a in recipe.actuators] if recipe else [], "actuator", actuator)
+    try:
+        ms = duration_ms(duration, exact=False)
+    except UnitError as exc:
+        raise TendrilError(f"--for: {exc}") from None
+    with _session(port) as s:
+        ack = s.call(Lease(index, ms, level), f"running {actuator}")
+    click.echo(f"{actuator} on for {ack.value / 1000:g} s")
+
+
+@click.command()
+@port_opt
+def pause(port: str) -> None:
+    """Pause the board's automation (leases still work)."""
+    with _session(port) as s:
+        s.call(Pause(), "PAUSE")
+    click.echo("automation paused")
+
+
+@click.command()
+@port_opt
+def resume(port: str) -> None:
+    """Resume the board's automation."""
+    with _session(port) as s:
+        s.call(Resume(), "RESUME")
+    click.echo("automation resumed")
+
+
+COMMANDS = (status, push_cmd, pull, set_cmd, run, pause, resume)
+__all__ = ["COMMANDS"]

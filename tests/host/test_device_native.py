@@ -1,0 +1,195 @@
+"""The device commands and the session against the native simulated board over its real pty."""
+
+from __future__ import annotations
+
+import json
+
+from tendril.boards import load_board
+from tendril.contract import EventKind
+from tendril.image import with_generation
+from tendril.protocol import Event, GetParams, Params, Telemetry
+from tendril.recipes import compile_recipe, load
+from tendril.session import Session, read_config
+from tendril.transport import SerialTransport
+
+from .conftest import WATERER, tendril
+
+LEASE_END = 3  # off reason (protocol.md, EVENT)
+
+
+def pushed(native) -> None:
+    result = tendril("push", str(WATERER), "--port", native.port)
+    assert result.exit_code == 0, result.stderr
+    assert "verified by read-back" in result.stdout
+
+
+def test_status_says_who_the_board_is_and_what_it_runs(native):
+    pushed(native)
+    result = tendril("status", "--port", native.port, "--json")
+    assert result.exit_code == 0, result.stderr
+    info = json.loads(result.stdout)
+    assert info["board"] == "uno" and info["firmware"] == "tendril-native"
+    assert info["generation"] == 1 and info["recipe"] == "plant-water"
+    assert info["values"] is not None and len(info["params"]) == 2
+
+
+def test_push_twice_is_already_active_and_writes_nothing(native):
+    pushed(native)
+    again = tendril("push", str(WATERER), "--port", native.port)
+    assert again.exit_code == 0, again.stderr
+    assert "no changes" in again.stdout and "already active" in again.stdout
+    with Session(native.port) as s:
+        assert s.hello.config_generation == 1
+
+
+def test_a_hostile_recipe_is_refused_before_a_byte_is_sent(native, tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text(WATERER.read_text().replace('pin = { uno = "D7"', 'pin = { uno = "D99"'))
+    result = tendril("push", str(bad), "--port", native.port)
+    assert result.exit_code == 1 and "D99" in result.stderr
+    assert "Traceback" not in result.stderr
+    with Session(native.port) as s:
+        assert s.hello.config_generation == 0
+
+
+def test_pull_round_trips_to_the_pushed_image(native, tmp_path):
+    pushed(native)
+    out = tmp_path / "pulled.toml"
+    result = tendril("pull", "--port", native.port, "-o", str(out))
+    assert result.exit_code == 0, result.stderr
+    with Session(native.port) as s:
+        active = read_config(s)
+    again = compile_recipe(load(out), load_board("uno"))
+    assert with_generation(again, 1) == active
+
+
+def test_set_persists_across_a_restart_and_out_of_range_is_refused(native):
+    pushed(native)
+    ok = tendril("set", "dry_threshold=40 %", "--recipe", str(WATERER), "--port", native.port)
+    assert ok.exit_code == 0, ok.stderr
+    bad = tendril("set", "dry_threshold=95 %", "--recipe", str(WATERER), "--port", native.port)
+    assert bad.exit_code == 1 and "OUT_OF_RANGE" in bad.stderr and "min..max" in bad.stderr
+    native.start()  # power cycle on the same EEPROM
+    with Session(native.port) as s:
+        assert s.call(GetParams(0), expect=Params).values[0] == 40_000
+
+
+def test_run_is_a_lease_that_ends_on_its_own(native):
+    pushed(native)
+    with Session(native.port) as watcher:
+        result = tendril("run", "pump", "--for", "1 s", "--recipe", str(WATERER), "--port", native.port)
+        assert result.exit_code == 0, result.stderr
+        off = watcher.wait_for(lambda m: isinstance(m, Event) and m.kind == EventKind.ACT_OFF, 4.0)
+    assert off is not None and off.b == LEASE_END and 900 <= off.value <= 1300
+
+
+def test_run_longer_than_max_on_is_refused_with_the_limit(native):
+    pushed(native)
+    result = tendril("run", "0", "--for", "30 s", "--port", native.port)
+    assert result.exit_code == 1 and "LIMIT_MAX_ON" in result.stderr and "10 s" in result.stderr
+
+
+def test_pause_and_resume_show_in_hello(native):
+    pushed(native)
+    assert tendril("pause", "--port", native.port).exit_code == 0
+    with Session(native.port) as s:
+        assert s.hello.flags & 0x02
+    assert tendril("resume", "--port", native.port).exit_code == 0
+    with Session(native.port) as s:
+        assert not s.hello.flags & 0x02
+
+
+def test_reconnect_after_the_board_restarts_on_a_new_pty(native):
+    with Session(native.port, candidates=lambda: [native.port], auto_reconnect=True) as s:
+        first = s.hello
+        s.ping()
+        native.start()  # stopped and restarted: same EEPROM, new pty path
+        s.ping()  # the old port is gone: the session finds the board again by its device id
+        assert s.hello.device_id == first.device_id
+        assert s.hello.boot_count == first.boot_count + 1
+        assert s.health.reconnects == 1 and s.port == native.port
+
+
+def test_status_of_a_missing_port_is_one_clear_line():
+    result = tendril("status", "--port", "/dev/does-not-exist")
+    assert result.exit_code == 1 and result.stderr.startswith("tendril: cannot open")
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_push_of_a_changed_recipe_says_what_changed_in_words(native, tmp_path):
+    pushed(native)
+    changed = tmp_path / "waterer.toml"
+    changed.write_text(WATERER.read_text().replace('default = "4 s"', 'default = "6 s"'))
+    result = tendril("push", str(changed), "--port", native.port)
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "changes:" and any("pulse" in line and "6 s" in line for line in lines)
+    with Session(native.port) as s:
+        assert s.hello.config_generation == 2
+
+
+def test_a_request_the_board_missed_is_resent_with_the_same_seq(native):
+    with Session(native.port, timeout=0.3) as s:
+        # A partial frame with no delimiter: the board glues it to the next request, whose CRC
+        # then fails, so the first copy is lost on the floor and only the retry is answered.
+        s.transport.write(b"\x07junk")
+        assert s.ping() > 0
+        assert s.health.retries == 1 and s.health.timeouts == 1
+
+
+def test_a_fresh_board_reports_no_recipe(native):
+    result = tendril("status", "--port", native.port, "--json")
+    assert result.exit_code == 0, result.stderr
+    info = json.loads(result.stdout)
+    assert info["generation"] == 0 and info["recipe"] is None
+    pull = tendril("pull", "--port", native.port)
+    assert pull.exit_code == 1 and "no recipe" in pull.stderr
+
+
+class NoisyTransport(SerialTransport):
+    """The real pty, with line noise (bad CRC, broken COBS, stray text) before every read."""
+
+    NOISE = b"\x03\x01\x02\x00\xff\xfe\x00\x05\x01\x84\x07\x09\x00noise\n\x00"
+
+    def read(self, timeout: float) -> bytes:
+        data = super().read(timeout)
+        return self.NOISE + data if data else data
+
+
+def test_corrupt_bytes_from_the_board_are_counted_and_no_wrong_value_gets_through(native):
+    pushed(native)
+    with Session(NoisyTransport(native.port)) as s:
+        for i in range(20):
+            s.ping(bytes([i + 1]) * 4)
+        s.poll(1.5)
+        params = s.call(GetParams(0), expect=Params)
+    assert params.values == (35_000, 4_000)
+    assert s.health.resyncs >= 40 and s.health.decoder["crc"] + s.health.decoder["cobs"] >= 40
+    telemetry = [m for m in s.messages if isinstance(m, Telemetry)]
+    assert telemetry and all(len(t.values) == 2 and t.first_channel == 0 for t in telemetry)
+    assert all(t.values[1] in (0, 1000) for t in telemetry)  # the tank switch: empty or not
+    assert set(s.lines) == {"noise"}  # the stray text, shown as device output
+
+
+def test_status_shows_a_running_lease_by_name(native):
+    pushed(native)
+    assert tendril("run", "0", "--for", "5 s", "--port", native.port).exit_code == 0
+    result = tendril("status", "--port", native.port, "--json", "--recipe", str(WATERER))
+    assert result.exit_code == 0, result.stderr
+    info = json.loads(result.stdout)
+    assert info["recipe"] == "plant-waterer"
+    assert info["actuators"]["pump"].startswith("on (lease,")
+    assert set(info["values"]) == {"soil", "tank_empty"}
+
+
+def test_reconnect_on_the_same_path_when_the_port_comes_back(native, tmp_path):
+    link = tmp_path / "usb-tendril-if00"  # what a /dev/serial/by-id link does on a replug
+    link.symlink_to(native.port)
+    with Session(str(link), auto_reconnect=True) as s:
+        first = s.hello
+        native.start()
+        link.unlink()
+        link.symlink_to(native.port)
+        s.poll(0.3)  # the read finds the old pty gone and reconnects
+        assert s.health.reconnects == 1 and s.port == str(link)
+        assert s.hello.device_id == first.device_id and s.ping() > 0
