@@ -48,3 +48,9 @@ class DeviceError(TendrilError):
 
 class SimError(TendrilError):
     """A simulated board could not start or run (a missing simulator, toolchain or binary)."""
+
+
+class StorageError(TendrilError):
+    """The log database cannot be opened or written: a bad path, a full disk, a newer schema.
+
+    Rows committed before the error are never lost: the store only rolls back its open batch."""

@@ -17,6 +17,9 @@ from .boards import boards
 from .flash import flash
 from .recipe import recipe
 from .sim import sim
+from .device import COMMANDS as DEVICE_COMMANDS
+from .ports import ports
+from .store import export, replay
 
 
 class _Group(click.Group):
@@ -45,6 +48,11 @@ cli.add_command(image)
 cli.add_command(demo)
 cli.add_command(recipe)
 cli.add_command(sim)
+cli.add_command(export)
+cli.add_command(replay)
+cli.add_command(ports)
+for _command in DEVICE_COMMANDS:
+    cli.add_command(_command)
 
 
 def main() -> None:

@@ -1,0 +1,134 @@
+"""`tendril export` and `tendril replay`: read the log database (docs/storage.md)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from contextlib import nullcontext
+from datetime import datetime
+from pathlib import Path
+
+import click
+
+from ..boards import board_names, load_board
+from ..errors import StorageError, TendrilError
+from ..store import Store, default_path, iter_samples, parse_time
+from ..store.export import FORMATS, write
+from ..store.query import iso, sessions
+
+_DB_HELP = "Log database (default: $TENDRIL_DB, else tendril.db in the user data directory)."
+_TIME_HELP = "ISO 8601 time (local unless it says) or relative: -90m, -1h, -7d."
+
+
+def _open(db: str | None) -> Store:
+    path = Path(db) if db is not None else default_path()
+    if not path.is_file():
+        raise StorageError(f"{path}: no such log database (log with `tendril log`, or name one"
+                           " with --db)")
+    return Store.open(path)
+
+
+def _times(since: str | None, until: str | None) -> tuple[float | None, float | None]:
+    return (parse_time(since) if since else None, parse_time(until) if until else None)
+
+
+@click.command()
+@click.option("--db", type=click.Path(dir_okay=False), help=_DB_HELP)
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="csv", show_default=True)
+@click.option("--channel", "channels", multiple=True,
+              help="Channel name (from the logged recipe) or index; repeat for more. Default: all.")
+@click.option("--since", help="Only samples at or after this time. " + _TIME_HELP)
+@click.option("--until", help="Only samples before this time. " + _TIME_HELP)
+@click.option("--device", type=int, help="Only this device_id.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
+              help="Write here instead of stdout.")
+def export(db, fmt, channels, since, until, device, output) -> None:
+    """Export logged samples as CSV or JSON lines, streamed row by row.
+
+    Columns: time (host, UTC), device_id, boot, channel, name, device_ms, value (in the channel's
+    unit; raw readings as logged), raw (1 for raw readings).
+    """
+    t0, t1 = _times(since, until)
+    store = _open(db)
+    try:
+        rows = iter_samples(store.conn, channels=channels, since=t0, until=t1, device_id=device)
+        if output:
+            try:
+                out = open(output, "w", encoding="utf-8", newline="")  # noqa: SIM115
+            except OSError as exc:
+                raise TendrilError(f"cannot write {output}: {exc.strerror}") from exc
+        with out if output else nullcontext(sys.stdout) as target:
+            n = write(rows, target, fmt)
+        if output:
+            click.echo(f"{n} samples written to {output}", err=True)
+    finally:
+        store.close()
+
+
+def _board_for(store: Store, board: str | None, device: int | None):
+    if board:
+        return load_board(board)
+    infos = sessions(store.conn, device)
+    classes = {s.board_class for s in infos}
+    if len(classes) != 1:
+        raise TendrilError("the log holds boards of several classes (or none): name one with"
+                           " --board and --device")
+    cls = classes.pop()
+    for name in board_names():
+        b = load_board(name)
+        if int(b.board_class) == cls and b.extends is None:
+            return b
+    raise TendrilError(f"no board of class {cls}; name one with --board")
+
+
+@click.command()
+@click.argument("recipe_file", metavar="RECIPE", type=click.Path(dir_okay=False))
+@click.option("--db", type=click.Path(dir_okay=False), help=_DB_HELP)
+@click.option("--device", type=int, help="Only this device_id.")
+@click.option("--board", "-b", help="Board to compile for (default: the logged board's class).")
+@click.option("--since", help="Replay from this time. " + _TIME_HELP)
+@click.option("--until", help="Replay up to this time. " + _TIME_HELP)
+@click.option("--step", "step_ms", type=click.IntRange(1, 60_000), default=100, show_default=True,
+              help="Engine tick between logged samples, in ms.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object with every run.")
+def replay(recipe_file, db, device, board, since, until, step_ms, as_json) -> None:
+    """Run logged sensor data through RECIPE and show when each actuator would have run.
+
+    Try a change (a new threshold, hold time, pulse, cooldown) on last week's data before pushing
+    it. Channels logged as calibrated values (the usual telemetry) are fed to RECIPE through an
+    identity calibration, so the engine sees exactly the values the board saw: every rule setting
+    replays exactly, but a change of calibration or smoothing in RECIPE has no effect. Channels
+    logged raw (telemetry in raw mode) go through RECIPE's own calibration. Channels match by name
+    when the logged recipe is known, else by index. Each boot replays from a fresh start.
+    """
+    from ..image import decode
+    from ..recipes import compile_recipe, load
+    from ..store.replay import replay as run_replay
+
+    t0, t1 = _times(since, until)
+    recipe = load(recipe_file)
+    store = _open(db)
+    try:
+        target = _board_for(store, board, device)
+        image = decode(compile_recipe(recipe, target))
+        result = run_replay(store.conn, image, recipe, device_id=device, since=t0, until=t1,
+                            step_ms=step_ms)
+    finally:
+        store.close()
+    if as_json:
+        click.echo(json.dumps({
+            "recipe": recipe.meta.name, "board": target.name, "sessions": result.sessions,
+            "samples": result.samples, "raw_channels": sorted(result.raw_channels),
+            "runs": [{"actuator": r.actuator, "rule": r.rule, "start": iso(r.start),
+                      "duration_s": round(r.duration_s, 3), "ended": r.ended,
+                      "device_id": r.device_id, "session": r.session_id}
+                     for r in result.runs]}, indent=2))
+        return
+    click.echo(f"{recipe.meta.name} on {target.name}: {result.samples} logged values from "
+               f"{result.sessions} boot(s)")
+    if not result.runs:
+        click.echo("no actuator would have run")
+    for r in result.runs:
+        when = datetime.fromtimestamp(r.start).strftime("%Y-%m-%d %H:%M:%S")
+        tail = "" if r.ended else " (still on when the log ends)"
+        click.echo(f"{when}  {r.actuator} for {r.duration_s:g} s by rule {r.rule}{tail}")

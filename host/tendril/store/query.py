@@ -1,0 +1,155 @@
+"""Reading the log back: time filters, channel names, samples streamed from a cursor."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from ..errors import StorageError
+
+_REL = re.compile(r"^-(\d+(?:\.\d+)?)\s*(s|m|h|d|w)$")
+_UNIT_S = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+def parse_time(text: str, now: float | None = None) -> float:
+    """Unix seconds from ISO 8601 (naive = local time) or a relative '-90m', '-1h', '-7d'."""
+    text = text.strip()
+    m = _REL.match(text)
+    if m:
+        return (time.time() if now is None else now) - float(m.group(1)) * _UNIT_S[m.group(2)]
+    try:
+        dt = datetime.fromisoformat(text)
+    except ValueError:
+        raise StorageError(f"not a time: {text!r} (use ISO 8601 like 2026-11-20T08:00 or -1h,"
+                           " -30m, -7d)") from None
+    return dt.timestamp()
+
+
+def iso(t: float) -> str:
+    """Unix seconds as ISO 8601 UTC with milliseconds."""
+    return datetime.fromtimestamp(t, UTC).isoformat(timespec="milliseconds")
+
+
+@dataclass(frozen=True)
+class SessionInfo:
+    id: int
+    device_id: int
+    boot_count: int
+    board_class: int
+    recipe_hash: bytes
+    host_start: float
+
+
+def sessions(conn: sqlite3.Connection, device_id: int | None = None) -> list[SessionInfo]:
+    sql = ("SELECT s.id, s.device_id, s.boot_count, d.board_class, s.recipe_hash, s.host_start"
+           " FROM sessions s JOIN devices d USING (device_id)")
+    args: tuple = ()
+    if device_id is not None:
+        sql, args = sql + " WHERE s.device_id = ?", (device_id,)
+    return [SessionInfo(*row) for row in conn.execute(sql + " ORDER BY s.host_start, s.id", args)]
+
+
+def recipe_text(conn: sqlite3.Connection, device_id: int, recipe_hash: bytes) -> str | None:
+    """The newest recipe text known for the image ``recipe_hash`` on ``device_id``."""
+    row = conn.execute(
+        "SELECT recipe_text FROM config_history WHERE device_id = ? AND recipe_hash = ?"
+        " AND recipe_text IS NOT NULL ORDER BY host_time DESC, id DESC LIMIT 1",
+        (device_id, bytes(recipe_hash))).fetchone()
+    return row[0] if row else None
+
+
+def channel_names(conn: sqlite3.Connection, session: SessionInfo) -> dict[int, str]:
+    """Channel index -> name from the recipe the session ran, when config_history knows it."""
+    text = recipe_text(conn, session.device_id, session.recipe_hash)
+    if text is None:
+        return {}
+    from ..recipes import RecipeError, parse
+    try:
+        recipe = parse(text, "logged recipe")
+    except RecipeError:
+        return {}
+    return {i: c.name for i, c in enumerate(recipe.channels)}
+
+
+@dataclass(frozen=True)
+class Sample:
+    device_id: int
+    boot_count: int
+    session_id: int
+    channel: int
+    name: str | None
+    device_ms: int
+    host_time: float
+    value: int  # as logged: thousandths, or a raw reading when raw
+    raw: bool
+
+    @property
+    def number(self) -> float | int:
+        """The value in the channel's unit (a raw reading stays an int)."""
+        return self.value if self.raw else self.value / 1000
+
+
+def resolve_channels(wanted: Sequence[str], names: dict[int, str]) -> set[int]:
+    """Channel indexes for names or decimal indexes; an unknown name is an error."""
+    out: set[int] = set()
+    for w in wanted:
+        if w.isdigit():
+            out.add(int(w))
+            continue
+        hits = [i for i, n in names.items() if n == w]
+        if not hits:
+            known = ", ".join(sorted(set(names.values()))) or "none: use channel indexes"
+            raise StorageError(f"no channel named {w!r} in the logged recipes (known: {known})")
+        out.update(hits)
+    return out
+
+
+def iter_samples(conn: sqlite3.Connection, *, channels: Sequence[str] = (),
+                 since: float | None = None, until: float | None = None,
+                 device_id: int | None = None) -> Iterator[Sample]:
+    """Samples in host-time order, one session at a time, streamed from the cursor. Channel names
+    are checked now, before the first row: an unknown name raises StorageError here."""
+    infos = sessions(conn, device_id)
+    names_by_session = {s.id: channel_names(conn, s) for s in infos}
+    if channels:  # every name must be known in some session before anything streams
+        known = [n for m in names_by_session.values() for n in m.values()]
+        resolve_channels(channels, dict(enumerate(known)))
+    return _stream(conn, infos, names_by_session, channels, since, until)
+
+
+def _stream(conn, infos, names_by_session, channels, since, until) -> Iterator[Sample]:
+    for s in infos:
+        names = names_by_session[s.id]
+        sql = ("SELECT channel, device_ms, host_time, value, raw FROM samples"
+               " WHERE session_id = ?")
+        args: list = [s.id]
+        if channels:
+            idx = sorted(_session_channels(channels, names))
+            if not idx:
+                continue
+            sql += f" AND channel IN ({','.join('?' * len(idx))})"
+            args += idx
+        if since is not None:
+            sql += " AND host_time >= ?"
+            args.append(since)
+        if until is not None:
+            sql += " AND host_time < ?"
+            args.append(until)
+        sql += " ORDER BY seq, channel"
+        for ch, dms, ht, value, raw in conn.execute(sql, args):
+            yield Sample(s.device_id, s.boot_count, s.id, ch, names.get(ch), dms, ht, value,
+                         bool(raw))
+
+
+def _session_channels(wanted: Sequence[str], names: dict[int, str]) -> set[int]:
+    out = set()
+    for w in wanted:
+        if w.isdigit():
+            out.add(int(w))
+        else:
+            out.update(i for i, n in names.items() if n == w)
+    return out

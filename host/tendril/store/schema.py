@@ -1,0 +1,69 @@
+"""The log database's schema (docs/storage.md) and its version, kept in PRAGMA user_version."""
+
+from __future__ import annotations
+
+SCHEMA_VERSION = 1
+
+# Values are stored as the i32 the device sent: thousandths of the channel's unit when calibrated,
+# the ADC count or pin level when the TELEMETRY frame had the raw flag (samples.raw = 1). Integers
+# keep every logged value exact and small; exports divide by 1000.
+SCHEMA_V1 = """
+CREATE TABLE devices (
+    device_id   INTEGER PRIMARY KEY,          -- HELLO device_id (u32)
+    board_class INTEGER NOT NULL,
+    first_seen  REAL NOT NULL,                -- host time, Unix seconds
+    last_seen   REAL NOT NULL
+);
+CREATE TABLE sessions (
+    id                INTEGER PRIMARY KEY,
+    device_id         INTEGER NOT NULL REFERENCES devices(device_id),
+    boot_count        INTEGER NOT NULL,
+    protocol_version  INTEGER NOT NULL,
+    fw_version        TEXT NOT NULL,          -- "major.minor.patch"
+    fw_name           TEXT NOT NULL,
+    reset_cause       INTEGER NOT NULL,
+    flags             INTEGER NOT NULL,
+    capabilities      INTEGER NOT NULL,
+    config_generation INTEGER NOT NULL,
+    recipe_hash       BLOB NOT NULL,
+    host_start        REAL NOT NULL,          -- host time the session began
+    UNIQUE (device_id, boot_count)            -- one session per boot, reused after a reconnect
+);
+CREATE TABLE samples (
+    session_id INTEGER NOT NULL REFERENCES sessions(id),
+    seq        INTEGER NOT NULL,              -- TELEMETRY frame seq (device counter, u16)
+    channel    INTEGER NOT NULL,
+    device_ms  INTEGER NOT NULL,              -- TELEMETRY time_ms (u32, wraps)
+    host_time  REAL NOT NULL,
+    value      INTEGER NOT NULL,              -- i32 as sent: thousandths, or raw when raw = 1
+    raw        INTEGER NOT NULL DEFAULT 0
+);
+-- A frame resent after a reconnect repeats (session, seq, channel): INSERT OR IGNORE drops it.
+CREATE UNIQUE INDEX samples_dedup ON samples (session_id, seq, channel);
+CREATE INDEX samples_time ON samples (host_time);
+CREATE TABLE events (
+    session_id INTEGER NOT NULL REFERENCES sessions(id),
+    seq        INTEGER NOT NULL,
+    device_ms  INTEGER NOT NULL,
+    kind       INTEGER NOT NULL,
+    a INTEGER NOT NULL, b INTEGER NOT NULL, c INTEGER NOT NULL,
+    value      INTEGER NOT NULL,
+    host_time  REAL NOT NULL
+);
+CREATE UNIQUE INDEX events_dedup ON events (session_id, seq);
+CREATE TABLE config_history (
+    id          INTEGER PRIMARY KEY,
+    device_id   INTEGER NOT NULL,
+    host_time   REAL NOT NULL,
+    direction   TEXT NOT NULL CHECK (direction IN ('pushed', 'read')),
+    generation  INTEGER NOT NULL,
+    recipe_hash BLOB NOT NULL,
+    image       BLOB NOT NULL,
+    recipe_text TEXT                          -- the recipe's TOML when the host knows it
+);
+CREATE INDEX config_by_hash ON config_history (device_id, recipe_hash);
+"""
+
+# Index i holds the script that takes a database from version i to i + 1.
+MIGRATIONS = (SCHEMA_V1,)
+assert len(MIGRATIONS) == SCHEMA_VERSION
