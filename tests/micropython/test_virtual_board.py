@@ -111,7 +111,8 @@ def test_pump_stops_when_lease_expires_without_host(board, link):
     on = [e for e in link.events() if e.kind == EventKind.ACT_ON]
     off = [e for e in link.events() if e.kind == EventKind.ACT_OFF]
     assert on[-1].b == Source.LEASE and off[-1].b == OffReason.LEASE_END
-    assert 800 <= off[-1].value <= 900
+    # On for the lease, less the few ms between the command and the tick that switched it on.
+    assert 780 <= off[-1].value <= 900
 
 
 def test_lease_longer_than_max_on_is_refused_and_status_reports_the_lease(link):
