@@ -31,7 +31,9 @@ class TextScanner:
                     self._seg.clear()
                     break
                 del self._seg[: nl + 1]
-                lines.append(line.decode("ascii").rstrip("\r"))
+                text = line.decode("ascii").rstrip("\r")
+                if text:  # a bare newline says nothing (and may be a broken frame's tail)
+                    lines.append(text)
             if not self._blocked and (len(self._seg) > MAX_LINE or
                                       not all(b in _PRINTABLE for b in self._seg)):
                 self._blocked = True
