@@ -1,8 +1,8 @@
 """A session with one board over one transport (docs/host.md, *Session*).
 
 Single-threaded: requests read the port while they wait; ``poll`` reads it otherwise. Replies are
-matched by seq and type; everything the device sends by itself goes to ``on_message`` (or the
-``messages`` queue), text outside frames to ``on_line`` (or ``lines``)."""
+matched by seq and type; everything the device sends by itself goes to ``on_message(msg, seq)``
+(or the ``messages`` queue), text outside frames to ``on_line`` (or ``lines``)."""
 
 from __future__ import annotations
 
@@ -80,7 +80,7 @@ class Session:
 
     def __init__(self, port: str | Transport, *, timeout: float = 0.5, retries: int = 3,
                  hello_timeout: float = 5.0, baud: int = 115_200,
-                 on_message: Callable[[Message], None] | None = None,
+                 on_message: Callable[[Message, int], None] | None = None,
                  on_line: Callable[[str], None] | None = None,
                  candidates: Callable[[], Iterable[str]] | None = None,
                  auto_reconnect: bool = False) -> None:
@@ -89,6 +89,7 @@ class Session:
         self.baud = baud
         self.timeout, self.retries, self.hello_timeout = timeout, retries, hello_timeout
         self.on_message, self.on_line = on_message, on_line
+        self.on_data: Callable[[bytes], None] | None = None  # every chunk read (a raw console)
         self.candidates = candidates
         self.auto_reconnect = auto_reconnect
         self.messages: deque[Message] = deque(maxlen=10_000)
@@ -273,6 +274,8 @@ class Session:
         if not data:
             return
         self.health.bytes += len(data)
+        if self.on_data is not None:
+            self.on_data(data)
         for line in self.text.feed(data):
             (self.on_line or self.lines.append)(line)
         frames = self.decoder.feed(data)
@@ -288,7 +291,10 @@ class Session:
                 self._reply = msg
             elif frame.type in _SPONTANEOUS:
                 self._count_gap(frame.seq)
-                (self.on_message or self.messages.append)(msg)
+                if self.on_message is not None:
+                    self.on_message(msg, frame.seq)
+                else:
+                    self.messages.append(msg)
             else:
                 self.health.late_replies += 1
 

@@ -1,0 +1,22 @@
+"""Live boards for the logger and the UI: a thread per board that holds the link, logs every
+sample and event to the shared database, keeps the latest state, and runs commands.
+
+Nothing here imports Textual: ``tendril log`` prints from it, ``tendril monitor`` draws it."""
+
+from .board import (
+    ActuatorView,
+    BoardView,
+    ChannelView,
+    LinkState,
+    LiveBoard,
+    LogLine,
+    ParamView,
+    PushOutcome,
+    RuleView,
+)
+from .names import event_text, find_recipe
+from .series import Bucket, Series
+from .sink import LogSink
+
+__all__ = ["ActuatorView", "BoardView", "Bucket", "ChannelView", "LinkState", "LiveBoard", "LogLine",
+           "LogSink", "ParamView", "PushOutcome", "RuleView", "Series", "event_text", "find_recipe"]

@@ -1,0 +1,538 @@
+"""A live board: one thread holds a Session, logs everything the board says, keeps the latest
+state for display, and runs commands handed to it. ``tendril log`` and ``tendril monitor`` both
+use it; it knows nothing of screens.
+
+    board = LiveBoard("/dev/ttyACM0", sink=LogSink.open())
+    board.start()
+    board.wait_online(10)
+    view = board.view()                     # a consistent copy, safe to read from any thread
+    board.lease(0, 5000).result(5)          # commands return concurrent.futures.Future
+    board.stop()
+
+The thread never dies of a link error: when the port goes away it says RECONNECTING and keeps
+trying until the same board (by device id) is back.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+
+from ..boards import Board, load_board
+from ..contract import (
+    BoardClass,
+    EventKind,
+    HelloFlag,
+    RuleState,
+    SkipReason,
+    StatusSection,
+    TelemetryFlag,
+)
+from ..errors import TendrilError, TransportError
+from ..image import recipe_hash
+from ..protocol import (
+    ClearSafeMode,
+    Event,
+    GetParams,
+    Hello,
+    Lease,
+    Log,
+    Off,
+    Params,
+    Pause,
+    RequestStatus,
+    Resume,
+    SetParam,
+    Status,
+    Telemetry,
+)
+from ..recipes import Recipe, compile_recipe, diff
+from ..session import Session, read_config
+from ..session import push as push_image
+from .names import event_text, find_recipe, unit_text
+from .series import Series
+from .sink import LogSink
+
+BOARD_OF_CLASS = {BoardClass.AVR328: "uno", BoardClass.AVR2560: "mega2560",
+                  BoardClass.RP2040: "pico", BoardClass.ESP32: "esp32-devkit"}
+LEASE_OWNER = 0xFE
+NEVER = 0xFFFFFFFF
+
+
+class LinkState(StrEnum):
+    CONNECTING = "connecting"
+    ONLINE = "online"
+    RECONNECTING = "reconnecting"
+    STOPPED = "stopped"
+
+
+@dataclass(frozen=True)
+class ChannelView:
+    index: int
+    name: str
+    unit: str
+    value: float | None
+    lo: float | None
+    hi: float | None
+    count: int
+    raw: bool = False
+
+
+@dataclass(frozen=True)
+class ActuatorView:
+    index: int
+    name: str
+    on: bool
+    level: int
+    owner: str  # "rule <name>", "lease" or ""
+    ms_left: int
+    today_on_ms: int
+    daily_cap_ms: int
+    max_on_ms: int
+    min_off_ms: int
+    resting: bool
+    capped: bool
+
+
+@dataclass(frozen=True)
+class RuleView:
+    index: int
+    name: str
+    state: str  # armed, holding, ready, running, cooling down, paused
+    last_skip: str
+    since_fired_ms: int | None
+
+
+@dataclass(frozen=True)
+class ParamView:
+    index: int
+    name: str
+    value: int  # thousandths (or ms for durations), as on the wire
+    min: int
+    max: int
+    unit: str
+    duration: bool
+
+
+@dataclass(frozen=True)
+class LogLine:
+    host_time: float
+    kind: str  # "event", "log" (a device LOG), "text" (bytes outside frames), "host"
+    text: str
+
+
+@dataclass(frozen=True)
+class BoardView:
+    port: str
+    baud: int
+    state: LinkState
+    error: str = ""
+    hello: Hello | None = None
+    board: str = ""
+    recipe: str = ""  # the recipe's name, "" without a config
+    paused: bool = False
+    safe_mode: bool = False
+    channels: tuple[ChannelView, ...] = ()
+    actuators: tuple[ActuatorView, ...] = ()
+    rules: tuple[RuleView, ...] = ()
+    params: tuple[ParamView, ...] = ()
+    health: dict = field(default_factory=dict)
+    reconnects: int = 0
+
+
+_RULE_STATE = {RuleState.IDLE: "armed", RuleState.HOLDING: "holding", RuleState.READY: "ready",
+               RuleState.RUNNING: "running", RuleState.COOLING: "cooling down",
+               RuleState.PAUSED: "paused"}
+_SKIP_WORDS = {SkipReason.INTERLOCK: "interlock", SkipReason.LEASED: "leased",
+               SkipReason.DAILY_CAP: "daily cap", SkipReason.MIN_OFF: "resting"}
+
+
+@dataclass(frozen=True)
+class PushOutcome:
+    changes: list[str]
+    already_active: bool
+    generation: int
+
+
+class LiveBoard:
+    def __init__(self, port: str, *, sink: LogSink | None = None, recipes: Iterable[Recipe] = (),
+                 board: str | None = None, baud: int = 115_200, status_every: float = 1.0,
+                 hello_timeout: float = 5.0,
+                 candidates: Callable[[], Iterable[str]] | None = None) -> None:
+        self.port, self.baud = port, baud
+        self.sink = sink
+        self.recipes = list(recipes)
+        self.board_name = board
+        self.status_every = status_every
+        self.hello_timeout = hello_timeout
+        self.candidates = candidates
+        self.lock = threading.RLock()
+        self.changed = threading.Condition(self.lock)
+        self.version = 0  # bumped on every change; a UI redraws when it moved
+        self.series: dict[int, Series] = {}
+        self.log: deque[LogLine] = deque(maxlen=5000)
+        self.raw: deque[tuple[float, bytes]] = deque(maxlen=512)  # the last chunks read (raw console)
+        self.samples = 0
+        self.events = 0
+        self._view = BoardView(port, baud, LinkState.CONNECTING)
+        self._board: Board | None = None
+        self.recipe: Recipe | None = None
+        self._session: Session | None = None
+        self._session_id: int | None = None
+        self._commands: deque[tuple[Callable[[Session], object], Future]] = deque()
+        self._stop = threading.Event()
+        self._online = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._next_status = 0.0
+        self._need_config = True
+        self._raw_channels = False  # the last TELEMETRY carried raw readings
+        self._status_flags = 0  # HELLO-style flags of the last STATUS
+
+    # --- life -----------------------------------------------------------------------------------
+    def start(self) -> LiveBoard:
+        self._thread = threading.Thread(target=self._run, name=f"board {self.port}", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+        self._set(state=LinkState.STOPPED)
+
+    def wait_online(self, timeout: float) -> bool:
+        return self._online.wait(timeout)
+
+    def view(self) -> BoardView:
+        with self.lock:
+            return self._view
+
+    def wait_change(self, since: int, timeout: float) -> int:
+        """Block until ``version`` passes ``since`` (or the timeout); returns the version."""
+        with self.changed:
+            self.changed.wait_for(lambda: self.version != since, timeout)
+            return self.version
+
+    def series_of(self, channel: int) -> Series:
+        with self.lock:
+            return self.series.setdefault(channel, Series())
+
+    # --- commands (run in the board's thread; each returns a Future) ----------------------------
+    def submit(self, fn: Callable[[Session], object]) -> Future:
+        future: Future = Future()
+        with self.lock:
+            if self._stop.is_set():
+                future.set_exception(TransportError(f"{self.port}: the board link is stopped"))
+            else:
+                self._commands.append((fn, future))
+        return future
+
+    def lease(self, actuator: int, ms: int, level: int = 255) -> Future:
+        return self._command(Lease(actuator, ms, level), f"running {self._act_name(actuator)}")
+
+    def off(self, actuator: int) -> Future:
+        return self._command(Off(actuator), f"switching off {self._act_name(actuator)}")
+
+    def pause(self) -> Future:
+        return self._command(Pause(), "PAUSE")
+
+    def resume(self) -> Future:
+        return self._command(Resume(), "RESUME")
+
+    def clear_safe_mode(self) -> Future:
+        return self._command(ClearSafeMode(), "CLEAR_SAFE_MODE")
+
+    def set_param(self, index: int, value: int) -> Future:
+        """``value`` in the wire's units (thousandths, or ms for a duration); the Future gives the
+        value the board stored."""
+        return self.submit(lambda s: self._refresh_after(
+            s.call(SetParam(index, value), f"setting parameter {index}").value))
+
+    def push(self, recipe: Recipe) -> Future:
+        """Compile for this board, push, verify; the Future gives a PushOutcome with the changes
+        in words (against the recipe the board ran)."""
+        def run(s: Session) -> PushOutcome:
+            image = compile_recipe(recipe, self._need_board())
+            old = self.recipe
+            changes = diff(old, recipe) if old is not None else ["a first recipe: " + recipe.meta.name]
+            result = push_image(s, image)
+            if self.sink is not None:
+                self.sink.record_config(result.after.device_id, result.image, "pushed",
+                                        recipe_text=recipe.text or None)
+            self.recipes.insert(0, recipe)
+            self._on_hello(result.after)
+            self._load_config(s)
+            return PushOutcome(changes, result.already_active, result.after.config_generation)
+        return self.submit(run)
+
+    def pull(self) -> Future:
+        """The board's active config as recipe TOML (with this board's names)."""
+        from ..recipes import decompile
+
+        def run(s: Session) -> str:
+            image = read_config(s)
+            if self.sink is not None:
+                self.sink.record_config(s.hello.device_id, image, "read")
+            return decompile(image, self._need_board(), self.recipe)
+        return self.submit(run)
+
+    def _command(self, msg, what: str) -> Future:
+        return self.submit(lambda s: self._refresh_after(s.call(msg, what).value))
+
+    def _refresh_after(self, value):
+        self._next_status = 0.0
+        return value
+
+    # --- the thread -------------------------------------------------------------------------------
+    def _run(self) -> None:
+        try:
+            while not self._stop.is_set():
+                if self._session is None or not self._session.transport.is_open:
+                    if not self._connect():
+                        continue
+                try:
+                    self._step()
+                except TransportError as exc:
+                    self._lost(str(exc))
+        finally:
+            self._fail_pending()
+            if self._session is not None:
+                self._session.close()
+            if self.sink is not None:
+                self.sink.flush_due()
+
+    def _connect(self) -> bool:
+        try:
+            if self._session is None:
+                s = Session(self.port, baud=self.baud, hello_timeout=self.hello_timeout,
+                            on_message=self._on_message, on_line=self._on_line,
+                            candidates=self.candidates)
+                s.on_data = self._on_data
+                hello = s.open()
+                self._session = s
+            else:
+                hello = self._session.reconnect(timeout=2.0)
+        except TendrilError as exc:
+            state = LinkState.RECONNECTING if self._session else LinkState.CONNECTING
+            self._set(state=state, error=str(exc))
+            self._stop.wait(0.2)
+            return False
+        self._need_config = True
+        self._on_hello(hello)
+        self._set(state=LinkState.ONLINE, error="", port=self._session.port)
+        self._online.set()
+        return True
+
+    def _lost(self, why: str) -> None:
+        self._note("host", f"link lost: {why}")
+        self._set(state=LinkState.RECONNECTING, error=why)
+        self._online.clear()
+        if self._session is not None:
+            self._session.close()
+
+    def _step(self) -> None:
+        s = self._session
+        while self._commands:
+            with self.lock:
+                fn, future = self._commands.popleft()
+            if not future.set_running_or_notify_cancel():
+                continue
+            try:
+                future.set_result(fn(s))
+            except TransportError as exc:
+                future.set_exception(exc)
+                raise
+            except Exception as exc:  # the caller's future carries it; the thread goes on
+                future.set_exception(exc)
+        if self._need_config:
+            self._load_config(s)
+        s.poll(0.05)
+        now = time.monotonic()
+        if now >= self._next_status:
+            self._next_status = now + self.status_every
+            self._refresh(s)
+        if self.sink is not None:
+            self.sink.flush_due()
+        with self.lock:
+            self._view = replace(self._view, health=s.health.as_dict(),
+                                 reconnects=s.health.reconnects)
+            self._bump()
+
+    # --- what the board says ----------------------------------------------------------------------
+    def _on_hello(self, hello: Hello) -> None:
+        old = self._view.hello
+        self._set(hello=hello)
+        if self.sink is not None:
+            self._session_id = self.sink.begin_session(hello)
+        if old is not None and (old.boot_count != hello.boot_count or old.device_id != hello.device_id):
+            self._note("host", f"the board restarted (boot {hello.boot_count})")
+        if old is None or old.recipe_hash != hello.recipe_hash:
+            self._need_config = True
+        self._set(paused=bool(hello.flags & HelloFlag.PAUSED),
+                  safe_mode=bool(hello.flags & HelloFlag.SAFE_MODE), board=self._need_board().name)
+
+    def _on_message(self, msg, seq: int) -> None:
+        now = time.time()
+        if isinstance(msg, Telemetry):
+            if self.sink is not None and self._session_id is not None:
+                self.sink.add_telemetry(self._session_id, msg, now, seq)
+            raw = bool(msg.flags & TelemetryFlag.RAW)
+            scale = 1 if raw else 0.001
+            with self.lock:
+                self.samples += len(msg.values)
+                for i, v in enumerate(msg.values, msg.first_channel):
+                    series = self.series.get(i)
+                    if series is None:
+                        series = self.series[i] = Series()
+                    series.add(now, v * scale)
+                self._raw_channels = raw
+        elif isinstance(msg, Event):
+            if self.sink is not None and self._session_id is not None:
+                self.sink.add_event(self._session_id, msg, now, seq)
+            self.events += 1
+            self._note("event", event_text(msg, self.recipe), now)
+            if msg.kind in (EventKind.ACT_ON, EventKind.ACT_OFF, EventKind.MODE, EventKind.PARAM):
+                self._next_status = 0.0
+            if msg.kind == EventKind.CONFIG:
+                self._need_config = True
+        elif isinstance(msg, Log):
+            self._note("log", msg.text, now)
+        elif isinstance(msg, Hello):
+            self._on_hello(msg)
+
+    def _on_line(self, line: str) -> None:
+        self._note("text", line)
+
+    def _on_data(self, data: bytes) -> None:
+        with self.lock:
+            self.raw.append((time.time(), data))
+
+    def _note(self, kind: str, text: str, when: float | None = None) -> None:
+        with self.lock:
+            self.log.append(LogLine(time.time() if when is None else when, kind, text))
+            self._bump()
+
+    # --- config and status ------------------------------------------------------------------------
+    def _need_board(self) -> Board:
+        if self._board is None:
+            hello = self._view.hello
+            name = self.board_name or (BOARD_OF_CLASS.get(hello.board_class) if hello else None)
+            if name is None:
+                raise TendrilError(f"{self.port}: unknown board class; give the board name")
+            self._board = load_board(name)
+        return self._board
+
+    def _load_config(self, s: Session) -> None:
+        self._need_config = False
+        hello = s.handshake() if s.hello is None else s.hello
+        if not hello.flags & HelloFlag.HAS_CONFIG:
+            self.recipe = None
+            self._set(recipe="", channels=(), actuators=(), rules=(), params=())
+            return
+        image = read_config(s)
+        db = self.sink.store.conn if self.sink is not None else None
+        if self.sink is not None:
+            with self.sink.lock:
+                recipe = find_recipe(image, self._need_board(), given=self.recipes, db=db,
+                                     device_id=hello.device_id)
+        else:
+            recipe = find_recipe(image, self._need_board(), given=self.recipes)
+        self.recipe = recipe
+        if self.sink is not None and recipe_hash(image) == hello.recipe_hash:
+            self.sink.record_config(hello.device_id, image, "read", recipe_text=recipe.text or None)
+        self._set(recipe=recipe.meta.name)
+        self._next_status = 0.0
+
+    def _refresh(self, s: Session) -> None:
+        if self.recipe is None:
+            self._set(channels=self._channels())
+            return
+        acts = self._pages(s, StatusSection.ACTUATORS)
+        rules = self._pages(s, StatusSection.RULES)
+        params = self._param_values(s)
+        r = self.recipe
+        actuators = tuple(
+            ActuatorView(i, a.name, bool(e.state & 1), e.level, self._owner(e.owner), e.ms_left,
+                         e.today_on_ms, a.daily_cap_ms, a.max_on_ms, a.min_off_ms,
+                         bool(e.state & 8), bool(e.state & 4))
+            for i, (a, e) in enumerate(zip(r.actuators, acts)))
+        rule_views = tuple(
+            RuleView(i, rule.name, _RULE_STATE.get(e.state, str(e.state)),
+                     _SKIP_WORDS.get(e.last_skip, ""),
+                     None if e.since_fired_ms == NEVER else e.since_fired_ms)
+            for i, (rule, e) in enumerate(zip(r.rules, rules)))
+        param_views = tuple(
+            ParamView(i, p.name, v, p.min, p.max, "ms" if p.duration else unit_text(p.unit), p.duration)
+            for i, (p, v) in enumerate(zip(r.params, params)))
+        flags = self._status_flags
+        self._set(actuators=actuators, rules=rule_views, params=param_views,
+                  channels=self._channels(), paused=bool(flags & HelloFlag.PAUSED),
+                  safe_mode=bool(flags & HelloFlag.SAFE_MODE))
+
+    def _pages(self, s: Session, section: StatusSection) -> list:
+        entries: list = []
+        while True:
+            page = s.call(RequestStatus(section, len(entries)), "STATUS", expect=Status)
+            self._status_flags = page.flags
+            entries += page.entries
+            if not page.entries or len(entries) >= page.total:
+                return entries
+
+    def _param_values(self, s: Session) -> list[int]:
+        values: list[int] = []
+        while True:
+            page = s.call(GetParams(len(values)), "GET_PARAMS", expect=Params)
+            values += page.values
+            if not page.values or len(values) >= page.total:
+                return values
+
+    def _channels(self) -> tuple[ChannelView, ...]:
+        r = self.recipe
+        raw = self._raw_channels
+        with self.lock:
+            indexes = sorted(set(self.series) | set(range(len(r.channels) if r else 0)))
+            out = []
+            for i in indexes:
+                c = r.channels[i] if r and i < len(r.channels) else None
+                series = self.series.get(i)
+                has = series is not None and series.count > 0
+                out.append(ChannelView(
+                    i, c.name if c else f"channel {i}",
+                    "counts" if raw else (unit_text(c.unit) if c else ""),
+                    series.last if has else None, series.lo if has else None,
+                    series.hi if has else None, series.count if series else 0, raw))
+            return tuple(out)
+
+    def _owner(self, owner: int) -> str:
+        if owner == LEASE_OWNER:
+            return "lease"
+        if owner == 0xFF:
+            return ""
+        rules = self.recipe.rules if self.recipe else ()
+        return f"rule {rules[owner].name}" if owner < len(rules) else f"rule {owner}"
+
+    def _act_name(self, index: int) -> str:
+        acts = self.recipe.actuators if self.recipe else ()
+        return acts[index].name if index < len(acts) else f"actuator {index}"
+
+    # --- plumbing ---------------------------------------------------------------------------------
+    def _set(self, **changes) -> None:
+        with self.lock:
+            self._view = replace(self._view, **changes)
+            self._bump()
+
+    def _bump(self) -> None:
+        self.version += 1
+        self.changed.notify_all()
+
+    def _fail_pending(self) -> None:
+        with self.lock:
+            while self._commands:
+                _, future = self._commands.popleft()
+                if future.set_running_or_notify_cancel():
+                    future.set_exception(TransportError(f"{self.port}: the board link stopped"))
