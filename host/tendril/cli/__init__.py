@@ -13,6 +13,7 @@ from .. import __version__
 from ..errors import TendrilError
 from .demo import demo
 from .image import image
+from .log import log
 from .boards import boards
 from .flash import flash
 from .recipe import recipe
@@ -51,6 +52,7 @@ cli.add_command(sim)
 cli.add_command(export)
 cli.add_command(replay)
 cli.add_command(ports)
+cli.add_command(log)
 for _command in DEVICE_COMMANDS:
     cli.add_command(_command)
 

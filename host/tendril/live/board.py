@@ -61,6 +61,7 @@ from .sink import LogSink
 BOARD_OF_CLASS = {BoardClass.AVR328: "uno", BoardClass.AVR2560: "mega2560",
                   BoardClass.RP2040: "pico", BoardClass.ESP32: "esp32-devkit"}
 LEASE_OWNER = 0xFE
+_RAW = int(TelemetryFlag.RAW)
 NEVER = 0xFFFFFFFF
 
 
@@ -179,6 +180,9 @@ class LiveBoard:
         self.raw: deque[tuple[float, bytes]] = deque(maxlen=512)  # the last chunks read (raw console)
         self.samples = 0
         self.events = 0
+        self.rows = 0  # rows handed to the sink (a sample per channel value, one per event)
+        self.log_count = 0  # LogLines ever noted: ``log[-(log_count - seen):]`` are the new ones
+        self.session_ids: list[int] = []  # the store sessions this board logged into, in order
         self._view = BoardView(port, baud, LinkState.CONNECTING)
         self._board: Board | None = None
         self.recipe: Recipe | None = None
@@ -192,6 +196,7 @@ class LiveBoard:
         self._need_config = True
         self._raw_channels = False  # the last TELEMETRY carried raw readings
         self._status_flags = 0  # HELLO-style flags of the last STATUS
+        self._early: list[tuple[object, int]] = []  # frames before the first HELLO was answered
 
     # --- life -----------------------------------------------------------------------------------
     def start(self) -> LiveBoard:
@@ -217,6 +222,14 @@ class LiveBoard:
         with self.changed:
             self.changed.wait_for(lambda: self.version != since, timeout)
             return self.version
+
+    def log_since(self, seen: int) -> tuple[list[LogLine], int]:
+        """The log lines noted after the first ``seen`` (as many as the log still holds), and the
+        count to pass next time."""
+        with self.lock:
+            n = min(self.log_count - seen, len(self.log))
+            lines = [self.log[i] for i in range(len(self.log) - n, len(self.log))] if n > 0 else []
+            return lines, self.log_count
 
     def series_of(self, channel: int) -> Series:
         with self.lock:
@@ -299,6 +312,10 @@ class LiveBoard:
                     self._step()
                 except TransportError as exc:
                     self._lost(str(exc))
+                except Exception as exc:  # noqa: BLE001 - a refused status request or a bug: log on
+                    self._note("host", f"error: {type(exc).__name__}: {exc}")
+                    self._set(error=str(exc))
+                    self._stop.wait(0.2)
         finally:
             self._fail_pending()
             if self._session is not None:
@@ -322,8 +339,14 @@ class LiveBoard:
             self._set(state=state, error=str(exc))
             self._stop.wait(0.2)
             return False
-        self._need_config = True
+        # A reconnect to the same boot running the same recipe reads nothing again: _on_hello
+        # asks for the config only when the board, its boot or its recipe changed.
         self._on_hello(hello)
+        # Frames that came with the HELLO, before the boot (and so the log session) was known.
+        held, self._early = self._early + self._session.held_messages, []
+        self._session.held_messages = []
+        for msg, seq in held:
+            self._on_message(msg, seq)
         self._set(state=LinkState.ONLINE, error="", port=self._session.port)
         self._online.set()
         return True
@@ -369,31 +392,44 @@ class LiveBoard:
         self._set(hello=hello)
         if self.sink is not None:
             self._session_id = self.sink.begin_session(hello)
+            if self._session_id not in self.session_ids:
+                self.session_ids.append(self._session_id)
         if old is not None and (old.boot_count != hello.boot_count or old.device_id != hello.device_id):
             self._note("host", f"the board restarted (boot {hello.boot_count})")
-        if old is None or old.recipe_hash != hello.recipe_hash:
+        if (old is None or old.recipe_hash != hello.recipe_hash or old.device_id != hello.device_id
+                or (self.recipe is None and hello.flags & HelloFlag.HAS_CONFIG)):
             self._need_config = True
         self._set(paused=bool(hello.flags & HelloFlag.PAUSED),
                   safe_mode=bool(hello.flags & HelloFlag.SAFE_MODE), board=self._need_board().name)
 
     def _on_message(self, msg, seq: int) -> None:
+        if self._session_id is None and self.sink is not None and isinstance(msg, (Telemetry, Event)):
+            if len(self._early) < 10_000:  # before the first HELLO: logged once the boot is known
+                self._early.append((msg, seq))
+            return
         now = time.time()
         if isinstance(msg, Telemetry):
             if self.sink is not None and self._session_id is not None:
                 self.sink.add_telemetry(self._session_id, msg, now, seq)
-            raw = bool(msg.flags & TelemetryFlag.RAW)
+                self.rows += len(msg.values)
+            raw = bool(int(msg.flags) & _RAW)  # int(): IntFlag's own & is slow on this path
             scale = 1 if raw else 0.001
+            values = msg.values
             with self.lock:
-                self.samples += len(msg.values)
-                for i, v in enumerate(msg.values, msg.first_channel):
-                    series = self.series.get(i)
+                self.samples += len(values)
+                all_series = self.series
+                i = msg.first_channel
+                for v in values:
+                    series = all_series.get(i)
                     if series is None:
-                        series = self.series[i] = Series()
+                        series = all_series[i] = Series()
                     series.add(now, v * scale)
+                    i += 1
                 self._raw_channels = raw
         elif isinstance(msg, Event):
             if self.sink is not None and self._session_id is not None:
                 self.sink.add_event(self._session_id, msg, now, seq)
+                self.rows += 1
             self.events += 1
             self._note("event", event_text(msg, self.recipe), now)
             if msg.kind in (EventKind.ACT_ON, EventKind.ACT_OFF, EventKind.MODE, EventKind.PARAM):
@@ -415,6 +451,7 @@ class LiveBoard:
     def _note(self, kind: str, text: str, when: float | None = None) -> None:
         with self.lock:
             self.log.append(LogLine(time.time() if when is None else when, kind, text))
+            self.log_count += 1
             self._bump()
 
     # --- config and status ------------------------------------------------------------------------

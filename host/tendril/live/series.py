@@ -34,27 +34,34 @@ class Series:
         self.last_t: float | None = None
 
     def add(self, t: float, v: float) -> None:
+        # The logger's hot path (once per sample): plain comparisons, no min()/max() calls.
         self.count += 1
-        self.last, self.last_t = v, t
-        self.lo = min(self.lo, v)
-        self.hi = max(self.hi, v)
+        self.last = v
+        self.last_t = t
+        if v < self.lo:
+            self.lo = v
+        if v > self.hi:
+            self.hi = v
         fine = self.fine
         fine.append((t, v))
-        while fine and t - fine[0][0] > FINE_SECONDS and len(fine) > 2:
-            fine.popleft()
+        if t - fine[0][0] > FINE_SECONDS:
+            while len(fine) > 2 and t - fine[0][0] > FINE_SECONDS:
+                fine.popleft()
         sec = int(t)
         coarse = self.coarse
-        if coarse and coarse[-1][0] == sec:
+        if coarse:
             b = coarse[-1]
-            if v < b[1]:
-                b[1] = v
-            if v > b[2]:
-                b[2] = v
-            b[3] += v
-            b[4] += 1
-        elif not coarse or sec > coarse[-1][0]:
-            coarse.append([sec, v, v, v, 1])
-        # a sample older than the newest bucket (a clock step back) only counts in `fine`
+            if b[0] == sec:
+                if v < b[1]:
+                    b[1] = v
+                elif v > b[2]:
+                    b[2] = v
+                b[3] += v
+                b[4] += 1
+                return
+            if sec < b[0]:
+                return  # a sample older than the newest bucket (a clock step back): `fine` only
+        coarse.append([sec, v, v, v, 1])
 
     def preload(self, buckets: list[Bucket]) -> None:
         """Older history (from the log database) in front of what is live."""

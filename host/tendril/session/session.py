@@ -103,6 +103,7 @@ class Session:
         self._waiting: tuple[int, tuple[int, ...]] | None = None
         self._reply: Message | None = None
         self._device_seq: int | None = None
+        self.held_messages: list[tuple[Message, int]] = []  # spontaneous, during reconnect()
 
     # --- open, close, reconnect -------------------------------------------------------------
     def open(self) -> Hello:
@@ -155,8 +156,10 @@ class Session:
             for port in self._ports_to_try():
                 if not os.path.exists(port) and not port.startswith("loop://"):
                     continue
+                held: list[tuple[Message, int]] = []
                 trial = Session(port, timeout=self.timeout, retries=self.retries,
-                                hello_timeout=min(2.0, self.hello_timeout), baud=self.baud)
+                                hello_timeout=min(2.0, self.hello_timeout), baud=self.baud,
+                                on_message=lambda msg, seq, held=held: held.append((msg, seq)))
                 try:
                     hello = trial.open()
                 except TransportError:
@@ -167,6 +170,9 @@ class Session:
                     continue
                 self.transport, self.port, self.hello = trial.transport, port, hello
                 self.serial_number = trial.serial_number
+                # what the board said while its HELLO was awaited: the caller takes it once it
+                # knows which boot it is (a logger would lose these frames otherwise)
+                self.held_messages = held
                 self.decoder.reset()
                 self.health.reconnects += 1
                 return hello

@@ -1,0 +1,228 @@
+"""`tendril log`: a headless logger for one or more boards (docs/host.md, *tendril log*).
+
+One LiveBoard per port, all writing into one LogSink. This module only starts them, prints what
+they say and stops them: on a terminal a status line rewritten in place, otherwise plain lines
+(every event and device log line as it happens, a status line every few seconds)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import signal
+import sys
+import threading
+import time
+from pathlib import Path
+
+import click
+
+from ..errors import StorageError, TendrilError
+from ..live import LinkState, LiveBoard, LogSink
+
+START_GRACE = 1.0  # seconds beyond the hello timeout a port gets to come online at the start
+
+
+class _Rate:
+    """Samples a second over the last status period."""
+
+    def __init__(self) -> None:
+        self.last: dict[str, tuple[float, int]] = {}
+
+    def of(self, board: LiveBoard, now: float) -> float:
+        t0, n0 = self.last.get(board.port, (now, board.samples))
+        self.last[board.port] = (now, board.samples)
+        return (board.samples - n0) / (now - t0) if now > t0 else 0.0
+
+
+def _port_status(board: LiveBoard, rate: float) -> dict:
+    view = board.view()
+    health = view.health or {}
+    return {"port": board.port, "state": str(view.state), "samples_per_s": round(rate, 1),
+            "samples": board.samples, "events": board.events,
+            "crc_errors": health.get("crc_errors", 0), "resyncs": health.get("resyncs", 0),
+            "reconnects": view.reconnects, "error": view.error if view.state != LinkState.ONLINE else ""}
+
+
+def _status_text(ports: list[dict], sink: LogSink) -> str:
+    parts = []
+    for p in ports:
+        state = p["state"] if p["state"] == "online" else p["state"].upper()
+        parts.append(f"{p['port']} {state} {p['samples_per_s']:.0f} samples/s, {p['events']} events,"
+                     f" {p['crc_errors']} CRC errors")
+    text = "; ".join(parts) + f" | {sink.committed} rows committed to {sink.path}"
+    if sink.error is not None:
+        text += f" | STORAGE ERROR, {sink.pending} rows held in memory: {sink.error}"
+    return text
+
+
+class _Printer:
+    """Where the lines go: a live status line on a terminal, plain or JSON lines otherwise."""
+
+    def __init__(self, json_lines: bool) -> None:
+        self.out = sys.stdout
+        self.json = json_lines
+        self.tty = self.out.isatty() and not json_lines
+        self.shown = False
+
+    def line(self, board: LiveBoard, entry) -> None:
+        if self.json:
+            self._print(json.dumps({"time": round(entry.host_time, 3), "port": board.port,
+                                    "kind": entry.kind, "text": entry.text}))
+        else:
+            stamp = time.strftime("%H:%M:%S", time.localtime(entry.host_time))
+            self._print(f"{stamp} {board.port} {entry.kind}: {entry.text}")
+
+    def status(self, ports: list[dict], sink: LogSink) -> None:
+        if self.json:
+            self._print(json.dumps({"time": round(time.time(), 3), "kind": "status", "ports": ports,
+                                    "committed": sink.committed, "pending": sink.pending,
+                                    "db": str(sink.path),
+                                    "storage_error": str(sink.error) if sink.error else None}))
+        elif self.tty:
+            width = shutil.get_terminal_size((120, 24)).columns
+            self.out.write("\r" + _status_text(ports, sink)[: width - 1] + "\x1b[K")
+            self.out.flush()
+            self.shown = True
+        else:
+            self._print(time.strftime("%H:%M:%S ") + "status: " + _status_text(ports, sink))
+
+    def _print(self, text: str) -> None:
+        if self.shown:  # print above the live status line; the next status redraws it
+            self.out.write("\r\x1b[K")
+            self.shown = False
+        self.out.write(text + "\n")
+        self.out.flush()
+
+    def end(self) -> None:
+        if self.shown:
+            self.out.write("\n")
+            self.shown = False
+
+
+def _check_source_options(fmt: str, protocol: str) -> None:
+    if fmt != "tendril" or protocol != "tendril":
+        what = "--format plotter" if fmt != "tendril" else "--protocol firmata"
+        raise TendrilError(f"{what} is not wired into `tendril log` yet; log tendril boards for now")
+
+
+def _install_stop(stop: threading.Event) -> list[tuple[int, object]]:
+    """SIGINT and SIGTERM set ``stop``: the main loop then flushes and exits 0."""
+    old = []
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        try:
+            old.append((sig, signal.signal(sig, lambda *_: stop.set())))
+        except ValueError:  # not the main thread (an embedding caller): Ctrl-C stays as it was
+            pass
+    return old
+
+
+def _rows_by_port(boards: list[LiveBoard], sink: LogSink, since: float) -> dict[str, int]:
+    """Rows in the database this run wrote for each board (after the final flush)."""
+    out = {}
+    conn = sink.store.conn
+    for b in boards:
+        n = 0
+        for sid in b.session_ids:
+            for table in ("samples", "events"):
+                n += conn.execute(f"SELECT count(*) FROM {table} WHERE session_id = ? AND"
+                                  " host_time >= ?", (sid, since)).fetchone()[0]
+        out[b.port] = n
+    return out
+
+
+@click.command("log")
+@click.option("--port", "-p", "ports", multiple=True, required=True,
+              help="Serial port (or by-id path) of a board; repeat for several boards.")
+@click.option("--db", type=click.Path(dir_okay=False, path_type=Path),
+              help="Log database (default: $TENDRIL_DB, else tendril.db in the user data folder).")
+@click.option("--duration", type=click.FloatRange(min=0), help="Stop after this many seconds.")
+@click.option("--recipe", "recipe_paths", multiple=True, type=click.Path(exists=True, dir_okay=False),
+              help="A recipe a board may run (names in lines); repeatable.")
+@click.option("--baud", default=115_200, show_default=True, help="Baud rate of real serial ports.")
+@click.option("--json-lines", is_flag=True, help="Print JSON objects, one a line (events and status).")
+@click.option("--format", "fmt", type=click.Choice(["tendril", "plotter"]), default="tendril",
+              show_default=True, help="What the port carries.")
+@click.option("--protocol", type=click.Choice(["tendril", "firmata"]), default="tendril",
+              show_default=True, help="The protocol the board speaks.")
+@click.option("--hello-timeout", default=5.0, show_default=True, type=click.FloatRange(min=0.5),
+              help="Seconds a port has to answer HELLO at the start.")
+@click.option("--status-every", default=5.0, show_default=True, type=click.FloatRange(min=0.1),
+              help="Seconds between status lines when the output is not a terminal.")
+def log(ports, db, duration, recipe_paths, baud, json_lines, fmt, protocol, hello_timeout,
+        status_every) -> None:
+    """Log every sample and event of the boards on PORTs into the database until Ctrl-C.
+
+    A board that goes away is waited for and logged again when it is back (same path, or the
+    same USB serial number). Every port must answer at the start, or nothing is logged.
+    """
+    _check_source_options(fmt, protocol)
+    from ..recipes import load
+    recipes = [load(p) for p in recipe_paths]
+    ports = list(dict.fromkeys(ports))
+    sink = LogSink.open(db)
+    started = time.time()
+    boards = [LiveBoard(p, sink=sink, recipes=recipes, baud=baud, hello_timeout=hello_timeout)
+              for p in ports]
+    stop = threading.Event()
+    old_handlers = _install_stop(stop)
+    printer = _Printer(json_lines)
+    online = False
+    try:
+        for b in boards:
+            b.start()
+        deadline = time.monotonic() + hello_timeout + START_GRACE
+        failed = [b for b in boards if not b.wait_online(max(0.0, deadline - time.monotonic()))]
+        if failed:
+            for b in failed:
+                click.echo(f"tendril: {b.view().error or b.port + ': no answer'}", err=True)
+            raise click.exceptions.Exit(1)
+        online = True
+        _loop(boards, sink, printer, stop, duration, 0.25 if printer.tty else status_every)
+    finally:
+        for b in boards:
+            b.stop()
+        for sig, handler in old_handlers:
+            signal.signal(sig, handler)
+        printer.end()
+        if online:
+            _finish(boards, sink, started)
+        else:
+            sink.close()
+
+
+def _loop(boards, sink, printer, stop, duration, every) -> None:
+    end = time.monotonic() + duration if duration is not None else None
+    seen = {b.port: 0 for b in boards}
+    rate = _Rate()
+    next_status = time.monotonic() + (0.25 if printer.tty else every)
+    for b in boards:
+        rate.of(b, time.monotonic())
+    while not stop.is_set():
+        now = time.monotonic()
+        if end is not None and now >= end:
+            break
+        for b in boards:
+            lines, seen[b.port] = b.log_since(seen[b.port])
+            for entry in lines:
+                printer.line(b, entry)
+        if now >= next_status:
+            next_status = now + every
+            printer.status([_port_status(b, rate.of(b, now)) for b in boards], sink)
+        stop.wait(min(0.1, max(0.0, end - now)) if end is not None else 0.1)
+
+
+def _finish(boards: list[LiveBoard], sink: LogSink, started: float) -> None:
+    """Flush what is queued and say what this run wrote."""
+    try:
+        sink.flush()
+    except StorageError as exc:
+        pending = sink.pending
+        try:
+            sink.store.conn.close()
+        finally:
+            raise TendrilError(f"{exc} ({pending} rows received could not be written)") from exc
+    counts = _rows_by_port(boards, sink, started)
+    sink.close()
+    for port, n in counts.items():
+        click.echo(f"{port}: {n} rows committed")
+    click.echo(f"{sink.committed} rows committed to {sink.path}")
