@@ -5,7 +5,9 @@
 - simavr speed against real time, in --fast: the runner's test sketch in a busy loop, and the real
   firmware running the plant-waterer recipe (simulated ms per wall ms);
 - the highest TELEMETRY rate the simulated Uno sustains with no frame lost: 6 channels, the
-  firmware built at 500,000 baud (make BAUD=500000), telemetry periods from 10 ms down to 2 ms.
+  firmware built at 500,000 baud (make BAUD=500000), telemetry periods from 10 ms down to 2 ms;
+- the native build's speed (firmware/native, --fast --step 1) running the plant-waterer recipe with
+  the host reading every frame (simulated ms per wall ms).
 """
 
 from __future__ import annotations
@@ -67,6 +69,29 @@ def speed_firmware(seconds: float, tmp: Path) -> None:
          "real tendril.elf running the plant-waterer recipe (1 Hz telemetry, nobody reading), --fast")
 
 
+def speed_native(seconds: float, tmp: Path) -> None:
+    subprocess.run(["make", "-s", "-C", str(ROOT / "firmware" / "native")], check=True)
+    binary = ROOT / "firmware" / "build" / "native" / "tendril-native"
+    proc = subprocess.Popen([str(binary), "--eeprom", str(tmp / "native.eeprom"), "--fast", "--step", "1",
+                             "--plant", "--run-for", str(10**12)], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        port = proc.stdout.readline().split("port: ", 1)[1].strip()
+        with PtyLink(port) as link:
+            push_image(link, plant_waterer_image())
+            deadline = time.monotonic() + seconds
+            while time.monotonic() < deadline:
+                link.poll(deadline - time.monotonic())
+    finally:
+        proc.terminate()
+        err = proc.communicate(timeout=10)[1]
+    m = re.search(r"simulated (\d+) ms in (\d+) ms real", err)
+    speed = round(int(m[1]) / max(1, int(m[2])), 1) if m else 0.0
+    emit("native_speed_firmware", speed, "sim ms / wall ms",
+         "tendril-native --fast --step 1, plant-waterer recipe and plant model, host decoding every frame; "
+         + (m[0] if m else "no exit summary: " + err.strip()[-200:]))
+
+
 def telemetry_image(period_ms: int, n: int = 6) -> bytes:
     chans = tuple(Channel(pin=14 + i, kind=ChannelKind.ANALOG, unit=Unit.NONE, period_ms=2)
                   for i in range(n))
@@ -105,11 +130,14 @@ def telemetry_rate(seconds: float, tmp: Path, n: int) -> None:
     for period in (10, 5, 4, 3, 2):
         got, lost, span = telemetry_run(elf, period, n, seconds, tmp)
         rate = round(got * 1000 / span, 1) if span else 0.0
-        what = f"{got} frames over {span} simulated ms, {lost} lost (seq gaps)" if got else \
-            "no TELEMETRY frame arrived at all"
+        # Seq gaps are frames lost on the link; a frame the device drops for want of UART room
+        # takes no seq, so it shows as a frame missing against the period instead.
+        missing = max(0, round(span / period) + 1 - got - lost) if got else 0
+        what = f"{got} frames over {span} simulated ms, {lost} lost (seq gaps), {missing} missing " \
+            "against the period" if got else "no TELEMETRY frame arrived at all"
         emit(f"sim_telemetry_{n}ch_period_{period}ms", rate, "frames / simulated s",
              f"{n} channels, baud {baud}: {what}")
-        if got and lost == 0 and rate >= 0.95 * 1000 / period:
+        if got and lost == 0 and missing <= 1 and rate >= 0.95 * 1000 / period:
             best = (period, rate)
     emit(f"sim_telemetry_{n}ch_max_lossless", best[1] if best else 0, "frames / simulated s",
          f"shortest telemetry period kept with no frame lost: {best[0] if best else 'none'} ms "
@@ -124,6 +152,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         speed_probe(args.seconds, Path(tmp))
         speed_firmware(args.seconds, Path(tmp))
+        speed_native(args.seconds, Path(tmp))
         telemetry_rate(args.seconds, Path(tmp), 6)
         telemetry_rate(args.seconds, Path(tmp), 2)  # for scale, while 6 channels send nothing
 

@@ -6,6 +6,8 @@
 # forward propagation, which folds byte reads into wide expressions AVR pays for (-300 B); no
 # splitting of struct arguments into scalars (-40 B); inlining that keeps stack frames small,
 # no tree-level redundancy elimination and priority colouring in the register allocator, which
-# together keep fewer 32-bit values alive across the long inlined main loop (-390 B).
+# together keep fewer 32-bit values alive across the long inlined main loop (-390 B); no early
+# (per-file) inlining, so LTO alone decides with the whole program in view (-84 B), and no shrink
+# wrapping, which with -mcall-prologues only duplicates register saves (-16 B).
 SIZE_FLAGS := -fno-move-loop-invariants -fshort-enums -fno-split-wide-types -fno-tree-forwprop -fno-ipa-sra \
-  -fconserve-stack -fno-tree-fre -fira-algorithm=priority
+  -fconserve-stack -fno-tree-fre -fira-algorithm=priority -fno-early-inlining -fno-shrink-wrap

@@ -244,25 +244,70 @@ uint8_t hal_digital_read(uint8_t pin)
     return (*r.reg & r.mask) ? 1 : 0;
 }
 
-/* ---- ADC: AVcc reference, 16 MHz / 128 = 125 kHz, 13 ADC clocks = 104 us a conversion ------- */
-static uint16_t adc_read(uint8_t channel)
+/* ---- ADC: AVcc reference, 16 MHz / 128 = 125 kHz, 13 ADC clocks = 104 us a conversion -------
+ * The ADC scans every analog channel in turn from its interrupt and keeps the latest reading of
+ * each, so hal_analog_read() costs no conversion time: six blocking reads (624 us) were a quarter
+ * of a main-loop pass, more than a 2 ms telemetry period allows. A reading is at most one scan old
+ * (6 channels: 0.6 ms on an Uno, 16: 1.7 ms on a Mega). hal_init() fills every slot with a
+ * blocking scan first, so the first engine sample is a real reading, never a 0. */
+#define ADC_CHANNELS (PIN_COUNT - TD_PIN_A0)
+TD_STATIC_ASSERT(ADC_CHANNELS >= 1 && ADC_CHANNELS <= 16, adc_channels);
+static volatile uint16_t adc_val[ADC_CHANNELS];
+static volatile uint8_t adc_ch; /* the channel being converted */
+
+#define ADC_ON (_BV(ADEN) | _BV(ADPS2) | _BV(ADPS1) | _BV(ADPS0))
+
+/* Inlined everywhere: a call from the ADC interrupt would make it save every scratch register. */
+static inline __attribute__((always_inline)) void adc_start(uint8_t channel)
 {
 #if defined(MUX5)
     ADCSRB = (channel & 8) ? _BV(MUX5) : 0; /* ATmega2560: channels 8-15 */
 #endif
     ADMUX = _BV(REFS0) | (channel & 7);
     ADCSRA |= _BV(ADSC);
+}
+
+static uint16_t adc_read(uint8_t channel)
+{
+    adc_start(channel);
     while (ADCSRA & _BV(ADSC)) {
     }
     return ADC;
 }
 
+ISR(ADC_vect)
+{
+    uint8_t c = adc_ch;
+    adc_val[c] = ADC;
+    c = (uint8_t)(c + 1) == ADC_CHANNELS ? 0 : c + 1;
+    adc_ch = c;
+    adc_start(c);
+}
+
+/* A blocking scan of every channel, then the interrupt-driven scan from channel 0. */
+static void adc_scan_start(void)
+{
+    uint8_t c;
+    ADCSRA = ADC_ON;
+    for (c = 0; c < ADC_CHANNELS; c++) {
+        adc_val[c] = adc_read(c);
+    }
+    adc_ch = 0;
+    adc_start(0);
+    ADCSRA = ADC_ON | _BV(ADSC) | _BV(ADIF) | _BV(ADIE); /* ADIF written 1: no stale interrupt */
+}
+
 uint16_t hal_analog_read(uint8_t pin)
 {
+    uint16_t v;
+    uint8_t sreg = SREG;
     if (pin < TD_PIN_A0 || pin >= PIN_COUNT) {
         return 0;
     }
-    return adc_read(pin - TD_PIN_A0);
+    cli(); /* two bytes the ISR writes: read them together */
+    v = adc_val[pin - TD_PIN_A0];
+    SREG = sreg;
+    return v;
 }
 
 /* ---- EEPROM ---------------------------------------------------------------------------------- */
@@ -353,10 +398,14 @@ void hal_watchdog_feed(void)
 uint32_t hal_entropy(void)
 {
     uint8_t *h = (uint8_t *)&sram_noise;
+    ADCSRA &= (uint8_t)~_BV(ADIE); /* the scan stops after the conversion under way */
+    while (ADCSRA & _BV(ADSC)) {
+    }
     for (uint8_t i = 0; i < 64; i++) { /* each sample's low, noisy bits into one byte, rotated in */
         uint8_t b = h[i & 3];
         h[i & 3] = (uint8_t)((b << 3) | (b >> 5)) ^ (uint8_t)adc_read(i & 7) ^ TCNT0;
     }
+    adc_scan_start();
     return sram_noise;
 }
 
@@ -374,7 +423,7 @@ void hal_init(uint32_t baud)
     TCCR2B = _BV(CS22);
     TD_TIMERS16(TIMER16_PWM)
 
-    ADCSRA = _BV(ADEN) | _BV(ADPS2) | _BV(ADPS1) | _BV(ADPS0);
+    adc_scan_start();
 
     /* Double speed (U2X): at 16 MHz it is never worse than normal speed and exact at 250k, 500k,
      * 1M and 2M; 115,200 is +2.1% (normal speed: -3.5%). UBRR = round(F_CPU / 8 / baud) - 1. */

@@ -1,5 +1,5 @@
 /* CRC-16/XMODEM (frames) and CRC-32/ISO-HDLC (config images, zlib's crc32).
- * Both use 16-entry nibble tables: two lookups a byte, 32 + 64 bytes of program memory. */
+ * Host builds use 16-entry nibble tables; AVR builds avr-libc's CRC-16 and a bitwise CRC-32 (crc.c). */
 #ifndef TD_CRC_H
 #define TD_CRC_H
 

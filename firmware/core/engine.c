@@ -3,7 +3,7 @@
  * Shared timestamps (RAM on an Uno is the budget): an actuator's on_since and off_since share
  * t_edge, because it is never on and resting at once (turning on needs min_off over, and step 4
  * clears `resting` before step 6 can turn it on); a rule's run_start is its last_fired. */
-#include "engine.h"
+#include "engine_int.h"
 
 #include <string.h>
 
@@ -13,31 +13,13 @@
 
 TD_STATIC_ASSERT(TD_LIMIT_CHANNELS <= 255 && TD_LIMIT_RULES <= 254, counts_fit_u8);
 
-enum { A_ON = 0x01, A_RESTING = 0x02, A_LEASE = 0x04 };                       /* eng_act_t.bits */
-enum { R_ACTIVE = 0x01, R_HELD = 0x02, R_RUNNING = 0x04, R_COOLING = 0x08, R_FIRED = 0x10 };
-#define PEND(a) ((uint8_t)((a)->bits >> 4))
-#define SKIP(r) ((uint8_t)((r)->bits >> 5))
-#define HALF 0x80000000UL
-
-/* One rule's fields with the operands resolved (parameter values read now: rules.md says values
- * are re-read every tick). */
-typedef struct {
-    int32_t thr, hyst, il_thr;
-    uint32_t hold, duration, period;
-    uint8_t threshold, pulse, act, level, chan, flags, il;
-} rdef_t;
-
-typedef struct {
-    uint32_t max_on, min_off, cap;
-} adef_t;
-
-static void set_pend(eng_act_t *a, uint8_t reason, uint8_t rule)
+void eng_set_pend(eng_act_t *a, uint8_t reason, uint8_t rule)
 {
     a->bits = (uint8_t)((a->bits & 0x0F) | (reason << 4));
     a->pend_rule = rule;
 }
 
-static void emit(engine_t *e, uint32_t now, uint8_t kind, uint8_t a, uint8_t b, uint8_t c, int32_t value)
+void eng_emit(engine_t *e, uint32_t now, uint8_t kind, uint8_t a, uint8_t b, uint8_t c, int32_t value)
 {
     td_event_t ev;
     ev.time_ms = now;
@@ -61,17 +43,17 @@ static int32_t operand(const engine_t *e, uint8_t ops, uint8_t bit, const uint8_
     return dur ? (int32_t)dur16_ms(le_get_u16(p)) : le_get_i32(p);
 }
 
-static TD_NOINLINE uint16_t rule_off(const engine_t *e, uint8_t i)
+TD_NOINLINE uint16_t eng_rule_off(const engine_t *e, uint8_t i)
 {
     return (uint16_t)(e->rule_at + (uint16_t)TD_RULE_SIZE * i);
 }
 
 /* The record is read in one go: one call instead of one per field (flash, on AVR). */
-static void rule_def(const engine_t *e, uint8_t i, rdef_t *d)
+void eng_rule_def(const engine_t *e, uint8_t i, rdef_t *d)
 {
     uint8_t rec[TD_RULE_SIZE];
     uint8_t ops;
-    image_rd_bytes(e->src, rule_off(e, i), rec, TD_RULE_SIZE);
+    image_rd_bytes(e->src, eng_rule_off(e, i), rec, TD_RULE_SIZE);
     ops = rec[R_OPERANDS];
     d->threshold = rec[R_KIND] == TD_RULE_KIND_THRESHOLD;
     d->pulse = rec[R_ACTION] == TD_RULE_ACTION_PULSE;
@@ -88,7 +70,7 @@ static void rule_def(const engine_t *e, uint8_t i, rdef_t *d)
     d->period = (uint32_t)operand(e, ops, TD_OPERAND_PERIOD, &rec[R_PERIOD], true);
 }
 
-static void act_def(const engine_t *e, uint8_t i, adef_t *d)
+void eng_act_def(const engine_t *e, uint8_t i, adef_t *d)
 {
     uint16_t off = (uint16_t)(e->act_at + (uint16_t)TD_ACTUATOR_SIZE * i);
     d->max_on = dur16_ms(image_rd_u16(e->src, off + A_MAX_ON));
@@ -96,9 +78,9 @@ static void act_def(const engine_t *e, uint8_t i, adef_t *d)
     d->cap = dur16_ms(image_rd_u16(e->src, off + A_DAILY_CAP));
 }
 
-static TD_NOINLINE uint8_t rule_act(const engine_t *e, uint8_t i)
+TD_NOINLINE uint8_t eng_rule_act(const engine_t *e, uint8_t i)
 {
-    return image_rd_u8(e->src, rule_off(e, i) + R_ACTUATOR);
+    return image_rd_u8(e->src, eng_rule_off(e, i) + R_ACTUATOR);
 }
 
 bool engine_start(engine_t *e, const td_src_t *src, engine_emit_fn emit_fn, void *emit_ctx)
@@ -164,25 +146,25 @@ static void end_run(engine_t *e, eng_rule_t *r, const rdef_t *d, uint32_t now)
 }
 
 /* Every rule run on actuator `a` ends (they start cooling, no event). */
-static void end_runs_on(engine_t *e, uint8_t a, uint32_t now)
+void eng_end_runs_on(engine_t *e, uint8_t a, uint32_t now)
 {
     uint8_t j;
     rdef_t d;
     for (j = 0; j < e->nr; j++) {
-        if ((e->rule[j].bits & R_RUNNING) && rule_act(e, j) == a) {
-            rule_def(e, j, &d);
+        if ((e->rule[j].bits & R_RUNNING) && eng_rule_act(e, j) == a) {
+            eng_rule_def(e, j, &d);
             end_run(e, &e->rule[j], &d, now);
         }
     }
 }
 
-static void turn_off(engine_t *e, uint8_t i, uint8_t reason, uint8_t rule, uint32_t now, const adef_t *d)
+void eng_turn_off(engine_t *e, uint8_t i, uint8_t reason, uint8_t rule, uint32_t now, const adef_t *d)
 {
     eng_act_t *a = &e->act[i];
     a->bits &= (uint8_t)~(A_ON | A_LEASE);
     a->level = 0;
-    emit(e, now, TD_EVENT_KIND_ACT_OFF, i, reason, rule, (int32_t)(now - a->t_edge));
-    end_runs_on(e, i, now);
+    eng_emit(e, now, TD_EVENT_KIND_ACT_OFF, i, reason, rule, (int32_t)(now - a->t_edge));
+    eng_end_runs_on(e, i, now);
     if (d->min_off != 0) {
         a->bits |= A_RESTING;
         a->t_edge = now;
@@ -239,7 +221,7 @@ static void rules(engine_t *e, uint32_t now)
         bool blocked = false;
         bool wants;
         uint8_t skip = 0;
-        rule_def(e, i, &d);
+        eng_rule_def(e, i, &d);
         a = &e->act[d.act];
         if (d.threshold) {
             condition(r, &d, e->ch[d.chan].value, now);
@@ -259,7 +241,7 @@ static void rules(engine_t *e, uint32_t now)
             else if (!d.pulse && !(r->bits & R_ACTIVE)) reason = TD_OFF_REASON_CONDITION_CLEARED;
             if (reason) {
                 end_run(e, r, &d, now);
-                set_pend(a, reason, i);
+                eng_set_pend(a, reason, i);
             }
         }
         if (d.threshold) {
@@ -280,7 +262,7 @@ static void rules(engine_t *e, uint32_t now)
             r->bits &= 0x1F;
             continue;
         }
-        act_def(e, d.act, &ad);
+        eng_act_def(e, d.act, &ad);
         if (blocked) skip = TD_SKIP_REASON_INTERLOCK;
         else if (a->bits & A_LEASE) skip = TD_SKIP_REASON_LEASED;
         else if (a->today_on_ms >= ad.cap) skip = TD_SKIP_REASON_DAILY_CAP;
@@ -293,21 +275,21 @@ static void rules(engine_t *e, uint32_t now)
             r->bits = (uint8_t)((r->bits & 0x1F) | R_RUNNING | R_FIRED);
             r->last_fired = now;
         } else if (skip != SKIP(r)) {
-            emit(e, now, TD_EVENT_KIND_RULE_SKIP, i, skip, d.act, 0);
+            eng_emit(e, now, TD_EVENT_KIND_RULE_SKIP, i, skip, d.act, 0);
             r->bits = (uint8_t)((r->bits & 0x1F) | (skip << 5));
         }
     }
 }
 
 /* The owner (lowest running rule, or TD_NO_INDEX) and the highest level of the running rules. */
-static uint8_t rule_claim(const engine_t *e, uint8_t a, uint8_t *level)
+uint8_t eng_rule_claim(const engine_t *e, uint8_t a, uint8_t *level)
 {
     uint8_t owner = TD_NO_INDEX;
     uint8_t j;
     *level = 0;
     for (j = 0; j < e->nr; j++) {
-        if ((e->rule[j].bits & R_RUNNING) && rule_act(e, j) == a) {
-            uint8_t lv = image_rd_u8(e->src, rule_off(e, j) + R_LEVEL);
+        if ((e->rule[j].bits & R_RUNNING) && eng_rule_act(e, j) == a) {
+            uint8_t lv = image_rd_u8(e->src, eng_rule_off(e, j) + R_LEVEL);
             if (owner == TD_NO_INDEX) owner = j;
             if (lv > *level) *level = lv;
         }
@@ -324,36 +306,36 @@ static void actuators(engine_t *e, uint32_t now)
         uint8_t owner = TD_NO_INDEX;
         uint8_t level;
         bool claimed;
-        act_def(e, i, &d);
+        eng_act_def(e, i, &d);
         if (a->bits & A_LEASE) {
             level = a->lease_level;
             claimed = true;
         } else {
-            owner = rule_claim(e, i, &level);
+            owner = eng_rule_claim(e, i, &level);
             claimed = owner != TD_NO_INDEX;
         }
         if (a->bits & A_ON) {
-            if (!claimed) turn_off(e, i, PEND(a), a->pend_rule, now, &d);
-            else if (now - a->t_edge >= d.max_on) turn_off(e, i, TD_OFF_REASON_MAX_ON, owner, now, &d);
-            else if (a->today_on_ms >= d.cap) turn_off(e, i, TD_OFF_REASON_DAILY_CAP, owner, now, &d);
+            if (!claimed) eng_turn_off(e, i, PEND(a), a->pend_rule, now, &d);
+            else if (now - a->t_edge >= d.max_on) eng_turn_off(e, i, TD_OFF_REASON_MAX_ON, owner, now, &d);
+            else if (a->today_on_ms >= d.cap) eng_turn_off(e, i, TD_OFF_REASON_DAILY_CAP, owner, now, &d);
             else a->level = level;
         } else if (claimed) {
             a->bits |= A_ON;
             a->t_edge = now;
             a->level = level;
-            emit(e, now, TD_EVENT_KIND_ACT_ON, i, (a->bits & A_LEASE) ? TD_SOURCE_LEASE : TD_SOURCE_RULE, owner,
+            eng_emit(e, now, TD_EVENT_KIND_ACT_ON, i, (a->bits & A_LEASE) ? TD_SOURCE_LEASE : TD_SOURCE_RULE, owner,
                  level);
         }
-        set_pend(a, 0, TD_NO_INDEX);
+        eng_set_pend(a, 0, TD_NO_INDEX);
     }
 }
 
-static void restart_intervals(engine_t *e, uint32_t now)
+void eng_restart_intervals(engine_t *e, uint32_t now)
 {
     uint8_t i;
     rdef_t d;
     for (i = 0; i < e->nr; i++) {
-        rule_def(e, i, &d);
+        eng_rule_def(e, i, &d);
         if (!d.threshold) {
             e->rule[i].t_cond = now + d.period;
         }
@@ -368,7 +350,7 @@ void engine_tick(engine_t *e, uint32_t now)
     if (!e->started) {
         e->started = 1;
         e->day_start = e->last_tick = now;
-        restart_intervals(e, now);
+        eng_restart_intervals(e, now);
     }
     dt = now - e->last_tick;
     for (i = 0; i < e->na; i++) {
@@ -381,169 +363,14 @@ void engine_tick(engine_t *e, uint32_t now)
     sample(e, now);
     for (i = 0; i < e->na; i++) {
         eng_act_t *a = &e->act[i];
-        act_def(e, i, &d);
+        eng_act_def(e, i, &d);
         if ((a->bits & A_RESTING) && now - a->t_edge >= d.min_off) a->bits &= (uint8_t)~A_RESTING;
         if ((a->bits & A_LEASE) && now - a->lease_start >= a->lease_ms) {
             a->bits &= (uint8_t)~A_LEASE;
-            set_pend(a, TD_OFF_REASON_LEASE_END, TD_NO_INDEX);
+            eng_set_pend(a, TD_OFF_REASON_LEASE_END, TD_NO_INDEX);
         }
     }
     rules(e, now);
     actuators(e, now);
     e->last_tick = now;
-}
-
-/* --- commands ------------------------------------------------------------------------------- */
-
-uint8_t engine_lease(engine_t *e, uint8_t i, uint32_t ms, uint8_t level, uint32_t now, uint16_t *detail)
-{
-    eng_act_t *a;
-    adef_t d;
-    *detail = i;
-    if (i >= e->na) return TD_NACK_BAD_INDEX;
-    *detail = 0;
-    if (ms == 0 || level == 0) return TD_NACK_BAD_VALUE;
-    a = &e->act[i];
-    act_def(e, i, &d);
-    if (ms > d.max_on) {
-        *detail = (uint16_t)(d.max_on / 1000 > 0xFFFFu ? 0xFFFFu : d.max_on / 1000);
-        return TD_NACK_LIMIT_MAX_ON;
-    }
-    if (a->today_on_ms >= d.cap) return TD_NACK_LIMIT_DAILY_CAP;
-    if ((a->bits & (A_ON | A_RESTING)) == A_RESTING && now - a->t_edge < d.min_off) {
-        uint32_t left = (d.min_off - (now - a->t_edge) + 999u) / 1000u;
-        *detail = (uint16_t)(left > 0xFFFFu ? 0xFFFFu : left);
-        return TD_NACK_LIMIT_MIN_OFF;
-    }
-    a->bits |= A_LEASE;
-    a->lease_start = now;
-    a->lease_ms = ms;
-    a->lease_level = level;
-    end_runs_on(e, i, now);
-    return 0;
-}
-
-uint8_t engine_off(engine_t *e, uint8_t i, uint32_t now, uint16_t *detail)
-{
-    *detail = i;
-    if (i >= e->na) return TD_NACK_BAD_INDEX;
-    *detail = 0;
-    e->act[i].bits &= (uint8_t)~A_LEASE;
-    end_runs_on(e, i, now);
-    set_pend(&e->act[i], TD_OFF_REASON_MANUAL_OFF, TD_NO_INDEX);
-    return 0;
-}
-
-/* Repeating PAUSE or RESUME changes nothing and says nothing: a host may retry either. */
-void engine_pause(engine_t *e, uint32_t now)
-{
-    if (e->automation) {
-        e->automation = 0;
-        emit(e, now, TD_EVENT_KIND_MODE, TD_NO_INDEX, TD_MODE_CHANGE_PAUSED, TD_NO_INDEX, 0);
-    }
-}
-
-void engine_resume(engine_t *e, uint32_t now)
-{
-    if (!e->automation) {
-        e->automation = 1;
-        restart_intervals(e, now);
-        emit(e, now, TD_EVENT_KIND_MODE, TD_NO_INDEX, TD_MODE_CHANGE_RESUMED, TD_NO_INDEX, 0);
-    }
-}
-
-uint8_t engine_set_param(engine_t *e, uint8_t i, int32_t value, uint32_t now, uint16_t *detail)
-{
-    uint16_t off = (uint16_t)(TD_IMAGE_HEADER_SIZE + TD_PARAM_SIZE * i);
-    *detail = i;
-    if (i >= e->np) return TD_NACK_BAD_INDEX;
-    if (value < image_rd_i32(e->src, off + P_MIN) || value > image_rd_i32(e->src, off + P_MAX)) {
-        return TD_NACK_OUT_OF_RANGE;
-    }
-    *detail = 0;
-    e->params[i] = value;
-    emit(e, now, TD_EVENT_KIND_PARAM, i, 0, TD_NO_INDEX, value);
-    return 0;
-}
-
-void engine_stop(engine_t *e, uint8_t reason, uint32_t now)
-{
-    uint8_t i;
-    uint8_t level;
-    adef_t d;
-    for (i = 0; i < e->na; i++) {
-        if (e->act[i].bits & A_ON) {
-            uint8_t owner = (e->act[i].bits & A_LEASE) ? TD_NO_INDEX : rule_claim(e, i, &level);
-            act_def(e, i, &d);
-            turn_off(e, i, reason, owner, now, &d);
-        }
-    }
-}
-
-/* --- what STATUS, TELEMETRY and step 7 read ------------------------------------------------------ */
-
-bool engine_value(const engine_t *e, uint8_t i, int32_t *value)
-{
-    if (i >= e->nc || !e->ch[i].sampled) return false;
-    *value = e->ch[i].value;
-    return true;
-}
-
-uint8_t engine_output(const engine_t *e, uint8_t i)
-{
-    return i < e->na ? e->act[i].level : 0;
-}
-
-static uint32_t left(uint32_t total, uint32_t elapsed)
-{
-    return elapsed < total ? total - elapsed : 0;
-}
-
-void engine_act_status(const engine_t *e, uint8_t i, uint32_t now, td_act_status_t *out)
-{
-    const eng_act_t *a = &e->act[i];
-    adef_t d;
-    uint8_t level;
-    rdef_t r;
-    act_def(e, i, &d);
-    out->owner = TD_NO_INDEX;
-    out->ms_left = 0;
-    if (a->bits & A_LEASE) {
-        out->owner = TD_OWNER_LEASE;
-        out->ms_left = left(a->lease_ms, now - a->lease_start);
-    } else {
-        uint8_t owner = rule_claim(e, i, &level);
-        if (owner != TD_NO_INDEX) {
-            out->owner = (a->bits & A_ON) ? owner : TD_NO_INDEX;
-            rule_def(e, owner, &r);
-            if (r.pulse) out->ms_left = left(r.duration, now - e->rule[owner].last_fired);
-        }
-    }
-    out->state = (uint8_t)(((a->bits & A_ON) ? TD_ACTUATOR_STATE_BIT_ON : 0) |
-                           ((a->bits & A_LEASE) ? TD_ACTUATOR_STATE_BIT_LEASED : 0) |
-                           (a->today_on_ms >= d.cap ? TD_ACTUATOR_STATE_BIT_CAPPED : 0) |
-                           ((a->bits & A_RESTING) && now - a->t_edge < d.min_off ? TD_ACTUATOR_STATE_BIT_RESTING : 0));
-    out->level = a->level;
-    out->today_on_ms = a->today_on_ms;
-}
-
-void engine_rule_status(const engine_t *e, uint8_t i, uint32_t now, td_rule_status_t *out)
-{
-    const eng_rule_t *r = &e->rule[i];
-    bool threshold = image_rd_u8(e->src, rule_off(e, i) + R_KIND) == TD_RULE_KIND_THRESHOLD;
-    uint8_t st = TD_RULE_STATE_IDLE;
-    if (r->bits & R_RUNNING) st = TD_RULE_STATE_RUNNING;
-    else if (!e->automation) st = TD_RULE_STATE_PAUSED;
-    else if (r->bits & R_COOLING) st = TD_RULE_STATE_COOLING;
-    else if (threshold && (r->bits & R_HELD)) st = TD_RULE_STATE_READY;
-    else if (threshold && (r->bits & R_ACTIVE)) st = TD_RULE_STATE_HOLDING;
-    out->state = st;
-    out->last_skip = SKIP(r);
-    out->since_fired_ms = (r->bits & R_FIRED) ? now - r->last_fired : TD_NEVER_MS;
-}
-
-/* For hosts that hold an engine in memory they allocate themselves (the ctypes tests). */
-size_t engine_sizeof(void)
-{
-    return sizeof(engine_t);
 }

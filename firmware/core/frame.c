@@ -95,44 +95,41 @@ bool frame_get(const td_frame_dec_t *dec, td_frame_t *frame)
     return true;
 }
 
-static void enc_crc_byte(td_cobs_enc_t *enc, uint16_t *crc, uint8_t byte)
-{
-    *crc = crc16_update(*crc, byte);
-    cobs_enc_byte(enc, byte);
-}
+/* The raw frame is built at out[1..n] and COBS-encoded where it lies: a non-zero byte stays where it
+ * is, a zero becomes the code byte of the block after it, and out[0] is the first block's code. A
+ * frame never holds 254 non-zero bytes in a row, so no block is ever full (COBS's special case). */
+TD_STATIC_ASSERT(TD_MAX_FRAME < 254, no_full_cobs_block);
 
 TD_NOINLINE bool frame_encode(uint8_t version, uint8_t type, uint16_t seq, const uint8_t *payload, uint8_t payload_len,
-                  uint8_t *out, uint8_t cap, uint8_t *out_len)
+                              uint8_t *out, uint8_t cap, uint8_t *out_len)
 {
-    td_cobs_enc_t enc;
-    uint16_t crc = 0;
+    uint8_t n = (uint8_t)(FRAME_MIN + payload_len); /* raw frame length */
     uint8_t i;
-    size_t len = 0;
-    uint8_t head[TD_HEADER_SIZE];
-    uint8_t tail[TD_CRC_SIZE];
+    uint8_t code_at = 0;
+    uint16_t crc = 0;
     *out_len = 0;
-    if (payload_len > TD_MAX_PAYLOAD || (payload == NULL && payload_len > 0) || out == NULL || cap == 0) {
+    if (payload_len > TD_MAX_PAYLOAD || (payload == NULL && payload_len > 0) || out == NULL ||
+        cap < (uint8_t)(n + 2u)) {
         return false;
     }
-    /* Encoded straight from the fields: no raw-frame copy on the stack. One byte of cap is kept
-     * for the delimiter. */
-    cobs_enc_begin(&enc, out, (size_t)cap - 1u);
-    head[0] = version;
-    head[1] = type;
-    le_put_u16(&head[2], seq);
-    for (i = 0; i < TD_HEADER_SIZE; i++) {
-        enc_crc_byte(&enc, &crc, head[i]);
-    }
+    out[1] = version;
+    out[2] = type;
+    le_put_u16(&out[3], seq);
     for (i = 0; i < payload_len; i++) {
-        enc_crc_byte(&enc, &crc, payload[i]);
+        out[1 + TD_HEADER_SIZE + i] = payload[i];
     }
-    le_put_u16(tail, crc);
-    cobs_enc_byte(&enc, tail[0]);
-    cobs_enc_byte(&enc, tail[1]);
-    if (cobs_enc_end(&enc, &len) != COBS_OK || len + 1u > cap) {
-        return false;
+    for (i = 1; i < n - 1; i++) {
+        crc = crc16_update(crc, out[i]);
     }
-    out[len] = 0x00;
-    *out_len = (uint8_t)(len + 1u);
+    le_put_u16(&out[n - 1], crc);
+    for (i = 1; i <= n; i++) {
+        if (out[i] == 0) {
+            out[code_at] = (uint8_t)(i - code_at);
+            code_at = i;
+        }
+    }
+    out[code_at] = (uint8_t)(n + 1 - code_at);
+    out[n + 1] = 0x00;
+    *out_len = (uint8_t)(n + 2u);
     return true;
 }

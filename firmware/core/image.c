@@ -23,9 +23,11 @@ uint8_t image_rd_u8(const td_src_t *s, uint16_t off)
 
 void image_rd_bytes(const td_src_t *s, uint16_t off, uint8_t *out, uint8_t n)
 {
-    uint8_t i;
-    for (i = 0; i < n; i++) {
-        out[i] = ((uint32_t)off + i <= 0xFFFFUL) ? image_rd_u8(s, (uint16_t)(off + i)) : 0;
+    uint16_t at = off;
+    while (n--) {
+        /* at < off: the offset wrapped past 0xFFFF, which no image reaches: reads as 0 too. */
+        *out++ = (at >= off && at < s->len) ? s->read(s->ctx, at) : 0;
+        at++;
     }
 }
 

@@ -173,13 +173,6 @@ static void wr_u32(writer_t *w, uint32_t v)
     wr_bytes(w, b, 4);
 }
 
-static void wr_i32(writer_t *w, int32_t v)
-{
-    uint8_t b[4];
-    le_put_i32(b, v);
-    wr_bytes(w, b, 4);
-}
-
 static td_msg_status_t wr_end(const writer_t *w, uint8_t *len)
 {
     *len = w->ok ? w->len : 0;
@@ -225,17 +218,6 @@ static const field_t hello_fields[] TD_ROM = {
     FIELD(td_hello_t, capabilities), FIELD(td_hello_t, config_generation), FIELD(td_hello_t, recipe_hash),
     FIELD(td_hello_t, max_payload), FIELD(td_hello_t, max_image),
 };
-static const field_t event_fields[] TD_ROM = {
-    FIELD(td_event_t, time_ms), FIELD(td_event_t, kind), FIELD(td_event_t, a), FIELD(td_event_t, b),
-    FIELD(td_event_t, c), FIELD(td_event_t, value),
-};
-static const field_t act_fields[] TD_ROM = {
-    FIELD(td_act_status_t, state), FIELD(td_act_status_t, level), FIELD(td_act_status_t, owner),
-    FIELD(td_act_status_t, ms_left), FIELD(td_act_status_t, today_on_ms),
-};
-static const field_t rule_fields[] TD_ROM = {
-    FIELD(td_rule_status_t, state), FIELD(td_rule_status_t, last_skip), FIELD(td_rule_status_t, since_fired_ms),
-};
 #define COUNT(a) ((uint8_t)(sizeof(a) / sizeof((a)[0])))
 TD_STATIC_ASSERT(sizeof(td_hello_t) < ZERO_BYTE && TD_RECIPE_HASH_SIZE != 2 && TD_RECIPE_HASH_SIZE != 4, fields);
 
@@ -267,58 +249,66 @@ td_msg_status_t msg_encode_pong(const uint8_t *data, uint8_t n, uint8_t *out, ui
     return wr_end(&w, len);
 }
 
+/* A fixed-size payload: room for all of it, or nothing written. */
+static TD_NOINLINE bool room(uint8_t *out, uint8_t cap, uint8_t need, uint8_t *len)
+{
+    *len = (out != NULL && cap >= need) ? need : 0;
+    return *len != 0;
+}
+
 td_msg_status_t msg_encode_ack(uint8_t request_type, uint8_t detail, uint32_t value, uint8_t *out, uint8_t cap,
                                uint8_t *len)
 {
-    writer_t w;
-    wr_begin(&w, out, cap, 0);
-    wr_u8(&w, request_type);
-    wr_u8(&w, detail);
-    wr_u32(&w, value);
-    return wr_end(&w, len);
+    if (!room(out, cap, 6, len)) return MSG_NO_ROOM;
+    out[0] = request_type;
+    out[1] = detail;
+    le_put_u32(&out[2], value);
+    return MSG_OK;
 }
 
 td_msg_status_t msg_encode_nack(uint8_t request_type, uint8_t code, uint16_t detail, uint8_t *out, uint8_t cap,
                                 uint8_t *len)
 {
-    writer_t w;
-    wr_begin(&w, out, cap, 0);
-    wr_u8(&w, request_type);
-    wr_u8(&w, code);
-    wr_u16(&w, detail);
-    return wr_end(&w, len);
+    if (!room(out, cap, 4, len)) return MSG_NO_ROOM;
+    out[0] = request_type;
+    out[1] = code;
+    le_put_u16(&out[2], detail);
+    return MSG_OK;
 }
 
-static void wr_values(writer_t *w, const int32_t *values, uint8_t n)
+/* n i32 values at out[at..]: the caller checked the room. */
+static void put_values(uint8_t *out, const int32_t *values, uint8_t n)
 {
     uint8_t i;
-    if (values == NULL && n > 0) {
-        w->ok = false;
-        return;
-    }
-    for (i = 0; i < n && w->ok; i++) {
-        wr_i32(w, values[i]);
+    for (i = 0; i < n; i++) {
+        le_put_i32(&out[4 * i], values[i]);
     }
 }
 
 td_msg_status_t msg_encode_telemetry(uint32_t time_ms, uint8_t first_channel, uint8_t flags, const int32_t *values,
                                      uint8_t n, uint8_t *out, uint8_t cap, uint8_t *len)
 {
-    writer_t w;
-    wr_begin(&w, out, cap, 0);
-    wr_u32(&w, time_ms);
-    wr_u8(&w, first_channel);
-    wr_u8(&w, flags);
-    wr_values(&w, values, n);
-    return wr_end(&w, len);
+    if ((values == NULL && n > 0) || n > TD_TELEMETRY_MAX_VALUES || !room(out, cap, (uint8_t)(6 + 4 * n), len)) {
+        *len = 0;
+        return MSG_NO_ROOM;
+    }
+    le_put_u32(out, time_ms);
+    out[4] = first_channel;
+    out[5] = flags;
+    put_values(&out[6], values, n);
+    return MSG_OK;
 }
 
 td_msg_status_t msg_encode_event(const td_event_t *e, uint8_t *out, uint8_t cap, uint8_t *len)
 {
-    writer_t w;
-    wr_begin(&w, out, cap, 0);
-    wr_fields(&w, e, event_fields, COUNT(event_fields));
-    return wr_end(&w, len);
+    if (!room(out, cap, 12, len)) return MSG_NO_ROOM;
+    le_put_u32(out, e->time_ms);
+    out[4] = e->kind;
+    out[5] = e->a;
+    out[6] = e->b;
+    out[7] = e->c;
+    le_put_i32(&out[8], e->value);
+    return MSG_OK;
 }
 
 td_msg_status_t msg_encode_log(uint8_t level, const char *text, uint8_t n, uint8_t *out, uint8_t cap,
@@ -338,70 +328,79 @@ td_msg_status_t msg_encode_log(uint8_t level, const char *text, uint8_t n, uint8
 td_msg_status_t msg_encode_config_data(uint16_t offset, uint16_t total_length, const uint8_t *data, uint8_t n,
                                        uint8_t *out, uint8_t cap, uint8_t *len)
 {
-    writer_t w;
-    *len = 0;
     if (n > TD_CONFIG_CHUNK_MAX) {
+        *len = 0;
         return MSG_BAD_VALUE;
     }
-    wr_begin(&w, out, cap, 0);
-    wr_u16(&w, offset);
-    wr_u16(&w, total_length);
-    wr_bytes(&w, data, n);
-    return wr_end(&w, len);
+    if ((data == NULL && n > 0) || !room(out, cap, (uint8_t)(4 + n), len)) {
+        *len = 0;
+        return MSG_NO_ROOM;
+    }
+    le_put_u16(out, offset);
+    le_put_u16(&out[2], total_length);
+    if (n > 0) {
+        memcpy(&out[4], data, n);
+    }
+    return MSG_OK;
 }
 
 td_msg_status_t msg_encode_params(uint8_t first, uint8_t total, const int32_t *values, uint8_t n, uint8_t *out,
                                   uint8_t cap, uint8_t *len)
 {
-    writer_t w;
-    wr_begin(&w, out, cap, 0);
-    wr_u8(&w, first);
-    wr_u8(&w, total);
-    wr_values(&w, values, n);
-    return wr_end(&w, len);
+    if ((values == NULL && n > 0) || n > TD_PARAMS_MAX_VALUES || !room(out, cap, (uint8_t)(2 + 4 * n), len)) {
+        *len = 0;
+        return MSG_NO_ROOM;
+    }
+    out[0] = first;
+    out[1] = total;
+    put_values(&out[2], values, n);
+    return MSG_OK;
 }
 
 td_msg_status_t msg_encode_status(uint32_t time_ms, uint8_t flags, uint8_t section, uint8_t first, uint8_t total,
                                   uint8_t *out, uint8_t cap, uint8_t *len)
 {
-    writer_t w;
-    wr_begin(&w, out, cap, 0);
-    wr_u32(&w, time_ms);
-    wr_u8(&w, flags);
-    wr_u8(&w, section);
-    wr_u8(&w, first);
-    wr_u8(&w, total);
-    return wr_end(&w, len);
+    if (!room(out, cap, TD_STATUS_HEAD_SIZE, len)) return MSG_NO_ROOM;
+    le_put_u32(out, time_ms);
+    out[4] = flags;
+    out[5] = section;
+    out[6] = first;
+    out[7] = total;
+    return MSG_OK;
 }
 
-/* Appends are all-or-nothing, so a full STATUS keeps its last complete entry. */
-static td_msg_status_t append_end(const writer_t *w, uint8_t *len)
+/* Appends are all-or-nothing, so a full STATUS keeps its last complete entry: the entry's place,
+ * or NULL when it does not fit. */
+static TD_NOINLINE uint8_t *append(uint8_t *out, uint8_t cap, uint8_t *len, uint8_t size)
 {
-    if (!w->ok) {
-        return MSG_NO_ROOM;
+    uint8_t limit = cap > TD_MAX_PAYLOAD ? TD_MAX_PAYLOAD : cap;
+    uint8_t *p;
+    if (out == NULL || *len > limit || (uint8_t)(limit - *len) < size) {
+        return NULL;
     }
-    *len = w->len;
-    return MSG_OK;
+    p = &out[*len];
+    *len = (uint8_t)(*len + size);
+    return p;
 }
 
 td_msg_status_t msg_status_add_actuator(const td_act_status_t *e, uint8_t *out, uint8_t cap, uint8_t *len)
 {
-    writer_t w;
-    wr_begin(&w, out, cap, *len);
-    if (w.ok && (uint8_t)(w.cap - w.len) < TD_STATUS_ACT_SIZE) {
-        return MSG_NO_ROOM;
-    }
-    wr_fields(&w, e, act_fields, COUNT(act_fields));
-    return append_end(&w, len);
+    uint8_t *p = append(out, cap, len, TD_STATUS_ACT_SIZE);
+    if (p == NULL) return MSG_NO_ROOM;
+    p[0] = e->state;
+    p[1] = e->level;
+    p[2] = e->owner;
+    le_put_u32(&p[3], e->ms_left);
+    le_put_u32(&p[7], e->today_on_ms);
+    return MSG_OK;
 }
 
 td_msg_status_t msg_status_add_rule(const td_rule_status_t *e, uint8_t *out, uint8_t cap, uint8_t *len)
 {
-    writer_t w;
-    wr_begin(&w, out, cap, *len);
-    if (w.ok && (uint8_t)(w.cap - w.len) < TD_STATUS_RULE_SIZE) {
-        return MSG_NO_ROOM;
-    }
-    wr_fields(&w, e, rule_fields, COUNT(rule_fields));
-    return append_end(&w, len);
+    uint8_t *p = append(out, cap, len, TD_STATUS_RULE_SIZE);
+    if (p == NULL) return MSG_NO_ROOM;
+    p[0] = e->state;
+    p[1] = e->last_skip;
+    le_put_u32(&p[2], e->since_fired_ms);
+    return MSG_OK;
 }

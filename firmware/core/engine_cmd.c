@@ -1,0 +1,158 @@
+/* The rule engine's commands (docs/rules.md "Commands") and what STATUS, TELEMETRY and step 7
+ * read; the tick is engine.c. */
+#include "engine_int.h"
+
+#include "image_layout.h"
+
+uint8_t engine_lease(engine_t *e, uint8_t i, uint32_t ms, uint8_t level, uint32_t now, uint16_t *detail)
+{
+    eng_act_t *a;
+    adef_t d;
+    *detail = i;
+    if (i >= e->na) return TD_NACK_BAD_INDEX;
+    *detail = 0;
+    if (ms == 0 || level == 0) return TD_NACK_BAD_VALUE;
+    a = &e->act[i];
+    eng_act_def(e, i, &d);
+    if (ms > d.max_on) {
+        *detail = (uint16_t)(d.max_on / 1000 > 0xFFFFu ? 0xFFFFu : d.max_on / 1000);
+        return TD_NACK_LIMIT_MAX_ON;
+    }
+    if (a->today_on_ms >= d.cap) return TD_NACK_LIMIT_DAILY_CAP;
+    if ((a->bits & (A_ON | A_RESTING)) == A_RESTING && now - a->t_edge < d.min_off) {
+        uint32_t left = (d.min_off - (now - a->t_edge) + 999u) / 1000u;
+        *detail = (uint16_t)(left > 0xFFFFu ? 0xFFFFu : left);
+        return TD_NACK_LIMIT_MIN_OFF;
+    }
+    a->bits |= A_LEASE;
+    a->lease_start = now;
+    a->lease_ms = ms;
+    a->lease_level = level;
+    eng_end_runs_on(e, i, now);
+    return 0;
+}
+
+uint8_t engine_off(engine_t *e, uint8_t i, uint32_t now, uint16_t *detail)
+{
+    *detail = i;
+    if (i >= e->na) return TD_NACK_BAD_INDEX;
+    *detail = 0;
+    e->act[i].bits &= (uint8_t)~A_LEASE;
+    eng_end_runs_on(e, i, now);
+    eng_set_pend(&e->act[i], TD_OFF_REASON_MANUAL_OFF, TD_NO_INDEX);
+    return 0;
+}
+
+/* Repeating PAUSE or RESUME changes nothing and says nothing: a host may retry either. */
+void engine_pause(engine_t *e, uint32_t now)
+{
+    if (e->automation) {
+        e->automation = 0;
+        eng_emit(e, now, TD_EVENT_KIND_MODE, TD_NO_INDEX, TD_MODE_CHANGE_PAUSED, TD_NO_INDEX, 0);
+    }
+}
+
+void engine_resume(engine_t *e, uint32_t now)
+{
+    if (!e->automation) {
+        e->automation = 1;
+        eng_restart_intervals(e, now);
+        eng_emit(e, now, TD_EVENT_KIND_MODE, TD_NO_INDEX, TD_MODE_CHANGE_RESUMED, TD_NO_INDEX, 0);
+    }
+}
+
+uint8_t engine_set_param(engine_t *e, uint8_t i, int32_t value, uint32_t now, uint16_t *detail)
+{
+    uint16_t off = (uint16_t)(TD_IMAGE_HEADER_SIZE + TD_PARAM_SIZE * i);
+    *detail = i;
+    if (i >= e->np) return TD_NACK_BAD_INDEX;
+    if (value < image_rd_i32(e->src, off + P_MIN) || value > image_rd_i32(e->src, off + P_MAX)) {
+        return TD_NACK_OUT_OF_RANGE;
+    }
+    *detail = 0;
+    e->params[i] = value;
+    eng_emit(e, now, TD_EVENT_KIND_PARAM, i, 0, TD_NO_INDEX, value);
+    return 0;
+}
+
+void engine_stop(engine_t *e, uint8_t reason, uint32_t now)
+{
+    uint8_t i;
+    uint8_t level;
+    adef_t d;
+    for (i = 0; i < e->na; i++) {
+        if (e->act[i].bits & A_ON) {
+            uint8_t owner = (e->act[i].bits & A_LEASE) ? TD_NO_INDEX : eng_rule_claim(e, i, &level);
+            eng_act_def(e, i, &d);
+            eng_turn_off(e, i, reason, owner, now, &d);
+        }
+    }
+}
+
+/* --- what STATUS, TELEMETRY and step 7 read ------------------------------------------------------ */
+
+bool engine_value(const engine_t *e, uint8_t i, int32_t *value)
+{
+    if (i >= e->nc || !e->ch[i].sampled) return false;
+    *value = e->ch[i].value;
+    return true;
+}
+
+uint8_t engine_output(const engine_t *e, uint8_t i)
+{
+    return i < e->na ? e->act[i].level : 0;
+}
+
+static uint32_t left(uint32_t total, uint32_t elapsed)
+{
+    return elapsed < total ? total - elapsed : 0;
+}
+
+void engine_act_status(const engine_t *e, uint8_t i, uint32_t now, td_act_status_t *out)
+{
+    const eng_act_t *a = &e->act[i];
+    adef_t d;
+    uint8_t level;
+    rdef_t r;
+    eng_act_def(e, i, &d);
+    out->owner = TD_NO_INDEX;
+    out->ms_left = 0;
+    if (a->bits & A_LEASE) {
+        out->owner = TD_OWNER_LEASE;
+        out->ms_left = left(a->lease_ms, now - a->lease_start);
+    } else {
+        uint8_t owner = eng_rule_claim(e, i, &level);
+        if (owner != TD_NO_INDEX) {
+            out->owner = (a->bits & A_ON) ? owner : TD_NO_INDEX;
+            eng_rule_def(e, owner, &r);
+            if (r.pulse) out->ms_left = left(r.duration, now - e->rule[owner].last_fired);
+        }
+    }
+    out->state = (uint8_t)(((a->bits & A_ON) ? TD_ACTUATOR_STATE_BIT_ON : 0) |
+                           ((a->bits & A_LEASE) ? TD_ACTUATOR_STATE_BIT_LEASED : 0) |
+                           (a->today_on_ms >= d.cap ? TD_ACTUATOR_STATE_BIT_CAPPED : 0) |
+                           ((a->bits & A_RESTING) && now - a->t_edge < d.min_off ? TD_ACTUATOR_STATE_BIT_RESTING : 0));
+    out->level = a->level;
+    out->today_on_ms = a->today_on_ms;
+}
+
+void engine_rule_status(const engine_t *e, uint8_t i, uint32_t now, td_rule_status_t *out)
+{
+    const eng_rule_t *r = &e->rule[i];
+    bool threshold = image_rd_u8(e->src, eng_rule_off(e, i) + R_KIND) == TD_RULE_KIND_THRESHOLD;
+    uint8_t st = TD_RULE_STATE_IDLE;
+    if (r->bits & R_RUNNING) st = TD_RULE_STATE_RUNNING;
+    else if (!e->automation) st = TD_RULE_STATE_PAUSED;
+    else if (r->bits & R_COOLING) st = TD_RULE_STATE_COOLING;
+    else if (threshold && (r->bits & R_HELD)) st = TD_RULE_STATE_READY;
+    else if (threshold && (r->bits & R_ACTIVE)) st = TD_RULE_STATE_HOLDING;
+    out->state = st;
+    out->last_skip = SKIP(r);
+    out->since_fired_ms = (r->bits & R_FIRED) ? now - r->last_fired : TD_NEVER_MS;
+}
+
+/* For hosts that hold an engine in memory they allocate themselves (the ctypes tests). */
+size_t engine_sizeof(void)
+{
+    return sizeof(engine_t);
+}
