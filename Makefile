@@ -19,9 +19,9 @@ test: setup
 	$(PY) -m pytest -q
 	$(MAKE) -s -C firmware/core fuzz FUZZ_SECONDS=$(TEST_FUZZ_SECONDS)
 
-## make demo: the main job on a simulated board
+## make demo: the main job on a simulated board: the terminal UI on a terminal, else (CI) 30 s of text
 demo: setup
-	$(PY) -m tendril.cli demo
+	@if [ -t 1 ]; then $(PY) -m tendril.cli demo; else $(PY) -m tendril.cli demo --headless --duration 30; fi
 
 ## make fuzz [FUZZ_SECONDS=N]: run every libFuzzer target for N seconds each
 fuzz: setup

@@ -186,7 +186,9 @@ void hal_init(uint32_t baud)
 
 uint32_t hal_millis(void)
 {
-    return native.fast ? native.virtual_ms : native_real_ms();
+    if (native.fast) return native.virtual_ms;
+    if (native.speed != 1.0) return (uint32_t)(uint64_t)(native_real_ms() * native.speed);
+    return native_real_ms();
 }
 
 /* --- pins: the world (main.c) reads levels and sets inputs ----------------------------------- */

@@ -2,9 +2,12 @@
  * of its own: a pot of soil, a water tank with a float switch, and a pump on an output pin
  * (host/tendril/sim/plant.py, in C), or inputs from a scenario file.
  *
- *   tendril-native [--eeprom FILE] [--fast [--step MS] | --realtime] [--run-for MS]
+ *   tendril-native [--eeprom FILE] [--fast [--step MS] | --realtime [--speed X]] [--run-for MS]
  *                  [--plant [--moisture PCT] [--tank ML] [--dry-per-hour PCT] [--ml-per-point ML]]
  *                  [--scenario FILE] [--cut-after N] [--seed N]
+ *
+ * --speed X paces the board and its world at X device ms per real ms (a demo that unfolds faster than
+ * life yet stays watchable; --fast runs unpaced). The watchdog stays on real time.
  *
  * stdout: `port: /dev/pts/N` (first line), nothing else. stderr: `t=<ms> pin|pwm <pin> <level>` for
  * every output change, `reset: watchdog`, `power cut ...`, and a summary line at exit. */
@@ -51,7 +54,7 @@ static void on_signal(int sig)
 
 static void usage(void)
 {
-    fprintf(stderr, "usage: tendril-native [--eeprom FILE] [--fast [--step MS] | --realtime] [--run-for MS]\n"
+    fprintf(stderr, "usage: tendril-native [--eeprom FILE] [--fast [--step MS] | --realtime [--speed X]] [--run-for MS]\n"
                     "       [--plant [--moisture PCT] [--tank ML] [--dry-per-hour PCT] [--ml-per-point ML]]\n"
                     "       [--pump-pin N] [--pump-active-high] [--scenario FILE] [--cut-after N] [--seed N]\n");
     exit(2);
@@ -143,7 +146,7 @@ int main(int argc, char **argv)
 {
     uint32_t step = 1;
     uint64_t run_for = 0;
-    uint32_t last_real;
+    uint32_t last_ms;
     int i;
     const char *cut = getenv("TD_NATIVE_CUT_AFTER");
     native_setup(argc, argv);
@@ -158,6 +161,7 @@ int main(int argc, char **argv)
         else if (strcmp(a, "--pump-active-high") == 0) world.pump_active_low = 0;
         else if (v == NULL) usage();
         else if (strcmp(a, "--eeprom") == 0) native.eeprom_path = v, i++;
+        else if (strcmp(a, "--speed") == 0) native.speed = atof(v), i++;
         else if (strcmp(a, "--step") == 0) step = (uint32_t)strtoul(v, NULL, 10), i++;
         else if (strcmp(a, "--run-for") == 0) run_for = strtoull(v, NULL, 10), i++;
         else if (strcmp(a, "--cut-after") == 0) native.cut_after = atol(v), i++;
@@ -171,6 +175,8 @@ int main(int argc, char **argv)
         else usage();
     }
     if (step == 0) step = 1;
+    if (native.speed == 0.0) native.speed = 1.0;
+    if (!(native.speed > 0.0 && native.speed <= 1000.0)) usage();
     restore_world();
     native.world = &world;
     native.world_size = sizeof world;
@@ -179,7 +185,7 @@ int main(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
     sense();
     app_boot();
-    last_real = native_real_ms();
+    last_ms = hal_millis();
     while (!stop && (run_for == 0 || world.world_ms < run_for)) {
         native_pump_uart(!native.fast);
         app_poll();
@@ -187,9 +193,9 @@ int main(int argc, char **argv)
             native.virtual_ms += step;
             advance(step);
         } else {
-            uint32_t real = native_real_ms();
-            advance(real - last_real);
-            last_real = real;
+            uint32_t now = hal_millis(); /* real time, times --speed */
+            advance(now - last_ms);
+            last_ms = now;
         }
         sense();
     }

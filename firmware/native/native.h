@@ -14,6 +14,7 @@ typedef struct {
     const char *eeprom_path;
     long cut_after;        /* power cut right after this many EEPROM writes (0: never) */
     bool fast;             /* virtual clock, advanced by main.c; else real time */
+    double speed;          /* not fast: device ms per real ms (1: real time; the demo runs faster) */
     uint32_t seed;         /* entropy for the device id (0: from /dev/urandom) */
     /* the board's pins, as the world sees them */
     uint16_t input[NATIVE_PINS];  /* what an input pin reads (ADC count or 0/1) */
