@@ -20,6 +20,7 @@ from .recipe import recipe
 from .sim import sim
 from .device import COMMANDS as DEVICE_COMMANDS
 from .ports import ports
+from .monitor import monitor
 from .store import export, replay
 
 
@@ -52,6 +53,7 @@ cli.add_command(sim)
 cli.add_command(export)
 cli.add_command(replay)
 cli.add_command(ports)
+cli.add_command(monitor)
 cli.add_command(log)
 for _command in DEVICE_COMMANDS:
     cli.add_command(_command)

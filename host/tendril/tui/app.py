@@ -1,0 +1,302 @@
+"""``tendril monitor``: live boards on a dashboard, charts, events, a raw console, and controls.
+
+The app never touches a port or the log database on its own thread. Each LiveBoard runs its own
+thread (serial and logging); the app reads ``board.view()`` and Series windows from a timer at
+screen rate (10 Hz), so a board sending a thousand samples a second costs the same redraws as one
+sending one. Commands are LiveBoard futures awaited in workers; disk reads (history, recipes) run
+in thread workers.
+
+    app = MonitorApp([LiveBoard(port, sink=sink).start()], sink)
+    app.run()
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import ClassVar
+
+from textual import on, work
+from textual.app import App, ComposeResult
+from textual.binding import Binding, BindingType
+from textual.css.query import NoMatches
+from textual.widgets import DataTable, Footer, Tab, TabbedContent, TabPane, Tabs
+
+from ..live import LinkState, LiveBoard, LogSink
+from .actions import Actions
+from .format import SPANS
+from .history import per_second
+from .screens.ports import PortsScreen
+from .widgets.charts import ChartsView
+from .widgets.dashboard import ActuatorTable, ChannelCards, Dashboard, ParamTable, RuleTable
+from .widgets.logs import EventLog, RawConsole
+from .widgets.status import StatusBar
+
+VIEWS = ("dashboard", "charts", "events", "raw")
+SPARK_SECONDS = 60.0
+
+
+class MonitorApp(Actions, App[None]):
+    CSS_PATH = "monitor.tcss"
+    TITLE = "tendril monitor"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("d", "view('dashboard')", "Dash", tooltip="Dashboard: channels, actuators, rules, parameters"),
+        Binding("g", "view('charts')", "Charts", tooltip="Charts of the picked channels"),
+        Binding("e", "view('events')", "Events", tooltip="Events and the device log"),
+        Binding("x", "view('raw')", "Raw", tooltip="Raw console: the bytes read from the port"),
+        Binding("r", "run", "Run", tooltip="Run an actuator for N seconds (a lease, after a confirmation)"),
+        Binding("o", "off", "Off", show=False, tooltip="Switch the highlighted actuator off now"),
+        Binding("p", "pause", "Pause", tooltip="Pause or resume the board's automation"),
+        Binding("t", "tune", "Tune", tooltip="Tune a parameter within its min..max"),
+        Binding("l", "load", "Load", tooltip="Load a recipe from the catalog or a file: check, diff, confirm, push, verify"),
+        Binding("c", "pull", "Pull", tooltip="Pull the board's config as recipe TOML, and save it"),
+        Binding("1", "span(0)", "1 min", tooltip="Charts: the last minute"),
+        Binding("2", "span(1)", "10 min", tooltip="Charts: the last 10 minutes"),
+        Binding("3", "span(2)", "1 h", tooltip="Charts: the last hour"),
+        Binding("4", "span(3)", "24 h", tooltip="Charts: the last 24 hours (older data from the log database)"),
+        Binding("slash", "filter", "Filter", tooltip="Events: type to filter"),
+        Binding("h", "hex", "Text/hex", tooltip="Raw console: switch between text and hex"),
+        Binding("left_square_bracket", "board(-1)", "Prev board", show=False, tooltip="The previous board"),
+        Binding("right_square_bracket", "board(1)", "Next board", show=False, tooltip="The next board"),
+        Binding("n", "add_board", "Add board", show=False, tooltip="Open another board (pick a port)"),
+        Binding("question_mark", "help", "Help", tooltip="This help"),
+        Binding("q", "quit", "Quit", tooltip="Quit (logging stops with the monitor)"),
+    ]
+
+    def __init__(self, boards: list[LiveBoard], sink: LogSink | None, db_path: str | Path | None = None,
+                 *, clock: Callable[[], float] = time.time, refresh_hz: float = 10.0) -> None:
+        super().__init__()
+        self.boards = list(boards)
+        self.sink = sink
+        self.db_path = Path(db_path) if db_path else (Path(sink.path) if sink is not None else None)
+        self.clock = clock
+        self.refresh_hz = refresh_hz
+        self.current = 0
+        self.span = 0  # index into SPANS
+        self.owned: list[LiveBoard] = []  # boards the app opened itself (and stops)
+        self._drawn = -1  # the board version last drawn
+        self._chart_at = 0.0
+        self._preloaded: set[tuple[int, bytes]] = set()
+
+    # --- layout -----------------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield Tabs(*[Tab(self._tab_label(b), id=f"board-{i}") for i, b in enumerate(self.boards)],
+                   id="boards")
+        with TabbedContent(id="views", initial="dashboard"):
+            with TabPane("Dashboard", id="dashboard"):
+                yield Dashboard()
+            with TabPane("Charts", id="charts"):
+                yield ChartsView(id="charts-view")
+            with TabPane("Events", id="events"):
+                yield EventLog(id="event-log")
+            with TabPane("Raw", id="raw"):
+                yield RawConsole(id="raw-console")
+        yield StatusBar(id="status")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.set_interval(1 / self.refresh_hz, self.tick)
+        self.main.query_one(ActuatorTable).focus()
+        if not self.boards:
+            self.action_add_board()
+        self.tick()
+
+    def on_unmount(self) -> None:
+        for board in self.owned:
+            board.stop()
+
+    @property
+    def main(self):
+        """The screen under the dialogs (App.query_one would search an open dialog)."""
+        return self.screen_stack[0]
+
+    @property
+    def board(self) -> LiveBoard | None:
+        return self.boards[self.current] if 0 <= self.current < len(self.boards) else None
+
+    @property
+    def active_view(self) -> str:
+        return self.main.query_one("#views", TabbedContent).active
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if not self.screen_stack or not self.main.query("#views"):
+            return True
+        if action == "span":
+            return self.active_view == "charts"
+        if action == "hex":
+            return self.active_view == "raw"
+        if action == "filter":
+            return self.active_view == "events"
+        if action == "board":
+            return len(self.boards) > 1
+        return True
+
+    # --- boards -----------------------------------------------------------------------------------
+    def add_board(self, board: LiveBoard, owned: bool = False) -> None:
+        self.boards.append(board)
+        if owned:
+            self.owned.append(board)
+        i = len(self.boards) - 1
+        self.main.query_one("#boards", Tabs).add_tab(Tab(self._tab_label(board), id=f"board-{i}"))
+        self.main.query_one("#boards", Tabs).active = f"board-{i}"
+        self.refresh_bindings()
+
+    def _tab_label(self, board: LiveBoard) -> str:
+        v = board.view()
+        return f"{v.port.removeprefix('/dev/')} · {v.recipe or 'no recipe'}"
+
+    @on(Tabs.TabActivated, "#boards")
+    def _board_tab(self, event: Tabs.TabActivated) -> None:
+        index = int(event.tab.id.split("-")[1])
+        if index != self.current:
+            self.current = index
+            self._drawn = -1
+            self.main.query_one(EventLog).reset()
+            self.main.query_one(RawConsole).reset()
+            self.tick()
+
+    def action_board(self, step: int) -> None:
+        if len(self.boards) > 1:
+            tabs = self.main.query_one("#boards", Tabs)
+            tabs.active = f"board-{(self.current + step) % len(self.boards)}"
+
+    def action_add_board(self) -> None:
+        def opened(port: str | None) -> None:
+            if port:
+                self.add_board(LiveBoard(port, sink=self.sink).start(), owned=True)
+        self.push_screen(PortsScreen(), opened)
+
+    # --- views ------------------------------------------------------------------------------------
+    def action_view(self, name: str) -> None:
+        self.main.query_one("#views", TabbedContent).active = name
+
+    @on(TabbedContent.TabActivated, "#views")
+    def _view_changed(self) -> None:
+        self._drawn = -1
+        self._chart_at = 0.0
+        self.refresh_bindings()
+        self.tick()
+
+    def action_span(self, index: int) -> None:
+        self.span = index
+        self._chart_at = 0.0
+        self.tick()
+
+    def action_filter(self) -> None:
+        self.main.query_one("#log-filter").focus()
+
+    def action_hex(self) -> None:
+        self.main.query_one(RawConsole).toggle()
+
+    @on(DataTable.RowSelected, "#actuators")
+    def _actuator_chosen(self) -> None:
+        self.action_run()
+
+    @on(DataTable.RowSelected, "#params")
+    def _param_chosen(self) -> None:
+        self.action_tune()
+
+    @on(ChartsView.Picked)
+    def _charts_picked(self) -> None:
+        self._chart_at = 0.0
+        self.call_after_refresh(self.tick)
+
+    # --- the screen-rate timer --------------------------------------------------------------------
+    def tick(self) -> None:
+        try:
+            self._tick()
+        except NoMatches:  # the app is closing and its widgets are gone before the timer
+            pass
+
+    def _tick(self) -> None:
+        board = self.board
+        if board is None:
+            return
+        view = board.view()
+        sink = self.sink
+        self.main.query_one(StatusBar).show(view, sink.committed if sink else None,
+                                       str(sink.error) if sink and sink.error else "")
+        tabs = self.main.query_one("#boards", Tabs)
+        for i, each in enumerate(self.boards):
+            tab, label = tabs.query_one(f"#board-{i}", Tab), self._tab_label(each)
+            if str(tab.label) != label:
+                tab.label = label
+        self._maybe_preload(board)
+        now = self.clock()
+        active = self.active_view
+        if active == "dashboard" and board.version != self._drawn:
+            self._drawn = board.version
+            self._draw_dashboard(board, now)
+        elif active == "charts":
+            self._draw_charts(board, now)
+        elif active == "events":
+            with board.lock:
+                lines = list(board.log)
+            self.main.query_one(EventLog).feed(lines)
+        elif active == "raw":
+            with board.lock:
+                chunks = list(board.raw)
+            self.main.query_one(RawConsole).feed(chunks)
+
+    def _draw_dashboard(self, board: LiveBoard, now: float) -> None:
+        view = board.view()
+        dash = self.main.query_one(Dashboard)
+        state = "" if view.state == LinkState.ONLINE else f"  [b]{view.state.value}[/]"
+        hello = view.hello
+        who = (f"{view.board or '?'} · {hello.text} · id {hello.device_id:08x} · boot {hello.boot_count}"
+               f" · recipe {view.recipe or 'none'} (generation {hello.config_generation})"
+               if hello else "waiting for the board's HELLO")
+        dash.query_one("#board-line").update(who + state)
+        cards = dash.query_one(ChannelCards)
+        sparks = {}
+        with board.lock:  # one bucket a second; the Sparkline folds them to its own width
+            for c in view.channels:
+                window = board.series_of(c.index).window(SPARK_SECONDS, int(SPARK_SECONDS), now)
+                sparks[c.index] = [b.mean for b in window if b is not None]
+        cards.show(view.channels, sparks)
+        dash.query_one(ActuatorTable).show(view.actuators)
+        dash.query_one(RuleTable).show(view.rules)
+        dash.query_one(ParamTable).show(view.params)
+
+    def _draw_charts(self, board: LiveBoard, now: float) -> None:
+        label, seconds = list(SPANS.items())[self.span]
+        # a minute moves a column every few seconds at most; longer spans need fewer redraws
+        charts = self.main.query_one(ChartsView)
+        resized = any(len(c.buckets) != c.plot_width for c in charts.charts())
+        if not resized and now - self._chart_at < (1 / self.refresh_hz if seconds <= 60 else 1.0):
+            return
+        self._chart_at = now
+        view = board.view()
+        charts.set_channels(view.channels)
+        names = {c.index: (c.name, c.unit) for c in view.channels}
+        windows = {}
+        with board.lock:
+            for chart in charts.charts():
+                width = max(1, chart.plot_width)
+                windows[chart.index] = board.series_of(chart.index).window(seconds, width, now)
+        charts.draw(names, label, windows)
+
+    # --- history from the log database ------------------------------------------------------------
+    def _maybe_preload(self, board: LiveBoard) -> None:
+        hello = board.view().hello
+        if self.db_path is None or hello is None or not self.db_path.exists():
+            return
+        key = (id(board), bytes(hello.recipe_hash))
+        if key in self._preloaded:
+            return
+        self._preloaded.add(key)
+        self._preload(board, hello.device_id, bytes(hello.recipe_hash), self.clock())
+
+    @work(thread=True, group="history")
+    def _preload(self, board: LiveBoard, device_id: int, recipe: bytes, now: float) -> None:
+        try:
+            got = per_second(self.db_path, device_id, recipe, now - 86_400, now)
+        except (sqlite3.Error, OSError) as exc:  # locked, foreign: charts show only live data
+            self.call_from_thread(self.notify, f"no chart history from {self.db_path}: {exc}",
+                                  severity="warning")
+            return
+        with board.lock:
+            for channel, buckets in got.items():
+                board.series_of(channel).preload(buckets)

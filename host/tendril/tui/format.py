@@ -1,0 +1,134 @@
+"""Words and numbers for the screens: pure functions, no Textual, no I/O."""
+
+from __future__ import annotations
+
+import math
+import time
+from decimal import Decimal
+
+from ..live import ActuatorView, ParamView
+from ..recipes.units import UnitError, duration_ms, fmt_number, split, thousandths
+
+
+def number(value: float | None, digits: int = 3) -> str:
+    """A reading with up to ``digits`` decimals, trailing zeros cut: 35.5, 1, -0.25."""
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "–"
+    text = f"{value:.{digits}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def with_unit(value: float | None, unit: str) -> str:
+    text = number(value)
+    return f"{text} {unit}" if unit and value is not None else text
+
+
+def ms_text(ms: int | None) -> str:
+    """A duration for people: 950 ms, 4.2 s, 3 min 20 s, 2 h 05 min."""
+    if ms is None:
+        return "–"
+    if ms < 1000:
+        return f"{ms} ms"
+    s = ms / 1000
+    if s < 60:
+        return f"{number(round(s, 1))} s"
+    m, s = divmod(int(s), 60)
+    if m < 60:
+        return f"{m} min {s:02d} s" if s else f"{m} min"
+    h, m = divmod(m, 60)
+    return f"{h} h {m:02d} min"
+
+
+def param_value(p: ParamView, value: int | None = None) -> str:
+    """A parameter's wire value (thousandths, or ms for a duration) in its unit."""
+    v = p.value if value is None else value
+    if p.duration:
+        return f"{fmt_number(Decimal(v).scaleb(-3))} s"
+    text = fmt_number(Decimal(v).scaleb(-3))
+    return f"{text} {p.unit}" if p.unit else text
+
+
+def parse_param(text: str, p: ParamView) -> int:
+    """What the user typed for ``p`` as the wire value; a bare number is in the unit shown
+    (seconds for a duration). Raises UnitError with a sentence when it is not valid."""
+    text = text.strip()
+    if not text:
+        raise UnitError("type a value")
+    if p.duration:
+        number_, unit = split(text)
+        if unit is None:
+            ms = number_ * 1000
+            if ms != ms.to_integral_value():
+                raise UnitError(f"{text!r} is not a whole number of milliseconds")
+            value = int(ms)
+        else:
+            value = duration_ms(text, exact=False)
+    else:
+        number_, unit = split(text)
+        if unit is not None and unit.strip().lower() != p.unit.lower():
+            raise UnitError(f"{text!r} is not in {p.unit or 'a bare number'}")
+        value = thousandths(number_)
+    if not p.min <= value <= p.max:
+        raise UnitError(f"{param_value(p, value)} is outside {param_value(p, p.min)}"
+                        f" .. {param_value(p, p.max)}")
+    return value
+
+
+def parse_seconds(text: str) -> int:
+    """A run time typed as seconds ("5", "2.5") or a duration ("90 s", "2 min") -> ms."""
+    number_, unit = split(text.strip() or "?")
+    if unit is None:
+        ms = number_ * 1000
+        if ms <= 0 or ms != int(ms):
+            raise UnitError(f"{text!r}: give a positive number of seconds")
+        return int(ms)
+    ms = duration_ms(text, exact=False)
+    if ms <= 0:
+        raise UnitError(f"{text!r}: give a positive duration")
+    return ms
+
+
+def actuator_state(a: ActuatorView) -> str:
+    if a.on:
+        who = a.owner or "on"
+        left = f", {ms_text(a.ms_left)} left" if a.ms_left else ""
+        level = f" at {a.level}" if a.level not in (0, 255) else ""
+        return f"ON{level} ({who}{left})"
+    if a.capped:
+        return "off (daily cap used up)"
+    if a.resting:
+        return "off (resting)"
+    return "off"
+
+
+def limits_text(a: ActuatorView) -> str:
+    """The safety limits the board enforces for ``a``, and today's use."""
+    return (f"max on {ms_text(a.max_on_ms)} · rest {ms_text(a.min_off_ms)} between runs"
+            f" · daily cap {ms_text(a.daily_cap_ms)} · used today {ms_text(a.today_on_ms)}"
+            f" (left {ms_text(max(0, a.daily_cap_ms - a.today_on_ms))})")
+
+
+def since_text(ms: int | None) -> str:
+    return "never" if ms is None else f"{ms_text(ms)} ago"
+
+
+def clock(t: float) -> str:
+    """Host time of day, local: 14:03:07.250."""
+    lt = time.localtime(t)
+    return time.strftime("%H:%M:%S", lt) + f".{int((t % 1) * 1000):03d}"
+
+
+def hex_dump(data: bytes, width: int = 16) -> list[str]:
+    """Lines of 'xx xx ..  |text|' for the raw console."""
+    out = []
+    for i in range(0, len(data), width):
+        chunk = data[i:i + width]
+        hexes = " ".join(f"{b:02x}" for b in chunk)
+        text = "".join(chr(b) if 32 <= b < 127 else "." for b in chunk)
+        out.append(f"{hexes:<{width * 3 - 1}}  |{text}|")
+    return out
+
+
+SPANS = {"1 min": 60.0, "10 min": 600.0, "1 h": 3600.0, "24 h": 86400.0}

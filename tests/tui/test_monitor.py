@@ -1,0 +1,254 @@
+"""`tendril monitor` driven by keys against a real simulated board (tests/tui/conftest.py)."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+
+from rich.console import Console
+from tendril.recipes import load
+from tendril.tui.screens.confirm import ConfirmScreen
+from tendril.tui.screens.controls import RunScreen, TuneScreen
+from tendril.tui.screens.files import PullScreen, RecipeScreen
+from tendril.tui.screens.help import HelpScreen
+from tendril.tui.widgets.dashboard import ActuatorTable
+from tendril.tui.widgets.status import StatusBar
+
+from .conftest import DATA, SIZE, run, until
+
+
+def _text(widget) -> str:
+    return str(widget.render())
+
+
+def pump(board):
+    return board.view().actuators[0]
+
+
+def test_run_key_starts_a_lease_after_confirmation_showing_the_limits(rig):
+    async def scenario():
+        app = rig.app()
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("r")
+            await until(pilot, lambda: isinstance(app.screen, RunScreen))
+            await pilot.press("3", "enter")
+            await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+            details = _text(app.screen.query_one("#confirm-details"))
+            assert "max on 10 s" in details and "daily cap 5 min" in details
+            assert "used today" in details
+            assert not pump(rig.board).on  # nothing happens before the yes
+            await pilot.press("y")
+            await until(pilot, lambda: pump(rig.board).on, what="the pump on")
+            assert pump(rig.board).owner == "lease"
+            assert 0 < pump(rig.board).ms_left <= 3000
+            table = app.main.query_one(ActuatorTable)
+            await until(pilot, lambda: "ON (lease" in str(table.get_cell_at((0, 1))))
+    run(scenario)
+
+
+def test_declined_run_leaves_the_actuator_off(rig):
+    async def scenario():
+        app = rig.app()
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("r", "2", "enter")
+            await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+            await pilot.press("n")
+            await pilot.pause(1.5)
+            assert not pump(rig.board).on
+            assert not any("pump ON" in line.text for line in rig.board.log)
+    run(scenario)
+
+
+def test_tuned_parameter_is_read_back_from_the_board(rig):
+    async def scenario():
+        app = rig.app()
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("t")
+            await until(pilot, lambda: isinstance(app.screen, TuneScreen))
+            await pilot.press("backspace", "backspace", "9", "0", "enter")  # 90 % > max 80 %
+            assert "outside 10 % .. 80 %" in _text(app.screen.query_one("#tune-error"))
+            assert isinstance(app.screen, TuneScreen)
+            await pilot.press("backspace", "backspace", "4", "2", ".", "5", "enter")
+            await until(pilot, lambda: rig.board.view().params[0].value == 42500,
+                        what="dry_threshold 42.5 % read back")
+    run(scenario)
+    # and the board itself, asked again on its own link
+    assert rig.board.set_param(0, 42500).result(5) == 42500
+
+
+def test_pause_key_pauses_and_resumes_the_automation(rig):
+    async def scenario():
+        app = rig.app()
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("p")
+            await until(pilot, lambda: rig.board.view().paused, what="paused")
+            status = app.main.query_one(StatusBar)
+            await until(pilot, lambda: "PAUSED" in _text(status))
+            await pilot.press("p")
+            await until(pilot, lambda: not rig.board.view().paused, what="resumed")
+            await until(pilot, lambda: "PAUSED" not in _text(status))
+    run(scenario)
+    texts = [line.text for line in rig.board.log]
+    assert "automation paused" in texts and "automation resumed" in texts
+
+
+def test_recipe_diff_is_shown_in_words_before_the_push(rig):
+    async def scenario():
+        app = rig.app()
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("l")
+            await until(pilot, lambda: isinstance(app.screen, RecipeScreen))
+            await pilot.press("tab")  # from the catalog list to the path box
+            app.screen.query_one("#recipe-path").value = str(DATA / "plant-waterer-tuned.toml")
+            await pilot.press("enter")
+            await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the diff")
+            details = _text(app.screen.query_one("#confirm-details"))
+            assert "pump max_on 10 s -> 8 s" in details
+            assert "parameter dry_threshold default 35 % -> 40 %" in details
+            assert rig.board.view().hello.config_generation == 1  # not pushed yet
+            await pilot.press("y")
+            await until(pilot, lambda: app.last_push is not None, 20, "the push")
+            assert app.last_push.generation == 2 and not app.last_push.already_active
+            await until(pilot, lambda: pump(rig.board).max_on_ms == 8000)
+    run(scenario)
+
+
+def test_a_broken_recipe_is_refused_before_anything_is_sent(rig, tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text((DATA / "plant-waterer-tuned.toml").read_text().replace('max_on = "8 s"',
+                                                                           'max_on = "8 parsecs"'))
+
+    async def scenario():
+        app = rig.app()
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("l")
+            await until(pilot, lambda: isinstance(app.screen, RecipeScreen))
+            await pilot.press("tab")
+            app.screen.query_one("#recipe-path").value = str(bad)
+            await pilot.press("enter")
+            await until(pilot, lambda: type(app.screen).__name__ == "MessageScreen")
+            assert "max_on" in str(app.screen.text)
+    run(scenario)
+    assert rig.board.view().hello.config_generation == 1
+
+
+def test_pull_shows_the_config_and_saves_it(rig, tmp_path):
+    target = tmp_path / "pulled.toml"
+
+    async def scenario():
+        app = rig.app()
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("c")
+            await until(pilot, lambda: isinstance(app.screen, PullScreen), what="the pulled TOML")
+            assert "[actuators.pump]" in app.screen.query_one("#pull-text").text
+            app.screen.query_one("#pull-path").value = str(target)
+            await pilot.press("ctrl+s")
+            await until(pilot, target.exists)
+    run(scenario)
+    pulled = load(target)
+    assert [a.name for a in pulled.actuators] == ["pump"]
+    assert pulled.actuators[0].max_on_ms == 10_000
+
+
+def test_events_view_filters_the_device_log(rig):
+    rig.board.lease(0, 1000).result(5)
+
+    async def scenario():
+        app = rig.app()
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("e")
+            log = app.main.query_one("#log-lines")
+            await until(pilot, lambda: any("pump ON (lease)" in s.text for s in log.lines))
+            await pilot.press("slash", *"config")
+            await until(pilot, lambda: log.lines and all("config" in s.text for s in log.lines))
+            assert any("new config applied" in s.text for s in log.lines)
+    run(scenario)
+
+
+def test_reconnecting_is_shown_when_the_board_vanishes(rig):
+    async def scenario():
+        app = rig.app()
+        async with app.run_test(size=SIZE) as pilot:
+            status = app.main.query_one(StatusBar)
+            await until(pilot, lambda: "online" in _text(status))
+            rig.sim.stop()
+            await until(pilot, lambda: "RECONNECTING" in _text(status), what="reconnecting shown")
+            assert status.has_class("-reconnecting")
+    run(scenario)
+
+
+def test_help_screen_lists_every_key(rig):
+    async def scenario():
+        app = rig.app()
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("question_mark")
+            await until(pilot, lambda: isinstance(app.screen, HelpScreen))
+            console = Console(width=100, record=True, file=io.StringIO())
+            console.print(app.screen.query_one("#help-text").content)
+            text = console.export_text()
+            for words in ("Run an actuator", "Pause or resume", "Tune a parameter", "Load a recipe",
+                          "Pull the board's config", "the last 24 hours"):
+                assert words in text
+            await pilot.press("escape")
+            await until(pilot, lambda: not isinstance(app.screen, HelpScreen))
+    run(scenario)
+
+
+def test_core_packages_do_not_import_textual():
+    code = ("import sys, tendril.live, tendril.cli, tendril.store, tendril.session;"
+            "print('textual' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         env={**os.environ})
+    assert out.stdout.strip() == "False"
+
+
+def test_without_a_board_the_ports_are_offered_and_a_typed_port_opens(rig):
+    from tendril.tui import MonitorApp
+    from tendril.tui.screens.ports import PortsScreen
+
+    async def scenario():
+        app = MonitorApp([], rig.sink, db_path=rig.db)
+        async with app.run_test(size=SIZE) as pilot:
+            await until(pilot, lambda: isinstance(app.screen, PortsScreen))
+            await pilot.press("tab")  # from the list of ports to the path box
+            app.screen.query_one("#port-path").value = rig.sim.port
+            rig.board.stop()  # let the monitor's own link take the pty
+            await pilot.press("enter")
+            await until(pilot, lambda: len(app.boards) == 1)
+            status = app.main.query_one(StatusBar)
+            await until(pilot, lambda: "online" in _text(status), what="the picked board online")
+            assert app.boards[0] in app.owned
+            await until(pilot, lambda: app.boards[0].view().actuators)
+        assert app.boards[0].view().state.value == "stopped"  # the app stops what it opened
+    run(scenario)
+
+
+def test_two_boards_at_once_each_in_its_tab(rig, tmp_path):
+    from tendril.live import LiveBoard
+    from tendril.sim.runner import SimBoard, SimSpec
+    from tendril.tui import MonitorApp
+
+    (tmp_path / "two").mkdir()
+    sim = SimBoard(SimSpec(board="uno", runtime="native", eeprom=tmp_path / "two" / "b.eeprom"))
+    other = LiveBoard(sim.port, sink=rig.sink).start()  # a fresh board: no recipe yet
+    try:
+        async def scenario():
+            app = MonitorApp([rig.board, other], rig.sink, db_path=rig.db)
+            async with app.run_test(size=SIZE) as pilot:
+                status = app.main.query_one(StatusBar)
+                await until(pilot, lambda: rig.board.port in _text(status))
+                await pilot.press("right_square_bracket")
+                await until(pilot, lambda: sim.port in _text(status) and "online" in _text(status))
+                assert app.board is other
+                await pilot.press("r")  # nothing to run on a board without a recipe
+                await pilot.pause(0.3)
+                assert not isinstance(app.screen, RunScreen)
+                await pilot.press("left_square_bracket", "p")
+                await until(pilot, lambda: rig.board.view().paused)
+                assert not other.view().paused
+        run(scenario)
+    finally:
+        other.stop()
+        sim.stop()
