@@ -81,4 +81,4 @@ def test_a_sketch_that_does_not_speak_tendril_fails_the_push_clearly(simavr_buil
                            "--eeprom", str(tmp_path / "e.bin")], capture_output=True, text=True,
                           cwd=ROOT, timeout=60)
     assert done.returncode == 1 and done.stdout == ""
-    assert "no reply to RequestHello" in done.stderr
+    assert "no tendril board answered HELLO" in done.stderr

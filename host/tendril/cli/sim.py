@@ -7,7 +7,8 @@ from pathlib import Path
 import click
 
 from ..errors import SimError
-from ..sim.link import PtyLink
+from ..session import Session
+from ..session import push as push_image
 from ..sim.runner import (
     BOARDS,
     PYTHON_BOARDS,
@@ -16,7 +17,6 @@ from ..sim.runner import (
     SimSpec,
     default_eeprom,
     load_config,
-    push_image,
 )
 
 
@@ -51,8 +51,8 @@ def sim(config: str | None, board: str, runtime: str | None, elf: str | None, sc
     sim_board = SimBoard(spec)
     try:
         if image is not None:
-            with PtyLink(sim_board.port) as link:
-                after = push_image(link, image)
+            with Session(sim_board.port) as session:
+                after = push_image(session, image).after
             click.echo(f"port: {sim_board.port}")
             click.echo(f"tendril sim: {board} runs recipe {after.recipe_hash.hex()} "
                        f"(generation {after.config_generation}); EEPROM in {spec.eeprom}", err=True)

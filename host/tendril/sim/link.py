@@ -1,6 +1,7 @@
 """A protocol link to a simulated board over its pty: send requests, match replies, collect the rest.
 
-Used by `tendril sim` to push a config before it lets go of the port, and by the simulator tests.
+Used by the simulator tests, which need frame-level control (raw bytes, seqs, unsolicited frames in
+order); `tendril sim` and every other command use tendril.session.
 No pyserial: a pty has no baud rate, so plain file descriptors in raw mode do. Framing and messages
 are tendril.protocol's; this only moves bytes and matches replies by seq (docs/protocol.md).
 """
