@@ -118,14 +118,75 @@ def test_a_port_that_never_answers_hello_is_one_line_and_exit_1(tmp_path):
     assert silent in line and "HELLO" in line and "Traceback" not in proc.stderr
 
 
-def test_plotter_and_firmata_say_they_are_not_wired_yet(tmp_path):
-    for option in (["--format", "plotter"], ["--protocol", "firmata"]):
-        proc = subprocess.run([sys.executable, "-m", "tendril.cli", "log", "--port", "/dev/null",
-                               "--db", str(tmp_path / "x.db"), *option],
-                              check=False, capture_output=True, text=True, timeout=30)
-        assert proc.returncode == 1 and "not wired" in proc.stderr, proc.stderr
+def test_plotter_and_firmata_together_are_refused(tmp_path):
+    proc = subprocess.run([sys.executable, "-m", "tendril.cli", "log", "--port", "/dev/null",
+                           "--db", str(tmp_path / "x.db"), "--format", "plotter",
+                           "--protocol", "firmata"],
+                          check=False, capture_output=True, text=True, timeout=30)
+    assert proc.returncode == 1 and "exclude each other" in proc.stderr, proc.stderr
+    assert "Traceback" not in proc.stderr
 
 
+class PlotterWriter:
+    """A sketch printing Serial Plotter lines on a real pty: a header, then labelled rows, with a
+    damaged line now and then; ``sent`` keeps every good row."""
+
+    def __init__(self, period: float = 0.01) -> None:
+        import pty
+        import threading
+        import tty
+        self.master, self.slave = pty.openpty()
+        tty.setraw(self.slave)
+        self.port = os.ttyname(self.slave)
+        self.period = period
+        self.sent: list[tuple[float, int]] = []
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        os.write(self.master, b"soil\tlight\r\n")
+        i = 0
+        while not self.stop.is_set():
+            i += 1
+            soil, light = (i % 90) + 0.25, i
+            if i % 17 == 0:
+                os.write(self.master, b"soil:4#2 light:x\r\n")  # a damaged line: not a value
+            os.write(self.master, f"soil:{soil} light:{light}\r\n".encode())
+            self.sent.append((soil, light))
+            self.stop.wait(self.period)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop.set()
+        self.thread.join()
+        os.close(self.master)
+        os.close(self.slave)
+
+
+def test_plotter_text_is_logged_and_exported_by_name(tmp_path):
+    db = tmp_path / "log.db"
+    with PlotterWriter() as sketch:
+        proc = subprocess.run(
+            [sys.executable, "-m", "tendril.cli", "log", "--db", str(db), "--port", sketch.port,
+             "--format", "plotter", "--duration", "2", "--status-every", "0.5"],
+            check=False, capture_output=True, text=True, timeout=30)
+        sent = set(sketch.sent)
+    assert proc.returncode == 0, proc.stderr
+    assert "could not be read" in proc.stdout  # the damaged lines are counted, not logged
+    out = subprocess.run([sys.executable, "-m", "tendril.cli", "export", "--db", str(db),
+                          "--format", "jsonl"], check=True, capture_output=True, text=True).stdout
+    import json
+    rows = [json.loads(line) for line in out.splitlines()]
+    by_time: dict[float, dict[str, float]] = {}
+    for r in rows:
+        by_time.setdefault((r["time"], r["device_ms"]), {})[r["name"]] = r["value"]
+    assert len(by_time) >= 50
+    # every logged row is a row the sketch printed, with both values of that line
+    for values in by_time.values():
+        assert (values["soil"], values["light"]) in sent, values
 def test_duration_stops_on_its_own_and_json_lines_are_json(tmp_path):
     import json
     with Feeder(channels=3, rate_hz=50) as feeder:

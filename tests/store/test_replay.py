@@ -114,3 +114,14 @@ def test_replay_of_an_empty_window_says_nothing_would_run(waterer_log):
     result = CliRunner().invoke(cli, ["replay", str(WATERER), "--db", str(db), "--since", "-1h"])
     assert result.exit_code == 0
     assert "no actuator would have run" in result.output
+
+
+def test_replay_guesses_the_board_past_a_plotter_board_in_the_same_log(waterer_log):
+    db, _ = waterer_log
+    with Store.open(db) as store:  # a Serial Plotter sketch logged into the same file
+        sid = store.begin_source_session("plotter", "/dev/ttyUSB7", host_time=T0)
+        store.add_row(sid, T0 + 1, {"soil": 40.5})
+    done = CliRunner().invoke(cli, ["replay", str(WATERER), "--db", str(db), "--json"])
+    assert done.exit_code == 0, done.output
+    doc = json.loads(done.output)
+    assert doc["board"] == "uno" and doc["samples"] == 2 * 12 * 3600

@@ -12,6 +12,7 @@ import click
 from .. import __version__
 from ..errors import TendrilError
 from .demo import demo
+from .doctor import doctor
 from .image import image
 from .log import log
 from .boards import boards
@@ -48,6 +49,7 @@ cli.add_command(boards)
 cli.add_command(flash)
 cli.add_command(image)
 cli.add_command(demo)
+cli.add_command(doctor)
 cli.add_command(recipe)
 cli.add_command(sim)
 cli.add_command(export)

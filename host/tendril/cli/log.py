@@ -17,7 +17,7 @@ from pathlib import Path
 import click
 
 from ..errors import StorageError, TendrilError
-from ..live import LinkState, LiveBoard, LogSink
+from ..live import LinkState, LiveBoard, LiveSource, LogSink
 
 START_GRACE = 1.0  # seconds beyond the hello timeout a port gets to come online at the start
 
@@ -99,10 +99,24 @@ class _Printer:
             self.shown = False
 
 
-def _check_source_options(fmt: str, protocol: str) -> None:
-    if fmt != "tendril" or protocol != "tendril":
-        what = "--format plotter" if fmt != "tendril" else "--protocol firmata"
-        raise TendrilError(f"{what} is not wired into `tendril log` yet; log tendril boards for now")
+def _make_boards(ports, fmt, protocol, sink, recipes, baud, hello_timeout, analog, sampling_ms):
+    """A LiveBoard per port for tendril boards; a LiveSource for plotter text or Firmata."""
+    if fmt == "plotter" and protocol == "firmata":
+        raise TendrilError("--format plotter and --protocol firmata exclude each other: a Firmata"
+                           " board speaks binary messages, not text")
+    if fmt == "plotter":
+        from ..sources import PlotterSource
+        return [LiveSource(PlotterSource(p, baud=baud or 115_200), sink=sink) for p in ports]
+    if protocol == "firmata":
+        from ..sources import FirmataSource
+        try:
+            pins = tuple(int(x.strip().upper().removeprefix("A")) for x in analog.split(",") if x.strip())
+        except ValueError:
+            raise TendrilError(f"--analog {analog!r}: give pin numbers like 0,1,2 or A0,A1") from None
+        return [LiveSource(FirmataSource(p, analog_pins=pins, sampling_ms=sampling_ms,
+                                         baud=baud or 57_600), sink=sink) for p in ports]
+    return [LiveBoard(p, sink=sink, recipes=recipes, baud=baud or 115_200,
+                      hello_timeout=hello_timeout) for p in ports]
 
 
 def _install_stop(stop: threading.Event) -> list[tuple[int, object]]:
@@ -138,31 +152,42 @@ def _rows_by_port(boards: list[LiveBoard], sink: LogSink, since: float) -> dict[
 @click.option("--duration", type=click.FloatRange(min=0), help="Stop after this many seconds.")
 @click.option("--recipe", "recipe_paths", multiple=True, type=click.Path(exists=True, dir_okay=False),
               help="A recipe a board may run (names in lines); repeatable.")
-@click.option("--baud", default=115_200, show_default=True, help="Baud rate of real serial ports.")
+@click.option("--baud", type=int, help="Baud rate of real serial ports [default: 115200; 57600 with"
+              " --protocol firmata].")
 @click.option("--json-lines", is_flag=True, help="Print JSON objects, one a line (events and status).")
 @click.option("--format", "fmt", type=click.Choice(["tendril", "plotter"]), default="tendril",
-              show_default=True, help="What the port carries.")
+              show_default=True, help="What the port carries: tendril frames, or Arduino Serial"
+              " Plotter text lines from any sketch (label:value pairs or bare values).")
 @click.option("--protocol", type=click.Choice(["tendril", "firmata"]), default="tendril",
-              show_default=True, help="The protocol the board speaks.")
+              show_default=True, help="The protocol the board speaks: firmata for StandardFirmata"
+              " (through pyfirmata2; analog inputs become channels A0, A1, ... in ADC counts).")
+@click.option("--analog", default="0,1,2,3,4,5", show_default=True,
+              help="With --protocol firmata: the analog inputs to log.")
+@click.option("--sampling-ms", default=19, show_default=True, type=click.IntRange(1, 16383),
+              help="With --protocol firmata: the board's sampling interval.")
 @click.option("--hello-timeout", default=5.0, show_default=True, type=click.FloatRange(min=0.5),
               help="Seconds a port has to answer HELLO at the start.")
 @click.option("--status-every", default=5.0, show_default=True, type=click.FloatRange(min=0.1),
               help="Seconds between status lines when the output is not a terminal.")
-def log(ports, db, duration, recipe_paths, baud, json_lines, fmt, protocol, hello_timeout,
-        status_every) -> None:
+def log(ports, db, duration, recipe_paths, baud, json_lines, fmt, protocol, analog, sampling_ms,
+        hello_timeout, status_every) -> None:
     """Log every sample and event of the boards on PORTs into the database until Ctrl-C.
 
     A board that goes away is waited for and logged again when it is back (same path, or the
     same USB serial number). Every port must answer at the start, or nothing is logged.
+    Boards that do not run tendril: --format plotter, --protocol firmata.
     """
-    _check_source_options(fmt, protocol)
     from ..recipes import load
     recipes = [load(p) for p in recipe_paths]
     ports = list(dict.fromkeys(ports))
     sink = LogSink.open(db)
     started = time.time()
-    boards = [LiveBoard(p, sink=sink, recipes=recipes, baud=baud, hello_timeout=hello_timeout)
-              for p in ports]
+    try:
+        boards = _make_boards(ports, fmt, protocol, sink, recipes, baud, hello_timeout, analog,
+                              sampling_ms)
+    except TendrilError:
+        sink.close()
+        raise
     stop = threading.Event()
     old_handlers = _install_stop(stop)
     printer = _Printer(json_lines)
@@ -170,7 +195,8 @@ def log(ports, db, duration, recipe_paths, baud, json_lines, fmt, protocol, hell
     try:
         for b in boards:
             b.start()
-        deadline = time.monotonic() + hello_timeout + START_GRACE
+        # pyfirmata2 waits 5 s for a real Uno's reset before it asks anything
+        deadline = time.monotonic() + hello_timeout + START_GRACE + (6.0 if protocol == "firmata" else 0)
         failed = [b for b in boards if not b.wait_online(max(0.0, deadline - time.monotonic()))]
         if failed:
             for b in failed:

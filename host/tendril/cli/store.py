@@ -69,7 +69,8 @@ def _board_for(store: Store, board: str | None, device: int | None):
     if board:
         return load_board(board)
     infos = sessions(store.conn, device)
-    classes = {s.board_class for s in infos}
+    # boards that do not run tendril (plotter, Firmata) are skipped by replay: no class to compile for
+    classes = {s.board_class for s in infos if s.source == "tendril"}
     if len(classes) != 1:
         raise TendrilError("the log holds boards of several classes (or none): name one with"
                            " --board and --device")

@@ -17,6 +17,7 @@ from .board import (
 from .names import event_text, find_recipe
 from .series import Bucket, Series
 from .sink import LogSink
+from .source import LiveSource
 
-__all__ = ["ActuatorView", "BoardView", "Bucket", "ChannelView", "LinkState", "LiveBoard", "LogLine",
-           "LogSink", "ParamView", "PushOutcome", "RuleView", "Series", "event_text", "find_recipe"]
+__all__ = ["ActuatorView", "BoardView", "Bucket", "ChannelView", "LinkState", "LiveBoard", "LiveSource",
+           "LogLine", "LogSink", "ParamView", "PushOutcome", "RuleView", "Series", "event_text", "find_recipe"]

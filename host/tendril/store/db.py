@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import math
 import os
 import sqlite3
 import time
@@ -17,8 +19,20 @@ _SEQ_MOD, _SEQ_HALF = 1 << 16, 1 << 15
 
 _INSERT_SAMPLE = ("INSERT OR IGNORE INTO samples (session_id, seq, channel, device_ms, host_time,"
                   " value, raw) VALUES (?, ?, ?, ?, ?, ?, ?)")
+_INSERT_CHANNEL = "INSERT OR IGNORE INTO channels (session_id, channel, name, unit) VALUES (?, ?, ?, ?)"
 _INSERT_EVENT = ("INSERT OR IGNORE INTO events (session_id, seq, device_ms, kind, a, b, c, value,"
                  " host_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+
+SOURCE_KINDS = ("plotter", "firmata")  # sessions.source of boards that do not run tendril
+SOURCE_ID_BASE = 1 << 32  # their synthetic device ids start here: above every u32 HELLO id
+SOURCE_MAX_ABS = 9e15  # largest value add_row takes: its thousandths fit a signed 64-bit integer
+
+
+def source_device_id(kind: str, device_key: str) -> int:
+    """The device_id of a board that does not run tendril: 2**32 plus 48 bits of the SHA-256 of
+    ``kind`` and ``device_key``. Stable across runs and machines; never a HELLO id (those are u32)."""
+    digest = hashlib.sha256(f"{kind}\n{device_key}".encode()).digest()
+    return SOURCE_ID_BASE + int.from_bytes(digest[:6], "big")
 
 
 def default_path() -> Path:
@@ -53,6 +67,12 @@ class Store:
         self._events: list[tuple] = []
         self._last_flush = time.monotonic()
         self._seq: dict[int, int] = {}  # session id -> last unwrapped sequence number
+        # Sessions of boards that do not run tendril: channel index by name, the next row number
+        # (samples.seq), and the host time the session began (device_ms counts from it).
+        self._channels: dict[int, dict[str, int]] = {}
+        self._next_row: dict[int, int] = {}
+        self._source_start: dict[int, float] = {}
+        self._channel_rows: list[tuple] = []
 
     # --- opening ----------------------------------------------------------------------------------
 
@@ -126,6 +146,81 @@ class Store:
             else:
                 session = row[0]
         return session
+
+    def begin_source_session(self, kind: str, device_key: str,
+                             host_time: float | None = None) -> int:
+        """A new session for a board that does not run tendril (``kind`` "plotter" or "firmata"),
+        known by ``device_key`` (its USB serial number, else its port). Every call starts a new
+        session: such a board resets when its port is opened and has no boot counter to tell.
+        Its device_id is ``source_device_id(kind, device_key)``. Committed at once."""
+        if kind not in SOURCE_KINDS:
+            raise ValueError(f"kind must be one of {', '.join(SOURCE_KINDS)}, not {kind!r}")
+        now = time.time() if host_time is None else host_time
+        device = source_device_id(kind, device_key)
+        with self._write("starting a session"):
+            self.conn.execute(
+                "INSERT INTO devices (device_id, board_class, first_seen, last_seen, source_key)"
+                " VALUES (?, 0, ?, ?, ?) ON CONFLICT (device_id) DO UPDATE SET"
+                " last_seen = excluded.last_seen", (device, now, now, device_key))
+            boot = self.conn.execute("SELECT coalesce(max(boot_count), 0) + 1 FROM sessions"
+                                     " WHERE device_id = ?", (device,)).fetchone()[0]
+            cur = self.conn.execute(
+                "INSERT INTO sessions (device_id, boot_count, protocol_version, fw_version,"
+                " fw_name, reset_cause, flags, capabilities, config_generation, recipe_hash,"
+                " host_start, source) VALUES (?, ?, 0, '', ?, 0, 0, 0, 0, ?, ?, ?)",
+                (device, boot, kind, bytes(8), now, kind))
+        session = cur.lastrowid
+        self._channels[session] = {}
+        self._next_row[session] = 0
+        self._source_start[session] = now
+        return session
+
+    def add_row(self, session: int, host_time: float, values: dict[str, float], *,
+                units: dict[str, str] | None = None) -> None:
+        """Queue one row of a source session: a sample per value, stored in thousandths
+        (rounded to the nearest 0.001) under the channel of its name; a name new to the session
+        gets the next channel index (and ``units[name]``, if given, as its unit). Rows are numbered
+        0, 1, 2... in samples.seq; device_ms is the host time since the session began, in ms.
+        A value that is not finite or larger than SOURCE_MAX_ABS raises ValueError and queues
+        nothing of the row."""
+        milli = {}
+        for name, v in values.items():
+            v = float(v)
+            if not math.isfinite(v) or abs(v) > SOURCE_MAX_ABS:
+                raise ValueError(f"channel {name!r}: {v} cannot be logged (finite values up to"
+                                 f" {SOURCE_MAX_ABS:g} only)")
+            milli[name] = round(v * 1000)
+        if not milli:
+            return
+        chans = self._source_session(session)
+        seq = self._next_row[session]
+        self._next_row[session] = seq + 1
+        device_ms = max(0, round((host_time - self._source_start[session]) * 1000))
+        for name, m in milli.items():
+            ch = chans.get(name)
+            if ch is None:
+                ch = chans[name] = len(chans)
+                unit = units.get(name) if units else None
+                self._channel_rows.append((session, ch, name, unit))
+            self._samples.append((session, seq, ch, device_ms, host_time, m, 0))
+
+    def _source_session(self, session: int) -> dict[str, int]:
+        """The channels of a source session begun earlier (maybe by another Store)."""
+        chans = self._channels.get(session)
+        if chans is not None:
+            return chans
+        row = self.conn.execute("SELECT source, host_start FROM sessions WHERE id = ?",
+                                (session,)).fetchone()
+        if row is None or row[0] == "tendril":
+            raise ValueError(f"session {session} is not a source session (begin_source_session)")
+        chans = dict(self.conn.execute("SELECT name, channel FROM channels WHERE session_id = ?",
+                                       (session,)).fetchall())
+        last = self.conn.execute("SELECT max(seq) FROM samples WHERE session_id = ?",
+                                 (session,)).fetchone()[0]
+        self._channels[session] = chans
+        self._next_row[session] = 0 if last is None else last + 1
+        self._source_start[session] = row[1]
+        return chans
 
     def _unwrap(self, session: int, seq: int) -> int:
         """The u16 frame seq as a sequence number that keeps counting past 65535 in a session.
@@ -203,11 +298,13 @@ class Store:
         n = self.pending
         if n:
             with self._write("writing samples"):
+                if self._channel_rows:  # before the samples that use them
+                    self.conn.executemany(_INSERT_CHANNEL, self._channel_rows)
                 if self._samples:
                     self.conn.executemany(_INSERT_SAMPLE, self._samples)
                 if self._events:
                     self.conn.executemany(_INSERT_EVENT, self._events)
-            self._samples, self._events = [], []
+            self._samples, self._events, self._channel_rows = [], [], []
         self._last_flush = time.monotonic() if now is None else now
         return n
 

@@ -42,11 +42,12 @@ class SessionInfo:
     board_class: int
     recipe_hash: bytes
     host_start: float
+    source: str = "tendril"  # or "plotter", "firmata": a board that does not run tendril
 
 
 def sessions(conn: sqlite3.Connection, device_id: int | None = None) -> list[SessionInfo]:
-    sql = ("SELECT s.id, s.device_id, s.boot_count, d.board_class, s.recipe_hash, s.host_start"
-           " FROM sessions s JOIN devices d USING (device_id)")
+    sql = ("SELECT s.id, s.device_id, s.boot_count, d.board_class, s.recipe_hash, s.host_start,"
+           " s.source FROM sessions s JOIN devices d USING (device_id)")
     args: tuple = ()
     if device_id is not None:
         sql, args = sql + " WHERE s.device_id = ?", (device_id,)
@@ -63,7 +64,12 @@ def recipe_text(conn: sqlite3.Connection, device_id: int, recipe_hash: bytes) ->
 
 
 def channel_names(conn: sqlite3.Connection, session: SessionInfo) -> dict[int, str]:
-    """Channel index -> name from the recipe the session ran, when config_history knows it."""
+    """Channel index -> name: from the `channels` table for a board that does not run tendril,
+    else from the recipe the session ran, when config_history knows it."""
+    named = dict(conn.execute("SELECT channel, name FROM channels WHERE session_id = ?",
+                              (session.id,)).fetchall())
+    if named or session.source != "tendril":
+        return named
     text = recipe_text(conn, session.device_id, session.recipe_hash)
     if text is None:
         return {}
@@ -103,7 +109,8 @@ def resolve_channels(wanted: Sequence[str], names: dict[int, str]) -> set[int]:
         hits = [i for i, n in names.items() if n == w]
         if not hits:
             known = ", ".join(sorted(set(names.values()))) or "none: use channel indexes"
-            raise StorageError(f"no channel named {w!r} in the logged recipes (known: {known})")
+            raise StorageError(f"no channel named {w!r} in the logged recipes or channels"
+                               f" (known: {known})")
         out.update(hits)
     return out
 

@@ -78,7 +78,9 @@ def replay(conn: sqlite3.Connection, image: Image, recipe, *, device_id: int | N
     act_names = [a.name for a in recipe.actuators]
     rule_names = [r.name for r in recipe.rules]
     runs: list[Run] = []
-    total, raw_used, infos = 0, set(), sessions(conn, device_id)
+    # Only tendril boards ran an engine: a plotter or Firmata board's log has nothing to replay.
+    infos = [s for s in sessions(conn, device_id) if s.source == "tendril"]
+    total, raw_used = 0, set()
     for info in infos:
         has_raw = {ch for (ch,) in conn.execute(
             "SELECT DISTINCT channel FROM samples WHERE session_id = ? AND raw = 1", (info.id,))}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 # Values are stored as the i32 the device sent: thousandths of the channel's unit when calibrated,
 # the ADC count or pin level when the TELEMETRY frame had the raw flag (samples.raw = 1). Integers
@@ -64,6 +64,25 @@ CREATE TABLE config_history (
 CREATE INDEX config_by_hash ON config_history (device_id, recipe_hash);
 """
 
+# Version 2: boards that do not run tendril (a sketch printing Serial Plotter text, a Firmata board).
+# Their sessions say which source they came from, and name their channels in `channels` (a tendril
+# board's channels are named by the recipe in config_history). Their devices get a synthetic
+# device_id of 2**32 or more (db.source_device_id), which no HELLO (u32) can carry, and keep the key
+# it was derived from (USB serial number or port path) in source_key.
+SCHEMA_V2 = """
+ALTER TABLE sessions ADD COLUMN source TEXT NOT NULL DEFAULT 'tendril'
+    CHECK (source IN ('tendril', 'plotter', 'firmata'));
+ALTER TABLE devices ADD COLUMN source_key TEXT;   -- NULL for tendril boards
+CREATE TABLE channels (
+    session_id INTEGER NOT NULL REFERENCES sessions(id),
+    channel    INTEGER NOT NULL,                  -- samples.channel
+    name       TEXT NOT NULL,                     -- the label the board sent (plotter) or A0.. (firmata)
+    unit       TEXT,                              -- NULL: not known
+    PRIMARY KEY (session_id, channel),
+    UNIQUE (session_id, name)
+);
+"""
+
 # Index i holds the script that takes a database from version i to i + 1.
-MIGRATIONS = (SCHEMA_V1,)
+MIGRATIONS = (SCHEMA_V1, SCHEMA_V2)
 assert len(MIGRATIONS) == SCHEMA_VERSION

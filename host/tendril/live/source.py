@@ -1,0 +1,216 @@
+"""A live board that does not run tendril: Serial Plotter text or Firmata (tendril.sources).
+
+The same surface as LiveBoard for what such a board can do (view, series, log, start/stop), so
+``tendril log`` and the UI treat it alike: rows of named values become samples in the shared
+database and points in the channels' Series. It has no recipe, actuators, rules or parameters;
+a Firmata board's digital outputs are driven with ``digital_write``.
+
+When the port goes away the source says RECONNECTING and reopens it when it is back: a new
+session, because such a board resets on open and has nothing like a boot counter."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+from concurrent.futures import Future
+from dataclasses import replace
+
+from ..errors import TendrilError, TransportError
+from .board import BoardView, ChannelView, LinkState, LogLine
+from .series import Series
+from .sink import LogSink
+
+
+class LiveSource:
+    def __init__(self, source, *, sink: LogSink | None = None) -> None:
+        self.source = source
+        self.port = source.port
+        self.baud = getattr(source, "baud", 0)
+        self.kind = source.kind
+        self.sink = sink
+        self.lock = threading.RLock()
+        self.changed = threading.Condition(self.lock)
+        self.version = 0
+        self.series: dict[int, Series] = {}
+        self.names: list[str] = []  # channel index -> name, in the order first heard
+        self.log: deque[LogLine] = deque(maxlen=5000)
+        self.raw: deque[tuple[float, bytes]] = deque(maxlen=512)
+        self.samples = self.events = self.rows = self.log_count = 0
+        self.session_ids: list[int] = []
+        self.recipe = None
+        self._index: dict[str, int] = {}
+        self._view = BoardView(self.port, self.baud, LinkState.CONNECTING, board=self.kind)
+        self._session_id: int | None = None
+        self._stop = threading.Event()
+        self._online = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._opened_before = False
+        self._rejected = 0
+
+    # --- the LiveBoard surface ------------------------------------------------------------------
+    def start(self) -> LiveSource:
+        self._thread = threading.Thread(target=self._run, name=f"source {self.port}", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+        self._set(state=LinkState.STOPPED)
+
+    def wait_online(self, timeout: float) -> bool:
+        return self._online.wait(timeout)
+
+    def view(self) -> BoardView:
+        with self.lock:
+            return self._view
+
+    def wait_change(self, since: int, timeout: float) -> int:
+        with self.changed:
+            self.changed.wait_for(lambda: self.version != since, timeout)
+            return self.version
+
+    def log_since(self, seen: int) -> tuple[list[LogLine], int]:
+        with self.lock:
+            new = min(self.log_count - seen, len(self.log))
+            return (list(self.log)[len(self.log) - new:] if new > 0 else []), self.log_count
+
+    def series_of(self, channel: int) -> Series:
+        with self.lock:
+            return self.series.setdefault(channel, Series())
+
+    def digital_write(self, pin: int, value: bool) -> Future:
+        """Set a Firmata board's digital output (the Future is done once it was sent)."""
+        future: Future = Future()
+        write = getattr(self.source, "digital_write", None)
+        if write is None:
+            future.set_exception(TendrilError(f"{self.port}: a {self.kind} board has no outputs "
+                                              "tendril can drive"))
+            return future
+        try:
+            with self.lock:
+                write(pin, value)
+            self._note("host", f"D{pin} set {'HIGH' if value else 'LOW'}")
+            future.set_result(bool(value))
+        except TendrilError as exc:
+            future.set_exception(exc)
+        return future
+
+    # --- the thread -------------------------------------------------------------------------------
+    def _run(self) -> None:
+        try:
+            while not self._stop.is_set():
+                if not self._open():
+                    continue
+                try:
+                    while not self._stop.is_set():
+                        self._take(self.source.read(0.05))
+                        if self.sink is not None:
+                            self.sink.flush_due()
+                except TransportError as exc:
+                    self._note("host", f"link lost: {exc}")
+                    self._set(state=LinkState.RECONNECTING, error=str(exc))
+                    self._online.clear()
+                    self._close()
+        finally:
+            self._close()
+            if self.sink is not None:
+                self.sink.flush_due()
+
+    def _open(self) -> bool:
+        try:
+            info = self.source.open()
+        except TendrilError as exc:
+            state = LinkState.RECONNECTING if self._opened_before else LinkState.CONNECTING
+            self._set(state=state, error=str(exc))
+            self._stop.wait(0.2)
+            return False
+        if self.sink is not None:
+            self._session_id = self.sink.call("begin_source_session", info.kind, info.device_key)
+            self.session_ids.append(self._session_id)
+        with self.lock:  # a new session numbers its channels afresh, in the order heard
+            self._index.clear()
+        if self._opened_before:
+            self._note("host", f"reconnected: {info.description}")
+            reconnects = self._view.reconnects + 1
+        else:
+            self._note("host", info.description)
+            reconnects = 0
+        self._opened_before = True
+        self._set(state=LinkState.ONLINE, error="", recipe="", reconnects=reconnects)
+        self._online.set()
+        return True
+
+    def _close(self) -> None:
+        try:
+            self.source.close()
+        except Exception:  # closing a port that is already gone
+            pass
+
+    def _take(self, rows) -> None:
+        stats = dict(getattr(self.source, "stats", {}) or {})
+        if not rows:
+            self._update_health(stats)
+            return
+        for row in rows:
+            if self.sink is not None and self._session_id is not None:
+                self.sink.call("add_row", self._session_id, row.host_time, row.values)
+        with self.lock:
+            for row in rows:
+                for name, value in row.values.items():
+                    i = self._channel(name)
+                    series = self.series.get(i)
+                    if series is None:
+                        series = self.series[i] = Series()
+                    series.add(row.host_time, value)
+                self.samples += len(row.values)
+                self.rows += len(row.values)
+            self._view = replace(self._view, channels=self._channels())
+        self._update_health(stats)
+
+    def _channel(self, name: str) -> int:
+        i = self._index.get(name)
+        if i is None:
+            if name in self.names:
+                i = self.names.index(name)
+            else:
+                i = len(self.names)
+                self.names.append(name)
+            self._index[name] = i
+        return i
+
+    def _channels(self) -> tuple[ChannelView, ...]:
+        out = []
+        for i, name in enumerate(self.names):
+            s = self.series.get(i)
+            has = s is not None and s.count > 0
+            out.append(ChannelView(i, name, "", s.last if has else None, s.lo if has else None,
+                                   s.hi if has else None, s.count if s else 0))
+        return tuple(out)
+
+    def _update_health(self, stats: dict) -> None:
+        rejected = stats.get("lines_rejected", stats.get("rejected", 0))
+        if rejected > self._rejected:
+            self._note("host", f"{rejected - self._rejected} lines or messages could not be read")
+            self._rejected = rejected
+        with self.lock:
+            self._view = replace(self._view, health=stats)
+            self._bump()
+
+    # --- plumbing ---------------------------------------------------------------------------------
+    def _note(self, kind: str, text: str) -> None:
+        with self.lock:
+            self.log.append(LogLine(time.time(), kind, text))
+            self.log_count += 1
+            self._bump()
+
+    def _set(self, **changes) -> None:
+        with self.lock:
+            self._view = replace(self._view, **changes)
+            self._bump()
+
+    def _bump(self) -> None:
+        self.version += 1
+        self.changed.notify_all()
