@@ -21,7 +21,7 @@ import sys
 import tempfile
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import click
@@ -50,38 +50,6 @@ def start_moisture(speed: float) -> float:
     and all) is not below it, so the soil is seen drying for some ten seconds before the first
     pulse. A faster board starts wetter, so the drying still shows for several real seconds."""
     return round(35.5 + DRY_PER_HOUR / 3600 * 6.0 * (speed - 1), 2)
-
-
-@dataclass
-class _PythonSpec(runner.SimSpec):
-    """The MicroPython firmware under CPython (tendril.sim.mpy_board) with the demo's plant."""
-
-    speed: float = DEFAULT_SPEED
-    plant: dict = field(default_factory=dict)
-
-    def argv(self) -> list[str]:
-        code = "import sys; from tendril.cli.demo import python_board; sys.exit(python_board(sys.argv[1:]))"
-        args = [sys.executable, "-c", code, self.board, str(self.speed), str(self.eeprom)]
-        return args + [f"{k}={v}" for k, v in self.plant.items()]
-
-
-def python_board(argv: list[str]) -> int:
-    """Child process of the python runtime: a VirtualBoard with the demo's plant, until SIGINT."""
-    from ..sim.mpy_board import VirtualBoard
-    from ..sim.plant import PlantModel
-
-    board, speed, storage, *plant = argv
-    vb = VirtualBoard(board, None, storage, float(speed),
-                      plant=PlantModel(**{k: float(v) for k, v in (p.split("=") for p in plant)}))
-    print(f"port: {vb.start()}", flush=True)
-    try:
-        while vb.alive:
-            time.sleep(0.2)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        vb.close()
-    return 0
 
 
 @dataclass
@@ -132,9 +100,11 @@ def _prepare(name: str, speed: float | None, workdir: Path, say) -> Choice:
             "--ml-per-point", f"{ML_PER_POINT:g}"])
         return Choice("native", "uno", NATIVE_LABEL, speed, spec)
     if name == "python":
-        spec = _PythonSpec(board="pico", runtime="python", eeprom=workdir / "pico-files", speed=speed,
-                           plant={"moisture": start_moisture(speed), "tank_ml": TANK_ML,
-                                  "dry_per_hour": DRY_PER_HOUR, "ml_per_point": ML_PER_POINT})
+        plant = {"moisture": start_moisture(speed), "tank_ml": TANK_ML,
+                 "dry_per_hour": DRY_PER_HOUR, "ml_per_point": ML_PER_POINT}
+        spec = runner.SimSpec(board="pico", runtime="python", eeprom=workdir / "pico-files",
+                              extra=["--speed", f"{speed:g}",
+                                     *(f"--plant={k}={v:g}" for k, v in plant.items())])
         return Choice("python", "pico", PYTHON_LABEL, speed, spec)
     raise SimError(f"unknown runtime {name!r} (one of {', '.join(runner.RUNTIMES)})")
 

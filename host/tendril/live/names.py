@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from ..boards import Board, boards_dir
+from ..errors import TendrilError
 from ..contract import (
     NO_INDEX,
     ConfigOutcome,
@@ -64,7 +65,7 @@ def find_recipe(image: bytes, board: Board, *, given: Iterable[Recipe] = (),
     for path in candidate_files():
         try:
             recipe = load(path)
-        except Exception:  # a broken user file must not stop the board being shown
+        except TendrilError:  # a broken user file must not stop the board being shown
             continue
         if board.name in recipe.meta.boards or not recipe.meta.boards:
             if matches(recipe):

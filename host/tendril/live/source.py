@@ -146,7 +146,7 @@ class LiveSource:
     def _close(self) -> None:
         try:
             self.source.close()
-        except Exception:  # closing a port that is already gone
+        except (OSError, TendrilError):  # closing a port that is already gone
             pass
 
     def _take(self, rows) -> None:

@@ -320,6 +320,20 @@ def plant_waterer_image(board: str = "pico") -> bytes:
                                       channels=channels, actuators=actuators))
 
 
+def _plant(settings: list[str]) -> PlantModel | None:
+    """A PlantModel from FIELD=VALUE settings (None: the board's default plant)."""
+    if not settings:
+        return None
+    fields = {f.name: f.type for f in dataclasses.fields(PlantModel)}
+    values = {}
+    for item in settings:
+        name, sep, text = item.partition("=")
+        if not sep or name not in fields:
+            raise ValueError(f"--plant {item!r}: write FIELD=VALUE with FIELD one of {', '.join(fields)}")
+        values[name] = int(text) if fields[name] in (int, "int") else float(text)
+    return PlantModel(**values)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tendril.sim.mpy_board",
                                      description="Run the MicroPython firmware as a virtual board on a pty; "
@@ -330,12 +344,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--speed", type=float, default=1.0, help="virtual ms per real ms")
     parser.add_argument("--plant-waterer", action="store_true",
                         help="boot with the plant-waterer recipe for this board")
+    parser.add_argument("--plant", action="append", default=[], metavar="FIELD=VALUE",
+                        help="set a field of the plant model (moisture, tank_ml, dry_per_hour, "
+                             "ml_per_point, ...); repeatable")
     args = parser.parse_args(argv)
+    try:
+        plant = _plant(args.plant)
+    except ValueError as exc:
+        parser.error(str(exc))
     try:
         image = Path(args.image).read_bytes() if args.image else None
         if args.plant_waterer:
             image = plant_waterer_image(args.board)
-        board = VirtualBoard(args.board, image, args.storage, args.speed)
+        board = VirtualBoard(args.board, image, args.storage, args.speed, plant=plant)
         path = board.start()
     except (OSError, TendrilError) as exc:
         print(f"tendril: {exc}", file=sys.stderr)
