@@ -12,7 +12,7 @@ from tendril.boards import load_board
 from tendril.recipes import compile_recipe, parse
 from tendril.session import Session, push
 
-from ..host.conftest import WATERER, Boards
+from ..host.conftest import WATERER, native  # noqa: F401  (the native board fixture)
 
 FAST_TEXT = WATERER.read_text().replace('telemetry = "1 s"', 'telemetry = "100 ms"')
 
@@ -27,14 +27,6 @@ def push_fast(port: str) -> bytes:
     with Session(port) as s:
         push(s, image)
     return image
-
-
-@pytest.fixture
-def native(tmp_path):
-    boards = Boards(tmp_path, "native")
-    boards.start()
-    yield boards
-    boards.stop()
 
 
 @pytest.fixture
