@@ -176,3 +176,12 @@ def load_board(name: str) -> Board:
 
 def board_names() -> list[str]:
     return sorted(p.stem for p in boards_dir().glob("*.toml"))
+
+
+def board_of_class(board_class: int) -> Board | None:
+    """The base board (one that extends no other) of a HELLO's board class, e.g. uno for AVR328."""
+    for name in board_names():
+        board = load_board(name)
+        if int(board.board_class) == int(board_class) and board.extends is None:
+            return board
+    return None

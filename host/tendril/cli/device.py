@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
-from ..boards import load_board
-from ..contract import BoardClass, HelloFlag, Unit
+from ..boards import board_of_class, load_board
+from ..contract import HelloFlag, Unit
 from ..errors import TendrilError
 from ..image import decode, recipe_hash
 from ..protocol import (
@@ -27,8 +27,6 @@ from ..recipes.units import UnitError, duration_ms, quantity
 from ..session import Session, read_config
 from ..session import push as push_image
 
-_BOARD_OF_CLASS = {BoardClass.AVR328: "uno", BoardClass.AVR2560: "mega2560",
-                   BoardClass.RP2040: "pico", BoardClass.ESP32: "esp32-devkit"}
 
 port_opt = click.option("--port", "-p", required=True, help="Serial port (or by-id path) of the board.")
 recipe_opt = click.option("--recipe", "recipe_path", type=click.Path(),
@@ -45,10 +43,10 @@ def _session(port: str) -> Session:
 def _board(session: Session, name: str | None):
     if name:
         return load_board(name)
-    try:
-        return load_board(_BOARD_OF_CLASS[BoardClass(session.hello.board_class)])
-    except (KeyError, ValueError):
-        raise TendrilError(f"unknown board class {session.hello.board_class}: give --board") from None
+    found = board_of_class(session.hello.board_class)
+    if found is None:
+        raise TendrilError(f"unknown board class {session.hello.board_class}: give --board")
+    return found
 
 
 def _active(session: Session) -> bytes | None:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from ..boards import board_names, load_board
+from ..boards import board_of_class, load_board
 from ..errors import StorageError, TendrilError
 from ..store import Store, default_path, iter_samples, parse_time
 from ..store.export import FORMATS, write
@@ -75,11 +75,10 @@ def _board_for(store: Store, board: str | None, device: int | None):
         raise TendrilError("the log holds boards of several classes (or none): name one with"
                            " --board and --device")
     cls = classes.pop()
-    for name in board_names():
-        b = load_board(name)
-        if int(b.board_class) == cls and b.extends is None:
-            return b
-    raise TendrilError(f"no board of class {cls}; name one with --board")
+    found = board_of_class(cls)
+    if found is None:
+        raise TendrilError(f"no board of class {cls}; name one with --board")
+    return found
 
 
 @click.command()

@@ -23,9 +23,8 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
-from ..boards import Board, load_board
+from ..boards import Board, board_of_class, load_board
 from ..contract import (
-    BoardClass,
     EventKind,
     HelloFlag,
     RuleState,
@@ -58,8 +57,6 @@ from .names import event_text, find_recipe, unit_text
 from .series import Series
 from .sink import LogSink
 
-BOARD_OF_CLASS = {BoardClass.AVR328: "uno", BoardClass.AVR2560: "mega2560",
-                  BoardClass.RP2040: "pico", BoardClass.ESP32: "esp32-devkit"}
 LEASE_OWNER = 0xFE
 _RAW = int(TelemetryFlag.RAW)
 NEVER = 0xFFFFFFFF
@@ -458,10 +455,12 @@ class LiveBoard:
     def _need_board(self) -> Board:
         if self._board is None:
             hello = self._view.hello
-            name = self.board_name or (BOARD_OF_CLASS.get(hello.board_class) if hello else None)
-            if name is None:
-                raise TendrilError(f"{self.port}: unknown board class; give the board name")
-            self._board = load_board(name)
+            if self.board_name:
+                self._board = load_board(self.board_name)
+            else:
+                self._board = board_of_class(hello.board_class) if hello else None
+                if self._board is None:
+                    raise TendrilError(f"{self.port}: unknown board class; give the board name")
         return self._board
 
     def _load_config(self, s: Session) -> None:
