@@ -3,21 +3,13 @@ sample and event to the shared database, keeps the latest state, and runs comman
 
 Nothing here imports Textual: ``tendril log`` prints from it, ``tendril monitor`` draws it."""
 
-from .board import (
-    ActuatorView,
-    BoardView,
-    ChannelView,
-    LinkState,
-    LiveBoard,
-    LogLine,
-    ParamView,
-    PushOutcome,
-    RuleView,
-)
+from .board import LiveBoard, PushOutcome
+from .view import ActuatorView, BoardView, ChannelView, LinkState, LogLine, ParamView, RuleView
 from .names import event_text, find_recipe
 from .series import Bucket, Series
 from .sink import LogSink
 from .source import LiveSource
 
-__all__ = ["ActuatorView", "BoardView", "Bucket", "ChannelView", "LinkState", "LiveBoard", "LiveSource",
-           "LogLine", "LogSink", "ParamView", "PushOutcome", "RuleView", "Series", "event_text", "find_recipe"]
+__all__ = ["ActuatorView", "BoardView", "Bucket", "ChannelView", "LinkState", "LiveBoard",
+           "LiveSource", "LogLine", "LogSink", "ParamView", "PushOutcome", "RuleView", "Series",
+           "event_text", "find_recipe"]

@@ -15,13 +15,11 @@ trying until the same board (by device id) is back.
 
 from __future__ import annotations
 
-import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future
-from dataclasses import dataclass, field, replace
-from enum import StrEnum
+from dataclasses import dataclass, replace
 
 from ..boards import Board, board_of_class, load_board
 from ..contract import (
@@ -53,94 +51,15 @@ from ..protocol import (
 from ..recipes import Recipe, compile_recipe, diff
 from ..session import Session, read_config
 from ..session import push as push_image
+from .base import LiveBase
 from .names import event_text, find_recipe, unit_text
 from .series import Series
 from .sink import LogSink
+from .view import ActuatorView, BoardView, ChannelView, LinkState, ParamView, RuleView
 
 LEASE_OWNER = 0xFE
 _RAW = int(TelemetryFlag.RAW)
 NEVER = 0xFFFFFFFF
-
-
-class LinkState(StrEnum):
-    CONNECTING = "connecting"
-    ONLINE = "online"
-    RECONNECTING = "reconnecting"
-    STOPPED = "stopped"
-
-
-@dataclass(frozen=True)
-class ChannelView:
-    index: int
-    name: str
-    unit: str
-    value: float | None
-    lo: float | None
-    hi: float | None
-    count: int
-    raw: bool = False
-
-
-@dataclass(frozen=True)
-class ActuatorView:
-    index: int
-    name: str
-    on: bool
-    level: int
-    owner: str  # "rule <name>", "lease" or ""
-    ms_left: int
-    today_on_ms: int
-    daily_cap_ms: int
-    max_on_ms: int
-    min_off_ms: int
-    resting: bool
-    capped: bool
-
-
-@dataclass(frozen=True)
-class RuleView:
-    index: int
-    name: str
-    state: str  # armed, holding, ready, running, cooling down, paused
-    last_skip: str
-    since_fired_ms: int | None
-
-
-@dataclass(frozen=True)
-class ParamView:
-    index: int
-    name: str
-    value: int  # thousandths (or ms for durations), as on the wire
-    min: int
-    max: int
-    unit: str
-    duration: bool
-
-
-@dataclass(frozen=True)
-class LogLine:
-    host_time: float
-    kind: str  # "event", "log" (a device LOG), "text" (bytes outside frames), "host"
-    text: str
-
-
-@dataclass(frozen=True)
-class BoardView:
-    port: str
-    baud: int
-    state: LinkState
-    error: str = ""
-    hello: Hello | None = None
-    board: str = ""
-    recipe: str = ""  # the recipe's name, "" without a config
-    paused: bool = False
-    safe_mode: bool = False
-    channels: tuple[ChannelView, ...] = ()
-    actuators: tuple[ActuatorView, ...] = ()
-    rules: tuple[RuleView, ...] = ()
-    params: tuple[ParamView, ...] = ()
-    health: dict = field(default_factory=dict)
-    reconnects: int = 0
 
 
 _RULE_STATE = {RuleState.IDLE: "armed", RuleState.HOLDING: "holding", RuleState.READY: "ready",
@@ -157,80 +76,30 @@ class PushOutcome:
     generation: int
 
 
-class LiveBoard:
+class LiveBoard(LiveBase):
+    thread_name = "board"
+
     def __init__(self, port: str, *, sink: LogSink | None = None, recipes: Iterable[Recipe] = (),
                  board: str | None = None, baud: int = 115_200, status_every: float = 1.0,
                  hello_timeout: float = 5.0,
                  candidates: Callable[[], Iterable[str]] | None = None) -> None:
-        self.port, self.baud = port, baud
+        super().__init__(port, baud, BoardView(port, baud, LinkState.CONNECTING))
         self.sink = sink
         self.recipes = list(recipes)
         self.board_name = board
         self.status_every = status_every
         self.hello_timeout = hello_timeout
         self.candidates = candidates
-        self.lock = threading.RLock()
-        self.changed = threading.Condition(self.lock)
-        self.version = 0  # bumped on every change; a UI redraws when it moved
-        self.series: dict[int, Series] = {}
-        self.log: deque[LogLine] = deque(maxlen=5000)
-        self.raw: deque[tuple[float, bytes]] = deque(maxlen=512)  # the last chunks read (raw console)
-        self.samples = 0
-        self.events = 0
-        self.rows = 0  # rows handed to the sink (a sample per channel value, one per event)
-        self.log_count = 0  # LogLines ever noted: ``log[-(log_count - seen):]`` are the new ones
-        self.session_ids: list[int] = []  # the store sessions this board logged into, in order
-        self._view = BoardView(port, baud, LinkState.CONNECTING)
         self._board: Board | None = None
         self.recipe: Recipe | None = None
         self._session: Session | None = None
         self._session_id: int | None = None
         self._commands: deque[tuple[Callable[[Session], object], Future]] = deque()
-        self._stop = threading.Event()
-        self._online = threading.Event()
-        self._thread: threading.Thread | None = None
         self._next_status = 0.0
         self._need_config = True
         self._raw_channels = False  # the last TELEMETRY carried raw readings
         self._status_flags = 0  # HELLO-style flags of the last STATUS
         self._early: list[tuple[object, int]] = []  # frames before the first HELLO was answered
-
-    # --- life -----------------------------------------------------------------------------------
-    def start(self) -> LiveBoard:
-        self._thread = threading.Thread(target=self._run, name=f"board {self.port}", daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self, timeout: float = 5.0) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-        self._set(state=LinkState.STOPPED)
-
-    def wait_online(self, timeout: float) -> bool:
-        return self._online.wait(timeout)
-
-    def view(self) -> BoardView:
-        with self.lock:
-            return self._view
-
-    def wait_change(self, since: int, timeout: float) -> int:
-        """Block until ``version`` passes ``since`` (or the timeout); returns the version."""
-        with self.changed:
-            self.changed.wait_for(lambda: self.version != since, timeout)
-            return self.version
-
-    def log_since(self, seen: int) -> tuple[list[LogLine], int]:
-        """The log lines noted after the first ``seen`` (as many as the log still holds), and the
-        count to pass next time."""
-        with self.lock:
-            n = min(self.log_count - seen, len(self.log))
-            lines = [self.log[i] for i in range(len(self.log) - n, len(self.log))] if n > 0 else []
-            return lines, self.log_count
-
-    def series_of(self, channel: int) -> Series:
-        with self.lock:
-            return self.series.setdefault(channel, Series())
 
     # --- commands (run in the board's thread; each returns a Future) ----------------------------
     def submit(self, fn: Callable[[Session], object]) -> Future:
@@ -445,12 +314,6 @@ class LiveBoard:
         with self.lock:
             self.raw.append((time.time(), data))
 
-    def _note(self, kind: str, text: str, when: float | None = None) -> None:
-        with self.lock:
-            self.log.append(LogLine(time.time() if when is None else when, kind, text))
-            self.log_count += 1
-            self._bump()
-
     # --- config and status ------------------------------------------------------------------------
     def _need_board(self) -> Board:
         if self._board is None:
@@ -557,15 +420,6 @@ class LiveBoard:
         return acts[index].name if index < len(acts) else f"actuator {index}"
 
     # --- plumbing ---------------------------------------------------------------------------------
-    def _set(self, **changes) -> None:
-        with self.lock:
-            self._view = replace(self._view, **changes)
-            self._bump()
-
-    def _bump(self) -> None:
-        self.version += 1
-        self.changed.notify_all()
-
     def _fail_pending(self) -> None:
         with self.lock:
             while self._commands:

@@ -10,76 +10,32 @@ session, because such a board resets on open and has nothing like a boot counter
 
 from __future__ import annotations
 
-import threading
-import time
-from collections import deque
 from concurrent.futures import Future
 from dataclasses import replace
 
 from ..errors import TendrilError, TransportError
-from .board import BoardView, ChannelView, LinkState, LogLine
+from .base import LiveBase
 from .series import Series
 from .sink import LogSink
+from .view import BoardView, ChannelView, LinkState
 
 
-class LiveSource:
+class LiveSource(LiveBase):
+    thread_name = "source"
+
     def __init__(self, source, *, sink: LogSink | None = None) -> None:
+        baud = getattr(source, "baud", 0)
+        super().__init__(source.port, baud,
+                         BoardView(source.port, baud, LinkState.CONNECTING, board=source.kind))
         self.source = source
-        self.port = source.port
-        self.baud = getattr(source, "baud", 0)
         self.kind = source.kind
         self.sink = sink
-        self.lock = threading.RLock()
-        self.changed = threading.Condition(self.lock)
-        self.version = 0
-        self.series: dict[int, Series] = {}
         self.names: list[str] = []  # channel index -> name, in the order first heard
-        self.log: deque[LogLine] = deque(maxlen=5000)
-        self.raw: deque[tuple[float, bytes]] = deque(maxlen=512)
-        self.samples = self.events = self.rows = self.log_count = 0
-        self.session_ids: list[int] = []
         self.recipe = None
         self._index: dict[str, int] = {}
-        self._view = BoardView(self.port, self.baud, LinkState.CONNECTING, board=self.kind)
         self._session_id: int | None = None
-        self._stop = threading.Event()
-        self._online = threading.Event()
-        self._thread: threading.Thread | None = None
         self._opened_before = False
         self._rejected = 0
-
-    # --- the LiveBoard surface ------------------------------------------------------------------
-    def start(self) -> LiveSource:
-        self._thread = threading.Thread(target=self._run, name=f"source {self.port}", daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self, timeout: float = 5.0) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-        self._set(state=LinkState.STOPPED)
-
-    def wait_online(self, timeout: float) -> bool:
-        return self._online.wait(timeout)
-
-    def view(self) -> BoardView:
-        with self.lock:
-            return self._view
-
-    def wait_change(self, since: int, timeout: float) -> int:
-        with self.changed:
-            self.changed.wait_for(lambda: self.version != since, timeout)
-            return self.version
-
-    def log_since(self, seen: int) -> tuple[list[LogLine], int]:
-        with self.lock:
-            new = min(self.log_count - seen, len(self.log))
-            return (list(self.log)[len(self.log) - new:] if new > 0 else []), self.log_count
-
-    def series_of(self, channel: int) -> Series:
-        with self.lock:
-            return self.series.setdefault(channel, Series())
 
     def digital_write(self, pin: int, value: bool) -> Future:
         """Set a Firmata board's digital output (the Future is done once it was sent)."""
@@ -198,19 +154,3 @@ class LiveSource:
         with self.lock:
             self._view = replace(self._view, health=stats)
             self._bump()
-
-    # --- plumbing ---------------------------------------------------------------------------------
-    def _note(self, kind: str, text: str) -> None:
-        with self.lock:
-            self.log.append(LogLine(time.time(), kind, text))
-            self.log_count += 1
-            self._bump()
-
-    def _set(self, **changes) -> None:
-        with self.lock:
-            self._view = replace(self._view, **changes)
-            self._bump()
-
-    def _bump(self) -> None:
-        self.version += 1
-        self.changed.notify_all()
