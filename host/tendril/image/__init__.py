@@ -1,5 +1,6 @@
 """Config image v1: encode, decode, validate (docs/config-image.md). Pure: no I/O."""
 
+from .calib import two_point
 from .codec import crc32, decode, encode, image_size, recipe_hash, with_generation
 from .dur import dur16_to_ms, dur16_valid, fmt_ms, ms_to_dur16
 from .model import Actuator, Channel, Image, Param, Rule
@@ -20,6 +21,7 @@ __all__ = [
     "image_size",
     "ms_to_dur16",
     "recipe_hash",
+    "two_point",
     "validate",
     "with_generation",
 ]

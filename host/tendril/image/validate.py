@@ -5,7 +5,6 @@ The C core's image_validate() implements the same algorithm; the image vectors h
 
 from __future__ import annotations
 
-import struct
 
 from ..boards import Board
 from ..contract import (

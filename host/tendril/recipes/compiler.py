@@ -12,7 +12,7 @@ from fractions import Fraction
 from ..boards import Board, Pin
 from ..contract import NO_INDEX, ActuatorFlag, ChannelKind, Operand, PinCap, RuleFlag, RuleKind
 from ..errors import ImageError
-from ..image import Actuator, Channel, Image, Param, Rule, encode, image_size, validate
+from ..image import Actuator, Channel, Image, Param, Rule, encode, image_size, two_point, validate
 from . import model as m
 from .issues import Path, Reporter
 from .units import fmt_ms
@@ -180,16 +180,11 @@ def calibrate(r: Reporter, c: m.Channel, board: Board) -> tuple[int, int] | None
     if ra == rb:
         r.err(path + (1, "reading"), f"both points give the same reading on {board.name}")
         return None
-    gain = round(Fraction(b.value - a.value) * 65536 / (rb - ra))
-    offset = a.value - _floor(ra * gain / 65536)
+    gain, offset = two_point(ra, a.value, rb, b.value)
     if abs(gain) > I32 or abs(offset) > 1_000_000_000:
         r.err(path, "this calibration is too steep for the image (gain beyond Q16.16, or offset beyond 1e6 units)")
         return None
     return gain, offset
-
-
-def _floor(x: Fraction) -> int:
-    return x.numerator // x.denominator
 
 
 def _actuator(r: Reporter, a: m.Actuator, board: Board, used: dict[int, str]) -> Actuator | None:

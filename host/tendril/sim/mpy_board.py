@@ -31,10 +31,9 @@ from pathlib import Path
 from ..boards import load_board
 from ..contract import ActuatorFlag, BoardClass
 from ..errors import TendrilError
-from ..image import decode, encode, validate
+from ..image import decode, encode, two_point, validate
 from .plant import PlantModel
 from .story import plant_waterer_image as uno_plant_waterer_image
-from .story import two_point
 
 FIRMWARE = Path(__file__).resolve().parents[3] / "firmware" / "micropython"
 if str(FIRMWARE) not in sys.path:

@@ -19,12 +19,6 @@ SOIL, FLOAT = 0, 1
 PUMP = 0
 
 
-def two_point(raw_a: int, value_a: int, raw_b: int, value_b: int) -> tuple[int, int]:
-    """Q16.16 gain and offset (thousandths) mapping raw_a -> value_a and raw_b -> value_b."""
-    gain = round((value_b - value_a) * 65536 / (raw_b - raw_a))
-    return gain, value_a - ((raw_a * gain) >> 16)
-
-
 def plant_waterer_image(board: str = "uno") -> bytes:
     """The shipped plant-waterer recipe (boards/recipes/plant-waterer.toml) compiled for ``board``."""
     recipe = load(boards_dir() / "recipes" / "plant-waterer.toml")
