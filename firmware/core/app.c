@@ -41,15 +41,19 @@ static bool send_own(uint8_t type, const uint8_t *payload, uint8_t len, bool mus
     return true;
 }
 
-/* Every event goes out at once, as an EVENT frame; it waits for the UART rather than be lost. */
+/* Every event goes out at once, as an EVENT frame (u32 time, kind, a, b, c, i32 value); it waits
+ * for the UART rather than be lost. */
 void app_emit(void *ctx, const td_event_t *ev)
 {
-    uint8_t out[TD_MAX_PAYLOAD];
-    uint8_t len;
+    uint8_t out[12];
     (void)ctx;
-    if (msg_encode_event(ev, out, sizeof out, &len) == MSG_OK) {
-        send_own(TD_MSG_EVENT, out, len, true);
-    }
+    le_put_u32(out, ev->time_ms);
+    out[4] = ev->kind;
+    out[5] = ev->a;
+    out[6] = ev->b;
+    out[7] = ev->c;
+    le_put_i32(&out[8], ev->value);
+    send_own(TD_MSG_EVENT, out, sizeof out, true);
 }
 
 void app_event(uint8_t kind, uint8_t b, int32_t value)
@@ -77,35 +81,47 @@ void app_log(uint8_t level, const char *text_rom)
     send_own(TD_MSG_LOG, out, n, true);
 }
 
+/* HELLO (docs/protocol.md), written at its offsets. */
+enum {
+    HELLO_VERSION = 0, HELLO_BOARD = 1, HELLO_FW = 2, HELLO_RESET = 5, HELLO_FLAGS = 6, HELLO_DEVICE_ID = 8,
+    HELLO_BOOTS = 12, HELLO_CAPS = 16, HELLO_GENERATION = 20, HELLO_HASH = 24, HELLO_MAX_PAYLOAD = 32,
+    HELLO_MAX_IMAGE = 34, HELLO_NAME = 36
+};
+TD_STATIC_ASSERT(HELLO_NAME == TD_HELLO_FROZEN_SIZE && HELLO_MAX_PAYLOAD - HELLO_HASH == TD_RECIPE_HASH_SIZE, hello);
+TD_STATIC_ASSERT(sizeof TD_FW_NAME - 1 <= TD_FW_NAME_SIZE, fw_name_fits);
+#define TD_CAPS                                                                                          \
+    (TD_CAPABILITY_CONFIG_STORE | TD_CAPABILITY_PARAM_STORE | TD_CAPABILITY_PWM | TD_CAPABILITY_RAW_TELEMETRY | \
+     TD_CAPABILITY_WATCHDOG | TD_CAPS_EXTRA)
+
 void app_hello(uint16_t seq, bool own)
 {
-    td_hello_t h;
-    uint8_t out[TD_MAX_PAYLOAD];
-    uint8_t len;
-    static const char name[] = TD_FW_NAME;
-    h.protocol_version = TD_PROTOCOL_VERSION;
-    h.board_class = TD_BOARD->board_class;
-    h.fw_major = TD_FW_MAJOR;
-    h.fw_minor = TD_FW_MINOR;
-    h.fw_patch = TD_FW_PATCH;
-    h.reset_cause = app.reset_cause;
-    h.flags = app_flags();
-    h.device_id = app.sys.device_id;
-    h.boot_count = app.sys.boot_count;
-    h.capabilities = TD_CAPABILITY_CONFIG_STORE | TD_CAPABILITY_PARAM_STORE | TD_CAPABILITY_PWM |
-                     TD_CAPABILITY_RAW_TELEMETRY | TD_CAPABILITY_WATCHDOG | TD_CAPS_EXTRA;
-    h.config_generation = store_generation(&app.st);
-    store_recipe_hash(&app.st, h.recipe_hash);
-    h.max_payload = TD_MAX_PAYLOAD;
-    h.max_image = TD_BOARD->max_image;
-    h.name = name;
-    h.name_len = sizeof name - 1;
-    if (msg_encode_hello(&h, out, sizeof out, &len) == MSG_OK) {
-        if (own) {
-            send_own(TD_MSG_HELLO, out, len, true);
-        } else {
-            app_send(TD_MSG_HELLO, seq, out, len, true);
-        }
+    static const char name[] TD_ROM = TD_FW_NAME;
+    uint8_t out[TD_HELLO_SIZE];
+    uint8_t i;
+    for (i = 0; i < TD_HELLO_SIZE; i++) {
+        out[i] = 0; /* the reserved byte and the name's NUL padding */
+    }
+    out[HELLO_VERSION] = TD_PROTOCOL_VERSION;
+    out[HELLO_BOARD] = TD_BOARD->board_class;
+    out[HELLO_FW] = TD_FW_MAJOR;
+    out[HELLO_FW + 1] = TD_FW_MINOR;
+    out[HELLO_FW + 2] = TD_FW_PATCH;
+    out[HELLO_RESET] = app.reset_cause;
+    out[HELLO_FLAGS] = app_flags();
+    le_put_u32(&out[HELLO_DEVICE_ID], app.sys.device_id);
+    le_put_u32(&out[HELLO_BOOTS], app.sys.boot_count);
+    le_put_u32(&out[HELLO_CAPS], TD_CAPS);
+    le_put_u32(&out[HELLO_GENERATION], store_generation(&app.st));
+    store_recipe_hash(&app.st, &out[HELLO_HASH]);
+    out[HELLO_MAX_PAYLOAD] = TD_MAX_PAYLOAD;
+    le_put_u16(&out[HELLO_MAX_IMAGE], TD_BOARD->max_image);
+    for (i = 0; i < sizeof name - 1; i++) {
+        out[HELLO_NAME + i] = TD_ROM_U8((const uint8_t *)&name[i]);
+    }
+    if (own) {
+        send_own(TD_MSG_HELLO, out, sizeof out, true);
+    } else {
+        app_send(TD_MSG_HELLO, seq, out, sizeof out, true);
     }
 }
 
@@ -121,18 +137,14 @@ uint8_t app_flags(void)
 
 /* --- pins -------------------------------------------------------------------------------------- */
 
-/* Drives actuator `i` of image `src` at `level` (0 = its safe state). The pin is checked against
- * the board again: at boot this runs on images that have not been validated yet. */
-static void drive(const td_src_t *src, uint8_t i, uint8_t level, bool setup)
+/* Drives the actuator whose record is at `off` in image `src` at `level` (0 = its safe state). The
+ * pin is checked against the board again: at boot this runs on images that have not been
+ * validated yet. */
+static void drive(const td_src_t *src, uint16_t off, uint8_t level, bool setup)
 {
-    image_counts_t n;
-    uint16_t off;
-    uint8_t pin, flags, caps;
-    image_counts(src, &n);
-    off = (uint16_t)(image_actuators_at(&n) + TD_ACTUATOR_SIZE * i);
-    pin = image_rd_u8(src, off + A_PIN);
-    flags = image_rd_u8(src, off + A_FLAGS);
-    caps = board_pin_caps(TD_BOARD, pin);
+    uint8_t pin = image_rd_u8(src, off + A_PIN);
+    uint8_t flags = image_rd_u8(src, off + A_FLAGS);
+    uint8_t caps = board_pin_caps(TD_BOARD, pin);
     if ((caps & (TD_PIN_CAP_RESERVED | TD_PIN_CAP_DIGITAL_OUT)) != TD_PIN_CAP_DIGITAL_OUT) {
         return;
     }
@@ -156,18 +168,22 @@ static void drive(const td_src_t *src, uint8_t i, uint8_t level, bool setup)
 /* Every actuator of an image to its safe state, set up as an output. */
 static void all_safe(const td_src_t *src)
 {
+    image_counts_t n;
+    uint16_t off;
     uint8_t i;
-    uint8_t na = image_rd_u8(src, H_NA);
-    for (i = 0; i < na && i < TD_LIMIT_ACTUATORS; i++) {
-        drive(src, i, 0, true);
+    image_counts(src, &n);
+    off = image_actuators_at(&n);
+    for (i = 0; i < n.na && i < TD_LIMIT_ACTUATORS; i++, off += TD_ACTUATOR_SIZE) {
+        drive(src, off, 0, true);
     }
 }
 
 static void write_outputs(void)
 {
     uint8_t i;
-    for (i = 0; i < app.eng.na; i++) {
-        drive(&app.src, i, app.running ? engine_output(&app.eng, i) : 0, false);
+    uint16_t off = app.eng.act_at;
+    for (i = 0; i < app.eng.na; i++, off += TD_ACTUATOR_SIZE) {
+        drive(&app.src, off, app.running ? engine_output(&app.eng, i) : 0, false);
     }
 }
 
@@ -224,8 +240,8 @@ void app_apply_config(void)
 /* --- boot -------------------------------------------------------------------------------------- */
 
 static const char log_boot[] TD_ROM = "boot";
-static const char log_safe[] TD_ROM = "safe mode: 3 watchdog resets in a row; automation off until CLEAR_SAFE_MODE";
-static const char log_bad[] TD_ROM = "a stored config is invalid and was ignored";
+static const char log_safe[] TD_ROM = "safe mode: boot loop; automation off until CLEAR_SAFE_MODE";
+static const char log_bad[] TD_ROM = "stored config invalid: ignored";
 
 TD_NOINLINE void app_boot(void)
 {
@@ -274,10 +290,10 @@ TD_NOINLINE void app_boot(void)
 
 /* --- the main loop ----------------------------------------------------------------------------- */
 
+/* TELEMETRY: u32 time, u8 first channel, u8 flags, then up to 14 i32 values a frame. */
 static void telemetry(void)
 {
-    int32_t values[TD_TELEMETRY_MAX_VALUES];
-    uint8_t out[TD_MAX_PAYLOAD];
+    uint8_t out[6 + 4 * TD_TELEMETRY_MAX_VALUES];
     uint8_t first, n, len;
     if (!app.running || app.tele_ms == 0 || app.now - app.tele_last < app.tele_ms) {
         return;
@@ -288,14 +304,16 @@ static void telemetry(void)
     if (app.now - app.tele_last >= app.tele_ms) {
         app.tele_last = app.now;
     }
+    le_put_u32(out, app.now);
+    out[5] = app.raw_telemetry ? TD_TELEMETRY_FLAG_RAW : 0;
     for (first = 0; first < app.eng.nc; first = (uint8_t)(first + n)) {
-        for (n = 0; n < TD_TELEMETRY_MAX_VALUES && first + n < app.eng.nc; n++) {
+        out[4] = first;
+        len = 6;
+        for (n = 0; n < TD_TELEMETRY_MAX_VALUES && first + n < app.eng.nc; n++, len = (uint8_t)(len + 4)) {
             const eng_chan_t *c = &app.eng.ch[first + n];
-            values[n] = app.raw_telemetry ? (int32_t)c->raw : c->value;
+            le_put_i32(&out[len], app.raw_telemetry ? (int32_t)c->raw : c->value);
         }
-        if (msg_encode_telemetry(app.now, first, app.raw_telemetry ? TD_TELEMETRY_FLAG_RAW : 0, values, n, out,
-                                 sizeof out, &len) != MSG_OK ||
-            !send_own(TD_MSG_TELEMETRY, out, len, false)) {
+        if (!send_own(TD_MSG_TELEMETRY, out, len, false)) {
             app.tele_dropped++; /* no room in the UART: telemetry is what gives way */
             return;
         }
@@ -330,7 +348,7 @@ void app_poll(void)
             app_request(&f);
         } else if (out == FRAME_VERSION && rx.buf[1] < 0x80) {
             /* A newer host's request: refuse it in our own framing, keep running. */
-            app_nack((uint16_t)(rx.buf[2] | (rx.buf[3] << 8)), rx.buf[1], TD_NACK_BAD_VERSION, TD_PROTOCOL_VERSION);
+            app_reply(le_get_u16(&rx.buf[2]), rx.buf[1], TD_NACK_BAD_VERSION, TD_PROTOCOL_VERSION, 0);
         } else if (out > FRAME_EMPTY) {
             app.rx_errors++;
         }

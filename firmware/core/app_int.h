@@ -59,6 +59,7 @@ void app_apply_config(void);
 void app_stop_outputs(uint8_t reason);
 
 void app_request(const td_frame_t *f);
-void app_nack(uint16_t seq, uint8_t type, uint8_t code, uint16_t detail);
+/* ACK (code 0: detail's low byte, value) or NACK (code, detail) for request `type`. */
+void app_reply(uint16_t seq, uint8_t type, uint8_t code, uint16_t detail, uint32_t value);
 
 #endif /* TD_APP_INT_H */

@@ -1,98 +1,114 @@
-/* Every request of docs/protocol.md, answered: exactly one reply per request, echoing its seq. */
+/* Every request of docs/protocol.md, answered: exactly one reply per request, echoing its seq.
+ *
+ * The payload is checked once (msg_request_check: lengths, type, op, the same rules the host
+ * library's msg_decode_request applies) and its fields are then read straight from it at their
+ * protocol offsets; every request that is answered with ACK or NACK goes through one reply writer.
+ * On an Uno this is flash the per-request decoding into a struct and back cost. */
 #include "app_int.h"
 
 #include "image_layout.h"
 
-static void ack(uint16_t seq, uint8_t type, uint8_t detail, uint32_t value)
+#define REPLIED 0xFF /* a handler sent its own reply (PONG, HELLO, PARAMS, STATUS, CONFIG_DATA) */
+
+/* CONFIG_BEGIN: u16 length, u32 crc32, u8[8] recipe_hash, u32 generation. */
+enum { BEGIN_LENGTH = 0, BEGIN_CRC = 2, BEGIN_HASH = 6, BEGIN_GENERATION = 6 + TD_RECIPE_HASH_SIZE };
+/* COMMAND: u8 op, then its arguments from byte 1 (LEASE: actuator, u32 ms, level; SET_PARAM: index,
+ * i32 value; STATUS: section, first). */
+enum { CMD_OP = 0, CMD_ARG = 1, CMD_VALUE = 2, CMD_LEASE_LEVEL = 6, CMD_STATUS_FIRST = 2 };
+
+/* ACK (code 0: detail u8, value u32) or NACK (code, detail u16) for request `type`. */
+void app_reply(uint16_t seq, uint8_t type, uint8_t code, uint16_t detail, uint32_t value)
 {
     uint8_t out[6];
-    uint8_t len;
-    msg_encode_ack(type, detail, value, out, sizeof out, &len);
-    app_send(TD_MSG_ACK, seq, out, len, true);
-}
-
-void app_nack(uint16_t seq, uint8_t type, uint8_t code, uint16_t detail)
-{
-    uint8_t out[4];
-    uint8_t len;
-    msg_encode_nack(type, code, detail, out, sizeof out, &len);
-    app_send(TD_MSG_NACK, seq, out, len, true);
-}
-
-static uint8_t config_commit(uint16_t *detail)
-{
-    uint8_t code = store_commit(&app.st, detail);
-    if (code == 0) {
-        /* The new image is in force: the old engine (still reading its own slot) stops first. */
-        app_stop_outputs(TD_OFF_REASON_RECONFIG);
-        app_apply_config();
+    out[0] = type;
+    if (code != 0) {
+        out[1] = code;
+        le_put_u16(&out[2], detail);
+        app_send(TD_MSG_NACK, seq, out, 4, true);
+    } else {
+        out[1] = (uint8_t)detail;
+        le_put_u32(&out[2], value);
+        app_send(TD_MSG_ACK, seq, out, 6, true);
     }
-    return code;
 }
 
 static void config_read(uint16_t seq, uint16_t offset, uint8_t count)
 {
-    uint8_t data[TD_CONFIG_CHUNK_MAX];
-    uint8_t out[TD_MAX_PAYLOAD];
-    uint8_t n = 0;
-    uint8_t len;
+    uint8_t out[4 + TD_CONFIG_CHUNK_MAX];
     uint16_t total = app.src.len;
-    while (n < count && (uint32_t)offset + n < total) {
-        data[n] = image_rd_u8(&app.src, (uint16_t)(offset + n));
-        n++;
+    uint16_t avail = offset < total ? (uint16_t)(total - offset) : 0;
+    if (count > avail) {
+        count = (uint8_t)avail; /* a read past the end returns no data bytes */
     }
-    msg_encode_config_data(offset, total, data, n, out, sizeof out, &len);
-    app_send(TD_MSG_CONFIG_DATA, seq, out, len, true);
+    le_put_u16(out, offset);
+    le_put_u16(&out[2], total);
+    image_rd_bytes(&app.src, offset, &out[4], count);
+    app_send(TD_MSG_CONFIG_DATA, seq, out, (uint8_t)(4 + count), true);
 }
 
 static void params(uint16_t seq, uint8_t first)
 {
-    int32_t v[TD_PARAMS_MAX_VALUES];
-    uint8_t out[TD_MAX_PAYLOAD];
-    uint8_t n = 0;
-    uint8_t len;
+    uint8_t out[2 + 4 * TD_PARAMS_MAX_VALUES];
+    uint8_t n = 2;
+    uint8_t i;
     uint8_t total = store_has_config(&app.st) ? app.eng.np : 0;
-    while (n < TD_PARAMS_MAX_VALUES && (uint16_t)first + n < total) {
-        v[n] = app.eng.params[first + n];
-        n++;
+    out[0] = first;
+    out[1] = total;
+    for (i = first; i < total && n < sizeof out; i++, n = (uint8_t)(n + 4)) {
+        le_put_i32(&out[n], app.eng.params[i]);
     }
-    msg_encode_params(first, total, v, n, out, sizeof out, &len);
-    app_send(TD_MSG_PARAMS, seq, out, len, true);
+    app_send(TD_MSG_PARAMS, seq, out, n, true);
 }
 
+/* The head, then as many entries from `first` on as fit; the host asks again from the next. */
 static void status(uint16_t seq, uint8_t section, uint8_t first)
 {
     uint8_t out[TD_MAX_PAYLOAD];
-    uint8_t len;
-    bool cfg = store_has_config(&app.st);
-    uint8_t total = !cfg ? 0 : section == TD_STATUS_SECTION_ACTUATORS ? app.eng.na : app.eng.nr;
+    uint8_t n = TD_STATUS_HEAD_SIZE;
+    uint8_t acts = section == TD_STATUS_SECTION_ACTUATORS;
+    uint8_t size = acts ? TD_STATUS_ACT_SIZE : TD_STATUS_RULE_SIZE;
+    uint8_t total = !store_has_config(&app.st) ? 0 : acts ? app.eng.na : app.eng.nr;
     uint8_t i;
-    msg_encode_status(app.now, app_flags(), section, first, total, out, sizeof out, &len);
-    for (i = first; i < total; i++) {
-        td_msg_status_t st;
-        if (section == TD_STATUS_SECTION_ACTUATORS) {
+    le_put_u32(out, app.now);
+    out[4] = app_flags();
+    out[5] = section;
+    out[6] = first;
+    out[7] = total;
+    for (i = first; i < total && n + size <= TD_MAX_PAYLOAD; i++, n = (uint8_t)(n + size)) {
+        uint8_t *p = &out[n];
+        if (acts) {
             td_act_status_t a;
             engine_act_status(&app.eng, i, app.now, &a);
-            st = msg_status_add_actuator(&a, out, sizeof out, &len);
+            p[0] = a.state;
+            p[1] = a.level;
+            p[2] = a.owner;
+            le_put_u32(&p[3], a.ms_left);
+            le_put_u32(&p[7], a.today_on_ms);
         } else {
             td_rule_status_t r;
             engine_rule_status(&app.eng, i, app.now, &r);
-            st = msg_status_add_rule(&r, out, sizeof out, &len);
-        }
-        if (st != MSG_OK) {
-            break; /* as many entries as fit; the host asks again from the next */
+            p[0] = r.state;
+            p[1] = r.last_skip;
+            le_put_u32(&p[2], r.since_fired_ms);
         }
     }
-    app_send(TD_MSG_STATUS, seq, out, len, true);
+    app_send(TD_MSG_STATUS, seq, out, n, true);
 }
 
-/* COMMAND ops that change the engine: 0 (ACK) or a NACK code. */
-static uint8_t command(const td_request_t *r, uint16_t *detail, uint32_t *value)
+/* COMMAND: 0 (ACK), a NACK code, or REPLIED. */
+static uint8_t command(uint16_t seq, const uint8_t *p, uint16_t *detail, uint32_t *value)
 {
     engine_t *e = &app.eng;
-    *detail = 0;
-    *value = 0;
-    switch (r->op) {
+    uint8_t op = p[CMD_OP];
+    uint8_t arg = p[CMD_ARG]; /* in the frame buffer even when the op has no argument */
+    uint8_t code;
+    switch (op) {
+    case TD_OP_HELLO: app_hello(seq, false); return REPLIED;
+    case TD_OP_GET_PARAMS: params(seq, arg); return REPLIED;
+    case TD_OP_STATUS:
+        if (arg > TD_STATUS_SECTION_RULES) return TD_NACK_BAD_VALUE;
+        status(seq, arg, p[CMD_STATUS_FIRST]);
+        return REPLIED;
     case TD_OP_CLEAR_SAFE_MODE:
         if (app.sys.flags & STORE_FLAG_SAFE_MODE) {
             app.sys.flags &= (uint8_t)~STORE_FLAG_SAFE_MODE;
@@ -102,52 +118,42 @@ static uint8_t command(const td_request_t *r, uint16_t *detail, uint32_t *value)
             app_apply_config(); /* automation starts afresh, as after a boot */
         }
         return 0;
-    case TD_OP_TELEMETRY_MODE:
-        app.raw_telemetry = (r->u.telemetry_mode.flags & TD_TELEMETRY_FLAG_RAW) != 0;
-        return 0;
+    case TD_OP_TELEMETRY_MODE: app.raw_telemetry = arg & TD_TELEMETRY_FLAG_RAW; return 0;
     default: break;
     }
-    if (app.sys.flags & STORE_FLAG_SAFE_MODE) {
-        return TD_NACK_SAFE_MODE; /* the engine is stopped: nothing here may act on it */
-    }
-    if (!store_has_config(&app.st)) {
-        return TD_NACK_NO_CONFIG;
-    }
-    switch (r->op) {
+    /* What is left acts on the engine: LEASE, OFF, PAUSE, RESUME, SET_PARAM. */
+    if (app.sys.flags & STORE_FLAG_SAFE_MODE) return TD_NACK_SAFE_MODE; /* the engine is stopped */
+    if (!store_has_config(&app.st)) return TD_NACK_NO_CONFIG;
+    switch (op) {
     case TD_OP_LEASE:
-        *value = r->u.lease.duration_ms;
-        return engine_lease(e, r->u.lease.actuator, r->u.lease.duration_ms, r->u.lease.level, app.now, detail);
-    case TD_OP_OFF: return engine_off(e, r->u.off.actuator, app.now, detail);
+        *value = le_get_u32(&p[CMD_VALUE]); /* the ACK's value: the duration granted */
+        return engine_lease(e, arg, *value, p[CMD_LEASE_LEVEL], app.now, detail);
+    case TD_OP_OFF: return engine_off(e, arg, app.now, detail);
     case TD_OP_PAUSE: engine_pause(e, app.now); return 0;
     case TD_OP_RESUME: engine_resume(e, app.now); return 0;
-    case TD_OP_SET_PARAM: {
-        uint8_t code = engine_set_param(e, r->u.set_param.index, r->u.set_param.value, app.now, detail);
+    default: /* TD_OP_SET_PARAM: msg_request_check let no other op through */
+        *value = le_get_u32(&p[CMD_VALUE]);
+        code = engine_set_param(e, arg, (int32_t)*value, app.now, detail);
         if (code == 0) {
-            store_param_save(&app.st, r->u.set_param.index, r->u.set_param.value);
-            *value = (uint32_t)r->u.set_param.value;
+            store_param_save(&app.st, arg, (int32_t)*value);
         }
         return code;
     }
-    default: return TD_NACK_UNKNOWN_OP; /* decoded ops are all handled above */
-    }
-}
-
-static uint8_t decode_nack(td_msg_status_t st)
-{
-    return st == MSG_UNKNOWN_TYPE ? TD_NACK_UNKNOWN_TYPE : st == MSG_UNKNOWN_OP ? TD_NACK_UNKNOWN_OP : TD_NACK_BAD_LENGTH;
 }
 
 void app_request(const td_frame_t *f)
 {
-    td_request_t r;
-    td_msg_status_t st = msg_decode_request(f->type, f->payload, f->payload_len, &r);
+    const uint8_t *p = f->payload;
+    uint8_t type = f->type;
+    uint16_t seq = f->seq;
     uint16_t detail = 0;
     uint32_t value = 0;
-    uint8_t code = 0;
     bool already = false;
+    td_msg_status_t st = msg_request_check(type, p, f->payload_len);
+    uint8_t code = 0;
 #ifdef TD_DEBUG_HANG
-    if (st == MSG_UNKNOWN_OP && r.op == TD_OP_DEBUG_HANG) {
-        ack(f->seq, f->type, 0, 0);
+    if (st == MSG_UNKNOWN_OP && p[CMD_OP] == TD_OP_DEBUG_HANG) {
+        app_reply(seq, type, 0, 0, 0);
         for (;;) {
             /* Never feeds the watchdog: the board must reset, come up safe, and not loop. */
             (void)hal_millis();
@@ -155,71 +161,56 @@ void app_request(const td_frame_t *f)
     }
 #endif
     if (st != MSG_OK) {
-        app_nack(f->seq, f->type, decode_nack(st), st == MSG_UNKNOWN_OP ? r.op : 0);
-        return;
-    }
-    switch (r.type) {
-    case TD_MSG_PING:
-        /* PONG is the PING's payload: send it straight back. */
-        app_send(TD_MSG_PONG, f->seq, r.u.ping.data, r.u.ping.len, true);
-        return;
-    case TD_MSG_CONFIG_BEGIN:
-        code = store_begin(&app.st, r.u.config_begin.length, r.u.config_begin.crc32, r.u.config_begin.recipe_hash,
-                           r.u.config_begin.generation, &already, &detail);
-        break;
-    case TD_MSG_CONFIG_CHUNK:
-        code = store_chunk(&app.st, r.u.config_chunk.offset, r.u.config_chunk.data, r.u.config_chunk.len, &detail);
-        value = app.st.staged;
-        break;
-    case TD_MSG_CONFIG_COMMIT:
-        code = config_commit(&detail);
-        value = store_generation(&app.st);
-        if (code == TD_NACK_STORAGE) {
-            app_event(TD_EVENT_KIND_ERROR, TD_ERROR_CODE_STORAGE_WRITE, 0);
-        }
-        if (code != TD_NACK_NO_TRANSFER) {
+        code = st == MSG_UNKNOWN_TYPE ? TD_NACK_UNKNOWN_TYPE : st == MSG_UNKNOWN_OP ? TD_NACK_UNKNOWN_OP
+                                                                                   : TD_NACK_BAD_LENGTH;
+        if (st == MSG_UNKNOWN_OP) detail = p[CMD_OP];
+    } else {
+        switch (type) {
+        case TD_MSG_PING:
+            /* PONG is the PING's payload: send it straight back. */
+            app_send(TD_MSG_PONG, seq, p, f->payload_len, true);
+            return;
+        case TD_MSG_CONFIG_BEGIN:
+            code = store_begin(&app.st, le_get_u16(&p[BEGIN_LENGTH]), le_get_u32(&p[BEGIN_CRC]), &p[BEGIN_HASH],
+                               le_get_u32(&p[BEGIN_GENERATION]), &already, &detail);
+            if (already) detail = TD_ACK_DETAIL_ALREADY_ACTIVE;
+            break;
+        case TD_MSG_CONFIG_CHUNK:
+            code = store_chunk(&app.st, le_get_u16(p), &p[2], (uint8_t)(f->payload_len - 2), &detail);
+            value = app.st.staged;
+            break;
+        case TD_MSG_CONFIG_COMMIT:
+            code = store_commit(&app.st, &detail);
+            if (code == TD_NACK_NO_TRANSFER) break;
+            if (code == 0) {
+                /* The new image is in force: the old engine (still reading its own slot) stops first. */
+                app_stop_outputs(TD_OFF_REASON_RECONFIG);
+                app_apply_config();
+            } else if (code == TD_NACK_STORAGE) {
+                app_event(TD_EVENT_KIND_ERROR, TD_ERROR_CODE_STORAGE_WRITE, 0);
+            }
             /* The reply first, then what became of the config. */
-            if (code == 0) ack(f->seq, f->type, 0, value);
-            else app_nack(f->seq, f->type, code, detail);
+            value = store_generation(&app.st);
+            app_reply(seq, type, code, detail, value);
             app_event(TD_EVENT_KIND_CONFIG, code == 0 ? TD_CONFIG_OUTCOME_APPLIED : TD_CONFIG_OUTCOME_REJECTED,
                       code == 0 ? (int32_t)value : (int32_t)detail);
             return;
-        }
-        break;
-    case TD_MSG_CONFIG_ABORT: store_abort(&app.st); break;
-    case TD_MSG_CONFIG_READ:
-        if (!store_has_config(&app.st)) {
-            code = TD_NACK_NO_CONFIG;
-        } else if (r.u.config_read.count == 0 || r.u.config_read.count > TD_CONFIG_CHUNK_MAX) {
-            code = TD_NACK_BAD_VALUE;
-        } else {
-            config_read(f->seq, r.u.config_read.offset, r.u.config_read.count);
-            return;
-        }
-        break;
-    default: /* TD_MSG_COMMAND: the decoder knows no other request */
-        if (r.op == TD_OP_HELLO) {
-            app_hello(f->seq, false);
-            return;
-        }
-        if (r.op == TD_OP_GET_PARAMS) {
-            params(f->seq, r.u.get_params.first);
-            return;
-        }
-        if (r.op == TD_OP_STATUS) {
-            if (r.u.status.section > TD_STATUS_SECTION_RULES) {
-                app_nack(f->seq, f->type, TD_NACK_BAD_VALUE, 0);
+        case TD_MSG_CONFIG_ABORT: store_abort(&app.st); break;
+        case TD_MSG_CONFIG_READ:
+            if (!store_has_config(&app.st)) {
+                code = TD_NACK_NO_CONFIG;
+            } else if (p[2] == 0 || p[2] > TD_CONFIG_CHUNK_MAX) {
+                code = TD_NACK_BAD_VALUE;
             } else {
-                status(f->seq, r.u.status.section, r.u.status.first);
+                config_read(seq, le_get_u16(p), p[2]);
+                return;
             }
-            return;
+            break;
+        default: /* TD_MSG_COMMAND: msg_request_check knows no other request */
+            code = command(seq, p, &detail, &value);
+            if (code == REPLIED) return;
+            break;
         }
-        code = command(&r, &detail, &value);
-        break;
     }
-    if (code != 0) {
-        app_nack(f->seq, f->type, code, detail);
-    } else {
-        ack(f->seq, f->type, already ? TD_ACK_DETAIL_ALREADY_ACTIVE : 0, value);
-    }
+    app_reply(seq, type, code, detail, value);
 }

@@ -28,8 +28,9 @@ int32_t calib_apply(int32_t raw, int32_t gain, int32_t offset)
 int32_t calib_apply_u16(uint16_t raw, int32_t gain, int32_t offset)
 {
     uint32_t ug = (uint32_t)gain;
-    int32_t hi = (int32_t)(ug >> 16) - ((ug & 0x80000000UL) ? 65536L : 0L);
-    int32_t scaled = (int32_t)raw * hi + (int32_t)(((uint32_t)raw * (ug & 0xFFFFUL)) >> 16);
+    int16_t hi = (int16_t)((int32_t)(ug >> 16) - ((ug & 0x80000000UL) ? 65536L : 0L));
+    /* Two 16 x 16 -> 32-bit products (cheap on AVR), not 32 x 32. */
+    int32_t scaled = (int32_t)hi * (int32_t)raw + (int32_t)(((uint32_t)raw * (uint16_t)ug) >> 16);
     /* offset + scaled can overflow: compare against the limit first, never past it. */
     if (scaled >= 0) {
         if (offset > TD_VALUE_LIMIT - scaled) return (int32_t)TD_VALUE_LIMIT;

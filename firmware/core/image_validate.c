@@ -50,8 +50,8 @@ static td_image_error_t check_header(vctx_t *v, uint8_t *index)
 {
     const td_src_t *s = v->src;
     const td_board_t *b = v->board;
-    uint16_t i;
-    uint8_t last;
+    uint8_t i;
+    uint8_t nul;
     uint16_t tele;
     uint32_t tele_ms;
     if (s->len < TD_IMAGE_HEADER_SIZE) return TD_IMG_ERR_TRUNCATED;
@@ -68,16 +68,15 @@ static td_image_error_t check_header(vctx_t *v, uint8_t *index)
     if (v->n.nr > b->max_rules) FAIL(TD_IMG_ERR_TOO_MANY, 2);
     if (v->n.np > b->max_params) FAIL(TD_IMG_ERR_TOO_MANY, 3);
     if (image_size(&v->n) != s->len) return TD_IMG_ERR_BAD_LENGTH;
-    /* Printable ASCII, then only NULs: every byte up to the last non-NUL must be printable. */
-    last = 0;
+    /* Printable ASCII, then only NULs: a byte that is not NUL must be printable and follow no NUL. */
+    nul = 0;
     for (i = 0; i < TD_IMAGE_NAME_SIZE; i++) {
-        if (image_rd_u8(s, (uint16_t)(H_NAME + i)) != 0) {
-            last = (uint8_t)(i + 1);
-        }
-    }
-    for (i = 0; i < last; i++) {
         uint8_t c = image_rd_u8(s, (uint16_t)(H_NAME + i));
-        if (c < 0x20 || c > 0x7E) return TD_IMG_ERR_BAD_NAME;
+        if (c == 0) {
+            nul = 1;
+        } else if (nul || c < 0x20 || c > 0x7E) {
+            return TD_IMG_ERR_BAD_NAME;
+        }
     }
     tele = image_rd_u16(s, H_TELEMETRY);
     if (!dur16_valid(tele)) return TD_IMG_ERR_BAD_DURATION;

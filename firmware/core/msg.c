@@ -37,90 +37,101 @@ TD_STATIC_ASSERT(TD_OP_LEASE == 1 && TD_OP_OFF == 2 && TD_OP_PAUSE == 3 && TD_OP
 TD_STATIC_ASSERT(TD_OP_SET_PARAM == 5 && TD_OP_GET_PARAMS == 6 && TD_OP_HELLO == 7 && TD_OP_STATUS == 8, ops_5_8);
 TD_STATIC_ASSERT(TD_OP_CLEAR_SAFE_MODE == 9 && TD_OP_TELEMETRY_MODE == 10 && sizeof command_size == 11, ops_9_10);
 
-static TD_NOINLINE td_msg_status_t decode_command(const uint8_t *p, uint8_t len, td_request_t *req)
+/* Payload length limits of every request type; a COMMAND's op then needs command_size[op]. Data
+ * that runs to the payload's end (PING, CONFIG_CHUNK) has a maximum; the rest ignore extra bytes. */
+typedef struct {
+    uint8_t type, min, max;
+} req_len_t;
+static const req_len_t request_len[] TD_ROM = {
+    {TD_MSG_PING, 0, TD_PING_MAX},
+    {TD_MSG_CONFIG_BEGIN, CONFIG_BEGIN_SIZE, 255},
+    {TD_MSG_CONFIG_CHUNK, CONFIG_CHUNK_HEAD + 1, CONFIG_CHUNK_HEAD + TD_CONFIG_CHUNK_MAX},
+    {TD_MSG_CONFIG_COMMIT, 0, 255},
+    {TD_MSG_CONFIG_ABORT, 0, 255},
+    {TD_MSG_CONFIG_READ, CONFIG_READ_SIZE, 255},
+    {TD_MSG_COMMAND, 1, 255},
+};
+
+td_msg_status_t msg_request_check(uint8_t type, const uint8_t *payload, uint8_t len)
 {
-    uint8_t need;
-    if (len < 1) {
+    uint8_t i;
+    if (payload == NULL && len > 0) {
         return MSG_BAD_LENGTH;
     }
-    req->op = p[0];
-    if (req->op == 0 || req->op >= sizeof command_size) {
-        return MSG_UNKNOWN_OP;
+    for (i = 0; i < sizeof request_len / sizeof request_len[0]; i++) {
+        if (TD_ROM_U8(&request_len[i].type) != type) {
+            continue;
+        }
+        if (len < TD_ROM_U8(&request_len[i].min) || len > TD_ROM_U8(&request_len[i].max)) {
+            return MSG_BAD_LENGTH;
+        }
+        if (type != TD_MSG_COMMAND) {
+            return MSG_OK;
+        }
+        if (payload[0] == 0 || payload[0] >= sizeof command_size) {
+            return MSG_UNKNOWN_OP;
+        }
+        return len < TD_ROM_U8(&command_size[payload[0]]) ? MSG_BAD_LENGTH : MSG_OK;
     }
-    need = TD_ROM_U8(&command_size[req->op]);
-    if (len < need) {
-        return MSG_BAD_LENGTH;
-    }
-    switch (req->op) {
-    case TD_OP_LEASE:
-        req->u.lease.actuator = p[1];
-        req->u.lease.duration_ms = le_get_u32(&p[2]);
-        req->u.lease.level = p[6];
-        break;
-    case TD_OP_OFF: req->u.off.actuator = p[1]; break;
-    case TD_OP_SET_PARAM:
-        req->u.set_param.index = p[1];
-        req->u.set_param.value = le_get_i32(&p[2]);
-        break;
-    case TD_OP_GET_PARAMS: req->u.get_params.first = p[1]; break;
-    case TD_OP_STATUS:
-        req->u.status.section = p[1];
-        req->u.status.first = p[2];
-        break;
-    case TD_OP_TELEMETRY_MODE: req->u.telemetry_mode.flags = p[1]; break;
-    default: break; /* no arguments */
-    }
-    return MSG_OK;
+    return MSG_UNKNOWN_TYPE;
 }
 
 td_msg_status_t msg_decode_request(uint8_t type, const uint8_t *payload, uint8_t len, td_request_t *req)
 {
+    td_msg_status_t st = msg_request_check(type, payload, len);
+    const uint8_t *p = payload;
     memset(req, 0, sizeof *req);
     req->type = type;
-    if (payload == NULL && len > 0) {
-        return MSG_BAD_LENGTH;
+    if (type == TD_MSG_COMMAND && len > 0 && payload != NULL) {
+        req->op = p[0];
+    }
+    if (st != MSG_OK) {
+        return st;
     }
     switch (type) {
     case TD_MSG_PING:
-        if (len > TD_PING_MAX) {
-            return MSG_BAD_LENGTH;
-        }
         req->u.ping.data = payload;
         req->u.ping.len = len;
-        return MSG_OK;
+        break;
     case TD_MSG_CONFIG_BEGIN:
-        if (len < CONFIG_BEGIN_SIZE) {
-            return MSG_BAD_LENGTH;
-        }
-        req->u.config_begin.length = le_get_u16(&payload[0]);
-        req->u.config_begin.crc32 = le_get_u32(&payload[2]);
-        memcpy(req->u.config_begin.recipe_hash, &payload[6], TD_RECIPE_HASH_SIZE);
-        req->u.config_begin.generation = le_get_u32(&payload[6 + TD_RECIPE_HASH_SIZE]);
-        return MSG_OK;
+        req->u.config_begin.length = le_get_u16(&p[0]);
+        req->u.config_begin.crc32 = le_get_u32(&p[2]);
+        memcpy(req->u.config_begin.recipe_hash, &p[6], TD_RECIPE_HASH_SIZE);
+        req->u.config_begin.generation = le_get_u32(&p[6 + TD_RECIPE_HASH_SIZE]);
+        break;
     case TD_MSG_CONFIG_CHUNK:
-        /* The data is the rest of the payload, so a chunk can be too long as well as too short. */
-        if (len < CONFIG_CHUNK_HEAD + 1 || len > CONFIG_CHUNK_HEAD + TD_CONFIG_CHUNK_MAX) {
-            return MSG_BAD_LENGTH;
-        }
-        req->u.config_chunk.offset = le_get_u16(&payload[0]);
-        req->u.config_chunk.data = &payload[CONFIG_CHUNK_HEAD];
+        req->u.config_chunk.offset = le_get_u16(&p[0]);
+        req->u.config_chunk.data = &p[CONFIG_CHUNK_HEAD];
         req->u.config_chunk.len = (uint8_t)(len - CONFIG_CHUNK_HEAD);
-        return MSG_OK;
-    case TD_MSG_CONFIG_COMMIT:
-    case TD_MSG_CONFIG_ABORT:
-        return MSG_OK;
+        break;
     case TD_MSG_CONFIG_READ:
-        if (len < CONFIG_READ_SIZE) {
-            return MSG_BAD_LENGTH;
-        }
-        req->u.config_read.offset = le_get_u16(&payload[0]);
-        req->u.config_read.count = payload[2];
-        return MSG_OK;
+        req->u.config_read.offset = le_get_u16(&p[0]);
+        req->u.config_read.count = p[2];
+        break;
     case TD_MSG_COMMAND:
-        return decode_command(payload, len, req);
-    default:
-        return MSG_UNKNOWN_TYPE;
+        switch (req->op) {
+        case TD_OP_LEASE:
+            req->u.lease.actuator = p[1];
+            req->u.lease.duration_ms = le_get_u32(&p[2]);
+            req->u.lease.level = p[6];
+            break;
+        case TD_OP_OFF: req->u.off.actuator = p[1]; break;
+        case TD_OP_SET_PARAM:
+            req->u.set_param.index = p[1];
+            req->u.set_param.value = le_get_i32(&p[2]);
+            break;
+        case TD_OP_GET_PARAMS: req->u.get_params.first = p[1]; break;
+        case TD_OP_STATUS:
+            req->u.status.section = p[1];
+            req->u.status.first = p[2];
+            break;
+        case TD_OP_TELEMETRY_MODE: req->u.telemetry_mode.flags = p[1]; break;
+        default: break; /* no arguments */
+        }
+        break;
+    default: break; /* COMMIT, ABORT: no fields */
     }
+    return MSG_OK;
 }
 
 /* --- device messages ------------------------------------------------------------------------- */

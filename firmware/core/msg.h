@@ -67,6 +67,9 @@ typedef struct {
 } td_request_t;
 
 td_msg_status_t msg_decode_request(uint8_t type, const uint8_t *payload, uint8_t len, td_request_t *req);
+/* The structural checks alone (MSG_OK, BAD_LENGTH, UNKNOWN_TYPE, UNKNOWN_OP): a caller that reads
+ * the fields straight from the payload (the firmware) checks with this and nothing else. */
+td_msg_status_t msg_request_check(uint8_t type, const uint8_t *payload, uint8_t len);
 
 /* Device -> host. Every encoder writes the payload into out[0..cap) and its length to *len
  * (0 on failure). */
