@@ -1,12 +1,17 @@
 """TUI benchmark (issue 6): `tendril monitor`'s app with 16 channels at 1 kHz flowing in.
 
-    .venv/bin/python bench/tui_bench.py [--seconds 20] [--presses 40] [--refresh-hz N]
+    .venv/bin/python bench/tui_bench.py [--seconds 20] [--presses 40] [--refresh-hz N] [--history S]
 
 A Feeder (tendril.sim.feeder) in a child process streams 16 channels x 1,000 ticks/s of real
 TELEMETRY frames on a pty. This process is what `tendril monitor` would be: a LiveBoard reading the
 pty and logging to a real SQLite file through a LogSink, and MonitorApp drawing it, run off-screen
 with Textual's headless driver (`App.run_test`). Every screen update is still composed, and turned
 into terminal output here (`render_segments`) as a terminal would be sent it, then dropped.
+
+Before the app starts, each channel's Series is given ``--history`` seconds (default 60) of
+1 kHz samples through ``Series.add``, the state it is in after running that long: what the
+sparklines and the 1-minute chart read is then a full minute, as for someone who has watched for a
+minute, not the first few seconds of a fresh start (``--history 0``).
 
 Measured, one JSON object a line like bench/run.py:
 - screen updates a second with data flowing (quiet phase, dashboard, then charts);
@@ -113,6 +118,20 @@ async def drive(app, frames: Frames, seconds: float, presses: int, out: dict) ->
         out["wall"] = time.perf_counter() - wall0
 
 
+def fill_history(board, seconds: float) -> None:
+    """Each channel's Series as after ``seconds`` of samples at RATE_HZ (the database is not
+    touched: the samples counted as lost or not are only the feeder's)."""
+    if seconds <= 0:
+        return
+    now = time.time()
+    n = int(seconds * RATE_HZ)
+    with board.lock:
+        for ch in range(CHANNELS):
+            series = board.series_of(ch)
+            for k in range(n):
+                series.add(now - seconds + k / RATE_HZ, 500.0 + (k * (ch + 1)) % 400)
+
+
 def main() -> int:
     if len(sys.argv) > 1 and sys.argv[1] == "--feeder":
         feeder_child()
@@ -122,6 +141,8 @@ def main() -> int:
     parser.add_argument("--presses", type=int, default=40)
     parser.add_argument("--refresh-hz", type=float, help="MonitorApp's screen-rate timer "
                         "[default: the app's own]")
+    parser.add_argument("--history", type=float, default=60.0, help="seconds of samples each "
+                        "Series holds before the app starts [default: 60, a full sparkline minute]")
     args = parser.parse_args()
 
     from tendril.live import LiveBoard, LogSink
@@ -136,6 +157,7 @@ def main() -> int:
         board = LiveBoard(port, sink=sink, board="uno").start()
         if not board.wait_online(10):
             raise SystemExit(f"the feeder on {port} did not come online: {board.view().error}")
+        fill_history(board, args.history)
         kw = {"refresh_hz": args.refresh_hz} if args.refresh_hz else {}
         app = MonitorApp(boards=[board], sink=sink, **kw)
         frames = Frames(app)
@@ -159,6 +181,7 @@ def main() -> int:
 
     hz = kw.get("refresh_hz", MonitorApp(boards=[], sink=None).refresh_hz)
     setup = (f"{CHANNELS} channels at {RATE_HZ:g} Hz from tendril.sim.feeder in a child process; "
+             f"{args.history:g} s of history in the Series at start; "
              f"MonitorApp (refresh_hz {hz:g}) headless at 120x40, frames rendered to terminal "
              f"output; {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}")
     for view in ("dashboard", "charts"):

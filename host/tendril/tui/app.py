@@ -2,8 +2,8 @@
 
 The app never touches a port or the log database on its own thread. Each LiveBoard runs its own
 thread (serial and logging); the app reads ``board.view()`` and Series windows from a timer at
-screen rate (10 Hz), so a board sending a thousand samples a second costs the same redraws as one
-sending one. Commands are LiveBoard futures awaited in workers; disk reads (history, recipes) run
+screen rate (25 Hz), so a board sending a thousand samples a second costs the same redraws as one
+sending one, and a redraw only touches the widgets whose words changed. Commands are LiveBoard futures awaited in workers; disk reads (history, recipes) run
 in thread workers.
 
     app = MonitorApp([LiveBoard(port, sink=sink).start()], sink)
@@ -15,6 +15,7 @@ from __future__ import annotations
 import sqlite3
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import ClassVar
 
@@ -22,9 +23,9 @@ from textual import on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.css.query import NoMatches
-from textual.widgets import DataTable, Footer, Tab, TabbedContent, TabPane, Tabs
+from textual.widgets import DataTable, Tab, TabbedContent, TabPane, Tabs
 
-from ..live import LinkState, LiveBoard, LogSink
+from ..live import ChannelView, LinkState, LiveBoard, LogSink
 from .actions import Actions
 from .format import SPANS
 from .history import per_second
@@ -32,7 +33,7 @@ from .screens.ports import PortsScreen
 from .widgets.charts import ChartsView
 from .widgets.dashboard import ActuatorTable, ChannelCards, Dashboard, ParamTable, RuleTable
 from .widgets.logs import EventLog, RawConsole
-from .widgets.status import StatusBar
+from .widgets.status import KeyFooter, StatusBar
 
 VIEWS = ("dashboard", "charts", "events", "raw")
 SPARK_SECONDS = 60.0
@@ -66,7 +67,7 @@ class MonitorApp(Actions, App[None]):
     ]
 
     def __init__(self, boards: list[LiveBoard], sink: LogSink | None, db_path: str | Path | None = None,
-                 *, clock: Callable[[], float] = time.time, refresh_hz: float = 10.0) -> None:
+                 *, clock: Callable[[], float] = time.time, refresh_hz: float = 25.0) -> None:
         super().__init__()
         self.boards = list(boards)
         self.sink = sink
@@ -79,6 +80,8 @@ class MonitorApp(Actions, App[None]):
         self._drawn = -1  # the board version last drawn
         self._chart_at = 0.0
         self._preloaded: set[tuple[int, bytes]] = set()
+        self._views_widget: TabbedContent | None = None
+        self._sparks: tuple[int, int, dict[int, list[float]]] = (-1, -1, {})  # board, second, data
 
     # --- layout -----------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -94,7 +97,7 @@ class MonitorApp(Actions, App[None]):
             with TabPane("Raw", id="raw"):
                 yield RawConsole(id="raw-console")
         yield StatusBar(id="status")
-        yield Footer(compact=True)
+        yield KeyFooter(compact=True)
 
     def on_mount(self) -> None:
         self.set_interval(1 / self.refresh_hz, self.tick)
@@ -118,20 +121,28 @@ class MonitorApp(Actions, App[None]):
 
     @property
     def active_view(self) -> str:
-        return self.main.query_one("#views", TabbedContent).active
+        return self._views.active
+
+    @property
+    def _views(self) -> TabbedContent:
+        """The view switcher, looked up once (the timer and the bindings ask for it all the time)."""
+        if self._views_widget is None:
+            self._views_widget = self.main.query_one("#views", TabbedContent)
+        return self._views_widget
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if not self.screen_stack or not self.main.query("#views"):
+        # Asked for every binding each time the footer or a key looks: no DOM queries here.
+        if action not in ("span", "hex", "filter", "board"):
+            return True
+        if action == "board":
+            return len(self.boards) > 1
+        if self._views_widget is None and (not self.screen_stack or not self.main.query("#views")):
             return True
         if action == "span":
             return self.active_view == "charts"
         if action == "hex":
             return self.active_view == "raw"
-        if action == "filter":
-            return self.active_view == "events"
-        if action == "board":
-            return len(self.boards) > 1
-        return True
+        return self.active_view == "events"  # filter
 
     # --- boards -----------------------------------------------------------------------------------
     def add_board(self, board: LiveBoard, owned: bool = False) -> None:
@@ -248,17 +259,39 @@ class MonitorApp(Actions, App[None]):
         who = (f"{view.board or '?'} · {hello.text} · id {hello.device_id:08x} · boot {hello.boot_count}"
                f" · recipe {view.recipe or 'none'} (generation {hello.config_generation})"
                if hello else "waiting for the board's HELLO")
-        dash.query_one("#board-line").update(who + state)
-        cards = dash.query_one(ChannelCards)
-        sparks = {}
-        with board.lock:  # one bucket a second; the Sparkline folds them to its own width
-            for c in view.channels:
-                window = board.series_of(c.index).window(SPARK_SECONDS, int(SPARK_SECONDS), now)
-                sparks[c.index] = [b.mean for b in window if b is not None]
-        cards.show(view.channels, sparks)
+        dash.show_who(who + state)
+        dash.query_one(ChannelCards).show(self._live_channels(board, view),
+                                          self._spark_data(board, view, now))
         dash.query_one(ActuatorTable).show(view.actuators)
         dash.query_one(RuleTable).show(view.rules)
         dash.query_one(ParamTable).show(view.params)
+
+    @staticmethod
+    def _live_channels(board: LiveBoard, view) -> list[ChannelView]:
+        """The cards' value, min and max as of now, straight from the Series (three numbers a
+        channel under the lock), not as of the board's last status poll (once a second)."""
+        out = []
+        with board.lock:
+            for c in view.channels:
+                s = board.series_of(c.index)
+                out.append(replace(c, value=s.last, lo=s.lo, hi=s.hi, count=s.count)
+                           if s.count else c)
+        return out
+
+    def _spark_data(self, board: LiveBoard, view, now: float) -> dict[int, list[float]]:
+        """The sparklines' minute, one mean a second from the Series' one-second buckets: read
+        once a second (a few dozen buckets a channel under the lock), the same lists in between."""
+        key = (id(board), int(now))
+        indexes = [c.index for c in view.channels]
+        if self._sparks[:2] == key and list(self._sparks[2]) == indexes:
+            return self._sparks[2]
+        sparks = {}
+        with board.lock:
+            for i in indexes:
+                window = board.series_of(i).grid_window(SPARK_SECONDS, int(SPARK_SECONDS), now)
+                sparks[i] = [b.mean for b in window if b is not None]
+        self._sparks = (*key, sparks)
+        return sparks
 
     def _draw_charts(self, board: LiveBoard, now: float) -> None:
         label, seconds = list(SPANS.items())[self.span]
@@ -272,10 +305,10 @@ class MonitorApp(Actions, App[None]):
         charts.set_channels(view.channels)
         names = {c.index: (c.name, c.unit) for c in view.channels}
         windows = {}
-        with board.lock:
+        with board.lock:  # grid_window: only the samples since the last frame are folded in
             for chart in charts.charts():
                 width = max(1, chart.plot_width)
-                windows[chart.index] = board.series_of(chart.index).window(seconds, width, now)
+                windows[chart.index] = board.series_of(chart.index).grid_window(seconds, width, now)
         charts.draw(names, label, windows)
 
     # --- history from the log database ------------------------------------------------------------

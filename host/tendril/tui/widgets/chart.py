@@ -52,6 +52,8 @@ class Chart(Widget):
         return max(1, self.size.width - AXIS)
 
     def show(self, title: str, unit: str, span_label: str, buckets: list[Bucket | None]) -> None:
+        if (title, unit, span_label, buckets) == (self.title, self.unit, self.span_label, self.buckets):
+            return  # nothing new in the span: no repaint
         self.title, self.unit, self.span_label, self.buckets = title, unit, span_label, buckets
         self.refresh()
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual.widgets import Static
+from textual.screen import Screen
+from textual.widgets import Footer, Static
 
 from ...live import BoardView, LinkState
 
@@ -38,6 +39,40 @@ def status_text(view: BoardView, logged: int | None = None, log_error: str = "")
 
 
 class StatusBar(Static):
+    """One line (its height is fixed in the CSS), redrawn only when its words change."""
+
+    _shown: Text | None = None
+
     def show(self, view: BoardView, logged: int | None = None, log_error: str = "") -> None:
         self.set_class(view.state == LinkState.RECONNECTING, "-reconnecting")
-        self.update(status_text(view, logged, log_error))
+        text = status_text(view, logged, log_error)
+        if text != self._shown:
+            self._shown = text
+            self.update(text, layout=False)
+
+
+class KeyFooter(Footer):
+    """The footer, rebuilt only when the keys it shows change. Textual's own rebuilds (removes
+    and mounts every key) on each bindings signal: a view switch sends three (the view, the focus
+    moving off a hidden table, the app), and each rebuild held up the next screen update."""
+
+    _shown: tuple | None = None
+    _pending = False
+
+    def bindings_changed(self, screen: Screen) -> None:
+        self._bindings_ready = True  # Footer.compose draws nothing until the first signal
+        if not screen.app.app_focus or not self.is_attached or screen is not self.screen:
+            return
+        if not self._pending:
+            self._pending = True
+            self.call_after_refresh(self._rebuild)
+
+    async def _rebuild(self) -> None:
+        self._pending = False
+        if not self.is_attached:
+            return
+        keys = tuple((b.key, b.action, b.description, enabled)
+                     for _, b, enabled, _ in self.screen.active_bindings.values() if b.show)
+        if keys != self._shown:
+            self._shown = keys
+            await self.recompose()
