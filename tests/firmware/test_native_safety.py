@@ -4,6 +4,7 @@ days of simulated time."""
 
 from __future__ import annotations
 
+import re
 import time
 
 from tendril.contract import EventKind, HelloFlag, ModeChange, Nack, OffReason, ResetCause, SkipReason
@@ -74,9 +75,11 @@ def test_hang_leads_to_watchdog_reset_with_actuators_safe_and_no_reset_loop(debu
         assert hello.boot_count == before.boot_count + 1
         assert not hello.flags & HelloFlag.SAFE_MODE and hello.config_generation == 1
         assert "reset: watchdog" in board.stderr
-        # The new boot drove the pump pin to its safe level first thing (device time 0).
+        # The new boot drove the pump pin to its safe level first thing (device time 0, or a
+        # millisecond later when the sanitized build starts slowly on a busy machine).
         reset_at = board.stderr.index("reset: watchdog")
-        assert board.stderr[reset_at + 1] == f"t=0 pin {PUMP_PIN} 1", board.stderr[reset_at:]
+        first = re.fullmatch(rf"t=(\d+) pin {PUMP_PIN} 1", board.stderr[reset_at + 1])
+        assert first and int(first.group(1)) <= 5, board.stderr[reset_at:]
         board.pump(2.5)  # no reset loop: it keeps answering, and only one reset happened
         assert board.request(Ping(b"ok")).data == b"ok"
         assert board.stderr.count("reset: watchdog") == 1
