@@ -27,7 +27,24 @@ def test_sim_pushes_a_recipe_to_the_micropython_board_and_hands_over_the_port(tm
         assert device.board_class == 3 and device.text == "tendril-mpy"
         assert device.recipe_hash == image[14:22] and device.config_generation >= 1
     finally:
-        proc.terminate()
+        proc.terminate()  # SIGTERM: tendril sim stops its board too
         proc.wait(10)
+    assert not _processes_naming(tmp_path / "flash"), "the board outlived `tendril sim`"
     # The pushed config is kept in the board's folder, like a real Pico keeps its files.
     assert any((tmp_path / "flash").iterdir())
+
+
+def _processes_naming(path) -> list[int]:
+    """Pids whose command line mentions ``path`` (the simulated board's storage folder)."""
+    import os
+    import time
+    time.sleep(0.5)  # the board's own shutdown after the SIGINT tendril sim sends it
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as fh:
+                if str(path).encode() in fh.read():
+                    found.append(int(pid))
+        except OSError:  # gone meanwhile
+            pass
+    return found

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 from pathlib import Path
 
 import click
@@ -18,6 +19,10 @@ from ..sim.runner import (
     default_eeprom,
     load_config,
 )
+
+
+def _interrupt(*_) -> None:
+    raise KeyboardInterrupt
 
 
 @click.command("sim")
@@ -41,13 +46,16 @@ def sim(config: str | None, board: str, runtime: str | None, elf: str | None, sc
     """Start a simulated board; push CONFIG (a recipe or compiled image) if given.
 
     Prints `port: <path>` as its first line once the board is ready (after the push), then lets go
-    of the port so any other command can connect. Ctrl-C stops the board; its EEPROM is kept.
+    of the port so any other command can connect. Ctrl-C or SIGTERM stops the board; its EEPROM is
+    kept.
     """
     runtime = runtime or ("python" if board in PYTHON_BOARDS else "avr")
     image = load_config(Path(config), board) if config else None
     spec = SimSpec(board=board, runtime=runtime, elf=Path(elf) if elf else None,
                    scenario=Path(scenario) if scenario else None, realtime=realtime,
                    eeprom=Path(eeprom) if eeprom else default_eeprom(board, runtime))
+    # SIGTERM stops the board like Ctrl-C: otherwise the board process would outlive this one.
+    old_term = signal.signal(signal.SIGTERM, _interrupt)
     sim_board = SimBoard(spec)
     try:
         if image is not None:
@@ -64,5 +72,6 @@ def sim(config: str | None, board: str, runtime: str | None, elf: str | None, sc
         status = 0
     finally:
         code = sim_board.stop()
+        signal.signal(signal.SIGTERM, old_term)
     if status or code not in (0, None, -2):
         raise SimError(f"the simulated board stopped with status {status or code}")
