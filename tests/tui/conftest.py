@@ -31,6 +31,23 @@ class Rig:
         self.board.push(load(WATERER)).result(20)
         wait(lambda: self.board.view().actuators and self.board.view().params, 10)
 
+    def restart_in_safe_mode(self) -> None:
+        """Stop the board and start it again in safe mode, as after three quick watchdog resets:
+        the firmware keeps that as a flag in its EEPROM system record (firmware/core/store.c,
+        byte 3, STORE_FLAG_SAFE_MODE 0x01; no checksum over the record), and a board that boots
+        with it set stays in safe mode until a host clears it."""
+        self.board.stop()
+        self.sim.stop()
+        eeprom = self.tmp / "board.eeprom"
+        data = bytearray(eeprom.read_bytes())
+        assert data[:2] == b"TS", "not a tendril system record"
+        data[3] |= 0x01
+        eeprom.write_bytes(bytes(data))
+        self.sim = SimBoard(SimSpec(board="uno", runtime="native", eeprom=eeprom))
+        self.board = LiveBoard(self.sim.port, sink=self.sink).start()
+        assert self.board.wait_online(10), self.board.view().error
+        wait(lambda: self.board.view().actuators and self.board.view().safe_mode, 10, "safe mode")
+
     def app(self):
         from tendril.tui import MonitorApp
         return MonitorApp([self.board], self.sink, db_path=self.db)

@@ -14,7 +14,7 @@ from tendril.tui.screens.controls import RunScreen, TuneScreen
 from tendril.tui.screens.files import PullScreen, RecipeScreen
 from tendril.tui.screens.help import HelpScreen
 from tendril.tui.widgets.dashboard import ActuatorTable
-from tendril.tui.widgets.status import StatusBar
+from tendril.tui.widgets.status import KeyFooter, StatusBar
 
 from .conftest import DATA, SIZE, run, until
 
@@ -92,6 +92,42 @@ def test_pause_key_pauses_and_resumes_the_automation(rig):
     run(scenario)
     texts = [line.text for line in rig.board.log]
     assert "automation paused" in texts and "automation resumed" in texts
+
+
+def test_safe_mode_is_cleared_from_its_key_after_a_confirmation(rig):
+    rig.restart_in_safe_mode()
+
+    async def scenario():
+        app = rig.app()
+        async with app.run_test(size=SIZE) as pilot:
+            status, footer = app.main.query_one(StatusBar), app.main.query_one(KeyFooter)
+            await until(pilot, lambda: "SAFE MODE" in _text(status))
+            await until(pilot, lambda: "Clear safe mode" in _text(footer), what="the key shown")
+            await pilot.press("s")
+            await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+            details = _text(app.screen.query_one("#confirm-details"))
+            assert "three times in a row" in details and "safe state" in details
+            assert rig.board.view().safe_mode  # nothing happens before the yes
+            await pilot.press("y")
+            await until(pilot, lambda: not rig.board.view().safe_mode, what="safe mode cleared")
+            await until(pilot, lambda: "SAFE MODE" not in _text(status))
+            await until(pilot, lambda: "Clear safe mode" not in _text(footer), what="the key gone")
+    run(scenario)
+    assert any(line.kind == "event" and line.text == "safe mode cleared" for line in rig.board.log)
+    assert rig.board.lease(0, 500).result(5) == 500  # the board acts again
+
+
+def test_the_safe_mode_key_does_nothing_when_the_board_is_not_in_safe_mode(rig):
+    async def scenario():
+        app = rig.app()
+        async with app.run_test(size=SIZE) as pilot:
+            footer = app.main.query_one(KeyFooter)
+            await until(pilot, lambda: "Pause" in _text(footer))
+            assert "Clear safe mode" not in _text(footer)
+            await pilot.press("s")
+            await pilot.pause(0.3)
+            assert not isinstance(app.screen, ConfirmScreen)
+    run(scenario)
 
 
 def test_recipe_diff_is_shown_in_words_before_the_push(rig):
@@ -193,6 +229,18 @@ def test_help_screen_lists_every_key(rig):
                 assert words in text
             await pilot.press("escape")
             await until(pilot, lambda: not isinstance(app.screen, HelpScreen))
+    run(scenario)
+
+
+def test_a_click_on_a_footer_key_presses_it(rig):
+    async def scenario():
+        app = rig.app()
+        async with app.run_test(size=SIZE) as pilot:
+            footer = app.main.query_one(KeyFooter)
+            await until(pilot, lambda: "g Charts" in _text(footer))
+            await pilot.click(KeyFooter, offset=(_text(footer).index("g Charts") + 3, 0))
+            await until(pilot, lambda: app.active_view == "charts", what="the charts view")
+            await until(pilot, lambda: "1 1 min" in _text(footer), what="the span keys shown")
     run(scenario)
 
 

@@ -68,6 +68,7 @@ def test_events(snap_compare):
 
 def test_help(snap_compare):
     async def before(pilot):
+        await settle(pilot)  # the screen under the help as a user sees it (tab underline drawn)
         await pilot.press("question_mark")
         await settle(pilot)
     assert snap_compare(app(), terminal_size=SIZE, run_before=before)

@@ -92,6 +92,30 @@ class Actions:
             self.command(board.off(a.index), lambda _: f"{a.name} switched off", f"switching {a.name} off")
 
     # --- automation and parameters ----------------------------------------------------------------
+    def action_clear_safe_mode(self) -> None:
+        board = self._online_board()
+        if board is None:
+            return
+        if not board.view().safe_mode:
+            self.notify("the board is not in safe mode: nothing to clear")
+            return
+        details = [
+            "The board is in safe mode: its watchdog reset it three times in a row (a boot loop),",
+            "so it stopped its automation. The rules do not run and every actuator is held in its",
+            "safe state; leases, parameter changes and resume are refused. It stays so, through",
+            "restarts, until a host clears it. Readings, status and the config can still be read.",
+            "",
+            "Clearing it starts the rules afresh with the recipe the board holds, as after a boot.",
+            "If what hung the board is still there, three more quick resets put it back into safe mode.",
+        ]
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self.command(board.clear_safe_mode(),
+                             lambda _: "safe mode cleared: the board's automation runs again",
+                             "clearing safe mode")
+        self.push_screen(ConfirmScreen("Clear the board's safe mode?", details, "Clear"), confirmed)
+
     def action_pause(self) -> None:
         board = self._online_board()
         if board is None:

@@ -12,6 +12,7 @@ in thread workers.
 
 from __future__ import annotations
 
+import gc
 import sqlite3
 import time
 from collections.abc import Callable
@@ -50,6 +51,8 @@ class MonitorApp(Actions, App[None]):
         Binding("r", "run", "Run", tooltip="Run an actuator for N seconds (a lease, after a confirmation)"),
         Binding("o", "off", "Off", show=False, tooltip="Switch the highlighted actuator off now"),
         Binding("p", "pause", "Pause", tooltip="Pause or resume the board's automation"),
+        Binding("s", "clear_safe_mode", "Clear safe mode",
+                tooltip="Clear the board's safe mode, after a confirmation (only while SAFE MODE shows)"),
         Binding("t", "tune", "Tune", tooltip="Tune a parameter within its min..max"),
         Binding("l", "load", "Load", tooltip="Load a recipe from the catalog or a file: check, diff, confirm, push, verify"),
         Binding("c", "pull", "Pull", tooltip="Pull the board's config as recipe TOML, and save it"),
@@ -82,6 +85,8 @@ class MonitorApp(Actions, App[None]):
         self._preloaded: set[tuple[int, bytes]] = set()
         self._views_widget: TabbedContent | None = None
         self._sparks: tuple[int, int, dict[int, list[float]]] = (-1, -1, {})  # board, second, data
+        self._safe_mode = False  # the current board's, as the footer last saw it
+        self._frozen_series = -1  # how many Series the boards had at the last gc.freeze (-1: none yet)
 
     # --- layout -----------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -97,7 +102,7 @@ class MonitorApp(Actions, App[None]):
             with TabPane("Raw", id="raw"):
                 yield RawConsole(id="raw-console")
         yield StatusBar(id="status")
-        yield KeyFooter(compact=True)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.set_interval(1 / self.refresh_hz, self.tick)
@@ -105,8 +110,10 @@ class MonitorApp(Actions, App[None]):
         if not self.boards:
             self.action_add_board()
         self.tick()
+        self.set_timer(1.0, self._freeze_gc)  # once the app is up (not in its first frames)
 
     def on_unmount(self) -> None:
+        gc.unfreeze()  # what the app held can be collected again once it is gone
         for board in self.owned:
             board.stop()
 
@@ -132,10 +139,13 @@ class MonitorApp(Actions, App[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Asked for every binding each time the footer or a key looks: no DOM queries here.
-        if action not in ("span", "hex", "filter", "board"):
+        if action not in ("span", "hex", "filter", "board", "clear_safe_mode"):
             return True
         if action == "board":
             return len(self.boards) > 1
+        if action == "clear_safe_mode":  # a snapshot under the board's lock, no DOM
+            board = self.board
+            return board is not None and board.view().safe_mode
         if self._views_widget is None and (not self.screen_stack or not self.main.query("#views")):
             return True
         if action == "span":
@@ -216,9 +226,11 @@ class MonitorApp(Actions, App[None]):
 
     # --- the screen-rate timer --------------------------------------------------------------------
     def tick(self) -> None:
+        if not self.screen_stack:  # the app is closing: its screens are gone before the timer
+            return
         try:
             self._tick()
-        except NoMatches:  # the app is closing and its widgets are gone before the timer
+        except NoMatches:  # ... or its widgets are
             pass
 
     def _tick(self) -> None:
@@ -235,10 +247,14 @@ class MonitorApp(Actions, App[None]):
             if str(tab.label) != label:
                 tab.label = label
         self._maybe_preload(board)
+        if view.safe_mode != self._safe_mode:  # the footer shows the key only in safe mode
+            self._safe_mode = view.safe_mode
+            self.refresh_bindings()
+        if self._frozen_series >= 0 and sum(len(b.series) for b in self.boards) != self._frozen_series:
+            self._freeze_gc()
         now = self.clock()
         active = self.active_view
-        if active == "dashboard" and board.version != self._drawn:
-            self._drawn = board.version
+        if active == "dashboard":
             self._draw_dashboard(board, now)
         elif active == "charts":
             self._draw_charts(board, now)
@@ -252,16 +268,21 @@ class MonitorApp(Actions, App[None]):
             self.main.query_one(RawConsole).feed(chunks)
 
     def _draw_dashboard(self, board: LiveBoard, now: float) -> None:
+        """The cards at every tick (their numbers come from the Series, which move with every
+        sample and do not bump the board's version); the rest only when the board's view changed."""
         view = board.view()
         dash = self.main.query_one(Dashboard)
+        dash.query_one(ChannelCards).show(self._live_channels(board, view),
+                                          self._spark_data(board, view, now))
+        if board.version == self._drawn:
+            return
+        self._drawn = board.version
         state = "" if view.state == LinkState.ONLINE else f"  [b]{view.state.value}[/]"
         hello = view.hello
         who = (f"{view.board or '?'} · {hello.text} · id {hello.device_id:08x} · boot {hello.boot_count}"
                f" · recipe {view.recipe or 'none'} (generation {hello.config_generation})"
                if hello else "waiting for the board's HELLO")
         dash.show_who(who + state)
-        dash.query_one(ChannelCards).show(self._live_channels(board, view),
-                                          self._spark_data(board, view, now))
         dash.query_one(ActuatorTable).show(view.actuators)
         dash.query_one(RuleTable).show(view.rules)
         dash.query_one(ParamTable).show(view.params)
@@ -298,7 +319,8 @@ class MonitorApp(Actions, App[None]):
         # a minute moves a column every few seconds at most; longer spans need fewer redraws
         charts = self.main.query_one(ChartsView)
         resized = any(len(c.buckets) != c.plot_width for c in charts.charts())
-        if not resized and now - self._chart_at < (1 / self.refresh_hz if seconds <= 60 else 1.0):
+        # (half a period: the timer's ticks come a little early or late)
+        if not resized and now - self._chart_at < (0.5 / self.refresh_hz if seconds <= 60 else 1.0):
             return
         self._chart_at = now
         view = board.view()
@@ -310,6 +332,18 @@ class MonitorApp(Actions, App[None]):
                 width = max(1, chart.plot_width)
                 windows[chart.index] = board.series_of(chart.index).grid_window(seconds, width, now)
         charts.draw(names, label, windows)
+
+    # --- garbage collection ----------------------------------------------------------------------
+    def _freeze_gc(self) -> None:
+        """Collect once, then move every object there is into the collector's permanent
+        generation: the app's widgets and styles, the boards' Series. They live as long as the
+        monitor, and a full collection walks all of them (a minute of 16 channels at 1 kHz is a
+        million samples in the Series' deques): some 80 ms with everything held up, a few times a
+        minute, which was most of the slowest key presses. Done a second after the app started
+        and whenever a board's channels appear (a full collection then, once)."""
+        self._frozen_series = sum(len(b.series) for b in self.boards)
+        gc.collect()
+        gc.freeze()
 
     # --- history from the log database ------------------------------------------------------------
     def _maybe_preload(self, board: LiveBoard) -> None:

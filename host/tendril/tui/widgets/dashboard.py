@@ -6,86 +6,12 @@ from collections.abc import Sequence
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
-from textual.content import Content
-from textual.dom import NoScreen
-from textual.widget import Widget
-from textual.widgets import DataTable, Label, Sparkline, Static
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import DataTable, Label, Static
 
-from ...live import ActuatorView, ChannelView, ParamView, RuleView
-from ..format import actuator_state, ms_text, number, param_value, since_text, with_unit
-
-
-def _on_screen(widget: Widget) -> bool:
-    """Whether the widget was drawn in the last screen update. Textual re-arranges the whole
-    screen when a widget outside the visible part (a card scrolled out of view) asks to be redrawn:
-    most of a frame's cost at screen rate, for nothing anyone sees."""
-    try:
-        return widget in widget.screen._compositor.visible_widgets
-    except (AttributeError, NoScreen):  # another Textual, or no screen yet: draw
-        return True
-
-
-class ChannelCard(Vertical):
-    """One channel: name, value with unit, min/max since the UI started, a sparkline.
-
-    Redrawn at screen rate, so it is few widgets (every visible widget is painted again in each
-    screen update) and touches only what changed: the three lines of words are one widget,
-    updated only when they change and with no layout (its size is fixed), and the sparkline takes
-    the same list until its second is over."""
-
-    def __init__(self, index: int) -> None:
-        super().__init__(classes="card")
-        self.index = index
-        self._latest: tuple[ChannelView, Sequence[float]] | None = None
-        self._parts: tuple[Static, Sparkline] | None = None
-        self._shown: list = [None, None]  # the words and the data on screen
-
-    def compose(self) -> ComposeResult:
-        yield Static("", classes="card-text")
-        yield Sparkline([], classes="card-spark")
-
-    def on_mount(self) -> None:
-        self.call_after_refresh(self._draw)
-
-    def show(self, c: ChannelView, spark: Sequence[float]) -> None:
-        self._latest = (c, spark)
-        if _on_screen(self):
-            self._draw()  # one scrolled out of view is drawn at the first tick it is back
-
-    def _draw(self) -> None:
-        if self._parts is None:
-            texts = list(self.query_children(Static).results())
-            sparks = list(self.query_children(Sparkline).results())
-            if not texts or not sparks:
-                return  # not composed yet: on_mount draws the latest
-            self._parts = (texts[0], sparks[0])
-        if self._latest is None:
-            return
-        c, spark = self._latest
-        text = (c.name + (" (raw)" if c.raw else ""), with_unit(c.value, c.unit),
-                f"min {number(c.lo)} · max {number(c.hi)}")
-        shown, (words, line) = self._shown, self._parts
-        if shown[0] != text and _on_screen(words):  # a card can be cut by the fold
-            shown[0] = text
-            words.update(Content.assemble(text[0], "\n", (text[1], "bold $accent"), "\n", text[2]),
-                         layout=False)  # name and range in the widget's colour (CSS)
-        if shown[1] is not spark and _on_screen(line):
-            shown[1] = spark
-            line.data = list(spark)  # a reactive: an equal list draws nothing
-
-
-class ChannelCards(Grid):
-    """The cards, rebuilt only when the set of channels changes."""
-
-    def show(self, channels: Sequence[ChannelView], sparks: dict[int, list[float]]) -> None:
-        cards = list(self.query_children(ChannelCard))
-        if [card.index for card in cards] != [c.index for c in channels]:
-            self.remove_children()
-            cards = [ChannelCard(c.index) for c in channels]
-            self.mount_all(cards)
-        for card, c in zip(cards, channels):
-            card.show(c, sparks.get(c.index, ()))
+from ...live import ActuatorView, ParamView, RuleView
+from ..format import actuator_state, ms_text, param_value, since_text
+from .cards import ChannelCards
 
 
 class ViewTable(DataTable):
