@@ -108,3 +108,18 @@ def test_event_text_uses_the_recipe_names_and_falls_back_to_numbers():
     assert event_text(on, recipe) == "pump ON (lease)"
     assert event_text(off, recipe) == "pump OFF after 4 s: lease ended"
     assert event_text(off, None) == "actuator 0 OFF after 4 s: lease ended"
+
+
+def test_finished_seconds_are_untracked_tuples_and_a_preloaded_second_keeps_filling():
+    import gc
+
+    from tendril.live import Bucket, Series
+    s = Series()
+    s.preload([Bucket(99.0, 1.0, 3.0, 2.0, 2)])
+    s.add(99.5, 5.0)  # the same second as the last preloaded bucket
+    for i in range(30):
+        s.add(100 + i * 0.1, float(i))
+    gc.collect()
+    assert tuple(s.coarse[0]) == (99, 1.0, 5.0, 9.0, 3)
+    assert all(type(b) is tuple and not gc.is_tracked(b) for b in list(s.coarse)[:-1])
+    assert type(s.coarse[-1]) is list

@@ -27,7 +27,10 @@ class Series:
 
     def __init__(self) -> None:
         self.fine: deque[tuple[float, float]] = deque(maxlen=FINE_MAX)
-        self.coarse: deque[list] = deque(maxlen=COARSE_SECONDS)  # [sec, lo, hi, sum, n]
+        # (sec, lo, hi, sum, n): finished seconds as tuples of numbers, which the garbage collector
+        # stops tracking (a day of 16 channels is 1.4 M buckets it would walk at every full
+        # collection); only the newest, still filling, is a list.
+        self.coarse: deque[list | tuple] = deque(maxlen=COARSE_SECONDS)
         self.count = 0
         self.lo = math.inf
         self.hi = -math.inf
@@ -56,6 +59,8 @@ class Series:
         if coarse:
             b = coarse[-1]
             if b[0] == sec:
+                if type(b) is tuple:  # a preloaded second that is still going on
+                    b = coarse[-1] = list(b)
                 if v < b[1]:
                     b[1] = v
                 elif v > b[2]:
@@ -65,12 +70,13 @@ class Series:
                 return
             if sec < b[0]:
                 return  # a sample older than the newest bucket (a clock step back): `fine` only
+            coarse[-1] = tuple(b)  # that second is done
         coarse.append([sec, v, v, v, 1])
 
     def preload(self, buckets: list[Bucket]) -> None:
         """Older history (from the log database) in front of what is live."""
         first = self.coarse[0][0] if self.coarse else math.inf
-        older = [[int(b.t), b.lo, b.hi, b.mean * b.n, b.n] for b in buckets if int(b.t) < first]
+        older = [(int(b.t), b.lo, b.hi, b.mean * b.n, b.n) for b in buckets if int(b.t) < first]
         self.coarse.extendleft(reversed(older[-(COARSE_SECONDS - len(self.coarse)):] if older else []))
 
     def window(self, seconds: float, columns: int, now: float) -> list[Bucket | None]:
