@@ -25,7 +25,6 @@ def test_window_gives_min_max_mean_per_column_and_none_where_nothing_fell():
     assert cols[2].lo == 0 and cols[2].hi == 49 and cols[2].n == 50
     assert cols[3].lo == 50 and cols[3].hi == 99 and cols[3].mean == pytest.approx(74.5)
     assert s.lo == 0 and s.hi == 99 and s.last == 99 and s.count == 100
-    assert s.recent(3) == [97.0, 98.0, 99.0]
 
 
 def test_fine_samples_last_a_minute_and_coarse_seconds_cover_longer_windows():

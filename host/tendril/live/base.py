@@ -20,7 +20,6 @@ class LiveBase:
     def __init__(self, port: str, baud: int, view: BoardView) -> None:
         self.port, self.baud = port, baud
         self.lock = threading.RLock()
-        self.changed = threading.Condition(self.lock)
         self.version = 0  # bumped on every change; a UI redraws when it moved
         self.series: dict[int, Series] = {}
         self.log: deque[LogLine] = deque(maxlen=5000)
@@ -54,12 +53,6 @@ class LiveBase:
         with self.lock:
             return self._view
 
-    def wait_change(self, since: int, timeout: float) -> int:
-        """Block until ``version`` passes ``since`` (or the timeout); returns the version."""
-        with self.changed:
-            self.changed.wait_for(lambda: self.version != since, timeout)
-            return self.version
-
     def log_since(self, seen: int) -> tuple[list[LogLine], int]:
         """The log lines noted after the first ``seen`` (as many as the log still holds), and the
         count to pass next time."""
@@ -88,4 +81,3 @@ class LiveBase:
 
     def _bump(self) -> None:
         self.version += 1
-        self.changed.notify_all()

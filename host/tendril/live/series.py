@@ -145,12 +145,6 @@ class Series:
             out.append(None if a is None else Bucket(k * w, a[0], a[1], a[2] / a[3], a[3]))
         return out
 
-    def recent(self, n: int) -> list[float]:
-        """The last ``n`` values (for a sparkline)."""
-        fine = self.fine
-        k = min(n, len(fine))
-        return [fine[i][1] for i in range(len(fine) - k, len(fine))]
-
 
 def _until(items: deque, keep) -> list:
     """The newest items of a time-ordered deque while ``keep(item)`` holds (newest first)."""

@@ -43,10 +43,13 @@ class LogSink:
         with self.lock:
             return self.store.record_config(device_id, image, direction, **kw)
 
-    def call(self, method: str, *args, **kw):
-        """Any other Store method, under the lock (sources that are not tendril boards)."""
+    def begin_source_session(self, kind: str, device_key: str) -> int:
         with self.lock:
-            return getattr(self.store, method)(*args, **kw)
+            return self.store.begin_source_session(kind, device_key)
+
+    def add_row(self, session: int, host_time: float, values: dict[str, float]) -> None:
+        with self.lock:
+            self.store.add_row(session, host_time, values)
 
     @property
     def pending(self) -> int:

@@ -84,7 +84,7 @@ class LiveSource(LiveBase):
             self._stop.wait(0.2)
             return False
         if self.sink is not None:
-            self._session_id = self.sink.call("begin_source_session", info.kind, info.device_key)
+            self._session_id = self.sink.begin_source_session(info.kind, info.device_key)
             self.session_ids.append(self._session_id)
         with self.lock:  # a new session numbers its channels afresh, in the order heard
             self._index.clear()
@@ -112,7 +112,7 @@ class LiveSource(LiveBase):
             return
         for row in rows:
             if self.sink is not None and self._session_id is not None:
-                self.sink.call("add_row", self._session_id, row.host_time, row.values)
+                self.sink.add_row(self._session_id, row.host_time, row.values)
         with self.lock:
             for row in rows:
                 for name, value in row.values.items():
