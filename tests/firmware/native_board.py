@@ -54,8 +54,10 @@ class NativeBoard:
         self.port = line.split(" ", 1)[1].strip()
         try:
             self.ser = serial.Serial(self.port, 115200, timeout=0.02)
-        except serial.SerialException as exc:
-            self.proc.wait(timeout=5)  # it died while booting (a power cut there, say)
+        except (serial.SerialException, OSError) as exc:
+            # It died while booting (a power cut there, say): opening the pty then fails with a
+            # SerialException, or with EIO from the termios set-up if the board went between the two.
+            self.proc.wait(timeout=5)
             raise ConnectionError(f"the board is gone (exit {self.proc.returncode})") from exc
         self.decoder = FrameDecoder()
         self.own: list = []  # (frame seq, message) of HELLO, EVENT, LOG, TELEMETRY in order
