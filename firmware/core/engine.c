@@ -12,6 +12,20 @@
 #include "image_layout.h"
 
 TD_STATIC_ASSERT(TD_LIMIT_CHANNELS <= 255 && TD_LIMIT_RULES <= 254, counts_fit_u8);
+/* eng_rule_def() walks the operand fields in record order, operand bit k being field k. */
+TD_STATIC_ASSERT(R_HYSTERESIS == R_THRESHOLD + 4 && R_HOLD == R_HYSTERESIS + 4 && R_DURATION == R_HOLD + 2 &&
+                         R_PERIOD == R_DURATION + 2 && R_IL_THRESHOLD == R_PERIOD + 2,
+                 operand_fields_in_order);
+TD_STATIC_ASSERT(TD_OPERAND_THRESHOLD == 1 << OP_THR && TD_OPERAND_HYSTERESIS == 1 << OP_HYST &&
+                         TD_OPERAND_HOLD == 1 << OP_HOLD && TD_OPERAND_DURATION == 1 << OP_DURATION &&
+                         TD_OPERAND_PERIOD == 1 << OP_PERIOD && TD_OPERAND_INTERLOCK == 1 << OP_IL_THR,
+                 operand_bits_in_order);
+TD_STATIC_ASSERT(A_MIN_OFF == A_MAX_ON + 2 && A_DAILY_CAP == A_MIN_OFF + 2 && A_END == A_DAILY_CAP + 2, limits_in_order);
+
+TD_NOINLINE bool eng_due(uint32_t dur, const uint32_t *since, uint32_t now)
+{
+    return now - *since >= dur;
+}
 
 void eng_set_pend(eng_act_t *a, uint8_t reason, uint8_t rule)
 {
@@ -33,16 +47,6 @@ void eng_emit(engine_t *e, uint32_t now, uint8_t kind, uint8_t a, uint8_t b, uin
     }
 }
 
-/* A field that may hold a parameter index: the literal, or that parameter's current value. `p`
- * points at the field in a copy of the rule record. */
-static int32_t operand(const engine_t *e, uint8_t ops, uint8_t bit, const uint8_t *p, bool dur)
-{
-    if (ops & bit) {
-        return e->params[p[0] % TD_LIMIT_PARAMS];
-    }
-    return dur ? (int32_t)dur16_ms(le_get_u16(p)) : le_get_i32(p);
-}
-
 TD_NOINLINE uint16_t eng_rule_off(const engine_t *e, uint8_t i)
 {
     return (uint16_t)(e->rule_at + (uint16_t)TD_RULE_SIZE * i);
@@ -52,7 +56,8 @@ TD_NOINLINE uint16_t eng_rule_off(const engine_t *e, uint8_t i)
 void eng_rule_def(const engine_t *e, uint8_t i, rdef_t *d)
 {
     uint8_t rec[TD_RULE_SIZE];
-    uint8_t ops;
+    uint8_t ops, bit, k;
+    const uint8_t *p;
     image_rd_bytes(e->src, eng_rule_off(e, i), rec, TD_RULE_SIZE);
     ops = rec[R_OPERANDS];
     d->threshold = rec[R_KIND] == TD_RULE_KIND_THRESHOLD;
@@ -62,25 +67,28 @@ void eng_rule_def(const engine_t *e, uint8_t i, rdef_t *d)
     d->chan = rec[R_CHANNEL];
     d->flags = rec[R_FLAGS];
     d->il = rec[R_INTERLOCK];
-    d->thr = operand(e, ops, TD_OPERAND_THRESHOLD, &rec[R_THRESHOLD], false);
-    d->hyst = operand(e, ops, TD_OPERAND_HYSTERESIS, &rec[R_HYSTERESIS], false);
-    d->il_thr = operand(e, ops, TD_OPERAND_INTERLOCK, &rec[R_IL_THRESHOLD], false);
-    d->hold = (uint32_t)operand(e, ops, TD_OPERAND_HOLD, &rec[R_HOLD], true);
-    d->duration = (uint32_t)operand(e, ops, TD_OPERAND_DURATION, &rec[R_DURATION], true);
-    d->period = (uint32_t)operand(e, ops, TD_OPERAND_PERIOD, &rec[R_PERIOD], true);
+    p = &rec[R_THRESHOLD];
+    for (bit = 1, k = 0; k < OP_N; bit <<= 1, k++) {
+        /* A field that may hold a parameter index: that parameter's current value, else the
+         * literal (an i32, or a dur16 in ms). */
+        bool wide = (bit & (TD_OPERAND_THRESHOLD | TD_OPERAND_HYSTERESIS | TD_OPERAND_INTERLOCK)) != 0;
+        if (ops & bit) {
+            d->op[k] = (uint32_t)e->params[p[0] % TD_LIMIT_PARAMS];
+        } else {
+            d->op[k] = wide ? le_get_u32(p) : dur16_ms(le_get_u16(p));
+        }
+        p += wide ? 4 : 2;
+    }
 }
 
 void eng_act_def(const engine_t *e, uint8_t i, adef_t *d)
 {
-    uint16_t off = (uint16_t)(e->act_at + (uint16_t)TD_ACTUATOR_SIZE * i);
-    d->max_on = dur16_ms(image_rd_u16(e->src, off + A_MAX_ON));
-    d->min_off = dur16_ms(image_rd_u16(e->src, off + A_MIN_OFF));
-    d->cap = dur16_ms(image_rd_u16(e->src, off + A_DAILY_CAP));
-}
-
-TD_NOINLINE uint8_t eng_rule_act(const engine_t *e, uint8_t i)
-{
-    return image_rd_u8(e->src, eng_rule_off(e, i) + R_ACTUATOR);
+    uint8_t rec[A_END - A_MAX_ON];
+    uint8_t k;
+    image_rd_bytes(e->src, (uint16_t)(e->act_at + (uint16_t)TD_ACTUATOR_SIZE * i + A_MAX_ON), rec, sizeof rec);
+    for (k = 0; k < L_N; k++) {
+        d->ms[k] = dur16_ms(le_get_u16(&rec[2 * k]));
+    }
 }
 
 bool engine_start(engine_t *e, const td_src_t *src, engine_emit_fn emit_fn, void *emit_ctx)
@@ -126,46 +134,37 @@ static TD_NOINLINE uint32_t chan_period(const engine_t *e, uint8_t i)
 
 TD_NOINLINE bool engine_sample_due(const engine_t *e, uint8_t i, uint32_t now)
 {
-    return i < e->nc && (!e->ch[i].sampled || now - e->ch[i].last_sample >= chan_period(e, i));
+    return i < e->nc && (!e->ch[i].sampled || eng_due(chan_period(e, i), &e->ch[i].last_sample, now));
 }
 
-/* x >> s rounding toward minus infinity (>> of a negative number is implementation-defined). */
+/* x >> s rounding toward minus infinity (>> of a negative number is implementation-defined):
+ * shifts ~x for negative x, so one shift serves both signs. */
 static int32_t floor_shift(int32_t x, uint8_t s)
 {
-    return x >= 0 ? (x >> s) : ~((~x) >> s);
+    int32_t m = x < 0 ? -1 : 0;
+    return m ^ ((x ^ m) >> s);
 }
 
 static void end_run(engine_t *e, eng_rule_t *r, const rdef_t *d, uint32_t now)
 {
     r->bits &= (uint8_t)~R_RUNNING;
-    if (d->threshold && d->period != 0) {
+    if (d->threshold && d->op[OP_PERIOD] != 0) {
         r->bits |= R_COOLING;
         r->cool_since = now;
     }
     (void)e;
 }
 
-/* Every rule run on actuator `a` ends (they start cooling, no event). */
-void eng_end_runs_on(engine_t *e, uint8_t a, uint32_t now)
-{
-    uint8_t j;
-    rdef_t d;
-    for (j = 0; j < e->nr; j++) {
-        if ((e->rule[j].bits & R_RUNNING) && eng_rule_act(e, j) == a) {
-            eng_rule_def(e, j, &d);
-            end_run(e, &e->rule[j], &d, now);
-        }
-    }
-}
-
-void eng_turn_off(engine_t *e, uint8_t i, uint8_t reason, uint8_t rule, uint32_t now, const adef_t *d)
+void eng_turn_off(engine_t *e, uint8_t i, uint8_t reason, uint8_t rule, uint32_t now)
 {
     eng_act_t *a = &e->act[i];
+    adef_t d;
     a->bits &= (uint8_t)~(A_ON | A_LEASE);
     a->level = 0;
     eng_emit(e, now, TD_EVENT_KIND_ACT_OFF, i, reason, rule, (int32_t)(now - a->t_edge));
     eng_end_runs_on(e, i, now);
-    if (d->min_off != 0) {
+    eng_act_def(e, i, &d);
+    if (d.ms[L_MIN_OFF] != 0) {
         a->bits |= A_RESTING;
         a->t_edge = now;
     }
@@ -174,9 +173,9 @@ void eng_turn_off(engine_t *e, uint8_t i, uint8_t reason, uint8_t rule, uint32_t
 static TD_NOINLINE void sample(engine_t *e, uint32_t now)
 {
     uint8_t i;
-    for (i = 0; i < e->nc; i++) {
-        eng_chan_t *c = &e->ch[i];
-        uint8_t rec[TD_CHANNEL_SIZE];
+    uint8_t rec[TD_CHANNEL_SIZE];
+    eng_chan_t *c = e->ch;
+    for (i = 0; i < e->nc; i++, c++) {
         int32_t v;
         if (!engine_sample_due(e, i, now)) {
             continue;
@@ -184,28 +183,35 @@ static TD_NOINLINE void sample(engine_t *e, uint32_t now)
         image_rd_bytes(e->src, (uint16_t)(e->chan_at + TD_CHANNEL_SIZE * i), rec, TD_CHANNEL_SIZE);
         v = calib_apply_u16(c->raw, le_get_i32(&rec[C_GAIN]), le_get_i32(&rec[C_OFFSET]));
         if (c->sampled) {
-            c->value += floor_shift(v - c->value, (uint8_t)(rec[C_MODE] >> TD_SMOOTHING_SHIFT));
-        } else {
-            c->value = v;
-            c->sampled = 1;
+            v = c->value + floor_shift(v - c->value, (uint8_t)(rec[C_MODE] >> TD_SMOOTHING_SHIFT));
         }
+        c->value = v;
+        c->sampled = 1;
         c->last_sample = now;
     }
 }
 
-/* Step 5.1: the threshold condition with hysteresis, and the hold. */
+/* v strictly above t, or strictly below it: out of line, the condition and the interlock both
+ * test it (flash, on AVR). */
+static TD_NOINLINE bool beyond(int32_t v, int32_t t, bool above)
+{
+    return above ? v > t : v < t;
+}
+
+/* Step 5.1: the threshold condition with hysteresis, and the hold. A below rule turns inactive at
+ * v >= T + H, that is when v is no longer below T + H (an above rule: no longer above T - H). */
 static void condition(eng_rule_t *r, const rdef_t *d, int32_t v, uint32_t now)
 {
     bool above = (d->flags & TD_RULE_FLAG_ABOVE) != 0;
     if (r->bits & R_ACTIVE) {
-        if (above ? (v <= d->thr - d->hyst) : (v >= d->thr + d->hyst)) {
+        if (!beyond(v, above ? RD_THR(d) - RD_HYST(d) : RD_THR(d) + RD_HYST(d), above)) {
             r->bits &= (uint8_t)~(R_ACTIVE | R_HELD);
         }
-    } else if (above ? (v > d->thr) : (v < d->thr)) {
+    } else if (beyond(v, RD_THR(d), above)) {
         r->bits = (uint8_t)((r->bits | R_ACTIVE) & ~R_HELD);
         r->t_cond = now;
     }
-    if ((r->bits & (R_ACTIVE | R_HELD)) == R_ACTIVE && now - r->t_cond >= d->hold) {
+    if ((r->bits & (R_ACTIVE | R_HELD)) == R_ACTIVE && eng_due(d->op[OP_HOLD], &r->t_cond, now)) {
         r->bits |= R_HELD;
     }
 }
@@ -225,19 +231,19 @@ static void rules(engine_t *e, uint32_t now)
         a = &e->act[d.act];
         if (d.threshold) {
             condition(r, &d, e->ch[d.chan].value, now);
-            if ((r->bits & R_COOLING) && now - r->cool_since >= d.period) {
+            if ((r->bits & R_COOLING) && eng_due(d.op[OP_PERIOD], &r->cool_since, now)) {
                 r->bits &= (uint8_t)~R_COOLING;
             }
         }
         if (d.il != TD_NO_INDEX) {
             int32_t v = e->ch[d.il].value;
-            blocked = (d.flags & TD_RULE_FLAG_INTERLOCK_ABOVE) ? v > d.il_thr : v < d.il_thr;
+            blocked = beyond(v, RD_IL_THR(&d), (d.flags & TD_RULE_FLAG_INTERLOCK_ABOVE) != 0);
         }
         if (r->bits & R_RUNNING) {
             uint8_t reason = 0;
             if (!e->automation) reason = TD_OFF_REASON_PAUSED;
             else if (blocked) reason = TD_OFF_REASON_INTERLOCK;
-            else if (d.pulse && now - r->last_fired >= d.duration) reason = TD_OFF_REASON_RULE_DONE;
+            else if (d.pulse && eng_due(d.op[OP_DURATION], &r->last_fired, now)) reason = TD_OFF_REASON_RULE_DONE;
             else if (!d.pulse && !(r->bits & R_ACTIVE)) reason = TD_OFF_REASON_CONDITION_CLEARED;
             if (reason) {
                 end_run(e, r, &d, now);
@@ -251,9 +257,9 @@ static void rules(engine_t *e, uint32_t now)
              * off; it fires only if it is free to (rules.md 5.5). */
             wants = now - r->t_cond < HALF;
             if (wants) {
-                r->t_cond += d.period;
+                r->t_cond += d.op[OP_PERIOD];
                 if (now - r->t_cond < HALF) {
-                    r->t_cond = now + d.period;
+                    r->t_cond = now + d.op[OP_PERIOD];
                 }
             }
             wants = wants && e->automation && !(r->bits & R_RUNNING);
@@ -265,7 +271,7 @@ static void rules(engine_t *e, uint32_t now)
         eng_act_def(e, d.act, &ad);
         if (blocked) skip = TD_SKIP_REASON_INTERLOCK;
         else if (a->bits & A_LEASE) skip = TD_SKIP_REASON_LEASED;
-        else if (a->today_on_ms >= ad.cap) skip = TD_SKIP_REASON_DAILY_CAP;
+        else if (a->today_on_ms >= ad.ms[L_CAP]) skip = TD_SKIP_REASON_DAILY_CAP;
         else if ((a->bits & (A_RESTING | A_ON)) == A_RESTING || ((a->bits & A_ON) && PEND(a))) {
             /* On with a pending off reason counts as resting: it goes off before anything turns
              * it on again. */
@@ -281,17 +287,23 @@ static void rules(engine_t *e, uint32_t now)
     }
 }
 
-/* The owner (lowest running rule, or TD_NO_INDEX) and the highest level of the running rules. */
-uint8_t eng_rule_claim(const engine_t *e, uint8_t a, uint8_t *level)
+/* One loop for both: the walk over the running rules on an actuator (flash, on AVR). */
+uint8_t eng_runs_on(engine_t *e, uint8_t a, uint32_t now, uint8_t *level)
 {
     uint8_t owner = TD_NO_INDEX;
     uint8_t j;
-    *level = 0;
+    rdef_t d;
+    if (level != NULL) *level = 0;
     for (j = 0; j < e->nr; j++) {
-        if ((e->rule[j].bits & R_RUNNING) && eng_rule_act(e, j) == a) {
-            uint8_t lv = image_rd_u8(e->src, eng_rule_off(e, j) + R_LEVEL);
-            if (owner == TD_NO_INDEX) owner = j;
-            if (lv > *level) *level = lv;
+        if (!(e->rule[j].bits & R_RUNNING)) continue;
+        eng_rule_def(e, j, &d); /* one decode for the actuator and the level or period */
+        if (d.act == a) {
+            if (level == NULL) {
+                end_run(e, &e->rule[j], &d, now);
+            } else {
+                if (owner == TD_NO_INDEX) owner = j;
+                if (d.level > *level) *level = d.level;
+            }
         }
     }
     return owner;
@@ -315,9 +327,9 @@ static void actuators(engine_t *e, uint32_t now)
             claimed = owner != TD_NO_INDEX;
         }
         if (a->bits & A_ON) {
-            if (!claimed) eng_turn_off(e, i, PEND(a), a->pend_rule, now, &d);
-            else if (now - a->t_edge >= d.max_on) eng_turn_off(e, i, TD_OFF_REASON_MAX_ON, owner, now, &d);
-            else if (a->today_on_ms >= d.cap) eng_turn_off(e, i, TD_OFF_REASON_DAILY_CAP, owner, now, &d);
+            if (!claimed) eng_turn_off(e, i, PEND(a), a->pend_rule, now);
+            else if (eng_due(d.ms[L_MAX_ON], &a->t_edge, now)) eng_turn_off(e, i, TD_OFF_REASON_MAX_ON, owner, now);
+            else if (a->today_on_ms >= d.ms[L_CAP]) eng_turn_off(e, i, TD_OFF_REASON_DAILY_CAP, owner, now);
             else a->level = level;
         } else if (claimed) {
             a->bits |= A_ON;
@@ -337,15 +349,17 @@ void eng_restart_intervals(engine_t *e, uint32_t now)
     for (i = 0; i < e->nr; i++) {
         eng_rule_def(e, i, &d);
         if (!d.threshold) {
-            e->rule[i].t_cond = now + d.period;
+            e->rule[i].t_cond = now + d.op[OP_PERIOD];
         }
     }
 }
 
-void engine_tick(engine_t *e, uint32_t now)
+/* Out of line: 76 B less on the Uno than inlined into the main loop. */
+TD_NOINLINE void engine_tick(engine_t *e, uint32_t now)
 {
     uint8_t i;
     uint32_t dt;
+    bool roll;
     adef_t d;
     if (!e->started) {
         e->started = 1;
@@ -353,23 +367,21 @@ void engine_tick(engine_t *e, uint32_t now)
         eng_restart_intervals(e, now);
     }
     dt = now - e->last_tick;
-    for (i = 0; i < e->na; i++) {
-        if (e->act[i].bits & A_ON) e->act[i].today_on_ms += dt;
-    }
-    if (now - e->day_start >= (uint32_t)TD_DAY_MS) {
-        e->day_start = now;
-        for (i = 0; i < e->na; i++) e->act[i].today_on_ms = 0;
-    }
-    sample(e, now);
+    roll = eng_due((uint32_t)TD_DAY_MS, &e->day_start, now);
+    if (roll) e->day_start = now;
+    /* Steps 1, 2 and 4 in one loop over the actuators: sampling (step 3) touches none of them. */
     for (i = 0; i < e->na; i++) {
         eng_act_t *a = &e->act[i];
+        if (a->bits & A_ON) a->today_on_ms += dt;
+        if (roll) a->today_on_ms = 0;
         eng_act_def(e, i, &d);
-        if ((a->bits & A_RESTING) && now - a->t_edge >= d.min_off) a->bits &= (uint8_t)~A_RESTING;
-        if ((a->bits & A_LEASE) && now - a->lease_start >= a->lease_ms) {
+        if ((a->bits & A_RESTING) && eng_due(d.ms[L_MIN_OFF], &a->t_edge, now)) a->bits &= (uint8_t)~A_RESTING;
+        if ((a->bits & A_LEASE) && eng_due(a->lease_ms, &a->lease_start, now)) {
             a->bits &= (uint8_t)~A_LEASE;
             eng_set_pend(a, TD_OFF_REASON_LEASE_END, TD_NO_INDEX);
         }
     }
+    sample(e, now);
     rules(e, now);
     actuators(e, now);
     e->last_tick = now;

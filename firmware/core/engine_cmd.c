@@ -4,6 +4,12 @@
 
 #include "image_layout.h"
 
+/* Seconds for a NACK detail, which is 16 bits. */
+static uint16_t sat16(uint32_t v)
+{
+    return (uint16_t)(v > 0xFFFFu ? 0xFFFFu : v);
+}
+
 uint8_t engine_lease(engine_t *e, uint8_t i, uint32_t ms, uint8_t level, uint32_t now, uint16_t *detail)
 {
     eng_act_t *a;
@@ -14,14 +20,13 @@ uint8_t engine_lease(engine_t *e, uint8_t i, uint32_t ms, uint8_t level, uint32_
     if (ms == 0 || level == 0) return TD_NACK_BAD_VALUE;
     a = &e->act[i];
     eng_act_def(e, i, &d);
-    if (ms > d.max_on) {
-        *detail = (uint16_t)(d.max_on / 1000 > 0xFFFFu ? 0xFFFFu : d.max_on / 1000);
+    if (ms > d.ms[L_MAX_ON]) {
+        *detail = sat16(d.ms[L_MAX_ON] / 1000u);
         return TD_NACK_LIMIT_MAX_ON;
     }
-    if (a->today_on_ms >= d.cap) return TD_NACK_LIMIT_DAILY_CAP;
-    if ((a->bits & (A_ON | A_RESTING)) == A_RESTING && now - a->t_edge < d.min_off) {
-        uint32_t left = (d.min_off - (now - a->t_edge) + 999u) / 1000u;
-        *detail = (uint16_t)(left > 0xFFFFu ? 0xFFFFu : left);
+    if (a->today_on_ms >= d.ms[L_CAP]) return TD_NACK_LIMIT_DAILY_CAP;
+    if ((a->bits & (A_ON | A_RESTING)) == A_RESTING && !eng_due(d.ms[L_MIN_OFF], &a->t_edge, now)) {
+        *detail = sat16((d.ms[L_MIN_OFF] - (now - a->t_edge) + 999u) / 1000u);
         return TD_NACK_LIMIT_MIN_OFF;
     }
     a->bits |= A_LEASE;
@@ -79,12 +84,10 @@ void engine_stop(engine_t *e, uint8_t reason, uint32_t now)
 {
     uint8_t i;
     uint8_t level;
-    adef_t d;
     for (i = 0; i < e->na; i++) {
         if (e->act[i].bits & A_ON) {
             uint8_t owner = (e->act[i].bits & A_LEASE) ? TD_NO_INDEX : eng_rule_claim(e, i, &level);
-            eng_act_def(e, i, &d);
-            eng_turn_off(e, i, reason, owner, now, &d);
+            eng_turn_off(e, i, reason, owner, now);
         }
     }
 }
@@ -103,35 +106,40 @@ uint8_t engine_output(const engine_t *e, uint8_t i)
     return i < e->na ? e->act[i].level : 0;
 }
 
-static uint32_t left(uint32_t total, uint32_t elapsed)
-{
-    return elapsed < total ? total - elapsed : 0;
-}
-
 void engine_act_status(const engine_t *e, uint8_t i, uint32_t now, td_act_status_t *out)
 {
     const eng_act_t *a = &e->act[i];
     adef_t d;
     uint8_t level;
+    uint8_t st = 0;
     rdef_t r;
+    /* What ms_left counts down: the lease, or the owner's pulse; one subtraction for both. */
+    const uint32_t *since = NULL;
+    uint32_t total = 0;
     eng_act_def(e, i, &d);
     out->owner = TD_NO_INDEX;
-    out->ms_left = 0;
     if (a->bits & A_LEASE) {
         out->owner = TD_OWNER_LEASE;
-        out->ms_left = left(a->lease_ms, now - a->lease_start);
+        since = &a->lease_start;
+        total = a->lease_ms;
+        st = TD_ACTUATOR_STATE_BIT_LEASED;
     } else {
         uint8_t owner = eng_rule_claim(e, i, &level);
         if (owner != TD_NO_INDEX) {
-            out->owner = (a->bits & A_ON) ? owner : TD_NO_INDEX;
+            if (a->bits & A_ON) out->owner = owner;
             eng_rule_def(e, owner, &r);
-            if (r.pulse) out->ms_left = left(r.duration, now - e->rule[owner].last_fired);
+            if (r.pulse) {
+                since = &e->rule[owner].last_fired;
+                total = r.op[OP_DURATION];
+            }
         }
     }
-    out->state = (uint8_t)(((a->bits & A_ON) ? TD_ACTUATOR_STATE_BIT_ON : 0) |
-                           ((a->bits & A_LEASE) ? TD_ACTUATOR_STATE_BIT_LEASED : 0) |
-                           (a->today_on_ms >= d.cap ? TD_ACTUATOR_STATE_BIT_CAPPED : 0) |
-                           ((a->bits & A_RESTING) && now - a->t_edge < d.min_off ? TD_ACTUATOR_STATE_BIT_RESTING : 0));
+    out->ms_left = 0;
+    if (since != NULL && !eng_due(total, since, now)) out->ms_left = total - (now - *since);
+    if (a->bits & A_ON) st |= TD_ACTUATOR_STATE_BIT_ON;
+    if (a->today_on_ms >= d.ms[L_CAP]) st |= TD_ACTUATOR_STATE_BIT_CAPPED;
+    if ((a->bits & A_RESTING) && !eng_due(d.ms[L_MIN_OFF], &a->t_edge, now)) st |= TD_ACTUATOR_STATE_BIT_RESTING;
+    out->state = st;
     out->level = a->level;
     out->today_on_ms = a->today_on_ms;
 }
