@@ -60,12 +60,14 @@ uint32_t image_crc(const td_src_t *s)
     return crc32_end(crc);
 }
 
+/* The four counts sit in the header in the struct's order: one read, not four calls. */
+TD_STATIC_ASSERT(sizeof(image_counts_t) == 4 && offsetof(image_counts_t, na) == 1 && offsetof(image_counts_t, nr) == 2 &&
+                         offsetof(image_counts_t, np) == 3 && H_NA == H_NC + 1 && H_NR == H_NC + 2 && H_NP == H_NC + 3,
+                 counts_layout);
+
 void image_counts(const td_src_t *s, image_counts_t *n)
 {
-    n->nc = image_rd_u8(s, H_NC);
-    n->na = image_rd_u8(s, H_NA);
-    n->nr = image_rd_u8(s, H_NR);
-    n->np = image_rd_u8(s, H_NP);
+    image_rd_bytes(s, H_NC, (uint8_t *)n, (uint8_t)sizeof *n);
 }
 
 /* Offset of record `index` of a section, checking the index against its count and the record

@@ -1,12 +1,14 @@
-/* Config image validation, in exactly the order of docs/config-image.md "Validation" (and of
- * host/tendril/image/validate.py): the first failure wins. */
+/* Config image validation, with the results of docs/config-image.md "Validation" (and of
+ * host/tendril/image/validate.py): the first failing check, in that order, wins.
+ *
+ * Written for size (the Uno has 8 KB of flash): each record is read once into a buffer, and
+ * every 32-bit range check goes through one function, within(), that takes its value and bounds
+ * as one-byte specs (a record field, a constant, a board limit) instead of 32-bit arguments. */
 #include <string.h>
 
 #include "dur16.h"
 #include "image_layout.h"
 
-#define MAX_SAMPLE_MS 60000UL
-#define MIN_INTERVAL_MS 1000L
 #define PIN_BITMAP_BYTES ((TD_LIMIT_PINS + 7) / 8)
 #define KNOWN_ACTUATOR_FLAGS (TD_ACTUATOR_FLAG_PWM | TD_ACTUATOR_FLAG_ACTIVE_LOW)
 #define KNOWN_RULE_FLAGS (TD_RULE_FLAG_ABOVE | TD_RULE_FLAG_INTERLOCK_ABOVE)
@@ -14,256 +16,338 @@
     (TD_OPERAND_THRESHOLD | TD_OPERAND_HYSTERESIS | TD_OPERAND_HOLD | TD_OPERAND_DURATION |             \
      TD_OPERAND_PERIOD | TD_OPERAND_INTERLOCK)
 
+/* The sections, numbered like the header's counts (nc, na, nr, np); the image stores params
+ * first. */
+enum { SEC_CHANNELS, SEC_ACTUATORS, SEC_RULES, SEC_PARAMS, SECTIONS };
+static const uint8_t rec_size[SECTIONS] TD_ROM = {
+    TD_CHANNEL_SIZE, TD_ACTUATOR_SIZE, TD_RULE_SIZE, TD_PARAM_SIZE,
+};
+TD_STATIC_ASSERT(H_NA == H_NC + 1 && H_NR == H_NC + 2 && H_NP == H_NC + 3, count_order);
+/* The board's limits sit in the same order, so check 8 is one loop. */
+TD_STATIC_ASSERT(offsetof(td_board_t, max_actuators) == offsetof(td_board_t, max_channels) + 1 &&
+                         offsetof(td_board_t, max_rules) == offsetof(td_board_t, max_channels) + 2 &&
+                         offsetof(td_board_t, max_params) == offsetof(td_board_t, max_channels) + 3,
+                 limit_order);
+
 typedef struct {
     const td_src_t *src;
     const td_board_t *board;
-    image_counts_t n;
+    const uint8_t *rec;             /* the record V_I32/V_DUR/V_U16 read from */
+    uint8_t param;                  /* the parameter V_PARAM reads from */
+    uint8_t n[SECTIONS];            /* record counts */
     uint8_t used[PIN_BITMAP_BYTES]; /* pins taken by channels and actuators so far */
 } vctx_t;
+
+/* A value spec: the kind in the top three bits, its argument in the low five. */
+#define V_I32(off) (0x00 | (off)) /* i32 field of the record */
+#define V_DUR(off) (0x20 | (off)) /* dur16 field of the record in ms, -1 for the reserved unit */
+#define V_U16(off) (0x40 | (off)) /* u16 field of the record as stored */
+#define V_K(i) (0x60 | (i))       /* konst[i] */
+#define V_B16(m) (0x80 | (uint8_t)offsetof(td_board_t, m)) /* a uint16_t board limit */
+#define V_B32(m) (0xA0 | (uint8_t)offsetof(td_board_t, m)) /* a uint32_t board limit */
+#define V_PARAM(off) (0xC0 | (off))                          /* i32 field of parameter `param` */
+TD_STATIC_ASSERT(R_END <= 32 && offsetof(td_board_t, min_sample_ms) < 32 && offsetof(td_board_t, ceiling_max_on_ms) < 32 &&
+                         offsetof(td_board_t, ceiling_daily_cap_ms) < 32,
+                 spec_args_fit);
+
+enum { K_NEG_LIMIT, K_0, K_1, K_MIN_INTERVAL, K_LIMIT, K_DUR_MAX, K_MAX_SAMPLE, K_DAY };
+static const int32_t konst[] TD_ROM = {
+    -TD_VALUE_LIMIT, 0, 1, 1000L /* shortest interval */, TD_VALUE_LIMIT, TD_DUR_MAX_MS, 60000L /* longest sample period */,
+    TD_DAY_MS,
+};
+
+/* The dur16 at `p` in milliseconds, or -1 when it uses the reserved unit. */
+static TD_NOINLINE int32_t dur_at(const uint8_t *p)
+{
+    uint16_t code = le_get_u16(p);
+    /* unit 3 is the reserved one (dur16.h); tested here rather than by dur16_valid(), which the
+     * firmware then leaves out */
+    return (code >> 14) == 3u ? -1 : (int32_t)dur16_ms(code);
+}
+
+/* The value a spec names. */
+static TD_NOINLINE int32_t val(const vctx_t *v, uint8_t spec)
+{
+    uint8_t a = spec & 0x1Fu;
+    const uint8_t *p = v->rec + a;
+    const uint8_t *b = (const uint8_t *)v->board + a;
+    uint16_t u16;
+    uint32_t u32;
+    /* bit tests, not a switch: smaller on AVR */
+    if (spec & 0x80u) {
+        if (spec & 0x40u) {
+            return image_rd_i32(v->src, (uint16_t)(TD_IMAGE_HEADER_SIZE + TD_PARAM_SIZE * v->param + a));
+        }
+        if (spec & 0x20u) {
+            memcpy(&u32, b, sizeof u32);
+            return (u32 & 0x80000000UL) ? INT32_MAX : (int32_t)u32; /* above every field anyway */
+        }
+        memcpy(&u16, b, sizeof u16);
+        return u16;
+    }
+    if (spec & 0x40u) {
+        return (spec & 0x20u) ? (int32_t)TD_ROM_U32(&konst[a]) : le_get_u16(p);
+    }
+    return (spec & 0x20u) ? dur_at(p) : le_get_i32(p);
+}
+
+/* lo <= x <= hi, each given by a spec. */
+static TD_NOINLINE bool within(const vctx_t *v, uint8_t x_spec, uint8_t lo_spec, uint8_t hi_spec)
+{
+    int32_t x = val(v, x_spec);
+    return val(v, lo_spec) <= x && x <= val(v, hi_spec);
+}
+
+/* A list of range checks in program memory: {error, x, lo, hi} each. */
+typedef struct {
+    uint8_t error, x, lo, hi;
+} range_t;
+
+/* The first range check of `n` at `r` that fails gives its error. */
+static TD_NOINLINE td_image_error_t ranges(const vctx_t *v, const range_t *r, uint8_t n)
+{
+    for (; n; n--, r++) {
+        if (!within(v, TD_ROM_U8(&r->x), TD_ROM_U8(&r->lo), TD_ROM_U8(&r->hi))) {
+            return (td_image_error_t)TD_ROM_U8(&r->error);
+        }
+    }
+    return IMAGE_OK;
+}
+
+/* Whether `pin` has every capability in `need` and none in `deny`. A pin the board does not
+ * have has no capabilities. */
+static TD_NOINLINE bool pin_ok(const vctx_t *v, uint8_t pin, uint8_t need, uint8_t deny)
+{
+    return (board_pin_caps(v->board, pin) & (uint8_t)(need | deny)) == need;
+}
 
 /* Marks `pin` used; false if it already was. A pin beyond the bitmap (impossible for a pin the
  * board's table accepted) counts as used, so the image is refused rather than misjudged. */
 static TD_NOINLINE bool pin_take(vctx_t *v, uint8_t pin)
 {
     uint8_t bit = (uint8_t)(1u << (pin & 7u));
-    if (pin >= TD_LIMIT_PINS || (v->used[pin >> 3] & bit) != 0) {
+    uint8_t *at = &v->used[pin >> 3];
+    if (pin >= TD_LIMIT_PINS || (*at & bit) != 0) {
         return false;
     }
-    v->used[pin >> 3] = (uint8_t)(v->used[pin >> 3] | bit);
+    *at = (uint8_t)(*at | bit);
     return true;
 }
 
-static bool in_range(int32_t value, int32_t lo, int32_t hi)
+/* Check 12: -1e9 <= min <= default <= max <= 1e9. */
+static const range_t param_ranges[] TD_ROM = {
+    {TD_IMG_ERR_BAD_PARAM, V_I32(P_MIN), V_K(K_NEG_LIMIT), V_I32(P_DEFAULT)},
+    {TD_IMG_ERR_BAD_PARAM, V_I32(P_MAX), V_I32(P_DEFAULT), V_K(K_LIMIT)},
+};
+
+/* Check 13, after the pin and mode checks. */
+static const range_t channel_ranges[] TD_ROM = {
+    {TD_IMG_ERR_BAD_DURATION, V_DUR(C_PERIOD), V_K(K_0), V_K(K_DUR_MAX)},
+    {TD_IMG_ERR_BAD_CHANNEL, V_DUR(C_PERIOD), V_B16(min_sample_ms), V_K(K_MAX_SAMPLE)},
+    {TD_IMG_ERR_BAD_CHANNEL, V_I32(C_OFFSET), V_K(K_NEG_LIMIT), V_K(K_LIMIT)},
+};
+
+/* Check 14, after the pin and flag checks. */
+static const range_t actuator_ranges[] TD_ROM = {
+    {TD_IMG_ERR_BAD_DURATION, V_DUR(A_MAX_ON), V_K(K_0), V_K(K_DUR_MAX)},
+    {TD_IMG_ERR_BAD_DURATION, V_DUR(A_MIN_OFF), V_K(K_0), V_K(K_DUR_MAX)},
+    {TD_IMG_ERR_BAD_DURATION, V_DUR(A_DAILY_CAP), V_K(K_0), V_K(K_DUR_MAX)},
+    {TD_IMG_ERR_BAD_ACTUATOR, V_DUR(A_MAX_ON), V_K(K_1), V_K(K_DUR_MAX)},
+    {TD_IMG_ERR_BAD_ACTUATOR, V_DUR(A_DAILY_CAP), V_K(K_1), V_K(K_DUR_MAX)},
+    {TD_IMG_ERR_BAD_ACTUATOR, V_DUR(A_MIN_OFF), V_K(K_0), V_K(K_DAY)},
+    {TD_IMG_ERR_ABOVE_CEILING, V_DUR(A_MAX_ON), V_K(K_0), V_B32(ceiling_max_on_ms)},
+    {TD_IMG_ERR_ABOVE_CEILING, V_DUR(A_DAILY_CAP), V_K(K_0), V_B32(ceiling_daily_cap_ms)},
+};
+
+#define RANGES(v, list) ranges((v), (list), (uint8_t)(sizeof(list) / sizeof(list)[0]))
+
+static td_image_error_t check_channel(vctx_t *v, const uint8_t *r)
 {
-    return lo <= value && value <= hi;
+    uint8_t pin = r[C_PIN];
+    uint8_t mode = r[C_MODE];
+    uint8_t kind = mode & TD_CHANNEL_KIND_MASK;
+    td_image_error_t err;
+    if (!pin_ok(v, pin, kind == TD_CHANNEL_KIND_ANALOG ? TD_PIN_CAP_ANALOG_IN : TD_PIN_CAP_DIGITAL_IN,
+                TD_PIN_CAP_RESERVED)) {
+        return TD_IMG_ERR_BAD_PIN;
+    }
+    if (kind == 3 || (mode & 0x0C) || (mode >> TD_SMOOTHING_SHIFT) > TD_MAX_SMOOTHING) {
+        return TD_IMG_ERR_BAD_CHANNEL;
+    }
+    if ((err = RANGES(v, channel_ranges)) != IMAGE_OK) return err;
+    return pin_take(v, pin) ? IMAGE_OK : TD_IMG_ERR_PIN_CONFLICT;
 }
 
-#define FAIL(code, i)                                                                                   \
-    do {                                                                                                \
-        *index = (uint8_t)(i);                                                                          \
-        return (code);                                                                                  \
-    } while (0)
-
-/* Checks 1..11 of config-image.md. Failures about the header itself leave *index at the 0
- * image_validate() set. */
-static td_image_error_t check_header(vctx_t *v, uint8_t *index)
+static td_image_error_t check_actuator(vctx_t *v, const uint8_t *r)
 {
+    uint8_t pin = r[A_PIN];
+    uint8_t flags = r[A_FLAGS];
+    if (!pin_ok(v, pin, (flags & TD_ACTUATOR_FLAG_PWM) ? TD_PIN_CAP_DIGITAL_OUT | TD_PIN_CAP_PWM : TD_PIN_CAP_DIGITAL_OUT,
+                TD_PIN_CAP_RESERVED | TD_PIN_CAP_NO_ACTUATOR)) {
+        return TD_IMG_ERR_BAD_PIN;
+    }
+    if (flags & ~KNOWN_ACTUATOR_FLAGS) return TD_IMG_ERR_BAD_ACTUATOR;
+    if (!pin_take(v, pin)) return TD_IMG_ERR_PIN_CONFLICT;
+    return RANGES(v, actuator_ranges);
+}
+
+/* A rule's operand fields fail in four stages, in this order: a parameter index out of range
+ * (BAD_REF), a literal duration invalid, a literal out of range, a parameter whose range leaves
+ * the field's. Every failure of a rule reports the rule's index, so only the earliest stage any
+ * field fails in matters, and one pass over the fields, in any order, finds it. */
+enum { STAGE_REF, STAGE_DUR, STAGE_LITERAL, STAGE_PARAM, STAGES };
+static const uint8_t stage_error[STAGES] TD_ROM = {
+    TD_IMG_ERR_BAD_REF, TD_IMG_ERR_BAD_DURATION, TD_IMG_ERR_BAD_RULE, TD_IMG_ERR_BAD_PARAM,
+};
+
+/* A rule's six operand fields, in image order (field w's operand bit is 1 << w): the field, and
+ * the bounds it must lie in; `lo_alt` replaces `lo` for a pulse's duration and an interval's
+ * period. */
+typedef struct {
+    uint8_t x, lo, lo_alt, hi;
+} rule_field_t;
+#define RULE_FIELDS 6
+static const rule_field_t rule_field[RULE_FIELDS] TD_ROM = {
+    {V_I32(R_THRESHOLD), V_K(K_NEG_LIMIT), V_K(K_NEG_LIMIT), V_K(K_LIMIT)},
+    {V_I32(R_HYSTERESIS), V_K(K_0), V_K(K_0), V_K(K_LIMIT)},
+    {V_DUR(R_HOLD), V_K(K_0), V_K(K_0), V_K(K_DUR_MAX)},
+    {V_DUR(R_DURATION), V_K(K_0), V_K(K_1), V_K(K_DUR_MAX)},
+    {V_DUR(R_PERIOD), V_K(K_0), V_K(K_MIN_INTERVAL), V_K(K_DUR_MAX)},
+    {V_I32(R_IL_THRESHOLD), V_K(K_NEG_LIMIT), V_K(K_NEG_LIMIT), V_K(K_LIMIT)},
+};
+TD_STATIC_ASSERT(TD_OPERAND_THRESHOLD == 1 && TD_OPERAND_HYSTERESIS == 2 && TD_OPERAND_HOLD == 4 &&
+                         TD_OPERAND_DURATION == 8 && TD_OPERAND_PERIOD == 16 && TD_OPERAND_INTERLOCK == 32,
+                 operand_bits);
+TD_STATIC_ASSERT(V_U16(0) == V_DUR(0) + 0x20, u16_follows_dur);
+
+TD_STATIC_ASSERT(TD_RULE_KIND_THRESHOLD == 1 && TD_RULE_KIND_INTERVAL == 2, rule_kinds);
+TD_STATIC_ASSERT(TD_RULE_ACTION_PULSE == 1 && TD_RULE_ACTION_FOLLOW == 2, rule_actions);
+
+/* Check 15. */
+static TD_NOINLINE td_image_error_t check_rule(vctx_t *v, const uint8_t *r)
+{
+    /* kind and action 1 or 2 (k, a 0 or 1), and not interval (k 1) with follow (a 1) */
+    uint8_t k = (uint8_t)(r[R_KIND] - 1u);
+    uint8_t a = (uint8_t)(r[R_ACTION] - 1u);
+    uint8_t chan = r[R_CHANNEL];
+    uint8_t il = r[R_INTERLOCK];
+    uint8_t ops = r[R_OPERANDS];
+    uint8_t nc = v->n[SEC_CHANNELS];
+    uint8_t first = STAGES; /* the earliest stage a field fails in */
+    const rule_field_t *f = rule_field;
+    uint8_t alt, bit;
+    if (k > 1 || a > 1 || (k & a) || r[R_LEVEL] == 0 || (r[R_FLAGS] & ~KNOWN_RULE_FLAGS) || (ops & ~KNOWN_OPERANDS)) {
+        return TD_IMG_ERR_BAD_RULE;
+    }
+    /* a threshold rule (k 0) names a channel, an interval rule none */
+    if (r[R_ACTUATOR] >= v->n[SEC_ACTUATORS] || (k ? chan != TD_NO_INDEX : chan >= nc) ||
+        (il != TD_NO_INDEX && il >= nc)) {
+        return TD_IMG_ERR_BAD_REF;
+    }
+    alt = (uint8_t)((a ? 0 : TD_OPERAND_DURATION) | (k ? TD_OPERAND_PERIOD : 0)); /* pulse, interval */
+    for (bit = 1; bit <= TD_OPERAND_INTERLOCK; bit = (uint8_t)(bit << 1), f++) {
+        uint8_t x = TD_ROM_U8(&f->x);
+        bool is_dur = (x & 0xE0u) == V_DUR(0);
+        uint8_t lo = (alt & bit) ? TD_ROM_U8(&f->lo_alt) : TD_ROM_U8(&f->lo);
+        uint8_t hi = TD_ROM_U8(&f->hi);
+        uint8_t stage = STAGES;
+        if (ops & bit) {
+            /* A parameter stands in: its index must be in range (no bytes above the lowest), and
+             * its min and max (min <= max) must keep the field in range whatever it is set to. */
+            uint32_t p = (uint32_t)val(v, is_dur ? (uint8_t)(x + 0x20) : x); /* a dur16 code as stored */
+            if (p >= v->n[SEC_PARAMS]) {
+                stage = STAGE_REF;
+            } else {
+                v->param = (uint8_t)p;
+                if (!within(v, V_PARAM(P_MIN), lo, hi) || !within(v, V_PARAM(P_MAX), lo, hi)) stage = STAGE_PARAM;
+            }
+        } else if (is_dur && val(v, x) < 0) {
+            stage = STAGE_DUR;
+        } else if (!within(v, x, lo, hi)) {
+            stage = STAGE_LITERAL;
+        }
+        if (stage < first) first = stage;
+    }
+    return (first < STAGES) ? (td_image_error_t)TD_ROM_U8(&stage_error[first]) : IMAGE_OK;
+}
+
+/* Checks 1..11. TOO_MANY sets *index to the count's position. Out of line, with its own
+ * buffer: keeps image_validate()'s frame under the 64 B the AVR reaches directly. */
+static TD_NOINLINE td_image_error_t check_header(vctx_t *v, uint8_t *index)
+{
+    uint8_t h[TD_IMAGE_HEADER_SIZE];
     const td_src_t *s = v->src;
     const td_board_t *b = v->board;
-    uint8_t i;
-    uint8_t nul;
-    uint16_t tele;
-    uint32_t tele_ms;
-    if (s->len < TD_IMAGE_HEADER_SIZE) return TD_IMG_ERR_TRUNCATED;
-    if (image_rd_u8(s, H_MAGIC) != TD_IMAGE_MAGIC_0 || image_rd_u8(s, H_MAGIC + 1) != TD_IMAGE_MAGIC_1) {
-        return TD_IMG_ERR_BAD_MAGIC;
-    }
-    if (image_rd_u8(s, H_FORMAT) != TD_IMAGE_FORMAT) return TD_IMG_ERR_BAD_FORMAT;
-    if (image_rd_u16(s, H_LENGTH) != s->len) return TD_IMG_ERR_BAD_LENGTH;
+    const uint8_t *limit = (const uint8_t *)b + offsetof(td_board_t, max_channels);
+    uint16_t size = TD_IMAGE_HEADER_SIZE;
+    uint8_t i, nul;
+    int32_t tele;
+    image_rd_bytes(s, 0, h, TD_IMAGE_HEADER_SIZE);
+    if (h[H_MAGIC] != TD_IMAGE_MAGIC_0 || h[H_MAGIC + 1] != TD_IMAGE_MAGIC_1) return TD_IMG_ERR_BAD_MAGIC;
+    if (h[H_FORMAT] != TD_IMAGE_FORMAT) return TD_IMG_ERR_BAD_FORMAT;
+    if (le_get_u16(&h[H_LENGTH]) != s->len) return TD_IMG_ERR_BAD_LENGTH;
     if (s->len > b->max_image) return TD_IMG_ERR_TOO_LARGE;
-    if (image_crc(s) != image_rd_u32(s, H_CRC)) return TD_IMG_ERR_BAD_CRC;
-    if (image_rd_u8(s, H_BOARD) != b->board_class) return TD_IMG_ERR_BAD_BOARD;
-    if (v->n.nc > b->max_channels) return TD_IMG_ERR_TOO_MANY;
-    if (v->n.na > b->max_actuators) FAIL(TD_IMG_ERR_TOO_MANY, 1);
-    if (v->n.nr > b->max_rules) FAIL(TD_IMG_ERR_TOO_MANY, 2);
-    if (v->n.np > b->max_params) FAIL(TD_IMG_ERR_TOO_MANY, 3);
-    if (image_size(&v->n) != s->len) return TD_IMG_ERR_BAD_LENGTH;
+    if (image_crc(s) != le_get_u32(&h[H_CRC])) return TD_IMG_ERR_BAD_CRC;
+    if (h[H_BOARD] != b->board_class) return TD_IMG_ERR_BAD_BOARD;
+    for (i = 0; i < SECTIONS; i++) {
+        uint8_t n = h[H_NC + i];
+        v->n[i] = n;
+        if (n > limit[i]) {
+            *index = i;
+            return TD_IMG_ERR_TOO_MANY;
+        }
+        size = (uint16_t)(size + (uint16_t)n * TD_ROM_U8(&rec_size[i]));
+    }
+    if (size != s->len) return TD_IMG_ERR_BAD_LENGTH;
     /* Printable ASCII, then only NULs: a byte that is not NUL must be printable and follow no NUL. */
     nul = 0;
     for (i = 0; i < TD_IMAGE_NAME_SIZE; i++) {
-        uint8_t c = image_rd_u8(s, (uint16_t)(H_NAME + i));
+        uint8_t c = h[H_NAME + i];
         if (c == 0) {
             nul = 1;
         } else if (nul || c < 0x20 || c > 0x7E) {
             return TD_IMG_ERR_BAD_NAME;
         }
     }
-    tele = image_rd_u16(s, H_TELEMETRY);
-    if (!dur16_valid(tele)) return TD_IMG_ERR_BAD_DURATION;
-    tele_ms = dur16_ms(tele);
-    if (tele_ms != 0 && tele_ms < b->min_telemetry_ms) return TD_IMG_ERR_BAD_TELEMETRY;
+    tele = dur_at(&h[H_TELEMETRY]);
+    if (tele < 0) return TD_IMG_ERR_BAD_DURATION;
+    if (tele != 0 && tele < (int32_t)b->min_telemetry_ms) return TD_IMG_ERR_BAD_TELEMETRY;
     return IMAGE_OK;
 }
 
-static td_image_error_t check_params(const vctx_t *v, uint8_t *index)
+TD_NOINLINE td_image_error_t image_validate(const td_src_t *src, const td_board_t *board, uint8_t *index)
 {
-    uint16_t off = image_params_at(&v->n);
-    uint8_t i;
-    for (i = 0; i < v->n.np; i++, off += TD_PARAM_SIZE) {
-        int32_t def = image_rd_i32(v->src, off + P_DEFAULT);
-        int32_t lo = image_rd_i32(v->src, off + P_MIN);
-        int32_t hi = image_rd_i32(v->src, off + P_MAX);
-        if (!(in_range(lo, -TD_VALUE_LIMIT, TD_VALUE_LIMIT) && lo <= def && def <= hi && hi <= TD_VALUE_LIMIT)) {
-            FAIL(TD_IMG_ERR_BAD_PARAM, i);
-        }
-    }
-    return IMAGE_OK;
-}
-
-static td_image_error_t check_channels(vctx_t *v, uint8_t *index)
-{
-    uint16_t off = image_channels_at(&v->n);
-    uint8_t i;
-    for (i = 0; i < v->n.nc; i++, off += TD_CHANNEL_SIZE) {
-        uint8_t pin = image_rd_u8(v->src, off + C_PIN);
-        uint8_t mode = image_rd_u8(v->src, off + C_MODE);
-        uint16_t period = image_rd_u16(v->src, off + C_PERIOD);
-        int32_t offset = image_rd_i32(v->src, off + C_OFFSET);
-        uint8_t kind = mode & TD_CHANNEL_KIND_MASK;
-        uint8_t caps = board_pin_caps(v->board, pin);
-        uint8_t need = (kind == TD_CHANNEL_KIND_ANALOG) ? TD_PIN_CAP_ANALOG_IN : TD_PIN_CAP_DIGITAL_IN;
-        uint32_t period_ms;
-        if ((caps & TD_PIN_CAP_RESERVED) || !(caps & need)) FAIL(TD_IMG_ERR_BAD_PIN, i);
-        if (kind == 3 || (mode & 0x0C) || (mode >> TD_SMOOTHING_SHIFT) > TD_MAX_SMOOTHING) {
-            FAIL(TD_IMG_ERR_BAD_CHANNEL, i);
-        }
-        if (!dur16_valid(period)) FAIL(TD_IMG_ERR_BAD_DURATION, i);
-        period_ms = dur16_ms(period);
-        if (period_ms < v->board->min_sample_ms || period_ms > MAX_SAMPLE_MS) FAIL(TD_IMG_ERR_BAD_CHANNEL, i);
-        if (!in_range(offset, -TD_VALUE_LIMIT, TD_VALUE_LIMIT)) FAIL(TD_IMG_ERR_BAD_CHANNEL, i);
-        if (!pin_take(v, pin)) FAIL(TD_IMG_ERR_PIN_CONFLICT, i);
-    }
-    return IMAGE_OK;
-}
-
-static td_image_error_t check_actuators(vctx_t *v, uint8_t *index)
-{
-    uint16_t off = image_actuators_at(&v->n);
-    uint8_t i;
-    for (i = 0; i < v->n.na; i++, off += TD_ACTUATOR_SIZE) {
-        uint8_t rec[TD_ACTUATOR_SIZE];
-        uint8_t pin, flags, caps;
-        uint16_t max_on, min_off, cap;
-        image_rd_bytes(v->src, off, rec, TD_ACTUATOR_SIZE);
-        pin = rec[A_PIN];
-        flags = rec[A_FLAGS];
-        max_on = le_get_u16(&rec[A_MAX_ON]);
-        min_off = le_get_u16(&rec[A_MIN_OFF]);
-        cap = le_get_u16(&rec[A_DAILY_CAP]);
-        caps = board_pin_caps(v->board, pin);
-        if ((caps & (TD_PIN_CAP_RESERVED | TD_PIN_CAP_NO_ACTUATOR)) || !(caps & TD_PIN_CAP_DIGITAL_OUT) ||
-            ((flags & TD_ACTUATOR_FLAG_PWM) && !(caps & TD_PIN_CAP_PWM))) {
-            FAIL(TD_IMG_ERR_BAD_PIN, i);
-        }
-        if (flags & ~KNOWN_ACTUATOR_FLAGS) FAIL(TD_IMG_ERR_BAD_ACTUATOR, i);
-        if (!pin_take(v, pin)) FAIL(TD_IMG_ERR_PIN_CONFLICT, i);
-        if (!dur16_valid(max_on) || !dur16_valid(min_off) || !dur16_valid(cap)) FAIL(TD_IMG_ERR_BAD_DURATION, i);
-        if (dur16_ms(max_on) == 0 || dur16_ms(cap) == 0 || dur16_ms(min_off) > (uint32_t)TD_DAY_MS) {
-            FAIL(TD_IMG_ERR_BAD_ACTUATOR, i);
-        }
-        if (dur16_ms(max_on) > v->board->ceiling_max_on_ms || dur16_ms(cap) > v->board->ceiling_daily_cap_ms) {
-            FAIL(TD_IMG_ERR_ABOVE_CEILING, i);
-        }
-    }
-    return IMAGE_OK;
-}
-
-/* A rule's six operand-capable fields, in the order validate.py checks them: three i32 values,
- * then three dur16 codes. */
-#define RULE_FIELDS 6
-#define FIRST_DUR 3
-static const uint8_t field_bit[RULE_FIELDS] TD_ROM = {
-    TD_OPERAND_THRESHOLD, TD_OPERAND_INTERLOCK, TD_OPERAND_HYSTERESIS,
-    TD_OPERAND_HOLD,      TD_OPERAND_DURATION,  TD_OPERAND_PERIOD,
-};
-static const uint8_t field_off[RULE_FIELDS] TD_ROM = {
-    R_THRESHOLD, R_IL_THRESHOLD, R_HYSTERESIS, R_HOLD, R_DURATION, R_PERIOD,
-};
-
-/* The range field `w`'s value (a literal, or any value of a parameter standing in) must lie in. */
-static int32_t field_lo(uint8_t w, bool pulse, bool interval)
-{
-    if (w < 2) return -TD_VALUE_LIMIT; /* threshold, interlock threshold */
-    if (w == 4 && pulse) return 1;
-    if (w == 5 && interval) return MIN_INTERVAL_MS;
-    return 0;
-}
-
-/* The checks of a rule's operand fields run as four passes over the six fields, each pass in
- * field order (the order validate.py reports the first failure in). */
-enum { PASS_REF, PASS_DUR, PASS_LITERAL, PASS_PARAM, PASSES };
-
-static td_image_error_t check_rule(const vctx_t *v, uint16_t off)
-{
-    const td_src_t *s = v->src;
-    uint8_t rec[R_THRESHOLD]; /* the byte fields, read in one go: one call, not one per field */
-    uint8_t kind, action, chan, il, ops;
-    bool threshold, interval, pulse;
-    int32_t raw[RULE_FIELDS]; /* each field as stored: a literal, a dur16 code or a parameter index */
-    uint8_t pass, w;
-    image_rd_bytes(s, off, rec, sizeof rec);
-    kind = rec[R_KIND];
-    action = rec[R_ACTION];
-    chan = rec[R_CHANNEL];
-    il = rec[R_INTERLOCK];
-    ops = rec[R_OPERANDS];
-    threshold = kind == TD_RULE_KIND_THRESHOLD;
-    interval = kind == TD_RULE_KIND_INTERVAL;
-    pulse = action == TD_RULE_ACTION_PULSE;
-    if ((!threshold && !interval) || (action != TD_RULE_ACTION_PULSE && action != TD_RULE_ACTION_FOLLOW) ||
-        (interval && action == TD_RULE_ACTION_FOLLOW) || rec[R_LEVEL] == 0 ||
-        (rec[R_FLAGS] & ~KNOWN_RULE_FLAGS) || (ops & ~KNOWN_OPERANDS)) {
-        return TD_IMG_ERR_BAD_RULE;
-    }
-    if (rec[R_ACTUATOR] >= v->n.na || (threshold && chan >= v->n.nc) ||
-        (interval && chan != TD_NO_INDEX) || (il != TD_NO_INDEX && il >= v->n.nc)) {
-        return TD_IMG_ERR_BAD_REF;
-    }
-    for (w = 0; w < RULE_FIELDS; w++) {
-        uint16_t at = (uint16_t)(off + TD_ROM_U8(&field_off[w]));
-        raw[w] = (w < FIRST_DUR) ? image_rd_i32(s, at) : (int32_t)image_rd_u16(s, at);
-    }
-    for (pass = 0; pass < PASSES; pass++) {
-        for (w = 0; w < RULE_FIELDS; w++) {
-            bool is_dur = w >= FIRST_DUR;
-            bool param = (ops & TD_ROM_U8(&field_bit[w])) != 0;
-            int32_t lo = field_lo(w, pulse, interval);
-            int32_t hi = is_dur ? (int32_t)TD_DUR_MAX_MS : (int32_t)TD_VALUE_LIMIT;
-            int32_t x = raw[w];
-            if (pass == PASS_REF) {
-                /* An operand field holds a parameter index: no bytes above the lowest, and in range. */
-                if (param && !(x >= 0 && x < (int32_t)v->n.np)) return TD_IMG_ERR_BAD_REF;
-            } else if (param) {
-                if (pass == PASS_PARAM) {
-                    /* A parameter standing in for a field must keep it in range whatever it is set to. */
-                    uint16_t p = (uint16_t)(image_params_at(&v->n) + (uint16_t)TD_PARAM_SIZE * (uint16_t)x);
-                    if (image_rd_i32(s, p + P_MIN) < lo || image_rd_i32(s, p + P_MAX) > hi) {
-                        return TD_IMG_ERR_BAD_PARAM;
-                    }
-                }
-            } else if (pass == PASS_DUR) {
-                if (is_dur && !dur16_valid((uint16_t)x)) return TD_IMG_ERR_BAD_DURATION;
-            } else if (pass == PASS_LITERAL) {
-                if (is_dur) x = (int32_t)dur16_ms((uint16_t)x);
-                if (!in_range(x, lo, hi)) return TD_IMG_ERR_BAD_RULE;
-            }
-        }
-    }
-    return IMAGE_OK;
-}
-
-td_image_error_t image_validate(const td_src_t *src, const td_board_t *board, uint8_t *index)
-{
+    uint8_t buf[TD_RULE_SIZE]; /* one record at a time */
     vctx_t v;
     td_image_error_t err;
-    uint16_t off;
-    uint8_t i;
+    uint16_t off = TD_IMAGE_HEADER_SIZE;
+    uint8_t s, i;
     *index = 0;
-    if (src == NULL || board == NULL || (src->read == NULL && src->len > 0)) {
+    if (src == NULL || board == NULL || (src->read == NULL && src->len > 0) || src->len < TD_IMAGE_HEADER_SIZE) {
         return TD_IMG_ERR_TRUNCATED;
     }
     memset(&v, 0, sizeof v);
     v.src = src;
     v.board = board;
-    image_counts(src, &v.n);
+    v.rec = buf;
     if ((err = check_header(&v, index)) != IMAGE_OK) return err;
-    if ((err = check_params(&v, index)) != IMAGE_OK) return err;
-    if ((err = check_channels(&v, index)) != IMAGE_OK) return err;
-    if ((err = check_actuators(&v, index)) != IMAGE_OK) return err;
-    off = image_rules_at(&v.n);
-    for (i = 0; i < v.n.nr; i++, off += TD_RULE_SIZE) {
-        if ((err = check_rule(&v, off)) != IMAGE_OK) FAIL(err, i);
+    /* Checks 12..15: params, channels, actuators, rules, in image order. */
+    for (s = SEC_PARAMS; s < SEC_PARAMS + SECTIONS; s++) {
+        uint8_t sec = s & 3u;
+        uint8_t size = TD_ROM_U8(&rec_size[sec]);
+        for (i = 0; i < v.n[sec]; i++, off = (uint16_t)(off + size)) {
+            image_rd_bytes(src, off, buf, size);
+            switch (sec) {
+            case SEC_PARAMS: err = RANGES(&v, param_ranges); break;
+            case SEC_CHANNELS: err = check_channel(&v, buf); break;
+            case SEC_ACTUATORS: err = check_actuator(&v, buf); break;
+            default: err = check_rule(&v, buf); break;
+            }
+            if (err != IMAGE_OK) {
+                *index = i;
+                return err;
+            }
+        }
     }
     return IMAGE_OK;
 }
-
