@@ -12,32 +12,25 @@
 #define RX_PER_POLL 80     /* bytes taken from the UART per pass, so a flood cannot starve the loop */
 
 app_t app;
-static td_frame_dec_t rx;
+td_frame_dec_t app_rx; /* zeroed RAM is frame_dec_init()'s state: no call needed */
 
 /* --- sending ----------------------------------------------------------------------------------- */
 
-/* Frames one message; false (nothing written) if `must` is false and the UART has no room. */
-bool app_send(uint8_t type, uint16_t seq, const uint8_t *payload, uint8_t len, bool must)
+/* Frames the message of `len` bytes its caller wrote at wire[TD_FRAME_PAYLOAD_AT..] (so no
+ * payload is copied) and sends it. A reply echoes the seq of the request still in app_rx.buf
+ * (valid until the next frame_feed); SEND_OWN takes the next device seq. SEND_TRY: false, nothing
+ * written, when the UART has no room. */
+bool app_send(uint8_t type, uint8_t *wire, uint8_t len, uint8_t how)
 {
-    uint8_t wire[TD_FRAME_WIRE_MAX];
-    uint8_t n = 0;
-    if (!frame_encode(TD_PROTOCOL_VERSION, type, seq, payload, len, wire, sizeof wire, &n)) {
-        return false;
-    }
-    if (!must && hal_uart_tx_free() < n) {
+    uint16_t seq = (how & SEND_OWN) ? app.seq : le_get_u16(&app_rx.buf[2]);
+    uint8_t n = frame_wrap(wire, TD_PROTOCOL_VERSION, type, seq, len);
+    if ((how & SEND_TRY) && hal_uart_tx_free() < n) {
         return false;
     }
     hal_uart_write(wire, n);
-    return true;
-}
-
-/* A device message of its own (HELLO at boot, EVENT, LOG, TELEMETRY) takes the next device seq. */
-static bool send_own(uint8_t type, const uint8_t *payload, uint8_t len, bool must)
-{
-    if (!app_send(type, app.seq, payload, len, must)) {
-        return false;
+    if (how & SEND_OWN) {
+        app.seq++;
     }
-    app.seq++;
     return true;
 }
 
@@ -45,15 +38,20 @@ static bool send_own(uint8_t type, const uint8_t *payload, uint8_t len, bool mus
  * for the UART rather than be lost. */
 void app_emit(void *ctx, const td_event_t *ev)
 {
-    uint8_t out[12];
+    uint8_t wire[TD_FRAME_WIRE_MAX];
+    uint8_t *out = &wire[TD_FRAME_PAYLOAD_AT];
     (void)ctx;
-    le_put_u32(out, ev->time_ms);
-    out[4] = ev->kind;
-    out[5] = ev->a;
-    out[6] = ev->b;
-    out[7] = ev->c;
-    le_put_i32(&out[8], ev->value);
-    send_own(TD_MSG_EVENT, out, sizeof out, true);
+    if (APP_WIRE_LAYOUT(td_event_t, 12)) {
+        memcpy(out, ev, 12);
+    } else {
+        le_put_u32(out, ev->time_ms);
+        out[4] = ev->kind;
+        out[5] = ev->a;
+        out[6] = ev->b;
+        out[7] = ev->c;
+        le_put_i32(&out[8], ev->value);
+    }
+    app_send(TD_MSG_EVENT, wire, 12, SEND_OWN);
 }
 
 void app_event(uint8_t kind, uint8_t b, int32_t value)
@@ -71,14 +69,15 @@ void app_event(uint8_t kind, uint8_t b, int32_t value)
 /* LOG with a text kept in program memory (on AVR, strings in RAM would cost the RAM budget). */
 void app_log(uint8_t level, const char *text_rom)
 {
-    uint8_t out[TD_MAX_PAYLOAD];
+    uint8_t wire[TD_FRAME_WIRE_MAX];
+    uint8_t *out = &wire[TD_FRAME_PAYLOAD_AT];
     uint8_t n = 1;
     char c;
     out[0] = level;
     while (n < TD_MAX_PAYLOAD && (c = (char)TD_ROM_U8((const uint8_t *)text_rom + n - 1)) != '\0') {
         out[n++] = (uint8_t)c;
     }
-    send_own(TD_MSG_LOG, out, n, true);
+    app_send(TD_MSG_LOG, wire, n, SEND_OWN);
 }
 
 /* HELLO (docs/protocol.md), written at its offsets. */
@@ -87,16 +86,17 @@ enum {
     HELLO_BOOTS = 12, HELLO_CAPS = 16, HELLO_GENERATION = 20, HELLO_HASH = 24, HELLO_MAX_PAYLOAD = 32,
     HELLO_MAX_IMAGE = 34, HELLO_NAME = 36
 };
-TD_STATIC_ASSERT(HELLO_NAME == TD_HELLO_FROZEN_SIZE && HELLO_MAX_PAYLOAD - HELLO_HASH == TD_RECIPE_HASH_SIZE, hello);
+TD_STATIC_ASSERT(HELLO_BOOTS == HELLO_DEVICE_ID + 4 && HELLO_NAME == TD_HELLO_FROZEN_SIZE && HELLO_MAX_PAYLOAD - HELLO_HASH == TD_RECIPE_HASH_SIZE, hello);
 TD_STATIC_ASSERT(sizeof TD_FW_NAME - 1 <= TD_FW_NAME_SIZE, fw_name_fits);
 #define TD_CAPS                                                                                          \
     (TD_CAPABILITY_CONFIG_STORE | TD_CAPABILITY_PARAM_STORE | TD_CAPABILITY_PWM | TD_CAPABILITY_RAW_TELEMETRY | \
      TD_CAPABILITY_WATCHDOG | TD_CAPS_EXTRA)
 
-void app_hello(uint16_t seq, bool own)
+void app_hello(uint8_t how)
 {
     static const char name[] TD_ROM = TD_FW_NAME;
-    uint8_t out[TD_HELLO_SIZE];
+    uint8_t wire[TD_FRAME_WIRE_MAX];
+    uint8_t *out = &wire[TD_FRAME_PAYLOAD_AT];
     uint8_t i;
     for (i = 0; i < TD_HELLO_SIZE; i++) {
         out[i] = 0; /* the reserved byte and the name's NUL padding */
@@ -108,29 +108,26 @@ void app_hello(uint16_t seq, bool own)
     out[HELLO_FW + 2] = TD_FW_PATCH;
     out[HELLO_RESET] = app.reset_cause;
     out[HELLO_FLAGS] = app_flags();
-    le_put_u32(&out[HELLO_DEVICE_ID], app.sys.device_id);
-    le_put_u32(&out[HELLO_BOOTS], app.sys.boot_count);
+    store_sys_id(&out[HELLO_DEVICE_ID]);
     le_put_u32(&out[HELLO_CAPS], TD_CAPS);
-    le_put_u32(&out[HELLO_GENERATION], store_generation(&app.st));
-    store_recipe_hash(&app.st, &out[HELLO_HASH]);
+    le_put_u32(&out[HELLO_GENERATION], store_generation());
+    if (store_has_config()) {
+        store_recipe_hash(&out[HELLO_HASH]); /* else zeros */
+    }
     out[HELLO_MAX_PAYLOAD] = TD_MAX_PAYLOAD;
     le_put_u16(&out[HELLO_MAX_IMAGE], TD_BOARD->max_image);
     for (i = 0; i < sizeof name - 1; i++) {
         out[HELLO_NAME + i] = TD_ROM_U8((const uint8_t *)&name[i]);
     }
-    if (own) {
-        send_own(TD_MSG_HELLO, out, sizeof out, true);
-    } else {
-        app_send(TD_MSG_HELLO, seq, out, sizeof out, true);
-    }
+    app_send(TD_MSG_HELLO, wire, TD_HELLO_SIZE, how);
 }
 
 uint8_t app_flags(void)
 {
     uint8_t f = 0;
-    if (app.sys.flags & STORE_FLAG_SAFE_MODE) f |= TD_HELLO_FLAG_SAFE_MODE;
+    if (store.sys.flags & STORE_FLAG_SAFE_MODE) f |= TD_HELLO_FLAG_SAFE_MODE;
     if (app.running && !app.eng.automation) f |= TD_HELLO_FLAG_PAUSED;
-    if (store_has_config(&app.st)) f |= TD_HELLO_FLAG_HAS_CONFIG;
+    if (store_has_config()) f |= TD_HELLO_FLAG_HAS_CONFIG;
     if (app.raw_telemetry) f |= TD_HELLO_FLAG_RAW_TELEMETRY;
     return f;
 }
@@ -215,10 +212,13 @@ void app_apply_config(void)
     uint8_t i;
     uint8_t kind;
     int32_t v;
-    app.src = app.st.active;
     app.running = 0;
     app.eng.na = 0;
-    if (!store_has_config(&app.st) || !engine_start(&app.eng, &app.src, app_emit, NULL)) {
+    if (!store_has_config()) {
+        return;
+    }
+    store_active_src(&app.src);
+    if (!engine_start(&app.eng, &app.src, app_emit, NULL)) {
         return;
     }
     all_safe(&app.src);
@@ -228,13 +228,13 @@ void app_apply_config(void)
     }
     for (i = 0; i < app.eng.np; i++) {
         uint16_t off = (uint16_t)(TD_IMAGE_HEADER_SIZE + TD_PARAM_SIZE * i);
-        if (store_param_load(&app.st, i, &v) && v >= image_rd_i32(&app.src, off + P_MIN) &&
+        if (store_param_load(i, &v) && v >= image_rd_i32(&app.src, off + P_MIN) &&
             v <= image_rd_i32(&app.src, off + P_MAX)) {
             app.eng.params[i] = v;
         }
     }
     app.tele_ms = dur16_ms(image_rd_u16(&app.src, H_TELEMETRY));
-    app.running = !(app.sys.flags & STORE_FLAG_SAFE_MODE);
+    app.running = !(store.sys.flags & STORE_FLAG_SAFE_MODE);
 }
 
 /* --- boot -------------------------------------------------------------------------------------- */
@@ -259,30 +259,29 @@ TD_NOINLINE void app_boot(void)
     app.reset_cause = hal_reset_cause();
     hal_init(TD_BAUD);
     hal_watchdog_start();
-    frame_dec_init(&rx);
-    store_sys_load(&app.sys);
-    app.sys.boot_count++;
+    store_sys_load();
+    store_count_boot();
     if (app.reset_cause & TD_RESET_CAUSE_WATCHDOG) {
-        if (app.sys.wd_resets < 255) app.sys.wd_resets++;
-        if (app.sys.wd_resets >= SAFE_MODE_RESETS && !(app.sys.flags & STORE_FLAG_SAFE_MODE)) {
-            app.sys.flags |= STORE_FLAG_SAFE_MODE;
+        if (store.sys.wd_resets < 255) store.sys.wd_resets++;
+        if (store.sys.wd_resets >= SAFE_MODE_RESETS && !(store.sys.flags & STORE_FLAG_SAFE_MODE)) {
+            store.sys.flags |= STORE_FLAG_SAFE_MODE;
             entered = true;
         }
     } else {
-        app.sys.wd_resets = 0;
+        store.sys.wd_resets = 0;
     }
-    store_sys_save(&app.sys);
+    store_sys_save();
     /* 3. The config, then HELLO. */
-    bad = store_load(&app.st);
+    bad = store_load();
     app_apply_config();
     app.now = hal_millis();
-    app_hello(0, true);
+    app_hello(SEND_OWN);
     app_log(TD_LOG_LEVEL_INFO, log_boot);
     if (bad) {
         app_log(TD_LOG_LEVEL_WARNING, log_bad);
         app_event(TD_EVENT_KIND_ERROR, TD_ERROR_CODE_STORED_CONFIG_INVALID, bad);
     }
-    if (app.sys.flags & STORE_FLAG_SAFE_MODE) {
+    if (store.sys.flags & STORE_FLAG_SAFE_MODE) {
         app_log(TD_LOG_LEVEL_WARNING, log_safe);
         if (entered) app_event(TD_EVENT_KIND_MODE, TD_MODE_CHANGE_SAFE_MODE_ENTERED, 0);
     }
@@ -293,29 +292,31 @@ TD_NOINLINE void app_boot(void)
 /* TELEMETRY: u32 time, u8 first channel, u8 flags, then up to 14 i32 values a frame. */
 static void telemetry(void)
 {
-    uint8_t out[6 + 4 * TD_TELEMETRY_MAX_VALUES];
-    uint8_t first, n, len;
-    if (!app.running || app.tele_ms == 0 || app.now - app.tele_last < app.tele_ms) {
+    uint8_t wire[TD_FRAME_WIRE_MAX];
+    uint8_t *out = &wire[TD_FRAME_PAYLOAD_AT];
+    uint8_t first, n, i;
+    uint32_t period = app.tele_ms;
+    uint32_t late = app.now - app.tele_last;
+    if (!app.running || period == 0 || late < period) {
         return;
     }
     /* Keep the cadence: the next frame is due one period after this one was due, not after the
      * loop got here, so loop jitter does not stretch a 2 ms period; after a stall, start afresh. */
-    app.tele_last += app.tele_ms;
-    if (app.now - app.tele_last >= app.tele_ms) {
-        app.tele_last = app.now;
-    }
-    le_put_u32(out, app.now);
-    out[5] = app.raw_telemetry ? TD_TELEMETRY_FLAG_RAW : 0;
+    app.tele_last = late - period >= period ? app.now : app.tele_last + period;
     for (first = 0; first < app.eng.nc; first = (uint8_t)(first + n)) {
-        out[4] = first;
-        len = 6;
-        for (n = 0; n < TD_TELEMETRY_MAX_VALUES && first + n < app.eng.nc; n++, len = (uint8_t)(len + 4)) {
-            const eng_chan_t *c = &app.eng.ch[first + n];
-            le_put_i32(&out[len], app.raw_telemetry ? (int32_t)c->raw : c->value);
+        n = (uint8_t)(app.eng.nc - first);
+        if (n > TD_TELEMETRY_MAX_VALUES) {
+            n = TD_TELEMETRY_MAX_VALUES;
         }
-        if (!send_own(TD_MSG_TELEMETRY, out, len, false)) {
-            app.tele_dropped++; /* no room in the UART: telemetry is what gives way */
-            return;
+        le_put_u32(out, app.now); /* again for every frame: framing rewrites the buffer */
+        out[4] = first;
+        out[5] = app.raw_telemetry; /* 0 or TD_TELEMETRY_FLAG_RAW, as TELEMETRY_MODE set it */
+        for (i = 0; i < n; i++) {
+            const eng_chan_t *c = &app.eng.ch[first + i];
+            le_put_i32(&out[6 + 4 * i], app.raw_telemetry ? (int32_t)c->raw : c->value);
+        }
+        if (!app_send(TD_MSG_TELEMETRY, wire, (uint8_t)(6 + 4 * n), SEND_OWN | SEND_TRY)) {
+            return; /* no room in the UART: telemetry is what gives way */
         }
     }
 }
@@ -340,29 +341,26 @@ void app_poll(void)
 {
     uint8_t budget = RX_PER_POLL;
     int16_t c;
-    td_frame_t f;
     app.now = hal_millis();
     while (budget-- && (c = hal_uart_read()) >= 0) {
-        td_frame_outcome_t out = frame_feed(&rx, (uint8_t)c);
-        if (out == FRAME_OK && frame_get(&rx, &f)) {
-            app_request(&f);
-        } else if (out == FRAME_VERSION && rx.buf[1] < 0x80) {
+        td_frame_outcome_t out = frame_feed(&app_rx, (uint8_t)c);
+        if (out == FRAME_OK) {
+            app_request();
+        } else if (out == FRAME_VERSION && app_rx.buf[1] < 0x80) {
             /* A newer host's request: refuse it in our own framing, keep running. */
-            app_reply(le_get_u16(&rx.buf[2]), rx.buf[1], TD_NACK_BAD_VERSION, TD_PROTOCOL_VERSION, 0);
-        } else if (out > FRAME_EMPTY) {
-            app.rx_errors++;
-        }
+            app_reply(TD_NACK_BAD_VERSION, TD_PROTOCOL_VERSION, 0);
+        } /* anything else the decoder refused is dropped silently (protocol.md, "Receiving") */
     }
     sample_and_tick();
-    if (store_has_config(&app.st)) {
+    if (store_has_config()) {
         write_outputs();
     }
     telemetry();
     if (!app.stable && app.now >= STABLE_MS) {
         app.stable = 1;
-        if (app.sys.wd_resets != 0) {
-            app.sys.wd_resets = 0;
-            store_sys_save(&app.sys);
+        if (store.sys.wd_resets != 0) {
+            store.sys.wd_resets = 0;
+            store_sys_save();
         }
     }
     hal_watchdog_feed();

@@ -10,6 +10,8 @@
 #include "msg.h"
 #include "store.h"
 
+#include <string.h>
+
 #ifndef TD_BOARD_SELECTED
 #error "the firmware is built for one board: -DTD_BOARD_UNO (or another TD_BOARD_<NAME>)"
 #endif
@@ -32,34 +34,44 @@
 
 typedef struct {
     engine_t eng;
-    store_t st;
-    store_sys_t sys;
-    td_src_t src;          /* the image the engine runs (a copy: a commit moves st.active first) */
+    td_src_t src;          /* the image the engine runs (a copy: a commit moves the store's first) */
     uint32_t now;          /* hal_millis() of this pass */
     uint32_t tele_ms;      /* telemetry period, 0 = none */
     uint32_t tele_last;
     uint16_t seq;          /* the device's own frame counter */
-    uint16_t tele_dropped; /* TELEMETRY frames dropped for want of UART room */
-    uint16_t rx_errors;    /* frames the decoder refused */
     uint8_t reset_cause;
     uint8_t running;       /* a config, an engine, and not in safe mode: rules run */
     uint8_t raw_telemetry;
     uint8_t stable;        /* up for STABLE_MS: the watchdog-reset count was cleared */
 } app_t;
 
-extern app_t app;
+/* True when struct T is message bytes as they are: no padding (sizeof is the wire size) and a
+ * little-endian target. Then it is copied whole rather than written field by field (on the Uno this
+ * saves the per-field code); the test is a constant, so only one of the two ways is compiled in. */
+#if defined(__BYTE_ORDER__) && defined(__ORDER_LITTLE_ENDIAN__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define APP_WIRE_LAYOUT(T, size) (sizeof(T) == (size))
+#else
+#define APP_WIRE_LAYOUT(T, size) 0
+#endif
 
-bool app_send(uint8_t type, uint16_t seq, const uint8_t *payload, uint8_t len, bool must);
+extern app_t app;
+extern td_frame_dec_t app_rx; /* the request being answered is in its buf */
+
+#define SEND_OWN 0x01 /* the device's own message: next device seq (else a reply to app_rx's request) */
+#define SEND_TRY 0x02 /* only if the UART has room now: TELEMETRY gives way */
+/* wire: a TD_FRAME_WIRE_MAX buffer with the payload at wire[TD_FRAME_PAYLOAD_AT..]. */
+bool app_send(uint8_t type, uint8_t *wire, uint8_t len, uint8_t how);
 void app_emit(void *ctx, const td_event_t *ev);
 void app_event(uint8_t kind, uint8_t b, int32_t value);
 void app_log(uint8_t level, const char *text_rom);
-void app_hello(uint16_t seq, bool own);
+void app_hello(uint8_t how);
 uint8_t app_flags(void);
 void app_apply_config(void);
 void app_stop_outputs(uint8_t reason);
 
-void app_request(const td_frame_t *f);
-/* ACK (code 0: detail's low byte, value) or NACK (code, detail) for request `type`. */
-void app_reply(uint16_t seq, uint8_t type, uint8_t code, uint16_t detail, uint32_t value);
+/* The request frame_feed just reported FRAME_OK, in app_rx.buf. */
+void app_request(void);
+/* ACK (code 0: detail's low byte, value) or NACK (code, detail) for app_rx's request. */
+void app_reply(uint8_t code, uint16_t detail, uint32_t value);
 
 #endif /* TD_APP_INT_H */

@@ -18,8 +18,7 @@ static void dec_reset(td_frame_dec_t *dec)
 {
     dec->len = 0;
     dec->enc_len = 0;
-    dec->discarding = false;
-    cobs_dec_begin(&dec->cobs);
+    dec->left = 0;
 }
 
 void frame_dec_init(td_frame_dec_t *dec)
@@ -32,14 +31,14 @@ void frame_dec_init(td_frame_dec_t *dec)
 static td_frame_outcome_t dec_finish(td_frame_dec_t *dec)
 {
     uint8_t body;
-    if (dec->discarding) {
+    if (dec->enc_len == TD_FRAME_DISCARDING) {
         return FRAME_OVERSIZE;
     }
     if (dec->enc_len == 0) {
         return FRAME_EMPTY;
     }
-    if (!cobs_dec_complete(&dec->cobs)) {
-        return FRAME_COBS;
+    if (dec->left != 0) {
+        return FRAME_COBS; /* the last block ends past the delimiter */
     }
     if (dec->len < FRAME_MIN) {
         return FRAME_SHORT;
@@ -57,28 +56,31 @@ static td_frame_outcome_t dec_finish(td_frame_dec_t *dec)
 
 td_frame_outcome_t frame_feed(td_frame_dec_t *dec, uint8_t byte)
 {
-    uint8_t out = 0;
     dec->frame_len = 0;
     if (byte == 0) {
         td_frame_outcome_t outcome = dec_finish(dec);
         dec_reset(dec);
         return outcome;
     }
-    if (dec->discarding) {
-        return FRAME_NONE;
-    }
     if (dec->enc_len >= TD_MAX_ENCODED) {
-        dec->discarding = true;
+        dec->enc_len = TD_FRAME_DISCARDING;
         return FRAME_NONE;
     }
-    dec->enc_len++;
-    if (cobs_dec_byte(&dec->cobs, byte, &out) == COBS_STEP_BYTE) {
-        if (dec->len >= sizeof dec->buf) {
-            dec->discarding = true; /* unreachable (see the static assert), but never overflow */
+    if (dec->left != 0) {
+        dec->left--; /* a data byte */
+    } else {
+        /* A code byte: the block before it, if any, stood for its data plus a zero. (A full 254-byte
+         * block, whose zero is implicit, would run past TD_MAX_ENCODED first.) */
+        dec->left = (uint8_t)(byte - 1u);
+        byte = 0;
+        if (dec->enc_len == 0) {
+            dec->enc_len = 1;
             return FRAME_NONE;
         }
-        dec->buf[dec->len++] = out;
     }
+    /* Every byte after the first decodes to at most one: buf holds them (static assert above). */
+    dec->buf[dec->len++] = byte;
+    dec->enc_len++;
     return FRAME_NONE;
 }
 
@@ -100,28 +102,16 @@ bool frame_get(const td_frame_dec_t *dec, td_frame_t *frame)
  * frame never holds 254 non-zero bytes in a row, so no block is ever full (COBS's special case). */
 TD_STATIC_ASSERT(TD_MAX_FRAME < 254, no_full_cobs_block);
 
-TD_NOINLINE bool frame_encode(uint8_t version, uint8_t type, uint16_t seq, const uint8_t *payload, uint8_t payload_len,
-                              uint8_t *out, uint8_t cap, uint8_t *out_len)
+uint8_t frame_wrap(uint8_t *out, uint8_t version, uint8_t type, uint16_t seq, uint8_t payload_len)
 {
     uint8_t n = (uint8_t)(FRAME_MIN + payload_len); /* raw frame length */
     uint8_t i;
     uint8_t code_at = 0;
-    uint16_t crc = 0;
-    *out_len = 0;
-    if (payload_len > TD_MAX_PAYLOAD || (payload == NULL && payload_len > 0) || out == NULL ||
-        cap < (uint8_t)(n + 2u)) {
-        return false;
-    }
     out[1] = version;
     out[2] = type;
     le_put_u16(&out[3], seq);
-    for (i = 0; i < payload_len; i++) {
-        out[1 + TD_HEADER_SIZE + i] = payload[i];
-    }
-    for (i = 1; i < n - 1; i++) {
-        crc = crc16_update(crc, out[i]);
-    }
-    le_put_u16(&out[n - 1], crc);
+    /* crc16() as the decoder uses it: one CRC loop in the firmware */
+    le_put_u16(&out[n - 1], crc16(&out[1], (uint8_t)(n - TD_CRC_SIZE)));
     for (i = 1; i <= n; i++) {
         if (out[i] == 0) {
             out[code_at] = (uint8_t)(i - code_at);
@@ -130,6 +120,21 @@ TD_NOINLINE bool frame_encode(uint8_t version, uint8_t type, uint16_t seq, const
     }
     out[code_at] = (uint8_t)(n + 1 - code_at);
     out[n + 1] = 0x00;
-    *out_len = (uint8_t)(n + 2u);
+    return (uint8_t)(n + 2u);
+}
+
+bool frame_encode(uint8_t version, uint8_t type, uint16_t seq, const uint8_t *payload, uint8_t payload_len,
+                  uint8_t *out, uint8_t cap, uint8_t *out_len)
+{
+    uint8_t i;
+    *out_len = 0;
+    if (payload_len > TD_MAX_PAYLOAD || (payload == NULL && payload_len > 0) || out == NULL ||
+        cap < (uint8_t)(FRAME_MIN + payload_len + 2u)) {
+        return false;
+    }
+    for (i = 0; i < payload_len; i++) {
+        out[TD_FRAME_PAYLOAD_AT + i] = payload[i];
+    }
+    *out_len = frame_wrap(out, version, type, seq, payload_len);
     return true;
 }

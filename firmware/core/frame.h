@@ -27,14 +27,16 @@ typedef struct {
     const uint8_t *payload; /* points into the decoder: valid until the next frame_feed() */
 } td_frame_t;
 
+/* COBS is undone here rather than through cobs.h's decoder: a frame is too short to hold a full
+ * 254-byte block, so the COBS state is just the bytes left in the current block. */
 typedef struct {
     uint8_t buf[TD_MAX_FRAME]; /* decoded bytes of the frame being received */
     uint8_t len;               /* decoded bytes in buf */
-    uint8_t enc_len;           /* encoded bytes since the last delimiter */
+    uint8_t enc_len;           /* encoded bytes since the last delimiter; TD_FRAME_DISCARDING: oversize */
     uint8_t frame_len;         /* length of the frame FRAME_OK just reported, else 0 */
-    bool discarding;           /* oversize: dropping bytes until the next delimiter */
-    td_cobs_dec_t cobs;
+    uint8_t left;              /* COBS: data bytes still to come in the current block */
 } td_frame_dec_t;
+#define TD_FRAME_DISCARDING (TD_MAX_ENCODED + 1) /* dropping bytes until the next delimiter */
 
 void frame_dec_init(td_frame_dec_t *dec);
 td_frame_outcome_t frame_feed(td_frame_dec_t *dec, uint8_t byte);
@@ -46,5 +48,11 @@ bool frame_get(const td_frame_dec_t *dec, td_frame_t *frame);
 #define TD_FRAME_WIRE_MAX (TD_MAX_ENCODED + 1)
 bool frame_encode(uint8_t version, uint8_t type, uint16_t seq, const uint8_t *payload, uint8_t payload_len,
                   uint8_t *out, uint8_t cap, uint8_t *out_len);
+
+/* frame_encode without its checks, for a payload already at out[TD_FRAME_PAYLOAD_AT..] of a
+ * TD_FRAME_WIRE_MAX buffer (payload_len <= TD_MAX_PAYLOAD): the header goes in front, the CRC after,
+ * COBS over it in place. Returns the bytes to send, delimiter included. */
+#define TD_FRAME_PAYLOAD_AT (1 + TD_HEADER_SIZE)
+uint8_t frame_wrap(uint8_t *out, uint8_t version, uint8_t type, uint16_t seq, uint8_t payload_len);
 
 #endif /* TD_FRAME_H */

@@ -3,11 +3,13 @@
 
 #include "hal.h"
 #include "image_layout.h"
+#include "le.h"
 
 #define SYS_MAGIC_0 0x54 /* "TS": tendril system record, layout 1 */
 #define SYS_MAGIC_1 0x53
 #define SYS_LAYOUT 1
 enum { S_MAGIC = 0, S_LAYOUT = 2, S_FLAGS = 3, S_DEVICE_ID = 4, S_BOOTS = 8, S_WD = 12 };
+TD_STATIC_ASSERT(S_BOOTS == S_DEVICE_ID + 4, id_then_boots);
 
 TD_STATIC_ASSERT(STORE_SYS_SIZE >= S_WD + 1, sys_record_fits);
 #if defined(TD_BOARD_UNO) || defined(TD_BOARD_NANO)
@@ -15,11 +17,17 @@ TD_STATIC_ASSERT(STORE_END <= 1024, uno_layout_fits_1k);
 TD_STATIC_ASSERT(TD_LIMIT_IMAGE == 480, uno_slots_are_480);
 #endif
 
-static const uint16_t slot_base[2] = {STORE_SLOT_AT(0), STORE_SLOT_AT(1)};
+store_t store;
+
+/* Out of line: STORE_SLOT_AT's multiply at every use costs more. */
+static TD_NOINLINE uint16_t slot_at(uint8_t slot)
+{
+    return slot ? STORE_SLOT_AT(1) : STORE_SLOT_AT(0);
+}
 
 static uint8_t slot_read(const void *ctx, uint16_t offset)
 {
-    return hal_eeprom_read((uint16_t)(*(const uint16_t *)ctx + offset));
+    return hal_eeprom_read((uint16_t)((uintptr_t)ctx + offset));
 }
 
 /* Read-compare-write, then read back: false when the cell does not hold the value afterwards. */
@@ -39,12 +47,12 @@ static void put_u32(uint16_t addr, uint32_t v)
     }
 }
 
-static uint32_t get_u32(uint16_t addr)
+/* `n` little-endian bytes at addr. */
+static TD_NOINLINE uint32_t get(uint16_t addr, uint8_t n)
 {
     uint32_t v = 0;
-    uint8_t i = 4;
-    while (i--) {
-        v = (v << 8) | hal_eeprom_read((uint16_t)(addr + i));
+    while (n--) {
+        v = (v << 8) | hal_eeprom_read((uint16_t)(addr + n));
     }
     return v;
 }
@@ -54,34 +62,45 @@ bool store_ok(void)
     return hal_eeprom_size() >= STORE_END;
 }
 
-void store_sys_load(store_sys_t *sys)
+/* Called once, at boot, on zeroed RAM: a fresh record's counters and flags are already 0. */
+void store_sys_load(void)
 {
-    if (hal_eeprom_read(S_MAGIC) != SYS_MAGIC_0 || hal_eeprom_read(S_MAGIC + 1) != SYS_MAGIC_1 ||
-        hal_eeprom_read(S_LAYOUT) != SYS_LAYOUT) {
+    if (get(S_MAGIC, 3) != (SYS_MAGIC_0 | (uint16_t)SYS_MAGIC_1 << 8 | (uint32_t)SYS_LAYOUT << 16)) {
         /* First boot (or another firmware's EEPROM): a new identity, counters from zero. The
          * magic goes last so a power cut here just repeats the first boot. */
-        sys->device_id = hal_entropy();
-        sys->boot_count = 0;
-        sys->wd_resets = 0;
-        sys->flags = 0;
-        store_sys_save(sys);
+        put_u32(S_DEVICE_ID, hal_entropy());
+        put_u32(S_BOOTS, 0);
+        store_sys_save();
         put(S_LAYOUT, SYS_LAYOUT);
         put(S_MAGIC + 1, SYS_MAGIC_1);
         put(S_MAGIC, SYS_MAGIC_0);
         return;
     }
-    sys->device_id = get_u32(S_DEVICE_ID);
-    sys->boot_count = get_u32(S_BOOTS);
-    sys->wd_resets = hal_eeprom_read(S_WD);
-    sys->flags = hal_eeprom_read(S_FLAGS);
+    store.sys.wd_resets = hal_eeprom_read(S_WD);
+    store.sys.flags = hal_eeprom_read(S_FLAGS);
 }
 
-void store_sys_save(const store_sys_t *sys)
+void store_count_boot(void)
 {
-    put_u32(S_DEVICE_ID, sys->device_id);
-    put_u32(S_BOOTS, sys->boot_count);
-    put(S_WD, sys->wd_resets);
-    put(S_FLAGS, sys->flags);
+    put_u32(S_BOOTS, get(S_BOOTS, 4) + 1);
+}
+
+void store_sys_save(void)
+{
+    put(S_WD, store.sys.wd_resets);
+    put(S_FLAGS, store.sys.flags);
+}
+
+static TD_NOINLINE void get_bytes(uint16_t addr, uint8_t *out, uint8_t n)
+{
+    while (n--) {
+        *out++ = hal_eeprom_read(addr++);
+    }
+}
+
+void store_sys_id(uint8_t out[8])
+{
+    get_bytes(S_DEVICE_ID, out, 8);
 }
 
 /* --- image slots ------------------------------------------------------------------------------ */
@@ -89,98 +108,87 @@ void store_sys_save(const store_sys_t *sys)
 static TD_NOINLINE void slot_src(td_src_t *src, uint8_t slot, uint16_t len)
 {
     src->read = slot_read;
-    src->ctx = &slot_base[slot];
+    src->ctx = (const void *)(uintptr_t)slot_at(slot); /* the address itself: no table in RAM */
     src->len = len;
 }
 
 bool store_slot_src(td_src_t *src, uint8_t slot)
 {
-    uint16_t base = slot_base[slot];
-    uint16_t len = (uint16_t)(hal_eeprom_read((uint16_t)(base + H_LENGTH)) |
-                              ((uint16_t)hal_eeprom_read((uint16_t)(base + H_LENGTH + 1)) << 8));
+    uint16_t base = slot_at(slot);
+    uint16_t len = (uint16_t)get((uint16_t)(base + H_LENGTH), 2);
     slot_src(src, slot, len > TD_LIMIT_IMAGE ? TD_LIMIT_IMAGE : len);
-    return store_ok() && hal_eeprom_read(base) == TD_IMAGE_MAGIC_0 &&
-           hal_eeprom_read((uint16_t)(base + 1)) == TD_IMAGE_MAGIC_1;
+    return store_ok() && get(base, 2) == (TD_IMAGE_MAGIC_0 | (uint16_t)TD_IMAGE_MAGIC_1 << 8);
 }
 
-/* A slot's image if it is complete and valid for this board, else false. */
-static bool slot_valid(uint8_t slot, td_src_t *src, bool *present)
+void store_active_src(td_src_t *src)
 {
-    uint8_t index;
-    *present = store_slot_src(src, slot);
-    return *present && image_validate(src, TD_BOARD, &index) == IMAGE_OK;
+    slot_src(src, store.slot, store.active_len);
 }
 
-static TD_NOINLINE uint32_t src_generation(const td_src_t *src)
+/* The generation of a valid image in `slot` (its header is all there). */
+static TD_NOINLINE uint32_t slot_generation(uint8_t slot)
 {
-    return image_rd_u32(src, H_GENERATION);
+    return get((uint16_t)(slot_at(slot) + H_GENERATION), 4);
 }
 
-uint8_t store_load(store_t *st)
+uint8_t store_load(void)
 {
-    td_src_t src[2];
-    bool ok[2], present;
+    td_src_t src;
     uint8_t bad = 0;
     uint8_t i;
-    st->staging = 0;
-    st->slot = STORE_NO_SLOT;
-    st->active.len = 0;
-    if (!store_ok()) {
-        return 0;
-    }
+    uint8_t index;
+    store.staging = 0;
+    store.slot = STORE_NO_SLOT;
     for (i = 0; i < 2; i++) {
-        ok[i] = slot_valid(i, &src[i], &present);
-        bad = (uint8_t)(bad + (present && !ok[i]));
-    }
-    if (ok[0] && ok[1]) {
-        /* Serial-number order, as CONFIG_BEGIN compares generations. */
-        st->slot = (int32_t)(src_generation(&src[1]) - src_generation(&src[0])) > 0 ? 1 : 0;
-    } else if (ok[0] || ok[1]) {
-        st->slot = ok[0] ? 0 : 1;
-    }
-    if (st->slot != STORE_NO_SLOT) {
-        st->active = src[st->slot];
+        if (!store_slot_src(&src, i)) {
+            continue; /* no magic (or no store): nothing there */
+        }
+        if (image_validate(&src, TD_BOARD, &index) != IMAGE_OK) {
+            bad++;
+        } else if (store.slot == STORE_NO_SLOT ||
+                   (int32_t)(slot_generation(1) - slot_generation(0)) > 0) {
+            /* Both valid: serial-number order, as CONFIG_BEGIN compares generations. */
+            store.slot = i;
+            store.active_len = src.len;
+        }
     }
     return bad;
 }
 
-bool store_has_config(const store_t *st)
+uint32_t store_generation(void)
 {
-    return st->slot != STORE_NO_SLOT;
+    return store_has_config() ? slot_generation(store.slot) : 0;
 }
 
-uint32_t store_generation(const store_t *st)
+void store_recipe_hash(uint8_t out[TD_RECIPE_HASH_SIZE])
 {
-    return store_has_config(st) ? src_generation(&st->active) : 0;
-}
-
-void store_recipe_hash(const store_t *st, uint8_t out[TD_RECIPE_HASH_SIZE])
-{
-    td_src_t none;
-    image_src_ram(&none, NULL, 0); /* reads as zeros: no config, no hash */
-    image_rd_bytes(store_has_config(st) ? &st->active : &none, H_HASH, out, TD_RECIPE_HASH_SIZE);
+    get_bytes((uint16_t)(slot_at(store.slot) + H_HASH), out, TD_RECIPE_HASH_SIZE);
 }
 
 /* --- the transfer ----------------------------------------------------------------------------- */
 
-static TD_NOINLINE uint8_t staging_slot(const store_t *st)
+/* CONFIG_BEGIN: u16 length, u32 crc32, u8[8] recipe_hash, u32 generation. */
+enum { BEGIN_LENGTH = 0, BEGIN_CRC = 2, BEGIN_HASH = 6, BEGIN_GENERATION = 6 + TD_RECIPE_HASH_SIZE };
+
+static TD_NOINLINE uint8_t staging_slot(void)
 {
-    return st->slot == 0 ? 1 : 0;
+    return store.slot == 0 ? 1 : 0;
 }
 
-uint8_t store_begin(store_t *st, uint16_t length, uint32_t crc32, const uint8_t *hash, uint32_t generation,
-                    bool *already, uint16_t *detail)
+uint8_t store_begin(const uint8_t *req, uint16_t *detail)
 {
+    uint8_t hash[TD_RECIPE_HASH_SIZE];
     uint8_t i;
-    uint32_t active_gen = store_generation(st);
-    *already = false;
-    *detail = 0;
-    st->staging = 0; /* a new BEGIN abandons any transfer in progress */
-    if (store_has_config(st)) {
-        for (i = 0; i < TD_RECIPE_HASH_SIZE && image_rd_u8(&st->active, H_HASH + i) == hash[i]; i++) {
+    uint16_t length = le_get_u16(&req[BEGIN_LENGTH]);
+    uint32_t generation = le_get_u32(&req[BEGIN_GENERATION]);
+    uint32_t active_gen = store_generation();
+    store.staging = 0; /* a new BEGIN abandons any transfer in progress */
+    if (store_has_config()) {
+        store_recipe_hash(hash);
+        for (i = 0; i < TD_RECIPE_HASH_SIZE && hash[i] == req[BEGIN_HASH + i]; i++) {
         }
         if (i == TD_RECIPE_HASH_SIZE) {
-            *already = true;
+            *detail = TD_ACK_DETAIL_ALREADY_ACTIVE;
             return 0;
         }
     }
@@ -193,84 +201,84 @@ uint8_t store_begin(store_t *st, uint16_t length, uint32_t crc32, const uint8_t 
         return TD_NACK_STALE_GENERATION;
     }
     /* Invalidate the slot before the first staged byte lands in it. */
-    if (!put(slot_base[staging_slot(st)], 0xFF)) {
+    if (!put(slot_at(staging_slot()), 0xFF)) {
         return TD_NACK_STORAGE;
     }
-    st->staging = 1;
-    st->length = length;
-    st->staged = 0;
-    st->crc32 = crc32;
-    st->generation = generation;
-    st->last_len = 0;
+    store.staging = 1;
+    store.length = length;
+    store.staged = 0;
+    store.crc32 = le_get_u32(&req[BEGIN_CRC]);
+    store.generation = generation;
+    store.last_len = 0;
     return 0;
 }
 
-uint8_t store_chunk(store_t *st, uint16_t offset, const uint8_t *data, uint8_t n, uint16_t *detail)
+/* CONFIG_CHUNK: u16 offset, then the data to the payload's end. */
+uint8_t store_chunk(const uint8_t *req, uint8_t len, uint16_t *detail)
 {
-    uint16_t base = slot_base[staging_slot(st)];
+    uint16_t base = slot_at(staging_slot());
+    uint16_t offset = le_get_u16(req);
+    uint8_t n = (uint8_t)(len - 2);
     uint8_t i;
-    *detail = 0;
-    if (!st->staging) {
+    if (!store.staging) {
         return TD_NACK_NO_TRANSFER;
     }
-    if (st->last_len != 0 && offset == st->last_off && n == st->last_len) {
+    if (store.last_len != 0 && offset == store.last_off && n == store.last_len) {
         return 0; /* a repeat of the last chunk: its bytes are already there */
     }
-    if (offset != st->staged) {
-        *detail = st->staged;
+    if (offset != store.staged) {
+        *detail = store.staged;
         return TD_NACK_BAD_OFFSET;
     }
-    if ((uint32_t)offset + n > st->length) {
+    if (n > (uint16_t)(store.length - offset)) { /* offset == staged <= length: no wrap */
         return TD_NACK_BAD_LENGTH;
     }
     for (i = 0; i < n; i++) {
         uint16_t at = (uint16_t)(offset + i);
+        uint8_t b = req[2 + i];
         if (at < 2) {
-            st->magic[at] = data[i]; /* the magic is written last, at commit */
-        } else if (!put((uint16_t)(base + at), data[i])) {
+            store.magic[at] = b; /* the magic is written last, at commit */
+        } else if (!put((uint16_t)(base + at), b)) {
             return TD_NACK_STORAGE;
         }
     }
-    st->staged = (uint16_t)(offset + n);
-    st->last_off = offset;
-    st->last_len = n;
+    store.staged = (uint16_t)(offset + n);
+    store.last_off = offset;
+    store.last_len = n;
     return 0;
 }
 
 /* The staging slot as validation sees it: the magic from RAM (it is not in EEPROM yet), the rest
  * read back from EEPROM. */
-static const store_t *overlay_st;
-
 static uint8_t overlay_read(const void *ctx, uint16_t offset)
 {
-    return offset < 2 ? overlay_st->magic[offset] : slot_read(ctx, offset);
+    return offset < 2 ? store.magic[offset] : slot_read(ctx, offset);
 }
 
-uint8_t store_commit(store_t *st, uint16_t *detail)
+uint8_t store_commit(uint16_t *detail)
 {
-    uint8_t slot = staging_slot(st);
-    uint16_t base = slot_base[slot];
+    uint8_t slot = staging_slot();
+    uint16_t base = slot_at(slot);
     td_src_t src;
     uint8_t index;
     td_image_error_t err;
-    *detail = 0;
-    if (!st->staging) {
+    if (!store.staging) {
         return TD_NACK_NO_TRANSFER;
     }
-    if (st->staged != st->length) {
-        *detail = st->staged;
+    if (store.staged != store.length) {
+        *detail = store.staged;
         return TD_NACK_BAD_LENGTH;
     }
-    slot_src(&src, slot, st->length);
-    if (st->length < H_LENGTH || image_crc(&src) != st->crc32) {
+    slot_src(&src, slot, store.length);
+    if (store.length < H_LENGTH || image_crc(&src) != store.crc32) {
         return TD_NACK_BAD_CRC;
     }
-    if (image_rd_u32(&src, H_GENERATION) != st->generation) {
+    /* Through the source: an image too short for its header reads zeros there, as validation does. */
+    if (image_rd_u32(&src, H_GENERATION) != store.generation) {
         /* The image is not the one CONFIG_BEGIN announced (and was checked as newer). */
-        *detail = (uint16_t)store_generation(st);
+        *detail = (uint16_t)store_generation();
         return TD_NACK_STALE_GENERATION;
     }
-    overlay_st = st;
     src.read = overlay_read;
     err = image_validate(&src, TD_BOARD, &index);
     if (err != IMAGE_OK) {
@@ -279,18 +287,13 @@ uint8_t store_commit(store_t *st, uint16_t *detail)
     }
     /* The commit point: the second magic byte, then the first. Until the first lands the slot is
      * invalid and the old config stays in force. */
-    if (!put((uint16_t)(base + 1), st->magic[1]) || !put(base, st->magic[0])) {
+    if (!put((uint16_t)(base + 1), store.magic[1]) || !put(base, store.magic[0])) {
         return TD_NACK_STORAGE;
     }
-    st->staging = 0;
-    st->slot = slot;
-    slot_src(&st->active, slot, st->length);
+    store.staging = 0;
+    store.slot = slot;
+    store.active_len = store.length;
     return 0;
-}
-
-void store_abort(store_t *st)
-{
-    st->staging = 0;
 }
 
 /* --- parameter overrides ---------------------------------------------------------------------- */
@@ -305,11 +308,13 @@ static uint8_t param_check(uint32_t gen, uint8_t index, uint32_t value)
     return c;
 }
 
-void store_param_save(const store_t *st, uint8_t index, int32_t value)
+#define PARAM_AT(index) ((uint16_t)(STORE_PARAMS_AT + 4 + STORE_PARAM_ENTRY * (index)))
+
+void store_param_save(uint8_t index, int32_t value)
 {
-    uint32_t gen = store_generation(st);
-    uint16_t at = (uint16_t)(STORE_PARAMS_AT + 4 + STORE_PARAM_ENTRY * index);
-    if (!store_ok() || index >= TD_LIMIT_PARAMS) {
+    uint32_t gen = store_generation();
+    uint16_t at = PARAM_AT(index);
+    if (!store_ok()) {
         return;
     }
     put_u32(STORE_PARAMS_AT, gen); /* entries of another generation fail their check from now on */
@@ -317,15 +322,15 @@ void store_param_save(const store_t *st, uint8_t index, int32_t value)
     put((uint16_t)(at + 4), param_check(gen, index, (uint32_t)value));
 }
 
-bool store_param_load(const store_t *st, uint8_t index, int32_t *value)
+bool store_param_load(uint8_t index, int32_t *value)
 {
-    uint32_t gen = store_generation(st);
-    uint16_t at = (uint16_t)(STORE_PARAMS_AT + 4 + STORE_PARAM_ENTRY * index);
+    uint32_t gen = store_generation();
+    uint16_t at = PARAM_AT(index);
     uint32_t v;
-    if (!store_ok() || index >= TD_LIMIT_PARAMS || get_u32(STORE_PARAMS_AT) != gen) {
+    if (!store_ok() || get(STORE_PARAMS_AT, 4) != gen) {
         return false;
     }
-    v = get_u32(at);
+    v = get(at, 4);
     if (hal_eeprom_read((uint16_t)(at + 4)) != param_check(gen, index, v)) {
         return false;
     }

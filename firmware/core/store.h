@@ -27,20 +27,22 @@
 #define STORE_NO_SLOT 0xFF
 #define STORE_FLAG_SAFE_MODE 0x01
 
+/* The system record's fields that change at run time; device_id and boot_count are read from
+ * EEPROM when HELLO needs them (store_sys_id). */
 typedef struct {
-    uint32_t device_id;
-    uint32_t boot_count;
     uint8_t wd_resets; /* consecutive watchdog resets without a stable run */
     uint8_t flags;     /* STORE_FLAG_* */
 } store_sys_t;
 
+/* The firmware has one store: its state is this global, and no function takes a pointer to it. */
 typedef struct {
-    td_src_t active;   /* the active image (len 0 when there is none) */
-    uint8_t slot;      /* its slot, or STORE_NO_SLOT */
+    store_sys_t sys;     /* the system record, as store_sys_load() read it */
+    uint16_t active_len; /* the active image's length */
+    uint8_t slot;        /* the active image's slot, or STORE_NO_SLOT */
     /* the transfer in progress */
-    uint8_t staging;   /* 1 while a CONFIG_BEGIN is open */
-    uint8_t magic[2];  /* the staged image's magic, written to EEPROM last */
-    uint8_t last_len;  /* the last chunk, so a repeat is acknowledged without a rewrite */
+    uint8_t staging;  /* 1 while a CONFIG_BEGIN is open */
+    uint8_t magic[2]; /* the staged image's magic, written to EEPROM last */
+    uint8_t last_len; /* the last chunk, so a repeat is acknowledged without a rewrite */
     uint16_t last_off;
     uint16_t length;
     uint16_t staged;
@@ -48,35 +50,44 @@ typedef struct {
     uint32_t generation;
 } store_t;
 
+extern store_t store;
+
 /* False when the EEPROM is smaller than the layout (no config store then). */
 bool store_ok(void);
 
-/* The system record; a blank or foreign EEPROM gets a fresh one with a device id from
- * hal_entropy(). store_sys_save() writes changed bytes only. */
-void store_sys_load(store_sys_t *sys);
-void store_sys_save(const store_sys_t *sys);
+/* The system record into store.sys (once, at boot); a blank or foreign EEPROM gets a fresh one
+ * with a device id from hal_entropy(). Then the boot is counted. store_sys_save() writes changed
+ * bytes of store.sys only. */
+void store_sys_load(void);
+void store_count_boot(void);
+void store_sys_save(void);
+/* device_id then boot_count, little-endian, as HELLO sends them. */
+void store_sys_id(uint8_t out[8]);
 
 /* Picks the newest valid slot. Returns the number of slots that hold an image (magic present)
  * that failed validation, for the ERROR event. */
-uint8_t store_load(store_t *st);
-bool store_has_config(const store_t *st);
+uint8_t store_load(void);
+#define store_has_config() (store.slot != STORE_NO_SLOT)
 /* A source over a slot as it is (length from its header, at most TD_LIMIT_IMAGE), not validated:
  * true when the slot's magic is there. Boot uses it to drive actuators safe before validation. */
 bool store_slot_src(td_src_t *src, uint8_t slot);
-uint32_t store_generation(const store_t *st);
-void store_recipe_hash(const store_t *st, uint8_t out[TD_RECIPE_HASH_SIZE]);
+/* A source over the active image (has_config). */
+void store_active_src(td_src_t *src);
+/* The active image's generation (0 without a config) and recipe hash (has_config only). */
+uint32_t store_generation(void);
+void store_recipe_hash(uint8_t out[TD_RECIPE_HASH_SIZE]);
 
-/* CONFIG_BEGIN / CHUNK / COMMIT / ABORT: 0 for ACK, else a td_nack_t with *detail. BEGIN sets
- * *already when the recipe is already active (ACK ALREADY_ACTIVE, nothing written). COMMIT makes
- * the staged slot active (st->active points at it) on success. */
-uint8_t store_begin(store_t *st, uint16_t length, uint32_t crc32, const uint8_t *hash, uint32_t generation,
-                    bool *already, uint16_t *detail);
-uint8_t store_chunk(store_t *st, uint16_t offset, const uint8_t *data, uint8_t n, uint16_t *detail);
-uint8_t store_commit(store_t *st, uint16_t *detail);
-void store_abort(store_t *st);
+/* CONFIG_BEGIN / CHUNK / COMMIT / ABORT with the request's payload as it arrived (its length
+ * checked): 0 for ACK, else a td_nack_t with *detail (set only when not 0: the caller zeroes it). BEGIN of the recipe already active is an
+ * ACK with *detail TD_ACK_DETAIL_ALREADY_ACTIVE, nothing written. COMMIT makes the staged slot
+ * active on success. */
+uint8_t store_begin(const uint8_t *req, uint16_t *detail);
+uint8_t store_chunk(const uint8_t *req, uint8_t len, uint16_t *detail);
+uint8_t store_commit(uint16_t *detail);
+#define store_abort() (store.staging = 0)
 
-/* Parameter overrides, valid only for the generation they were set under. */
-void store_param_save(const store_t *st, uint8_t index, int32_t value);
-bool store_param_load(const store_t *st, uint8_t index, int32_t *value);
+/* Parameter overrides, valid only for the generation they were set under; index < TD_LIMIT_PARAMS. */
+void store_param_save(uint8_t index, int32_t value);
+bool store_param_load(uint8_t index, int32_t *value);
 
 #endif /* TD_STORE_H */

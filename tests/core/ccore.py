@@ -22,18 +22,13 @@ MSG_STATUS = ["ok", "bad_length", "unknown_type", "unknown_op", "no_room", "bad_
 COBS_STATUS = ["ok", "bad", "no_room"]
 
 
-class CobsDec(C.Structure):
-    _fields_ = [("left", u8), ("code", u8)]
-
-
 class FrameDec(C.Structure):
     _fields_ = [
         ("buf", u8 * 70),
         ("len", u8),
         ("enc_len", u8),
         ("frame_len", u8),
-        ("discarding", C.c_bool),
-        ("cobs", CobsDec),
+        ("left", u8),
     ]
 
 
