@@ -232,6 +232,11 @@ def test_set_param_survives_a_restart_until_the_next_config(plain, tmp_path):
         same = board.push(with_generation(A, 2))
         assert len(same) == 1 and same[0].detail == 1  # the same recipe: ALREADY_ACTIVE
         assert isinstance(board.push(B)[-1], Ack)
-        assert board.request(GetParams(0)).values[:2] == (35_000, 2_000)  # B's defaults
+        params = board.request(GetParams(0))  # B's defaults, every one of them
+        assert (params.first, params.total, params.values) == (0, 4, (35_000, 2_000, 600, 5_000))
+        params = board.request(GetParams(2))
+        assert (params.first, params.total, params.values) == (2, 4, (600, 5_000))
+        params = board.request(GetParams(4))
+        assert (params.first, params.total, params.values) == (4, 4, ())
     finally:
         board.close()
