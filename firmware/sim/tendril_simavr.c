@@ -56,6 +56,38 @@ static pin_watch_t g_watch[MAX_PINS];
 
 static uint64_t sim_ms(void) { return g_avr->cycle / CYCLES_PER_MS; }
 
+/* Stack low-water mark: the RAM between the program's static data (the ELF's `_end`) and RAMEND is
+ * filled with STACK_PAINT before the first instruction; whatever the stack ever reached is no longer
+ * paint when the board stops. A pushed byte that happens to equal the paint reads as untouched, so
+ * the peak can be under by a byte or two at its very bottom. */
+#define STACK_PAINT 0xA5
+static uint16_t g_static_end; /* first RAM address above .data/.bss/.noinit, 0 if the ELF lacks `_end` */
+
+static void paint_stack(avr_t *avr, const elf_firmware_t *fw)
+{
+    for (uint32_t i = 0; i < fw->symbolcount; i++) {
+        if (!strcmp(fw->symbol[i]->symbol, "_end")) g_static_end = (uint16_t)(fw->symbol[i]->addr & 0xFFFFu);
+    }
+    if (g_static_end && g_static_end <= avr->ramend) {
+        memset(&avr->data[g_static_end], STACK_PAINT, avr->ramend + 1u - g_static_end);
+    } else {
+        g_static_end = 0;
+    }
+}
+
+/* Bytes of stack ever used, and bytes between static data and that deepest point never touched. */
+static void stack_use(const avr_t *avr, unsigned *peak, unsigned *never)
+{
+    unsigned lowest = avr->ramend + 1u;
+    *peak = *never = 0;
+    if (!g_static_end) return;
+    for (unsigned a = g_static_end; a <= avr->ramend; a++) {
+        if (avr->data[a] != STACK_PAINT) { lowest = a; break; }
+    }
+    *peak = avr->ramend + 1u - lowest;
+    *never = lowest - g_static_end;
+}
+
 static void event(const char *fmt, ...)
 {
     va_list ap;
@@ -312,6 +344,7 @@ static avr_t *make_avr(const options_t *o)
     avr->frequency = F_CPU_HZ;
     avr->vcc = avr->avcc = avr->aref = 5000; /* else analogRead scales to 3.3 V */
     avr->sleep = no_sleep;
+    paint_stack(avr, &fw);
     return avr;
 }
 
@@ -418,10 +451,13 @@ int main(int argc, char **argv)
     int save_rc = sim_eeprom_save(&eeprom);
     double wall_ms = (double)(wall_us() - start_us) / 1000.0;
     double simulated = (double)g_avr->cycle / (F_CPU_HZ / 1000u);
+    unsigned stack_peak, stack_never;
+    stack_use(g_avr, &stack_peak, &stack_never);
     event("stop reason=%s t=%" PRIu64 "ms cycle=%" PRIu64 " wall_ms=%.0f speed=%.2f eeprom_writes=%" PRIu64
-          " tx=%" PRIu64 " rx=%" PRIu64 " dropped=%" PRIu64,
+          " tx=%" PRIu64 " rx=%" PRIu64 " dropped=%" PRIu64 " static_ram=%u stack_peak=%u ram_never_used=%u",
           why, sim_ms(), g_avr->cycle, wall_ms, wall_ms > 0 ? simulated / wall_ms : 0.0, eeprom.writes,
-          bridge.tx_bytes, bridge.rx_bytes, bridge.dropped);
+          bridge.tx_bytes, bridge.rx_bytes, bridge.dropped, g_static_end ? g_static_end - (g_avr->ioend + 1u) : 0u,
+          stack_peak, stack_never);
     sim_eeprom_close(&eeprom);
     sim_bridge_close(&bridge);
     if (save_rc < 0 || eeprom.io_error)

@@ -213,3 +213,32 @@ def test_lease_ends_on_time_when_the_host_goes_silent(board):
     periods = on_periods(board.events.pins(), PUMP_PIN, PUMP_ON)
     assert len(periods) == 1, board.events.lines()
     assert abs(periods[0][1] - periods[0][0] - 3_000) <= 20, periods
+
+
+def test_stack_stays_clear_of_static_ram_through_every_kind_of_request(board):
+    """The runner paints the RAM above the firmware's static data and reports how deep the stack
+    ever reached: a config push (validation, CRC, EEPROM), a refused image, every STATUS section,
+    parameters, a config read, a lease and the rules running must leave a wide margin on an Uno."""
+    from tendril.protocol import ConfigRead, GetParams, Off, Ping, SetParam, TelemetryMode
+
+    link = board.start(scenario=WORLD.format(tank=400, moisture=36, dry=720))
+    push_image(link, plant_waterer_image())
+    bad = bytearray(plant_variant(actuator={"max_on_ms": 4_000_000}))
+    with pytest.raises(TendrilError):
+        push_image(link, bytes(bad))
+    for section in (0, 1):
+        link.request(RequestStatus(section, 0))
+    link.request(GetParams(0))
+    link.request(SetParam(0, 30_000))
+    link.request(ConfigRead(0, 56))
+    link.request(Ping(bytes(range(32))))
+    link.request(TelemetryMode(1))
+    assert isinstance(link.request(Lease(0, 2_000, 255)), Ack)
+    board.listen(1.0)
+    link.request(Off(0))
+    board.listen(1.0)
+    board.stop()
+    stop = board.events.stop()
+    static, peak, never = int(stop["static_ram"]), int(stop["stack_peak"]), int(stop["ram_never_used"])
+    assert static <= 700 and static + peak + never == 2048, stop
+    assert 64 < peak and never >= 512, stop  # a quarter of the Uno's RAM is never touched
