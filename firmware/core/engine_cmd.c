@@ -4,10 +4,24 @@
 
 #include "image_layout.h"
 
-/* Seconds for a NACK detail, which is 16 bits. */
-static uint16_t sat16(uint32_t v)
+/* Whole seconds in `ms`, saturated, for a NACK detail (16 bits); out of line: one copy for both NACKs. */
+static TD_NOINLINE uint16_t secs16(uint32_t ms)
 {
-    return (uint16_t)(v > 0xFFFFu ? 0xFFFFu : v);
+    /* Long division with a 16-bit quotient: smaller than libgcc's 32-bit __udivmodsi4, which
+     * nothing else in the firmware needs. */
+    const uint32_t d = 1000UL << 16;
+    uint16_t q = 0;
+    uint8_t k;
+    if (ms >= d) return 0xFFFFu;
+    for (k = 0; k < 16; k++) {
+        ms <<= 1; /* ms < d < 2^26 before: no overflow */
+        q = (uint16_t)(q << 1);
+        if (ms >= d) {
+            ms -= d;
+            q |= 1u;
+        }
+    }
+    return q;
 }
 
 uint8_t engine_lease(engine_t *e, uint8_t i, uint32_t ms, uint8_t level, uint32_t now, uint16_t *detail)
@@ -21,12 +35,12 @@ uint8_t engine_lease(engine_t *e, uint8_t i, uint32_t ms, uint8_t level, uint32_
     a = &e->act[i];
     eng_act_def(e, i, &d);
     if (ms > d.ms[L_MAX_ON]) {
-        *detail = sat16(d.ms[L_MAX_ON] / 1000u);
+        *detail = secs16(d.ms[L_MAX_ON]);
         return TD_NACK_LIMIT_MAX_ON;
     }
     if (a->today_on_ms >= d.ms[L_CAP]) return TD_NACK_LIMIT_DAILY_CAP;
     if ((a->bits & (A_ON | A_RESTING)) == A_RESTING && !eng_due(d.ms[L_MIN_OFF], &a->t_edge, now)) {
-        *detail = sat16((d.ms[L_MIN_OFF] - (now - a->t_edge) + 999u) / 1000u);
+        *detail = secs16(d.ms[L_MIN_OFF] - (now - a->t_edge) + 999u);
         return TD_NACK_LIMIT_MIN_OFF;
     }
     a->bits |= A_LEASE;
