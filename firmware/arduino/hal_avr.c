@@ -258,12 +258,17 @@ static volatile uint8_t adc_ch; /* the channel being converted */
 #define ADC_ON (_BV(ADEN) | _BV(ADPS2) | _BV(ADPS1) | _BV(ADPS0))
 
 /* Inlined everywhere: a call from the ADC interrupt would make it save every scratch register. */
-static inline __attribute__((always_inline)) void adc_start(uint8_t channel)
+static inline __attribute__((always_inline)) void adc_select(uint8_t channel)
 {
 #if defined(MUX5)
     ADCSRB = (channel & 8) ? _BV(MUX5) : 0; /* ATmega2560: channels 8-15 */
 #endif
     ADMUX = _BV(REFS0) | (channel & 7);
+}
+
+static inline __attribute__((always_inline)) void adc_start(uint8_t channel)
+{
+    adc_select(channel);
     ADCSRA |= _BV(ADSC);
 }
 
@@ -293,7 +298,7 @@ static void adc_scan_start(void)
         adc_val[c] = adc_read(c);
     }
     adc_ch = 0;
-    adc_start(0);
+    adc_select(0); /* the write below starts it */
     ADCSRA = ADC_ON | _BV(ADSC) | _BV(ADIF) | _BV(ADIE); /* ADIF written 1: no stale interrupt */
 }
 

@@ -20,6 +20,7 @@ td_frame_dec_t app_rx; /* zeroed RAM is frame_dec_init()'s state: no call needed
  * payload is copied) and sends it. A reply echoes the seq of the request still in app_rx.buf
  * (valid until the next frame_feed); SEND_OWN takes the next device seq. SEND_TRY: false, nothing
  * written, when the UART has no room. */
+TD_STATIC_ASSERT(SEND_OWN == 1, send_own_is_one);
 bool app_send(uint8_t type, uint8_t *wire, uint8_t len, uint8_t how)
 {
     uint16_t seq = (how & SEND_OWN) ? app.seq : le_get_u16(&app_rx.buf[2]);
@@ -28,9 +29,7 @@ bool app_send(uint8_t type, uint8_t *wire, uint8_t len, uint8_t how)
         return false;
     }
     hal_uart_write(wire, n);
-    if (how & SEND_OWN) {
-        app.seq++;
-    }
+    app.seq += how & SEND_OWN; /* SEND_OWN is 1 (asserted): no branch */
     return true;
 }
 
@@ -54,16 +53,19 @@ void app_emit(void *ctx, const td_event_t *ev)
     app_send(TD_MSG_EVENT, wire, 12, SEND_OWN);
 }
 
+/* The device's own EVENT (a and c: no index), written straight into its frame: a td_event_t for
+ * app_emit to copy would cost a second stack frame. */
 void app_event(uint8_t kind, uint8_t b, int32_t value)
 {
-    td_event_t ev;
-    ev.time_ms = app.now;
-    ev.kind = kind;
-    ev.a = TD_NO_INDEX;
-    ev.b = b;
-    ev.c = TD_NO_INDEX;
-    ev.value = value;
-    app_emit(NULL, &ev);
+    uint8_t wire[TD_FRAME_WIRE_MAX];
+    uint8_t *out = &wire[TD_FRAME_PAYLOAD_AT];
+    le_put_u32(out, app.now);
+    out[4] = kind;
+    out[5] = TD_NO_INDEX;
+    out[6] = b;
+    out[7] = TD_NO_INDEX;
+    le_put_i32(&out[8], value);
+    app_send(TD_MSG_EVENT, wire, 12, SEND_OWN);
 }
 
 /* LOG with a text kept in program memory (on AVR, strings in RAM would cost the RAM budget). */
@@ -151,7 +153,8 @@ static void drive(const td_src_t *src, uint16_t off, uint8_t level, bool setup)
     if (flags & TD_ACTUATOR_FLAG_ACTIVE_LOW) {
         level = (uint8_t)(255u - level);
     }
-    if ((flags & TD_ACTUATOR_FLAG_PWM) && (caps & TD_PIN_CAP_PWM) && !setup) {
+    /* Not at setup, so the image was validated: a PWM actuator's pin has PWM (no caps check). */
+    if ((flags & TD_ACTUATOR_FLAG_PWM) && !setup) {
         hal_pwm_write(pin, level);
     } else {
         /* The level first, then OUTPUT: an active-low relay never sees a LOW glitch. */
@@ -211,7 +214,6 @@ void app_apply_config(void)
 {
     uint8_t i;
     uint8_t kind;
-    int32_t v;
     app.running = 0;
     app.eng.na = 0;
     if (!store_has_config()) {
@@ -226,13 +228,7 @@ void app_apply_config(void)
         uint8_t pin = chan_pin(i, &kind);
         hal_pin_mode(pin, kind == TD_CHANNEL_KIND_DIGITAL_PULLUP ? HAL_INPUT_PULLUP : HAL_INPUT);
     }
-    for (i = 0; i < app.eng.np; i++) {
-        uint16_t off = (uint16_t)(TD_IMAGE_HEADER_SIZE + TD_PARAM_SIZE * i);
-        if (store_param_load(i, &v) && v >= image_rd_i32(&app.src, off + P_MIN) &&
-            v <= image_rd_i32(&app.src, off + P_MAX)) {
-            app.eng.params[i] = v;
-        }
-    }
+    store_params_load(&app.src, app.eng.params, app.eng.np);
     app.tele_ms = dur16_ms(image_rd_u16(&app.src, H_TELEMETRY));
     app.running = !(store.sys.flags & STORE_FLAG_SAFE_MODE);
 }

@@ -106,20 +106,26 @@ uint8_t frame_wrap(uint8_t *out, uint8_t version, uint8_t type, uint16_t seq, ui
 {
     uint8_t n = (uint8_t)(FRAME_MIN + payload_len); /* raw frame length */
     uint8_t i;
-    uint8_t code_at = 0;
+    uint8_t run = 1;     /* distance from the open block's code byte */
+    uint8_t *code = out; /* where that code byte goes */
+    uint8_t *p = out;
     out[1] = version;
     out[2] = type;
     le_put_u16(&out[3], seq);
     /* crc16() as the decoder uses it: one CRC loop in the firmware */
     le_put_u16(&out[n - 1], crc16(&out[1], (uint8_t)(n - TD_CRC_SIZE)));
-    for (i = 1; i <= n; i++) {
-        if (out[i] == 0) {
-            out[code_at] = (uint8_t)(i - code_at);
-            code_at = i;
+    /* A walking pointer and a byte counter rather than out[i]: no 16-bit index sums on AVR. */
+    for (i = n; i != 0; i--) {
+        if (*++p == 0) {
+            *code = run;
+            code = p;
+            run = 1;
+        } else {
+            run++;
         }
     }
-    out[code_at] = (uint8_t)(n + 1 - code_at);
-    out[n + 1] = 0x00;
+    *code = run;
+    p[1] = 0x00;
     return (uint8_t)(n + 2u);
 }
 

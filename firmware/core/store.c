@@ -322,18 +322,23 @@ void store_param_save(uint8_t index, int32_t value)
     put((uint16_t)(at + 4), param_check(gen, index, (uint32_t)value));
 }
 
-bool store_param_load(uint8_t index, int32_t *value)
+/* One loop over every override, so the generation is read and checked once (per-index loads
+ * repeated it for each parameter). */
+void store_params_load(const td_src_t *src, int32_t *params, uint8_t np)
 {
     uint32_t gen = store_generation();
-    uint16_t at = PARAM_AT(index);
-    uint32_t v;
+    uint8_t i;
     if (!store_ok() || get(STORE_PARAMS_AT, 4) != gen) {
-        return false;
+        return; /* no overrides, or those of another generation */
     }
-    v = get(at, 4);
-    if (hal_eeprom_read((uint16_t)(at + 4)) != param_check(gen, index, v)) {
-        return false;
+    for (i = 0; i < np; i++) {
+        uint16_t at = PARAM_AT(i);
+        uint16_t off = (uint16_t)(TD_IMAGE_HEADER_SIZE + TD_PARAM_SIZE * i);
+        uint32_t u = get(at, 4);
+        int32_t v = le_i32_from_u32(u);
+        if (hal_eeprom_read((uint16_t)(at + 4)) == param_check(gen, i, u) && v >= image_rd_i32(src, off + P_MIN) &&
+            v <= image_rd_i32(src, off + P_MAX)) {
+            params[i] = v;
+        }
     }
-    *value = le_i32_from_u32(v);
-    return true;
 }

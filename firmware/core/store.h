@@ -88,6 +88,8 @@ uint8_t store_commit(uint16_t *detail);
 
 /* Parameter overrides, valid only for the generation they were set under; index < TD_LIMIT_PARAMS. */
 void store_param_save(uint8_t index, int32_t value);
-bool store_param_load(uint8_t index, int32_t *value);
+/* Each override that passes its check and lies within its parameter's range in `src` (the
+ * active image, np parameters) into params[]; the others keep the image's defaults. */
+void store_params_load(const td_src_t *src, int32_t *params, uint8_t np);
 
 #endif /* TD_STORE_H */
