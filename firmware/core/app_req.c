@@ -22,6 +22,10 @@ void app_reply(uint8_t code, uint16_t detail, uint32_t value)
 {
     uint8_t wire[TD_FRAME_WIRE_MAX];
     uint8_t *out = &wire[TD_FRAME_PAYLOAD_AT];
+    if (code == TD_NACK_STORAGE) {
+        /* A config write found a cell that did not take its value: said as an event first. */
+        app_event(TD_EVENT_KIND_ERROR, TD_ERROR_CODE_STORAGE_WRITE, 0);
+    }
     out[0] = app_rx.buf[1];
     if (code != 0) {
         out[1] = code;
@@ -221,8 +225,6 @@ void app_request(void)
                     /* The new image is in force: the old engine (still reading its own slot) stops first. */
                     app_stop_outputs(TD_OFF_REASON_RECONFIG);
                     app_apply_config();
-                } else if (code == TD_NACK_STORAGE) {
-                    app_event(TD_EVENT_KIND_ERROR, TD_ERROR_CODE_STORAGE_WRITE, 0);
                 }
                 /* The reply first, then what became of the config. */
                 value = store_generation();

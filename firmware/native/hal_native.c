@@ -243,9 +243,14 @@ uint8_t hal_eeprom_read(uint16_t addr)
 void hal_eeprom_write(uint16_t addr, uint8_t value)
 {
     if (addr >= eeprom_size) return;
-    eeprom[addr] = value;
-    if (pwrite(eeprom_fd, &value, 1, addr) != 1) {
-        perror("eeprom write");
+    if ((long)addr == native.worn_cell) {
+        /* A worn-out cell: the write happens, the value does not stick (the store reads it back). */
+        fprintf(stderr, "eeprom write to worn cell %u did not stick\n", addr);
+    } else {
+        eeprom[addr] = value;
+        if (pwrite(eeprom_fd, &value, 1, addr) != 1) {
+            perror("eeprom write");
+        }
     }
     native.eeprom_writes++;
     if (native.cut_after > 0 && native.eeprom_writes >= native.cut_after) {

@@ -56,7 +56,7 @@ static void usage(void)
 {
     fprintf(stderr, "usage: tendril-native [--eeprom FILE] [--fast [--step MS] | --realtime [--speed X]] [--run-for MS]\n"
                     "       [--plant [--moisture PCT] [--tank ML] [--dry-per-hour PCT] [--ml-per-point ML]]\n"
-                    "       [--pump-pin N] [--pump-active-high] [--scenario FILE] [--cut-after N] [--seed N]\n");
+                    "       [--pump-pin N] [--pump-active-high] [--scenario FILE] [--cut-after N] [--worn-cell ADDR] [--seed N]\n");
     exit(2);
 }
 
@@ -152,6 +152,7 @@ int main(int argc, char **argv)
     native_setup(argc, argv);
     native.eeprom_path = "tendril-eeprom.bin";
     native.cut_after = cut ? atol(cut) : 0;
+    native.worn_cell = -1;
     for (i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -165,6 +166,7 @@ int main(int argc, char **argv)
         else if (strcmp(a, "--step") == 0) step = (uint32_t)strtoul(v, NULL, 10), i++;
         else if (strcmp(a, "--run-for") == 0) run_for = strtoull(v, NULL, 10), i++;
         else if (strcmp(a, "--cut-after") == 0) native.cut_after = atol(v), i++;
+        else if (strcmp(a, "--worn-cell") == 0) native.worn_cell = atol(v), i++;
         else if (strcmp(a, "--seed") == 0) native.seed = (uint32_t)strtoul(v, NULL, 10), i++;
         else if (strcmp(a, "--scenario") == 0) load_scenario(v), i++;
         else if (strcmp(a, "--moisture") == 0) world.moisture = atof(v), i++;

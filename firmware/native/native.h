@@ -13,6 +13,7 @@ typedef struct {
     /* set by main.c from the command line before hal_init */
     const char *eeprom_path;
     long cut_after;        /* power cut right after this many EEPROM writes (0: never) */
+    long worn_cell;        /* EEPROM address whose cell no longer takes a write (-1: none) */
     bool fast;             /* virtual clock, advanced by main.c; else real time */
     double speed;          /* not fast: device ms per real ms (1: real time; the demo runs faster) */
     uint32_t seed;         /* entropy for the device id (0: from /dev/urandom) */

@@ -240,3 +240,45 @@ def test_set_param_survives_a_restart_until_the_next_config(plain, tmp_path):
         assert (params.first, params.total, params.values) == (4, 4, ())
     finally:
         board.close()
+
+
+SLOT_0, SLOT_1 = 64, 544  # EEPROM addresses of the Uno's two image slots (docs/firmware.md)
+
+
+@pytest.mark.parametrize(
+    ("stage", "worn"),
+    [("begin", SLOT_0), ("chunk", SLOT_1 + 30), ("commit", SLOT_1)],
+    ids=["begin invalidates the old slot", "a chunk byte", "commit writes the magic"],
+)
+def test_a_worn_eeprom_cell_is_a_storage_nack_and_an_error_event_and_the_old_config_runs_on(
+        plain, tmp_path, stage, worn):
+    ee = tmp_path / "ee.bin"
+    board = NativeBoard(plain, ee, "--fast")
+    try:
+        assert isinstance(board.push(A)[-1], Ack)  # slot 0
+        if stage == "begin":
+            assert isinstance(board.push(B)[-1], Ack)  # slot 1; slot 0 still holds A's bytes
+    finally:
+        board.close()
+    running, new = (B, with_generation(A, 3)) if stage == "begin" else (A, B)
+    board = NativeBoard(plain, ee, "--fast", "--worn-cell", str(worn))
+    try:
+        replies = board.push(new)
+        first = next(i for i, r in enumerate(replies) if isinstance(r, NackMsg))
+        assert first == {"begin": 0, "chunk": 1, "commit": 5}[stage], replies  # B: 4 chunks
+        _nack(replies[first], Nack.STORAGE)
+        error = board.wait_for(lambda m: isinstance(m, Event) and m.kind == EventKind.ERROR)
+        assert error.b == 1  # storage write
+        h = hello(board)
+        assert (h.config_generation, h.recipe_hash) == (struct.unpack_from("<I", running, 10)[0],
+                                                         running[14:22])
+        assert read_config(board) == running
+    finally:
+        board.close()
+    board = NativeBoard(plain, ee, "--fast")  # a good EEPROM again: the same push goes through
+    try:
+        assert read_config(board) == running
+        assert isinstance(board.push(new)[-1], Ack)
+        assert read_config(board) == new
+    finally:
+        board.close()
