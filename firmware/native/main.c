@@ -1,17 +1,22 @@
 /* The native simulated board: the real firmware (app_boot/app_poll) on hal_native.c, in a world
- * of its own: a pot of soil, a water tank with a float switch, and a pump on an output pin
- * (host/tendril/sim/plant.py, in C), or inputs from a scenario file.
+ * that a scenario describes: the simulated AVR board's scenario format and plant model
+ * (firmware/sim/README.md, "Scenario files"; sim_scenario.c is shared), so one scenario file runs on
+ * either simulated board. --plant and its options are a shorthand for the plant-waterer's `plant`
+ * line.
  *
  *   tendril-native [--eeprom FILE] [--fast [--step MS] | --realtime [--speed X]] [--run-for MS]
- *                  [--plant [--moisture PCT] [--tank ML] [--dry-per-hour PCT] [--ml-per-point ML]]
- *                  [--scenario FILE] [--cut-after N] [--seed N]
+ *                  [--plant [--moisture PCT] [--tank ML] [--dry-per-hour PCT] [--ml-per-point ML]
+ *                  [--pump-pin N] [--pump-active-high]] [--scenario FILE] [--set LINE]...
+ *                  [--cut-after N] [--worn-cell ADDR] [--seed N]
  *
  * --speed X paces the board and its world at X device ms per real ms (a demo that unfolds faster than
  * life yet stays watchable; --fast runs unpaced). The watchdog stays on real time.
  *
  * stdout: `port: /dev/pts/N` (first line), nothing else. stderr: `t=<ms> pin|pwm <pin> <level>` for
- * every output change, `reset: watchdog`, `power cut ...`, and a summary line at exit. */
+ * every output change, `plant t=..ms moisture=.. tank_ml=.. pump=..` and `refill ...` as the
+ * scenario asks, `reset: watchdog`, `power cut ...`, and a summary line at exit. */
 #define _DEFAULT_SOURCE
+#include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,30 +25,25 @@
 #include "app.h"
 #include "hal.h"
 #include "native.h"
+#include "sim_scenario.h"
 
-#define SOIL_PIN 14  /* A0 */
-#define FLOAT_PIN 2  /* D2: switch to ground, closed (0) when the tank is empty */
-#define MAX_STEPS 256
+#ifndef NATIVE_BOARD
+#define NATIVE_BOARD "uno"
+#endif
 
+/* What changes as the world lives, carried across a watchdog reset (the world does not reset; the
+ * scenario itself is read again from the same arguments). */
 typedef struct {
-    double moisture;      /* % */
-    double tank_ml;
-    double dry_per_hour;  /* percentage points lost per hour */
-    double pump_ml_per_s;
-    double ml_per_point;  /* water that raises the soil one point */
-    double empty_below_ml;
-    uint64_t world_ms;    /* time in the world: it goes on across board resets */
+    uint64_t world_ms;
+    double moisture, tank_ml;
     uint32_t rng;
-    uint8_t pump_pin;
-    uint8_t pump_active_low;
-    uint8_t plant;        /* the plant model drives the inputs */
-    uint8_t pad;
+    int32_t refilled;
+    uint64_t next_log_ms;
 } world_t;
 
-static world_t world = {45.0, 400.0, 3.0, 20.0, 4.0, 30.0, 0, 7, 7, 1, 0, 0};
-
-static struct { uint64_t t; uint8_t pin; uint16_t raw; } steps[MAX_STEPS];
-static int n_steps, next_step;
+static world_t world;
+static sim_scenario_t scn;
+static const sim_board_t *board;
 static volatile sig_atomic_t stop;
 
 static void on_signal(int sig)
@@ -55,91 +55,94 @@ static void on_signal(int sig)
 static void usage(void)
 {
     fprintf(stderr, "usage: tendril-native [--eeprom FILE] [--fast [--step MS] | --realtime [--speed X]] [--run-for MS]\n"
-                    "       [--plant [--moisture PCT] [--tank ML] [--dry-per-hour PCT] [--ml-per-point ML]]\n"
-                    "       [--pump-pin N] [--pump-active-high] [--scenario FILE] [--cut-after N] [--worn-cell ADDR] [--seed N]\n");
+                    "       [--plant [--moisture PCT] [--tank ML] [--dry-per-hour PCT] [--ml-per-point ML]\n"
+                    "       [--pump-pin N] [--pump-active-high]] [--scenario FILE] [--set LINE]...\n"
+                    "       [--cut-after N] [--worn-cell ADDR] [--seed N]\n");
     exit(2);
 }
 
-/* Scenario file: lines `t_ms pin raw` (from t_ms on, the pin reads raw), `#` comments. */
-static void load_scenario(const char *path)
+static void need_pin_table(void)
 {
-    char line[128];
-    FILE *f = fopen(path, "r");
-    if (f == NULL) {
-        perror(path);
+    if (board == NULL) {
+        fprintf(stderr, "tendril-native: scenarios use an AVR board's pin names; %s has none here\n", NATIVE_BOARD);
         exit(2);
     }
-    while (fgets(line, sizeof line, f) != NULL && n_steps < MAX_STEPS) {
-        unsigned long long t;
-        unsigned pin, raw;
-        if (line[0] != '#' && sscanf(line, "%llu %u %u", &t, &pin, &raw) == 3 && pin < NATIVE_PINS) {
-            steps[n_steps].t = t;
-            steps[n_steps].pin = (uint8_t)pin;
-            steps[n_steps].raw = (uint16_t)raw;
-            n_steps++;
-        }
-    }
-    fclose(f);
 }
 
-static void set_input(uint8_t pin, uint16_t raw)
+static void scenario_line(const char *text)
 {
-    native.input[pin] = raw;
-    native.input_set[pin] = true;
+    char line[SCN_LINE_MAX], err[256];
+    need_pin_table();
+    snprintf(line, sizeof line, "%s", text);
+    if (sim_scenario_line(&scn, board, line, err, sizeof err) < 0) {
+        fprintf(stderr, "tendril-native: --set %s: %s\n", text, err);
+        exit(2);
+    }
 }
 
 static bool pump_on(void)
 {
-    uint8_t p = world.pump_pin;
-    if (!native.driven[p]) return false;
-    return world.pump_active_low ? native.level[p] < 128 : native.level[p] >= 128;
+    int p = scn.plant.pump_pin;
+    if (!scn.plant.enabled || p < 0 || p >= NATIVE_PINS || !native.driven[p]) return false;
+    return scn.plant.pump_active_high ? native.level[p] >= 128 : native.level[p] < 128;
 }
 
-/* plant.py's advance(): the soil dries, the pump moves water from the tank into it. */
-static void advance(uint32_t ms)
-{
-    double s = ms / 1000.0;
-    world.world_ms += ms;
-    while (next_step < n_steps && steps[next_step].t <= world.world_ms) {
-        set_input(steps[next_step].pin, steps[next_step].raw);
-        next_step++;
-    }
-    if (!world.plant) return;
-    world.moisture -= world.dry_per_hour * s / 3600.0;
-    if (pump_on() && world.tank_ml > 0) {
-        double water = world.pump_ml_per_s * s;
-        if (water > world.tank_ml) water = world.tank_ml;
-        world.tank_ml -= water;
-        world.moisture += water / world.ml_per_point;
-    }
-    if (world.moisture > 100.0) world.moisture = 100.0;
-    if (world.moisture < 0.0) world.moisture = 0.0;
-}
-
-/* plant.py's soil_raw() and float_raw(): dry 800, wet 350, +-3 counts of noise. */
+/* Inputs read what the scenario says they read at the world's time. */
 static void sense(void)
 {
-    double raw;
-    int noise;
-    if (!world.plant) return;
-    world.rng = world.rng * 1103515245u + 12345u;
-    noise = (int)((world.rng >> 16) % 7) - 3;
-    raw = 800.0 + (350.0 - 800.0) * world.moisture / 100.0 + noise + 0.5;
-    set_input(SOIL_PIN, (uint16_t)(raw < 0 ? 0 : raw > 1023 ? 1023 : raw));
-    set_input(FLOAT_PIN, world.tank_ml < world.empty_below_ml ? 0 : 1);
+    uint8_t i;
+    for (i = 0; i < scn.n_inputs; i++) {
+        uint8_t pin = scn.in[i].pin;
+        if (pin < NATIVE_PINS) {
+            native.input[pin] = (uint16_t)sim_scenario_value(&scn, i, (uint32_t)world.world_ms);
+            native.input_set[pin] = true;
+        }
+    }
 }
 
+/* The world lives `ms`: the plant dries and drinks, a refill comes, the plant's log line is due. */
+static void advance(uint32_t ms)
+{
+    scn_plant_t *pl = &scn.plant;
+    world.world_ms += ms;
+    if (!pl->enabled) return;
+    sim_plant_advance(pl, ms, pump_on());
+    if (pl->refill_ml > 0 && !pl->refilled && world.world_ms >= pl->refill_at_ms) {
+        pl->tank_ml += pl->refill_ml;
+        pl->refilled = 1;
+        fprintf(stderr, "refill t=%" PRIu64 "ms tank_ml=%.1f\n", world.world_ms, pl->tank_ml);
+    }
+    if (pl->log_ms && world.world_ms >= world.next_log_ms) {
+        fprintf(stderr, "plant t=%" PRIu64 "ms moisture=%.2f tank_ml=%.1f pump=%d\n", world.world_ms,
+                pl->moisture, pl->tank_ml, pump_on());
+        world.next_log_ms += pl->log_ms;
+    }
+    world.moisture = pl->moisture;
+    world.tank_ml = pl->tank_ml;
+    world.rng = pl->rng;
+    world.refilled = pl->refilled;
+}
+
+/* After a watchdog reset: the world as it was (hal_native.c hands it over in TD_NATIVE_WORLD). */
 static void restore_world(void)
 {
     const char *hex = getenv("TD_NATIVE_WORLD");
     uint8_t *w = (uint8_t *)&world;
     size_t i;
+    world.moisture = scn.plant.moisture;
+    world.tank_ml = scn.plant.tank_ml;
+    world.rng = scn.plant.rng;
+    world.next_log_ms = scn.plant.log_ms;
     if (hex == NULL || strlen(hex) != 2 * sizeof world) return;
     for (i = 0; i < sizeof world; i++) {
         unsigned b;
         if (sscanf(hex + 2 * i, "%2x", &b) != 1) return;
         w[i] = (uint8_t)b;
     }
+    scn.plant.moisture = world.moisture;
+    scn.plant.tank_ml = world.tank_ml;
+    scn.plant.rng = world.rng;
+    scn.plant.refilled = world.refilled;
 }
 
 int main(int argc, char **argv)
@@ -147,19 +150,24 @@ int main(int argc, char **argv)
     uint32_t step = 1;
     uint64_t run_for = 0;
     uint32_t last_ms;
-    int i;
+    int i, plant = 0, pump_pin = 7, pump_high = 0;
+    double moisture = -1, tank = -1, dry = -1, ml_per_point = -1;
     const char *cut = getenv("TD_NATIVE_CUT_AFTER");
+    char err[256];
     native_setup(argc, argv);
     native.eeprom_path = "tendril-eeprom.bin";
     native.cut_after = cut ? atol(cut) : 0;
     native.worn_cell = -1;
+    board = sim_board_find(NATIVE_BOARD); /* AVR boards only: a scenario needs their pin names */
+    /* Options in two passes: the flags first, then the world in order (--plant, --scenario and
+     * --set lines as given), so a later line changes what an earlier one said. */
     for (i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (strcmp(a, "--fast") == 0) native.fast = true;
         else if (strcmp(a, "--realtime") == 0) native.fast = false;
-        else if (strcmp(a, "--plant") == 0) world.plant = 1;
-        else if (strcmp(a, "--pump-active-high") == 0) world.pump_active_low = 0;
+        else if (strcmp(a, "--plant") == 0) plant = 1;
+        else if (strcmp(a, "--pump-active-high") == 0) pump_high = 1;
         else if (v == NULL) usage();
         else if (strcmp(a, "--eeprom") == 0) native.eeprom_path = v, i++;
         else if (strcmp(a, "--speed") == 0) native.speed = atof(v), i++;
@@ -168,13 +176,34 @@ int main(int argc, char **argv)
         else if (strcmp(a, "--cut-after") == 0) native.cut_after = atol(v), i++;
         else if (strcmp(a, "--worn-cell") == 0) native.worn_cell = atol(v), i++;
         else if (strcmp(a, "--seed") == 0) native.seed = (uint32_t)strtoul(v, NULL, 10), i++;
-        else if (strcmp(a, "--scenario") == 0) load_scenario(v), i++;
-        else if (strcmp(a, "--moisture") == 0) world.moisture = atof(v), i++;
-        else if (strcmp(a, "--tank") == 0) world.tank_ml = atof(v), i++;
-        else if (strcmp(a, "--dry-per-hour") == 0) world.dry_per_hour = atof(v), i++;
-        else if (strcmp(a, "--ml-per-point") == 0) world.ml_per_point = atof(v), i++;
-        else if (strcmp(a, "--pump-pin") == 0) world.pump_pin = (uint8_t)(atoi(v) % NATIVE_PINS), i++;
+        else if (strcmp(a, "--scenario") == 0 || strcmp(a, "--set") == 0) i++;
+        else if (strcmp(a, "--moisture") == 0) moisture = atof(v), i++;
+        else if (strcmp(a, "--tank") == 0) tank = atof(v), i++;
+        else if (strcmp(a, "--dry-per-hour") == 0) dry = atof(v), i++;
+        else if (strcmp(a, "--ml-per-point") == 0) ml_per_point = atof(v), i++;
+        else if (strcmp(a, "--pump-pin") == 0) pump_pin = atoi(v), i++;
         else usage();
+    }
+    if (plant) {
+        char line[128];
+        snprintf(line, sizeof line, "plant soil=A0 float=2 pump=%d pump_active=%s", pump_pin,
+                 pump_high ? "high" : "low");
+        scenario_line(line);
+        if (moisture >= 0) scn.plant.moisture = moisture;
+        if (tank >= 0) scn.plant.tank_ml = tank;
+        if (dry >= 0) scn.plant.dry_per_hour = dry;
+        if (ml_per_point > 0) scn.plant.ml_per_point = ml_per_point;
+    }
+    for (i = 1; i + 1 < argc; i++) {
+        if (strcmp(argv[i], "--scenario") == 0) {
+            need_pin_table();
+            if (sim_scenario_load(&scn, board, argv[i + 1], err, sizeof err) < 0) {
+                fprintf(stderr, "tendril-native: %s\n", err);
+                return 2;
+            }
+        } else if (strcmp(argv[i], "--set") == 0) {
+            scenario_line(argv[i + 1]);
+        }
     }
     if (step == 0) step = 1;
     if (native.speed == 0.0) native.speed = 1.0;
@@ -203,6 +232,6 @@ int main(int argc, char **argv)
     }
     fprintf(stderr, "exit: simulated %llu ms in %lu ms real; eeprom writes %ld; moisture %.1f %% tank %.0f ml\n",
             (unsigned long long)world.world_ms, (unsigned long)native_real_ms(), native.eeprom_writes,
-            world.moisture, world.tank_ml);
+            scn.plant.moisture, scn.plant.tank_ml);
     return 0;
 }

@@ -150,3 +150,35 @@ def test_plant_waterer_runs_for_days_on_the_native_board(plain, tmp_path):
     assert simulated_ms >= days * 86_400_000
     print(f"native plant waterer: {simulated_ms / 86_400_000:.2f} simulated days in {real:.2f} s "
           f"= {simulated_ms / 86_400_000 / real:.2f} days/s")  # fmt: skip
+
+
+def test_the_native_board_reads_the_simulated_avr_boards_scenario_format(plain, tmp_path):
+    """One scenario file for both simulated boards (firmware/sim/README.md): a step series on the
+    soil pin from the file, the float switch from a --set line."""
+    scn = tmp_path / "soak.scn"
+    scn.write_text("# dry soil, soaked from 30 s on\nadc A0 steps 0:800 30s:350\n")
+    # Paced (20 device s a second): flat out, the clock would pass 30 s before the push is done.
+    board = NativeBoard(plain, tmp_path / "ee.bin", "--realtime", "--speed", "20", "--scenario", str(scn),
+                        "--set", "digital 2 1")  # fmt: skip
+    try:
+        assert isinstance(board.push(A)[-1], Ack)
+        board.wait_for(lambda m: isinstance(m, Telemetry) and m.time_ms > 42_000, timeout=20)
+    finally:
+        board.close()
+    frames = board.messages(Telemetry)
+    soil = [(t.time_ms, t.values[0]) for t in frames]
+    assert [v for t, v in soil if t < 30_000][:3] == [0, 0, 0], soil  # raw 800: 0.00 %
+    assert soil[-1][1] > 99_000, soil  # raw 350: 100 % (smoothing: a quarter of the step a sample)
+    assert {t.values[1] for t in frames} == {0}  # the float switch reads 1: water in the tank
+    on = _events(board, EventKind.ACT_ON)  # dry for the rule's 5 s hold, water: one pulse
+    assert len(on) == 1 and 5_000 <= on[0].time_ms < 30_000, on
+
+
+def test_a_bad_scenario_line_stops_the_native_board_with_file_and_line(plain, tmp_path):
+    import subprocess
+
+    scn = tmp_path / "bad.scn"
+    scn.write_text("adc A0 512\nadc Q9 5\n")
+    done = subprocess.run([str(plain), "--fast", "--scenario", str(scn)], capture_output=True, text=True,
+                          timeout=10, check=False)
+    assert done.returncode == 2 and f"{scn}:2: uno has no pin Q9" in done.stderr, done.stderr

@@ -82,3 +82,24 @@ def test_a_sketch_that_does_not_speak_tendril_fails_the_push_clearly(simavr_buil
                           cwd=ROOT, timeout=60)
     assert done.returncode == 1 and done.stdout == ""
     assert "no tendril board answered HELLO" in done.stderr
+
+
+def test_one_scenario_file_drives_the_native_board_too(tmp_path):
+    """firmware/sim/scenarios/plant-waterer.scn on `--runtime native`: its plant dries below the
+    recipe's threshold and the firmware waters it (the native board reads the same format)."""
+    from tendril.contract import EventKind
+    from tendril.protocol import Event
+
+    scenario = ROOT / "firmware" / "sim" / "scenarios" / "plant-waterer.scn"
+    recipe = ROOT / "boards" / "recipes" / "plant-waterer.toml"
+    proc = start(str(recipe), "--runtime", "native", "--scenario", str(scenario), "--fast",
+                 "--eeprom", str(tmp_path / "e.bin"))
+    try:
+        first = proc.stdout.readline()
+        assert first.startswith("port: /dev/pts/"), first + proc.stderr.read()
+        with PtyLink(first.split()[1]) as link:
+            seen = [m for _, m in link.messages(5.0)]
+        ons = [m for m in seen if isinstance(m, Event) and m.kind == EventKind.ACT_ON]
+        assert ons, f"the pump never ran: {seen[-5:]}"
+    finally:
+        assert interrupt(proc) == 0, proc.stderr.read()

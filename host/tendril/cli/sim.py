@@ -35,7 +35,7 @@ def _interrupt(*_) -> None:
 @click.option("--elf", type=click.Path(dir_okay=False, exists=True),
               help="Run this AVR program instead of tendril's firmware (any sketch).")
 @click.option("--scenario", type=click.Path(dir_okay=False, exists=True),
-              help="What the inputs read over time (firmware/sim/README.md).")
+              help="What the inputs read over time, for the avr and native runtimes (firmware/sim/README.md).")
 @click.option("--realtime/--fast", default=True, show_default=True,
               help="Pace the board to the wall clock, or run it as fast as it goes.")
 @click.option("--eeprom", type=click.Path(dir_okay=False),

@@ -148,8 +148,7 @@ class SimSpec:
         if self.eeprom is not None:
             argv += ["--eeprom", str(self.eeprom)]
         if self.scenario is not None:
-            # Each runtime reads its own scenario format: firmware/sim/README.md (avr) and
-            # firmware/native/main.c (native: "<ms> <pin> <raw>" lines).
+            # Both runtimes read the format of firmware/sim/README.md (one parser, sim_scenario.c).
             argv += ["--scenario", str(self.scenario)]
         if self.events is not None:
             if self.runtime != "avr":
