@@ -43,12 +43,8 @@ void app_emit(void *ctx, const td_event_t *ev)
     if (APP_WIRE_LAYOUT(td_event_t, 12)) {
         memcpy(out, ev, 12);
     } else {
-        le_put_u32(out, ev->time_ms);
-        out[4] = ev->kind;
-        out[5] = ev->a;
-        out[6] = ev->b;
-        out[7] = ev->c;
-        le_put_i32(&out[8], ev->value);
+        uint8_t n;
+        (void)msg_encode_event(ev, out, 12, &n); /* the host library's encoder: 12 B always fit */
     }
     app_send(TD_MSG_EVENT, wire, 12, SEND_OWN);
 }
