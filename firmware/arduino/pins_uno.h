@@ -5,7 +5,8 @@
  *   TD_PIN_ROWS   X(pin, port letter, bit, PWM unit OC<timer><channel> or NONE); port NONE = no GPIO
  *   TD_PIN_A0     first analog pin: pin p >= TD_PIN_A0 reads ADC channel p - TD_PIN_A0
  *   TD_PWM_UNITS  U(unit, timer, channel) for every unit that rows use
- *   TD_TIMERS16   the 16-bit timers among them (8-bit phase-correct PWM, like the Arduino core) */
+ *   TD_TIMERS16   the 16-bit timers among them (8-bit phase-correct PWM, like the Arduino core)
+ * The Nano (pins_nano.h) is this board plus two ADC-only pins: it takes TD_PINS_328P from here. */
 #ifndef TD_PINS_UNO_H
 #define TD_PINS_UNO_H
 
@@ -13,7 +14,8 @@
 
 #define TD_PWM_UNITS(U) U(OC0A, 0, A) U(OC0B, 0, B) U(OC1A, 1, A) U(OC1B, 1, B) U(OC2A, 2, A) U(OC2B, 2, B)
 #define TD_TIMERS16(T) T(1)
-#define TD_PIN_ROWS(X) \
+#define TD_PIN_ROWS(X) TD_PINS_328P(X)
+#define TD_PINS_328P(X) \
     X( 0, D, 0, NONE) \
     X( 1, D, 1, NONE) \
     X( 2, D, 2, NONE) \

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -34,3 +35,21 @@ def elf_sizes(elf: Path) -> tuple[int, int]:
         if len(parts) == 3 and parts[0].startswith(".") and parts[1].isdigit():
             sec[parts[0]] = int(parts[1])
     return sec[".text"] + sec.get(".data", 0), sum(sec.get(s, 0) for s in (".data", ".bss", ".noinit"))
+
+
+def header_text(board: str) -> str:
+    """pins_<board>.h with the pin headers it includes put in front (the Nano takes the Uno's rows)."""
+    text = (FIRMWARE / "arduino" / f"pins_{board}.h").read_text()
+    for other in re.findall(r'#include "pins_(\w+)\.h"', text):
+        text = header_text(other) + text
+    return text
+
+
+def hal_table(board: str) -> tuple[dict[int, tuple[str, int, str]], int]:
+    """pin -> (port, bit, pwm unit) and the first analog pin, as hal_avr.c compiles them."""
+    text = header_text(board)
+    rows = re.findall(r"X\(\s*(\d+),\s*(\w+),\s*(\d),\s*(\w+)\)", text)
+    table = {int(p): (port, int(bit), pwm) for p, port, bit, pwm in rows}
+    assert len(table) == len(rows), f"pins_{board}.h lists a pin twice"
+    a0 = int(re.search(r"#define TD_PIN_A0 (\d+)", text).group(1))
+    return table, a0

@@ -10,22 +10,11 @@ import pytest
 from tendril.boards import load_board
 from tendril.contract import PinCap
 
-from ..conftest import ROOT
+from .avr_build import hal_table, header_text
 
-ARDUINO = ROOT / "firmware" / "arduino"
 VARIANTS = Path("/usr/share/arduino/hardware/arduino/avr/variants")
 BOARDS = {"uno": "standard", "nano": "eightanaloginputs", "mega2560": "mega"}
 UART0 = {"atmega328p": ("D", (0, 1)), "atmega2560": ("E", (0, 1))}
-
-
-def hal_table(board: str) -> tuple[dict[int, tuple[str, int, str]], int]:
-    """pin -> (port, bit, pwm unit) and the first analog pin, as hal_avr.c compiles them."""
-    text = (ARDUINO / f"pins_{board}.h").read_text()
-    rows = re.findall(r"X\(\s*(\d+),\s*(\w+),\s*(\d),\s*(\w+)\)", text)
-    table = {int(p): (port, int(bit), pwm) for p, port, bit, pwm in rows}
-    assert len(table) == len(rows), f"pins_{board}.h lists a pin twice"
-    a0 = int(re.search(r"#define TD_PIN_A0 (\d+)", text).group(1))
-    return table, a0
 
 
 def pins_with(board: str, cap: PinCap | None = None) -> set[int]:
@@ -72,7 +61,7 @@ def test_reserved_pins_are_the_uart_the_hal_drives(board):
 
 @pytest.mark.parametrize("board", BOARDS)
 def test_every_pwm_unit_used_is_declared_and_each_drives_one_pin(board):
-    text = (ARDUINO / f"pins_{board}.h").read_text()
+    text = header_text(board)
     declared = re.findall(r"U\((OC\d[ABC]), (\d), ([ABC])\)", text)
     assert all(unit == f"OC{t}{c}" for unit, t, c in declared)
     table, _ = hal_table(board)

@@ -10,7 +10,9 @@ import subprocess
 import pytest
 from tendril.boards import load_board
 from tendril.contract import PinCap
-from tendril.sim.runner import ROOT, SIMAVR
+from tendril.sim.runner import SIMAVR
+
+from ..firmware_avr.avr_build import hal_table
 
 BOARDS = ["uno", "nano", "mega2560"]
 
@@ -25,10 +27,8 @@ def sim_table(board: str) -> dict[int, tuple[str, int, int]]:
 
 
 def hal_rows(board: str) -> tuple[dict[int, tuple[str, int]], int]:
-    text = (ROOT / "firmware" / "arduino" / f"pins_{board}.h").read_text()
-    rows = re.findall(r"X\(\s*(\d+),\s*(\w+),\s*(\d),\s*\w+\)", text)
-    a0 = int(re.search(r"#define TD_PIN_A0 (\d+)", text).group(1))
-    return {int(p): ("-" if port == "NONE" else port, int(bit)) for p, port, bit in rows}, a0
+    table, a0 = hal_table(board)
+    return {p: ("-" if port == "NONE" else port, bit) for p, (port, bit, _pwm) in table.items()}, a0
 
 
 @pytest.mark.parametrize("board", BOARDS)
