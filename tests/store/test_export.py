@@ -103,6 +103,28 @@ def test_relative_since_and_output_file(tmp_path):
     assert out.read_text().splitlines() == ["time,device_id,boot,channel,name,device_ms,value,raw"]
 
 
+def test_events_export_with_kinds_and_words_from_the_logged_recipe(tmp_path):
+    from tendril.contract import EventKind, OffReason
+
+    from .conftest import event
+    db = _log(tmp_path)
+    with Store.open(db) as store:
+        sid = store.conn.execute("SELECT id FROM sessions WHERE boot_count = 2").fetchone()[0]
+        store.add_event(sid, event(5_000, EventKind.ACT_ON, a=0, b=0, c=0, value=255), T0 + 205, 30)
+        store.add_event(sid, event(9_000, EventKind.ACT_OFF, a=0, b=OffReason.RULE_DONE, c=0,
+                                   value=4_000), T0 + 209, 31)
+        store.add_event(sid, event(9_500, EventKind.PARAM, a=1, b=0, c=255, value=6_000), T0 + 210, 32)
+    out = list(csv.DictReader(io.StringIO(_run("--db", str(db), "--events"))))
+    assert [(r["boot"], r["device_ms"], r["kind"], r["value"]) for r in out] == [
+        ("2", "5000", "ACT_ON", "255"), ("2", "9000", "ACT_OFF", "4000"), ("2", "9500", "PARAM", "6000")]
+    assert [r["text"] for r in out] == [
+        "pump ON (rule water)", "pump OFF after 4 s: rule done", "parameter pulse set to 6"]
+    lines = _run("--db", str(db), "--events", "--format", "jsonl", "--since", "2025-11-20T00:56:50Z")
+    assert [json.loads(x)["kind"] for x in lines.splitlines()] == ["PARAM"]
+    result = CliRunner().invoke(cli, ["export", "--db", str(db), "--events", "--channel", "soil"])
+    assert result.exit_code == 2 and "does not go with --events" in result.output
+
+
 def test_a_missing_database_is_one_clear_line(tmp_path):
     result = CliRunner().invoke(cli, ["export", "--db", str(tmp_path / "none.db")])
     assert result.exit_code == 1

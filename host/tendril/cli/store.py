@@ -13,8 +13,8 @@ import click
 from ..boards import board_of_class, load_board
 from ..errors import StorageError, TendrilError
 from ..store import Store, default_path, iter_samples, parse_time
-from ..store.export import FORMATS, write
-from ..store.query import iso, sessions
+from ..store.export import FORMATS, write, write_events
+from ..store.query import iso, iter_events, sessions
 
 _DB_HELP = "Log database (default: $TENDRIL_DB, else tendril.db in the user data directory)."
 _TIME_HELP = "ISO 8601 time (local unless it says) or relative: -90m, -1h, -7d."
@@ -37,30 +37,49 @@ def _times(since: str | None, until: str | None) -> tuple[float | None, float | 
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="csv", show_default=True)
 @click.option("--channel", "channels", multiple=True,
               help="Channel name (from the logged recipe) or index; repeat for more. Default: all.")
-@click.option("--since", help="Only samples at or after this time. " + _TIME_HELP)
-@click.option("--until", help="Only samples before this time. " + _TIME_HELP)
+@click.option("--since", help="Only rows at or after this time. " + _TIME_HELP)
+@click.option("--until", help="Only rows before this time. " + _TIME_HELP)
 @click.option("--device", type=int, help="Only this device_id.")
+@click.option("--events", is_flag=True,
+              help="Export the boards' events (pumps on and off, rules skipped, parameters set, "
+                   "config changes, errors) instead of samples.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
               help="Write here instead of stdout.")
-def export(db, fmt, channels, since, until, device, output) -> None:
-    """Export logged samples as CSV or JSON lines, streamed row by row.
+def export(db, fmt, channels, since, until, device, events, output) -> None:
+    """Export logged samples (or, with --events, events) as CSV or JSON lines, streamed row by row.
 
-    Columns: time (host, UTC), device_id, boot, channel, name, device_ms, value (in the channel's
-    unit; raw readings as logged), raw (1 for raw readings).
+    Sample columns: time (host, UTC), device_id, boot, channel, name, device_ms, value (in the
+    channel's unit; raw readings as logged), raw (1 for raw readings).
+
+    Event columns: time, device_id, boot, device_ms, kind (ACT_ON, ACT_OFF, RULE_SKIP, MODE, PARAM,
+    CONFIG, ERROR), a, b, c, value (as the board sent them, docs/protocol.md) and text (the event
+    in words, with the logged recipe's names when known).
     """
+    if events and channels:
+        raise click.UsageError("--channel selects samples: it does not go with --events")
     t0, t1 = _times(since, until)
     store = _open(db)
     try:
-        rows = iter_samples(store.conn, channels=channels, since=t0, until=t1, device_id=device)
+        if events:
+            from ..live.names import event_text
+
+            rows = iter_events(store.conn, since=t0, until=t1, device_id=device)
+            what = "events"
+        else:
+            rows = iter_samples(store.conn, channels=channels, since=t0, until=t1, device_id=device)
+            what = "samples"
         if output:
             try:
                 out = open(output, "w", encoding="utf-8", newline="")  # noqa: SIM115
             except OSError as exc:
                 raise TendrilError(f"cannot write {output}: {exc.strerror}") from exc
         with out if output else nullcontext(sys.stdout) as target:
-            n = write(rows, target, fmt)
+            if events:
+                n = write_events(rows, target, fmt, lambda e: event_text(e, e.recipe))
+            else:
+                n = write(rows, target, fmt)
         if output:
-            click.echo(f"{n} samples written to {output}", err=True)
+            click.echo(f"{n} {what} written to {output}", err=True)
     finally:
         store.close()
 

@@ -63,6 +63,20 @@ def recipe_text(conn: sqlite3.Connection, device_id: int, recipe_hash: bytes) ->
     return row[0] if row else None
 
 
+def session_recipe(conn: sqlite3.Connection, session: SessionInfo):
+    """The recipe a tendril board's session ran, when config_history knows its text; else None."""
+    if session.source != "tendril":
+        return None
+    text = recipe_text(conn, session.device_id, session.recipe_hash)
+    if text is None:
+        return None
+    from ..recipes import RecipeError, parse
+    try:
+        return parse(text, "logged recipe")
+    except RecipeError:
+        return None
+
+
 def channel_names(conn: sqlite3.Connection, session: SessionInfo) -> dict[int, str]:
     """Channel index -> name: from the `channels` table for a board that does not run tendril,
     else from the recipe the session ran, when config_history knows it."""
@@ -70,15 +84,8 @@ def channel_names(conn: sqlite3.Connection, session: SessionInfo) -> dict[int, s
                               (session.id,)).fetchall())
     if named or session.source != "tendril":
         return named
-    text = recipe_text(conn, session.device_id, session.recipe_hash)
-    if text is None:
-        return {}
-    from ..recipes import RecipeError, parse
-    try:
-        recipe = parse(text, "logged recipe")
-    except RecipeError:
-        return {}
-    return {i: c.name for i, c in enumerate(recipe.channels)}
+    recipe = session_recipe(conn, session)
+    return {i: c.name for i, c in enumerate(recipe.channels)} if recipe else {}
 
 
 @dataclass(frozen=True)
@@ -160,3 +167,37 @@ def _session_channels(wanted: Sequence[str], names: dict[int, str]) -> set[int]:
         else:
             out.update(i for i, n in names.items() if n == w)
     return out
+
+
+@dataclass(frozen=True)
+class LoggedEvent:
+    """One EVENT as logged, with the session it came from and that session's recipe (if known)."""
+    device_id: int
+    boot_count: int
+    session_id: int
+    device_ms: int
+    host_time: float
+    kind: int
+    a: int
+    b: int
+    c: int
+    value: int
+    recipe: object = None  # tendril.recipes.Recipe, for names
+
+
+def iter_events(conn: sqlite3.Connection, *, since: float | None = None, until: float | None = None,
+                device_id: int | None = None) -> Iterator[LoggedEvent]:
+    """Events one session at a time (sessions in the order they began, events in the device's
+    order), streamed from the cursor."""
+    for s in sessions(conn, device_id):
+        recipe = session_recipe(conn, s)
+        sql = "SELECT device_ms, host_time, kind, a, b, c, value FROM events WHERE session_id = ?"
+        args: list = [s.id]
+        if since is not None:
+            sql += " AND host_time >= ?"
+            args.append(since)
+        if until is not None:
+            sql += " AND host_time < ?"
+            args.append(until)
+        for dms, ht, kind, a, b, c, value in conn.execute(sql + " ORDER BY seq", args):
+            yield LoggedEvent(s.device_id, s.boot_count, s.id, dms, ht, kind, a, b, c, value, recipe)
