@@ -125,3 +125,23 @@ def test_replay_guesses_the_board_past_a_plotter_board_in_the_same_log(waterer_l
     assert done.exit_code == 0, done.output
     doc = json.loads(done.output)
     assert doc["board"] == "uno" and doc["samples"] == 2 * 12 * 3600
+
+
+def test_set_replays_a_changed_parameter_without_editing_the_recipe(waterer_log, tmp_path):
+    db, _ = waterer_log
+    edited = _variant(tmp_path, 'default = "35 %"', 'default = "40 %"')
+    by_file = CliRunner().invoke(cli, ["replay", str(edited), "--db", str(db), "--json"])
+    by_set = CliRunner().invoke(cli, ["replay", str(WATERER), "--db", str(db), "--json",
+                                      "--set", "dry_threshold=40 %"])
+    assert by_set.exit_code == 0, by_set.output
+    assert json.loads(by_set.output)["runs"] == json.loads(by_file.output)["runs"]
+    words = CliRunner().invoke(cli, ["replay", str(WATERER), "--db", str(db), "--set", "pulse=9 s",
+                                     "--until", "2025-11-20T05:10:00+00:00"])
+    assert words.output.startswith("plant-waterer with pulse=9 s on uno: "), words.output
+    assert "pump for 9 s by rule water" in words.output
+    out_of_range = CliRunner().invoke(cli, ["replay", str(WATERER), "--db", str(db),
+                                            "--set", "dry_threshold=95 %"])
+    assert out_of_range.exit_code == 1
+    assert "dry_threshold: 95 % is outside the recipe's range" in out_of_range.output
+    unknown = CliRunner().invoke(cli, ["replay", str(WATERER), "--db", str(db), "--set", "speed=3"])
+    assert unknown.exit_code == 1 and "no parameter named 'speed'" in unknown.output

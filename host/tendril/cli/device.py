@@ -27,7 +27,6 @@ from ..recipes.units import UnitError, duration_ms, quantity
 from ..session import Session, read_config
 from ..session import push as push_image
 
-
 port_opt = click.option("--port", "-p", required=True, help="Serial port (or by-id path) of the board.")
 recipe_opt = click.option("--recipe", "recipe_path", type=click.Path(),
                           help="The recipe the board runs: names instead of numbers.")
@@ -62,6 +61,25 @@ def _index(names: list[str], what: str, key: str) -> int:
         return names.index(key)
     known = ", ".join(names) or "none (give --recipe, or a number)"
     raise TendrilError(f"no {what} named {key!r}; the recipe has: {known}")
+
+
+def parse_assignment(assignment: str, params: list) -> tuple[str, int, int]:
+    """NAME=VALUE in the parameter's unit ("dry_threshold=40 %", "pulse=6 s"), or INDEX=VALUE in
+    thousandths, to (name, index, value as the board keeps it)."""
+    key, sep, text = assignment.partition("=")
+    key = key.strip()
+    if not sep:
+        raise TendrilError(f"{assignment!r}: write NAME=VALUE, like threshold=\"40 %\"")
+    index = _index([p.name for p in params], "parameter", key)
+    try:
+        if index < len(params):
+            p = params[index]
+            value = duration_ms(text) if p.duration else quantity(text, p.unit or Unit.NONE)
+        else:
+            value = int(text)
+    except (UnitError, ValueError) as exc:
+        raise TendrilError(f"{key}: {exc}") from None
+    return key, index, value
 
 
 def _actuator_state(entry) -> str:
@@ -170,20 +188,9 @@ def pull(port: str, board: str | None, recipe_path: str | None, output: str | No
 @recipe_opt
 def set_cmd(assignment: str, port: str, recipe_path: str | None) -> None:
     """Tune a parameter: NAME=VALUE ("threshold=40 %") or INDEX=VALUE in thousandths."""
-    key, sep, text = assignment.partition("=")
-    if not sep:
-        raise TendrilError(f"{assignment!r}: write NAME=VALUE, like threshold=\"40 %\"")
     recipe = load(Path(recipe_path)) if recipe_path else None
-    params = list(recipe.params) if recipe else []
-    index = _index([p.name for p in params], "parameter", key.strip())
-    try:
-        if index < len(params):
-            p = params[index]
-            value = duration_ms(text) if p.duration else quantity(text, p.unit or Unit.NONE)
-        else:
-            value = int(text)
-    except (UnitError, ValueError) as exc:
-        raise TendrilError(f"{key}: {exc}") from None
+    key, index, value = parse_assignment(assignment, list(recipe.params) if recipe else [])
+    text = assignment.partition("=")[2]
     with _session(port) as s:
         ack = s.call(SetParam(index, value), f"setting parameter {key.strip()}")
     click.echo(f"{key.strip()} = {text.strip()} (stored as {ack.value})")

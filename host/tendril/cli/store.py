@@ -84,6 +84,25 @@ def export(db, fmt, channels, since, until, device, events, output) -> None:
         store.close()
 
 
+def _with_defaults(recipe, assignments: tuple[str, ...]):
+    """RECIPE with each NAME=VALUE as its parameter's default, each checked against min..max."""
+    from dataclasses import replace
+
+    from .device import parse_assignment
+
+    params = list(recipe.params)
+    for assignment in assignments:
+        key, index, value = parse_assignment(assignment, params)
+        if index >= len(params):
+            raise TendrilError(f"{key}: the recipe has {len(params)} parameter(s)")
+        p = params[index]
+        if not p.min <= value <= p.max:
+            raise TendrilError(f"{key}: {assignment.partition('=')[2].strip()} is outside the recipe's "
+                               f"range for it ({p.min}..{p.max} in thousandths, or ms)")
+        params[index] = replace(p, default=value)
+    return replace(recipe, params=tuple(params)) if assignments else recipe
+
+
 def _board_for(store: Store, board: str | None, device: int | None):
     if board:
         return load_board(board)
@@ -109,8 +128,11 @@ def _board_for(store: Store, board: str | None, device: int | None):
 @click.option("--until", help="Replay up to this time. " + _TIME_HELP)
 @click.option("--step", "step_ms", type=click.IntRange(1, 60_000), default=100, show_default=True,
               help="Engine tick between logged samples, in ms.")
+@click.option("--set", "assignments", multiple=True, metavar="NAME=VALUE",
+              help="Replay with this parameter's default changed (in its unit: dry_threshold=\"30 %\", "
+                   "pulse=\"6 s\"); repeat for more. The recipe file is not changed.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object with every run.")
-def replay(recipe_file, db, device, board, since, until, step_ms, as_json) -> None:
+def replay(recipe_file, db, device, board, since, until, step_ms, assignments, as_json) -> None:
     """Run logged sensor data through RECIPE and show when each actuator would have run.
 
     Try a change (a new threshold, hold time, pulse, cooldown) on last week's data before pushing
@@ -125,7 +147,7 @@ def replay(recipe_file, db, device, board, since, until, step_ms, as_json) -> No
     from ..store.replay import replay as run_replay
 
     t0, t1 = _times(since, until)
-    recipe = load(recipe_file)
+    recipe = _with_defaults(load(recipe_file), assignments)
     store = _open(db)
     try:
         target = _board_for(store, board, device)
@@ -143,7 +165,8 @@ def replay(recipe_file, db, device, board, since, until, step_ms, as_json) -> No
                       "device_id": r.device_id, "session": r.session_id}
                      for r in result.runs]}, indent=2))
         return
-    click.echo(f"{recipe.meta.name} on {target.name}: {result.samples} logged values from "
+    changed = f" with {', '.join(a.strip() for a in assignments)}" if assignments else ""
+    click.echo(f"{recipe.meta.name}{changed} on {target.name}: {result.samples} logged values from "
                f"{result.sessions} boot(s)")
     if not result.runs:
         click.echo("no actuator would have run")
