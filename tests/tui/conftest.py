@@ -21,14 +21,14 @@ SIZE = (110, 36)
 class Rig:
     """One simulated board, its LiveBoard and the shared log database."""
 
-    def __init__(self, tmp: Path) -> None:
+    def __init__(self, tmp: Path, recipe: Path = WATERER) -> None:
         self.tmp = tmp
         self.db = tmp / "log.db"
         self.sim = SimBoard(SimSpec(board="uno", runtime="native", eeprom=tmp / "board.eeprom"))
         self.sink = LogSink.open(self.db)
         self.board = LiveBoard(self.sim.port, sink=self.sink).start()
         assert self.board.wait_online(10), self.board.view().error
-        self.board.push(load(WATERER)).result(20)
+        self.board.push(load(recipe)).result(20)
         wait(lambda: self.board.view().actuators and self.board.view().params, 10)
 
     def restart_in_safe_mode(self) -> None:

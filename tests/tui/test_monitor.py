@@ -48,6 +48,40 @@ def test_run_key_starts_a_lease_after_confirmation_showing_the_limits(rig):
     run(scenario)
 
 
+def test_run_asks_a_pwm_actuator_for_its_level_and_the_lease_drives_it_there(tmp_path):
+    from .conftest import WATERER, Rig
+
+    night = Rig(tmp_path, WATERER.parent / "night-light.toml")  # a PWM led on D9
+    try:
+        async def scenario():
+            app = night.app()
+            async with app.run_test(size=SIZE) as pilot:
+                await pilot.press("r")
+                await until(pilot, lambda: isinstance(app.screen, RunScreen))
+                assert app.screen.query_one("#run-level").display  # a relay's dialog has none
+                app.screen.query_one("#run-level").value = "40"
+                await pilot.press("5", "enter")
+                await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+                assert app.screen.question == "Run led for 5 s at 40 %?"
+                await pilot.press("y")
+                led = lambda: night.board.view().actuators[0]  # noqa: E731
+                await until(pilot, lambda: led().on and led().owner == "lease", what="the led on")
+                assert led().level == 102  # 40 % of 255
+        run(scenario)
+    finally:
+        night.close()
+
+
+def test_a_relays_run_dialog_asks_no_level(rig):
+    async def scenario():
+        app = rig.app()
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("r")
+            await until(pilot, lambda: isinstance(app.screen, RunScreen))
+            assert not app.screen.query_one("#run-level").display
+    run(scenario)
+
+
 def test_declined_run_leaves_the_actuator_off(rig):
     async def scenario():
         app = rig.app()

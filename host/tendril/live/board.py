@@ -358,7 +358,7 @@ class LiveBoard(LiveBase):
         actuators = tuple(
             ActuatorView(i, a.name, bool(e.state & 1), e.level, self._owner(e.owner), e.ms_left,
                          e.today_on_ms, a.daily_cap_ms, a.max_on_ms, a.min_off_ms,
-                         bool(e.state & 8), bool(e.state & 4))
+                         bool(e.state & 8), bool(e.state & 4), a.pwm)
             for i, (a, e) in enumerate(zip(r.actuators, acts)))
         rule_views = tuple(
             RuleView(i, rule.name, _RULE_STATE.get(e.state, str(e.state)),

@@ -42,6 +42,7 @@ class ActuatorView:
     min_off_ms: int
     resting: bool
     capped: bool
+    pwm: bool = False  # the recipe drives it at a level (a lease may ask for one)
 
 
 @dataclass(frozen=True)

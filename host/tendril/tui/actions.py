@@ -14,7 +14,7 @@ from ..errors import TendrilError
 from ..live import PushOutcome
 from ..live.names import candidate_files
 from ..recipes import RecipeError, compile_recipe, diff, load
-from .format import limits_text, ms_text, param_value
+from .format import level_text, limits_text, ms_text, param_value
 from .screens.confirm import ConfirmScreen, MessageScreen
 from .screens.controls import RunScreen, TuneScreen
 from .screens.files import PullScreen, RecipeScreen
@@ -61,10 +61,10 @@ class Actions:
             return
         selected = self.main.query_one(ActuatorTable).selected
 
-        def asked(answer: tuple[int, int] | None) -> None:
+        def asked(answer: tuple[int, int, int] | None) -> None:
             if answer is None:
                 return
-            index, ms = answer
+            index, ms, level = answer
             a = {x.index: x for x in board.view().actuators}[index]
             details = ["The board enforces, whatever the host asks:", "  " + limits_text(a)]
             if ms > a.max_on_ms:
@@ -75,11 +75,13 @@ class Actions:
             if a.on:
                 details.append(f"  {a.name} is on now ({a.owner}); the lease takes over")
 
+            at = f" at {level_text(level)}" if a.pwm else ""
+
             def confirmed(yes: bool | None) -> None:
                 if yes:
-                    self.command(board.lease(index, ms), lambda v: f"{a.name} on for {v / 1000:g} s",
-                                 f"running {a.name}")
-            self.push_screen(ConfirmScreen(f"Run {a.name} for {ms_text(ms)}?", details, "Run"),
+                    self.command(board.lease(index, ms, level),
+                                 lambda v: f"{a.name} on for {v / 1000:g} s{at}", f"running {a.name}")
+            self.push_screen(ConfirmScreen(f"Run {a.name} for {ms_text(ms)}{at}?", details, "Run"),
                              confirmed)
         self.push_screen(RunScreen(acts, selected), asked)
 

@@ -94,13 +94,30 @@ def actuator_state(a: ActuatorView) -> str:
     if a.on:
         who = a.owner or "on"
         left = f", {ms_text(a.ms_left)} left" if a.ms_left else ""
-        level = f" at {a.level}" if a.level not in (0, 255) else ""
+        level = f" at {level_text(a.level)}" if a.level not in (0, 255) else ""
         return f"ON{level} ({who}{left})"
     if a.capped:
         return "off (daily cap used up)"
     if a.resting:
         return "off (resting)"
     return "off"
+
+
+def parse_level(text: str) -> int:
+    """A PWM level typed in percent ("40", "40 %", "100") -> the lease level 1..255."""
+    digits = text.strip().removesuffix("%").strip()
+    try:
+        pct = float(digits)
+    except ValueError:
+        raise UnitError(f"{text!r}: give a level in percent, 1 to 100") from None
+    if not 0 < pct <= 100:
+        raise UnitError(f"{text!r}: give a level in percent, 1 to 100")
+    return max(1, round(pct * 255 / 100))
+
+
+def level_text(level: int) -> str:
+    """A lease or output level 1..255 as a percentage: 102 -> "40 %"."""
+    return f"{round(level * 100 / 255)} %"
 
 
 def limits_text(a: ActuatorView) -> str:

@@ -14,11 +14,12 @@ from textual.widgets import Button, Input, Label, Select, Static
 
 from ...live import ActuatorView, ParamView
 from ...recipes.units import UnitError
-from ..format import limits_text, param_value, parse_param, parse_seconds
+from ..format import limits_text, param_value, parse_level, parse_param, parse_seconds
 
 
-class RunScreen(ModalScreen[tuple[int, int] | None]):
-    """Which actuator and for how long; dismisses with (index, ms)."""
+class RunScreen(ModalScreen[tuple[int, int, int] | None]):
+    """Which actuator, for how long and (a PWM actuator) at what level; dismisses with
+    (index, ms, level 1..255)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "dismiss(None)", "Cancel")]
 
@@ -34,6 +35,7 @@ class RunScreen(ModalScreen[tuple[int, int] | None]):
                          allow_blank=False, id="run-actuator")
             yield Static("", id="run-limits")
             yield Input(placeholder="seconds, or like 90 s / 2 min", id="run-seconds")
+            yield Input(value="100", placeholder="level in %, 1 to 100", id="run-level")
             yield Label("", id="run-error", classes="error")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Run…", variant="primary", id="run")
@@ -41,22 +43,25 @@ class RunScreen(ModalScreen[tuple[int, int] | None]):
 
     def on_mount(self) -> None:
         self._limits()
-        self.query_one(Input).focus()
+        self.query_one("#run-seconds", Input).focus()
 
     @on(Select.Changed)
     def _limits(self) -> None:
         a = self.actuators[self.query_one(Select).value]
         self.query_one("#run-limits", Static).update("Safety limits on the board: " + limits_text(a))
+        self.query_one("#run-level", Input).display = a.pwm  # a relay is on or off: no level
 
     @on(Input.Submitted)
     @on(Button.Pressed, "#run")
     def _run(self) -> None:
+        a = self.actuators[self.query_one(Select).value]
         try:
-            ms = parse_seconds(self.query_one(Input).value)
+            ms = parse_seconds(self.query_one("#run-seconds", Input).value)
+            level = parse_level(self.query_one("#run-level", Input).value) if a.pwm else 255
         except UnitError as exc:
             self.query_one("#run-error", Label).update(str(exc))
             return
-        self.dismiss((self.query_one(Select).value, ms))
+        self.dismiss((a.index, ms, level))
 
     @on(Button.Pressed, "#cancel")
     def _cancel(self) -> None:
