@@ -334,3 +334,21 @@ def test_two_boards_at_once_each_in_its_tab(rig, tmp_path):
     finally:
         other.stop()
         sim.stop()
+
+
+def test_raw_console_freezes_to_be_read_and_catches_up_after(rig):
+    from textual.widgets import RichLog
+
+    async def scenario():
+        app = rig.app()
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("x")
+            lines = app.main.query_one("#raw-lines", RichLog).lines
+            await until(pilot, lambda: len(lines) > 0, what="bytes from the port")
+            await pilot.press("space")
+            frozen_at = len(lines)
+            await pilot.pause(2.5)  # the board sends TELEMETRY every second
+            assert len(lines) == frozen_at
+            await pilot.press("space")
+            await until(pilot, lambda: len(lines) > frozen_at, what="the frames read while frozen")
+    run(scenario)

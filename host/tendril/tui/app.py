@@ -62,6 +62,7 @@ class MonitorApp(Actions, App[None]):
         Binding("4", "span(3)", "24 h", tooltip="Charts: the last 24 hours (older data from the log database)"),
         Binding("slash", "filter", "Filter", tooltip="Events: type to filter"),
         Binding("h", "hex", "Text/hex", tooltip="Raw console: switch between text and hex"),
+        Binding("space", "freeze", "Freeze", tooltip="Raw console: stop scrolling to read; again: catch up"),
         Binding("left_square_bracket", "board(-1)", "Prev board", show=False, tooltip="The previous board"),
         Binding("right_square_bracket", "board(1)", "Next board", show=False, tooltip="The next board"),
         Binding("n", "add_board", "Add board", show=False, tooltip="Open another board (pick a port)"),
@@ -139,7 +140,7 @@ class MonitorApp(Actions, App[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Asked for every binding each time the footer or a key looks: no DOM queries here.
-        if action not in ("span", "hex", "filter", "board", "clear_safe_mode"):
+        if action not in ("span", "hex", "freeze", "filter", "board", "clear_safe_mode"):
             return True
         if action == "board":
             return len(self.boards) > 1
@@ -150,7 +151,7 @@ class MonitorApp(Actions, App[None]):
             return True
         if action == "span":
             return self.active_view == "charts"
-        if action == "hex":
+        if action in ("hex", "freeze"):
             return self.active_view == "raw"
         return self.active_view == "events"  # filter
 
@@ -210,6 +211,11 @@ class MonitorApp(Actions, App[None]):
 
     def action_hex(self) -> None:
         self.main.query_one(RawConsole).toggle()
+
+    def action_freeze(self) -> None:
+        raw = self.main.query_one(RawConsole)
+        raw.frozen = not raw.frozen
+        self.notify("raw console frozen: space to catch up" if raw.frozen else "raw console live again")
 
     @on(DataTable.RowSelected, "#actuators")
     def _actuator_chosen(self) -> None:

@@ -74,11 +74,13 @@ class EventLog(Vertical):
 
 
 class RawConsole(Vertical):
-    """The last chunks read from the port, as text or as a hex dump."""
+    """The last chunks read from the port, as text or as a hex dump. While ``frozen`` nothing new
+    is drawn (so it can be read); unfrozen, it catches up from the board's buffer of chunks."""
 
     def __init__(self, **kw) -> None:
         super().__init__(**kw)
         self.hex = True
+        self.frozen = False
         self._last: tuple[float, bytes] | None = None
 
     def compose(self) -> ComposeResult:
@@ -93,6 +95,8 @@ class RawConsole(Vertical):
         self.query_one(RichLog).clear()
 
     def feed(self, chunks: Sequence[tuple[float, bytes]]) -> None:
+        if self.frozen:
+            return
         start = 0
         if self._last is not None:
             for i in range(len(chunks) - 1, -1, -1):
