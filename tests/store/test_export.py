@@ -149,3 +149,22 @@ def test_the_store_imports_no_cli_tui_or_serial_code():
             " if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_a_board_that_booted_empty_is_named_by_the_recipe_pushed_to_it_after(tmp_path):
+    """The demo's case: the board says hello with no config (a zero hash), then gets the recipe."""
+    from tendril.contract import EventKind
+    from tendril.recipes import compile_recipe
+
+    from .conftest import WATERER, event
+    db = tmp_path / "log.db"
+    with Store.open(db) as store:
+        sid = store.begin_session(hello(device_id=9, boot_count=1, recipe_hash=bytes(8)), host_time=T0)
+        store.record_config(9, compile_recipe(WATERER.read_text(), "uno"), "pushed",
+                            recipe_text=WATERER.read_text(), host_time=T0 + 1)
+        store.add_telemetry(sid, telemetry(2_000, 33_000, 0), T0 + 2, 1)
+        store.add_event(sid, event(3_000, EventKind.ACT_ON, a=0, b=1, c=0), T0 + 3, 2)
+    samples = list(csv.DictReader(io.StringIO(_run("--db", str(db)))))
+    assert [r["name"] for r in samples] == ["soil", "tank_empty"]
+    events = list(csv.DictReader(io.StringIO(_run("--db", str(db), "--events"))))
+    assert [r["text"] for r in events] == ["pump ON (rule water)"]

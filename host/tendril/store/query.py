@@ -64,10 +64,18 @@ def recipe_text(conn: sqlite3.Connection, device_id: int, recipe_hash: bytes) ->
 
 
 def session_recipe(conn: sqlite3.Connection, session: SessionInfo):
-    """The recipe a tendril board's session ran, when config_history knows its text; else None."""
+    """The recipe a tendril board's session ran, when config_history knows its text; else None.
+    A board that booted with no config (a zero hash) runs the first one pushed to it after."""
     if session.source != "tendril":
         return None
-    text = recipe_text(conn, session.device_id, session.recipe_hash)
+    if any(session.recipe_hash):
+        text = recipe_text(conn, session.device_id, session.recipe_hash)
+    else:
+        row = conn.execute(
+            "SELECT recipe_text FROM config_history WHERE device_id = ? AND host_time >= ?"
+            " AND recipe_text IS NOT NULL ORDER BY host_time, id LIMIT 1",
+            (session.device_id, session.host_start)).fetchone()
+        text = row[0] if row else None
     if text is None:
         return None
     from ..recipes import RecipeError, parse
