@@ -1,0 +1,236 @@
+"""The live demo's parts below the CLI: which simulated board runs here, the pot it waters, and the
+story told from what the board reports (a narrator for text output, a tally for the summary).
+
+`tendril demo` (tendril.cli.demo) wires these to a LiveBoard, a LogSink and the terminal UI."""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..boards import boards_dir
+from ..contract import EventKind
+from ..errors import SimError
+from . import runner
+from .story import clock
+
+RECIPE = boards_dir() / "recipes" / "plant-waterer.toml"
+# The pot, in the board's time: it loses 3 points of moisture a minute; one 4 s pulse (80 ml)
+# raises it 10 points. The recipe waters below 35 % and re-arms at 40 %, so one pulse soaks the
+# soil past 40 %, and it dries to 35 % again in under four minutes. 400 ml last five pulses.
+DRY_PER_HOUR = 180.0
+ML_PER_POINT = 8.0
+TANK_ML = 400.0
+DEFAULT_SPEED = 10.0  # board ms per real ms where the runtime can pace faster than life
+AVR_LABEL = "the real tendril firmware (firmware/build/uno/tendril.elf) in simavr as an Arduino Uno"
+NATIVE_LABEL = "the tendril firmware core built for this computer (tendril-native) as an Arduino Uno"
+PYTHON_LABEL = "the MicroPython tendril firmware under CPython as a Raspberry Pi Pico"
+
+
+def start_moisture(speed: float) -> float:
+    """35.5 % on a real-time board: far enough above 35 % that the sensor's first reading (noise
+    and all) is not below it, so the soil is seen drying for some ten seconds before the first
+    pulse. A faster board starts wetter, so the drying still shows for several real seconds."""
+    return round(35.5 + DRY_PER_HOUR / 3600 * 6.0 * (speed - 1), 2)
+
+
+def plant_line(speed: float) -> str:
+    """The pot as a scenario line (firmware/sim/README.md), which both AVR-class boards read."""
+    return (f"plant soil=A0 float=2 pump=7 pump_active=low moisture={start_moisture(speed)} "
+            f"tank_ml={TANK_ML:g} dry_per_hour={DRY_PER_HOUR:g} ml_per_point={ML_PER_POINT:g}")
+
+
+@dataclass
+class Choice:
+    runtime: str
+    board: str
+    label: str
+    speed: float
+    spec: runner.SimSpec
+
+
+def choose(runtime: str | None, speed: float | None, workdir: Path, say) -> Choice:
+    """The first runtime that works here (avr, native, python), or the one asked for."""
+    order = [runtime] if runtime else list(runner.RUNTIMES)
+    for name in order:
+        try:
+            return _prepare(name, speed, workdir, say)
+        except SimError as exc:
+            if runtime:
+                raise
+            say(f"({name} runtime not available: {exc})")
+    raise SimError("no simulated board can run here")  # python always can; kept for clarity
+
+
+def _prepare(name: str, speed: float | None, workdir: Path, say) -> Choice:
+    eeprom = workdir / "board.eeprom"  # a fresh board every demo: it boots empty, the recipe arrives
+    if name == "avr":
+        if speed not in (None, 1.0):
+            raise SimError("simavr paces the AVR at real time only (--speed 1); "
+                           "--runtime native runs faster")
+        if not runner.SIMAVR.exists() or not runner.product_elf("uno").exists():
+            say("(building the simulator and the AVR firmware, once; this takes a minute)")
+        runner.simavr_runner()
+        runner.firmware_elf("uno")
+        spec = runner.SimSpec(board="uno", runtime="avr", realtime=True, eeprom=eeprom,
+                              extra=["--set", plant_line(1.0)])
+        return Choice("avr", "uno", AVR_LABEL, 1.0, spec)
+    speed = speed or DEFAULT_SPEED
+    if name == "native":
+        if not runner.NATIVE.exists():
+            say("(building the native simulated board, once)")
+        runner.native_runner()
+        spec = runner.SimSpec(board="uno", runtime="native", realtime=True, eeprom=eeprom,
+                              extra=["--speed", f"{speed:g}", "--set", plant_line(speed)])
+        return Choice("native", "uno", NATIVE_LABEL, speed, spec)
+    if name == "python":
+        plant = {"moisture": start_moisture(speed), "tank_ml": TANK_ML,
+                 "dry_per_hour": DRY_PER_HOUR, "ml_per_point": ML_PER_POINT}
+        spec = runner.SimSpec(board="pico", runtime="python", eeprom=workdir / "pico-files",
+                              extra=["--speed", f"{speed:g}",
+                                     *(f"--plant={k}={v:g}" for k, v in plant.items())])
+        return Choice("python", "pico", PYTHON_LABEL, speed, spec)
+    raise SimError(f"unknown runtime {name!r} (one of {', '.join(runner.RUNTIMES)})")
+
+
+def _print(text: str) -> None:
+    print(text, flush=True)
+
+
+def soil_and_tank(board) -> str:
+    """The board's two sensors, from its latest telemetry; the host knows the tank only through
+    the float switch."""
+    index = {c.name: c.index for c in board.view().channels}
+    with board.lock:
+        soil, tank = (board.series[index[n]].last if index.get(n) in board.series else None
+                      for n in ("soil", "tank_empty"))
+    if soil is None:
+        return ""
+    text = f"soil {soil:5.1f} %"
+    if tank is not None:
+        text += "   tank EMPTY" if tank >= 0.5 else "   tank has water"
+    return text
+
+
+class Narrator:
+    """The story as text lines: what the board reports, on the board's clock."""
+
+    def __init__(self, board, speed: float, t0: float, echo=None) -> None:
+        self.board, self.speed, self.t0, self.echo = board, speed, t0, echo or _print
+        self.last_line = None
+        self.rule_state = ""
+        self.next_status = 0.0
+        self.status_every = 5.0 if speed < 4 else 3.0
+
+    def board_clock(self, host_time: float | None = None) -> str:
+        t = (host_time if host_time is not None else time.time()) - self.t0
+        return clock(max(0, int(t * self.speed * 1000)))
+
+    def status(self, view) -> str:
+        parts = [soil_and_tank(self.board)]
+        for a in view.actuators:
+            state = f"ON ({a.owner}, {a.ms_left / 1000:.0f} s left)" if a.on else (
+                "off, resting" if a.resting else "off")
+            parts.append(f"{a.name} {state}")
+            parts.append(f"today {a.today_on_ms / 1000:.0f} s of {a.daily_cap_ms / 60000:g} min")
+        for r in view.rules:
+            parts.append(f"rule {r.name}: {r.state}")
+        return "   ".join(parts)
+
+    def step(self) -> None:
+        b = self.board
+        with b.lock:
+            lines = list(b.log)
+        start = 0
+        if self.last_line is not None:
+            for i in range(len(lines) - 1, -1, -1):
+                if lines[i] is self.last_line:
+                    start = i + 1
+                    break
+        view = b.view()
+        sensors = soil_and_tank(b)
+        now = time.monotonic()
+        for entry in lines[start:]:
+            if entry.kind == "event":  # the status the board reports next is a second behind it
+                self.next_status = max(self.next_status, now + 1.5)
+            if entry.kind in ("event", "host", "log"):
+                who = {"log": "the board logs: ", "host": "host: "}.get(entry.kind, "")
+                self.echo(f"[{self.board_clock(entry.host_time)}] {who}{entry.text}"
+                          + (f"   ({sensors})" if entry.kind == "event" and sensors else ""))
+        if lines:
+            self.last_line = lines[-1]
+        for r in view.rules:
+            if r.state != self.rule_state:
+                why = _RULE_WORDS.get(r.state)
+                if r.state == "armed" and self.rule_state != "cooling down":
+                    why = None
+                if why and self.rule_state:
+                    self.echo(f"[{self.board_clock()}] rule {r.name}: {why}")
+                self.rule_state = r.state
+        if now >= self.next_status and sensors:
+            self.next_status = now + self.status_every
+            self.echo(f"[{self.board_clock()}] {self.status(view)}")
+
+
+_RULE_WORDS = {
+    "holding": "the soil is below 35 %; waiting 5 s to be sure before watering",
+    "cooling down": "letting the water soak in (2 min cooldown); the rule waters again after it "
+                    "only if the soil is still below 40 %",
+    "armed": "cooldown over; the soil went back above 40 % meanwhile, so the rule waits for it "
+             "to dry below 35 % again",
+}
+
+
+@dataclass
+class Tally:
+    samples: int = 0
+    events: int = 0
+    pump_runs: int = 0
+    pump_on_ms: int = 0
+    pump_offs: int = 0
+    first_on_ms: int | None = None
+    skips: int = 0
+    soil: tuple[float, float] | None = None
+
+
+def tally(db: Path) -> Tally:
+    """What this demo's board logged (a fresh database per demo unless --db reuses one)."""
+    t = Tally()
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        q = lambda sql, *a: conn.execute(sql, a).fetchone()
+        t.samples = q("SELECT count(*) FROM samples")[0]
+        t.events = q("SELECT count(*) FROM events")[0]
+        t.pump_runs, t.first_on_ms = q("SELECT count(*), min(device_ms) FROM events WHERE kind = ?",
+                                       int(EventKind.ACT_ON))
+        t.pump_offs, t.pump_on_ms = q("SELECT count(*), coalesce(sum(value), 0) FROM events "
+                                      "WHERE kind = ?", int(EventKind.ACT_OFF))
+        t.skips = q("SELECT count(*) FROM events WHERE kind = ?", int(EventKind.RULE_SKIP))[0]
+        lo, hi = q("SELECT min(value), max(value) FROM samples WHERE channel = 0 AND raw = 0")
+        t.soil = (lo / 1000, hi / 1000) if lo is not None else None
+    finally:
+        conn.close()
+    return t
+
+
+def summary(t: Tally, seconds: float, speed: float, db: Path, board) -> list[str]:
+    out = [(f"summary: {seconds:.0f} s here were {clock(int(seconds * speed * 1000))} on the "
+            f"board's clock ({speed:g}x real time)")]
+    if t.pump_runs:
+        out.append(f"  the pump ran {t.pump_runs} time{'s' if t.pump_runs > 1 else ''}, "
+                   f"{t.pump_on_ms / 1000:.1f} s in all"
+                   + (" (the last run was still going)" if t.pump_offs < t.pump_runs else "")
+                   + f"; it first went on at {clock(t.first_on_ms)} board time")
+    else:
+        out.append("  the pump did not run (the soil never stayed below 35 % long enough)")
+    if t.skips:
+        out.append(f"  the rule was held back {t.skips} time{'s' if t.skips > 1 else ''} "
+                   "(interlock, resting pump or daily cap)")
+    if t.soil:
+        out.append(f"  soil between {t.soil[0]:.1f} % and {t.soil[1]:.1f} %; now: "
+                   f"{soil_and_tank(board).strip()}")
+    out.append(f"  logged {t.samples} samples and {t.events} events to {db}")
+    out.append(f"  (tendril export --db {db} prints them; --events the events)")
+    return out
