@@ -32,10 +32,30 @@ static const sim_pin_t pins_2560[] = {
     A('K', 4, 12), A('K', 5, 13), A('K', 6, 14), A('K', 7, 15),                                 /* A12-A15 */
 };
 
+/* Output compare units: pin, TCCRnA, its COMnx1 bit, OCRnx (datasheets; the Arduino core's
+ * digital_pin_to_timer_PGM says which pin each unit drives). */
+#define COM_A 0x80
+#define COM_B 0x20
+#define COM_C 0x08
+static const sim_pwm_t pwm_328[] = {
+    { 6, 0x44, COM_A, 0x47 }, { 5, 0x44, COM_B, 0x48 },    /* timer 0 */
+    { 9, 0x80, COM_A, 0x88 }, { 10, 0x80, COM_B, 0x8A },   /* timer 1 */
+    { 11, 0xB0, COM_A, 0xB3 }, { 3, 0xB0, COM_B, 0xB4 },   /* timer 2 */
+};
+static const sim_pwm_t pwm_2560[] = {
+    { 13, 0x44, COM_A, 0x47 }, { 4, 0x44, COM_B, 0x48 },                               /* timer 0 */
+    { 11, 0x80, COM_A, 0x88 }, { 12, 0x80, COM_B, 0x8A },                              /* timer 1 */
+    { 10, 0xB0, COM_A, 0xB3 }, { 9, 0xB0, COM_B, 0xB4 },                               /* timer 2 */
+    { 5, 0x90, COM_A, 0x98 }, { 2, 0x90, COM_B, 0x9A }, { 3, 0x90, COM_C, 0x9C },      /* timer 3 */
+    { 6, 0xA0, COM_A, 0xA8 }, { 7, 0xA0, COM_B, 0xAA }, { 8, 0xA0, COM_C, 0xAC },      /* timer 4 */
+    { 46, 0x120, COM_A, 0x128 }, { 45, 0x120, COM_B, 0x12A }, { 44, 0x120, COM_C, 0x12C }, /* 5 */
+};
+#define N(a) (uint8_t)(sizeof a / sizeof a[0])
+
 static const sim_board_t boards[] = {
-    { "uno", "atmega328p", 1024, 20, 14, pins_328 },
-    { "nano", "atmega328p", 1024, 22, 14, pins_328 },
-    { "mega2560", "atmega2560", 4096, (uint8_t)(sizeof pins_2560 / sizeof pins_2560[0]), 54, pins_2560 },
+    { "uno", "atmega328p", 1024, 20, 14, pins_328, pwm_328, N(pwm_328) },
+    { "nano", "atmega328p", 1024, 22, 14, pins_328, pwm_328, N(pwm_328) },
+    { "mega2560", "atmega2560", 4096, N(pins_2560), 54, pins_2560, pwm_2560, N(pwm_2560) },
 };
 
 _Static_assert(sizeof pins_328 / sizeof pins_328[0] == 22, "Uno/Nano pin table");

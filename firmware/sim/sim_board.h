@@ -17,6 +17,16 @@ typedef struct {
     int8_t adc;  /* ADC channel, or SIM_NO_ADC */
 } sim_pin_t;
 
+/* A pin a timer can drive (its output compare unit): while `com` is set in the timer's TCCRnA the
+ * pin follows the timer, at a duty of OCRnx (the low byte: the Arduino core's 8-bit PWM). Data
+ * space addresses. */
+typedef struct {
+    uint8_t pin;
+    uint16_t tccr;
+    uint8_t com;
+    uint16_t ocr;
+} sim_pwm_t;
+
 typedef struct {
     const char *name;
     const char *mcu;          /* simavr core name */
@@ -24,6 +34,8 @@ typedef struct {
     uint8_t n_pins;
     uint8_t first_analog;     /* Arduino number of A0 */
     const sim_pin_t *pins;    /* indexed by Arduino pin number */
+    const sim_pwm_t *pwm;     /* the pins a timer can drive */
+    uint8_t n_pwm;
 } sim_board_t;
 
 const sim_board_t *sim_board_find(const char *name); /* uno, nano, mega2560 (or mega); NULL if unknown */

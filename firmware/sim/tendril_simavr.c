@@ -207,6 +207,27 @@ static void check_pin(uint8_t pin)
     if (level >= 0) event("pin %u %d t=%" PRIu64 "ms", pin, level, sim_ms());
 }
 
+/* PWM: while a timer drives a pin its level toggles inside the timer, not through the port, so it
+ * is reported as `pwm <pin> <duty 0..255>` whenever the duty (or the timer's hold on the pin)
+ * changes, and as the pin's level again once the timer lets go. Checked at every service. */
+static int16_t g_pwm[MAX_PINS]; /* the duty last reported, -1 while no timer drives the pin */
+
+static void check_pwm(void)
+{
+    for (uint8_t i = 0; i < g_board->n_pwm; i++) {
+        const sim_pwm_t *u = &g_board->pwm[i];
+        int16_t duty = (g_avr->data[u->tccr] & u->com) ? g_avr->data[u->ocr] : -1;
+        if (duty == g_pwm[u->pin]) continue;
+        g_pwm[u->pin] = duty;
+        if (duty >= 0) {
+            event("pwm %u %d t=%" PRIu64 "ms", u->pin, duty, sim_ms());
+        } else {
+            g_level[u->pin] = -2; /* report the level the port drives now, even if unchanged */
+            check_pin(u->pin);
+        }
+    }
+}
+
 static void on_pin(struct avr_irq_t *irq, uint32_t value, void *param)
 {
     (void)irq;
@@ -270,6 +291,7 @@ static void watch_pins(void)
     for (uint8_t pin = 0; pin < g_board->n_pins; pin++) {
         const sim_pin_t *p = &g_board->pins[pin];
         g_level[pin] = -1;
+        g_pwm[pin] = -1;
         g_driven[pin] = -1;
         if (p->port == SIM_NO_PORT) continue;
         g_watch[pin] = (pin_watch_t){ pin, p->port, p->bit };
@@ -417,6 +439,7 @@ int main(int argc, char **argv)
         next_service = g_avr->cycle + SERVICE_CYCLES;
 
         sim_bridge_service(&bridge);
+        check_pwm();
         if (scn->plant.enabled) {
             scn_plant_t *pl = &scn->plant;
             int pump = pl->pump_pin >= 0 && g_level[pl->pump_pin] == pl->pump_active_high;

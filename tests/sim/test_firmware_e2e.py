@@ -242,3 +242,21 @@ def test_stack_stays_clear_of_static_ram_through_every_kind_of_request(board):
     static, peak, never = int(stop["static_ram"]), int(stop["stack_peak"]), int(stop["ram_never_used"])
     assert static <= 700 and static + peak + never == 2048, stop
     assert 64 < peak and never >= 512, stop  # a quarter of the Uno's RAM is never touched
+
+
+def test_a_pwm_lease_is_reported_with_its_duty_and_ends_on_time(board):
+    """The night-light's LED on D9 (timer 1): the runner reports the duty the timer drives, then
+    the pin's level once the lease is over and the timer lets go."""
+    from tendril.recipes import compile_recipe, load
+    from tendril.sim.runner import ROOT
+
+    link = board.start()
+    push_image(link, compile_recipe(load(ROOT / "boards" / "recipes" / "night-light.toml"), "uno"))
+    assert isinstance(link.request(Lease(0, 2_000, 102)), Ack)
+    board.listen_until(lambda m: getattr(m, "kind", None) == EventKind.ACT_OFF, timeout=30)
+    board.listen(0.5)
+    lines = board.events.lines()
+    pwm = [(int(m[1]), int(m[2])) for m in (re.fullmatch(r"pwm 9 (\d+) t=(\d+)ms", x) for x in lines) if m]
+    assert [duty for duty, _ in pwm] == [102], lines  # 40 %
+    off = [t for pin, level, t in board.events.pins() if pin == 9 and level == 0 and t > pwm[0][1]]
+    assert off and abs(off[0] - pwm[0][1] - 2_000) <= 20, (pwm, off)
