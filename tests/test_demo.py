@@ -99,4 +99,4 @@ def test_a_runtime_that_cannot_run_is_refused_in_one_line(tmp_path):
     done = run_demo(["--runtime", "avr", "--speed", "10"], tmp_path / "demo.db", timeout=30)
     assert done.returncode == 1
     assert done.stderr.strip().splitlines() == [
-        "tendril: simavr paces the AVR at real time only (--speed 1); --runtime native runs faster"]
+        "tendril: simavr runs an Uno at 3x real time at most here (--speed); --runtime native runs faster"]

@@ -35,6 +35,7 @@ typedef struct {
     const sim_board_t *board;
     const char *elf, *eeprom_path, *scenario_path, *events_path;
     int realtime;
+    double speed; /* --realtime pacing: simulated ms per wall ms (1: real time) */
     uint64_t cut_ms, cut_cycle, cut_write;
     sim_scenario_t scenario;
 } options_t;
@@ -102,7 +103,7 @@ static void usage(FILE *to)
 {
     fprintf(to,
             "usage: tendril-simavr [--board uno|nano|mega2560] [--eeprom FILE] [--scenario FILE]\n"
-            "                      [--set LINE]... [--realtime|--fast] [--events FILE]\n"
+            "                      [--set LINE]... [--realtime [--speed X]|--fast] [--events FILE]\n"
             "                      [--cut-at-ms MS] [--cut-at-cycle N] [--cut-at-write N] FIRMWARE.elf\n"
             "       tendril-simavr --board B --list-pins\n"
             "Prints `port: /dev/pts/N` (the board's UART0) as its first line; events go to stderr.\n");
@@ -135,6 +136,7 @@ static int parse_args(int argc, char **argv, options_t *o)
     memset(o, 0, sizeof *o);
     o->board = sim_board_find("uno");
     o->realtime = 1;
+    o->speed = 1.0;
     int list = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -148,6 +150,11 @@ static int parse_args(int argc, char **argv, options_t *o)
         else if (!v) return die("%s needs a value", a);
         else if (!strcmp(a, "--board")) {
             if (!(o->board = sim_board_find(v))) return die("unknown board %s (%s)", v, sim_board_names());
+        } else if (!strcmp(a, "--speed")) {
+            char *end;
+            o->speed = strtod(v, &end);
+            if (*end || !(o->speed > 0 && o->speed <= 100))
+                return die("--speed: simulated ms per wall ms, above 0 and at most 100");
         } else if (!strcmp(a, "--eeprom")) o->eeprom_path = v;
         else if (!strcmp(a, "--scenario")) o->scenario_path = v;
         else if (!strcmp(a, "--events")) o->events_path = v;
@@ -415,6 +422,7 @@ int main(int argc, char **argv)
     fflush(stdout);
     event("start board=%s mcu=%s elf=%s eeprom=%s mode=%s", o.board->name, o.board->mcu, o.elf,
           o.eeprom_path ? o.eeprom_path : "-", o.realtime ? "realtime" : "fast");
+    if (o.realtime && o.speed != 1.0) event("pace speed=%g (simulated ms per wall ms)", o.speed);
 
     sim_scenario_t *scn = &o.scenario;
     int32_t last_mv[SCN_MAX_INPUTS];
@@ -459,7 +467,8 @@ int main(int argc, char **argv)
         }
         apply_inputs(scn, last_mv);
         if (o.realtime) {
-            uint64_t due = start_us + g_avr->cycle / (F_CPU_HZ / 1000000u), now = wall_us();
+            uint64_t due = start_us + (uint64_t)((double)(g_avr->cycle / (F_CPU_HZ / 1000000u)) / o.speed);
+            uint64_t now = wall_us();
             if (due > now + 2000) {
                 struct timespec ts = { (time_t)((due - now) / 1000000u), (long)((due - now) % 1000000u) * 1000 };
                 nanosleep(&ts, NULL);

@@ -170,6 +170,18 @@ def test_realtime_paces_simulated_time_to_the_wall_clock(run_probe):
     assert 0.9 <= ratio <= 1.25, f"{sim_after - sim_before} ms simulated in {wall:.3f} s"
 
 
+def test_speed_paces_simulated_time_at_a_multiple_of_the_wall_clock(run_probe):
+    _, link, events = run_probe("uno", "--speed", "2", realtime=True)
+    sim_before = int(link.ask("m").split("=")[1])
+    start = time.monotonic()
+    assert link.ask("s2000") == "ok"
+    wall = time.monotonic() - start
+    sim_after = int(link.ask("m").split("=")[1])
+    ratio = wall / ((sim_after - sim_before) / 1000 / 2)
+    assert 0.9 <= ratio <= 1.4, f"{sim_after - sim_before} ms simulated in {wall:.3f} s at --speed 2"
+    assert "pace speed=2 (simulated ms per wall ms)" in events.lines()
+
+
 def test_watchdog_reset_restarts_the_sketch_with_the_cause(run_probe):
     _, link, _ = run_probe("uno")
     assert link.ask("b") == "b mcusr=01 boots=1"

@@ -26,7 +26,7 @@ import click
 
 from ..errors import SimError
 from ..sim import runner
-from ..sim.demo import DEFAULT_SPEED, RECIPE, Narrator, choose, summary, tally
+from ..sim.demo import AVR_MAX_SPEED, DEFAULT_SPEED, RECIPE, Narrator, choose, summary, tally
 from ..sim.story import clock, story
 
 
@@ -61,8 +61,8 @@ def _tui_available() -> bool:
               "(the real .elf in simavr), native (the core built for this computer), python (the "
               "MicroPython firmware under CPython) [default: the first that works, in that order].")
 @click.option("--speed", type=click.FloatRange(min=0), help=f"Board ms per real ms [default: "
-              f"{DEFAULT_SPEED:g} for native and python, 1 for avr, which simavr paces at real time; "
-              "3600 with --engine-only, where 0 is as fast as possible].")
+              f"{DEFAULT_SPEED:g} for native and python, 1 for avr (at most {AVR_MAX_SPEED:g}: what simavr "
+              "keeps up with); 3600 with --engine-only, where 0 is as fast as possible].")
 @click.option("--db", type=click.Path(dir_okay=False, path_type=Path), help="Log database [default: "
               "demo.db beside tendril's default log database, emptied at every demo].")
 @click.option("--engine-only", is_flag=True, help="The recipe in the reference rule engine against "
