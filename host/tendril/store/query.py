@@ -155,16 +155,22 @@ def _stream(conn, infos, names_by_session, channels, since, until) -> Iterator[S
                 continue
             sql += f" AND channel IN ({','.join('?' * len(idx))})"
             args += idx
-        if since is not None:
-            sql += " AND host_time >= ?"
-            args.append(since)
-        if until is not None:
-            sql += " AND host_time < ?"
-            args.append(until)
-        sql += " ORDER BY seq, channel"
+        sql += _window(args, since, until) + " ORDER BY seq, channel"
         for ch, dms, ht, value, raw in conn.execute(sql, args):
             yield Sample(s.device_id, s.boot_count, s.id, ch, names.get(ch), dms, ht, value,
                          bool(raw))
+
+
+def _window(args: list, since: float | None, until: float | None) -> str:
+    """The host-time window as SQL conditions (since inclusive, until exclusive); adds the values."""
+    sql = ""
+    if since is not None:
+        sql += " AND host_time >= ?"
+        args.append(since)
+    if until is not None:
+        sql += " AND host_time < ?"
+        args.append(until)
+    return sql
 
 
 def _session_channels(wanted: Sequence[str], names: dict[int, str]) -> set[int]:
@@ -201,11 +207,6 @@ def iter_events(conn: sqlite3.Connection, *, since: float | None = None, until: 
         recipe = session_recipe(conn, s)
         sql = "SELECT device_ms, host_time, kind, a, b, c, value FROM events WHERE session_id = ?"
         args: list = [s.id]
-        if since is not None:
-            sql += " AND host_time >= ?"
-            args.append(since)
-        if until is not None:
-            sql += " AND host_time < ?"
-            args.append(until)
-        for dms, ht, kind, a, b, c, value in conn.execute(sql + " ORDER BY seq", args):
+        sql += _window(args, since, until) + " ORDER BY seq"
+        for dms, ht, kind, a, b, c, value in conn.execute(sql, args):
             yield LoggedEvent(s.device_id, s.boot_count, s.id, dms, ht, kind, a, b, c, value, recipe)
