@@ -103,3 +103,22 @@ def test_one_scenario_file_drives_the_native_board_too(tmp_path):
         assert ons, f"the pump never ran: {seen[-5:]}"
     finally:
         assert interrupt(proc) == 0, proc.stderr.read()
+
+
+def test_speed_runs_the_board_clock_faster_than_the_wall_clock(tmp_path):
+    import time
+
+    from tendril.protocol import RequestStatus
+
+    recipe = ROOT / "boards" / "recipes" / "plant-waterer.toml"
+    proc = start(str(recipe), "--runtime", "native", "--speed", "20", "--eeprom", str(tmp_path / "e.bin"))
+    try:
+        first = proc.stdout.readline()
+        assert first.startswith("port: /dev/pts/"), first + proc.stderr.read()
+        with PtyLink(first.split()[1]) as link:
+            before, wall = link.request(RequestStatus(0, 0)).time_ms, time.monotonic()
+            time.sleep(1.0)
+            after, wall = link.request(RequestStatus(0, 0)).time_ms, time.monotonic() - wall
+        assert 14 <= (after - before) / 1000 / wall <= 24, (after - before, wall)
+    finally:
+        assert interrupt(proc) == 0, proc.stderr.read()

@@ -121,6 +121,7 @@ class SimSpec:
     elf: Path | None = None
     scenario: Path | None = None
     realtime: bool = True
+    speed: float = 1.0  # with realtime: board ms per real ms
     eeprom: Path | None = None
     events: Path | None = None
     extra: list[str] = field(default_factory=list)
@@ -141,6 +142,8 @@ class SimSpec:
         else:
             raise SimError(f"unknown runtime {self.runtime!r} (avr or native)")
         argv += ["--realtime" if self.realtime else "--fast"]
+        if self.realtime and self.speed != 1.0:
+            argv += ["--speed", f"{self.speed:g}"]
         if self.runtime == "avr":
             # tendril-native is built for one board (make -C firmware/native BOARD=...) and takes
             # no --board: its HELLO says which, and it refuses an image for another board.
@@ -171,7 +174,7 @@ class SimSpec:
         if self.elf or self.scenario or self.events:
             raise SimError("--elf, --scenario and events files are avr/native runtime options")
         argv = [sys.executable, "-m", "tendril.sim.mpy_board", "--board", self.board,
-                "--speed", "1" if self.realtime else str(FAST_SPEED)]
+                "--speed", f"{self.speed:g}" if self.realtime else str(FAST_SPEED)]
         if self.eeprom is not None:  # the board's flash: a folder of files
             argv += ["--storage", str(self.eeprom)]
         return argv + self.extra
