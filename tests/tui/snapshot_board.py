@@ -1,6 +1,6 @@
 """SNAPSHOT FIXTURE, not a board: a LiveBoard-shaped object that holds fixed BoardViews, Series and
 log lines, so SVG snapshots of the monitor are the same on every run. It answers only what the
-screens read (view, version, lock, series_of, log, raw, recipe). Every functional test in
+screens read (view, version, lock, series_of, log_since, raw, recipe). Every functional test in
 test_monitor.py drives the real simulated board instead."""
 
 from __future__ import annotations
@@ -72,6 +72,10 @@ class SnapshotBoard:
 
     def view(self) -> BoardView:
         return self._view
+
+    def log_since(self, seen: int) -> tuple[list[LogLine], int]:
+        """LiveBase.log_since over the fixed lines: nothing is ever added."""
+        return list(self.log)[seen:], len(self.log)
 
     def series_of(self, channel: int) -> Series:
         return self.series.setdefault(channel, Series())

@@ -123,7 +123,7 @@ class Narrator:
 
     def __init__(self, board, speed: float, t0: float, echo=None) -> None:
         self.board, self.speed, self.t0, self.echo = board, speed, t0, echo or _print
-        self.last_line = None
+        self.seen = 0  # board.log_since() count of the lines already told
         self.rule_state = ""
         self.next_status = 0.0
         self.status_every = 5.0 if speed < 4 else 3.0
@@ -145,26 +145,17 @@ class Narrator:
 
     def step(self) -> None:
         b = self.board
-        with b.lock:
-            lines = list(b.log)
-        start = 0
-        if self.last_line is not None:
-            for i in range(len(lines) - 1, -1, -1):
-                if lines[i] is self.last_line:
-                    start = i + 1
-                    break
+        lines, self.seen = b.log_since(self.seen)
         view = b.view()
         sensors = soil_and_tank(b)
         now = time.monotonic()
-        for entry in lines[start:]:
+        for entry in lines:
             if entry.kind == "event":  # the status the board reports next is a second behind it
                 self.next_status = max(self.next_status, now + 1.5)
             if entry.kind in ("event", "host", "log"):
                 who = {"log": "the board logs: ", "host": "host: "}.get(entry.kind, "")
                 self.echo(f"[{self.board_clock(entry.host_time)}] {who}{entry.text}"
                           + (f"   ({sensors})" if entry.kind == "event" and sensors else ""))
-        if lines:
-            self.last_line = lines[-1]
         for r in view.rules:
             if r.state != self.rule_state:
                 why = _RULE_WORDS.get(r.state)

@@ -265,9 +265,8 @@ class MonitorApp(Actions, App[None]):
         elif active == "charts":
             self._draw_charts(board, now)
         elif active == "events":
-            with board.lock:
-                lines = list(board.log)
-            self.main.query_one(EventLog).feed(lines)
+            log = self.main.query_one(EventLog)
+            log.feed(*board.log_since(log.seen))
         elif active == "raw":
             with board.lock:
                 chunks = list(board.raw)

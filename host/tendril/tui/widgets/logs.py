@@ -26,7 +26,7 @@ class EventLog(Vertical):
 
     def __init__(self, **kw) -> None:
         super().__init__(**kw)
-        self._last: LogLine | None = None  # the newest line already looked at
+        self.seen = 0  # board.log_since() count of the lines already looked at
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="log-filters"):
@@ -44,23 +44,17 @@ class EventLog(Vertical):
         return self.query_one("#log-filter", Input).value.strip().lower()
 
     def reset(self) -> None:
-        self._last = None
+        self.seen = 0
         self.query_one(RichLog).clear()
 
-    def feed(self, lines: Sequence[LogLine]) -> None:
-        """All of ``board.log`` (a copy): only lines after the last one seen are written."""
-        start = 0
-        if self._last is not None:
-            for i in range(len(lines) - 1, -1, -1):
-                if lines[i] is self._last:
-                    start = i + 1
-                    break
-        if start >= len(lines):
+    def feed(self, lines: Sequence[LogLine], seen: int) -> None:
+        """The lines ``board.log_since(self.seen)`` gave, and its new count: each is written once."""
+        self.seen = seen
+        if not lines:
             return
-        self._last = lines[-1]
         out = self.query_one(RichLog)
         kinds, needle = self.kinds, self.needle
-        for line in lines[start:]:
+        for line in lines:
             if _matches(line, kinds, needle):
                 t = Text(clock(line.host_time) + " ", style="dim")
                 t.append(f"{line.kind:<5} ", style=_KIND_STYLE.get(line.kind, ""))
