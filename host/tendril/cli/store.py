@@ -6,6 +6,7 @@ import json
 import sys
 from contextlib import nullcontext
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 
 import click
@@ -64,20 +65,18 @@ def export(db, fmt, channels, since, until, device, events, output) -> None:
             from ..live.names import event_text
 
             rows = iter_events(store.conn, since=t0, until=t1, device_id=device)
-            what = "events"
+            what, emit = "events", partial(write_events, rows, fmt=fmt,
+                                           describe=lambda e: event_text(e, e.recipe))
         else:
             rows = iter_samples(store.conn, channels=channels, since=t0, until=t1, device_id=device)
-            what = "samples"
+            what, emit = "samples", partial(write, rows, fmt=fmt)
         if output:
             try:
                 out = open(output, "w", encoding="utf-8", newline="")  # noqa: SIM115
             except OSError as exc:
                 raise TendrilError(f"cannot write {output}: {exc.strerror}") from exc
         with out if output else nullcontext(sys.stdout) as target:
-            if events:
-                n = write_events(rows, target, fmt, lambda e: event_text(e, e.recipe))
-            else:
-                n = write(rows, target, fmt)
+            n = emit(out=target)
         if output:
             click.echo(f"{n} {what} written to {output}", err=True)
     finally:
