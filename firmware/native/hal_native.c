@@ -1,9 +1,13 @@
 /* hal.h on a PC: the native simulated board.
  *
- * UART: a pty (the slave path is printed by main.c); bytes that no one reads are dropped after a
- * moment, as a real UART's would be. EEPROM: a file, written through byte by byte, so a power cut
+ * UART: a pty (the slave path is printed by main.c). Paced, bytes that no one reads are dropped
+ * after a moment, as a real UART's would be; with --fast the board waits for a host that reads
+ * (board time stands still meanwhile, so a slow host sees every frame), and only a host that has
+ * read nothing for HOST_GONE_MS is taken to be absent. EEPROM: a file, written through byte by byte, so a power cut
  * (the process exiting after the Nth write) leaves exactly what a real EEPROM would hold.
- * Watchdog: a real-time SIGALRM check; when the firmware has not fed it for WATCHDOG_MS the board
+ * Watchdog: counts the board's own CPU time (a SIGPROF check), so a machine busy with other work
+ * never fires it while a hung loop, which spins, does; when the firmware has not fed it for
+ * WATCHDOG_MS of that time the board
  * "resets": the process re-executes itself with reset cause WATCHDOG, keeping its pty (same path)
  * and the state of the simulated world. */
 #define _XOPEN_SOURCE 700
@@ -25,7 +29,8 @@
 #include "tendril_contract.h"
 
 #define WATCHDOG_MS 1000u
-#define WRITE_WAIT_MS 50 /* a frame no one reads is dropped after this long */
+#define WRITE_WAIT_MS 50 /* paced: a frame no one reads is dropped after this long */
+#define HOST_GONE_MS 2000 /* --fast: a host that reads nothing for this long is not there */
 #define RXQ 4096
 
 native_t native;
@@ -48,12 +53,27 @@ static char *reset_env[256];
 static char env_cause[32] = "TD_NATIVE_RESET=8";
 static char env_pty[64];
 static char env_world[1024];
+static char env_clock[64];
+static int host_absent; /* --fast: the last write found no reader; drop until one reads again */
 
-uint32_t native_real_ms(void)
+uint64_t native_real_us(void)
 {
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
-    return (uint32_t)((t.tv_sec - t0.tv_sec) * 1000L + (t.tv_nsec - t0.tv_nsec) / 1000000L);
+    return (uint64_t)((t.tv_sec - t0.tv_sec) * 1000000L + (t.tv_nsec - t0.tv_nsec) / 1000L);
+}
+
+uint32_t native_real_ms(void)
+{
+    return (uint32_t)(native_real_us() / 1000u);
+}
+
+/* CPU ms this process has used: the watchdog's clock (async-signal-safe). */
+static uint32_t cpu_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+    return (uint32_t)(t.tv_sec * 1000L + t.tv_nsec / 1000000L);
 }
 
 static void put_hex(char *out, const uint8_t *data, size_t n)
@@ -72,7 +92,7 @@ static void watchdog_check(int sig)
     static const char msg[] = "reset: watchdog\n";
     size_t prefix = strlen("TD_NATIVE_WORLD=");
     (void)sig;
-    if (!wd_armed || native_real_ms() - fed_at < WATCHDOG_MS) {
+    if (!wd_armed || cpu_ms() - fed_at < WATCHDOG_MS) {
         return;
     }
     if (write(2, msg, sizeof msg - 1) < 0) {
@@ -80,6 +100,13 @@ static void watchdog_check(int sig)
     }
     if (native.world != NULL && native.world_size * 2 + prefix < sizeof env_world) {
         put_hex(env_world + prefix, (const uint8_t *)native.world, native.world_size);
+    }
+    if (native.clock_state[0] != '\0') {
+        size_t at = strlen("TD_NATIVE_CLOCK="), i;
+        for (i = 0; native.clock_state[i] != '\0' && at + i + 1 < sizeof env_clock; i++) {
+            env_clock[at + i] = native.clock_state[i];
+        }
+        env_clock[at + i] = '\0';
     }
     execve("/proc/self/exe", reset_argv, reset_env);
     _exit(70);
@@ -95,7 +122,7 @@ void native_setup(int argc, char **argv)
     char **e;
     sigset_t none;
     (void)argc;
-    /* A reset execs from inside the SIGALRM handler, and exec keeps the signal mask: unblock. */
+    /* A reset execs from inside the SIGPROF handler, and exec keeps the signal mask: unblock. */
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
     clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -112,6 +139,8 @@ void native_setup(int argc, char **argv)
         }
     }
     strcpy(env_world, "TD_NATIVE_WORLD=");
+    strcpy(env_clock, "TD_NATIVE_CLOCK=");
+    reset_env[n++] = env_clock;
     reset_env[n++] = env_cause;
     reset_env[n++] = env_pty;
     reset_env[n++] = env_world;
@@ -177,18 +206,16 @@ void hal_init(uint32_t baud)
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = watchdog_check;
     sa.sa_flags = SA_RESTART;
-    sigaction(SIGALRM, &sa, NULL);
+    sigaction(SIGPROF, &sa, NULL);
     it.it_interval.tv_sec = 0;
     it.it_interval.tv_usec = 100000;
     it.it_value = it.it_interval;
-    setitimer(ITIMER_REAL, &it, NULL);
+    setitimer(ITIMER_PROF, &it, NULL); /* every 100 ms of CPU time */
 }
 
 uint32_t hal_millis(void)
 {
-    if (native.fast) return native.virtual_ms;
-    if (native.speed != 1.0) return (uint32_t)(uint64_t)(native_real_ms() * native.speed);
-    return native_real_ms();
+    return native.virtual_ms;
 }
 
 /* --- pins: the world (main.c) reads levels and sets inputs ----------------------------------- */
@@ -266,13 +293,13 @@ uint16_t hal_eeprom_size(void)
 
 /* --- UART ----------------------------------------------------------------------------------- */
 
-void native_pump_uart(bool wait)
+void native_pump_uart(int wait_ms)
 {
     uint8_t buf[512];
     ssize_t n, i;
-    if (wait) {
-        struct pollfd p = {pty_master, POLLIN, 0};
-        poll(&p, 1, 1);
+    if (wait_ms > 0) {
+        struct pollfd p[2] = {{pty_master, POLLIN, 0}, {native.control_fd, POLLIN, 0}};
+        poll(p, native.control_fd >= 0 ? 2 : 1, wait_ms);
     }
     while ((n = read(pty_master, buf, sizeof buf)) > 0) {
         for (i = 0; i < n && (rx_head + 1) % RXQ != rx_tail; i++) {
@@ -291,10 +318,25 @@ int16_t hal_uart_read(void)
     return b;
 }
 
-uint8_t hal_uart_tx_free(void)
+static bool writable(int wait_ms)
 {
     struct pollfd p = {pty_master, POLLOUT, 0};
-    return (poll(&p, 1, 0) == 1 && (p.revents & POLLOUT)) ? 255 : 0;
+    return poll(&p, 1, wait_ms) == 1 && (p.revents & POLLOUT);
+}
+
+/* --fast: wait (board time standing still) until the host has read enough to make room, unless
+ * it has been away HOST_GONE_MS; then telemetry gives way as on a real link. */
+uint8_t hal_uart_tx_free(void)
+{
+    uint32_t start = native_real_ms();
+    while (native.fast && !host_absent && !native.stop && !writable(0)) {
+        if (native_real_ms() - start > HOST_GONE_MS) {
+            host_absent = 1;
+            break;
+        }
+        writable(5);
+    }
+    return writable(0) ? 255 : 0;
 }
 
 void hal_uart_write(const uint8_t *data, uint8_t len)
@@ -305,9 +347,13 @@ void hal_uart_write(const uint8_t *data, uint8_t len)
         if (n > 0) {
             data += n;
             len = (uint8_t)(len - n);
+            host_absent = 0;
         } else if (n < 0 && errno != EAGAIN && errno != EINTR) {
             return;
-        } else if (native_real_ms() - start > WRITE_WAIT_MS) {
+        } else if (native.stop || (native.fast && host_absent)) {
+            return;
+        } else if (native_real_ms() - start > (native.fast ? HOST_GONE_MS : WRITE_WAIT_MS)) {
+            host_absent = native.fast;
             return; /* no one is reading: the bytes leave the pins and are gone */
         } else {
             struct pollfd p = {pty_master, POLLOUT, 0};
@@ -325,13 +371,13 @@ uint8_t hal_reset_cause(void)
 
 void hal_watchdog_start(void)
 {
-    fed_at = native_real_ms();
+    fed_at = cpu_ms();
     wd_armed = 1;
 }
 
 void hal_watchdog_feed(void)
 {
-    fed_at = native_real_ms();
+    fed_at = cpu_ms();
 }
 
 uint32_t hal_entropy(void)

@@ -7,10 +7,14 @@
  *   tendril-native [--eeprom FILE] [--fast [--step MS] | --realtime [--speed X]] [--run-for MS]
  *                  [--plant [--moisture PCT] [--tank ML] [--dry-per-hour PCT] [--ml-per-point ML]
  *                  [--pump-pin N] [--pump-active-high]] [--scenario FILE] [--set LINE]...
- *                  [--cut-after N] [--worn-cell ADDR] [--seed N]
+ *                  [--cut-after N] [--worn-cell ADDR] [--seed N] [--hold]
  *
- * --speed X paces the board and its world at X device ms per real ms (a demo that unfolds faster than
- * life yet stays watchable; --fast runs unpaced). The watchdog stays on real time.
+ * The board's clock is virtual: main.c moves it between two passes of the firmware's loop, 1 ms at a
+ * time when paced (so a busy machine makes the board late, never its timing coarse) or --step ms at
+ * a time with --fast (flat out). --speed X paces the board and its world at X device ms per real ms
+ * (a demo that unfolds faster than life yet stays watchable). --hold starts the clock held and
+ * takes clock commands on stdin (firmware/sim/sim_clock.h): the host can talk to the board while no
+ * board time passes. The watchdog counts the board's CPU time (hal_native.c).
  *
  * stdout: `port: /dev/pts/N` (first line), nothing else. stderr: `t=<ms> pin|pwm <pin> <level>` for
  * every output change, `plant t=..ms moisture=.. tank_ml=.. pump=..` and `refill ...` as the
@@ -21,10 +25,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "app.h"
 #include "hal.h"
 #include "native.h"
+#include "sim_clock.h"
 #include "sim_scenario.h"
 
 #ifndef NATIVE_BOARD
@@ -44,12 +50,12 @@ typedef struct {
 static world_t world;
 static sim_scenario_t scn;
 static const sim_board_t *board;
-static volatile sig_atomic_t stop;
+static sim_clock_t clock_ctl;
 
 static void on_signal(int sig)
 {
     (void)sig;
-    stop = 1;
+    native.stop = 1;
 }
 
 static void usage(void)
@@ -57,7 +63,7 @@ static void usage(void)
     fprintf(stderr, "usage: tendril-native [--eeprom FILE] [--fast [--step MS] | --realtime [--speed X]] [--run-for MS]\n"
                     "       [--plant [--moisture PCT] [--tank ML] [--dry-per-hour PCT] [--ml-per-point ML]\n"
                     "       [--pump-pin N] [--pump-active-high]] [--scenario FILE] [--set LINE]...\n"
-                    "       [--cut-after N] [--worn-cell ADDR] [--seed N]\n");
+                    "       [--cut-after N] [--worn-cell ADDR] [--seed N] [--hold]\n");
     exit(2);
 }
 
@@ -123,6 +129,14 @@ static void advance(uint32_t ms)
     world.refilled = pl->refilled;
 }
 
+/* What the clock was told, for the next boot after a watchdog reset (only with --hold). */
+static void native_clock_state(const sim_clock_t *c, uint64_t now_ms)
+{
+    if (c->fd >= 0 || c->held || c->until_ms != SIM_CLOCK_FOREVER) {
+        sim_clock_state(c, now_ms, native.clock_state, sizeof native.clock_state);
+    }
+}
+
 /* After a watchdog reset: the world as it was (hal_native.c hands it over in TD_NATIVE_WORLD). */
 static void restore_world(void)
 {
@@ -149,8 +163,8 @@ int main(int argc, char **argv)
 {
     uint32_t step = 1;
     uint64_t run_for = 0;
-    uint32_t last_ms;
-    int i, plant = 0, pump_pin = 7, pump_high = 0;
+    uint64_t pace_from, paced_ms;
+    int i, plant = 0, pump_pin = 7, pump_high = 0, hold = 0;
     double moisture = -1, tank = -1, dry = -1, ml_per_point = -1;
     const char *cut = getenv("TD_NATIVE_CUT_AFTER");
     char err[256];
@@ -168,6 +182,7 @@ int main(int argc, char **argv)
         else if (strcmp(a, "--realtime") == 0) native.fast = false;
         else if (strcmp(a, "--plant") == 0) plant = 1;
         else if (strcmp(a, "--pump-active-high") == 0) pump_high = 1;
+        else if (strcmp(a, "--hold") == 0) hold = 1;
         else if (v == NULL) usage();
         else if (strcmp(a, "--eeprom") == 0) native.eeprom_path = v, i++;
         else if (strcmp(a, "--speed") == 0) native.speed = atof(v), i++;
@@ -214,21 +229,45 @@ int main(int argc, char **argv)
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
     signal(SIGPIPE, SIG_IGN);
+    sim_clock_init(&clock_ctl, hold, STDIN_FILENO);
+    native.control_fd = clock_ctl.fd;
+    if (hold && getenv("TD_NATIVE_CLOCK") != NULL) {
+        sim_clock_command(&clock_ctl, getenv("TD_NATIVE_CLOCK"), world.world_ms); /* after a reset */
+    }
     sense();
     app_boot();
-    last_ms = hal_millis();
-    while (!stop && (run_for == 0 || world.world_ms < run_for)) {
-        native_pump_uart(!native.fast);
+    pace_from = native_real_us();
+    paced_ms = 0;
+    while (!native.stop && (run_for == 0 || world.world_ms < run_for)) {
+        uint64_t allowed;
+        uint32_t due = 0;
+        int idle;
         app_poll();
-        if (native.fast) {
-            native.virtual_ms += step;
-            advance(step);
+        sim_clock_poll(&clock_ctl, world.world_ms);
+        native.control_fd = clock_ctl.fd;
+        allowed = sim_clock_allowance(&clock_ctl, world.world_ms);
+        if (allowed == 0) {
+            pace_from = native_real_us(); /* a held clock does not catch up when let go */
+            paced_ms = 0;
+        } else if (native.fast) {
+            due = step;
         } else {
-            uint32_t now = hal_millis(); /* real time, times --speed */
-            advance(now - last_ms);
-            last_ms = now;
+            /* Paced: the ms owed to the wall clock, handed over 1 ms a pass so that every
+             * deadline the firmware keeps lands on its own ms, however late the pass runs. */
+            uint64_t owed = (uint64_t)((double)(native_real_us() - pace_from) / 1000.0 * native.speed);
+            due = owed > paced_ms ? 1 : 0;
+            paced_ms += due;
         }
-        sense();
+        if (due > allowed) due = (uint32_t)allowed;
+        if (run_for && due > run_for - world.world_ms) due = (uint32_t)(run_for - world.world_ms);
+        idle = due == 0;
+        if (due) {
+            native.virtual_ms += due;
+            advance(due);
+            sense();
+        }
+        native_pump_uart(idle ? 1 : 0);
+        native_clock_state(&clock_ctl, world.world_ms);
     }
     fprintf(stderr, "exit: simulated %llu ms in %lu ms real; eeprom writes %ld; moisture %.1f %% tank %.0f ml\n",
             (unsigned long long)world.world_ms, (unsigned long)native_real_ms(), native.eeprom_writes,

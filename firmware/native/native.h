@@ -14,7 +14,7 @@ typedef struct {
     const char *eeprom_path;
     long cut_after;        /* power cut right after this many EEPROM writes (0: never) */
     long worn_cell;        /* EEPROM address whose cell no longer takes a write (-1: none) */
-    bool fast;             /* virtual clock, advanced by main.c; else real time */
+    bool fast;             /* the clock runs flat out; else paced to the wall clock */
     double speed;          /* not fast: device ms per real ms (1: real time; the demo runs faster) */
     uint32_t seed;         /* entropy for the device id (0: from /dev/urandom) */
     /* the board's pins, as the world sees them */
@@ -24,7 +24,10 @@ typedef struct {
     uint8_t level[NATIVE_PINS];   /* last level or PWM duty written */
     bool driven[NATIVE_PINS];
     /* clocks */
-    uint32_t virtual_ms;   /* device clock in fast mode (0 at every boot) */
+    uint32_t virtual_ms;   /* the device clock, moved by main.c (0 at every boot) */
+    int control_fd;        /* clock commands (--hold), watched while the board idles; -1: none */
+    char clock_state[48];  /* the clock's state as a command, handed to the next boot */
+    volatile int stop;     /* SIGINT/SIGTERM: finish the pass and exit */
     long eeprom_writes;
     /* the simulated world's state, carried across a watchdog reset (the world does not reset) */
     void *world;
@@ -33,10 +36,12 @@ typedef struct {
 
 extern native_t native;
 
-/* The real-time clock in ms since the process (or the last reset) began. */
+/* The real-time clock in ms (us) since the process (or the last reset) began. */
 uint32_t native_real_ms(void);
-/* Called once per main-loop pass: drains the pty into the receive queue. */
-void native_pump_uart(bool wait);
+uint64_t native_real_us(void);
+/* Called once per main-loop pass: drains the pty into the receive queue; waits up to wait_ms for
+ * bytes from the host or a clock command first. */
+void native_pump_uart(int wait_ms);
 /* Prepares the reset path (pty fds and environment survive an exec). argv as main got it. */
 void native_setup(int argc, char **argv);
 /* The reset cause this process started with (ResetCause bits). */

@@ -4,6 +4,8 @@ the host's real protocol codec (tendril.protocol) and pyserial.
 NativeBoard starts the binary, reads `port: ...` from its first stdout line, opens the port, and
 offers `request(msg)` (one reply, matched by seq) while it collects everything the device sends by
 itself (HELLO, EVENT, LOG, TELEMETRY) and every line of stderr (pin changes, resets, power cuts).
+Started with ``--hold`` its clock stands still until the test moves it (``go()``, ``run(ms)``,
+tendril.sim.clock), so what the test sees does not depend on the machine's speed.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from pathlib import Path
 import serial
 from tendril.contract import MsgType
 from tendril.image.codec import crc32 as image_crc32
+from tendril.sim.clock import BoardClock
 from tendril.protocol import (
     ConfigBegin,
     ConfigChunk,
@@ -37,8 +40,10 @@ class NativeBoard:
     def __init__(self, binary: Path, eeprom: Path, *args: str, env: dict | None = None) -> None:
         import os
 
+        self.held = "--hold" in args
         self.proc = subprocess.Popen(
             [str(binary), "--eeprom", str(eeprom), *args],
+            stdin=subprocess.PIPE if self.held else subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
@@ -52,6 +57,7 @@ class NativeBoard:
             self.proc.wait(timeout=5)
             raise RuntimeError(f"no port line (exit {self.proc.returncode}): {line!r} {self.stderr}")
         self.port = line.split(" ", 1)[1].strip()
+        self.clock = BoardClock(self.proc) if self.held else None
         try:
             self.ser = serial.Serial(self.port, 115200, timeout=0.02)
         except (serial.SerialException, OSError) as exc:
@@ -63,6 +69,7 @@ class NativeBoard:
         self.own: list = []  # (frame seq, message) of HELLO, EVENT, LOG, TELEMETRY in order
         self._replies: list = []
         self.seq = 100
+        self.bytes_in = 0
 
     def _read_stderr(self) -> None:
         for line in self.proc.stderr:
@@ -81,6 +88,7 @@ class NativeBoard:
                 except subprocess.TimeoutExpired:
                     raise exc from None
                 raise ConnectionError(f"the board is gone (exit {self.proc.returncode})") from exc
+            self.bytes_in += len(data)
             for frame in self.decoder.feed(data):
                 msg = decode_message(frame)
                 if frame.type in REPLIES or (frame.type == MsgType.HELLO and frame.seq >= 100):
@@ -101,6 +109,38 @@ class NativeBoard:
             seen = len(self.own)
             self.pump(0.02)
         raise TimeoutError("the device never sent what was waited for")
+
+    # --- the clock (boards started with --hold) ------------------------------------------------
+    def go(self) -> int:
+        """Let the held clock run freely; the board's ms then."""
+        return self.clock.go()
+
+    def run(self, ms: int, timeout: float = 120.0) -> int:
+        """Run ``ms`` board ms, reading everything the board sends meanwhile; then hold."""
+        self.clock.start_run(ms)
+        end = time.monotonic() + timeout
+        while not self.clock.done():
+            if time.monotonic() > end or self.proc.poll() is not None:
+                raise TimeoutError(f"{ms} board ms did not pass (exit {self.proc.poll()})")
+            self.pump(0.01)
+        self.drain()
+        return self.clock.last
+
+    def drain(self) -> None:
+        """Read until the port is quiet (all a held board sent before its answer)."""
+        while True:
+            before = self.bytes_in
+            self.pump()
+            if self.bytes_in == before:
+                return
+
+    def wait_until(self, check, timeout: float = 15.0) -> None:
+        """Read the port until ``check()`` holds (a guard timeout only against a hang)."""
+        end = time.monotonic() + timeout
+        while not check():
+            if time.monotonic() > end:
+                raise TimeoutError("the board never got there")
+            self.pump(0.02)
 
     def messages(self, cls) -> list:
         return [m for _s, m in self.own if isinstance(m, cls)]
@@ -163,6 +203,11 @@ class NativeBoard:
             self.ser.close()
         except Exception:
             pass
+        if self.proc.stdin is not None:
+            try:
+                self.proc.stdin.close()
+            except OSError:
+                pass
         rc = None
         for _ in range(3):  # a SIGTERM that lands in a hung loop is lost with the watchdog reset
             if self.proc.poll() is not None:

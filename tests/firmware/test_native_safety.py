@@ -46,16 +46,22 @@ def test_pump_stops_when_lease_expires_without_host(plain, tmp_path):
         reply = board.request(Lease(0, 1500, 255))
         assert isinstance(reply, Ack) and reply.value == 1500
         board.ser.close()  # the host goes silent: nobody renews, nobody says OFF
-        time.sleep(2.5)
-        board.ser.open()
-        board.pump(0.2)
+
+        def pump_went_off() -> list:
+            changes = [c for c in board.pins(PUMP_PIN) if c[0] > 0]
+            on = [t for t, level in changes if level == 0]
+            return [t for t, level in changes if level == 1 and on and t > on[0]]
+
+        while not pump_went_off() and time.monotonic() - sent < 30:
+            time.sleep(0.05)
         waited = time.monotonic() - sent
         changes = [c for c in board.pins(PUMP_PIN) if c[0] > 0]
         on = [t for t, level in changes if level == 0]
-        off = [t for t, level in changes if level == 1 and on and t > on[0]]
+        off = pump_went_off()
         assert on and off, board.stderr
-        assert 1500 <= off[0] - on[0] <= 1510, changes  # device ms: the lease, to the tick
-        assert waited < 4.0
+        assert 1500 <= off[0] - on[0] <= 1501, changes  # device ms: the lease, to the tick
+        # ... and on the wall clock too, within what a loaded machine adds (the board is paced)
+        assert waited < 5.0, waited
     finally:
         board.close()
 
@@ -66,20 +72,18 @@ def test_hang_leads_to_watchdog_reset_with_actuators_safe_and_no_reset_loop(debu
         assert isinstance(board.push(A)[-1], Ack)
         before = board.request(RequestHello())
         assert isinstance(board.request(Lease(0, 8000, 255)), Ack)
-        board.pump(0.2)
-        assert board.pins(PUMP_PIN)[-1][1] == 0  # the pump is on
+        board.wait_until(lambda: board.pins(PUMP_PIN)[-1][1] == 0)  # the pump is on
         since = len(board.own)
         assert isinstance(board.request(HANG), Ack)
-        hello = board.wait_for(lambda m: isinstance(m, Hello), timeout=4, since=since)
+        hello = board.wait_for(lambda m: isinstance(m, Hello), timeout=15, since=since)
         assert hello.reset_cause & ResetCause.WATCHDOG
         assert hello.boot_count == before.boot_count + 1
         assert not hello.flags & HelloFlag.SAFE_MODE and hello.config_generation == 1
         assert "reset: watchdog" in board.stderr
-        # The new boot drove the pump pin to its safe level first thing (device time 0, or a
-        # millisecond later when the sanitized build starts slowly on a busy machine).
+        # The new boot drove the pump pin to its safe level first thing (device time 0: the clock
+        # moves only between passes of the firmware's loop).
         reset_at = board.stderr.index("reset: watchdog")
-        first = re.fullmatch(rf"t=(\d+) pin {PUMP_PIN} 1", board.stderr[reset_at + 1])
-        assert first and int(first.group(1)) <= 5, board.stderr[reset_at:]
+        assert board.stderr[reset_at + 1] == f"t=0 pin {PUMP_PIN} 1", board.stderr[reset_at:]
         board.pump(2.5)  # no reset loop: it keeps answering, and only one reset happened
         assert board.request(Ping(b"ok")).data == b"ok"
         assert board.stderr.count("reset: watchdog") == 1
@@ -96,7 +100,7 @@ def test_three_quick_watchdog_resets_give_safe_mode_until_cleared(debug, tmp_pat
         for _ in range(3):
             since = len(board.own)
             assert isinstance(board.request(HANG), Ack)
-            hellos.append(board.wait_for(lambda m: isinstance(m, Hello), timeout=4, since=since))
+            hellos.append(board.wait_for(lambda m: isinstance(m, Hello), timeout=15, since=since))
             board.pump(0.1)
         assert [bool(h.flags & HelloFlag.SAFE_MODE) for h in hellos] == [False, False, True]
         entered = _events(board, EventKind.MODE)
@@ -118,17 +122,14 @@ def test_plant_waterer_runs_for_days_on_the_native_board(plain, tmp_path):
     """Soil dries, the pump pulses (4 s, soaks 2 min between), moisture rises, the pump stops; the
     tank runs dry and the interlock keeps the pump off from then on."""
     days = 3
+    # Held until the recipe runs, then exactly `days` of board time, whatever the host's speed.
     board = NativeBoard(plain, tmp_path / "ee.bin", "--fast", "--step", "100", "--plant",
                         "--moisture", "37", "--tank", "400", "--dry-per-hour", "4",
-                        "--ml-per-point", "20", "--run-for", str(days * 86_400_000))  # fmt: skip
+                        "--ml-per-point", "20", "--hold")  # fmt: skip
     try:
         assert isinstance(board.push(A)[-1], Ack)
         start = time.monotonic()
-        while board.proc.poll() is None:
-            try:
-                board.pump(0.05)
-            except ConnectionError:
-                break
+        simulated_ms = board.run(days * 86_400_000, timeout=600)
         real = time.monotonic() - start
     finally:
         board.close()
@@ -145,9 +146,8 @@ def test_plant_waterer_runs_for_days_on_the_native_board(plain, tmp_path):
     assert not [e for e in ons if e.time_ms > interlocked[0].time_ms]  # never again once dry
     soil = [t.values[0] for t in board.messages(Telemetry)]
     assert max(soil) > 37_000 and min(soil) < 30_000  # watered up, then dried out without water
-    summary = board.stderr[-1]
-    simulated_ms = int(summary.split("simulated ")[1].split(" ms")[0])
-    assert simulated_ms >= days * 86_400_000
+    assert simulated_ms == days * 86_400_000
+    assert soil[0] in range(36_000, 38_000)  # the world started with the recipe: 37 %
     print(f"native plant waterer: {simulated_ms / 86_400_000:.2f} simulated days in {real:.2f} s "
           f"= {simulated_ms / 86_400_000 / real:.2f} days/s")  # fmt: skip
 
