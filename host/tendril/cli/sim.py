@@ -49,14 +49,16 @@ def sim(config: str | None, board: str, runtime: str | None, elf: str | None, sc
     """Start a simulated board; push CONFIG (a recipe or compiled image) if given.
 
     Prints `port: <path>` as its first line once the board is ready (after the push), then lets go
-    of the port so any other command can connect. Ctrl-C or SIGTERM stops the board; its EEPROM is
-    kept.
+    of the port so any other command can connect. With a CONFIG the board's world (its clock, the
+    plant, the scenario) starts only once the recipe runs. Ctrl-C or SIGTERM stops the board; its
+    EEPROM is kept.
     """
     runtime = runtime or ("python" if board in PYTHON_BOARDS else "avr")
     image = load_config(Path(config), board) if config else None
     spec = SimSpec(board=board, runtime=runtime, elf=Path(elf) if elf else None,
                    scenario=Path(scenario) if scenario else None, realtime=realtime, speed=speed,
-                   eeprom=Path(eeprom) if eeprom else default_eeprom(board, runtime))
+                   eeprom=Path(eeprom) if eeprom else default_eeprom(board, runtime),
+                   hold=image is not None)
     # SIGTERM stops the board like Ctrl-C: otherwise the board process would outlive this one.
     old_term = signal.signal(signal.SIGTERM, _interrupt)
     sim_board = SimBoard(spec)
@@ -64,6 +66,7 @@ def sim(config: str | None, board: str, runtime: str | None, elf: str | None, sc
         if image is not None:
             with Session(sim_board.port) as session:
                 after = push_image(session, image).after
+            sim_board.clock.go()  # the world starts with the recipe running
             click.echo(f"port: {sim_board.port}")
             click.echo(f"tendril sim: {board} runs recipe {after.recipe_hash.hex()} "
                        f"(generation {after.config_generation}); EEPROM in {spec.eeprom}", err=True)

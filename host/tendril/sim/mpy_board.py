@@ -12,7 +12,11 @@ From Python:
     board.stop()                  # or board.power_cut() / board.alive / board.files.arm(step)
 
 Bytes the firmware sends while no one has the pty open are dropped, like a UART with nothing on the
-line. One board's time is virtual: ``speed`` virtual ms per real ms, shared by firmware and plant.
+line. One board's time is virtual: ``speed`` virtual ms per real ms, shared by firmware and plant,
+moved between two passes of the firmware's loop. ``hold=True`` (``--hold``) starts the clock held:
+``board.clock_command("run 60000")`` and the rest of tendril.sim.clock's commands move it (on the
+command line: one a line on stdin, answers on stdout), so a test decides how much board time
+passes whatever the machine's speed.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import os
+import queue
 import select
 import sys
 import tempfile
@@ -32,6 +37,7 @@ from ..boards import load_board
 from ..contract import ActuatorFlag, BoardClass
 from ..errors import TendrilError
 from ..image import decode, encode, two_point, validate
+from .clock import FOREVER, ClockState
 from .plant import PlantModel
 from .story import plant_waterer_image as uno_plant_waterer_image
 
@@ -42,6 +48,8 @@ if str(FIRMWARE) not in sys.path:
 from tdfw.app import App
 from tdfw.hal import Hal
 from tdfw.store import SLOTS, Files
+
+RUN_STEP_MS = 10  # a `run` moves the clock flat out, this many ms a pass of the firmware's loop
 
 # Where the plant waterer is wired on each MicroPython board: soil ADC, float switch, pump relay.
 # (soil, float switch, pump): the wiring of boards/recipes/plant-waterer.toml on these boards.
@@ -191,8 +199,10 @@ class Machine:
 class VirtualBoard:
     def __init__(self, board: str = "pico", image: bytes | None = None,
                  storage: str | os.PathLike | None = None, speed: float = 1.0,
-                 plant: PlantModel | None = None, reset_cause: str = "power_on") -> None:
-        """``reset_cause`` is how this boot began: "power_on", "watchdog" or "hard"."""
+                 plant: PlantModel | None = None, reset_cause: str = "power_on",
+                 hold: bool = False) -> None:
+        """``reset_cause`` is how this boot began: "power_on", "watchdog" or "hard"; ``hold``
+        starts the clock held (tendril.sim.clock)."""
         self.board_name = board
         self.reset_cause = {"power_on": Machine.PWRON_RESET, "watchdog": Machine.WDT_RESET,
                             "hard": Machine.HARD_RESET}[reset_cause]
@@ -209,6 +219,10 @@ class VirtualBoard:
             validate(image, self.board)  # raises ImageError with a clear message
             (self.storage / SLOTS[0]).write_bytes(image)
         self.speed = speed
+        self._clock = ClockState(held=hold)
+        self._clock_lock = threading.Lock()
+        self.clock_answers: queue.Queue[str] = queue.Queue()  # `run` answers, when their time is up
+        self._ms = 0.0
         self.plant = plant or PlantModel(moisture=37.0, tank_ml=400.0)
         self.soil_pin, self.float_pin, self.pump_pin = WIRING[board]
         self.levels: dict[int, float] = {}
@@ -225,7 +239,38 @@ class VirtualBoard:
     # --- the world the pins see ---------------------------------------------------------------
 
     def now_ms(self) -> int:
-        return int((time.monotonic() - self._t0) * 1000 * self.speed)
+        return int(self._ms)
+
+    # --- the clock ----------------------------------------------------------------------------------
+
+    def clock_command(self, line: str) -> str | None:
+        """One clock command (go, hold, run MS, time): its answer now, or None (a `run`, whose
+        answer goes to ``clock_answers`` once its time has passed; or a line that is no command)."""
+        with self._clock_lock:
+            return self._clock.command(line, self.now_ms())
+
+    def run(self, ms: int, timeout: float = 120.0) -> int:
+        """Run ``ms`` board ms flat out, then hold; the board's ms after."""
+        self.clock_command(f"run {int(ms)}")
+        try:
+            return int(self.clock_answers.get(timeout=timeout).split("t=")[1])
+        except queue.Empty:
+            raise TimeoutError(f"{ms} board ms did not pass") from None
+
+    def _tick(self, real_ms: float) -> bool:
+        """Moves the clock after a pass of the loop (``real_ms`` of wall time since the last);
+        True when it ran flat out (no pause before the next pass)."""
+        with self._clock_lock:
+            allowed, answer = self._clock.allowance(self.now_ms())
+            flat_out = self._clock.until != FOREVER
+        if answer is not None:
+            self.clock_answers.put(answer)
+        step = min(RUN_STEP_MS if flat_out else real_ms * self.speed, allowed)
+        if step > 0:
+            before = self.now_ms()
+            self._ms += step
+            self.plant.advance(self.now_ms() - before)
+        return flat_out and allowed > 0
 
     def world_analog(self, pin: int) -> int:
         return self.plant.soil_raw() << 6 if pin == self.soil_pin else 0
@@ -251,7 +296,7 @@ class VirtualBoard:
         tty.setraw(self.slave)
         os.set_blocking(self.master, False)
         self.path = os.ttyname(self.slave)
-        self._t0 = time.monotonic()
+        self._ms = 0.0
         self._stop.clear()
         booted = threading.Event()
         self._thread = threading.Thread(target=self._run, args=(booted,), daemon=True,
@@ -267,19 +312,20 @@ class VirtualBoard:
         machine.cause = self.reset_cause
         hal = Hal(self.board.adc_bits, machine=machine, uart=0)
         self.alive = True
-        last = self.now_ms()
         try:
             self.app = App(self.board_name, hal=hal, files=self.files, simulated=True)
             self.app.boot()
             booted.set()
+            last = time.monotonic()
             while not self._stop.is_set():
                 self.app.poll()
-                now = self.now_ms()
-                self.plant.advance(now - last)
-                last = now
-                if self.wdt is not None and now - self.wdt.fed > self.wdt.timeout:
+                real = time.monotonic()
+                flat_out = self._tick((real - last) * 1000)
+                last = real
+                if self.wdt is not None and self.now_ms() - self.wdt.fed > self.wdt.timeout:
                     raise PowerCut("watchdog")
-                time.sleep(0.0005)
+                if not flat_out:
+                    time.sleep(0.0005)
         except BaseException as exc:  # noqa: BLE001 - a power cut or a firmware crash ends the board
             self.crash = exc
         finally:
@@ -333,6 +379,27 @@ def _plant(settings: list[str]) -> PlantModel | None:
     return PlantModel(**values)
 
 
+def _serve_clock(board: VirtualBoard, fd: int | None) -> None:
+    """Until the board stops: clock commands from ``fd`` (one a line), answers on stdout."""
+    pending = b""
+    while board.alive:
+        if fd is None:
+            time.sleep(0.2)
+            continue
+        if select.select([fd], [], [], 0.02)[0]:
+            data = os.read(fd, 256)
+            if not data:
+                fd = None  # whoever held the clock is gone: it stays as it was left
+            pending += data
+            *lines, pending = pending.split(b"\n")
+            for line in lines:
+                answer = board.clock_command(line.decode("ascii", "replace"))
+                if answer is not None:
+                    print(answer, flush=True)
+        while not board.clock_answers.empty():
+            print(board.clock_answers.get_nowait(), flush=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tendril.sim.mpy_board",
                                      description="Run the MicroPython firmware as a virtual board on a pty; "
@@ -341,6 +408,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--board", default="pico", choices=sorted(WIRING))
     parser.add_argument("--storage", help="directory that keeps the board's files between runs")
     parser.add_argument("--speed", type=float, default=1.0, help="virtual ms per real ms")
+    parser.add_argument("--hold", action="store_true",
+                        help="start the clock held; take clock commands on stdin (go, hold, run MS, "
+                             "time), answers on stdout")
     parser.add_argument("--plant-waterer", action="store_true",
                         help="boot with the plant-waterer recipe for this board")
     parser.add_argument("--plant", action="append", default=[], metavar="FIELD=VALUE",
@@ -355,15 +425,14 @@ def main(argv: list[str] | None = None) -> int:
         image = Path(args.image).read_bytes() if args.image else None
         if args.plant_waterer:
             image = plant_waterer_image(args.board)
-        board = VirtualBoard(args.board, image, args.storage, args.speed, plant=plant)
+        board = VirtualBoard(args.board, image, args.storage, args.speed, plant=plant, hold=args.hold)
         path = board.start()
     except (OSError, TendrilError) as exc:
         print(f"tendril: {exc}", file=sys.stderr)
         return 1
     print(f"port: {path}", flush=True)
     try:
-        while board.alive:
-            time.sleep(0.2)
+        _serve_clock(board, sys.stdin.fileno() if args.hold else None)
     except KeyboardInterrupt:
         pass
     finally:

@@ -31,6 +31,7 @@ from ..protocol import (
     NackMsg,
     RequestHello,
 )
+from .clock import BoardClock
 from .link import PtyLink
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -124,6 +125,7 @@ class SimSpec:
     speed: float = 1.0  # with realtime: board ms per real ms
     eeprom: Path | None = None
     events: Path | None = None
+    hold: bool = False  # start with the clock held; SimBoard.clock moves it (tendril.sim.clock)
     extra: list[str] = field(default_factory=list)
 
     def argv(self) -> list[str]:
@@ -157,6 +159,8 @@ class SimSpec:
             if self.runtime != "avr":
                 raise SimError("an events file is an avr runtime option (tendril-native reports on stderr)")
             argv += ["--events", str(self.events)]
+        if self.hold:
+            argv.append("--hold")
         argv += self.extra
         if self.runtime == "avr":
             elf = Path(self.elf) if self.elf else firmware_elf(self.board)
@@ -177,11 +181,14 @@ class SimSpec:
                 "--speed", f"{self.speed:g}" if self.realtime else str(FAST_SPEED)]
         if self.eeprom is not None:  # the board's flash: a folder of files
             argv += ["--storage", str(self.eeprom)]
+        if self.hold:
+            argv.append("--hold")
         return argv + self.extra
 
 
 class SimBoard:
-    """A running simulated board. ``port`` is its serial port; ``stop()`` powers it off cleanly."""
+    """A running simulated board. ``port`` is its serial port; ``stop()`` powers it off cleanly.
+    Started with ``spec.hold``, ``clock`` moves its clock (tendril.sim.clock.BoardClock)."""
 
     def __init__(self, spec: SimSpec, start_timeout: float = 10.0, stderr=None) -> None:
         self.spec = spec
@@ -189,8 +196,10 @@ class SimBoard:
             Path(spec.eeprom).parent.mkdir(parents=True, exist_ok=True)
         argv = spec.argv()
         self.proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=stderr, text=True,
+                                     stdin=subprocess.PIPE if spec.hold else subprocess.DEVNULL,
                                      start_new_session=False)
         self.port = self._read_port(start_timeout)
+        self.clock = BoardClock(self.proc) if spec.hold else None
 
     def _read_port(self, timeout: float) -> str:
         deadline = time.monotonic() + timeout
@@ -212,6 +221,11 @@ class SimBoard:
 
     def stop(self, timeout: float = 5.0) -> int:
         """SIGINT (the runtime saves its EEPROM and exits), then SIGKILL if it does not go."""
+        if self.proc.stdin is not None:
+            try:
+                self.proc.stdin.close()
+            except OSError:
+                pass
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGINT)
             try:
@@ -219,7 +233,7 @@ class SimBoard:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
-        if self.proc.stdout:
+        if self.proc.stdout and self.clock is None:  # else the clock's reader closes it at EOF
             self.proc.stdout.close()
         return self.proc.returncode
 
