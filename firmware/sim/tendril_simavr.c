@@ -6,6 +6,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -23,6 +24,7 @@
 
 #include "sim_board.h"
 #include "sim_bridge.h"
+#include "sim_clock.h"
 #include "sim_eeprom.h"
 #include "sim_scenario.h"
 
@@ -30,11 +32,20 @@
 #define CYCLES_PER_MS (F_CPU_HZ / 1000u)
 #define SERVICE_CYCLES 4000u /* 250 us of simulated time between services */
 #define MAX_PINS 72
+/* A held board still answers its host: every byte the host sends buys the CPU this much board
+ * time to take it in and answer (enough for a config chunk's EEPROM writes). The cost of a
+ * conversation is then a function of what was said, never of when the bytes arrived. */
+#define TALK_MS_PER_BYTE 5u
+#define BOOT_MS 100u /* held from the start: the board boots first (its HELLO waits in the pty) */
+/* --fast: wait for a host that has the port open to read what the board sent (board time stands
+ * still meanwhile); one that read nothing for this long is taken to be away. */
+#define HOST_GONE_MS 2000u
 
 typedef struct {
     const sim_board_t *board;
     const char *elf, *eeprom_path, *scenario_path, *events_path;
     int realtime;
+    int hold; /* --hold: start held, clock commands on stdin (sim_clock.h) */
     double speed; /* --realtime pacing: simulated ms per wall ms (1: real time) */
     uint64_t cut_ms, cut_cycle, cut_write;
     sim_scenario_t scenario;
@@ -103,10 +114,11 @@ static void usage(FILE *to)
 {
     fprintf(to,
             "usage: tendril-simavr [--board uno|nano|mega2560] [--eeprom FILE] [--scenario FILE]\n"
-            "                      [--set LINE]... [--realtime [--speed X]|--fast] [--events FILE]\n"
+            "                      [--set LINE]... [--realtime [--speed X]|--fast] [--hold] [--events FILE]\n"
             "                      [--cut-at-ms MS] [--cut-at-cycle N] [--cut-at-write N] FIRMWARE.elf\n"
             "       tendril-simavr --board B --list-pins\n"
-            "Prints `port: /dev/pts/N` (the board's UART0) as its first line; events go to stderr.\n");
+            "Prints `port: /dev/pts/N` (the board's UART0) as its first line; events go to stderr.\n"
+            "--hold: the clock starts held; stdin takes go, hold, run MS, time (README.md).\n");
 }
 
 static int die(const char *fmt, ...)
@@ -146,6 +158,7 @@ static int parse_args(int argc, char **argv, options_t *o)
         else if (!strcmp(a, "--fast")) { o->realtime = 0; takes = 0; }
         else if (!strcmp(a, "--realtime")) { o->realtime = 1; takes = 0; }
         else if (!strcmp(a, "--list-pins")) { list = 1; takes = 0; }
+        else if (!strcmp(a, "--hold")) { o->hold = 1; takes = 0; }
         else if (a[0] != '-') { o->elf = a; takes = 0; }
         else if (!v) return die("%s needs a value", a);
         else if (!strcmp(a, "--board")) {
@@ -435,18 +448,68 @@ int main(int argc, char **argv)
     const char *why = "signal";
     int state = cpu_Running;
     uint64_t next_service = SERVICE_CYCLES;
+    static sim_clock_t clk;
+    sim_clock_init(&clk, o.hold, STDIN_FILENO);
+    uint64_t talk_cycles = BOOT_MS * CYCLES_PER_MS, rx_seen = 0; /* held: board time bought */
+    uint64_t pace_cycle = 0, pace_us = start_us; /* pacing restarts where a hold ended */
+    int host_away = 0;
+    uint64_t away_tx = 0;
     for (;;) {
+        sim_clock_poll(&clk, sim_ms());
+        uint64_t allowed = sim_clock_allowance(&clk, sim_ms());
+        if (allowed == 0 && bridge.rx_bytes != rx_seen)
+            talk_cycles += (bridge.rx_bytes - rx_seen) * TALK_MS_PER_BYTE * CYCLES_PER_MS;
+        rx_seen = bridge.rx_bytes;
         uint64_t stop_at = next_service < cut_cycle ? next_service : cut_cycle;
+        if (allowed == 0) {
+            pace_cycle = g_avr->cycle;
+            pace_us = wall_us();
+            if (talk_cycles == 0) { /* held, and the host says nothing: wait for it or a command */
+                if (g_halt) { why = g_signal ? "signal" : "cut-at-write"; break; }
+                sim_bridge_service(&bridge);
+                struct pollfd pfd[2] = { { bridge.master, POLLIN, 0 }, { clk.fd, POLLIN, 0 } };
+                if (bridge.rx_bytes == rx_seen && bridge.in_pos == bridge.in_len)
+                    poll(pfd, clk.fd >= 0 ? 2 : 1, 5);
+                continue;
+            }
+            if (g_avr->cycle + talk_cycles < stop_at) stop_at = g_avr->cycle + talk_cycles;
+        } else if (allowed != SIM_CLOCK_FOREVER) {
+            uint64_t until = (sim_ms() + allowed) * CYCLES_PER_MS;
+            if (until < stop_at) stop_at = until;
+        }
+        uint64_t ran_from = g_avr->cycle;
         while (g_avr->cycle < stop_at && !g_halt) {
             state = avr_run(g_avr);
             if (state == cpu_Done || state == cpu_Crashed) break;
         }
+        if (allowed == 0) {
+            uint64_t ran = g_avr->cycle - ran_from;
+            talk_cycles = ran < talk_cycles ? talk_cycles - ran : 0;
+        }
         if (state == cpu_Done || state == cpu_Crashed) { why = state == cpu_Done ? "halted" : "crashed"; break; }
         if (g_halt) { why = g_signal ? "signal" : "cut-at-write"; break; }
         if (g_avr->cycle >= cut_cycle) { why = o.cut_cycle ? "cut-at-cycle" : "cut-at-ms"; break; }
+        if (g_avr->cycle < next_service) continue; /* stopped at a clock target: not due yet */
         next_service = g_avr->cycle + SERVICE_CYCLES;
 
         sim_bridge_service(&bridge);
+        if (!o.realtime) {
+            /* Flat out, a host that has the port open reads everything: the board waits for it. */
+            uint64_t stuck_since = 0;
+            if (host_away && bridge.tx_bytes != away_tx) host_away = 0;
+            while (bridge.open && bridge.out_len > BRIDGE_OUT_CAP / 2 && !host_away && !g_halt) {
+                struct pollfd pfd = { bridge.master, POLLOUT, 0 };
+                uint64_t tx = bridge.tx_bytes;
+                poll(&pfd, 1, 5);
+                sim_bridge_service(&bridge);
+                if (bridge.tx_bytes != tx) stuck_since = 0;
+                else if (!stuck_since) stuck_since = wall_us();
+                else if (wall_us() - stuck_since > HOST_GONE_MS * 1000u) {
+                    host_away = 1;
+                    away_tx = bridge.tx_bytes;
+                }
+            }
+        }
         check_pwm();
         if (scn->plant.enabled) {
             scn_plant_t *pl = &scn->plant;
@@ -466,8 +529,8 @@ int main(int argc, char **argv)
             }
         }
         apply_inputs(scn, last_mv);
-        if (o.realtime) {
-            uint64_t due = start_us + (uint64_t)((double)(g_avr->cycle / (F_CPU_HZ / 1000000u)) / o.speed);
+        if (o.realtime && allowed != 0) {
+            uint64_t due = pace_us + (uint64_t)((double)((g_avr->cycle - pace_cycle) / (F_CPU_HZ / 1000000u)) / o.speed);
             uint64_t now = wall_us();
             if (due > now + 2000) {
                 struct timespec ts = { (time_t)((due - now) / 1000000u), (long)((due - now) % 1000000u) * 1000 };

@@ -12,7 +12,7 @@ import pytest
 from tendril.contract import EventKind
 from tendril.protocol import Event, Telemetry
 from tendril.sim.link import PtyLink
-from tendril.sim.runner import ROOT, SimBoard, SimSpec, product_elf
+from tendril.sim.runner import ROOT, SimBoard, SimSpec, product_elf, push_image
 
 from .conftest import Events
 
@@ -48,7 +48,10 @@ class FirmwareBoard:
         self.events: Events | None = None
         self.received: list = []
 
-    def start(self, *extra: str, scenario: str | None = None, realtime: bool = False) -> PtyLink:
+    def start(self, *extra: str, scenario: str | None = None, realtime: bool = False,
+              hold: bool = False) -> PtyLink:
+        """A fresh run of the board. ``hold``: its clock (and the scenario's world) stands still
+        until ``push`` has the recipe running, so the world does not race the host."""
         self.stop()
         self.runs += 1
         events = self.tmp / f"events-{self.runs}.log"
@@ -58,11 +61,18 @@ class FirmwareBoard:
             scn.write_text(scenario)
             args += ["--scenario", str(scn)]
         spec = SimSpec(board=self.board, elf=self.elf, realtime=realtime, eeprom=self.eeprom,
-                       events=events, extra=args)
+                       events=events, hold=hold, extra=args)
         sim = SimBoard(spec)
         link = PtyLink(sim.port)
         self.current, self.events, self.received = (sim, link), Events(events), []
         return link
+
+    def push(self, image: bytes):
+        """push_image, then let a held clock go: the world starts with the recipe running."""
+        after = push_image(self.link, image)
+        if self.sim.clock is not None:
+            self.sim.clock.go()
+        return after
 
     @property
     def link(self) -> PtyLink:

@@ -62,9 +62,9 @@ def kinds(events, kind) -> list:
 
 
 def test_plant_waterer_waters_dry_soil_for_its_pulse_then_cools_down(board):
-    link = board.start(scenario=WORLD.format(tank=400, moisture=36, dry=720))
+    link = board.start(scenario=WORLD.format(tank=400, moisture=36, dry=720), hold=True)
     image = plant_waterer_image()
-    after = push_image(link, image)
+    after = board.push(image)
     assert after.recipe_hash == recipe_hash(image) and after.config_generation == 1
     board.listen_until(lambda m: getattr(m, "kind", None) == EventKind.ACT_OFF, timeout=90)
     events = board.device_events()
@@ -99,8 +99,8 @@ def test_plant_waterer_waters_dry_soil_for_its_pulse_then_cools_down(board):
 def test_cooldown_and_daily_cap_hold_across_pulses(board):
     image = plant_variant(actuator={"daily_cap_ms": 10_000, "min_off_ms": 5_000},
                           rule={"period": 10_000, "hold": 2_000})
-    link = board.start(scenario=WORLD.format(tank=4000, moisture=36, dry=7200))
-    push_image(link, image)
+    link = board.start(scenario=WORLD.format(tank=4000, moisture=36, dry=7200), hold=True)
+    board.push(image)
     board.listen_until(lambda m: getattr(m, "kind", None) == EventKind.RULE_SKIP
                        and m.b == SkipReason.DAILY_CAP, timeout=150)
     events = board.device_events()
@@ -117,8 +117,8 @@ def test_cooldown_and_daily_cap_hold_across_pulses(board):
 
 
 def test_tank_empty_interlock_keeps_the_pump_off(board):
-    link = board.start(scenario=WORLD.format(tank=10, moisture=30, dry=0))
-    push_image(link, plant_waterer_image())
+    link = board.start(scenario=WORLD.format(tank=10, moisture=30, dry=0), hold=True)
+    board.push(plant_waterer_image())
     board.listen_until(lambda m: getattr(m, "kind", None) == EventKind.RULE_SKIP, timeout=60)
     skips = kinds(board.device_events(), EventKind.RULE_SKIP)
     assert skips[0].b == SkipReason.INTERLOCK
@@ -221,8 +221,8 @@ def test_stack_stays_clear_of_static_ram_through_every_kind_of_request(board):
     parameters, a config read, a lease and the rules running must leave a wide margin on an Uno."""
     from tendril.protocol import ConfigRead, GetParams, Off, Ping, SetParam, TelemetryMode
 
-    link = board.start(scenario=WORLD.format(tank=400, moisture=36, dry=720))
-    push_image(link, plant_waterer_image())
+    link = board.start(scenario=WORLD.format(tank=400, moisture=36, dry=720), hold=True)
+    board.push(plant_waterer_image())
     bad = bytearray(plant_variant(actuator={"max_on_ms": 4_000_000}))
     with pytest.raises(TendrilError):
         push_image(link, bytes(bad))
