@@ -456,6 +456,8 @@ int main(int argc, char **argv)
     uint64_t away_tx = 0;
     for (;;) {
         sim_clock_poll(&clk, sim_ms());
+        if (!clk.held && clk.until_ms != SIM_CLOCK_FOREVER && sim_ms() >= clk.until_ms)
+            sim_bridge_service(&bridge); /* what the run sent is on the pty before it is answered */
         uint64_t allowed = sim_clock_allowance(&clk, sim_ms());
         if (allowed == 0 && bridge.rx_bytes != rx_seen)
             talk_cycles += (bridge.rx_bytes - rx_seen) * TALK_MS_PER_BYTE * CYCLES_PER_MS;

@@ -67,6 +67,20 @@ class FirmwareBoard:
         self.current, self.events, self.received = (sim, link), Events(events), []
         return link
 
+    def run(self, ms: int, timeout: float = 900.0) -> int:
+        """A held board runs ``ms`` board ms flat out while everything it sends is read; then it
+        holds again. The board's ms after. (The timeout only guards against a hang.)"""
+        clock = self.sim.clock
+        assert clock is not None, "start(..., hold=True) first"
+        clock.start_run(ms)
+        deadline = time.monotonic() + timeout
+        while not clock.done():
+            assert time.monotonic() < deadline, f"{ms} board ms did not pass in {timeout} s"
+            assert self.sim.alive(), "the simulated board stopped"
+            self.listen(0.2)
+        self.listen(0.2)
+        return clock.last
+
     def push(self, image: bytes):
         """push_image, then let a held clock go: the world starts with the recipe running."""
         after = push_image(self.link, image)
