@@ -119,6 +119,8 @@ def test_speed_runs_the_board_clock_faster_than_the_wall_clock(tmp_path):
             before, wall = link.request(RequestStatus(0, 0)).time_ms, time.monotonic()
             time.sleep(1.0)
             after, wall = link.request(RequestStatus(0, 0)).time_ms, time.monotonic() - wall
-        assert 14 <= (after - before) / 1000 / wall <= 24, (after - before, wall)
+        # Never ahead of 20x the wall clock (on any machine); behind it only by what a loaded
+        # machine takes from a board that needs a few percent of a core at 20x.
+        assert 10 <= (after - before) / 1000 / wall <= 20 * 1.05, (after - before, wall)
     finally:
         assert interrupt(proc) == 0, proc.stderr.read()
