@@ -55,8 +55,9 @@ def _tui_available() -> bool:
 
 @click.command()
 @click.option("--headless", is_flag=True, help="Tell the story as plain text lines (no terminal UI).")
-@click.option("--duration", type=click.FloatRange(min=1), help="Stop after this many seconds "
-              "[default: until Ctrl-C, or until you quit the UI].")
+@click.option("--duration", type=click.FloatRange(min=1), help="Stop after this many seconds of the "
+              "story: board time divided by --speed, so a busy computer tells the same story, only "
+              "later [default: until Ctrl-C, or until you quit the UI].")
 @click.option("--runtime", type=click.Choice(runner.RUNTIMES), help="Force one simulated board: avr "
               "(the real .elf in simavr), native (the core built for this computer), python (the "
               "MicroPython firmware under CPython) [default: the first that works, in that order].")
@@ -119,6 +120,9 @@ def _live_demo(headless: bool, duration: float | None, runtime: str | None, spee
         say(f"[{clock(int((time.time() - t0) * chosen.speed * 1000))}] the board is up on "
                    f"{sim.port}; pushing {RECIPE.relative_to(runner.ROOT)}")
         outcome = board.push(recipe).result(60)
+        if sim.clock is not None:
+            sim.clock.go()  # the board's world starts with the recipe running
+        story_from = board.device_ms
         say(f"[{clock(int((time.time() - t0) * chosen.speed * 1000))}] the board runs "
                    f"{recipe.meta.name} (generation {outcome.generation}): water below 35 % soil "
                    "moisture in 4 s pulses, 2 min soak between pulses, never with an empty tank; "
@@ -137,7 +141,8 @@ def _live_demo(headless: bool, duration: float | None, runtime: str | None, spee
             narrator = Narrator(board, chosen.speed, t0, echo=say)
             while not stop.is_set():
                 narrator.step()
-                if duration is not None and time.monotonic() - started >= duration:
+                if duration is not None and _story_over(board, story_from, chosen.speed, duration,
+                                                        time.monotonic() - started):
                     break
                 if not sim.alive():
                     raise SimError(f"the simulated board stopped (status {sim.proc.returncode})"
@@ -155,6 +160,22 @@ def _live_demo(headless: bool, duration: float | None, runtime: str | None, spee
             signal.signal(sig, handler)
     for line in summary(tally(db), seconds, chosen.speed, db, board):
         say(line)
+
+
+STORY_WALL_FACTOR = 20  # a board this much slower than its pace ends the story anyway
+
+
+def _story_over(board, story_from: int | None, speed: float, duration: float, wall: float) -> bool:
+    """Whether ``duration`` seconds of the story have passed on the board's own clock (or the
+    board has fallen so far behind its pace that the wall clock must end it)."""
+    now = board.device_ms
+    if now is not None and story_from is not None and (now - story_from) / 1000 / speed >= duration:
+        return True
+    if wall >= duration * STORY_WALL_FACTOR:
+        say(f"(the board ran at less than 1/{STORY_WALL_FACTOR} of its pace on this computer: "
+            "ending the story here)")
+        return True
+    return False
 
 
 async def _screenshots(app, folder: Path, seconds: float) -> None:

@@ -98,6 +98,7 @@ class LiveBoard(LiveBase):
         self._next_status = 0.0
         self._need_config = True
         self._raw_channels = False  # the last TELEMETRY carried raw readings
+        self.device_ms: int | None = None  # the board's clock in its last TELEMETRY or EVENT
         self._status_flags = 0  # HELLO-style flags of the last STATUS
         self._early: list[tuple[object, int]] = []  # frames before the first HELLO was answered
 
@@ -274,6 +275,8 @@ class LiveBoard(LiveBase):
                 self._early.append((msg, seq))
             return
         now = time.time()
+        if isinstance(msg, (Telemetry, Event)):
+            self.device_ms = msg.time_ms
         if isinstance(msg, Telemetry):
             if self.sink is not None and self._session_id is not None:
                 self.sink.add_telemetry(self._session_id, msg, now, seq)

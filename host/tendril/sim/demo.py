@@ -78,7 +78,7 @@ def _prepare(name: str, speed: float | None, workdir: Path, say) -> Choice:
             say("(building the simulator and the AVR firmware, once; this takes a minute)")
         runner.simavr_runner()
         runner.firmware_elf("uno")
-        spec = runner.SimSpec(board="uno", runtime="avr", realtime=True, eeprom=eeprom,
+        spec = runner.SimSpec(board="uno", runtime="avr", realtime=True, eeprom=eeprom, hold=True,
                               extra=["--speed", f"{speed:g}", "--set", plant_line(speed)])
         return Choice("avr", "uno", AVR_LABEL, speed, spec)
     speed = speed or DEFAULT_SPEED
@@ -86,13 +86,13 @@ def _prepare(name: str, speed: float | None, workdir: Path, say) -> Choice:
         if not runner.NATIVE.exists():
             say("(building the native simulated board, once)")
         runner.native_runner()
-        spec = runner.SimSpec(board="uno", runtime="native", realtime=True, eeprom=eeprom,
+        spec = runner.SimSpec(board="uno", runtime="native", realtime=True, eeprom=eeprom, hold=True,
                               extra=["--speed", f"{speed:g}", "--set", plant_line(speed)])
         return Choice("native", "uno", NATIVE_LABEL, speed, spec)
     if name == "python":
         plant = {"moisture": start_moisture(speed), "tank_ml": TANK_ML,
                  "dry_per_hour": DRY_PER_HOUR, "ml_per_point": ML_PER_POINT}
-        spec = runner.SimSpec(board="pico", runtime="python", eeprom=workdir / "pico-files",
+        spec = runner.SimSpec(board="pico", runtime="python", eeprom=workdir / "pico-files", hold=True,
                               extra=["--speed", f"{speed:g}",
                                      *(f"--plant={k}={v:g}" for k, v in plant.items())])
         return Choice("python", "pico", PYTHON_LABEL, speed, spec)
