@@ -157,7 +157,7 @@ def test_malformed_requests_get_the_right_nack(plain, tmp_path):
         board.send_raw(encode_frame(MsgType.COMMAND, 9002, b"\x01\x00"))  # LEASE, too short
         board.send_raw(encode_frame(MsgType.PING, 9003, b"x" * 33))  # PING too long
         board.send_raw(encode_frame(MsgType.PING, 9004, b"", version=2))
-        board.pump(0.3)
+        board.wait_until(lambda: len(board._replies) >= 4)
         got = {seq: (r.code, r.detail) for seq, _t, r in board._replies}
         assert got == {
             9001: (Nack.UNKNOWN_TYPE, 0),

@@ -138,7 +138,7 @@ def test_a_full_disk_keeps_rows_in_memory_shows_the_error_and_writes_them_later(
                 sink.store.conn.execute("PRAGMA max_page_count=1073741823")
             assert wait_until(lambda: sink.error is None and sink.pending < 1000, 5)
             feeder.finish()
-            time.sleep(0.5)
+            assert wait_until(lambda: count(tmp_path / "log.db") == feeder.samples_sent, 30)
         finally:
             board.stop()
             sink.close()

@@ -35,16 +35,20 @@ def test_sim_pushes_a_recipe_to_the_micropython_board_and_hands_over_the_port(tm
 
 
 def _processes_naming(path) -> list[int]:
-    """Pids whose command line mentions ``path`` (the simulated board's storage folder)."""
+    """Pids whose command line mentions ``path`` (the simulated board's storage folder), once the
+    board has had its time to shut down after the SIGINT tendril sim sends it (up to 10 s)."""
     import os
     import time
-    time.sleep(0.5)  # the board's own shutdown after the SIGINT tendril sim sends it
-    found = []
-    for pid in filter(str.isdigit, os.listdir("/proc")):
-        try:
-            with open(f"/proc/{pid}/cmdline", "rb") as fh:
-                if str(path).encode() in fh.read():
-                    found.append(int(pid))
-        except OSError:  # gone meanwhile
-            pass
-    return found
+    deadline = time.monotonic() + 10
+    while True:
+        found = []
+        for pid in filter(str.isdigit, os.listdir("/proc")):
+            try:
+                with open(f"/proc/{pid}/cmdline", "rb") as fh:
+                    if str(path).encode() in fh.read():
+                        found.append(int(pid))
+            except OSError:  # gone meanwhile
+                pass
+        if not found or time.monotonic() > deadline:
+            return found
+        time.sleep(0.05)

@@ -61,9 +61,12 @@ def test_flush_due_on_the_real_clock_commits_within_250_ms(tmp_path):
     with Store.open(db) as store:
         sid = store.begin_session(hello())
         store.flush()
+        added = time.monotonic()
         store.add_telemetry(sid, telemetry(1, 1), 1.0, 1)
-        assert not store.flush_due()
-        time.sleep(FLUSH_INTERVAL + 0.02)
+        due_at_once = store.flush_due()
+        if time.monotonic() - added < FLUSH_INTERVAL:  # a loaded machine may have paused us
+            assert not due_at_once
+        time.sleep(FLUSH_INTERVAL + 0.02)  # the interval itself is what is tested
         assert store.flush_due()
         assert rows(db) == [(1,)]
 

@@ -12,9 +12,19 @@ from tendril.tui.history import connect_ro, per_second
 from .conftest import SIZE, run, until, wait
 
 
-def test_per_second_buckets_match_the_logged_samples(rig):
-    time.sleep(3)
+def logged_seconds(rig, since: float = 0.0) -> int:
+    """How many distinct host seconds have soil samples in the log (from ``since`` on)."""
     rig.sink.flush()
+    conn = sqlite3.connect(rig.db)
+    try:
+        return conn.execute("SELECT COUNT(DISTINCT CAST(host_time AS INTEGER)) FROM samples"
+                            " WHERE channel = 0 AND host_time >= ?", (since,)).fetchone()[0]
+    finally:
+        conn.close()
+
+
+def test_per_second_buckets_match_the_logged_samples(rig):
+    wait(lambda: logged_seconds(rig) >= 3, 60, "three seconds of samples")
     hello = rig.board.view().hello
     got = per_second(rig.db, hello.device_id, hello.recipe_hash, 0, time.time() + 1)
     conn = sqlite3.connect(rig.db)
@@ -42,7 +52,7 @@ def test_history_file_is_never_created(tmp_path):
 
 
 def test_monitor_preloads_charts_with_what_was_logged_before_it_started(rig):
-    time.sleep(3)
+    wait(lambda: logged_seconds(rig) >= 3, 60, "three seconds of samples")
     rig.board.stop()
     rig.sink.flush()
     started = time.time()
@@ -71,9 +81,10 @@ def test_samples_from_before_another_recipe_was_pushed_do_not_count(rig):
     from tendril.recipes import load
 
     from .conftest import DATA
-    time.sleep(2)
+    wait(lambda: logged_seconds(rig) >= 2, 60, "two seconds of samples")
     rig.board.push(load(DATA / "plant-waterer-tuned.toml")).result(20)
-    time.sleep(2.5)
+    pushed = time.time()
+    wait(lambda: logged_seconds(rig, since=pushed) >= 2, 60, "samples of the new recipe")
     rig.sink.flush()
     hello = rig.board.view().hello
     conn = sqlite3.connect(rig.db)
