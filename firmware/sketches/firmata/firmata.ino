@@ -16,13 +16,29 @@
 //   0xF0 cmd data.. 0xF7  SYSEX: REPORT_FIRMWARE 0x79, CAPABILITY_QUERY 0x6B, ANALOG_MAPPING_QUERY
 //                      0x69, PIN_STATE_QUERY 0x6D, SAMPLING_INTERVAL 0x7A
 //
+// What a host sees is what StandardFirmata 2.5 (the Arduino IDE's File > Examples > Firmata) sends
+// on an Uno, so tendril's tests cover the board makers actually flash (tests/sources/
+// test_firmata_replies.py holds StandardFirmata's bytes):
+// - version and firmware name once at boot, then nothing until asked (opening the port of a board
+//   that does not reset on open, like the simulated Uno, brings no greeting);
+// - REPORT_VERSION answers protocol 2.5 (f9 02 05); REPORT_FIRMWARE answers with this sketch's own
+//   name and version, in the same format;
+// - the capability reply is byte for byte StandardFirmata's: per pin INPUT, PULLUP, OUTPUT, then
+//   ANALOG 10 bits, PWM 8 bits, SERVO 14 bits, I2C on SDA/SCL. Servo and I2C are listed so hosts
+//   learn the same layout from both firmwares; this sketch has neither, and a SET_PIN_MODE to them
+//   leaves the pin as it was (PIN_STATE_QUERY tells its real mode);
+// - the analog mapping reply is StandardFirmata's (channels 0..5 on pins 14..19, 0x7F elsewhere);
+// - analog inputs are sampled every SAMPLING_INTERVAL ms on average (the next sample is due one
+//   interval after the last was due, not after it was taken), 19 ms by default.
+//
 // Unlike StandardFirmata, digital pins stay inputs (high impedance) at boot and after a reset, so a
-// relay board wired to them is not switched on before the host asks for an output.
+// relay board wired to them is not switched on before the host asks for an output, and pin 13 does
+// not blink the version at boot.
 
 const byte PROTOCOL_MAJOR = 2;  // Firmata protocol version answered to REPORT_VERSION
 const byte PROTOCOL_MINOR = 5;
 const byte FIRMWARE_MAJOR = 0;  // this sketch's own version, in REPORT_FIRMWARE
-const byte FIRMWARE_MINOR = 1;
+const byte FIRMWARE_MINOR = 2;
 const char FIRMWARE_NAME[] = "tendril-firmata";
 
 const long BAUD = 57600;
@@ -55,9 +71,16 @@ const byte MODE_INPUT = 0;
 const byte MODE_OUTPUT = 1;
 const byte MODE_ANALOG = 2;
 const byte MODE_PWM = 3;
+const byte MODE_SERVO = 4;        // listed in the capability reply only (see the top)
+const byte MODE_I2C = 6;          // listed in the capability reply only
 const byte MODE_PULLUP = 11;
 const byte MODE_NONE = 127;  // RX/TX: not available
 const byte NO_ANALOG = 127;  // analog mapping: "not an analog pin"
+
+const byte PWM_BITS = 8;
+const byte ANALOG_BITS = 10;
+const byte SERVO_BITS = 14;       // a servo value is an angle or a pulse width in us
+const byte I2C_BITS = 1;
 
 const byte PIN_COUNT = NUM_DIGITAL_PINS;  // 20 on an Uno: D0..D13, A0..A5 as 14..19
 const byte PORT_COUNT = (PIN_COUNT + 7) / 8;
@@ -114,24 +137,29 @@ void sendFirmware() {
   Serial.write(END_SYSEX);
 }
 
+void sendMode(byte mode, byte bits) {
+  Serial.write(mode);
+  Serial.write(bits);
+}
+
+// Per pin: (mode, resolution) pairs, then 0x7F. StandardFirmata's order, so the bytes are the same.
 void sendCapabilities() {
   Serial.write(START_SYSEX);
   Serial.write(CAPABILITY_RESPONSE);
   for (byte pin = 0; pin < PIN_COUNT; pin++) {
-    if (pin >= FIRST_USABLE_PIN) {  // pairs of (mode, resolution in bits)
-      Serial.write(MODE_INPUT);
-      Serial.write(1);
-      Serial.write(MODE_OUTPUT);
-      Serial.write(1);
-      Serial.write(MODE_PULLUP);
-      Serial.write(1);
+    if (pin >= FIRST_USABLE_PIN) {
+      sendMode(MODE_INPUT, 1);
+      sendMode(MODE_PULLUP, 1);
+      sendMode(MODE_OUTPUT, 1);
       if (isAnalogPin(pin)) {
-        Serial.write(MODE_ANALOG);
-        Serial.write(10);
+        sendMode(MODE_ANALOG, ANALOG_BITS);
       }
       if (digitalPinHasPWM(pin)) {
-        Serial.write(MODE_PWM);
-        Serial.write(8);
+        sendMode(MODE_PWM, PWM_BITS);
+      }
+      sendMode(MODE_SERVO, SERVO_BITS);
+      if (pin == PIN_WIRE_SDA || pin == PIN_WIRE_SCL) {
+        sendMode(MODE_I2C, I2C_BITS);
       }
     }
     Serial.write(0x7F);  // end of this pin
@@ -403,7 +431,9 @@ void loop() {
 
   unsigned long now = millis();
   if (now - lastSampleMs >= samplingMs) {
-    lastSampleMs = now;
+    // Due one interval after the last was due: the pace holds on average. A loop held up for
+    // more than an interval (a long reply) starts over rather than sending a burst.
+    lastSampleMs = now - lastSampleMs >= 2UL * samplingMs ? now : lastSampleMs + samplingMs;
     for (byte ch = 0; ch < NUM_ANALOG_INPUTS; ch++) {
       if (analogReporting & (1u << ch)) {
         int value = analogRead(ch);
