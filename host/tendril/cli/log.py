@@ -110,11 +110,17 @@ def _make_boards(ports, fmt, protocol, sink, recipes, baud, hello_timeout, analo
     if protocol == "firmata":
         from ..sources import FirmataSource
         try:
-            pins = tuple(int(x.strip().upper().removeprefix("A")) for x in analog.split(",") if x.strip())
+            pins = tuple(int(x.strip().upper().removeprefix("A")) for x in analog.split(",")
+                         if x.strip())
         except ValueError:
             raise TendrilError(f"--analog {analog!r}: give pin numbers like 0,1,2 or A0,A1") from None
-        return [LiveSource(FirmataSource(p, analog_pins=pins, sampling_ms=sampling_ms,
-                                         baud=baud or 57_600), sink=sink) for p in ports]
+        try:
+            sources = [FirmataSource(p, analog_pins=pins, sampling_ms=sampling_ms,
+                                     baud=baud or 57_600, answer_timeout=hello_timeout)
+                       for p in ports]
+        except ValueError as exc:  # no pins, or a pin Firmata cannot name
+            raise TendrilError(f"--analog {analog!r}: {exc}") from None
+        return [LiveSource(src, sink=sink) for src in sources]
     return [LiveBoard(p, sink=sink, recipes=recipes, baud=baud or 115_200,
                       hello_timeout=hello_timeout) for p in ports]
 
@@ -160,13 +166,14 @@ def _rows_by_port(boards: list[LiveBoard], sink: LogSink, since: float) -> dict[
               " Plotter text lines from any sketch (label:value pairs or bare values).")
 @click.option("--protocol", type=click.Choice(["tendril", "firmata"]), default="tendril",
               show_default=True, help="The protocol the board speaks: firmata for StandardFirmata"
-              " (through pyfirmata2; analog inputs become channels A0, A1, ... in ADC counts).")
+              " (analog inputs become channels A0, A1, ... in ADC counts).")
 @click.option("--analog", default="0,1,2,3,4,5", show_default=True,
               help="With --protocol firmata: the analog inputs to log.")
 @click.option("--sampling-ms", default=19, show_default=True, type=click.IntRange(1, 16383),
               help="With --protocol firmata: the board's sampling interval.")
 @click.option("--hello-timeout", default=5.0, show_default=True, type=click.FloatRange(min=0.5),
-              help="Seconds a port has to answer HELLO at the start.")
+              help="Seconds a port has to answer HELLO at the start (with --protocol firmata: to"
+              " answer the capability and analog-mapping queries).")
 @click.option("--status-every", default=5.0, show_default=True, type=click.FloatRange(min=0.1),
               help="Seconds between status lines when the output is not a terminal.")
 def log(ports, db, duration, recipe_paths, baud, json_lines, fmt, protocol, analog, sampling_ms,
@@ -195,8 +202,7 @@ def log(ports, db, duration, recipe_paths, baud, json_lines, fmt, protocol, anal
     try:
         for b in boards:
             b.start()
-        # pyfirmata2 waits 5 s for a real Uno's reset before it asks anything
-        deadline = time.monotonic() + hello_timeout + START_GRACE + (6.0 if protocol == "firmata" else 0)
+        deadline = time.monotonic() + hello_timeout + START_GRACE
         failed = [b for b in boards if not b.wait_online(max(0.0, deadline - time.monotonic()))]
         if failed:
             for b in failed:
