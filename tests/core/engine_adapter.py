@@ -10,7 +10,7 @@ import ctypes as C
 
 from tendril.contract import EventKind, Nack
 
-from ..engine.scenario_runner import Outcome
+from ..support.scenario_runner import Outcome
 from .ccore import ActStatus, CCore, Event, RuleStatus, Src, i32, u8, u16, u32
 
 EMIT_FN = C.CFUNCTYPE(None, C.c_void_p, C.POINTER(Event))

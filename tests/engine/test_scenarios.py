@@ -8,7 +8,7 @@ import json
 import pytest
 
 from ..conftest import VECTORS
-from .scenario_runner import PythonAdapter, compare, load, run, scenario_paths, tick_times
+from ..support.scenario_runner import PythonAdapter, compare, load, run, scenario_paths, tick_times
 
 PATHS = scenario_paths()
 

@@ -6,7 +6,7 @@ import shutil
 
 import pytest
 
-from .native_board import build_native
+from ..support.native_board import build_native
 
 
 @pytest.fixture(scope="session")

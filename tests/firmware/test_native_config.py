@@ -30,8 +30,8 @@ from tendril.protocol import (
 )
 from tendril.sim.story import plant_waterer_image
 
-from ..core.test_engine_c import waterer_image
-from .native_board import NativeBoard
+from ..support.images import waterer_image
+from ..support.native_board import NativeBoard
 
 A = with_generation(plant_waterer_image(), 1)
 B = with_generation(waterer_image(4), 2)

@@ -4,7 +4,6 @@ days of simulated time."""
 
 from __future__ import annotations
 
-import re
 import time
 
 from tendril.contract import EventKind, HelloFlag, ModeChange, Nack, OffReason, ResetCause, SkipReason
@@ -27,7 +26,7 @@ from tendril.protocol import (
 )
 from tendril.sim.story import plant_waterer_image
 
-from .native_board import NativeBoard
+from ..support.native_board import NativeBoard
 
 A = with_generation(plant_waterer_image(), 1)
 PUMP_PIN = 7  # active-low: 1 is off (safe), 0 is on

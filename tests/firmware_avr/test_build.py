@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from .avr_build import BOARDS, BUDGET, MCU, elf_sizes, make, needs_avr_gcc
+from ..support.avr_build import BOARDS, BUDGET, MCU, elf_sizes, make, needs_avr_gcc
 
 pytestmark = needs_avr_gcc
 

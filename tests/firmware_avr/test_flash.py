@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from tendril.flash_avr import avrdude_command, check_port
 
-from .avr_build import elf_sizes, make, needs_avr_gcc
+from ..support.avr_build import elf_sizes, make, needs_avr_gcc
 
 needs_avrdude = pytest.mark.skipif(shutil.which("avrdude") is None,
                                    reason="avrdude is not installed (tools/setup.sh installs it)")

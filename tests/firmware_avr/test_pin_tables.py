@@ -10,7 +10,7 @@ import pytest
 from tendril.boards import load_board
 from tendril.contract import PinCap
 
-from .avr_build import hal_table, header_text
+from ..support.avr_build import hal_table, header_text
 
 VARIANTS = Path("/usr/share/arduino/hardware/arduino/avr/variants")
 BOARDS = {"uno": "standard", "nano": "eightanaloginputs", "mega2560": "mega"}

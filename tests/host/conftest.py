@@ -1,47 +1,13 @@
-"""Simulated boards for the host tests: the native build of the core and the real .elf in simavr,
-each on a real pty, with an EEPROM file that survives a restart."""
+"""The host tests: the real CLI in-process, against the simulated boards of tests/support/boards.py
+(the native build of the core and the real .elf in simavr, each on a real pty, with an EEPROM file
+that survives a restart)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
 from click.testing import CliRunner
 from tendril.cli import cli
-from tendril.sim.runner import ROOT, SimBoard, SimSpec
 
-RECIPES = ROOT / "boards" / "recipes"
-WATERER = RECIPES / "plant-waterer.toml"
-
-
-class Boards:
-    """Starts and restarts one simulated board on one EEPROM file (a power cycle)."""
-
-    def __init__(self, tmp: Path, runtime: str, elf: Path | None = None) -> None:
-        self.spec = SimSpec(board="uno", runtime=runtime, elf=elf, eeprom=tmp / "board.eeprom")
-        self.board: SimBoard | None = None
-
-    def start(self) -> str:
-        self.stop()
-        self.board = SimBoard(self.spec)
-        return self.board.port
-
-    def stop(self) -> None:
-        if self.board is not None:
-            self.board.stop()
-            self.board = None
-
-    @property
-    def port(self) -> str:
-        return self.board.port
-
-
-@pytest.fixture
-def native(tmp_path):
-    boards = Boards(tmp_path, "native")
-    boards.start()
-    yield boards
-    boards.stop()
+from ..support.boards import RECIPES, WATERER, Boards  # noqa: F401  (the tests import them from here)
 
 
 def tendril(*args: str):

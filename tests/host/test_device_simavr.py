@@ -7,7 +7,7 @@ import json
 import pytest
 from tendril.session import Session
 
-from tests.sim.firmware import build_product
+from ..support.simavr_board import build_product
 
 from .conftest import WATERER, Boards, tendril
 

@@ -12,7 +12,7 @@ from tendril.boards import load_board
 from tendril.recipes import compile_recipe, parse
 from tendril.session import Session, push
 
-from ..host.conftest import WATERER, native  # noqa: F401, F811  (the native board fixture)
+from ..support.boards import WATERER
 
 FAST_TEXT = WATERER.read_text().replace('telemetry = "1 s"', 'telemetry = "100 ms"')
 

@@ -11,7 +11,7 @@ from tendril.protocol import Event
 from tendril.recipes import compile_recipe, load, parse
 from tendril.store import Store
 
-from ..host.conftest import WATERER
+from ..support.boards import WATERER
 
 T = 1_763_600_000.0
 

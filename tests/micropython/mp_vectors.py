@@ -2,7 +2,7 @@
 real MicroPython: test_vectors.py imports it directly, and runs it in MicroPython under Node.js.
 
 Each ``check_*`` returns a list of failure strings (empty: all cases pass) and the number of cases.
-Scenarios are driven from a *plan* made by tests/engine/scenario_runner.py on the CPython side, and
+Scenarios are driven from a *plan* made by tests/support/scenario_runner.py on the CPython side, and
 the transcript goes back there for ``compare``: the driving and judging code is the shared one.
 """
 

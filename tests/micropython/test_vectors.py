@@ -11,7 +11,7 @@ import time
 import pytest
 
 from ..conftest import ROOT, VECTORS
-from ..engine.scenario_runner import (
+from ..support.scenario_runner import (
     Transcript,
     commands_at,
     compare,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 import select
 import subprocess
 import time
@@ -11,6 +10,8 @@ from pathlib import Path
 
 import pytest
 from tendril.sim.runner import ROOT, SIMAVR, SimBoard, SimSpec
+
+from ..support.simavr_board import Events
 
 TESTDATA = ROOT / "firmware" / "build" / "sim" / "testdata"
 
@@ -80,31 +81,6 @@ class LineLink:
         if self.fd >= 0:
             os.close(self.fd)
             self.fd = -1
-
-
-class Events:
-    """The runner's event lines (--events FILE)."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-
-    def lines(self) -> list[str]:
-        return self.path.read_text().splitlines() if self.path.exists() else []
-
-    def pins(self) -> list[tuple[int, int, int]]:
-        """(pin, level, t_ms) of every reported output change."""
-        out = []
-        for line in self.lines():
-            m = re.fullmatch(r"pin (\d+) ([01]) t=(\d+)ms", line)
-            if m:
-                out.append((int(m[1]), int(m[2]), int(m[3])))
-        return out
-
-    def stop(self) -> dict[str, str]:
-        for line in self.lines():
-            if line.startswith("stop "):
-                return dict(kv.split("=", 1) for kv in line.split()[1:])
-        return {}
 
 
 @pytest.fixture

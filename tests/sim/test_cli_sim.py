@@ -12,7 +12,7 @@ from tendril.sim.link import PtyLink
 from tendril.sim.runner import ROOT, hello
 
 from .conftest import LineLink, probe_elf
-from .firmware import build_product
+from ..support.simavr_board import build_product
 
 TENDRIL = [sys.executable, "-m", "tendril.cli"]
 

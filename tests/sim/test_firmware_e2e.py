@@ -28,7 +28,7 @@ from tendril.protocol import (
 from tendril.sim.runner import hello, push_image
 from tendril.sim.story import plant_waterer_image
 
-from .firmware import FirmwareBoard, build_product, describe, on_periods, stop_writes
+from ..support.simavr_board import FirmwareBoard, build_product, describe, on_periods, stop_writes
 
 PLANT_LINE = re.compile(r"plant t=(\d+)ms moisture=([\d.]+) .*")
 PUMP_PIN, PUMP_ON = 7, 0  # active-low relay board
@@ -99,7 +99,7 @@ def test_plant_waterer_waters_dry_soil_for_its_pulse_then_cools_down(board):
 def test_cooldown_and_daily_cap_hold_across_pulses(board):
     image = plant_variant(actuator={"daily_cap_ms": 10_000, "min_off_ms": 5_000},
                           rule={"period": 10_000, "hold": 2_000})
-    link = board.start(scenario=WORLD.format(tank=4000, moisture=36, dry=7200), hold=True)
+    board.start(scenario=WORLD.format(tank=4000, moisture=36, dry=7200), hold=True)
     board.push(image)
     board.listen_until(lambda m: getattr(m, "kind", None) == EventKind.RULE_SKIP
                        and m.b == SkipReason.DAILY_CAP, timeout=150)
@@ -117,7 +117,7 @@ def test_cooldown_and_daily_cap_hold_across_pulses(board):
 
 
 def test_tank_empty_interlock_keeps_the_pump_off(board):
-    link = board.start(scenario=WORLD.format(tank=10, moisture=30, dry=0), hold=True)
+    board.start(scenario=WORLD.format(tank=10, moisture=30, dry=0), hold=True)
     board.push(plant_waterer_image())
     board.listen_until(lambda m: getattr(m, "kind", None) == EventKind.RULE_SKIP, timeout=60)
     skips = kinds(board.device_events(), EventKind.RULE_SKIP)

@@ -13,7 +13,7 @@ from tendril.image import decode
 from tendril.protocol import Event
 from tendril.sim.runner import ROOT, push_image
 
-from .firmware import FirmwareBoard, build_product, describe
+from ..support.simavr_board import FirmwareBoard, build_product, describe
 
 SCENARIOS = ROOT / "tests" / "vectors" / "scenarios"
 # No host commands (their timing over a pty is the host's, not the rule engine's), start at 0,

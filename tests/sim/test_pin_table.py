@@ -12,7 +12,7 @@ from tendril.boards import load_board
 from tendril.contract import PinCap
 from tendril.sim.runner import SIMAVR
 
-from ..firmware_avr.avr_build import hal_table
+from ..support.avr_build import hal_table
 
 BOARDS = ["uno", "nano", "mega2560"]
 

@@ -14,7 +14,31 @@ from tendril.protocol import Event, Telemetry
 from tendril.sim.link import PtyLink
 from tendril.sim.runner import ROOT, SimBoard, SimSpec, product_elf, push_image
 
-from .conftest import Events
+
+class Events:
+    """The runner's event lines (--events FILE)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def lines(self) -> list[str]:
+        return self.path.read_text().splitlines() if self.path.exists() else []
+
+    def pins(self) -> list[tuple[int, int, int]]:
+        """(pin, level, t_ms) of every reported output change."""
+        out = []
+        for line in self.lines():
+            m = re.fullmatch(r"pin (\d+) ([01]) t=(\d+)ms", line)
+            if m:
+                out.append((int(m[1]), int(m[2]), int(m[3])))
+        return out
+
+    def stop(self) -> dict[str, str]:
+        for line in self.lines():
+            if line.startswith("stop "):
+                return dict(kv.split("=", 1) for kv in line.split()[1:])
+        return {}
+
 
 NOT_BUILT = "the product .elf does not build yet (make -C firmware BOARD=uno): {why}"
 
