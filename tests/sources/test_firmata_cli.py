@@ -25,6 +25,7 @@ def tendril_log(db, *args: str) -> list[str]:
             *args]
 
 
+@pytest.mark.slow
 def test_log_asks_a_firmata_board_that_is_silent_on_open_and_logs_it(any_firmata, sim, tmp_path):
     _, elf = any_firmata
     board, _ = sim(elf, "adc A0 100\nadc A1 200\n")
@@ -62,7 +63,7 @@ def silent_pty():
 @pytest.mark.parametrize("port, says", [
     ("/nonexistent/ttyACM9", "cannot open /nonexistent/ttyACM9 as a Firmata board"),
     ("silent", "no Firmata firmware answered .*nothing came back"),
-    ("plotter", "no Firmata firmware answered"),
+    pytest.param("plotter", "no Firmata firmware answered", marks=pytest.mark.slow),
 ])
 def test_log_on_a_bad_port_says_one_line_and_exits_1(port, says, request, sim, tmp_path):
     if port == "silent":

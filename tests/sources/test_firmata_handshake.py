@@ -18,6 +18,8 @@ from tendril.sources.firmata_wire import CAPABILITY_QUERY, MODE_PWM, query
 
 from .test_firmata_replies import STANDARD_CAPABILITY
 
+pytestmark = pytest.mark.slow  # every test here runs the simulated Uno
+
 SCENARIO = "adc A0 100\nadc A1 200\n"
 
 

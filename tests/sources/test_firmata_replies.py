@@ -88,6 +88,7 @@ def test_standard_firmatas_capability_reply_is_195_bytes_for_20_pins():
     assert len(STANDARD_MAPPING) == 23
 
 
+@pytest.mark.slow
 def test_the_sketch_says_nothing_on_open_and_answers_with_standard_firmatas_bytes(any_firmata, sim):
     which, elf = any_firmata
     board, _ = sim(elf, "")

@@ -15,6 +15,8 @@ from tendril.errors import TransportError
 from tendril.sources import FirmataSource
 from tendril.store import Store
 
+pytestmark = pytest.mark.slow  # the simulated Uno
+
 # A1 reads 500 for exactly 2 s of the board's time: the rows that carry it count the board's
 # sampling ticks in those 2 s, however fast or slow the host and the simulator run.
 SCENARIO = """
