@@ -20,6 +20,9 @@ from pathlib import Path
 import pytest
 from tendril.contract import EventKind, OffReason, Source
 
+pytestmark = pytest.mark.slow  # the demo for 15-30 s on each runtime
+
+
 ROOT = Path(__file__).resolve().parents[1]
 SOIL = 0
 RULE_WATER = 0

@@ -171,6 +171,7 @@ def test_malformed_requests_get_the_right_nack(plain, tmp_path):
         board.close()
 
 
+@pytest.mark.slow
 def test_power_cut_at_every_eeprom_write_leaves_the_old_or_the_new_config(plain, tmp_path):
     base = tmp_path / "base.bin"
     setup = NativeBoard(plain, base, "--fast")

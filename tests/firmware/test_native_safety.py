@@ -4,6 +4,8 @@ days of simulated time."""
 
 from __future__ import annotations
 
+import pytest
+
 import time
 
 from tendril.contract import EventKind, HelloFlag, ModeChange, Nack, OffReason, ResetCause, SkipReason
@@ -117,6 +119,7 @@ def test_three_quick_watchdog_resets_give_safe_mode_until_cleared(debug, tmp_pat
         board.close()
 
 
+@pytest.mark.slow
 def test_plant_waterer_runs_for_days_on_the_native_board(plain, tmp_path):
     """Soil dries, the pump pulses (4 s, soaks 2 min between), moisture rises, the pump stops; the
     tank runs dry and the interlock keeps the pump off from then on."""

@@ -15,6 +15,9 @@ from tendril.flash_avr import avrdude_command, check_port
 
 from ..support.avr_build import elf_sizes, make, needs_avr_gcc
 
+pytestmark = pytest.mark.slow  # the real avrdude against simulated bootloaders
+
+
 needs_avrdude = pytest.mark.skipif(shutil.which("avrdude") is None,
                                    reason="avrdude is not installed (tools/setup.sh installs it)")
 

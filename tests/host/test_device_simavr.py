@@ -12,6 +12,9 @@ from ..support.simavr_board import build_product
 from .conftest import WATERER, Boards, tendril
 
 
+pytestmark = pytest.mark.slow  # the real firmware in simavr
+
+
 @pytest.fixture
 def avr(tmp_path):
     boards = Boards(tmp_path, "avr", elf=build_product("uno"))

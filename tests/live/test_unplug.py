@@ -3,6 +3,8 @@ time, on the same stable path, and no committed row is ever lost or doubled."""
 
 from __future__ import annotations
 
+import pytest
+
 import statistics
 import time
 
@@ -10,6 +12,9 @@ from tendril.live import LinkState, LiveBoard, LogSink
 
 from .conftest import count, fast_recipe, read_only, wait_until
 from .relay import Relay
+
+pytestmark = pytest.mark.slow  # 100 unplugs
+
 
 CYCLES = 100
 PLUGGED = 0.3  # seconds online before each unplug

@@ -12,6 +12,9 @@ from tendril.sim.mpy_board import VirtualBoard, plant_waterer_image
 
 from .link import Link
 
+pytestmark = pytest.mark.slow  # a power cut at every write step
+
+
 OLD = with_generation(plant_waterer_image("pico"), 1)
 NEW = with_generation(encode(dataclasses.replace(decode(OLD), name="new-recipe")), 2)
 

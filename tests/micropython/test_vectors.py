@@ -23,6 +23,9 @@ from ..support.scenario_runner import (
 from . import mp_vectors
 from .conftest import FIRMWARE, run_micropython
 
+pytestmark = pytest.mark.slow  # real MicroPython (WebAssembly) under Node.js
+
+
 SCENARIOS = scenario_paths()
 _ARGS = {"LEASE": ("actuator", "ms", "level"), "OFF": ("actuator",), "PAUSE": (), "RESUME": (),
          "SET_PARAM": ("index", "value")}

@@ -14,6 +14,9 @@ from tendril.sim.runner import ROOT, hello
 from .conftest import LineLink, probe_elf
 from ..support.simavr_board import build_product
 
+pytestmark = pytest.mark.slow  # tendril sim on simulated boards, subprocesses
+
+
 TENDRIL = [sys.executable, "-m", "tendril.cli"]
 
 

@@ -30,6 +30,9 @@ from tendril.sim.story import plant_waterer_image
 
 from ..support.simavr_board import FirmwareBoard, build_product, describe, on_periods, stop_writes
 
+pytestmark = pytest.mark.slow  # the real firmware in simavr for minutes of board time
+
+
 PLANT_LINE = re.compile(r"plant t=(\d+)ms moisture=([\d.]+) .*")
 PUMP_PIN, PUMP_ON = 7, 0  # active-low relay board
 WORLD = "plant soil=A0 float=2 pump=7 pump_active=low tank_ml={tank} moisture={moisture} " \

@@ -15,6 +15,9 @@ from tendril.sim.runner import ROOT, push_image
 
 from ..support.simavr_board import FirmwareBoard, build_product, describe
 
+pytestmark = pytest.mark.slow  # rule vectors on the real firmware in simavr
+
+
 SCENARIOS = ROOT / "tests" / "vectors" / "scenarios"
 # No host commands (their timing over a pty is the host's, not the rule engine's), start at 0,
 # at most 45 s of simulated time each.

@@ -13,6 +13,9 @@ from tendril.sim.runner import SIMAVR
 
 from .conftest import probe_elf
 
+pytestmark = pytest.mark.slow  # a simavr board per test
+
+
 BOARDS = ["uno", "mega2560"]
 
 

@@ -6,7 +6,10 @@ import json
 import subprocess
 import sys
 
+import pytest
 from tendril.sim.runner import ROOT
+
+pytestmark = pytest.mark.slow  # the real sketches in the simulated Uno
 
 SCENARIO = "adc A0 512\nadc A1 100\nadc A2 300\n"  # raw ADC counts
 
@@ -31,13 +34,15 @@ def test_log_protocol_firmata_logs_the_analog_inputs_by_name(firmata_elf, sim, t
     # the ADC counts the scenario drives
     assert {r["value"] for r in rows if r["name"] == "A0"} == {512}
     assert {r["value"] for r in rows if r["name"] == "A1"} == {100}
-    assert len(rows) >= 20
+    # How many depends on how fast this machine runs the simulated Uno in 3 wall seconds (the
+    # sampling rate in board time is checked in test_firmata_sim.py): some rows, of both inputs.
+    assert sum(r["name"] == "A0" for r in rows) >= 2 and sum(r["name"] == "A1" for r in rows) >= 2
 
 
 def test_log_format_plotter_logs_the_sketch_lines(plotter_elf, sim, tmp_path):
     board, _ = sim(plotter_elf, SCENARIO)
     rows = log_then_export(board.port, tmp_path / "p.db", "--format", "plotter")
-    assert len(rows) >= 30
+    assert len(rows) >= 6  # a few lines of three values (how many: the machine's pace)
     values = {}
     for r in rows:
         values.setdefault(r["name"], set()).add(r["value"])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 import json
 
 from click.testing import CliRunner
@@ -12,6 +14,9 @@ from tendril.store import Store
 from tendril.store.replay import replay
 
 from .conftest import T0, WATERER, hello, telemetry
+
+
+pytestmark = pytest.mark.slow  # days of replays through the engine
 
 
 def _variant(tmp_path, old: str, new: str):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 import io
 import os
 import subprocess
@@ -17,6 +19,9 @@ from tendril.tui.widgets.dashboard import ActuatorTable
 from tendril.tui.widgets.status import KeyFooter, StatusBar
 
 from .conftest import DATA, SIZE, run, until
+
+
+pytestmark = pytest.mark.slow  # the terminal UI against a simulated board, one per test
 
 
 def _text(widget) -> str:

@@ -22,8 +22,8 @@ from tendril.contract import EventKind, Source
 from tendril.sim.link import PtyLink
 from tendril.sim.runner import ROOT, SimBoard, SimSpec, load_config, push_image
 
-pytestmark = pytest.mark.skipif(shutil.which("tmux") is None,
-                                reason="tmux is not installed (sudo apt-get install tmux)")
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(shutil.which("tmux") is None,
+                                reason="tmux is not installed (sudo apt-get install tmux)")]
 
 TENDRIL = Path(sys.executable).with_name("tendril")
 RECIPE = ROOT / "boards" / "recipes" / "plant-waterer.toml"
