@@ -4,7 +4,7 @@ STAMP := .venv/.installed
 FUZZ_SECONDS ?= 600
 TEST_FUZZ_SECONDS ?= 30
 
-.PHONY: setup test demo fuzz bench vectors headers clean
+.PHONY: setup test test-fast test-loaded demo fuzz bench vectors headers clean
 
 $(STAMP): pyproject.toml tools/setup.sh
 	bash tools/setup.sh
@@ -18,6 +18,14 @@ test: setup
 	$(PY) tests/vectors/generate.py --check
 	$(PY) -m pytest -q
 	$(MAKE) -s -C firmware/core fuzz FUZZ_SECONDS=$(TEST_FUZZ_SECONDS)
+
+## make test-fast: the suite without the slow end-to-end tests (a minute or two, while working)
+test-fast: setup
+	$(PY) -m pytest -q -m "not slow"
+
+## make test-loaded [HOGS=2]: `make test` while HOGS busy loops compete for the CPU (docs/testing.md)
+test-loaded: setup
+	bash tools/test-loaded.sh $(or $(HOGS),2)
 
 ## make demo: the main job on a simulated board: the terminal UI on a terminal, else (CI) 30 s of text
 demo: setup
