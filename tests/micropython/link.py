@@ -63,6 +63,17 @@ class Link:
             return False
         return not isinstance(m, Hello) or isinstance(request, RequestHello)
 
+    def run(self, ms: int, timeout: float = 60.0) -> list:
+        """A held board runs ``ms`` board ms while everything it sends is read; then it holds."""
+        self.board.clock_command(f"run {int(ms)}")
+        end = time.monotonic() + timeout
+        while self.board.clock_answers.empty():
+            assert time.monotonic() < end, f"{ms} board ms did not pass in {timeout} s"
+            self.unsolicited.extend(m for _s, _t, m in self._pump())
+        self.board.clock_answers.get()
+        self.unsolicited.extend(m for _s, _t, m in self._pump())
+        return self.unsolicited
+
     def listen(self, seconds: float) -> list:
         end = time.monotonic() + seconds
         while time.monotonic() < end:

@@ -38,7 +38,7 @@ from .link import Link
 
 @pytest.fixture
 def board(tmp_path):
-    vb = VirtualBoard("pico", storage=tmp_path)
+    vb = VirtualBoard("pico", storage=tmp_path, hold=True)  # board time moves only with link.run
     vb.start()
     yield vb
     vb.close()
@@ -72,7 +72,7 @@ def test_pushed_recipe_runs_streams_telemetry_and_survives_a_reboot(board, link)
     replies = link.push(image)
     assert all(isinstance(r, Ack) for r in replies), replies
     assert replies[-1].value == 1
-    link.listen(2.5)
+    link.run(2500)
     configs = [e for e in link.events() if e.kind == EventKind.CONFIG]
     assert configs and configs[-1].b == ConfigOutcome.APPLIED and configs[-1].value == 1
     tele = [m for m in link.unsolicited if isinstance(m, Telemetry)]
@@ -102,10 +102,10 @@ def test_pump_stops_when_lease_expires_without_host(board, link):
     assert isinstance(link.push(pump_recipe())[-1], Ack)
     reply = link.request(Lease(0, 800, 255))
     assert isinstance(reply, Ack) and reply.value == 800
-    link.listen(0.3)
+    link.run(300)
     assert board.pump_on()
     board.levels.clear()
-    link.listen(1.2)  # the host says nothing; the board ends the lease by itself
+    link.run(1200)  # the host says nothing; the board ends the lease by itself
     assert not board.pump_on()
     assert board.levels.get(16) == 1  # active-low relay back at its safe level
     on = [e for e in link.events() if e.kind == EventKind.ACT_ON]
@@ -120,7 +120,7 @@ def test_lease_longer_than_max_on_is_refused_and_status_reports_the_lease(link):
     reply = link.request(Lease(0, 6000, 255))
     assert isinstance(reply, NackMsg) and reply.code == Nack.LIMIT_MAX_ON and reply.detail == 5
     assert isinstance(link.request(Lease(0, 3000, 200)), Ack)
-    link.listen(0.2)
+    link.run(200)
     status = link.request(RequestStatus(0, 0))
     assert isinstance(status, Status) and status.total == 1
     entry = status.entries[0]
@@ -149,7 +149,7 @@ def test_hostile_images_are_refused_and_the_old_config_keeps_running(link):
                      "reserved pin": ImageError.BAD_PIN, "wrong board": ImageError.BAD_BOARD}
     replies = link.push(pump_recipe(), generation=before.config_generation + 1, damage=60)
     assert isinstance(replies[-1], NackMsg) and replies[-1].code == Nack.BAD_CRC
-    link.listen(0.2)
+    link.run(200)
     rejected = [e for e in link.events() if e.kind == EventKind.CONFIG and e.b == ConfigOutcome.REJECTED]
     assert len(rejected) == 4
     after = link.hello()

@@ -50,6 +50,7 @@ from tdfw.hal import Hal
 from tdfw.store import SLOTS, Files
 
 RUN_STEP_MS = 10  # a `run` moves the clock flat out, this many ms a pass of the firmware's loop
+HOST_GONE_S = 2.0  # flat out, the board waits this long for a host to read before it drops bytes
 
 # Where the plant waterer is wired on each MicroPython board: soil ADC, float switch, pump relay.
 # (soil, float switch, pump): the wiring of boards/recipes/plant-waterer.toml on these boards.
@@ -163,6 +164,8 @@ class Machine:
                 return len(data)
 
             def write(self, data):
+                if m.vb.flat_out:  # a run flat out waits for a host that reads (up to 2 s)
+                    select.select([], [m.vb.master], [], HOST_GONE_S)
                 try:
                     os.write(m.vb.master, bytes(data))
                 except (BlockingIOError, OSError):
@@ -223,6 +226,7 @@ class VirtualBoard:
         self._clock_lock = threading.Lock()
         self.clock_answers: queue.Queue[str] = queue.Queue()  # `run` answers, when their time is up
         self._ms = 0.0
+        self.flat_out = False  # a `run` is moving the clock flat out
         self.plant = plant or PlantModel(moisture=37.0, tank_ml=400.0)
         self.soil_pin, self.float_pin, self.pump_pin = WIRING[board]
         self.levels: dict[int, float] = {}
@@ -263,6 +267,7 @@ class VirtualBoard:
         with self._clock_lock:
             allowed, answer = self._clock.allowance(self.now_ms())
             flat_out = self._clock.until != FOREVER
+        self.flat_out = flat_out and allowed > 0
         if answer is not None:
             self.clock_answers.put(answer)
         step = min(RUN_STEP_MS if flat_out else real_ms * self.speed, allowed)
