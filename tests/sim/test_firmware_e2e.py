@@ -83,7 +83,7 @@ def test_plant_waterer_waters_dry_soil_for_its_pulse_then_cools_down(board):
     start, end = periods[0]
     # 80 ml of water: +4 points, minus 0.8 points of drying over the 4 s and the 0.5 s sampling.
     assert at(end) > at(start) + 2.5, moisture
-    board.listen(3)
+    board.listen_until(lambda m: isinstance(m, Telemetry) and m.time_ms > off.time_ms + 3_000, timeout=120)
     soil = [(t.time_ms, t.values[0]) for t in board.telemetry()]
     before = [v for t, v in soil if t <= on.time_ms][-1]
     assert max(v for t, v in soil if t > off.time_ms) > before + 1500, soil
