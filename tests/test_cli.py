@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 import json
 import shutil
 import subprocess
@@ -57,6 +59,7 @@ def test_image_show_describes_the_rule_in_words(tmp_path):
     assert "max_on 30 s, min_off 1 min, daily cap 10 min" in result.output
 
 
+@pytest.mark.slow
 def test_demo_tells_the_plant_waterer_story():
     result = CliRunner().invoke(cli, ["demo", "--speed", "0", "--hours", "8"])
     assert result.exit_code == 0, result.output

@@ -3,6 +3,8 @@ commands do, and a full disk that only delays the log."""
 
 from __future__ import annotations
 
+import pytest
+
 import time
 
 from tendril.live import LinkState, LiveBoard, LogSink
@@ -12,6 +14,9 @@ from tendril.sim.feeder import Feeder
 
 from .conftest import count, fast_recipe, wait_until
 from .relay import Relay
+
+
+pytestmark = pytest.mark.slow  # live boards on ptys, reconnects
 
 
 def live(port: str, tmp_path, **kw) -> tuple[LiveBoard, LogSink]:

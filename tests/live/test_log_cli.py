@@ -3,6 +3,8 @@ the stream is damaged), stopped by SIGTERM, killed with SIGKILL, or refused at t
 
 from __future__ import annotations
 
+import pytest
+
 import os
 import re
 import select
@@ -16,6 +18,9 @@ from tendril.sim.feeder import Feeder
 from .conftest import FAST_TEXT, count
 from .relay import Relay
 from .test_unplug import check_values_match_the_board
+
+pytestmark = pytest.mark.slow  # tendril log in a subprocess against live boards
+
 
 COMMITTED = re.compile(r"\| (\d+) rows committed to ")
 

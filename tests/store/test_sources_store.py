@@ -160,6 +160,7 @@ def test_export_names_source_channels_and_selects_them_by_name(tmp_path):
     assert [r["device_ms"] for r in soil] == [0, 1000, 2000, 3000, 4000]
 
 
+@pytest.mark.slow
 def test_replay_leaves_out_boards_that_do_not_run_tendril(waterer_log):
     from tendril.image import decode
     from tendril.recipes import compile_recipe

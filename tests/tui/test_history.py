@@ -12,6 +12,9 @@ from tendril.tui.history import connect_ro, per_second
 from .conftest import SIZE, run, until, wait
 
 
+pytestmark = pytest.mark.slow  # seconds of a live board logged
+
+
 def logged_seconds(rig, since: float = 0.0) -> int:
     """How many distinct host seconds have soil samples in the log (from ``since`` on)."""
     rig.sink.flush()

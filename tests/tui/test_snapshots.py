@@ -15,6 +15,9 @@ from .conftest import DATA, SIZE
 from .snapshot_board import NOW, SnapshotBoard
 
 
+pytestmark = pytest.mark.slow  # the terminal UI drawn at a fixed size, a few seconds each
+
+
 @pytest.fixture(autouse=True)
 def utc(monkeypatch):
     monkeypatch.setenv("TZ", "UTC")  # log lines show local time
