@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import signal
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,13 @@ import pytest
 from .support.boards import Boards
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def pytest_configure(config) -> None:
+    """Ctrl-C means stop, whoever started the suite: a shell without job control starts background
+    jobs with SIGINT ignored, and children would inherit that (the tests send SIGINT to `tendril
+    sim`, `tendril log` and the simulated boards as a maker's Ctrl-C)."""
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 VECTORS = ROOT / "tests" / "vectors"
 
 

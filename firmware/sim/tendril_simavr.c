@@ -455,7 +455,9 @@ int main(int argc, char **argv)
     int host_away = 0;
     uint64_t away_tx = 0;
     for (;;) {
-        sim_clock_poll(&clk, sim_ms());
+        /* A clock command is taken once the board has finished the talking it was given time
+         * for (and its boot): every answer then falls on the same board ms on any machine. */
+        if (talk_cycles == 0) sim_clock_poll(&clk, sim_ms());
         if (!clk.held && clk.until_ms != SIM_CLOCK_FOREVER && sim_ms() >= clk.until_ms)
             sim_bridge_service(&bridge); /* what the run sent is on the pty before it is answered */
         uint64_t allowed = sim_clock_allowance(&clk, sim_ms());

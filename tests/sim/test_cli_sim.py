@@ -26,8 +26,14 @@ def start(*args: str) -> subprocess.Popen:
 
 
 def interrupt(proc: subprocess.Popen) -> int:
+    """Ctrl-C; the exit status (killed, and a failure, if it has not stopped within 15 s)."""
     proc.send_signal(signal.SIGINT)
-    return proc.wait(15)
+    try:
+        return proc.wait(15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+        raise
 
 
 def test_sim_runs_any_sketch_and_prints_its_port_first(simavr_built, tmp_path):
