@@ -97,7 +97,8 @@ def test_fork_records_derived_from_and_author_and_keeps_comments(tmp_path):
     assert result.exit_code == 0, result.output
     path = folder / "balcony-waterer.toml"
     forked = load(path)
-    assert (forked.meta.name, forked.meta.version, forked.meta.author) == ("balcony-waterer", "0.1.0", "Ada")
+    assert (forked.meta.name, forked.meta.version) == ("balcony-waterer", "0.1.0")
+    assert forked.meta.authors == ("tendril", "Ada")  # the original author keeps the credit
     assert forked.meta.derived_from == "plant-waterer@1.0.0"
     assert "# let the water soak in" in path.read_text()
     assert "balcony-waterer: your own" in _run("recipe", "list", folder=folder).output

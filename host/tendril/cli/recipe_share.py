@@ -1,4 +1,5 @@
-"""`tendril recipe index|search|install|update|fork|list|new`: catalogs and the user's recipe folder."""
+"""`tendril recipe index|search|install|update|uninstall|fork|list|new|publish`: catalogs, sources and
+the user's recipe folder (docs/recipes.md, Sharing)."""
 
 from __future__ import annotations
 
@@ -10,8 +11,9 @@ import click
 
 from ..errors import TendrilError
 from ..recipes import load, read_capped
-from ..recipes.catalog import open_catalog, write_index
-from ..recipes.install import Store, default_folder
+from ..recipes.catalog import IndexProblems, is_git, write_index
+from ..recipes.install import Store, default_folder, fetch, parse_spec
+from ..recipes.sources import catalog_source, parse_source
 
 _CATALOG = click.option("--catalog", "-c", metavar="PATH|GIT-URL",
                         help="A catalog folder or git repository (default: the one shipped with tendril).")
@@ -72,8 +74,14 @@ def _store(folder: Path | None) -> Store:
 
 
 def _catalog(spec: str | None, store: Store):
-    # Git catalogs are cached inside the recipe folder: tendril writes nowhere else.
-    return open_catalog(spec, store.folder / ".cache")
+    return catalog_source(spec).open(store.cache)
+
+
+def _problems(exc: IndexProblems) -> None:
+    """One `tendril: ...` line per recipe that keeps a catalog from being indexed."""
+    for line in exc.lines:
+        click.echo(f"tendril: {line}", err=True)
+    raise SystemExit(1)
 
 
 @click.command()
@@ -85,7 +93,6 @@ def _catalog(spec: str | None, store: Store):
 @_CATALOG
 def new(name: str, template: str, output: Path | None, author: str | None, catalog: str | None) -> None:
     """Start a new recipe from a template."""
-    from ..recipes.install import parse_spec
     parse_spec(name)
     output = output or Path(f"{name}.toml")
     if output.exists():
@@ -94,10 +101,11 @@ def new(name: str, template: str, output: Path | None, author: str | None, catal
         text = BLANK.format(name=name, author=_author(author).replace('"', "'"))
         load(text, output.name)
     else:
-        cat = _catalog(catalog, _store(None))
-        source = cat.fetch(cat.find(template)).decode("utf-8")
+        source = catalog_source(catalog)
+        cat = source.open(_store(None).cache)
+        data = cat.fetch(cat.find(template))
         tmp = Store(output.parent)
-        made = tmp.fork(source, name, _author(author))
+        made = tmp.fork(data, name, _author(author), source.origin())
         if made != output:
             made.rename(output)
         click.echo(f"wrote {output} from {template}")
@@ -109,8 +117,14 @@ def new(name: str, template: str, output: Path | None, author: str | None, catal
 @click.command()
 @click.argument("folder", type=click.Path(file_okay=False, exists=True, path_type=Path))
 def index(folder: Path) -> None:
-    """Write FOLDER/index.json: the catalog index of every recipe under FOLDER."""
-    path = write_index(folder)
+    """Write FOLDER/index.json: the catalog index of every recipe under FOLDER.
+
+    Every recipe must read and compile for every board it names; each one that does not gets one
+    line naming the file, the recipe, the board and the problem, and no index is written."""
+    try:
+        path = write_index(folder)
+    except IndexProblems as exc:
+        _problems(exc)
     click.echo(f"wrote {path}")
 
 
@@ -128,24 +142,32 @@ def search(text: str, catalog: str | None, folder: Path | None) -> None:
 
 
 @click.command()
-@click.argument("spec", metavar="NAME[@VERSION]")
+@click.argument("spec", metavar="NAME[@VERSION] | FILE | URL | git+URL#NAME[@VERSION]")
+@click.option("--sha256", "expect", metavar="HEX", help="Refuse unless the recipe's bytes have this SHA-256.")
 @_CATALOG
 @_DIR
-def install(spec: str, catalog: str | None, folder: Path | None) -> None:
-    """Install a recipe into your recipe folder, pinned in its lock file."""
+def install(spec: str, expect: str | None, catalog: str | None, folder: Path | None) -> None:
+    """Install a recipe into your recipe folder, pinned in its lock file.
+
+    From a catalog (NAME, with --catalog for another than the shipped one), a recipe file
+    (./friend.toml), an http(s) URL, or a git catalog (git+https://host/catalog.git#NAME). The lock
+    file remembers where it came from, for `tendril recipe update`."""
     store = _store(folder)
-    click.echo(store.install(_catalog(catalog, store), spec))
+    source, name = parse_source(spec, catalog)
+    click.echo(store.install(fetch(source, name, store.cache, expect)))
 
 
 @click.command()
 @click.argument("name")
 @click.option("--yes", "-y", is_flag=True, help="Apply without asking.")
-@_CATALOG
+@click.option("--catalog", "-c", metavar="PATH|GIT-URL",
+              help="Update from this catalog instead of where NAME was installed from.")
 @_DIR
 def update(name: str, yes: bool, catalog: str | None, folder: Path | None) -> None:
-    """Update an installed recipe to the catalog's newest version, showing the changes first."""
+    """Update an installed recipe from where it was installed, showing the changes first."""
     store = _store(folder)
-    plan = store.plan_update(_catalog(catalog, store), name)
+    source = catalog_source(catalog) if catalog else store.source_of(name)
+    plan = store.plan_update(fetch(source, name if source.is_catalog else None, store.cache))
     if plan is None:
         click.echo(f"{name} is up to date")
         return
@@ -161,20 +183,34 @@ def update(name: str, yes: bool, catalog: str | None, folder: Path | None) -> No
 
 @click.command()
 @click.argument("name")
+@click.option("--force", is_flag=True, help="Remove it even if you changed it or made it yourself.")
+@_DIR
+def uninstall(name: str, force: bool, folder: Path | None) -> None:
+    """Remove a recipe from your recipe folder and its lock file."""
+    click.echo(_store(folder).uninstall(name, force))
+
+
+@click.command()
+@click.argument("name")
 @click.argument("new_name", metavar="NEW")
 @click.option("--author", help="Your name (default: git's user.name).")
 @_CATALOG
 @_DIR
 def fork(name: str, new_name: str, author: str | None, catalog: str | None, folder: Path | None) -> None:
-    """Copy a recipe (installed, else from the catalog) under a new name you own."""
+    """Copy a recipe (installed, else from the catalog) under a new name you own.
+
+    The copy keeps the original authors and adds you; its derived_from records the original's
+    name, version, maker, source and SHA-256."""
     store = _store(folder)
     path = store.path(name)
     if path.is_file():
-        text = read_capped(path).decode("utf-8", errors="replace")
+        data = read_capped(path)
+        origin = store.origin_of(name, data)
     else:
-        cat = _catalog(catalog, store)
-        text = cat.fetch(cat.find(name)).decode("utf-8")
-    made = store.fork(text, new_name, _author(author))
+        source = catalog_source(catalog)
+        cat = source.open(store.cache)
+        data, origin = cat.fetch(cat.find(name)), source.origin()
+    made = store.fork(data, new_name, _author(author), origin)
     click.echo(f"wrote {made} (derived from {name})")
 
 
@@ -185,10 +221,41 @@ def list_(folder: Path | None) -> None:
     store = _store(folder)
     rows = store.installed()
     for name, pin, changed in rows:
-        where = f"{pin['version']} from {pin['source']}" if pin else "your own"
+        where = f"{pin['version']} from {pin.get('source', '?')}" if pin else "your own"
         click.echo(f"{name}: {where}{' (changed locally)' if changed else ''}")
     if not rows:
         click.echo(f"no recipes in {store.folder}")
 
 
-SHARE_COMMANDS = (index, search, install, update, fork, list_)
+@click.command()
+@click.argument("name", metavar="NAME|FILE")
+@click.option("--catalog", "-c", required=True, metavar="PATH|GIT-URL", help="The catalog folder or git repository.")
+@click.option("--author", help="Commit as this name when git has none (default: git's user.name).")
+@_DIR
+def publish(name: str, catalog: str, author: str | None, folder: Path | None) -> None:
+    """Add a recipe (from your recipe folder, or a file) to a catalog and its index.
+
+    For a git catalog: clone it, commit ("Add NAME VERSION" / "Update NAME to VERSION") and push.
+    If the push is refused, the commit stays in a clone whose path is printed."""
+    from ..recipes.publish import add_to_folder, publish_git
+    store = _store(folder)
+    path = Path(name) if ("/" in name or "\\" in name or name.endswith(".toml")) else store.path(name)
+    if not path.is_file():
+        raise TendrilError(f"{name} is not a recipe file or a recipe in {store.folder}")
+    data = read_capped(path)
+    try:
+        if is_git(catalog) and not catalog.startswith("-"):
+            done = publish_git(catalog, data, path.name, store.cache, _author(author))
+            where = f"pushed to {catalog}"
+        else:
+            done = add_to_folder(Path(catalog), data, path.name)
+            where = f"in {Path(catalog) / done.path}"
+    except IndexProblems as exc:
+        _problems(exc)
+    if not done.changed:
+        click.echo(f"{done.name} {done.version} is already in {catalog}")
+    else:
+        click.echo(f"{done.message().replace('Add', 'added', 1).replace('Update', 'updated', 1)}: {where}")
+
+
+SHARE_COMMANDS = (index, search, install, update, uninstall, fork, list_, publish)

@@ -1,8 +1,10 @@
 """Catalogs: a directory or a git repository of recipes with an index.json (the edge: files, git).
 
 `tendril recipe index DIR` writes the index: one entry per recipe file with its name, version,
-summary, tags, boards and the SHA-256 of its bytes. Installs check the bytes they fetch against it.
-Git catalogs are cloned (shallow) into a cache folder with the `git` command.
+summary, tags, boards, authors, what it was forked from and the SHA-256 of its bytes, after checking
+that each recipe compiles for every board it names. Installs check the bytes they fetch against it.
+Git catalogs are cloned (shallow) into a cache folder with the `git` command. ``index_schema()`` is
+the index format as JSON Schema (shipped as docs/index.schema.json).
 """
 
 from __future__ import annotations
@@ -18,8 +20,11 @@ from pathlib import Path
 from ..errors import TendrilError
 from . import read_capped
 from .issues import RecipeError
+from .model import Recipe
 from .parse import parse
-from .schema import LIMITS, RECIPE_NAME_PATTERN, SEMVER_PATTERN
+from .provenance import origin_values
+from .schema import (BOARD_PATTERN, LIMITS, RECIPE_NAME_PATTERN, SEMVER_PATTERN, SHA256_PATTERN, TAG_PATTERN,
+                     _object)
 
 INDEX = "index.json"
 INDEX_FORMAT = 1
@@ -44,26 +49,70 @@ def version_key(version: str) -> tuple:
     return nums, 0 if pre else 1, pre
 
 
+def problem(data: bytes, file: str) -> tuple[Recipe | None, str | None]:
+    """The recipe in ``data`` and None, or None and one line saying what is wrong with it: the
+    first problem of its format, else the first board it names that it does not compile for."""
+    from . import compile_recipe
+    try:
+        recipe = parse(data, file)
+    except RecipeError as exc:
+        first = exc.issues[0]
+        return None, f"{first.file}:{first.line}: not a valid recipe: {first.path}: {first.message}{_more(exc)}"
+    for board in recipe.meta.boards:
+        try:
+            compile_recipe(recipe, board)
+        except RecipeError as exc:
+            first = exc.issues[0]
+            return None, (f"{first.file}:{first.line}: {recipe.meta.name} {recipe.meta.version} does not compile "
+                          f"for {board}: {first.path}: {first.message}{_more(exc)}")
+    return recipe, None
+
+
+def _more(exc: RecipeError) -> str:
+    n = len(exc.issues) - 1
+    return f" (and {n} more; `tendril recipe validate` lists them)" if n else ""
+
+
+def checked(data: bytes, file: str) -> Recipe:
+    """The recipe in ``data`` if it reads and compiles for every board it names; else CatalogError."""
+    recipe, why = problem(data, file)
+    if why:
+        raise CatalogError(why)
+    return recipe
+
+
+class IndexProblems(CatalogError):
+    """Recipes that keep a catalog from being indexed: ``lines`` holds one line per recipe."""
+
+    def __init__(self, lines: list[str]) -> None:
+        self.lines = lines
+        super().__init__("\n".join(lines))
+
+
+def entry_of(recipe: Recipe, path: str, data: bytes) -> dict:
+    m = recipe.meta
+    return {"name": m.name, "version": m.version, "summary": m.summary, "tags": list(m.tags),
+            "boards": list(m.boards), "authors": list(m.authors), "license": m.license,
+            "derived_from": [origin_values(o) for o in m.lineage], "path": path, "sha256": sha256(data)}
+
+
 def build_index(root: Path) -> dict:
-    """The index of every *.toml recipe under ``root``. Raises RecipeError if one is invalid."""
+    """The index of every *.toml recipe under ``root``. Raises IndexProblems (one line per recipe
+    that does not read or does not compile for a board it names) or CatalogError."""
     root = root.resolve()
-    entries, issues = [], []
+    entries, problems = [], []
     for path in sorted(root.rglob("*.toml")):
         if path.is_symlink() or not path.resolve().is_relative_to(root):
             continue  # nothing outside the catalog gets in
         data = read_capped(path)
         rel = path.relative_to(root).as_posix()
-        try:
-            recipe = parse(data, rel)
-        except RecipeError as exc:
-            issues += exc.issues
-            continue
-        m = recipe.meta
-        entries.append({"name": m.name, "version": m.version, "summary": m.summary, "tags": list(m.tags),
-                        "boards": list(m.boards), "author": m.author, "license": m.license,
-                        "path": rel, "sha256": sha256(data)})
-    if issues:
-        raise RecipeError(issues)
+        recipe, why = problem(data, rel)
+        if why:
+            problems.append(why)
+        else:
+            entries.append(entry_of(recipe, rel, data))
+    if problems:
+        raise IndexProblems(problems)
     seen = set()
     for e in entries:
         if (e["name"], e["version"]) in seen:
@@ -73,9 +122,13 @@ def build_index(root: Path) -> dict:
     return {"format": INDEX_FORMAT, "recipes": entries}
 
 
+def index_text(index: dict) -> str:
+    return json.dumps(index, indent=2, ensure_ascii=False) + "\n"
+
+
 def write_index(root: Path) -> Path:
     path = root / INDEX
-    path.write_text(json.dumps(build_index(root), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    path.write_text(index_text(build_index(root)), encoding="utf-8")
     return path
 
 
@@ -119,18 +172,80 @@ class Catalog:
         return data
 
 
+def index_schema() -> dict:
+    """The index format as JSON Schema (2020-12): what `tendril recipe index` writes and installs accept."""
+    text = lambda n, pattern=None: {"type": "string", "maxLength": n, **({"pattern": pattern} if pattern else {})}
+    names = lambda n, pattern, limit: {"type": "array", "maxItems": limit, "uniqueItems": True, "items": text(n, pattern)}
+    entry = {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["name", "version", "summary", "path", "sha256"],
+        "properties": {
+            "name": text(40, RECIPE_NAME_PATTERN),
+            "version": text(64, SEMVER_PATTERN),
+            "summary": text(LIMITS["summary"]),
+            "tags": names(32, TAG_PATTERN, LIMITS["tags"]),
+            "boards": names(32, BOARD_PATTERN, LIMITS["boards"]),
+            "authors": {"type": "array", "maxItems": LIMITS["authors"], "items": text(LIMITS["short_text"])},
+            "license": text(LIMITS["short_text"]),
+            "derived_from": {"type": "array", "maxItems": LIMITS["lineage"], "items": {"$ref": "#/$defs/origin"}},
+            "path": {**text(300, _PATH_PATTERN), "description": "the recipe file, relative to the index, with /"},
+            "sha256": text(64, SHA256_PATTERN),
+        },
+    }
+    origin = _object("origin")  # the same table a recipe's derived_from holds
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://tendril.invalid/schema/catalog-index-1.json",
+        "title": "tendril catalog index",
+        "description": "index.json of a tendril recipe catalog (docs/recipes.md, Sharing), written by `tendril recipe index`.",
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["format", "recipes"],
+        "properties": {"format": {"const": INDEX_FORMAT},
+                       "recipes": {"type": "array", "maxItems": 10_000, "items": {"$ref": "#/$defs/entry"}}},
+        "$defs": {"entry": entry, "origin": origin},
+    }
+
+
+# A relative path of plain names: no leading /, no .., no backslashes, no control characters.
+_PATH_PATTERN = r"^(?!.*(?:^|/)\.\.?(?:/|$))[^/\\\x00-\x1f\x7f][^\\\x00-\x1f\x7f]*$"
+
+
+def _valid_entry(e) -> bool:
+    """The same rules as index_schema()'s entry (a test holds the two together), checked by hand
+    because jsonschema is only a development dependency."""
+    schema = index_schema()
+    props, origin = schema["$defs"]["entry"]["properties"], schema["$defs"]["origin"]
+
+    def ok(value, spec) -> bool:
+        if spec.get("type") == "string":
+            return (isinstance(value, str) and len(value) <= spec["maxLength"]
+                    and ("pattern" not in spec or re.search(spec["pattern"], value) is not None))
+        if spec.get("type") == "array":
+            if not isinstance(value, list) or len(value) > spec["maxItems"]:
+                return False
+            if spec.get("uniqueItems") and len(set(map(str, value))) != len(value):
+                return False
+            return all(ok(v, spec["items"]) for v in value)
+        if spec.get("$ref") == "#/$defs/origin":
+            return (isinstance(value, dict) and set(origin["required"]) <= set(value)
+                    and set(value) <= set(origin["properties"])
+                    and all(ok(v, origin["properties"][k]) for k, v in value.items()))
+        return False
+    return (isinstance(e, dict) and all(k in e for k in ("name", "version", "summary", "path", "sha256"))
+            and set(e) <= set(props) and all(ok(v, props[k]) for k, v in e.items()))
+
+
 def _entries(index, source: str) -> list[dict]:
     if not isinstance(index, dict) or index.get("format") != INDEX_FORMAT or not isinstance(index.get("recipes"), list):
         raise CatalogError(f"{source}: {INDEX} is not a tendril catalog index (format {INDEX_FORMAT})")
     out = []
     for e in index["recipes"]:
-        ok = (isinstance(e, dict) and all(isinstance(e.get(k), str) for k in ("name", "version", "summary", "path", "sha256"))
-              and re.fullmatch(RECIPE_NAME_PATTERN, e["name"]) and re.fullmatch(SEMVER_PATTERN, e["version"])
-              and re.fullmatch(r"[0-9a-f]{64}", e["sha256"]))
-        if not ok:
-            raise CatalogError(f"{source}: {INDEX} has a malformed entry: {str(e)[:80]}")
-        e.setdefault("tags", [])
-        e.setdefault("boards", [])
+        if not _valid_entry(e):
+            raise CatalogError(f"{source}: {INDEX} has a malformed entry: {str(e)[:80]!r}")
+        for key in ("tags", "boards", "authors", "derived_from"):
+            e.setdefault(key, [])
         out.append(e)
     return out
 
@@ -143,16 +258,23 @@ def is_git(spec: str) -> bool:
     return bool(_GIT_URL.search(spec))
 
 
-def _git(*args: str, cwd: Path | None = None) -> None:
-    env = {**os.environ, "GIT_TERMINAL_PROMPT": "0"}
+def git(*args: str, cwd: Path | None = None, env: dict | None = None) -> str:
+    """Run the `git` command (never prompting); its output, else CatalogError with git's last line."""
+    env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", **(env or {})}
     try:
-        subprocess.run(["git", *args], cwd=cwd, env=env, check=True, capture_output=True, text=True, timeout=120)
+        done = subprocess.run(["git", *args], cwd=cwd, env=env, check=True, capture_output=True, text=True,
+                              timeout=120)
     except FileNotFoundError:
         raise CatalogError("git catalogs need the `git` command; install git") from None
     except subprocess.CalledProcessError as exc:
-        raise CatalogError(f"git {args[0]} failed: {(exc.stderr or '').strip().splitlines()[-1:] or ['?']}") from None
+        lines = [line.strip() for line in (exc.stderr or exc.stdout or "").splitlines() if line.strip()]
+        raise CatalogError(f"git {args[0]} failed: {lines[-1] if lines else f'exit status {exc.returncode}'}") from None
     except subprocess.TimeoutExpired:
         raise CatalogError(f"git {args[0]} took longer than 120 s") from None
+    return done.stdout
+
+
+_git = git
 
 
 def open_catalog(spec: str | None, cache: Path) -> Catalog:

@@ -20,6 +20,7 @@ from .compiler import ONE, calibrate, for_board
 from .emit import dumps
 from .issues import Reporter
 from .parse import image_name_for
+from .provenance import origin_values
 from .units import fmt_ms, fmt_number, fmt_quantity
 
 _KIND_NAMES = {ChannelKind.ANALOG: "analog", ChannelKind.DIGITAL: "digital", ChannelKind.DIGITAL_PULLUP: "digital_pullup"}
@@ -81,12 +82,17 @@ def _meta(img: Image, board: Board, recipe: m.Recipe | None) -> dict:
     out = {"name": name, "version": meta.version if meta else "0.0.0",
            "summary": meta.summary if meta else f"decompiled from a config image for {board.name}"}
     if meta:
-        out.update({k: getattr(meta, k) for k in ("description", "author", "license") if getattr(meta, k)})
+        if meta.description:
+            out["description"] = meta.description
+        if meta.authors:
+            out["author"] = meta.authors[0] if len(meta.authors) == 1 else list(meta.authors)
+        if meta.license:
+            out["license"] = meta.license
     out["boards"] = [board.name]
     if meta and meta.tags:
         out["tags"] = list(meta.tags)
-    if meta and meta.derived_from:
-        out["derived_from"] = meta.derived_from
+    if meta and meta.lineage:
+        out["derived_from"] = [origin_values(o) for o in meta.lineage]
     if image_name_for(name) != img.name:
         out["image_name"] = img.name
     out["telemetry"] = fmt_ms(img.telemetry_ms) if img.telemetry_ms else "off"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..contract import ChannelKind, RuleAction, RuleKind
 from . import model as m
+from .provenance import lineage_words
 from .units import fmt_ms, fmt_number, fmt_quantity, symbol
 
 
@@ -77,11 +78,9 @@ def describe(recipe: m.Recipe) -> str:
     """What the recipe does, in words, for `tendril recipe show`."""
     meta = recipe.meta
     lines = [f"{meta.name} {meta.version}: {meta.summary}"]
-    if meta.author or meta.license:
-        lines.append(f"by {meta.author or 'unknown'}, {meta.license or 'no license given'}")
+    if meta.author or meta.license or meta.lineage:
+        lines.append(f"{lineage_words(meta)}; license {meta.license or 'not given'}")
     lines.append(f"boards: {', '.join(meta.boards)}" + (f"; tags: {', '.join(meta.tags)}" if meta.tags else ""))
-    if meta.derived_from:
-        lines.append(f"derived from {meta.derived_from}")
     lines.append(f"reports values {'every ' + fmt_ms(meta.telemetry_ms) if meta.telemetry_ms else 'never'}")
     for c in recipe.channels:
         kind = {ChannelKind.ANALOG: "analog", ChannelKind.DIGITAL: "digital",

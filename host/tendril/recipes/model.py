@@ -26,6 +26,16 @@ PinSpec = tuple[tuple[str, str | int], ...]  # (board name or "*", pin name or n
 
 
 @dataclass(frozen=True)
+class Origin:
+    """One step of a recipe's history: the version it was forked from and where that came from."""
+    name: str
+    version: str
+    author: str = ""  # who made that version
+    source: str = ""  # the catalog, URL or file it was taken from
+    sha256: str = ""  # of that version's bytes
+
+
+@dataclass(frozen=True)
 class Meta:
     name: str
     version: str
@@ -35,9 +45,11 @@ class Meta:
     author: str = ""
     license: str = ""
     tags: tuple[str, ...] = ()
-    derived_from: str = ""
+    derived_from: str = ""  # "name@version" of the nearest origin ("" if none)
     image_name: str = ""  # the 12-character name in the image; "" derives it from name
     telemetry_ms: int = 1000
+    authors: tuple[str, ...] = ()  # oldest first; ``author`` is them joined with ", "
+    lineage: tuple[Origin, ...] = ()  # oldest first; the last is what this was forked from
 
 
 @dataclass(frozen=True)

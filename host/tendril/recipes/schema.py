@@ -28,10 +28,12 @@ TAG_PATTERN = r"^[a-z0-9][a-z0-9-]{0,31}$"
 DERIVED_PATTERN = r"^[a-z0-9][a-z0-9-]{0,39}@" + SEMVER_PATTERN[1:]
 PARAM_REF_PATTERN = r"^\$[a-z][a-z0-9_]{0,31}$"
 IMAGE_NAME_PATTERN = r"^[ -~]{0,12}$"
+SHA256_PATTERN = r"^[0-9a-f]{64}$"
+SOURCE_PATTERN = r"^[^\x00-\x1f\x7f]{1,300}$"  # a catalog, URL or file: one printable line
 
 LIMITS = {  # hostile-input caps, far above what any board holds
     "file_bytes": 65_536, "depth": 8, "items": 64, "tags": 16, "boards": 16,
-    "summary": 120, "description": 4000, "short_text": 100,
+    "summary": 120, "description": 4000, "short_text": 100, "authors": 16, "lineage": 32,
 }
 
 
@@ -72,14 +74,25 @@ TABLES: dict[str, dict[str, Key]] = {
         "version": Key(True, _text(64, SEMVER_PATTERN), "semantic version, e.g. 1.0.0"),
         "summary": Key(True, _text(120), "one line: what it does"),
         "description": Key(False, _text(4000), "longer text: wiring, parts, how to tune it"),
-        "author": Key(False, _text(100), "who wrote it"),
+        "author": Key(False, {"anyOf": [_text(100), {"type": "array", "minItems": 1, "maxItems": 16,
+                                                      "items": _text(100)}]},
+                      "who wrote it; a fork lists the original author(s) first, then who forked it"),
         "license": Key(False, _text(100), "SPDX license expression, e.g. MIT"),
         "boards": Key(True, {"type": "array", "minItems": 1, "maxItems": 16, "uniqueItems": True,
                              "items": {"type": "string", "pattern": BOARD_PATTERN}}, "boards it was checked on"),
         "tags": Key(False, {"type": "array", "maxItems": 16, "items": _text(32, TAG_PATTERN)}, "search words"),
-        "derived_from": Key(False, _text(100, DERIVED_PATTERN), "name@version it was forked from"),
+        "derived_from": Key(False, {"anyOf": [_text(100, DERIVED_PATTERN), {
+            "type": "array", "maxItems": 32, "items": {"$ref": "#/$defs/origin"}}]},
+            "what it was forked from, oldest first (set by `tendril recipe fork`); or name@version"),
         "image_name": Key(False, _text(12, IMAGE_NAME_PATTERN), "name stored on the device (12 ASCII)"),
         "telemetry": Key(False, {"anyOf": [DURATION, {"const": "off"}]}, "how often the board reports values"),
+    },
+    "origin": {
+        "name": Key(True, _text(40, RECIPE_NAME_PATTERN), "the recipe it was forked from"),
+        "version": Key(True, _text(64, SEMVER_PATTERN), "that recipe's version"),
+        "author": Key(False, _text(100), "who made that version"),
+        "source": Key(False, _text(300, SOURCE_PATTERN), "the catalog, URL or file it came from"),
+        "sha256": Key(False, _text(64, SHA256_PATTERN), "SHA-256 of that version's file"),
     },
     "parameter": {
         "default": Key(True, QUANTITY, "value at boot, e.g. \"35 %\" or \"4 s\""),
