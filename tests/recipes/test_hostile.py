@@ -73,3 +73,100 @@ def test_names_that_could_escape_the_recipe_folder_are_refused(spec, tmp_path):
         parse_spec(spec)
     with pytest.raises(InstallError):
         Store(tmp_path).path(spec)
+
+
+# --- hostile sources: a URL, a git catalog, a file -----------------------------------------------
+
+def _cli(*args):
+    from .conftest import cli_run
+    return cli_run(*args)
+
+
+def _refused(result, *words: str) -> None:
+    assert result.exit_code == 1, result.output
+    assert len(result.stderr.splitlines()) == 1 and result.stderr.startswith("tendril: "), result.stderr
+    assert "Traceback" not in result.output
+    for word in words:
+        assert word in result.stderr, result.stderr
+
+
+def test_a_url_whose_bytes_do_not_match_the_asked_hash_is_refused(tmp_path, http_root):
+    www, base = http_root
+    (www / "plant.toml").write_text(BASE)
+    folder = tmp_path / "mine"
+    result = _cli("recipe", "install", f"{base}/plant.toml", "--sha256", "ab" * 32, "--dir", str(folder))
+    _refused(result, "has sha256", "not the " + "ab" * 32)
+    assert not folder.exists()
+    import hashlib
+    good = hashlib.sha256(BASE.encode()).hexdigest()
+    assert _cli("recipe", "install", f"{base}/plant.toml", "--sha256", good, "--dir", str(folder)).exit_code == 0
+
+
+def test_an_oversize_url_or_file_is_refused(tmp_path, http_root):
+    www, base = http_root
+    big = BASE.encode() + b"#" * (10 * 1024 * 1024)
+    (www / "big.toml").write_bytes(big)
+    folder = tmp_path / "mine"
+    _refused(_cli("recipe", "install", f"{base}/big.toml", "--dir", str(folder)), "above the recipe size limit of 65536")
+    (tmp_path / "big.toml").write_bytes(big)
+    _refused(_cli("recipe", "install", str(tmp_path / "big.toml"), "--dir", str(folder)), "above the recipe size limit")
+    assert not folder.exists()
+
+
+def test_a_url_recipe_with_an_escaping_name_is_refused(tmp_path, http_root):
+    www, base = http_root
+    (www / "evil.toml").write_text(_swap('name = "plant-waterer"', 'name = "../../evil"'))
+    _refused(_cli("recipe", "install", f"{base}/evil.toml", "--dir", str(tmp_path / "mine")),
+             "not a valid recipe: recipe.name: '../../evil' is not valid here")
+    assert [p for p in tmp_path.parent.rglob("evil*") if www not in p.parents] == [] and not (tmp_path / "mine").exists()
+
+
+def test_a_missing_url_is_one_line(tmp_path, http_root):
+    _, base = http_root
+    _refused(_cli("recipe", "install", f"{base}/nothing.toml", "--dir", str(tmp_path / "mine")), "404")
+
+
+def _hostile_git(git_catalog, tmp_path, entries: list[dict], files: dict[str, bytes]) -> str:
+    """A git catalog whose index.json was written by hand (a hostile maintainer)."""
+    from .conftest import git
+    url, work = git_catalog({})
+    for rel, data in files.items():
+        (work / rel).write_bytes(data)
+    import json
+    (work / "index.json").write_text(json.dumps({"format": 1, "recipes": entries}))
+    git("add", ".", cwd=work)
+    git("commit", "-qm", "hostile", cwd=work)
+    git("push", "-q", "origin", "HEAD", cwd=work)
+    return url
+
+
+def _entry(path: str, data: bytes, name: str = "plant-waterer") -> dict:
+    import hashlib
+    return {"name": name, "version": "1.0.0", "summary": "s", "path": path, "sha256": hashlib.sha256(data).hexdigest()}
+
+
+def test_a_git_catalog_file_that_does_not_match_its_index_is_refused(tmp_path, git_catalog):
+    url = _hostile_git(git_catalog, tmp_path, [_entry("p.toml", BASE.encode())], {"p.toml": BASE.encode() + b"# swapped\n"})
+    _refused(_cli("recipe", "install", f"git+{url}#plant-waterer", "--dir", str(tmp_path / "mine")),
+             "p.toml does not match its index")
+    assert not (tmp_path / "mine" / "plant-waterer.toml").exists()
+
+
+def test_a_git_catalog_entry_that_escapes_the_catalog_is_refused(tmp_path, git_catalog):
+    secret = tmp_path / "secret.toml"
+    secret.write_text(BASE)
+    url = _hostile_git(git_catalog, tmp_path, [_entry("../../../secret.toml", BASE.encode())], {})
+    _refused(_cli("recipe", "install", f"git+{url}#plant-waterer", "--dir", str(tmp_path / "mine")), "malformed entry")
+    _refused(_cli("recipe", "install", f"git+{url}#../../secret", "--dir", str(tmp_path / "mine")), "is not a recipe name")
+
+
+def test_an_oversize_file_in_a_git_catalog_is_refused_even_with_a_matching_hash(tmp_path, git_catalog):
+    big = BASE.encode() + b"#" * (200 * 1024)
+    url = _hostile_git(git_catalog, tmp_path, [_entry("p.toml", big)], {"p.toml": big})
+    _refused(_cli("recipe", "install", f"git+{url}#plant-waterer", "--dir", str(tmp_path / "mine")),
+             "above the recipe size limit")
+
+
+def test_a_git_url_that_looks_like_an_option_is_refused(tmp_path):
+    _refused(_cli("recipe", "install", "git+--upload-pack=touch pwned#x", "--dir", str(tmp_path / "mine")))
+    assert not list(tmp_path.rglob("pwned"))

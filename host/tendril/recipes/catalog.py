@@ -30,6 +30,7 @@ INDEX = "index.json"
 INDEX_FORMAT = 1
 INDEX_MAX_BYTES = 4 * 1024 * 1024
 DEFAULT = Path(__file__).resolve().parents[3] / "boards" / "recipes"
+_GIT_REASON = re.compile(r"rejected|denied|fatal:|not found|does not appear|could not", re.IGNORECASE)
 _GIT_URL = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|git@)|\.git/?$")
 
 
@@ -268,7 +269,9 @@ def git(*args: str, cwd: Path | None = None, env: dict | None = None) -> str:
         raise CatalogError("git catalogs need the `git` command; install git") from None
     except subprocess.CalledProcessError as exc:
         lines = [line.strip() for line in (exc.stderr or exc.stdout or "").splitlines() if line.strip()]
-        raise CatalogError(f"git {args[0]} failed: {lines[-1] if lines else f'exit status {exc.returncode}'}") from None
+        telling = [line for line in lines if _GIT_REASON.search(line)]  # not "failed to push some refs"
+        why = (telling or lines or [f"exit status {exc.returncode}"])[0 if telling else -1]
+        raise CatalogError(f"git {args[0]} failed: {why}") from None
     except subprocess.TimeoutExpired:
         raise CatalogError(f"git {args[0]} took longer than 120 s") from None
     return done.stdout
@@ -277,11 +280,12 @@ def git(*args: str, cwd: Path | None = None, env: dict | None = None) -> str:
 _git = git
 
 
-def open_catalog(spec: str | None, cache: Path) -> Catalog:
-    """The catalog ``spec`` names: None for the shipped one, a folder, or a git URL / repository."""
+def open_catalog(spec: str | None, cache: Path, as_git: bool | None = None) -> Catalog:
+    """The catalog ``spec`` names: None for the shipped one, a folder, or a git URL / repository
+    (``as_git``: say which, instead of guessing from ``spec``)."""
     if spec is None:
         root, source = DEFAULT, "the shipped catalog"
-    elif is_git(spec):
+    elif as_git or (as_git is None and is_git(spec)):
         if spec.startswith("-"):
             raise CatalogError(f"{spec!r} is not a git URL")
         root, source = cache / "catalogs" / sha256(spec.encode())[:16], spec

@@ -48,7 +48,7 @@ class Source:
         return {"kind": self.kind, "source": self.label}
 
     def open(self, cache: Path) -> Catalog:
-        return open_catalog(None if self.kind == "shipped" else self.location, cache)
+        return open_catalog(None if self.kind == "shipped" else self.location, cache, self.kind == "git")
 
     def read(self) -> bytes:
         """A file or URL source's bytes (at most the size limit, else CatalogError)."""
