@@ -1,6 +1,6 @@
 """`tendril recipe`: check, compile, read back, compare and scaffold recipes (docs/recipes.md).
 
-Sharing commands (index, search, install, update, fork, list) live in recipe_share.py.
+Sharing commands (index, search, install, update, uninstall, fork, list, publish) live in recipe_share.py.
 """
 
 from __future__ import annotations

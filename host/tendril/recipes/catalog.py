@@ -29,6 +29,7 @@ from .schema import (BOARD_PATTERN, LIMITS, RECIPE_NAME_PATTERN, SEMVER_PATTERN,
 INDEX = "index.json"
 INDEX_FORMAT = 1
 INDEX_MAX_BYTES = 4 * 1024 * 1024
+INDEX_MAX_ENTRIES = 10_000
 DEFAULT = Path(__file__).resolve().parents[3] / "boards" / "recipes"
 _GIT_REASON = re.compile(r"rejected|denied|fatal:|not found|does not appear|could not", re.IGNORECASE)
 _GIT_URL = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|git@)|\.git/?$")
@@ -204,7 +205,7 @@ def index_schema() -> dict:
         "additionalProperties": False,
         "required": ["format", "recipes"],
         "properties": {"format": {"const": INDEX_FORMAT},
-                       "recipes": {"type": "array", "maxItems": 10_000, "items": {"$ref": "#/$defs/entry"}}},
+                       "recipes": {"type": "array", "maxItems": INDEX_MAX_ENTRIES, "items": {"$ref": "#/$defs/entry"}}},
         "$defs": {"entry": entry, "origin": origin},
     }
 
@@ -239,7 +240,8 @@ def _valid_entry(e) -> bool:
 
 
 def _entries(index, source: str) -> list[dict]:
-    if not isinstance(index, dict) or index.get("format") != INDEX_FORMAT or not isinstance(index.get("recipes"), list):
+    if (not isinstance(index, dict) or set(index) != {"format", "recipes"} or index["format"] != INDEX_FORMAT
+            or not isinstance(index["recipes"], list) or len(index["recipes"]) > INDEX_MAX_ENTRIES):
         raise CatalogError(f"{source}: {INDEX} is not a tendril catalog index (format {INDEX_FORMAT})")
     out = []
     for e in index["recipes"]:
