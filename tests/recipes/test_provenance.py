@@ -88,6 +88,8 @@ def test_the_index_carries_provenance(tmp_path):
     ('derived_from = [{ name = "a", version = "1.0.0", evil = 1 }]', "recipe.derived_from[0].evil: unknown key"),
     ('derived_from = [' + ', '.join(['{ name = "a", version = "1.0.0" }'] * 33) + ']', "recipe.derived_from: 33 origins is above the limit of 32"),
     ('derived_from = 5', "recipe.derived_from: expected name@version or a list"),
+    ('author = ["Ada\\u001b[2J"]', "recipe.author[0]: 'Ada\\x1b[2J' is not valid here; one line of text"),
+    ('derived_from = [{ name = "a", version = "1.0.0", author = "B\\u0007" }]', "recipe.derived_from[0].author: "),
 ])
 def test_provenance_fields_are_validated_like_everything_else(bad, message):
     text = PLANT.read_text().replace('author = "tendril"', bad if bad.startswith("author") else 'author = "tendril"\n' + bad)
@@ -100,6 +102,26 @@ def test_the_old_derived_from_form_still_reads():
     recipe = parse(PLANT.read_text().replace('author = "tendril"', 'author = "Ada"\nderived_from = "plant-waterer@1.0.0"'))
     assert recipe.meta.derived_from == "plant-waterer@1.0.0"
     assert describe(recipe).splitlines()[1] == "forked by Ada from plant-waterer 1.0.0; license MIT"
+
+
+def test_a_read_back_image_keeps_the_authors_and_the_chain(tmp_path):
+    from tendril.recipes import compile_recipe, decompile
+    from tendril.boards import load_board
+    folder = tmp_path / "mine"
+    assert cli_run("recipe", "fork", "plant-waterer", "balcony", "--author", "Ada", "--dir", str(folder)).exit_code == 0
+    fork = load(folder / "balcony.toml")
+    uno = load_board("uno")
+    back = parse(decompile(compile_recipe(fork, uno), uno, fork))
+    assert (back.meta.authors, back.meta.lineage) == (fork.meta.authors, fork.meta.lineage)
+
+
+def test_search_shows_no_control_characters_from_a_catalog(tmp_path):
+    cat = tmp_path / "cat"
+    cat.mkdir()
+    (cat / "n.toml").write_text(NIGHT.replace('summary = "', 'summary = "\\u001b[2J'))
+    assert cli_run("recipe", "index", str(cat)).exit_code == 0
+    out = cli_run("recipe", "search", "--catalog", str(cat), "--dir", str(tmp_path / "mine")).output
+    assert out.startswith("night-light 1.0.0: ?[2JTurns an LED on") and "\x1b" not in out
 
 
 SCHEMA = ROOT / "docs" / "index.schema.json"
@@ -130,7 +152,7 @@ GOOD = {"name": "a", "version": "1.0.0", "summary": "s", "path": "a.toml", "sha2
     {"name": "../a"}, {"sha256": "0" * 63}, {"version": "1.0"}, {"authors": "Ada"}, {"authors": [1]},
     {"derived_from": [{"name": "a"}]}, {"derived_from": [{"name": "a", "version": "1.0.0", "x": 1}]},
     {"derived_from": [{"name": "a", "version": "1.0.0", "source": "a\nb"}]}, {"tags": ["A B"]},
-    {"summary": "x" * 121}, {"extra": 1},
+    {"summary": "x" * 121}, {"extra": 1}, {"authors": ["A\x1b[2J"]},
 ])
 def test_the_reader_refuses_exactly_what_the_schema_refuses(change):
     validator = jsonschema.Draft202012Validator(index_schema())
@@ -140,3 +162,8 @@ def test_the_reader_refuses_exactly_what_the_schema_refuses(change):
     assert list(validator.iter_errors(bad))
     with pytest.raises(CatalogError, match="malformed entry"):
         _entries(bad, "c")
+
+
+def test_an_index_with_unknown_top_level_keys_is_refused():
+    with pytest.raises(CatalogError, match="is not a tendril catalog index"):
+        _entries({"format": 1, "recipes": [], "run": "rm -rf"}, "c")

@@ -145,3 +145,13 @@ def test_a_recipe_that_does_not_compile_for_its_boards_is_not_installed(tmp_path
     assert result.stderr.startswith("tendril: bad.toml:") and "does not compile for uno" in result.stderr
     assert len(result.stderr.splitlines()) == 1
     assert not (tmp_path / "mine").exists()
+
+
+def test_a_recipe_installed_from_one_source_is_not_silently_replaced_from_another(tmp_path):
+    folder, friend = tmp_path / "mine", tmp_path / "night-light.toml"
+    assert cli_run("recipe", "install", "night-light", "--dir", str(folder)).exit_code == 0
+    friend.write_text(_bump(NIGHT, "1.2.0"))
+    result = cli_run("recipe", "install", str(friend), "--dir", str(folder))
+    assert result.exit_code == 1
+    assert result.stderr == (f"tendril: night-light 1.0.0 is installed from the shipped catalog; `tendril recipe "
+                             f"uninstall night-light` first to take it from {friend}\n")

@@ -4,6 +4,7 @@ the user's recipe folder (docs/recipes.md, Sharing)."""
 from __future__ import annotations
 
 import getpass
+import re
 import subprocess
 from pathlib import Path
 
@@ -135,8 +136,9 @@ def index(folder: Path) -> None:
 def search(text: str, catalog: str | None, folder: Path | None) -> None:
     """Find recipes in a catalog by name, summary, tag or board."""
     found = _catalog(catalog, _store(folder)).search(text)
-    for e in found:
-        click.echo(f"{e['name']} {e['version']}: {e['summary']} [{', '.join(e['tags'])}] ({', '.join(e['boards'])})")
+    for e in found:  # a summary is a stranger's text: no control characters reach the terminal
+        summary = re.sub(r"[\x00-\x1f\x7f-\x9f]", "?", e["summary"])
+        click.echo(f"{e['name']} {e['version']}: {summary} [{', '.join(e['tags'])}] ({', '.join(e['boards'])})")
     if not found:
         click.echo("no recipes match")
 

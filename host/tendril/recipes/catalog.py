@@ -9,6 +9,7 @@ the index format as JSON Schema (shipped as docs/index.schema.json).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -23,7 +24,7 @@ from .issues import RecipeError
 from .model import Recipe
 from .parse import parse
 from .provenance import origin_values
-from .schema import (BOARD_PATTERN, LIMITS, RECIPE_NAME_PATTERN, SEMVER_PATTERN, SHA256_PATTERN, TAG_PATTERN,
+from .schema import (BOARD_PATTERN, LIMITS, LINE_PATTERN, RECIPE_NAME_PATTERN, SEMVER_PATTERN, SHA256_PATTERN, TAG_PATTERN,
                      _object)
 
 INDEX = "index.json"
@@ -188,7 +189,7 @@ def index_schema() -> dict:
             "summary": text(LIMITS["summary"]),
             "tags": names(32, TAG_PATTERN, LIMITS["tags"]),
             "boards": names(32, BOARD_PATTERN, LIMITS["boards"]),
-            "authors": {"type": "array", "maxItems": LIMITS["authors"], "items": text(LIMITS["short_text"])},
+            "authors": {"type": "array", "maxItems": LIMITS["authors"], "items": text(LIMITS["short_text"], LINE_PATTERN)},
             "license": text(LIMITS["short_text"]),
             "derived_from": {"type": "array", "maxItems": LIMITS["lineage"], "items": {"$ref": "#/$defs/origin"}},
             "path": {**text(300, _PATH_PATTERN), "description": "the recipe file, relative to the index, with /"},
@@ -214,10 +215,15 @@ def index_schema() -> dict:
 _PATH_PATTERN = r"^(?!.*(?:^|/)\.\.?(?:/|$))[^/\\\x00-\x1f\x7f][^\\\x00-\x1f\x7f]*$"
 
 
+@functools.cache
+def _schema() -> dict:
+    return index_schema()
+
+
 def _valid_entry(e) -> bool:
     """The same rules as index_schema()'s entry (a test holds the two together), checked by hand
     because jsonschema is only a development dependency."""
-    schema = index_schema()
+    schema = _schema()
     props, origin = schema["$defs"]["entry"]["properties"], schema["$defs"]["origin"]
 
     def ok(value, spec) -> bool:

@@ -169,6 +169,9 @@ class Store:
         pin = lock["recipes"].get(name)
         if pin and pin["version"] == got.version:
             return f"{name} {got.version} is already installed"
+        if pin and from_lock(pin) != got.source:
+            raise InstallError(f"{name} {pin['version']} is installed from {pin.get('source', '?')}; "
+                               f"`tendril recipe uninstall {name}` first to take it from {got.source.label}")
         if pin:
             raise InstallError(f"{name} {pin['version']} is installed; `tendril recipe update {name}` shows "
                                f"what {got.version} changes first")

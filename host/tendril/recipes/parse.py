@@ -10,19 +10,17 @@ from decimal import Decimal
 from ..contract import DAY_MS, MAX_SMOOTHING, ChannelKind, Unit
 from .issues import RecipeError, Reporter
 from .locate import Locator, TooDeep
-from .model import Actuator, Channel, Linear, Meta, Origin, Parameter, Point, Recipe
+from .model import Actuator, Channel, Linear, Meta, Parameter, Point, Recipe
 from .parse_rules import parse_rules
+from .provenance import read_authors, read_lineage
 from .reader import Reader, type_name
 from .schema import (
     BOARD_PATTERN,
-    DERIVED_PATTERN,
     IMAGE_NAME_PATTERN,
     LIMITS,
     NAME_PATTERN,
     RECIPE_NAME_PATTERN,
     SEMVER_PATTERN,
-    SHA256_PATTERN,
-    SOURCE_PATTERN,
     TAG_PATTERN,
 )
 from .units import TIME_UNITS, UnitError, duration_ms, split, thousandths, unit_of
@@ -117,7 +115,7 @@ def _meta(r: Reader, raw, known: tuple[str, ...]) -> Meta | None:
     summary = r.text(path + ("summary",), m["summary"], LIMITS["summary"])
     texts = {k: r.text(path + (k,), m[k], LIMITS["description" if k == "description" else "short_text"]) if k in m else ""
              for k in ("description", "license")}
-    authors = _authors(r, path + ("author",), m["author"]) if "author" in m else ()
+    authors = read_authors(r, path + ("author",), m["author"]) if "author" in m else ()
     boards = _names_list(r, path + ("boards",), m["boards"], LIMITS["boards"], BOARD_PATTERN)
     for i, board in enumerate(boards or ()):
         if board not in known:
@@ -125,7 +123,7 @@ def _meta(r: Reader, raw, known: tuple[str, ...]) -> Meta | None:
     if boards == ():
         r.err(path + ("boards",), f"name at least one board: {', '.join(known)}")
     tags = _names_list(r, path + ("tags",), m.get("tags", []), LIMITS["tags"], TAG_PATTERN) or ()
-    lineage = _lineage(r, path + ("derived_from",), m["derived_from"]) if "derived_from" in m else ()
+    lineage = read_lineage(r, path + ("derived_from",), m["derived_from"]) if "derived_from" in m else ()
     image_name = r.text(path + ("image_name",), m["image_name"], 12, IMAGE_NAME_PATTERN,
                         "up to 12 printable ASCII characters") if "image_name" in m else None
     telemetry = 1000
@@ -139,54 +137,6 @@ def _meta(r: Reader, raw, known: tuple[str, ...]) -> Meta | None:
     return Meta(name=name, version=version, summary=summary, boards=boards, tags=tags, derived_from=derived,
                 image_name=image_name_for(name) if image_name is None else image_name,
                 telemetry_ms=telemetry, author=", ".join(authors), authors=authors, lineage=lineage, **texts)
-
-
-def _authors(r: Reader, path, value) -> tuple[str, ...] | None:
-    """``author``: one name, or a list of them (a fork's: the original authors first)."""
-    if isinstance(value, str):
-        one = r.text(path, value, LIMITS["short_text"])
-        return None if one is None else (one,) if one else ()
-    if not isinstance(value, list) or not value:
-        r.err(path, f"expected a name or a list of names, not {type_name(value) if value != [] else 'an empty list'}")
-        return None
-    if len(value) > LIMITS["authors"]:
-        r.err(path, f"{len(value)} authors is above the limit of {LIMITS['authors']}")
-        return None
-    names = [r.text(path + (i,), v, LIMITS["short_text"]) for i, v in enumerate(value)]
-    return None if None in names else tuple(names)
-
-
-def _lineage(r: Reader, path, value) -> tuple[Origin, ...] | None:
-    """``derived_from``: "name@version", or a list of origins, oldest first."""
-    if isinstance(value, str):
-        text = r.text(path, value, 100, DERIVED_PATTERN, "write it as name@version, like \"plant-waterer@1.0.0\"")
-        if text is None:
-            return None
-        name, _, version = text.partition("@")
-        return (Origin(name, version),)
-    if not isinstance(value, list):
-        r.err(path, f"expected name@version or a list of {{ name, version, author, source, sha256 }}, not {type_name(value)}")
-        return None
-    if len(value) > LIMITS["lineage"]:
-        r.err(path, f"{len(value)} origins is above the limit of {LIMITS['lineage']}")
-        return None
-    out = []
-    for i, raw in enumerate(value):
-        p = path + (i,)
-        o = r.table(p, raw, "origin")
-        if o is None:
-            return None
-        fields = {"name": r.text(p + ("name",), o["name"], 40, RECIPE_NAME_PATTERN, "a recipe name"),
-                  "version": r.text(p + ("version",), o["version"], 64, SEMVER_PATTERN, "a version like \"1.0.0\"")}
-        for key, limit, pattern, example in (("author", LIMITS["short_text"], None, ""),
-                                             ("source", 300, SOURCE_PATTERN, "one line of text"),
-                                             ("sha256", 64, SHA256_PATTERN, "64 lowercase hex digits")):
-            if key in o:
-                fields[key] = r.text(p + (key,), o[key], limit, pattern, example)
-        if None in fields.values():
-            return None
-        out.append(Origin(**fields))
-    return tuple(out)
 
 
 def _names_list(r: Reader, path, value, limit: int, pattern: str) -> tuple[str, ...] | None:

@@ -1,5 +1,5 @@
-"""Who made a recipe and what it was forked from: the words `recipe show` prints, and the values a
-fork writes. Pure.
+"""Who made a recipe and what it was forked from: reading ``author`` and ``derived_from``, the words
+`recipe show` prints, and the values a fork writes. Pure.
 
 A recipe's ``author`` lists its authors oldest first; ``derived_from`` lists the versions it was
 forked from, oldest first, each with who made it, where it was taken from and its SHA-256. A fork
@@ -11,7 +11,9 @@ from __future__ import annotations
 from dataclasses import asdict
 
 from .model import Meta, Origin
-from .schema import LIMITS
+from .reader import Reader, type_name
+from .schema import (DERIVED_PATTERN, LIMITS, LINE_PATTERN, RECIPE_NAME_PATTERN, SEMVER_PATTERN, SHA256_PATTERN,
+                     SOURCE_PATTERN)
 
 
 class ChainTooLong(ValueError):
@@ -60,3 +62,51 @@ def forked(meta: Meta, author: str, sha256: str, source: str) -> tuple[list[str]
         raise ChainTooLong(f"{meta.name} is already {len(meta.lineage)} forks deep, the most a recipe records")
     parent = Origin(meta.name, meta.version, maker(meta), source, sha256)
     return authors, [origin_values(o) for o in (*meta.lineage, parent)]
+
+
+def read_authors(r: Reader, path, value) -> tuple[str, ...] | None:
+    """``author``: one name, or a list of them (a fork's: the original authors first)."""
+    if isinstance(value, str):
+        one = r.text(path, value, LIMITS["short_text"], LINE_PATTERN, "one line of text")
+        return None if one is None else (one,) if one else ()
+    if not isinstance(value, list) or not value:
+        r.err(path, f"expected a name or a list of names, not {type_name(value) if value != [] else 'an empty list'}")
+        return None
+    if len(value) > LIMITS["authors"]:
+        r.err(path, f"{len(value)} authors is above the limit of {LIMITS['authors']}")
+        return None
+    names = [r.text(path + (i,), v, LIMITS["short_text"], LINE_PATTERN, "one line of text") for i, v in enumerate(value)]
+    return None if None in names else tuple(names)
+
+
+def read_lineage(r: Reader, path, value) -> tuple[Origin, ...] | None:
+    """``derived_from``: "name@version", or a list of origins, oldest first."""
+    if isinstance(value, str):
+        text = r.text(path, value, 100, DERIVED_PATTERN, "write it as name@version, like \"plant-waterer@1.0.0\"")
+        if text is None:
+            return None
+        name, _, version = text.partition("@")
+        return (Origin(name, version),)
+    if not isinstance(value, list):
+        r.err(path, f"expected name@version or a list of {{ name, version, author, source, sha256 }}, not {type_name(value)}")
+        return None
+    if len(value) > LIMITS["lineage"]:
+        r.err(path, f"{len(value)} origins is above the limit of {LIMITS['lineage']}")
+        return None
+    out = []
+    for i, raw in enumerate(value):
+        p = path + (i,)
+        o = r.table(p, raw, "origin")
+        if o is None:
+            return None
+        fields = {"name": r.text(p + ("name",), o["name"], 40, RECIPE_NAME_PATTERN, "a recipe name"),
+                  "version": r.text(p + ("version",), o["version"], 64, SEMVER_PATTERN, "a version like \"1.0.0\"")}
+        for key, limit, pattern, example in (("author", LIMITS["short_text"], LINE_PATTERN, "one line of text"),
+                                             ("source", 300, SOURCE_PATTERN, "one line of text"),
+                                             ("sha256", 64, SHA256_PATTERN, "64 lowercase hex digits")):
+            if key in o:
+                fields[key] = r.text(p + (key,), o[key], limit, pattern, example)
+        if None in fields.values():
+            return None
+        out.append(Origin(**fields))
+    return tuple(out)

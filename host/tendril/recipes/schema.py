@@ -30,6 +30,7 @@ PARAM_REF_PATTERN = r"^\$[a-z][a-z0-9_]{0,31}$"
 IMAGE_NAME_PATTERN = r"^[ -~]{0,12}$"
 SHA256_PATTERN = r"^[0-9a-f]{64}$"
 SOURCE_PATTERN = r"^[^\x00-\x1f\x7f]{1,300}$"  # a catalog, URL or file: one printable line
+LINE_PATTERN = r"^[^\x00-\x1f\x7f]*$"  # names shown to people: no control characters
 
 LIMITS = {  # hostile-input caps, far above what any board holds
     "file_bytes": 65_536, "depth": 8, "items": 64, "tags": 16, "boards": 16,
@@ -74,8 +75,8 @@ TABLES: dict[str, dict[str, Key]] = {
         "version": Key(True, _text(64, SEMVER_PATTERN), "semantic version, e.g. 1.0.0"),
         "summary": Key(True, _text(120), "one line: what it does"),
         "description": Key(False, _text(4000), "longer text: wiring, parts, how to tune it"),
-        "author": Key(False, {"anyOf": [_text(100), {"type": "array", "minItems": 1, "maxItems": 16,
-                                                      "items": _text(100)}]},
+        "author": Key(False, {"anyOf": [_text(100, LINE_PATTERN), {"type": "array", "minItems": 1, "maxItems": 16,
+                                                                    "items": _text(100, LINE_PATTERN)}]},
                       "who wrote it; a fork lists the original author(s) first, then who forked it"),
         "license": Key(False, _text(100), "SPDX license expression, e.g. MIT"),
         "boards": Key(True, {"type": "array", "minItems": 1, "maxItems": 16, "uniqueItems": True,
@@ -90,7 +91,7 @@ TABLES: dict[str, dict[str, Key]] = {
     "origin": {
         "name": Key(True, _text(40, RECIPE_NAME_PATTERN), "the recipe it was forked from"),
         "version": Key(True, _text(64, SEMVER_PATTERN), "that recipe's version"),
-        "author": Key(False, _text(100), "who made that version"),
+        "author": Key(False, _text(100, LINE_PATTERN), "who made that version"),
         "source": Key(False, _text(300, SOURCE_PATTERN), "the catalog, URL or file it came from"),
         "sha256": Key(False, _text(64, SHA256_PATTERN), "SHA-256 of that version's file"),
     },
