@@ -167,3 +167,13 @@ def test_the_reader_refuses_exactly_what_the_schema_refuses(change):
 def test_an_index_with_unknown_top_level_keys_is_refused():
     with pytest.raises(CatalogError, match="is not a tendril catalog index"):
         _entries({"format": 1, "recipes": [], "run": "rm -rf"}, "c")
+
+
+def test_forking_a_recipe_that_does_not_read_is_one_line(tmp_path):
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / "broken.toml").write_text(NIGHT.replace("[recipe]", "[recipe]\nflavour = 1\ncolour = 2"))
+    result = cli_run("recipe", "fork", "broken", "fixed", "--dir", str(folder))
+    assert result.exit_code == 1 and len(result.stderr.splitlines()) == 1
+    assert result.stderr.startswith("tendril: cannot fork a recipe that does not read: broken.toml:")
+    assert "recipe.flavour: unknown key" in result.stderr and result.stderr.endswith("(and 1 more)\n")

@@ -206,13 +206,14 @@ def fork(name: str, new_name: str, author: str | None, catalog: str | None, fold
     store = _store(folder)
     path = store.path(name)
     if path.is_file():
-        data = read_capped(path)
+        data, file = read_capped(path), path.name
         origin = store.origin_of(name, data)
     else:
         source = catalog_source(catalog)
         cat = source.open(store.cache)
-        data, origin = cat.fetch(cat.find(name)), source.origin()
-    made = store.fork(data, new_name, _author(author), origin)
+        entry = cat.find(name)
+        data, origin, file = cat.fetch(entry), source.origin(), entry["path"]
+    made = store.fork(data, new_name, _author(author), origin, file)
     click.echo(f"wrote {made} (derived from {name})")
 
 

@@ -22,6 +22,7 @@ from ..errors import TendrilError
 from . import read_capped
 from .catalog import checked, sha256, version_key
 from .describe import diff
+from .issues import RecipeError
 from .model import Recipe
 from .parse import parse
 from .provenance import ChainTooLong, forked
@@ -241,16 +242,21 @@ class Store:
             return ""
         return from_lock(pin).origin()
 
-    def fork(self, data: bytes, new: str, author: str, source: str = "") -> Path:
+    def fork(self, data: bytes, new: str, author: str, source: str = "", file: str = "recipe.toml") -> Path:
         """Write recipe ``data`` as recipe ``new`` (version 0.1.0) whose ``author`` keeps the original
         authors and adds ``author``, and whose ``derived_from`` gains the original's name, version,
-        maker, ``source`` and SHA-256. Comments and layout are kept (tomlkit)."""
+        maker, ``source`` and SHA-256. ``file`` names ``data`` in errors. Comments and layout are kept
+        (tomlkit)."""
         import tomlkit
         parse_spec(new)
         path = self.path(new)
         if path.exists():
             raise InstallError(f"{path} already exists")
-        old = parse(data)
+        try:
+            old = parse(data, file)
+        except RecipeError as exc:  # one line: the first problem; `recipe validate` lists them all
+            more = f" (and {len(exc.issues) - 1} more)" if len(exc.issues) > 1 else ""
+            raise InstallError(f"cannot fork a recipe that does not read: {exc.issues[0]}{more}") from None
         try:
             authors, lineage = forked(old.meta, author, sha256(data), source)
         except ChainTooLong as exc:
