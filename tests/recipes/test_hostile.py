@@ -170,3 +170,10 @@ def test_an_oversize_file_in_a_git_catalog_is_refused_even_with_a_matching_hash(
 def test_a_git_url_that_looks_like_an_option_is_refused(tmp_path):
     _refused(_cli("recipe", "install", "git+--upload-pack=touch pwned#x", "--dir", str(tmp_path / "mine")))
     assert not list(tmp_path.rglob("pwned"))
+
+
+def test_a_git_url_that_would_run_a_command_is_refused(tmp_path):
+    marker = tmp_path / "pwned"
+    result = _cli("recipe", "install", f"git+ext::sh -c touch% {marker}#x", "--dir", str(tmp_path / "mine"))
+    _refused(result, "git clone failed")
+    assert not marker.exists()

@@ -269,7 +269,8 @@ def is_git(spec: str) -> bool:
 
 def git(*args: str, cwd: Path | None = None, env: dict | None = None) -> str:
     """Run the `git` command (never prompting); its output, else CatalogError with git's last line."""
-    env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", **(env or {})}
+    # Only plain transports: a catalog URL can never make git run a command (ext::, remote helpers).
+    env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "GIT_ALLOW_PROTOCOL": "file:git:http:https:ssh", **(env or {})}
     try:
         done = subprocess.run(["git", *args], cwd=cwd, env=env, check=True, capture_output=True, text=True,
                               timeout=120)
