@@ -9,7 +9,7 @@ from tendril.contract import EventKind
 from tendril.image import with_generation
 from tendril.protocol import Event, GetParams, Params, Telemetry
 from tendril.recipes import compile_recipe, load
-from tendril.session import Session, read_config
+from tendril.session import Session, read_config, read_params
 from tendril.transport import SerialTransport
 
 from .conftest import WATERER, tendril
@@ -193,3 +193,58 @@ def test_reconnect_on_the_same_path_when_the_port_comes_back(native, tmp_path):
         s.poll(0.3)  # the read finds the old pty gone and reconnects
         assert s.health.reconnects == 1 and s.port == str(link)
         assert s.hello.device_id == first.device_id and s.ping() > 0
+
+
+def _params(native) -> list[int]:
+    with Session(native.port) as s:
+        return read_params(s)
+
+
+def test_pull_writes_the_tuned_value_the_board_runs(native, tmp_path):
+    # Seen: after `set dry_threshold="36 %"`, pull wrote the recipe's default = "30 %".
+    pushed(native)
+    assert tendril("set", "dry_threshold=38 %", "--recipe", str(WATERER), "--port", native.port).exit_code == 0
+    out = tmp_path / "pulled.toml"
+    assert tendril("pull", "--port", native.port, "-o", str(out)).exit_code == 0
+    pulled = load(out)
+    assert pulled.params[0].default == 38_000
+    assert (pulled.params[0].min, pulled.params[0].max) == (10_000, 80_000)
+
+
+def _with_new_default(tmp_path):
+    changed = tmp_path / "basil.toml"
+    changed.write_text(WATERER.read_text().replace('default = "35 %"', 'default = "30 %"'))
+    return changed
+
+
+def test_push_keeps_a_tuned_value_and_says_so(native, tmp_path):
+    # Seen: set 38 %, push a recipe whose default changed: the 38 % was dropped without a word.
+    pushed(native)
+    assert tendril("set", "dry_threshold=38 %", "--recipe", str(WATERER), "--port", native.port).exit_code == 0
+    result = tendril("push", str(_with_new_default(tmp_path)), "--port", native.port)
+    assert result.exit_code == 0, result.stderr
+    assert "dry_threshold: tuned to 38 % on the board: kept (the recipe says 30 %)" in result.stdout
+    assert "1 tuned value set again" in result.stdout
+    assert _params(native)[0] == 38_000
+    native.start()  # and it survives a power cycle under the new generation
+    assert _params(native)[0] == 38_000
+
+
+def test_push_reset_tuned_uses_the_recipe_values(native, tmp_path):
+    pushed(native)
+    assert tendril("set", "dry_threshold=38 %", "--recipe", str(WATERER), "--port", native.port).exit_code == 0
+    result = tendril("push", str(_with_new_default(tmp_path)), "--reset-tuned", "--port", native.port)
+    assert result.exit_code == 0, result.stderr
+    assert "dry_threshold: tuned to 38 % on the board: reset to the recipe's 30 %" in result.stdout
+    assert _params(native)[0] == 30_000
+
+
+def test_push_says_when_a_tuned_value_cannot_be_kept(native, tmp_path):
+    pushed(native)
+    assert tendril("set", "dry_threshold=75 %", "--recipe", str(WATERER), "--port", native.port).exit_code == 0
+    narrower = tmp_path / "narrow.toml"
+    narrower.write_text(WATERER.read_text().replace('max = "80 %"', 'max = "60 %"', 1))
+    result = tendril("push", str(narrower), "--port", native.port)
+    assert result.exit_code == 0, result.stderr
+    assert "outside the new recipe's 10 % .. 60 %" in result.stdout
+    assert _params(native)[0] == 35_000

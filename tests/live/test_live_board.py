@@ -9,10 +9,10 @@ import time
 
 from tendril.live import LinkState, LiveBoard, LogSink
 from tendril.protocol import Log, encode
-from tendril.recipes import load
+from tendril.recipes import load, parse
 from tendril.sim.feeder import Feeder
 
-from .conftest import count, fast_recipe, wait_until
+from .conftest import FAST_TEXT, count, fast_recipe, wait_until
 from .relay import Relay
 
 
@@ -148,3 +148,22 @@ def test_a_full_disk_keeps_rows_in_memory_shows_the_error_and_writes_them_later(
             board.stop()
             sink.close()
         assert count(tmp_path / "log.db") == feeder.samples_sent
+
+
+def test_the_tuis_pull_and_load_keep_what_was_tuned(fast_board, tmp_path):
+    # Seen: the TUI's pull wrote the recipe's default while the board ran a tuned value, and a
+    # load of a recipe dropped the tuned value.
+    board, sink = live(fast_board.port, tmp_path, recipes=[fast_recipe()])
+    try:
+        wait_until(lambda: board.view().params, 10)
+        assert board.set_param(0, 38_000).result(5) == 38_000
+        out = tmp_path / "pulled.toml"
+        out.write_text(board.pull().result(10))
+        assert load(out).params[0].default == 38_000
+        changed = parse(FAST_TEXT.replace('default = "35 %"', 'default = "30 %"'), "basil.toml")
+        outcome = board.push(changed).result(20)
+        assert "dry_threshold: tuned to 38 % on the board: kept (the recipe says 30 %)" in outcome.changes
+        assert wait_until(lambda: board.view().params[0].value == 38_000, 5)
+    finally:
+        board.stop()
+        sink.close()

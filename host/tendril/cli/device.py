@@ -12,9 +12,7 @@ from ..contract import HelloFlag, Unit
 from ..errors import TendrilError
 from ..image import decode, recipe_hash
 from ..protocol import (
-    GetParams,
     Lease,
-    Params,
     Pause,
     RequestStatus,
     Resume,
@@ -23,8 +21,9 @@ from ..protocol import (
     Telemetry,
 )
 from ..recipes import compile_recipe, decompile, diff, load
+from ..recipes.tuned import tuned_plan
 from ..recipes.units import UnitError, duration_ms, quantity
-from ..session import Session, read_config
+from ..session import Session, read_config, read_params
 from ..session import push as push_image
 
 port_opt = click.option("--port", "-p", required=True, help="Serial port (or by-id path) of the board.")
@@ -118,8 +117,7 @@ def status(port: str, recipe_path: str | None, board: str | None, as_json: bool)
             if tele is not None:
                 info["values"] = {(names[n] if n < len(names) else str(n)): v / 1000
                                   for n, v in enumerate(tele.values, tele.first_channel)}
-            params = s.call(GetParams(0), "GET_PARAMS", expect=Params)
-            info["params"] = list(params.values)
+            info["params"] = read_params(s)
             acts = s.call(RequestStatus(0, 0), "STATUS", expect=Status)
             act_names = [a.name for a in recipe.actuators] if recipe else []
             info["actuators"] = {
@@ -138,9 +136,17 @@ def status(port: str, recipe_path: str | None, board: str | None, as_json: bool)
 @port_opt
 @board_opt
 @recipe_opt
-def push_cmd(recipe_file: str, port: str, board: str | None, recipe_path: str | None) -> None:
-    """Validate, compile, push, read back and verify a recipe; shows what changed."""
+@click.option("--reset-tuned", is_flag=True,
+              help="Use the recipe's parameter values; by default values tuned on the board "
+                   "(tendril set) are set again after the push.")
+def push_cmd(recipe_file: str, port: str, board: str | None, recipe_path: str | None,
+             reset_tuned: bool) -> None:
+    """Validate, compile, push, read back and verify a recipe; shows what changed.
+
+    Parameters tuned on the board with `tendril set` are kept (set again by name after the push,
+    when the new recipe still has them and they lie in its range) unless --reset-tuned."""
     new = load(Path(recipe_file))
+    keep: list[tuple[int, int]] = []
     with _session(port) as s:
         b = _board(s, board)
         image = compile_recipe(new, b)  # refuses a bad recipe before a byte is sent
@@ -155,12 +161,21 @@ def push_cmd(recipe_file: str, port: str, board: str | None, recipe_path: str | 
             click.echo("changes:" if changes else "no changes to the recipe's content")
             for line in changes:
                 click.echo(f"  {line}")
+            keep, lines = tuned_plan(old, active, read_params(s), new, keep_tuned=not reset_tuned)
+            if lines:
+                click.echo("tuned on the board:")
+                for line in lines:
+                    click.echo(f"  {line}")
         result = push_image(s, image)
+        if not result.already_active:
+            for index, value in keep:
+                s.call(SetParam(index, value), f"setting parameter {new.params[index].name} again")
     if result.already_active:
         click.echo(f"already active on the board (generation {result.after.config_generation})")
     else:
         click.echo(f"pushed {new.meta.name}: {len(image)} bytes, generation "
-                   f"{result.after.config_generation}, verified by read-back")
+                   f"{result.after.config_generation}, verified by read-back"
+                   + (f"; {len(keep)} tuned value{'s' if len(keep) != 1 else ''} set again" if keep else ""))
 
 
 @click.command()
@@ -169,12 +184,14 @@ def push_cmd(recipe_file: str, port: str, board: str | None, recipe_path: str | 
 @recipe_opt
 @click.option("-o", "--output", type=click.Path(), help="Write the TOML here (default: stdout).")
 def pull(port: str, board: str | None, recipe_path: str | None, output: str | None) -> None:
-    """The board's active config as recipe TOML."""
+    """The board's active config as recipe TOML, with the values it runs now (tuned ones too) as
+    the parameters' defaults."""
     with _session(port) as s:
         image = _active(s)
         if image is None:
             raise TendrilError(f"{port}: the board has no recipe")
-        text = decompile(image, _board(s, board), load(Path(recipe_path)) if recipe_path else None)
+        text = decompile(image, _board(s, board), load(Path(recipe_path)) if recipe_path else None,
+                         read_params(s))
     if output:
         Path(output).write_text(text)
         click.echo(f"wrote {output}")

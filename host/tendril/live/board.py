@@ -35,12 +35,10 @@ from ..image import recipe_hash
 from ..protocol import (
     ClearSafeMode,
     Event,
-    GetParams,
     Hello,
     Lease,
     Log,
     Off,
-    Params,
     Pause,
     RequestStatus,
     Resume,
@@ -49,7 +47,8 @@ from ..protocol import (
     Telemetry,
 )
 from ..recipes import Recipe, compile_recipe, diff
-from ..session import Session, read_config
+from ..recipes.tuned import tuned_plan
+from ..session import Session, read_config, read_params
 from ..session import push as push_image
 from .base import LiveBase
 from .names import event_text, find_recipe, unit_text
@@ -140,7 +139,15 @@ class LiveBoard(LiveBase):
             image = compile_recipe(recipe, self._need_board())
             old = self.recipe
             changes = diff(old, recipe) if old is not None else ["a first recipe: " + recipe.meta.name]
+            keep: list[tuple[int, int]] = []
+            if old is not None and s.hello.flags & HelloFlag.HAS_CONFIG:
+                # Values tuned on the board are set again after the push (as `tendril push` does).
+                keep, lines = tuned_plan(old, read_config(s), read_params(s), recipe)
+                changes += lines
             result = push_image(s, image)
+            if not result.already_active:
+                for index, value in keep:
+                    s.call(SetParam(index, value), f"setting parameter {recipe.params[index].name} again")
             if self.sink is not None:
                 self.sink.record_config(result.after.device_id, result.image, "pushed",
                                         recipe_text=recipe.text or None)
@@ -158,7 +165,7 @@ class LiveBoard(LiveBase):
             image = read_config(s)
             if self.sink is not None:
                 self.sink.record_config(s.hello.device_id, image, "read")
-            return decompile(image, self._need_board(), self.recipe)
+            return decompile(image, self._need_board(), self.recipe, read_params(s))
         return self.submit(run)
 
     def _command(self, msg, what: str) -> Future:
@@ -356,7 +363,7 @@ class LiveBoard(LiveBase):
             return
         acts = self._pages(s, StatusSection.ACTUATORS)
         rules = self._pages(s, StatusSection.RULES)
-        params = self._param_values(s)
+        params = read_params(s)
         r = self.recipe
         actuators = tuple(
             ActuatorView(i, a.name, bool(e.state & 1), e.level, self._owner(e.owner), e.ms_left,
@@ -384,14 +391,6 @@ class LiveBoard(LiveBase):
             entries += page.entries
             if not page.entries or len(entries) >= page.total:
                 return entries
-
-    def _param_values(self, s: Session) -> list[int]:
-        values: list[int] = []
-        while True:
-            page = s.call(GetParams(len(values)), "GET_PARAMS", expect=Params)
-            values += page.values
-            if not page.values or len(values) >= page.total:
-                return values
 
     def _channels(self) -> tuple[ChannelView, ...]:
         r = self.recipe

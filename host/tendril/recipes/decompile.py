@@ -27,9 +27,12 @@ _KIND_NAMES = {ChannelKind.ANALOG: "analog", ChannelKind.DIGITAL: "digital", Cha
 _DURATION_FIELDS = (("hold", Operand.HOLD), ("duration", Operand.DURATION), ("period", Operand.PERIOD))
 
 
-def decompile(data: bytes, board: Board, recipe: m.Recipe | None = None) -> str:
-    """TOML text of the recipe in image ``data`` for ``board``. Raises ImageError for an image the
-    board would refuse, RecipeError for one no recipe can express (e.g. a unit this tendril lacks)."""
+def decompile(data: bytes, board: Board, recipe: m.Recipe | None = None,
+              values: list[int] | None = None) -> str:
+    """TOML text of the recipe in image ``data`` for ``board``. ``values``: the parameters as the
+    board runs them now (tuned by SET_PARAM), written as their defaults so nothing tuned is lost.
+    Raises ImageError for an image the board would refuse, RecipeError for one no recipe can
+    express (e.g. a unit this tendril lacks)."""
     validate(data, board)
     img = decode(data)
     r = Reporter("<image>")
@@ -41,7 +44,8 @@ def decompile(data: bytes, board: Board, recipe: m.Recipe | None = None) -> str:
     r.raise_if_any()
     doc = {"recipe": _meta(img, board, recipe)}
     if img.params:
-        doc["parameters"] = {names["parameters"][i]: _param(p, units[i], _item(recipe, "params", i, names["parameters"][i]))
+        doc["parameters"] = {names["parameters"][i]: _param(p, units[i], _item(recipe, "params", i, names["parameters"][i]),
+                                                             _now(values, i, p))
                              for i, p in enumerate(img.params)}
     if img.channels:
         doc["channels"] = {names["channels"][i]: _channel(c, board, _item(recipe, "channels", i, names["channels"][i]))
@@ -132,8 +136,15 @@ def _fmt(value: int, unit) -> str:
     return fmt_ms(value) if unit == "duration" else fmt_quantity(value, unit)
 
 
-def _param(p, unit, orig: m.Parameter | None) -> dict:
-    out = {"default": _fmt(p.default, unit), "min": _fmt(p.min, unit), "max": _fmt(p.max, unit)}
+def _now(values: list[int] | None, i: int, p) -> int:
+    """The value the board runs for parameter i: its tuned value when known and in range."""
+    if values is not None and i < len(values) and p.min <= values[i] <= p.max:
+        return values[i]
+    return p.default
+
+
+def _param(p, unit, orig: m.Parameter | None, value: int) -> dict:
+    out = {"default": _fmt(value, unit), "min": _fmt(p.min, unit), "max": _fmt(p.max, unit)}
     if orig and orig.description:
         out["description"] = orig.description
     return out

@@ -14,7 +14,9 @@ from ..protocol import (
     ConfigData,
     ConfigRead,
     Hello,
+    GetParams,
     NackMsg,
+    Params,
 )
 from .nacks import device_error
 from .session import Session
@@ -41,6 +43,17 @@ def read_config(session: Session) -> bytes:
                                  f"with {len(reply.data)} bytes at {len(out)} of {total}")
         out += reply.data
     return bytes(out)
+
+
+def read_params(session: Session) -> list[int]:
+    """Every parameter's value as the board runs it now (tuned or the image's default), by
+    GET_PARAMS pages."""
+    values: list[int] = []
+    while True:
+        page = session.call(GetParams(len(values)), "GET_PARAMS", expect=Params)
+        values += page.values
+        if not page.values or len(values) >= page.total:
+            return values
 
 
 def push(session: Session, image: bytes) -> PushResult:
