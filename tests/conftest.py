@@ -29,6 +29,13 @@ def load_vectors(rel: str) -> list[dict]:
     return json.loads(path.read_text(encoding="utf-8"))["cases"]
 
 
+@pytest.fixture(autouse=True)
+def _own_log_database(tmp_path, monkeypatch):
+    """Every test's log database (what `tendril push` remembers, what `tendril log` writes by
+    default) is its own, never the user's."""
+    monkeypatch.setenv("TENDRIL_DB", str(tmp_path / "tendril-default.db"))
+
+
 @pytest.fixture
 def native(tmp_path):
     """The native simulated Uno (tendril-native) on a pty, stopped at teardown."""

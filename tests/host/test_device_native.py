@@ -29,7 +29,7 @@ def test_status_says_who_the_board_is_and_what_it_runs(native):
     assert result.exit_code == 0, result.stderr
     info = json.loads(result.stdout)
     assert info["board"] == "uno" and info["firmware"] == "tendril-native"
-    assert info["generation"] == 1 and info["recipe"] == "plant-water"
+    assert info["generation"] == 1 and info["recipe"] == "plant-waterer"
     assert info["values"] is not None and len(info["params"]) == 2
 
 
@@ -68,7 +68,9 @@ def test_set_persists_across_a_restart_and_out_of_range_is_refused(native):
     ok = tendril("set", "dry_threshold=40 %", "--recipe", str(WATERER), "--port", native.port)
     assert ok.exit_code == 0, ok.stderr
     bad = tendril("set", "dry_threshold=95 %", "--recipe", str(WATERER), "--port", native.port)
-    assert bad.exit_code == 1 and "OUT_OF_RANGE" in bad.stderr and "min..max" in bad.stderr
+    assert bad.exit_code == 1 and "95 % is outside 10 % .. 80 %" in bad.stderr
+    by_index = tendril("set", "0=95000", "--port", native.port)  # the board itself refuses it
+    assert by_index.exit_code == 1 and "OUT_OF_RANGE" in by_index.stderr
     native.start()  # power cycle on the same EEPROM
     with Session(native.port) as s:
         assert s.call(GetParams(0), expect=Params).values[0] == 40_000
@@ -248,3 +250,27 @@ def test_push_says_when_a_tuned_value_cannot_be_kept(native, tmp_path):
     assert result.exit_code == 0, result.stderr
     assert "outside the new recipe's 10 % .. 60 %" in result.stdout
     assert _params(native)[0] == 35_000
+
+
+def test_the_host_remembers_what_it_pushed_for_pull_set_run_and_status(native, tmp_path):
+    # Seen: a plain pull printed param0/channel0 and set said "the recipe has: none". A recipe no
+    # catalog holds (renamed), so only the log database's config history can name it.
+    mine = tmp_path / "mine.toml"
+    mine.write_text(WATERER.read_text().replace("dry_threshold", "thirst").replace("pump", "valve")
+                    .replace('default = "4 s"', 'default = "5 s"'))
+    assert tendril("push", str(mine), "--port", native.port).exit_code == 0
+    pulled = tendril("pull", "--port", native.port)
+    assert pulled.exit_code == 0, pulled.stderr
+    assert "[parameters.thirst]" in pulled.stdout and "param0" not in pulled.stdout
+    ok = tendril("set", "thirst=40 %", "--port", native.port)
+    assert ok.exit_code == 0, ok.stderr
+    assert _params(native)[0] == 40_000
+    wrong = tendril("set", "thrist=40 %", "--port", native.port)
+    assert wrong.exit_code == 1 and "the recipe has: thirst, pulse" in wrong.stderr
+    run = tendril("run", "valve", "--for", "1 s", "--port", native.port)
+    assert run.exit_code == 0, run.stderr
+    info = json.loads(tendril("status", "--port", native.port, "--json").stdout)
+    assert "valve" in info["actuators"]
+    # Another database knows nothing of it: generic names, as before.
+    other = tendril("pull", "--port", native.port, "--db", str(tmp_path / "other.db"))
+    assert other.exit_code == 0 and "[parameters.param0]" in other.stdout

@@ -147,6 +147,6 @@ def test_set_replays_a_changed_parameter_without_editing_the_recipe(waterer_log,
     out_of_range = CliRunner().invoke(cli, ["replay", str(WATERER), "--db", str(db),
                                             "--set", "dry_threshold=95 %"])
     assert out_of_range.exit_code == 1
-    assert "dry_threshold: 95 % is outside the recipe's range" in out_of_range.output
+    assert "dry_threshold: 95 % is outside 10 % .. 80 %" in out_of_range.output
     unknown = CliRunner().invoke(cli, ["replay", str(WATERER), "--db", str(db), "--set", "speed=3"])
     assert unknown.exit_code == 1 and "no parameter named 'speed'" in unknown.output

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
 
 import click
 
 from ..boards import board_of_class, load_board
 from ..contract import HelloFlag, Unit
-from ..errors import TendrilError
+from ..errors import StorageError, TendrilError
 from ..image import decode, recipe_hash
 from ..protocol import (
     Lease,
@@ -22,7 +23,7 @@ from ..protocol import (
 )
 from ..recipes import compile_recipe, decompile, diff, load
 from ..recipes.tuned import tuned_plan
-from ..recipes.units import UnitError, duration_ms, quantity
+from ..recipes.units import UnitError, duration_ms, fmt_ms, fmt_quantity, quantity
 from ..session import Session, read_config, read_params
 from ..session import push as push_image
 
@@ -30,6 +31,9 @@ port_opt = click.option("--port", "-p", required=True, help="Serial port (or by-
 recipe_opt = click.option("--recipe", "recipe_path", type=click.Path(),
                           help="The recipe the board runs: names instead of numbers.")
 board_opt = click.option("--board", "-b", help="Board file to use (default: from the board's HELLO).")
+db_opt = click.option("--db", type=click.Path(dir_okay=False),
+                      help="Log database that remembers the recipes pushed and logged, by hash "
+                           "(default: $TENDRIL_DB, else tendril.db in the user data directory).")
 
 
 def _session(port: str) -> Session:
@@ -53,6 +57,44 @@ def _active(session: Session) -> bytes | None:
     return read_config(session)
 
 
+def _known(session: Session, board, db: str | None):
+    """The recipe behind the board's active image, for its names and units, when no --recipe is
+    given: found by hash in the log database's config history (what was pushed or logged for this
+    board), then the shipped and installed recipes; None when the board has no config. An image
+    no recipe matches comes back decompiled, with generic names."""
+    from ..live.names import find_recipe
+    from ..store.db import connect_ro, default_path
+
+    image = _active(session)
+    if image is None:
+        return None
+    path = Path(db) if db else default_path()
+    conn = None
+    try:
+        if path.is_file():
+            conn = connect_ro(path)
+        return find_recipe(image, board, db=conn, device_id=session.hello.device_id)
+    except sqlite3.Error:  # an unreadable log must not stop the command: the catalog still names
+        return find_recipe(image, board)
+    finally:
+        if conn is not None:
+            conn.close()
+
+
+def _remember(device_id: int, image: bytes, recipe, db: str | None) -> None:
+    """Keep the pushed recipe in the log database's config history, so later commands name what
+    the board runs without --recipe. A log that cannot be written is a warning, not a failure."""
+    from ..store import Store
+    try:
+        store = Store.open(db)
+        try:
+            store.record_config(device_id, image, "pushed", recipe_text=recipe.text or None)
+        finally:
+            store.close()
+    except (StorageError, OSError) as exc:
+        click.echo(f"tendril: warning: the push is done but was not remembered: {exc}", err=True)
+
+
 def _index(names: list[str], what: str, key: str) -> int:
     if key.isdigit():
         return int(key)
@@ -71,13 +113,17 @@ def parse_assignment(assignment: str, params: list) -> tuple[str, int, int]:
         raise TendrilError(f"{assignment!r}: write NAME=VALUE, like threshold=\"40 %\"")
     index = _index([p.name for p in params], "parameter", key)
     try:
-        if index < len(params):
+        if not key.isdigit() and index < len(params):
             p = params[index]
             value = duration_ms(text) if p.duration else quantity(text, p.unit or Unit.NONE)
         else:
             value = int(text)
     except (UnitError, ValueError) as exc:
         raise TendrilError(f"{key}: {exc}") from None
+    if not key.isdigit() and not params[index].min <= value <= params[index].max:
+        p = params[index]
+        shown = (lambda v: fmt_ms(v)) if p.duration else (lambda v: fmt_quantity(v, p.unit))
+        raise TendrilError(f"{key}: {shown(value)} is outside {shown(p.min)} .. {shown(p.max)}")
     return key, index, value
 
 
@@ -92,8 +138,10 @@ def _actuator_state(entry) -> str:
 @port_opt
 @recipe_opt
 @board_opt
+@db_opt
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-def status(port: str, recipe_path: str | None, board: str | None, as_json: bool) -> None:
+def status(port: str, recipe_path: str | None, board: str | None, db: str | None,
+           as_json: bool) -> None:
     """Who the board is, its recipe, and its live values once."""
     with _session(port) as s:
         h = s.hello
@@ -110,6 +158,7 @@ def status(port: str, recipe_path: str | None, board: str | None, as_json: bool)
             # Names by index only from the recipe the board really runs.
             if recipe and recipe_hash(compile_recipe(recipe, _board(s, board))) != h.recipe_hash:
                 recipe = None
+            recipe = recipe or _known(s, _board(s, board), db)
             if recipe:
                 info["recipe"] = recipe.meta.name
             names = [c.name for c in recipe.channels] if recipe else []
@@ -136,11 +185,12 @@ def status(port: str, recipe_path: str | None, board: str | None, as_json: bool)
 @port_opt
 @board_opt
 @recipe_opt
+@db_opt
 @click.option("--reset-tuned", is_flag=True,
               help="Use the recipe's parameter values; by default values tuned on the board "
                    "(tendril set) are set again after the push.")
 def push_cmd(recipe_file: str, port: str, board: str | None, recipe_path: str | None,
-             reset_tuned: bool) -> None:
+             db: str | None, reset_tuned: bool) -> None:
     """Validate, compile, push, read back and verify a recipe; shows what changed.
 
     Parameters tuned on the board with `tendril set` are kept (set again by name after the push,
@@ -167,6 +217,7 @@ def push_cmd(recipe_file: str, port: str, board: str | None, recipe_path: str | 
                 for line in lines:
                     click.echo(f"  {line}")
         result = push_image(s, image)
+        _remember(result.after.device_id, result.image, new, db)
         if not result.already_active:
             for index, value in keep:
                 s.call(SetParam(index, value), f"setting parameter {new.params[index].name} again")
@@ -183,14 +234,17 @@ def push_cmd(recipe_file: str, port: str, board: str | None, recipe_path: str | 
 @board_opt
 @recipe_opt
 @click.option("-o", "--output", type=click.Path(), help="Write the TOML here (default: stdout).")
-def pull(port: str, board: str | None, recipe_path: str | None, output: str | None) -> None:
+@db_opt
+def pull(port: str, board: str | None, recipe_path: str | None, output: str | None,
+         db: str | None) -> None:
     """The board's active config as recipe TOML, with the values it runs now (tuned ones too) as
     the parameters' defaults."""
     with _session(port) as s:
         image = _active(s)
         if image is None:
             raise TendrilError(f"{port}: the board has no recipe")
-        text = decompile(image, _board(s, board), load(Path(recipe_path)) if recipe_path else None,
+        b = _board(s, board)
+        text = decompile(image, b, load(Path(recipe_path)) if recipe_path else _known(s, b, db),
                          read_params(s))
     if output:
         Path(output).write_text(text)
@@ -203,12 +257,17 @@ def pull(port: str, board: str | None, recipe_path: str | None, output: str | No
 @click.argument("assignment")
 @port_opt
 @recipe_opt
-def set_cmd(assignment: str, port: str, recipe_path: str | None) -> None:
-    """Tune a parameter: NAME=VALUE ("threshold=40 %") or INDEX=VALUE in thousandths."""
-    recipe = load(Path(recipe_path)) if recipe_path else None
-    key, index, value = parse_assignment(assignment, list(recipe.params) if recipe else [])
+@board_opt
+@db_opt
+def set_cmd(assignment: str, port: str, recipe_path: str | None, board: str | None,
+            db: str | None) -> None:
+    """Tune a parameter: NAME=VALUE ("threshold=40 %") or INDEX=VALUE in thousandths.
+
+    Names and units come from --recipe, else from the recipe the host knows the board runs."""
     text = assignment.partition("=")[2]
     with _session(port) as s:
+        recipe = load(Path(recipe_path)) if recipe_path else _known(s, _board(s, board), db)
+        key, index, value = parse_assignment(assignment, list(recipe.params) if recipe else [])
         ack = s.call(SetParam(index, value), f"setting parameter {key.strip()}")
     click.echo(f"{key.strip()} = {text.strip()} (stored as {ack.value})")
 
@@ -219,15 +278,18 @@ def set_cmd(assignment: str, port: str, recipe_path: str | None) -> None:
 @recipe_opt
 @click.option("--for", "duration", required=True, help='How long, like "5 s"; the board ends it itself.')
 @click.option("--level", type=click.IntRange(1, 255), default=255, show_default=True)
-def run(actuator: str, port: str, recipe_path: str | None, duration: str, level: int) -> None:
+@board_opt
+@db_opt
+def run(actuator: str, port: str, recipe_path: str | None, duration: str, level: int,
+        board: str | None, db: str | None) -> None:
     """Run an actuator for a while (a lease: it stops on its own)."""
-    recipe = load(Path(recipe_path)) if recipe_path else None
-    index = _index([a.name for a in recipe.actuators] if recipe else [], "actuator", actuator)
     try:
         ms = duration_ms(duration, exact=False)
     except UnitError as exc:
         raise TendrilError(f"--for: {exc}") from None
     with _session(port) as s:
+        recipe = load(Path(recipe_path)) if recipe_path else _known(s, _board(s, board), db)
+        index = _index([a.name for a in recipe.actuators] if recipe else [], "actuator", actuator)
         ack = s.call(Lease(index, ms, level), f"running {actuator}")
     click.echo(f"{actuator} on for {ack.value / 1000:g} s")
 

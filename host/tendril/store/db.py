@@ -44,6 +44,12 @@ def default_path() -> Path:
     return user_data_path("tendril", appauthor=False) / "tendril.db"
 
 
+def connect_ro(path: str | Path) -> sqlite3.Connection:
+    """A read-only connection; a missing file is an error, never created."""
+    uri = Path(path).resolve().as_uri() + "?mode=ro"
+    return sqlite3.connect(uri, uri=True, check_same_thread=False)
+
+
 def _storage_error(path, exc: sqlite3.Error, doing: str) -> StorageError:
     text = str(exc)
     if "full" in text:

@@ -8,10 +8,12 @@ during the session; and none from before the device last ran another recipe."""
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 from ..live import Bucket
+from ..store.db import connect_ro
+
+__all__ = ["connect_ro", "per_second"]
 
 # One row per second and channel: what Series keeps for the last day, so preloaded history and
 # live data draw the same way.
@@ -28,12 +30,6 @@ ORDER BY s.channel, sec
 """
 # when the device was last known to run something else
 _OTHER = ("SELECT MAX(host_time) FROM config_history WHERE device_id = ? AND recipe_hash != ?")
-
-
-def connect_ro(path: str | Path) -> sqlite3.Connection:
-    """A read-only connection; a missing file is an error, never created."""
-    uri = Path(path).resolve().as_uri() + "?mode=ro"
-    return sqlite3.connect(uri, uri=True, check_same_thread=False)
 
 
 def per_second(path: str | Path, device_id: int, recipe_hash: bytes, since: float,
