@@ -226,6 +226,7 @@ void app_apply_config(void)
     }
     store_params_load(&app.src, app.eng.params, app.eng.np);
     app.tele_ms = dur16_ms(image_rd_u16(&app.src, H_TELEMETRY));
+    app.eng.automation = !(store.sys.flags & STORE_FLAG_PAUSED); /* a pause outlives a reset */
     app.running = !(store.sys.flags & STORE_FLAG_SAFE_MODE);
 }
 

@@ -165,12 +165,16 @@ static uint8_t command(const uint8_t *p, uint16_t *detail, uint32_t *value)
         return engine_lease(e, arg, *value, p[CMD_LEASE_LEVEL], app.now, detail);
     }
     if (op == TD_OP_OFF) return engine_off(e, arg, app.now, detail);
-    if (op == TD_OP_PAUSE) {
-        engine_pause(e, app.now);
-        return 0;
-    }
-    if (op == TD_OP_RESUME) {
-        engine_resume(e, app.now);
+    if (op == TD_OP_PAUSE || op == TD_OP_RESUME) {
+        /* Kept in the system record, so a reset (an Uno resets on every port open) keeps it. */
+        if (op == TD_OP_PAUSE) {
+            engine_pause(e, app.now);
+            store.sys.flags |= STORE_FLAG_PAUSED;
+        } else {
+            engine_resume(e, app.now);
+            store.sys.flags &= (uint8_t)~STORE_FLAG_PAUSED;
+        }
+        store_sys_save();
         return 0;
     }
     /* TD_OP_SET_PARAM: msg_request_check let no other op through */

@@ -26,6 +26,7 @@
 
 #define STORE_NO_SLOT 0xFF
 #define STORE_FLAG_SAFE_MODE 0x01
+#define STORE_FLAG_PAUSED 0x02 /* PAUSE until RESUME, across resets and config pushes */
 
 /* The system record's fields that change at run time; device_id and boot_count are read from
  * EEPROM when HELLO needs them (store_sys_id). */

@@ -274,3 +274,36 @@ def test_the_host_remembers_what_it_pushed_for_pull_set_run_and_status(native, t
     # Another database knows nothing of it: generic names, as before.
     other = tendril("pull", "--port", native.port, "--db", str(tmp_path / "other.db"))
     assert other.exit_code == 0 and "[parameters.param0]" in other.stdout
+
+
+def _paused(native) -> bool:
+    with Session(native.port) as s:
+        return bool(s.hello.flags & 0x02)  # HELLO's flag is the engine's own automation switch
+
+
+def test_a_pause_survives_a_reset_and_a_push_until_resume(native, tmp_path):
+    # Seen: a restart silently resumed (a real Uno resets whenever a command opens its port).
+    pushed(native)
+    result = tendril("pause", "--port", native.port)
+    assert result.exit_code == 0 and "until `tendril resume`" in result.stdout
+    native.start()  # power cycle on the same EEPROM
+    assert _paused(native)
+    assert tendril("push", str(_with_new_default(tmp_path)), "--port", native.port).exit_code == 0
+    assert _paused(native)
+    assert tendril("resume", "--port", native.port).exit_code == 0
+    native.start()
+    assert not _paused(native)
+
+
+def test_push_shows_only_what_changes_on_this_board(native, tmp_path, monkeypatch):
+    # Seen: a push of a copy with the pump moved D7 -> D8 listed every channel's pins on every
+    # board and an identical calibration; the real change was buried. With no log database and no
+    # --recipe, the board's image is decompiled, naming one board's pins only.
+    pushed(native)
+    monkeypatch.setenv("TENDRIL_DB", str(tmp_path / "empty.db"))
+    moved = tmp_path / "mine.toml"
+    moved.write_text(WATERER.read_text().replace('uno = "D7"', 'uno = "D8"'))
+    result = tendril("push", str(moved), "--port", native.port)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines()[:2] == ["changes:", "  pump pin D7 -> D8"]
+    assert "verified by read-back" in result.stdout.splitlines()[2]

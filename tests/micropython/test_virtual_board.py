@@ -25,9 +25,11 @@ from tendril.protocol import (
     ConfigRead,
     Lease,
     NackMsg,
+    Pause,
     Ping,
     Pong,
     RequestStatus,
+    Resume,
     Status,
     Telemetry,
 )
@@ -200,3 +202,22 @@ def test_quick_power_cycles_are_not_a_boot_loop(tmp_path):
         assert not Link(vb).hello().flags & HelloFlag.SAFE_MODE
     finally:
         vb.close()
+
+
+def test_a_pause_survives_a_reboot_until_resume(board, link):
+    # Seen on every firmware: a reboot silently resumed the automation.
+    assert all(isinstance(r, Ack) for r in link.push(plant_waterer_image("pico")))
+    assert isinstance(link.request(Pause()), Ack)
+    link.close()
+    board.stop()
+    for want_paused, command in ((True, Resume()), (False, None)):
+        again = VirtualBoard("pico", storage=board.storage)
+        again.start()
+        try:
+            lk = Link(again)
+            assert bool(lk.hello().flags & HelloFlag.PAUSED) == want_paused
+            if command is not None:
+                assert isinstance(lk.request(command), Ack)
+            lk.close()
+        finally:
+            again.close()

@@ -164,7 +164,8 @@ def test_show_and_diff_speak_in_words():
     recipe = load(PLANT)
     assert "rule water: when soil is below dry_threshold (35 %) for 5 s, run pump for pulse (4 s)" in describe(recipe)
     changed = parse(PLANT.read_text().replace('max_on = "10 s"', 'max_on = "8 s"').replace('"35 %"', '"30 %"'))
-    assert diff(recipe, changed) == ["parameter dry_threshold default 35 % -> 30 %", "pump max_on 10 s -> 8 s"]
+    # most important first: a safety limit before a parameter
+    assert diff(recipe, changed) == ["pump max_on 10 s -> 8 s", "parameter dry_threshold default 35 % -> 30 %"]
     assert diff(recipe, recipe) == []
 
 

@@ -82,7 +82,7 @@ def test_update_shows_the_diff_before_applying(tmp_path):
     _catalog(tmp_path, "1.1.0", PLANT.read_text().replace('max_on = "10 s"', 'max_on = "8 s"'))
     declined = CliRunner().invoke(cli, ["recipe", "update", "plant-waterer", "--catalog", str(cat), "--dir", str(folder)],
                                   input="n\n")
-    assert "plant-waterer 1.0.0 -> 1.1.0:\n  recipe version 1.0.0 -> 1.1.0\n  pump max_on 10 s -> 8 s\n" in declined.output
+    assert "plant-waterer 1.0.0 -> 1.1.0:\n  pump max_on 10 s -> 8 s\n  recipe version 1.0.0 -> 1.1.0\n" in declined.output
     assert "not updated" in declined.output and load(folder / "plant-waterer.toml").meta.version == "1.0.0"
     applied = _run("recipe", "update", "plant-waterer", "--yes", "--catalog", str(cat), folder=folder)
     assert "updated plant-waterer to 1.1.0" in applied.output

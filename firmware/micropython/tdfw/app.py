@@ -41,7 +41,7 @@ from .engine import Engine, _el
 from .frame import COBS, FRAME, VERSION, Decoder, Encoder
 from .hal import Hal
 from .image import dur_ms
-from .store import Files, Store
+from .store import BOOT_PAUSED, Files, Store
 
 FW_VERSION = (0, 1, 0)
 FW_NAME = b"tendril-mpy"
@@ -119,6 +119,7 @@ class App:
         if self.safe:
             return
         eng = self.engine = Engine(img, self.emit)
+        eng.automation = not self.store.flags & BOOT_PAUSED  # a pause outlives a reboot
         for c in range(eng.nc):
             if eng.c_kind[c]:
                 self.hal.input(eng.c_pin[c], eng.c_kind[c] == 2)

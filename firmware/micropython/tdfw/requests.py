@@ -61,6 +61,7 @@ from .crc import crc32
 from .engine import _el
 from .frame import VERSION
 from .image import generation, validate
+from .store import BOOT_PAUSED
 
 NONE = 0xFF
 HALF = 0x80000000
@@ -239,10 +240,11 @@ def _command(app, seq, f):
         code = eng.cmd_lease(f[1], f[2], f[3], now)
     elif op == OP_OFF:
         code = eng.cmd_off(f[1], now)
-    elif op == OP_PAUSE:
-        code = eng.cmd_pause(now)
-    elif op == OP_RESUME:
-        code = eng.cmd_resume(now)
+    elif op == OP_PAUSE or op == OP_RESUME:
+        code = eng.cmd_pause(now) if op == OP_PAUSE else eng.cmd_resume(now)
+        # Kept in the boot record, so a reboot keeps the board paused (as the C firmware does).
+        app.store.flags = BOOT_PAUSED if op == OP_PAUSE else 0
+        app.store.save_boot(app.device_id, app.boot_count, 0 if app.stable else app.unstable)
     else:  # OP_SET_PARAM
         code = eng.cmd_set_param(f[1], f[2], now)
     if code:

@@ -18,6 +18,7 @@ SLOTS = ("cfg0.img", "cfg1.img")
 STAGE = "stage.tmp"
 BOOT = "boot.dat"
 BOOT_TMP = "boot.tmp"
+BOOT_PAUSED = 1  # PAUSE until RESUME, across reboots and config pushes
 HALF = 0x80000000
 
 
@@ -60,19 +61,23 @@ class Files:
 class Store:
     def __init__(self, files):
         self.files = files
+        self.flags = 0  # the boot record's flags: BOOT_PAUSED
         self.stage = None  # open staging file while a transfer runs
 
     # --- boot record: device id, boot count, boots that never became stable ------------------
 
     def load_boot(self):
-        """(device_id, boot_count, unstable) or None before the first boot."""
+        """(device_id, boot_count, unstable) or None before the first boot; self.flags (BOOT_PAUSED)
+        with it (a record from before the flags byte has none)."""
         b = self.files.read(BOOT)
         if b is None or len(b) < 9:
             return None
+        self.flags = b[9] if len(b) >= 10 else 0
         return struct.unpack_from("<IIB", b, 0)
 
     def save_boot(self, device_id, boot_count, unstable):
-        self._replace(BOOT, BOOT_TMP, struct.pack("<IIB", device_id, boot_count, min(unstable, 255)))
+        self._replace(BOOT, BOOT_TMP, struct.pack("<IIBB", device_id, boot_count, min(unstable, 255),
+                                                  self.flags))
 
     def _replace(self, name, tmp, data):
         f = self.files.create(tmp)

@@ -207,7 +207,7 @@ def push_cmd(recipe_file: str, port: str, board: str | None, recipe_path: str | 
             # Without --recipe the device's image is decompiled with the new recipe as the naming
             # hint (records are matched by index), so the diff is about values, not names.
             old = load(Path(recipe_path)) if recipe_path else load(decompile(active, b, new))
-            changes = diff(old, new)
+            changes = diff(old, new, b)
             click.echo("changes:" if changes else "no changes to the recipe's content")
             for line in changes:
                 click.echo(f"  {line}")
@@ -297,10 +297,11 @@ def run(actuator: str, port: str, recipe_path: str | None, duration: str, level:
 @click.command()
 @port_opt
 def pause(port: str) -> None:
-    """Pause the board's automation (leases still work)."""
+    """Pause the board's automation (leases still work) until `tendril resume`: a reset or a
+    config push keeps it paused (the firmware keeps it in EEPROM or in its boot record)."""
     with _session(port) as s:
         s.call(Pause(), "PAUSE")
-    click.echo("automation paused")
+    click.echo("automation paused until `tendril resume` (a reset keeps it paused)")
 
 
 @click.command()

@@ -13,7 +13,7 @@ import click
 from ..boards import board_names, load_board
 from ..errors import TendrilError
 from ..image import decode, recipe_hash
-from ..recipes import RecipeError, compile_recipe, decompile, describe, diff, json_schema, load
+from ..recipes import RecipeError, compile_recipe, decompile, describe, diff, diff_boards, json_schema, load
 from .recipe_share import SHARE_COMMANDS, new
 
 
@@ -111,13 +111,23 @@ def show(file: str) -> None:
 @recipe.command("diff")
 @click.argument("old", type=click.Path())
 @click.argument("new_file", metavar="NEW", type=click.Path())
-def diff_(old: str, new_file: str) -> None:
-    """What changes from OLD to NEW (what a push would change)."""
-    lines = diff(_load(old), _load(new_file))
+@click.option("--board", "-b", "board_name",
+              help="Compare what this board would run (default: every board either recipe names).")
+def diff_(old: str, new_file: str, board_name: str | None) -> None:
+    """What changes from OLD to NEW (what a push would change), most important first: pins, safety
+    limits, rules, then the rest; a line that holds on some boards only names them."""
+    a, b = _load(old), _load(new_file)
+    if board_name:
+        boards = [load_board(board_name)]
+    else:  # where NEW would run (a board it does not name never gets it)
+        boards = [load_board(n) for n in (b.meta.boards or a.meta.boards) if n in board_names()]
+    lines = diff_boards(a, b, boards) if boards else diff(a, b)
+    if not board_name and boards and a.meta.boards != b.meta.boards:
+        lines.append(f"recipe boards {', '.join(a.meta.boards)} -> {', '.join(b.meta.boards)}")
     for line in lines:
         click.echo(line)
     if not lines:
-        click.echo("no changes")
+        click.echo(f"no changes for {', '.join(x.name for x in boards)}" if boards else "no changes")
 
 
 @recipe.command()

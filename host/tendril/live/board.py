@@ -138,7 +138,8 @@ class LiveBoard(LiveBase):
         def run(s: Session) -> PushOutcome:
             image = compile_recipe(recipe, self._need_board())
             old = self.recipe
-            changes = diff(old, recipe) if old is not None else ["a first recipe: " + recipe.meta.name]
+            changes = (diff(old, recipe, self._need_board()) if old is not None
+                       else ["a first recipe: " + recipe.meta.name])
             keep: list[tuple[int, int]] = []
             if old is not None and s.hello.flags & HelloFlag.HAS_CONFIG:
                 # Values tuned on the board are set again after the push (as `tendril push` does).

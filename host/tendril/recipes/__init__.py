@@ -16,13 +16,13 @@ from pathlib import Path
 
 from .compiler import compile_recipe as _compile
 from .decompile import decompile
-from .describe import describe, diff
+from .describe import describe, diff, diff_boards
 from .issues import Issue, RecipeError
 from .model import Recipe
 from .parse import parse
 from .schema import LIMITS, json_schema
 
-__all__ = ["Issue", "Recipe", "RecipeError", "compile_recipe", "decompile", "describe", "diff",
+__all__ = ["Issue", "Recipe", "RecipeError", "compile_recipe", "decompile", "describe", "diff", "diff_boards",
            "json_schema", "load", "parse", "read_capped"]
 
 

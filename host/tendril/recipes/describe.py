@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from ..contract import ChannelKind, RuleAction, RuleKind
 from . import model as m
 from .provenance import lineage_words
@@ -101,52 +103,95 @@ def describe(recipe: m.Recipe) -> str:
     return "\n".join(lines)
 
 
-def _facts(recipe: m.Recipe) -> dict[tuple[str, str], str]:
-    """(item, field) -> text, for every fact a push would change."""
-    out: dict[tuple[str, str], str] = {}
+# How much a change matters, most first: where things are wired, the safety limits, the rules,
+# then the rest (parameters, channels' sampling, the recipe's metadata).
+_PINS, _LIMITS, _RULES, _REST = range(4)
+_LIMIT_FIELDS = ("kind", "active_low", "max_on", "min_off", "daily_cap")
+
+
+def _facts(recipe: m.Recipe, board=None) -> dict[tuple[str, str], tuple[int, object, str]]:
+    """(item, field) -> (importance, what is compared, text), for every fact a push would change.
+    With ``board``: pins and calibration as that board gets them, a calibration compared by the
+    mapping the board computes (two points and a line that agree are the same)."""
+    from .compiler import calibrate, for_board
+    from .issues import Reporter
+
+    out: dict[tuple[str, str], tuple[int, object, str]] = {}
+
+    def put(key, text, importance=_REST, same=None):
+        out[key] = (importance, text if same is None else same, text)
+
+    def pins(spec: m.PinSpec) -> str:
+        if board is None:
+            return _pins(spec)
+        pin = for_board(spec, board)
+        return "(none)" if pin is None else str(pin)
+
     meta = recipe.meta
     for key in ("name", "version", "image_name", "summary", "author", "license", "derived_from"):
-        out[("recipe", key)] = getattr(meta, key)
-    out[("recipe", "boards")] = ", ".join(meta.boards)
-    out[("recipe", "telemetry")] = fmt_ms(meta.telemetry_ms) if meta.telemetry_ms else "off"
+        put(("recipe", key), getattr(meta, key))
+    if board is None:
+        put(("recipe", "boards"), ", ".join(meta.boards))
+    put(("recipe", "telemetry"), fmt_ms(meta.telemetry_ms) if meta.telemetry_ms else "off")
     for p in recipe.params:
         fmt = _param_format(p)
         for key in ("default", "min", "max"):
-            out[(f"parameter {p.name}", key)] = fmt(getattr(p, key))
+            put((f"parameter {p.name}", key), fmt(getattr(p, key)))
     for c in recipe.channels:
-        for key, text in (("pin", _pins(c.pins)), ("kind", c.kind.name.lower()), ("unit", symbol(c.unit) or "none"),
-                          ("calibration", _calibration(c)), ("smoothing", str(c.smoothing)),
-                          ("sample_every", fmt_ms(c.period_ms))):
-            out[(c.name, key)] = text
+        put((c.name, "pin"), pins(c.pins), _PINS)
+        if board is None:
+            put((c.name, "calibration"), _calibration(c))
+        else:
+            picked = for_board(c.calibration, board)
+            one = replace(c, calibration=tuple((b, cal) for b, cal in c.calibration if cal is picked)[:1])
+            put((c.name, "calibration"), _calibration(one), same=calibrate(Reporter("<diff>"), c, board))
+        for key, text in (("kind", c.kind.name.lower()), ("unit", symbol(c.unit) or "none"),
+                          ("smoothing", str(c.smoothing)), ("sample_every", fmt_ms(c.period_ms))):
+            put((c.name, key), text)
     for a in recipe.actuators:
-        for key, text in (("pin", _pins(a.pins)), ("kind", "pwm" if a.pwm else "relay"),
-                          ("active_low", str(a.active_low).lower()), ("max_on", fmt_ms(a.max_on_ms)),
-                          ("min_off", fmt_ms(a.min_off_ms)), ("daily_cap", fmt_ms(a.daily_cap_ms))):
-            out[(a.name, key)] = text
+        put((a.name, "pin"), pins(a.pins), _PINS)
+        for key, text in (("kind", "pwm" if a.pwm else "relay"), ("active_low", str(a.active_low).lower()),
+                          ("max_on", fmt_ms(a.max_on_ms)), ("min_off", fmt_ms(a.min_off_ms)),
+                          ("daily_cap", fmt_ms(a.daily_cap_ms))):
+            put((a.name, key), text, _LIMITS)
     for r in recipe.rules:
-        out[(f"rule {r.name}", "")] = rule_words(recipe, r, values=False)
+        put((f"rule {r.name}", ""), rule_words(recipe, r, values=False), _RULES)
     return out
 
 
-def diff(a: m.Recipe, b: m.Recipe) -> list[str]:
-    """What changes from ``a`` to ``b``, one line each, e.g. "pump max_on 5 s -> 8 s"."""
-    fa, fb = _facts(a), _facts(b)
-    lines = []
-    for section, items_a, items_b in (("parameter", a.params, b.params), ("channel", a.channels, b.channels),
-                                      ("actuator", a.actuators, b.actuators), ("rule", a.rules, b.rules)):
+def diff(a: m.Recipe, b: m.Recipe, board=None) -> list[str]:
+    """What changes from ``a`` to ``b``, one line each, e.g. "pump max_on 5 s -> 8 s", most
+    important first (pins, safety limits, rules, then the rest). With ``board`` (a Board): only
+    what differs in what that board would run, e.g. "pump pin D7 -> D8"."""
+    fa, fb = _facts(a, board), _facts(b, board)
+    lines: list[tuple[int, str]] = []
+    for section, items_a, items_b, importance in (
+            ("parameter", a.params, b.params, _REST), ("channel", a.channels, b.channels, _PINS),
+            ("actuator", a.actuators, b.actuators, _PINS), ("rule", a.rules, b.rules, _RULES)):
         names_a, names_b = [x.name for x in items_a], [x.name for x in items_b]
-        lines += [f"removed {section} {n}" for n in names_a if n not in names_b]
-        lines += [f"added {section} {n}" for n in names_b if n not in names_a]
-    gone = {line.split(" ", 2)[2] for line in lines}
+        lines += [(importance, f"removed {section} {n}") for n in names_a if n not in names_b]
+        lines += [(importance, f"added {section} {n}") for n in names_b if n not in names_a]
+    gone = {line.split(" ", 2)[2] for _, line in lines}
     for key in list(fa) + [k for k in fb if k not in fa]:
         item, field = key
         bare = item.split(" ", 1)[-1]
-        if key in fa and key in fb and fa[key] != fb[key]:
+        if key in fa and key in fb and fa[key][1] != fb[key][1]:
             label = f"{item} {field}".strip()
-            if field:
-                lines.append(f"{label} {fa[key] or '(none)'} -> {fb[key] or '(none)'}")
-            else:
-                lines.append(f"{label}: {fa[key]} -> {fb[key]}")
+            old, new = fa[key][2] or "(none)", fb[key][2] or "(none)"
+            lines.append((fb[key][0], f"{label} {old} -> {new}" if field else f"{label}: {old} -> {new}"))
         elif (key in fa) != (key in fb) and bare not in gone:
-            lines.append(f"{item} {field}: {fa.get(key, '(none)')} -> {fb.get(key, '(none)')}")
-    return lines
+            importance = (fa.get(key) or fb[key])[0]
+            old, new = fa.get(key, (0, 0, "(none)"))[2], fb.get(key, (0, 0, "(none)"))[2]
+            lines.append((importance, f"{item} {field}: {old} -> {new}"))
+    return [line for _, line in sorted(lines, key=lambda x: x[0])]
+
+
+def diff_boards(a: m.Recipe, b: m.Recipe, boards) -> list[str]:
+    """``diff`` for each of ``boards`` (Board objects), each line once: bare when every board sees
+    it, else followed by the boards that do, e.g. "pump pin D7 -> D8 (on uno)"."""
+    seen: dict[str, list[str]] = {}
+    for board in boards:
+        for line in diff(a, b, board):
+            seen.setdefault(line, []).append(board.name)
+    return [line if len(names) == len(boards) else f"{line} (on {', '.join(names)})"
+            for line, names in seen.items()]

@@ -171,12 +171,13 @@ class Actions:
             recipe = load(path)
             if not view.board:
                 raise TendrilError("the board has not said what it is yet (no HELLO)")
-            compile_recipe(recipe, load_board(view.board))
+            target = load_board(view.board)
+            compile_recipe(recipe, target)
         except (RecipeError, TendrilError) as exc:
             self.call_from_thread(self.push_screen, MessageScreen(f"{path.name} cannot be pushed", str(exc)))
             return
         old = board.recipe
-        changes = diff(old, recipe) if old is not None else [f"a first recipe: {recipe.meta.name}"]
+        changes = diff(old, recipe, target) if old is not None else [f"a first recipe: {recipe.meta.name}"]
         details = [f"{recipe.meta.name} {recipe.meta.version}: {recipe.meta.summary}", "",
                    f"What changes on {view.board} at {view.port}:"]
         details += [f"  • {line}" for line in changes] or ["  nothing: the board runs this recipe"]
