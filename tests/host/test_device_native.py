@@ -307,3 +307,19 @@ def test_push_shows_only_what_changes_on_this_board(native, tmp_path, monkeypatc
     assert result.exit_code == 0, result.stderr
     assert result.stdout.splitlines()[:2] == ["changes:", "  pump pin D7 -> D8"]
     assert "verified by read-back" in result.stdout.splitlines()[2]
+
+
+def test_status_and_export_write_the_device_id_the_same_way(native, tmp_path):
+    # Seen: status showed de7a15c8, export 3732542920 for the same board.
+    from tendril.cli import cli
+    from click.testing import CliRunner
+
+    pushed(native)
+    db = tmp_path / "log.db"
+    logged = CliRunner().invoke(cli, ["log", "--port", native.port, "--db", str(db), "--duration", "1"])
+    assert logged.exit_code == 0, logged.output
+    status = json.loads(tendril("status", "--port", native.port, "--json").stdout)
+    rows = tendril("export", "--db", str(db), "--format", "jsonl", "--device", status["device_id"])
+    assert rows.exit_code == 0, rows.stderr
+    ids = {json.loads(line)["device_id"] for line in rows.stdout.splitlines()}
+    assert ids == {status["device_id"]} and len(status["device_id"]) == 8

@@ -118,7 +118,7 @@ def test_the_plotter_sketch_is_logged_and_exported_with_the_values_the_scenario_
     assert out.exit_code == 0, out.output
     exported = [json.loads(line) for line in out.stdout.splitlines()]
     assert len(exported) == 3 * len(rows)
-    assert {e["device_id"] for e in exported} == {source_device_id("plotter", board.port)}
+    assert {e["device_id"] for e in exported} == {f'{source_device_id("plotter", board.port):x}'}
     by_row = [{e["name"]: e["value"] for e in exported[i:i + 3]}
               for i in range(0, len(exported), 3)]
     assert by_row == [EXPECTED[s] for s in states]

@@ -45,7 +45,7 @@ def test_csv_has_a_header_and_every_sample_with_names_and_units(tmp_path):
     out = list(csv.DictReader(io.StringIO(_run("--db", str(db), "--format", "csv"))))
     assert len(out) == 2 * (10 * 2 + 1)
     first = out[0]
-    assert first == {"time": "2025-11-20T00:55:00.000+00:00", "device_id": "5", "boot": "1",
+    assert first == {"time": "2025-11-20T00:55:00.000+00:00", "device_id": "00000005", "boot": "1",
                      "channel": "0", "name": "soil", "device_ms": "0", "value": "40.0",
                      "raw": "0"}
     assert out[1]["name"] == "tank_empty"

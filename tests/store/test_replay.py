@@ -111,7 +111,7 @@ def test_replay_command_prints_runs_in_words_and_json(waterer_log, tmp_path):
     assert doc["board"] == "uno" and doc["samples"] == 2 * 12 * 3600
     assert doc["runs"][0] == {"actuator": "pump", "rule": "water",
                               "start": "2025-11-20T04:13:26.000+00:00", "duration_s": 4.0,
-                              "ended": True, "device_id": 0xC0FFEE, "session": 1}
+                              "ended": True, "device_id": "00c0ffee", "session": 1}
 
 
 def test_replay_of_an_empty_window_says_nothing_would_run(waterer_log):

@@ -152,7 +152,7 @@ def test_export_names_source_channels_and_selects_them_by_name(tmp_path):
     assert [(r["name"], r["value"]) for r in table] == [("", "0.007"), ("", "0.008")] + [
         (n, v) for i in range(5) for n, v in (("soil", str(40 + i / 4)), ("temp", "21.5"))]
     dev = source_device_id("plotter", "/dev/ttyACM0")
-    assert {r["device_id"] for r in table[2:]} == {str(dev)}
+    assert {r["device_id"] for r in table[2:]} == {f"{dev:012x}"}
     soil = [json.loads(line) for line in export(db, "--format", "jsonl", "--channel", "soil")
             .splitlines()]
     assert [(r["name"], r["value"], r["boot"]) for r in soil] == [

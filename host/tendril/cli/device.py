@@ -25,6 +25,7 @@ from ..recipes import compile_recipe, decompile, diff, load
 from ..recipes.tuned import tuned_plan
 from ..recipes.units import UnitError, duration_ms, fmt_ms, fmt_quantity, quantity
 from ..session import Session, read_config, read_params
+from ..store.db import device_id_text
 from ..session import push as push_image
 
 port_opt = click.option("--port", "-p", required=True, help="Serial port (or by-id path) of the board.")
@@ -146,7 +147,7 @@ def status(port: str, recipe_path: str | None, board: str | None, db: str | None
     with _session(port) as s:
         h = s.hello
         info = {"port": s.port, "board": _board(s, board).name, "firmware": h.text,
-                "version": f"{h.fw_major}.{h.fw_minor}.{h.fw_patch}", "device_id": f"{h.device_id:08x}",
+                "version": f"{h.fw_major}.{h.fw_minor}.{h.fw_patch}", "device_id": device_id_text(h.device_id),
                 "boot": h.boot_count, "safe_mode": bool(h.flags & HelloFlag.SAFE_MODE),
                 "paused": bool(h.flags & HelloFlag.PAUSED), "recipe_hash": h.recipe_hash.hex(),
                 "generation": h.config_generation, "recipe": None, "values": None, "params": None,

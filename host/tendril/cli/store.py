@@ -14,9 +14,23 @@ import click
 from ..boards import board_of_class, load_board
 from ..errors import StorageError, TendrilError
 from ..store import Store, default_path, iter_samples, parse_time
+from ..store.db import device_id_text, parse_device_id
 from ..store.export import FORMATS, write, write_events
 from ..store.query import iso, iter_events, sessions
 
+class _DeviceId(click.ParamType):
+    name = "DEVICE_ID"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, int):
+            return value
+        try:
+            return parse_device_id(value)
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+DEVICE_ID = _DeviceId()
 _DB_HELP = "Log database (default: $TENDRIL_DB, else tendril.db in the user data directory)."
 _TIME_HELP = "ISO 8601 time (local unless it says) or relative: -90m, -1h, -7d."
 
@@ -40,7 +54,7 @@ def _times(since: str | None, until: str | None) -> tuple[float | None, float | 
               help="Channel name (from the logged recipe) or index; repeat for more. Default: all.")
 @click.option("--since", help="Only rows at or after this time. " + _TIME_HELP)
 @click.option("--until", help="Only rows before this time. " + _TIME_HELP)
-@click.option("--device", type=int, help="Only this device_id.")
+@click.option("--device", type=DEVICE_ID, help="Only this device id (hex, as status and export write it).")
 @click.option("--events", is_flag=True,
               help="Export the boards' events (pumps on and off, rules skipped, parameters set, "
                    "config changes, errors) instead of samples.")
@@ -121,7 +135,7 @@ def _board_for(store: Store, board: str | None, device: int | None):
 @click.command()
 @click.argument("recipe_file", metavar="RECIPE", type=click.Path(dir_okay=False))
 @click.option("--db", type=click.Path(dir_okay=False), help=_DB_HELP)
-@click.option("--device", type=int, help="Only this device_id.")
+@click.option("--device", type=DEVICE_ID, help="Only this device id (hex, as status and export write it).")
 @click.option("--board", "-b", help="Board to compile for (default: the logged board's class).")
 @click.option("--since", help="Replay from this time. " + _TIME_HELP)
 @click.option("--until", help="Replay up to this time. " + _TIME_HELP)
@@ -161,7 +175,7 @@ def replay(recipe_file, db, device, board, since, until, step_ms, assignments, a
             "samples": result.samples, "raw_channels": sorted(result.raw_channels),
             "runs": [{"actuator": r.actuator, "rule": r.rule, "start": iso(r.start),
                       "duration_s": round(r.duration_s, 3), "ended": r.ended,
-                      "device_id": r.device_id, "session": r.session_id}
+                      "device_id": device_id_text(r.device_id), "session": r.session_id}
                      for r in result.runs]}, indent=2))
         return
     changed = f" with {', '.join(a.strip() for a in assignments)}" if assignments else ""

@@ -35,6 +35,21 @@ def source_device_id(kind: str, device_key: str) -> int:
     return SOURCE_ID_BASE + int.from_bytes(digest[:6], "big")
 
 
+def device_id_text(device_id: int) -> str:
+    """The one way tendril writes a device id: hex, 8 digits for a tendril board's HELLO id
+    ("de7a15c8"), 12 for a board that does not run tendril (status, export, replay, the TUI)."""
+    return f"{device_id:08x}"
+
+
+def parse_device_id(text: str) -> int:
+    """A device id as ``device_id_text`` writes it (a leading 0x is allowed)."""
+    digits = text.strip().lower().removeprefix("0x")
+    try:
+        return int(digits, 16)
+    except ValueError:
+        raise ValueError(f"{text!r} is not a device id (hex, like de7a15c8)") from None
+
+
 def default_path() -> Path:
     """$TENDRIL_DB, else tendril.db in the user data directory (platformdirs)."""
     env = os.environ.get("TENDRIL_DB")

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable
 from typing import TextIO
 
 from ..contract import EventKind
+from .db import device_id_text
 from .query import LoggedEvent, Sample, iso
 
 FORMATS = ("csv", "jsonl")
@@ -16,7 +17,7 @@ EVENT_COLUMNS = ("time", "device_id", "boot", "device_ms", "kind", "a", "b", "c"
 
 
 def _row(s: Sample) -> dict:
-    return {"time": iso(s.host_time), "device_id": s.device_id, "boot": s.boot_count,
+    return {"time": iso(s.host_time), "device_id": device_id_text(s.device_id), "boot": s.boot_count,
             "channel": s.channel, "name": s.name or "", "device_ms": s.device_ms,
             "value": s.number, "raw": int(s.raw)}
 
@@ -52,7 +53,7 @@ def write_events(events: Iterable[LoggedEvent], out: TextIO, fmt: str,
     """Write ``events`` to ``out`` in ``fmt``, each with ``describe(event)`` as its text; return how
     many rows were written. ``value`` stays the i32 the device sent (its meaning depends on kind)."""
     def row(e: LoggedEvent) -> dict:
-        return {"time": iso(e.host_time), "device_id": e.device_id, "boot": e.boot_count,
+        return {"time": iso(e.host_time), "device_id": device_id_text(e.device_id), "boot": e.boot_count,
                 "device_ms": e.device_ms, "kind": _kind(e.kind), "a": e.a, "b": e.b, "c": e.c,
                 "value": e.value, "text": describe(e)}
     return _rows(map(row, events), EVENT_COLUMNS, out, fmt)

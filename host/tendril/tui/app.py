@@ -27,6 +27,7 @@ from textual.css.query import NoMatches
 from textual.widgets import DataTable, Tab, TabbedContent, TabPane, Tabs
 
 from ..live import ChannelView, LinkState, LiveBoard, LogSink
+from ..store.db import device_id_text
 from .actions import Actions
 from .format import SPANS
 from .history import per_second
@@ -284,7 +285,7 @@ class MonitorApp(Actions, App[None]):
         self._drawn = board.version
         state = "" if view.state == LinkState.ONLINE else f"  [b]{view.state.value}[/]"
         hello = view.hello
-        who = (f"{view.board or '?'} · {hello.text} · id {hello.device_id:08x} · boot {hello.boot_count}"
+        who = (f"{view.board or '?'} · {hello.text} · id {device_id_text(hello.device_id)} · boot {hello.boot_count}"
                f" · recipe {view.recipe or 'none'} (generation {hello.config_generation})"
                if hello else "waiting for the board's HELLO")
         dash.show_who(who + state)
