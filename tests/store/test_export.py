@@ -118,7 +118,7 @@ def test_events_export_with_kinds_and_words_from_the_logged_recipe(tmp_path):
     assert [(r["boot"], r["device_ms"], r["kind"], r["value"]) for r in out] == [
         ("2", "5000", "ACT_ON", "255"), ("2", "9000", "ACT_OFF", "4000"), ("2", "9500", "PARAM", "6000")]
     assert [r["text"] for r in out] == [
-        "pump ON (rule water)", "pump OFF after 4 s: rule done", "parameter pulse set to 6"]
+        "pump ON (rule water)", "pump OFF after 4 s: rule done", "pulse set to 6 s"]  # in its unit
     lines = _run("--db", str(db), "--events", "--format", "jsonl", "--since", "2025-11-20T00:56:50Z")
     assert [json.loads(x)["kind"] for x in lines.splitlines()] == ["PARAM"]
     result = CliRunner().invoke(cli, ["export", "--db", str(db), "--events", "--channel", "soil"])

@@ -25,6 +25,7 @@ from ..contract import (
 from ..image import recipe_hash
 from ..recipes import Recipe, RecipeError, compile_recipe, decompile, load, parse
 from ..recipes.decompile import fmt_unit
+from ..recipes.units import fmt_ms, fmt_quantity
 
 
 def candidate_files() -> list[Path]:
@@ -124,6 +125,10 @@ def event_text(event, recipe: Recipe | None) -> str:
     if kind == EventKind.MODE:
         return _MODE.get(event.b, f"mode change {event.b}")
     if kind == EventKind.PARAM:
+        if recipe and 0 <= event.a < len(recipe.params):  # in the parameter's unit: "36 %", "6 s"
+            p = recipe.params[event.a]
+            value = fmt_ms(event.value) if p.duration else fmt_quantity(event.value, p.unit)
+            return f"{p.name} set to {value}"
         return f"parameter {_name(params, event.a, 'parameter')} set to {event.value / 1000:g}"
     if kind == EventKind.CONFIG:
         if event.b == ConfigOutcome.APPLIED:
