@@ -84,6 +84,9 @@ def test_a_relays_run_dialog_asks_no_level(rig):
             await pilot.press("r")
             await until(pilot, lambda: isinstance(app.screen, RunScreen))
             assert not app.screen.query_one("#run-level").display
+            await pilot.press("enter")  # nothing typed yet
+            assert _text(app.screen.query_one("#run-error")) == "enter how long to run, like 5 s"
+            assert isinstance(app.screen, RunScreen)
     run(scenario)
 
 
