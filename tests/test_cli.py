@@ -71,3 +71,31 @@ def test_demo_tells_the_plant_waterer_story():
     # Watering resumes once the tank is refilled.
     after_refill = out.split("you refill the tank")[1]
     assert "pump ON" in after_refill
+
+
+def test_boards_name_shows_each_pin_and_what_it_can_do():
+    result = CliRunner().invoke(cli, ["boards", "uno"])
+    assert result.exit_code == 0, result.output
+    lines = {line.split()[0]: line for line in result.output.splitlines()[2:]}
+    assert list(lines)[:3] == ["D0", "D1", "D2"] and len(lines) == 20
+    assert "analog in, digital in/out" in lines["A0"]
+    assert "digital in/out, PWM" in lines["D9"] and "PWM" not in lines["D8"]
+    assert "reserved by the board" in lines["D0"] and "UART RX" in lines["D0"]
+    assert "not for actuators" in lines["D13"]
+    nano = CliRunner().invoke(cli, ["boards", "nano"]).output  # a board that extends another
+    assert "A7   analog in " in nano and "UART RX" in nano
+
+
+def test_boards_name_as_json_carries_the_pins():
+    result = CliRunner().invoke(cli, ["boards", "pico", "--json"])
+    board = json.loads(result.output)
+    pins = {p["name"]: p for p in board["pins"]}
+    assert board["name"] == "pico" and board["adc_bits"] == 16
+    assert pins["GP26"]["can"] == ["analog in", "digital in/out", "PWM"]
+
+
+def test_an_unknown_board_name_lists_the_known_ones_in_one_line():
+    result = CliRunner().invoke(cli, ["boards", "unoo"])
+    assert result.exit_code == 1
+    assert result.output == ("tendril: unknown board 'unoo'; known boards: esp32-devkit, mega2560, "
+                             "nano, pico, uno\n")

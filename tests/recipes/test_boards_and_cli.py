@@ -73,3 +73,19 @@ def test_schema_command_prints_json_schema():
     result = CliRunner().invoke(cli, ["recipe", "schema"])
     schema = json.loads(result.output)
     assert schema["$schema"].endswith("2020-12/schema") and "channel" in schema["$defs"]
+
+
+def test_the_blank_template_reads_a_capacitive_soil_sensor_dry_low_and_wet_high(tmp_path):
+    from tendril.image import decode
+
+    out = tmp_path / "my-pot.toml"
+    assert CliRunner().invoke(cli, ["recipe", "new", "my-pot", "-o", str(out), "--author", "Ada"]).exit_code == 0
+    text = out.read_text()
+    assert "reads HIGH when dry and LOW when wet" in text
+    sensor = decode(compile_recipe(load(out), load_board("uno"))).channels[0]
+
+    def percent(raw: int) -> float:  # the board's arithmetic (docs/config-image.md)
+        return (sensor.offset + ((raw * sensor.gain) >> 16)) / 1000
+
+    assert round(percent(800)) == 0 and round(percent(350)) == 100  # dry soil, then soaked
+    assert percent(600) > percent(700)  # wetter reads lower, and higher %

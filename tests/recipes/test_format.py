@@ -71,6 +71,25 @@ def test_every_problem_is_reported_at_once_with_its_own_line():
     assert len(errors) == 3  # the rule that names soil is not blamed for soil's own errors
 
 
+@pytest.mark.parametrize("right, typo, path, meant", [
+    ('daily_cap = "5 min"', 'daly_cap = "5 min"', "actuators.pump.daly_cap", "daily_cap"),  # required
+    ('cooldown = "2 min"', 'cooldwn = "2 min"', "rules.water.cooldwn", "cooldown"),  # optional
+    ('{ channel = "soil", below', '{ chanel = "soil", below', "rules.water.when.chanel", "channel"),
+    ('for = "$pulse" }', 'fr = "$pulse" }', "rules.water.do.fr", "for"),  # one of for / while
+])
+def test_a_misspelt_key_is_one_error_that_names_the_key_meant(right, typo, path, meant):
+    text = PLANT.read_text().replace(right, typo)
+    assert _errors(text) == [f"r.toml:{line_of(text, typo)} {path}: unknown key; did you mean {meant}?"]
+
+
+def test_a_key_like_no_valid_one_still_lists_the_valid_keys_and_what_is_missing():
+    text = PLANT.read_text().replace('daily_cap = "5 min"', 'zzz = "5 min"')
+    assert _errors(text) == [
+        f"r.toml:{line_of(text, 'zzz')} actuators.pump.zzz: unknown key; valid keys here: pin, kind, "
+        "active_low, safe_state, max_on, min_off, daily_cap, description",
+        f"r.toml:{line_of(text, '[actuators.pump]')} actuators.pump: missing key 'daily_cap' (most on time per 24 h)"]
+
+
 def test_keys_inside_inline_tables_and_arrays_get_their_own_line():
     text = PLANT.read_text().replace('pico = [{ reading = "2.6 V"', 'pico = [{ reading = "2.6 X"')
     assert _errors(text) == [(f"r.toml:{line_of(text, '2.6 X')} channels.soil.calibration.pico[0].reading: "

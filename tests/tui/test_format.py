@@ -45,6 +45,13 @@ def test_run_time_in_seconds_or_with_a_unit():
             parse_seconds(bad)
 
 
+@pytest.mark.parametrize("empty", ["", "   "])
+def test_an_empty_run_time_asks_for_one_in_words(empty):
+    with pytest.raises(UnitError) as err:
+        parse_seconds(empty)
+    assert str(err.value) == "enter how long to run, like 5 s"
+
+
 def test_actuator_words_show_the_limits_and_todays_use():
     a = ActuatorView(0, "pump", True, 255, "lease", 1500, 61_000, 300_000, 10_000, 30_000, False, False)
     assert actuator_state(a) == "ON (lease, 1.5 s left)"

@@ -84,6 +84,35 @@ def test_a_relays_run_dialog_asks_no_level(rig):
             await pilot.press("r")
             await until(pilot, lambda: isinstance(app.screen, RunScreen))
             assert not app.screen.query_one("#run-level").display
+            await pilot.press("enter")  # nothing typed yet
+            assert _text(app.screen.query_one("#run-error")) == "enter how long to run, like 5 s"
+            assert isinstance(app.screen, RunScreen)
+    run(scenario)
+
+
+def _drawn(widget) -> str:
+    """The lines a widget draws on the terminal, as text."""
+    return "\n".join("".join(seg.text for seg in widget.render_line(y))
+                     for y in range(widget.size.height))
+
+
+def test_state_columns_widen_to_show_whole_words_when_the_state_changes(rig):
+    from tendril.tui.widgets.dashboard import RuleTable
+
+    async def scenario():
+        app = rig.app()
+        async with app.run_test(size=(140, 40)) as pilot:
+            pumps, rules = app.main.query_one(ActuatorTable), app.main.query_one(RuleTable)
+            await until(pilot, lambda: pumps.row_count and rules.row_count, what="the tables filled")
+            first = str(pumps.get_cell_at((0, 1))), str(rules.get_cell_at((0, 1)))
+            rig.board.lease(0, 9_000).result(5)
+            rig.board.pause().result(5)
+            await until(pilot, lambda: str(pumps.get_cell_at((0, 1))).startswith("ON (lease, ")
+                        and str(rules.get_cell_at((0, 1))) == "paused", what="the new states")
+            await pilot.pause(0.3)  # a redraw
+            state = str(pumps.get_cell_at((0, 1)))
+            assert len(state) > len(first[0]) and state in _drawn(pumps), _drawn(pumps)
+            assert len("paused") > len(first[1]) and "paused" in _drawn(rules), _drawn(rules)
     run(scenario)
 
 

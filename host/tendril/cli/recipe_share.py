@@ -40,7 +40,9 @@ description = "Switch the output on below this"
 pin = "A0"
 kind = "analog"
 unit = "%"
-calibration = [{{ reading = 0, value = "0 %" }}, {{ reading = 1023, value = "100 %" }}]
+# Two points: the raw reading (0 .. 1023 on an Uno) with the sensor dry, and in water. A capacitive
+# soil sensor reads HIGH when dry and LOW when wet; put your own sensor's two readings here.
+calibration = [{{ reading = 800, value = "0 %" }}, {{ reading = 350, value = "100 %" }}]  # dry, wet
 sample_every = "1 s"
 
 [actuators.output]

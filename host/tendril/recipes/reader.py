@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from decimal import Decimal
 
@@ -26,19 +27,29 @@ class Reader(Reporter):
             self.err(path, f"expected a table with keys {', '.join(keys)}, not {type_name(value)}")
             return None
         ok = True
+        meant = set()  # keys a typo stands for: not reported missing a second time
         for key in value:  # reported, then the rest is still checked so every problem shows at once
-            if key not in keys:
+            if key in keys:
+                continue
+            absent = [k for k in keys if k not in value and k not in meant]
+            close = difflib.get_close_matches(str(key), absent, n=1, cutoff=0.6)
+            if close:
+                meant.add(close[0])
+                self.err(path + (key,), f"unknown key; did you mean {close[0]}?")
+            else:
                 self.err(path + (key,), f"unknown key; valid keys here: {', '.join(keys)}")
         for key, spec in keys.items():
             if spec.required and key not in value:
-                self.err(path, f"missing key {key!r} ({spec.doc})")
+                if key not in meant:
+                    self.err(path, f"missing key {key!r} ({spec.doc})")
                 ok = False
         group = ONE_OF.get(table)
         if group:
             present = [k for k in group if k in value]
             if len(present) != 1:
-                what = "both" if present else "one"
-                self.err(path, f"give exactly one of {' or '.join(group)} (found {what})")
+                if not (not present and meant & set(group)):
+                    what = "both" if present else "neither"
+                    self.err(path, f"give exactly one of {' or '.join(group)} (found {what})")
                 ok = False
         return value if ok else None
 

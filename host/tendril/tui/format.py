@@ -78,7 +78,9 @@ def parse_param(text: str, p: ParamView) -> int:
 
 def parse_seconds(text: str) -> int:
     """A run time typed as seconds ("5", "2.5") or a duration ("90 s", "2 min") -> ms."""
-    number_, unit = split(text.strip() or "?")
+    if not text.strip():
+        raise UnitError("enter how long to run, like 5 s")
+    number_, unit = split(text.strip())
     if unit is None:
         ms = number_ * 1000
         if ms <= 0 or ms != int(ms):

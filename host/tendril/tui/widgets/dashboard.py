@@ -38,7 +38,9 @@ class ViewTable(DataTable):
         for r, (key, row) in enumerate(zip(keys, rows)):
             for col, cell in enumerate(row):
                 if self.get_cell_at((r, col)) != cell:
-                    self.update_cell_at((r, col), cell)
+                    # A column is as wide as the widest value it has shown, not only its first:
+                    # "off" first must not cut "ON (lease, 8 s left)" later.
+                    self.update_cell_at((r, col), cell, update_width=True)
 
     @property
     def selected(self) -> int:
