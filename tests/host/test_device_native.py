@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 from tendril.boards import load_board
 from tendril.contract import EventKind
@@ -323,3 +324,16 @@ def test_status_and_export_write_the_device_id_the_same_way(native, tmp_path):
     assert rows.exit_code == 0, rows.stderr
     ids = {json.loads(line)["device_id"] for line in rows.stdout.splitlines()}
     assert ids == {status["device_id"]} and len(status["device_id"]) == 8
+
+
+def test_status_speaks_in_words_and_units(native):
+    # Seen: status printed raw dicts of thousandths, "plant-water" and param values as integers.
+    pushed(native)
+    assert tendril("set", "dry_threshold=36 %", "--port", native.port).exit_code == 0
+    result = tendril("status", "--port", native.port)
+    assert result.exit_code == 0, result.stderr
+    lines = {line.split(":", 1)[0].strip(): line.split(":", 1)[1].strip() for line in result.stdout.splitlines()}
+    assert lines["recipe"] == "plant-waterer"
+    assert re.fullmatch(r"soil \d+\.\d %  tank_empty (yes|no)  pump (off|on.*)  today \d+ s of 5 min",
+                        lines["now"]), lines["now"]
+    assert lines["parameters"] == "dry_threshold 36 %  pulse 4 s"

@@ -22,6 +22,7 @@ from ..protocol import (
     Telemetry,
 )
 from ..recipes import compile_recipe, decompile, diff, load
+from ..recipes.describe import status_words
 from ..recipes.tuned import tuned_plan
 from ..recipes.units import UnitError, duration_ms, fmt_ms, fmt_quantity, quantity
 from ..session import Session, read_config, read_params
@@ -154,6 +155,7 @@ def status(port: str, recipe_path: str | None, board: str | None, db: str | None
                 "actuators": None}
         image = _active(s)
         recipe = load(Path(recipe_path)) if recipe_path else None
+        words: list[str] = []
         if image is not None:
             info["recipe"] = decode(image).name
             # Names by index only from the recipe the board really runs.
@@ -169,6 +171,9 @@ def status(port: str, recipe_path: str | None, board: str | None, db: str | None
                                   for n, v in enumerate(tele.values, tele.first_channel)}
             info["params"] = read_params(s)
             acts = s.call(RequestStatus(0, 0), "STATUS", expect=Status)
+            if recipe:
+                words = status_words(recipe, dict(enumerate(tele.values, tele.first_channel)) if tele else {},
+                                     list(acts.entries), info["params"])
             act_names = [a.name for a in recipe.actuators] if recipe else []
             info["actuators"] = {
                 (act_names[n] if n < len(act_names) else str(n)): _actuator_state(e)
@@ -176,6 +181,11 @@ def status(port: str, recipe_path: str | None, board: str | None, db: str | None
     if as_json:
         click.echo(json.dumps(info, indent=2))
         return
+    if words:  # in words, as the demo says it; --json keeps the numbers
+        info.update(values=None, params=None, actuators=None)
+        info["now"] = words[0]
+        if len(words) > 1:
+            info["parameters"] = words[1]
     for key, value in info.items():
         if value is not None:
             click.echo(f"{key:>11}: {value}")

@@ -195,3 +195,33 @@ def diff_boards(a: m.Recipe, b: m.Recipe, boards) -> list[str]:
             seen.setdefault(line, []).append(board.name)
     return [line if len(names) == len(boards) else f"{line} (on {', '.join(names)})"
             for line, names in seen.items()]
+
+
+def _seconds(ms: int) -> str:
+    return f"{ms / 1000:g} s" if ms < 60_000 else fmt_ms(ms - ms % 1000)
+
+
+def status_words(recipe: m.Recipe, values: dict[int, int], actuators: list, params: list[int]) -> list[str]:
+    """A board's state in words, as the demo says it: "soil 35.0 %  tank_empty no  pump off
+    today 0 s of 5 min", then the parameters in their units. ``values``: channel index ->
+    thousandths; ``actuators``: STATUS entries (state, ms_left, today_on_ms); ``params``: values."""
+    now = []
+    for i, c in enumerate(recipe.channels):
+        if i in values:
+            v = values[i]
+            if c.kind != ChannelKind.ANALOG:
+                now.append(f"{c.name} {'yes' if v else 'no'}")
+            else:
+                now.append(f"{c.name} {v / 1000:.1f} {symbol(c.unit)}".rstrip())
+    for a, e in zip(recipe.actuators, actuators):
+        state = ("on, " + _seconds(e.ms_left) + " left" if e.ms_left else "on") if e.state & 0x01 else (
+            "resting" if e.state & 0x08 else "off")
+        text = f"{a.name} {state}"
+        if a.daily_cap_ms:
+            text += f"  today {_seconds(e.today_on_ms)} of {fmt_ms(a.daily_cap_ms)}"
+        now.append(text)
+    lines = ["  ".join(now)] if now else []
+    tuned = [f"{p.name} {_param_format(p)(v)}" for p, v in zip(recipe.params, params)]
+    if tuned:
+        lines.append("  ".join(tuned))
+    return lines
