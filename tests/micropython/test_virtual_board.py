@@ -23,6 +23,7 @@ from tendril.protocol import (
     Ack,
     ConfigData,
     ConfigRead,
+    GetParams,
     Lease,
     NackMsg,
     Pause,
@@ -30,6 +31,7 @@ from tendril.protocol import (
     Pong,
     RequestStatus,
     Resume,
+    SetParam,
     Status,
     Telemetry,
 )
@@ -221,3 +223,30 @@ def test_a_pause_survives_a_reboot_until_resume(board, link):
             lk.close()
         finally:
             again.close()
+
+
+def test_a_tuned_parameter_survives_a_reboot_until_a_new_config(board, link):
+    # Seen: the MicroPython firmware forgot SET_PARAM values at every reboot (the C firmware keeps them).
+    image = plant_waterer_image("pico")
+    assert all(isinstance(r, Ack) for r in link.push(image))
+    assert isinstance(link.request(SetParam(0, 38_000)), Ack)
+    link.close()
+    board.stop()
+
+    def params_after_reboot(push_generation=None):
+        again = VirtualBoard("pico", storage=board.storage)
+        again.start()
+        try:
+            lk = Link(again)
+            if push_generation is not None:
+                changed = decode(image)
+                changed = encode(dataclasses.replace(changed, telemetry_ms=2000))
+                assert all(isinstance(r, Ack) for r in lk.push(changed, generation=push_generation))
+            got = lk.request(GetParams(0))
+            lk.close()
+            return got.values
+        finally:
+            again.close()
+
+    assert params_after_reboot()[0] == 38_000
+    assert params_after_reboot(push_generation=2)[0] == 35_000  # a new config: its own defaults

@@ -40,7 +40,7 @@ from .const import (
 from .engine import Engine, _el
 from .frame import COBS, FRAME, VERSION, Decoder, Encoder
 from .hal import Hal
-from .image import dur_ms
+from .image import dur_ms, generation
 from .store import BOOT_PAUSED, Files, Store
 
 FW_VERSION = (0, 1, 0)
@@ -120,6 +120,12 @@ class App:
             return
         eng = self.engine = Engine(img, self.emit)
         eng.automation = not self.store.flags & BOOT_PAUSED  # a pause outlives a reboot
+        tuned = self.store.load_params(generation(img), len(eng.params))
+        if tuned:  # each within its range, else the image's default stays
+            for i, v in enumerate(tuned):
+                if eng.p_min[i] <= v <= eng.p_max[i]:
+                    eng.params[i] = v
+            eng.resolve()
         for c in range(eng.nc):
             if eng.c_kind[c]:
                 self.hal.input(eng.c_pin[c], eng.c_kind[c] == 2)

@@ -51,6 +51,7 @@ from .const import (
     OP_OFF,
     OP_PAUSE,
     OP_RESUME,
+    OP_SET_PARAM,
     OP_STATUS,
     OP_TELEMETRY_MODE,
     OWNER_LEASE,
@@ -249,6 +250,8 @@ def _command(app, seq, f):
         code = eng.cmd_set_param(f[1], f[2], now)
     if code:
         return _nack(app, t, seq, code, eng.detail)
+    if op == OP_SET_PARAM:
+        app.store.save_params(generation(app.img), eng.params)
     _ack(app, t, seq, eng.detail)
 
 

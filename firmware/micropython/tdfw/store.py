@@ -19,6 +19,8 @@ STAGE = "stage.tmp"
 BOOT = "boot.dat"
 BOOT_TMP = "boot.tmp"
 BOOT_PAUSED = 1  # PAUSE until RESUME, across reboots and config pushes
+PARAMS = "params.dat"  # SET_PARAM values, valid only for the generation they were set under
+PARAMS_TMP = "params.tmp"
 HALF = 0x80000000
 
 
@@ -78,6 +80,20 @@ class Store:
     def save_boot(self, device_id, boot_count, unstable):
         self._replace(BOOT, BOOT_TMP, struct.pack("<IIBB", device_id, boot_count, min(unstable, 255),
                                                   self.flags))
+
+    # --- tuned parameters (SET_PARAM survives a reboot, as on the C firmware) --------------------
+
+    def load_params(self, gen, n):
+        """The n values stored for config generation ``gen``, or None (none, another generation's,
+        or a file of another size)."""
+        b = self.files.read(PARAMS)
+        if b is None or len(b) != 4 + 4 * n:
+            return None
+        got = struct.unpack("<I%di" % n, b)
+        return got[1:] if got[0] == gen else None
+
+    def save_params(self, gen, values):
+        self._replace(PARAMS, PARAMS_TMP, struct.pack("<I%di" % len(values), gen, *values))
 
     def _replace(self, name, tmp, data):
         f = self.files.create(tmp)
