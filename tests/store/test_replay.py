@@ -150,3 +150,39 @@ def test_set_replays_a_changed_parameter_without_editing_the_recipe(waterer_log,
     assert "dry_threshold: 95 % is outside 10 % .. 80 %" in out_of_range.output
     unknown = CliRunner().invoke(cli, ["replay", str(WATERER), "--db", str(db), "--set", "speed=3"])
     assert unknown.exit_code == 1 and "no parameter named 'speed'" in unknown.output
+
+
+def test_a_fast_boards_log_replays_on_the_hosts_clock_beside_what_it_did(tmp_path):
+    # Seen: data logged from a `tendril sim --fast` board (board time ~1000x the host's) replayed
+    # with times hours in the future, and without what the board really did.
+    from tendril.contract import EventKind
+    from .conftest import event
+
+    recipe = load(WATERER)
+    image = compile_recipe(recipe, "uno")
+    db = tmp_path / "log.db"
+    seconds = 3 * 3600
+    with Store.open(db) as store:
+        store.record_config(1, image, "pushed", recipe_text=WATERER.read_text(), host_time=T0)
+        sid = store.begin_session(hello(device_id=1, recipe_hash=decode(image).recipe_hash), host_time=T0)
+        seq = 0
+        for s in range(seconds):  # three board hours of dry soil in 10.8 host seconds
+            store.add_telemetry(sid, telemetry(s * 1000, 20_000, 0), T0 + s / 1000, seq)
+            seq += 1
+            if s == 10:
+                store.add_event(sid, event(s * 1000, EventKind.ACT_ON, 0, 0, 0, 255), T0 + s / 1000, seq)
+                seq += 1
+            if s == 14:
+                store.add_event(sid, event(s * 1000, EventKind.ACT_OFF, 0, 1, 0, 4000), T0 + s / 1000, seq)
+                seq += 1
+    last = T0 + (seconds - 1) / 1000
+    result = _replay(db, WATERER)
+    assert len(result.runs) > 10
+    assert all(T0 <= r.start <= last for r in result.runs)
+    assert [(r.actuator, r.rule, r.duration_s) for r in result.logged] == [("pump", "water", 4.0)]
+    replayed, logged = result.totals()["pump"]
+    assert logged == 4.0 and replayed == sum(r.duration_s for r in result.runs)
+    words = CliRunner().invoke(cli, ["replay", str(WATERER), "--db", str(db)])
+    assert words.exit_code == 0, words.output
+    assert "what the board really did (logged):" in words.output
+    assert f"pump total: {replayed:g} s replayed, 4 s logged" in words.output

@@ -176,7 +176,11 @@ def replay(recipe_file, db, device, board, since, until, step_ms, assignments, a
             "runs": [{"actuator": r.actuator, "rule": r.rule, "start": iso(r.start),
                       "duration_s": round(r.duration_s, 3), "ended": r.ended,
                       "device_id": device_id_text(r.device_id), "session": r.session_id}
-                     for r in result.runs]}, indent=2))
+                     for r in result.runs],
+            "logged": [{"actuator": r.actuator, "rule": r.rule, "start": iso(r.start),
+                        "duration_s": round(r.duration_s, 3)} for r in result.logged],
+            "totals_s": {name: {"replayed": round(a, 3), "logged": round(b, 3)}
+                         for name, (a, b) in result.totals().items()}}, indent=2))
         return
     changed = f" with {', '.join(a.strip() for a in assignments)}" if assignments else ""
     click.echo(f"{recipe.meta.name}{changed} on {target.name}: {result.samples} logged values from "
@@ -187,3 +191,10 @@ def replay(recipe_file, db, device, board, since, until, step_ms, assignments, a
         when = datetime.fromtimestamp(r.start).strftime("%Y-%m-%d %H:%M:%S")
         tail = "" if r.ended else " (still on when the log ends)"
         click.echo(f"{when}  {r.actuator} for {r.duration_s:g} s by rule {r.rule}{tail}")
+    click.echo("what the board really did (logged):" if result.logged else
+               "what the board really did: no actuator run in the log's events")
+    for r in result.logged:
+        when = datetime.fromtimestamp(r.start).strftime("%Y-%m-%d %H:%M:%S")
+        click.echo(f"{when}  {r.actuator} for {r.duration_s:g} s by rule {r.rule}")
+    for name, (replayed, logged) in result.totals().items():
+        click.echo(f"{name} total: {replayed:g} s replayed, {logged:g} s logged")

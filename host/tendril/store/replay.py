@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from ..contract import EventKind
 from ..engine import Engine
 from ..image import Image
-from .query import SessionInfo, channel_names, sessions
+from .query import SessionInfo, channel_names, iter_events, sessions
 
 IDENTITY_GAIN = 1 << 16  # Q16.16 1.0
 DEFAULT_STEP_MS = 100  # ticks between logged samples, so runs end on time
@@ -47,6 +47,15 @@ class ReplayResult:
     samples: int
     sessions: int
     raw_channels: set[str]  # channels replayed from raw readings (the rest: identity calibration)
+    logged: list[Run] = ()  # what the boards really did in the same window (their events)
+
+    def totals(self) -> dict[str, tuple[float, float]]:
+        """Actuator -> (seconds on in the replay, seconds on as logged)."""
+        out: dict[str, list[float]] = {}
+        for i, runs in enumerate((self.runs, self.logged)):
+            for r in runs:
+                out.setdefault(r.actuator, [0.0, 0.0])[i] += r.duration_s
+        return {name: (a, b) for name, (a, b) in out.items()}
 
 
 def _frames(conn: sqlite3.Connection, sid: int, since, until) -> Iterator[tuple[int, float, list]]:
@@ -91,19 +100,20 @@ def replay(conn: sqlite3.Connection, image: Image, recipe, *, device_id: int | N
             c, gain=IDENTITY_GAIN, offset=0, smoothing=0) for i, c in enumerate(image.channels))
         engine = Engine(dataclasses.replace(image, channels=chans))
         open_runs: dict[int, tuple[float, int, str]] = {}
-        base = None  # host time of device time 0 in this boot
-        now = prev = None
+        # Times are the host's: a tick between two logged frames gets a host time between theirs.
+        # (A --fast simulated board's device clock runs far ahead of the host's: device time
+        # added to the boot's start would put runs in the future.)
+        now = prev = h_prev = None
         wrap = 0
         for t, h, vals in _frames(conn, info.id, since, until):
             if prev is not None and t < prev and prev - t > 0x80000000:
                 wrap += 1 << 32  # the u32 device clock wrapped
             prev = t
             t_ext = t + wrap
-            if base is None:
-                base = h - t_ext / 1000
             if now is not None:
                 for tick_t in range(now + step_ms, t_ext, step_ms):
-                    _collect(engine.tick(tick_t), tick_t, base, info, open_runs, runs,
+                    at = h_prev + (h - h_prev) * (tick_t - now) / (t_ext - now)
+                    _collect(engine.tick(tick_t), tick_t, at, info, open_runs, runs,
                              act_names, rule_names)
             for ch, v, raw in vals:
                 idx = chan_map.get(ch)
@@ -111,14 +121,35 @@ def replay(conn: sqlite3.Connection, image: Image, recipe, *, device_id: int | N
                     continue  # a channel the new recipe lacks, or the other kind of reading
                 engine.set_raw(idx, v)
                 total += 1
-            _collect(engine.tick(t_ext), t_ext, base, info, open_runs, runs, act_names,
+            _collect(engine.tick(t_ext), t_ext, h, info, open_runs, runs, act_names,
                      rule_names)
-            now = t_ext
+            now, h_prev = t_ext, h
         for act, (start, on_ms, rule) in open_runs.items():
             runs.append(Run(act_names[act], rule, start, (now - on_ms) / 1000, info.id,
                             info.device_id, False))
     runs.sort(key=lambda r: (r.start, r.actuator))
-    return ReplayResult(runs, total, len(infos), raw_used)
+    return ReplayResult(runs, total, len(infos), raw_used,
+                        logged_runs(conn, recipe, device_id=device_id, since=since, until=until))
+
+
+def logged_runs(conn: sqlite3.Connection, recipe, *, device_id: int | None = None,
+                since: float | None = None, until: float | None = None) -> list[Run]:
+    """The runs the boards really made, from their ACT_ON / ACT_OFF events (host times), named by
+    the logged recipe when known, else by ``recipe`` (by index)."""
+    runs: list[Run] = []
+    on: dict[tuple[int, int], tuple[float, str]] = {}
+    for ev in iter_events(conn, since=since, until=until, device_id=device_id):
+        names = ev.recipe or recipe
+        if ev.kind == EventKind.ACT_ON:
+            rules = [r.name for r in names.rules]
+            on[(ev.session_id, ev.a)] = (ev.host_time, rules[ev.c] if ev.c < len(rules) else "lease")
+        elif ev.kind == EventKind.ACT_OFF and (ev.session_id, ev.a) in on:
+            start, rule = on.pop((ev.session_id, ev.a))
+            acts = [a.name for a in names.actuators]
+            name = acts[ev.a] if ev.a < len(acts) else f"actuator {ev.a}"
+            runs.append(Run(name, rule, start, ev.value / 1000, ev.session_id, ev.device_id))
+    runs.sort(key=lambda r: (r.start, r.actuator))
+    return runs
 
 
 def _channel_map(conn, info: SessionInfo, new_names: list[str]) -> dict[int, int]:
@@ -130,11 +161,11 @@ def _channel_map(conn, info: SessionInfo, new_names: list[str]) -> dict[int, int
     return {i: pos[n] for i, n in logged.items() if n in pos}
 
 
-def _collect(events, t, base, info, open_runs, runs, act_names, rule_names) -> None:
+def _collect(events, t, host_time, info, open_runs, runs, act_names, rule_names) -> None:
     for ev in events:
         if ev.kind == EventKind.ACT_ON:
             rule = rule_names[ev.c] if ev.c < len(rule_names) else "lease"
-            open_runs[ev.a] = (base + t / 1000, t, rule)
+            open_runs[ev.a] = (host_time, t, rule)
         elif ev.kind == EventKind.ACT_OFF and ev.a in open_runs:
             start, _, rule = open_runs.pop(ev.a)
             runs.append(Run(act_names[ev.a], rule, start, ev.value / 1000, info.id, info.device_id))
