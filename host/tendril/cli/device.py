@@ -22,9 +22,9 @@ from ..protocol import (
     Telemetry,
 )
 from ..recipes import compile_recipe, decompile, diff, load
-from ..recipes.describe import status_words
+from ..recipes.describe import param_format, status_words
 from ..recipes.tuned import tuned_plan
-from ..recipes.units import UnitError, duration_ms, fmt_ms, fmt_quantity, quantity
+from ..recipes.units import UnitError, duration_ms, quantity
 from ..session import Session, read_config, read_params
 from ..store.db import device_id_text
 from ..session import push as push_image
@@ -124,7 +124,7 @@ def parse_assignment(assignment: str, params: list) -> tuple[str, int, int]:
         raise TendrilError(f"{key}: {exc}") from None
     if not key.isdigit() and not params[index].min <= value <= params[index].max:
         p = params[index]
-        shown = (lambda v: fmt_ms(v)) if p.duration else (lambda v: fmt_quantity(v, p.unit))
+        shown = param_format(p)
         raise TendrilError(f"{key}: {shown(value)} is outside {shown(p.min)} .. {shown(p.max)}")
     return key, index, value
 

@@ -25,7 +25,7 @@ from ..contract import (
 from ..image import recipe_hash
 from ..recipes import Recipe, RecipeError, compile_recipe, decompile, load, parse
 from ..recipes.decompile import fmt_unit
-from ..recipes.units import fmt_ms, fmt_quantity
+from ..recipes.describe import param_format
 
 
 def candidate_files() -> list[Path]:
@@ -127,8 +127,7 @@ def event_text(event, recipe: Recipe | None) -> str:
     if kind == EventKind.PARAM:
         if recipe and 0 <= event.a < len(recipe.params):  # in the parameter's unit: "36 %", "6 s"
             p = recipe.params[event.a]
-            value = fmt_ms(event.value) if p.duration else fmt_quantity(event.value, p.unit)
-            return f"{p.name} set to {value}"
+            return f"{p.name} set to {param_format(p)(event.value)}"
         return f"parameter {_name(params, event.a, 'parameter')} set to {event.value / 1000:g}"
     if kind == EventKind.CONFIG:
         if event.b == ConfigOutcome.APPLIED:

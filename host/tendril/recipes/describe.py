@@ -72,7 +72,8 @@ def rule_words(recipe: m.Recipe, rule: m.Rule, values: bool = True) -> str:
     return text
 
 
-def _param_format(p: m.Parameter):
+def param_format(p: m.Parameter):
+    """How a parameter's values are written: "35 %", "4 s"."""
     return fmt_ms if p.duration else (lambda v: fmt_quantity(v, p.unit))
 
 
@@ -97,7 +98,7 @@ def describe(recipe: m.Recipe) -> str:
     for r in recipe.rules:
         lines.append(f"rule {r.name}: {rule_words(recipe, r)}")
     for p in recipe.params:
-        fmt = _param_format(p)
+        fmt = param_format(p)
         lines.append(f"parameter {p.name} = {fmt(p.default)} ({fmt(p.min)} .. {fmt(p.max)})"
                      + (f": {p.description}" if p.description else ""))
     return "\n".join(lines)
@@ -134,7 +135,7 @@ def _facts(recipe: m.Recipe, board=None) -> dict[tuple[str, str], tuple[int, obj
         put(("recipe", "boards"), ", ".join(meta.boards))
     put(("recipe", "telemetry"), fmt_ms(meta.telemetry_ms) if meta.telemetry_ms else "off")
     for p in recipe.params:
-        fmt = _param_format(p)
+        fmt = param_format(p)
         for key in ("default", "min", "max"):
             put((f"parameter {p.name}", key), fmt(getattr(p, key)))
     for c in recipe.channels:
@@ -221,7 +222,7 @@ def status_words(recipe: m.Recipe, values: dict[int, int], actuators: list, para
             text += f"  today {_seconds(e.today_on_ms)} of {fmt_ms(a.daily_cap_ms)}"
         now.append(text)
     lines = ["  ".join(now)] if now else []
-    tuned = [f"{p.name} {_param_format(p)(v)}" for p, v in zip(recipe.params, params)]
+    tuned = [f"{p.name} {param_format(p)(v)}" for p, v in zip(recipe.params, params)]
     if tuned:
         lines.append("  ".join(tuned))
     return lines

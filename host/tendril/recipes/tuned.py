@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from ..image import decode
 from . import model as m
-from .units import fmt_ms, fmt_quantity
+from .describe import param_format
 
 
 def _shown(value: int, p) -> str:
-    return fmt_ms(value) if p.duration else fmt_quantity(value, p.unit)
+    return param_format(p)(value)
 
 
 def tuned_plan(old: m.Recipe, old_image: bytes, values: list[int],
