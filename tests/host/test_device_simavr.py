@@ -33,7 +33,8 @@ def test_push_then_status_on_the_real_firmware(avr):
     assert status.exit_code == 0, status.stderr
     info = json.loads(status.stdout)
     assert info["firmware"] == "tendril-avr" and info["generation"] == 1
-    assert info["recipe"] == "plant-water"
+    # The recipe's full name (found in the log's config history), and the 12-byte name the board keeps.
+    assert info["recipe"] == "plant-waterer" and info["image_name"] == "plant-water"
 
 
 def test_the_session_finds_the_real_firmware_again_after_a_power_cycle(avr):

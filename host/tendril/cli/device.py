@@ -151,13 +151,13 @@ def status(port: str, recipe_path: str | None, board: str | None, db: str | None
                 "version": f"{h.fw_major}.{h.fw_minor}.{h.fw_patch}", "device_id": device_id_text(h.device_id),
                 "boot": h.boot_count, "safe_mode": bool(h.flags & HelloFlag.SAFE_MODE),
                 "paused": bool(h.flags & HelloFlag.PAUSED), "recipe_hash": h.recipe_hash.hex(),
-                "generation": h.config_generation, "recipe": None, "values": None, "params": None,
+                "generation": h.config_generation, "recipe": None, "image_name": None, "values": None, "params": None,
                 "actuators": None}
         image = _active(s)
         recipe = load(Path(recipe_path)) if recipe_path else None
         words: list[str] = []
         if image is not None:
-            info["recipe"] = decode(image).name
+            info["recipe"] = info["image_name"] = decode(image).name
             # Names by index only from the recipe the board really runs.
             if recipe and recipe_hash(compile_recipe(recipe, _board(s, board))) != h.recipe_hash:
                 recipe = None
