@@ -328,12 +328,26 @@ def test_status_and_export_write_the_device_id_the_same_way(native, tmp_path):
 
 def test_status_speaks_in_words_and_units(native):
     # Seen: status printed raw dicts of thousandths, "plant-water" and param values as integers.
+    native.spec.extra += ["--set", "plant soil=A0 float=2 pump=7 pump_active=low"]  # a plant in the pot
+    native.start()
     pushed(native)
     assert tendril("set", "dry_threshold=36 %", "--port", native.port).exit_code == 0
     result = tendril("status", "--port", native.port)
     assert result.exit_code == 0, result.stderr
     lines = {line.split(":", 1)[0].strip(): line.split(":", 1)[1].strip() for line in result.stdout.splitlines()}
     assert lines["recipe"] == "plant-waterer"
-    assert re.fullmatch(r"soil \d+\.\d %  tank_empty (yes|no)  pump (off|on.*)  today \d+ s of 5 min",
+    assert re.fullmatch(r"soil \d{1,2}\.\d %  tank_empty (yes|no)  pump (off|on.*)  today \d+ s of 5 min",
                         lines["now"]), lines["now"]
     assert lines["parameters"] == "dry_threshold 36 %  pulse 4 s"
+
+
+def test_status_says_when_a_reading_in_percent_is_outside_0_to_100(native, tmp_path):
+    # Seen: a recipe whose soil sensor sits on a pin nothing drives read "177.8 %" and nothing said why.
+    moved = tmp_path / "soil-on-a1.toml"
+    moved.write_text(WATERER.read_text().replace('uno = "A0", mega2560 = "A0"', 'uno = "A1", mega2560 = "A1"'))
+    assert tendril("push", str(moved), "--port", native.port).exit_code == 0
+    result = tendril("status", "--port", native.port, "--recipe", str(moved))
+    assert result.exit_code == 0, result.stderr
+    now = next(line for line in result.stdout.splitlines() if line.strip().startswith("now:"))
+    assert "soil 177.8 % (outside 0 .. 100 %: is the sensor wired, and its calibration for it?)" in now, now
+    assert "tank_empty" in now and "(outside" not in now.split("tank_empty")[1]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from ..contract import ChannelKind, RuleAction, RuleKind
+from ..contract import ChannelKind, RuleAction, RuleKind, Unit
 from . import model as m
 from .provenance import lineage_words
 from .units import fmt_ms, fmt_number, fmt_quantity, symbol
@@ -205,7 +205,8 @@ def _seconds(ms: int) -> str:
 def status_words(recipe: m.Recipe, values: dict[int, int], actuators: list, params: list[int]) -> list[str]:
     """A board's state in words, as the demo says it: "soil 35.0 %  tank_empty no  pump off
     today 0 s of 5 min", then the parameters in their units. ``values``: channel index ->
-    thousandths; ``actuators``: STATUS entries (state, ms_left, today_on_ms); ``params``: values."""
+    thousandths; ``actuators``: STATUS entries (state, ms_left, today_on_ms); ``params``: values.
+    A value in % outside 0 .. 100 % says what it likely is: a sensor unwired or miscalibrated."""
     now = []
     for i, c in enumerate(recipe.channels):
         if i in values:
@@ -213,7 +214,10 @@ def status_words(recipe: m.Recipe, values: dict[int, int], actuators: list, para
             if c.kind != ChannelKind.ANALOG:
                 now.append(f"{c.name} {'yes' if v else 'no'}")
             else:
-                now.append(f"{c.name} {v / 1000:.1f} {symbol(c.unit)}".rstrip())
+                text = f"{c.name} {v / 1000:.1f} {symbol(c.unit)}".rstrip()
+                if c.unit == Unit.PERCENT and not 0 <= v <= 100_000:
+                    text += " (outside 0 .. 100 %: is the sensor wired, and its calibration for it?)"
+                now.append(text)
     for a, e in zip(recipe.actuators, actuators):
         state = ("on, " + _seconds(e.ms_left) + " left" if e.ms_left else "on") if e.state & 0x01 else (
             "resting" if e.state & 0x08 else "off")

@@ -203,9 +203,11 @@ class VirtualBoard:
     def __init__(self, board: str = "pico", image: bytes | None = None,
                  storage: str | os.PathLike | None = None, speed: float = 1.0,
                  plant: PlantModel | None = None, reset_cause: str = "power_on",
-                 hold: bool = False) -> None:
+                 hold: bool = False, wiring: tuple[int, int | None, int] | None = None,
+                 pump_active_low: bool = True) -> None:
         """``reset_cause`` is how this boot began: "power_on", "watchdog" or "hard"; ``hold``
-        starts the clock held (tendril.sim.clock)."""
+        starts the clock held (tendril.sim.clock); ``wiring`` (soil, float or None, pump pins)
+        wires the plant elsewhere than the plant waterer's pins (WIRING)."""
         self.board_name = board
         self.reset_cause = {"power_on": Machine.PWRON_RESET, "watchdog": Machine.WDT_RESET,
                             "hard": Machine.HARD_RESET}[reset_cause]
@@ -228,7 +230,8 @@ class VirtualBoard:
         self._ms = 0.0
         self.flat_out = False  # a `run` is moving the clock flat out
         self.plant = plant or PlantModel(moisture=37.0, tank_ml=400.0)
-        self.soil_pin, self.float_pin, self.pump_pin = WIRING[board]
+        self.soil_pin, self.float_pin, self.pump_pin = wiring or WIRING[board]
+        self.pump_active_low = pump_active_low
         self.levels: dict[int, float] = {}
         self.files = FaultyFiles(str(self.storage))
         self.alive = False
@@ -287,8 +290,8 @@ class VirtualBoard:
 
     def pin_written(self, pin: int, level: float) -> None:
         self.levels[pin] = level
-        if pin == self.pump_pin:  # the pump relay is active-low
-            self.plant.pump_on = level == 0
+        if pin == self.pump_pin:  # the pump relay is active-low unless told otherwise
+            self.plant.pump_on = (level == 0) if self.pump_active_low else level > 0
 
     def pump_on(self) -> bool:
         return self.plant.pump_on
@@ -421,7 +424,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--plant", action="append", default=[], metavar="FIELD=VALUE",
                         help="set a field of the plant model (moisture, tank_ml, dry_per_hour, "
                              "ml_per_point, ...); repeatable")
+    for pin in ("soil", "float", "pump"):
+        parser.add_argument(f"--{pin}-pin", type=int, metavar="N",
+                            help=f"the plant's {pin} pin (default: the plant waterer's on this board)")
+    parser.add_argument("--pump-active", choices=("low", "high"), default="low",
+                        help="the pump runs while its pin is at this level")
     args = parser.parse_args(argv)
+    soil, float_pin, pump = WIRING[args.board]
+    wiring = (soil if args.soil_pin is None else args.soil_pin,
+              float_pin if args.float_pin is None and args.soil_pin is None else args.float_pin,
+              pump if args.pump_pin is None else args.pump_pin)
     try:
         plant = _plant(args.plant)
     except ValueError as exc:
@@ -430,7 +442,8 @@ def main(argv: list[str] | None = None) -> int:
         image = Path(args.image).read_bytes() if args.image else None
         if args.plant_waterer:
             image = plant_waterer_image(args.board)
-        board = VirtualBoard(args.board, image, args.storage, args.speed, plant=plant, hold=args.hold)
+        board = VirtualBoard(args.board, image, args.storage, args.speed, plant=plant, hold=args.hold,
+                             wiring=wiring, pump_active_low=args.pump_active == "low")
         path = board.start()
     except (OSError, TendrilError) as exc:
         print(f"tendril: {exc}", file=sys.stderr)

@@ -33,6 +33,7 @@ from ..protocol import (
 )
 from .clock import BoardClock
 from .link import PtyLink
+from .world import PlantWiring
 
 ROOT = Path(__file__).resolve().parents[3]
 BUILD = ROOT / "firmware" / "build"
@@ -126,6 +127,7 @@ class SimSpec:
     eeprom: Path | None = None
     events: Path | None = None
     hold: bool = False  # start with the clock held; SimBoard.clock moves it (tendril.sim.clock)
+    plant: PlantWiring | None = None  # the plant model on these pins (tendril.sim.world)
     extra: list[str] = field(default_factory=list)
 
     def argv(self) -> list[str]:
@@ -155,6 +157,8 @@ class SimSpec:
         if self.scenario is not None:
             # Both runtimes read the format of firmware/sim/README.md (one parser, sim_scenario.c).
             argv += ["--scenario", str(self.scenario)]
+        if self.plant is not None:
+            argv += ["--set", self.plant.scenario_line()]
         if self.events is not None:
             if self.runtime != "avr":
                 raise SimError("an events file is an avr runtime option (tendril-native reports on stderr)")
@@ -183,6 +187,8 @@ class SimSpec:
             argv += ["--storage", str(self.eeprom)]
         if self.hold:
             argv.append("--hold")
+        if self.plant is not None:
+            argv += self.plant.mpy_args()
         return argv + self.extra
 
 
