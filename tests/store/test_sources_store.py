@@ -44,7 +44,7 @@ def test_a_v1_log_migrates_to_v2_and_keeps_every_row(tmp_path):
     db = tmp_path / "old.db"
     make_v1_file(db)
     with Store.open(db) as store:
-        assert store.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+        assert store.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
         assert store.conn.execute("SELECT source FROM sessions").fetchall() == [("tendril",)]
         assert store.conn.execute("SELECT source_key FROM devices").fetchall() == [(None,)]
         samples = list(iter_samples(store.conn))
@@ -54,8 +54,13 @@ def test_a_v1_log_migrates_to_v2_and_keeps_every_row(tmp_path):
         store.add_telemetry(sid, telemetry(5, 1, 2), T0 + 201, 1)
         src = store.begin_source_session("plotter", "/dev/ttyACM0", host_time=T0 + 300)
         store.add_row(src, T0 + 301, {"soil": 41.5})
-    assert rows(db) == [(103,)]
+        imported = store.begin_source_session("import", "old-logger.csv", host_time=T0 + 400)
+        store.add_row(imported, T0 + 401, {"soil": 42.0})
+    assert rows(db) == [(104,)]
     assert rows(db, "PRAGMA integrity_check") == [("ok",)]
+    assert rows(db, "PRAGMA foreign_key_check") == []
+    assert rows(db, "SELECT source FROM sessions ORDER BY id") == [("tendril",), ("tendril",), ("plotter",),
+                                                                  ("import",)]
 
 
 def test_a_failed_migration_leaves_the_v1_file_as_it_was(tmp_path):

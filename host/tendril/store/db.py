@@ -23,7 +23,8 @@ _INSERT_CHANNEL = "INSERT OR IGNORE INTO channels (session_id, channel, name, un
 _INSERT_EVENT = ("INSERT OR IGNORE INTO events (session_id, seq, device_ms, kind, a, b, c, value,"
                  " host_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
 
-SOURCE_KINDS = ("plotter", "firmata")  # sessions.source of boards that do not run tendril
+# sessions.source of boards that do not run tendril, and of files brought in by `tendril import`
+SOURCE_KINDS = ("plotter", "firmata", "import")
 SOURCE_ID_BASE = 1 << 32  # their synthetic device ids start here: above every u32 HELLO id
 SOURCE_MAX_ABS = 9e15  # largest value add_row takes: its thousandths fit a signed 64-bit integer
 
@@ -123,13 +124,18 @@ class Store:
             if mode.lower() != "wal":
                 raise StorageError(f"{path}: cannot use WAL mode (got {mode})")
             conn.execute("PRAGMA synchronous=NORMAL")
-            conn.execute("PRAGMA foreign_keys=ON")
             conn.execute("PRAGMA busy_timeout=5000")
+            # Foreign keys off while a step rebuilds a table (SQLite's way to change a CHECK),
+            # checked before the step commits.
+            conn.execute("PRAGMA foreign_keys=OFF")
             for step in range(version, SCHEMA_VERSION):
                 conn.execute("BEGIN IMMEDIATE")
                 _run_script(conn, MIGRATIONS[step])
+                if conn.execute("PRAGMA foreign_key_check").fetchone() is not None:
+                    raise sqlite3.IntegrityError(f"schema step {step + 1} broke a foreign key")
                 conn.execute(f"PRAGMA user_version={step + 1}")
                 conn.execute("COMMIT")
+            conn.execute("PRAGMA foreign_keys=ON")
         except StorageError:
             conn.close()
             raise

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # Values are stored as the i32 the device sent: thousandths of the channel's unit when calibrated,
 # the ADC count or pin level when the TELEMETRY frame had the raw flag (samples.raw = 1). Integers
@@ -83,6 +83,33 @@ CREATE TABLE channels (
 );
 """
 
+# Version 3: sessions.source may also be 'import' (a file brought in by `tendril import`). SQLite
+# cannot change a CHECK in place: the table is rebuilt (foreign keys are off while a migration runs,
+# and checked after it).
+SCHEMA_V3 = """
+CREATE TABLE sessions_v3 (
+    id                INTEGER PRIMARY KEY,
+    device_id         INTEGER NOT NULL REFERENCES devices(device_id),
+    boot_count        INTEGER NOT NULL,
+    protocol_version  INTEGER NOT NULL,
+    fw_version        TEXT NOT NULL,
+    fw_name           TEXT NOT NULL,
+    reset_cause       INTEGER NOT NULL,
+    flags             INTEGER NOT NULL,
+    capabilities      INTEGER NOT NULL,
+    config_generation INTEGER NOT NULL,
+    recipe_hash       BLOB NOT NULL,
+    host_start        REAL NOT NULL,
+    source            TEXT NOT NULL DEFAULT 'tendril'
+        CHECK (source IN ('tendril', 'plotter', 'firmata', 'import')),
+    UNIQUE (device_id, boot_count)
+);
+INSERT INTO sessions_v3 SELECT id, device_id, boot_count, protocol_version, fw_version, fw_name,
+    reset_cause, flags, capabilities, config_generation, recipe_hash, host_start, source FROM sessions;
+DROP TABLE sessions;
+ALTER TABLE sessions_v3 RENAME TO sessions;
+"""
+
 # Index i holds the script that takes a database from version i to i + 1.
-MIGRATIONS = (SCHEMA_V1, SCHEMA_V2)
+MIGRATIONS = (SCHEMA_V1, SCHEMA_V2, SCHEMA_V3)
 assert len(MIGRATIONS) == SCHEMA_VERSION
