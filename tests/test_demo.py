@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 
 import pytest
+from tendril.store.query import unpacked
 from tendril.contract import EventKind, OffReason, Source
 
 pytestmark = pytest.mark.slow  # the demo for 15-30 s on each runtime
@@ -54,7 +55,7 @@ def test_demo_shows_the_soil_drying_the_rule_watering_and_the_soil_rising(runtim
     assert any("pump ON (rule water)" in line for line in lines), done.stdout
     assert any(line.startswith("summary:") for line in lines)
 
-    conn = sqlite3.connect(db)
+    conn = unpacked(db)  # samples one row per sample (the log keeps chunks)
     events = conn.execute("SELECT device_ms, kind, a, b, c, value FROM events ORDER BY device_ms").fetchall()
     ons = [e for e in events if e[1] == EventKind.ACT_ON]
     assert ons, f"no pump run logged: {events}"

@@ -50,7 +50,9 @@ def read_only(db: Path) -> sqlite3.Connection:
 
 
 def count(db: Path, sql: str = "SELECT count(*) FROM samples") -> int:
-    conn = read_only(db)
+    """``sql`` on the log; ``samples`` is one row per sample (store.query.unpacked)."""
+    from tendril.store.query import unpacked
+    conn = unpacked(db) if "samples" in sql else read_only(db)
     try:
         return conn.execute(sql).fetchone()[0]
     finally:

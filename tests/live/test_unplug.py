@@ -8,6 +8,7 @@ import pytest
 import statistics
 import time
 
+from tendril.store.query import unpacked
 from tendril.live import LinkState, LiveBoard, LogSink
 
 from .conftest import count, fast_recipe, read_only, wait_until
@@ -24,7 +25,7 @@ RECONNECT_BOUND = 5.0  # the issue's bound
 
 def check_values_match_the_board(db, relay: Relay) -> int:
     """Every logged sample is what the board sent in the frame with that seq."""
-    conn = read_only(db)
+    conn = unpacked(db)
     try:
         rows = conn.execute("SELECT seq, channel, device_ms, value FROM samples").fetchall()
     finally:

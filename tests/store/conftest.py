@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -32,8 +33,11 @@ def event(t_ms: int, kind: int = 1, a: int = 0, b: int = 1, c: int = 0, value: i
 
 
 def rows(path: Path, sql: str = "SELECT count(*) FROM samples") -> list[tuple]:
+    """``sql`` on the log at ``path``; ``samples`` is one row per sample (store.query.unpacked)."""
     import sqlite3
-    conn = sqlite3.connect(path)
+
+    from tendril.store.query import unpacked
+    conn = unpacked(path) if re.search(r"\bsamples\b", sql) else sqlite3.connect(path)
     try:
         return conn.execute(sql).fetchall()
     finally:

@@ -7,6 +7,7 @@ import time
 
 import pytest
 from tendril.live import LiveBoard
+from tendril.store.query import unpacked
 from tendril.tui.history import connect_ro, per_second
 
 from .conftest import SIZE, run, until, wait
@@ -18,7 +19,7 @@ pytestmark = pytest.mark.slow  # seconds of a live board logged
 def logged_seconds(rig, since: float = 0.0) -> int:
     """How many distinct host seconds have soil samples in the log (from ``since`` on)."""
     rig.sink.flush()
-    conn = sqlite3.connect(rig.db)
+    conn = unpacked(rig.db)
     try:
         return conn.execute("SELECT COUNT(DISTINCT CAST(host_time AS INTEGER)) FROM samples"
                             " WHERE channel = 0 AND host_time >= ?", (since,)).fetchone()[0]
@@ -30,7 +31,7 @@ def test_per_second_buckets_match_the_logged_samples(rig):
     wait(lambda: logged_seconds(rig) >= 3, 60, "three seconds of samples")
     hello = rig.board.view().hello
     got = per_second(rig.db, hello.device_id, hello.recipe_hash, 0, time.time() + 1)
-    conn = sqlite3.connect(rig.db)
+    conn = unpacked(rig.db)
     rows = conn.execute("SELECT host_time, value FROM samples WHERE channel = 0").fetchall()
     assert len(got[0]) >= 3
     for b in got[0]:
@@ -90,7 +91,7 @@ def test_samples_from_before_another_recipe_was_pushed_do_not_count(rig):
     wait(lambda: logged_seconds(rig, since=pushed) >= 2, 60, "samples of the new recipe")
     rig.sink.flush()
     hello = rig.board.view().hello
-    conn = sqlite3.connect(rig.db)
+    conn = unpacked(rig.db)
     pushed_at = conn.execute("SELECT MIN(host_time) FROM config_history WHERE recipe_hash = ?",
                              (bytes(hello.recipe_hash),)).fetchone()[0]
     older = conn.execute("SELECT COUNT(*) FROM samples WHERE host_time < ?", (pushed_at,)).fetchone()[0]

@@ -18,6 +18,7 @@ import click
 
 from ..errors import StorageError, TendrilError
 from ..live import LinkState, LiveBoard, LiveSource, LogSink
+from ..store.summary import rows_since
 
 START_GRACE = 1.0  # seconds beyond the hello timeout a port gets to come online at the start
 
@@ -138,16 +139,7 @@ def _install_stop(stop: threading.Event) -> list[tuple[int, object]]:
 
 def _rows_by_port(boards: list[LiveBoard], sink: LogSink, since: float) -> dict[str, int]:
     """Rows in the database this run wrote for each board (after the final flush)."""
-    out = {}
-    conn = sink.store.conn
-    for b in boards:
-        n = 0
-        for sid in b.session_ids:
-            for table in ("samples", "events"):
-                n += conn.execute(f"SELECT count(*) FROM {table} WHERE session_id = ? AND"
-                                  " host_time >= ?", (sid, since)).fetchone()[0]
-        out[b.port] = n
-    return out
+    return {b.port: rows_since(sink.store.conn, b.session_ids, since) for b in boards}
 
 
 @click.command("log")

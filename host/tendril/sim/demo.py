@@ -5,7 +5,6 @@ story told from what the board reports (a narrator for text output, a tally for 
 
 from __future__ import annotations
 
-import sqlite3
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,6 +12,9 @@ from pathlib import Path
 from ..boards import boards_dir
 from ..contract import EventKind
 from ..errors import SimError
+from ..store.db import connect_ro
+from ..store.summary import Tally
+from ..store.summary import tally as log_tally
 from . import runner
 from .story import clock
 
@@ -178,36 +180,13 @@ _RULE_WORDS = {
 }
 
 
-@dataclass
-class Tally:
-    samples: int = 0
-    events: int = 0
-    pump_runs: int = 0
-    pump_on_ms: int = 0
-    pump_offs: int = 0
-    first_on_ms: int | None = None
-    skips: int = 0
-    soil: tuple[float, float] | None = None
-
-
 def tally(db: Path) -> Tally:
     """What this demo's board logged (a fresh database per demo unless --db reuses one)."""
-    t = Tally()
-    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    conn = connect_ro(db)
     try:
-        q = lambda sql, *a: conn.execute(sql, a).fetchone()
-        t.samples = q("SELECT count(*) FROM samples")[0]
-        t.events = q("SELECT count(*) FROM events")[0]
-        t.pump_runs, t.first_on_ms = q("SELECT count(*), min(device_ms) FROM events WHERE kind = ?",
-                                       int(EventKind.ACT_ON))
-        t.pump_offs, t.pump_on_ms = q("SELECT count(*), coalesce(sum(value), 0) FROM events "
-                                      "WHERE kind = ?", int(EventKind.ACT_OFF))
-        t.skips = q("SELECT count(*) FROM events WHERE kind = ?", int(EventKind.RULE_SKIP))[0]
-        lo, hi = q("SELECT min(value), max(value) FROM samples WHERE channel = 0 AND raw = 0")
-        t.soil = (lo / 1000, hi / 1000) if lo is not None else None
+        return log_tally(conn)
     finally:
         conn.close()
-    return t
 
 
 def summary(t: Tally, seconds: float, speed: float, db: Path, board) -> list[str]:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Self
 
 from ..errors import StorageError
+from . import chunks
 from .schema import MIGRATIONS, SCHEMA_VERSION
 
 FLUSH_INTERVAL = 0.25  # seconds: the longest a logged row waits before its commit
@@ -128,14 +129,26 @@ class Store:
             # Foreign keys off while a step rebuilds a table (SQLite's way to change a CHECK),
             # checked before the step commits.
             conn.execute("PRAGMA foreign_keys=OFF")
+            if version == 0 and not conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
+                # A new file gives pages back as chunks replace staged rows (set before any table).
+                conn.execute("PRAGMA auto_vacuum=INCREMENTAL")
             for step in range(version, SCHEMA_VERSION):
                 conn.execute("BEGIN IMMEDIATE")
                 _run_script(conn, MIGRATIONS[step])
+                if step + 1 == 3:  # schema 3: every sample of an older file into chunks
+                    chunks.seal_all(conn)
                 if conn.execute("PRAGMA foreign_key_check").fetchone() is not None:
                     raise sqlite3.IntegrityError(f"schema step {step + 1} broke a foreign key")
                 conn.execute(f"PRAGMA user_version={step + 1}")
                 conn.execute("COMMIT")
             conn.execute("PRAGMA foreign_keys=ON")
+            if version and version < 3:
+                # The rows an older file kept one per sample are chunks now: give their pages back.
+                conn.execute("PRAGMA auto_vacuum=INCREMENTAL")
+                conn.execute("VACUUM")
+            conn.execute("BEGIN IMMEDIATE")
+            chunks.seal_all(conn, older_than=time.time() - chunks.STALE_S)  # a crashed logger's stage
+            conn.execute("COMMIT")
         except StorageError:
             conn.close()
             raise
@@ -242,8 +255,9 @@ class Store:
             raise ValueError(f"session {session} is not a source session (begin_source_session)")
         chans = dict(self.conn.execute("SELECT name, channel FROM channels WHERE session_id = ?",
                                        (session,)).fetchall())
-        last = self.conn.execute("SELECT max(seq) FROM samples WHERE session_id = ?",
-                                 (session,)).fetchone()[0]
+        last = self.conn.execute("SELECT max(s) FROM (SELECT max(seq) AS s FROM samples WHERE session_id = ?"
+                                 " UNION ALL SELECT max(last_seq) FROM chunks WHERE session_id = ?)",
+                                 (session, session)).fetchone()[0]
         self._channels[session] = chans
         self._next_row[session] = 0 if last is None else last + 1
         self._source_start[session] = row[1]
@@ -258,8 +272,9 @@ class Store:
         if last is None:
             row = self.conn.execute(
                 "SELECT max(s) FROM (SELECT max(seq) AS s FROM samples WHERE session_id = ?"
+                " UNION ALL SELECT max(last_seq) FROM chunks WHERE session_id = ?"
                 " UNION ALL SELECT max(seq) FROM events WHERE session_id = ?)",
-                (session, session)).fetchone()
+                (session, session, session)).fetchone()
             queued = [r[1] for r in (*self._samples, *self._events) if r[0] == session]
             last = max([v for v in (row[0], *queued) if v is not None], default=None)
             if last is None:
@@ -328,12 +343,39 @@ class Store:
                 if self._channel_rows:  # before the samples that use them
                     self.conn.executemany(_INSERT_CHANNEL, self._channel_rows)
                 if self._samples:
-                    self.conn.executemany(_INSERT_SAMPLE, self._samples)
+                    self._stage(self._samples)
                 if self._events:
                     self.conn.executemany(_INSERT_EVENT, self._events)
             self._samples, self._events, self._channel_rows = [], [], []
         self._last_flush = time.monotonic() if now is None else now
         return n
+
+    def _stage(self, rows: list[tuple]) -> None:
+        """Insert sample rows into the stage, dropping any already sealed in a chunk (a frame seen
+        again after a reconnect), and seal each channel that has a chunk's worth (chunks.py).
+        Runs inside the flush's transaction; what another Store sealed is read fresh here."""
+        keys: dict[tuple[int, int], int] = {}  # (session, channel) -> lowest seq in this batch
+        for r in rows:
+            key = (r[0], r[2])
+            low = keys.get(key)
+            if low is None or r[1] < low:
+                keys[key] = r[1]
+        old = {}
+        for key, low in keys.items():
+            top = chunks.sealed_max(self.conn, *key)
+            if top is not None and low <= top:
+                old[key] = chunks.sealed_seqs(self.conn, key[0], key[1], low, top)
+        if old:
+            rows = [r for r in rows if r[1] not in old.get((r[0], r[2]), ())]
+        self.conn.executemany(_INSERT_SAMPLE, rows)
+        for key in keys:
+            chunks.seal(self.conn, *key)
+
+    def seal(self) -> None:
+        """Flush, then seal every staged sample into chunks (close does it; a logger need not)."""
+        self.flush()
+        with self._write("sealing samples"):
+            chunks.seal_all(self.conn)
 
     def _write(self, doing: str):
         return _Transaction(self, doing)
@@ -341,7 +383,7 @@ class Store:
     def close(self) -> None:
         """Flush and close. Queued rows that cannot be written raise StorageError."""
         try:
-            self.flush()
+            self.seal()
         finally:
             self.conn.close()
 

@@ -7,9 +7,11 @@ import sqlite3
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from datetime import UTC, datetime
 
 from ..errors import StorageError
+from .chunks import session_blocks
 
 _REL = re.compile(r"^-(\d+(?:\.\d+)?)\s*(s|m|h|d|w)$")
 _UNIT_S = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
@@ -146,19 +148,31 @@ def iter_samples(conn: sqlite3.Connection, *, channels: Sequence[str] = (),
 def _stream(conn, infos, names_by_session, channels, since, until) -> Iterator[Sample]:
     for s in infos:
         names = names_by_session[s.id]
-        sql = ("SELECT channel, device_ms, host_time, value, raw FROM samples"
-               " WHERE session_id = ?")
-        args: list = [s.id]
+        idx = None
         if channels:
             idx = sorted(_session_channels(channels, names))
             if not idx:
                 continue
-            sql += f" AND channel IN ({','.join('?' * len(idx))})"
-            args += idx
-        sql += _window(args, since, until) + " ORDER BY seq, channel"
-        for ch, dms, ht, value, raw in conn.execute(sql, args):
-            yield Sample(s.device_id, s.boot_count, s.id, ch, names.get(ch), dms, ht, value,
-                         bool(raw))
+        for block in session_blocks(conn, s.id, channels=idx, since=since, until=until):
+            for ch, dms, ht, value, raw in zip(block["channel"].tolist(), block["device_ms"].tolist(),
+                                               block["host_time"].tolist(), block["value"].tolist(),
+                                               block["raw"].tolist()):
+                yield Sample(s.device_id, s.boot_count, s.id, ch, names.get(ch), dms, ht, value,
+                             bool(raw))
+
+
+def sample_blocks(conn: sqlite3.Connection, session: int, *, channels: Sequence[int] | None = None,
+                  since: float | None = None, until: float | None = None):
+    """One session's samples as numpy blocks (fields seq, channel, device_ms, host_time, value,
+    raw) in (seq, channel) order: the fast way through a long log (store/chunks.py)."""
+    return session_blocks(conn, session, channels=channels, since=since, until=until)
+
+
+def raw_channels(conn: sqlite3.Connection, session: int) -> set[int]:
+    """Channels of a session that logged raw readings (TELEMETRY's raw flag)."""
+    return {ch for (ch,) in conn.execute(
+        "SELECT DISTINCT channel FROM samples WHERE session_id = ? AND raw = 1"
+        " UNION SELECT DISTINCT channel FROM chunks WHERE session_id = ? AND raw = 1", (session, session))}
 
 
 def _window(args: list, since: float | None, until: float | None) -> str:
@@ -210,3 +224,29 @@ def iter_events(conn: sqlite3.Connection, *, since: float | None = None, until: 
         sql += _window(args, since, until) + " ORDER BY seq"
         for dms, ht, kind, a, b, c, value in conn.execute(sql, args):
             yield LoggedEvent(s.device_id, s.boot_count, s.id, dms, ht, kind, a, b, c, value, recipe)
+
+
+def unpacked(path) -> sqlite3.Connection:
+    """A read-only look at a log with ``samples`` as one row per sample again (session_id, seq,
+    channel, device_ms, host_time, value, raw), for ad-hoc SQL: an in-memory database holding the
+    samples, with the log attached for every other table. Memory grows with the log."""
+    from .db import connect_ro
+
+    src = connect_ro(path)
+    out = sqlite3.connect("file::memory:", uri=True)
+    try:
+        out.execute("ATTACH DATABASE ? AS log", (Path(path).resolve().as_uri() + "?mode=ro",))
+        out.execute("CREATE TEMP TABLE samples (session_id INTEGER, seq INTEGER, channel INTEGER,"
+                    " device_ms INTEGER, host_time REAL, value INTEGER, raw INTEGER)")
+        for (sid,) in src.execute("SELECT id FROM sessions ORDER BY id").fetchall():
+            for block in session_blocks(src, sid):
+                out.executemany("INSERT INTO temp.samples VALUES (?, ?, ?, ?, ?, ?, ?)",
+                                zip([sid] * len(block), block["seq"].tolist(), block["channel"].tolist(),
+                                    block["device_ms"].tolist(), block["host_time"].tolist(),
+                                    block["value"].tolist(), block["raw"].tolist()))
+    except sqlite3.Error as exc:
+        out.close()
+        raise StorageError(f"{path}: {exc} while reading the log") from exc
+    finally:
+        src.close()
+    return out

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from ..contract import EventKind
 from ..engine import Engine
 from ..image import Image
-from .query import SessionInfo, channel_names, iter_events, sessions
+from .query import SessionInfo, channel_names, iter_events, raw_channels, sample_blocks, sessions
 
 IDENTITY_GAIN = 1 << 16  # Q16.16 1.0
 DEFAULT_STEP_MS = 100  # ticks between logged samples, so runs end on time
@@ -60,20 +60,15 @@ class ReplayResult:
 
 def _frames(conn: sqlite3.Connection, sid: int, since, until) -> Iterator[tuple[int, float, list]]:
     """(device_ms, host_time, [(channel, value, raw)]) per logged time, in order."""
-    sql = "SELECT device_ms, host_time, channel, value, raw FROM samples WHERE session_id = ?"
-    args: list = [sid]
-    if since is not None:
-        sql, args = sql + " AND host_time >= ?", args + [since]
-    if until is not None:
-        sql, args = sql + " AND host_time < ?", args + [until]
-    cur = conn.execute(sql + " ORDER BY seq, channel", args)
     last_t, last_h, vals = None, 0.0, []
-    for t, h, ch, v, raw in cur:
-        if t != last_t and vals:
-            yield last_t, last_h, vals
-            vals = []
-        last_t, last_h = t, h
-        vals.append((ch, v, raw))
+    for block in sample_blocks(conn, sid, since=since, until=until):
+        for t, h, ch, v, raw in zip(block["device_ms"].tolist(), block["host_time"].tolist(),
+                                    block["channel"].tolist(), block["value"].tolist(), block["raw"].tolist()):
+            if t != last_t and vals:
+                yield last_t, last_h, vals
+                vals = []
+            last_t, last_h = t, h
+            vals.append((ch, v, raw))
     if vals:
         yield last_t, last_h, vals
 
@@ -91,8 +86,7 @@ def replay(conn: sqlite3.Connection, image: Image, recipe, *, device_id: int | N
     infos = [s for s in sessions(conn, device_id) if s.source == "tendril"]
     total, raw_used = 0, set()
     for info in infos:
-        has_raw = {ch for (ch,) in conn.execute(
-            "SELECT DISTINCT channel FROM samples WHERE session_id = ? AND raw = 1", (info.id,))}
+        has_raw = raw_channels(conn, info.id)
         chan_map = _channel_map(conn, info, new_names)
         raw_new = {chan_map[c] for c in has_raw if c in chan_map}
         raw_used |= {new_names[i] for i in raw_new}

@@ -108,6 +108,26 @@ INSERT INTO sessions_v3 SELECT id, device_id, boot_count, protocol_version, fw_v
     reset_cause, flags, capabilities, config_generation, recipe_hash, host_start, source FROM sessions;
 DROP TABLE sessions;
 ALTER TABLE sessions_v3 RENAME TO sessions;
+-- Samples live in compressed chunks (store/codec.py): one channel of one session, up to
+-- CHUNK_SAMPLES samples in seq order, each column packed by pcodec. The samples table keeps only
+-- the samples not yet sealed into a chunk (every commit lands there first, so a crash loses at
+-- most the last FLUSH_INTERVAL), and its dedup index now leads with the channel.
+CREATE TABLE chunks (
+    id         INTEGER PRIMARY KEY,
+    session_id INTEGER NOT NULL REFERENCES sessions(id),
+    channel    INTEGER NOT NULL,
+    raw        INTEGER NOT NULL,              -- 1: every value is a raw reading
+    first_seq  INTEGER NOT NULL,
+    last_seq   INTEGER NOT NULL,
+    t_first    REAL NOT NULL,                 -- host time of the first and last sample
+    t_last     REAL NOT NULL,
+    n          INTEGER NOT NULL,
+    data       BLOB NOT NULL
+);
+CREATE INDEX chunks_by_channel ON chunks (session_id, channel, t_last);
+DROP INDEX samples_dedup;
+DROP INDEX samples_time;
+CREATE UNIQUE INDEX samples_dedup ON samples (session_id, channel, seq);
 """
 
 # Index i holds the script that takes a database from version i to i + 1.

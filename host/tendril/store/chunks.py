@@ -1,0 +1,155 @@
+"""Samples in chunks: sealing the staged rows of a channel into compressed chunks, and reading a
+session's samples back in (seq, channel) order from its chunks and its staged rows.
+
+Every commit of samples lands in the ``samples`` table (the stage); once a channel of a session
+has CHUNK_SAMPLES staged samples, they are sealed into one ``chunks`` row (store/codec.py) in
+the same transaction. Readers see both, so sealing is invisible to them.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import codec
+
+CHUNK_SAMPLES = 4096  # samples a chunk holds: about 1.1 h of a 1 Hz channel
+STALE_S = 600.0  # staged rows this much older than the newest of their channel are a crash's leftovers
+
+BLOCK = np.dtype([("seq", "<i8"), ("channel", "<i8"), ("device_ms", "<i8"), ("host_time", "<f8"),
+                  ("value", "<i8"), ("raw", "<i8")])
+
+
+def _columns(rows: Sequence[tuple]) -> codec.Columns:
+    """(seq, device_ms, host_time, value) rows as chunk columns (host time in whole ms)."""
+    n = len(rows)
+    seq, dms, host, value = zip(*rows) if n else ((), (), (), ())
+    return codec.Columns(np.fromiter(seq, np.int64, n), np.fromiter(dms, np.int64, n),
+                         np.rint(np.fromiter(host, np.float64, n) * 1000).astype(np.int64),
+                         np.fromiter(value, np.int64, n))
+
+
+def insert_chunk(conn: sqlite3.Connection, session: int, channel: int, raw: int,
+                 cols: codec.Columns) -> None:
+    conn.execute(
+        "INSERT INTO chunks (session_id, channel, raw, first_seq, last_seq, t_first, t_last, n, data)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (session, channel, raw, int(cols.seq.min()), int(cols.seq.max()), int(cols.host_ms.min()) / 1000,
+         int(cols.host_ms.max()) / 1000, len(cols), codec.encode(cols)))
+
+
+def seal(conn: sqlite3.Connection, session: int, channel: int, *, at_least: int = CHUNK_SAMPLES) -> int:
+    """Seal the staged samples of one channel into chunks when there are ``at_least`` of them (1:
+    whatever is staged). Runs inside the caller's transaction; returns the samples sealed."""
+    n = conn.execute("SELECT count(*) FROM samples WHERE session_id = ? AND channel = ?",
+                     (session, channel)).fetchone()[0]
+    if n == 0 or n < at_least:
+        return 0
+    for raw in (0, 1):
+        rows = conn.execute("SELECT seq, device_ms, host_time, value FROM samples WHERE session_id = ?"
+                            " AND channel = ? AND raw = ? ORDER BY seq", (session, channel, raw)).fetchall()
+        for i in range(0, len(rows), CHUNK_SAMPLES):
+            insert_chunk(conn, session, channel, raw, _columns(rows[i:i + CHUNK_SAMPLES]))
+    conn.execute("DELETE FROM samples WHERE session_id = ? AND channel = ?", (session, channel))
+    return n
+
+
+def seal_all(conn: sqlite3.Connection, *, older_than: float | None = None) -> int:
+    """Seal every staged channel, or only those whose newest staged sample is older than
+    ``older_than`` (host time: a crashed logger's leftovers, never a running logger's stage)."""
+    sql = "SELECT session_id, channel, max(host_time) FROM samples GROUP BY session_id, channel"
+    total = 0
+    for session, channel, newest in conn.execute(sql).fetchall():
+        if older_than is None or newest < older_than:
+            total += seal(conn, session, channel, at_least=1)
+    return total
+
+
+def sealed_seqs(conn: sqlite3.Connection, session: int, channel: int, lo: int, hi: int) -> set[int]:
+    """The seqs in [lo, hi] already sealed for this channel (to drop a frame seen again)."""
+    out: set[int] = set()
+    for (data,) in conn.execute("SELECT data FROM chunks WHERE session_id = ? AND channel = ? AND"
+                                " first_seq <= ? AND last_seq >= ?", (session, channel, hi, lo)):
+        seq = codec.decode(data).seq
+        out.update(int(s) for s in seq[(seq >= lo) & (seq <= hi)])
+    return out
+
+
+def sealed_max(conn: sqlite3.Connection, session: int, channel: int) -> int | None:
+    return conn.execute("SELECT max(last_seq) FROM chunks WHERE session_id = ? AND channel = ?",
+                        (session, channel)).fetchone()[0]
+
+
+@dataclass(frozen=True)
+class _Part:
+    first_seq: int
+    chunk_id: int | None  # None: the staged rows
+
+
+def _window_sql(args: list, since: float | None, until: float | None, lo: str, hi: str) -> str:
+    sql = ""
+    if since is not None:
+        sql += f" AND {hi} >= ?"
+        args.append(since)
+    if until is not None:
+        sql += f" AND {lo} < ?"
+        args.append(until)
+    return sql
+
+
+def _in(args: list, column: str, channels: Sequence[int] | None) -> str:
+    if channels is None:
+        return ""
+    args += list(channels)
+    return f" AND {column} IN ({','.join('?' * len(channels))})"
+
+
+def session_blocks(conn: sqlite3.Connection, session: int, *, channels: Sequence[int] | None = None,
+                   since: float | None = None, until: float | None = None) -> Iterator[np.ndarray]:
+    """A session's samples as BLOCK arrays in (seq, channel) order, in host-time window [since,
+    until), streamed: at most the chunks that overlap one another are in memory at once."""
+    args: list = [session]
+    sql = ("SELECT id, channel, raw, first_seq FROM chunks WHERE session_id = ?" + _in(args, "channel", channels)
+           + _window_sql(args, since, until, "t_first", "t_last") + " ORDER BY first_seq, channel")
+    parts = [(first, cid, ch, raw) for cid, ch, raw, first in conn.execute(sql, args)]
+    sargs: list = [session]
+    ssql = ("SELECT seq, channel, device_ms, host_time, value, raw FROM samples WHERE session_id = ?"
+            + _in(sargs, "channel", channels) + _window_sql(sargs, since, until, "host_time", "host_time"))
+    rows = conn.execute(ssql, sargs).fetchall()
+    staged = np.zeros(len(rows), BLOCK)
+    for j, name in enumerate(BLOCK.names):
+        staged[name] = np.fromiter((r[j] for r in rows), BLOCK[name], len(rows))
+    if len(staged):
+        parts.append((int(staged["seq"].min()), None, 0, 0))
+        parts.sort(key=lambda p: (p[0], p[1] is None))
+    held = np.zeros(0, BLOCK)
+    for i, (_first, cid, ch, raw) in enumerate(parts):
+        if cid is None:
+            block = staged
+        else:
+            (data,) = conn.execute("SELECT data FROM chunks WHERE id = ?", (cid,)).fetchone()
+            cols = codec.decode(data)
+            block = np.zeros(len(cols), BLOCK)
+            block["seq"], block["device_ms"], block["value"] = cols.seq, cols.device_ms, cols.value
+            block["host_time"] = cols.host_ms / 1000
+            block["channel"], block["raw"] = ch, raw
+            if since is not None or until is not None:
+                keep = np.ones(len(block), bool)
+                if since is not None:
+                    keep &= block["host_time"] >= since
+                if until is not None:
+                    keep &= block["host_time"] < until
+                block = block[keep]
+        held = np.concatenate([held, block])
+        bound = parts[i + 1][0] if i + 1 < len(parts) else None
+        held = held[np.lexsort((held["channel"], held["seq"]))]
+        if bound is None:
+            ready, held = held, held[:0]
+        else:
+            cut = int(np.searchsorted(held["seq"], bound, side="left"))
+            ready, held = held[:cut], held[cut:]
+        if len(ready):
+            yield ready
