@@ -41,6 +41,21 @@ def insert_chunk(conn: sqlite3.Connection, session: int, channel: int, raw: int,
          int(cols.host_ms.max()) / 1000, len(cols), codec.encode(cols)))
 
 
+def staged_rows(conn: sqlite3.Connection, session: int, channel: int) -> list[tuple]:
+    """The staged rows of one channel, as Store queues them: (session_id, seq, channel,
+    device_ms, host_time, value, raw)."""
+    return conn.execute("SELECT session_id, seq, channel, device_ms, host_time, value, raw FROM samples"
+                        " WHERE session_id = ? AND channel = ?", (session, channel)).fetchall()
+
+
+def seal_rows(conn: sqlite3.Connection, session: int, channel: int, rows: Sequence[tuple]) -> None:
+    """Seal queued-shape rows of one channel (in seq order) into chunks of CHUNK_SAMPLES."""
+    for raw in (0, 1):
+        mine = [(r[1], r[3], r[4], r[5]) for r in rows if r[6] == raw]
+        for i in range(0, len(mine), CHUNK_SAMPLES):
+            insert_chunk(conn, session, channel, raw, _columns(mine[i:i + CHUNK_SAMPLES]))
+
+
 def seal(conn: sqlite3.Connection, session: int, channel: int, *, at_least: int = CHUNK_SAMPLES) -> int:
     """Seal the staged samples of one channel into chunks when there are ``at_least`` of them (1:
     whatever is staged). Runs inside the caller's transaction; returns the samples sealed."""

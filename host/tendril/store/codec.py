@@ -6,7 +6,9 @@ the raw reading). pcodec (docs/dependencies.md) finds the delta order, the commo
 bit width of each column by itself; docs/storage.md gives the measurements that chose it.
 
 Layout: ``b"TC"``, a version byte (1), the sample count (u32 LE), then four sections, each a u32
-LE length and a pcodec standalone blob: seq, device_ms, host_ms, value (all int64).
+LE length and a pcodec standalone blob: seq, device_ms, host_ms - device_ms, value (all int64).
+The host time is kept as its offset from the device's clock: what is left is the link's jitter
+(a few ms, 2-3 bits a sample) where the host time itself costs a bit more.
 """
 
 from __future__ import annotations
@@ -47,6 +49,8 @@ def encode(cols: Columns) -> bytes:
     parts = [_HEAD.pack(MAGIC, VERSION, n)]
     for name in COLUMNS:
         arr = np.ascontiguousarray(getattr(cols, name), dtype=np.int64)
+        if name == "host_ms":
+            arr = arr - np.asarray(cols.device_ms, dtype=np.int64)
         if len(arr) != n:
             raise ValueError(f"column {name} has {len(arr)} values, not {n}")
         blob = standalone.simple_compress(arr, _CONFIG) if n else b""
@@ -78,4 +82,5 @@ def decode(data: bytes) -> Columns:
         if len(arr) != n:
             raise ChunkError(f"the {name} column holds {len(arr)} values, not {n}")
         arrays.append(np.asarray(arr, dtype=np.int64))
+    arrays[2] = arrays[2] + arrays[1]  # host_ms was kept as its offset from device_ms
     return Columns(*arrays)

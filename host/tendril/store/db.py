@@ -96,6 +96,8 @@ class Store:
         self._next_row: dict[int, int] = {}
         self._source_start: dict[int, float] = {}
         self._channel_rows: list[tuple] = []
+        # (session, channel) -> {seq: row} of the samples staged and not yet sealed (chunks.py)
+        self._open: dict[tuple[int, int], dict[int, tuple]] = {}
 
     # --- opening ----------------------------------------------------------------------------------
 
@@ -119,6 +121,12 @@ class Store:
             if version > SCHEMA_VERSION:
                 raise StorageError(f"{path}: written by a newer tendril (schema {version}, this"
                                    f" version knows {SCHEMA_VERSION}); update tendril to use it")
+            if version == 0 and not conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
+                # A new file: small pages (a log's tables are mostly chunks of a few KB, and a
+                # small log should stay small), given back as chunks replace staged rows.
+                # Both must be set before the first write.
+                conn.execute("PRAGMA page_size=1024")
+                conn.execute("PRAGMA auto_vacuum=INCREMENTAL")
             # WAL: a crash never corrupts the file and readers (export) never block the logger.
             # NORMAL: no fsync per commit; on power loss the last commits may roll back.
             mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
@@ -129,9 +137,6 @@ class Store:
             # Foreign keys off while a step rebuilds a table (SQLite's way to change a CHECK),
             # checked before the step commits.
             conn.execute("PRAGMA foreign_keys=OFF")
-            if version == 0 and not conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
-                # A new file gives pages back as chunks replace staged rows (set before any table).
-                conn.execute("PRAGMA auto_vacuum=INCREMENTAL")
             for step in range(version, SCHEMA_VERSION):
                 conn.execute("BEGIN IMMEDIATE")
                 _run_script(conn, MIGRATIONS[step])
@@ -339,43 +344,72 @@ class Store:
         the transaction rolls back, the rows stay queued and StorageError is raised."""
         n = self.pending
         if n:
-            with self._write("writing samples"):
-                if self._channel_rows:  # before the samples that use them
-                    self.conn.executemany(_INSERT_CHANNEL, self._channel_rows)
-                if self._samples:
-                    self._stage(self._samples)
-                if self._events:
-                    self.conn.executemany(_INSERT_EVENT, self._events)
-            self._samples, self._events, self._channel_rows = [], [], []
+            try:
+                self._flush_queued()
+            except StorageError:
+                self._open.clear()  # the mirror of the staged rows is read again after a rollback
+                raise
         self._last_flush = time.monotonic() if now is None else now
         return n
 
+    def _flush_queued(self) -> None:
+        with self._write("writing samples"):
+            if self._channel_rows:  # before the samples that use them
+                self.conn.executemany(_INSERT_CHANNEL, self._channel_rows)
+            if self._samples:
+                self._stage(self._samples)
+            if self._events:
+                self.conn.executemany(_INSERT_EVENT, self._events)
+        self._samples, self._events, self._channel_rows = [], [], []
+
     def _stage(self, rows: list[tuple]) -> None:
-        """Insert sample rows into the stage, dropping any already sealed in a chunk (a frame seen
-        again after a reconnect), and seal each channel that has a chunk's worth (chunks.py).
-        Runs inside the flush's transaction; what another Store sealed is read fresh here."""
-        keys: dict[tuple[int, int], int] = {}  # (session, channel) -> lowest seq in this batch
+        """Store queued sample rows: a channel's rows join its open chunk (the staged rows, mirrored
+        in memory), a frame seen before (staged, or sealed in a chunk) is dropped, and each full
+        chunk's worth is sealed straight from memory (chunks.py), so only the remainder is staged.
+        Runs inside the flush's transaction."""
+        by_key: dict[tuple[int, int], list[tuple]] = {}
         for r in rows:
-            key = (r[0], r[2])
-            low = keys.get(key)
-            if low is None or r[1] < low:
-                keys[key] = r[1]
-        old = {}
-        for key, low in keys.items():
+            by_key.setdefault((r[0], r[2]), []).append(r)
+        staged: list[tuple] = []
+        for key, new in by_key.items():
+            opened = self._open.get(key)
+            if opened is None:
+                opened = self._open[key] = {r[1]: r for r in chunks.staged_rows(self.conn, *key)}
             top = chunks.sealed_max(self.conn, *key)
-            if top is not None and low <= top:
-                old[key] = chunks.sealed_seqs(self.conn, key[0], key[1], low, top)
-        if old:
-            rows = [r for r in rows if r[1] not in old.get((r[0], r[2]), ())]
-        self.conn.executemany(_INSERT_SAMPLE, rows)
-        for key in keys:
-            chunks.seal(self.conn, *key)
+            low = min(r[1] for r in new)
+            sealed = chunks.sealed_seqs(self.conn, key[0], key[1], low, top) if top is not None and low <= top else ()
+            fresh = []
+            for r in new:
+                if r[1] not in opened and r[1] not in sealed:
+                    opened[r[1]] = r
+                    fresh.append(r)
+            if len(opened) < chunks.CHUNK_SAMPLES:
+                staged += fresh
+                continue
+            ordered = sorted(opened.values(), key=lambda r: r[1])
+            full = len(ordered) // chunks.CHUNK_SAMPLES * chunks.CHUNK_SAMPLES
+            chunks.seal_rows(self.conn, key[0], key[1], ordered[:full])
+            self.conn.execute("DELETE FROM samples WHERE session_id = ? AND channel = ?", key)
+            rest = ordered[full:]
+            self._open[key] = {r[1]: r for r in rest}
+            staged += rest
+        self.conn.executemany(_INSERT_SAMPLE, staged)
 
     def seal(self) -> None:
-        """Flush, then seal every staged sample into chunks (close does it; a logger need not)."""
+        """Flush, then seal what this Store staged into chunks and give free pages back (close
+        does it; another process's open chunks are left alone)."""
         self.flush()
-        with self._write("sealing samples"):
-            chunks.seal_all(self.conn)
+        if self._open:
+            with self._write("sealing samples"):
+                for key, opened in self._open.items():
+                    if opened:
+                        chunks.seal_rows(self.conn, key[0], key[1], sorted(opened.values(), key=lambda r: r[1]))
+                        self.conn.execute("DELETE FROM samples WHERE session_id = ? AND channel = ?", key)
+            self._open.clear()
+        try:
+            self.conn.executescript("PRAGMA incremental_vacuum;")  # run to the end (execute frees one page)
+        except sqlite3.Error as exc:
+            raise _storage_error(self.path, exc, "giving free pages back") from exc
 
     def _write(self, doing: str):
         return _Transaction(self, doing)

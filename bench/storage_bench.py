@@ -1,0 +1,138 @@
+"""Log database size and speed (issue 17): bytes a sample on disk, ingest, export, a 24 h read.
+
+    .venv/bin/python bench/storage_bench.py
+
+Prints one JSON object a line, like bench/run.py. Sizes are the file's size (indexes, metadata and
+free pages included, after the logger closed it) divided by the samples in it.
+- plant: a day of the simulated plant waterer at 1 Hz (the plant model of tendril's simulators with
+  its ADC noise, read through the shipped recipe by the reference engine, soil and float switch;
+  host times 1-6 ms after each board second, as a USB serial link delivers them). Floor 1.5 B.
+- seattle: a real recorded series, vega-datasets' seattle-temps (hourly temperatures at Seattle,
+  a year, 8,759 samples), logged as a source board logs (thousandths of °C). Floor 1.0 B.
+- ingest: the issue-5 workload (6 channels, 100,000 frames) through Store.add_telemetry and
+  flush_due; export: every sample of the plant day through `tendril export`'s writer; window: the
+  TUI's 24 h per-second read of one channel.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from tendril.engine import Engine
+from tendril.image import decode
+from tendril.protocol import Hello, Telemetry
+from tendril.sim.plant import PlantModel
+from tendril.sim.story import plant_waterer_image
+from tendril.store import Store
+from tendril.store import export as exporter
+from tendril.store.db import connect_ro
+from tendril.store.query import iter_samples
+from tendril.store.summary import per_second
+
+T0 = 1_764_806_400.0
+HELLO = Hello(protocol_version=1, board_class=1, fw_major=1, fw_minor=0, fw_patch=0, reset_cause=1,
+              flags=4, device_id=1, boot_count=1, capabilities=0, config_generation=1,
+              recipe_hash=bytes(8), max_payload=64, max_image=512)
+
+
+def emit(name: str, value, unit: str, notes: str) -> None:
+    print(json.dumps({"name": name, "value": value, "unit": unit, "notes": notes}), flush=True)
+
+
+def plant_day() -> list[tuple[float, Telemetry]]:
+    image = decode(plant_waterer_image())
+    engine = Engine(image)
+    plant = PlantModel(moisture=37.0, tank_ml=400.0, dry_per_hour=4.0, ml_per_point=20.0)
+    rng = random.Random(1)
+    out = []
+    for s in range(86_400):
+        if plant.tank_empty and s % 3600 == 0:
+            plant.refill(400.0)
+        engine.set_raw(0, plant.soil_raw())
+        engine.set_raw(1, plant.float_raw())
+        engine.tick(s * 1000)
+        frame = Telemetry(s * 1000, 0, 0, (engine.value(0) or 0, engine.value(1) or 0))
+        out.append((T0 + s + rng.uniform(0.001, 0.006), frame))
+        plant.pump_on = bool(engine.output(0))
+        plant.advance(1000)
+    return out
+
+
+def log_plant(path: Path, frames) -> int:
+    store = Store.open(path)
+    sid = store.begin_session(HELLO, host_time=T0)
+    for i, (host, frame) in enumerate(frames):
+        store.add_telemetry(sid, frame, host, i & 0xFFFF)
+        store.flush_due(host)  # the logger's 250 ms commits, on the board's clock
+    store.close()
+    return sum(len(f.values) for _, f in frames)
+
+
+def seattle(path: Path) -> int:
+    from vega_datasets import data
+
+    df = data.seattle_temps()
+    store = Store.open(path)
+    sid = store.begin_source_session("import", "seattle-temps", host_time=df["date"].iloc[0].timestamp())
+    for when, temp in zip(df["date"], df["temp"]):
+        store.add_row(sid, when.timestamp(), {"temp": float(temp)}, units={"temp": "°F"})
+    store.close()
+    return len(df)
+
+
+def ingest(path: Path) -> float:
+    frames = [Telemetry(i * 2, 0, 0, tuple((i * 7919 + c * 104_729) % 2_000_001 - 1_000_000
+                                           for c in range(6))) for i in range(100_000)]
+    store = Store.open(path)
+    sid = store.begin_session(HELLO)
+    t0 = time.perf_counter()
+    for i, msg in enumerate(frames):
+        store.add_telemetry(sid, msg, T0 + i * 0.002, i & 0xFFFF)
+        store.flush_due()
+    store.flush()
+    elapsed = time.perf_counter() - t0
+    store.close()
+    return 600_000 / elapsed
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        frames = plant_day()
+        n = log_plant(tmp / "plant.db", frames)
+        size = (tmp / "plant.db").stat().st_size
+        emit("storage_plant_day", round(size / n, 3), "B/sample",
+             f"{n} samples (a day at 1 Hz, 2 channels), file {size} B; floor 1.5; issue 5's layout: 59.4")
+        try:
+            m = seattle(tmp / "seattle.db")
+        except ImportError:
+            print("vega-datasets is not installed: pip install vega-datasets", file=sys.stderr)
+        else:
+            size = (tmp / "seattle.db").stat().st_size
+            emit("storage_seattle_temps", round(size / m, 3), "B/sample",
+                 f"{m} hourly samples of a real year, file {size} B; floor 1.0")
+        rates = [ingest(tmp / f"ingest{i}.db") for i in range(3)]
+        emit("storage_ingest", round(max(rates)), "samples/s",
+             "6 channels x 100,000 frames through add_telemetry + flush_due, best of 3; issue 5 measured 335,000")
+        conn = connect_ro(tmp / "plant.db")
+        t0 = time.perf_counter()
+        rows = exporter.write(iter_samples(conn), io.StringIO(), "csv")
+        elapsed = time.perf_counter() - t0
+        emit("storage_export", round(rows / elapsed), "samples/s", f"{rows} samples to CSV (export's writer)")
+        t0 = time.perf_counter()
+        got = per_second(conn, 1, bytes(8), T0, T0 + 86_400)
+        elapsed = time.perf_counter() - t0
+        emit("storage_window_24h", round(elapsed * 1000, 1), "ms",
+             f"the TUI's 24 h per-second read of a 2-channel day ({sum(len(v) for v in got.values())}"
+             " buckets); floor 50 ms")
+        conn.close()
+
+
+if __name__ == "__main__":
+    main()
