@@ -23,15 +23,6 @@ BLOCK = np.dtype([("seq", "<i8"), ("channel", "<i8"), ("device_ms", "<i8"), ("ho
                   ("value", "<i8"), ("raw", "<i8")])
 
 
-def _columns(rows: Sequence[tuple]) -> codec.Columns:
-    """(seq, device_ms, host_time, value) rows as chunk columns (host time in whole ms)."""
-    n = len(rows)
-    seq, dms, host, value = zip(*rows) if n else ((), (), (), ())
-    return codec.Columns(np.fromiter(seq, np.int64, n), np.fromiter(dms, np.int64, n),
-                         np.rint(np.fromiter(host, np.float64, n) * 1000).astype(np.int64),
-                         np.fromiter(value, np.int64, n))
-
-
 def insert_chunk(conn: sqlite3.Connection, session: int, channel: int, raw: int,
                  cols: codec.Columns) -> None:
     conn.execute(
@@ -41,19 +32,69 @@ def insert_chunk(conn: sqlite3.Connection, session: int, channel: int, raw: int,
          int(cols.host_ms.max()) / 1000, len(cols), codec.encode(cols)))
 
 
+# One channel's samples in memory: what a chunk holds, plus each sample's raw flag.
+ROW = np.dtype([("session", "<i8"), ("seq", "<i8"), ("channel", "<i8"), ("device_ms", "<i8"),
+                ("host_time", "<f8"), ("value", "<i8"), ("raw", "<i8")])
+
+
+def frames_to_rows(frames: Sequence[tuple]) -> np.ndarray:
+    """Store's queued frames (session, seq, first channel, device_ms, host_time, values, raw) as
+    ROW samples, one per value (channel = first channel + its place in the frame)."""
+    counts = np.fromiter((len(f[5]) for f in frames), np.int64, len(frames))
+    n = int(counts.sum())
+    out = np.zeros(n, ROW)
+    for j, name in enumerate(("session", "seq", "channel", "device_ms", "host_time")):
+        col = np.fromiter((f[j] for f in frames), ROW[name], len(frames))
+        out[name] = np.repeat(col, counts)
+    out["raw"] = np.repeat(np.fromiter((f[6] for f in frames), np.int64, len(frames)), counts)
+    starts = np.repeat(np.cumsum(counts) - counts, counts)
+    out["channel"] += np.arange(n) - starts
+    out["value"] = np.fromiter((v for f in frames for v in f[5]), np.int64, n)
+    return out
+
+
+def by_channel(rows: np.ndarray):
+    """(session, channel) -> that channel's rows in seq order, once per seq (the first kept)."""
+    rows = rows[np.lexsort((rows["seq"], rows["channel"], rows["session"]))]
+    if not len(rows):
+        return
+    key_edge = (np.diff(rows["session"]) != 0) | (np.diff(rows["channel"]) != 0)
+    dup = ~key_edge & (np.diff(rows["seq"]) == 0)
+    rows = rows[np.concatenate([[True], ~dup])]
+    key_edge = (np.diff(rows["session"]) != 0) | (np.diff(rows["channel"]) != 0)
+    bounds = np.concatenate([[0], np.flatnonzero(key_edge) + 1, [len(rows)]])
+    for a, b in zip(bounds[:-1].tolist(), bounds[1:].tolist()):
+        yield (int(rows["session"][a]), int(rows["channel"][a])), rows[a:b]
+
+
+def rows_from_tuples(rows: Sequence[tuple]) -> np.ndarray:
+    """Staged rows (session_id, seq, channel, device_ms, host_time, value, raw) as ROW, by seq."""
+    out = np.zeros(len(rows), ROW)
+    for j, name in enumerate(ROW.names):
+        out[name] = np.fromiter((r[j] for r in rows), ROW[name], len(rows))
+    return out[np.argsort(out["seq"], kind="stable")]
+
+
+def rows_to_tuples(rows: np.ndarray):
+    return zip(*(rows[name].tolist() for name in ROW.names))
+
+
 def staged_rows(conn: sqlite3.Connection, session: int, channel: int) -> list[tuple]:
-    """The staged rows of one channel, as Store queues them: (session_id, seq, channel,
-    device_ms, host_time, value, raw)."""
+    """The staged rows of one channel: (session_id, seq, channel, device_ms, host_time, value, raw)."""
     return conn.execute("SELECT session_id, seq, channel, device_ms, host_time, value, raw FROM samples"
                         " WHERE session_id = ? AND channel = ?", (session, channel)).fetchall()
 
 
-def seal_rows(conn: sqlite3.Connection, session: int, channel: int, rows: Sequence[tuple]) -> None:
-    """Seal queued-shape rows of one channel (in seq order) into chunks of CHUNK_SAMPLES."""
+def seal_rows(conn: sqlite3.Connection, session: int, channel: int, rows: np.ndarray) -> None:
+    """Seal ROW samples of one channel (in seq order) into chunks of up to CHUNK_SAMPLES, one raw
+    flag a chunk."""
     for raw in (0, 1):
-        mine = [(r[1], r[3], r[4], r[5]) for r in rows if r[6] == raw]
+        mine = rows[rows["raw"] == raw]
         for i in range(0, len(mine), CHUNK_SAMPLES):
-            insert_chunk(conn, session, channel, raw, _columns(mine[i:i + CHUNK_SAMPLES]))
+            part = mine[i:i + CHUNK_SAMPLES]
+            insert_chunk(conn, session, channel, raw, codec.Columns(
+                part["seq"].copy(), part["device_ms"].copy(),
+                np.rint(part["host_time"] * 1000).astype(np.int64), part["value"].copy()))
 
 
 def seal(conn: sqlite3.Connection, session: int, channel: int, *, at_least: int = CHUNK_SAMPLES) -> int:
@@ -63,11 +104,7 @@ def seal(conn: sqlite3.Connection, session: int, channel: int, *, at_least: int 
                      (session, channel)).fetchone()[0]
     if n == 0 or n < at_least:
         return 0
-    for raw in (0, 1):
-        rows = conn.execute("SELECT seq, device_ms, host_time, value FROM samples WHERE session_id = ?"
-                            " AND channel = ? AND raw = ? ORDER BY seq", (session, channel, raw)).fetchall()
-        for i in range(0, len(rows), CHUNK_SAMPLES):
-            insert_chunk(conn, session, channel, raw, _columns(rows[i:i + CHUNK_SAMPLES]))
+    seal_rows(conn, session, channel, rows_from_tuples(staged_rows(conn, session, channel)))
     conn.execute("DELETE FROM samples WHERE session_id = ? AND channel = ?", (session, channel))
     return n
 

@@ -10,6 +10,8 @@ import time
 from pathlib import Path
 from typing import Self
 
+import numpy as np
+
 from ..errors import StorageError
 from . import chunks
 from .schema import MIGRATIONS, SCHEMA_VERSION
@@ -86,7 +88,9 @@ class Store:
     def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
         self.conn = conn
         self.path = path
+        # Queued samples as frames: (session, seq, first channel, device_ms, host_time, values, raw)
         self._samples: list[tuple] = []
+        self._queued = 0  # samples in them
         self._events: list[tuple] = []
         self._last_flush = time.monotonic()
         self._seq: dict[int, int] = {}  # session id -> last unwrapped sequence number
@@ -96,8 +100,8 @@ class Store:
         self._next_row: dict[int, int] = {}
         self._source_start: dict[int, float] = {}
         self._channel_rows: list[tuple] = []
-        # (session, channel) -> {seq: row} of the samples staged and not yet sealed (chunks.py)
-        self._open: dict[tuple[int, int], dict[int, tuple]] = {}
+        # (session, channel) -> the samples staged and not yet sealed, in seq order (chunks.ROW)
+        self._open: dict[tuple[int, int], np.ndarray] = {}
 
     # --- opening ----------------------------------------------------------------------------------
 
@@ -247,7 +251,8 @@ class Store:
                 ch = chans[name] = len(chans)
                 unit = units.get(name) if units else None
                 self._channel_rows.append((session, ch, name, unit))
-            self._samples.append((session, seq, ch, device_ms, host_time, m, 0))
+            self._samples.append((session, seq, ch, device_ms, host_time, (m,), 0))
+            self._queued += 1
 
     def _source_session(self, session: int) -> dict[str, int]:
         """The channels of a source session begun earlier (maybe by another Store)."""
@@ -296,9 +301,8 @@ class Store:
         """Queue one TELEMETRY frame (``seq`` from its header): one row per channel value."""
         ext = self._unwrap(session, seq)
         raw = int(msg.flags) & 1
-        first, t = msg.first_channel, msg.time_ms
-        self._samples.extend((session, ext, first + i, t, host_time, v, raw)
-                             for i, v in enumerate(msg.values))
+        self._samples.append((session, ext, msg.first_channel, msg.time_ms, host_time, msg.values, raw))
+        self._queued += len(msg.values)
 
     def add_event(self, session: int, msg, host_time: float, seq: int) -> None:
         """Queue one EVENT frame (``seq`` from its header)."""
@@ -326,7 +330,7 @@ class Store:
     @property
     def pending(self) -> int:
         """Rows queued and not yet committed."""
-        return len(self._samples) + len(self._events)
+        return self._queued + len(self._events)
 
     def flush_due(self, now: float | None = None) -> bool:
         """Commit the queued rows if the oldest may have waited FLUSH_INTERVAL (``now`` is
@@ -361,39 +365,41 @@ class Store:
             if self._events:
                 self.conn.executemany(_INSERT_EVENT, self._events)
         self._samples, self._events, self._channel_rows = [], [], []
+        self._queued = 0
 
-    def _stage(self, rows: list[tuple]) -> None:
-        """Store queued sample rows: a channel's rows join its open chunk (the staged rows, mirrored
-        in memory), a frame seen before (staged, or sealed in a chunk) is dropped, and each full
-        chunk's worth is sealed straight from memory (chunks.py), so only the remainder is staged.
-        Runs inside the flush's transaction."""
-        by_key: dict[tuple[int, int], list[tuple]] = {}
-        for r in rows:
-            by_key.setdefault((r[0], r[2]), []).append(r)
-        staged: list[tuple] = []
-        for key, new in by_key.items():
+    def _stage(self, frames: list[tuple]) -> None:
+        """Store queued frames: each channel's samples join its open chunk (the staged rows,
+        mirrored in memory as arrays), a frame seen before (staged, or sealed in a chunk) is
+        dropped, and each full chunk's worth is sealed straight from memory (chunks.py), so only
+        the remainder is staged. Runs inside the flush's transaction."""
+        batch = chunks.frames_to_rows(frames)
+        staged = []
+        for key, rows in chunks.by_channel(batch):
             opened = self._open.get(key)
             if opened is None:
-                opened = self._open[key] = {r[1]: r for r in chunks.staged_rows(self.conn, *key)}
+                opened = chunks.rows_from_tuples(chunks.staged_rows(self.conn, *key))
             top = chunks.sealed_max(self.conn, *key)
-            low = min(r[1] for r in new)
-            sealed = chunks.sealed_seqs(self.conn, key[0], key[1], low, top) if top is not None and low <= top else ()
-            fresh = []
-            for r in new:
-                if r[1] not in opened and r[1] not in sealed:
-                    opened[r[1]] = r
-                    fresh.append(r)
-            if len(opened) < chunks.CHUNK_SAMPLES:
-                staged += fresh
+            keep = ~np.isin(rows["seq"], opened["seq"])
+            if top is not None and rows["seq"][0] <= top:
+                sealed = chunks.sealed_seqs(self.conn, key[0], key[1], int(rows["seq"][0]), top)
+                keep &= ~np.isin(rows["seq"], np.fromiter(sealed, np.int64, len(sealed)))
+            fresh = rows[keep]
+            merged = np.concatenate([opened, fresh])
+            if len(opened) and len(fresh) and fresh["seq"][0] < opened["seq"][-1]:
+                merged = merged[np.argsort(merged["seq"], kind="stable")]
+            if len(merged) < chunks.CHUNK_SAMPLES:
+                self._open[key] = merged
+                staged.append(fresh)
                 continue
-            ordered = sorted(opened.values(), key=lambda r: r[1])
-            full = len(ordered) // chunks.CHUNK_SAMPLES * chunks.CHUNK_SAMPLES
-            chunks.seal_rows(self.conn, key[0], key[1], ordered[:full])
-            self.conn.execute("DELETE FROM samples WHERE session_id = ? AND channel = ?", key)
-            rest = ordered[full:]
-            self._open[key] = {r[1]: r for r in rest}
-            staged += rest
-        self.conn.executemany(_INSERT_SAMPLE, staged)
+            full = len(merged) // chunks.CHUNK_SAMPLES * chunks.CHUNK_SAMPLES
+            chunks.seal_rows(self.conn, key[0], key[1], merged[:full])
+            if len(opened):
+                self.conn.execute("DELETE FROM samples WHERE session_id = ? AND channel = ?", key)
+            self._open[key] = merged[full:]
+            staged.append(merged[full:])
+        for rows in staged:
+            if len(rows):
+                self.conn.executemany(_INSERT_SAMPLE, chunks.rows_to_tuples(rows))
 
     def seal(self) -> None:
         """Flush, then seal what this Store staged into chunks and give free pages back (close
@@ -402,8 +408,8 @@ class Store:
         if self._open:
             with self._write("sealing samples"):
                 for key, opened in self._open.items():
-                    if opened:
-                        chunks.seal_rows(self.conn, key[0], key[1], sorted(opened.values(), key=lambda r: r[1]))
+                    if len(opened):
+                        chunks.seal_rows(self.conn, key[0], key[1], opened)
                         self.conn.execute("DELETE FROM samples WHERE session_id = ? AND channel = ?", key)
             self._open.clear()
         try:
