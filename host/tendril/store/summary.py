@@ -51,9 +51,9 @@ def per_second(conn: sqlite3.Connection, device_id: int, recipe_hash: bytes, sin
     total, count = np.add.reduceat(val, starts), np.diff(np.append(starts, len(val)))
     raw_any = np.maximum.reduceat(raw, starts)
     out: dict[int, list] = {}
-    for i, s in enumerate(starts.tolist()):
-        out.setdefault(int(ch[s]), []).append((int(sec[s]), float(lo[i]), float(hi[i]),
-                                               float(total[i] / count[i]), int(count[i]), bool(raw_any[i])))
+    for c, *bucket in zip(ch[starts].tolist(), sec[starts].tolist(), lo.tolist(), hi.tolist(),
+                          (total / count).tolist(), count.tolist(), (raw_any > 0).tolist()):
+        out.setdefault(c, []).append(tuple(bucket))
     return out
 
 
