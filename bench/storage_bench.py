@@ -7,8 +7,11 @@ free pages included, after the logger closed it) divided by the samples in it.
 - plant: a day of the simulated plant waterer at 1 Hz (the plant model of tendril's simulators with
   its ADC noise, read through the shipped recipe by the reference engine, soil and float switch;
   host times 1-6 ms after each board second, as a USB serial link delivers them). Floor 1.5 B.
-- seattle: a real recorded series, vega-datasets' seattle-temps (hourly temperatures at Seattle,
-  a year, 8,759 samples), logged as a source board logs (thousandths of °C). Floor 1.0 B.
+- greensboro: real recorded series, pvlib's TMY3 file 723170TYA (a typical year of hourly readings
+  at Greensboro airport, NC: months measured in different years, six channels: temperature, dew
+  point, humidity, pressure, wind direction and speed; 52,560 samples). Floor 1.0 B.
+- seattle: vega-datasets' seattle-temps (hourly temperatures at Seattle, a year, 8,759 samples):
+  one short series, where the file's fixed cost (about 20 KB of empty tables) dominates.
 - ingest: the issue-5 workload (6 channels, 100,000 frames) through Store.add_telemetry and
   flush_due; export: every sample of the plant day through `tendril export`'s writer; window: the
   TUI's 24 h per-second read of one channel.
@@ -86,6 +89,29 @@ def seattle(path: Path) -> int:
     return len(df)
 
 
+TMY_CHANNELS = {"Dry-bulb (C)": "°C", "Dew-point (C)": "°C", "RHum (%)": "%", "Pressure (mbar)": "mbar",
+                "Wdir (degrees)": "°", "Wspd (m/s)": "m/s"}
+
+
+def greensboro(path: Path) -> int:
+    """pvlib's TMY3 file of Greensboro, NC (USAF 723170): a year of hourly station readings
+    (temperature, dew point, humidity, pressure, wind), six channels logged as one source board."""
+    import os
+
+    import pvlib
+
+    data, _ = pvlib.iotools.read_tmy3(os.path.join(os.path.dirname(pvlib.__file__), "data", "723170TYA.CSV"),
+                                      map_variables=False, coerce_year=2025)  # one year, in order
+    store = Store.open(path)
+    times = [t.timestamp() for t in data.index]
+    sid = store.begin_source_session("import", "723170TYA", host_time=times[0])
+    columns = [(name, data[name].tolist()) for name in TMY_CHANNELS]
+    for i, when in enumerate(times):
+        store.add_row(sid, when, {name: float(values[i]) for name, values in columns}, units=TMY_CHANNELS)
+    store.close()
+    return len(times) * len(columns)
+
+
 def ingest(path: Path) -> float:
     frames = [Telemetry(i * 2, 0, 0, tuple((i * 7919 + c * 104_729) % 2_000_001 - 1_000_000
                                            for c in range(6))) for i in range(100_000)]
@@ -117,6 +143,15 @@ def main() -> None:
             size = (tmp / "seattle.db").stat().st_size
             emit("storage_seattle_temps", round(size / m, 3), "B/sample",
                  f"{m} hourly samples of a real year, file {size} B; floor 1.0")
+        try:
+            m = greensboro(tmp / "greensboro.db")
+        except ImportError:
+            print("pvlib is not installed: pip install pvlib", file=sys.stderr)
+        else:
+            size = (tmp / "greensboro.db").stat().st_size
+            emit("storage_tmy3_greensboro", round(size / m, 3), "B/sample",
+                 f"{m} samples: pvlib's TMY3 year of hourly station readings at Greensboro, NC, 6 channels"
+                 f" (temperature, dew point, humidity, pressure, wind direction and speed), file {size} B; floor 1.0")
         rates = [ingest(tmp / f"ingest{i}.db") for i in range(3)]
         emit("storage_ingest", round(max(rates)), "samples/s",
              "6 channels x 100,000 frames through add_telemetry + flush_due, best of 3; issue 5 measured 335,000")

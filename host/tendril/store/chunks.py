@@ -16,7 +16,7 @@ import numpy as np
 
 from . import codec
 
-CHUNK_SAMPLES = 4096  # samples a chunk holds: about 1.1 h of a 1 Hz channel
+CHUNK_SAMPLES = 8192  # samples a chunk holds: about 2.3 h of a 1 Hz channel
 STALE_S = 600.0  # staged rows this much older than the newest of their channel are a crash's leftovers
 
 BLOCK = np.dtype([("seq", "<i8"), ("channel", "<i8"), ("device_ms", "<i8"), ("host_time", "<f8"),
