@@ -11,6 +11,7 @@ import click
 
 from .. import __version__
 from ..errors import TendrilError
+from .db import db
 from .demo import demo
 from .doctor import doctor
 from .image import image
@@ -53,6 +54,7 @@ cli.add_command(doctor)
 cli.add_command(recipe)
 cli.add_command(sim)
 cli.add_command(export)
+cli.add_command(db)
 cli.add_command(replay)
 cli.add_command(ports)
 cli.add_command(monitor)

@@ -402,6 +402,15 @@ class Store:
             if len(rows):
                 self.conn.executemany(_INSERT_SAMPLE, chunks.rows_to_tuples(rows))
 
+    def prune(self, before: float, *, dry_run: bool = False):
+        """Delete samples and events logged before host time ``before`` (store/maintain.py), in
+        one transaction; the pages it frees are given back at close."""
+        from .maintain import prune
+
+        self.seal()
+        with self._write("pruning the log"):
+            return prune(self.conn, before, dry_run=dry_run)
+
     def seal(self) -> None:
         """Flush, then seal what this Store staged into chunks and give free pages back (close
         does it; another process's open chunks are left alone)."""
