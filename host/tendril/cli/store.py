@@ -13,9 +13,9 @@ import click
 
 from ..boards import board_of_class, load_board
 from ..errors import StorageError, TendrilError
-from ..store import Store, default_path, iter_samples, parse_time
+from ..store import Store, default_path, parse_time
 from ..store.db import device_id_text, parse_device_id
-from ..store.export import FORMATS, write, write_events
+from ..store.export import FORMATS, write_events, write_log, write_wide
 from ..store.query import iso, iter_events, sessions
 
 class _DeviceId(click.ParamType):
@@ -58,13 +58,20 @@ def _times(since: str | None, until: str | None) -> tuple[float | None, float | 
 @click.option("--events", is_flag=True,
               help="Export the boards' events (pumps on and off, rules skipped, parameters set, "
                    "config changes, errors) instead of samples.")
+@click.option("--wide", is_flag=True,
+              help="One row per time with a column per channel (what a spreadsheet wants) instead of a row "
+                   "per sample.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
               help="Write here instead of stdout.")
-def export(db, fmt, channels, since, until, device, events, output) -> None:
+def export(db, fmt, channels, since, until, device, events, wide, output) -> None:
     """Export logged samples (or, with --events, events) as CSV or JSON lines, streamed row by row.
 
     Sample columns: time (host, UTC), device_id, boot, channel, name, device_ms, value (in the
     channel's unit; raw readings as logged), raw (1 for raw readings).
+
+    With --wide: time, then a column per channel named by the channel (name@device_id when several
+    boards log that name; its index when it has none); the samples of one frame share a row, an
+    empty cell had no sample.
 
     Event columns: time, device_id, boot, device_ms, kind (ACT_ON, ACT_OFF, RULE_SKIP, MODE, PARAM,
     CONFIG, ERROR), a, b, c, value (as the board sent them, docs/protocol.md) and text (the event
@@ -72,6 +79,8 @@ def export(db, fmt, channels, since, until, device, events, output) -> None:
     """
     if events and channels:
         raise click.UsageError("--channel selects samples: it does not go with --events")
+    if events and wide:
+        raise click.UsageError("--wide lays out samples: it does not go with --events")
     t0, t1 = _times(since, until)
     store = _open(db)
     try:
@@ -82,15 +91,16 @@ def export(db, fmt, channels, since, until, device, events, output) -> None:
             what, emit = "events", partial(write_events, rows, fmt=fmt,
                                            describe=lambda e: event_text(e, e.recipe))
         else:
-            rows = iter_samples(store.conn, channels=channels, since=t0, until=t1, device_id=device)
-            what, emit = "samples", partial(write, rows, fmt=fmt)
+            writer = write_wide if wide else write_log
+            what = "rows" if wide else "samples"
+            emit = partial(writer, store.conn, fmt=fmt, channels=channels, since=t0, until=t1, device_id=device)
         if output:
             try:
                 out = open(output, "w", encoding="utf-8", newline="")  # noqa: SIM115
             except OSError as exc:
                 raise TendrilError(f"cannot write {output}: {exc.strerror}") from exc
         with out if output else nullcontext(sys.stdout) as target:
-            n = emit(out=target)
+            n = emit(target) if not events else emit(out=target)
         if output:
             click.echo(f"{n} {what} written to {output}", err=True)
     finally:

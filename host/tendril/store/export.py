@@ -7,6 +7,8 @@ import json
 from collections.abc import Callable, Iterable
 from typing import TextIO
 
+import numpy as np
+
 from ..contract import EventKind
 from .db import device_id_text
 from .query import LoggedEvent, Sample, iso
@@ -57,3 +59,149 @@ def write_events(events: Iterable[LoggedEvent], out: TextIO, fmt: str,
                 "device_ms": e.device_ms, "kind": _kind(e.kind), "a": e.a, "b": e.b, "c": e.c,
                 "value": e.value, "text": describe(e)}
     return _rows(map(row, events), EVENT_COLUMNS, out, fmt)
+
+
+# --- samples from the log, a block at a time -------------------------------------------------------
+# The fast way: formats whole numpy blocks (store/chunks.py) at once, the same text `write` gives
+# for the same samples (tests/store/test_export_fast.py holds them to it).
+
+
+def _iso_ms(host_time: np.ndarray) -> list[str]:
+    """iso() of each host time: UTC, truncated to the ms as datetime.isoformat does after
+    rounding to the microsecond."""
+    ms = np.rint(host_time * 1e6).astype(np.int64) // 1000
+    text = np.datetime_as_string(ms.astype("datetime64[ms]"), unit="ms")
+    return [t + "+00:00" for t in text.tolist()]
+
+
+def _numbers(block: np.ndarray) -> list[str]:
+    """The value column: thousandths as a float in the channel's unit (repr, as csv and json write
+    floats), a raw reading as its integer."""
+    as_float = (block["value"] / 1000).astype(str)
+    raw = block["raw"].astype(bool)
+    if raw.any():
+        as_float[raw] = block["value"][raw].astype(str)
+    return as_float.tolist()
+
+
+def _csv_cell(text: str) -> str:
+    if any(c in text for c in ',"\r\n') or text != text.strip():
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+def write_log(conn, out: TextIO, fmt: str, *, channels=(), since=None, until=None, device_id=None) -> int:
+    """Every sample of the log (as ``iter_samples`` selects them) to ``out`` in ``fmt``, a block at
+    a time; returns the rows written. The same text ``write(iter_samples(...))`` gives."""
+    from .query import _session_channels, channel_names, iter_samples, sample_blocks, sessions
+
+    iter_samples(conn, channels=channels, since=since, until=until, device_id=device_id)  # checks names
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}")
+    if fmt == "csv":
+        out.write(",".join(COLUMNS) + "\n")
+    n = 0
+    for s in sessions(conn, device_id):
+        names = channel_names(conn, s)
+        idx = sorted(_session_channels(channels, names)) if channels else None
+        if idx == []:
+            continue
+        dev = device_id_text(s.device_id)
+        if fmt == "csv":
+            head = f"{dev},{s.boot_count},"
+            label = {ch: f"{ch},{_csv_cell(name)}," for ch, name in names.items()}
+        else:
+            head = f'{{"time":"%s","device_id":"{dev}","boot":{s.boot_count},'
+            label = {ch: f'"channel":{ch},"name":{json.dumps(name)},' for ch, name in names.items()}
+        for block in sample_blocks(conn, s.id, channels=idx, since=since, until=until):
+            chans = block["channel"]
+            top = int(chans.max()) + 1 if len(chans) else 0
+            table = np.array([label.get(ch) or (f"{ch},," if fmt == "csv" else f'"channel":{ch},"name":"",')
+                              for ch in range(top)], dtype=object)
+            cells = table[chans].tolist()
+            times, values = _iso_ms(block["host_time"]), _numbers(block)
+            dms, raws = block["device_ms"].tolist(), block["raw"].tolist()
+            if fmt == "csv":
+                out.write("".join(f"{t},{head}{c}{d},{v},{r}\n"
+                                  for t, c, d, v, r in zip(times, cells, dms, values, raws)))
+            else:
+                out.write("".join(f'{head % t}{c}"device_ms":{d},"value":{v},"raw":{r}}}\n'
+                                  for t, c, d, v, r in zip(times, cells, dms, values, raws)))
+            n += len(block)
+    return n
+
+
+# --- wide: one row per time, a column per channel ----------------------------------------------------
+
+
+def wide_columns(conn, *, channels=(), device_id=None) -> tuple[list[str], dict[tuple[int, int], str]]:
+    """The columns of a wide export after `time`, in order of first appearance, and the column of
+    each (session, channel): the channel's name, ``name@deviceid`` when several devices log that
+    name, the channel index as text when it has no name."""
+    from .query import _session_channels, channel_names, logged_channels, sessions
+
+    found: list[tuple[int, int, int, str]] = []  # session, channel, device, name
+    for s in sessions(conn, device_id):
+        names = channel_names(conn, s)
+        want = _session_channels(channels, names) if channels else None
+        for ch in logged_channels(conn, s.id):
+            if want is None or ch in want:
+                found.append((s.id, ch, s.device_id, names.get(ch) or str(ch)))
+    devices: dict[str, set[int]] = {}
+    for _, _, dev, name in found:
+        devices.setdefault(name, set()).add(dev)
+    column = {(sid, ch): name if len(devices[name]) == 1 else f"{name}@{device_id_text(dev)}"
+              for sid, ch, dev, name in found}
+    return list(dict.fromkeys(column.values())), column
+
+
+def _wide_rows(conn, session: int, column: dict, idx, since, until):
+    """(host_time, {column: number}) per logged frame of one session, in order."""
+    from .query import sample_blocks
+
+    for block in sample_blocks(conn, session, channels=idx, since=since, until=until):
+        seqs, chans = block["seq"].tolist(), block["channel"].tolist()
+        times, values, raws = block["host_time"].tolist(), block["value"].tolist(), block["raw"].tolist()
+        row: dict[str, float | int] = {}
+        last_seq, last_t = None, 0.0
+        for seq, ch, t, v, raw in zip(seqs, chans, times, values, raws):
+            if seq != last_seq and row:
+                yield last_t, row
+                row = {}
+            if not row:
+                last_t = t
+            last_seq = seq
+            row[column[(session, ch)]] = v if raw else v / 1000
+        if row:
+            yield last_t, row
+
+
+def write_wide(conn, out: TextIO, fmt: str, *, channels=(), since=None, until=None, device_id=None) -> int:
+    """One row per logged time (the samples of one frame share it), a column per channel
+    (``wide_columns``), sessions merged in time order; returns the rows written."""
+    import heapq
+
+    from .query import _session_channels, channel_names, iter_samples, sessions
+
+    iter_samples(conn, channels=channels, since=since, until=until, device_id=device_id)  # checks names
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}")
+    keys, column = wide_columns(conn, channels=channels, device_id=device_id)
+    streams = []
+    for s in sessions(conn, device_id):
+        idx = sorted(_session_channels(channels, channel_names(conn, s))) if channels else None
+        if idx != []:
+            streams.append(_wide_rows(conn, s.id, column, idx, since, until))
+    n = 0
+    if fmt == "csv":
+        w = csv.writer(out, lineterminator="\n")
+        w.writerow(["time", *keys])
+        for t, row in heapq.merge(*streams, key=lambda r: r[0]):
+            w.writerow([iso(t), *(row.get(k, "") for k in keys)])
+            n += 1
+    else:
+        for t, row in heapq.merge(*streams, key=lambda r: r[0]):
+            out.write(json.dumps({"time": iso(t), **{k: row[k] for k in keys if k in row}},
+                                 separators=(",", ":"), ensure_ascii=False) + "\n")
+            n += 1
+    return n

@@ -250,3 +250,10 @@ def unpacked(path) -> sqlite3.Connection:
     finally:
         src.close()
     return out
+
+
+def logged_channels(conn: sqlite3.Connection, session: int) -> list[int]:
+    """The channels a session has samples of, in order."""
+    return [ch for (ch,) in conn.execute(
+        "SELECT channel FROM chunks WHERE session_id = ? UNION SELECT channel FROM samples WHERE session_id = ?"
+        " ORDER BY 1", (session, session))]
