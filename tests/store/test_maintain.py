@@ -63,3 +63,42 @@ def test_prune_drops_what_is_older_and_keeps_the_rest_whole(tmp_path):
     assert rows(db, "SELECT count(*) FROM events") == [(int((n - 1) / 100) + 1 - 92,)]
     assert db.stat().st_size < size  # the freed pages were given back
     assert rows(db, "PRAGMA integrity_check") == [("ok",)]
+
+
+def test_downsampling_keeps_min_mean_max_per_minute_and_never_the_last_days(tmp_path):
+    """Three days at one sample every 10 s, set to downsample after one day: the two older days
+    become one sample a minute (its mean; min and max kept beside it), the last day stays whole."""
+    from tendril.store.chunks import MINUTE_MAX, MINUTE_MIN
+    from tendril.store.codec import decode
+    from tendril.store.db import connect_ro
+
+    db = tmp_path / "log.db"
+    day, step = 86_400, 10
+    t0 = T0 - T0 % 60  # minute-aligned, so each minute holds six samples
+    store = Store.open(db)
+    sid = store.begin_session(hello())
+    for i in range(3 * day // step):
+        store.add_telemetry(sid, telemetry(i * step * 1000, 30_000 + (i % 6) * 100), t0 + i * step, i & 0xFFFF)
+        store.flush_due(t0 + i * step)
+    store.close()
+    now = t0 + 3 * day
+    store = Store.open(db)
+    n = store.downsample(1.0, now=now)
+    store.close()
+    conn = connect_ro(db)  # read without opening a Store: that would downsample against today's clock
+    samples = [(s.host_time, s.value) for s in iter_samples(conn)]
+    mins = {v for (d,) in conn.execute("SELECT data FROM chunks WHERE kind = ?", (MINUTE_MIN,))
+            for v in decode(d).value.tolist()}
+    maxs = {v for (d,) in conn.execute("SELECT data FROM chunks WHERE kind = ?", (MINUTE_MAX,))
+            for v in decode(d).value.tolist()}
+    settings = conn.execute("SELECT key, value FROM settings").fetchall()
+    conn.close()
+    recent = [s for s in samples if s[0] >= now - day]
+    old = [s for s in samples if s[0] < now - 2 * day]
+    assert n > 0 and len(recent) == day // step  # the last day whole
+    assert len(old) == day // 60  # one a minute
+    assert all((t - t0) % 60 == 0 and v == 30_250 for t, v in old)  # minute starts, the mean
+    assert mins == {30_000} and maxs == {30_500}
+    assert settings == [("downsample_after_days", "1.0")]
+    assert "downsampling off" in run("db", "downsample", "--db", str(db), "--off").stdout
+    assert run("db", "downsample", "--db", str(db)).exit_code == 2

@@ -76,3 +76,39 @@ def prune(db_path, before, yes) -> None:
         return
     click.echo(f"deleted {result.samples:,} samples and {result.events:,} events logged before {when}"
                f"; {path} is now {_size(path.stat().st_size)}")
+
+
+def _days(text: str) -> float:
+    units = {"d": 1.0, "w": 7.0, "h": 1 / 24}
+    t = text.strip().lower()
+    unit = units.get(t[-1:]) if t[-1:] in units else 1.0
+    number = t[:-1] if t[-1:] in units else t
+    try:
+        days = float(number) * unit
+    except ValueError:
+        raise click.BadParameter(f"{text!r} is not a length of time (like 30d, 2w, 12h)") from None
+    if not days > 0:
+        raise click.BadParameter(f"{text!r}: give a time longer than 0")
+    return days
+
+
+@db.command("downsample")
+@click.option("--db", "db_path", type=click.Path(dir_okay=False), help=_DB_HELP)
+@click.option("--after", "after", help="Keep samples older than this (30d, 2w, 12h) as each minute's min, mean "
+                                       "and max.")
+@click.option("--off", is_flag=True, help="Stop downsampling (what was downsampled stays so).")
+def downsample(db_path, after, off) -> None:
+    """Set the log to keep old samples as per-minute min/mean/max, once: every later open of the
+    log (each `tendril log`, export, ...) downsamples what has aged past it. Off by default; the
+    newest samples are never touched. Readers see a downsampled minute as one sample (its mean)."""
+    if bool(after) == off:
+        raise click.UsageError("give --after TIME or --off")
+    days = None if off else _days(after)
+    with _open(db_path) as store:
+        n = store.downsample(days)
+        path = store.path
+    if days is None:
+        click.echo(f"{path}: downsampling off")
+    else:
+        click.echo(f"{path}: samples older than {days:g} days are kept as each minute's min, mean and max; "
+                   f"{n:,} samples downsampled now")

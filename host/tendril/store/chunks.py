@@ -23,13 +23,17 @@ BLOCK = np.dtype([("seq", "<i8"), ("channel", "<i8"), ("device_ms", "<i8"), ("ho
                   ("value", "<i8"), ("raw", "<i8")])
 
 
+SAMPLES, MINUTE_MIN, MINUTE_MEAN, MINUTE_MAX = 0, 1, 2, 3  # chunks.kind
+READ_KINDS = (SAMPLES, MINUTE_MEAN)  # what readers see: samples, and a downsampled minute's mean
+
+
 def insert_chunk(conn: sqlite3.Connection, session: int, channel: int, raw: int,
-                 cols: codec.Columns) -> None:
+                 cols: codec.Columns, kind: int = SAMPLES) -> None:
     conn.execute(
-        "INSERT INTO chunks (session_id, channel, raw, first_seq, last_seq, t_first, t_last, n, data)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO chunks (session_id, channel, raw, first_seq, last_seq, t_first, t_last, n, kind, data)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (session, channel, raw, int(cols.seq.min()), int(cols.seq.max()), int(cols.host_ms.min()) / 1000,
-         int(cols.host_ms.max()) / 1000, len(cols), codec.encode(cols)))
+         int(cols.host_ms.max()) / 1000, len(cols), kind, codec.encode(cols)))
 
 
 # One channel's samples in memory: what a chunk holds, plus each sample's raw flag.
@@ -123,8 +127,8 @@ def seal_all(conn: sqlite3.Connection, *, older_than: float | None = None) -> in
 def sealed_seqs(conn: sqlite3.Connection, session: int, channel: int, lo: int, hi: int) -> set[int]:
     """The seqs in [lo, hi] already sealed for this channel (to drop a frame seen again)."""
     out: set[int] = set()
-    for (data,) in conn.execute("SELECT data FROM chunks WHERE session_id = ? AND channel = ? AND"
-                                " first_seq <= ? AND last_seq >= ?", (session, channel, hi, lo)):
+    for (data,) in conn.execute("SELECT data FROM chunks WHERE session_id = ? AND channel = ? AND kind IN"
+                                f" {READ_KINDS} AND first_seq <= ? AND last_seq >= ?", (session, channel, hi, lo)):
         seq = codec.decode(data).seq
         out.update(int(s) for s in seq[(seq >= lo) & (seq <= hi)])
     return out
@@ -164,7 +168,8 @@ def session_blocks(conn: sqlite3.Connection, session: int, *, channels: Sequence
     """A session's samples as BLOCK arrays in (seq, channel) order, in host-time window [since,
     until), streamed: at most the chunks that overlap one another are in memory at once."""
     args: list = [session]
-    sql = ("SELECT id, channel, raw, first_seq FROM chunks WHERE session_id = ?" + _in(args, "channel", channels)
+    sql = (f"SELECT id, channel, raw, first_seq FROM chunks WHERE session_id = ? AND kind IN {READ_KINDS}"
+           + _in(args, "channel", channels)
            + _window_sql(args, since, until, "t_first", "t_last") + " ORDER BY first_seq, channel")
     parts = [(first, cid, ch, raw) for cid, ch, raw, first in conn.execute(sql, args)]
     sargs: list = [session]

@@ -158,6 +158,8 @@ class Store:
                 conn.execute("VACUUM")
             conn.execute("BEGIN IMMEDIATE")
             chunks.seal_all(conn, older_than=time.time() - chunks.STALE_S)  # a crashed logger's stage
+            from .maintain import downsample
+            downsample(conn, time.time())  # when the log is set to (`tendril db downsample`)
             conn.execute("COMMIT")
         except StorageError:
             conn.close()
@@ -410,6 +412,16 @@ class Store:
         self.seal()
         with self._write("pruning the log"):
             return prune(self.conn, before, dry_run=dry_run)
+
+    def downsample(self, days: float | None, now: float | None = None) -> int:
+        """Set the log to keep per-minute min/mean/max of samples older than ``days`` (None: stop
+        downsampling) and do it now; returns the samples replaced (store/maintain.py)."""
+        from .maintain import downsample, set_downsample_after
+
+        self.seal()
+        with self._write("downsampling the log"):
+            set_downsample_after(self.conn, days)
+            return downsample(self.conn, time.time() if now is None else now) if days is not None else 0
 
     def seal(self) -> None:
         """Flush, then seal what this Store staged into chunks and give free pages back (close

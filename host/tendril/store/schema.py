@@ -122,7 +122,13 @@ CREATE TABLE chunks (
     t_first    REAL NOT NULL,                 -- host time of the first and last sample
     t_last     REAL NOT NULL,
     n          INTEGER NOT NULL,
+    kind       INTEGER NOT NULL DEFAULT 0,    -- 0 samples, downsampled minutes: 1 min, 2 mean, 3 max
     data       BLOB NOT NULL
+);
+-- Settings a log keeps for itself (`tendril db downsample`): key, value as text.
+CREATE TABLE settings (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
 );
 CREATE INDEX chunks_by_channel ON chunks (session_id, channel, t_last);
 DROP INDEX samples_dedup;
