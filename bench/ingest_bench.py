@@ -41,7 +41,10 @@ def rows(db: Path) -> int:
     try:
         conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
         try:
-            return conn.execute("SELECT count(*) FROM samples").fetchone()[0]
+            n = conn.execute("SELECT count(*) FROM samples").fetchone()[0]
+            if conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'chunks'").fetchone()[0]:
+                n += conn.execute("SELECT coalesce(sum(n), 0) FROM chunks").fetchone()[0]  # schema 3
+            return n
         finally:
             conn.close()
     except sqlite3.Error:

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from tendril.errors import StorageError
 from tendril.store import SCHEMA_VERSION, Store, iter_samples
 from tendril.store import codec
-from tendril.store.chunks import CHUNK_SAMPLES
+from tendril.store.chunks import CHUNK_SAMPLES, COMPACT_CHUNKS
 from tendril.store.db import _run_script
 from tendril.store.schema import SCHEMA_V1, SCHEMA_V2
 
@@ -48,20 +48,28 @@ def logged(db) -> list[tuple]:
         return [(s.channel, s.device_ms, s.value) for s in iter_samples(store.conn)]
 
 
-def test_samples_read_back_in_order_across_sealed_chunks_and_the_stage(tmp_path):
+def test_samples_read_back_in_order_across_full_and_small_chunks(tmp_path):
     db = tmp_path / "log.db"
     n = CHUNK_SAMPLES * 2 + 100
     store = Store.open(db)
     sid = store.begin_session(hello())
     frames(store, sid, range(n))
     store.flush()
-    # two chunks per channel sealed, the rest staged: a reader sees it all, in order
-    assert rows(db, "SELECT count(*) FROM chunks") == [(4,)]
+    # one commit: two full chunks and a small one per channel
+    assert rows(db, "SELECT n FROM chunks WHERE channel = 0 ORDER BY first_seq") == \
+        [(CHUNK_SAMPLES,), (CHUNK_SAMPLES,), (100,)]
+    for i in range(n, n + 100):  # then a commit a frame, as a slow board gives: small chunks, compacted
+        frames(store, sid, [i])
+        store.flush()
+    small = rows(db, f"SELECT count(*) FROM chunks WHERE channel = 0 AND n < {CHUNK_SAMPLES}")[0][0]
+    assert small <= COMPACT_CHUNKS
     assert [(s.device_ms, s.value) for s in iter_samples(store.conn) if s.channel == 0] == \
-        [(i * 1000, 40_000 + i) for i in range(n)]
+        [(i * 1000, 40_000 + i) for i in range(n + 100)]
     store.close()
-    assert rows(db, "SELECT count(*) FROM log.samples") == [(0,)]  # close sealed the rest
-    assert len(logged(db)) == 2 * n
+    # close merged the small ones: full chunks and one small chunk a channel
+    assert rows(db, "SELECT channel, n FROM chunks ORDER BY channel, first_seq") == \
+        [(ch, k) for ch in (0, 1) for k in (CHUNK_SAMPLES, CHUNK_SAMPLES, 200)]
+    assert len(logged(db)) == 2 * (n + 100)
 
 
 def test_a_frame_seen_again_after_its_chunk_was_sealed_is_dropped(tmp_path):

@@ -18,7 +18,8 @@ def test_open_creates_a_wal_database_with_the_schema_version(tmp_path):
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    assert tables == {"devices", "sessions", "samples", "chunks", "events", "config_history", "channels"}
+    assert tables == {"devices", "sessions", "samples", "chunks", "settings", "events", "config_history",
+                      "channels"}
     conn.close()
 
 

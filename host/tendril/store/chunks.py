@@ -1,9 +1,11 @@
-"""Samples in chunks: sealing the staged rows of a channel into compressed chunks, and reading a
-session's samples back in (seq, channel) order from its chunks and its staged rows.
+"""Samples in chunks: writing a channel's samples as compressed chunks (store/codec.py),
+compacting its small chunks into full ones, and reading a session's samples back in (seq,
+channel) order.
 
-Every commit of samples lands in the ``samples`` table (the stage); once a channel of a session
-has CHUNK_SAMPLES staged samples, they are sealed into one ``chunks`` row (store/codec.py) in
-the same transaction. Readers see both, so sealing is invisible to them.
+Every commit writes each channel's new samples as one small chunk; once a channel's small chunks
+hold CHUNK_SAMPLES samples (or are COMPACT_CHUNKS many) they are merged in the same kind of
+transaction. The ``samples`` table only holds rows of logs converted from schema 2 and of older
+loggers, until they are sealed; readers see it too, so none of this shows to them.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import numpy as np
 from . import codec
 
 CHUNK_SAMPLES = 8192  # samples a chunk holds: about 2.3 h of a 1 Hz channel
+COMPACT_CHUNKS = 64  # a channel's small chunks are merged when it has this many (16 s of 250 ms commits)
 STALE_S = 600.0  # staged rows this much older than the newest of their channel are a crash's leftovers
 
 BLOCK = np.dtype([("seq", "<i8"), ("channel", "<i8"), ("device_ms", "<i8"), ("host_time", "<f8"),
@@ -79,26 +82,59 @@ def rows_from_tuples(rows: Sequence[tuple]) -> np.ndarray:
     return out[np.argsort(out["seq"], kind="stable")]
 
 
-def rows_to_tuples(rows: np.ndarray):
-    return zip(*(rows[name].tolist() for name in ROW.names))
-
-
 def staged_rows(conn: sqlite3.Connection, session: int, channel: int) -> list[tuple]:
     """The staged rows of one channel: (session_id, seq, channel, device_ms, host_time, value, raw)."""
     return conn.execute("SELECT session_id, seq, channel, device_ms, host_time, value, raw FROM samples"
                         " WHERE session_id = ? AND channel = ?", (session, channel)).fetchall()
 
 
-def seal_rows(conn: sqlite3.Connection, session: int, channel: int, rows: np.ndarray) -> None:
-    """Seal ROW samples of one channel (in seq order) into chunks of up to CHUNK_SAMPLES, one raw
-    flag a chunk."""
+def _insert_columns(conn: sqlite3.Connection, session: int, channel: int, raw: int, cols: codec.Columns) -> int:
+    """Insert samples (in seq order) as chunks of up to CHUNK_SAMPLES; returns the chunks made."""
+    made = 0
+    for i in range(0, len(cols), CHUNK_SAMPLES):
+        insert_chunk(conn, session, channel, raw, codec.Columns(
+            *(np.ascontiguousarray(getattr(cols, c)[i:i + CHUNK_SAMPLES]) for c in codec.COLUMNS)))
+        made += 1
+    return made
+
+
+def seal_rows(conn: sqlite3.Connection, session: int, channel: int, rows: np.ndarray) -> int:
+    """Insert ROW samples of one channel (in seq order) as chunks, one raw flag a chunk; returns
+    the chunks made."""
+    made = 0
     for raw in (0, 1):
         mine = rows[rows["raw"] == raw]
-        for i in range(0, len(mine), CHUNK_SAMPLES):
-            part = mine[i:i + CHUNK_SAMPLES]
-            insert_chunk(conn, session, channel, raw, codec.Columns(
-                part["seq"].copy(), part["device_ms"].copy(),
-                np.rint(part["host_time"] * 1000).astype(np.int64), part["value"].copy()))
+        if len(mine):
+            made += _insert_columns(conn, session, channel, raw, codec.Columns(
+                mine["seq"].copy(), mine["device_ms"].copy(),
+                np.rint(mine["host_time"] * 1000).astype(np.int64), mine["value"].copy()))
+    return made
+
+
+_SMALL = f"session_id = ? AND channel = ? AND kind = {SAMPLES} AND n < {CHUNK_SAMPLES}"
+
+
+def small_chunks(conn: sqlite3.Connection, session: int, channel: int) -> tuple[int, int]:
+    """(samples, chunks) in a channel's chunks that are not full."""
+    n, count = conn.execute(f"SELECT coalesce(sum(n), 0), count(*) FROM chunks WHERE {_SMALL}",
+                            (session, channel)).fetchone()
+    return n, count
+
+
+def compact(conn: sqlite3.Connection, session: int, channel: int) -> tuple[int, int]:
+    """Merge a channel's small chunks into full chunks and at most one small one (per raw flag);
+    returns what is left small, as small_chunks does."""
+    found = conn.execute(f"SELECT id, raw, data FROM chunks WHERE {_SMALL} ORDER BY first_seq",
+                         (session, channel)).fetchall()
+    for raw in (0, 1):
+        parts = [codec.decode(data) for _, r, data in found if r == raw]
+        if not parts:
+            continue
+        cols = codec.Columns(*(np.concatenate([getattr(p, c) for p in parts]) for c in codec.COLUMNS))
+        order = np.argsort(cols.seq, kind="stable")
+        _insert_columns(conn, session, channel, raw, codec.Columns(*(getattr(cols, c)[order] for c in codec.COLUMNS)))
+    conn.executemany("DELETE FROM chunks WHERE id = ?", [(cid,) for cid, _, _ in found])
+    return small_chunks(conn, session, channel)
 
 
 def seal(conn: sqlite3.Connection, session: int, channel: int, *, at_least: int = CHUNK_SAMPLES) -> int:
@@ -109,6 +145,7 @@ def seal(conn: sqlite3.Connection, session: int, channel: int, *, at_least: int 
     if n == 0 or n < at_least:
         return 0
     seal_rows(conn, session, channel, rows_from_tuples(staged_rows(conn, session, channel)))
+    compact(conn, session, channel)
     conn.execute("DELETE FROM samples WHERE session_id = ? AND channel = ?", (session, channel))
     return n
 

@@ -20,8 +20,6 @@ FLUSH_INTERVAL = 0.25  # seconds: the longest a logged row waits before its comm
 FLUSH_ROWS = 50_000  # a batch this big is committed at once, whatever the time
 _SEQ_MOD, _SEQ_HALF = 1 << 16, 1 << 15
 
-_INSERT_SAMPLE = ("INSERT OR IGNORE INTO samples (session_id, seq, channel, device_ms, host_time,"
-                  " value, raw) VALUES (?, ?, ?, ?, ?, ?, ?)")
 _INSERT_CHANNEL = "INSERT OR IGNORE INTO channels (session_id, channel, name, unit) VALUES (?, ?, ?, ?)"
 _INSERT_EVENT = ("INSERT OR IGNORE INTO events (session_id, seq, device_ms, kind, a, b, c, value,"
                  " host_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
@@ -100,8 +98,8 @@ class Store:
         self._next_row: dict[int, int] = {}
         self._source_start: dict[int, float] = {}
         self._channel_rows: list[tuple] = []
-        # (session, channel) -> the samples staged and not yet sealed, in seq order (chunks.ROW)
-        self._open: dict[tuple[int, int], np.ndarray] = {}
+        # (session, channel) -> (samples, chunks) in its small chunks, not yet compacted (chunks.py)
+        self._small: dict[tuple[int, int], tuple[int, int]] = {}
 
     # --- opening ----------------------------------------------------------------------------------
 
@@ -354,7 +352,7 @@ class Store:
             try:
                 self._flush_queued()
             except StorageError:
-                self._open.clear()  # the mirror of the staged rows is read again after a rollback
+                self._small.clear()  # read again from the file after a rollback
                 raise
         self._last_flush = time.monotonic() if now is None else now
         return n
@@ -371,38 +369,27 @@ class Store:
         self._queued = 0
 
     def _stage(self, frames: list[tuple]) -> None:
-        """Store queued frames: each channel's samples join its open chunk (the staged rows,
-        mirrored in memory as arrays), a frame seen before (staged, or sealed in a chunk) is
-        dropped, and each full chunk's worth is sealed straight from memory (chunks.py), so only
-        the remainder is staged. Runs inside the flush's transaction."""
+        """Store queued frames: each channel's new samples go in as one small chunk (so a commit
+        is a few rows, whatever the rate), a frame seen before (sealed in a chunk) is dropped, and
+        a channel's small chunks are compacted into full ones once they hold a chunk's worth or
+        are many (chunks.py). Runs inside the flush's transaction."""
         batch = chunks.frames_to_rows(frames)
-        staged = []
         for key, rows in chunks.by_channel(batch):
-            opened = self._open.get(key)
-            if opened is None:
-                opened = chunks.rows_from_tuples(chunks.staged_rows(self.conn, *key))
             top = chunks.sealed_max(self.conn, *key)
-            keep = ~np.isin(rows["seq"], opened["seq"])
             if top is not None and rows["seq"][0] <= top:
                 sealed = chunks.sealed_seqs(self.conn, key[0], key[1], int(rows["seq"][0]), top)
-                keep &= ~np.isin(rows["seq"], np.fromiter(sealed, np.int64, len(sealed)))
-            fresh = rows[keep]
-            merged = np.concatenate([opened, fresh])
-            if len(opened) and len(fresh) and fresh["seq"][0] < opened["seq"][-1]:
-                merged = merged[np.argsort(merged["seq"], kind="stable")]
-            if len(merged) < chunks.CHUNK_SAMPLES:
-                self._open[key] = merged
-                staged.append(fresh)
+                rows = rows[~np.isin(rows["seq"], np.fromiter(sealed, np.int64, len(sealed)))]
+            if not len(rows):
                 continue
-            full = len(merged) // chunks.CHUNK_SAMPLES * chunks.CHUNK_SAMPLES
-            chunks.seal_rows(self.conn, key[0], key[1], merged[:full])
-            if len(opened):
-                self.conn.execute("DELETE FROM samples WHERE session_id = ? AND channel = ?", key)
-            self._open[key] = merged[full:]
-            staged.append(merged[full:])
-        for rows in staged:
-            if len(rows):
-                self.conn.executemany(_INSERT_SAMPLE, chunks.rows_to_tuples(rows))
+            added = chunks.seal_rows(self.conn, key[0], key[1], rows)
+            small = self._small.get(key)
+            if small is None:
+                small = chunks.small_chunks(self.conn, *key)
+            else:
+                small = (small[0] + len(rows), small[1] + added)
+            if small[0] >= chunks.CHUNK_SAMPLES or small[1] >= chunks.COMPACT_CHUNKS:
+                small = chunks.compact(self.conn, *key)
+            self._small[key] = small
 
     def prune(self, before: float, *, dry_run: bool = False):
         """Delete samples and events logged before host time ``before`` (store/maintain.py), in
@@ -424,16 +411,14 @@ class Store:
             return downsample(self.conn, time.time() if now is None else now) if days is not None else 0
 
     def seal(self) -> None:
-        """Flush, then seal what this Store staged into chunks and give free pages back (close
-        does it; another process's open chunks are left alone)."""
+        """Flush, then compact each channel this Store wrote into as few chunks as it can (close
+        does it), and give free pages back."""
         self.flush()
-        if self._open:
+        todo = [key for key, (_, n) in self._small.items() if n > 1]
+        if todo:
             with self._write("sealing samples"):
-                for key, opened in self._open.items():
-                    if len(opened):
-                        chunks.seal_rows(self.conn, key[0], key[1], opened)
-                        self.conn.execute("DELETE FROM samples WHERE session_id = ? AND channel = ?", key)
-            self._open.clear()
+                for key in todo:
+                    self._small[key] = chunks.compact(self.conn, *key)
         try:
             self.conn.executescript("PRAGMA incremental_vacuum;")  # run to the end (execute frees one page)
         except sqlite3.Error as exc:
