@@ -137,17 +137,16 @@ def compact(conn: sqlite3.Connection, session: int, channel: int) -> tuple[int, 
     return small_chunks(conn, session, channel)
 
 
-def seal(conn: sqlite3.Connection, session: int, channel: int, *, at_least: int = CHUNK_SAMPLES) -> int:
-    """Seal the staged samples of one channel into chunks when there are ``at_least`` of them (1:
-    whatever is staged). Runs inside the caller's transaction; returns the samples sealed."""
-    n = conn.execute("SELECT count(*) FROM samples WHERE session_id = ? AND channel = ?",
-                     (session, channel)).fetchone()[0]
-    if n == 0 or n < at_least:
+def seal(conn: sqlite3.Connection, session: int, channel: int) -> int:
+    """Seal the rows of one channel in ``samples`` into chunks. Runs inside the caller's
+    transaction; returns the samples sealed."""
+    rows = staged_rows(conn, session, channel)
+    if not rows:
         return 0
-    seal_rows(conn, session, channel, rows_from_tuples(staged_rows(conn, session, channel)))
+    seal_rows(conn, session, channel, rows_from_tuples(rows))
     compact(conn, session, channel)
     conn.execute("DELETE FROM samples WHERE session_id = ? AND channel = ?", (session, channel))
-    return n
+    return len(rows)
 
 
 def seal_all(conn: sqlite3.Connection, *, older_than: float | None = None) -> int:
@@ -157,7 +156,7 @@ def seal_all(conn: sqlite3.Connection, *, older_than: float | None = None) -> in
     total = 0
     for session, channel, newest in conn.execute(sql).fetchall():
         if older_than is None or newest < older_than:
-            total += seal(conn, session, channel, at_least=1)
+            total += seal(conn, session, channel)
     return total
 
 
