@@ -19,6 +19,8 @@ from dataclasses import dataclass
 import numpy as np
 from pcodec import ChunkConfig, standalone
 
+from ..errors import StorageError
+
 MAGIC = b"TC"
 VERSION = 1
 _HEAD = struct.Struct("<2sBI")
@@ -27,8 +29,9 @@ COLUMNS = ("seq", "device_ms", "host_ms", "value")
 _CONFIG = ChunkConfig(compression_level=8)
 
 
-class ChunkError(ValueError):
-    """Bytes that are not a chunk this version can read."""
+class ChunkError(StorageError):
+    """Bytes that are not a chunk this version can read (a damaged log): one line for the user,
+    like every StorageError, never a traceback."""
 
 
 @dataclass(frozen=True)
