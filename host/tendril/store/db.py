@@ -7,6 +7,8 @@ import math
 import os
 import sqlite3
 import time
+from collections.abc import Container
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Self
 
@@ -100,6 +102,7 @@ class Store:
         self._channel_rows: list[tuple] = []
         # (session, channel) -> (samples, chunks) in its small chunks, not yet compacted (chunks.py)
         self._small: dict[tuple[int, int], tuple[int, int]] = {}
+        self._atomic = False  # inside atomic(): writes join its one transaction
 
     # --- opening ----------------------------------------------------------------------------------
 
@@ -226,20 +229,21 @@ class Store:
         return session
 
     def add_row(self, session: int, host_time: float, values: dict[str, float], *,
-                units: dict[str, str] | None = None) -> None:
+                units: dict[str, str] | None = None, raw: Container[str] = ()) -> None:
         """Queue one row of a source session: a sample per value, stored in thousandths
         (rounded to the nearest 0.001) under the channel of its name; a name new to the session
         gets the next channel index (and ``units[name]``, if given, as its unit). Rows are numbered
         0, 1, 2... in samples.seq; device_ms is the host time since the session began, in ms.
         A value that is not finite or larger than SOURCE_MAX_ABS raises ValueError and queues
-        nothing of the row."""
+        nothing of the row. Names in ``raw`` are raw readings (as a board logs them in raw mode),
+        stored as the nearest whole number, not in thousandths."""
         milli = {}
         for name, v in values.items():
             v = float(v)
             if not math.isfinite(v) or abs(v) > SOURCE_MAX_ABS:
                 raise ValueError(f"channel {name!r}: {v} cannot be logged (finite values up to"
                                  f" {SOURCE_MAX_ABS:g} only)")
-            milli[name] = round(v * 1000)
+            milli[name] = round(v) if name in raw else round(v * 1000)
         if not milli:
             return
         chans = self._source_session(session)
@@ -252,7 +256,7 @@ class Store:
                 ch = chans[name] = len(chans)
                 unit = units.get(name) if units else None
                 self._channel_rows.append((session, ch, name, unit))
-            self._samples.append((session, seq, ch, device_ms, host_time, (m,), 0))
+            self._samples.append((session, seq, ch, device_ms, host_time, (m,), int(name in raw)))
             self._queued += 1
 
     def _source_session(self, session: int) -> dict[str, int]:
@@ -424,6 +428,31 @@ class Store:
         except sqlite3.Error as exc:
             raise _storage_error(self.path, exc, "giving free pages back") from exc
 
+    @contextmanager
+    def atomic(self, doing: str):
+        """One transaction around the block: every write in it (sessions begun, rows flushed as
+        often as memory needs) commits at its end, or none does. On an exception the queued rows are
+        dropped and StorageError (or the exception) propagates; the file is as it was."""
+        self.flush()
+        try:
+            with self._write(doing):
+                self._atomic = True
+                try:
+                    yield
+                    self.flush()
+                finally:
+                    self._atomic = False
+        except BaseException:
+            self._forget()
+            raise
+
+    def _forget(self) -> None:
+        """Drop what is queued and every cache of what the file holds (after a rollback)."""
+        self._samples, self._events, self._channel_rows = [], [], []
+        self._queued = 0
+        for cache in (self._seq, self._channels, self._next_row, self._source_start, self._small):
+            cache.clear()
+
     def _write(self, doing: str):
         return _Transaction(self, doing)
 
@@ -448,6 +477,8 @@ class _Transaction:
         self.store, self.doing = store, doing
 
     def __enter__(self) -> None:
+        if self.store._atomic:
+            return  # part of the atomic() block's transaction
         try:
             self.store.conn.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as exc:
@@ -455,6 +486,10 @@ class _Transaction:
 
     def __exit__(self, kind, exc, tb) -> bool:
         conn = self.store.conn
+        if self.store._atomic:  # the atomic() block commits or rolls back
+            if isinstance(exc, sqlite3.Error):
+                raise _storage_error(self.store.path, exc, self.doing) from exc
+            return False
         if kind is None:
             try:
                 conn.execute("COMMIT")
