@@ -15,6 +15,7 @@ from .db import db
 from .demo import demo
 from .doctor import doctor
 from .image import image
+from .importer import import_file
 from .log import log
 from .boards import boards
 from .flash import flash
@@ -54,6 +55,7 @@ cli.add_command(doctor)
 cli.add_command(recipe)
 cli.add_command(sim)
 cli.add_command(export)
+cli.add_command(import_file)
 cli.add_command(db)
 cli.add_command(replay)
 cli.add_command(ports)

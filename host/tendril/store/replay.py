@@ -9,7 +9,8 @@ rounding, so thresholds, hysteresis, hold times, durations, cooldowns, interlock
 new recipe are replayed exactly; a change of calibration or smoothing in the new recipe is not
 (it needs raw telemetry). Logged channels are matched to the new recipe's by name when the logged
 recipe is in config_history, else by index. Each boot is replayed on its own, from a fresh engine,
-as the board restarted too.
+as the board restarted too. A file brought in by `tendril import` replays the same way, each of its
+sessions (a board and boot of an exported log) on its own, channels matched by name.
 """
 
 from __future__ import annotations
@@ -82,8 +83,9 @@ def replay(conn: sqlite3.Connection, image: Image, recipe, *, device_id: int | N
     act_names = [a.name for a in recipe.actuators]
     rule_names = [r.name for r in recipe.rules]
     runs: list[Run] = []
-    # Only tendril boards ran an engine: a plotter or Firmata board's log has nothing to replay.
-    infos = [s for s in sessions(conn, device_id) if s.source == "tendril"]
+    # Tendril boards ran an engine, and imported files may hold what one logged (channels by
+    # name); a plotter or Firmata board's log has nothing to replay.
+    infos = [s for s in sessions(conn, device_id) if s.source in ("tendril", "import")]
     total, raw_used = 0, set()
     for info in infos:
         has_raw = raw_channels(conn, info.id)
