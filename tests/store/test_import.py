@@ -264,19 +264,21 @@ def test_an_imported_log_replays_beside_live_data(waterer_log, tmp_path):
 
 CHILD = """
 import sys
-from tendril.sources.importing import Row
+import numpy as np
+from tendril.sources.importing import Batch
 from tendril.store import Store
 from tendril.store import importer
 
 importer.FLUSH_SAMPLES = 100
-def rows():
-    for i in range(100_000):
-        if i == 1000:
+def batches():
+    for b in range(1000):
+        if b == 10:
             print("flushed", flush=True)
             sys.stdin.readline()  # killed here, inside the import's one transaction
-        yield Row("", 1777636800 + i, {"a": i}, i + 2)
+        t = np.arange(b * 100, b * 100 + 100, dtype=np.float64)
+        yield Batch("", 1777636800 + t, {"a": t}, np.arange(100) + 2)
 store = Store.open(sys.argv[1])
-importer.import_rows(store, rows(), key="sha256:0 f.csv", name="f.csv")
+importer.import_batches(store, batches(), key="sha256:0 f.csv", name="f.csv")
 """
 
 

@@ -13,7 +13,7 @@ from ..recipes.units import UnitError, duration_ms
 from ..sources.importing import read
 from ..store import Store, default_path, parse_time
 from ..store.db import device_id_text
-from ..store.importer import file_key, import_rows, imported_before
+from ..store.importer import file_key, import_batches, imported_before
 from .store import _DB_HELP
 
 _MAX_INTERVAL_MS = 30 * 86_400_000
@@ -91,7 +91,7 @@ def import_file(file: Path, db, start, interval, utc, skip_bad) -> None:
             raise StorageError(f"{name} is in the log already (imported as device {', '.join(before)}): "
                                "nothing done")
         try:
-            done = import_rows(store, reading.rows, key=file_key(digest.hexdigest(), name), name=name,
+            done = import_batches(store, reading.batches, key=file_key(digest.hexdigest(), name), name=name,
                                units=reading.units)
         except UnicodeDecodeError as exc:
             raise TendrilError(f"{name}: not UTF-8 text ({exc.reason}): nothing imported") from None

@@ -38,10 +38,13 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
+import numpy as np
+
 from ..errors import TendrilError
 from .plotter import PlotterParser
 
 EXPORT_COLUMNS = ("time", "device_id", "boot", "channel", "name", "device_ms", "value", "raw")
+BATCH_ROWS = 8192  # rows a batch holds at most
 MISSING = frozenset({"", "nan", "na", "n/a", "null", "none", "-", "--"})
 TIME_NAMES = frozenset({"time", "timestamp", "date", "datetime", "date_time", "date time", "utc",
                         "time_utc", "ts", "epoch", "unix", "unix_time", "millis", "ms", "time_ms",
@@ -71,14 +74,27 @@ class Row:
     raw: frozenset[str] = frozenset()
 
 
+@dataclass(frozen=True)
+class Batch:
+    """Up to BATCH_ROWS rows of one series as columns: ``times`` (Unix s) and ``lines`` one per
+    row, ``values[name]`` one float per row, NaN where the row has no sample of it; ``raw`` the
+    names whose values are raw readings."""
+
+    series: str
+    times: np.ndarray
+    values: dict[str, np.ndarray]
+    lines: np.ndarray
+    raw: frozenset[str] = frozenset()
+
+
 @dataclass
 class Reading:
     """What ``read`` found: the shape in words, units by channel name, notes for the user (what
-    was assumed), the rows (a lazy iterator: bad rows raise as they are reached), and the lines
-    dropped with ``skip_bad`` (filled while the rows are read)."""
+    was assumed), the rows in batches (a lazy iterator: bad rows raise as they are reached), and
+    the lines dropped with ``skip_bad`` (filled while the batches are read)."""
 
     shape: str
-    rows: Iterator[Row]
+    batches: Iterator[Batch]
     units: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     skipped: list[int] = field(default_factory=list)
@@ -282,64 +298,146 @@ def _export_csv(lines, ctx: _Ctx) -> Reading:
     reading = Reading("tendril export (CSV, a row per sample)", iter(()))
 
     def records():
-        source = _numbered(lines())
-        reader = csv.reader(text for _, text in source)
+        reader = csv.reader(lines())
         next(reader)  # the header
         for cells in reader:
-            if not cells or (len(cells) == 1 and not cells[0].strip()):
-                continue
-            yield reader.line_num, cells
+            if cells and (len(cells) > 1 or cells[0].strip()):
+                yield reader.line_num, cells
 
-    reading.rows = _export_rows(records(), ctx, reading)
+    reading.batches = _export_batches(records(), ctx, reading)
     return reading
 
 
-def _export_rows(records: Iterable[tuple[int, list | dict]], ctx: _Ctx, reading: Reading) -> Iterator[Row]:
-    """Samples (CSV cells or JSON objects) grouped into rows: consecutive samples of one board,
-    boot and time are one frame."""
-    key = None
-    values: dict[str, float] = {}
-    raw: set[str] = set()
-    first_line = 0
-    for line, rec in records:
-        try:
-            if isinstance(rec, dict):
-                missing = [c for c in EXPORT_COLUMNS if c not in rec]
-                if missing:
-                    raise ValueError(f"no {', '.join(missing)} (tendril export's JSON lines have"
-                                     f" {', '.join(EXPORT_COLUMNS)})")
-                cells = [rec[c] for c in EXPORT_COLUMNS]
-            else:
-                if len(rec) != len(EXPORT_COLUMNS):
-                    raise ValueError(f"{len(rec)} cells, the header has {len(EXPORT_COLUMNS)}")
-                cells = rec
-            t_text, device, boot, channel, chan_name, device_ms, value, is_raw = cells
-            t = ctx.timestamp(datetime.fromisoformat(str(t_text).strip())) if isinstance(t_text, str) \
-                else _bad_type("time", t_text)
-            series = f"{str(device).strip()} boot {int(boot)}"
-            frame = (series, t, int(device_ms))
-            label = str(chan_name).strip() if chan_name not in (None, "") else f"channel {int(channel)}"
-            number = _number(str(value)) if value is not None else None
-            raw_flag = str(is_raw).strip() in ("1", "True", "true")
-        except ImportFileError:
-            raise
-        except (ValueError, TypeError) as exc:
-            ctx.bad(line, _why(exc), reading.skipped)
-            continue
-        if frame != key and values:
-            yield Row(key[0], key[1], values, first_line, frozenset(raw))
-            values, raw = {}, set()
-        if not values:
-            key, first_line = frame, line
-        if number is not None:
-            if label in values:
-                ctx.bad(line, f"{label!r} twice at one time", reading.skipped)
-                continue
-            values[label] = number
-            if raw_flag:
-                raw.add(label)
-    if values:
-        yield Row(key[0], key[1], values, first_line, frozenset(raw))
+def _export_batches(records: Iterable[tuple[int, list | dict]], ctx: _Ctx, reading: Reading) -> Iterator[Batch]:
+    """Samples (CSV cells or JSON objects) as batches, a run of BATCH_ROWS records at a time:
+    consecutive samples of one board, boot, time and device_ms are one frame (one row), and a
+    batch holds one board and boot, raw or not."""
+    records = iter(records)
+    held: list[tuple[int, list]] = []  # the last frame of a run, which the next may continue
+    while True:
+        run = held
+        for line, rec in records:
+            cells = rec if len(rec) == 8 and type(rec) is list else _export_cells(line, rec, ctx, reading)
+            if cells is not None:
+                run.append((line, cells))
+                if len(run) >= BATCH_ROWS:
+                    break
+        else:
+            if run:
+                yield from _export_run(run, ctx, reading)
+            return
+        last = _frame_start(run) or len(run)  # (a "frame" as long as a run is no frame: cut it)
+        held = run[last:]
+        yield from _export_run(run[:last], ctx, reading)
+
+
+def _export_cells(line: int, rec: list | dict, ctx: _Ctx, reading: Reading) -> list | None:
+    """A record's eight cells as text (a JSON object's values too), or None for a bad one."""
+    if isinstance(rec, dict):
+        missing = [c for c in EXPORT_COLUMNS if c not in rec]
+        if missing:
+            ctx.bad(line, f"no {', '.join(missing)} (tendril export's JSON lines have"
+                          f" {', '.join(EXPORT_COLUMNS)})", reading.skipped)
+            return None
+        bad = [c for c in EXPORT_COLUMNS if isinstance(rec[c], (list, dict))]
+        if bad:
+            ctx.bad(line, f"{bad[0]}: {json.dumps(rec[bad[0]])} is not a value", reading.skipped)
+            return None
+        return ["" if rec[c] is None else str(int(rec[c]) if isinstance(rec[c], bool) else rec[c])
+                for c in EXPORT_COLUMNS]
+    if len(rec) != len(EXPORT_COLUMNS):
+        ctx.bad(line, f"{len(rec)} cells, the header has {len(EXPORT_COLUMNS)}", reading.skipped)
+        return None
+    return rec
+
+
+def _frame_start(run: list[tuple[int, list]]) -> int:
+    """Where the run's last frame begins (its records share board, boot, time and device_ms)."""
+    key = _frame_key(run[-1][1])
+    i = len(run) - 1
+    while i > 0 and _frame_key(run[i - 1][1]) == key:
+        i -= 1
+    return i
+
+
+def _frame_key(cells: list) -> tuple:
+    return cells[1].strip(), cells[2].strip(), cells[0].strip(), cells[5].strip(), cells[7].strip()
+
+
+_TRUE = ("1", "true", "True")
+
+
+def _export_run(run: list[tuple[int, list]], ctx: _Ctx, reading: Reading) -> Iterator[Batch]:
+    line_no = np.array([line for line, _ in run], np.int64)
+    t_col, dev_col, boot_col, chan_col, name_col, ms_col, value_col, raw_col = zip(*(c for _, c in run))
+    bad: list[tuple[int, str]] = []
+    stamps = np.empty(len(run), np.float64)
+    cache: dict[str, float] = {}
+    for i, text in enumerate(t_col):
+        t = cache.get(text)
+        if t is None:
+            try:
+                t = cache[text] = ctx.timestamp(datetime.fromisoformat(text.strip()))
+            except ValueError:
+                bad.append((i, f"{text.strip()!r} is not a time (ISO 8601)"))
+                t = math.nan
+        stamps[i] = t
+    boots = _ints("boot", boot_col, bad)
+    chans = _ints("channel", chan_col, bad)
+    device_ms = _ints("device_ms", ms_col, bad)
+    values = _column_values("value", value_col, False, bad)
+    keep = np.ones(len(run), bool)
+    told: set[int] = set()
+    for i, why in sorted(bad):
+        keep[i] = False
+        if i not in told:
+            told.add(i)
+            ctx.bad(int(line_no[i]), why, reading.skipped)
+    devices = np.array([d.strip() for d in dev_col])
+    names = np.array([n.strip() or f"channel {c}" for n, c in zip(name_col, chans.tolist())])
+    raw = np.isin(np.array(raw_col), _TRUE)
+    idx = np.flatnonzero(keep & ~np.isnan(values))
+    if not len(idx):
+        return
+    devices, boots, names, raw = devices[idx], boots[idx], names[idx], raw[idx]
+    stamps, device_ms, values, line_no = stamps[idx], device_ms[idx], values[idx], line_no[idx]
+    # a new frame where board, boot, time, device_ms or raw change; a new batch where board, boot or raw do
+    series_edge = np.concatenate([[True], (devices[1:] != devices[:-1]) | (boots[1:] != boots[:-1])
+                                  | (raw[1:] != raw[:-1])])
+    frame_edge = series_edge | np.concatenate([[True], (stamps[1:] != stamps[:-1])
+                                               | (device_ms[1:] != device_ms[:-1])])
+    frame = np.cumsum(frame_edge) - 1
+    bounds = np.append(np.flatnonzero(series_edge), len(idx))
+    for a, b in zip(bounds[:-1].tolist(), bounds[1:].tolist()):
+        f = frame[a:b] - frame[a]
+        n = int(f[-1]) + 1
+        starts = np.flatnonzero(frame_edge[a:b]) + a
+        cols: dict[str, np.ndarray] = {}
+        seg_names = names[a:b]
+        for label in dict.fromkeys(seg_names.tolist()):
+            mine = np.flatnonzero(seg_names == label)
+            twice = np.flatnonzero(np.diff(f[mine]) == 0)
+            if len(twice):
+                ctx.bad(int(line_no[a + mine[twice[0] + 1]]), f"{label!r} twice at one time", reading.skipped)
+                mine = np.delete(mine, twice + 1)
+            col = np.full(n, math.nan)
+            col[f[mine]] = values[a:b][mine]
+            cols[label] = col
+        yield Batch(f"{devices[a]} boot {boots[a]}", stamps[starts], cols, line_no[starts],
+                    frozenset(cols) if raw[a] else frozenset())
+
+
+def _ints(label: str, column: tuple[str, ...], bad: list[tuple[int, str]]) -> np.ndarray:
+    try:
+        return np.array(column, np.int64)
+    except (ValueError, OverflowError):
+        out = np.zeros(len(column), np.int64)
+        for i, cell in enumerate(column):
+            try:
+                out[i] = int(cell)
+            except (ValueError, OverflowError):
+                bad.append((i, f"{label}: {cell.strip()!r} is not a whole number"))
+        return out
 
 
 def _bad_type(what: str, value) -> float:
@@ -385,7 +483,8 @@ def _jsonl(lines, ctx: _Ctx, first_no: int, first: str) -> Reading:
                 continue
             yield no, obj
 
-    reading.rows = _export_rows(objects(), ctx, reading) if long else _wide_json(objects(), ctx, reading, probe)
+    reading.batches = (_export_batches(objects(), ctx, reading) if long
+                       else _batched(_wide_json(objects(), ctx, reading, probe)))
     return reading
 
 
@@ -448,14 +547,14 @@ def _columns(lines, ctx: _Ctx, header: list[str], delim: str, head: list[tuple[i
 
         t0, step, note = _spaced(ctx, count)
         reading.notes.append(note)
-        reading.rows = _column_rows(lines, ctx, reading, names, delim, decimal_comma, None, t0, step)
+        reading.batches = _column_rows(lines, ctx, reading, names, delim, decimal_comma, None, t0, step)
         return reading
     if first_cells:
         _dated_without_start(ctx, first_cells[0])
     units.pop(names[0], None)
     reading = Reading(f"a time and a column per channel, separated by {sep}", iter(()), units)
-    reading.rows = _column_rows(lines, ctx, reading, names, delim, decimal_comma, _Times(ctx, header[0].strip()),
-                                0.0, 0.0)
+    reading.batches = _column_rows(lines, ctx, reading, names, delim, decimal_comma,
+                                   _Times(ctx, header[0].strip()), 0.0, 0.0)
     return reading
 
 
@@ -470,35 +569,107 @@ def _column_records(lines: Iterable[str], delim: str) -> Iterator[tuple[int, lis
 
 
 def _column_rows(lines, ctx: _Ctx, reading: Reading, names: list[str], delim: str, decimal_comma: bool,
-                 times: _Times | None, t0: float, step: float) -> Iterator[Row]:
+                 times: _Times | None, t0: float, step: float) -> Iterator[Batch]:
+    """Batches of BATCH_ROWS rows, each value column converted at once (a cell at a time only in a
+    column that holds something else than plain numbers)."""
     value_names = names[1:] if times else names
     width = len(names)
     k = 0
-    for no, cells in _column_records(lines(), delim):
-        try:
+    records = _column_records(lines(), delim)
+    while True:
+        kept_lines, stamps, cells_kept = [], [], []
+        errors: list[tuple[int, str]] = []  # (line, why), told in line order once the batch is read
+        for no, cells in records:
             if len(cells) != width:
-                raise ValueError(f"{len(cells)} cells, the header has {width}")
+                errors.append((no, f"{len(cells)} cells, the header has {width}"))
+                continue
             if times:
-                t = times(cells[0])
-                cells = cells[1:]
-            else:
-                t = t0 + k * step
-            values = {}
-            for label, cell in zip(value_names, cells):
                 try:
-                    number = _number(cell, decimal_comma)
-                except ValueError:
-                    raise ValueError(f"{label}: {cell.strip()!r} is not a number") from None
-                if number is not None:
-                    values[label] = number
-        except ImportFileError:
-            raise
-        except ValueError as exc:
-            ctx.bad(no, _why(exc), reading.skipped)
-            continue
-        k += 1
-        if values:
-            yield Row("", t, values, no)
+                    stamps.append(times(cells[0]))
+                except ValueError as exc:
+                    errors.append((no, _why(exc)))
+                    continue
+                cells_kept.append(cells[1:])
+            else:
+                stamps.append(t0 + k * step)
+                k += 1
+                cells_kept.append(cells)
+            kept_lines.append(no)
+            if len(kept_lines) == BATCH_ROWS:
+                break
+        if not kept_lines and not errors:
+            return
+        line_no = np.array(kept_lines, np.int64)
+        keep = np.ones(len(line_no), bool)
+        bad: list[tuple[int, str]] = []
+        values = {label: _column_values(label, column, decimal_comma, bad)
+                  for label, column in zip(value_names, zip(*cells_kept))}
+        for i, _ in bad:
+            keep[i] = False
+        errors += [(int(line_no[i]), why) for i, why in bad]
+        told: set[int] = set()
+        for no, why in sorted(errors):
+            if no not in told:
+                told.add(no)
+                ctx.bad(no, why, reading.skipped)
+        stamps_arr = np.array(stamps, np.float64)
+        if not keep.all():
+            stamps_arr, line_no = stamps_arr[keep], line_no[keep]
+            values = {label: v[keep] for label, v in values.items()}
+        yield Batch("", stamps_arr, values, line_no)
+
+
+def _column_values(label: str, column: tuple[str, ...], decimal_comma: bool,
+                   bad: list[tuple[int, str]]) -> np.ndarray:
+    """A column of cells as floats (NaN: no sample); cells that are not numbers go in ``bad``."""
+    try:
+        out = np.array(column, np.float64)
+        if np.isfinite(out[~np.isnan(out)]).all():
+            return out
+    except ValueError:
+        pass
+    out = np.empty(len(column), np.float64)
+    for i, cell in enumerate(column):
+        try:
+            number = _number(cell, decimal_comma)
+        except ValueError:
+            bad.append((i, f"{label}: {cell.strip()!r} is not a number"))
+            number = None
+        out[i] = math.nan if number is None else number
+    return out
+
+
+def _batched(rows: Iterable[Row]) -> Iterator[Batch]:
+    """Rows as batches: a new batch when the series or the raw names change, or every BATCH_ROWS."""
+    series, raw = "", frozenset()
+    times: list[float] = []
+    line_no: list[int] = []
+    cols: dict[str, list[float]] = {}
+    for row in rows:
+        if times and (row.series != series or row.raw != raw or len(times) >= BATCH_ROWS):
+            yield _batch(series, times, cols, line_no, raw)
+            times, line_no, cols = [], [], {}
+        series, raw = row.series, row.raw
+        i = len(times)
+        times.append(row.host_time)
+        line_no.append(row.line)
+        for label, v in row.values.items():
+            col = cols.get(label)
+            if col is None:
+                col = cols[label] = []
+            if len(col) < i:
+                col.extend([math.nan] * (i - len(col)))
+            col.append(v)
+    if times:
+        yield _batch(series, times, cols, line_no, raw)
+
+
+def _batch(series: str, times: list[float], cols: dict[str, list[float]], line_no: list[int],
+           raw: frozenset[str]) -> Batch:
+    n = len(times)
+    return Batch(series, np.array(times, np.float64),
+                 {label: np.array(col + [math.nan] * (n - len(col)), np.float64) for label, col in cols.items()},
+                 np.array(line_no, np.int64), raw)
 
 
 # --- Serial Plotter text, with or without the Serial Monitor's timestamps ---------------------------
@@ -517,7 +688,7 @@ def _plotter(lines, ctx: _Ctx) -> Reading:
         for k, (no, values) in enumerate(_plotter_lines(lines(), ctx, reading.skipped)):
             yield Row("", t0 + k * step, values, no)
 
-    reading.rows = rows()
+    reading.batches = _batched(rows())
     return reading
 
 
@@ -586,7 +757,7 @@ def _monitor(lines, ctx: _Ctx) -> Reading:
         for no, values in _plotter_lines(lines(), ctx, reading.skipped, text_of):
             yield Row("", _at(ctx, base, when[no]), values, no)
 
-    reading.rows = rows()
+    reading.batches = _batched(rows())
     return reading
 
 

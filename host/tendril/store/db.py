@@ -90,6 +90,7 @@ class Store:
         self.path = path
         # Queued samples as frames: (session, seq, first channel, device_ms, host_time, values, raw)
         self._samples: list[tuple] = []
+        self._blocks: list[np.ndarray] = []  # queued chunks.ROW samples (add_rows)
         self._queued = 0  # samples in them
         self._events: list[tuple] = []
         self._last_flush = time.monotonic()
@@ -259,6 +260,44 @@ class Store:
             self._samples.append((session, seq, ch, device_ms, host_time, (m,), int(name in raw)))
             self._queued += 1
 
+    def add_rows(self, session: int, host_times: np.ndarray, values: dict[str, np.ndarray], *,
+                 units: dict[str, str] | None = None, raw: Container[str] = ()) -> None:
+        """Queue many rows of a source session at once (what ``add_row`` does a row at a time):
+        ``host_times`` one per row, ``values[name]`` one float per row, NaN where the row has no
+        sample of it. Rows are numbered on from the session's last. A value that is infinite or
+        larger than SOURCE_MAX_ABS raises BadValue (its ``row``) and queues nothing."""
+        host_times = np.asarray(host_times, np.float64)
+        n = len(host_times)
+        present = {}
+        for name, v in values.items():
+            v = np.asarray(v, np.float64)
+            has = ~np.isnan(v)
+            bad = np.flatnonzero(has & ~(np.abs(np.where(has, v, 0.0)) <= SOURCE_MAX_ABS))
+            if len(bad):
+                raise BadValue(int(bad[0]), f"channel {name!r}: {v[bad[0]]} cannot be logged (finite"
+                                            f" values up to {SOURCE_MAX_ABS:g} only)")
+            if has.any():
+                present[name] = (v, has)
+        if not n or not present:
+            return
+        chans = self._source_session(session)
+        seq0 = self._next_row[session]
+        self._next_row[session] = seq0 + n
+        device_ms = np.maximum(0, np.rint((host_times - self._source_start[session]) * 1000)).astype(np.int64)
+        seqs = np.arange(seq0, seq0 + n, dtype=np.int64)
+        for name, (v, has) in present.items():
+            ch = chans.get(name)
+            if ch is None:
+                ch = chans[name] = len(chans)
+                self._channel_rows.append((session, ch, name, units.get(name) if units else None))
+            block = np.zeros(int(has.sum()), chunks.ROW)
+            block["session"], block["channel"] = session, ch
+            block["seq"], block["device_ms"], block["host_time"] = seqs[has], device_ms[has], host_times[has]
+            block["value"] = np.rint(v[has] if name in raw else v[has] * 1000).astype(np.int64)
+            block["raw"] = int(name in raw)
+            self._blocks.append(block)
+            self._queued += len(block)
+
     def _source_session(self, session: int) -> dict[str, int]:
         """The channels of a source session begun earlier (maybe by another Store)."""
         chans = self._channels.get(session)
@@ -365,19 +404,21 @@ class Store:
         with self._write("writing samples"):
             if self._channel_rows:  # before the samples that use them
                 self.conn.executemany(_INSERT_CHANNEL, self._channel_rows)
-            if self._samples:
-                self._stage(self._samples)
+            if self._samples or self._blocks:
+                self._stage(self._samples, self._blocks)
             if self._events:
                 self.conn.executemany(_INSERT_EVENT, self._events)
-        self._samples, self._events, self._channel_rows = [], [], []
+        self._samples, self._blocks, self._events, self._channel_rows = [], [], [], []
         self._queued = 0
 
-    def _stage(self, frames: list[tuple]) -> None:
+    def _stage(self, frames: list[tuple], blocks: list[np.ndarray] = ()) -> None:
         """Store queued frames: each channel's new samples go in as one small chunk (so a commit
         is a few rows, whatever the rate), a frame seen before (sealed in a chunk) is dropped, and
         a channel's small chunks are compacted into full ones once they hold a chunk's worth or
         are many (chunks.py). Runs inside the flush's transaction."""
         batch = chunks.frames_to_rows(frames)
+        if blocks:
+            batch = np.concatenate([batch, *blocks])
         for key, rows in chunks.by_channel(batch):
             top = chunks.sealed_max(self.conn, *key)
             if top is not None and rows["seq"][0] <= top:
@@ -448,7 +489,7 @@ class Store:
 
     def _forget(self) -> None:
         """Drop what is queued and every cache of what the file holds (after a rollback)."""
-        self._samples, self._events, self._channel_rows = [], [], []
+        self._samples, self._blocks, self._events, self._channel_rows = [], [], [], []
         self._queued = 0
         for cache in (self._seq, self._channels, self._next_row, self._source_start, self._small):
             cache.clear()
@@ -468,6 +509,14 @@ class Store:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+class BadValue(ValueError):
+    """A value add_rows cannot log; ``row`` is its row's index."""
+
+    def __init__(self, row: int, message: str) -> None:
+        super().__init__(message)
+        self.row = row
 
 
 class _Transaction:

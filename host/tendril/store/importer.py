@@ -12,8 +12,10 @@ import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from ..sources.importing import ImportFileError, Row
-from .db import Store, device_id_text, source_device_id
+import numpy as np
+
+from ..sources.importing import Batch, ImportFileError
+from .db import BadValue, Store, device_id_text, source_device_id
 
 FLUSH_SAMPLES = 200_000  # queued samples written (inside the one transaction) to bound memory
 
@@ -43,28 +45,35 @@ def imported_before(conn: sqlite3.Connection, digest: str) -> list[str]:
     return [device_id_text(r[0]) for r in rows]
 
 
-def import_rows(store: Store, rows: Iterable[Row], *, key: str, name: str,
-                units: dict[str, str] | None = None) -> Imported:
-    """Write ``rows`` as import sessions (one per series), in one transaction."""
+def import_batches(store: Store, batches: Iterable[Batch], *, key: str, name: str,
+                   units: dict[str, str] | None = None) -> Imported:
+    """Write ``batches`` as import sessions (one per series), in one transaction."""
     done = Imported()
     sessions: dict[str, int] = {}
     seen: dict[str, None] = {}
     with store.atomic(f"importing {name}"):
-        for row in rows:
-            sid = sessions.get(row.series)
+        for batch in batches:
+            has = np.zeros(len(batch.times), bool)
+            for v in batch.values.values():
+                has |= ~np.isnan(v)
+            if not has.any():
+                continue
+            sid = sessions.get(batch.series)
             if sid is None:
-                device_key = f"{key} {row.series}" if row.series else key
-                sid = sessions[row.series] = store.begin_source_session("import", device_key, row.host_time)
+                device_key = f"{key} {batch.series}" if batch.series else key
+                start = float(batch.times[np.argmax(has)])
+                sid = sessions[batch.series] = store.begin_source_session("import", device_key, start)
                 done.devices[source_device_id("import", device_key)] = device_key
             try:
-                store.add_row(sid, row.host_time, row.values, units=units, raw=row.raw)
-            except ValueError as exc:
-                raise ImportFileError(f"{name}:{row.line}: {exc}") from None
-            done.rows += 1
-            done.samples += len(row.values)
-            seen.update(dict.fromkeys(row.values))
-            done.first = row.host_time if done.first is None else min(done.first, row.host_time)
-            done.last = row.host_time if done.last is None else max(done.last, row.host_time)
+                store.add_rows(sid, batch.times, batch.values, units=units, raw=batch.raw)
+            except BadValue as exc:
+                raise ImportFileError(f"{name}:{batch.lines[exc.row]}: {exc}") from None
+            done.rows += int(has.sum())
+            done.samples += sum(int((~np.isnan(v)).sum()) for v in batch.values.values())
+            seen.update(dict.fromkeys(k for k, v in batch.values.items() if not np.isnan(v).all()))
+            first, last = float(batch.times[has].min()), float(batch.times[has].max())
+            done.first = first if done.first is None else min(done.first, first)
+            done.last = last if done.last is None else max(done.last, last)
             if store.pending >= FLUSH_SAMPLES:
                 store.flush()
     done.channels = list(seen)
