@@ -298,3 +298,25 @@ def test_an_import_killed_with_sigkill_leaves_nothing_of_it(tmp_path):
     assert rows(db, "PRAGMA integrity_check") == [("ok",)]
     assert rows(db, "SELECT source FROM sessions") == [("plotter",)]
     assert rows(db, "SELECT count(*) FROM samples") == [(1,)]
+
+
+def test_add_rows_queues_columns_with_gaps_raw_names_and_one_bad_value_refused(tmp_path):
+    import numpy as np
+    from tendril.store.db import BadValue
+
+    db = tmp_path / "log.db"
+    with Store.open(db) as store:
+        sid = store.begin_source_session("import", "k", host_time=T0)
+        store.add_row(sid, T0, {"a": 1.0})
+        nan = float("nan")
+        store.add_rows(sid, np.array([T0 + 1, T0 + 2, T0 + 3]),
+                       {"a": np.array([2.0, nan, 4.0]), "adc": np.array([512.0, 513.4, nan])},
+                       units={"a": "%"}, raw={"adc"})
+        with pytest.raises(BadValue) as bad:
+            store.add_rows(sid, np.array([T0 + 4, T0 + 5]), {"a": np.array([5.0, float("inf")])})
+        assert bad.value.row == 1
+        store.add_rows(sid, np.array([T0 + 6]), {"a": np.array([6.0])})
+    got = rows(db, "SELECT seq, channel, device_ms, value, raw FROM samples ORDER BY seq, channel")
+    assert got == [(0, 0, 0, 1000, 0), (1, 0, 1000, 2000, 0), (1, 1, 1000, 512, 1), (2, 1, 2000, 513, 1),
+                   (3, 0, 3000, 4000, 0), (4, 0, 6000, 6000, 0)]
+    assert sorted(rows(db, "SELECT name, unit FROM channels")) == [("a", None), ("adc", None)]
