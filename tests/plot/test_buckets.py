@@ -1,52 +1,104 @@
-import random
-
+import numpy as np
 import pytest
 
-from tendril.plotting.buckets import bucket_series
+from tendril.plotting.buckets import (
+    broken,
+    bucket_series,
+    gaps_after,
+    typical_step,
+)
 
 
-def week_of_points(n=600_000, seed=7):
-    rng = random.Random(seed)
-    return [(float(t), 40.0 + rng.gauss(0, 3)) for t in range(n)]
+def reference(times, values, since, until, columns):
+    """The definition, point by point: (column, count, lo, hi, mean, first, last) per non-empty column."""
+    width = (until - since) / columns
+    out: dict[int, list] = {}
+    for t, v in zip(times.tolist(), values.tolist()):
+        if t < since or t > until:
+            continue
+        i = min(int((t - since) / width), columns - 1)
+        b = out.setdefault(i, [i, 0, v, v, 0.0, t, t])
+        b[1] += 1
+        b[2], b[3] = min(b[2], v), max(b[3], v)
+        b[4] += v
+        b[6] = t
+    return [(i, n, lo, hi, total / n, first, last) for i, n, lo, hi, total, first, last
+            in (out[k] for k in sorted(out))]
 
 
-def test_a_week_of_samples_becomes_at_most_one_bucket_per_column():
-    points = week_of_points()
-    buckets = bucket_series(iter(points), 0.0, float(len(points) - 1), 800)
-    assert len(buckets) <= 800
-    assert sum(b.count for b in buckets) == len(points)
+def as_rows(b):
+    return list(zip(b.column.tolist(), b.count.tolist(), b.lo.tolist(), b.hi.tolist(),
+                    b.mean.tolist(), b.first.tolist(), b.last.tolist()))
 
 
-def test_min_and_max_of_every_spike_survive_bucketing():
-    points = week_of_points(50_000)
-    points[12_345] = (12_345.0, 999.0)
-    points[40_000] = (40_000.0, -999.0)
-    buckets = bucket_series(points, 0.0, 49_999.0, 300)
-    assert max(b.hi for b in buckets) == 999.0
-    assert min(b.lo for b in buckets) == -999.0
-    assert max(b.hi for b in buckets) == max(v for _, v in points)
-    assert min(b.lo for b in buckets) == min(v for _, v in points)
+@pytest.mark.parametrize("seed", range(8))
+def test_buckets_equal_the_point_by_point_definition_on_random_series_with_gaps(seed):
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(1, 3000))
+    steps = rng.exponential(1.0, n)
+    steps[rng.random(n) < 0.01] += rng.uniform(50, 500)  # pauses: some columns stay empty
+    times = np.cumsum(steps) + rng.uniform(-100, 100)
+    values = rng.normal(40, 5, n).round(3)
+    since = float(times[0] + rng.uniform(-20, 20))
+    until = float(times[-1] + rng.uniform(-20, 20))
+    columns = int(rng.integers(1, 400))
+    got = bucket_series(times, values, since, until, columns)
+    want = reference(times, values, since, until, columns)
+    rows = as_rows(got)
+    assert [r[:4] + r[5:] for r in rows] == [r[:4] + r[5:] for r in want]  # exact
+    assert [r[4] for r in rows] == pytest.approx([r[4] for r in want], rel=1e-12)
+    assert got.start.tolist() == pytest.approx([since + i * (until - since) / columns
+                                                for i in got.column.tolist()])
+    assert len(set(got.column.tolist())) < columns or n >= columns
+
+
+def test_a_week_at_1_hz_becomes_one_bucket_per_column_and_keeps_every_spike():
+    rng = np.random.default_rng(7)
+    times = np.arange(604_800, dtype=np.float64)
+    values = rng.normal(40, 3, len(times))
+    values[12_345], values[400_000] = 999.0, -999.0
+    b = bucket_series(times, values, 0.0, times[-1], 1300)
+    assert len(b) == 1300 and int(b.count.sum()) == len(times)
+    assert b.hi.max() == 999.0 and b.lo.min() == -999.0
+    assert b.mean.sum() == pytest.approx(sum(values[b.first.astype(int)[i]:b.last.astype(int)[i] + 1].mean()
+                                             for i in range(len(b))))
 
 
 def test_each_bucket_holds_the_exact_min_max_and_mean_of_its_points():
-    points = [(0.0, 1.0), (1.0, 5.0), (2.0, 3.0), (10.0, 7.0), (10.5, 9.0)]
-    buckets = bucket_series(points, 0.0, 12.0, 4)  # columns of 3 s
-    assert [(b.start, b.count, b.lo, b.hi, b.mean) for b in buckets] == [
-        (0.0, 3, 1.0, 5.0, 3.0),
-        (9.0, 2, 7.0, 9.0, 8.0),
-    ]
+    times = np.array([0.0, 1.0, 2.0, 10.0, 10.5])
+    values = np.array([1.0, 5.0, 3.0, 7.0, 9.0])
+    b = bucket_series(times, values, 0.0, 12.0, 4)  # columns of 3 s
+    assert as_rows(b) == [(0, 3, 1.0, 5.0, 3.0, 0.0, 2.0), (3, 2, 7.0, 9.0, 8.0, 10.0, 10.5)]
+    assert b.start.tolist() == [0.0, 9.0]
 
 
 def test_points_outside_the_window_are_ignored_and_the_end_is_inside():
-    points = [(-1.0, 100.0), (0.0, 1.0), (10.0, 2.0), (10.1, 100.0)]
-    buckets = bucket_series(points, 0.0, 10.0, 5)
-    assert sum(b.count for b in buckets) == 2
-    assert buckets[-1].start == 8.0 and buckets[-1].hi == 2.0
+    b = bucket_series(np.array([-1.0, 0.0, 10.0, 10.1]), np.array([100.0, 1.0, 2.0, 100.0]),
+                      0.0, 10.0, 5)
+    assert int(b.count.sum()) == 2
+    assert b.start[-1] == 8.0 and b.hi[-1] == 2.0
 
 
 def test_empty_series_gives_no_buckets_and_a_bad_window_is_refused():
-    assert bucket_series([], 0.0, 1.0, 10) == []
+    assert len(bucket_series(np.zeros(0), np.zeros(0), 0.0, 1.0, 10)) == 0
     with pytest.raises(ValueError):
-        bucket_series([], 1.0, 1.0, 10)
+        bucket_series(np.zeros(0), np.zeros(0), 1.0, 1.0, 10)
     with pytest.raises(ValueError):
-        bucket_series([], 0.0, 1.0, 0)
+        bucket_series(np.zeros(0), np.zeros(0), 0.0, 1.0, 0)
+
+
+def test_a_pause_longer_than_a_few_sampling_intervals_breaks_the_line():
+    times = np.array([0.0, 1.0, 2.0, 3.0, 100.0, 101.0, 102.0])
+    assert typical_step(times) == 1.0
+    gaps = gaps_after(times, times, 5 * typical_step(times))
+    assert gaps.tolist() == [3]
+    xs, ys = broken(times, times * 2, gaps)
+    assert len(xs) == len(times) + 1 and np.isnan(ys[4]) and 3.0 < xs[4] < 100.0
+    assert np.nan_to_num(ys).tolist() == [0, 2, 4, 6, 0, 200, 202, 204]
+
+
+def test_gaps_between_buckets_come_from_their_first_and_last_points():
+    times = np.r_[np.arange(0.0, 100.0), np.arange(400.0, 500.0)]  # 1 Hz, a 300 s pause
+    b = bucket_series(times, times, 0.0, 499.0, 50)
+    assert gaps_after(b.first, b.last, 5.0).tolist() == [9]  # column 9 ends at 99 s, the next starts at 400 s
+    assert gaps_after(b.first, b.last, 400.0).tolist() == []
