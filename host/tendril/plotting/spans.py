@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from tendril.contract import EventKind
@@ -16,26 +16,38 @@ class Span:
     actuator: int
     start: float
     end: float
-    open: bool = False  # still on at the end of the window (no ACT_OFF seen)
+    open: bool = False  # no ACT_OFF seen: the run lasts as far as the log (or window) goes
 
 
-def actuator_spans(events: Iterable, until: float) -> list[Span]:
+def actuator_spans(events: Iterable, until: float, session_ends: Mapping[int, float] | None = None,
+                   since: float | None = None) -> list[Span]:
     """Pair each ACT_ON with the next ACT_OFF of the same session and actuator.
 
-    `events` are LoggedEvent-like (session_id, host_time, kind, a) in time order per
-    session. An ACT_ON with no ACT_OFF before `until` runs to `until` (marked open);
-    an ACT_OFF with no ACT_ON before it (the run began before the window) is ignored;
-    a second ACT_ON while on keeps the first start.
+    ``events`` are LoggedEvent-like (session_id, host_time, kind, a, value) in time order per
+    session. An ACT_ON with no ACT_OFF runs to its session's end (``session_ends``: the last time
+    the log heard from that boot; a reboot puts every actuator in its safe state) or to ``until``,
+    whichever is first; it is marked open. An ACT_OFF with no ACT_ON before it (the run began
+    before the events read) began ``value`` ms earlier, as the ACT_OFF says; ``since`` clips it.
+    A second ACT_ON while on keeps the first start. Spans are sorted by start.
     """
+    ends = session_ends or {}
     on: dict[tuple[int, int], float] = {}
     spans: list[Span] = []
     for e in events:
         key = (e.session_id, e.a)
         if e.kind == EventKind.ACT_ON:
             on.setdefault(key, e.host_time)
-        elif e.kind == EventKind.ACT_OFF and key in on:
-            spans.append(Span(key[0], key[1], on.pop(key), e.host_time))
+        elif e.kind == EventKind.ACT_OFF:
+            if key in on:
+                spans.append(Span(key[0], key[1], on.pop(key), e.host_time))
+            elif e.value > 0:
+                start = e.host_time - e.value / 1000
+                if since is not None:
+                    start = max(start, since)
+                if start < e.host_time:
+                    spans.append(Span(key[0], key[1], start, e.host_time))
     for (session_id, actuator), start in on.items():
-        if start < until:
-            spans.append(Span(session_id, actuator, start, until, open=True))
+        end = min(until, ends.get(session_id, until))
+        if start < end:
+            spans.append(Span(session_id, actuator, start, end, open=True))
     return sorted(spans, key=lambda s: (s.start, s.session_id, s.actuator))
