@@ -1,0 +1,191 @@
+"""The plot as data: panels (one per unit), their lines and bands, thresholds, actuator runs and
+marks, all in host time and ready for a renderer (render_image for PNG/SVG, render_text for the
+terminal). Pure: the log's arrays in (load.LogData), arrays out.
+
+A channel with more points than the plot has columns is drawn as its min..max band per column and
+the mean line through it (buckets.py); otherwise as a plain line. A pause much longer than the
+channel's sampling interval (GAP_STEPS of them, and a column at least) breaks the line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .buckets import GAP_STEPS, broken, bucket_series, gaps_after, typical_step, window
+from .spans import actuator_spans
+from .thresholds import thresholds
+
+UNIT_WORDS = {"bool": "0/1"}  # y labels where the symbol alone says little
+
+
+@dataclass
+class Trace:
+    label: str
+    xs: np.ndarray  # host time, NaN between pieces
+    ys: np.ndarray
+    lo: np.ndarray | None = None  # the min..max band, when bucketed
+    hi: np.ndarray | None = None
+    points: int = 0  # samples behind it
+
+
+@dataclass
+class Panel:
+    unit: str
+    ylabel: str
+    traces: list[Trace] = field(default_factory=list)
+    thresholds: list[Trace] = field(default_factory=list)  # step lines, dashed
+    marks: list[tuple[float, float, str]] = field(default_factory=list)  # (time, value, text) on a threshold
+    ylim: tuple[float, float] = (0.0, 1.0)
+    devices: set[int] = field(default_factory=set)  # whose channels it shows (their runs are shaded)
+
+
+@dataclass
+class Figure:
+    t0: float
+    t1: float
+    panels: list[Panel]
+    spans: dict[str, tuple[int, list[tuple[float, float]]]]  # actuator -> (device, runs at least a column wide)
+    notes: list[tuple[float, str, str]]  # (time, kind, text): changes with no line to sit on
+    points: int = 0
+
+    @property
+    def channels(self) -> list[str]:
+        return [t.label for p in self.panels for t in p.traces]
+
+
+def extent(data) -> tuple[float, float] | None:
+    """The plot's time range: the window asked for, else the data's first and last sample."""
+    if not any(len(s.times) for s in data.series):
+        return None
+    t0 = data.since if data.since is not None else min(float(s.times[0]) for s in data.series if len(s.times))
+    t1 = data.until if data.until is not None else max(float(s.times[-1]) for s in data.series if len(s.times))
+    if t1 <= t0:
+        t1 = t0 + 1.0  # a single instant: one second around it
+    return t0, t1
+
+
+def layout(data, columns: int) -> Figure | None:
+    """The figure for ``data`` at ``columns`` pixel (or character) columns; None when the window
+    holds no sample."""
+    span = extent(data)
+    if span is None:
+        return None
+    t0, t1 = span
+    width = (t1 - t0) / columns
+    panels: dict[str, Panel] = {}
+    where: dict[tuple, Panel] = {}
+    total = 0
+    for s in data.series:
+        trace = _trace(s.label, s.times, s.values, t0, t1, columns)
+        if trace is None:
+            continue
+        total += trace.points
+        key = s.unit or f"\0{s.label}"  # no unit: a panel of its own
+        panel = panels.setdefault(key, Panel(s.unit, UNIT_WORDS.get(s.unit, s.unit) or s.label))
+        panel.traces.append(trace)
+        panel.devices.add(s.key[0])
+        where[s.key] = panel
+    if not panels:
+        return None
+    labels = {s.key: s.label for s in data.series}
+    lines, marks = thresholds(data.boots, data.events)
+    for line in lines:
+        key = (line.device_id, line.channel, False)
+        panel = where.get(key)
+        if panel is None:
+            continue
+        constant = line.label.endswith((" threshold", " interlock"))
+        label = line.label if constant else f"{line.label} (threshold)"
+        if len(panel.traces) > 1:
+            label += f" on {labels[key]}"
+        xs, ys = _steps(line.steps, t0, t1)
+        if len(xs):
+            panel.thresholds.append(Trace(label, xs, ys))
+    notes = []
+    for m in marks:
+        if not t0 <= m.time <= t1:
+            continue
+        on = [where[(m.device_id, c, False)] for c in m.channels if (m.device_id, c, False) in where]
+        for panel in on:
+            panel.marks.append((m.time, m.value, m.text))
+        if not on:
+            notes.append((m.time, m.kind, m.text))
+    ends = {b.session_id: b.end for b in data.boots}
+    device = {b.session_id: b.device_id for b in data.boots}
+    runs: dict[str, tuple[int, list[tuple[float, float]]]] = {}
+    for sp in actuator_spans(data.events, until=t1, session_ends=ends, since=t0):
+        if sp.end >= t0 and sp.start <= t1:
+            name = data.actuators.get((sp.session_id, sp.actuator), f"actuator {sp.actuator}")
+            runs.setdefault(name, (device[sp.session_id], []))[1].append((max(sp.start, t0), min(sp.end, t1)))
+    spans = {name: (dev, _widen(r, width)) for name, (dev, r) in runs.items()}
+    out = list(panels.values())
+    for p in out:
+        p.ylim = _ylim(p)
+    return Figure(t0, t1, out, spans, notes, total)
+
+
+def _trace(label: str, times: np.ndarray, values: np.ndarray, t0: float, t1: float,
+           columns: int) -> Trace | None:
+    cut = window(times, t0, t1)
+    t, v = times[cut], values[cut]
+    if not len(t):
+        return None
+    gap = GAP_STEPS * typical_step(t) or np.inf
+    if len(t) <= columns:
+        xs, ys = broken(t, v, gaps_after(t, t, gap))
+        return Trace(label, xs, ys, points=len(t))
+    b = bucket_series(t, v, t0, t1, columns)
+    width = (t1 - t0) / columns
+    at = gaps_after(b.first, b.last, max(gap, width))
+    mid = b.start + width / 2
+    xs, ys = broken(mid, b.mean, at)
+    _, lo = broken(mid, b.lo, at)
+    _, hi = broken(mid, b.hi, at)
+    return Trace(label, xs, ys, lo, hi, points=len(t))
+
+
+def _steps(steps, t0: float, t1: float) -> tuple[np.ndarray, np.ndarray]:
+    """Step segments as one line: vertical where one step follows the next, a NaN where the
+    value was unknown for a while; clipped to [t0, t1]."""
+    xs: list[float] = []
+    ys: list[float] = []
+    for st in steps:
+        a, b = max(st.start, t0), min(st.end, t1)
+        if b <= a:
+            continue
+        if xs and xs[-1] != a:
+            xs.append((xs[-1] + a) / 2)
+            ys.append(np.nan)
+        xs += [a, b]
+        ys += [st.value, st.value]
+    return np.array(xs, np.float64), np.array(ys, np.float64)
+
+
+def _widen(runs: list[tuple[float, float]], width: float) -> list[tuple[float, float]]:
+    """Each run at least ``width`` wide (a 4 s pulse in a week's plot would be no pixel at all),
+    runs that then touch merged into one."""
+    out: list[tuple[float, float]] = []
+    for a, b in sorted(runs):
+        if b - a < width:
+            mid = (a + b) / 2
+            a, b = mid - width / 2, mid + width / 2
+        if out and a <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], b))
+        else:
+            out.append((a, b))
+    return out
+
+
+def _ylim(panel: Panel) -> tuple[float, float]:
+    if panel.unit == "bool":
+        return (-0.1, 1.1)
+    parts = [t.ys for t in panel.traces + panel.thresholds]
+    parts += [t.lo for t in panel.traces if t.lo is not None] + [t.hi for t in panel.traces if t.hi is not None]
+    values = np.concatenate([p[~np.isnan(p)] for p in parts]) if parts else np.zeros(0)
+    if not len(values):
+        return (0.0, 1.0)
+    lo, hi = float(values.min()), float(values.max())
+    pad = (hi - lo) * 0.05 or max(abs(hi) * 0.05, 0.5)
+    return (lo - pad, hi + pad)

@@ -1,0 +1,114 @@
+"""What a plot needs from the log, read through tendril.store.query (no SQL here): each channel's
+samples as numpy arrays, the events, and the boots with the recipe each ran."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..contract import UNIT_SYMBOLS, EventKind, Unit
+from ..store import query
+from ..store.db import device_id_text
+from .thresholds import Boot
+
+
+@dataclass
+class Series:
+    """One channel of one device (its raw readings apart): times sorted, values in its unit."""
+
+    key: tuple[int, str, bool]  # device, channel name, raw
+    label: str  # the name, name@device when several devices log it, "(raw)" for raw readings
+    unit: str  # the unit's symbol; "" when none or unknown
+    times: np.ndarray
+    values: np.ndarray
+
+
+@dataclass
+class LogData:
+    series: list[Series]
+    events: list  # query.LoggedEvent up to the window's end, from the first boot on
+    boots: list[Boot]
+    actuators: dict[tuple[int, int], str]  # (session, actuator index) -> its name in the plot
+    since: float | None
+    until: float | None
+
+
+def _wanted(wanted: Sequence[str], names: dict[int, str]) -> list[int]:
+    out = set()
+    for w in wanted:
+        out.update([int(w)] if w.isdigit() else (i for i, n in names.items() if n == w))
+    return sorted(out)
+
+
+def _unit(recipe, channel: int, raw: bool) -> str:
+    if raw or recipe is None or not 0 <= channel < len(recipe.channels):
+        return ""
+    unit = recipe.channels[channel].unit
+    return "" if unit == Unit.NONE else UNIT_SYMBOLS.get(unit, "")
+
+
+def read(conn, *, channels: Sequence[str] = (), since: float | None = None,
+         until: float | None = None, device_id: int | None = None) -> LogData:
+    """The selected channels' samples in [since, until), and every event before ``until`` (the
+    parameters and runs in force when the window opens come from before it). An unknown channel
+    name is a StorageError naming the known ones, as `tendril export` says it."""
+    infos = query.sessions(conn, device_id)
+    names = {s.id: query.channel_names(conn, s) for s in infos}
+    recipes = {s.id: query.session_recipe(conn, s) for s in infos}
+    if channels:
+        query.resolve_channels(channels, dict(enumerate(n for m in names.values() for n in m.values())))
+    parts: dict[tuple, tuple[list, list]] = {}
+    units: dict[tuple, str] = {}
+    last: dict[int, float] = {}
+    for s in infos:
+        idx = _wanted(channels, names[s.id]) if channels else None
+        if idx == []:
+            continue
+        for block in query.sample_blocks(conn, s.id, channels=idx, since=since, until=until):
+            if not len(block):
+                continue
+            last[s.id] = max(last.get(s.id, s.host_start), float(block["host_time"].max()))
+            for ch in np.unique(block["channel"]).tolist():
+                mine = block[block["channel"] == ch]
+                for raw in np.unique(mine["raw"]).tolist():
+                    part = mine[mine["raw"] == raw]
+                    key = (s.device_id, names[s.id].get(ch) or str(ch), bool(raw))
+                    units.setdefault(key, _unit(recipes[s.id], ch, bool(raw)))
+                    times, values = parts.setdefault(key, ([], []))
+                    times.append(part["host_time"])
+                    values.append(part["value"] if raw else part["value"] / 1000)
+    devices_of: dict[str, set[int]] = {}
+    for dev, name, _ in parts:
+        devices_of.setdefault(name, set()).add(dev)
+    series = []
+    for key, (times, values) in parts.items():
+        dev, name, raw = key
+        t, v = np.concatenate(times), np.concatenate(values).astype(np.float64)
+        if len(t) > 1 and np.any(np.diff(t) < 0):
+            order = np.argsort(t, kind="stable")
+            t, v = t[order], v[order]
+        label = name if len(devices_of[name]) == 1 else f"{name}@{device_id_text(dev)}"
+        series.append(Series(key, label + (" (raw)" if raw else ""), units[key], t, v))
+    events = list(query.iter_events(conn, until=until, device_id=device_id))
+    for e in events:
+        last[e.session_id] = max(last.get(e.session_id, e.host_time), e.host_time)
+    boots = [Boot(s.id, s.device_id, s.host_start, last.get(s.id, s.host_start), recipes[s.id],
+                  any(s.recipe_hash)) for s in infos]
+    return LogData(series, events, boots, _actuator_names(infos, recipes, events), since, until)
+
+
+def _actuator_names(infos, recipes, events) -> dict[tuple[int, int], str]:
+    device = {s.id: s.device_id for s in infos}
+    used = {(e.session_id, e.a) for e in events if e.kind in (EventKind.ACT_ON, EventKind.ACT_OFF)}
+    name = {}
+    for sid, a in used:
+        recipe = recipes.get(sid)
+        name[(sid, a)] = (recipe.actuators[a].name if recipe is not None and 0 <= a < len(recipe.actuators)
+                          else f"actuator {a}")
+    devices_of: dict[str, set[int]] = {}
+    for (sid, _), n in name.items():
+        devices_of.setdefault(n, set()).add(device[sid])
+    return {k: n if len(devices_of[n]) == 1 else f"{n}@{device_id_text(device[k[0]])}"
+            for k, n in name.items()}

@@ -1,0 +1,77 @@
+"""The plot as data, from a real log: panels per unit, bands or lines, gaps, runs and thresholds."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from tendril.plotting.figure import layout
+from tendril.plotting.load import read
+from tendril.store.db import connect_ro
+
+from .conftest import BOOTS, PARAM_AT, PUMP_EVERY, T0, soil
+
+
+@pytest.fixture
+def data(log):
+    conn = connect_ro(log)
+    try:
+        yield read(conn)
+    finally:
+        conn.close()
+
+
+def test_one_panel_per_unit_and_a_unitless_channel_alone(data):
+    fig = layout(data, 1000)
+    assert [(p.unit, p.ylabel, [t.label for t in p.traces]) for p in fig.panels] == [
+        ("%", "%", ["soil"]), ("bool", "0/1", ["tank_empty"]), ("°C", "°C", ["air"])]
+    assert fig.points == 2 * (3 + 2) * 3600 + 6 * 360
+    assert (fig.t0, fig.t1) == (T0, T0 + BOOTS[-1][2] - 1)
+
+
+def test_more_points_than_columns_is_a_band_and_fewer_a_plain_line(data):
+    banded = layout(data, 1000).panels[0].traces[0]
+    logged = [soil(s) / 1000 for _, a, b in BOOTS for s in range(int(a), int(b))]
+    assert banded.lo is not None and np.nanmin(banded.lo) == min(logged) and np.nanmax(banded.hi) == max(logged)
+    assert np.all((banded.lo <= banded.ys) | np.isnan(banded.ys))
+    plain = layout(data, 20_000).panels[2].traces[0]
+    assert plain.lo is None and len(plain.xs) == 6 * 360
+
+
+def test_the_pause_between_boots_is_a_gap_not_a_line_across(data):
+    for columns in (1000, 20_000):
+        soil = layout(data, columns).panels[0].traces[0]
+        holes = soil.xs[np.isnan(soil.ys)]
+        assert len(holes) == 1 and T0 + BOOTS[0][2] - 1 < holes[0] < T0 + BOOTS[1][1]
+
+
+def test_pump_runs_are_spans_on_the_waterers_panels_only(data):
+    fig = layout(data, 1000)
+    device, runs = fig.spans["pump"]
+    per_boot = [len(range(600 + a, int(b), PUMP_EVERY)) for _, a, b in
+                ((None, int(x), y) for _, x, y in BOOTS)]
+    assert len(runs) == sum(per_boot)
+    width = (fig.t1 - fig.t0) / 1000  # a 4 s run is widened to a column
+    assert all(b - a == pytest.approx(max(4.0, width)) for a, b in runs)
+    assert device in fig.panels[0].devices and device not in fig.panels[2].devices
+
+
+def test_the_threshold_steps_at_the_parameter_change_and_survives_the_reboot(data):
+    soil = layout(data, 1000).panels[0]
+    [line] = soil.thresholds
+    assert line.label == "dry_threshold (threshold)"
+    pairs = list(zip(line.xs.tolist(), line.ys.tolist()))
+    assert pairs[:4] == [(T0, 35.0), (T0 + PARAM_AT, 35.0), (T0 + PARAM_AT, 30.0),
+                         (T0 + BOOTS[0][2] - 1, 30.0)]
+    assert np.isnan(pairs[4][1]) and pairs[5][1] == 30.0  # kept across the reboot
+    assert soil.marks == [(T0 + PARAM_AT, 30.0, "dry_threshold set to 30 %")]
+
+
+def test_the_pure_core_imports_no_plotting_library_and_no_database():
+    code = ("import sys, tendril.plotting.buckets, tendril.plotting.spans, tendril.plotting.thresholds,"
+            " tendril.plotting.figure; print([m for m in ('matplotlib', 'plotext', 'sqlite3', 'textual')"
+            " if m in sys.modules])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
