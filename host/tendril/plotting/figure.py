@@ -179,8 +179,11 @@ def _widen(runs: list[tuple[float, float]], width: float) -> list[tuple[float, f
 
 
 def _ylim(panel: Panel) -> tuple[float, float]:
-    if panel.unit == "bool":
-        return (-0.1, 1.1)
+    lo, hi = _data_ylim(panel)
+    return (min(lo, -0.1), max(hi, 1.1)) if panel.unit == "bool" else (lo, hi)  # 0 and 1 always in sight
+
+
+def _data_ylim(panel: Panel) -> tuple[float, float]:
     parts = [t.ys for t in panel.traces + panel.thresholds]
     parts += [t.lo for t in panel.traces if t.lo is not None] + [t.hi for t in panel.traces if t.hi is not None]
     values = np.concatenate([p[~np.isnan(p)] for p in parts]) if parts else np.zeros(0)

@@ -66,16 +66,20 @@ def read(conn, *, channels: Sequence[str] = (), since: float | None = None,
         idx = _wanted(channels, names[s.id]) if channels else None
         if idx == []:
             continue
-        for block in query.sample_blocks(conn, s.id, channels=idx, since=since, until=until):
-            if not len(block):
-                continue
-            last[s.id] = max(last.get(s.id, s.host_start), float(block["host_time"].max()))
-            for ch in np.unique(block["channel"]).tolist():
-                mine = block[block["channel"] == ch]
-                for raw in np.unique(mine["raw"]).tolist():
-                    part = mine[mine["raw"] == raw]
-                    key = (s.device_id, names[s.id].get(ch) or str(ch), bool(raw))
-                    units.setdefault(key, _unit(recipes[s.id], ch, bool(raw)))
+        # one channel at a time: a channel's chunks follow one another, so the reader merges
+        # nothing (all channels at once are merged into (seq, channel) order, four times slower)
+        for ch in idx if idx is not None else query.logged_channels(conn, s.id):
+            for block in query.sample_blocks(conn, s.id, channels=[ch], since=since, until=until):
+                if not len(block):
+                    continue
+                last[s.id] = max(last.get(s.id, s.host_start), float(block["host_time"].max()))
+                mixed = bool(block["raw"].any())  # raw readings (calibration mode) are a series apart
+                for raw in (False, True) if mixed else (False,):
+                    part = block[(block["raw"] != 0) == raw] if mixed else block
+                    if not len(part):
+                        continue
+                    key = (s.device_id, names[s.id].get(ch) or str(ch), raw)
+                    units.setdefault(key, _unit(recipes[s.id], ch, raw))
                     times, values = parts.setdefault(key, ([], []))
                     times.append(part["host_time"])
                     values.append(part["value"] if raw else part["value"] / 1000)
