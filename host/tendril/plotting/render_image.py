@@ -12,7 +12,7 @@ import numpy as np
 WIDTH_PX, PANEL_PX, DPI = 1400, 300, 100
 LEFT, RIGHT = 0.06, 0.84  # the plot area's edges as parts of the width; the legends sit right of it
 PLOT_COLUMNS = int(WIDTH_PX * (RIGHT - LEFT))  # pixel columns the series are bucketed to
-SPAN_ALPHA = 0.2
+SPAN_ALPHA = 0.3
 
 
 def render_image(fig, path: Path, fmt: str, title: str = "") -> None:
@@ -63,7 +63,7 @@ def render_image(fig, path: Path, fmt: str, title: str = "") -> None:
                 verts = [[(a, 0), (a, 1), (b, 1), (b, 0)] for a, b in ((days(x), days(y)) for x, y in runs)]
                 ax.add_collection(PolyCollection(verts, facecolors=c, alpha=SPAN_ALPHA, linewidths=0,
                                                  transform=ax.get_xaxis_transform()))
-                handles.append(Patch(facecolor=c, alpha=SPAN_ALPHA * 2, label=f"{name} on"))
+                handles.append(Patch(facecolor=c, alpha=SPAN_ALPHA * 1.5, label=f"{name} on"))
             if i == 0 and fig.notes:
                 for kind, marker in (("param", "v"), ("config", "s")):
                     ts = [t for t, k2, _ in fig.notes if k2 == kind]
