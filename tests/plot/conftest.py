@@ -19,6 +19,7 @@ T0 = 1_763_600_000.0  # 2025-11-20 00:53:20 UTC
 WATERER, VENT = 0xA1, 0xB2
 BOOTS = ((1, 0.0, 3 * 3600.0), (2, 4 * 3600.0, 6 * 3600.0))  # (boot, from, to) in s after T0
 PARAM_AT = 1.5 * 3600  # dry_threshold set to 30 % here (board 1, boot 1)
+PULSE_AT = 2 * 3600  # pulse set to 6 s: a duration, marked but not drawn
 PUMP_EVERY = 1200  # a 4 s pulse every 20 min
 
 
@@ -59,6 +60,9 @@ def write_log(path: Path) -> Path:
                 if s == PARAM_AT:
                     seq += 1
                     store.add_event(sid, Event(s * 1000, EventKind.PARAM, 0, 0, 0xFF, 30_000), T0 + s, seq)
+                if s == PULSE_AT:
+                    seq += 1
+                    store.add_event(sid, Event(s * 1000, EventKind.PARAM, 1, 0, 0xFF, 6000), T0 + s, seq)
         h = _configured(store, VENT, "greenhouse-vent.toml")
         sid = store.begin_session(hello(VENT, 1, h), host_time=T0 - 1)
         for i, s in enumerate(range(0, 6 * 3600, 10)):

@@ -64,11 +64,18 @@ def test_without_a_file_it_draws_in_the_terminal_without_colour_into_a_pipe(log)
     assert "air" in only.output and "tank_empty" in only.output and "soil" not in only.output
 
 
+def test_device_picks_one_boards_channels(log, tmp_path):
+    out = tmp_path / "vent.svg"
+    assert run("--db", str(log), "--device", "000000b2", "-o", str(out)).exit_code == 0
+    svg = out.read_text()
+    assert "air" in svg and "too_warm" in svg and "soil" not in svg and "pump" not in svg
+
+
 def test_the_window_limits_what_is_drawn(log, tmp_path):
     out = tmp_path / "late.svg"
     since = "2025-11-20T04:30+00:00"  # after the pause: the second boot of the waterer only
     assert run("--db", str(log), "--since", since, "--channel", "soil", "-o", str(out)).exit_code == 0
-    assert "parameter set" not in out.read_text()  # the change was before the window
+    assert "parameter set" not in out.read_text()  # the changes were before the window
     assert "dry_threshold" in out.read_text()  # the value it set is still drawn
 
 

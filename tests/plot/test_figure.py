@@ -11,7 +11,7 @@ from tendril.plotting.figure import layout
 from tendril.plotting.load import read
 from tendril.store.db import connect_ro
 
-from .conftest import BOOTS, PARAM_AT, PUMP_EVERY, T0, soil
+from .conftest import BOOTS, PARAM_AT, PULSE_AT, PUMP_EVERY, T0, VENT, hello, soil
 
 
 @pytest.fixture
@@ -67,6 +67,31 @@ def test_the_threshold_steps_at_the_parameter_change_and_survives_the_reboot(dat
                          (T0 + BOOTS[0][2] - 1, 30.0)]
     assert np.isnan(pairs[4][1]) and pairs[5][1] == 30.0  # kept across the reboot
     assert soil.marks == [(T0 + PARAM_AT, 30.0, "dry_threshold set to 30 %")]
+
+
+def test_a_change_with_no_line_to_sit_on_is_a_note_along_the_top(data):
+    assert layout(data, 1000).notes == [(T0 + PULSE_AT, "param", "pulse set to 6 s")]
+
+
+def test_raw_readings_are_a_series_of_their_own_with_no_unit(tmp_path):
+    from tendril.protocol import Telemetry
+    from tendril.store import Store
+
+    db = tmp_path / "raw.db"
+    with Store.open(db) as store:
+        sid = store.begin_session(hello(VENT, 1, bytes(8)), host_time=T0)
+        for s in range(100):
+            store.add_telemetry(sid, Telemetry(s * 1000, 0, 1 if s >= 50 else 0, (700 - s,)), T0 + s, s + 1)
+    conn = connect_ro(db)
+    try:
+        fig = layout(read(conn), 1000)
+    finally:
+        conn.close()
+    assert [(p.unit, p.ylabel, [t.label for t in p.traces]) for p in fig.panels] == [
+        ("", "0", ["0"]), ("", "0 (raw)", ["0 (raw)"])]  # no recipe known: the index names it
+    raw = fig.panels[1].traces[0]
+    assert raw.ys.tolist() == [float(700 - s) for s in range(50, 100)]  # readings as logged
+    assert fig.panels[0].traces[0].ys.tolist() == [(700 - s) / 1000 for s in range(50)]
 
 
 def test_the_pure_core_imports_no_plotting_library_and_no_database():

@@ -91,13 +91,15 @@ def render_text(fig, width: int, height: int, color: bool = True, title: str = "
                            marker="◆", lines=False))
         if i == 1 and fig.notes:
             ts = np.array([t for t, _, _ in fig.notes], np.float64)
-            p.draw(_signal(p, ts, np.full(len(ts), hi - (hi - lo) * 0.02), "parameter set / new config",
-                           marker="▼", lines=False))
+            p.draw(_signal(p, ts, np.full(len(ts), hi - (hi - lo) * 0.02),
+                           None if panel.marks else "parameter set / new config", marker="▼", lines=False))
         p.ruler("x").lim(fig.t0, fig.t1)
         p.ruler("y").lim(lo, hi)
         p.ruler("x").ticks(ticks, labels)
         p.ruler("y").alignment(lim="edge")
-        p.label(panel.ylabel, axis="y")
+        # the channels named under the panel too: plotext leaves out a legend that does not fit
+        names = ", ".join(t.label for t in panel.traces)
+        p.label(panel.ylabel if names == panel.ylabel else f"{panel.ylabel}: {names}", axis="y")
         if i == 1 and title:
             p.title(title)
     return canvas.build().string(colorless=not color).rstrip("\n")
