@@ -73,6 +73,7 @@ def render_text(fig, width: int, height: int, color: bool = True, title: str = "
     shown: set[str] = set()
     for i, panel in enumerate(fig.panels, start=1):
         p = canvas.subplot(i, 1) if n > 1 else canvas
+        p.theme("simple")  # coloured lines on the terminal's own background (default: a white box)
         lo, hi = panel.ylim
         for j, (name, (device, runs)) in enumerate(fig.spans.items()):
             if device not in panel.devices:
