@@ -32,7 +32,7 @@ def test_png_is_a_png_1400_wide_and_300_pixels_a_panel(log, tmp_path):
     data = out.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR"
     width, height = struct.unpack(">II", data[16:24])
-    assert (width, height) == (1400, 3 * 300 + 80)  # %, 0/1 and °C: three panels
+    assert (width, height) == (1400, 3 * 300 + 95)  # %, 0/1 and °C: three panels, title, time axis
     assert "3 channel(s)" in result.output and str(out) in result.output
 
 

@@ -36,7 +36,8 @@ class Panel:
     ylabel: str
     traces: list[Trace] = field(default_factory=list)
     thresholds: list[Trace] = field(default_factory=list)  # step lines, dashed
-    marks: list[tuple[float, float, str]] = field(default_factory=list)  # (time, value, text) on a threshold
+    # (time, value, text): where a parameter drawn here changed
+    marks: list[tuple[float, float, str]] = field(default_factory=list)
     ylim: tuple[float, float] = (0.0, 1.0)
     devices: set[int] = field(default_factory=set)  # whose channels it shows (their runs are shaded)
 
@@ -46,7 +47,8 @@ class Figure:
     t0: float
     t1: float
     panels: list[Panel]
-    spans: dict[str, tuple[int, list[tuple[float, float]]]]  # actuator -> (device, runs at least a column wide)
+    # actuator -> (its device, its runs, each at least a column wide)
+    spans: dict[str, tuple[int, list[tuple[float, float]]]]
     notes: list[tuple[float, str, str]]  # (time, kind, text): changes with no line to sit on
     points: int = 0
 
@@ -59,23 +61,23 @@ def extent(data) -> tuple[float, float] | None:
     """The plot's time range: the window asked for, else the data's first and last sample."""
     if not any(len(s.times) for s in data.series):
         return None
-    t0 = data.since if data.since is not None else min(float(s.times[0]) for s in data.series if len(s.times))
-    t1 = data.until if data.until is not None else max(float(s.times[-1]) for s in data.series if len(s.times))
+    present = [s.times for s in data.series if len(s.times)]
+    t0 = data.since if data.since is not None else min(float(t[0]) for t in present)
+    t1 = data.until if data.until is not None else max(float(t[-1]) for t in present)
     if t1 <= t0:
         t1 = t0 + 1.0  # a single instant: one second around it
     return t0, t1
 
 
 def layout(data, columns: int) -> Figure | None:
-    """The figure for ``data`` at ``columns`` pixel (or character) columns; None when the window
-    holds no sample."""
+    """The figure for ``data`` (load.LogData) at ``columns`` pixel (or character) columns; None
+    when the window holds no sample."""
     span = extent(data)
     if span is None:
         return None
     t0, t1 = span
-    width = (t1 - t0) / columns
     panels: dict[str, Panel] = {}
-    where: dict[tuple, Panel] = {}
+    where: dict[tuple, Panel] = {}  # series key -> its panel
     total = 0
     for s in data.series:
         trace = _trace(s.label, s.times, s.values, t0, t1, columns)
@@ -89,41 +91,54 @@ def layout(data, columns: int) -> Figure | None:
         where[s.key] = panel
     if not panels:
         return None
+    notes = _thresholds(data, where, t0, t1)
+    out = list(panels.values())
+    for p in out:
+        p.ylim = _ylim(p)
+    return Figure(t0, t1, out, _spans(data, t0, t1, (t1 - t0) / columns), notes, total)
+
+
+def _thresholds(data, where: dict, t0: float, t1: float) -> list[tuple[float, str, str]]:
+    """Put each threshold line and change mark on its channel's panel; return the marks that have
+    no line to sit on (a duration parameter, a new config, a channel not plotted)."""
     labels = {s.key: s.label for s in data.series}
     lines, marks = thresholds(data.boots, data.events)
     for line in lines:
         key = (line.device_id, line.channel, False)
         panel = where.get(key)
-        if panel is None:
+        xs, ys = _steps(line.steps, t0, t1)
+        if panel is None or not len(xs):
             continue
+        # a parameter is named as itself; a constant's label already says "threshold" (parameter
+        # names have no spaces, so " threshold" can only end a constant's)
         constant = line.label.endswith((" threshold", " interlock"))
         label = line.label if constant else f"{line.label} (threshold)"
         if len(panel.traces) > 1:
             label += f" on {labels[key]}"
-        xs, ys = _steps(line.steps, t0, t1)
-        if len(xs):
-            panel.thresholds.append(Trace(label, xs, ys))
+        panel.thresholds.append(Trace(label, xs, ys))
     notes = []
     for m in marks:
         if not t0 <= m.time <= t1:
             continue
-        on = [where[(m.device_id, c, False)] for c in m.channels if (m.device_id, c, False) in where]
+        on = [where[k] for k in ((m.device_id, c, False) for c in m.channels) if k in where]
         for panel in on:
             panel.marks.append((m.time, m.value, m.text))
         if not on:
             notes.append((m.time, m.kind, m.text))
+    return notes
+
+
+def _spans(data, t0: float, t1: float, width: float) -> dict:
+    """Actuator name -> (device, its runs in the window, each at least ``width`` wide)."""
     ends = {b.session_id: b.end for b in data.boots}
     device = {b.session_id: b.device_id for b in data.boots}
     runs: dict[str, tuple[int, list[tuple[float, float]]]] = {}
     for sp in actuator_spans(data.events, until=t1, session_ends=ends, since=t0):
         if sp.end >= t0 and sp.start <= t1:
             name = data.actuators.get((sp.session_id, sp.actuator), f"actuator {sp.actuator}")
-            runs.setdefault(name, (device[sp.session_id], []))[1].append((max(sp.start, t0), min(sp.end, t1)))
-    spans = {name: (dev, _widen(r, width)) for name, (dev, r) in runs.items()}
-    out = list(panels.values())
-    for p in out:
-        p.ylim = _ylim(p)
-    return Figure(t0, t1, out, spans, notes, total)
+            dev, mine = runs.setdefault(name, (device[sp.session_id], []))
+            mine.append((max(sp.start, t0), min(sp.end, t1)))
+    return {name: (dev, _widen(r, width)) for name, (dev, r) in runs.items()}
 
 
 def _trace(label: str, times: np.ndarray, values: np.ndarray, t0: float, t1: float,
@@ -179,16 +194,12 @@ def _widen(runs: list[tuple[float, float]], width: float) -> list[tuple[float, f
 
 
 def _ylim(panel: Panel) -> tuple[float, float]:
-    lo, hi = _data_ylim(panel)
-    return (min(lo, -0.1), max(hi, 1.1)) if panel.unit == "bool" else (lo, hi)  # 0 and 1 always in sight
-
-
-def _data_ylim(panel: Panel) -> tuple[float, float]:
+    """The panel's value range with a 5 % margin; a 0/1 panel always shows 0 and 1."""
     parts = [t.ys for t in panel.traces + panel.thresholds]
-    parts += [t.lo for t in panel.traces if t.lo is not None] + [t.hi for t in panel.traces if t.hi is not None]
+    parts += [b for t in panel.traces for b in (t.lo, t.hi) if b is not None]
     values = np.concatenate([p[~np.isnan(p)] for p in parts]) if parts else np.zeros(0)
-    if not len(values):
-        return (0.0, 1.0)
-    lo, hi = float(values.min()), float(values.max())
+    lo, hi = (float(values.min()), float(values.max())) if len(values) else (0.0, 1.0)
+    if panel.unit == "bool":
+        lo, hi = min(lo, 0.0), max(hi, 1.0)
     pad = (hi - lo) * 0.05 or max(abs(hi) * 0.05, 0.5)
     return (lo - pad, hi + pad)
