@@ -42,6 +42,14 @@ def _wanted(wanted: Sequence[str], names: dict[int, str]) -> list[int]:
     return sorted(out)
 
 
+def _names(conn, session, recipe) -> dict[int, str]:
+    """Channel index -> name, as query.channel_names says (a tendril board's from its recipe: only
+    boards that do not run tendril have rows in the channels table), without parsing it again."""
+    if session.source != "tendril" or recipe is None:
+        return query.channel_names(conn, session)
+    return {i: c.name for i, c in enumerate(recipe.channels)}
+
+
 def _unit(recipe, channel: int, raw: bool) -> str:
     if raw or recipe is None or not 0 <= channel < len(recipe.channels):
         return ""
@@ -55,8 +63,11 @@ def read(conn, *, channels: Sequence[str] = (), since: float | None = None,
     parameters and runs in force when the window opens come from before it). An unknown channel
     name is a StorageError naming the known ones, as `tendril export` says it."""
     infos = query.sessions(conn, device_id)
-    names = {s.id: query.channel_names(conn, s) for s in infos}
-    recipes = {s.id: query.session_recipe(conn, s) for s in infos}
+    events = list(query.iter_events(conn, until=until, device_id=device_id))
+    # iter_events has parsed each session's recipe already: parse only those of sessions without events
+    recipes = {e.session_id: e.recipe for e in events}
+    recipes.update({s.id: query.session_recipe(conn, s) for s in infos if s.id not in recipes})
+    names = {s.id: _names(conn, s, recipes[s.id]) for s in infos}
     if channels:
         query.resolve_channels(channels, dict(enumerate(n for m in names.values() for n in m.values())))
     parts: dict[tuple, tuple[list, list]] = {}
@@ -95,7 +106,6 @@ def read(conn, *, channels: Sequence[str] = (), since: float | None = None,
             t, v = t[order], v[order]
         label = name if len(devices_of[name]) == 1 else f"{name}@{device_id_text(dev)}"
         series.append(Series(key, label + (" (raw)" if raw else ""), units[key], t, v))
-    events = list(query.iter_events(conn, until=until, device_id=device_id))
     for e in events:
         last[e.session_id] = max(last.get(e.session_id, e.host_time), e.host_time)
     boots = [Boot(s.id, s.device_id, s.host_start, last.get(s.id, s.host_start), recipes[s.id],
