@@ -100,3 +100,27 @@ def test_the_pure_core_imports_no_plotting_library_and_no_database():
             " if m in sys.modules])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_two_boards_logging_the_same_name_are_told_apart(tmp_path):
+    from tendril.protocol import Telemetry
+    from tendril.store import Store
+
+    from .conftest import _configured
+
+    db = tmp_path / "two.db"
+    with Store.open(db) as store:
+        for device in (0xA1, 0xA2):
+            h = _configured(store, device, "plant-waterer.toml")
+            sid = store.begin_session(hello(device, 1, h), host_time=T0)
+            for s in range(60):
+                store.add_telemetry(sid, Telemetry(s * 1000, 0, 0, (40_000 + device, 0)), T0 + s, s + 1)
+    conn = connect_ro(db)
+    try:
+        fig = layout(read(conn), 1000)
+    finally:
+        conn.close()
+    soil = fig.panels[0]
+    assert [t.label for t in soil.traces] == ["soil@000000a1", "soil@000000a2"]
+    assert [t.label for t in soil.thresholds] == ["dry_threshold (threshold) on soil@000000a1",
+                                                  "dry_threshold (threshold) on soil@000000a2"]
