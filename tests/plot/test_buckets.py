@@ -102,3 +102,33 @@ def test_gaps_between_buckets_come_from_their_first_and_last_points():
     b = bucket_series(times, times, 0.0, 499.0, 50)
     assert gaps_after(b.first, b.last, 5.0).tolist() == [9]  # column 9 ends at 99 s, the next starts at 400 s
     assert gaps_after(b.first, b.last, 400.0).tolist() == []
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_reducer_fed_blocks_in_any_order_equals_bucketing_the_whole_series(seed):
+    from tendril.plotting.buckets import ColumnReducer
+
+    rng = np.random.default_rng(100 + seed)
+    n = int(rng.integers(1, 5000))
+    steps = rng.exponential(1.0, n)
+    steps[rng.random(n) < 0.01] += rng.uniform(50, 500)
+    times = np.cumsum(steps)
+    values = rng.normal(40, 5, n)
+    since, until = float(times[0] - 3), float(times[-1] + rng.uniform(-30, 3))
+    columns = int(rng.integers(1, 500))
+    cuts = np.sort(rng.integers(0, n, int(rng.integers(0, 12))))
+    blocks = list(zip(np.split(times, cuts), np.split(values, cuts)))
+    rng.shuffle(blocks)
+    r = ColumnReducer(since, until, columns)
+    for t, v in blocks:
+        r.add(t, v)
+    got, want = r.buckets(), bucket_series(times, values, since, until, columns)
+    for name in ("column", "start", "count", "lo", "hi", "first", "last"):
+        assert getattr(got, name).tolist() == getattr(want, name).tolist(), name
+    assert got.mean == pytest.approx(want.mean, rel=1e-12)
+    inside = (times >= since) & (times <= until)
+    kept = r.kept()
+    if inside.sum() <= columns:
+        assert kept[0].tolist() == times[inside].tolist() and kept[1].tolist() == values[inside].tolist()
+    else:
+        assert kept is None

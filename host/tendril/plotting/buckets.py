@@ -92,3 +92,66 @@ def broken(xs: np.ndarray, ys: np.ndarray, breaks: np.ndarray) -> tuple[np.ndarr
     mid = (np.asarray(xs)[at - 1] + np.asarray(xs)[at]) / 2
     return (np.insert(np.asarray(xs, np.float64), at, mid),
             np.insert(np.asarray(ys, np.float64), at, np.nan))
+
+
+class ColumnReducer:
+    """``bucket_series`` a block at a time, holding only the columns: a year of samples plots in
+    the memory of one plot, not of the year. Blocks may come in any order; the points of a
+    series whose window holds no more than ``keep`` of them are kept as they are too (a plot with
+    fewer points than columns draws them as a plain line)."""
+
+    def __init__(self, since: float, until: float, columns: int, keep: int | None = None):
+        if columns < 1 or not until > since:
+            raise ValueError("needs columns >= 1 and until after since")
+        self.since, self.until, self.columns = since, until, columns
+        self.width = (until - since) / columns
+        self.keep = columns if keep is None else keep
+        self.count = np.zeros(columns, np.int64)
+        self.total = np.zeros(columns)
+        self.lo = np.full(columns, np.inf)
+        self.hi = np.full(columns, -np.inf)
+        self.first = np.full(columns, np.inf)
+        self.last = np.full(columns, -np.inf)
+        self.points: list[tuple[np.ndarray, np.ndarray]] | None = []
+        self.n = 0
+        self._steps: list[float] = []  # each block's median interval
+
+    def add(self, times: np.ndarray, values: np.ndarray) -> None:
+        inside = (times >= self.since) & (times <= self.until)
+        t = np.asarray(times[inside], np.float64)
+        v = np.asarray(values[inside], np.float64)
+        if not len(t):
+            return
+        self.n += len(t)
+        if self.points is not None:
+            self.points = self.points + [(t, v)] if self.n <= self.keep else None
+        if len(t) > 1:
+            self._steps.append(typical_step(np.sort(t)))
+        col = np.minimum(np.floor((t - self.since) / self.width).astype(np.int64), self.columns - 1)
+        self.count += np.bincount(col, minlength=self.columns)
+        self.total += np.bincount(col, weights=v, minlength=self.columns)
+        np.minimum.at(self.lo, col, v)
+        np.maximum.at(self.hi, col, v)
+        np.minimum.at(self.first, col, t)
+        np.maximum.at(self.last, col, t)
+
+    @property
+    def step(self) -> float:
+        """The usual sampling interval: the median of the blocks' (0 with too few points)."""
+        return float(np.median(self._steps)) if self._steps else 0.0
+
+    def kept(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """All the window's points, in time order, if there were no more than ``keep``."""
+        if self.points is None:
+            return None
+        if not self.points:
+            return np.zeros(0), np.zeros(0)
+        t, v = np.concatenate([p[0] for p in self.points]), np.concatenate([p[1] for p in self.points])
+        order = np.argsort(t, kind="stable")
+        return t[order], v[order]
+
+    def buckets(self) -> Buckets:
+        which = np.flatnonzero(self.count)
+        n = self.count[which]
+        return Buckets(which, self.since + which * self.width, n, self.lo[which], self.hi[which],
+                       self.total[which] / n, self.first[which], self.last[which])
