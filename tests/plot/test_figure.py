@@ -124,3 +124,36 @@ def test_two_boards_logging_the_same_name_are_told_apart(tmp_path):
     assert [t.label for t in soil.traces] == ["soil@000000a1", "soil@000000a2"]
     assert [t.label for t in soil.thresholds] == ["dry_threshold (threshold) on soil@000000a1",
                                                   "dry_threshold (threshold) on soil@000000a2"]
+
+
+@pytest.mark.parametrize("columns", [300, 1000, 30_000])
+@pytest.mark.parametrize("window", [(None, None), (T0 + 3600.5, None), (None, T0 + 5 * 3600)])
+def test_reducing_while_reading_draws_the_same_figure_as_reading_everything(log, columns, window):
+    conn = connect_ro(log)
+    try:
+        whole = layout(read(conn, since=window[0], until=window[1]), columns)
+        streamed = layout(read(conn, since=window[0], until=window[1], columns=columns), columns)
+    finally:
+        conn.close()
+    assert (streamed.t0, streamed.t1, streamed.points) == (whole.t0, whole.t1, whole.points)
+    for a, b in zip(streamed.panels, whole.panels, strict=True):
+        assert [t.label for t in a.traces] == [t.label for t in b.traces]
+        for x, y in zip(a.traces, b.traces):
+            assert np.array_equal(x.xs, y.xs, equal_nan=True)
+            np.testing.assert_allclose(x.ys, y.ys, rtol=1e-12)
+            assert (x.lo is None) == (y.lo is None)
+            if x.lo is not None:
+                assert np.array_equal(x.lo, y.lo, equal_nan=True) and np.array_equal(x.hi, y.hi, equal_nan=True)
+        assert [(t.label, t.xs.tolist()) for t in a.thresholds] == [(t.label, t.xs.tolist()) for t in b.thresholds]
+        assert a.marks == b.marks and a.ylim == pytest.approx(b.ylim)
+    assert streamed.spans == whole.spans and streamed.notes == whole.notes
+
+
+def test_a_figure_is_drawn_at_the_columns_it_was_read_for(log):
+    conn = connect_ro(log)
+    try:
+        data = read(conn, columns=500)
+    finally:
+        conn.close()
+    with pytest.raises(ValueError):
+        layout(data, 600)

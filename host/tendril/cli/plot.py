@@ -39,29 +39,35 @@ def plot(db, channels, since, until, device, output) -> None:
         if fmt is None:
             raise TendrilError(f"{output}: name a .png or .svg file (the extension picks the format)")
     t0, t1 = _times(since, until)
+    if output:
+        from ..plotting.render_image import PLOT_COLUMNS as columns
+    else:
+        from ..plotting.render_text import COLUMNS_PER_CELL
+
+        size = shutil.get_terminal_size((100, 30))
+        width = max(size.columns, 60)
+        columns = width * COLUMNS_PER_CELL
     from ..plotting.figure import layout
     from ..plotting.load import read
 
     store = _open(db)
-    try:
-        data = read(store.conn, channels=channels, since=t0, until=t1, device_id=device)
+    try:  # each channel reduced to the plot's columns as it is read: a year takes no more memory
+        data = read(store.conn, channels=channels, since=t0, until=t1, device_id=device,
+                    columns=columns)
     finally:
         store.close()
+    fig = _figure(layout(data, columns), since, until)
     if output:
-        from ..plotting.render_image import PLOT_COLUMNS, render_image
+        from ..plotting.render_image import render_image
 
-        fig = _figure(layout(data, PLOT_COLUMNS), since, until)
         try:
             render_image(fig, Path(output), fmt, title=_title(fig))
         except OSError as exc:
             raise TendrilError(f"cannot write {output}: {exc.strerror or exc}") from exc
         click.echo(f"{len(fig.channels)} channel(s), {fig.points} samples plotted to {output}", err=True)
         return
-    from ..plotting.render_text import COLUMNS_PER_CELL, render_text
+    from ..plotting.render_text import render_text
 
-    size = shutil.get_terminal_size((100, 30))
-    width = max(size.columns, 60)
-    fig = _figure(layout(data, width * COLUMNS_PER_CELL), since, until)
     height = max(size.lines - 1, PANEL_ROWS * len(fig.panels))  # taller than the screen: it scrolls
     click.echo(render_text(fig, width, height, color=sys.stdout.isatty(), title=_title(fig)))
 

@@ -59,9 +59,9 @@ class Figure:
 
 def extent(data) -> tuple[float, float] | None:
     """The plot's time range: the window asked for, else the data's first and last sample."""
-    if not any(len(s.times) for s in data.series):
-        return None
     present = [s.times for s in data.series if len(s.times)]
+    if not present and not any(s.n for s in data.series):
+        return None
     t0 = data.since if data.since is not None else min(float(t[0]) for t in present)
     t1 = data.until if data.until is not None else max(float(t[-1]) for t in present)
     if t1 <= t0:
@@ -72,6 +72,8 @@ def extent(data) -> tuple[float, float] | None:
 def layout(data, columns: int) -> Figure | None:
     """The figure for ``data`` (load.LogData) at ``columns`` pixel (or character) columns; None
     when the window holds no sample."""
+    if data.columns is not None and data.columns != columns:
+        raise ValueError(f"the series were reduced to {data.columns} columns while reading, not {columns}")
     span = extent(data)
     if span is None:
         return None
@@ -80,7 +82,7 @@ def layout(data, columns: int) -> Figure | None:
     where: dict[tuple, Panel] = {}  # series key -> its panel
     total = 0
     for s in data.series:
-        trace = _trace(s.label, s.times, s.values, t0, t1, columns)
+        trace = _trace(s, t0, t1, columns)
         if trace is None:
             continue
         total += trace.points
@@ -141,24 +143,30 @@ def _spans(data, t0: float, t1: float, width: float) -> dict:
     return {name: (dev, _widen(r, width)) for name, (dev, r) in runs.items()}
 
 
-def _trace(label: str, times: np.ndarray, values: np.ndarray, t0: float, t1: float,
-           columns: int) -> Trace | None:
-    cut = window(times, t0, t1)
-    t, v = times[cut], values[cut]
-    if not len(t):
-        return None
-    gap = GAP_STEPS * typical_step(t) or np.inf
-    if len(t) <= columns:
-        xs, ys = broken(t, v, gaps_after(t, t, gap))
-        return Trace(label, xs, ys, points=len(t))
-    b = bucket_series(t, v, t0, t1, columns)
+def _trace(s, t0: float, t1: float, columns: int) -> Trace | None:
+    """A series (load.Series) as a plain line, or as its band and mean when it has more points
+    than columns (bucketed here, or already while it was read)."""
     width = (t1 - t0) / columns
+    if s.buckets is not None:
+        b, gap, points = s.buckets, GAP_STEPS * s.step or np.inf, s.n
+    else:
+        cut = window(s.times, t0, t1)
+        t, v = s.times[cut], s.values[cut]
+        if not len(t):
+            return None
+        gap, points = GAP_STEPS * typical_step(t) or np.inf, len(t)
+        if len(t) <= columns:
+            xs, ys = broken(t, v, gaps_after(t, t, gap))
+            return Trace(s.label, xs, ys, points=points)
+        b = bucket_series(t, v, t0, t1, columns)
+    if not len(b):
+        return None
     at = gaps_after(b.first, b.last, max(gap, width))
     mid = b.start + width / 2
     xs, ys = broken(mid, b.mean, at)
     _, lo = broken(mid, b.lo, at)
     _, hi = broken(mid, b.hi, at)
-    return Trace(label, xs, ys, lo, hi, points=len(t))
+    return Trace(s.label, xs, ys, lo, hi, points=points)
 
 
 def _steps(steps, t0: float, t1: float) -> tuple[np.ndarray, np.ndarray]:

@@ -1,5 +1,7 @@
 """What a plot needs from the log, read through tendril.store.query (no SQL here): each channel's
-samples as numpy arrays, the events, and the boots with the recipe each ran."""
+samples as numpy arrays (or, for a plot of known width, already reduced to its pixel columns a
+block at a time, so a year of samples needs no more memory than the plot), the events, and the
+boots with the recipe each ran."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ import numpy as np
 from ..contract import UNIT_SYMBOLS, EventKind, Unit
 from ..store import query
 from ..store.db import device_id_text
+from .buckets import Buckets, ColumnReducer
 from .thresholds import Boot
 
 
@@ -21,8 +24,14 @@ class Series:
     key: tuple[int, str, bool]  # device, channel name, raw
     label: str  # the name, name@device when several devices log it, "(raw)" for raw readings
     unit: str  # the unit's symbol; "" when none or unknown
-    times: np.ndarray
+    times: np.ndarray  # empty when ``buckets`` holds the series
     values: np.ndarray
+    buckets: Buckets | None = None  # the series reduced to the plot's columns while reading
+    step: float = 0.0  # its usual sampling interval, when reduced
+
+    @property
+    def n(self) -> int:
+        return len(self.times) if self.buckets is None else int(self.buckets.count.sum())
 
 
 @dataclass
@@ -33,6 +42,26 @@ class LogData:
     actuators: dict[tuple[int, int], str]  # (session, actuator index) -> its name in the plot
     since: float | None
     until: float | None
+    columns: int | None = None  # the columns the series were reduced to while reading, if they were
+
+
+class _Points:
+    """A series' blocks kept whole (the plot's width is not known yet)."""
+
+    def __init__(self):
+        self.times: list[np.ndarray] = []
+        self.values: list[np.ndarray] = []
+
+    def add(self, times: np.ndarray, values: np.ndarray) -> None:
+        self.times.append(times)
+        self.values.append(values)
+
+    def kept(self) -> tuple[np.ndarray, np.ndarray]:
+        t, v = np.concatenate(self.times), np.concatenate(self.values).astype(np.float64)
+        if len(t) > 1 and np.any(np.diff(t) < 0):
+            order = np.argsort(t, kind="stable")
+            t, v = t[order], v[order]
+        return t, v
 
 
 def _wanted(wanted: Sequence[str], names: dict[int, str]) -> list[int]:
@@ -58,10 +87,13 @@ def _unit(recipe, channel: int, raw: bool) -> str:
 
 
 def read(conn, *, channels: Sequence[str] = (), since: float | None = None,
-         until: float | None = None, device_id: int | None = None) -> LogData:
+         until: float | None = None, device_id: int | None = None,
+         columns: int | None = None) -> LogData:
     """The selected channels' samples in [since, until), and every event before ``until`` (the
-    parameters and runs in force when the window opens come from before it). An unknown channel
-    name is a StorageError naming the known ones, as `tendril export` says it."""
+    parameters and runs in force when the window opens come from before it). With ``columns``,
+    each series is reduced to that many columns as it is read (the window, when not given, is
+    the selected channels' span as `tendril db info` finds it). An unknown channel name is a
+    StorageError naming the known ones, as `tendril export` says it."""
     infos = query.sessions(conn, device_id)
     events = list(query.iter_events(conn, until=until, device_id=device_id))
     # iter_events has parsed each session's recipe already: parse only those of sessions without events
@@ -70,16 +102,22 @@ def read(conn, *, channels: Sequence[str] = (), since: float | None = None,
     names = {s.id: _names(conn, s, recipes[s.id]) for s in infos}
     if channels:
         query.resolve_channels(channels, dict(enumerate(n for m in names.values() for n in m.values())))
-    parts: dict[tuple, tuple[list, list]] = {}
+    chosen = [(s, _wanted(channels, names[s.id]) if channels else query.logged_channels(conn, s.id))
+              for s in infos]
+    window = (since, until)  # of the plot: the reducers' when reducing
+    if columns is not None:
+        span = _span(conn, chosen, since, until)
+        if span is None:
+            columns = None  # nothing in the window: nothing to reduce
+        else:
+            window = span
+    sinks: dict[tuple, object] = {}
     units: dict[tuple, str] = {}
     last: dict[int, float] = {}
-    for s in infos:
-        idx = _wanted(channels, names[s.id]) if channels else None
-        if idx == []:
-            continue
+    for s, chs in chosen:
         # one channel at a time: a channel's chunks follow one another, so the reader merges
         # nothing (all channels at once are merged into (seq, channel) order, four times slower)
-        for ch in idx if idx is not None else query.logged_channels(conn, s.id):
+        for ch in chs:
             for block in query.sample_blocks(conn, s.id, channels=[ch], since=since, until=until):
                 if not len(block):
                     continue
@@ -91,26 +129,43 @@ def read(conn, *, channels: Sequence[str] = (), since: float | None = None,
                         continue
                     key = (s.device_id, names[s.id].get(ch) or str(ch), raw)
                     units.setdefault(key, _unit(recipes[s.id], ch, raw))
-                    times, values = parts.setdefault(key, ([], []))
-                    times.append(part["host_time"])
-                    values.append(part["value"] if raw else part["value"] / 1000)
+                    if key not in sinks:
+                        sinks[key] = _Points() if columns is None else ColumnReducer(*window, columns)
+                    sinks[key].add(part["host_time"], part["value"] if raw else part["value"] / 1000)
     devices_of: dict[str, set[int]] = {}
-    for dev, name, _ in parts:
+    for dev, name, _ in sinks:
         devices_of.setdefault(name, set()).add(dev)
     series = []
-    for key, (times, values) in parts.items():
+    for key, sink in sinks.items():
         dev, name, raw = key
-        t, v = np.concatenate(times), np.concatenate(values).astype(np.float64)
-        if len(t) > 1 and np.any(np.diff(t) < 0):
-            order = np.argsort(t, kind="stable")
-            t, v = t[order], v[order]
         label = name if len(devices_of[name]) == 1 else f"{name}@{device_id_text(dev)}"
-        series.append(Series(key, label + (" (raw)" if raw else ""), units[key], t, v))
+        label += " (raw)" if raw else ""
+        kept = sink.kept()
+        if kept is not None:
+            series.append(Series(key, label, units[key], *kept))
+        else:
+            series.append(Series(key, label, units[key], np.zeros(0), np.zeros(0), sink.buckets(),
+                                 sink.step))
     for e in events:
         last[e.session_id] = max(last.get(e.session_id, e.host_time), e.host_time)
     boots = [Boot(s.id, s.device_id, s.host_start, last.get(s.id, s.host_start), recipes[s.id],
                   any(s.recipe_hash)) for s in infos]
-    return LogData(series, events, boots, _actuator_names(infos, recipes, events), since, until)
+    return LogData(series, events, boots, _actuator_names(infos, recipes, events), *window, columns)
+
+
+def _span(conn, chosen, since: float | None, until: float | None) -> tuple[float, float] | None:
+    """The plot's window: [since, until] where given, else where the chosen channels' samples
+    begin and end (from the chunks' bounds, without reading a sample); None if none are in it."""
+    from ..store.maintain import info
+
+    pairs = {(s.device_id, ch) for s, chs in chosen for ch in chs}
+    rows = [r for r in info(conn) if (r.device_id, r.channel) in pairs and r.samples
+            and (since is None or r.last >= since) and (until is None or r.first < until)]
+    if not rows:
+        return None
+    t0 = since if since is not None else min(r.first for r in rows)
+    t1 = until if until is not None else max(r.last for r in rows)
+    return (t0, t1) if t1 > t0 else (t0, t0 + 1.0)
 
 
 def _actuator_names(infos, recipes, events) -> dict[tuple[int, int], str]:
