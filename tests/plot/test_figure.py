@@ -157,3 +157,9 @@ def test_a_figure_is_drawn_at_the_columns_it_was_read_for(log):
         conn.close()
     with pytest.raises(ValueError):
         layout(data, 600)
+
+
+def test_the_tendril_command_loads_no_plotting_library_until_a_plot_is_drawn():
+    code = ("import sys, tendril.cli; print([m for m in ('matplotlib', 'plotext') if m in sys.modules])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
