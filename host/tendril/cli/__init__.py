@@ -24,6 +24,7 @@ from .sim import sim
 from .device import COMMANDS as DEVICE_COMMANDS
 from .ports import ports
 from .monitor import monitor
+from .plot import plot
 from .store import export, replay
 
 
@@ -58,6 +59,7 @@ cli.add_command(export)
 cli.add_command(import_file)
 cli.add_command(db)
 cli.add_command(replay)
+cli.add_command(plot)
 cli.add_command(ports)
 cli.add_command(monitor)
 cli.add_command(log)

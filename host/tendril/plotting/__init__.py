@@ -1,0 +1,1 @@
+"""Plots of the log: pure data preparation (buckets) apart from the drawing."""
