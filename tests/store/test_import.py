@@ -320,3 +320,18 @@ def test_add_rows_queues_columns_with_gaps_raw_names_and_one_bad_value_refused(t
     assert got == [(0, 0, 0, 1000, 0), (1, 0, 1000, 2000, 0), (1, 1, 1000, 512, 1), (2, 1, 2000, 513, 1),
                    (3, 0, 3000, 4000, 0), (4, 0, 6000, 6000, 0)]
     assert sorted(rows(db, "SELECT name, unit FROM channels")) == [("a", None), ("adc", None)]
+
+
+def test_an_imported_files_units_put_its_channels_on_panels_by_unit(tmp_path):
+    from tendril.plotting.load import read as load
+
+    text = "time,soil (%),air (%),temp [°C]\n2026-05-01T12:00:00Z,41,60,20\n2026-05-01T12:01:00Z,40,61,21\n"
+    db = tmp_path / "log.db"
+    _import(_write(tmp_path / "g.csv", text), db)
+    with Store.open(db) as store:
+        got = {s.label: s.unit for s in load(store.conn).series}
+    assert got == {"soil": "%", "air": "%", "temp": "°C"}
+    out = _cli("plot", "--db", str(db), "-o", str(tmp_path / "g.svg"))
+    assert out.exit_code == 0, out.output
+    svg = (tmp_path / "g.svg").read_text()
+    assert "°C" in svg and "%" in svg

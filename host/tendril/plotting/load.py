@@ -100,6 +100,7 @@ def read(conn, *, channels: Sequence[str] = (), since: float | None = None,
     recipes = {e.session_id: e.recipe for e in events}
     recipes.update({s.id: query.session_recipe(conn, s) for s in infos if s.id not in recipes})
     names = {s.id: _names(conn, s, recipes[s.id]) for s in infos}
+    kept_units = {s.id: query.channel_units(conn, s.id) for s in infos if s.source != "tendril"}
     if channels:
         query.resolve_channels(channels, dict(enumerate(n for m in names.values() for n in m.values())))
     chosen = [(s, _wanted(channels, names[s.id]) if channels else query.logged_channels(conn, s.id))
@@ -128,7 +129,9 @@ def read(conn, *, channels: Sequence[str] = (), since: float | None = None,
                     if not len(part):
                         continue
                     key = (s.device_id, names[s.id].get(ch) or str(ch), raw)
-                    units.setdefault(key, _unit(recipes[s.id], ch, raw))
+                    if key not in units:
+                        units[key] = _unit(recipes[s.id], ch, raw) or (
+                            "" if raw else kept_units.get(s.id, {}).get(ch, ""))
                     if key not in sinks:
                         sinks[key] = _Points() if columns is None else ColumnReducer(*window, columns)
                     sinks[key].add(part["host_time"], part["value"] if raw else part["value"] / 1000)

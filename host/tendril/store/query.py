@@ -98,6 +98,13 @@ def channel_names(conn: sqlite3.Connection, session: SessionInfo) -> dict[int, s
     return {i: c.name for i, c in enumerate(recipe.channels)} if recipe else {}
 
 
+def channel_units(conn: sqlite3.Connection, session_id: int) -> dict[int, str]:
+    """Channel index -> unit kept in the `channels` table (boards that do not run tendril and
+    imported files; a tendril board's units are its recipe's)."""
+    return dict(conn.execute("SELECT channel, unit FROM channels WHERE session_id = ? AND unit IS NOT NULL",
+                             (session_id,)).fetchall())
+
+
 @dataclass(frozen=True)
 class Sample:
     device_id: int
