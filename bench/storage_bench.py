@@ -13,12 +13,13 @@ free pages included, after the logger closed it) divided by the samples in it.
 - seattle: vega-datasets' seattle-temps (hourly temperatures at Seattle, a year, 8,759 samples):
   one short series, where the file's fixed cost (about 20 KB of empty tables) dominates.
 - ingest: the issue-5 workload (6 channels, 100,000 frames) through Store.add_telemetry and
-  flush_due; export: every sample of the plant day through `tendril export`'s writer; window: the
-  TUI's 24 h per-second read of one channel.
+  flush_due; export: every sample of the plant day through `tendril export -o FILE` (CSV and JSON
+  lines); window: the TUI's 24 h per-second read of one channel.
 """
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import random
@@ -127,6 +128,38 @@ def ingest(path: Path) -> float:
     return 600_000 / elapsed
 
 
+def export_rate(db: Path, out: Path, fmt: str) -> tuple[int, float]:
+    """`tendril export --db DB --format FMT -o OUT` in this process: (samples, samples a second)."""
+    from tendril.cli import cli
+
+    t0 = time.perf_counter()
+    with contextlib.redirect_stderr(io.StringIO()):  # its "N samples written to OUT"
+        cli.main(["export", "--db", str(db), "--format", fmt, "-o", str(out)], standalone_mode=False)
+    elapsed = time.perf_counter() - t0
+    rows = sum(1 for _ in out.open("rb")) - (fmt == "csv")
+    return rows, rows / elapsed
+
+
+def export_step(db: Path, conn, out: Path, repeat: int = 5) -> None:
+    """`tendril export` of the plant day to a file, CSV and JSON lines, best of ``repeat``; the
+    writer alone into an io.StringIO, and sample by sample, for comparison."""
+    t0 = time.perf_counter()
+    rows = exporter.write(iter_samples(conn), io.StringIO(), "csv")
+    slow = rows / (time.perf_counter() - t0)
+    for fmt in exporter.FORMATS:
+        rates = [export_rate(db, out, fmt)[1] for _ in range(repeat)]
+        mem = []
+        for _ in range(repeat):
+            t0 = time.perf_counter()
+            rows = exporter.write_log(conn, io.StringIO(), fmt)
+            mem.append(rows / (time.perf_counter() - t0))
+        extra = f"; sample by sample {round(slow)}/s" if fmt == "csv" else ""
+        emit("storage_export" if fmt == "csv" else f"storage_export_{fmt}", round(max(rates)), "samples/s",
+             f"{rows} samples to a {fmt.upper()} file through `tendril export -o`, best of {repeat} (median"
+             f" {round(sorted(rates)[repeat // 2])}); write_log into an io.StringIO {round(max(mem))}/s{extra};"
+             " floor 1,000,000")
+
+
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
@@ -156,15 +189,7 @@ def main() -> None:
         emit("storage_ingest", round(max(rates)), "samples/s",
              "6 channels x 100,000 frames through add_telemetry + flush_due, best of 3; issue 5 measured 335,000")
         conn = connect_ro(tmp / "plant.db")
-        t0 = time.perf_counter()
-        rows = exporter.write(iter_samples(conn), io.StringIO(), "csv")
-        slow = rows / (time.perf_counter() - t0)
-        t0 = time.perf_counter()
-        rows = exporter.write_log(conn, io.StringIO(), "csv")
-        fast = rows / (time.perf_counter() - t0)
-        emit("storage_export", round(fast), "samples/s",
-             f"{rows} samples to CSV a block at a time (`tendril export`); sample by sample {round(slow)}/s;"
-             " floor 1,000,000")
+        export_step(tmp / "plant.db", conn, tmp / "export.out")
         t0 = time.perf_counter()
         n = sum(len(b) for b in sample_blocks(conn, 1, channels=[0], since=T0, until=T0 + 86_400))
         elapsed = time.perf_counter() - t0
