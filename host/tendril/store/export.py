@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 from collections.abc import Callable, Iterable
-from typing import TextIO
+from typing import BinaryIO, TextIO
 
 import numpy as np
 
@@ -63,15 +64,26 @@ def write_events(events: Iterable[LoggedEvent], out: TextIO, fmt: str,
 
 # --- samples from the log, a block at a time -------------------------------------------------------
 # The fast way: formats whole numpy blocks (store/chunks.py) at once, the same text `write` gives
-# for the same samples (tests/store/test_export_fast.py holds them to it).
+# for the same samples (tests/store/test_export_fast.py holds them to it). Each block becomes one byte
+# matrix, a row a line, its variable-width fields padded with PAD and squeezed out at the end; the
+# text of every field comes from small lookup tables indexed by integer arithmetic, so there is no
+# Python work per row and no division per digit.
+
+PAD = 0  # a byte no exported text holds: what pads the fields of the byte matrix
+FAST_MAX = 10**15  # thousandths below this print as their float does: repr(value / 1000) is w.fff
+# (15 significant digits at most: the nearest double is unique and repr gives it back), never 1e+16
+_MS_MAX = 253_402_300_800_000  # year 10000: ISO times below it have a 4-digit year
+
+
+def _ms(host_time: np.ndarray) -> np.ndarray:
+    """Host times as whole ms: rounded to the microsecond, then truncated, as iso() prints them
+    (datetime.fromtimestamp, then isoformat)."""
+    return np.rint(host_time * 1e6).astype(np.int64) // 1000
 
 
 def _iso_ms(host_time: np.ndarray) -> list[str]:
-    """iso() of each host time: UTC, truncated to the ms as datetime.isoformat does after
-    rounding to the microsecond."""
-    ms = np.rint(host_time * 1e6).astype(np.int64) // 1000
-    text = np.datetime_as_string(ms.astype("datetime64[ms]"), unit="ms")
-    return [t + "+00:00" for t in text.tolist()]
+    """iso() of each host time without its "+00:00"."""
+    return np.datetime_as_string(_ms(host_time).astype("datetime64[ms]"), unit="ms").tolist()
 
 
 def _numbers(block: np.ndarray) -> list[str]:
@@ -90,128 +102,167 @@ def _csv_cell(text: str) -> str:
     return text
 
 
-FAST_MAX = 1 << 40  # thousandths below this print as their float does (repr of value / 1000)
-PAD = 0  # a byte no text holds: what pads each field of the byte matrix, dropped at the end
-
-
-def _fast_ok(block: np.ndarray) -> bool:
-    return bool(len(block)) and int(np.abs(block["value"]).max()) < FAST_MAX and int(block["device_ms"].min()) >= 0
-
-
-def _digits(values: np.ndarray, width: int | None = None) -> np.ndarray:
-    """Non-negative integers as right-aligned ASCII digits, PAD before them: (n, width) uint8;
-    ``width`` None: as wide as the largest needs."""
-    if width is None:
-        width = len(str(int(values.max()))) if len(values) else 1
-    powers = 10 ** np.arange(width - 1, -1, -1, dtype=np.int64)
-    out = ((values[:, None] // powers) % 10 + 48).astype(np.uint8)
-    lead = values[:, None] < powers  # a leading zero (the last digit always shows)
-    lead[:, -1] = False
-    out[lead] = PAD
+def _pad_table(texts: Iterable[bytes]) -> np.ndarray:
+    """Byte strings as the rows of a (k, longest) uint8 table, PAD after each."""
+    texts = list(texts)
+    out = np.full((len(texts), max(map(len, texts), default=0)), PAD, np.uint8)
+    for i, b in enumerate(texts):
+        out[i, :len(b)] = np.frombuffer(b, np.uint8)
     return out
 
 
-def _fixed(values: np.ndarray, width: int) -> np.ndarray:
-    """Non-negative integers below 10**width with leading zeros: (n, width) uint8."""
-    return _digits(values + 10 ** width, width + 1)[:, 1:]
+_GROUP_ALL, _GROUP_BARE, _GROUP_NONE = 0, 1000, 2000
 
 
-def _const(text: str, n: int) -> np.ndarray:
-    return np.broadcast_to(np.frombuffer(text.encode(), np.uint8), (n, len(text.encode())))
+def _tables() -> tuple[np.ndarray, np.ndarray]:
+    """(groups, seconds): groups[i] is i < 1000 as 3 digits, groups[1000 + i] the same without
+    leading zeros (PAD instead; 0 keeps its digit), groups[2000] all PAD; seconds[i] is
+    "SS.mmm" for i ms into a minute."""
+    d = np.arange(1000)
+    digits = (np.stack([d // 100, d // 10 % 10, d % 10], axis=1) + ord("0")).astype(np.uint8)
+    bare = digits.copy()
+    bare[d < 100, 0] = PAD
+    bare[d < 10, 1] = PAD
+    groups = np.vstack([digits, bare, np.full((1, 3), PAD, np.uint8)])
+    ms = np.arange(60_000)
+    seconds = np.hstack([digits[ms // 1000, 1:], np.full((60_000, 1), ord("."), np.uint8), digits[ms % 1000]])
+    return groups, seconds
 
 
-def _text_rows(block: np.ndarray, table: np.ndarray, fmt: str, head: str) -> str:
-    """The block's rows as `write` prints them, built as one byte matrix (a row a line, each field
-    padded with PAD) and squeezed: no Python work per row."""
+_TABLES: list = []
+
+
+def _digits(values: np.ndarray) -> np.ndarray:
+    """Non-negative integers as right-aligned decimal ASCII, PAD before them: (n, 3 * groups)
+    uint8, three digits a lookup."""
+    if not _TABLES:
+        _TABLES.extend(_tables())
+    groups = _TABLES[0]
+    k = max(1, -(-len(str(int(values.max()))) // 3)) if len(values) else 1
+    index = np.empty((len(values), k), np.int64)
+    for j in range(k):
+        top = values // 10 ** (3 * (k - 1 - j)) if j < k - 1 else values  # this group and all above
+        col = np.where(top < 1000, top + _GROUP_BARE, top % 1000)
+        if j < k - 1:
+            col[top == 0] = _GROUP_NONE
+        index[:, j] = col
+    return groups[index].reshape(len(values), 3 * k)
+
+
+class _Form:
+    """One session's constant text in one format: what comes before the time, between the time
+    and the channel, the channel cells, between device_ms and the value, and the tails (the
+    fraction and what follows the value, per value % 1000, and for raw readings)."""
+
+    def __init__(self, fmt: str, dev: str, boot: int, names: dict[int, str]):
+        self.names, self.fmt = names, fmt
+        if fmt == "csv":
+            self.before, self.after_time, self.after_dms = b"", f"+00:00,{dev},{boot},".encode(), b","
+            ends = (b",0\n", b",1\n")
+        else:
+            self.before = b'{"time":"'
+            self.after_time = f'+00:00","device_id":"{dev}","boot":{boot},'.encode()
+            self.after_dms, ends = b',"value":', (b',"raw":0}\n', b',"raw":1}\n')
+        fractions = [f".{f:03d}".rstrip("0").ljust(2, "0").encode() for f in range(1000)]
+        self.tails = _pad_table([fr.ljust(4, b"\0") + ends[0] for fr in fractions] + [bytes(4) + ends[1]])
+        self.cells = np.zeros((0, 0), np.uint8)
+        self.fast = all("\0" not in name for name in names.values())
+
+    def cell(self, ch: int) -> str:
+        name = self.names.get(ch) or ""
+        if self.fmt == "csv":
+            return f"{ch},{_csv_cell(name)},"
+        return f'"channel":{ch},"name":{json.dumps(name)},"device_ms":'
+
+    def channel_cells(self, top: int) -> np.ndarray:
+        if len(self.cells) < top:
+            self.cells = _pad_table(self.cell(ch).encode() for ch in range(top))
+        return self.cells
+
+
+def _fast_ok(block: np.ndarray) -> bool:
+    value = block["value"]
+    return (bool(len(block)) and int(block["device_ms"].min()) >= 0 and int(value.min()) > -FAST_MAX
+            and int(value.max()) < FAST_MAX)
+
+
+def _block_bytes(block: np.ndarray, form: _Form) -> np.ndarray | None:
+    """The block's rows as `write` prints them (UTF-8), or None when a field is outside what the
+    tables print (negative device_ms, huge values, times before 1970 or after 9999)."""
+    if not _fast_ok(block):
+        return None
+    ms = _ms(block["host_time"])
+    if int(ms.min()) < 0 or int(ms.max()) >= _MS_MAX:
+        return None
     n = len(block)
-    ms = np.rint(block["host_time"] * 1e6).astype(np.int64) // 1000
-    day, in_day = np.divmod(ms, 86_400_000)
-    dates = {d: np.frombuffer(str(np.datetime64(d, "D")).encode() + b"T", np.uint8) for d in np.unique(day).tolist()}
-    if len(dates) == 1:
-        date = np.broadcast_to(next(iter(dates.values())), (n, 11))
+    minute, in_minute = np.divmod(ms, 60_000)
+    lo, hi = int(minute.min()), int(minute.max())
+    if hi - lo < 2 * n:
+        firsts, which = np.arange(lo, hi + 1), minute - lo
     else:
-        keys = np.array(sorted(dates))
-        date = np.stack([dates[d] for d in keys.tolist()])[np.searchsorted(keys, day)]
-    clock = _fixed(np.stack([in_day // 3_600_000, in_day // 60_000 % 60, in_day // 1000 % 60]).T.ravel(), 2)
-    clock = clock.reshape(n, 6)
-    sub = _fixed(in_day % 1000, 3)
-    colon = np.full((n, 1), ord(":"), np.uint8)
-    times = np.hstack([date, clock[:, 0:2], colon, clock[:, 2:4], colon, clock[:, 4:6],
-                       np.full((n, 1), ord("."), np.uint8), sub])
-    labels = [str(x).encode() for x in table]
-    width = max(map(len, labels))
-    cell_table = np.zeros((len(labels), width), np.uint8)
-    for i, b in enumerate(labels):
-        cell_table[i, :len(b)] = np.frombuffer(b, np.uint8)
-    cells = cell_table[block["channel"]]
-    value, raw = block["value"], block["raw"].astype(bool)
+        firsts, which = np.unique(minute, return_inverse=True)
+    text = "".join(np.datetime_as_string(firsts.astype("datetime64[m]")).tolist())
+    minutes = np.frombuffer(text.encode(), np.uint8).reshape(len(firsts), 16)
+    value, raw = block["value"], block["raw"] != 0
     mag = np.abs(value)
-    sign = np.where(value < 0, ord("-"), PAD).astype(np.uint8)[:, None]
-    whole = _digits(np.where(raw, mag, mag // 1000))
-    frac = _fixed(mag % 1000, 3)
-    frac[:, 2][frac[:, 2] == ord("0")] = PAD  # trailing zeros go, the first fraction digit stays
-    frac[:, 1][(frac[:, 1] == ord("0")) & (frac[:, 2] == PAD)] = PAD
-    dot = np.full((n, 1), ord("."), np.uint8)
-    dot[raw] = PAD
-    frac[raw] = PAD
-    number = np.hstack([sign, whole, dot, frac])
-    flag = np.where(raw, ord("1"), ord("0")).astype(np.uint8)[:, None]
-    dms = _digits(block["device_ms"])
-    if fmt == "csv":
-        pieces = [times, _const("+00:00," + head, n), cells, dms, _const(",", n), number, _const(",", n),
-                  flag, _const("\n", n)]
-    else:
-        before, after = head.split("%s")
-        pieces = [_const(before, n), times, _const("+00:00" + after, n), cells, _const('"device_ms":', n), dms,
-                  _const(',"value":', n), number, _const(',"raw":', n), flag, _const("}\n", n)]
-    matrix = np.hstack(pieces).ravel()
-    return matrix[matrix != PAD].tobytes().decode()
+    pieces = [form.before, minutes[which], b":", _TABLES[1][in_minute], form.after_time,
+              form.channel_cells(int(block["channel"].max()) + 1)[block["channel"]], _digits(block["device_ms"]),
+              form.after_dms]
+    if int(value.min()) < 0:
+        pieces.append(np.where(value < 0, ord("-"), PAD).astype(np.uint8)[:, None])
+    pieces += [_digits(np.where(raw, mag, mag // 1000)), form.tails[np.where(raw, 1000, mag % 1000)]]
+    width = sum(len(p) if isinstance(p, bytes) else p.shape[1] for p in pieces)
+    matrix = np.empty((n, width), np.uint8)
+    col = 0
+    for p in pieces:
+        w = len(p) if isinstance(p, bytes) else p.shape[1]
+        matrix[:, col:col + w] = np.frombuffer(p, np.uint8) if isinstance(p, bytes) else p
+        col += w
+    flat = matrix.reshape(-1)
+    return flat[flat != PAD]
 
 
-def write_log(conn, out: TextIO, fmt: str, *, channels=(), since=None, until=None, device_id=None) -> int:
+def write_log(conn, out: TextIO | BinaryIO, fmt: str, *, channels=(), since=None, until=None,
+              device_id=None) -> int:
     """Every sample of the log (as ``iter_samples`` selects them) to ``out`` in ``fmt``, a block at
-    a time; returns the rows written. The same text ``write(iter_samples(...))`` gives."""
+    a time; returns the rows written. The same text ``write(iter_samples(...))`` gives; UTF-8 bytes
+    when ``out`` is a binary stream (what `tendril export` hands it: no str in between)."""
     from .query import _session_channels, channel_names, iter_samples, sample_blocks, sessions
 
     iter_samples(conn, channels=channels, since=since, until=until, device_id=device_id)  # checks names
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}")
+    binary = isinstance(out, (io.RawIOBase, io.BufferedIOBase))
+    put = out.write if binary else (lambda data: out.write(data.tobytes().decode()))
     if fmt == "csv":
-        out.write(",".join(COLUMNS) + "\n")
+        put(np.frombuffer((",".join(COLUMNS) + "\n").encode(), np.uint8))
+    if not _TABLES:
+        _TABLES.extend(_tables())
     n = 0
     for s in sessions(conn, device_id):
         names = channel_names(conn, s)
         idx = sorted(_session_channels(channels, names)) if channels else None
         if idx == []:
             continue
-        dev = device_id_text(s.device_id)
-        if fmt == "csv":
-            head = f"{dev},{s.boot_count},"
-            label = {ch: f"{ch},{_csv_cell(name)}," for ch, name in names.items()}
-        else:
-            head = f'{{"time":"%s","device_id":"{dev}","boot":{s.boot_count},'
-            label = {ch: f'"channel":{ch},"name":{json.dumps(name)},' for ch, name in names.items()}
+        form = _Form(fmt, device_id_text(s.device_id), s.boot_count, names)
         for block in sample_blocks(conn, s.id, channels=idx, since=since, until=until):
-            chans = block["channel"]
-            top = int(chans.max()) + 1 if len(chans) else 0
-            table = np.array([label.get(ch) or (f"{ch},," if fmt == "csv" else f'"channel":{ch},"name":"",')
-                              for ch in range(top)], dtype=object)
-            cells = table[chans].tolist()
-            if _fast_ok(block):
-                parts = _text_rows(block, table, fmt, head)
-                out.write(parts)
-                n += len(block)
-                continue
-            times, values = _iso_ms(block["host_time"]), _numbers(block)
-            dms, raws = block["device_ms"].tolist(), block["raw"].tolist()
-            if fmt == "csv":
-                out.write("".join(f"{t},{head}{c}{d},{v},{r}\n"
-                                  for t, c, d, v, r in zip(times, cells, dms, values, raws)))
-            else:
-                out.write("".join(f'{head % t}{c}"device_ms":{d},"value":{v},"raw":{r}}}\n'
-                                  for t, c, d, v, r in zip(times, cells, dms, values, raws)))
+            data = _block_bytes(block, form) if form.fast else None
+            if data is None:
+                data = np.frombuffer(_slow_rows(block, form).encode(), np.uint8)
+            put(data)
             n += len(block)
     return n
+
+
+def _slow_rows(block: np.ndarray, form: _Form) -> str:
+    """A block's rows a row at a time, for what the tables do not print."""
+    times, values = _iso_ms(block["host_time"]), _numbers(block)
+    chans, dms, raws = block["channel"].tolist(), block["device_ms"].tolist(), block["raw"].tolist()
+    before, after_time, after_dms = form.before.decode(), form.after_time.decode(), form.after_dms.decode()
+    cells = {ch: form.cell(ch) for ch in set(chans)}
+    end = ",{}\n" if form.fmt == "csv" else ',"raw":{}}}\n'
+    return "".join(f"{before}{t}{after_time}{cells[c]}{d}{after_dms}{v}{end.format(r)}"
+                   for t, c, d, v, r in zip(times, chans, dms, values, raws))
 
 
 # --- wide: one row per time, a column per channel ----------------------------------------------------
