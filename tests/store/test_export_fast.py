@@ -62,12 +62,18 @@ def make_edge_log(db) -> None:
     day = 86_400 * (int(T0) // 86_400 + 1)
     for i, t in enumerate([day - 60.0005, day - 0.0004, day - 0.0005, day + 0.0004999, day + 3600 * 7.5]):
         store.add_telemetry(a, telemetry(4_000_000_000 + i, 5, first=1), t, 30 + i)
-    src = store.begin_source_session("plotter", "/dev/ttyUSB7", host_time=T0 + 30)
+    names = store.begin_source_session("plotter", "/dev/ttyUSB7", host_time=T0 + 30)
+    for i in range(50):
+        store.add_row(names, T0 + 30 + i * 3601.25, {"x": i / 8, "température °C": -i / 7,
+                                                     "a channel name that is longer than the time itself": i,
+                                                     '"q", too': 1 / (i + 3)})
+    src = store.begin_source_session("plotter", "/dev/ttyUSB8", host_time=T0 + 40)
     big = [2**40 / 1000 - 0.001, 2**40 / 1000, 1e12 - 0.001, 1e12, 999_999_999_999.999, 1e15, -5e15, 9e15, 0.0005]
     for i, v in enumerate(big):
-        store.add_row(src, T0 + 30 + i * 3601.25, {"x": v, "température °C": -v / 7,
-                                                   "a channel name that is longer than the time itself": i,
-                                                   '"q", too': 1 / (i + 3)})
+        store.add_row(src, T0 + 40 + i, {"x": v, "y": -v})
+    old = store.begin_source_session("plotter", "/dev/ttyUSB9", host_time=-100.0)  # before 1970
+    for i in range(5):
+        store.add_row(old, -100.0 + i * 30.0005, {"x": i})
     store.close()
 
 

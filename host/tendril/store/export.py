@@ -64,15 +64,18 @@ def write_events(events: Iterable[LoggedEvent], out: TextIO, fmt: str,
 
 # --- samples from the log, a block at a time -------------------------------------------------------
 # The fast way: formats whole numpy blocks (store/chunks.py) at once, the same text `write` gives
-# for the same samples (tests/store/test_export_fast.py holds them to it). Each block becomes one byte
-# matrix, a row a line, its variable-width fields padded with PAD and squeezed out at the end; the
-# text of every field comes from small lookup tables indexed by integer arithmetic, so there is no
-# Python work per row and no division per digit.
+# for the same samples (tests/store/test_export_fast.py holds them to it), with no Python work per
+# row. Each field's text comes from a lookup table (three digits a lookup, "SS.mmm" per ms of a
+# minute, the date and minute once per distinct minute, the fraction and the row's end per value %
+# 1000), so a row's length is known before it is written; the block's text is then written straight
+# into one buffer, a field at a time for every row at once, each text as a fixed-width item
+# right-aligned on where the field ends. Fields go from the last to the first: the bytes before a
+# narrower text land on the earlier fields of its own row, which are written after it.
 
-PAD = 0  # a byte no exported text holds: what pads the fields of the byte matrix
 FAST_MAX = 10**15  # thousandths below this print as their float does: repr(value / 1000) is w.fff
 # (15 significant digits at most: the nearest double is unique and repr gives it back), never 1e+16
 _MS_MAX = 253_402_300_800_000  # year 10000: ISO times below it have a 4-digit year
+_POW10 = 10 ** np.arange(1, 19, dtype=np.int64)
 
 
 def _ms(host_time: np.ndarray) -> np.ndarray:
@@ -102,124 +105,139 @@ def _csv_cell(text: str) -> str:
     return text
 
 
-def _pad_table(texts: Iterable[bytes]) -> np.ndarray:
-    """Byte strings as the rows of a (k, longest) uint8 table, PAD after each."""
+def _items(texts: Iterable[bytes]) -> tuple[np.ndarray, np.ndarray]:
+    """Byte strings as one fixed-width item each (right-aligned: NUL before the shorter ones) and
+    their lengths."""
     texts = list(texts)
-    out = np.full((len(texts), max(map(len, texts), default=0)), PAD, np.uint8)
-    for i, b in enumerate(texts):
-        out[i, :len(b)] = np.frombuffer(b, np.uint8)
-    return out
+    width = max(map(len, texts))
+    return (np.frombuffer(b"".join(t.rjust(width, b"\0") for t in texts), f"V{width}"),
+            np.array([len(t) for t in texts], np.int64))
 
 
-_GROUP_ALL, _GROUP_BARE, _GROUP_NONE = 0, 1000, 2000
+def _ends(fmt: str) -> tuple[np.ndarray, np.ndarray]:
+    """What follows the value's whole part, per value % 1000 (its fraction and the row's end), and
+    for a raw reading (index 1000), with the lengths."""
+    end = (b",0\n", b",1\n") if fmt == "csv" else (b',"raw":0}\n', b',"raw":1}\n')
+    return _items([f".{f:03d}".rstrip("0").ljust(2, "0").encode() + end[0] for f in range(1000)] + [end[1]])
 
 
-def _tables() -> tuple[np.ndarray, np.ndarray]:
-    """(groups, seconds): groups[i] is i < 1000 as 3 digits, groups[1000 + i] the same without
-    leading zeros (PAD instead; 0 keeps its digit), groups[2000] all PAD; seconds[i] is
-    "SS.mmm" for i ms into a minute."""
-    d = np.arange(1000)
-    digits = (np.stack([d // 100, d // 10 % 10, d % 10], axis=1) + ord("0")).astype(np.uint8)
-    bare = digits.copy()
-    bare[d < 100, 0] = PAD
-    bare[d < 10, 1] = PAD
-    groups = np.vstack([digits, bare, np.full((1, 3), PAD, np.uint8)])
-    ms = np.arange(60_000)
-    seconds = np.hstack([digits[ms // 1000, 1:], np.full((60_000, 1), ord("."), np.uint8), digits[ms % 1000]])
-    return groups, seconds
+_TABLES: dict = {}
 
 
-_TABLES: list = []
+def _table(name: str):
+    if name not in _TABLES:
+        if name == "groups":
+            _TABLES[name] = np.frombuffer("".join(f"{i:03d}" for i in range(1000)).encode(), "V3")
+        elif name == "seconds":
+            _TABLES[name] = np.frombuffer("".join(f"{i // 1000:02d}.{i % 1000:03d}" for i in range(60_000)).encode(),
+                                          "V6")
+        else:
+            _TABLES[name] = _ends(name)
+    return _TABLES[name]
 
 
-def _digits(values: np.ndarray) -> np.ndarray:
-    """Non-negative integers as right-aligned decimal ASCII, PAD before them: (n, 3 * groups)
-    uint8, three digits a lookup."""
-    if not _TABLES:
-        _TABLES.extend(_tables())
-    groups = _TABLES[0]
-    k = max(1, -(-len(str(int(values.max()))) // 3)) if len(values) else 1
+def _digits(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Non-negative integers as decimal ASCII: items of 3 * k bytes (leading zeros before the
+    digits) and the number of digits each has."""
+    k = -(-len(str(int(values.max()))) // 3)
     index = np.empty((len(values), k), np.int64)
-    for j in range(k):
-        top = values // 10 ** (3 * (k - 1 - j)) if j < k - 1 else values  # this group and all above
-        col = np.where(top < 1000, top + _GROUP_BARE, top % 1000)
-        if j < k - 1:
-            col[top == 0] = _GROUP_NONE
-        index[:, j] = col
-    return groups[index].reshape(len(values), 3 * k)
+    rest = values
+    for j in range(k - 1, 0, -1):
+        top = rest // 1000
+        index[:, j] = rest - top * 1000
+        rest = top
+    index[:, 0] = rest
+    items = _table("groups").take(index).view(f"V{3 * k}").reshape(len(values))
+    return items, np.searchsorted(_POW10, values, side="right") + 1
+
+
+def _put(buf: np.ndarray, ends: np.ndarray, items) -> None:
+    """Each item (or the one item) written into ``buf`` so that it ends at ``ends``."""
+    width = items.dtype.itemsize
+    np.ndarray((len(buf) - width + 1,), items.dtype, buf, 0, (1,))[ends - width] = items
 
 
 class _Form:
-    """One session's constant text in one format: what comes before the time, between the time
-    and the channel, the channel cells, between device_ms and the value, and the tails (the
-    fraction and what follows the value, per value % 1000, and for raw readings)."""
+    """One session's text in one format, as items (_items): the row's start up to the minute, the
+    cells from the time's zone to device_ms per channel, what follows device_ms (and a minus)."""
 
     def __init__(self, fmt: str, dev: str, boot: int, names: dict[int, str]):
-        self.names, self.fmt = names, fmt
-        if fmt == "csv":
-            self.before, self.after_time, self.after_dms = b"", f"+00:00,{dev},{boot},".encode(), b","
-            ends = (b",0\n", b",1\n")
-        else:
-            self.before = b'{"time":"'
-            self.after_time = f'+00:00","device_id":"{dev}","boot":{boot},'.encode()
-            self.after_dms, ends = b',"value":', (b',"raw":0}\n', b',"raw":1}\n')
-        fractions = [f".{f:03d}".rstrip("0").ljust(2, "0").encode() for f in range(1000)]
-        self.tails = _pad_table([fr.ljust(4, b"\0") + ends[0] for fr in fractions] + [bytes(4) + ends[1]])
-        self.cells = np.zeros((0, 0), np.uint8)
-        self.fast = all("\0" not in name for name in names.values())
+        self.fmt, self.names = fmt, names
+        self.before = "" if fmt == "csv" else '{"time":"'
+        self.after_time = f"+00:00,{dev},{boot}," if fmt == "csv" else f'+00:00","device_id":"{dev}","boot":{boot},'
+        self.after_dms = "," if fmt == "csv" else ',"value":'
+        self.signs = _items([self.after_dms.encode(), self.after_dms.encode() + b"-"])
+        self.cells, self.cell_lengths = _items(self.cell(ch).encode() for ch in range(1 + max(names, default=0)))
 
     def cell(self, ch: int) -> str:
+        """The channel's text between the time and device_ms."""
         name = self.names.get(ch) or ""
         if self.fmt == "csv":
-            return f"{ch},{_csv_cell(name)},"
-        return f'"channel":{ch},"name":{json.dumps(name)},"device_ms":'
+            return f"{self.after_time}{ch},{_csv_cell(name)},"
+        return f'{self.after_time}"channel":{ch},"name":{json.dumps(name)},"device_ms":'
 
-    def channel_cells(self, top: int) -> np.ndarray:
+    def channel_cells(self, top: int) -> tuple[np.ndarray, np.ndarray]:
         if len(self.cells) < top:
-            self.cells = _pad_table(self.cell(ch).encode() for ch in range(top))
-        return self.cells
+            self.cells, self.cell_lengths = _items(self.cell(ch).encode() for ch in range(top))
+        return self.cells, self.cell_lengths
 
-
-def _fast_ok(block: np.ndarray) -> bool:
-    value = block["value"]
-    return (bool(len(block)) and int(block["device_ms"].min()) >= 0 and int(value.min()) > -FAST_MAX
-            and int(value.max()) < FAST_MAX)
+    def minutes(self, minute: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The row's start to the seconds, for each distinct minute, and each row's index in them."""
+        lo, hi = int(minute.min()), int(minute.max())
+        if hi - lo < 2 * len(minute):
+            firsts, which = np.arange(lo, hi + 1), minute - lo
+        else:
+            firsts, which = np.unique(minute, return_inverse=True)
+        text = "".join(f"{self.before}{m}:" for m in np.datetime_as_string(firsts.astype("datetime64[m]")).tolist())
+        return np.frombuffer(text.encode(), f"V{len(self.before) + 17}"), which
 
 
 def _block_bytes(block: np.ndarray, form: _Form) -> np.ndarray | None:
     """The block's rows as `write` prints them (UTF-8), or None when a field is outside what the
-    tables print (negative device_ms, huge values, times before 1970 or after 9999)."""
-    if not _fast_ok(block):
+    tables print (negative device_ms, values past FAST_MAX, times before 1970 or after 9999)."""
+    value, dms = block["value"], block["device_ms"]
+    if not len(block) or int(dms.min()) < 0 or int(value.min()) <= -FAST_MAX or int(value.max()) >= FAST_MAX:
         return None
     ms = _ms(block["host_time"])
     if int(ms.min()) < 0 or int(ms.max()) >= _MS_MAX:
         return None
-    n = len(block)
-    minute, in_minute = np.divmod(ms, 60_000)
-    lo, hi = int(minute.min()), int(minute.max())
-    if hi - lo < 2 * n:
-        firsts, which = np.arange(lo, hi + 1), minute - lo
+    minute = ms // 60_000
+    heads, which = form.minutes(minute)
+    mag, raw, neg = np.abs(value), block["raw"] != 0, value < 0
+    whole = mag // 1000
+    frac = mag - whole * 1000
+    if raw.any():
+        whole, frac = np.where(raw, mag, whole), np.where(raw, 1000, frac)
+    ends, end_lengths = _table(form.fmt)
+    ends, end_lengths = ends.take(frac), end_lengths.take(frac)
+    whole_items, whole_lengths = _digits(whole)
+    dms_items, dms_lengths = _digits(dms)
+    signs, sign_lengths = form.signs
+    if neg.any():
+        signs, sign_lengths = signs.take(neg.view(np.int8)), sign_lengths.take(neg.view(np.int8))
     else:
-        firsts, which = np.unique(minute, return_inverse=True)
-    text = "".join(np.datetime_as_string(firsts.astype("datetime64[m]")).tolist())
-    minutes = np.frombuffer(text.encode(), np.uint8).reshape(len(firsts), 16)
-    value, raw = block["value"], block["raw"] != 0
-    mag = np.abs(value)
-    pieces = [form.before, minutes[which], b":", _TABLES[1][in_minute], form.after_time,
-              form.channel_cells(int(block["channel"].max()) + 1)[block["channel"]], _digits(block["device_ms"]),
-              form.after_dms]
-    if int(value.min()) < 0:
-        pieces.append(np.where(value < 0, ord("-"), PAD).astype(np.uint8)[:, None])
-    pieces += [_digits(np.where(raw, mag, mag // 1000)), form.tails[np.where(raw, 1000, mag % 1000)]]
-    width = sum(len(p) if isinstance(p, bytes) else p.shape[1] for p in pieces)
-    matrix = np.empty((n, width), np.uint8)
-    col = 0
-    for p in pieces:
-        w = len(p) if isinstance(p, bytes) else p.shape[1]
-        matrix[:, col:col + w] = np.frombuffer(p, np.uint8) if isinstance(p, bytes) else p
-        col += w
-    flat = matrix.reshape(-1)
-    return flat[flat != PAD]
+        signs, sign_lengths = signs[0], sign_lengths[0]
+    chans = block["channel"]
+    cells, cell_lengths = form.channel_cells(int(chans.max()) + 1)
+    cell_lengths = cell_lengths.take(chans)
+    start = heads.dtype.itemsize + 6  # the row up to the cell: the time
+    pos = start + cell_lengths + dms_lengths + sign_lengths + whole_lengths + end_lengths
+    np.cumsum(pos, out=pos)
+    buf = np.empty(int(pos[-1]) if len(pos) else 0, np.uint8)
+    for items, lengths in ((ends, end_lengths), (whole_items, whole_lengths),
+                           (signs, sign_lengths), (dms_items, dms_lengths)):
+        _put(buf, pos, items)
+        pos -= lengths
+    if cells.dtype.itemsize - int(cell_lengths.min()) <= start:
+        _put(buf, pos, cells.take(chans))
+    else:  # a cell much shorter than the longest: write each channel's at its own width
+        for ch in np.unique(chans).tolist():
+            cell = form.cell(ch).encode()
+            _put(buf, pos[chans == ch], np.frombuffer(cell, f"V{len(cell)}")[0])
+    pos -= cell_lengths
+    _put(buf, pos, _table("seconds").take(ms - minute * 60_000))
+    _put(buf, pos - 6, heads.take(which))
+    return buf
 
 
 def write_log(conn, out: TextIO | BinaryIO, fmt: str, *, channels=(), since=None, until=None,
@@ -233,11 +251,9 @@ def write_log(conn, out: TextIO | BinaryIO, fmt: str, *, channels=(), since=None
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}")
     binary = isinstance(out, (io.RawIOBase, io.BufferedIOBase))
-    put = out.write if binary else (lambda data: out.write(data.tobytes().decode()))
+    put = out.write if binary else (lambda data: out.write(str(memoryview(data), "utf-8")))
     if fmt == "csv":
-        put(np.frombuffer((",".join(COLUMNS) + "\n").encode(), np.uint8))
-    if not _TABLES:
-        _TABLES.extend(_tables())
+        put((",".join(COLUMNS) + "\n").encode())
     n = 0
     for s in sessions(conn, device_id):
         names = channel_names(conn, s)
@@ -246,10 +262,8 @@ def write_log(conn, out: TextIO | BinaryIO, fmt: str, *, channels=(), since=None
             continue
         form = _Form(fmt, device_id_text(s.device_id), s.boot_count, names)
         for block in sample_blocks(conn, s.id, channels=idx, since=since, until=until):
-            data = _block_bytes(block, form) if form.fast else None
-            if data is None:
-                data = np.frombuffer(_slow_rows(block, form).encode(), np.uint8)
-            put(data)
+            data = _block_bytes(block, form)
+            put(_slow_rows(block, form).encode() if data is None else data)
             n += len(block)
     return n
 
@@ -258,10 +272,9 @@ def _slow_rows(block: np.ndarray, form: _Form) -> str:
     """A block's rows a row at a time, for what the tables do not print."""
     times, values = _iso_ms(block["host_time"]), _numbers(block)
     chans, dms, raws = block["channel"].tolist(), block["device_ms"].tolist(), block["raw"].tolist()
-    before, after_time, after_dms = form.before.decode(), form.after_time.decode(), form.after_dms.decode()
     cells = {ch: form.cell(ch) for ch in set(chans)}
-    end = ",{}\n" if form.fmt == "csv" else ',"raw":{}}}\n'
-    return "".join(f"{before}{t}{after_time}{cells[c]}{d}{after_dms}{v}{end.format(r)}"
+    before, after_dms, end = form.before, form.after_dms, ",{}\n" if form.fmt == "csv" else ',"raw":{}}}\n'
+    return "".join(f"{before}{t}{cells[c]}{d}{after_dms}{v}{end.format(r)}"
                    for t, c, d, v, r in zip(times, chans, dms, values, raws))
 
 
