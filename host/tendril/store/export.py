@@ -125,14 +125,16 @@ _TABLES: dict = {}
 
 
 def _table(name: str):
+    """A lookup table, made once: "groups", the numbers 0-999 as 3 digits each; "seconds",
+    "SS.mmm" for each ms of a minute; "csv" and "jsonl", _ends."""
     if name not in _TABLES:
-        if name == "groups":
-            _TABLES[name] = np.frombuffer("".join(f"{i:03d}" for i in range(1000)).encode(), "V3")
-        elif name == "seconds":
-            _TABLES[name] = np.frombuffer("".join(f"{i // 1000:02d}.{i % 1000:03d}" for i in range(60_000)).encode(),
-                                          "V6")
-        else:
+        if name in FORMATS:
             _TABLES[name] = _ends(name)
+        else:
+            groups = np.frombuffer("".join(f"{i:03d}" for i in range(1000)).encode(), np.uint8).reshape(1000, 3)
+            ms = np.arange(60_000)
+            seconds = np.hstack([groups[ms // 1000, 1:], np.full((60_000, 1), ord("."), np.uint8), groups[ms % 1000]])
+            _TABLES["groups"], _TABLES["seconds"] = groups.view("V3").ravel(), seconds.view("V6").ravel()
     return _TABLES[name]
 
 
