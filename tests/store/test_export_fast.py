@@ -103,6 +103,22 @@ def test_the_block_writer_writes_utf8_bytes_to_a_binary_stream(tmp_path):
             assert ("température °C" if fmt == "csv" else "temp\\u00e9rature \\u00b0C") in text.getvalue()
 
 
+def test_the_cli_writes_the_same_bytes_to_a_file_and_to_stdout(tmp_path):
+    db = tmp_path / "edge.db"
+    make_edge_log(db)
+    for fmt in ("csv", "jsonl"):
+        with Store.open(db) as store:
+            text = io.StringIO()
+            n = write(iter_samples(store.conn), text, fmt)
+        out = tmp_path / f"out.{fmt}"
+        to_file = CliRunner().invoke(cli, ["export", "--db", str(db), "--format", fmt, "-o", str(out)],
+                                     catch_exceptions=False)
+        assert to_file.stderr == f"{n} samples written to {out}\n"
+        assert out.read_bytes() == text.getvalue().encode()
+        to_stdout = CliRunner().invoke(cli, ["export", "--db", str(db), "--format", fmt], catch_exceptions=False)
+        assert to_stdout.stdout_bytes == text.getvalue().encode()
+
+
 def test_export_wide_has_a_row_per_time_and_a_column_per_channel(tmp_path):
     db = tmp_path / "log.db"
     store = Store.open(db)
