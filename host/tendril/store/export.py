@@ -131,9 +131,12 @@ def _table(name: str):
         if name in FORMATS:
             _TABLES[name] = _ends(name)
         else:
-            groups = np.frombuffer("".join(f"{i:03d}" for i in range(1000)).encode(), np.uint8).reshape(1000, 3)
-            ms = np.arange(60_000)
-            seconds = np.hstack([groups[ms // 1000, 1:], np.full((60_000, 1), ord("."), np.uint8), groups[ms % 1000]])
+            d = np.arange(1000)
+            groups = (np.stack([d // 100, d // 10 % 10, d % 10], axis=1) + ord("0")).astype(np.uint8)
+            seconds = np.empty((60, 1000, 6), np.uint8)  # [second, ms]
+            seconds[:, :, :2] = groups[:60, None, 1:]
+            seconds[:, :, 2] = ord(".")
+            seconds[:, :, 3:] = groups
             _TABLES["groups"], _TABLES["seconds"] = groups.view("V3").ravel(), seconds.view("V6").ravel()
     return _TABLES[name]
 
