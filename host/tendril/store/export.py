@@ -197,9 +197,10 @@ class _Form:
         return np.frombuffer(text.encode(), f"V{len(self.before) + 17}"), which
 
 
-def _block_bytes(block: np.ndarray, form: _Form) -> np.ndarray | None:
+def _block_bytes(block: np.ndarray, form: _Form, scratch: list[np.ndarray]) -> np.ndarray | None:
     """The block's rows as `write` prints them (UTF-8), or None when a field is outside what the
-    tables print (negative device_ms, values past FAST_MAX, times before 1970 or after 9999)."""
+    tables print (negative device_ms, values past FAST_MAX, times before 1970 or after 9999). The
+    text is written into ``scratch[0]`` (grown when too small): valid until the next call."""
     value, dms = block["value"], block["device_ms"]
     if not len(block) or int(dms.min()) < 0 or int(value.min()) <= -FAST_MAX or int(value.max()) >= FAST_MAX:
         return None
@@ -228,7 +229,9 @@ def _block_bytes(block: np.ndarray, form: _Form) -> np.ndarray | None:
     start = heads.dtype.itemsize + 6  # the row up to the cell: the time
     pos = start + cell_lengths + dms_lengths + sign_lengths + whole_lengths + end_lengths
     np.cumsum(pos, out=pos)
-    buf = np.empty(int(pos[-1]) if len(pos) else 0, np.uint8)
+    if len(scratch[0]) < pos[-1]:
+        scratch[0] = np.empty(max(int(pos[-1]), 2 * len(scratch[0])), np.uint8)
+    buf = scratch[0][:pos[-1]]
     for items, lengths in ((ends, end_lengths), (whole_items, whole_lengths),
                            (signs, sign_lengths), (dms_items, dms_lengths)):
         _put(buf, pos, items)
@@ -259,7 +262,7 @@ def write_log(conn, out: TextIO | BinaryIO, fmt: str, *, channels=(), since=None
     put = out.write if binary else (lambda data: out.write(str(memoryview(data), "utf-8")))
     if fmt == "csv":
         put((",".join(COLUMNS) + "\n").encode())
-    n = 0
+    n, scratch = 0, [np.empty(0, np.uint8)]  # one buffer for every block's text
     for s in sessions(conn, device_id):
         names = channel_names(conn, s)
         idx = sorted(_session_channels(channels, names)) if channels else None
@@ -267,7 +270,7 @@ def write_log(conn, out: TextIO | BinaryIO, fmt: str, *, channels=(), since=None
             continue
         form = _Form(fmt, device_id_text(s.device_id), s.boot_count, names)
         for block in sample_blocks(conn, s.id, channels=idx, since=since, until=until):
-            data = _block_bytes(block, form)
+            data = _block_bytes(block, form, scratch)
             put(_slow_rows(block, form).encode() if data is None else data)
             n += len(block)
     return n
