@@ -158,8 +158,9 @@ def first_export_rate(db: Path, out: Path, fmt: str, rows: int) -> float:
     import subprocess
 
     out.unlink(missing_ok=True)
-    run = subprocess.run([sys.executable, "-c", FIRST_EXPORT, str(db), fmt, str(out)], capture_output=True,
-                         text=True, check=True, env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}  # this tendril
+    run = subprocess.run([sys.executable, "-c", FIRST_EXPORT, str(db), fmt, str(out)], env=env,
+                         capture_output=True, text=True, check=True)
     return rows / float(run.stdout)
 
 
@@ -179,11 +180,12 @@ def export_step(db: Path, conn, out: Path, repeat: int = 5) -> None:
             exporter.write_log(conn, io.StringIO(), fmt)
             mem.append(rows / (time.perf_counter() - t0))
         extra = f"; sample by sample {round(slow)}/s" if fmt == "csv" else ""
-        emit("storage_export" if fmt == "csv" else f"storage_export_{fmt}", round(rates[-1]), "samples/s",
-             f"{rows} samples to a new {fmt.upper()} file through `tendril export -o`, best of {repeat} (median"
-             f" {round(rates[repeat // 2])}); the first export of a fresh process {round(first[-1])}/s (median"
-             f" {round(first[repeat // 2])}); write_log into an io.StringIO {round(max(mem))}/s{extra};"
-             " floor 1,000,000")
+        name = "storage_export" if fmt == "csv" else f"storage_export_{fmt}"
+        emit(name, round(rates[-1]), "samples/s",
+             f"{rows} samples to a new {fmt.upper()} file through `tendril export -o`, best of"
+             f" {repeat} (median {round(rates[repeat // 2])}); the first export of a fresh process"
+             f" {round(first[-1])}/s (median {round(first[repeat // 2])}); write_log into an"
+             f" io.StringIO {round(max(mem))}/s{extra}; floor 1,000,000")
 
 
 def main() -> None:

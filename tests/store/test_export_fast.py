@@ -53,22 +53,25 @@ def make_edge_log(db) -> None:
     second, a minute and a day, and rows hours apart."""
     store = Store.open(db)
     a = store.begin_session(hello(device_id=0xE1, boot_count=3), host_time=T0)
-    values = [0, -1, -999, -1000, -1001, 1, 10, 100, 120, 123, 1230, 999_999, -123_456_789, 2**31 - 1, -2**31]
+    values = [0, -1, -999, -1000, -1001, 1, 10, 100, 120, 123, 1230, 999_999, -123_456_789,
+              2**31 - 1, -2**31]
     for i, v in enumerate(values):
         store.add_telemetry(a, telemetry(i * 1000, v, -v, first=2), T0 + i * 0.3334, i)
     for i, v in enumerate([0, -7, 2**31 - 1, -2**31, 4095]):
         store.add_telemetry(a, telemetry(20_000 + i, v, raw=True), T0 + 20 + i, 20 + i)
     # host times a hair before a new second, minute and day, and hours apart
     day = 86_400 * (int(T0) // 86_400 + 1)
-    for i, t in enumerate([day - 60.0005, day - 0.0004, day - 0.0005, day + 0.0004999, day + 3600 * 7.5]):
+    times = [day - 60.0005, day - 0.0004, day - 0.0005, day + 0.0004999, day + 3600 * 7.5]
+    for i, t in enumerate(times):
         store.add_telemetry(a, telemetry(4_000_000_000 + i, 5, first=1), t, 30 + i)
     names = store.begin_source_session("plotter", "/dev/ttyUSB7", host_time=T0 + 30)
+    long = "a channel name that is longer than the time itself"
     for i in range(50):
-        store.add_row(names, T0 + 30 + i * 3601.25, {"x": i / 8, "température °C": -i / 7,
-                                                     "a channel name that is longer than the time itself": i,
-                                                     '"q", too': 1 / (i + 3)})
+        store.add_row(names, T0 + 30 + i * 3601.25,
+                      {"x": i / 8, "température °C": -i / 7, long: i, '"q", too': 1 / (i + 3)})
     src = store.begin_source_session("plotter", "/dev/ttyUSB8", host_time=T0 + 40)
-    big = [2**40 / 1000 - 0.001, 2**40 / 1000, 1e12 - 0.001, 1e12, 999_999_999_999.999, 1e15, -5e15, 9e15, 0.0005]
+    big = [2**40 / 1000 - 0.001, 2**40 / 1000, 1e12 - 0.001, 1e12, 999_999_999_999.999, 1e15, -5e15,
+           9e15, 0.0005]
     for i, v in enumerate(big):
         store.add_row(src, T0 + 40 + i, {"x": v, "y": -v})
     old = store.begin_source_session("plotter", "/dev/ttyUSB9", host_time=-100.0)  # before 1970
@@ -83,8 +86,8 @@ def test_the_block_writer_matches_the_sample_writer_at_the_edges(tmp_path):
     make_edge_log(db)
     with Store.open(db) as store:
         for fmt in ("csv", "jsonl"):
-            for kw in ({}, {"device_id": 0xE1}, {"channels": ("x", "2")}, {"since": T0 + 20.5, "until": T0 + 40_000},
-                       {"since": T0 + 10**9}):
+            for kw in ({}, {"device_id": 0xE1}, {"channels": ("x", "2")},
+                       {"since": T0 + 20.5, "until": T0 + 40_000}, {"since": T0 + 10**9}):
                 slow, fast = io.StringIO(), io.StringIO()
                 n = write(iter_samples(store.conn, **kw), slow, fmt)
                 assert write_log(store.conn, fast, fmt, **kw) == n
@@ -100,7 +103,8 @@ def test_the_block_writer_writes_utf8_bytes_to_a_binary_stream(tmp_path):
             text, data = io.StringIO(), io.BytesIO()
             assert write_log(store.conn, data, fmt) == write_log(store.conn, text, fmt) > 0
             assert data.getvalue() == text.getvalue().encode()
-            assert ("température °C" if fmt == "csv" else "temp\\u00e9rature \\u00b0C") in text.getvalue()
+            name = "température °C" if fmt == "csv" else "temp\\u00e9rature \\u00b0C"  # JSON escapes
+            assert name in text.getvalue()
 
 
 def test_the_cli_writes_the_same_bytes_to_a_file_and_to_stdout(tmp_path):
@@ -111,11 +115,11 @@ def test_the_cli_writes_the_same_bytes_to_a_file_and_to_stdout(tmp_path):
             text = io.StringIO()
             n = write(iter_samples(store.conn), text, fmt)
         out = tmp_path / f"out.{fmt}"
-        to_file = CliRunner().invoke(cli, ["export", "--db", str(db), "--format", fmt, "-o", str(out)],
-                                     catch_exceptions=False)
+        args = ["export", "--db", str(db), "--format", fmt]
+        to_file = CliRunner().invoke(cli, [*args, "-o", str(out)], catch_exceptions=False)
         assert to_file.stderr == f"{n} samples written to {out}\n"
         assert out.read_bytes() == text.getvalue().encode()
-        to_stdout = CliRunner().invoke(cli, ["export", "--db", str(db), "--format", fmt], catch_exceptions=False)
+        to_stdout = CliRunner().invoke(cli, args, catch_exceptions=False)
         assert to_stdout.stdout_bytes == text.getvalue().encode()
 
 

@@ -118,7 +118,8 @@ def _ends(fmt: str) -> tuple[np.ndarray, np.ndarray]:
     """What follows the value's whole part, per value % 1000 (its fraction and the row's end), and
     for a raw reading (index 1000), with the lengths."""
     end = (b",0\n", b",1\n") if fmt == "csv" else (b',"raw":0}\n', b',"raw":1}\n')
-    return _items([f".{f:03d}".rstrip("0").ljust(2, "0").encode() + end[0] for f in range(1000)] + [end[1]])
+    fractions = [f".{f:03d}".rstrip("0").ljust(2, "0").encode() for f in range(1000)]  # .0 .5 .05 .125
+    return _items([fraction + end[0] for fraction in fractions] + [end[1]])
 
 
 _TABLES: dict = {}
@@ -132,12 +133,13 @@ def _table(name: str):
             _TABLES[name] = _ends(name)
         else:
             d = np.arange(1000)
-            groups = (np.stack([d // 100, d // 10 % 10, d % 10], axis=1) + ord("0")).astype(np.uint8)
+            groups = (np.stack([d // 100, d // 10 % 10, d % 10], axis=1) + 48).astype(np.uint8)
             seconds = np.empty((60, 1000, 6), np.uint8)  # [second, ms]
             seconds[:, :, :2] = groups[:60, None, 1:]
             seconds[:, :, 2] = ord(".")
             seconds[:, :, 3:] = groups
-            _TABLES["groups"], _TABLES["seconds"] = groups.view("V3").ravel(), seconds.view("V6").ravel()
+            _TABLES["groups"] = groups.view("V3").ravel()
+            _TABLES["seconds"] = seconds.view("V6").ravel()
     return _TABLES[name]
 
 
@@ -169,10 +171,12 @@ class _Form:
     def __init__(self, fmt: str, dev: str, boot: int, names: dict[int, str]):
         self.fmt, self.names = fmt, names
         self.before = "" if fmt == "csv" else '{"time":"'
-        self.after_time = f"+00:00,{dev},{boot}," if fmt == "csv" else f'+00:00","device_id":"{dev}","boot":{boot},'
+        self.after_time = (f"+00:00,{dev},{boot}," if fmt == "csv"
+                           else f'+00:00","device_id":"{dev}","boot":{boot},')
         self.after_dms = "," if fmt == "csv" else ',"value":'
         self.signs = _items([self.after_dms.encode(), self.after_dms.encode() + b"-"])
-        self.cells, self.cell_lengths = _items(self.cell(ch).encode() for ch in range(1 + max(names, default=0)))
+        self.cells, self.cell_lengths = np.zeros(0, "V1"), np.zeros(0, np.int64)
+        self.channel_cells(1 + max(names, default=0))
 
     def cell(self, ch: int) -> str:
         """The channel's text between the time and device_ms."""
@@ -182,18 +186,21 @@ class _Form:
         return f'{self.after_time}"channel":{ch},"name":{json.dumps(name)},"device_ms":'
 
     def channel_cells(self, top: int) -> tuple[np.ndarray, np.ndarray]:
+        """The cells of channels 0 to top - 1, and their lengths."""
         if len(self.cells) < top:
             self.cells, self.cell_lengths = _items(self.cell(ch).encode() for ch in range(top))
         return self.cells, self.cell_lengths
 
     def minutes(self, minute: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """The row's start to the seconds, for each distinct minute, and each row's index in them."""
+        """The row's start up to the seconds for each distinct minute, and each row's index in
+        them."""
         lo, hi = int(minute.min()), int(minute.max())
         if hi - lo < 2 * len(minute):
             firsts, which = np.arange(lo, hi + 1), minute - lo
         else:
             firsts, which = np.unique(minute, return_inverse=True)
-        text = "".join(f"{self.before}{m}:" for m in np.datetime_as_string(firsts.astype("datetime64[m]")).tolist())
+        days = np.datetime_as_string(firsts.astype("datetime64[m]")).tolist()  # 2025-11-20T00:53
+        text = "".join(f"{self.before}{m}:" for m in days)
         return np.frombuffer(text.encode(), f"V{len(self.before) + 17}"), which
 
 
@@ -202,7 +209,8 @@ def _block_bytes(block: np.ndarray, form: _Form, scratch: list[np.ndarray]) -> n
     tables print (negative device_ms, values past FAST_MAX, times before 1970 or after 9999). The
     text is written into ``scratch[0]`` (grown when too small): valid until the next call."""
     value, dms = block["value"], block["device_ms"]
-    if not len(block) or int(dms.min()) < 0 or int(value.min()) <= -FAST_MAX or int(value.max()) >= FAST_MAX:
+    if (not len(block) or int(dms.min()) < 0 or int(value.min()) <= -FAST_MAX
+            or int(value.max()) >= FAST_MAX):
         return None
     ms = _ms(block["host_time"])
     if int(ms.min()) < 0 or int(ms.max()) >= _MS_MAX:
@@ -226,7 +234,10 @@ def _block_bytes(block: np.ndarray, form: _Form, scratch: list[np.ndarray]) -> n
     chans = block["channel"]
     cells, cell_lengths = form.channel_cells(int(chans.max()) + 1)
     cell_lengths = cell_lengths.take(chans)
-    start = heads.dtype.itemsize + 6  # the row up to the cell: the time
+    # The row up to the cell: the time, at least 23 bytes. What a field writes before its text
+    # (the widest text's length less its own: at most 20 for digits, 4 for the ends, 1 for the
+    # sign) stays in its own row as long as it is no longer than this; cells are checked below.
+    start = heads.dtype.itemsize + 6
     pos = start + cell_lengths + dms_lengths + sign_lengths + whole_lengths + end_lengths
     np.cumsum(pos, out=pos)
     if len(scratch[0]) < pos[-1]:
@@ -281,7 +292,8 @@ def _slow_rows(block: np.ndarray, form: _Form) -> str:
     times, values = _iso_ms(block["host_time"]), _numbers(block)
     chans, dms, raws = block["channel"].tolist(), block["device_ms"].tolist(), block["raw"].tolist()
     cells = {ch: form.cell(ch) for ch in set(chans)}
-    before, after_dms, end = form.before, form.after_dms, ",{}\n" if form.fmt == "csv" else ',"raw":{}}}\n'
+    before, after_dms = form.before, form.after_dms
+    end = ",{}\n" if form.fmt == "csv" else ',"raw":{}}}\n'
     return "".join(f"{before}{t}{cells[c]}{d}{after_dms}{v}{end.format(r)}"
                    for t, c, d, v, r in zip(times, chans, dms, values, raws))
 
