@@ -164,6 +164,10 @@ def _put(buf: np.ndarray, ends: np.ndarray, items) -> None:
     np.ndarray((len(buf) - width + 1,), items.dtype, buf, 0, (1,))[ends - width] = items
 
 
+_AFTER_DMS = {"csv": ",", "jsonl": ',"value":'}
+_SIGNS = {fmt: _items([text.encode(), text.encode() + b"-"]) for fmt, text in _AFTER_DMS.items()}
+
+
 class _Form:
     """One session's text in one format, as items (_items): the row's start up to the minute, the
     cells from the time's zone to device_ms per channel, what follows device_ms (and a minus)."""
@@ -173,10 +177,9 @@ class _Form:
         self.before = "" if fmt == "csv" else '{"time":"'
         self.after_time = (f"+00:00,{dev},{boot}," if fmt == "csv"
                            else f'+00:00","device_id":"{dev}","boot":{boot},')
-        self.after_dms = "," if fmt == "csv" else ',"value":'
-        self.signs = _items([self.after_dms.encode(), self.after_dms.encode() + b"-"])
-        self.cells, self.cell_lengths = np.zeros(0, "V1"), np.zeros(0, np.int64)
-        self.channel_cells(1 + max(names, default=0))
+        self.after_dms = _AFTER_DMS[fmt]
+        self.signs = _SIGNS[fmt]
+        self.cells, self.cell_lengths = np.zeros(0, "V1"), np.zeros(0, np.int64)  # made by the first block
 
     def cell(self, ch: int) -> str:
         """The channel's text between the time and device_ms."""
