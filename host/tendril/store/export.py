@@ -118,7 +118,7 @@ def _ends(fmt: str) -> tuple[np.ndarray, np.ndarray]:
     """What follows the value's whole part, per value % 1000 (its fraction and the row's end), and
     for a raw reading (index 1000), with the lengths."""
     end = (b",0\n", b",1\n") if fmt == "csv" else (b',"raw":0}\n', b',"raw":1}\n')
-    fractions = [f".{f:03d}".rstrip("0").ljust(2, "0").encode() for f in range(1000)]  # .0 .5 .05 .125
+    fractions = [f".{f:03d}".rstrip("0").ljust(2, "0").encode() for f in range(1000)]  # .0 .05 .125
     return _items([fraction + end[0] for fraction in fractions] + [end[1]])
 
 
@@ -179,7 +179,7 @@ class _Form:
                            else f'+00:00","device_id":"{dev}","boot":{boot},')
         self.after_dms = _AFTER_DMS[fmt]
         self.signs = _SIGNS[fmt]
-        self.cells, self.cell_lengths = np.zeros(0, "V1"), np.zeros(0, np.int64)  # made by the first block
+        self.cells, self.cell_lengths = np.zeros(0, "V1"), np.zeros(0, np.int64)  # by the first block
 
     def cell(self, ch: int) -> str:
         """The channel's text between the time and device_ms."""
