@@ -13,14 +13,16 @@ free pages included, after the logger closed it) divided by the samples in it.
 - seattle: vega-datasets' seattle-temps (hourly temperatures at Seattle, a year, 8,759 samples):
   one short series, where the file's fixed cost (about 20 KB of empty tables) dominates.
 - ingest: the issue-5 workload (6 channels, 100,000 frames) through Store.add_telemetry and
-  flush_due; export: every sample of the plant day through `tendril export`'s writer; window: the
-  TUI's 24 h per-second read of one channel.
+  flush_due; export: every sample of the plant day through `tendril export -o FILE` (CSV and JSON
+  lines); window: the TUI's 24 h per-second read of one channel.
 """
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
+import os
 import random
 import sys
 import tempfile
@@ -127,6 +129,65 @@ def ingest(path: Path) -> float:
     return 600_000 / elapsed
 
 
+def export_rate(db: Path, out: Path, fmt: str) -> float:
+    """`tendril export --db DB --format FMT -o OUT` (a new file, as a user writes) in this process:
+    samples a second."""
+    from tendril.cli import cli
+
+    out.unlink(missing_ok=True)
+    t0 = time.perf_counter()
+    with contextlib.redirect_stderr(io.StringIO()):  # its "N samples written to OUT"
+        cli.main(["export", "--db", str(db), "--format", fmt, "-o", str(out)], standalone_mode=False)
+    elapsed = time.perf_counter() - t0
+    return (sum(1 for _ in out.open("rb")) - (fmt == "csv")) / elapsed
+
+
+FIRST_EXPORT = """
+import contextlib, io, sys, time
+from tendril.cli import cli
+db, fmt, out = sys.argv[1:]
+t0 = time.perf_counter()
+with contextlib.redirect_stderr(io.StringIO()):
+    cli.main(["export", "--db", db, "--format", fmt, "-o", out], standalone_mode=False)
+print(time.perf_counter() - t0)
+"""
+
+
+def first_export_rate(db: Path, out: Path, fmt: str, rows: int) -> float:
+    """The same in a fresh Python (imports done, nothing else warm): samples a second."""
+    import subprocess
+
+    out.unlink(missing_ok=True)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}  # this tendril
+    run = subprocess.run([sys.executable, "-c", FIRST_EXPORT, str(db), fmt, str(out)], env=env,
+                         capture_output=True, text=True, check=True)
+    return rows / float(run.stdout)
+
+
+def export_step(db: Path, conn, out: Path, repeat: int = 5) -> None:
+    """`tendril export` of the plant day to a file, CSV and JSON lines, best of ``repeat`` in this
+    process and in fresh ones; the writer alone into an io.StringIO, and sample by sample, for
+    comparison."""
+    t0 = time.perf_counter()
+    rows = exporter.write(iter_samples(conn), io.StringIO(), "csv")
+    slow = rows / (time.perf_counter() - t0)
+    for fmt in exporter.FORMATS:
+        rates = sorted(export_rate(db, out, fmt) for _ in range(repeat))
+        first = sorted(first_export_rate(db, out, fmt, rows) for _ in range(repeat))
+        mem = []
+        for _ in range(repeat):
+            t0 = time.perf_counter()
+            exporter.write_log(conn, io.StringIO(), fmt)
+            mem.append(rows / (time.perf_counter() - t0))
+        extra = f"; sample by sample {round(slow)}/s" if fmt == "csv" else ""
+        name = "storage_export" if fmt == "csv" else f"storage_export_{fmt}"
+        emit(name, round(rates[-1]), "samples/s",
+             f"{rows} samples to a new {fmt.upper()} file through `tendril export -o`, best of"
+             f" {repeat} (median {round(rates[repeat // 2])}); the first export of a fresh process"
+             f" {round(first[-1])}/s (median {round(first[repeat // 2])}); write_log into an"
+             f" io.StringIO {round(max(mem))}/s{extra}; floor 1,000,000")
+
+
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
@@ -156,15 +217,7 @@ def main() -> None:
         emit("storage_ingest", round(max(rates)), "samples/s",
              "6 channels x 100,000 frames through add_telemetry + flush_due, best of 3; issue 5 measured 335,000")
         conn = connect_ro(tmp / "plant.db")
-        t0 = time.perf_counter()
-        rows = exporter.write(iter_samples(conn), io.StringIO(), "csv")
-        slow = rows / (time.perf_counter() - t0)
-        t0 = time.perf_counter()
-        rows = exporter.write_log(conn, io.StringIO(), "csv")
-        fast = rows / (time.perf_counter() - t0)
-        emit("storage_export", round(fast), "samples/s",
-             f"{rows} samples to CSV a block at a time (`tendril export`); sample by sample {round(slow)}/s;"
-             " floor 1,000,000")
+        export_step(tmp / "plant.db", conn, tmp / "export.out")
         t0 = time.perf_counter()
         n = sum(len(b) for b in sample_blocks(conn, 1, channels=[0], since=T0, until=T0 + 86_400))
         elapsed = time.perf_counter() - t0

@@ -94,12 +94,18 @@ def export(db, fmt, channels, since, until, device, events, wide, output) -> Non
             writer = write_wide if wide else write_log
             what = "rows" if wide else "samples"
             emit = partial(writer, store.conn, fmt=fmt, channels=channels, since=t0, until=t1, device_id=device)
+        binary = not events and not wide  # write_log writes UTF-8 bytes to a binary stream
+        stdout = sys.stdout
+        if binary and hasattr(stdout, "buffer"):
+            stdout.flush()
+            stdout = stdout.buffer
         if output:
             try:
-                out = open(output, "w", encoding="utf-8", newline="")  # noqa: SIM115
+                out = (open(output, "wb") if binary  # noqa: SIM115
+                       else open(output, "w", encoding="utf-8", newline=""))  # noqa: SIM115
             except OSError as exc:
                 raise TendrilError(f"cannot write {output}: {exc.strerror}") from exc
-        with out if output else nullcontext(sys.stdout) as target:
+        with out if output else nullcontext(stdout) as target:
             n = emit(target) if not events else emit(out=target)
         if output:
             click.echo(f"{n} {what} written to {output}", err=True)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 from collections.abc import Callable, Iterable
-from typing import TextIO
+from typing import BinaryIO, TextIO
 
 import numpy as np
 
@@ -63,15 +64,29 @@ def write_events(events: Iterable[LoggedEvent], out: TextIO, fmt: str,
 
 # --- samples from the log, a block at a time -------------------------------------------------------
 # The fast way: formats whole numpy blocks (store/chunks.py) at once, the same text `write` gives
-# for the same samples (tests/store/test_export_fast.py holds them to it).
+# for the same samples (tests/store/test_export_fast.py holds them to it), with no Python work per
+# row. Each field's text comes from a lookup table (three digits a lookup, "SS.mmm" per ms of a
+# minute, the date and minute once per distinct minute, the fraction and the row's end per value %
+# 1000), so a row's length is known before it is written; the block's text is then written straight
+# into one buffer, a field at a time for every row at once, each text as a fixed-width item
+# right-aligned on where the field ends. Fields go from the last to the first: the bytes before a
+# narrower text land on the earlier fields of its own row, which are written after it.
+
+FAST_MAX = 10**15  # thousandths below this print as their float does: repr(value / 1000) is w.fff
+# (15 significant digits at most: the nearest double is unique and repr gives it back), never 1e+16
+_MS_MAX = 253_402_300_800_000  # year 10000: ISO times below it have a 4-digit year
+_POW10 = 10 ** np.arange(1, 19, dtype=np.int64)
+
+
+def _ms(host_time: np.ndarray) -> np.ndarray:
+    """Host times as whole ms: rounded to the microsecond, then truncated, as iso() prints them
+    (datetime.fromtimestamp, then isoformat)."""
+    return np.rint(host_time * 1e6).astype(np.int64) // 1000
 
 
 def _iso_ms(host_time: np.ndarray) -> list[str]:
-    """iso() of each host time: UTC, truncated to the ms as datetime.isoformat does after
-    rounding to the microsecond."""
-    ms = np.rint(host_time * 1e6).astype(np.int64) // 1000
-    text = np.datetime_as_string(ms.astype("datetime64[ms]"), unit="ms")
-    return [t + "+00:00" for t in text.tolist()]
+    """iso() of each host time without its "+00:00"."""
+    return np.datetime_as_string(_ms(host_time).astype("datetime64[ms]"), unit="ms").tolist()
 
 
 def _numbers(block: np.ndarray) -> list[str]:
@@ -90,128 +105,200 @@ def _csv_cell(text: str) -> str:
     return text
 
 
-FAST_MAX = 1 << 40  # thousandths below this print as their float does (repr of value / 1000)
-PAD = 0  # a byte no text holds: what pads each field of the byte matrix, dropped at the end
+def _items(texts: Iterable[bytes]) -> tuple[np.ndarray, np.ndarray]:
+    """Byte strings as one fixed-width item each (right-aligned: NUL before the shorter ones) and
+    their lengths."""
+    texts = list(texts)
+    width = max(map(len, texts))
+    return (np.frombuffer(b"".join(t.rjust(width, b"\0") for t in texts), f"V{width}"),
+            np.array([len(t) for t in texts], np.int64))
 
 
-def _fast_ok(block: np.ndarray) -> bool:
-    return bool(len(block)) and int(np.abs(block["value"]).max()) < FAST_MAX and int(block["device_ms"].min()) >= 0
+def _ends(fmt: str) -> tuple[np.ndarray, np.ndarray]:
+    """What follows the value's whole part, per value % 1000 (its fraction and the row's end), and
+    for a raw reading (index 1000), with the lengths."""
+    end = (b",0\n", b",1\n") if fmt == "csv" else (b',"raw":0}\n', b',"raw":1}\n')
+    fractions = [f".{f:03d}".rstrip("0").ljust(2, "0").encode() for f in range(1000)]  # .0 .05 .125
+    return _items([fraction + end[0] for fraction in fractions] + [end[1]])
 
 
-def _digits(values: np.ndarray, width: int | None = None) -> np.ndarray:
-    """Non-negative integers as right-aligned ASCII digits, PAD before them: (n, width) uint8;
-    ``width`` None: as wide as the largest needs."""
-    if width is None:
-        width = len(str(int(values.max()))) if len(values) else 1
-    powers = 10 ** np.arange(width - 1, -1, -1, dtype=np.int64)
-    out = ((values[:, None] // powers) % 10 + 48).astype(np.uint8)
-    lead = values[:, None] < powers  # a leading zero (the last digit always shows)
-    lead[:, -1] = False
-    out[lead] = PAD
-    return out
+_TABLES: dict = {}
 
 
-def _fixed(values: np.ndarray, width: int) -> np.ndarray:
-    """Non-negative integers below 10**width with leading zeros: (n, width) uint8."""
-    return _digits(values + 10 ** width, width + 1)[:, 1:]
+def _table(name: str):
+    """A lookup table, made once: "groups", the numbers 0-999 as 3 digits each; "seconds",
+    "SS.mmm" for each ms of a minute; "csv" and "jsonl", _ends."""
+    if name not in _TABLES:
+        if name in FORMATS:
+            _TABLES[name] = _ends(name)
+        else:
+            d = np.arange(1000)
+            groups = (np.stack([d // 100, d // 10 % 10, d % 10], axis=1) + 48).astype(np.uint8)
+            seconds = np.empty((60, 1000, 6), np.uint8)  # [second, ms]
+            seconds[:, :, :2] = groups[:60, None, 1:]
+            seconds[:, :, 2] = ord(".")
+            seconds[:, :, 3:] = groups
+            _TABLES["groups"] = groups.view("V3").ravel()
+            _TABLES["seconds"] = seconds.view("V6").ravel()
+    return _TABLES[name]
 
 
-def _const(text: str, n: int) -> np.ndarray:
-    return np.broadcast_to(np.frombuffer(text.encode(), np.uint8), (n, len(text.encode())))
+def _digits(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Non-negative integers as decimal ASCII: items of 3 * k bytes (leading zeros before the
+    digits) and the number of digits each has."""
+    k = -(-len(str(int(values.max()))) // 3)
+    index = np.empty((len(values), k), np.int64)
+    rest = values
+    for j in range(k - 1, 0, -1):
+        top = rest // 1000
+        index[:, j] = rest - top * 1000
+        rest = top
+    index[:, 0] = rest
+    items = _table("groups").take(index).view(f"V{3 * k}").reshape(len(values))
+    return items, np.searchsorted(_POW10, values, side="right") + 1
 
 
-def _text_rows(block: np.ndarray, table: np.ndarray, fmt: str, head: str) -> str:
-    """The block's rows as `write` prints them, built as one byte matrix (a row a line, each field
-    padded with PAD) and squeezed: no Python work per row."""
-    n = len(block)
-    ms = np.rint(block["host_time"] * 1e6).astype(np.int64) // 1000
-    day, in_day = np.divmod(ms, 86_400_000)
-    dates = {d: np.frombuffer(str(np.datetime64(d, "D")).encode() + b"T", np.uint8) for d in np.unique(day).tolist()}
-    if len(dates) == 1:
-        date = np.broadcast_to(next(iter(dates.values())), (n, 11))
+def _put(buf: np.ndarray, ends: np.ndarray, items) -> None:
+    """Each item (or the one item) written into ``buf`` so that it ends at ``ends``."""
+    width = items.dtype.itemsize
+    np.ndarray((len(buf) - width + 1,), items.dtype, buf, 0, (1,))[ends - width] = items
+
+
+_AFTER_DMS = {"csv": ",", "jsonl": ',"value":'}
+_SIGNS = {fmt: _items([text.encode(), text.encode() + b"-"]) for fmt, text in _AFTER_DMS.items()}
+
+
+class _Form:
+    """One session's text in one format, as items (_items): the row's start up to the minute, the
+    cells from the time's zone to device_ms per channel, what follows device_ms (and a minus)."""
+
+    def __init__(self, fmt: str, dev: str, boot: int, names: dict[int, str]):
+        self.fmt, self.names = fmt, names
+        self.before = "" if fmt == "csv" else '{"time":"'
+        self.after_time = (f"+00:00,{dev},{boot}," if fmt == "csv"
+                           else f'+00:00","device_id":"{dev}","boot":{boot},')
+        self.after_dms = _AFTER_DMS[fmt]
+        self.signs = _SIGNS[fmt]
+        self.cells, self.cell_lengths = np.zeros(0, "V1"), np.zeros(0, np.int64)  # by the first block
+
+    def cell(self, ch: int) -> str:
+        """The channel's text between the time and device_ms."""
+        name = self.names.get(ch) or ""
+        if self.fmt == "csv":
+            return f"{self.after_time}{ch},{_csv_cell(name)},"
+        return f'{self.after_time}"channel":{ch},"name":{json.dumps(name)},"device_ms":'
+
+    def channel_cells(self, top: int) -> tuple[np.ndarray, np.ndarray]:
+        """The cells of channels 0 to top - 1, and their lengths."""
+        if len(self.cells) < top:
+            self.cells, self.cell_lengths = _items(self.cell(ch).encode() for ch in range(top))
+        return self.cells, self.cell_lengths
+
+    def minutes(self, minute: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The row's start up to the seconds for each distinct minute, and each row's index in
+        them."""
+        lo, hi = int(minute.min()), int(minute.max())
+        if hi - lo < 2 * len(minute):
+            firsts, which = np.arange(lo, hi + 1), minute - lo
+        else:
+            firsts, which = np.unique(minute, return_inverse=True)
+        days = np.datetime_as_string(firsts.astype("datetime64[m]")).tolist()  # 2025-11-20T00:53
+        text = "".join(f"{self.before}{m}:" for m in days)
+        return np.frombuffer(text.encode(), f"V{len(self.before) + 17}"), which
+
+
+def _block_bytes(block: np.ndarray, form: _Form, scratch: list[np.ndarray]) -> np.ndarray | None:
+    """The block's rows as `write` prints them (UTF-8), or None when a field is outside what the
+    tables print (negative device_ms, values past FAST_MAX, times before 1970 or after 9999). The
+    text is written into ``scratch[0]`` (grown when too small): valid until the next call."""
+    value, dms = block["value"], block["device_ms"]
+    if (not len(block) or int(dms.min()) < 0 or int(value.min()) <= -FAST_MAX
+            or int(value.max()) >= FAST_MAX):
+        return None
+    ms = _ms(block["host_time"])
+    if int(ms.min()) < 0 or int(ms.max()) >= _MS_MAX:
+        return None
+    minute = ms // 60_000
+    heads, which = form.minutes(minute)
+    mag, raw, neg = np.abs(value), block["raw"] != 0, value < 0
+    whole = mag // 1000
+    frac = mag - whole * 1000
+    if raw.any():
+        whole, frac = np.where(raw, mag, whole), np.where(raw, 1000, frac)
+    ends, end_lengths = _table(form.fmt)
+    ends, end_lengths = ends.take(frac), end_lengths.take(frac)
+    whole_items, whole_lengths = _digits(whole)
+    dms_items, dms_lengths = _digits(dms)
+    signs, sign_lengths = form.signs
+    if neg.any():
+        signs, sign_lengths = signs.take(neg.view(np.int8)), sign_lengths.take(neg.view(np.int8))
     else:
-        keys = np.array(sorted(dates))
-        date = np.stack([dates[d] for d in keys.tolist()])[np.searchsorted(keys, day)]
-    clock = _fixed(np.stack([in_day // 3_600_000, in_day // 60_000 % 60, in_day // 1000 % 60]).T.ravel(), 2)
-    clock = clock.reshape(n, 6)
-    sub = _fixed(in_day % 1000, 3)
-    colon = np.full((n, 1), ord(":"), np.uint8)
-    times = np.hstack([date, clock[:, 0:2], colon, clock[:, 2:4], colon, clock[:, 4:6],
-                       np.full((n, 1), ord("."), np.uint8), sub])
-    labels = [str(x).encode() for x in table]
-    width = max(map(len, labels))
-    cell_table = np.zeros((len(labels), width), np.uint8)
-    for i, b in enumerate(labels):
-        cell_table[i, :len(b)] = np.frombuffer(b, np.uint8)
-    cells = cell_table[block["channel"]]
-    value, raw = block["value"], block["raw"].astype(bool)
-    mag = np.abs(value)
-    sign = np.where(value < 0, ord("-"), PAD).astype(np.uint8)[:, None]
-    whole = _digits(np.where(raw, mag, mag // 1000))
-    frac = _fixed(mag % 1000, 3)
-    frac[:, 2][frac[:, 2] == ord("0")] = PAD  # trailing zeros go, the first fraction digit stays
-    frac[:, 1][(frac[:, 1] == ord("0")) & (frac[:, 2] == PAD)] = PAD
-    dot = np.full((n, 1), ord("."), np.uint8)
-    dot[raw] = PAD
-    frac[raw] = PAD
-    number = np.hstack([sign, whole, dot, frac])
-    flag = np.where(raw, ord("1"), ord("0")).astype(np.uint8)[:, None]
-    dms = _digits(block["device_ms"])
-    if fmt == "csv":
-        pieces = [times, _const("+00:00," + head, n), cells, dms, _const(",", n), number, _const(",", n),
-                  flag, _const("\n", n)]
-    else:
-        before, after = head.split("%s")
-        pieces = [_const(before, n), times, _const("+00:00" + after, n), cells, _const('"device_ms":', n), dms,
-                  _const(',"value":', n), number, _const(',"raw":', n), flag, _const("}\n", n)]
-    matrix = np.hstack(pieces).ravel()
-    return matrix[matrix != PAD].tobytes().decode()
+        signs, sign_lengths = signs[0], sign_lengths[0]
+    chans = block["channel"]
+    cells, cell_lengths = form.channel_cells(int(chans.max()) + 1)
+    cell_lengths = cell_lengths.take(chans)
+    # The row up to the cell: the time, at least 23 bytes. What a field writes before its text
+    # (the widest text's length less its own: at most 20 for digits, 4 for the ends, 1 for the
+    # sign) stays in its own row as long as it is no longer than this; cells are checked below.
+    start = heads.dtype.itemsize + 6
+    pos = start + cell_lengths + dms_lengths + sign_lengths + whole_lengths + end_lengths
+    np.cumsum(pos, out=pos)
+    if len(scratch[0]) < pos[-1]:
+        scratch[0] = np.empty(max(int(pos[-1]), 2 * len(scratch[0])), np.uint8)
+    buf = scratch[0][:pos[-1]]
+    for items, lengths in ((ends, end_lengths), (whole_items, whole_lengths),
+                           (signs, sign_lengths), (dms_items, dms_lengths)):
+        _put(buf, pos, items)
+        pos -= lengths
+    if cells.dtype.itemsize - int(cell_lengths.min()) <= start:
+        _put(buf, pos, cells.take(chans))
+    else:  # a cell much shorter than the longest: write each channel's at its own width
+        for ch in np.unique(chans).tolist():
+            cell = form.cell(ch).encode()
+            _put(buf, pos[chans == ch], np.frombuffer(cell, f"V{len(cell)}")[0])
+    pos -= cell_lengths
+    _put(buf, pos, _table("seconds").take(ms - minute * 60_000))
+    _put(buf, pos - 6, heads.take(which))
+    return buf
 
 
-def write_log(conn, out: TextIO, fmt: str, *, channels=(), since=None, until=None, device_id=None) -> int:
+def write_log(conn, out: TextIO | BinaryIO, fmt: str, *, channels=(), since=None, until=None,
+              device_id=None) -> int:
     """Every sample of the log (as ``iter_samples`` selects them) to ``out`` in ``fmt``, a block at
-    a time; returns the rows written. The same text ``write(iter_samples(...))`` gives."""
+    a time; returns the rows written. The same text ``write(iter_samples(...))`` gives; UTF-8 bytes
+    when ``out`` is a binary stream (what `tendril export` hands it: no str in between)."""
     from .query import _session_channels, channel_names, iter_samples, sample_blocks, sessions
 
     iter_samples(conn, channels=channels, since=since, until=until, device_id=device_id)  # checks names
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}")
+    binary = isinstance(out, (io.RawIOBase, io.BufferedIOBase))
+    put = out.write if binary else (lambda data: out.write(str(memoryview(data), "utf-8")))
     if fmt == "csv":
-        out.write(",".join(COLUMNS) + "\n")
-    n = 0
+        put((",".join(COLUMNS) + "\n").encode())
+    n, scratch = 0, [np.empty(0, np.uint8)]  # one buffer for every block's text
     for s in sessions(conn, device_id):
         names = channel_names(conn, s)
         idx = sorted(_session_channels(channels, names)) if channels else None
         if idx == []:
             continue
-        dev = device_id_text(s.device_id)
-        if fmt == "csv":
-            head = f"{dev},{s.boot_count},"
-            label = {ch: f"{ch},{_csv_cell(name)}," for ch, name in names.items()}
-        else:
-            head = f'{{"time":"%s","device_id":"{dev}","boot":{s.boot_count},'
-            label = {ch: f'"channel":{ch},"name":{json.dumps(name)},' for ch, name in names.items()}
+        form = _Form(fmt, device_id_text(s.device_id), s.boot_count, names)
         for block in sample_blocks(conn, s.id, channels=idx, since=since, until=until):
-            chans = block["channel"]
-            top = int(chans.max()) + 1 if len(chans) else 0
-            table = np.array([label.get(ch) or (f"{ch},," if fmt == "csv" else f'"channel":{ch},"name":"",')
-                              for ch in range(top)], dtype=object)
-            cells = table[chans].tolist()
-            if _fast_ok(block):
-                parts = _text_rows(block, table, fmt, head)
-                out.write(parts)
-                n += len(block)
-                continue
-            times, values = _iso_ms(block["host_time"]), _numbers(block)
-            dms, raws = block["device_ms"].tolist(), block["raw"].tolist()
-            if fmt == "csv":
-                out.write("".join(f"{t},{head}{c}{d},{v},{r}\n"
-                                  for t, c, d, v, r in zip(times, cells, dms, values, raws)))
-            else:
-                out.write("".join(f'{head % t}{c}"device_ms":{d},"value":{v},"raw":{r}}}\n'
-                                  for t, c, d, v, r in zip(times, cells, dms, values, raws)))
+            data = _block_bytes(block, form, scratch)
+            put(_slow_rows(block, form).encode() if data is None else data)
             n += len(block)
     return n
+
+
+def _slow_rows(block: np.ndarray, form: _Form) -> str:
+    """A block's rows a row at a time, for what the tables do not print."""
+    times, values = _iso_ms(block["host_time"]), _numbers(block)
+    chans, dms, raws = block["channel"].tolist(), block["device_ms"].tolist(), block["raw"].tolist()
+    cells = {ch: form.cell(ch) for ch in set(chans)}
+    before, after_dms = form.before, form.after_dms
+    end = ",{}\n" if form.fmt == "csv" else ',"raw":{}}}\n'
+    return "".join(f"{before}{t}{cells[c]}{d}{after_dms}{v}{end.format(r)}"
+                   for t, c, d, v, r in zip(times, chans, dms, values, raws))
 
 
 # --- wide: one row per time, a column per channel ----------------------------------------------------
