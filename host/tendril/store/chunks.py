@@ -238,7 +238,7 @@ def session_blocks(conn: sqlite3.Connection, session: int, *, channels: Sequence
                 block = block[keep]
         held = np.concatenate([held, block])
         bound = parts[i + 1][0] if i + 1 < len(parts) else None
-        held = held[np.lexsort((held["channel"], held["seq"]))]
+        held = held.take(np.lexsort((held["channel"], held["seq"])))  # take: far faster than indexing for records
         if bound is None:
             ready, held = held, held[:0]
         else:
