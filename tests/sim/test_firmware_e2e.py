@@ -243,7 +243,7 @@ def test_stack_stays_clear_of_static_ram_through_every_kind_of_request(board):
     board.stop()
     stop = board.events.stop()
     static, peak, never = int(stop["static_ram"]), int(stop["stack_peak"]), int(stop["ram_never_used"])
-    assert static <= 700 and static + peak + never == 2048, stop
+    assert static <= 1024 and static + peak + never == 2048, stop  # the budget: docs/firmware.md
     assert 64 < peak and never >= 512, stop  # a quarter of the Uno's RAM is never touched
 
 

@@ -54,15 +54,10 @@ def product_elf(board: str) -> Path:
     return BUILD / board / "tendril.elf"
 
 
-def _make(args: list[str], what: str, over_budget_ok: bool = False) -> None:
+def _make(args: list[str], what: str) -> None:
     if not shutil.which("make"):
         raise SimError(f"cannot build {what}: make is missing (sudo apt-get install make gcc)")
     done = subprocess.run(check=False, args=["make", "-s", *args], cwd=ROOT, capture_output=True, text=True)
-    if done.returncode and over_budget_ok and "OVER BUDGET" in done.stdout + done.stderr:
-        # A simulated board has room to spare: run the firmware, but say it would not fit a real one.
-        print(f"tendril sim: warning: {what} is over its size budget "
-              f"(see make -C {' '.join(args[1:])}); a real board may not take it", file=sys.stderr)
-        return
     if done.returncode:
         tail = "\n".join((done.stdout + done.stderr).strip().splitlines()[-8:])
         raise SimError(f"building {what} failed (make {' '.join(args)}):\n{tail}")
@@ -89,7 +84,7 @@ def firmware_elf(board: str) -> Path:
         raise SimError(f"the AVR toolchain is not installed: sudo apt-get install {AVR_DEBS}")
     if not (ROOT / "firmware" / "Makefile").exists():
         raise SimError(f"the AVR firmware is not built yet: make -C firmware BOARD={board}")
-    _make(["-C", "firmware", f"BOARD={board}"], f"the firmware for {board}", over_budget_ok=True)
+    _make(["-C", "firmware", f"BOARD={board}"], f"the firmware for {board}")
     if not elf.exists():
         raise SimError(f"make -C firmware BOARD={board} did not produce {elf.relative_to(ROOT)}")
     return elf
