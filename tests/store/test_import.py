@@ -335,3 +335,29 @@ def test_an_imported_files_units_put_its_channels_on_panels_by_unit(tmp_path):
     assert out.exit_code == 0, out.output
     svg = (tmp_path / "g.svg").read_text()
     assert "°C" in svg and "%" in svg
+
+
+def test_a_full_disk_during_an_import_says_so_and_leaves_the_log_as_it_was(tmp_path, monkeypatch):
+    from tendril.errors import StorageError
+    from tendril.sources.importing import read
+    from tendril.store.importer import import_batches
+
+    db = tmp_path / "log.db"
+    _import(_write(tmp_path / "first.csv", "time,a\n2026-05-01T12:00:00Z,1\n"), db)
+    before = _samples(db)
+    import random
+    rng = random.Random(5)  # noise: what no codec packs into a few pages
+    big = _write(tmp_path / "big.csv", "time,a,b\n" + "".join(
+        f"{1777640000 + i},{rng.uniform(0, 1000):.3f},{rng.uniform(-50, 50):.3f}\n" for i in range(60_000)))
+    monkeypatch.setattr(store_importer, "FLUSH_SAMPLES", 10_000)
+    store = Store.open(db)
+    pages = store.conn.execute("PRAGMA page_count").fetchone()[0]
+    store.conn.execute(f"PRAGMA max_page_count = {pages + 20}")  # room for a flush or two, not all
+    reading = read(lambda: open(big, encoding="utf-8", newline=""), "big.csv")
+    with pytest.raises(StorageError, match="disk is full"):
+        import_batches(store, reading.batches, key="sha256:1 big.csv", name="big.csv")
+    assert store.pending == 0
+    store.conn.close()
+    assert rows(db, "PRAGMA integrity_check") == [("ok",)]
+    assert _samples(db) == before
+    assert rows(db, "SELECT count(*) FROM sessions") == [(1,)]
