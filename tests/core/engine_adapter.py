@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import ctypes as C
 
-from tendril.contract import EventKind, Nack
+from tendril.contract import Nack
 
 from ..support.scenario_runner import Outcome
 from .ccore import ActStatus, CCore, Event, RuleStatus, Src, i32, u8, u16, u32
@@ -121,10 +121,3 @@ class CEngineAdapter:
         s = RuleStatus()
         self.lib.engine_rule_status(self.state, rule, now, C.byref(s))
         return (s.state, s.last_skip, s.since_fired_ms)
-
-
-def event_tuple(event) -> tuple:
-    """A Python engine Event (or a row) as plain ints, the shape CEngineAdapter reports."""
-    t, kind, a, b, c, value = event
-    kind = EventKind[kind] if isinstance(kind, str) else kind
-    return (int(t) & 0xFFFFFFFF, int(kind), int(a), int(b), int(c), int(value))

@@ -12,15 +12,13 @@ import random
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from tendril.engine import Engine
-from tendril.image import decode
 
 from ..support.images import waterer_image
 from ..support.scenario_runner import compare, load, run, scenario_paths
-from .engine_adapter import CEngineAdapter, event_tuple
+from ..support.engine_stories import U32, drive, step_st
+from .engine_adapter import CEngineAdapter
 
 PATHS = scenario_paths()
-U32 = 0xFFFFFFFF
 
 
 @pytest.mark.parametrize("path", PATHS, ids=[p.stem for p in PATHS])
@@ -56,75 +54,14 @@ def test_calibration_in_32_bits_matches_the_exact_formula(core):
 # --- differential: C engine vs the reference, on random stories ---------------------------------
 
 
-step_st = st.one_of(
-    st.tuples(st.just("raw"), st.integers(0, 2), st.integers(0, 1023)),
-    st.tuples(st.just("tick"), st.integers(1, 3000)),
-    st.tuples(st.just("tick"), st.sampled_from([1, 50, 100, 999, 1000, 10_000, 86_400_000])),
-    st.tuples(st.just("LEASE"), st.integers(0, 2), st.sampled_from([0, 1, 500, 8_000, 8_001]),
-              st.integers(0, 255)),  # fmt: skip
-    st.tuples(st.just("OFF"), st.integers(0, 2)),
-    st.tuples(st.just("PAUSE")),
-    st.tuples(st.just("RESUME")),
-    st.tuples(st.just("SET_PARAM"), st.integers(0, 4),
-              st.sampled_from([0, 1, 700, 1_000, 2_500, 20_000, 36_000, 90_000])),  # fmt: skip
-    st.tuples(st.just("STATUS")),
-)
-
-
-def _py_reply(reply) -> tuple[int, int]:
-    return (0, 0) if reply.ok else (int(reply.nack), reply.detail)
-
-
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(variant=st.integers(0, 4), start=st.sampled_from([0, 1234, U32 - 5_000]),
        steps=st.lists(step_st, min_size=1, max_size=250))  # fmt: skip
 def test_c_engine_equals_python_engine_on_random_stories(core, variant, start, steps):
     image = waterer_image(variant)
-    py = Engine(decode(image))
     c = CEngineAdapter(core)
     c.start(image, "uno")
-    na, nr, nc = len(py.actuators), len(py.rules), len(py.channels)
-    now = start
-    assert c.tick(now) == [event_tuple(e) for e in py.tick(now)]
-    for step in steps:
-        kind = step[0]
-        if kind == "raw":
-            channel, raw = step[1] % nc, step[2]
-            py.set_raw(channel, raw)
-            c.set_raw(channel, raw)
-            continue
-        if kind == "tick":
-            now = (now + step[1]) & U32
-            want = [event_tuple(e) for e in py.tick(now)]
-            assert c.tick(now) == want, f"tick at {now}"
-            for a in range(na):
-                assert c.output(a) == py.output(a)
-            for ch in range(nc):
-                assert c.value(ch) == py.value(ch)
-            continue
-        if kind == "STATUS":
-            for a in range(na):
-                s = py.actuator_status(a, now)
-                want = (s.state_bits, s.level, s.owner, s.ms_left, s.today_on_ms)
-                assert c.actuator_status(a, now) == want, f"actuator {a} status"
-            for r in range(nr):
-                assert c.rule_status(r, now) == tuple(py.rule_status(r, now)), f"rule {r} status"
-            continue
-        if kind == "LEASE":
-            args = dict(actuator=step[1], ms=step[2], level=step[3])
-            reply = py.lease(args["actuator"], args["ms"], args["level"], now)
-        elif kind == "OFF":
-            args = dict(actuator=step[1])
-            reply = py.off(args["actuator"], now)
-        elif kind == "PAUSE":
-            args, reply = {}, py.pause(now)
-        elif kind == "RESUME":
-            args, reply = {}, py.resume(now)
-        else:
-            args = dict(index=step[1], value=step[2])
-            reply = py.set_param(args["index"], args["value"], now)
-        assert c.raw_command(kind, args, now) == _py_reply(reply), f"{kind} {args} at {now}"
-        assert c.take_events() == [event_tuple(e) for e in reply.events]
+    drive(c, image, start, steps)
 
 
 def test_stop_turns_every_on_actuator_off_with_the_reason(core):
