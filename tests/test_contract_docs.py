@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 
 from tendril.contract import CommandOp, EventKind, ImageError, MsgType, Nack
 
 from .conftest import ROOT
+from .support.imports import loaded_by
 
 PROTOCOL = (ROOT / "docs" / "protocol.md").read_text(encoding="utf-8")
 IMAGE = (ROOT / "docs" / "config-image.md").read_text(encoding="utf-8")
@@ -55,10 +54,5 @@ def test_every_image_error_is_documented_in_the_validation_order():
 
 
 def test_core_modules_do_no_io_and_never_import_textual():
-    code = (
-        "import sys, tendril.contract, tendril.image, tendril.boards\n"
-        "bad = [m for m in sys.modules if m.split('.')[0] in ('textual', 'serial', 'sqlite3')]\n"
-        "print(','.join(bad))"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == ""
+    assert loaded_by(["tendril.contract", "tendril.image", "tendril.boards"],
+                     ["textual", "serial", "sqlite3"]) == []

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -12,6 +10,7 @@ from tendril.plotting.load import read
 from tendril.store.db import connect_ro
 
 from .conftest import BOOTS, PARAM_AT, PULSE_AT, PUMP_EVERY, T0, VENT, hello, soil
+from ..support.imports import loaded_by
 
 
 @pytest.fixture
@@ -95,11 +94,8 @@ def test_raw_readings_are_a_series_of_their_own_with_no_unit(tmp_path):
 
 
 def test_the_pure_core_imports_no_plotting_library_and_no_database():
-    code = ("import sys, tendril.plotting.buckets, tendril.plotting.spans, tendril.plotting.thresholds,"
-            " tendril.plotting.figure; print([m for m in ('matplotlib', 'plotext', 'sqlite3', 'textual')"
-            " if m in sys.modules])")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "[]"
+    assert loaded_by(["tendril.plotting.buckets", "tendril.plotting.spans", "tendril.plotting.thresholds",
+                      "tendril.plotting.figure"], ["matplotlib", "plotext", "sqlite3", "textual"]) == []
 
 
 def test_two_boards_logging_the_same_name_are_told_apart(tmp_path):
@@ -160,6 +156,4 @@ def test_a_figure_is_drawn_at_the_columns_it_was_read_for(log):
 
 
 def test_the_tendril_command_loads_no_plotting_library_until_a_plot_is_drawn():
-    code = ("import sys, tendril.cli; print([m for m in ('matplotlib', 'plotext') if m in sys.modules])")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "[]"
+    assert loaded_by(["tendril.cli"], ["matplotlib", "plotext"]) == []

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import struct
-import subprocess
-import sys
 
 import pytest
 
@@ -45,6 +43,8 @@ from tendril.protocol import (
     encode_frame,
     encode_message,
 )
+
+from ..support.imports import loaded_by
 
 TELEMETRY = Telemetry(1000, 0, 0, (1, 2, 3, 4, 5, 6))
 
@@ -279,8 +279,4 @@ def test_decoder_accepts_bytearray_and_memoryview():
 
 
 def test_protocol_package_imports_no_transport_or_ui():
-    code = "import sys, tendril.protocol; print(sorted(m for m in ('serial', 'textual', 'asyncio') if m in sys.modules))"
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    ).stdout
-    assert out.strip() == "[]"
+    assert loaded_by(["tendril.protocol"], ["serial", "textual", "asyncio"]) == []

@@ -142,13 +142,10 @@ def test_export_streams_rows_instead_of_loading_the_log(tmp_path):
 
 
 def test_the_store_imports_no_cli_tui_or_serial_code():
-    import subprocess
-    import sys
-    code = ("import sys, tendril.store, tendril.store.replay, tendril.store.export; "
-            "print(sorted(m for m in ('click', 'textual', 'serial', 'rich')"
-            " if m in sys.modules))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "[]"
+    from ..support.imports import loaded_by
+
+    assert loaded_by(["tendril.store", "tendril.store.replay", "tendril.store.export"],
+                     ["click", "textual", "serial", "rich"]) == []
 
 
 def test_a_board_that_booted_empty_is_named_by_the_recipe_pushed_to_it_after(tmp_path):
