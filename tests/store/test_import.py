@@ -282,7 +282,9 @@ importer.import_batches(store, batches(), key="sha256:0 f.csv", name="f.csv")
 """
 
 
-def test_an_import_killed_with_sigkill_leaves_nothing_of_it(tmp_path):
+def test_an_import_killed_with_sigkill_leaves_nothing_of_it_and_never_locked_the_log(tmp_path):
+    import sqlite3
+
     db = tmp_path / "log.db"
     with Store.open(db) as store:
         sid = store.begin_source_session("plotter", "port")
@@ -292,12 +294,22 @@ def test_an_import_killed_with_sigkill_leaves_nothing_of_it(tmp_path):
                             stdin=subprocess.PIPE, text=True, env=env)
     try:
         assert proc.stdout.readline().strip() == "flushed"
+        # mid-import, a logger can write the log at once: the import holds no lock on it
+        logger = sqlite3.connect(db, isolation_level=None, timeout=0)
+        logger.execute("BEGIN IMMEDIATE")
+        logger.execute("ROLLBACK")
+        logger.close()
     finally:
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait(10)
     assert rows(db, "PRAGMA integrity_check") == [("ok",)]
     assert rows(db, "SELECT source FROM sessions") == [("plotter",)]
     assert rows(db, "SELECT count(*) FROM samples") == [(1,)]
+    stage = tmp_path / f".log.db.import-{proc.pid}"
+    assert stage.exists()  # what the killed import had read so far
+    _import(_write(tmp_path / "next.csv", "time,a\n2026-05-01T12:00:00Z,1\n"), db)
+    assert not stage.exists()  # the next import clears a dead one's stage
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
 
 
 def test_add_rows_queues_columns_with_gaps_raw_names_and_one_bad_value_refused(tmp_path):
