@@ -52,7 +52,7 @@ TD_STATIC_ASSERT(R_END <= 32 && offsetof(td_board_t, min_sample_ms) < 32 && offs
 
 enum { K_NEG_LIMIT, K_0, K_1, K_MIN_INTERVAL, K_LIMIT, K_DUR_MAX, K_MAX_SAMPLE, K_DAY };
 static const int32_t konst[] TD_ROM = {
-    -TD_VALUE_LIMIT, 0, 1, 1000L /* shortest interval */, TD_VALUE_LIMIT, TD_DUR_MAX_MS, 60000L /* longest sample period */,
+    -TD_VALUE_LIMIT, 0, 1, TD_MIN_INTERVAL_MS, TD_VALUE_LIMIT, TD_DUR_MAX_MS, TD_MAX_SAMPLE_MS,
     TD_DAY_MS,
 };
 

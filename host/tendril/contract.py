@@ -230,6 +230,8 @@ PARAM_SIZE = 12
 VALUE_LIMIT = 1_000_000_000  # every channel value, threshold and parameter lies in +-VALUE_LIMIT
 MAX_SMOOTHING = 8
 DAY_MS = 86_400_000
+MAX_SAMPLE_MS = 60_000  # the longest sample period a channel may have
+MIN_INTERVAL_MS = 1_000  # the shortest period of an interval rule
 
 
 class BoardClass(IntEnum):
@@ -392,6 +394,8 @@ CONSTANTS = {
     "CHANNEL_KIND_MASK": CHANNEL_KIND_MASK,
     "SMOOTHING_SHIFT": SMOOTHING_SHIFT,
     "DAY_MS": DAY_MS,
+    "MAX_SAMPLE_MS": MAX_SAMPLE_MS,
+    "MIN_INTERVAL_MS": MIN_INTERVAL_MS,
     "DUR_COUNT_MAX": DUR_COUNT_MAX,
     "DUR_MAX_MS": DUR_MAX_MS,
 }

@@ -16,7 +16,9 @@ from ..contract import (
     IMAGE_FORMAT,
     IMAGE_HEADER_SIZE,
     IMAGE_MAGIC,
+    MAX_SAMPLE_MS,
     MAX_SMOOTHING,
+    MIN_INTERVAL_MS,
     NO_INDEX,
     PARAM_SIZE,
     RULE_SIZE,
@@ -35,8 +37,6 @@ from ..errors import ImageError
 from .codec import ACTUATOR, CHANNEL, HEADER, PARAM, RULE, crc32, image_size
 from .dur import dur16_to_ms, dur16_valid
 
-MAX_SAMPLE_MS = 60_000
-MIN_INTERVAL_MS = 1000
 
 
 def _fail(code: Code, index: int, why: str) -> ImageError:

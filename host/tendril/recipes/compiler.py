@@ -17,7 +17,6 @@ from . import model as m
 from .issues import Path, Reporter
 from .units import fmt_ms
 
-MAX_SAMPLE_MS = 60_000
 I32 = 2**31 - 1
 ONE = 65_536_000  # Q16.16 gain of "one unit per count" (values are thousandths)
 _CAP_WORDS = {PinCap.ANALOG_IN: "analog input", PinCap.DIGITAL_IN: "digital input",

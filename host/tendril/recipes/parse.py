@@ -7,7 +7,7 @@ import tomllib
 from collections.abc import Iterable
 from decimal import Decimal
 
-from ..contract import DAY_MS, MAX_SMOOTHING, ChannelKind, Unit
+from ..contract import DAY_MS, MAX_SAMPLE_MS, MAX_SMOOTHING, ChannelKind, Unit
 from .issues import RecipeError, Reporter
 from .locate import Locator, TooDeep
 from .model import Actuator, Channel, Linear, Meta, Parameter, Point, Recipe
@@ -25,7 +25,6 @@ from .schema import (
 )
 from .units import TIME_UNITS, UnitError, duration_ms, split, thousandths, unit_of
 
-MAX_SAMPLE_MS = 60_000
 MAX_GAIN = Decimal(2**31) / 65_536_000  # Q16.16 thousandths per count in an i32
 _KINDS = {"analog": ChannelKind.ANALOG, "digital": ChannelKind.DIGITAL,
           "digital_pullup": ChannelKind.DIGITAL_PULLUP}

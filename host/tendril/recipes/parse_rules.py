@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import re
 
-from ..contract import DUR_MAX_MS, VALUE_LIMIT, ChannelKind, RuleAction, RuleKind, Unit
+from ..contract import DUR_MAX_MS, MIN_INTERVAL_MS, VALUE_LIMIT, ChannelKind, RuleAction, RuleKind, Unit
 from .model import Actuator, Channel, Parameter, ParamRef, Rule
 from .reader import Reader, type_name
 from .schema import LIMITS, NAME_PATTERN
 from .units import BARE_OK, UnitError, fmt_ms, fmt_quantity, split, symbol
 
-MIN_INTERVAL_MS = 1000
 INTERLOCK_TRUE = 500  # `unless = "name"`: blocked while the digital channel's value is above 0.5
 
 
