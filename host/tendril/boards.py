@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from . import resources
 from .contract import BoardClass, PinCap
 from .errors import BoardError
 
@@ -87,11 +88,11 @@ class Board:
 
 
 def boards_dir() -> Path:
-    """Where the board files live: $TENDRIL_BOARDS, else the source tree's boards/."""
+    """Where the board files live: $TENDRIL_BOARDS, else the ones shipped with tendril (boards/)."""
     env = os.environ.get("TENDRIL_BOARDS")
     if env:
         return Path(env)
-    return Path(__file__).resolve().parents[2] / "boards"
+    return resources.boards()
 
 
 def _merge(base: dict, over: dict) -> dict:
