@@ -23,16 +23,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .boards import load_board
-from .errors import TendrilError, TransportError
-from .resources import need_checkout
+from ..boards import load_board
+from ..errors import TendrilError, TransportError
+from ..resources import need_checkout
+from . import FlashError
 
 DEFAULT_BAUD = 115200
 APT = "sudo apt-get install -y"
-
-
-class FlashError(TendrilError):
-    """Building or uploading the AVR firmware failed."""
 
 
 class PortError(TransportError):
