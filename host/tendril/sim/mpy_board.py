@@ -222,7 +222,7 @@ class VirtualBoard:
         self.storage = Path(storage)
         self.storage.mkdir(parents=True, exist_ok=True)
         if image is not None:
-            validate(image, self.board)  # raises ImageError with a clear message
+            validate(image, self.board)  # raises ImageRefused with a clear message
             (self.storage / SLOTS[0]).write_bytes(image)
         self.speed = speed
         self._clock = ClockState(held=hold)
