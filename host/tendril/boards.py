@@ -1,6 +1,6 @@
 """Boards as data: the pin tables, image limits and actuator ceilings in ``boards/*.toml``.
 
-The C firmware's board tables are generated from the same files (``tendril.contract_gen``), so the
+The C firmware's board tables are generated from the same files (``tools/contract_gen.py``), so the
 host and the device can never disagree about what a pin can do.
 """
 
