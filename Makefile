@@ -14,7 +14,7 @@ setup: $(STAMP)
 ## make test: the whole suite, as CI runs it
 test: setup
 	$(MAKE) -s -C firmware/core lib avr-check
-	$(PY) -m tendril.contract_gen --check
+	$(PY) tools/contract_gen.py --check
 	$(PY) tests/vectors/generate.py --check
 	$(PY) -m pytest -q
 	$(MAKE) -s -C firmware/core fuzz FUZZ_SECONDS=$(TEST_FUZZ_SECONDS)
@@ -44,8 +44,8 @@ vectors: setup
 	$(PY) tests/vectors/generate.py
 
 headers: setup
-	$(PY) -m tendril.contract_gen
-	$(PY) -m tendril.mpy_gen
+	$(PY) tools/contract_gen.py
+	$(PY) tools/mpy_gen.py
 
 clean:
 	rm -rf firmware/build .pytest_cache .hypothesis

@@ -1,6 +1,6 @@
 """Boards as data: the pin tables, image limits and actuator ceilings in ``boards/*.toml``.
 
-The C firmware's board tables are generated from the same files (``tendril.contract_gen``), so the
+The C firmware's board tables are generated from the same files (``tools/contract_gen.py``), so the
 host and the device can never disagree about what a pin can do.
 """
 
@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from . import resources
 from .contract import BoardClass, PinCap
 from .errors import BoardError
 
@@ -87,11 +88,11 @@ class Board:
 
 
 def boards_dir() -> Path:
-    """Where the board files live: $TENDRIL_BOARDS, else the source tree's boards/."""
+    """Where the board files live: $TENDRIL_BOARDS, else the ones shipped with tendril (boards/)."""
     env = os.environ.get("TENDRIL_BOARDS")
     if env:
         return Path(env)
-    return Path(__file__).resolve().parents[2] / "boards"
+    return resources.boards()
 
 
 def _merge(base: dict, over: dict) -> dict:

@@ -1,7 +1,7 @@
 """The one source of tendril's contract constants.
 
 Every message type, error code, event kind, image field code and size that the board and the host
-share is defined here, once. ``python -m tendril.contract_gen`` writes the C header
+share is defined here, once. ``python tools/contract_gen.py`` writes the C header
 ``firmware/core/tendril_contract.h`` from this module, and a test checks that the committed header,
 and the tables in docs/, still match it. Nothing here does I/O.
 

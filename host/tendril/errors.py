@@ -14,8 +14,8 @@ class ProtocolError(TendrilError):
     """Bytes that do not follow the wire protocol."""
 
 
-class ImageError(TendrilError):
-    """A config image that is malformed or does not fit a board.
+class ImageRefused(TendrilError):
+    """A config image that is malformed or does not fit a board, refused as a device would refuse it.
 
     ``code`` is a ``tendril.contract.ImageError`` member and ``index`` the record it is about, exactly
     as a device would report them in NACK IMAGE_INVALID.

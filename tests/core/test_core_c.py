@@ -25,7 +25,7 @@ from tendril.contract import (
     ImageError,
     MsgType,
 )
-from tendril.errors import ImageError as ImageRefused
+from tendril.errors import ImageRefused
 from tendril.image import dur16_to_ms, validate
 from tendril.image.codec import crc32 as image_crc32
 

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from tendril.flash_avr import avrdude_command, check_port
+from tendril.flash.avr import avrdude_command, check_port
 
 from ..support.avr_build import BUDGET, elf_sizes, make, needs_avr_gcc
 

@@ -8,7 +8,7 @@ from dataclasses import asdict
 import pytest
 
 from tendril.boards import load_board
-from tendril.errors import ImageError
+from tendril.errors import ImageRefused
 from tendril.image import decode, encode, validate
 
 from ..conftest import VECTORS
@@ -19,7 +19,7 @@ CASES = json.loads((VECTORS / "images" / "images.json").read_text())["cases"]
 def _outcome(data: bytes, board: str) -> dict:
     try:
         validate(data, load_board(board))
-    except ImageError as exc:
+    except ImageRefused as exc:
         return {"ok": False, "error": exc.code.name, "code": int(exc.code), "index": exc.index}
     return {"ok": True}
 

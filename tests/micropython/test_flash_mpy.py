@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 from tendril.errors import TendrilError
-from tendril.flash_mpy import FIRMWARE, FlashError, compile_firmware, deploy, stop_firmware
+from tendril.flash import FlashError
+from tendril.flash.micropython import FIRMWARE, compile_firmware, deploy, stop_firmware
 
 
 def test_compile_firmware_makes_one_mpy_per_module(tmp_path):

@@ -25,6 +25,7 @@ from pathlib import Path
 import click
 
 from ..errors import SimError
+from ..resources import shown
 from ..sim import runner
 from ..sim.demo import AVR_MAX_SPEED, DEFAULT_SPEED, RECIPE, Narrator, choose, summary, tally
 from ..sim.story import clock, story
@@ -118,7 +119,7 @@ def _live_demo(headless: bool, duration: float | None, runtime: str | None, spee
         if not board.wait_online(15):
             raise SimError(f"the simulated board did not answer on {sim.port}: {board.view().error}")
         say(f"[{clock(int((time.time() - t0) * chosen.speed * 1000))}] the board is up on "
-                   f"{sim.port}; pushing {RECIPE.relative_to(runner.ROOT)}")
+                   f"{sim.port}; pushing {shown(RECIPE)}")
         outcome = board.push(recipe).result(60)
         if sim.clock is not None:
             sim.clock.go()  # the board's world starts with the recipe running

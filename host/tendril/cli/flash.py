@@ -1,7 +1,7 @@
 """`tendril flash`: build the firmware for a board and upload it.
 
-AVR boards (uno, nano, mega2560): make + avrdude through the boot loader (tendril.flash_avr).
-MicroPython boards (pico, esp32-devkit): mpy-cross + mpremote (tendril.flash_mpy).
+AVR boards (uno, nano, mega2560): make + avrdude through the boot loader (tendril.flash.avr).
+MicroPython boards (pico, esp32-devkit): mpy-cross + mpremote (tendril.flash.micropython).
 """
 
 from __future__ import annotations
@@ -44,13 +44,13 @@ def flash(board: str | None, port: str, baud: int, old_bootloader: bool, hex_fil
     if micropython and kind != "micropython":
         raise TendrilError(f"{board} does not run MicroPython; flash it without --micropython")
     if kind == "micropython":
-        from ..flash_mpy import deploy
+        from ..flash.micropython import deploy
         from ..sim.runner import load_config
 
         image = load_config(recipe, board) if recipe is not None else None
         deploy(port, board, image, log=click.echo)
         return
-    from ..flash_avr import upload
+    from ..flash.avr import upload
 
     upload(board, port, baud=baud, hex_file=hex_file, old_bootloader=old_bootloader,
            attempts=attempts, timeout=timeout, log=click.echo)

@@ -8,7 +8,7 @@ import click
 
 from ..boards import load_board
 from ..contract import NO_INDEX, UNIT_SYMBOLS, Operand, RuleKind
-from ..errors import ImageError, TendrilError
+from ..errors import ImageRefused, TendrilError
 from ..image import decode, fmt_ms, validate
 
 
@@ -34,7 +34,7 @@ def check(files: tuple[str, ...], board: str) -> None:
     for path in files:
         try:
             validate(_read(path), target)
-        except ImageError as exc:
+        except ImageRefused as exc:
             click.echo(f"{path}: refused by {board}: {exc}", err=True)
             failed += 1
         else:

@@ -28,7 +28,7 @@ from ..contract import (
     RuleKind,
     Unit,
 )
-from ..errors import ImageError
+from ..errors import ImageRefused
 from .dur import dur16_to_ms, ms_to_dur16
 from .model import Actuator, Channel, Image, Param, Rule
 
@@ -155,23 +155,23 @@ def _dur(code: int) -> int:
     try:
         return dur16_to_ms(code)
     except ValueError:
-        raise ImageError(Code.BAD_DURATION, 0, f"duration code 0x{code:04x} uses the reserved unit")
+        raise ImageRefused(Code.BAD_DURATION, 0, f"duration code 0x{code:04x} uses the reserved unit")
 
 
 def decode(data: bytes) -> Image:
     """The values in image ``data``. Checks structure only (validate() checks meaning).
 
-    Raises tendril.errors.ImageError for bytes that are not a v1 image.
+    Raises tendril.errors.ImageRefused for bytes that are not a v1 image.
     """
     if len(data) < IMAGE_HEADER_SIZE:
-        raise ImageError(Code.TRUNCATED, 0, f"{len(data)} bytes is shorter than an image header")
+        raise ImageRefused(Code.TRUNCATED, 0, f"{len(data)} bytes is shorter than an image header")
     (magic, _crc, length, fmt, board, gen, rhash, name, nc, na, nr, np_, tele) = HEADER.unpack_from(data)
     if magic != IMAGE_MAGIC:
-        raise ImageError(Code.BAD_MAGIC, 0, "not a tendril config image (bad magic)")
+        raise ImageRefused(Code.BAD_MAGIC, 0, "not a tendril config image (bad magic)")
     if fmt != IMAGE_FORMAT:
-        raise ImageError(Code.BAD_FORMAT, 0, f"config image format {fmt}; this tendril reads {IMAGE_FORMAT}")
+        raise ImageRefused(Code.BAD_FORMAT, 0, f"config image format {fmt}; this tendril reads {IMAGE_FORMAT}")
     if length != len(data) or length != image_size(np_, nc, na, nr):
-        raise ImageError(Code.BAD_LENGTH, 0, f"image length {len(data)} does not match its header")
+        raise ImageRefused(Code.BAD_LENGTH, 0, f"image length {len(data)} does not match its header")
     off = IMAGE_HEADER_SIZE
     params = []
     for _ in range(np_):

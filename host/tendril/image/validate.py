@@ -33,14 +33,14 @@ from ..contract import (
     RuleFlag,
     RuleKind,
 )
-from ..errors import ImageError
+from ..errors import ImageRefused
 from .codec import ACTUATOR, CHANNEL, HEADER, PARAM, RULE, crc32, image_size
 from .dur import dur16_to_ms, dur16_valid
 
 
 
-def _fail(code: Code, index: int, why: str) -> ImageError:
-    return ImageError(code, index, f"{code.name} at {index}: {why}")
+def _fail(code: Code, index: int, why: str) -> ImageRefused:
+    return ImageRefused(code, index, f"{code.name} at {index}: {why}")
 
 
 def _pin_caps(board: Board, pin: int) -> int:
@@ -49,7 +49,7 @@ def _pin_caps(board: Board, pin: int) -> int:
 
 
 def validate(data: bytes, board: Board) -> None:
-    """Raise tendril.errors.ImageError(code, index) for the first check ``data`` fails on ``board``."""
+    """Raise tendril.errors.ImageRefused(code, index) for the first check ``data`` fails on ``board``."""
     if len(data) < IMAGE_HEADER_SIZE:
         raise _fail(Code.TRUNCATED, 0, f"{len(data)} bytes is shorter than the 40-byte header")
     (magic, crc, length, fmt, bclass, _gen, _hash, name, nc, na, nr, np_, tele) = HEADER.unpack_from(data)

@@ -18,6 +18,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from .. import resources
 from ..errors import TendrilError
 from . import read_capped
 from .issues import RecipeError
@@ -31,7 +32,6 @@ INDEX = "index.json"
 INDEX_FORMAT = 1
 INDEX_MAX_BYTES = 4 * 1024 * 1024
 INDEX_MAX_ENTRIES = 10_000
-DEFAULT = Path(__file__).resolve().parents[3] / "boards" / "recipes"
 _GIT_REASON = re.compile(r"rejected|denied|fatal:|not found|does not appear|could not", re.IGNORECASE)
 _GIT_URL = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|git@)|\.git/?$")
 
@@ -293,7 +293,7 @@ def open_catalog(spec: str | None, cache: Path, as_git: bool | None = None) -> C
     """The catalog ``spec`` names: None for the shipped one, a folder, or a git URL / repository
     (``as_git``: say which, instead of guessing from ``spec``)."""
     if spec is None:
-        root, source = DEFAULT, "the shipped catalog"
+        root, source = resources.recipes(), "the shipped catalog"
     elif as_git or (as_git is None and is_git(spec)):
         if spec.startswith("-"):
             raise CatalogError(f"{spec!r} is not a git URL")

@@ -11,7 +11,7 @@ from fractions import Fraction
 
 from ..boards import Board, Pin
 from ..contract import NO_INDEX, ActuatorFlag, ChannelKind, Operand, PinCap, RuleFlag, RuleKind
-from ..errors import ImageError
+from ..errors import ImageRefused
 from ..image import Actuator, Channel, Image, Param, Rule, encode, image_size, two_point, validate
 from . import model as m
 from .issues import Path, Reporter
@@ -50,7 +50,7 @@ def compile_recipe(recipe: m.Recipe, board: Board) -> bytes:
     data = encode(image)
     try:
         validate(data, board)
-    except ImageError as exc:  # every check above should have caught it first
+    except ImageRefused as exc:  # every check above should have caught it first
         r.err((), f"{board.name} would refuse the image: {exc}")
         r.raise_if_any()
     return data

@@ -31,7 +31,7 @@ def decompile(data: bytes, board: Board, recipe: m.Recipe | None = None,
               values: list[int] | None = None) -> str:
     """TOML text of the recipe in image ``data`` for ``board``. ``values``: the parameters as the
     board runs them now (tuned by SET_PARAM), written as their defaults so nothing tuned is lost.
-    Raises ImageError for an image the board would refuse, RecipeError for one no recipe can
+    Raises ImageRefused for an image the board would refuse, RecipeError for one no recipe can
     express (e.g. a unit this tendril lacks)."""
     validate(data, board)
     img = decode(data)

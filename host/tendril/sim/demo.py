@@ -12,6 +12,7 @@ from pathlib import Path
 from ..boards import boards_dir
 from ..contract import EventKind
 from ..errors import SimError
+from ..resources import NeedsCheckout
 from ..store.db import connect_ro
 from ..store.summary import Tally
 from ..store.summary import tally as log_tally
@@ -62,7 +63,7 @@ def choose(runtime: str | None, speed: float | None, workdir: Path, say) -> Choi
     for name in order:
         try:
             return _prepare(name, speed, workdir, say)
-        except SimError as exc:
+        except (SimError, NeedsCheckout) as exc:
             if runtime:
                 raise
             say(f"({name} runtime not available: {exc})")
@@ -76,7 +77,7 @@ def _prepare(name: str, speed: float | None, workdir: Path, say) -> Choice:
         if speed > AVR_MAX_SPEED:
             raise SimError(f"simavr runs an Uno at {AVR_MAX_SPEED:g}x real time at most here "
                            "(--speed); --runtime native runs faster")
-        if not runner.SIMAVR.exists() or not runner.product_elf("uno").exists():
+        if runner.ROOT and not (runner.SIMAVR.exists() and runner.product_elf("uno").exists()):
             say("(building the simulator and the AVR firmware, once; this takes a minute)")
         runner.simavr_runner()
         runner.firmware_elf("uno")
@@ -85,7 +86,7 @@ def _prepare(name: str, speed: float | None, workdir: Path, say) -> Choice:
         return Choice("avr", "uno", AVR_LABEL, speed, spec)
     speed = speed or DEFAULT_SPEED
     if name == "native":
-        if not runner.NATIVE.exists():
+        if runner.ROOT and not runner.NATIVE.exists():
             say("(building the native simulated board, once)")
         runner.native_runner()
         spec = runner.SimSpec(board="uno", runtime="native", realtime=True, eeprom=eeprom, hold=True,

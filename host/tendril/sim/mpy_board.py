@@ -33,6 +33,7 @@ import time
 import tty
 from pathlib import Path
 
+from .. import resources
 from ..boards import load_board
 from ..contract import ActuatorFlag, BoardClass
 from ..errors import TendrilError
@@ -41,7 +42,7 @@ from .clock import FOREVER, ClockState
 from .plant import PlantModel
 from .story import plant_waterer_image as uno_plant_waterer_image
 
-FIRMWARE = Path(__file__).resolve().parents[3] / "firmware" / "micropython"
+FIRMWARE = resources.micropython()
 if str(FIRMWARE) not in sys.path:
     sys.path.insert(0, str(FIRMWARE))
 
@@ -221,7 +222,7 @@ class VirtualBoard:
         self.storage = Path(storage)
         self.storage.mkdir(parents=True, exist_ok=True)
         if image is not None:
-            validate(image, self.board)  # raises ImageError with a clear message
+            validate(image, self.board)  # raises ImageRefused with a clear message
             (self.storage / SLOTS[0]).write_bytes(image)
         self.speed = speed
         self._clock = ClockState(held=hold)

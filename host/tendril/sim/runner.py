@@ -21,6 +21,7 @@ from typing import Self
 
 from ..contract import CONFIG_CHUNK_MAX, AckDetail, Nack
 from ..errors import DeviceError, SimError, TendrilError
+from ..resources import checkout, need_checkout
 from ..image import recipe_hash, with_generation
 from ..protocol import (
     Ack,
@@ -35,10 +36,12 @@ from .clock import BoardClock
 from .link import PtyLink
 from .world import PlantWiring
 
-ROOT = Path(__file__).resolve().parents[3]
-BUILD = ROOT / "firmware" / "build"
-SIMAVR = BUILD / "sim" / "tendril-simavr"
-NATIVE = BUILD / "native" / "tendril-native"
+# The avr and native boards are built from the checkout's C sources; an installed tendril has none
+# (ROOT None), and only runs the python board (tendril.resources.need_checkout says so).
+ROOT = checkout()
+BUILD = ROOT / "firmware" / "build" if ROOT else None
+SIMAVR = BUILD / "sim" / "tendril-simavr" if BUILD else None
+NATIVE = BUILD / "native" / "tendril-native" if BUILD else None
 BOARDS = ("uno", "nano", "mega2560", "pico", "esp32-devkit")
 RUNTIMES = ("avr", "native", "python")
 AVR_BOARDS = ("uno", "nano", "mega2560")
@@ -51,7 +54,7 @@ IMAGE_SUFFIXES = (".img", ".bin")
 
 
 def product_elf(board: str) -> Path:
-    return BUILD / board / "tendril.elf"
+    return need_checkout(f"the AVR firmware for {board}") / "firmware" / "build" / board / "tendril.elf"
 
 
 def _make(args: list[str], what: str) -> None:
@@ -65,6 +68,7 @@ def _make(args: list[str], what: str) -> None:
 
 def simavr_runner() -> Path:
     """The tendril-simavr binary, built if needed; SimError saying what to install if it cannot be."""
+    need_checkout("the avr runtime (the firmware in simavr)")
     if SIMAVR.exists():
         return SIMAVR
     if not any(Path(p, "simavr", "sim_avr.h").exists() for p in ("/usr/include", "/usr/local/include")):
@@ -82,8 +86,6 @@ def firmware_elf(board: str) -> Path:
         return elf
     if not shutil.which("avr-gcc"):
         raise SimError(f"the AVR toolchain is not installed: sudo apt-get install {AVR_DEBS}")
-    if not (ROOT / "firmware" / "Makefile").exists():
-        raise SimError(f"the AVR firmware is not built yet: make -C firmware BOARD={board}")
     _make(["-C", "firmware", f"BOARD={board}"], f"the firmware for {board}")
     if not elf.exists():
         raise SimError(f"make -C firmware BOARD={board} did not produce {elf.relative_to(ROOT)}")
@@ -91,6 +93,7 @@ def firmware_elf(board: str) -> Path:
 
 
 def native_runner() -> Path:
+    need_checkout("the native runtime (the firmware core built for this computer)")
     if NATIVE.exists():
         return NATIVE
     if not (ROOT / "firmware" / "native" / "Makefile").exists():

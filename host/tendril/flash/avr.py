@@ -23,16 +23,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .boards import load_board
-from .errors import TendrilError, TransportError
+from ..boards import load_board
+from ..errors import TendrilError, TransportError
+from ..resources import need_checkout
+from . import FlashError
 
-FIRMWARE = Path(__file__).resolve().parents[2] / "firmware"
 DEFAULT_BAUD = 115200
 APT = "sudo apt-get install -y"
-
-
-class FlashError(TendrilError):
-    """Building or uploading the AVR firmware failed."""
 
 
 class PortError(TransportError):
@@ -102,13 +99,12 @@ def _busy(port: str) -> str:
 
 def build(board: str, baud: int = DEFAULT_BAUD, log: Callable[[str], None] = print) -> Path:
     """make the firmware for `board`; returns the .hex. Fails on a build error or over budget."""
+    firmware = need_checkout("building the AVR firmware (or flash a built .hex with --hex)") / "firmware"
     for tool, pkgs in (("make", "make"), ("avr-gcc", "gcc-avr avr-libc")):
         if shutil.which(tool) is None:
             raise FlashError(f"{tool} is not installed: {APT} {pkgs}")
-    if not (FIRMWARE / "Makefile").exists():
-        raise FlashError(f"no firmware sources at {FIRMWARE}: flash a built file with --hex")
-    build_dir = Path(os.environ.get("TENDRIL_FIRMWARE_BUILD", FIRMWARE / "build"))
-    cmd = ["make", "-C", str(FIRMWARE), f"BOARD={board}", f"BAUD={baud}", f"BUILD_DIR={build_dir}"]
+    build_dir = Path(os.environ.get("TENDRIL_FIRMWARE_BUILD", firmware / "build"))
+    cmd = ["make", "-C", str(firmware), f"BOARD={board}", f"BAUD={baud}", f"BUILD_DIR={build_dir}"]
     log(f"building: {' '.join(cmd)}")
     out = subprocess.run(cmd, check=False, capture_output=True, text=True)
     sizes = [line for line in out.stdout.splitlines() if line.startswith("tendril ")]

@@ -20,17 +20,14 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from .boards import load_board
-from .errors import TendrilError
-from .image import validate
+from .. import resources
+from ..boards import load_board
+from ..image import validate
+from . import FlashError
 
-FIRMWARE = Path(__file__).resolve().parents[2] / "firmware" / "micropython"
+FIRMWARE = resources.micropython()
 REPL_ESCAPE = b"\x00tendril-repl\x00"  # tdfw.app.REPL_ESCAPE between two delimiters
 PLATFORMS = {"pico": "rp2", "esp32-devkit": "esp32"}
-
-
-class FlashError(TendrilError):
-    """Deploying the MicroPython firmware failed."""
 
 
 def _tool(module: str, package: str) -> list[str]:
