@@ -62,9 +62,10 @@ def installed(tmp_path_factory) -> dict:
                             cwd=tmp)).strip())
     # This venv's installed packages (click, textual, pip...), appended after the fresh venv's own
     # site-packages. Only site folders: the checkout's host/ (PYTHONPATH, or an editable install's
-    # finder, which a path in a .pth file does not run) stays out.
+    # finder, which a path in a .pth file does not run) stays out. The venv may sit inside the
+    # checkout (make setup puts it there): only the source folder is kept off.
     deps = [p for p in dict.fromkeys(site.getsitepackages() + [site.getusersitepackages()])
-            if Path(p).is_dir() and not Path(p).resolve().is_relative_to(ROOT)]
+            if Path(p).is_dir() and not Path(p).resolve().is_relative_to(ROOT / "host")]
     (purelib / "tendril-test-deps.pth").write_text("".join(f"{p}\n" for p in deps))
 
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME", "TENDRIL_BOARDS")}
