@@ -62,7 +62,7 @@ from .crc import crc32
 from .engine import _el
 from .frame import VERSION
 from .image import generation, validate
-from .store import BOOT_PAUSED
+from .store import BOOT_PAUSED, BOOT_SAFE
 
 NONE = 0xFF
 HALF = 0x80000000
@@ -220,7 +220,8 @@ def _command(app, seq, f):
     if op == OP_CLEAR_SAFE_MODE:
         if app.safe:
             app.safe = False
-            app.unstable = 0
+            app.wd_resets = 0
+            app.store.flags &= ~BOOT_SAFE
             app.store.save_boot(app.device_id, app.boot_count, 0)
             app.emit(now, EVENT_KIND_MODE, NONE, MODE_CHANGE_SAFE_MODE_CLEARED, NONE, 0)
             if app.img is not None:
@@ -244,8 +245,8 @@ def _command(app, seq, f):
     elif op == OP_PAUSE or op == OP_RESUME:
         code = eng.cmd_pause(now) if op == OP_PAUSE else eng.cmd_resume(now)
         # Kept in the boot record, so a reboot keeps the board paused (as the C firmware does).
-        app.store.flags = BOOT_PAUSED if op == OP_PAUSE else 0
-        app.store.save_boot(app.device_id, app.boot_count, 0 if app.stable else app.unstable)
+        app.store.flags = app.store.flags & ~BOOT_PAUSED | (BOOT_PAUSED if op == OP_PAUSE else 0)
+        app.store.save_boot(app.device_id, app.boot_count, app.wd_resets)
     else:  # OP_SET_PARAM
         code = eng.cmd_set_param(f[1], f[2], now)
     if code:
@@ -259,7 +260,7 @@ def _status(app, seq, section, first, now):
     eng = app.engine
     raw = app.enc.raw
     if section > 1:
-        return _nack(app, MSG_COMMAND, seq, NACK_BAD_VALUE, section)
+        return _nack(app, MSG_COMMAND, seq, NACK_BAD_VALUE, 0)
     total = 0 if eng is None else (eng.na if section == 0 else eng.nr)
     at = msg.status_head(raw, now, app.flags(), section, first, total)
     i = first
