@@ -1,0 +1,50 @@
+"""Both firmwares against every device-level vector (tests/vectors/device/*.json): the native C build
+and the MicroPython firmware under CPython, each on its held clock (tests/support/device_vectors.py)."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import shutil
+
+import pytest
+
+from ..conftest import VECTORS
+from ..support.device_vectors import MpyDevice, NativeDevice, load, play, vector_paths
+from ..support.native_board import build_native
+
+PATHS = vector_paths()
+
+
+@pytest.fixture(scope="module")
+def native_test_binary():
+    if shutil.which("gcc") is None or shutil.which("make") is None:
+        pytest.skip("gcc and make are needed to build firmware/native")
+    return build_native()[1]  # the build with the debug hang command: watchdog resets on demand
+
+
+def test_device_vectors_exist_and_are_current():
+    assert len(PATHS) >= 5, "device vectors missing: run python tests/vectors/generate.py"
+    spec = importlib.util.spec_from_file_location("cases_device", VECTORS / "cases_device.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    built = module.build()
+    assert sorted(built) == sorted(f"device/{p.name}" for p in PATHS)
+    for rel, content in built.items():
+        assert json.loads((VECTORS / rel).read_text(encoding="utf-8")) == content, (
+            f"{rel} is stale: run python tests/vectors/generate.py"
+        )
+
+
+@pytest.mark.parametrize("path", PATHS, ids=[p.stem for p in PATHS])
+def test_native_c_firmware_plays_device_vector(path, native_test_binary, tmp_path):
+    vector = load(path)
+    problem = play(vector, lambda: NativeDevice(native_test_binary, tmp_path, vector["pass_ms"]), "uno")
+    assert problem is None, problem
+
+
+@pytest.mark.parametrize("path", PATHS, ids=[p.stem for p in PATHS])
+def test_micropython_firmware_plays_device_vector(path, tmp_path):
+    vector = load(path)
+    problem = play(vector, lambda: MpyDevice(tmp_path, vector["pass_ms"]), "pico")
+    assert problem is None, problem
