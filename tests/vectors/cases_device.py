@@ -174,18 +174,21 @@ class Device:
     def reset(self, cause: str) -> None:
         self._boot(cause)
 
-    def send(self, what: dict, msg_type: MsgType, payload: bytes | dict[str, bytes], expect: list[dict]) -> None:
+    def send(self, what: dict, msg_type: MsgType, payload: bytes | dict[str, bytes], expect: list[dict],
+             version: int = 1) -> None:
         """A request (``what`` names it for a reader); ``expect``: the frames it causes, in order,
-        with the reply's seq filled in."""
+        with the reply's seq filled in. The pass that answers it also ticks and sends TELEMETRY if
+        one is due (a config applied late sends its first frame at once)."""
         self.host_seq += 1
         seq = self.host_seq
         if isinstance(payload, dict):
-            wire = {b: _hex(frame_wire(msg_type, seq, p)) for b, p in payload.items()}
+            wire = {b: _hex(frame_wire(msg_type, seq, p, version)) for b, p in payload.items()}
         else:
-            wire = _hex(frame_wire(msg_type, seq, payload))
+            wire = _hex(frame_wire(msg_type, seq, payload, version))
         for frame in expect:
             if frame["seq"] is None:
                 frame["seq"] = seq
+        expect = expect + self._telemetry(self.t)
         self.vector["steps"].append({"t": self.t, "send": {"request": what, "seq": seq, "wire": wire},
                                      "expect": expect})
 
@@ -301,10 +304,60 @@ def requests() -> dict:
 
 
 def telemetry_cadence() -> dict:
-    d = Device("telemetry_cadence", f"A config with a {TELEMETRY_MS} ms telemetry period, then 5 s of board "
-                                    "time: one frame per period, each due one period after the last was due.")
+    d = Device("telemetry_cadence", f"A config with a {TELEMETRY_MS} ms telemetry period pushed 1 s after "
+                                    "boot (its first frame at once), then 5 s of board time: one frame per "
+                                    "period, each due one period after the last was due; raw readings "
+                                    "after TELEMETRY_MODE raw; frames go on while automation is paused.")
+    d.run(1000)  # no config: no telemetry
     d.push(_images(IMAGE, 1), 1)
     d.run(5000)
+    d.command(CommandOp.TELEMETRY_MODE, b"\x01", [d.ack(MsgType.COMMAND)], flags=1)
+    d.raw = True
+    d.run(500)
+    d.command(CommandOp.PAUSE, b"", [
+        d._event(d.t, EventKind.MODE, NONE, ModeChange.PAUSED, NONE, 0), d.ack(MsgType.COMMAND)])
+    d.run(500)
+    return d.vector
+
+
+def protocol_edges() -> dict:
+    d = Device("protocol_edges", "Requests a device must refuse, each with its NACK, and nothing else "
+                                 "changes: unknown type and op, bad lengths, a newer version, transfers out "
+                                 "of order, reads without a config, bad lease arguments.")
+    d.send({"request": "type 0x7E"}, 0x7E, b"", [d.nack(0x7E, Nack.UNKNOWN_TYPE)])
+    d.send({"request": "PING", "version": 2}, MsgType.PING, b"", [d.nack(MsgType.PING, Nack.BAD_VERSION, 1)],
+           version=2)
+    d.send({"request": "PING", "data": "33 bytes"}, MsgType.PING, bytes(range(1, 34)),
+           [d.nack(MsgType.PING, Nack.BAD_LENGTH)])
+    d.send({"request": "CONFIG_READ"}, MsgType.CONFIG_READ, struct.pack("<HB", 0, 8),
+           [d.nack(MsgType.CONFIG_READ, Nack.NO_CONFIG)])
+    d.send({"request": "CONFIG_CHUNK", "offset": 0}, MsgType.CONFIG_CHUNK, b"\x00\x00ab",
+           [d.nack(MsgType.CONFIG_CHUNK, Nack.NO_TRANSFER)])
+    d.send({"request": "CONFIG_COMMIT"}, MsgType.CONFIG_COMMIT, b"", [d.nack(MsgType.CONFIG_COMMIT, Nack.NO_TRANSFER)])
+    d.send({"request": "CONFIG_BEGIN", "length": 60000}, MsgType.CONFIG_BEGIN,
+           struct.pack("<HI8sI", 60000, 0, bytes(8), 1), [
+               {**d.nack(MsgType.CONFIG_BEGIN, Nack.TOO_LARGE), "fields": {
+                   "request_type": int(MsgType.CONFIG_BEGIN), "code": int(Nack.TOO_LARGE), "detail": ANY}}])
+    d.command(CommandOp.GET_PARAMS, b"\x00", [
+        {"type": "PARAMS", "seq": None, "fields": {"first": 0, "total": 0, "values": []}}], first=0)
+    d.command(CommandOp.STATUS, b"\x00\x00", [
+        {"type": "STATUS", "seq": None, "fields": {"time_ms": 0, "flags": 0, "section": 0, "first": 0,
+                                                   "total": 0, "entries": []}}], section=0, first=0)
+    d.push(_images(IMAGE, 1), 1)
+    d.send({"request": "CONFIG_READ", "count": 0}, MsgType.CONFIG_READ, struct.pack("<HB", 0, 0),
+           [d.nack(MsgType.CONFIG_READ, Nack.BAD_VALUE)])
+    d.send({"request": "CONFIG_READ", "offset": 1000}, MsgType.CONFIG_READ, struct.pack("<HB", 1000, 8), [
+        {"type": "CONFIG_DATA", "seq": None, "fields": {"offset": 1000, "total_length": d.image_len, "data": ""}}])
+    d.send({"command": "op 0x3F"}, MsgType.COMMAND, b"\x3f", [d.nack(MsgType.COMMAND, Nack.UNKNOWN_OP, 0x3F)])
+    d.send({"command": "LEASE", "payload": "too short"}, MsgType.COMMAND, bytes([CommandOp.LEASE, 0, 1]),
+           [d.nack(MsgType.COMMAND, Nack.BAD_LENGTH)])
+    d.command(CommandOp.LEASE, struct.pack("<BIB", 0, 0, 255), [d.nack(MsgType.COMMAND, Nack.BAD_VALUE)],
+              actuator=0, duration_ms=0, level=255)
+    d.command(CommandOp.LEASE, struct.pack("<BIB", 0, 1000, 0), [d.nack(MsgType.COMMAND, Nack.BAD_VALUE)],
+              actuator=0, duration_ms=1000, level=0)
+    d.command(CommandOp.LEASE, struct.pack("<BIB", 5, 1000, 255), [d.nack(MsgType.COMMAND, Nack.BAD_INDEX, 5)],
+              actuator=5, duration_ms=1000, level=255)
+    d.command(CommandOp.HELLO, b"", [d.hello_reply()])  # nothing changed
     return d.vector
 
 
@@ -359,5 +412,6 @@ def slow_resets() -> dict:
 
 
 def build() -> dict[str, object]:
-    stories = (requests(), telemetry_cadence(), lease_ends_with_host_silent(), safe_mode(), slow_resets())
+    stories = (requests(), telemetry_cadence(), protocol_edges(), lease_ends_with_host_silent(), safe_mode(),
+               slow_resets())
     return {f"device/{v['name']}.json": v for v in stories}
