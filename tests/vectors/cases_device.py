@@ -41,7 +41,8 @@ from tendril.contract import (
 )
 from tendril.image import Actuator, Channel, Image, Param, Rule, encode, with_generation
 
-_spec = importlib.util.spec_from_file_location("cases_frames", Path(__file__).with_name("cases_frames.py"))
+_spec = importlib.util.spec_from_file_location("cases_frames",
+                                               Path(__file__).with_name("cases_frames.py"))
 _frames = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(_frames)
 frame_wire = _frames.frame_wire
@@ -73,11 +74,21 @@ OTHER = dataclasses.replace(IMAGE, name="devvec-2")
 
 
 def _images(image: Image, generation: int) -> dict[str, bytes]:
-    return {b: with_generation(encode(dataclasses.replace(image, board_class=cls)), generation) for b, cls in BOARDS.items()}
+    return {b: with_generation(encode(dataclasses.replace(image, board_class=cls)), generation)
+            for b, cls in BOARDS.items()}
 
 
 def _hex(data: bytes) -> str:
     return data.hex()
+
+
+def reply(mtype: str, **fields) -> dict:
+    """A reply (its seq is the request's: Device.send fills it in)."""
+    return {"type": mtype, "seq": None, "fields": fields}
+
+
+def params(total: int, values: list[int]) -> dict:
+    return reply("PARAMS", first=0, total=total, values=values)
 
 
 class Device:
@@ -104,7 +115,8 @@ class Device:
         return {"type": mtype.name, "seq": seq, "fields": fields}
 
     def _event(self, t: int, kind: EventKind, a: int, b: int, c: int, value: int) -> dict:
-        return self._own(MsgType.EVENT, {"time_ms": t, "kind": int(kind), "a": a, "b": b, "c": c, "value": value})
+        return self._own(MsgType.EVENT, {"time_ms": t, "kind": int(kind), "a": a, "b": b, "c": c,
+                                         "value": value})
 
     def _flags(self) -> int:
         f = HelloFlag.SAFE_MODE if self.safe else 0
@@ -117,8 +129,9 @@ class Device:
         return int(f)
 
     def _hello_fields(self) -> dict:
-        return {"protocol_version": 1, "board_class": ANY, "fw_major": ANY, "fw_minor": ANY, "fw_patch": ANY,
-                "reset_cause": int(self.cause), "flags": self._flags(), "reserved": 0, "device_id": ANY,
+        return {"protocol_version": 1, "board_class": ANY, "fw_major": ANY, "fw_minor": ANY,
+                "fw_patch": ANY, "reset_cause": int(self.cause), "flags": self._flags(), "reserved": 0,
+                "device_id": ANY,
                 "boot_count": self.boot_count, "capabilities": ANY, "config_generation": self.gen,
                 "recipe_hash": _hex(self.rhash), "max_payload": 64, "max_image": ANY, "text": ANY}
 
@@ -133,7 +146,8 @@ class Device:
                 self.safe = entered = True
         else:
             self.wd_resets = 0
-        out = [self._own(MsgType.HELLO, self._hello_fields()), self._own(MsgType.LOG, {"level": 1, "text": ANY})]
+        out = [self._own(MsgType.HELLO, self._hello_fields()),
+               self._own(MsgType.LOG, {"level": 1, "text": ANY})]
         if self.safe:
             out.append(self._own(MsgType.LOG, {"level": 2, "text": ANY}))
             if entered:
@@ -196,13 +210,11 @@ class Device:
 
     @staticmethod
     def ack(request_type: int, detail: int = 0, value: int = 0) -> dict:
-        return {"type": "ACK", "seq": None, "fields": {"request_type": int(request_type), "detail": detail,
-                                                       "value": value}}
+        return reply("ACK", request_type=int(request_type), detail=detail, value=value)
 
     @staticmethod
     def nack(request_type: int, code: Nack, detail: int = 0) -> dict:
-        return {"type": "NACK", "seq": None, "fields": {"request_type": int(request_type), "code": int(code),
-                                                        "detail": detail}}
+        return reply("NACK", request_type=int(request_type), code=int(code), detail=detail)
 
     def command(self, op: CommandOp, args: bytes, expect: list[dict], **what) -> None:
         self.send({"command": op.name, **what}, MsgType.COMMAND, bytes([op]) + args, expect)
@@ -246,41 +258,37 @@ def requests() -> dict:
     d = Device("requests", "Boot and HELLO, a config pushed, then every request kind and its reply "
                            "(held clock: no board time passes), refused pushes included.")
     main = _images(IMAGE, 1)
-    d.send({"request": "PING", "data": "7464"}, MsgType.PING, b"td", [
-        {"type": "PONG", "seq": None, "fields": {"data": "7464"}}])
-    d.command(CommandOp.LEASE, struct.pack("<BIB", 0, 1000, 255), [d.nack(MsgType.COMMAND, Nack.NO_CONFIG)],
-              actuator=0, duration_ms=1000, level=255)
+    d.send({"request": "PING", "data": "7464"}, MsgType.PING, b"td", [reply("PONG", data="7464")])
+    d.command(CommandOp.LEASE, struct.pack("<BIB", 0, 1000, 255),
+              [d.nack(MsgType.COMMAND, Nack.NO_CONFIG)], actuator=0, duration_ms=1000, level=255)
     d.push(main, 1)
     d.command(CommandOp.HELLO, b"", [d.hello_reply()])
-    d.send({"request": "CONFIG_READ", "offset": 22, "count": 16}, MsgType.CONFIG_READ, struct.pack("<HB", 22, 16),
-           [{"type": "CONFIG_DATA", "seq": None, "fields": {"offset": 22, "total_length": d.image_len,
-                                                             "data": _hex(main["uno"][22:38])}}])
-    d.command(CommandOp.GET_PARAMS, b"\x00", [
-        {"type": "PARAMS", "seq": None, "fields": {"first": 0, "total": 1, "values": [PARAM.default]}}], first=0)
+    d.send({"request": "CONFIG_READ", "offset": 22, "count": 16}, MsgType.CONFIG_READ,
+           struct.pack("<HB", 22, 16),
+           [reply("CONFIG_DATA", offset=22, total_length=d.image_len, data=_hex(main["uno"][22:38]))])
+    d.command(CommandOp.GET_PARAMS, b"\x00", [params(1, [PARAM.default])], first=0)
     d.command(CommandOp.SET_PARAM, struct.pack("<Bi", 0, 700), [
         d._event(0, EventKind.PARAM, 0, 0, NONE, 700), d.ack(MsgType.COMMAND, 0, 700)], index=0, value=700)
-    d.command(CommandOp.SET_PARAM, struct.pack("<Bi", 0, 1001), [d.nack(MsgType.COMMAND, Nack.OUT_OF_RANGE, 0)],
-              index=0, value=1001)
-    d.command(CommandOp.SET_PARAM, struct.pack("<Bi", 1, 5), [d.nack(MsgType.COMMAND, Nack.BAD_INDEX, 1)],
-              index=1, value=5)
-    d.command(CommandOp.GET_PARAMS, b"\x00", [
-        {"type": "PARAMS", "seq": None, "fields": {"first": 0, "total": 1, "values": [700]}}], first=0)
+    d.command(CommandOp.SET_PARAM, struct.pack("<Bi", 0, 1001),
+              [d.nack(MsgType.COMMAND, Nack.OUT_OF_RANGE, 0)], index=0, value=1001)
+    d.command(CommandOp.SET_PARAM, struct.pack("<Bi", 1, 5),
+              [d.nack(MsgType.COMMAND, Nack.BAD_INDEX, 1)], index=1, value=5)
+    d.command(CommandOp.GET_PARAMS, b"\x00", [params(1, [700])], first=0)
     d.command(CommandOp.LEASE, struct.pack("<BIB", 0, 2000, 255), [
         d.ack(MsgType.COMMAND, 0, 2000), d._event(0, EventKind.ACT_ON, 0, Source.LEASE, NONE, 255)],
         actuator=0, duration_ms=2000, level=255)
     d.command(CommandOp.LEASE, struct.pack("<BIB", 0, LEASE_MAX_ON_MS + 1, 255), [
         d.nack(MsgType.COMMAND, Nack.LIMIT_MAX_ON, LEASE_MAX_ON_MS // 1000)],
         actuator=0, duration_ms=LEASE_MAX_ON_MS + 1, level=255)
-    d.command(CommandOp.STATUS, b"\x00\x00", [
-        {"type": "STATUS", "seq": None, "fields": {"time_ms": 0, "flags": d._flags(), "section": 0, "first": 0,
-                                                   "total": 2, "entries": [
-            {"state": 0x03, "level": 255, "owner": 0xFE, "ms_left": 2000, "today_on_ms": 0},
-            {"state": 0, "level": 0, "owner": 0xFF, "ms_left": 0, "today_on_ms": 0}]}}], section=0, first=0)
-    d.command(CommandOp.STATUS, b"\x01\x00", [
-        {"type": "STATUS", "seq": None, "fields": {"time_ms": 0, "flags": d._flags(), "section": 1, "first": 0,
-                                                   "total": 1, "entries": [
-            {"state": 0, "last_skip": 0, "since_fired_ms": 0xFFFFFFFF}]}}], section=1, first=0)
-    d.command(CommandOp.STATUS, b"\x07\x00", [d.nack(MsgType.COMMAND, Nack.BAD_VALUE, 0)], section=7, first=0)
+    leased = {"state": 0x03, "level": 255, "owner": 0xFE, "ms_left": 2000, "today_on_ms": 0}
+    idle = {"state": 0, "level": 0, "owner": 0xFF, "ms_left": 0, "today_on_ms": 0}
+    d.command(CommandOp.STATUS, b"\x00\x00", [reply("STATUS", time_ms=0, flags=d._flags(), section=0, first=0,
+                                                    total=2, entries=[leased, idle])], section=0, first=0)
+    rule = {"state": 0, "last_skip": 0, "since_fired_ms": 0xFFFFFFFF}
+    d.command(CommandOp.STATUS, b"\x01\x00", [reply("STATUS", time_ms=0, flags=d._flags(), section=1, first=0,
+                                                    total=1, entries=[rule])], section=1, first=0)
+    d.command(CommandOp.STATUS, b"\x07\x00", [d.nack(MsgType.COMMAND, Nack.BAD_VALUE, 0)],
+              section=7, first=0)
     d.command(CommandOp.OFF, b"\x00", [
         d.ack(MsgType.COMMAND), d._event(0, EventKind.ACT_OFF, 0, OffReason.MANUAL_OFF, NONE, 0)], actuator=0)
     d.command(CommandOp.OFF, b"\x05", [d.nack(MsgType.COMMAND, Nack.BAD_INDEX, 5)], actuator=5)
@@ -325,38 +333,37 @@ def protocol_edges() -> dict:
                                  "changes: unknown type and op, bad lengths, a newer version, transfers out "
                                  "of order, reads without a config, bad lease arguments.")
     d.send({"request": "type 0x7E"}, 0x7E, b"", [d.nack(0x7E, Nack.UNKNOWN_TYPE)])
-    d.send({"request": "PING", "version": 2}, MsgType.PING, b"", [d.nack(MsgType.PING, Nack.BAD_VERSION, 1)],
-           version=2)
+    d.send({"request": "PING", "version": 2}, MsgType.PING, b"",
+           [d.nack(MsgType.PING, Nack.BAD_VERSION, 1)], version=2)
     d.send({"request": "PING", "data": "33 bytes"}, MsgType.PING, bytes(range(1, 34)),
            [d.nack(MsgType.PING, Nack.BAD_LENGTH)])
     d.send({"request": "CONFIG_READ"}, MsgType.CONFIG_READ, struct.pack("<HB", 0, 8),
            [d.nack(MsgType.CONFIG_READ, Nack.NO_CONFIG)])
     d.send({"request": "CONFIG_CHUNK", "offset": 0}, MsgType.CONFIG_CHUNK, b"\x00\x00ab",
            [d.nack(MsgType.CONFIG_CHUNK, Nack.NO_TRANSFER)])
-    d.send({"request": "CONFIG_COMMIT"}, MsgType.CONFIG_COMMIT, b"", [d.nack(MsgType.CONFIG_COMMIT, Nack.NO_TRANSFER)])
+    d.send({"request": "CONFIG_COMMIT"}, MsgType.CONFIG_COMMIT, b"",
+           [d.nack(MsgType.CONFIG_COMMIT, Nack.NO_TRANSFER)])
     d.send({"request": "CONFIG_BEGIN", "length": 60000}, MsgType.CONFIG_BEGIN,
-           struct.pack("<HI8sI", 60000, 0, bytes(8), 1), [
-               {**d.nack(MsgType.CONFIG_BEGIN, Nack.TOO_LARGE), "fields": {
-                   "request_type": int(MsgType.CONFIG_BEGIN), "code": int(Nack.TOO_LARGE), "detail": ANY}}])
-    d.command(CommandOp.GET_PARAMS, b"\x00", [
-        {"type": "PARAMS", "seq": None, "fields": {"first": 0, "total": 0, "values": []}}], first=0)
-    d.command(CommandOp.STATUS, b"\x00\x00", [
-        {"type": "STATUS", "seq": None, "fields": {"time_ms": 0, "flags": 0, "section": 0, "first": 0,
-                                                   "total": 0, "entries": []}}], section=0, first=0)
+           struct.pack("<HI8sI", 60000, 0, bytes(8), 1),
+           [d.nack(MsgType.CONFIG_BEGIN, Nack.TOO_LARGE, ANY)])  # detail: this board's max_image
+    d.command(CommandOp.GET_PARAMS, b"\x00", [params(0, [])], first=0)
+    d.command(CommandOp.STATUS, b"\x00\x00", [reply("STATUS", time_ms=0, flags=0, section=0, first=0, total=0,
+                                                    entries=[])], section=0, first=0)
     d.push(_images(IMAGE, 1), 1)
     d.send({"request": "CONFIG_READ", "count": 0}, MsgType.CONFIG_READ, struct.pack("<HB", 0, 0),
            [d.nack(MsgType.CONFIG_READ, Nack.BAD_VALUE)])
-    d.send({"request": "CONFIG_READ", "offset": 1000}, MsgType.CONFIG_READ, struct.pack("<HB", 1000, 8), [
-        {"type": "CONFIG_DATA", "seq": None, "fields": {"offset": 1000, "total_length": d.image_len, "data": ""}}])
-    d.send({"command": "op 0x3F"}, MsgType.COMMAND, b"\x3f", [d.nack(MsgType.COMMAND, Nack.UNKNOWN_OP, 0x3F)])
+    d.send({"request": "CONFIG_READ", "offset": 1000}, MsgType.CONFIG_READ, struct.pack("<HB", 1000, 8),
+           [reply("CONFIG_DATA", offset=1000, total_length=d.image_len, data="")])
+    d.send({"command": "op 0x3F"}, MsgType.COMMAND, b"\x3f",
+           [d.nack(MsgType.COMMAND, Nack.UNKNOWN_OP, 0x3F)])
     d.send({"command": "LEASE", "payload": "too short"}, MsgType.COMMAND, bytes([CommandOp.LEASE, 0, 1]),
            [d.nack(MsgType.COMMAND, Nack.BAD_LENGTH)])
     d.command(CommandOp.LEASE, struct.pack("<BIB", 0, 0, 255), [d.nack(MsgType.COMMAND, Nack.BAD_VALUE)],
               actuator=0, duration_ms=0, level=255)
-    d.command(CommandOp.LEASE, struct.pack("<BIB", 0, 1000, 0), [d.nack(MsgType.COMMAND, Nack.BAD_VALUE)],
-              actuator=0, duration_ms=1000, level=0)
-    d.command(CommandOp.LEASE, struct.pack("<BIB", 5, 1000, 255), [d.nack(MsgType.COMMAND, Nack.BAD_INDEX, 5)],
-              actuator=5, duration_ms=1000, level=255)
+    d.command(CommandOp.LEASE, struct.pack("<BIB", 0, 1000, 0),
+              [d.nack(MsgType.COMMAND, Nack.BAD_VALUE)], actuator=0, duration_ms=1000, level=0)
+    d.command(CommandOp.LEASE, struct.pack("<BIB", 5, 1000, 255),
+              [d.nack(MsgType.COMMAND, Nack.BAD_INDEX, 5)], actuator=5, duration_ms=1000, level=255)
     d.command(CommandOp.HELLO, b"", [d.hello_reply()])  # nothing changed
     return d.vector
 
@@ -385,8 +392,7 @@ def safe_mode() -> dict:
                            (CommandOp.OFF, b"\x00", {"actuator": 0}), (CommandOp.PAUSE, b"", {}),
                            (CommandOp.RESUME, b"", {}), (CommandOp.SET_PARAM, struct.pack("<Bi", 0, 600), {})):
         d.command(op, args, [d.nack(MsgType.COMMAND, Nack.SAFE_MODE)], **what)
-    d.command(CommandOp.GET_PARAMS, b"\x00", [
-        {"type": "PARAMS", "seq": None, "fields": {"first": 0, "total": 1, "values": [PARAM.default]}}], first=0)
+    d.command(CommandOp.GET_PARAMS, b"\x00", [params(1, [PARAM.default])], first=0)
     d.run(1000)  # automation is off: no telemetry
     d.reset("power_on")  # safe mode outlives a power cycle
     d.command(CommandOp.CLEAR_SAFE_MODE, b"", [
