@@ -242,28 +242,35 @@ def as_json(value):
     return value
 
 
-def _field_differs(want, got) -> bool:
+def _field_differs(want, got, seen: dict) -> bool:
+    """Whether ``got`` breaks ``want``; ``seen`` keeps the first value of every {"same": name}."""
     if want == ANY:
         return False
     if isinstance(want, dict) and set(want) == {"within"}:
         lo, hi = want["within"]
         return not (isinstance(got, int) and lo <= got <= hi)
+    if isinstance(want, dict) and set(want) == {"bits"}:
+        return not (isinstance(got, int) and got & want["bits"] == want["bits"])
+    if isinstance(want, dict) and set(want) == {"same"}:
+        return seen.setdefault(want["same"], got) != got
     if isinstance(want, dict) and isinstance(got, dict):
-        return set(want) != set(got) or any(_field_differs(want[k], got[k]) for k in want)
+        return set(want) != set(got) or any(_field_differs(want[k], got[k], seen) for k in want)
     if isinstance(want, list) and isinstance(got, list):
-        return len(want) != len(got) or any(_field_differs(w, g) for w, g in zip(want, got))
+        return len(want) != len(got) or any(_field_differs(w, g, seen) for w, g in zip(want, got))
     return want != got
 
 
-def compare_frames(want: list[dict], got: list) -> str | None:
-    """The first difference between expected frames and what the device sent, or None."""
+def compare_frames(want: list[dict], got: list, seen: dict | None = None) -> str | None:
+    """The first difference between expected frames and what the device sent, or None; ``seen``
+    carries the values of {"same": name} from step to step."""
+    seen = {} if seen is None else seen
     for i, expect in enumerate(want):
         if i >= len(got):
             return (f"frame {i}: expected {expect['type']} seq {expect['seq']} {expect['fields']}, "
                     "the device sent no more")
         name, seq, msg = got[i]
         actual = as_json(msg)
-        if name != expect["type"] or seq != expect["seq"] or _field_differs(expect["fields"], actual):
+        if name != expect["type"] or seq != expect["seq"] or _field_differs(expect["fields"], actual, seen):
             return (f"frame {i}: expected {expect['type']} seq {expect['seq']} {expect['fields']}, "
                     f"got {name} seq {seq} {actual}")
     if len(got) > len(want):
@@ -277,6 +284,7 @@ def play(vector: dict, start, board: str) -> str | None:
     speaks as ``board`` (the wire to send when a step's differs by board). The first difference,
     named by step, or None."""
     device = start()
+    seen: dict = {}
     try:
         for n, step in enumerate(vector["steps"]):
             if "boot" in step and n:
@@ -288,7 +296,7 @@ def play(vector: dict, start, board: str) -> str | None:
                 device.send(bytes.fromhex(wire if isinstance(wire, str) else wire[board]))
                 device.reply(step["send"]["seq"])
             device.barrier()
-            problem = compare_frames(step["expect"], device.take())
+            problem = compare_frames(step["expect"], device.take(), seen)
             if problem is not None:
                 what = {k: v for k, v in step.items() if k != "expect"}
                 return f"{vector['name']} step {n} ({json.dumps(what)[:200]}): {problem}"

@@ -22,6 +22,7 @@ from pathlib import Path
 from tendril.contract import (
     ActuatorFlag,
     BoardClass,
+    Capability,
     ChannelKind,
     CommandOp,
     ConfigOutcome,
@@ -48,6 +49,9 @@ _spec.loader.exec_module(_frames)
 frame_wire = _frames.frame_wire
 
 ANY = "*"
+# What every tendril firmware offers (PWM depends on the board, SIMULATED on where it runs).
+EVERY_FIRMWARE_HAS = (Capability.CONFIG_STORE | Capability.PARAM_STORE | Capability.RAW_TELEMETRY
+                      | Capability.WATCHDOG)
 NONE = 0xFF
 PASS_MS = 10  # the simulated boards run one loop pass every 10 board ms while a `run` lasts
 BOARDS = {"uno": BoardClass.AVR328, "pico": BoardClass.RP2040}  # the boards a runner plays
@@ -131,8 +135,8 @@ class Device:
     def _hello_fields(self) -> dict:
         return {"protocol_version": 1, "board_class": ANY, "fw_major": ANY, "fw_minor": ANY,
                 "fw_patch": ANY, "reset_cause": int(self.cause), "flags": self._flags(), "reserved": 0,
-                "device_id": ANY,
-                "boot_count": self.boot_count, "capabilities": ANY, "config_generation": self.gen,
+                "device_id": {"same": "device_id"}, "boot_count": self.boot_count,
+                "capabilities": {"bits": int(EVERY_FIRMWARE_HAS)}, "config_generation": self.gen,
                 "recipe_hash": _hex(self.rhash), "max_payload": 64, "max_image": ANY, "text": ANY}
 
     def _boot(self, cause: str) -> None:
@@ -380,6 +384,19 @@ def lease_ends_with_host_silent() -> dict:
     return d.vector
 
 
+def params_survive_a_power_cycle() -> dict:
+    d = Device("params_survive_a_power_cycle", "A set parameter outlives a power cycle (the param-store "
+                                               "capability) until a new config is committed.")
+    d.push(_images(IMAGE, 1), 1)
+    d.command(CommandOp.SET_PARAM, struct.pack("<Bi", 0, 700), [
+        d._event(0, EventKind.PARAM, 0, 0, NONE, 700), d.ack(MsgType.COMMAND, 0, 700)], index=0, value=700)
+    d.reset("power_on")
+    d.command(CommandOp.GET_PARAMS, b"\x00", [params(1, [700])], first=0)
+    d.push(_images(OTHER, 2), 2)
+    d.command(CommandOp.GET_PARAMS, b"\x00", [params(1, [PARAM.default])], first=0)
+    return d.vector
+
+
 def safe_mode() -> dict:
     d = Device("safe_mode", "Three watchdog resets, each less than 30 s after its boot: the third boot starts "
                             "in safe mode (commands on the engine refused, reads work, no telemetry), "
@@ -418,6 +435,6 @@ def slow_resets() -> dict:
 
 
 def build() -> dict[str, object]:
-    stories = (requests(), telemetry_cadence(), protocol_edges(), lease_ends_with_host_silent(), safe_mode(),
-               slow_resets())
+    stories = (requests(), telemetry_cadence(), protocol_edges(), lease_ends_with_host_silent(),
+               params_survive_a_power_cycle(), safe_mode(), slow_resets())
     return {f"device/{v['name']}.json": v for v in stories}

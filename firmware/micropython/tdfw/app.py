@@ -15,6 +15,7 @@ from .const import (
     B_MAX_IMAGE,
     B_PIN_CAPS,
     CAPABILITY_CONFIG_STORE,
+    CAPABILITY_PARAM_STORE,
     CAPABILITY_PWM,
     CAPABILITY_RAW_TELEMETRY,
     CAPABILITY_SIMULATED,
@@ -254,7 +255,7 @@ class App:
         return f
 
     def send_hello(self, seq):
-        caps = CAPABILITY_CONFIG_STORE | CAPABILITY_PWM | CAPABILITY_RAW_TELEMETRY
+        caps = CAPABILITY_CONFIG_STORE | CAPABILITY_PARAM_STORE | CAPABILITY_PWM | CAPABILITY_RAW_TELEMETRY
         if self.hal.wdt is not None:
             caps |= CAPABILITY_WATCHDOG
         if self.simulated:
