@@ -48,3 +48,29 @@ def test_micropython_firmware_plays_device_vector(path, tmp_path):
     vector = load(path)
     problem = play(vector, lambda: MpyDevice(tmp_path, vector["pass_ms"]), "pico")
     assert problem is None, problem
+
+
+# --- the runner tells a wrong firmware apart (the MicroPython firmware, changed back on purpose) ---
+
+
+def test_the_vectors_catch_telemetry_that_drifts(tmp_path, monkeypatch):
+    from tendril.sim import mpy_board
+    from tdfw.engine import _el
+
+    class Drifting(mpy_board.App):
+        def telemetry(self, now):  # the next frame due a period after this pass, not after the last due
+            if self.tele_ms and _el(now, self.last_tele) >= self.tele_ms:
+                self.last_tele = now
+                self.send_telemetry(now)
+
+    monkeypatch.setattr(mpy_board, "App", Drifting)
+    problem = play(load(VECTORS / "device" / "telemetry_cadence.json"), lambda: MpyDevice(tmp_path, 10), "pico")
+    assert problem is not None and "expected TELEMETRY" in problem and "'time_ms': 1250" in problem, problem
+
+
+def test_the_vectors_catch_a_shorter_stable_window(tmp_path, monkeypatch):
+    import tdfw.app
+
+    monkeypatch.setattr(tdfw.app, "STABLE_MS", 10_000)  # 20 s up was "stable": no boot loop seen
+    problem = play(load(VECTORS / "device" / "safe_mode.json"), lambda: MpyDevice(tmp_path, 10), "pico")
+    assert problem is not None and "boot" in problem and "expected HELLO" in problem, problem
