@@ -27,6 +27,7 @@ from tendril.contract import (
     CommandOp,
     ConfigOutcome,
     EventKind,
+    ImageError,
     HelloFlag,
     ModeChange,
     MsgType,
@@ -84,6 +85,9 @@ def _images(image: Image, generation: int) -> dict[str, bytes]:
 
 def _hex(data: bytes) -> str:
     return data.hex()
+
+
+IDLE = {"state": 0, "level": 0, "owner": 0xFF, "ms_left": 0, "today_on_ms": 0}  # a STATUS actuator entry
 
 
 def reply(mtype: str, **fields) -> dict:
@@ -223,8 +227,11 @@ class Device:
     def command(self, op: CommandOp, args: bytes, expect: list[dict], **what) -> None:
         self.send({"command": op.name, **what}, MsgType.COMMAND, bytes([op]) + args, expect)
 
-    def push(self, images: dict[str, bytes], gen: int, *, crc_ok: bool = True) -> None:
-        """CONFIG_BEGIN, CHUNKs of 56, COMMIT (docs/protocol.md, CONFIG transfer)."""
+    def push(self, images: dict[str, bytes], gen: int, *, crc_ok: bool = True, invalid: int | None = None,
+             stops: tuple = ()) -> None:
+        """CONFIG_BEGIN, CHUNKs of 56, COMMIT (docs/protocol.md, CONFIG transfer). ``crc_ok``
+        False: CONFIG_BEGIN names a wrong CRC-32; ``invalid``: the NACK IMAGE_INVALID detail the
+        image earns; ``stops``: events of the running engine as the new config replaces it."""
         one = images["uno"]
         length = len(one)
         crcs = {b: zlib.crc32(img[6:]) & 0xFFFFFFFF ^ (0 if crc_ok else 1) for b, img in images.items()}
@@ -240,16 +247,17 @@ class Device:
             chunk = {b: struct.pack("<H", off) + img[off:off + 56] for b, img in images.items()}
             self.send({"request": "CONFIG_CHUNK", "offset": off}, MsgType.CONFIG_CHUNK, chunk,
                       [self.ack(MsgType.CONFIG_CHUNK, 0, min(off + 56, length))])
-        if not crc_ok:
-            detail = 0
+        if not crc_ok or invalid is not None:
+            code, detail = (Nack.BAD_CRC, 0) if not crc_ok else (Nack.IMAGE_INVALID, invalid)
             self.send({"request": "CONFIG_COMMIT"}, MsgType.CONFIG_COMMIT, b"",
-                      [self.nack(MsgType.CONFIG_COMMIT, Nack.BAD_CRC, detail),
+                      [self.nack(MsgType.CONFIG_COMMIT, code, detail),
                        self._event(self.t, EventKind.CONFIG, NONE, ConfigOutcome.REJECTED, NONE, detail)])
             return
+        stopped = [self._event(self.t, *ev) for ev in stops]
         self.gen, self.rhash, self.image_len = gen, rhash, length
         self.send({"request": "CONFIG_COMMIT"}, MsgType.CONFIG_COMMIT, b"",
-                  [self.ack(MsgType.CONFIG_COMMIT, 0, gen),
-                   self._event(self.t, EventKind.CONFIG, NONE, ConfigOutcome.APPLIED, NONE, gen)])
+                  stopped + [self.ack(MsgType.CONFIG_COMMIT, 0, gen),
+                             self._event(self.t, EventKind.CONFIG, NONE, ConfigOutcome.APPLIED, NONE, gen)])
 
     def hello_reply(self) -> dict:
         return {"type": "HELLO", "seq": None, "fields": self._hello_fields()}
@@ -285,9 +293,8 @@ def requests() -> dict:
         d.nack(MsgType.COMMAND, Nack.LIMIT_MAX_ON, LEASE_MAX_ON_MS // 1000)],
         actuator=0, duration_ms=LEASE_MAX_ON_MS + 1, level=255)
     leased = {"state": 0x03, "level": 255, "owner": 0xFE, "ms_left": 2000, "today_on_ms": 0}
-    idle = {"state": 0, "level": 0, "owner": 0xFF, "ms_left": 0, "today_on_ms": 0}
     d.command(CommandOp.STATUS, b"\x00\x00", [reply("STATUS", time_ms=0, flags=d._flags(), section=0, first=0,
-                                                    total=2, entries=[leased, idle])], section=0, first=0)
+                                                    total=2, entries=[leased, IDLE])], section=0, first=0)
     rule = {"state": 0, "last_skip": 0, "since_fired_ms": 0xFFFFFFFF}
     d.command(CommandOp.STATUS, b"\x01\x00", [reply("STATUS", time_ms=0, flags=d._flags(), section=1, first=0,
                                                     total=1, entries=[rule])], section=1, first=0)
@@ -384,6 +391,46 @@ def lease_ends_with_host_silent() -> dict:
     return d.vector
 
 
+def config_transfer() -> dict:
+    d = Device("config_transfer", "The transfer's rules: the active recipe again is ALREADY_ACTIVE, a repeated "
+                                  "chunk is acknowledged again, a chunk out of order or a commit too early is "
+                                  "refused, ABORT ends it, an invalid image is refused at COMMIT, and a new "
+                                  "config stops what the old one ran.")
+    main = _images(IMAGE, 1)
+    d.push(main, 1)
+    d.command(CommandOp.LEASE, struct.pack("<BIB", 0, 5000, 255), [
+        d.ack(MsgType.COMMAND, 0, 5000), d._event(0, EventKind.ACT_ON, 0, Source.LEASE, NONE, 255)],
+        actuator=0, duration_ms=5000, level=255)
+    same = {b: struct.pack("<HI8sI", len(img), zlib.crc32(img[6:]), img[14:22], 1) for b, img in main.items()}
+    d.send({"request": "CONFIG_BEGIN", "recipe": "the active one"}, MsgType.CONFIG_BEGIN, same,
+           [d.ack(MsgType.CONFIG_BEGIN, 1)])
+    other = _images(OTHER, 2)
+    begin = {b: struct.pack("<HI8sI", len(img), zlib.crc32(img[6:]), img[14:22], 2) for b, img in other.items()}
+    d.send({"request": "CONFIG_BEGIN", "generation": 2}, MsgType.CONFIG_BEGIN, begin, [d.ack(MsgType.CONFIG_BEGIN)])
+    first = {b: struct.pack("<H", 0) + img[:56] for b, img in other.items()}
+    d.send({"request": "CONFIG_CHUNK", "offset": 0}, MsgType.CONFIG_CHUNK, first, [d.ack(MsgType.CONFIG_CHUNK, 0, 56)])
+    d.send({"request": "CONFIG_CHUNK", "offset": 0, "again": True}, MsgType.CONFIG_CHUNK, first,
+           [d.ack(MsgType.CONFIG_CHUNK, 0, 56)])
+    later = {b: struct.pack("<H", 60) + img[60:] for b, img in other.items()}  # 4 bytes skipped
+    d.send({"request": "CONFIG_CHUNK", "offset": 60}, MsgType.CONFIG_CHUNK, later,
+           [d.nack(MsgType.CONFIG_CHUNK, Nack.BAD_OFFSET, 56)])
+    d.send({"request": "CONFIG_COMMIT", "staged": 56}, MsgType.CONFIG_COMMIT, b"",
+           [d.nack(MsgType.CONFIG_COMMIT, Nack.BAD_LENGTH, 56),
+            d._event(0, EventKind.CONFIG, NONE, ConfigOutcome.REJECTED, NONE, 56)])
+    rest = {b: struct.pack("<H", 56) + img[56:] for b, img in other.items()}  # the transfer is still open
+    d.send({"request": "CONFIG_CHUNK", "offset": 56}, MsgType.CONFIG_CHUNK, rest,
+           [d.ack(MsgType.CONFIG_CHUNK, 0, len(other["uno"]))])
+    d.send({"request": "CONFIG_ABORT"}, MsgType.CONFIG_ABORT, b"", [d.ack(MsgType.CONFIG_ABORT)])
+    d.send({"request": "CONFIG_COMMIT"}, MsgType.CONFIG_COMMIT, b"", [d.nack(MsgType.CONFIG_COMMIT, Nack.NO_TRANSFER)])
+    d.push(_images(dataclasses.replace(IMAGE, name="too-fast", telemetry_ms=1), 3), 3,
+           invalid=ImageError.BAD_TELEMETRY << 8 | 0)
+    d.command(CommandOp.HELLO, b"", [d.hello_reply()])  # generation 1 still runs, its lease too
+    d.push(other, 2, stops=[(EventKind.ACT_OFF, 0, OffReason.RECONFIG, NONE, 0)])
+    d.command(CommandOp.STATUS, b"\x00\x00", [reply("STATUS", time_ms=0, flags=d._flags(), section=0, first=0,
+                                                    total=2, entries=[IDLE, IDLE])], section=0, first=0)
+    return d.vector
+
+
 def params_survive_a_power_cycle() -> dict:
     d = Device("params_survive_a_power_cycle", "A set parameter outlives a power cycle (the param-store "
                                                "capability) until a new config is committed.")
@@ -435,6 +482,6 @@ def slow_resets() -> dict:
 
 
 def build() -> dict[str, object]:
-    stories = (requests(), telemetry_cadence(), protocol_edges(), lease_ends_with_host_silent(),
+    stories = (requests(), telemetry_cadence(), protocol_edges(), config_transfer(), lease_ends_with_host_silent(),
                params_survive_a_power_cycle(), safe_mode(), slow_resets())
     return {f"device/{v['name']}.json": v for v in stories}

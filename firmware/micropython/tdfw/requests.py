@@ -171,8 +171,10 @@ def _commit(app, seq):
     t = MSG_CONFIG_COMMIT
     if not tr.active:
         return _nack(app, t, seq, NACK_NO_TRANSFER, 0)
-    if tr.staged != tr.length:
-        return _nack(app, t, seq, NACK_BAD_LENGTH, tr.staged)
+    if tr.staged != tr.length:  # refused, and said so as every refused commit (as the C firmware)
+        _nack(app, t, seq, NACK_BAD_LENGTH, tr.staged)
+        app.emit(app.hal.millis(), EVENT_KIND_CONFIG, NONE, CONFIG_OUTCOME_REJECTED, NONE, tr.staged)
+        return
     tr.active = False
     img = app.store.stage_read()
     code = detail = 0
@@ -198,9 +200,10 @@ def _commit(app, seq):
     slot = 1 if app.slot == 0 else 0
     app.store.stage_commit(slot)
     app.slot = slot
-    _ack(app, t, seq, tr.gen)
+    # In the order it happens (as the C firmware): the old engine stops, the reply, the new config.
     app.stop_engine(OFF_REASON_RECONFIG)
     app.apply(img)
+    _ack(app, t, seq, tr.gen)
     app.emit(app.hal.millis(), EVENT_KIND_CONFIG, NONE, CONFIG_OUTCOME_APPLIED, NONE, tr.gen)
 
 
