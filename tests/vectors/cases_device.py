@@ -128,7 +128,7 @@ class Device:
 
     def _flags(self) -> int:
         f = HelloFlag.SAFE_MODE if self.safe else 0
-        if self.paused and self.gen:
+        if self.paused and self._running():
             f |= HelloFlag.PAUSED
         if self.gen:
             f |= HelloFlag.HAS_CONFIG
@@ -431,16 +431,25 @@ def config_transfer() -> dict:
     return d.vector
 
 
-def params_survive_a_power_cycle() -> dict:
-    d = Device("params_survive_a_power_cycle", "A set parameter outlives a power cycle (the param-store "
-                                               "capability) until a new config is committed.")
+def kept_across_a_power_cycle() -> dict:
+    d = Device("kept_across_a_power_cycle", "A set parameter outlives a power cycle (the param-store "
+                                            "capability) until a new config is committed; a pause outlives "
+                                            "it (and a new config) until RESUME, with no MODE event at boot.")
     d.push(_images(IMAGE, 1), 1)
     d.command(CommandOp.SET_PARAM, struct.pack("<Bi", 0, 700), [
         d._event(0, EventKind.PARAM, 0, 0, NONE, 700), d.ack(MsgType.COMMAND, 0, 700)], index=0, value=700)
+    d.command(CommandOp.PAUSE, b"", [
+        d._event(0, EventKind.MODE, NONE, ModeChange.PAUSED, NONE, 0), d.ack(MsgType.COMMAND)])
+    d.paused = True
     d.reset("power_on")
     d.command(CommandOp.GET_PARAMS, b"\x00", [params(1, [700])], first=0)
     d.push(_images(OTHER, 2), 2)
     d.command(CommandOp.GET_PARAMS, b"\x00", [params(1, [PARAM.default])], first=0)
+    d.command(CommandOp.HELLO, b"", [d.hello_reply()])  # still paused
+    d.command(CommandOp.RESUME, b"", [
+        d._event(0, EventKind.MODE, NONE, ModeChange.RESUMED, NONE, 0), d.ack(MsgType.COMMAND)])
+    d.paused = False
+    d.reset("power_on")
     return d.vector
 
 
@@ -457,7 +466,15 @@ def safe_mode() -> dict:
                            (CommandOp.RESUME, b"", {}), (CommandOp.SET_PARAM, struct.pack("<Bi", 0, 600), {})):
         d.command(op, args, [d.nack(MsgType.COMMAND, Nack.SAFE_MODE)], **what)
     d.command(CommandOp.GET_PARAMS, b"\x00", [params(1, [PARAM.default])], first=0)
+    d.command(CommandOp.STATUS, b"\x00\x00", [reply("STATUS", time_ms=0, flags=d._flags(), section=0, first=0,
+                                                    total=2, entries=[IDLE, IDLE])], section=0, first=0)
+    rule = {"state": 0, "last_skip": 0, "since_fired_ms": 0xFFFFFFFF}
+    d.command(CommandOp.STATUS, b"\x01\x00", [reply("STATUS", time_ms=0, flags=d._flags(), section=1, first=0,
+                                                    total=1, entries=[rule])], section=1, first=0)
     d.run(1000)  # automation is off: no telemetry
+    d.push(_images(OTHER, 2), 2)  # pushes work in safe mode; the new config waits for CLEAR_SAFE_MODE
+    d.command(CommandOp.HELLO, b"", [d.hello_reply()])
+    d.run(1000)
     d.reset("power_on")  # safe mode outlives a power cycle
     d.command(CommandOp.CLEAR_SAFE_MODE, b"", [
         d._event(0, EventKind.MODE, NONE, ModeChange.SAFE_MODE_CLEARED, NONE, 0), d.ack(MsgType.COMMAND)])
@@ -483,5 +500,5 @@ def slow_resets() -> dict:
 
 def build() -> dict[str, object]:
     stories = (requests(), telemetry_cadence(), protocol_edges(), config_transfer(), lease_ends_with_host_silent(),
-               params_survive_a_power_cycle(), safe_mode(), slow_resets())
+               kept_across_a_power_cycle(), safe_mode(), slow_resets())
     return {f"device/{v['name']}.json": v for v in stories}
