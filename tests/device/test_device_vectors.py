@@ -16,6 +16,16 @@ from ..support.native_board import build_native
 PATHS = vector_paths()
 
 
+def _native_params():
+    """On the native board a watchdog reset is a real one: the loop hangs until the watchdog has
+    counted a second of CPU time. Vectors with three of them take seconds: the slow tier."""
+    out = []
+    for path in PATHS:
+        resets = sum(step.get("boot") == "watchdog" for step in load(path)["steps"])
+        out.append(pytest.param(path, id=path.stem, marks=[pytest.mark.slow] if resets >= 2 else []))
+    return out
+
+
 @pytest.fixture(scope="module")
 def native_test_binary():
     if shutil.which("gcc") is None or shutil.which("make") is None:
@@ -36,7 +46,7 @@ def test_device_vectors_exist_and_are_current():
         )
 
 
-@pytest.mark.parametrize("path", PATHS, ids=[p.stem for p in PATHS])
+@pytest.mark.parametrize("path", _native_params())
 def test_native_c_firmware_plays_device_vector(path, native_test_binary, tmp_path):
     vector = load(path)
     problem = play(vector, lambda: NativeDevice(native_test_binary, tmp_path, vector["pass_ms"]), "uno")
