@@ -181,7 +181,9 @@ def _commit(app, seq):
     if img is None or len(img) != tr.length:
         app.store.stage_abort()
         app.emit(app.hal.millis(), EVENT_KIND_ERROR, NONE, ERROR_CODE_STORAGE_VERIFY, NONE, 0)
-        return _nack(app, t, seq, NACK_STORAGE, 0)
+        _nack(app, t, seq, NACK_STORAGE, 0)
+        app.emit(app.hal.millis(), EVENT_KIND_CONFIG, NONE, CONFIG_OUTCOME_REJECTED, NONE, 0)
+        return
     # CONFIG_BEGIN's CRC-32 covers bytes 6 .. end, like the image header's own (as the C firmware).
     if len(img) < 14 or crc32(img, 6, len(img)) != tr.crc:
         code = NACK_BAD_CRC
