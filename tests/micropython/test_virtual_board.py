@@ -167,7 +167,8 @@ def test_boot_loop_starts_safe_mode_until_the_host_clears_it(tmp_path):
     from tendril.protocol import ClearSafeMode
 
     image = pump_recipe()
-    # A boot that dies, then watchdog resets that die before they ran 10 s: a boot loop.
+    # A boot that dies, then watchdog resets that die before they ran 30 s: a boot loop (the third
+    # watchdog reset in a row starts safe mode, as on the C firmware).
     for cause in ("power_on", "watchdog", "watchdog"):
         vb = VirtualBoard("pico", image=image, storage=tmp_path, reset_cause=cause)
         vb.start()
@@ -204,6 +205,25 @@ def test_quick_power_cycles_are_not_a_boot_loop(tmp_path):
         assert not Link(vb).hello().flags & HelloFlag.SAFE_MODE
     finally:
         vb.close()
+
+
+def test_a_reset_by_the_button_between_watchdog_resets_is_not_a_boot_loop(tmp_path):
+    # Only watchdog resets in a row count (docs/firmware.md, "Safe mode"); any other reset clears the
+    # count, and once in safe mode only CLEAR_SAFE_MODE leaves it.
+    image = pump_recipe()
+    causes = ("power_on", "watchdog", "watchdog", "hard", "watchdog", "watchdog", "watchdog", "hard")
+    safe = []
+    for cause in causes:
+        vb = VirtualBoard("pico", image=image, storage=tmp_path, reset_cause=cause)
+        vb.start()
+        try:
+            lk = Link(vb)
+            safe.append(bool(lk.hello().flags & HelloFlag.SAFE_MODE))
+            lk.close()
+        finally:
+            vb.power_cut()
+        image = None
+    assert safe == [False, False, False, False, False, False, True, True]
 
 
 def test_a_pause_survives_a_reboot_until_resume(board, link):

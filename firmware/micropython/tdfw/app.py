@@ -1,7 +1,8 @@
 """The whole firmware behind the HAL (mirrors firmware/core/app.h): ``boot()`` once, then ``poll()``.
 
 boot drives every actuator it can find in storage to its safe state before anything else, counts
-the boot, detects boot loops (safe mode), loads the newest valid config and says HELLO. poll is one
+the boot, detects boot loops (safe mode), loads the newest valid config and says HELLO, in the order
+and with the rules of the C firmware (docs/firmware.md, "Boot sequence", "Safe mode"). poll is one
 main-loop pass: receive and answer requests, sample the due channels, tick the engine, drive the
 outputs, stream TELEMETRY and EVENTs, feed the watchdog.
 """
@@ -14,11 +15,12 @@ from .const import (
     B_MAX_IMAGE,
     B_PIN_CAPS,
     CAPABILITY_CONFIG_STORE,
+    CAPABILITY_PARAM_STORE,
     CAPABILITY_PWM,
     CAPABILITY_RAW_TELEMETRY,
     CAPABILITY_SIMULATED,
     CAPABILITY_WATCHDOG,
-    RESET_CAUSE_POWER_ON,
+    RESET_CAUSE_WATCHDOG,
     ERROR_CODE_STORED_CONFIG_INVALID,
     EVENT_KIND_ACT_OFF,
     EVENT_KIND_ERROR,
@@ -27,6 +29,7 @@ from .const import (
     HELLO_FLAG_PAUSED,
     HELLO_FLAG_RAW_TELEMETRY,
     HELLO_FLAG_SAFE_MODE,
+    LOG_LEVEL_INFO,
     LOG_LEVEL_WARNING,
     MODE_CHANGE_SAFE_MODE_ENTERED,
     MSG_EVENT,
@@ -41,12 +44,12 @@ from .engine import Engine, _el
 from .frame import COBS, FRAME, VERSION, Decoder, Encoder
 from .hal import Hal
 from .image import dur_ms, generation
-from .store import BOOT_PAUSED, Files, Store
+from .store import BOOT_PAUSED, BOOT_SAFE, Files, Store
 
 FW_VERSION = (0, 1, 0)
 FW_NAME = b"tendril-mpy"
-BOOT_LOOP_LIMIT = 3  # boots in a row that never ran STABLE_MS: the next one starts in safe mode
-STABLE_MS = 10000
+SAFE_MODE_RESETS = 3  # watchdog resets in a row, each before STABLE_MS of uptime: safe mode
+STABLE_MS = 30000  # this long up without a reset: the watchdog-reset count starts over
 REPL_ESCAPE = b"tendril-repl"  # a chunk that is never a frame: stop and hand the REPL back
 NONE = 0xFF
 
@@ -65,6 +68,7 @@ class App:
         self.img = None
         self.slot = -1
         self.safe = False
+        self.running = False  # a config runs (not in safe mode): sample, tick, drive, TELEMETRY
         self.raw_telemetry = False
         self.tele_ms = 0
         self.last_tele = 0
@@ -83,24 +87,33 @@ class App:
         rec = store.load_boot()
         if rec is None:
             rec = (hal.entropy(), 0, 0)
-        self.device_id, boots, unstable = rec
-        if unstable < BOOT_LOOP_LIMIT and self.reset_cause == RESET_CAUSE_POWER_ON:
-            unstable = 0  # the user power-cycling the board is not a boot loop
+        self.device_id, boots, wd_resets = rec
         self.boot_count = (boots + 1) & 0xFFFFFFFF
-        self.safe = unstable >= BOOT_LOOP_LIMIT
-        self.unstable = unstable + 1
-        store.save_boot(self.device_id, self.boot_count, self.unstable)
+        entered = False
+        if self.reset_cause == RESET_CAUSE_WATCHDOG:  # a hang or a crash (main() lets the watchdog reset)
+            wd_resets = min(wd_resets + 1, 255)
+            if wd_resets >= SAFE_MODE_RESETS and not store.flags & BOOT_SAFE:
+                store.flags |= BOOT_SAFE  # kept until CLEAR_SAFE_MODE, across power cycles
+                entered = True
+        else:
+            wd_resets = 0  # a power cycle or the reset button is not a boot loop
+        self.wd_resets = wd_resets
+        self.safe = bool(store.flags & BOOT_SAFE)
+        store.save_boot(self.device_id, self.boot_count, wd_resets)
         self.slot, img, bad = store.best(self.board)
         hal.watchdog_start()
-        self.boot_ms = hal.millis()
-        self.send_hello(self.next_seq())
-        if bad:
-            self.emit(self.boot_ms, EVENT_KIND_ERROR, NONE, ERROR_CODE_STORED_CONFIG_INVALID, NONE, bad)
-        if self.safe:
-            self.emit(self.boot_ms, EVENT_KIND_MODE, NONE, MODE_CHANGE_SAFE_MODE_ENTERED, NONE, 0)
-            self.log(LOG_LEVEL_WARNING, ("safe mode: %d boots in a row never ran 10 s" % unstable).encode())
         if img is not None:
             self.apply(img)
+        self.boot_ms = hal.millis()
+        self.send_hello(self.next_seq())
+        self.log(LOG_LEVEL_INFO, b"boot")
+        if bad:
+            self.log(LOG_LEVEL_WARNING, b"stored config invalid: ignored")
+            self.emit(self.boot_ms, EVENT_KIND_ERROR, NONE, ERROR_CODE_STORED_CONFIG_INVALID, NONE, bad)
+        if self.safe:
+            self.log(LOG_LEVEL_WARNING, b"safe mode: boot loop; automation off until CLEAR_SAFE_MODE")
+            if entered:
+                self.emit(self.boot_ms, EVENT_KIND_MODE, NONE, MODE_CHANGE_SAFE_MODE_ENTERED, NONE, 0)
 
     def drive_safe(self, pin, flags):
         caps = self.board[B_PIN_CAPS]
@@ -112,12 +125,12 @@ class App:
             self.hal.output(pin, 1 if flags & 2 else 0)
 
     def apply(self, img):
-        """Run config ``img`` (already valid): old actuators off and safe, a fresh engine."""
+        """Run config ``img`` (already valid): old actuators off and safe, a fresh engine. In safe
+        mode the engine is set up (STATUS and GET_PARAMS read it) but never ticked."""
         self.stop_engine()
         self.img = img
         self.tele_ms = dur_ms(img[38] | img[39] << 8)
-        if self.safe:
-            return
+        self.running = not self.safe
         eng = self.engine = Engine(img, self.emit)
         eng.automation = not self.store.flags & BOOT_PAUSED  # a pause outlives a reboot
         tuned = self.store.load_params(generation(img), len(eng.params))
@@ -145,6 +158,7 @@ class App:
                 self.emit(now, EVENT_KIND_ACT_OFF, a, reason, NONE, _el(now, eng.on_since[a]))
             self.drive_safe(eng.a_pin[a], eng.a_flags[a])
         self.engine = None
+        self.running = False
 
     # --- the main loop --------------------------------------------------------------------------
 
@@ -161,7 +175,7 @@ class App:
                 raise SystemExit("tendril: REPL requested")
         now = hal.millis()
         eng = self.engine
-        if eng is not None:
+        if eng is not None and self.running:
             raw, sampled, last, period = eng.raw, eng.sampled, eng.last_sample, eng.c_period
             for c in range(eng.nc):
                 if not sampled[c] or _el(now, last[c]) >= period[c]:
@@ -169,13 +183,12 @@ class App:
                     raw[c] = hal.analog(eng.c_pin[c]) if k == 0 else hal.input(eng.c_pin[c], k == 2)
             eng.tick(now)
             self.write_outputs(eng)
-            if self.tele_ms and _el(now, self.last_tele) >= self.tele_ms:
-                self.last_tele = now
-                self.send_telemetry(now)
-        if not self.stable and _el(now, self.boot_ms) >= STABLE_MS and not self.safe:
+            self.telemetry(now)
+        if not self.stable and _el(now, self.boot_ms) >= STABLE_MS:
             self.stable = True
-            self.unstable = 0
-            self.store.save_boot(self.device_id, self.boot_count, 0)
+            if self.wd_resets:
+                self.wd_resets = 0
+                self.store.save_boot(self.device_id, self.boot_count, 0)
         hal.watchdog_feed()
 
     def write_outputs(self, eng):
@@ -209,6 +222,17 @@ class App:
     def log(self, level, text):
         self.send(MSG_LOG, self.next_seq(), msg.log(self.enc.raw, level, text))
 
+    def telemetry(self, now):
+        """Keep the cadence: the next frame is due one period after this one was due, not after the
+        pass that got here, so a late pass does not stretch the period; after a stall of a whole
+        period, start afresh (as the C firmware)."""
+        period = self.tele_ms
+        late = _el(now, self.last_tele)
+        if not period or late < period:
+            return
+        self.last_tele = now if late - period >= period else (self.last_tele + period) & 0xFFFFFFFF
+        self.send_telemetry(now)
+
     def send_telemetry(self, now):
         eng = self.engine
         values = eng.raw if self.raw_telemetry else eng.value
@@ -222,7 +246,7 @@ class App:
 
     def flags(self):
         f = HELLO_FLAG_SAFE_MODE if self.safe else 0
-        if self.engine is not None and not self.engine.automation:
+        if self.running and not self.engine.automation:
             f |= HELLO_FLAG_PAUSED
         if self.img is not None:
             f |= HELLO_FLAG_HAS_CONFIG
@@ -231,7 +255,7 @@ class App:
         return f
 
     def send_hello(self, seq):
-        caps = CAPABILITY_CONFIG_STORE | CAPABILITY_PWM | CAPABILITY_RAW_TELEMETRY
+        caps = CAPABILITY_CONFIG_STORE | CAPABILITY_PARAM_STORE | CAPABILITY_PWM | CAPABILITY_RAW_TELEMETRY
         if self.hal.wdt is not None:
             caps |= CAPABILITY_WATCHDOG
         if self.simulated:
@@ -261,7 +285,11 @@ def main(board_name=None, **kw):
     except BaseException:
         app.stop_engine()
         if sys.platform in ("rp2", "esp32"):
-            app.hal.reset()  # a crash counts as an unstable boot: three in a row mean safe mode
+            # A crash is a hang: the watchdog resets the board, and watchdog resets in a row
+            # are what safe mode counts (machine.reset() reports another cause on the ESP32).
+            while app.hal.wdt is not None:
+                pass
+            app.hal.reset()
         raise
 
 

@@ -62,7 +62,7 @@ from .crc import crc32
 from .engine import _el
 from .frame import VERSION
 from .image import generation, validate
-from .store import BOOT_PAUSED
+from .store import BOOT_PAUSED, BOOT_SAFE
 
 NONE = 0xFF
 HALF = 0x80000000
@@ -171,15 +171,19 @@ def _commit(app, seq):
     t = MSG_CONFIG_COMMIT
     if not tr.active:
         return _nack(app, t, seq, NACK_NO_TRANSFER, 0)
-    if tr.staged != tr.length:
-        return _nack(app, t, seq, NACK_BAD_LENGTH, tr.staged)
+    if tr.staged != tr.length:  # refused, and said so as every refused commit (as the C firmware)
+        _nack(app, t, seq, NACK_BAD_LENGTH, tr.staged)
+        app.emit(app.hal.millis(), EVENT_KIND_CONFIG, NONE, CONFIG_OUTCOME_REJECTED, NONE, tr.staged)
+        return
     tr.active = False
     img = app.store.stage_read()
     code = detail = 0
     if img is None or len(img) != tr.length:
         app.store.stage_abort()
         app.emit(app.hal.millis(), EVENT_KIND_ERROR, NONE, ERROR_CODE_STORAGE_VERIFY, NONE, 0)
-        return _nack(app, t, seq, NACK_STORAGE, 0)
+        _nack(app, t, seq, NACK_STORAGE, 0)
+        app.emit(app.hal.millis(), EVENT_KIND_CONFIG, NONE, CONFIG_OUTCOME_REJECTED, NONE, 0)
+        return
     # CONFIG_BEGIN's CRC-32 covers bytes 6 .. end, like the image header's own (as the C firmware).
     if len(img) < 14 or crc32(img, 6, len(img)) != tr.crc:
         code = NACK_BAD_CRC
@@ -198,9 +202,10 @@ def _commit(app, seq):
     slot = 1 if app.slot == 0 else 0
     app.store.stage_commit(slot)
     app.slot = slot
-    _ack(app, t, seq, tr.gen)
+    # In the order it happens (as the C firmware): the old engine stops, the reply, the new config.
     app.stop_engine(OFF_REASON_RECONFIG)
     app.apply(img)
+    _ack(app, t, seq, tr.gen)
     app.emit(app.hal.millis(), EVENT_KIND_CONFIG, NONE, CONFIG_OUTCOME_APPLIED, NONE, tr.gen)
 
 
@@ -220,7 +225,8 @@ def _command(app, seq, f):
     if op == OP_CLEAR_SAFE_MODE:
         if app.safe:
             app.safe = False
-            app.unstable = 0
+            app.wd_resets = 0
+            app.store.flags &= ~BOOT_SAFE
             app.store.save_boot(app.device_id, app.boot_count, 0)
             app.emit(now, EVENT_KIND_MODE, NONE, MODE_CHANGE_SAFE_MODE_CLEARED, NONE, 0)
             if app.img is not None:
@@ -244,8 +250,8 @@ def _command(app, seq, f):
     elif op == OP_PAUSE or op == OP_RESUME:
         code = eng.cmd_pause(now) if op == OP_PAUSE else eng.cmd_resume(now)
         # Kept in the boot record, so a reboot keeps the board paused (as the C firmware does).
-        app.store.flags = BOOT_PAUSED if op == OP_PAUSE else 0
-        app.store.save_boot(app.device_id, app.boot_count, 0 if app.stable else app.unstable)
+        app.store.flags = app.store.flags & ~BOOT_PAUSED | (BOOT_PAUSED if op == OP_PAUSE else 0)
+        app.store.save_boot(app.device_id, app.boot_count, app.wd_resets)
     else:  # OP_SET_PARAM
         code = eng.cmd_set_param(f[1], f[2], now)
     if code:
@@ -259,7 +265,7 @@ def _status(app, seq, section, first, now):
     eng = app.engine
     raw = app.enc.raw
     if section > 1:
-        return _nack(app, MSG_COMMAND, seq, NACK_BAD_VALUE, section)
+        return _nack(app, MSG_COMMAND, seq, NACK_BAD_VALUE, 0)
     total = 0 if eng is None else (eng.na if section == 0 else eng.nr)
     at = msg.status_head(raw, now, app.flags(), section, first, total)
     i = first

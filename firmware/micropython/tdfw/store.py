@@ -19,6 +19,7 @@ STAGE = "stage.tmp"
 BOOT = "boot.dat"
 BOOT_TMP = "boot.tmp"
 BOOT_PAUSED = 1  # PAUSE until RESUME, across reboots and config pushes
+BOOT_SAFE = 2  # safe mode until CLEAR_SAFE_MODE, across reboots and power cycles
 PARAMS = "params.dat"  # SET_PARAM values, valid only for the generation they were set under
 PARAMS_TMP = "params.tmp"
 HALF = 0x80000000
@@ -66,19 +67,19 @@ class Store:
         self.flags = 0  # the boot record's flags: BOOT_PAUSED
         self.stage = None  # open staging file while a transfer runs
 
-    # --- boot record: device id, boot count, boots that never became stable ------------------
+    # --- boot record: device id, boot count, watchdog resets in a row, flags ------------------
 
     def load_boot(self):
-        """(device_id, boot_count, unstable) or None before the first boot; self.flags (BOOT_PAUSED)
-        with it (a record from before the flags byte has none)."""
+        """(device_id, boot_count, watchdog resets in a row) or None before the first boot; self.flags
+        (BOOT_PAUSED, BOOT_SAFE) with it (a record from before the flags byte has none)."""
         b = self.files.read(BOOT)
         if b is None or len(b) < 9:
             return None
         self.flags = b[9] if len(b) >= 10 else 0
         return struct.unpack_from("<IIB", b, 0)
 
-    def save_boot(self, device_id, boot_count, unstable):
-        self._replace(BOOT, BOOT_TMP, struct.pack("<IIBB", device_id, boot_count, min(unstable, 255),
+    def save_boot(self, device_id, boot_count, wd_resets):
+        self._replace(BOOT, BOOT_TMP, struct.pack("<IIBB", device_id, boot_count, min(wd_resets, 255),
                                                   self.flags))
 
     # --- tuned parameters (SET_PARAM survives a reboot, as on the C firmware) --------------------
