@@ -20,7 +20,6 @@ from .const import (
     CAPABILITY_RAW_TELEMETRY,
     CAPABILITY_SIMULATED,
     CAPABILITY_WATCHDOG,
-    RESET_CAUSE_WATCHDOG,
     ERROR_CODE_STORED_CONFIG_INVALID,
     EVENT_KIND_ACT_OFF,
     EVENT_KIND_ERROR,
@@ -36,8 +35,10 @@ from .const import (
     MSG_HELLO,
     MSG_LOG,
     MSG_TELEMETRY,
+    NO_INDEX,
     PIN_CAP_DIGITAL_OUT,
     PIN_CAP_RESERVED,
+    RESET_CAUSE_WATCHDOG,
     TELEMETRY_MAX_VALUES,
 )
 from .engine import Engine, _el
@@ -51,7 +52,7 @@ FW_NAME = b"tendril-mpy"
 SAFE_MODE_RESETS = 3  # watchdog resets in a row, each before STABLE_MS of uptime: safe mode
 STABLE_MS = 30000  # this long up without a reset: the watchdog-reset count starts over
 REPL_ESCAPE = b"tendril-repl"  # a chunk that is never a frame: stop and hand the REPL back
-NONE = 0xFF
+NONE = NO_INDEX
 
 
 class App:

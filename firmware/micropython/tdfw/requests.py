@@ -8,6 +8,10 @@ read back from storage replaces the running one.
 from . import msg
 from .const import (
     ACK_DETAIL_ALREADY_ACTIVE,
+    ACTUATOR_STATE_BIT_CAPPED,
+    ACTUATOR_STATE_BIT_LEASED,
+    ACTUATOR_STATE_BIT_ON,
+    ACTUATOR_STATE_BIT_RESTING,
     B_MAX_IMAGE,
     CONFIG_CHUNK_MAX,
     CONFIG_OUTCOME_APPLIED,
@@ -17,6 +21,7 @@ from .const import (
     EVENT_KIND_CONFIG,
     EVENT_KIND_ERROR,
     EVENT_KIND_MODE,
+    MAX_PAYLOAD,
     MODE_CHANGE_SAFE_MODE_CLEARED,
     MSG_ACK,
     MSG_COMMAND,
@@ -43,6 +48,7 @@ from .const import (
     NACK_STORAGE,
     NACK_TOO_LARGE,
     NEVER_MS,
+    NO_INDEX,
     OFF_REASON_RECONFIG,
     OP_CLEAR_SAFE_MODE,
     OP_GET_PARAMS,
@@ -57,6 +63,12 @@ from .const import (
     OWNER_LEASE,
     PARAMS_MAX_VALUES,
     PROTOCOL_VERSION,
+    RULE_STATE_COOLING,
+    RULE_STATE_HOLDING,
+    RULE_STATE_IDLE,
+    RULE_STATE_PAUSED,
+    RULE_STATE_READY,
+    RULE_STATE_RUNNING,
 )
 from .crc import crc32
 from .engine import _el
@@ -64,7 +76,7 @@ from .frame import VERSION
 from .image import generation, validate
 from .store import BOOT_PAUSED, BOOT_SAFE
 
-NONE = 0xFF
+NONE = NO_INDEX
 HALF = 0x80000000
 
 
@@ -269,7 +281,7 @@ def _status(app, seq, section, first, now):
     total = 0 if eng is None else (eng.na if section == 0 else eng.nr)
     at = msg.status_head(raw, now, app.flags(), section, first, total)
     i = first
-    while i < total and at + (11 if section == 0 else 6) <= 64:
+    while i < total and at + (11 if section == 0 else 6) <= MAX_PAYLOAD:
         if section == 0:
             at = msg.status_actuator(raw, at, *_actuator_entry(eng, i, eng.last_tick))
         else:
@@ -293,24 +305,24 @@ def _actuator_entry(eng, a, now):
                 break
     if not (eng.on[a] or eng.lease[a]):
         owner = NONE
-    state = (1 if eng.on[a] else 0) | (2 if eng.lease[a] else 0)
+    state = (ACTUATOR_STATE_BIT_ON if eng.on[a] else 0) | (ACTUATOR_STATE_BIT_LEASED if eng.lease[a] else 0)
     if eng.today[a] >= eng.cap[a]:
-        state |= 4
+        state |= ACTUATOR_STATE_BIT_CAPPED
     if eng.resting[a] and _el(now, eng.off_since[a]) < eng.min_off[a]:
-        state |= 8
+        state |= ACTUATOR_STATE_BIT_RESTING
     return state, eng.level[a], owner, ms_left, eng.today[a]
 
 
 def _rule_state(eng, r):
     if eng.running[r]:
-        return 3
+        return RULE_STATE_RUNNING
     if not eng.automation:
-        return 5
+        return RULE_STATE_PAUSED
     if eng.cooling[r]:
-        return 4
+        return RULE_STATE_COOLING
     if eng.r_thresh[r] and eng.held[r]:
-        return 2
+        return RULE_STATE_READY
     if eng.r_thresh[r] and eng.active[r]:
-        return 1
-    return 0
+        return RULE_STATE_HOLDING
+    return RULE_STATE_IDLE
 

@@ -12,6 +12,7 @@ single write step and prove the claim above (tests/micropython/test_power_cut.py
 import os
 import struct
 
+from .const import ACTUATOR_SIZE, CHANNEL_SIZE, IMAGE_HEADER_SIZE, PARAM_SIZE
 from .image import generation, validate
 
 SLOTS = ("cfg0.img", "cfg1.img")
@@ -125,13 +126,14 @@ class Store:
         them safe before anything else). Empty when the slot is missing or too short."""
         img = self.files.read(SLOTS[slot])
         out = []
-        if img is None or len(img) < 40:
+        if img is None or len(img) < IMAGE_HEADER_SIZE:
             return out
         nc, na, np_ = img[34], img[35], img[37]
-        off = 40 + 12 * np_ + 13 * nc
+        off = IMAGE_HEADER_SIZE + PARAM_SIZE * np_ + CHANNEL_SIZE * nc
         for i in range(na):
-            if off + 8 * i + 2 <= len(img):
-                out.append((img[off + 8 * i], img[off + 8 * i + 1]))
+            at = off + ACTUATOR_SIZE * i
+            if at + 2 <= len(img):
+                out.append((img[at], img[at + 1]))
         return out
 
     # --- staging a transfer --------------------------------------------------------------------
