@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-NAMES = ["serial ports", "ModemManager", "avr-gcc", "avr-libc", "Arduino AVR core", "simavr",
+NAMES = ["serial ports", "ModemManager", "checkout", "avr-gcc", "avr-libc", "Arduino AVR core", "simavr",
          "avrdude", "mpremote", "node", "tmux"]
 
 
@@ -44,6 +44,7 @@ def test_doctor_checks_this_machine_and_says_how_to_fix_what_is_wrong():
     assert report["ok"] == required_ok and done.returncode == (0 if required_ok else 1)
     # this machine was set up by tools/setup.sh: the toolchain and simulator are there
     assert found["avr-gcc"]["ok"] and found["avr-libc"]["ok"] and found["simavr"]["ok"]
+    assert found["checkout"]["ok"]  # the tests run from a checkout
 
     text = doctor()
     assert text.returncode == done.returncode
@@ -103,3 +104,10 @@ def test_a_user_outside_the_dialout_group_is_told_to_join_it():
     assert serial["status"] == "problem"
     assert serial["fix"].startswith("sudo usermod -aG dialout nobody")
     assert done.returncode == 1
+
+
+def test_doctor_in_a_checkout_finds_the_firmware_sources():
+    from tendril.cli.doctor import check_checkout
+
+    check = check_checkout()
+    assert check.ok and not check.required and check.status == "ok"

@@ -127,3 +127,11 @@ def test_installed_tendril_says_in_one_line_what_needs_a_checkout(installed):
         assert "Traceback" not in done.stderr
         lines = done.stderr.strip().splitlines()
         assert len(lines) == 1 and "needs a tendril checkout" in lines[0], done.stderr
+
+
+def test_installed_tendril_doctor_says_it_has_no_firmware_sources(installed):
+    import json
+
+    checks = {c["name"]: c for c in json.loads(_tendril(installed, "doctor", "--json").stdout)["checks"]}
+    assert checks["checkout"]["ok"] is False and checks["checkout"]["status"] == "missing"
+    assert "make demo" in checks["checkout"]["fix"]

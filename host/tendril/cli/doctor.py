@@ -196,10 +196,23 @@ def check_mpremote() -> Check:
                  f"{sys.executable} -m pip install mpremote", what)
 
 
+def check_checkout() -> Check:
+    """The firmware sources: an installed tendril has none, so nothing that builds them can run."""
+    from ..resources import checkout
+
+    what = "building firmware, the avr and native simulated boards (tendril sim, make demo)"
+    root = checkout()
+    if root is None:
+        return Check("checkout", False, False, "an installed tendril: no firmware sources beside it",
+                     "git clone the tendril repository, then make demo (docs/install.md)", what)
+    return Check("checkout", True, False, "the firmware sources are beside this tendril", "", what)
+
+
 def run_checks() -> list[Check]:
     return [
         check_serial_access(),
         check_modemmanager(),
+        check_checkout(),
         _tool("avr-gcc", "gcc-avr", "building the AVR firmware", ("-dumpversion",)),
         check_avr_libc(),
         check_arduino_core(),
@@ -220,7 +233,8 @@ def doctor(as_json: bool, strict: bool) -> None:
 
     Required (exit status 1 when one fails): permission to open serial ports (the dialout group,
     or root) and no ModemManager grabbing new ports. Optional (reported with the command that
-    installs it, exit status 0): avr-gcc, avr-libc and the Arduino AVR core (building firmware and
+    installs it, exit status 0): a checkout (the firmware sources, which an installed tendril
+    lacks), avr-gcc, avr-libc and the Arduino AVR core (building firmware and
     sketches), simavr (simulated boards), avrdude (uploading), mpremote (MicroPython boards), node
     (MicroPython tests), tmux (TUI tests). --strict makes every missing tool an error.
     """
