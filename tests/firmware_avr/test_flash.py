@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from tendril.flash_avr import avrdude_command, check_port
 
-from ..support.avr_build import elf_sizes, make, needs_avr_gcc
+from ..support.avr_build import BUDGET, elf_sizes, make, needs_avr_gcc
 
 pytestmark = pytest.mark.slow  # the real avrdude against simulated bootloaders
 
@@ -159,7 +159,8 @@ def test_flash_builds_the_firmware_before_uploading(tmp_path, pty_port):
     assert elf.exists()
     flash, ram = elf_sizes(elf)
     line = one_error_line(run)
-    if flash > 8192 or ram > 700:  # the build gate stops it before avrdude runs
+    flash_budget, ram_budget = BUDGET["uno"]
+    if flash > flash_budget or ram > ram_budget:  # the build gate stops it before avrdude runs
         assert f"the firmware for uno does not fit: tendril uno (atmega328p): flash {flash}" in line
         assert "uploading:" not in run.stdout
     else:
