@@ -33,58 +33,49 @@ bool app_send(uint8_t type, uint8_t *wire, uint8_t len, uint8_t how)
     return true;
 }
 
-/* Every event goes out at once, as an EVENT frame (u32 time, kind, a, b, c, i32 value); it waits
- * for the UART rather than be lost. */
+/* Every device message is encoded by msg.c (the codec the vectors and fuzzers test) straight into
+ * its frame: the payload at wire[TD_FRAME_PAYLOAD_AT..], TD_MAX_PAYLOAD bytes of room. */
+#define PAYLOAD(wire) (&(wire)[TD_FRAME_PAYLOAD_AT])
+
+/* Every event goes out at once, as an EVENT frame; it waits for the UART rather than be lost. */
 void app_emit(void *ctx, const td_event_t *ev)
 {
     uint8_t wire[TD_FRAME_WIRE_MAX];
-    uint8_t *out = &wire[TD_FRAME_PAYLOAD_AT];
+    uint8_t n;
     (void)ctx;
-    if (APP_WIRE_LAYOUT(td_event_t, 12)) {
-        memcpy(out, ev, 12);
-    } else {
-        uint8_t n;
-        (void)msg_encode_event(ev, out, 12, &n); /* the host library's encoder: 12 B always fit */
-    }
-    app_send(TD_MSG_EVENT, wire, 12, SEND_OWN);
+    (void)msg_encode_event(ev, PAYLOAD(wire), TD_MAX_PAYLOAD, &n); /* an EVENT always fits */
+    app_send(TD_MSG_EVENT, wire, n, SEND_OWN);
 }
 
-/* The device's own EVENT (a and c: no index), written straight into its frame: a td_event_t for
- * app_emit to copy would cost a second stack frame. */
+/* The device's own EVENT (a and c: no index). */
 void app_event(uint8_t kind, uint8_t b, int32_t value)
 {
-    uint8_t wire[TD_FRAME_WIRE_MAX];
-    uint8_t *out = &wire[TD_FRAME_PAYLOAD_AT];
-    le_put_u32(out, app.now);
-    out[4] = kind;
-    out[5] = TD_NO_INDEX;
-    out[6] = b;
-    out[7] = TD_NO_INDEX;
-    le_put_i32(&out[8], value);
-    app_send(TD_MSG_EVENT, wire, 12, SEND_OWN);
+    td_event_t ev;
+    ev.time_ms = app.now;
+    ev.kind = kind;
+    ev.a = TD_NO_INDEX;
+    ev.b = b;
+    ev.c = TD_NO_INDEX;
+    ev.value = value;
+    app_emit(NULL, &ev);
 }
 
-/* LOG with a text kept in program memory (on AVR, strings in RAM would cost the RAM budget). */
+/* LOG with a text kept in program memory (on AVR, strings in RAM would cost the RAM budget): it is
+ * copied to the stack for the encoder, and cut at TD_LOG_TEXT_MAX. */
 void app_log(uint8_t level, const char *text_rom)
 {
     uint8_t wire[TD_FRAME_WIRE_MAX];
-    uint8_t *out = &wire[TD_FRAME_PAYLOAD_AT];
-    uint8_t n = 1;
+    char text[TD_LOG_TEXT_MAX];
+    uint8_t n = 0;
     char c;
-    out[0] = level;
-    while (n < TD_MAX_PAYLOAD && (c = (char)TD_ROM_U8((const uint8_t *)text_rom + n - 1)) != '\0') {
-        out[n++] = (uint8_t)c;
+    while (n < TD_LOG_TEXT_MAX && (c = (char)TD_ROM_U8((const uint8_t *)text_rom + n)) != '\0') {
+        text[n++] = c;
     }
+    (void)msg_encode_log(level, text, n, PAYLOAD(wire), TD_MAX_PAYLOAD, &n);
     app_send(TD_MSG_LOG, wire, n, SEND_OWN);
 }
 
-/* HELLO (docs/protocol.md), written at its offsets. */
-enum {
-    HELLO_VERSION = 0, HELLO_BOARD = 1, HELLO_FW = 2, HELLO_RESET = 5, HELLO_FLAGS = 6, HELLO_DEVICE_ID = 8,
-    HELLO_BOOTS = 12, HELLO_CAPS = 16, HELLO_GENERATION = 20, HELLO_HASH = 24, HELLO_MAX_PAYLOAD = 32,
-    HELLO_MAX_IMAGE = 34, HELLO_NAME = 36
-};
-TD_STATIC_ASSERT(HELLO_BOOTS == HELLO_DEVICE_ID + 4 && HELLO_NAME == TD_HELLO_FROZEN_SIZE && HELLO_MAX_PAYLOAD - HELLO_HASH == TD_RECIPE_HASH_SIZE, hello);
+/* HELLO (docs/protocol.md). */
 TD_STATIC_ASSERT(sizeof TD_FW_NAME - 1 <= TD_FW_NAME_SIZE, fw_name_fits);
 #define TD_CAPS                                                                                          \
     (TD_CAPABILITY_CONFIG_STORE | TD_CAPABILITY_PARAM_STORE | TD_CAPABILITY_PWM | TD_CAPABILITY_RAW_TELEMETRY | \
@@ -92,32 +83,35 @@ TD_STATIC_ASSERT(sizeof TD_FW_NAME - 1 <= TD_FW_NAME_SIZE, fw_name_fits);
 
 void app_hello(uint8_t how)
 {
-    static const char name[] TD_ROM = TD_FW_NAME;
+    static const char name_rom[] TD_ROM = TD_FW_NAME;
     uint8_t wire[TD_FRAME_WIRE_MAX];
-    uint8_t *out = &wire[TD_FRAME_PAYLOAD_AT];
+    char name[sizeof name_rom - 1];
+    td_hello_t h;
     uint8_t i;
-    for (i = 0; i < TD_HELLO_SIZE; i++) {
-        out[i] = 0; /* the reserved byte and the name's NUL padding */
-    }
-    out[HELLO_VERSION] = TD_PROTOCOL_VERSION;
-    out[HELLO_BOARD] = TD_BOARD->board_class;
-    out[HELLO_FW] = TD_FW_MAJOR;
-    out[HELLO_FW + 1] = TD_FW_MINOR;
-    out[HELLO_FW + 2] = TD_FW_PATCH;
-    out[HELLO_RESET] = app.reset_cause;
-    out[HELLO_FLAGS] = app_flags();
-    store_sys_id(&out[HELLO_DEVICE_ID]);
-    le_put_u32(&out[HELLO_CAPS], TD_CAPS);
-    le_put_u32(&out[HELLO_GENERATION], store_generation());
+    memset(&h, 0, sizeof h); /* a recipe hash of zeros without a config */
+    h.protocol_version = TD_PROTOCOL_VERSION;
+    h.board_class = TD_BOARD->board_class;
+    h.fw_major = TD_FW_MAJOR;
+    h.fw_minor = TD_FW_MINOR;
+    h.fw_patch = TD_FW_PATCH;
+    h.reset_cause = app.reset_cause;
+    h.flags = app_flags();
+    h.device_id = store_device_id();
+    h.boot_count = store_boot_count();
+    h.capabilities = TD_CAPS;
+    h.config_generation = store_generation();
     if (store_has_config()) {
-        store_recipe_hash(&out[HELLO_HASH]); /* else zeros */
+        store_recipe_hash(h.recipe_hash);
     }
-    out[HELLO_MAX_PAYLOAD] = TD_MAX_PAYLOAD;
-    le_put_u16(&out[HELLO_MAX_IMAGE], TD_BOARD->max_image);
-    for (i = 0; i < sizeof name - 1; i++) {
-        out[HELLO_NAME + i] = TD_ROM_U8((const uint8_t *)&name[i]);
+    h.max_payload = TD_MAX_PAYLOAD;
+    h.max_image = TD_BOARD->max_image;
+    for (i = 0; i < sizeof name; i++) {
+        name[i] = (char)TD_ROM_U8((const uint8_t *)&name_rom[i]);
     }
-    app_send(TD_MSG_HELLO, wire, TD_HELLO_SIZE, how);
+    h.name = name;
+    h.name_len = sizeof name;
+    (void)msg_encode_hello(&h, PAYLOAD(wire), TD_MAX_PAYLOAD, &i); /* the name fits (asserted) */
+    app_send(TD_MSG_HELLO, wire, i, how);
 }
 
 uint8_t app_flags(void)
@@ -282,12 +276,12 @@ TD_NOINLINE void app_boot(void)
 
 /* --- the main loop ----------------------------------------------------------------------------- */
 
-/* TELEMETRY: u32 time, u8 first channel, u8 flags, then up to 14 i32 values a frame. */
+/* TELEMETRY: up to TD_TELEMETRY_MAX_VALUES channels a frame, as many frames as it takes. */
 static void telemetry(void)
 {
     uint8_t wire[TD_FRAME_WIRE_MAX];
-    uint8_t *out = &wire[TD_FRAME_PAYLOAD_AT];
-    uint8_t first, n, i;
+    uint8_t *out = PAYLOAD(wire);
+    uint8_t first, n, i, len;
     uint32_t period = app.tele_ms;
     uint32_t late = app.now - app.tele_last;
     if (!app.running || period == 0 || late < period) {
@@ -301,14 +295,15 @@ static void telemetry(void)
         if (n > TD_TELEMETRY_MAX_VALUES) {
             n = TD_TELEMETRY_MAX_VALUES;
         }
-        le_put_u32(out, app.now); /* again for every frame: framing rewrites the buffer */
-        out[4] = first;
-        out[5] = app.raw_telemetry; /* 0 or TD_TELEMETRY_FLAG_RAW, as TELEMETRY_MODE set it */
+        /* The head again for every frame (framing rewrites the buffer), then the values one by one
+         * from the engine's channels: no array of them on the stack. raw_telemetry is 0 or
+         * TD_TELEMETRY_FLAG_RAW, as TELEMETRY_MODE set it. */
+        (void)msg_encode_telemetry(app.now, first, app.raw_telemetry, NULL, 0, out, TD_MAX_PAYLOAD, &len);
         for (i = 0; i < n; i++) {
             const eng_chan_t *c = &app.eng.ch[first + i];
-            le_put_i32(&out[6 + 4 * i], app.raw_telemetry ? (int32_t)c->raw : c->value);
+            (void)msg_append_i32(app.raw_telemetry ? (int32_t)c->raw : c->value, out, TD_MAX_PAYLOAD, &len);
         }
-        if (!app_send(TD_MSG_TELEMETRY, wire, (uint8_t)(6 + 4 * n), SEND_OWN | SEND_TRY)) {
+        if (!app_send(TD_MSG_TELEMETRY, wire, len, SEND_OWN | SEND_TRY)) {
             return; /* no room in the UART: telemetry is what gives way */
         }
     }

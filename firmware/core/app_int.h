@@ -45,15 +45,6 @@ typedef struct {
     uint8_t stable;        /* up for STABLE_MS: the watchdog-reset count was cleared */
 } app_t;
 
-/* True when struct T is message bytes as they are: no padding (sizeof is the wire size) and a
- * little-endian target. Then it is copied whole rather than written field by field (on the Uno this
- * saves the per-field code); the test is a constant, so only one of the two ways is compiled in. */
-#if defined(__BYTE_ORDER__) && defined(__ORDER_LITTLE_ENDIAN__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-#define APP_WIRE_LAYOUT(T, size) (sizeof(T) == (size))
-#else
-#define APP_WIRE_LAYOUT(T, size) 0
-#endif
-
 extern app_t app;
 extern td_frame_dec_t app_rx; /* the request being answered is in its buf */
 

@@ -2,8 +2,8 @@
  *
  * The payload is checked once (msg_request_check: lengths, type, op, the same rules the host
  * library's msg_decode_request applies) and its fields are then read straight from it at their
- * protocol offsets; every request that is answered with ACK or NACK goes through one reply writer.
- * On an Uno this is flash the per-request decoding into a struct and back cost. */
+ * protocol offsets; every reply is encoded by msg.c, and every ACK or NACK goes through one reply
+ * writer. */
 #include "app_int.h"
 
 #include "image_layout.h"
@@ -17,54 +17,53 @@ TD_STATIC_ASSERT((MSG_BAD_LENGTH ^ 3) == TD_NACK_BAD_LENGTH && (MSG_UNKNOWN_TYPE
  * i32 value; STATUS: section, first). */
 enum { CMD_OP = 0, CMD_ARG = 1, CMD_VALUE = 2, CMD_LEASE_LEVEL = 6, CMD_STATUS_FIRST = 2 };
 
-/* ACK (code 0: detail u8, value u32) or NACK (code, detail u16) for the request in app_rx. */
+/* Replies are encoded by msg.c straight into their frame (as app.c's messages are). */
+#define PAYLOAD(wire) (&(wire)[TD_FRAME_PAYLOAD_AT])
+
+/* ACK (code 0: detail's low byte, value) or NACK (code, detail) for the request in app_rx. */
 void app_reply(uint8_t code, uint16_t detail, uint32_t value)
 {
     uint8_t wire[TD_FRAME_WIRE_MAX];
-    uint8_t *out = &wire[TD_FRAME_PAYLOAD_AT];
+    uint8_t type = app_rx.buf[1];
+    uint8_t n;
     if (code == TD_NACK_STORAGE) {
         /* A config write found a cell that did not take its value: said as an event first. */
         app_event(TD_EVENT_KIND_ERROR, TD_ERROR_CODE_STORAGE_WRITE, 0);
     }
-    out[0] = app_rx.buf[1];
     if (code != 0) {
-        out[1] = code;
-        le_put_u16(&out[2], detail);
-        app_send(TD_MSG_NACK, wire, 4, 0);
+        (void)msg_encode_nack(type, code, detail, PAYLOAD(wire), TD_MAX_PAYLOAD, &n);
+        app_send(TD_MSG_NACK, wire, n, 0);
     } else {
-        out[1] = (uint8_t)detail;
-        le_put_u32(&out[2], value);
-        app_send(TD_MSG_ACK, wire, 6, 0);
+        (void)msg_encode_ack(type, (uint8_t)detail, value, PAYLOAD(wire), TD_MAX_PAYLOAD, &n);
+        app_send(TD_MSG_ACK, wire, n, 0);
     }
 }
 
+/* count <= TD_CONFIG_CHUNK_MAX (checked by the caller). */
 static void config_read(uint16_t offset, uint8_t count)
 {
     uint8_t wire[TD_FRAME_WIRE_MAX];
-    uint8_t *out = &wire[TD_FRAME_PAYLOAD_AT];
+    uint8_t data[TD_CONFIG_CHUNK_MAX];
     uint16_t total = app.src.len;
     uint16_t avail = offset < total ? (uint16_t)(total - offset) : 0;
+    uint8_t n;
     if (count > avail) {
         count = (uint8_t)avail; /* a read past the end returns no data bytes */
     }
-    le_put_u16(out, offset);
-    le_put_u16(&out[2], total);
-    image_rd_bytes(&app.src, offset, &out[4], count);
-    app_send(TD_MSG_CONFIG_DATA, wire, (uint8_t)(4 + count), 0);
+    image_rd_bytes(&app.src, offset, data, count);
+    (void)msg_encode_config_data(offset, total, data, count, PAYLOAD(wire), TD_MAX_PAYLOAD, &n);
+    app_send(TD_MSG_CONFIG_DATA, wire, n, 0);
 }
 
 static void params(uint8_t first)
 {
     uint8_t wire[TD_FRAME_WIRE_MAX];
-    uint8_t *out = &wire[TD_FRAME_PAYLOAD_AT];
-    uint8_t n = 2;
-    uint8_t i;
     uint8_t total = store_has_config() ? app.eng.np : 0;
-    out[0] = first;
-    out[1] = total;
-    for (i = first; i < total && n < 2 + 4 * TD_PARAMS_MAX_VALUES; i++, n = (uint8_t)(n + 4)) {
-        le_put_i32(&out[n], app.eng.params[i]);
+    uint8_t n = first < total ? (uint8_t)(total - first) : 0;
+    if (n > TD_PARAMS_MAX_VALUES) {
+        n = TD_PARAMS_MAX_VALUES; /* the host asks again from the next */
     }
+    (void)msg_encode_params(first, total, &app.eng.params[n ? first : 0], n, PAYLOAD(wire), TD_MAX_PAYLOAD, &n);
     app_send(TD_MSG_PARAMS, wire, n, 0);
 }
 
@@ -72,53 +71,30 @@ static void params(uint8_t first)
 static void status(uint8_t section, uint8_t first)
 {
     uint8_t wire[TD_FRAME_WIRE_MAX];
-    uint8_t *out = &wire[TD_FRAME_PAYLOAD_AT];
-    uint8_t n = TD_STATUS_HEAD_SIZE;
+    uint8_t *out = PAYLOAD(wire);
     uint8_t acts = section == TD_STATUS_SECTION_ACTUATORS;
-    uint8_t size = acts ? TD_STATUS_ACT_SIZE : TD_STATUS_RULE_SIZE;
     uint8_t total = !store_has_config() ? 0 : acts ? app.eng.na : app.eng.nr;
-    uint8_t i;
-    le_put_u32(out, app.now);
-    out[4] = app_flags();
-    out[5] = section;
-    out[6] = first;
-    out[7] = total;
-    for (i = first; i < total && n + size <= TD_MAX_PAYLOAD; i++, n = (uint8_t)(n + size)) {
-        uint8_t *p = &out[n];
+    uint8_t i, n;
+    td_msg_status_t st = msg_encode_status(app.now, app_flags(), section, first, total, out, TD_MAX_PAYLOAD, &n);
+    for (i = first; i < total && st == MSG_OK; i++) {
         if (acts) {
             td_act_status_t a;
             engine_act_status(&app.eng, i, app.now, &a);
-            if (APP_WIRE_LAYOUT(td_act_status_t, TD_STATUS_ACT_SIZE)) {
-                memcpy(p, &a, TD_STATUS_ACT_SIZE);
-            } else {
-                p[0] = a.state;
-                p[1] = a.level;
-                p[2] = a.owner;
-                le_put_u32(&p[3], a.ms_left);
-                le_put_u32(&p[7], a.today_on_ms);
-            }
+            st = msg_status_add_actuator(&a, out, TD_MAX_PAYLOAD, &n);
         } else {
             td_rule_status_t r;
             engine_rule_status(&app.eng, i, app.now, &r);
-            if (APP_WIRE_LAYOUT(td_rule_status_t, TD_STATUS_RULE_SIZE)) {
-                memcpy(p, &r, TD_STATUS_RULE_SIZE);
-            } else {
-                p[0] = r.state;
-                p[1] = r.last_skip;
-                le_put_u32(&p[2], r.since_fired_ms);
-            }
+            st = msg_status_add_rule(&r, out, TD_MAX_PAYLOAD, &n);
         }
     }
     app_send(TD_MSG_STATUS, wire, n, 0);
 }
 
+/* PONG is the PING's payload, sent straight back. */
 static void pong(const uint8_t *p, uint8_t len)
 {
     uint8_t wire[TD_FRAME_WIRE_MAX];
-    uint8_t i;
-    for (i = 0; i < len; i++) {
-        wire[TD_FRAME_PAYLOAD_AT + i] = p[i];
-    }
+    (void)msg_encode_pong(p, len, PAYLOAD(wire), TD_MAX_PAYLOAD, &len); /* len <= TD_PING_MAX: checked */
     app_send(TD_MSG_PONG, wire, len, 0);
 }
 
@@ -214,7 +190,6 @@ void app_request(void)
     } else {
         /* An if chain: avr-gcc 5 turns this switch into 16-bit compares (18 B more). */
         if (type == TD_MSG_PING) {
-            /* PONG is the PING's payload: send it straight back. */
             pong(p, len);
             return;
         } else if (type == TD_MSG_CONFIG_BEGIN) {

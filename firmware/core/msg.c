@@ -399,6 +399,14 @@ static TD_NOINLINE uint8_t *append(uint8_t *out, uint8_t cap, uint8_t *len, uint
     return p;
 }
 
+td_msg_status_t msg_append_i32(int32_t value, uint8_t *out, uint8_t cap, uint8_t *len)
+{
+    uint8_t *p = append(out, cap, len, 4);
+    if (p == NULL) return MSG_NO_ROOM;
+    le_put_i32(p, value);
+    return MSG_OK;
+}
+
 td_msg_status_t msg_status_add_actuator(const td_act_status_t *e, uint8_t *out, uint8_t cap, uint8_t *len)
 {
     uint8_t *p = append(out, cap, len, TD_STATUS_ACT_SIZE);

@@ -9,7 +9,6 @@
 #define SYS_MAGIC_1 0x53
 #define SYS_LAYOUT 1
 enum { S_MAGIC = 0, S_LAYOUT = 2, S_FLAGS = 3, S_DEVICE_ID = 4, S_BOOTS = 8, S_WD = 12 };
-TD_STATIC_ASSERT(S_BOOTS == S_DEVICE_ID + 4, id_then_boots);
 
 TD_STATIC_ASSERT(STORE_SYS_SIZE >= S_WD + 1, sys_record_fits);
 #if defined(TD_BOARD_UNO) || defined(TD_BOARD_NANO)
@@ -98,9 +97,14 @@ static TD_NOINLINE void get_bytes(uint16_t addr, uint8_t *out, uint8_t n)
     }
 }
 
-void store_sys_id(uint8_t out[8])
+uint32_t store_device_id(void)
 {
-    get_bytes(S_DEVICE_ID, out, 8);
+    return get(S_DEVICE_ID, 4);
+}
+
+uint32_t store_boot_count(void)
+{
+    return get(S_BOOTS, 4);
 }
 
 /* --- image slots ------------------------------------------------------------------------------ */

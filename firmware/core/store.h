@@ -29,7 +29,7 @@
 #define STORE_FLAG_PAUSED 0x02 /* PAUSE until RESUME, across resets and config pushes */
 
 /* The system record's fields that change at run time; device_id and boot_count are read from
- * EEPROM when HELLO needs them (store_sys_id). */
+ * EEPROM when HELLO needs them (store_device_id, store_boot_count). */
 typedef struct {
     uint8_t wd_resets; /* consecutive watchdog resets without a stable run */
     uint8_t flags;     /* STORE_FLAG_* */
@@ -62,8 +62,9 @@ bool store_ok(void);
 void store_sys_load(void);
 void store_count_boot(void);
 void store_sys_save(void);
-/* device_id then boot_count, little-endian, as HELLO sends them. */
-void store_sys_id(uint8_t out[8]);
+/* The device's identity and its boot count, as HELLO sends them. */
+uint32_t store_device_id(void);
+uint32_t store_boot_count(void);
 
 /* Picks the newest valid slot. Returns the number of slots that hold an image (magic present)
  * that failed validation, for the ERROR event. */
