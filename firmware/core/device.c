@@ -42,7 +42,6 @@ void device_set_now(device_t *d, uint32_t now)
 }
 
 /* A reply echoes the seq of the request being answered; SEND_OWN takes the next device seq. */
-TD_STATIC_ASSERT(SEND_OWN == 1, send_own_is_one);
 bool device_send(device_t *d, uint8_t type, uint8_t *wire, uint8_t len, uint8_t how)
 {
     uint16_t seq = (how & SEND_OWN) ? d->seq : d->req_seq;
@@ -50,7 +49,9 @@ bool device_send(device_t *d, uint8_t type, uint8_t *wire, uint8_t len, uint8_t 
     if (!d->port->write(d, wire, n, (how & SEND_TRY) != 0)) {
         return false;
     }
-    d->seq += how & SEND_OWN; /* SEND_OWN is 1 (asserted): no branch */
+    if (how & SEND_OWN) {
+        d->seq++;
+    }
     return true;
 }
 
