@@ -47,6 +47,7 @@ _SIGNATURES = {
     "device_set_now": (None, [C.c_void_p, u32]),
     "device_apply_config": (None, [C.c_void_p]),
     "req_handle": (None, [C.c_void_p, u8, u16, P8, u8]),
+    "req_refuse_version": (None, [C.c_void_p, u8, u16]),
     "store_init": (None, [C.POINTER(Eeprom)]),
     "store_sys_load": (None, []),
     "store_count_boot": (None, []),
@@ -113,6 +114,14 @@ class Device:
         self.lib.device_set_now(self.state, now)
         buf = (u8 * max(len(payload), 1))(*payload)
         self.lib.req_handle(self.state, msg_type, seq, buf, len(payload))
+        return self._written()
+
+    def refuse_version(self, msg_type: int, seq: int) -> list:
+        """What the main loop does with a request framed in a newer protocol version."""
+        self.lib.req_refuse_version(self.state, msg_type, seq)
+        return self._written()
+
+    def _written(self) -> list:
         frames = self._decoder.feed(bytes(self.written))
         assert self._decoder.buffered == 0, "the device wrote a partial frame"
         self.written.clear()

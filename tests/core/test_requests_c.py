@@ -31,10 +31,13 @@ from tendril.protocol import (
     Params,
     Pause,
     Pong,
+    Resume,
     RequestHello,
     RequestStatus,
     SetParam,
     Status,
+    TelemetryMode,
+    encode_message,
 )
 from tendril.sim.story import plant_waterer_image
 
@@ -152,4 +155,40 @@ def test_safe_mode_refuses_engine_commands_until_cleared(device_lib):
     assert device.request(Lease(0, 1_000, 255))[-1] == Ack(MsgType.COMMAND, 0, 1_000)
     # Cleared in the EEPROM too: the next boot comes up running.
     [hello] = Device(device_lib, eeprom=device.eeprom).request(RequestHello())
+    assert hello.flags == HelloFlag.HAS_CONFIG
+
+
+def test_a_request_in_a_newer_protocol_version_is_refused_with_ours(device):
+    [(seq, nack)] = device.refuse_version(MsgType.COMMAND, 0x0102)
+    assert (seq, nack) == (0x0102, NackMsg(MsgType.COMMAND, Nack.BAD_VERSION, 1))
+
+
+def test_replies_echo_the_request_seq_and_own_messages_count_from_zero(device_lib):
+    device = Device(device_lib)
+    data = image(generation=1)
+    crc = int.from_bytes(data[2:6], "little")
+    begin = ConfigBegin(len(data), crc, recipe_hash(data), 1)
+    [(seq, _)] = device.raw(*encode_message(begin), seq=40)
+    assert seq == 40
+    for offset in range(0, len(data), CONFIG_CHUNK_MAX):
+        device.request(ConfigChunk(offset, data[offset : offset + CONFIG_CHUNK_MAX]))
+    (reply_seq, ack), (event_seq, event) = device.raw(*encode_message(ConfigCommit()), seq=41)
+    assert (reply_seq, ack) == (41, Ack(MsgType.CONFIG_COMMIT, 0, 1))
+    assert (event_seq, event.kind) == (0, EventKind.CONFIG)  # the device's first own message
+    [(seq, _), (next_seq, _)] = device.raw(*encode_message(SetParam(0, 30_000)), seq=42)
+    assert (seq, next_seq) == (1, 42)  # the PARAM event (own seq 1), then the ACK
+
+
+def test_pause_and_raw_telemetry_show_in_hello_and_a_pause_outlives_a_reboot(device_lib):
+    first = Device(device_lib)
+    push(first, image(generation=1))
+    assert first.request(Pause())[-1] == Ack(MsgType.COMMAND, 0, 0)
+    assert first.request(TelemetryMode(1)) == [Ack(MsgType.COMMAND, 0, 0)]
+    [hello] = first.request(RequestHello())
+    assert hello.flags == HelloFlag.HAS_CONFIG | HelloFlag.PAUSED | HelloFlag.RAW_TELEMETRY
+    again = Device(device_lib, eeprom=first.eeprom)
+    [hello] = again.request(RequestHello())
+    assert hello.flags == HelloFlag.HAS_CONFIG | HelloFlag.PAUSED  # raw telemetry is per boot
+    assert again.request(Resume())[-1] == Ack(MsgType.COMMAND, 0, 0)
+    [hello] = Device(device_lib, eeprom=again.eeprom).request(RequestHello())
     assert hello.flags == HelloFlag.HAS_CONFIG
