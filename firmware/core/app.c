@@ -214,17 +214,15 @@ static void sample_and_tick(void)
     engine_tick(&app.eng, app.now);
 }
 
-/* The request frame_feed just reported FRAME_OK, in app_rx.buf. */
+/* The request frame_feed just reported FRAME_OK. */
 static void request(void)
 {
-    const uint8_t *p = &app_rx.buf[TD_HEADER_SIZE];
-    uint8_t type = app_rx.buf[1];
-    uint16_t seq = le_get_u16(&app_rx.buf[2]);
-    uint8_t len = (uint8_t)(app_rx.frame_len - TD_HEADER_SIZE - TD_CRC_SIZE);
+    td_frame_t f;
+    (void)frame_get(&app_rx, &f); /* true: frame_feed just reported FRAME_OK */
 #ifdef TD_DEBUG_HANG
-    if (type == TD_MSG_COMMAND && len > 0 && p[0] == TD_OP_DEBUG_HANG) {
-        app.req_type = type;
-        app.req_seq = seq;
+    if (f.type == TD_MSG_COMMAND && f.payload_len > 0 && f.payload[0] == TD_OP_DEBUG_HANG) {
+        app.req_type = f.type;
+        app.req_seq = f.seq;
         req_reply(&app, 0, 0, 0);
         for (;;) {
             /* Never feeds the watchdog: the board must reset, come up safe, and not loop. */
@@ -232,7 +230,7 @@ static void request(void)
         }
     }
 #endif
-    req_handle(&app, type, seq, p, len);
+    req_handle(&app, f.type, f.seq, f.payload, f.payload_len);
 }
 
 void app_poll(void)
@@ -245,7 +243,9 @@ void app_poll(void)
         if (out == FRAME_OK) {
             request();
         } else if (out == FRAME_VERSION && app_rx.buf[1] < 0x80) {
-            /* A newer host's request: refuse it in our own framing, keep running. */
+            /* A newer host's request: refuse it in our own framing, keep running. frame_get()
+             * gives only FRAME_OK frames, so type and seq are read from the decoded header,
+             * whose first bytes every protocol version keeps (version, type, seq). */
             req_refuse_version(&app, app_rx.buf[1], le_get_u16(&app_rx.buf[2]));
         } /* anything else the decoder refused is dropped silently (protocol.md, "Receiving") */
     }
