@@ -1,134 +1,48 @@
-/* The firmware behind app.h: boot, the main loop, outputs, TELEMETRY and EVENTs. Requests are
- * answered in app_req.c; the config store is store.c, the rules engine.c. docs/firmware.md tells
- * the whole story (boot sequence, safe mode, budgets). */
-#include "app_int.h"
+/* The firmware behind app.h: boot, the main loop, pins and TELEMETRY, on the HAL. Requests are
+ * answered by req.c, the device's own messages are device.c's; the config store is store.c, the
+ * rules engine.c. docs/firmware.md tells the whole story (boot sequence, safe mode, budgets). */
+#include "app.h"
 
-#include "dur16.h"
+#include "board.h"
+#include "device.h"
 #include "frame.h"
+#include "hal.h"
 #include "image_layout.h"
+#include "le.h"
+#include "req.h"
+#include "store.h"
+
+#ifndef TD_BAUD
+#define TD_BAUD 115200UL
+#endif
+
+/* COMMAND op of the debug build only (TD_DEBUG_HANG): outside the contract's op range, so no
+ * host sends it by accident; it hangs the main loop so tests can watch the watchdog act. */
+#define TD_OP_DEBUG_HANG 0xF0
 
 #define STABLE_MS 30000UL  /* this long up without a reset: the watchdog-reset count starts over */
 #define SAFE_MODE_RESETS 3 /* consecutive watchdog resets that put the board in safe mode */
 #define RX_PER_POLL 80     /* bytes taken from the UART per pass, so a flood cannot starve the loop */
 
-app_t app;
-td_frame_dec_t app_rx; /* zeroed RAM is frame_dec_init()'s state: no call needed */
+static device_t app;
+static td_frame_dec_t app_rx; /* zeroed RAM is frame_dec_init()'s state: no call needed */
 
-/* --- sending ----------------------------------------------------------------------------------- */
+/* --- the device's port and the store's EEPROM, on the HAL ----------------------------------- */
 
-/* Frames the message of `len` bytes its caller wrote at wire[TD_FRAME_PAYLOAD_AT..] (so no
- * payload is copied) and sends it. A reply echoes the seq of the request still in app_rx.buf
- * (valid until the next frame_feed); SEND_OWN takes the next device seq. SEND_TRY: false, nothing
- * written, when the UART has no room. */
-TD_STATIC_ASSERT(SEND_OWN == 1, send_own_is_one);
-bool app_send(uint8_t type, uint8_t *wire, uint8_t len, uint8_t how)
+static bool port_write(device_t *d, const uint8_t *frame, uint8_t n, bool only_if_room)
 {
-    uint16_t seq = (how & SEND_OWN) ? app.seq : le_get_u16(&app_rx.buf[2]);
-    uint8_t n = frame_wrap(wire, TD_PROTOCOL_VERSION, type, seq, len);
-    if ((how & SEND_TRY) && hal_uart_tx_free() < n) {
+    (void)d;
+    if (only_if_room && hal_uart_tx_free() < n) {
         return false;
     }
-    hal_uart_write(wire, n);
-    app.seq += how & SEND_OWN; /* SEND_OWN is 1 (asserted): no branch */
+    hal_uart_write(frame, n);
     return true;
 }
 
-/* Every event goes out at once, as an EVENT frame (u32 time, kind, a, b, c, i32 value); it waits
- * for the UART rather than be lost. */
-void app_emit(void *ctx, const td_event_t *ev)
-{
-    uint8_t wire[TD_FRAME_WIRE_MAX];
-    uint8_t *out = &wire[TD_FRAME_PAYLOAD_AT];
-    (void)ctx;
-    if (APP_WIRE_LAYOUT(td_event_t, 12)) {
-        memcpy(out, ev, 12);
-    } else {
-        uint8_t n;
-        (void)msg_encode_event(ev, out, 12, &n); /* the host library's encoder: 12 B always fit */
-    }
-    app_send(TD_MSG_EVENT, wire, 12, SEND_OWN);
-}
-
-/* The device's own EVENT (a and c: no index), written straight into its frame: a td_event_t for
- * app_emit to copy would cost a second stack frame. */
-void app_event(uint8_t kind, uint8_t b, int32_t value)
-{
-    uint8_t wire[TD_FRAME_WIRE_MAX];
-    uint8_t *out = &wire[TD_FRAME_PAYLOAD_AT];
-    le_put_u32(out, app.now);
-    out[4] = kind;
-    out[5] = TD_NO_INDEX;
-    out[6] = b;
-    out[7] = TD_NO_INDEX;
-    le_put_i32(&out[8], value);
-    app_send(TD_MSG_EVENT, wire, 12, SEND_OWN);
-}
-
-/* LOG with a text kept in program memory (on AVR, strings in RAM would cost the RAM budget). */
-void app_log(uint8_t level, const char *text_rom)
-{
-    uint8_t wire[TD_FRAME_WIRE_MAX];
-    uint8_t *out = &wire[TD_FRAME_PAYLOAD_AT];
-    uint8_t n = 1;
-    char c;
-    out[0] = level;
-    while (n < TD_MAX_PAYLOAD && (c = (char)TD_ROM_U8((const uint8_t *)text_rom + n - 1)) != '\0') {
-        out[n++] = (uint8_t)c;
-    }
-    app_send(TD_MSG_LOG, wire, n, SEND_OWN);
-}
-
-/* HELLO (docs/protocol.md), written at its offsets. */
-enum {
-    HELLO_VERSION = 0, HELLO_BOARD = 1, HELLO_FW = 2, HELLO_RESET = 5, HELLO_FLAGS = 6, HELLO_DEVICE_ID = 8,
-    HELLO_BOOTS = 12, HELLO_CAPS = 16, HELLO_GENERATION = 20, HELLO_HASH = 24, HELLO_MAX_PAYLOAD = 32,
-    HELLO_MAX_IMAGE = 34, HELLO_NAME = 36
-};
-TD_STATIC_ASSERT(HELLO_BOOTS == HELLO_DEVICE_ID + 4 && HELLO_NAME == TD_HELLO_FROZEN_SIZE && HELLO_MAX_PAYLOAD - HELLO_HASH == TD_RECIPE_HASH_SIZE, hello);
-TD_STATIC_ASSERT(sizeof TD_FW_NAME - 1 <= TD_FW_NAME_SIZE, fw_name_fits);
-#define TD_CAPS                                                                                          \
-    (TD_CAPABILITY_CONFIG_STORE | TD_CAPABILITY_PARAM_STORE | TD_CAPABILITY_PWM | TD_CAPABILITY_RAW_TELEMETRY | \
-     TD_CAPABILITY_WATCHDOG | TD_CAPS_EXTRA)
-
-void app_hello(uint8_t how)
-{
-    static const char name[] TD_ROM = TD_FW_NAME;
-    uint8_t wire[TD_FRAME_WIRE_MAX];
-    uint8_t *out = &wire[TD_FRAME_PAYLOAD_AT];
-    uint8_t i;
-    for (i = 0; i < TD_HELLO_SIZE; i++) {
-        out[i] = 0; /* the reserved byte and the name's NUL padding */
-    }
-    out[HELLO_VERSION] = TD_PROTOCOL_VERSION;
-    out[HELLO_BOARD] = TD_BOARD->board_class;
-    out[HELLO_FW] = TD_FW_MAJOR;
-    out[HELLO_FW + 1] = TD_FW_MINOR;
-    out[HELLO_FW + 2] = TD_FW_PATCH;
-    out[HELLO_RESET] = app.reset_cause;
-    out[HELLO_FLAGS] = app_flags();
-    store_sys_id(&out[HELLO_DEVICE_ID]);
-    le_put_u32(&out[HELLO_CAPS], TD_CAPS);
-    le_put_u32(&out[HELLO_GENERATION], store_generation());
-    if (store_has_config()) {
-        store_recipe_hash(&out[HELLO_HASH]); /* else zeros */
-    }
-    out[HELLO_MAX_PAYLOAD] = TD_MAX_PAYLOAD;
-    le_put_u16(&out[HELLO_MAX_IMAGE], TD_BOARD->max_image);
-    for (i = 0; i < sizeof name - 1; i++) {
-        out[HELLO_NAME + i] = TD_ROM_U8((const uint8_t *)&name[i]);
-    }
-    app_send(TD_MSG_HELLO, wire, TD_HELLO_SIZE, how);
-}
-
-uint8_t app_flags(void)
-{
-    uint8_t f = 0;
-    if (store.sys.flags & STORE_FLAG_SAFE_MODE) f |= TD_HELLO_FLAG_SAFE_MODE;
-    if (app.running && !app.eng.automation) f |= TD_HELLO_FLAG_PAUSED;
-    if (store_has_config()) f |= TD_HELLO_FLAG_HAS_CONFIG;
-    if (app.raw_telemetry) f |= TD_HELLO_FLAG_RAW_TELEMETRY;
-    return f;
-}
+static void config_pins(device_t *d);
+static void write_outputs(device_t *d);
+static const device_port_t port = {port_write, config_pins, write_outputs};
+static const store_eeprom_t eeprom = {hal_eeprom_read, hal_eeprom_write, hal_eeprom_size, hal_entropy};
 
 /* --- pins -------------------------------------------------------------------------------------- */
 
@@ -174,24 +88,13 @@ static void all_safe(const td_src_t *src)
     }
 }
 
-static void write_outputs(void)
+static void write_outputs(device_t *d)
 {
     uint8_t i;
-    uint16_t off = app.eng.act_at;
-    for (i = 0; i < app.eng.na; i++, off += TD_ACTUATOR_SIZE) {
-        drive(&app.src, off, app.running ? engine_output(&app.eng, i) : 0, false);
+    uint16_t off = d->eng.act_at;
+    for (i = 0; i < d->eng.na; i++, off += TD_ACTUATOR_SIZE) {
+        drive(&d->src, off, d->running ? engine_output(&d->eng, i) : 0, false);
     }
-}
-
-/* Automation stops (a new config, safe mode): what is on goes off with ACT_OFF(reason), then
- * every actuator is driven to its safe state. */
-void app_stop_outputs(uint8_t reason)
-{
-    if (app.running) {
-        engine_stop(&app.eng, reason, app.now);
-    }
-    app.running = 0;
-    write_outputs();
 }
 
 /* --- the config in force ----------------------------------------------------------------------- */
@@ -199,35 +102,22 @@ void app_stop_outputs(uint8_t reason)
 /* Channel `i`'s pin and kind, read field by field rather than through image_channel(): the
  * image in force was validated, so every record below the engine's counts is there, and decoding
  * the whole record costs flash the device needs elsewhere. */
-static uint8_t chan_pin(uint8_t i, uint8_t *kind)
+static uint8_t chan_pin(const device_t *d, uint8_t i, uint8_t *kind)
 {
-    uint16_t off = (uint16_t)(app.eng.chan_at + TD_CHANNEL_SIZE * i);
-    *kind = image_rd_u8(&app.src, off + C_MODE) & TD_CHANNEL_KIND_MASK;
-    return image_rd_u8(&app.src, off + C_PIN);
+    uint16_t off = (uint16_t)(d->eng.chan_at + TD_CHANNEL_SIZE * i);
+    *kind = image_rd_u8(&d->src, off + C_MODE) & TD_CHANNEL_KIND_MASK;
+    return image_rd_u8(&d->src, off + C_PIN);
 }
 
-void app_apply_config(void)
+static void config_pins(device_t *d)
 {
     uint8_t i;
     uint8_t kind;
-    app.running = 0;
-    app.eng.na = 0;
-    if (!store_has_config()) {
-        return;
-    }
-    store_active_src(&app.src);
-    if (!engine_start(&app.eng, &app.src, app_emit, NULL)) {
-        return;
-    }
-    all_safe(&app.src);
-    for (i = 0; i < app.eng.nc; i++) {
-        uint8_t pin = chan_pin(i, &kind);
+    all_safe(&d->src);
+    for (i = 0; i < d->eng.nc; i++) {
+        uint8_t pin = chan_pin(d, i, &kind);
         hal_pin_mode(pin, kind == TD_CHANNEL_KIND_DIGITAL_PULLUP ? HAL_INPUT_PULLUP : HAL_INPUT);
     }
-    store_params_load(&app.src, app.eng.params, app.eng.np);
-    app.tele_ms = dur16_ms(image_rd_u16(&app.src, H_TELEMETRY));
-    app.eng.automation = !(store.sys.flags & STORE_FLAG_PAUSED); /* a pause outlives a reset */
-    app.running = !(store.sys.flags & STORE_FLAG_SAFE_MODE);
 }
 
 /* --- boot -------------------------------------------------------------------------------------- */
@@ -242,6 +132,7 @@ TD_NOINLINE void app_boot(void)
     uint8_t bad;
     bool entered = false;
     td_src_t src;
+    store_init(&eeprom);
     /* 1. Actuators safe before anything else, from whatever the slots say they are. */
     for (slot = 0; slot < 2; slot++) {
         if (store_slot_src(&src, slot)) {
@@ -249,45 +140,37 @@ TD_NOINLINE void app_boot(void)
         }
     }
     /* 2. The rest of the hardware, the watchdog, and who we are. */
+    device_init(&app, &port);
     app.reset_cause = hal_reset_cause();
     hal_init(TD_BAUD);
     hal_watchdog_start();
     store_sys_load();
     store_count_boot();
-    if (app.reset_cause & TD_RESET_CAUSE_WATCHDOG) {
-        if (store.sys.wd_resets < 255) store.sys.wd_resets++;
-        if (store.sys.wd_resets >= SAFE_MODE_RESETS && !(store.sys.flags & STORE_FLAG_SAFE_MODE)) {
-            store.sys.flags |= STORE_FLAG_SAFE_MODE;
-            entered = true;
-        }
-    } else {
-        store.sys.wd_resets = 0;
-    }
-    store_sys_save();
+    entered = store_note_reset((app.reset_cause & TD_RESET_CAUSE_WATCHDOG) != 0, SAFE_MODE_RESETS);
     /* 3. The config, then HELLO. */
     bad = store_load();
-    app_apply_config();
+    device_apply_config(&app);
     app.now = hal_millis();
-    app_hello(SEND_OWN);
-    app_log(TD_LOG_LEVEL_INFO, log_boot);
+    device_hello(&app, SEND_OWN);
+    device_log(&app, TD_LOG_LEVEL_INFO, log_boot);
     if (bad) {
-        app_log(TD_LOG_LEVEL_WARNING, log_bad);
-        app_event(TD_EVENT_KIND_ERROR, TD_ERROR_CODE_STORED_CONFIG_INVALID, bad);
+        device_log(&app, TD_LOG_LEVEL_WARNING, log_bad);
+        device_event(&app, TD_EVENT_KIND_ERROR, TD_ERROR_CODE_STORED_CONFIG_INVALID, bad);
     }
-    if (store.sys.flags & STORE_FLAG_SAFE_MODE) {
-        app_log(TD_LOG_LEVEL_WARNING, log_safe);
-        if (entered) app_event(TD_EVENT_KIND_MODE, TD_MODE_CHANGE_SAFE_MODE_ENTERED, 0);
+    if (store_safe_mode()) {
+        device_log(&app, TD_LOG_LEVEL_WARNING, log_safe);
+        if (entered) device_event(&app, TD_EVENT_KIND_MODE, TD_MODE_CHANGE_SAFE_MODE_ENTERED, 0);
     }
 }
 
 /* --- the main loop ----------------------------------------------------------------------------- */
 
-/* TELEMETRY: u32 time, u8 first channel, u8 flags, then up to 14 i32 values a frame. */
+/* TELEMETRY: up to TD_TELEMETRY_MAX_VALUES channels a frame, as many frames as it takes. */
 static void telemetry(void)
 {
     uint8_t wire[TD_FRAME_WIRE_MAX];
-    uint8_t *out = &wire[TD_FRAME_PAYLOAD_AT];
-    uint8_t first, n, i;
+    uint8_t *out = DEVICE_PAYLOAD(wire);
+    uint8_t first, n, i, len;
     uint32_t period = app.tele_ms;
     uint32_t late = app.now - app.tele_last;
     if (!app.running || period == 0 || late < period) {
@@ -301,14 +184,15 @@ static void telemetry(void)
         if (n > TD_TELEMETRY_MAX_VALUES) {
             n = TD_TELEMETRY_MAX_VALUES;
         }
-        le_put_u32(out, app.now); /* again for every frame: framing rewrites the buffer */
-        out[4] = first;
-        out[5] = app.raw_telemetry; /* 0 or TD_TELEMETRY_FLAG_RAW, as TELEMETRY_MODE set it */
+        /* The head again for every frame (framing rewrites the buffer), then the values one by one
+         * from the engine's channels: no array of them on the stack. raw_telemetry is 0 or
+         * TD_TELEMETRY_FLAG_RAW, as TELEMETRY_MODE set it. */
+        (void)msg_encode_telemetry(app.now, first, app.raw_telemetry, NULL, 0, out, TD_MAX_PAYLOAD, &len);
         for (i = 0; i < n; i++) {
             const eng_chan_t *c = &app.eng.ch[first + i];
-            le_put_i32(&out[6 + 4 * i], app.raw_telemetry ? (int32_t)c->raw : c->value);
+            (void)msg_append_i32(app.raw_telemetry ? (int32_t)c->raw : c->value, out, TD_MAX_PAYLOAD, &len);
         }
-        if (!app_send(TD_MSG_TELEMETRY, wire, (uint8_t)(6 + 4 * n), SEND_OWN | SEND_TRY)) {
+        if (!device_send(&app, TD_MSG_TELEMETRY, wire, len, SEND_OWN | SEND_TRY)) {
             return; /* no room in the UART: telemetry is what gives way */
         }
     }
@@ -323,11 +207,30 @@ static void sample_and_tick(void)
     }
     for (i = 0; i < app.eng.nc; i++) {
         if (engine_sample_due(&app.eng, i, app.now)) {
-            uint8_t pin = chan_pin(i, &kind);
+            uint8_t pin = chan_pin(&app, i, &kind);
             engine_set_raw(&app.eng, i, kind == TD_CHANNEL_KIND_ANALOG ? hal_analog_read(pin) : hal_digital_read(pin));
         }
     }
     engine_tick(&app.eng, app.now);
+}
+
+/* The request frame_feed just reported FRAME_OK. */
+static void request(void)
+{
+    td_frame_t f;
+    (void)frame_get(&app_rx, &f); /* true: frame_feed just reported FRAME_OK */
+#ifdef TD_DEBUG_HANG
+    if (f.type == TD_MSG_COMMAND && f.payload_len > 0 && f.payload[0] == TD_OP_DEBUG_HANG) {
+        app.req_type = f.type;
+        app.req_seq = f.seq;
+        req_reply(&app, 0, 0, 0);
+        for (;;) {
+            /* Never feeds the watchdog: the board must reset, come up safe, and not loop. */
+            (void)hal_millis();
+        }
+    }
+#endif
+    req_handle(&app, f.type, f.seq, f.payload, f.payload_len);
 }
 
 void app_poll(void)
@@ -338,23 +241,22 @@ void app_poll(void)
     while (budget-- && (c = hal_uart_read()) >= 0) {
         td_frame_outcome_t out = frame_feed(&app_rx, (uint8_t)c);
         if (out == FRAME_OK) {
-            app_request();
+            request();
         } else if (out == FRAME_VERSION && app_rx.buf[1] < 0x80) {
-            /* A newer host's request: refuse it in our own framing, keep running. */
-            app_reply(TD_NACK_BAD_VERSION, TD_PROTOCOL_VERSION, 0);
+            /* A newer host's request: refuse it in our own framing, keep running. frame_get()
+             * gives only FRAME_OK frames, so type and seq are read from the decoded header,
+             * whose first bytes every protocol version keeps (version, type, seq). */
+            req_refuse_version(&app, app_rx.buf[1], le_get_u16(&app_rx.buf[2]));
         } /* anything else the decoder refused is dropped silently (protocol.md, "Receiving") */
     }
     sample_and_tick();
     if (store_has_config()) {
-        write_outputs();
+        write_outputs(&app);
     }
     telemetry();
     if (!app.stable && app.now >= STABLE_MS) {
         app.stable = 1;
-        if (store.sys.wd_resets != 0) {
-            store.sys.wd_resets = 0;
-            store_sys_save();
-        }
+        store_reset_count_clear();
     }
     hal_watchdog_feed();
 }

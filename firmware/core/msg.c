@@ -37,37 +37,33 @@ TD_STATIC_ASSERT(TD_OP_LEASE == 1 && TD_OP_OFF == 2 && TD_OP_PAUSE == 3 && TD_OP
 TD_STATIC_ASSERT(TD_OP_SET_PARAM == 5 && TD_OP_GET_PARAMS == 6 && TD_OP_HELLO == 7 && TD_OP_STATUS == 8, ops_5_8);
 TD_STATIC_ASSERT(TD_OP_CLEAR_SAFE_MODE == 9 && TD_OP_TELEMETRY_MODE == 10 && sizeof command_size == 11, ops_9_10);
 
-/* Payload length limits of every request type, indexed by req_index(); a COMMAND's op then needs
- * command_size[op]. Data that runs to the payload's end (PING, CONFIG_CHUNK) has a maximum; the
- * rest ignore extra bytes. */
+/* Every request type and its payload length limits; a COMMAND's op then needs command_size[op].
+ * Data that runs to the payload's end (PING, CONFIG_CHUNK) has a maximum; the rest ignore extra
+ * bytes. */
 typedef struct {
-    uint8_t min, max;
+    uint8_t type, min, max;
 } req_len_t;
 static const req_len_t request_len[] TD_ROM = {
-    {0, TD_PING_MAX},                                       /* PING */
-    {CONFIG_BEGIN_SIZE, 255},                               /* CONFIG_BEGIN */
-    {CONFIG_CHUNK_HEAD + 1, CONFIG_CHUNK_HEAD + TD_CONFIG_CHUNK_MAX}, /* CONFIG_CHUNK */
-    {0, 255},                                               /* CONFIG_COMMIT */
-    {0, 255},                                               /* CONFIG_ABORT */
-    {CONFIG_READ_SIZE, 255},                                /* CONFIG_READ */
-    {1, 255},                                               /* COMMAND */
+    {TD_MSG_PING, 0, TD_PING_MAX},
+    {TD_MSG_CONFIG_BEGIN, CONFIG_BEGIN_SIZE, 255},
+    {TD_MSG_CONFIG_CHUNK, CONFIG_CHUNK_HEAD + 1, CONFIG_CHUNK_HEAD + TD_CONFIG_CHUNK_MAX},
+    {TD_MSG_CONFIG_COMMIT, 0, 255},
+    {TD_MSG_CONFIG_ABORT, 0, 255},
+    {TD_MSG_CONFIG_READ, CONFIG_READ_SIZE, 255},
+    {TD_MSG_COMMAND, 1, 255},
 };
-TD_STATIC_ASSERT(TD_MSG_CONFIG_CHUNK == TD_MSG_CONFIG_BEGIN + 1 && TD_MSG_CONFIG_READ == TD_MSG_CONFIG_BEGIN + 4,
-                 config_types_in_a_row);
+#define N_REQUEST_TYPES (sizeof request_len / sizeof request_len[0])
 
 td_msg_status_t msg_request_check(uint8_t type, const uint8_t *payload, uint8_t len)
 {
-    /* An index instead of a search: PING 0, CONFIG_BEGIN..CONFIG_READ 1..5, COMMAND 6. */
-    uint8_t i = (uint8_t)(type - (TD_MSG_CONFIG_BEGIN - 1));
+    uint8_t i;
     if (payload == NULL && len > 0) {
         return MSG_BAD_LENGTH;
     }
-    if (type == TD_MSG_PING) {
-        i = 0;
-    } else if (type == TD_MSG_COMMAND) {
-        i = 6;
-    } else if ((uint8_t)(i - 1) > 4) {
-        return MSG_UNKNOWN_TYPE;
+    for (i = 0; TD_ROM_U8(&request_len[i].type) != type; i++) {
+        if (i + 1 == N_REQUEST_TYPES) {
+            return MSG_UNKNOWN_TYPE;
+        }
     }
     if (len < TD_ROM_U8(&request_len[i].min) || len > TD_ROM_U8(&request_len[i].max)) {
         return MSG_BAD_LENGTH;
@@ -397,6 +393,14 @@ static TD_NOINLINE uint8_t *append(uint8_t *out, uint8_t cap, uint8_t *len, uint
     p = &out[*len];
     *len = (uint8_t)(*len + size);
     return p;
+}
+
+td_msg_status_t msg_append_i32(int32_t value, uint8_t *out, uint8_t cap, uint8_t *len)
+{
+    uint8_t *p = append(out, cap, len, 4);
+    if (p == NULL) return MSG_NO_ROOM;
+    le_put_i32(p, value);
+    return MSG_OK;
 }
 
 td_msg_status_t msg_status_add_actuator(const td_act_status_t *e, uint8_t *out, uint8_t cap, uint8_t *len)

@@ -127,6 +127,11 @@ td_msg_status_t msg_encode_nack(uint8_t request_type, uint8_t code, uint16_t det
                                 uint8_t *len);
 td_msg_status_t msg_encode_telemetry(uint32_t time_ms, uint8_t first_channel, uint8_t flags, const int32_t *values,
                                      uint8_t n, uint8_t *out, uint8_t cap, uint8_t *len);
+/* One more i32 value at the end of a TELEMETRY or PARAMS payload of *len bytes (encoded with n = 0
+ * and grown one value at a time, so values need not sit in an array first); all-or-nothing, like
+ * the STATUS appends below. The caller keeps the count within TD_TELEMETRY_MAX_VALUES or
+ * TD_PARAMS_MAX_VALUES. */
+td_msg_status_t msg_append_i32(int32_t value, uint8_t *out, uint8_t cap, uint8_t *len);
 td_msg_status_t msg_encode_event(const td_event_t *event, uint8_t *out, uint8_t cap, uint8_t *len);
 td_msg_status_t msg_encode_log(uint8_t level, const char *text, uint8_t n, uint8_t *out, uint8_t cap,
                                uint8_t *len);

@@ -1,15 +1,15 @@
 /* The config store: system record, parameter overrides and two image slots in EEPROM. */
 #include "store.h"
 
-#include "hal.h"
 #include "image_layout.h"
 #include "le.h"
+
+#include <string.h>
 
 #define SYS_MAGIC_0 0x54 /* "TS": tendril system record, layout 1 */
 #define SYS_MAGIC_1 0x53
 #define SYS_LAYOUT 1
 enum { S_MAGIC = 0, S_LAYOUT = 2, S_FLAGS = 3, S_DEVICE_ID = 4, S_BOOTS = 8, S_WD = 12 };
-TD_STATIC_ASSERT(S_BOOTS == S_DEVICE_ID + 4, id_then_boots);
 
 TD_STATIC_ASSERT(STORE_SYS_SIZE >= S_WD + 1, sys_record_fits);
 #if defined(TD_BOARD_UNO) || defined(TD_BOARD_NANO)
@@ -17,7 +17,44 @@ TD_STATIC_ASSERT(STORE_END <= 1024, uno_layout_fits_1k);
 TD_STATIC_ASSERT(TD_LIMIT_IMAGE == 480, uno_slots_are_480);
 #endif
 
-store_t store;
+/* The system record's fields that change at run time; device_id and boot_count are read from
+ * EEPROM when HELLO needs them. */
+typedef struct {
+    uint8_t wd_resets; /* consecutive watchdog resets without a stable run */
+    uint8_t flags;     /* STORE_FLAG_* */
+} store_sys_t;
+
+typedef struct {
+    const store_eeprom_t *ee;
+    store_sys_t sys;     /* the system record, as store_sys_load() read it */
+    uint16_t active_len; /* the active image's length */
+    uint8_t slot;        /* the active image's slot, or STORE_NO_SLOT */
+    /* the transfer in progress */
+    uint8_t staging;  /* 1 while a CONFIG_BEGIN is open */
+    uint8_t magic[2]; /* the staged image's magic, written to EEPROM last */
+    uint8_t last_len; /* the last chunk, so a repeat is acknowledged without a rewrite */
+    uint16_t last_off;
+    uint16_t length;
+    uint16_t staged;
+    uint32_t crc32;
+    uint32_t generation;
+} store_t;
+
+static store_t store;
+
+#define EE_READ(addr) store.ee->read(addr)
+
+void store_init(const store_eeprom_t *eeprom)
+{
+    memset(&store, 0, sizeof store);
+    store.ee = eeprom;
+    store.slot = STORE_NO_SLOT;
+}
+
+bool store_has_config(void)
+{
+    return store.slot != STORE_NO_SLOT;
+}
 
 /* Out of line: STORE_SLOT_AT's multiply at every use costs more. */
 static TD_NOINLINE uint16_t slot_at(uint8_t slot)
@@ -27,16 +64,16 @@ static TD_NOINLINE uint16_t slot_at(uint8_t slot)
 
 static uint8_t slot_read(const void *ctx, uint16_t offset)
 {
-    return hal_eeprom_read((uint16_t)((uintptr_t)ctx + offset));
+    return EE_READ((uint16_t)((uintptr_t)ctx + offset));
 }
 
 /* Read-compare-write, then read back: false when the cell does not hold the value afterwards. */
 static bool put(uint16_t addr, uint8_t value)
 {
-    if (hal_eeprom_read(addr) != value) {
-        hal_eeprom_write(addr, value);
+    if (EE_READ(addr) != value) {
+        store.ee->write(addr, value);
     }
-    return hal_eeprom_read(addr) == value;
+    return EE_READ(addr) == value;
 }
 
 static void put_u32(uint16_t addr, uint32_t v)
@@ -52,32 +89,34 @@ static TD_NOINLINE uint32_t get(uint16_t addr, uint8_t n)
 {
     uint32_t v = 0;
     while (n--) {
-        v = (v << 8) | hal_eeprom_read((uint16_t)(addr + n));
+        v = (v << 8) | EE_READ((uint16_t)(addr + n));
     }
     return v;
 }
 
 bool store_ok(void)
 {
-    return hal_eeprom_size() >= STORE_END;
+    return store.ee->size() >= STORE_END;
 }
 
-/* Called once, at boot, on zeroed RAM: a fresh record's counters and flags are already 0. */
+static void sys_save(void);
+
+/* Called once, at boot, after store_init: a fresh record's counters and flags are already 0. */
 void store_sys_load(void)
 {
     if (get(S_MAGIC, 3) != (SYS_MAGIC_0 | (uint16_t)SYS_MAGIC_1 << 8 | (uint32_t)SYS_LAYOUT << 16)) {
         /* First boot (or another firmware's EEPROM): a new identity, counters from zero. The
          * magic goes last so a power cut here just repeats the first boot. */
-        put_u32(S_DEVICE_ID, hal_entropy());
+        put_u32(S_DEVICE_ID, store.ee->entropy());
         put_u32(S_BOOTS, 0);
-        store_sys_save();
+        sys_save();
         put(S_LAYOUT, SYS_LAYOUT);
         put(S_MAGIC + 1, SYS_MAGIC_1);
         put(S_MAGIC, SYS_MAGIC_0);
         return;
     }
-    store.sys.wd_resets = hal_eeprom_read(S_WD);
-    store.sys.flags = hal_eeprom_read(S_FLAGS);
+    store.sys.wd_resets = EE_READ(S_WD);
+    store.sys.flags = EE_READ(S_FLAGS);
 }
 
 void store_count_boot(void)
@@ -85,7 +124,7 @@ void store_count_boot(void)
     put_u32(S_BOOTS, get(S_BOOTS, 4) + 1);
 }
 
-void store_sys_save(void)
+static void sys_save(void)
 {
     put(S_WD, store.sys.wd_resets);
     put(S_FLAGS, store.sys.flags);
@@ -94,13 +133,73 @@ void store_sys_save(void)
 static TD_NOINLINE void get_bytes(uint16_t addr, uint8_t *out, uint8_t n)
 {
     while (n--) {
-        *out++ = hal_eeprom_read(addr++);
+        *out++ = EE_READ(addr++);
     }
 }
 
-void store_sys_id(uint8_t out[8])
+bool store_note_reset(bool watchdog, uint8_t safe_after)
 {
-    get_bytes(S_DEVICE_ID, out, 8);
+    bool entered = false;
+    if (watchdog) {
+        if (store.sys.wd_resets < 255) store.sys.wd_resets++;
+        if (store.sys.wd_resets >= safe_after && !store_safe_mode()) {
+            store.sys.flags |= STORE_FLAG_SAFE_MODE;
+            entered = true;
+        }
+    } else {
+        store.sys.wd_resets = 0;
+    }
+    sys_save();
+    return entered;
+}
+
+void store_reset_count_clear(void)
+{
+    if (store.sys.wd_resets != 0) {
+        store.sys.wd_resets = 0;
+        sys_save();
+    }
+}
+
+bool store_safe_mode(void)
+{
+    return (store.sys.flags & STORE_FLAG_SAFE_MODE) != 0;
+}
+
+bool store_clear_safe_mode(void)
+{
+    if (!store_safe_mode()) {
+        return false;
+    }
+    store.sys.flags &= (uint8_t)~STORE_FLAG_SAFE_MODE;
+    store.sys.wd_resets = 0;
+    sys_save();
+    return true;
+}
+
+bool store_paused(void)
+{
+    return (store.sys.flags & STORE_FLAG_PAUSED) != 0;
+}
+
+void store_set_paused(bool paused)
+{
+    if (paused) {
+        store.sys.flags |= STORE_FLAG_PAUSED;
+    } else {
+        store.sys.flags &= (uint8_t)~STORE_FLAG_PAUSED;
+    }
+    sys_save();
+}
+
+uint32_t store_device_id(void)
+{
+    return get(S_DEVICE_ID, 4);
+}
+
+uint32_t store_boot_count(void)
+{
+    return get(S_BOOTS, 4);
 }
 
 /* --- image slots ------------------------------------------------------------------------------ */
@@ -167,25 +266,22 @@ void store_recipe_hash(uint8_t out[TD_RECIPE_HASH_SIZE])
 
 /* --- the transfer ----------------------------------------------------------------------------- */
 
-/* CONFIG_BEGIN: u16 length, u32 crc32, u8[8] recipe_hash, u32 generation. */
-enum { BEGIN_LENGTH = 0, BEGIN_CRC = 2, BEGIN_HASH = 6, BEGIN_GENERATION = 6 + TD_RECIPE_HASH_SIZE };
 
 static TD_NOINLINE uint8_t staging_slot(void)
 {
     return store.slot == 0 ? 1 : 0;
 }
 
-uint8_t store_begin(const uint8_t *req, uint16_t *detail)
+uint8_t store_begin(uint16_t length, uint32_t crc32, const uint8_t recipe_hash[TD_RECIPE_HASH_SIZE],
+                    uint32_t generation, uint16_t *detail)
 {
     uint8_t hash[TD_RECIPE_HASH_SIZE];
     uint8_t i;
-    uint16_t length = le_get_u16(&req[BEGIN_LENGTH]);
-    uint32_t generation = le_get_u32(&req[BEGIN_GENERATION]);
     uint32_t active_gen = store_generation();
     store.staging = 0; /* a new BEGIN abandons any transfer in progress */
     if (store_has_config()) {
         store_recipe_hash(hash);
-        for (i = 0; i < TD_RECIPE_HASH_SIZE && hash[i] == req[BEGIN_HASH + i]; i++) {
+        for (i = 0; i < TD_RECIPE_HASH_SIZE && hash[i] == recipe_hash[i]; i++) {
         }
         if (i == TD_RECIPE_HASH_SIZE) {
             *detail = TD_ACK_DETAIL_ALREADY_ACTIVE;
@@ -207,18 +303,15 @@ uint8_t store_begin(const uint8_t *req, uint16_t *detail)
     store.staging = 1;
     store.length = length;
     store.staged = 0;
-    store.crc32 = le_get_u32(&req[BEGIN_CRC]);
+    store.crc32 = crc32;
     store.generation = generation;
     store.last_len = 0;
     return 0;
 }
 
-/* CONFIG_CHUNK: u16 offset, then the data to the payload's end. */
-uint8_t store_chunk(const uint8_t *req, uint8_t len, uint16_t *detail)
+uint8_t store_chunk(uint16_t offset, const uint8_t *data, uint8_t n, uint16_t *detail)
 {
     uint16_t base = slot_at(staging_slot());
-    uint16_t offset = le_get_u16(req);
-    uint8_t n = (uint8_t)(len - 2);
     uint8_t i;
     if (!store.staging) {
         return TD_NACK_NO_TRANSFER;
@@ -235,7 +328,7 @@ uint8_t store_chunk(const uint8_t *req, uint8_t len, uint16_t *detail)
     }
     for (i = 0; i < n; i++) {
         uint16_t at = (uint16_t)(offset + i);
-        uint8_t b = req[2 + i];
+        uint8_t b = data[i];
         if (at < 2) {
             store.magic[at] = b; /* the magic is written last, at commit */
         } else if (!put((uint16_t)(base + at), b)) {
@@ -246,6 +339,16 @@ uint8_t store_chunk(const uint8_t *req, uint8_t len, uint16_t *detail)
     store.last_off = offset;
     store.last_len = n;
     return 0;
+}
+
+void store_abort(void)
+{
+    store.staging = 0;
+}
+
+uint16_t store_staged(void)
+{
+    return store.staged;
 }
 
 /* The staging slot as validation sees it: the magic from RAM (it is not in EEPROM yet), the rest
@@ -336,7 +439,7 @@ void store_params_load(const td_src_t *src, int32_t *params, uint8_t np)
         uint16_t off = (uint16_t)(TD_IMAGE_HEADER_SIZE + TD_PARAM_SIZE * i);
         uint32_t u = get(at, 4);
         int32_t v = le_i32_from_u32(u);
-        if (hal_eeprom_read((uint16_t)(at + 4)) == param_check(gen, i, u) && v >= image_rd_i32(src, off + P_MIN) &&
+        if (EE_READ((uint16_t)(at + 4)) == param_check(gen, i, u) && v >= image_rd_i32(src, off + P_MIN) &&
             v <= image_rd_i32(src, off + P_MAX)) {
             params[i] = v;
         }

@@ -28,47 +28,47 @@
 #define STORE_FLAG_SAFE_MODE 0x01
 #define STORE_FLAG_PAUSED 0x02 /* PAUSE until RESUME, across resets and config pushes */
 
-/* The system record's fields that change at run time; device_id and boot_count are read from
- * EEPROM when HELLO needs them (store_sys_id). */
+/* The store reaches its EEPROM through these four functions (a port passes its HAL's; a test, an
+ * EEPROM in memory), so the store, and request handling above it, runs without a HAL. */
 typedef struct {
-    uint8_t wd_resets; /* consecutive watchdog resets without a stable run */
-    uint8_t flags;     /* STORE_FLAG_* */
-} store_sys_t;
+    uint8_t (*read)(uint16_t addr);
+    void (*write)(uint16_t addr, uint8_t value); /* the store writes changed bytes only */
+    uint16_t (*size)(void);
+    uint32_t (*entropy)(void); /* seed for the device id at first boot */
+} store_eeprom_t;
 
-/* The firmware has one store: its state is this global, and no function takes a pointer to it. */
-typedef struct {
-    store_sys_t sys;     /* the system record, as store_sys_load() read it */
-    uint16_t active_len; /* the active image's length */
-    uint8_t slot;        /* the active image's slot, or STORE_NO_SLOT */
-    /* the transfer in progress */
-    uint8_t staging;  /* 1 while a CONFIG_BEGIN is open */
-    uint8_t magic[2]; /* the staged image's magic, written to EEPROM last */
-    uint8_t last_len; /* the last chunk, so a repeat is acknowledged without a rewrite */
-    uint16_t last_off;
-    uint16_t length;
-    uint16_t staged;
-    uint32_t crc32;
-    uint32_t generation;
-} store_t;
-
-extern store_t store;
+/* The firmware has one store; its state is private to store.c and read and changed only through
+ * the functions below. store_init first: it forgets any config and transfer (store_load finds
+ * the config again). */
+void store_init(const store_eeprom_t *eeprom);
 
 /* False when the EEPROM is smaller than the layout (no config store then). */
 bool store_ok(void);
 
-/* The system record into store.sys (once, at boot); a blank or foreign EEPROM gets a fresh one
- * with a device id from hal_entropy(). Then the boot is counted. store_sys_save() writes changed
- * bytes of store.sys only. */
+/* The system record (once, at boot); a blank or foreign EEPROM gets a fresh one with a device id
+ * from the entropy function. Then the boot is counted. */
 void store_sys_load(void);
 void store_count_boot(void);
-void store_sys_save(void);
-/* device_id then boot_count, little-endian, as HELLO sends them. */
-void store_sys_id(uint8_t out[8]);
+/* The boot's reset: a watchdog reset adds one to the count of consecutive watchdog resets, any
+ * other reset clears it. True when this reset made the count reach `safe_after`: safe mode
+ * entered now (it stays until store_clear_safe_mode). */
+bool store_note_reset(bool watchdog, uint8_t safe_after);
+/* The board ran long enough: the watchdog-reset count starts over (written only if not 0). */
+void store_reset_count_clear(void);
+bool store_safe_mode(void);
+/* Leaves safe mode and clears the reset count; false (nothing written) when not in safe mode. */
+bool store_clear_safe_mode(void);
+/* PAUSE until RESUME, kept across resets and config pushes. */
+bool store_paused(void);
+void store_set_paused(bool paused);
+/* The device's identity and its boot count, as HELLO sends them. */
+uint32_t store_device_id(void);
+uint32_t store_boot_count(void);
 
 /* Picks the newest valid slot. Returns the number of slots that hold an image (magic present)
  * that failed validation, for the ERROR event. */
 uint8_t store_load(void);
-#define store_has_config() (store.slot != STORE_NO_SLOT)
+bool store_has_config(void);
 /* A source over a slot as it is (length from its header, at most TD_LIMIT_IMAGE), not validated:
  * true when the slot's magic is there. Boot uses it to drive actuators safe before validation. */
 bool store_slot_src(td_src_t *src, uint8_t slot);
@@ -78,14 +78,16 @@ void store_active_src(td_src_t *src);
 uint32_t store_generation(void);
 void store_recipe_hash(uint8_t out[TD_RECIPE_HASH_SIZE]);
 
-/* CONFIG_BEGIN / CHUNK / COMMIT / ABORT with the request's payload as it arrived (its length
- * checked): 0 for ACK, else a td_nack_t with *detail (set only when not 0: the caller zeroes it). BEGIN of the recipe already active is an
- * ACK with *detail TD_ACK_DETAIL_ALREADY_ACTIVE, nothing written. COMMIT makes the staged slot
- * active on success. */
-uint8_t store_begin(const uint8_t *req, uint16_t *detail);
-uint8_t store_chunk(const uint8_t *req, uint8_t len, uint16_t *detail);
+/* CONFIG_BEGIN / CHUNK / COMMIT / ABORT with the request's decoded fields: 0 for ACK, else a
+ * td_nack_t with *detail (set only when not 0: the caller zeroes it). BEGIN of the recipe already
+ * active is an ACK with *detail TD_ACK_DETAIL_ALREADY_ACTIVE, nothing written. COMMIT makes the
+ * staged slot active on success. store_staged: the bytes staged so far (CHUNK's ACK value). */
+uint8_t store_begin(uint16_t length, uint32_t crc32, const uint8_t recipe_hash[TD_RECIPE_HASH_SIZE],
+                    uint32_t generation, uint16_t *detail);
+uint8_t store_chunk(uint16_t offset, const uint8_t *data, uint8_t n, uint16_t *detail);
 uint8_t store_commit(uint16_t *detail);
-#define store_abort() (store.staging = 0)
+void store_abort(void);
+uint16_t store_staged(void);
 
 /* Parameter overrides, valid only for the generation they were set under; index < TD_LIMIT_PARAMS. */
 void store_param_save(uint8_t index, int32_t value);

@@ -20,11 +20,13 @@
 #define TD_ROM_U8(p) pgm_read_byte(p)
 #define TD_ROM_U16(p) pgm_read_word(p)
 #define TD_ROM_U32(p) pgm_read_dword(p)
+#define TD_ROM_FN(type, p) ((type)pgm_read_word(p)) /* a function pointer in a TD_ROM table */
 #else
 #define TD_ROM
 #define TD_ROM_U8(p) (*(p))
 #define TD_ROM_U16(p) (*(p))
 #define TD_ROM_U32(p) (*(p))
+#define TD_ROM_FN(type, p) (*(p))
 #endif
 
 /* Keeps a function out of line. With -flto, avr-gcc inlines most functions into the main loop and

@@ -163,6 +163,7 @@ _SIGNATURES = {
     "msg_encode_log": (C.c_int, [u8, C.c_char_p, u8, P8, u8, P8]),
     "msg_encode_config_data": (C.c_int, [u16, u16, C.c_char_p, u8, P8, u8, P8]),
     "msg_encode_params": (C.c_int, [u8, u8, C.POINTER(i32), u8, P8, u8, P8]),
+    "msg_append_i32": (C.c_int, [i32, P8, u8, P8]),
     "msg_encode_status": (C.c_int, [u32, u8, u8, u8, u8, P8, u8, P8]),
     "msg_status_add_actuator": (C.c_int, [C.POINTER(ActStatus), P8, u8, P8]),
     "msg_status_add_rule": (C.c_int, [C.POINTER(RuleStatus), P8, u8, P8]),
@@ -291,6 +292,21 @@ class CCore:
         if t == MsgType.STATUS:
             return self._encode_status(m, cap)
         raise ValueError(f"{t.name} is not a device message")
+
+    def encode_values_appended(
+        self, msg_type: int, m: dict, cap: int = MAX_PAYLOAD
+    ) -> tuple[str, bytes]:
+        """TELEMETRY or PARAMS as the firmware builds it: the head with no values, then each value
+        appended with msg_append_i32 (stops at the first append that does not fit)."""
+        head = dict(m, values=[])
+        status, payload = self.encode_message(msg_type, head, cap)
+        out = (u8 * max(cap, 1))(*payload)
+        n = u8(len(payload))
+        for v in m["values"]:
+            if status != "ok":
+                break
+            status = MSG_STATUS[self.lib.msg_append_i32(v, out, cap, C.byref(n))]
+        return status, bytes(out[: n.value])
 
     def _encode_status(self, m: dict, cap: int) -> tuple[str, bytes]:
         out = (u8 * cap)()

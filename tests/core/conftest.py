@@ -24,3 +24,21 @@ def core() -> CCore:
         pytest.fail(f"building the C core failed:\n{result.stdout}\n{result.stderr}")
     assert LIB_PATH.exists()
     return CCore(LIB_PATH)
+
+
+@pytest.fixture(scope="session")
+def device_lib():
+    """The firmware's request handling, the device state and the store for an Uno, with no HAL."""
+    from .device_lib import DEVICE_LIB_PATH, load_library
+
+    if shutil.which("gcc") is None or shutil.which("make") is None:
+        pytest.skip("gcc and make are needed to build firmware/core (apt-get install gcc make)")
+    result = subprocess.run(
+        ["make", "-s", "-C", str(ROOT / "firmware" / "core"), "device-lib"],
+        check=False,
+        capture_output=True,
+        text=True,
+    )
+    if result.returncode != 0:
+        pytest.fail(f"building the device library failed:\n{result.stdout}\n{result.stderr}")
+    return load_library(DEVICE_LIB_PATH)

@@ -82,6 +82,22 @@ def test_device_message_encodes_to_the_vector_payload_and_wire(core, case):
     }
 
 
+VALUE_MESSAGES = [c for c in DEVICE_MESSAGES if c["type"] in (MsgType.TELEMETRY, MsgType.PARAMS)]
+
+
+@pytest.mark.parametrize("case", VALUE_MESSAGES, ids=_ids(VALUE_MESSAGES))
+def test_values_appended_one_by_one_give_the_vector_payload(core, case):
+    """The firmware writes TELEMETRY and PARAMS as a head and then one msg_append_i32 a value."""
+    expected = ("ok", bytes.fromhex(case["payload"]))
+    assert core.encode_values_appended(case["type"], case["message"]) == expected
+
+
+def test_an_append_that_does_not_fit_leaves_the_payload_as_it_was(core):
+    m = {"time_ms": 7, "first_channel": 0, "flags": 0, "values": [1, -2, 3]}
+    two = core.encode_message(MsgType.TELEMETRY, dict(m, values=[1, -2]))[1]
+    assert core.encode_values_appended(MsgType.TELEMETRY, m, cap=6 + 4 * 2) == ("no_room", two)
+
+
 def _expect(code: int, index: int) -> dict:
     if code == 0:
         return {"ok": True}

@@ -1,0 +1,162 @@
+/* The device's state and its own messages (device.h). Every message is encoded by msg.c straight
+ * into its frame and written through the port. */
+#include "device.h"
+
+#include <string.h>
+
+#include "board.h"
+#include "dur16.h"
+#include "frame.h"
+#include "image_layout.h"
+#include "le.h"
+#include "store.h"
+
+#ifndef TD_FW_NAME
+#define TD_FW_NAME "tendril-avr"
+#endif
+#ifndef TD_CAPS_EXTRA
+#define TD_CAPS_EXTRA 0 /* a port adds TD_CAPABILITY_SIMULATED */
+#endif
+#define TD_FW_MAJOR 0
+#define TD_FW_MINOR 1
+#define TD_FW_PATCH 0
+#define TD_CAPS                                                                                          \
+    (TD_CAPABILITY_CONFIG_STORE | TD_CAPABILITY_PARAM_STORE | TD_CAPABILITY_PWM | TD_CAPABILITY_RAW_TELEMETRY | \
+     TD_CAPABILITY_WATCHDOG | TD_CAPS_EXTRA)
+TD_STATIC_ASSERT(sizeof TD_FW_NAME - 1 <= TD_FW_NAME_SIZE, fw_name_fits);
+
+void device_init(device_t *d, const device_port_t *port)
+{
+    memset(d, 0, sizeof *d);
+    d->port = port;
+}
+
+size_t device_sizeof(void)
+{
+    return sizeof(device_t);
+}
+
+void device_set_now(device_t *d, uint32_t now)
+{
+    d->now = now;
+}
+
+/* A reply echoes the seq of the request being answered; SEND_OWN takes the next device seq. */
+bool device_send(device_t *d, uint8_t type, uint8_t *wire, uint8_t len, uint8_t how)
+{
+    uint16_t seq = (how & SEND_OWN) ? d->seq : d->req_seq;
+    uint8_t n = frame_wrap(wire, TD_PROTOCOL_VERSION, type, seq, len);
+    if (!d->port->write(d, wire, n, (how & SEND_TRY) != 0)) {
+        return false;
+    }
+    if (how & SEND_OWN) {
+        d->seq++;
+    }
+    return true;
+}
+
+/* It waits for the UART rather than be lost. */
+void device_emit(void *ctx, const td_event_t *ev)
+{
+    uint8_t wire[TD_FRAME_WIRE_MAX];
+    uint8_t n;
+    (void)msg_encode_event(ev, DEVICE_PAYLOAD(wire), TD_MAX_PAYLOAD, &n); /* an EVENT always fits */
+    device_send((device_t *)ctx, TD_MSG_EVENT, wire, n, SEND_OWN);
+}
+
+void device_event(device_t *d, uint8_t kind, uint8_t b, int32_t value)
+{
+    td_event_t ev;
+    ev.time_ms = d->now;
+    ev.kind = kind;
+    ev.a = TD_NO_INDEX;
+    ev.b = b;
+    ev.c = TD_NO_INDEX;
+    ev.value = value;
+    device_emit(d, &ev);
+}
+
+/* The text lives in program memory (on AVR, strings in RAM would cost the RAM budget): it is
+ * copied to the stack for the encoder, and cut at TD_LOG_TEXT_MAX. */
+void device_log(device_t *d, uint8_t level, const char *text_rom)
+{
+    uint8_t wire[TD_FRAME_WIRE_MAX];
+    char text[TD_LOG_TEXT_MAX];
+    uint8_t n = 0;
+    char c;
+    while (n < TD_LOG_TEXT_MAX && (c = (char)TD_ROM_U8((const uint8_t *)text_rom + n)) != '\0') {
+        text[n++] = c;
+    }
+    (void)msg_encode_log(level, text, n, DEVICE_PAYLOAD(wire), TD_MAX_PAYLOAD, &n);
+    device_send(d, TD_MSG_LOG, wire, n, SEND_OWN);
+}
+
+void device_hello(device_t *d, uint8_t how)
+{
+    static const char name_rom[] TD_ROM = TD_FW_NAME;
+    uint8_t wire[TD_FRAME_WIRE_MAX];
+    char name[sizeof name_rom - 1];
+    td_hello_t h;
+    uint8_t i;
+    memset(&h, 0, sizeof h); /* a recipe hash of zeros without a config */
+    h.protocol_version = TD_PROTOCOL_VERSION;
+    h.board_class = TD_BOARD->board_class;
+    h.fw_major = TD_FW_MAJOR;
+    h.fw_minor = TD_FW_MINOR;
+    h.fw_patch = TD_FW_PATCH;
+    h.reset_cause = d->reset_cause;
+    h.flags = device_flags(d);
+    h.device_id = store_device_id();
+    h.boot_count = store_boot_count();
+    h.capabilities = TD_CAPS;
+    h.config_generation = store_generation();
+    if (store_has_config()) {
+        store_recipe_hash(h.recipe_hash);
+    }
+    h.max_payload = TD_MAX_PAYLOAD;
+    h.max_image = TD_BOARD->max_image;
+    for (i = 0; i < sizeof name; i++) {
+        name[i] = (char)TD_ROM_U8((const uint8_t *)&name_rom[i]);
+    }
+    h.name = name;
+    h.name_len = sizeof name;
+    (void)msg_encode_hello(&h, DEVICE_PAYLOAD(wire), TD_MAX_PAYLOAD, &i); /* the name fits (asserted) */
+    device_send(d, TD_MSG_HELLO, wire, i, how);
+}
+
+uint8_t device_flags(const device_t *d)
+{
+    uint8_t f = 0;
+    if (store_safe_mode()) f |= TD_HELLO_FLAG_SAFE_MODE;
+    if (d->running && !d->eng.automation) f |= TD_HELLO_FLAG_PAUSED;
+    if (store_has_config()) f |= TD_HELLO_FLAG_HAS_CONFIG;
+    if (d->raw_telemetry) f |= TD_HELLO_FLAG_RAW_TELEMETRY;
+    return f;
+}
+
+void device_apply_config(device_t *d)
+{
+    d->running = 0;
+    d->eng.na = 0;
+    if (!store_has_config()) {
+        return;
+    }
+    store_active_src(&d->src);
+    if (!engine_start(&d->eng, &d->src, device_emit, d)) {
+        return;
+    }
+    d->port->config_pins(d);
+    store_params_load(&d->src, d->eng.params, d->eng.np);
+    d->tele_ms = dur16_ms(image_rd_u16(&d->src, H_TELEMETRY));
+    d->eng.automation = !store_paused(); /* a pause outlives a reset */
+    d->running = !store_safe_mode();
+}
+
+void device_stop_outputs(device_t *d, uint8_t reason)
+{
+    if (d->running) {
+        engine_stop(&d->eng, reason, d->now);
+    }
+    d->running = 0;
+    d->port->drive_outputs(d);
+}
