@@ -270,13 +270,16 @@ def write_or_check(files: dict[Path, str], root: Path, check: bool, command: str
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python tools/contract_gen.py", description=__doc__.splitlines()[0]
-    )
+def run(generate_files, prog: str, doc: str, argv: list[str] | None = None) -> int:
+    """A generator's command line: write its files, or with --check exit 1 when one is stale."""
+    parser = argparse.ArgumentParser(prog=prog, description=doc.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="exit 1 if a committed file is stale")
     args = parser.parse_args(argv)
-    return write_or_check(generate(ROOT), ROOT, args.check, "python tools/contract_gen.py")
+    return write_or_check(generate_files(ROOT), ROOT, args.check, prog)
+
+
+def main(argv: list[str] | None = None) -> int:
+    return run(generate, "python tools/contract_gen.py", __doc__, argv)
 
 
 if __name__ == "__main__":

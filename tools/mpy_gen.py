@@ -18,11 +18,10 @@ it lives in, from that checkout's host/tendril.
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
-from contract_gen import ROOT, enum_prefix, write_or_check  # tools/ is sys.path[0]; it puts host/ on it
+from contract_gen import ROOT, enum_prefix, run  # tools/ is sys.path[0]; it puts host/ on it
 
 from tendril import contract
 from tendril.boards import board_names, load_board
@@ -109,12 +108,7 @@ def generate(root: Path) -> dict[Path, str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python tools/mpy_gen.py", description=__doc__.splitlines()[0]
-    )
-    parser.add_argument("--check", action="store_true", help="exit 1 if a committed file is stale")
-    args = parser.parse_args(argv)
-    return write_or_check(generate(ROOT), ROOT, args.check, "python tools/mpy_gen.py")
+    return run(generate, "python tools/mpy_gen.py", __doc__, argv)
 
 
 if __name__ == "__main__":
