@@ -11,7 +11,7 @@ import click
 from ..errors import StorageError, TendrilError
 from ..recipes.units import UnitError, duration_ms
 from ..sources.importing import read
-from ..store import Store, default_path, parse_time
+from ..store import Store, parse_time
 from ..store.db import device_id_text
 from ..store.importer import file_key, import_batches, imported_before
 from .store import _DB_HELP
@@ -83,8 +83,7 @@ def import_file(file: Path, db, start, interval, utc, skip_bad) -> None:
                        skip_bad=skip_bad)
     except UnicodeDecodeError as exc:
         raise TendrilError(f"{name}: not UTF-8 text (byte {exc.start} of a line: {exc.reason})") from None
-    path = Path(db) if db is not None else default_path()
-    store = Store.open(path if db is not None else None)
+    store = Store.open(Path(db) if db is not None else None)
     try:
         before = imported_before(store.conn, digest.hexdigest())
         if before:

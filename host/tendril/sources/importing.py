@@ -151,10 +151,7 @@ class _Ctx:
 def _head(lines: Iterable[str], n: int = 20) -> list[tuple[int, str]]:
     """The first ``n`` non-blank lines with their numbers (a UTF-8 byte order mark dropped)."""
     out = []
-    for no, line in enumerate(lines, 1):
-        line = line.rstrip("\r\n")
-        if no == 1:
-            line = line.removeprefix("\ufeff")
+    for no, line in _numbered(lines):
         if line.strip():
             out.append((no, line))
             if len(out) == n:
@@ -163,6 +160,7 @@ def _head(lines: Iterable[str], n: int = 20) -> list[tuple[int, str]]:
 
 
 def _numbered(lines: Iterable[str]) -> Iterator[tuple[int, str]]:
+    """(number, text) of every line, newline and a first line's byte order mark dropped."""
     for no, line in enumerate(lines, 1):
         line = line.rstrip("\r\n")
         if no == 1:

@@ -8,7 +8,6 @@ import os
 import sqlite3
 import time
 from collections.abc import Container
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Self
 
@@ -103,7 +102,6 @@ class Store:
         self._channel_rows: list[tuple] = []
         # (session, channel) -> (samples, chunks) in its small chunks, not yet compacted (chunks.py)
         self._small: dict[tuple[int, int], tuple[int, int]] = {}
-        self._atomic = False  # inside atomic(): writes join its one transaction
 
     # --- opening ----------------------------------------------------------------------------------
 
@@ -242,8 +240,7 @@ class Store:
         for name, v in values.items():
             v = float(v)
             if not math.isfinite(v) or abs(v) > SOURCE_MAX_ABS:
-                raise ValueError(f"channel {name!r}: {v} cannot be logged (finite values up to"
-                                 f" {SOURCE_MAX_ABS:g} only)")
+                raise ValueError(_unloggable(name, v))
             milli[name] = round(v) if name in raw else round(v * 1000)
         if not milli:
             return
@@ -252,11 +249,7 @@ class Store:
         self._next_row[session] = seq + 1
         device_ms = max(0, round((host_time - self._source_start[session]) * 1000))
         for name, m in milli.items():
-            ch = chans.get(name)
-            if ch is None:
-                ch = chans[name] = len(chans)
-                unit = units.get(name) if units else None
-                self._channel_rows.append((session, ch, name, unit))
+            ch = self._channel(session, chans, name, units)
             self._samples.append((session, seq, ch, device_ms, host_time, (m,), int(name in raw)))
             self._queued += 1
 
@@ -274,8 +267,7 @@ class Store:
             has = ~np.isnan(v)
             bad = np.flatnonzero(has & ~(np.abs(np.where(has, v, 0.0)) <= SOURCE_MAX_ABS))
             if len(bad):
-                raise BadValue(int(bad[0]), f"channel {name!r}: {v[bad[0]]} cannot be logged (finite"
-                                            f" values up to {SOURCE_MAX_ABS:g} only)")
+                raise BadValue(int(bad[0]), _unloggable(name, v[bad[0]]))
             if has.any():
                 present[name] = (v, has)
         if not n or not present:
@@ -286,10 +278,7 @@ class Store:
         device_ms = np.maximum(0, np.rint((host_times - self._source_start[session]) * 1000)).astype(np.int64)
         seqs = np.arange(seq0, seq0 + n, dtype=np.int64)
         for name, (v, has) in present.items():
-            ch = chans.get(name)
-            if ch is None:
-                ch = chans[name] = len(chans)
-                self._channel_rows.append((session, ch, name, units.get(name) if units else None))
+            ch = self._channel(session, chans, name, units)
             block = np.zeros(int(has.sum()), chunks.ROW)
             block["session"], block["channel"] = session, ch
             block["seq"], block["device_ms"], block["host_time"] = seqs[has], device_ms[has], host_times[has]
@@ -297,6 +286,15 @@ class Store:
             block["raw"] = int(name in raw)
             self._blocks.append(block)
             self._queued += len(block)
+
+    def _channel(self, session: int, chans: dict[str, int], name: str, units: dict[str, str] | None) -> int:
+        """The channel index of ``name`` in a source session; a new name gets the next one, and a
+        row for `channels` (with ``units[name]``) is queued before the samples that use it."""
+        ch = chans.get(name)
+        if ch is None:
+            ch = chans[name] = len(chans)
+            self._channel_rows.append((session, ch, name, units.get(name) if units else None))
+        return ch
 
     def _source_session(self, session: int) -> dict[str, int]:
         """The channels of a source session begun earlier (maybe by another Store)."""
@@ -469,30 +467,12 @@ class Store:
         except sqlite3.Error as exc:
             raise _storage_error(self.path, exc, "giving free pages back") from exc
 
-    @contextmanager
-    def atomic(self, doing: str):
-        """One transaction around the block: every write in it (sessions begun, rows flushed as
-        often as memory needs) commits at its end, or none does. On an exception the queued rows are
-        dropped and StorageError (or the exception) propagates; the file is as it was."""
+    def transaction(self, doing: str):
+        """One transaction for statements of the caller's own on ``conn`` (store/ modules only):
+        queued rows are committed first; the block commits at its end, or rolls back and raises
+        StorageError (``doing`` names it) on a database error."""
         self.flush()
-        try:
-            with self._write(doing):
-                self._atomic = True
-                try:
-                    yield
-                    self.flush()
-                finally:
-                    self._atomic = False
-        except BaseException:
-            self._forget()
-            raise
-
-    def _forget(self) -> None:
-        """Drop what is queued and every cache of what the file holds (after a rollback)."""
-        self._samples, self._blocks, self._events, self._channel_rows = [], [], [], []
-        self._queued = 0
-        for cache in (self._seq, self._channels, self._next_row, self._source_start, self._small):
-            cache.clear()
+        return self._write(doing)
 
     def _write(self, doing: str):
         return _Transaction(self, doing)
@@ -511,6 +491,10 @@ class Store:
         self.close()
 
 
+def _unloggable(name: str, value: float) -> str:
+    return f"channel {name!r}: {value} cannot be logged (finite values up to {SOURCE_MAX_ABS:g} only)"
+
+
 class BadValue(ValueError):
     """A value add_rows cannot log; ``row`` is its row's index."""
 
@@ -526,8 +510,6 @@ class _Transaction:
         self.store, self.doing = store, doing
 
     def __enter__(self) -> None:
-        if self.store._atomic:
-            return  # part of the atomic() block's transaction
         try:
             self.store.conn.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as exc:
@@ -535,10 +517,6 @@ class _Transaction:
 
     def __exit__(self, kind, exc, tb) -> bool:
         conn = self.store.conn
-        if self.store._atomic:  # the atomic() block commits or rolls back
-            if isinstance(exc, sqlite3.Error):
-                raise _storage_error(self.store.path, exc, self.doing) from exc
-            return False
         if kind is None:
             try:
                 conn.execute("COMMIT")

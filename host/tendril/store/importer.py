@@ -141,7 +141,7 @@ def _copy_in(store: Store, stage_path, name: str) -> None:
     except sqlite3.Error as exc:
         raise StorageError(f"{stage_path}: cannot read the import's stage: {exc}") from None
     try:
-        with store.atomic(f"importing {name}"):
+        with store.transaction(f"importing {name}"):
             cols = ", ".join(_SESSION_COLUMNS)
             for old, *row in conn.execute(f"SELECT id, {cols} FROM stage.sessions ORDER BY id").fetchall():
                 device = row[0]
