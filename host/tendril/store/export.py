@@ -29,11 +29,12 @@ def _kind(kind: int) -> str:
     return EventKind(kind).name if kind in EventKind._value2member_map_ else str(kind)
 
 
-def _rows(rows: Iterable[dict], columns: tuple[str, ...], out: TextIO, fmt: str) -> int:
+def _rows(rows: Iterable[dict], columns: tuple[str, ...], out: TextIO, fmt: str, header: bool = True) -> int:
     n = 0
     if fmt == "csv":
         w = csv.DictWriter(out, columns, lineterminator="\n")
-        w.writeheader()
+        if header:
+            w.writeheader()
         for row in rows:
             w.writerow(row)
             n += 1
@@ -82,21 +83,6 @@ def _ms(host_time: np.ndarray) -> np.ndarray:
     """Host times as whole ms: rounded to the microsecond, then truncated, as iso() prints them
     (datetime.fromtimestamp, then isoformat)."""
     return np.rint(host_time * 1e6).astype(np.int64) // 1000
-
-
-def _iso_ms(host_time: np.ndarray) -> list[str]:
-    """iso() of each host time without its "+00:00"."""
-    return np.datetime_as_string(_ms(host_time).astype("datetime64[ms]"), unit="ms").tolist()
-
-
-def _numbers(block: np.ndarray) -> list[str]:
-    """The value column: thousandths as a float in the channel's unit (repr, as csv and json write
-    floats), a raw reading as its integer."""
-    as_float = (block["value"] / 1000).astype(str)
-    raw = block["raw"].astype(bool)
-    if raw.any():
-        as_float[raw] = block["value"][raw].astype(str)
-    return as_float.tolist()
 
 
 def _csv_cell(text: str) -> str:
@@ -285,20 +271,21 @@ def write_log(conn, out: TextIO | BinaryIO, fmt: str, *, channels=(), since=None
         form = _Form(fmt, device_id_text(s.device_id), s.boot_count, names)
         for block in sample_blocks(conn, s.id, channels=idx, since=since, until=until):
             data = _block_bytes(block, form, scratch)
-            put(_slow_rows(block, form).encode() if data is None else data)
+            put(_slow_rows(block, s, names, fmt).encode() if data is None else data)
             n += len(block)
     return n
 
 
-def _slow_rows(block: np.ndarray, form: _Form) -> str:
-    """A block's rows a row at a time, for what the tables do not print."""
-    times, values = _iso_ms(block["host_time"]), _numbers(block)
-    chans, dms, raws = block["channel"].tolist(), block["device_ms"].tolist(), block["raw"].tolist()
-    cells = {ch: form.cell(ch) for ch in set(chans)}
-    before, after_dms = form.before, form.after_dms
-    end = ",{}\n" if form.fmt == "csv" else ',"raw":{}}}\n'
-    return "".join(f"{before}{t}{cells[c]}{d}{after_dms}{v}{end.format(r)}"
-                   for t, c, d, v, r in zip(times, chans, dms, values, raws))
+def _slow_rows(block: np.ndarray, session, names: dict[int, str], fmt: str) -> str:
+    """A block's rows through the sample-by-sample writer, for what the tables do not print."""
+    samples = (Sample(session.device_id, session.boot_count, session.id, ch, names.get(ch), dms, host, value,
+                      bool(raw))
+               for ch, dms, host, value, raw in zip(block["channel"].tolist(), block["device_ms"].tolist(),
+                                                     block["host_time"].tolist(), block["value"].tolist(),
+                                                     block["raw"].tolist()))
+    out = io.StringIO()
+    _rows(map(_row, samples), COLUMNS, out, fmt, header=False)
+    return out.getvalue()
 
 
 # --- wide: one row per time, a column per channel ----------------------------------------------------
