@@ -26,6 +26,7 @@
 
 #include "hal.h"
 #include "native.h"
+#include "tendril_boards.h"
 #include "tendril_contract.h"
 
 #define WATCHDOG_MS 1000u
@@ -257,7 +258,9 @@ uint8_t hal_digital_read(uint8_t pin)
 
 uint16_t hal_analog_read(uint8_t pin)
 {
-    return (pin < NATIVE_PINS && native.input_set[pin]) ? (uint16_t)(native.input[pin] & 0x3FF) : 0;
+    /* The board's own ADC width (boards/<board>.toml adc_bits): 10 on an AVR, 12 or 16 elsewhere. */
+    uint16_t full = (uint16_t)((1UL << TD_BOARD->adc_bits) - 1);
+    return (pin < NATIVE_PINS && native.input_set[pin]) ? (uint16_t)(native.input[pin] & full) : 0;
 }
 
 /* --- EEPROM --------------------------------------------------------------------------------- */

@@ -32,6 +32,8 @@
 #include "native.h"
 #include "sim_clock.h"
 #include "sim_scenario.h"
+#include "board.h"
+#include "tendril_contract.h"
 
 #ifndef NATIVE_BOARD
 #define NATIVE_BOARD "uno"
@@ -42,7 +44,6 @@
 typedef struct {
     uint64_t world_ms;
     double moisture, tank_ml;
-    uint32_t rng;
     int32_t refilled;
     uint64_t next_log_ms;
 } world_t;
@@ -67,12 +68,25 @@ static void usage(void)
     exit(2);
 }
 
+/* A board with no AVR pin table (pico, esp32-devkit): its pins by number, from its own table
+ * (boards/<board>.toml through tendril_boards.h), so a scenario says `adc 26 ...`. */
+static sim_pin_t own_pins[TD_LIMIT_PINS];
+static sim_board_t own_board;
+
 static void need_pin_table(void)
 {
-    if (board == NULL) {
-        fprintf(stderr, "tendril-native: scenarios use an AVR board's pin names; %s has none here\n", NATIVE_BOARD);
-        exit(2);
+    uint8_t p;
+    if (board != NULL) return;
+    for (p = 0; p < TD_BOARD->n_pins && p < TD_LIMIT_PINS; p++) {
+        uint8_t caps = board_pin_caps(TD_BOARD, p);
+        own_pins[p].port = (caps & (TD_PIN_CAP_DIGITAL_IN | TD_PIN_CAP_DIGITAL_OUT)) ? 'P' : SIM_NO_PORT;
+        own_pins[p].adc = (caps & TD_PIN_CAP_ANALOG_IN) ? (int8_t)p : SIM_NO_ADC;
     }
+    own_board.name = NATIVE_BOARD;
+    own_board.n_pins = p;
+    own_board.first_analog = p; /* no A<n> names */
+    own_board.pins = own_pins;
+    board = &own_board;
 }
 
 static void scenario_line(const char *text)
@@ -93,14 +107,15 @@ static bool pump_on(void)
     return scn.plant.pump_active_high ? native.level[p] >= 128 : native.level[p] < 128;
 }
 
-/* Inputs read what the scenario says they read at the world's time. */
+/* Inputs read what the scenario says they read at the world's time, ADC values in this board's
+ * counts (its adc_bits, from boards/<board>.toml through tendril_boards.h). */
 static void sense(void)
 {
     uint8_t i;
     for (i = 0; i < scn.n_inputs; i++) {
         uint8_t pin = scn.in[i].pin;
         if (pin < NATIVE_PINS) {
-            native.input[pin] = (uint16_t)sim_scenario_value(&scn, i, (uint32_t)world.world_ms);
+            native.input[pin] = (uint16_t)sim_scenario_counts(&scn, i, (uint32_t)world.world_ms, TD_BOARD->adc_bits);
             native.input_set[pin] = true;
         }
     }
@@ -112,12 +127,8 @@ static void advance(uint32_t ms)
     scn_plant_t *pl = &scn.plant;
     world.world_ms += ms;
     if (!pl->enabled) return;
-    sim_plant_advance(pl, ms, pump_on());
-    if (pl->refill_ml > 0 && !pl->refilled && world.world_ms >= pl->refill_at_ms) {
-        pl->tank_ml += pl->refill_ml;
-        pl->refilled = 1;
+    if (sim_scenario_advance(&scn, world.world_ms, ms, pump_on()))
         fprintf(stderr, "refill t=%" PRIu64 "ms tank_ml=%.1f\n", world.world_ms, pl->tank_ml);
-    }
     if (pl->log_ms && world.world_ms >= world.next_log_ms) {
         fprintf(stderr, "plant t=%" PRIu64 "ms moisture=%.2f tank_ml=%.1f pump=%d\n", world.world_ms,
                 pl->moisture, pl->tank_ml, pump_on());
@@ -125,7 +136,6 @@ static void advance(uint32_t ms)
     }
     world.moisture = pl->moisture;
     world.tank_ml = pl->tank_ml;
-    world.rng = pl->rng;
     world.refilled = pl->refilled;
 }
 
@@ -145,7 +155,6 @@ static void restore_world(void)
     size_t i;
     world.moisture = scn.plant.moisture;
     world.tank_ml = scn.plant.tank_ml;
-    world.rng = scn.plant.rng;
     world.next_log_ms = scn.plant.log_ms;
     if (hex == NULL || strlen(hex) != 2 * sizeof world) return;
     for (i = 0; i < sizeof world; i++) {
@@ -155,7 +164,6 @@ static void restore_world(void)
     }
     scn.plant.moisture = world.moisture;
     scn.plant.tank_ml = world.tank_ml;
-    scn.plant.rng = world.rng;
     scn.plant.refilled = world.refilled;
 }
 
@@ -172,7 +180,7 @@ int main(int argc, char **argv)
     native.eeprom_path = "tendril-eeprom.bin";
     native.cut_after = cut ? atol(cut) : 0;
     native.worn_cell = -1;
-    board = sim_board_find(NATIVE_BOARD); /* AVR boards only: a scenario needs their pin names */
+    board = sim_board_find(NATIVE_BOARD); /* the AVR boards' pin names; others: need_pin_table() */
     /* Options in two passes: the flags first, then the world in order (--plant, --scenario and
      * --set lines as given), so a later line changes what an earlier one said. */
     for (i = 1; i < argc; i++) {

@@ -1,9 +1,11 @@
 /* sim_board.c: pin tables of the simulated boards (Arduino AVR core variants standard and mega). */
+#define _POSIX_C_SOURCE 200809L /* strcasecmp */
 #include "sim_board.h"
 
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define P(port, bit) { port, bit, SIM_NO_ADC }
 #define A(port, bit, ch) { port, bit, ch }
@@ -53,9 +55,9 @@ static const sim_pwm_t pwm_2560[] = {
 #define N(a) (uint8_t)(sizeof a / sizeof a[0])
 
 static const sim_board_t boards[] = {
-    { "uno", "atmega328p", 1024, 20, 14, pins_328, pwm_328, N(pwm_328) },
-    { "nano", "atmega328p", 1024, 22, 14, pins_328, pwm_328, N(pwm_328) },
-    { "mega2560", "atmega2560", 4096, N(pins_2560), 54, pins_2560, pwm_2560, N(pwm_2560) },
+    { "uno", "atmega328p", 1024, 20, 14, pins_328, pwm_328, N(pwm_328), NULL },
+    { "nano", "atmega328p", 1024, 22, 14, pins_328, pwm_328, N(pwm_328), NULL },
+    { "mega2560", "atmega2560", 4096, N(pins_2560), 54, pins_2560, pwm_2560, N(pwm_2560), NULL },
 };
 
 _Static_assert(sizeof pins_328 / sizeof pins_328[0] == 22, "Uno/Nano pin table");
@@ -73,6 +75,9 @@ const char *sim_board_names(void) { return "uno, nano, mega2560"; }
 
 int sim_board_parse_pin(const sim_board_t *b, const char *text)
 {
+    if (b->names)
+        for (int i = 0; i < b->n_pins; i++)
+            if (b->names[i] && strcasecmp(b->names[i], text) == 0) return i;
     int base = 0;
     if (*text == 'A' || *text == 'a') {
         base = b->first_analog;

@@ -36,12 +36,15 @@ typedef struct {
     const sim_pin_t *pins;    /* indexed by Arduino pin number */
     const sim_pwm_t *pwm;     /* the pins a timer can drive */
     uint8_t n_pwm;
+    const char *const *names; /* the board file's pin names by pin number ("GP26"), or NULL; a board
+                                 built from boards/<board>.toml by a host (tendril.sim.scenario) has them */
 } sim_board_t;
 
 const sim_board_t *sim_board_find(const char *name); /* uno, nano, mega2560 (or mega); NULL if unknown */
 const char *sim_board_names(void);                   /* "uno, nano, mega2560" for messages */
 
-/* "7", "D7", "A0" (-> first_analog) to an Arduino pin number; -1 if the board has no such pin. */
+/* A pin name of the board (names), or "7", "D7", "A0" (-> first_analog), to a pin number; -1 if
+ * the board has no such pin. */
 int sim_board_parse_pin(const sim_board_t *b, const char *text);
 
 /* The Arduino pin at port/bit, or -1. */

@@ -115,7 +115,7 @@ static void plant_defaults(scn_plant_t *p)
     p->dry_raw = 800;
     p->wet_raw = 350;
     p->noise_raw = 3;
-    p->rng = 7;
+    p->seed = 7;
     p->pump_pin = -1;
     p->pump_active_high = 1;
 }
@@ -148,7 +148,7 @@ static int plant_key(sim_scenario_t *s, const sim_board_t *b, const char *key, c
     }
     if (strcmp(key, "seed") == 0) {
         if (parse_int(val, 0, 0x7FFFFFFF, &v) < 0) return fail(err, errlen, "plant seed: a number");
-        p->rng = (uint32_t)v;
+        p->seed = (uint32_t)v;
         return 0;
     }
     if (strcmp(key, "log") == 0) {
@@ -243,13 +243,19 @@ int sim_scenario_load(sim_scenario_t *s, const sim_board_t *b, const char *path,
     return rc;
 }
 
-static uint32_t rng_next(uint32_t *state) /* xorshift32: deterministic, seeded by the scenario */
+/* The sensor's noise at board ms t: a hash of the seed and t (a 32-bit integer mixer), not a
+ * generator's next draw, so a reading at a given board ms is the same on every simulated board
+ * however often or rarely its firmware reads (the native board senses every ms, simavr every
+ * loop, the MicroPython board when its firmware asks). */
+static uint32_t noise_at(uint32_t seed, uint32_t t)
 {
-    uint32_t x = *state ? *state : 0x9E3779B9u;
-    x ^= x << 13;
-    x ^= x >> 17;
-    x ^= x << 5;
-    return *state = x;
+    uint32_t x = (seed * 0x9E3779B9u) ^ t;
+    x ^= x >> 16;
+    x *= 0x7FEB352Du;
+    x ^= x >> 15;
+    x *= 0x846CA68Bu;
+    x ^= x >> 16;
+    return x;
 }
 
 void sim_plant_advance(scn_plant_t *p, double ms, int pump_on)
@@ -266,10 +272,10 @@ void sim_plant_advance(scn_plant_t *p, double ms, int pump_on)
     if (p->moisture < 0.0) p->moisture = 0.0;
 }
 
-int sim_plant_soil_raw(scn_plant_t *p)
+int sim_plant_soil_raw(const scn_plant_t *p, uint32_t now_ms)
 {
     double raw = p->dry_raw + (p->wet_raw - p->dry_raw) * p->moisture / 100.0;
-    if (p->noise_raw) raw += (int)(rng_next(&p->rng) % (uint32_t)(2 * p->noise_raw + 1)) - p->noise_raw;
+    if (p->noise_raw) raw += (int)(noise_at(p->seed, now_ms) % (uint32_t)(2 * p->noise_raw + 1)) - p->noise_raw;
     long r = raw < 0 ? 0 : (long)(raw + 0.5);
     return r > 1023 ? 1023 : (int)r;
 }
@@ -279,7 +285,7 @@ int sim_plant_float_raw(const scn_plant_t *p) { return p->tank_ml < p->empty_bel
 int32_t sim_scenario_value(sim_scenario_t *s, uint8_t i, uint32_t now_ms)
 {
     scn_input_t *in = &s->in[i];
-    if (in->source == SCN_PLANT_SOIL) return sim_plant_soil_raw(&s->plant);
+    if (in->source == SCN_PLANT_SOIL) return sim_plant_soil_raw(&s->plant, now_ms);
     if (in->source == SCN_PLANT_FLOAT) return sim_plant_float_raw(&s->plant);
     if (now_ms <= in->t_ms[0] || in->n == 1) return in->v[0];
     for (uint8_t k = 1; k < in->n; k++) {
@@ -289,4 +295,24 @@ int32_t sim_scenario_value(sim_scenario_t *s, uint8_t i, uint32_t now_ms)
         return in->v[k - 1] + (int32_t)((in->v[k] - in->v[k - 1]) * dt / span);
     }
     return in->v[in->n - 1];
+}
+
+int32_t sim_scenario_counts(sim_scenario_t *s, uint8_t i, uint32_t now_ms, uint8_t adc_bits)
+{
+    int32_t v = sim_scenario_value(s, i, now_ms);
+    if (s->in[i].digital) return v;
+    return adc_bits >= SCN_ADC_BITS ? v << (adc_bits - SCN_ADC_BITS) : v >> (SCN_ADC_BITS - adc_bits);
+}
+
+int sim_scenario_advance(sim_scenario_t *s, uint64_t now_ms, double ms, int pump_on)
+{
+    scn_plant_t *p = &s->plant;
+    if (!p->enabled) return 0;
+    sim_plant_advance(p, ms, pump_on);
+    if (p->refill_ml > 0 && !p->refilled && now_ms >= p->refill_at_ms) {
+        p->tank_ml += p->refill_ml;
+        p->refilled = 1;
+        return 1;
+    }
+    return 0;
 }

@@ -13,12 +13,16 @@
 #define SCN_MAX_INPUTS 24
 #define SCN_MAX_POINTS 64
 #define SCN_LINE_MAX 1024
+/* A scenario's ADC values (and the plant's dry_raw, wet_raw, noise_raw) are 10-bit counts of the
+ * board's reference, whatever the board: 0 reads 0 V, 1023 full scale. A board with an n-bit ADC
+ * reads them shifted to its width (sim_scenario_counts), so one file means the same on all boards. */
+#define SCN_ADC_BITS 10
 
 enum { SCN_SERIES = 0, SCN_PLANT_SOIL = 1, SCN_PLANT_FLOAT = 2 };
 
 typedef struct {
     uint8_t pin;     /* Arduino pin number */
-    uint8_t digital; /* 0: ADC count 0..1023; 1: level 0/1 */
+    uint8_t digital; /* 0: ADC reading in 10-bit counts of the reference (SCN_ADC_BITS); 1: level 0/1 */
     uint8_t steps;   /* hold each value until the next point (digital: always; adc: `steps`) */
     uint8_t source;  /* SCN_SERIES or a plant output */
     uint8_t n;       /* points in the series (1 = constant) */
@@ -31,7 +35,7 @@ typedef struct {
     int enabled;
     double moisture, tank_ml, dry_per_hour, pump_ml_per_s, ml_per_point, empty_below_ml;
     int dry_raw, wet_raw, noise_raw;
-    uint32_t rng;
+    uint32_t seed;        /* the noise's: a reading is a function of it and the board ms */
     int pump_pin;         /* Arduino pin driving the pump, -1 if none */
     int pump_active_high; /* 0: the pump runs while the pin is LOW (active-low relay board) */
     uint32_t log_ms;      /* a "plant" status line every log_ms of simulated time; 0: none */
@@ -55,9 +59,17 @@ int sim_scenario_line(sim_scenario_t *s, const sim_board_t *b, char *line, char 
 /* The value input i reads at now_ms (plant inputs: the plant's current reading). */
 int32_t sim_scenario_value(sim_scenario_t *s, uint8_t i, uint32_t now_ms);
 
+/* What input i reads at now_ms on a board whose ADC has adc_bits bits: an ADC value shifted from
+ * SCN_ADC_BITS to that width, a level as it is. */
+int32_t sim_scenario_counts(sim_scenario_t *s, uint8_t i, uint32_t now_ms, uint8_t adc_bits);
+
+/* The world lives ms milliseconds up to now_ms (simulated ms since power-on) with the pump on or
+ * off: the plant dries and drinks, and the refill comes when due. 1 when the refill came now. */
+int sim_scenario_advance(sim_scenario_t *s, uint64_t now_ms, double ms, int pump_on);
+
 /* Let the plant live ms milliseconds with the pump on or off. */
 void sim_plant_advance(scn_plant_t *p, double ms, int pump_on);
-int sim_plant_soil_raw(scn_plant_t *p);
+int sim_plant_soil_raw(const scn_plant_t *p, uint32_t now_ms); /* noise: a function of seed and ms */
 int sim_plant_float_raw(const scn_plant_t *p);
 
 /* "90", "90ms", "5s", "2min", "3h" -> ms; -1 if not a duration. */

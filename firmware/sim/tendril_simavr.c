@@ -518,14 +518,10 @@ int main(int argc, char **argv)
         if (scn->plant.enabled) {
             scn_plant_t *pl = &scn->plant;
             int pump = pl->pump_pin >= 0 && g_level[pl->pump_pin] == pl->pump_active_high;
-            sim_plant_advance(pl, (double)(g_avr->cycle - last_plant_cycle) / CYCLES_PER_MS, pump);
-            last_plant_cycle = g_avr->cycle;
             uint64_t now = sim_ms();
-            if (pl->refill_ml > 0 && !pl->refilled && now >= pl->refill_at_ms) {
-                pl->tank_ml += pl->refill_ml;
-                pl->refilled = 1;
+            if (sim_scenario_advance(scn, now, (double)(g_avr->cycle - last_plant_cycle) / CYCLES_PER_MS, pump))
                 event("refill t=%" PRIu64 "ms tank_ml=%.1f", now, pl->tank_ml);
-            }
+            last_plant_cycle = g_avr->cycle;
             if (pl->log_ms && now >= next_log_ms) {
                 event("plant t=%" PRIu64 "ms moisture=%.2f tank_ml=%.1f pump=%d", now, pl->moisture,
                       pl->tank_ml, pump);

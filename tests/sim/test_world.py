@@ -49,7 +49,8 @@ def test_on_a_micropython_board_the_plant_takes_the_recipes_gp_pins():
     assert (wiring.soil, wiring.pump, wiring.float_pin) == (26, 16, 15)
     assert abs(wiring.dry_raw - 2.6 / 3.3 * 1023) <= 1 and abs(wiring.wet_raw - 1.1 / 3.3 * 1023) <= 1
     argv = SimSpec(board="pico", runtime="python", plant=wiring).argv()
-    assert argv[argv.index("--pump-pin") + 1] == "16" and "dry_raw=%d" % wiring.dry_raw in argv
+    line = argv[argv.index("--set") + 1]  # the same `plant` line every runtime reads
+    assert line == wiring.scenario_line() and "pump=16 " in line and f"dry_raw={wiring.dry_raw} " in line
 
 
 def test_a_recipe_without_a_watering_rule_gets_no_plant_and_a_warning_per_odd_reading():

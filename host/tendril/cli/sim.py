@@ -16,15 +16,8 @@ from ..protocol import Hello
 from ..recipes import load
 from ..session import Session, read_config
 from ..session import push as push_image
-from ..sim.runner import (
-    BOARDS,
-    PYTHON_BOARDS,
-    RUNTIMES,
-    SimBoard,
-    SimSpec,
-    default_eeprom,
-    load_config,
-)
+from ..sim.runner import BOARDS, SimBoard, SimSpec, default_eeprom, load_config
+from ..sim.runtimes import REGISTRY, RUNTIMES, default_runtime
 from ..sim.world import PlantWiring, calibration_spans, plant_wiring, unwired_warnings
 
 
@@ -79,13 +72,14 @@ def _world(image: bytes, recipe, board: Board, scenario: str | None) -> PlantWir
 @click.argument("config", required=False, type=click.Path(dir_okay=False))
 @click.option("--board", "-b", default="uno", show_default=True, type=click.Choice(BOARDS))
 @click.option("--runtime", type=click.Choice(RUNTIMES),
-              help="avr: the real .elf in simavr (default for AVR boards); native: the firmware core "
-                   "built for this machine; python: the MicroPython firmware under CPython (default "
-                   "for pico and esp32-devkit).")
+              help="Which simulated board runs it (default: avr for AVR boards, python for pico and "
+                   "esp32-devkit). " + " ".join(f"{r.name}: {r.title.format(board='BOARD')}; boards "
+                                               f"{', '.join(r.boards)}; {r.caps.words()}."
+                                               for r in REGISTRY.values()))
 @click.option("--elf", type=click.Path(dir_okay=False, exists=True),
               help="Run this AVR program instead of tendril's firmware (any sketch).")
 @click.option("--scenario", type=click.Path(dir_okay=False, exists=True),
-              help="What the inputs read over time, for the avr and native runtimes (firmware/sim/README.md); "
+              help="What the inputs read over time, on every runtime (firmware/sim/README.md); "
                    "instead of the plant model on the recipe's pins.")
 @click.option("--realtime/--fast", default=True, show_default=True,
               help="Pace the board to the wall clock, or run it as fast as it goes.")
@@ -106,7 +100,7 @@ def sim(config: str | None, board: str, runtime: str | None, elf: str | None, sc
     calibration), the actuator its watering rule drives is the pump, the rule's interlock the
     tank's float switch. Ctrl-C or SIGTERM stops the board; its EEPROM is kept.
     """
-    runtime = runtime or ("python" if board in PYTHON_BOARDS else "avr")
+    runtime = runtime or default_runtime(board)
     image = load_config(Path(config), board) if config else None
     recipe = load(Path(config)) if config and Path(config).suffix == ".toml" else None
     name = f"{recipe.meta.name} {recipe.meta.version}" if recipe else decode(image).name if image else ""

@@ -16,7 +16,7 @@ from ..resources import NeedsCheckout
 from ..store.db import connect_ro
 from ..store.summary import Tally
 from ..store.summary import tally as log_tally
-from . import runner
+from . import runner, runtimes
 from .story import clock
 
 RECIPE = boards_dir() / "recipes" / "plant-waterer.toml"
@@ -27,12 +27,12 @@ DRY_PER_HOUR = 180.0
 ML_PER_POINT = 8.0
 TANK_ML = 400.0
 DEFAULT_SPEED = 10.0  # board ms per real ms where the runtime can pace faster than life
-# simavr runs the firmware at 3.3-5x real time on a 2-core machine (docs/benchmarks.md): pacing
-# faster than it can go would let the board fall behind the narrated clock.
-AVR_MAX_SPEED = 3.0
-AVR_LABEL = "the real tendril firmware (firmware/build/uno/tendril.elf) in simavr as an Arduino Uno"
-NATIVE_LABEL = "the tendril firmware core built for this computer (tendril-native) as an Arduino Uno"
-PYTHON_LABEL = "the MicroPython tendril firmware under CPython as a Raspberry Pi Pico"
+AVR_MAX_SPEED = runtimes.REGISTRY["avr"].max_speed  # what simavr keeps up with here
+# The board each runtime shows the demo on, and where the plant waterer is wired on it (soil,
+# float switch, pump: boards/recipes/plant-waterer.toml's pins on that board).
+DEMO_BOARD = {"avr": ("uno", "Arduino Uno"), "native": ("uno", "Arduino Uno"),
+              "python": ("pico", "Raspberry Pi Pico")}
+PINS = {"uno": ("A0", "2", "7"), "pico": ("GP26", "GP15", "GP16")}
 
 
 def start_moisture(speed: float) -> float:
@@ -42,10 +42,12 @@ def start_moisture(speed: float) -> float:
     return round(35.5 + DRY_PER_HOUR / 3600 * 6.0 * (speed - 1), 2)
 
 
-def plant_line(speed: float) -> str:
-    """The pot as a scenario line (firmware/sim/README.md), which both AVR-class boards read."""
-    return (f"plant soil=A0 float=2 pump=7 pump_active=low moisture={start_moisture(speed)} "
-            f"tank_ml={TANK_ML:g} dry_per_hour={DRY_PER_HOUR:g} ml_per_point={ML_PER_POINT:g}")
+def plant_line(speed: float, board: str = "uno") -> str:
+    """The pot as a scenario line (firmware/sim/README.md), which every runtime reads."""
+    soil, float_pin, pump = PINS[board]
+    return (f"plant soil={soil} float={float_pin} pump={pump} pump_active=low "
+            f"moisture={start_moisture(speed)} tank_ml={TANK_ML:g} dry_per_hour={DRY_PER_HOUR:g} "
+            f"ml_per_point={ML_PER_POINT:g}")
 
 
 @dataclass
@@ -59,7 +61,7 @@ class Choice:
 
 def choose(runtime: str | None, speed: float | None, workdir: Path, say) -> Choice:
     """The first runtime that works here (avr, native, python), or the one asked for."""
-    order = [runtime] if runtime else list(runner.RUNTIMES)
+    order = [runtime] if runtime else list(runtimes.RUNTIMES)
     for name in order:
         try:
             return _prepare(name, speed, workdir, say)
@@ -71,35 +73,20 @@ def choose(runtime: str | None, speed: float | None, workdir: Path, say) -> Choi
 
 
 def _prepare(name: str, speed: float | None, workdir: Path, say) -> Choice:
-    eeprom = workdir / "board.eeprom"  # a fresh board every demo: it boots empty, the recipe arrives
-    if name == "avr":
-        speed = speed or 1.0
-        if speed > AVR_MAX_SPEED:
-            raise SimError(f"simavr runs an Uno at {AVR_MAX_SPEED:g}x real time at most here "
-                           "(--speed); --runtime native runs faster")
-        if runner.ROOT and not (runner.SIMAVR.exists() and runner.product_elf("uno").exists()):
-            say("(building the simulator and the AVR firmware, once; this takes a minute)")
-        runner.simavr_runner()
-        runner.firmware_elf("uno")
-        spec = runner.SimSpec(board="uno", runtime="avr", realtime=True, eeprom=eeprom, hold=True,
-                              extra=["--speed", f"{speed:g}", "--set", plant_line(speed)])
-        return Choice("avr", "uno", AVR_LABEL, speed, spec)
-    speed = speed or DEFAULT_SPEED
-    if name == "native":
-        if runner.ROOT and not runner.NATIVE.exists():
-            say("(building the native simulated board, once)")
-        runner.native_runner()
-        spec = runner.SimSpec(board="uno", runtime="native", realtime=True, eeprom=eeprom, hold=True,
-                              extra=["--speed", f"{speed:g}", "--set", plant_line(speed)])
-        return Choice("native", "uno", NATIVE_LABEL, speed, spec)
-    if name == "python":
-        plant = {"moisture": start_moisture(speed), "tank_ml": TANK_ML,
-                 "dry_per_hour": DRY_PER_HOUR, "ml_per_point": ML_PER_POINT}
-        spec = runner.SimSpec(board="pico", runtime="python", eeprom=workdir / "pico-files", hold=True,
-                              extra=["--speed", f"{speed:g}",
-                                     *(f"--plant={k}={v:g}" for k, v in plant.items())])
-        return Choice("python", "pico", PYTHON_LABEL, speed, spec)
-    raise SimError(f"unknown runtime {name!r} (one of {', '.join(runner.RUNTIMES)})")
+    rt = runtimes.runtime(name)
+    board, title = DEMO_BOARD[name]
+    speed = speed or (DEFAULT_SPEED if rt.max_speed >= DEFAULT_SPEED else 1.0)
+    if speed > rt.max_speed:
+        raise SimError(f"{rt.engine} runs an {title.split()[-1]} at {rt.max_speed:g}x real time at most "
+                       "here (--speed); --runtime native runs faster")
+    if not rt.built(board) and runner.ROOT:
+        say(f"(building the {name} simulated board, once; this can take a minute)")
+    rt.build(board)
+    # a fresh board every demo: it boots empty, the recipe arrives
+    eeprom = workdir / ("pico-files" if name == "python" else "board.eeprom")
+    spec = runner.SimSpec(board=board, runtime=name, realtime=True, eeprom=eeprom, hold=True,
+                          extra=["--speed", f"{speed:g}", "--set", plant_line(speed, board)])
+    return Choice(name, board, f"{rt.title.format(board=board)} as a {title}", speed, spec)
 
 
 def _print(text: str) -> None:

@@ -1,9 +1,14 @@
 """The virtual MicroPython board: the real firmware files (firmware/micropython/tdfw) running under
-CPython, with a shim for ``machine`` whose UART is a pty and whose pins and ADC are the plant model.
+CPython, with a shim for ``machine`` whose UART is a pty and whose pins and ADC read a scenario.
 
     python -m tendril.sim.mpy_board [IMAGE] [--board pico|esp32-devkit] [--storage DIR] [--speed X]
+                                    [--scenario FILE] [--set LINE]... [--hold]
 
 prints the pty path; any serial tool (pyserial, the tendril host) talks to it like a real board.
+Its world is a scenario (firmware/sim/README.md, "Scenario files"; pins by number or by the board
+file's names, GP26) evaluated by the C model every simulated board shares (tendril.sim.scenario):
+the scenario's inputs are what its pins and ADC read, its plant's pump is the pin it names.
+Without one, the plant waterer's world on the pins of boards/recipes/plant-waterer.toml (WIRING).
 From Python:
 
     board = VirtualBoard(board="pico", image=None, storage=None, speed=1.0)
@@ -39,7 +44,7 @@ from ..contract import ActuatorFlag, BoardClass
 from ..errors import TendrilError
 from ..image import decode, encode, two_point, validate
 from .clock import FOREVER, ClockState
-from .plant import PlantModel
+from .scenario import ADC_BITS, Scenario
 from .story import plant_waterer_image as uno_plant_waterer_image
 
 FIRMWARE = resources.micropython()
@@ -200,15 +205,22 @@ class Machine:
         return os.urandom(8)
 
 
+def default_world(board: str) -> Scenario:
+    """The plant waterer's world on ``board``: its soil at 37 %, a full tank, on WIRING's pins."""
+    soil, float_pin, pump = WIRING[board]
+    world = Scenario(board)
+    world.line(f"plant soil={soil} float={float_pin} pump={pump} pump_active=low moisture=37 tank_ml=400")
+    return world
+
+
 class VirtualBoard:
     def __init__(self, board: str = "pico", image: bytes | None = None,
                  storage: str | os.PathLike | None = None, speed: float = 1.0,
-                 plant: PlantModel | None = None, reset_cause: str = "power_on",
-                 hold: bool = False, wiring: tuple[int, int | None, int] | None = None,
-                 pump_active_low: bool = True) -> None:
-        """``reset_cause`` is how this boot began: "power_on", "watchdog" or "hard"; ``hold``
-        starts the clock held (tendril.sim.clock); ``wiring`` (soil, float or None, pump pins)
-        wires the plant elsewhere than the plant waterer's pins (WIRING)."""
+                 world: Scenario | None = None, reset_cause: str = "power_on",
+                 hold: bool = False) -> None:
+        """``world`` is what the pins read (default_world without one); ``reset_cause`` is how this
+        boot began: "power_on", "watchdog" or "hard"; ``hold`` starts the clock held
+        (tendril.sim.clock)."""
         self.board_name = board
         self.reset_cause = {"power_on": Machine.PWRON_RESET, "watchdog": Machine.WDT_RESET,
                             "hard": Machine.HARD_RESET}[reset_cause]
@@ -230,9 +242,7 @@ class VirtualBoard:
         self.clock_answers: queue.Queue[str] = queue.Queue()  # `run` answers, when their time is up
         self._ms = 0.0
         self.flat_out = False  # a `run` is moving the clock flat out
-        self.plant = plant or PlantModel(moisture=37.0, tank_ml=400.0)
-        self.soil_pin, self.float_pin, self.pump_pin = wiring or WIRING[board]
-        self.pump_active_low = pump_active_low
+        self.world = world or default_world(board)
         self.levels: dict[int, float] = {}
         self.files = FaultyFiles(str(self.storage))
         self.alive = False
@@ -278,24 +288,32 @@ class VirtualBoard:
         if step > 0:
             before = self.now_ms()
             self._ms += step
-            self.plant.advance(self.now_ms() - before)
+            self.world.advance(self.now_ms(), self.now_ms() - before, self.pump_on())
         return flat_out and allowed > 0
 
     def world_analog(self, pin: int) -> int:
-        return self.plant.soil_raw() << 6 if pin == self.soil_pin else 0
+        """ADC.read_u16: the scenario's reading in the board's counts, left-aligned in 16 bits."""
+        found = self.world.inputs().get(pin)
+        if found is None or found[1]:
+            return 0
+        return self.world.read(pin, self.now_ms()) << (16 - self.board.adc_bits)
 
     def world_digital(self, pin: int) -> int:
-        if pin == self.float_pin:
-            return self.plant.float_raw()
+        found = self.world.inputs().get(pin)
+        if found is not None and found[1]:
+            return self.world.read(pin, self.now_ms())
         return 1 if self.levels.get(pin, 0) else 0
 
     def pin_written(self, pin: int, level: float) -> None:
         self.levels[pin] = level
-        if pin == self.pump_pin:  # the pump relay is active-low unless told otherwise
-            self.plant.pump_on = (level == 0) if self.pump_active_low else level > 0
 
     def pump_on(self) -> bool:
-        return self.plant.pump_on
+        """The scenario's pump pin is driven to its active level (a PWM duty above 0 is HIGH)."""
+        pump = self.world.pump()
+        if pump is None or pump[0] not in self.levels:
+            return False
+        level = self.levels[pump[0]]
+        return level > 0 if pump[1] else level == 0
 
     # --- running --------------------------------------------------------------------------------
 
@@ -364,7 +382,7 @@ def plant_waterer_image(board: str = "pico") -> bytes:
     """The plant-waterer recipe of tendril.sim.story, wired for a MicroPython board (see WIRING)."""
     b = load_board(board)
     soil, float_pin, pump = WIRING[board]
-    shift = b.adc_bits - 10  # the plant model's sensor speaks 10-bit counts
+    shift = b.adc_bits - ADC_BITS  # the plant's sensor speaks 10-bit counts of the reference
     gain, offset = two_point(800 << shift, 0, 350 << shift, 100_000)
     img = decode(uno_plant_waterer_image())
     channels = (dataclasses.replace(img.channels[0], pin=soil, gain=gain, offset=offset),
@@ -372,20 +390,6 @@ def plant_waterer_image(board: str = "pico") -> bytes:
     actuators = (dataclasses.replace(img.actuators[0], pin=pump, flags=ActuatorFlag.ACTIVE_LOW),)
     return encode(dataclasses.replace(img, board_class=BoardClass(b.board_class),
                                       channels=channels, actuators=actuators))
-
-
-def _plant(settings: list[str]) -> PlantModel | None:
-    """A PlantModel from FIELD=VALUE settings (None: the board's default plant)."""
-    if not settings:
-        return None
-    fields = {f.name: f.type for f in dataclasses.fields(PlantModel)}
-    values = {}
-    for item in settings:
-        name, sep, text = item.partition("=")
-        if not sep or name not in fields:
-            raise ValueError(f"--plant {item!r}: write FIELD=VALUE with FIELD one of {', '.join(fields)}")
-        values[name] = int(text) if fields[name] in (int, "int") else float(text)
-    return PlantModel(**values)
 
 
 def _serve_clock(board: VirtualBoard, fd: int | None) -> None:
@@ -422,29 +426,25 @@ def main(argv: list[str] | None = None) -> int:
                              "time), answers on stdout")
     parser.add_argument("--plant-waterer", action="store_true",
                         help="boot with the plant-waterer recipe for this board")
-    parser.add_argument("--plant", action="append", default=[], metavar="FIELD=VALUE",
-                        help="set a field of the plant model (moisture, tank_ml, dry_per_hour, "
-                             "ml_per_point, ...); repeatable")
-    for pin in ("soil", "float", "pump"):
-        parser.add_argument(f"--{pin}-pin", type=int, metavar="N",
-                            help=f"the plant's {pin} pin (default: the plant waterer's on this board)")
-    parser.add_argument("--pump-active", choices=("low", "high"), default="low",
-                        help="the pump runs while its pin is at this level")
+    parser.add_argument("--scenario", action="append", dest="world", default=[], metavar="FILE",
+                        type=lambda path: ("file", path),
+                        help="what the inputs read over time (firmware/sim/README.md); default: the "
+                             "plant waterer's world on this board's plant-waterer pins")
+    parser.add_argument("--set", action="append", dest="world", metavar="LINE",
+                        type=lambda line: ("line", line), help="one more scenario line; repeatable")
     args = parser.parse_args(argv)
-    soil, float_pin, pump = WIRING[args.board]
-    wiring = (soil if args.soil_pin is None else args.soil_pin,
-              float_pin if args.float_pin is None and args.soil_pin is None else args.float_pin,
-              pump if args.pump_pin is None else args.pump_pin)
     try:
-        plant = _plant(args.plant)
-    except ValueError as exc:
-        parser.error(str(exc))
-    try:
+        world = None
+        for kind, what in args.world:  # in the order given, as tendril-native reads them
+            world = world or Scenario(args.board)
+            if kind == "file":
+                world.load(what)
+            else:
+                world.line(what)
         image = Path(args.image).read_bytes() if args.image else None
         if args.plant_waterer:
             image = plant_waterer_image(args.board)
-        board = VirtualBoard(args.board, image, args.storage, args.speed, plant=plant, hold=args.hold,
-                             wiring=wiring, pump_active_low=args.pump_active == "low")
+        board = VirtualBoard(args.board, image, args.storage, args.speed, world=world, hold=args.hold)
         path = board.start()
     except (OSError, TendrilError) as exc:
         print(f"tendril: {exc}", file=sys.stderr)

@@ -1,7 +1,7 @@
 """The world a simulated board starts in by default: the plant model wired to the recipe's own pins.
 
 Pure: a config image and a board in, a wiring and words out. `tendril sim CONFIG` without a
-scenario wires the plant model (tendril.sim.plant, and its C twin in firmware/sim/sim_scenario.c)
+scenario wires the plant model (firmware/sim/sim_scenario.c, which every simulated board shares)
 this way, so a recipe with its pump on D8 gets the pump on D8 and its soil channel reads the
 simulated soil in its own calibration, instead of reading 0 on every pin.
 """
@@ -18,7 +18,7 @@ from ..image.model import Channel, Image, Rule
 from ..recipes.compiler import for_board
 from ..recipes.model import Recipe
 
-PLANT_BITS = 10  # the plant model's sensor speaks 10-bit ADC counts (the boards shift them)
+PLANT_BITS = 10  # a scenario's ADC counts are 10-bit on every board (the boards shift them)
 # A world where something happens within minutes, as in firmware/sim/scenarios/plant-waterer.scn:
 # the soil dries 60 points an hour and each ml of water raises it 1/20 of a point.
 WORLD = {"moisture": 37, "tank_ml": 400, "dry_per_hour": 60, "ml_per_point": 20}
@@ -46,18 +46,8 @@ class PlantWiring:
         return out
 
     def scenario_line(self) -> str:
-        """The `plant` line of a scenario file (firmware/sim/README.md) for the avr and native boards."""
+        """The `plant` line of a scenario file (firmware/sim/README.md), which every runtime reads."""
         return "plant " + " ".join(f"{k}={v}" for k, v in self.fields().items())
-
-    def mpy_args(self) -> list[str]:
-        """The same world for the MicroPython board (python -m tendril.sim.mpy_board)."""
-        out = ["--soil-pin", str(self.soil), "--pump-pin", str(self.pump),
-               "--pump-active", "low" if self.pump_active_low else "high"]
-        if self.float_pin is not None:
-            out += ["--float-pin", str(self.float_pin)]
-        for key, value in {**WORLD, "dry_raw": self.dry_raw, "wet_raw": self.wet_raw}.items():
-            out += ["--plant", f"{key}={value}"]
-        return out
 
     def words(self, board: Board) -> str:
         """Where the plant is wired, for people: "soil on A0, pump on D8 (active low), float on D2"."""

@@ -1,0 +1,47 @@
+/* sim_world.c: the scenario and plant model (sim_scenario.c) for a host that loads them as a shared
+ * library through ctypes (host/tendril/sim/scenario.py): the MicroPython virtual board and the
+ * host's own plant runs use this very C, so every simulated board lives in one world.
+ *
+ * The host never mirrors sim_scenario_t's layout: it allocates sim_world_size() bytes and reads the
+ * few things it needs through these calls. Built by `make -C firmware/sim world` (a checkout) or by
+ * setup.py into the wheel (an installed tendril). */
+#include <stdio.h>
+#include <string.h>
+
+#include "sim_scenario.h"
+
+size_t sim_world_size(void) { return sizeof(sim_scenario_t); }
+
+/* sim_scenario_line on a copy: the host's string stays as it was. */
+int sim_world_line(sim_scenario_t *s, const sim_board_t *b, const char *text, char *err, size_t errlen)
+{
+    char line[SCN_LINE_MAX];
+    if (strlen(text) >= sizeof line) {
+        snprintf(err, errlen, "line longer than %d bytes", SCN_LINE_MAX - 1);
+        return -1;
+    }
+    strcpy(line, text);
+    return sim_scenario_line(s, b, line, err, errlen);
+}
+
+int sim_world_inputs(const sim_scenario_t *s) { return s->n_inputs; }
+
+/* Input i's pin; *digital 1 for a level, 0 for an ADC value. */
+int sim_world_input(const sim_scenario_t *s, int i, int *digital)
+{
+    *digital = s->in[i].digital;
+    return s->in[i].pin;
+}
+
+/* The plant's pump pin (-1: no plant or no pump) and the level that runs it. */
+int sim_world_pump(const sim_scenario_t *s, int *active_high)
+{
+    *active_high = s->plant.pump_active_high;
+    return s->plant.enabled ? s->plant.pump_pin : -1;
+}
+
+int sim_world_has_plant(const sim_scenario_t *s) { return s->plant.enabled; }
+double sim_world_moisture(const sim_scenario_t *s) { return s->plant.moisture; }
+double sim_world_tank_ml(const sim_scenario_t *s) { return s->plant.tank_ml; }
+int sim_world_tank_empty(const sim_scenario_t *s) { return !sim_plant_float_raw(&s->plant); }
+void sim_world_refill(sim_scenario_t *s, double ml) { s->plant.tank_ml += ml; }
