@@ -119,6 +119,17 @@ def test_installed_tendril_runs_the_demo_on_the_micropython_firmware(installed):
     assert "summary:" in out
 
 
+def test_the_installed_package_carries_the_simulated_worlds_c_model(installed):
+    """setup.py built firmware/sim/sim_scenario.c into the wheel: the MicroPython board's world is
+    the same C as the other simulated boards', with no checkout and no compiler at run time."""
+    code = ("from tendril.sim.scenario import Scenario, _library_path; w = Scenario('pico'); "
+            "w.line('adc GP26 0:100 10s:900'); print(_library_path()); print(w.read(26, 5000))")
+    lib, reading = _ok(_run([installed["python"], "-c", code], cwd=installed["cwd"],
+                            env=installed["env"])).split()
+    assert Path(lib).resolve().is_relative_to(installed["venv"].resolve()) and Path(lib).name.startswith("_world")
+    assert reading == str(500 << 6)  # 10-bit counts of the reference, on a 16-bit ADC
+
+
 def test_installed_tendril_says_in_one_line_what_needs_a_checkout(installed):
     for args in (["sim", "--board", "uno"], ["sim", "--board", "uno", "--runtime", "native"],
                  ["flash", "--board", "uno", "--port", "/dev/null"]):
