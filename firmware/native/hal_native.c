@@ -26,6 +26,7 @@
 
 #include "hal.h"
 #include "native.h"
+#include "store.h"
 #include "tendril_boards.h"
 #include "tendril_contract.h"
 
@@ -39,7 +40,10 @@ native_t native;
 static int pty_master = -1;
 static int pty_slave = -1;
 static int eeprom_fd = -1;
-static uint8_t eeprom[4096];
+/* A board with no EEPROM (pico, esp32-devkit keep their config in flash files) gets one the size the
+ * store needs: the native board runs the C store on every board. */
+#define NATIVE_EEPROM_MAX (STORE_END > 4096u ? STORE_END : 4096u)
+static uint8_t eeprom[NATIVE_EEPROM_MAX];
 static uint16_t eeprom_size = 1024;
 static uint8_t rxq[RXQ];
 static unsigned rx_head, rx_tail;
@@ -183,6 +187,8 @@ static void open_eeprom(void)
     ssize_t got;
 #if defined(TD_BOARD_MEGA2560)
     eeprom_size = 4096;
+#elif defined(TD_BOARD_PICO) || defined(TD_BOARD_ESP32_DEVKIT)
+    eeprom_size = (uint16_t)STORE_END;
 #endif
     memset(eeprom, 0xFF, sizeof eeprom); /* an erased EEPROM reads 0xFF */
     eeprom_fd = open(native.eeprom_path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
