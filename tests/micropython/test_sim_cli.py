@@ -34,6 +34,31 @@ def test_sim_pushes_a_recipe_to_the_micropython_board_and_hands_over_the_port(tm
     assert any((tmp_path / "flash").iterdir())
 
 
+def test_sim_runs_the_micropython_board_in_a_scenario_file(tmp_path):
+    """`tendril sim --board pico --scenario F`: the python runtime takes the scenario files the
+    other runtimes take; the recipe's soil channel reads what the file says (no plant model)."""
+    from tendril.image import decode
+    from tendril.protocol import Telemetry
+
+    scenario = tmp_path / "pot.scn"
+    scenario.write_text("adc GP26 512  # 1.65 V of the Pico's 3.3 V\ndigital GP15 1\n")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tendril.cli", "sim", str(RECIPE), "--board", "pico", "--fast",
+         "--scenario", str(scenario), "--eeprom", str(tmp_path / "flash")],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        first = proc.stdout.readline().strip()
+        assert first.startswith("port: "), proc.stderr.read() if proc.poll() is not None else first
+        with PtyLink(first.removeprefix("port: ")) as link:
+            seen = [m for _, m in link.messages(3.0) if isinstance(m, Telemetry)]
+    finally:
+        proc.terminate()
+        proc.wait(10)
+    soil = decode(compile_recipe(load(RECIPE), load_board("pico"))).channels[0]
+    want = soil.offset + (((512 << 6) * soil.gain) >> 16)  # the recipe's calibration of 512 << 6
+    assert seen and abs(seen[-1].values[0] - want) <= 1 and seen[-1].values[1] == 0  # float: has water
+
+
 def _processes_naming(path) -> list[int]:
     """Pids whose command line mentions ``path`` (the simulated board's storage folder), once the
     board has had its time to shut down after the SIGINT tendril sim sends it (up to 10 s)."""

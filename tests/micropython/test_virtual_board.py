@@ -1,7 +1,8 @@
 """Host to virtual MicroPython board, end to end over a real pty with the host's real codec.
 
-The board is the real firmware (firmware/micropython/tdfw) under CPython with the machine shim and
-the plant model of tendril.sim.plant (tendril.sim.mpy_board).
+The board is the real firmware (firmware/micropython/tdfw) under CPython with the machine shim, its
+pins reading a scenario through the C model every simulated board shares (tendril.sim.mpy_board,
+tendril.sim.scenario).
 """
 
 from __future__ import annotations
@@ -33,9 +34,11 @@ from tendril.protocol import (
     Resume,
     SetParam,
     Status,
+    TelemetryMode,
     Telemetry,
 )
 from tendril.sim.mpy_board import VirtualBoard, plant_waterer_image
+from tendril.sim.scenario import Scenario
 
 from .link import Link
 
@@ -270,3 +273,35 @@ def test_a_tuned_parameter_survives_a_reboot_until_a_new_config(board, link):
 
     assert params_after_reboot()[0] == 38_000
     assert params_after_reboot(push_generation=2)[0] == 35_000  # a new config: its own defaults
+
+
+def test_the_board_is_wired_as_its_scenario_says(tmp_path):
+    """No pins by hand: the scenario's plant waters through GP17 (active high) and its soil sensor
+    is on GP27; another input reads its series; the readings are 16-bit read_u16 counts."""
+    world = Scenario("pico")
+    world.line("plant soil=GP27 pump=GP17 pump_active=high moisture=60 noise_raw=0")
+    world.line("adc GP28 0:100 1s:900")
+    img = decode(plant_waterer_image("pico"))
+    channels = (dataclasses.replace(img.channels[0], pin=27), dataclasses.replace(img.channels[0], pin=28))
+    pump = dataclasses.replace(img.actuators[0], pin=17, flags=0)
+    image = encode(dataclasses.replace(img, channels=channels, actuators=(pump,), rules=(), telemetry_ms=200))
+    vb = VirtualBoard("pico", storage=tmp_path, hold=True, world=world)
+    vb.start()
+    lk = Link(vb)
+    try:
+        assert isinstance(lk.push(image)[-1], Ack)
+        assert isinstance(lk.request(TelemetryMode(1)), Ack)  # raw readings
+        lk.run(600)
+        soil, series = [m for m in lk.unsolicited if isinstance(m, Telemetry)][-1].values
+        assert soil == round(800 + (350 - 800) * 0.6) << 6  # 60 % moist, in the Pico's 16-bit counts
+        assert 100 << 6 < series < 900 << 6
+        reply = lk.request(Lease(0, 800, 255))
+        assert isinstance(reply, Ack)
+        lk.run(400)
+        assert vb.pump_on() and vb.levels.get(17) == 1  # HIGH runs this pump
+        lk.run(1000)
+        assert not vb.pump_on() and world.moisture > 62  # it watered: 20 ml/s, 4 ml a point
+        assert world.tank_ml < 400
+    finally:
+        lk.close()
+        vb.close()
