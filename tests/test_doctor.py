@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-NAMES = ["serial ports", "ModemManager", "checkout", "avr-gcc", "avr-libc", "Arduino AVR core", "simavr",
+NAMES = ["serial ports", "ModemManager", "checkout", "simulated world", "avr-gcc", "avr-libc", "Arduino AVR core", "simavr",
          "avrdude", "mpremote", "node", "tmux"]
 
 
@@ -45,6 +45,7 @@ def test_doctor_checks_this_machine_and_says_how_to_fix_what_is_wrong():
     # this machine was set up by tools/setup.sh: the toolchain and simulator are there
     assert found["avr-gcc"]["ok"] and found["avr-libc"]["ok"] and found["simavr"]["ok"]
     assert found["checkout"]["ok"]  # the tests run from a checkout
+    assert found["simulated world"]["ok"] and "python (pico, esp32-devkit)" in found["simulated world"]["needed_for"]
 
     text = doctor()
     assert text.returncode == done.returncode

@@ -145,4 +145,5 @@ def test_installed_tendril_doctor_says_it_has_no_firmware_sources(installed):
 
     checks = {c["name"]: c for c in json.loads(_tendril(installed, "doctor", "--json").stdout)["checks"]}
     assert checks["checkout"]["ok"] is False and checks["checkout"]["status"] == "missing"
+    assert checks["simulated world"]["ok"]  # built into the wheel
     assert "make demo" in checks["checkout"]["fix"]

@@ -208,11 +208,29 @@ def check_checkout() -> Check:
     return Check("checkout", True, False, "the firmware sources are beside this tendril", "", what)
 
 
+def check_sim_world() -> Check:
+    """The simulated boards' world (firmware/sim/sim_scenario.c as a shared library, tendril.sim.scenario):
+    the MicroPython board needs it; in a checkout it is built here with make."""
+    from ..errors import TendrilError
+    from ..sim.runtimes import REGISTRY
+    from ..sim.scenario import library
+
+    what = "simulated boards: runtimes " + "; ".join(f"{r.name} ({', '.join(r.boards)})"
+                                                    for r in REGISTRY.values())
+    try:
+        library()
+    except (TendrilError, OSError) as exc:
+        return Check("simulated world", False, False, _first_line(str(exc)),
+                     "sudo apt-get install gcc make (then, for an installed tendril, install it again)", what)
+    return Check("simulated world", True, False, "the scenario and plant model (sim_scenario.c) loads", "", what)
+
+
 def run_checks() -> list[Check]:
     return [
         check_serial_access(),
         check_modemmanager(),
         check_checkout(),
+        check_sim_world(),
         _tool("avr-gcc", "gcc-avr", "building the AVR firmware", ("-dumpversion",)),
         check_avr_libc(),
         check_arduino_core(),
@@ -234,7 +252,7 @@ def doctor(as_json: bool, strict: bool) -> None:
     Required (exit status 1 when one fails): permission to open serial ports (the dialout group,
     or root) and no ModemManager grabbing new ports. Optional (reported with the command that
     installs it, exit status 0): a checkout (the firmware sources, which an installed tendril
-    lacks), avr-gcc, avr-libc and the Arduino AVR core (building firmware and
+    lacks), the simulated boards' world (the C scenario model, and the runtimes that use it), avr-gcc, avr-libc and the Arduino AVR core (building firmware and
     sketches), simavr (simulated boards), avrdude (uploading), mpremote (MicroPython boards), node
     (MicroPython tests), tmux (TUI tests). --strict makes every missing tool an error.
     """
