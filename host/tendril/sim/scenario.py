@@ -22,12 +22,13 @@ import importlib.machinery
 import os
 import shutil
 from functools import cache
+from importlib.resources import files
 from pathlib import Path
 
 from ..boards import Board, load_board
 from ..contract import PinCap
 from ..errors import SimError
-from ..resources import _package, checkout
+from ..resources import checkout
 from .build import make
 
 LIB_NAME = "libtendril-world.so"
@@ -56,10 +57,10 @@ def _library_path() -> Path:
             raise SimError("cannot build the simulated world (firmware/sim/sim_scenario.c): a C compiler "
                            "and make are missing (sudo apt-get install gcc make)")
         return lib
-    here = _package() / "sim"
+    here = files(__package__)  # tendril.sim, installed as files (tendril.resources checks that)
     for suffix in importlib.machinery.EXTENSION_SUFFIXES:
-        if (here / f"_world{suffix}").is_file():
-            return here / f"_world{suffix}"
+        if here.joinpath(f"_world{suffix}").is_file():
+            return Path(str(here.joinpath(f"_world{suffix}")))
     raise SimError("this tendril was installed without its simulated world (tendril/sim/_world): "
                    "install it again where a C compiler is present (docs/install.md)")
 
