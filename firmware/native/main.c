@@ -1,8 +1,8 @@
 /* The native simulated board: the real firmware (app_boot/app_poll) on hal_native.c, in a world
- * that a scenario describes: the simulated AVR board's scenario format and plant model
- * (firmware/sim/README.md, "Scenario files"; sim_scenario.c is shared), so one scenario file runs on
- * either simulated board. --plant and its options are a shorthand for the plant-waterer's `plant`
- * line.
+ * that a scenario describes: the scenario format and plant model every simulated board shares
+ * (firmware/sim/README.md, "Scenario files"; sim_scenario.c), so one scenario file runs on any of
+ * them. --plant and its options are a shorthand for the plant-waterer's `plant` line on an AVR
+ * board's pins (A0, D2, D7).
  *
  *   tendril-native [--eeprom FILE] [--fast [--step MS] | --realtime [--speed X]] [--run-for MS]
  *                  [--plant [--moisture PCT] [--tank ML] [--dry-per-hour PCT] [--ml-per-point ML]
