@@ -38,13 +38,14 @@ from .const import (
     NO_INDEX,
     PIN_CAP_DIGITAL_OUT,
     PIN_CAP_RESERVED,
+    RECIPE_HASH_SIZE,
     RESET_CAUSE_WATCHDOG,
     TELEMETRY_MAX_VALUES,
 )
 from .engine import Engine, _el
 from .frame import COBS, FRAME, VERSION, Decoder, Encoder
 from .hal import Hal
-from .image import dur_ms, generation
+from .image import generation, recipe_hash, telemetry_ms
 from .store import BOOT_PAUSED, BOOT_SAFE, Files, Store
 
 FW_VERSION = (0, 1, 0)
@@ -130,7 +131,7 @@ class App:
         mode the engine is set up (STATUS and GET_PARAMS read it) but never ticked."""
         self.stop_engine()
         self.img = img
-        self.tele_ms = dur_ms(img[38] | img[39] << 8)
+        self.tele_ms = telemetry_ms(img)
         self.running = not self.safe
         eng = self.engine = Engine(img, self.emit)
         eng.automation = not self.store.flags & BOOT_PAUSED  # a pause outlives a reboot
@@ -262,8 +263,8 @@ class App:
         if self.simulated:
             caps |= CAPABILITY_SIMULATED
         img = self.img
-        gen = (img[10] | img[11] << 8 | img[12] << 16 | img[13] << 24) if img else 0
-        rhash = img[14:22] if img else bytes(8)
+        gen = generation(img) if img else 0
+        rhash = recipe_hash(img) if img else bytes(RECIPE_HASH_SIZE)
         plen = msg.hello(self.enc.raw, self.board[B_BOARD_CLASS], FW_VERSION, self.reset_cause, self.flags(),
                          self.device_id, self.boot_count, caps, gen, rhash,
                          self.board[B_MAX_IMAGE], FW_NAME)

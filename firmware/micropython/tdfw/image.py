@@ -8,6 +8,7 @@ The image is never copied: every field is read with struct.unpack_from from the 
 import struct
 
 from .const import (
+    ACTUATOR_FMT,
     ACTUATOR_SIZE,
     B_BOARD_CLASS,
     B_CEILING_DAILY_CAP_MS,
@@ -20,11 +21,25 @@ from .const import (
     B_MIN_SAMPLE_MS,
     B_MIN_TELEMETRY_MS,
     B_PIN_CAPS,
+    CHANNEL_FMT,
     CHANNEL_SIZE,
     DAY_MS,
     DUR_MAX_MS,
     IMAGE_FORMAT,
+    IMAGE_HEADER_FMT,
+    IMAGE_HEADER_GENERATION,
+    IMAGE_HEADER_LENGTH,
+    IMAGE_HEADER_MAGIC,
+    IMAGE_HEADER_N_ACTUATORS,
+    IMAGE_HEADER_N_CHANNELS,
+    IMAGE_HEADER_N_PARAMS,
+    IMAGE_HEADER_N_RULES,
+    IMAGE_HEADER_NAME,
+    IMAGE_HEADER_RECIPE_HASH,
     IMAGE_HEADER_SIZE,
+    IMAGE_HEADER_TELEMETRY,
+    IMAGE_MAGIC,
+    IMAGE_NAME_SIZE,
     IMG_ERR_ABOVE_CEILING,
     IMG_ERR_BAD_ACTUATOR,
     IMG_ERR_BAD_BOARD,
@@ -47,6 +62,8 @@ from .const import (
     MAX_SAMPLE_MS,
     MAX_SMOOTHING,
     MIN_INTERVAL_MS,
+    PARAM_FMT,
+    PARAM_MIN,
     PARAM_SIZE,
     PIN_CAP_ANALOG_IN,
     PIN_CAP_DIGITAL_IN,
@@ -54,15 +71,13 @@ from .const import (
     PIN_CAP_NO_ACTUATOR,
     PIN_CAP_PWM,
     PIN_CAP_RESERVED,
+    RECIPE_HASH_SIZE,
+    RULE_FMT,
     RULE_SIZE,
     VALUE_LIMIT,
 )
 from .crc import crc32
 
-HEADER = "<2sIHBBI8s12sBBBBH"
-CHANNEL = "<BBBHii"
-ACTUATOR = "<BBHHH"
-RULE = "<BBBBBBBBiiHHHi"
 _UNIT_MS = (1, 1000, 60000)
 
 
@@ -81,12 +96,13 @@ def size_for(np_, nc, na, nr):
 
 def counts(img):
     """(n_channels, n_actuators, n_rules, n_params) of a header."""
-    return img[34], img[35], img[36], img[37]
+    return (img[IMAGE_HEADER_N_CHANNELS], img[IMAGE_HEADER_N_ACTUATORS], img[IMAGE_HEADER_N_RULES],
+            img[IMAGE_HEADER_N_PARAMS])
 
 
 def offsets(img):
     """Start offsets of the params, channels, actuators and rules sections."""
-    nc, na, np_ = img[34], img[35], img[37]
+    nc, na, np_ = img[IMAGE_HEADER_N_CHANNELS], img[IMAGE_HEADER_N_ACTUATORS], img[IMAGE_HEADER_N_PARAMS]
     po = IMAGE_HEADER_SIZE
     co = po + PARAM_SIZE * np_
     ao = co + CHANNEL_SIZE * nc
@@ -94,7 +110,16 @@ def offsets(img):
 
 
 def generation(img):
-    return struct.unpack_from("<I", img, 10)[0]
+    return struct.unpack_from("<I", img, IMAGE_HEADER_GENERATION)[0]
+
+
+def recipe_hash(img):
+    return img[IMAGE_HEADER_RECIPE_HASH : IMAGE_HEADER_RECIPE_HASH + RECIPE_HASH_SIZE]
+
+
+def telemetry_ms(img):
+    """The image's telemetry period (a valid image's dur16, in ms)."""
+    return dur_ms(struct.unpack_from("<H", img, IMAGE_HEADER_TELEMETRY)[0])
 
 
 def _caps(board, pin):
@@ -107,8 +132,8 @@ def validate(img, board):
     n = len(img)
     if n < IMAGE_HEADER_SIZE:
         return IMG_ERR_TRUNCATED, 0
-    _m, crc, length, fmt, bclass, _g, _h, _n, nc, na, nr, np_, tele = struct.unpack_from(HEADER, img, 0)
-    if img[0] != 0x54 or img[1] != 0x44:
+    _m, crc, length, fmt, bclass, _g, _h, _n, nc, na, nr, np_, tele = struct.unpack_from(IMAGE_HEADER_FMT, img, 0)
+    if img[IMAGE_HEADER_MAGIC:IMAGE_HEADER_MAGIC + len(IMAGE_MAGIC)] != IMAGE_MAGIC:
         return IMG_ERR_BAD_MAGIC, 0
     if fmt != IMAGE_FORMAT:
         return IMG_ERR_BAD_FORMAT, 0
@@ -116,7 +141,7 @@ def validate(img, board):
         return IMG_ERR_BAD_LENGTH, 0
     if length > board[B_MAX_IMAGE]:
         return IMG_ERR_TOO_LARGE, 0
-    if crc != crc32(img, 6, n):
+    if crc != crc32(img, IMAGE_HEADER_LENGTH, n):
         return IMG_ERR_BAD_CRC, 0
     if bclass != board[B_BOARD_CLASS]:
         return IMG_ERR_BAD_BOARD, 0
@@ -127,7 +152,7 @@ def validate(img, board):
     if length != size_for(np_, nc, na, nr):
         return IMG_ERR_BAD_LENGTH, 0
     nul = False
-    for i in range(22, 34):
+    for i in range(IMAGE_HEADER_NAME, IMAGE_HEADER_NAME + IMAGE_NAME_SIZE):
         b = img[i]
         if b == 0:
             nul = True
@@ -139,13 +164,13 @@ def validate(img, board):
         return IMG_ERR_BAD_TELEMETRY, 0
     off = IMAGE_HEADER_SIZE
     for i in range(np_):
-        d, lo, hi = struct.unpack_from("<iii", img, off)
+        d, lo, hi = struct.unpack_from(PARAM_FMT, img, off)
         off += PARAM_SIZE
         if not (lo <= d <= hi) or lo < -VALUE_LIMIT or hi > VALUE_LIMIT:
             return IMG_ERR_BAD_PARAM, i
     used = bytearray(32)  # bitmap of pins 0..255 in use
     for i in range(nc):
-        pin, mode, _unit, period, _gain, coff = struct.unpack_from(CHANNEL, img, off)
+        pin, mode, _unit, period, _gain, coff = struct.unpack_from(CHANNEL_FMT, img, off)
         off += CHANNEL_SIZE
         kind = mode & 3
         caps = _caps(board, pin)
@@ -163,7 +188,7 @@ def validate(img, board):
             return IMG_ERR_PIN_CONFLICT, i
         used[pin >> 3] |= 1 << (pin & 7)
     for i in range(na):
-        pin, flags, max_on, min_off, cap = struct.unpack_from(ACTUATOR, img, off)
+        pin, flags, max_on, min_off, cap = struct.unpack_from(ACTUATOR_FMT, img, off)
         off += ACTUATOR_SIZE
         caps = _caps(board, pin)
         if (caps & (PIN_CAP_RESERVED | PIN_CAP_NO_ACTUATOR) or not caps & PIN_CAP_DIGITAL_OUT
@@ -190,7 +215,7 @@ def validate(img, board):
 
 
 def _check_rule(img, off, nc, na, np_):
-    kind, act, action, level, chan, flags, il, ops, thr, hyst, hold, dur, period, ilt = struct.unpack_from(RULE, img, off)
+    kind, act, action, level, chan, flags, il, ops, thr, hyst, hold, dur, period, ilt = struct.unpack_from(RULE_FMT, img, off)
     if (kind not in (1, 2) or action not in (1, 2) or (kind == 2 and action == 2) or level == 0
             or flags & ~3 or ops & ~0x3F):
         return IMG_ERR_BAD_RULE
@@ -215,7 +240,7 @@ def _check_rule(img, off, nc, na, np_):
             return IMG_ERR_BAD_RULE
     for k, lo, hi in bounds:
         if ops & (1 << k):
-            pmin, pmax = struct.unpack_from("<ii", img, IMAGE_HEADER_SIZE + PARAM_SIZE * fields[k] + 4)
+            pmin, pmax = struct.unpack_from("<ii", img, IMAGE_HEADER_SIZE + PARAM_SIZE * fields[k] + PARAM_MIN)
             if pmin < lo or pmax > hi:
                 return IMG_ERR_BAD_PARAM
     return 0

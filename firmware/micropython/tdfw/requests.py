@@ -21,6 +21,7 @@ from .const import (
     EVENT_KIND_CONFIG,
     EVENT_KIND_ERROR,
     EVENT_KIND_MODE,
+    FRAME_HEADER_TYPE,
     MAX_PAYLOAD,
     MODE_CHANGE_SAFE_MODE_CLEARED,
     MSG_ACK,
@@ -73,7 +74,7 @@ from .const import (
 from .crc import crc32
 from .engine import _el
 from .frame import VERSION
-from .image import generation, validate
+from .image import generation, recipe_hash, validate
 from .store import BOOT_PAUSED, BOOT_SAFE
 
 NONE = NO_INDEX
@@ -91,7 +92,7 @@ class Transfer:
 
 def handle(app, outcome):
     dec = app.dec
-    t, seq = dec.raw[1], dec.seq()
+    t, seq = dec.raw[FRAME_HEADER_TYPE], dec.seq()
     if t >= 0x80:
         return  # a device message echoed back: not a request, nothing to answer
     if outcome == VERSION:
@@ -147,7 +148,7 @@ def _begin(app, seq, length, crc, rhash, gen):
         app.store.stage_abort()
         tr.active = False
     img = app.img
-    if img is not None and bytes(img[14:22]) == bytes(rhash):
+    if img is not None and bytes(recipe_hash(img)) == bytes(rhash):
         return _ack(app, t, seq, 0, ACK_DETAIL_ALREADY_ACTIVE)
     if length > app.board[B_MAX_IMAGE]:
         return _nack(app, t, seq, NACK_TOO_LARGE, app.board[B_MAX_IMAGE])
