@@ -410,17 +410,21 @@ class Record:
     def offset(self, name: str) -> int:
         return self._by_name[name].offset
 
-    def struct_format(self, first: str | None = None) -> str:
-        """A ``struct`` format of the fields (from field ``first`` on, when given)."""
-        fields = self.fields[self.fields.index(self[first]) :] if first else self.fields
-        return "<" + "".join(f.format for f in fields)
+    def struct_format(self, first: str | None = None, stop: str | None = None) -> str:
+        """A ``struct`` format of the fields: from field ``first`` on and up to (without) field
+        ``stop``, when given."""
+        start = self.fields.index(self[first]) if first else 0
+        end = self.fields.index(self[stop]) if stop else len(self.fields)
+        return "<" + "".join(f.format for f in self.fields[start:end])
 
     def __repr__(self) -> str:
         return f"Record({self.name!r}, {self.size} bytes)"
 
 
 # The frame header before every payload (docs/protocol.md, "Framing").
-FRAME_HEADER = Record("FRAME_HEADER", "the frame header", ("version", "u8"), ("type", "u8"), ("seq", "u16"))
+FRAME_HEADER = Record(
+    "FRAME_HEADER", "the frame header", ("version", "u8"), ("type", "u8"), ("seq", "u16")
+)
 assert FRAME_HEADER.size == HEADER_SIZE
 
 # The config image (docs/config-image.md).
@@ -441,7 +445,9 @@ IMAGE_HEADER = Record(
     ("n_params", "u8"),
     ("telemetry", "u16"),  # dur16
 )
-PARAM = Record("PARAM", "a parameter of the config image", ("default", "i32"), ("min", "i32"), ("max", "i32"))
+PARAM = Record(
+    "PARAM", "a parameter of the config image", ("default", "i32"), ("min", "i32"), ("max", "i32")
+)
 CHANNEL = Record(
     "CHANNEL",
     "a channel of the config image",
@@ -523,7 +529,11 @@ EVENT = Record(
 )
 LOG = Record("LOG", "LOG's head", ("level", "u8"), rest="ASCII text")
 CONFIG_DATA = Record(
-    "CONFIG_DATA", "CONFIG_DATA's head", ("offset", "u16"), ("total_length", "u16"), rest="image bytes"
+    "CONFIG_DATA",
+    "CONFIG_DATA's head",
+    ("offset", "u16"),
+    ("total_length", "u16"),
+    rest="image bytes",
 )
 PARAMS = Record("PARAMS", "PARAMS' head", ("first", "u8"), ("total", "u8"), rest="i32 values")
 STATUS = Record(
@@ -574,7 +584,9 @@ def _command(op: CommandOp, *args: tuple[str, str | int]) -> Record:
 
 
 COMMANDS = {
-    CommandOp.LEASE: _command(CommandOp.LEASE, ("actuator", "u8"), ("duration_ms", "u32"), ("level", "u8")),
+    CommandOp.LEASE: _command(
+        CommandOp.LEASE, ("actuator", "u8"), ("duration_ms", "u32"), ("level", "u8")
+    ),
     CommandOp.OFF: _command(CommandOp.OFF, ("actuator", "u8")),
     CommandOp.PAUSE: _command(CommandOp.PAUSE),
     CommandOp.RESUME: _command(CommandOp.RESUME),
@@ -622,8 +634,8 @@ HELLO_FROZEN_SIZE = HELLO.offset("fw_name")  # 36 bytes that never change, in an
 HELLO_SIZE = HELLO.size
 TELEMETRY_MAX_VALUES = (MAX_PAYLOAD - TELEMETRY.size) // 4  # 14 values a frame
 PARAMS_MAX_VALUES = (MAX_PAYLOAD - PARAMS.size) // 4  # 15 values a frame
-IMAGE_CRC_START = IMAGE_HEADER.offset("length")  # the CRC covers bytes IMAGE_CRC_START .. end
-IMAGE_HASH_START = IMAGE_HEADER.offset("name")  # the recipe hash covers bytes IMAGE_HASH_START .. end
+IMAGE_CRC_START = IMAGE_HEADER.offset("length")  # the image CRC covers bytes from here to the end
+IMAGE_HASH_START = IMAGE_HEADER.offset("name")  # and the recipe hash bytes from here
 
 
 CONSTANTS = {
