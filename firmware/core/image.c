@@ -104,7 +104,7 @@ bool image_header(const td_src_t *s, td_img_header_t *h)
     h->n_actuators = image_rd_u8(s, TD_IMAGE_HEADER_N_ACTUATORS);
     h->n_rules = image_rd_u8(s, TD_IMAGE_HEADER_N_RULES);
     h->n_params = image_rd_u8(s, TD_IMAGE_HEADER_N_PARAMS);
-    h->telemetry_ms = dur16_ms(image_rd_u16(s, TD_IMAGE_HEADER_TELEMETRY));
+    h->telemetry_ms = dur16_ms(image_rd_u16(s, TD_IMAGE_HEADER_TELEMETRY_PERIOD));
     return true;
 }
 

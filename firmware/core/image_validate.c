@@ -317,7 +317,7 @@ static TD_NOINLINE td_image_error_t check_header(vctx_t *v, uint8_t *index)
             return TD_IMG_ERR_BAD_NAME;
         }
     }
-    tele = dur_at(&h[TD_IMAGE_HEADER_TELEMETRY]);
+    tele = dur_at(&h[TD_IMAGE_HEADER_TELEMETRY_PERIOD]);
     if (tele < 0) return TD_IMG_ERR_BAD_DURATION;
     if (tele != 0 && tele < (int32_t)b->min_telemetry_ms) return TD_IMG_ERR_BAD_TELEMETRY;
     return IMAGE_OK;

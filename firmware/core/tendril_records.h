@@ -30,9 +30,9 @@ enum {
     TD_IMAGE_HEADER_N_ACTUATORS = 35, /* u8 */
     TD_IMAGE_HEADER_N_RULES = 36, /* u8 */
     TD_IMAGE_HEADER_N_PARAMS = 37, /* u8 */
-    TD_IMAGE_HEADER_TELEMETRY = 38, /* u16 */
+    TD_IMAGE_HEADER_TELEMETRY_PERIOD = 38, /* u16 */
 };
-TD_STATIC_ASSERT(TD_IMAGE_HEADER_TELEMETRY + 2 == TD_IMAGE_HEADER_SIZE, image_header_size);
+TD_STATIC_ASSERT(TD_IMAGE_HEADER_TELEMETRY_PERIOD + 2 == TD_IMAGE_HEADER_SIZE, image_header_size);
 
 /* PARAM: a parameter of the config image, 12 bytes */
 enum {

@@ -443,7 +443,7 @@ IMAGE_HEADER = Record(
     ("n_actuators", "u8"),
     ("n_rules", "u8"),
     ("n_params", "u8"),
-    ("telemetry", "u16"),  # dur16
+    ("telemetry_period", "u16"),  # dur16
 )
 PARAM = Record(
     "PARAM", "a parameter of the config image", ("default", "i32"), ("min", "i32"), ("max", "i32")

@@ -37,7 +37,7 @@ from .const import (
     IMAGE_HEADER_NAME,
     IMAGE_HEADER_RECIPE_HASH,
     IMAGE_HEADER_SIZE,
-    IMAGE_HEADER_TELEMETRY,
+    IMAGE_HEADER_TELEMETRY_PERIOD,
     IMAGE_MAGIC,
     IMAGE_NAME_SIZE,
     IMG_ERR_ABOVE_CEILING,
@@ -63,7 +63,6 @@ from .const import (
     MAX_SMOOTHING,
     MIN_INTERVAL_MS,
     PARAM_FMT,
-    PARAM_MIN,
     PARAM_SIZE,
     PIN_CAP_ANALOG_IN,
     PIN_CAP_DIGITAL_IN,
@@ -119,7 +118,7 @@ def recipe_hash(img):
 
 def telemetry_ms(img):
     """The image's telemetry period (a valid image's dur16, in ms)."""
-    return dur_ms(struct.unpack_from("<H", img, IMAGE_HEADER_TELEMETRY)[0])
+    return dur_ms(struct.unpack_from("<H", img, IMAGE_HEADER_TELEMETRY_PERIOD)[0])
 
 
 def _caps(board, pin):
@@ -240,7 +239,7 @@ def _check_rule(img, off, nc, na, np_):
             return IMG_ERR_BAD_RULE
     for k, lo, hi in bounds:
         if ops & (1 << k):
-            pmin, pmax = struct.unpack_from("<ii", img, IMAGE_HEADER_SIZE + PARAM_SIZE * fields[k] + PARAM_MIN)
+            _d, pmin, pmax = struct.unpack_from(PARAM_FMT, img, IMAGE_HEADER_SIZE + PARAM_SIZE * fields[k])
             if pmin < lo or pmax > hi:
                 return IMG_ERR_BAD_PARAM
     return 0
