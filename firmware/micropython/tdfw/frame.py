@@ -118,7 +118,7 @@ class Decoder:
 
 
 class Encoder:
-    """Build a frame in ``raw`` (payload at offset 4), then ``finish`` COBS-encodes it into ``wire``."""
+    """Build a frame in ``raw`` (payload at HEADER_SIZE), then ``finish`` COBS-encodes it into ``wire``."""
 
     def __init__(self):
         self.raw = bytearray(MAX_FRAME)
@@ -126,7 +126,8 @@ class Encoder:
         self.wire_mv = memoryview(self.wire)
 
     def finish(self, msg_type, seq, plen, version=PROTOCOL_VERSION):
-        """The wire bytes (a memoryview into ``wire``) of the frame whose payload is raw[4:4+plen]."""
+        """The wire bytes (a memoryview into ``wire``) of the frame whose payload of ``plen`` bytes is
+        at raw[HEADER_SIZE:]."""
         if plen > MAX_PAYLOAD:
             raise ValueError("payload too long")
         raw = self.raw
