@@ -167,82 +167,82 @@ static void wr_u8(writer_t *w, uint8_t v)
     wr_bytes(w, &v, 1);
 }
 
-static void wr_u16(writer_t *w, uint16_t v)
-{
-    uint8_t b[2];
-    le_put_u16(b, v);
-    wr_bytes(w, b, 2);
-}
-
-static void wr_u32(writer_t *w, uint32_t v)
-{
-    uint8_t b[4];
-    le_put_u32(b, v);
-    wr_bytes(w, b, 4);
-}
-
 static td_msg_status_t wr_end(const writer_t *w, uint8_t *len)
 {
     *len = w->ok ? w->len : 0;
     return w->ok ? MSG_OK : MSG_NO_ROOM;
 }
 
-/* A message that is a struct's fields in order: one table entry per field instead of one call
- * per field (on AVR each call site costs more flash than its two table bytes). */
-typedef struct {
-    uint8_t at;    /* offsetof the field, or ZERO_BYTE */
-    uint8_t width; /* 2 or 4: a little-endian integer; else that many bytes as they are */
-} field_t;
-#define ZERO_BYTE 0xFF /* a reserved byte, sent as 0 */
-#define FIELD(type, member) {(uint8_t)offsetof(type, member), (uint8_t)sizeof(((type *)0)->member)}
+/* A fixed-size payload: room for all of it, or nothing written. */
+static TD_NOINLINE bool room(uint8_t *out, uint8_t cap, uint8_t need, uint8_t *len)
+{
+    *len = (out != NULL && cap >= need) ? need : 0;
+    return *len != 0;
+}
 
-static void wr_fields(writer_t *w, const void *rec, const field_t *fields, uint8_t n)
+/* A message that is a struct's fields: one table entry per field instead of one call per field
+ * (on AVR each call site costs more flash than its three table bytes). */
+typedef struct {
+    uint8_t at;    /* offsetof the field in the struct */
+    uint8_t width; /* 2 or 4: a little-endian integer; else that many bytes as they are */
+    uint8_t wire;  /* its offset in the payload: a generated TD_<RECORD>_<FIELD> */
+} field_t;
+#define FIELD(type, member, wire) {(uint8_t)offsetof(type, member), (uint8_t)sizeof(((type *)0)->member), (wire)}
+
+/* Each field at its place in out; the caller checked the room. */
+static void put_fields(uint8_t *out, const void *rec, const field_t *fields, uint8_t n)
 {
     uint8_t i;
     for (i = 0; i < n; i++) {
-        uint8_t at = TD_ROM_U8(&fields[i].at);
         uint8_t width = TD_ROM_U8(&fields[i].width);
-        const uint8_t *p = (const uint8_t *)rec + at;
-        if (at == ZERO_BYTE) {
-            wr_u8(w, 0);
-        } else if (width == 2) {
+        const uint8_t *p = (const uint8_t *)rec + TD_ROM_U8(&fields[i].at);
+        uint8_t *dst = &out[TD_ROM_U8(&fields[i].wire)];
+        if (width == 2) {
             uint16_t v;
             memcpy(&v, p, sizeof v);
-            wr_u16(w, v);
+            le_put_u16(dst, v);
         } else if (width == 4) {
             uint32_t v;
             memcpy(&v, p, sizeof v);
-            wr_u32(w, v);
+            le_put_u32(dst, v);
         } else {
-            wr_bytes(w, p, width);
+            memcpy(dst, p, width);
         }
     }
 }
 
 static const field_t hello_fields[] TD_ROM = {
-    FIELD(td_hello_t, protocol_version), FIELD(td_hello_t, board_class), FIELD(td_hello_t, fw_major),
-    FIELD(td_hello_t, fw_minor), FIELD(td_hello_t, fw_patch), FIELD(td_hello_t, reset_cause),
-    FIELD(td_hello_t, flags), {ZERO_BYTE, 1}, FIELD(td_hello_t, device_id), FIELD(td_hello_t, boot_count),
-    FIELD(td_hello_t, capabilities), FIELD(td_hello_t, config_generation), FIELD(td_hello_t, recipe_hash),
-    FIELD(td_hello_t, max_payload), FIELD(td_hello_t, max_image),
+    FIELD(td_hello_t, protocol_version, TD_HELLO_PROTOCOL_VERSION),
+    FIELD(td_hello_t, board_class, TD_HELLO_BOARD_CLASS),
+    FIELD(td_hello_t, fw_major, TD_HELLO_FW_MAJOR),
+    FIELD(td_hello_t, fw_minor, TD_HELLO_FW_MINOR),
+    FIELD(td_hello_t, fw_patch, TD_HELLO_FW_PATCH),
+    FIELD(td_hello_t, reset_cause, TD_HELLO_RESET_CAUSE),
+    FIELD(td_hello_t, flags, TD_HELLO_FLAGS),
+    FIELD(td_hello_t, device_id, TD_HELLO_DEVICE_ID),
+    FIELD(td_hello_t, boot_count, TD_HELLO_BOOT_COUNT),
+    FIELD(td_hello_t, capabilities, TD_HELLO_CAPABILITIES),
+    FIELD(td_hello_t, config_generation, TD_HELLO_CONFIG_GENERATION),
+    FIELD(td_hello_t, recipe_hash, TD_HELLO_RECIPE_HASH),
+    FIELD(td_hello_t, max_payload, TD_HELLO_MAX_PAYLOAD),
+    FIELD(td_hello_t, max_image, TD_HELLO_MAX_IMAGE),
 };
 #define COUNT(a) ((uint8_t)(sizeof(a) / sizeof((a)[0])))
-TD_STATIC_ASSERT(sizeof(td_hello_t) < ZERO_BYTE && TD_RECIPE_HASH_SIZE != 2 && TD_RECIPE_HASH_SIZE != 4, fields);
+TD_STATIC_ASSERT(sizeof(td_hello_t) <= 0xFF && TD_RECIPE_HASH_SIZE != 2 && TD_RECIPE_HASH_SIZE != 4, fields);
 
 td_msg_status_t msg_encode_hello(const td_hello_t *h, uint8_t *out, uint8_t cap, uint8_t *len)
 {
-    writer_t w;
     *len = 0;
     if (h->name_len > TD_FW_NAME_SIZE || (h->name == NULL && h->name_len > 0)) {
         return MSG_BAD_VALUE;
     }
-    wr_begin(&w, out, cap, 0);
-    wr_fields(&w, h, hello_fields, COUNT(hello_fields));
-    wr_bytes(&w, (const uint8_t *)h->name, h->name_len);
-    while (w.ok && w.len < TD_HELLO_SIZE) {
-        wr_u8(&w, 0); /* the name field is u8[TD_FW_NAME_SIZE], NUL-padded */
+    if (!room(out, cap, TD_HELLO_SIZE, len)) return MSG_NO_ROOM;
+    memset(out, 0, TD_HELLO_SIZE); /* the reserved byte, and the name's NUL padding */
+    put_fields(out, h, hello_fields, COUNT(hello_fields));
+    if (h->name_len > 0) {
+        memcpy(&out[TD_HELLO_FW_NAME], h->name, h->name_len);
     }
-    return wr_end(&w, len);
+    return MSG_OK;
 }
 
 td_msg_status_t msg_encode_pong(const uint8_t *data, uint8_t n, uint8_t *out, uint8_t cap, uint8_t *len)
@@ -255,13 +255,6 @@ td_msg_status_t msg_encode_pong(const uint8_t *data, uint8_t n, uint8_t *out, ui
     wr_begin(&w, out, cap, 0);
     wr_bytes(&w, data, n);
     return wr_end(&w, len);
-}
-
-/* A fixed-size payload: room for all of it, or nothing written. */
-static TD_NOINLINE bool room(uint8_t *out, uint8_t cap, uint8_t need, uint8_t *len)
-{
-    *len = (out != NULL && cap >= need) ? need : 0;
-    return *len != 0;
 }
 
 td_msg_status_t msg_encode_ack(uint8_t request_type, uint8_t detail, uint32_t value, uint8_t *out, uint8_t cap,
