@@ -1,9 +1,11 @@
 """The one source of tendril's contract constants.
 
 Every message type, error code, event kind, image field code and size that the board and the host
-share is defined here, once. ``python tools/contract_gen.py`` writes the C header
-``firmware/core/tendril_contract.h`` from this module, and a test checks that the committed header,
-and the tables in docs/, still match it. Nothing here does I/O.
+share is defined here, once, and so is every record's layout (the ``# --- records`` section: the
+image header and records, the frame header, each message payload). ``python tools/contract_gen.py``
+writes the C headers ``firmware/core/tendril_contract.h`` and ``tendril_records.h`` from this
+module, ``tools/mpy_gen.py`` the MicroPython firmware's ``const.py``, and tests check that the
+committed files, and the tables in docs/, still match it. Nothing here does I/O.
 
 docs/protocol.md, docs/config-image.md and docs/rules.md explain what each value means.
 """
