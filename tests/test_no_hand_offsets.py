@@ -23,9 +23,11 @@ _BUFFER = r"\b(?:p|out|payload|h|r|buf|raw|img|image|data|body|hdr|rec)"
 C_PATTERNS = (
     re.compile(_BUFFER + r"\[\s*[1-9][0-9]*\s*\]"),  # p[6], &out[2]
     re.compile(r"\bimage_rd_\w+\([^;]*\+\s*[1-9][0-9]*\s*\)"),  # image_rd_u8(src, off + 5)
+    re.compile(r"\bimage_rd_\w+\(\s*[\w&>.-]+\s*,\s*[1-9][0-9]*\s*[,)]"),  # image_rd_u32(s, 10)
 )
 PY_PATTERNS = (
     re.compile(_BUFFER + r"\[\s*[1-9][0-9]*\s*[]:]"),  # img[34], p[6:14]
+    re.compile(_BUFFER + r"\s*,\s*[1-9][0-9]*\s*[,)]"),  # crc32(img, 6, n), unpack_from(f, p, 14)
     re.compile(r"""["']<[0-9]*[xcbB?hHiIlLqQs](?:[0-9]*[xcbB?hHiIlLqQs])+["']"""),  # "<BBI", "<8B4I"
 )
 
@@ -74,6 +76,7 @@ def test_the_scan_finds_the_hand_offsets_this_codebase_used_to_have():
         "le_put_u32(&out[2], value);",
         "req->u.config_begin.crc32 = le_get_u32(&p[2]);",
         "uint8_t flags = image_rd_u8(src, off + 1);",
+        "h->generation = image_rd_u32(s, 10);",
         "req_refuse_version(&app, app_rx.buf[1], le_get_u16(&app_rx.buf[2]));",
     ]
     old_py = [
@@ -83,6 +86,8 @@ def test_the_scan_finds_the_hand_offsets_this_codebase_used_to_have():
         '_ACK = struct.Struct("<BBI")',
         'struct.pack_into("<8B4I", raw, P, 1, board_class)',
         "return 0, (length, crc, p[6:14], gen)",
+        "if len(img) < 14 or crc32(img, 6, len(img)) != tr.crc:",
+        'return struct.unpack_from("<I", img, 10)[0]',
     ]
     for line in old_c:
         assert hand_offsets("msg.c", line, C_PATTERNS), line

@@ -112,6 +112,11 @@ def generation(img):
     return struct.unpack_from("<I", img, IMAGE_HEADER_GENERATION)[0]
 
 
+def image_crc(img):
+    """CRC-32 of bytes [length field, end): what the header's crc32 and CONFIG_BEGIN's hold."""
+    return crc32(img, IMAGE_HEADER_LENGTH, len(img))
+
+
 def recipe_hash(img):
     return img[IMAGE_HEADER_RECIPE_HASH : IMAGE_HEADER_RECIPE_HASH + RECIPE_HASH_SIZE]
 
@@ -140,7 +145,7 @@ def validate(img, board):
         return IMG_ERR_BAD_LENGTH, 0
     if length > board[B_MAX_IMAGE]:
         return IMG_ERR_TOO_LARGE, 0
-    if crc != crc32(img, IMAGE_HEADER_LENGTH, n):
+    if crc != image_crc(img):
         return IMG_ERR_BAD_CRC, 0
     if bclass != board[B_BOARD_CLASS]:
         return IMG_ERR_BAD_BOARD, 0

@@ -22,6 +22,7 @@ from .const import (
     EVENT_KIND_ERROR,
     EVENT_KIND_MODE,
     FRAME_HEADER_TYPE,
+    IMAGE_HEADER_RECIPE_HASH,
     MAX_PAYLOAD,
     MODE_CHANGE_SAFE_MODE_CLEARED,
     MSG_ACK,
@@ -71,10 +72,9 @@ from .const import (
     RULE_STATE_READY,
     RULE_STATE_RUNNING,
 )
-from .crc import crc32
 from .engine import _el
 from .frame import VERSION
-from .image import generation, recipe_hash, validate
+from .image import generation, image_crc, recipe_hash, validate
 from .store import BOOT_PAUSED, BOOT_SAFE
 
 NONE = NO_INDEX
@@ -197,8 +197,9 @@ def _commit(app, seq):
         _nack(app, t, seq, NACK_STORAGE, 0)
         app.emit(app.hal.millis(), EVENT_KIND_CONFIG, NONE, CONFIG_OUTCOME_REJECTED, NONE, 0)
         return
-    # CONFIG_BEGIN's CRC-32 covers bytes 6 .. end, like the image header's own (as the C firmware).
-    if len(img) < 14 or crc32(img, 6, len(img)) != tr.crc:
+    # CONFIG_BEGIN's CRC-32 covers what the image header's own does (as the C firmware); the
+    # generation field ends where the recipe hash starts.
+    if len(img) < IMAGE_HEADER_RECIPE_HASH or image_crc(img) != tr.crc:
         code = NACK_BAD_CRC
     elif generation(img) != tr.gen:  # not the image CONFIG_BEGIN announced (and checked as newer)
         code = NACK_STALE_GENERATION
