@@ -39,7 +39,11 @@ from .const import (
     OFF_REASON_RULE_DONE,
     PARAM_FMT,
     PARAM_SIZE,
+    RULE_ACTION_PULSE,
+    RULE_FLAG_ABOVE,
+    RULE_FLAG_INTERLOCK_ABOVE,
     RULE_FMT,
+    RULE_KIND_THRESHOLD,
     RULE_SIZE,
     SKIP_REASON_DAILY_CAP,
     SKIP_REASON_INTERLOCK,
@@ -105,8 +109,11 @@ class Engine:
         self.r_src = []  # per rule: 6 (literal, param index or -1) pairs flattened to 12 ints
         for i in range(nr):
             kind, act, action, level, chan, flags, il, ops, thr, hyst, hold, dur, per, ilt = struct.unpack_from(RULE_FMT, img, ro + RULE_SIZE * i)
-            self.r_thresh[i], self.r_act[i], self.r_pulse[i], self.r_level[i] = kind == 1, act, action == 1, level
-            self.r_chan[i], self.r_above[i], self.r_il[i], self.r_il_above[i] = chan, flags & 1, il, (flags >> 1) & 1
+            self.r_thresh[i], self.r_act[i] = kind == RULE_KIND_THRESHOLD, act
+            self.r_pulse[i], self.r_level[i] = action == RULE_ACTION_PULSE, level
+            self.r_chan[i], self.r_il[i] = chan, il
+            self.r_above[i] = 1 if flags & RULE_FLAG_ABOVE else 0
+            self.r_il_above[i] = 1 if flags & RULE_FLAG_INTERLOCK_ABOVE else 0
             src = []
             for k, v in enumerate((thr, hyst, hold, dur, per, ilt)):
                 if ops & (1 << k):

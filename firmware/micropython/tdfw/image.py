@@ -8,6 +8,8 @@ The image is never copied: every field is read with struct.unpack_from from the 
 import struct
 
 from .const import (
+    ACTUATOR_FLAG_ACTIVE_LOW,
+    ACTUATOR_FLAG_PWM,
     ACTUATOR_FMT,
     ACTUATOR_SIZE,
     B_BOARD_CLASS,
@@ -62,6 +64,13 @@ from .const import (
     MAX_SAMPLE_MS,
     MAX_SMOOTHING,
     MIN_INTERVAL_MS,
+    NO_INDEX,
+    OPERAND_DURATION,
+    OPERAND_HOLD,
+    OPERAND_HYSTERESIS,
+    OPERAND_INTERLOCK,
+    OPERAND_PERIOD,
+    OPERAND_THRESHOLD,
     PARAM_FMT,
     PARAM_SIZE,
     PIN_CAP_ANALOG_IN,
@@ -71,7 +80,13 @@ from .const import (
     PIN_CAP_PWM,
     PIN_CAP_RESERVED,
     RECIPE_HASH_SIZE,
+    RULE_ACTION_FOLLOW,
+    RULE_ACTION_PULSE,
+    RULE_FLAG_ABOVE,
+    RULE_FLAG_INTERLOCK_ABOVE,
     RULE_FMT,
+    RULE_KIND_INTERVAL,
+    RULE_KIND_THRESHOLD,
     RULE_SIZE,
     VALUE_LIMIT,
 )
@@ -196,9 +211,9 @@ def validate(img, board):
         off += ACTUATOR_SIZE
         caps = _caps(board, pin)
         if (caps & (PIN_CAP_RESERVED | PIN_CAP_NO_ACTUATOR) or not caps & PIN_CAP_DIGITAL_OUT
-                or (flags & 1 and not caps & PIN_CAP_PWM)):
+                or (flags & ACTUATOR_FLAG_PWM and not caps & PIN_CAP_PWM)):
             return IMG_ERR_BAD_PIN, i
-        if flags & ~3:
+        if flags & ~(ACTUATOR_FLAG_PWM | ACTUATOR_FLAG_ACTIVE_LOW):
             return IMG_ERR_BAD_ACTUATOR, i
         if used[pin >> 3] & (1 << (pin & 7)):
             return IMG_ERR_PIN_CONFLICT, i
@@ -218,13 +233,21 @@ def validate(img, board):
     return 0, 0
 
 
+_OPERANDS = (OPERAND_THRESHOLD | OPERAND_HYSTERESIS | OPERAND_HOLD | OPERAND_DURATION | OPERAND_PERIOD
+             | OPERAND_INTERLOCK)
+
+
 def _check_rule(img, off, nc, na, np_):
     kind, act, action, level, chan, flags, il, ops, thr, hyst, hold, dur, period, ilt = struct.unpack_from(RULE_FMT, img, off)
-    if (kind not in (1, 2) or action not in (1, 2) or (kind == 2 and action == 2) or level == 0
-            or flags & ~3 or ops & ~0x3F):
+    interval = kind == RULE_KIND_INTERVAL
+    if (kind not in (RULE_KIND_THRESHOLD, RULE_KIND_INTERVAL)
+            or action not in (RULE_ACTION_PULSE, RULE_ACTION_FOLLOW)
+            or (interval and action == RULE_ACTION_FOLLOW) or level == 0
+            or flags & ~(RULE_FLAG_ABOVE | RULE_FLAG_INTERLOCK_ABOVE) or ops & ~_OPERANDS):
         return IMG_ERR_BAD_RULE
     fields = (thr, hyst, hold, dur, period, ilt)  # operand bits 0x01 .. 0x20, in this order
-    if act >= na or (kind == 1 and chan >= nc) or (kind == 2 and chan != 0xFF) or (il != 0xFF and il >= nc):
+    if (act >= na or (not interval and chan >= nc) or (interval and chan != NO_INDEX)
+            or (il != NO_INDEX and il >= nc)):
         return IMG_ERR_BAD_REF
     for k in range(6):
         if ops & (1 << k) and not (0 <= fields[k] < np_):
@@ -234,8 +257,8 @@ def _check_rule(img, off, nc, na, np_):
             return IMG_ERR_BAD_DURATION
     # (field index, lowest, highest) in the order validate.py checks them
     bounds = ((0, -VALUE_LIMIT, VALUE_LIMIT), (5, -VALUE_LIMIT, VALUE_LIMIT), (1, 0, VALUE_LIMIT),
-              (2, 0, DUR_MAX_MS), (3, 1 if action == 1 else 0, DUR_MAX_MS),
-              (4, MIN_INTERVAL_MS if kind == 2 else 0, DUR_MAX_MS))
+              (2, 0, DUR_MAX_MS), (3, 1 if action == RULE_ACTION_PULSE else 0, DUR_MAX_MS),
+              (4, MIN_INTERVAL_MS if interval else 0, DUR_MAX_MS))
     for k, lo, hi in bounds:
         if ops & (1 << k):
             continue

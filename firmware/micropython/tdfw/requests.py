@@ -71,6 +71,11 @@ from .const import (
     RULE_STATE_PAUSED,
     RULE_STATE_READY,
     RULE_STATE_RUNNING,
+    STATUS_ACTUATOR_SIZE,
+    STATUS_RULE_SIZE,
+    STATUS_SECTION_ACTUATORS,
+    STATUS_SECTION_RULES,
+    TELEMETRY_FLAG_RAW,
 )
 from .engine import _el
 from .frame import VERSION
@@ -234,7 +239,7 @@ def _command(app, seq, f):
     if op == OP_HELLO:
         return app.send_hello(seq)
     if op == OP_TELEMETRY_MODE:
-        app.raw_telemetry = bool(f[1] & 1)
+        app.raw_telemetry = bool(f[1] & TELEMETRY_FLAG_RAW)
         return _ack(app, t, seq, 0)
     if op == OP_CLEAR_SAFE_MODE:
         if app.safe:
@@ -278,13 +283,14 @@ def _command(app, seq, f):
 def _status(app, seq, section, first, now):
     eng = app.engine
     raw = app.enc.raw
-    if section > 1:
+    if section not in (STATUS_SECTION_ACTUATORS, STATUS_SECTION_RULES):
         return _nack(app, MSG_COMMAND, seq, NACK_BAD_VALUE, 0)
-    total = 0 if eng is None else (eng.na if section == 0 else eng.nr)
+    acts = section == STATUS_SECTION_ACTUATORS
+    total = 0 if eng is None else (eng.na if acts else eng.nr)
     at = msg.status_head(raw, now, app.flags(), section, first, total)
     i = first
-    while i < total and at + (11 if section == 0 else 6) <= MAX_PAYLOAD:
-        if section == 0:
+    while i < total and at + (STATUS_ACTUATOR_SIZE if acts else STATUS_RULE_SIZE) <= MAX_PAYLOAD:
+        if acts:
             at = msg.status_actuator(raw, at, *_actuator_entry(eng, i, eng.last_tick))
         else:
             since = _el(eng.last_tick, eng.last_fired[i]) if eng.fired[i] else NEVER_MS
