@@ -1,5 +1,7 @@
 """The C core writes and reads every record where contract.RECORDS puts its fields.
 
+Messages through msg.c's encoders and decoder, the config image through image.c's accessors.
+
 Each field gets its own random value; the record packed from its one declaration (Python's struct,
 with the declaration's format) must be the bytes msg.c writes, and msg.c must read each request
 field back from where the declaration puts it. An offset in C that drifted from the declaration
@@ -13,7 +15,8 @@ import struct
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from tendril import contract
-from tendril.contract import CommandOp, MsgType, StatusSection
+from tendril.contract import CommandOp, MsgType, Operand, StatusSection
+from tendril.image import dur16_to_ms
 
 _INT = {
     "u8": st.integers(0, 0xFF),
@@ -104,3 +107,61 @@ def test_requests_are_read_where_the_records_say(core, data):
     assert status == "ok"
     expected = {k: v.hex() if isinstance(v, bytes) else v for k, v in fields.items()}
     assert got == expected
+
+
+# --- the config image: every record read back by the C accessors from where the declaration says -
+
+_DUR = st.integers(0, 0xBFFF)  # dur16 codes with a valid unit (the top two bits 0..2)
+_NAME = st.binary(min_size=1, max_size=contract.IMAGE_NAME_SIZE).map(
+    lambda b: bytes(0x41 + x % 26 for x in b).ljust(contract.IMAGE_NAME_SIZE, b"\0")
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.data())
+def test_image_records_are_read_where_the_records_say(core, data):
+    counts = {"n_params": 1, "n_channels": 1, "n_actuators": 1, "n_rules": 1}
+    size = sum(r.size for r in (contract.IMAGE_HEADER, contract.PARAM, contract.CHANNEL,
+                                contract.ACTUATOR, contract.RULE))  # fmt: skip
+    header = data.draw(values(contract.IMAGE_HEADER, length=size, **counts))
+    header["name"] = data.draw(_NAME)
+    header["telemetry_period"] = data.draw(_DUR)
+    param = data.draw(values(contract.PARAM))
+    channel = dict(data.draw(values(contract.CHANNEL)), period=data.draw(_DUR))
+    actuator = dict(data.draw(values(contract.ACTUATOR)),
+                    **{k: data.draw(_DUR) for k in ("max_on", "min_off", "daily_cap")})  # fmt: skip
+    rule = dict(data.draw(values(contract.RULE)),
+                **{k: data.draw(_DUR) for k in ("hold", "duration", "period")})  # fmt: skip
+    image = b"".join(
+        packed(record, fields)
+        for record, fields in ((contract.IMAGE_HEADER, header), (contract.PARAM, param),
+                               (contract.CHANNEL, channel), (contract.ACTUATOR, actuator),
+                               (contract.RULE, rule))
+    )  # fmt: skip
+    assert len(image) == size
+
+    got = core.decoded(image)
+
+    assert got["name"] == header["name"].rstrip(b"\0").decode("ascii")
+    assert (got["board_class"], got["generation"]) == (header["board_class"], header["generation"])
+    assert got["recipe_hash"] == header["recipe_hash"].hex()
+    assert got["telemetry_ms"] == dur16_to_ms(header["telemetry_period"])
+    assert got["params"] == [param]
+    mode = channel["mode"]
+    assert got["channels"] == [{
+        "pin": channel["pin"], "kind": mode & contract.CHANNEL_KIND_MASK,
+        "smoothing": mode >> contract.SMOOTHING_SHIFT, "unit": channel["unit"],
+        "period_ms": dur16_to_ms(channel["period"]), "gain": channel["gain"],
+        "offset": channel["offset"],
+    }]  # fmt: skip
+    assert got["actuators"] == [{
+        "pin": actuator["pin"], "flags": actuator["flags"],
+        **{f"{k}_ms": dur16_to_ms(actuator[k]) for k in ("max_on", "min_off", "daily_cap")},
+    }]  # fmt: skip
+    ops = rule["operands"]
+    durations = {
+        k: rule[k] if ops & bit else dur16_to_ms(rule[k])
+        for k, bit in (("hold", Operand.HOLD), ("duration", Operand.DURATION),
+                       ("period", Operand.PERIOD))
+    }  # fmt: skip
+    assert got["rules"] == [{**rule, **durations}]
