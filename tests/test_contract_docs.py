@@ -68,7 +68,8 @@ _FIELD = re.compile(r"`((?:u8|u16|u32|i32)(?:\[\d+\])?) (\w+)`")
 
 def _declared(record, skip: int = 0) -> list[tuple[str, str]]:
     """A record's fields as the docs write them: (type, name), a byte string as ``u8[N]``."""
-    return [(f"u8[{f.size}]" if f.type == "bytes" else f.type, f.name) for f in record.fields[skip:]]
+    fields = record.fields[skip:]
+    return [(f"u8[{f.size}]" if f.type == "bytes" else f.type, f.name) for f in fields]
 
 
 def _table_fields(section: str) -> list[tuple[int, str, str]]:

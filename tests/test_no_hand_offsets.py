@@ -28,7 +28,8 @@ C_PATTERNS = (
 PY_PATTERNS = (
     re.compile(_BUFFER + r"\[\s*[1-9][0-9]*\s*[]:]"),  # img[34], p[6:14]
     re.compile(_BUFFER + r"\s*,\s*[1-9][0-9]*\s*[,)]"),  # crc32(img, 6, n), unpack_from(f, p, 14)
-    re.compile(r"""["']<[0-9]*[xcbB?hHiIlLqQs](?:[0-9]*[xcbB?hHiIlLqQs])+["']"""),  # "<BBI", "<8B4I"
+    # a struct format of two or more fields: "<BBI", "<8B4I"
+    re.compile(r"""["']<[0-9]*[xcbB?hHiIlLqQs](?:[0-9]*[xcbB?hHiIlLqQs])+["']"""),
 )
 
 # Known matches that are not an offset into a contract record: (file, text in the line) and why.

@@ -60,7 +60,7 @@ def test_device_messages_are_written_where_the_records_say(core, data):
 @settings(max_examples=60, deadline=None)
 @given(data=st.data())
 def test_message_heads_are_written_where_the_records_say(core, data):
-    """TELEMETRY, PARAMS, CONFIG_DATA and STATUS: the fixed part, with no values or entries after."""
+    """TELEMETRY, PARAMS, CONFIG_DATA and STATUS: the fixed part, no values or entries after."""
     record = data.draw(st.sampled_from([contract.TELEMETRY, contract.PARAMS, contract.CONFIG_DATA,
                                         contract.STATUS]))  # fmt: skip
     fields = data.draw(values(record))
@@ -72,7 +72,8 @@ def test_message_heads_are_written_where_the_records_say(core, data):
 @given(data=st.data())
 def test_status_entries_are_written_where_the_records_say(core, data):
     section = data.draw(st.sampled_from([StatusSection.ACTUATORS, StatusSection.RULES]))
-    record = contract.STATUS_ACTUATOR if section == StatusSection.ACTUATORS else contract.STATUS_RULE
+    acts = section == StatusSection.ACTUATORS
+    record = contract.STATUS_ACTUATOR if acts else contract.STATUS_RULE
     head = data.draw(values(contract.STATUS, section=int(section)))
     entries = data.draw(st.lists(values(record), min_size=1, max_size=3))
     status, payload = core.encode_message(MsgType.STATUS, dict(head, entries=entries))
