@@ -10,36 +10,13 @@ fails here for nearly any value, not only for the shared vectors' few.
 
 from __future__ import annotations
 
-import struct
-
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from tendril import contract
 from tendril.contract import CommandOp, MsgType, Operand, StatusSection
 from tendril.image import dur16_to_ms
 
-_INT = {
-    "u8": st.integers(0, 0xFF),
-    "u16": st.integers(0, 0xFFFF),
-    "u32": st.integers(0, 0xFFFF_FFFF),
-    "i32": st.integers(-(2**31), 2**31 - 1),
-}
-
-
-def values(record: contract.Record, **fixed) -> st.SearchStrategy[dict]:
-    """A random value for every field of ``record`` (``fixed`` ones as given)."""
-    fields = {
-        f.name: st.just(fixed[f.name]) if f.name in fixed
-        else st.binary(min_size=f.size, max_size=f.size) if f.type == "bytes"
-        else _INT[f.type]
-        for f in record.fields
-    }  # fmt: skip
-    return st.fixed_dictionaries(fields)
-
-
-def packed(record: contract.Record, fields: dict) -> bytes:
-    return struct.pack(record.struct_format(), *(fields[f.name] for f in record.fields))
-
+from ..support.records import packed, values
 
 DEVICE_MESSAGES = {  # records msg.c encodes from plain fields, by message type
     MsgType.ACK: contract.ACK,
