@@ -10,6 +10,8 @@ outputs, stream TELEMETRY and EVENTs, feed the watchdog.
 from . import msg, requests
 from .boardtab import BOARDS
 from .const import (
+    ACTUATOR_FLAG_ACTIVE_LOW,
+    ACTUATOR_FLAG_PWM,
     B_ADC_BITS,
     B_BOARD_CLASS,
     B_MAX_IMAGE,
@@ -121,10 +123,10 @@ class App:
         caps = self.board[B_PIN_CAPS]
         if pin >= len(caps) or caps[pin] & PIN_CAP_RESERVED or not caps[pin] & PIN_CAP_DIGITAL_OUT:
             return  # never drive a pin a garbled file names
-        if flags & 1:
-            self.hal.pwm(pin, 255 if flags & 2 else 0)
+        if flags & ACTUATOR_FLAG_PWM:
+            self.hal.pwm(pin, 255 if flags & ACTUATOR_FLAG_ACTIVE_LOW else 0)
         else:
-            self.hal.output(pin, 1 if flags & 2 else 0)
+            self.hal.output(pin, 1 if flags & ACTUATOR_FLAG_ACTIVE_LOW else 0)
 
     def apply(self, img):
         """Run config ``img`` (already valid): old actuators off and safe, a fresh engine. In safe
@@ -202,10 +204,10 @@ class App:
                 flags, pin = eng.a_flags[a], eng.a_pin[a]
                 if not level:
                     self.drive_safe(pin, flags)
-                elif flags & 1:
-                    self.hal.pwm(pin, 255 - level if flags & 2 else level)
+                elif flags & ACTUATOR_FLAG_PWM:
+                    self.hal.pwm(pin, 255 - level if flags & ACTUATOR_FLAG_ACTIVE_LOW else level)
                 else:
-                    self.hal.output(pin, 0 if flags & 2 else 1)
+                    self.hal.output(pin, 0 if flags & ACTUATOR_FLAG_ACTIVE_LOW else 1)
 
     # --- sending ------------------------------------------------------------------------------
 
