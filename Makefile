@@ -15,6 +15,7 @@ setup: $(STAMP)
 test: setup
 	$(MAKE) -s -C firmware/core lib avr-check
 	$(PY) tools/contract_gen.py --check
+	$(PY) tools/mpy_gen.py --check
 	$(PY) tests/vectors/generate.py --check
 	$(PY) -m pytest -q
 	$(MAKE) -s -C firmware/core fuzz FUZZ_SECONDS=$(TEST_FUZZ_SECONDS)

@@ -7,6 +7,9 @@ Outputs, all under firmware/core/ and committed:
 
 - tendril_contract.h: every constant of ``contract.CONSTANTS`` as ``TD_<NAME>``, every IntEnum of
   ``contract.ENUMS`` as a C enum ``td_<name>_t`` and every IntFlag as ``#define``s, plus the image magic.
+- tendril_records.h: every record of ``contract.RECORDS`` (image header and records, message
+  payloads) as an enum of field offsets ``TD_<RECORD>_<FIELD>`` and its size ``TD_<RECORD>_SIZE``,
+  with static asserts that each size is its last field's end.
 - tendril_boards.h / tendril_boards.c: one ``td_board_t`` per ``boards/*.toml``, each with its own pin
   table, so a firmware that names one board (``-DTD_BOARD_UNO``) compiles and links only that one.
 
@@ -101,6 +104,40 @@ def contract_header() -> str:
                 out.append(f"    {claim(prefix + '_' + member.name)} = {int(member)},\n")
             out.append(f"}} {claim(tname)};\n")
     out.append("\n#endif /* TENDRIL_CONTRACT_H */\n")
+    return "".join(out)
+
+
+def records_header() -> str:
+    out = [BANNER.format(src="host/tendril/contract.py")]
+    out.append(
+        "#ifndef TENDRIL_RECORDS_H\n#define TENDRIL_RECORDS_H\n\n"
+        '#include "td.h"\n\n'
+        "/* The contract's records (contract.RECORDS): each field's byte offset in its record, and the\n"
+        " * record's size. Integers are little-endian; read and write them with le.h. */\n"
+    )
+    names = {f"TD_{key}" for key in contract.CONSTANTS}
+    for record in contract.RECORDS:
+        rest = f"; then {record.rest}" if record.rest else ""
+        out.append(f"\n/* {record.name}: {record.doc}, {record.size} bytes{rest} */\n")
+        out.append("enum {\n")
+        for field in record.fields:
+            name = f"TD_{record.name}_{field.name.upper()}"
+            if name in names:
+                raise SystemExit(f"contract_gen: {name} would be defined twice")
+            names.add(name)
+            width = f"u8[{field.size}]" if field.type == "bytes" else field.type
+            out.append(f"    {name} = {field.offset}, /* {width} */\n")
+        out.append("};\n")
+        size = f"TD_{record.name}_SIZE"
+        if size not in names:  # the sizes contract.CONSTANTS names are in tendril_contract.h
+            names.add(size)
+            out.append(f"#define {size} {record.size}\n")
+        last = record.fields[-1]
+        out.append(
+            f"TD_STATIC_ASSERT(TD_{record.name}_{last.name.upper()} + {last.size} == {size}, "
+            f"{record.name.lower()}_size);\n"
+        )
+    out.append("\n#endif /* TENDRIL_RECORDS_H */\n")
     return "".join(out)
 
 
@@ -246,6 +283,7 @@ def generate(root: Path) -> dict[Path, str]:
         raise SystemExit(f"contract_gen: no board files in {boards_dir()}")
     return {
         core / "tendril_contract.h": contract_header(),
+        core / "tendril_records.h": records_header(),
         core / "tendril_boards.h": boards_header(boards),
         core / "tendril_boards.c": boards_source(boards),
     }

@@ -7,6 +7,8 @@ Outputs, under firmware/micropython/tdfw/ and committed:
 
 - const.py: every constant of ``contract.CONSTANTS`` and every member of ``contract.ENUMS`` as a
   ``const()``, named like the C header's macros without their ``TD_`` (``MSG_PING``, ``NACK_BAD_CRC``).
+  Every record of ``contract.RECORDS`` too: each field's offset as ``<RECORD>_<FIELD>``, its size
+  as ``<RECORD>_SIZE`` and its ``struct`` format as ``<RECORD>_FMT`` (the C header's names, again).
 - boardtab.py: every board of ``boards/*.toml`` as one tuple (limits, ceilings, pin capabilities).
 
 The firmware package is ``tdfw``, not ``tendril``, so the virtual board can import it into the same
@@ -69,6 +71,17 @@ def const_module() -> str:
         out.append(f"# {enum.__name__}\n")
         for member in enum:
             emit(f"{prefix}_{member.name}", int(member))
+    for record in contract.RECORDS:
+        out.append(f"# {record.name}: {record.doc}\n")
+        for field in record.fields:
+            emit(f"{record.name}_{field.name.upper()}", field.offset)
+        if f"{record.name}_SIZE" not in contract.CONSTANTS:
+            emit(f"{record.name}_SIZE", record.size)
+        fmt = f"{record.name}_FMT"
+        if fmt in seen:
+            raise SystemExit(f"mpy_gen: {fmt} is defined twice")
+        seen.add(fmt)
+        out.append(f"{fmt} = {record.struct_format()!r}\n")
     out.append("\nIMAGE_MAGIC = " + repr(contract.IMAGE_MAGIC) + "\n")
     out.append("# boardtab.py tuple fields\n")
     for i, name in enumerate(BOARD_FIELDS):

@@ -51,8 +51,8 @@ static const store_eeprom_t eeprom = {hal_eeprom_read, hal_eeprom_write, hal_eep
  * validated yet. */
 static void drive(const td_src_t *src, uint16_t off, uint8_t level, bool setup)
 {
-    uint8_t pin = image_rd_u8(src, off + A_PIN);
-    uint8_t flags = image_rd_u8(src, off + A_FLAGS);
+    uint8_t pin = image_rd_u8(src, off + TD_ACTUATOR_PIN);
+    uint8_t flags = image_rd_u8(src, off + TD_ACTUATOR_FLAGS);
     uint8_t caps = board_pin_caps(TD_BOARD, pin);
     if ((caps & (TD_PIN_CAP_RESERVED | TD_PIN_CAP_DIGITAL_OUT)) != TD_PIN_CAP_DIGITAL_OUT) {
         return;
@@ -105,8 +105,8 @@ static void write_outputs(device_t *d)
 static uint8_t chan_pin(const device_t *d, uint8_t i, uint8_t *kind)
 {
     uint16_t off = (uint16_t)(d->eng.chan_at + TD_CHANNEL_SIZE * i);
-    *kind = image_rd_u8(&d->src, off + C_MODE) & TD_CHANNEL_KIND_MASK;
-    return image_rd_u8(&d->src, off + C_PIN);
+    *kind = image_rd_u8(&d->src, off + TD_CHANNEL_MODE) & TD_CHANNEL_KIND_MASK;
+    return image_rd_u8(&d->src, off + TD_CHANNEL_PIN);
 }
 
 static void config_pins(device_t *d)
@@ -242,11 +242,12 @@ void app_poll(void)
         td_frame_outcome_t out = frame_feed(&app_rx, (uint8_t)c);
         if (out == FRAME_OK) {
             request();
-        } else if (out == FRAME_VERSION && app_rx.buf[1] < 0x80) {
+        } else if (out == FRAME_VERSION && app_rx.buf[TD_FRAME_HEADER_TYPE] < 0x80) {
             /* A newer host's request: refuse it in our own framing, keep running. frame_get()
              * gives only FRAME_OK frames, so type and seq are read from the decoded header,
              * whose first bytes every protocol version keeps (version, type, seq). */
-            req_refuse_version(&app, app_rx.buf[1], le_get_u16(&app_rx.buf[2]));
+            req_refuse_version(&app, app_rx.buf[TD_FRAME_HEADER_TYPE],
+                               le_get_u16(&app_rx.buf[TD_FRAME_HEADER_SEQ]));
         } /* anything else the decoder refused is dropped silently (protocol.md, "Receiving") */
     }
     sample_and_tick();

@@ -147,7 +147,7 @@ void device_apply_config(device_t *d)
     }
     d->port->config_pins(d);
     store_params_load(&d->src, d->eng.params, d->eng.np);
-    d->tele_ms = dur16_ms(image_rd_u16(&d->src, H_TELEMETRY));
+    d->tele_ms = dur16_ms(image_rd_u16(&d->src, TD_IMAGE_HEADER_TELEMETRY_PERIOD));
     d->eng.automation = !store_paused(); /* a pause outlives a reset */
     d->running = !store_safe_mode();
 }

@@ -13,14 +13,17 @@
 
 TD_STATIC_ASSERT(TD_LIMIT_CHANNELS <= 255 && TD_LIMIT_RULES <= 254, counts_fit_u8);
 /* eng_rule_def() walks the operand fields in record order, operand bit k being field k. */
-TD_STATIC_ASSERT(R_HYSTERESIS == R_THRESHOLD + 4 && R_HOLD == R_HYSTERESIS + 4 && R_DURATION == R_HOLD + 2 &&
-                         R_PERIOD == R_DURATION + 2 && R_IL_THRESHOLD == R_PERIOD + 2,
+TD_STATIC_ASSERT(TD_RULE_HYSTERESIS == TD_RULE_THRESHOLD + 4 && TD_RULE_HOLD == TD_RULE_HYSTERESIS + 4 &&
+                         TD_RULE_DURATION == TD_RULE_HOLD + 2 && TD_RULE_PERIOD == TD_RULE_DURATION + 2 &&
+                         TD_RULE_IL_THRESHOLD == TD_RULE_PERIOD + 2,
                  operand_fields_in_order);
 TD_STATIC_ASSERT(TD_OPERAND_THRESHOLD == 1 << OP_THR && TD_OPERAND_HYSTERESIS == 1 << OP_HYST &&
                          TD_OPERAND_HOLD == 1 << OP_HOLD && TD_OPERAND_DURATION == 1 << OP_DURATION &&
                          TD_OPERAND_PERIOD == 1 << OP_PERIOD && TD_OPERAND_INTERLOCK == 1 << OP_IL_THR,
                  operand_bits_in_order);
-TD_STATIC_ASSERT(A_MIN_OFF == A_MAX_ON + 2 && A_DAILY_CAP == A_MIN_OFF + 2 && A_END == A_DAILY_CAP + 2, limits_in_order);
+TD_STATIC_ASSERT(TD_ACTUATOR_MIN_OFF == TD_ACTUATOR_MAX_ON + 2 && TD_ACTUATOR_DAILY_CAP == TD_ACTUATOR_MIN_OFF + 2 &&
+                         TD_ACTUATOR_SIZE == TD_ACTUATOR_DAILY_CAP + 2,
+                 limits_in_order);
 
 TD_NOINLINE bool eng_due(uint32_t dur, const uint32_t *since, uint32_t now)
 {
@@ -59,15 +62,15 @@ void eng_rule_def(const engine_t *e, uint8_t i, rdef_t *d)
     uint8_t ops, bit, k;
     const uint8_t *p;
     image_rd_bytes(e->src, eng_rule_off(e, i), rec, TD_RULE_SIZE);
-    ops = rec[R_OPERANDS];
-    d->threshold = rec[R_KIND] == TD_RULE_KIND_THRESHOLD;
-    d->pulse = rec[R_ACTION] == TD_RULE_ACTION_PULSE;
-    d->act = rec[R_ACTUATOR];
-    d->level = rec[R_LEVEL];
-    d->chan = rec[R_CHANNEL];
-    d->flags = rec[R_FLAGS];
-    d->il = rec[R_INTERLOCK];
-    p = &rec[R_THRESHOLD];
+    ops = rec[TD_RULE_OPERANDS];
+    d->threshold = rec[TD_RULE_KIND] == TD_RULE_KIND_THRESHOLD;
+    d->pulse = rec[TD_RULE_ACTION] == TD_RULE_ACTION_PULSE;
+    d->act = rec[TD_RULE_ACTUATOR];
+    d->level = rec[TD_RULE_LEVEL];
+    d->chan = rec[TD_RULE_CHANNEL];
+    d->flags = rec[TD_RULE_FLAGS];
+    d->il = rec[TD_RULE_INTERLOCK];
+    p = &rec[TD_RULE_THRESHOLD];
     for (bit = 1, k = 0; k < OP_N; bit <<= 1, k++) {
         /* A field that may hold a parameter index: that parameter's current value, else the
          * literal (an i32, or a dur16 in ms). */
@@ -83,9 +86,10 @@ void eng_rule_def(const engine_t *e, uint8_t i, rdef_t *d)
 
 void eng_act_def(const engine_t *e, uint8_t i, adef_t *d)
 {
-    uint8_t rec[A_END - A_MAX_ON];
+    uint8_t rec[TD_ACTUATOR_SIZE - TD_ACTUATOR_MAX_ON];
     uint8_t k;
-    image_rd_bytes(e->src, (uint16_t)(e->act_at + (uint16_t)TD_ACTUATOR_SIZE * i + A_MAX_ON), rec, sizeof rec);
+    uint16_t off = (uint16_t)(e->act_at + (uint16_t)TD_ACTUATOR_SIZE * i + TD_ACTUATOR_MAX_ON);
+    image_rd_bytes(e->src, off, rec, sizeof rec);
     for (k = 0; k < L_N; k++) {
         d->ms[k] = dur16_ms(le_get_u16(&rec[2 * k]));
     }
@@ -112,7 +116,7 @@ bool engine_start(engine_t *e, const td_src_t *src, engine_emit_fn emit_fn, void
     e->rule_at = image_rules_at(&n);
     e->automation = 1;
     for (i = 0; i < n.np; i++) {
-        e->params[i] = image_rd_i32(src, (uint16_t)(TD_IMAGE_HEADER_SIZE + TD_PARAM_SIZE * i + P_DEFAULT));
+        e->params[i] = image_rd_i32(src, (uint16_t)(TD_IMAGE_HEADER_SIZE + TD_PARAM_SIZE * i + TD_PARAM_DEFAULT));
     }
     for (i = 0; i < n.na; i++) {
         e->act[i].pend_rule = TD_NO_INDEX;
@@ -129,7 +133,7 @@ void engine_set_raw(engine_t *e, uint8_t channel, uint16_t raw)
 
 static TD_NOINLINE uint32_t chan_period(const engine_t *e, uint8_t i)
 {
-    return dur16_ms(image_rd_u16(e->src, (uint16_t)(e->chan_at + TD_CHANNEL_SIZE * i + C_PERIOD)));
+    return dur16_ms(image_rd_u16(e->src, (uint16_t)(e->chan_at + TD_CHANNEL_SIZE * i + TD_CHANNEL_PERIOD)));
 }
 
 TD_NOINLINE bool engine_sample_due(const engine_t *e, uint8_t i, uint32_t now)
@@ -181,9 +185,9 @@ static TD_NOINLINE void sample(engine_t *e, uint32_t now)
             continue;
         }
         image_rd_bytes(e->src, (uint16_t)(e->chan_at + TD_CHANNEL_SIZE * i), rec, TD_CHANNEL_SIZE);
-        v = calib_apply_u16(c->raw, le_get_i32(&rec[C_GAIN]), le_get_i32(&rec[C_OFFSET]));
+        v = calib_apply_u16(c->raw, le_get_i32(&rec[TD_CHANNEL_GAIN]), le_get_i32(&rec[TD_CHANNEL_OFFSET]));
         if (c->sampled) {
-            v = c->value + floor_shift(v - c->value, (uint8_t)(rec[C_MODE] >> TD_SMOOTHING_SHIFT));
+            v = c->value + floor_shift(v - c->value, (uint8_t)(rec[TD_CHANNEL_MODE] >> TD_SMOOTHING_SHIFT));
         }
         c->value = v;
         c->sampled = 1;

@@ -85,7 +85,7 @@ uint8_t engine_set_param(engine_t *e, uint8_t i, int32_t value, uint32_t now, ui
     uint16_t off = (uint16_t)(TD_IMAGE_HEADER_SIZE + TD_PARAM_SIZE * i);
     *detail = i;
     if (i >= e->np) return TD_NACK_BAD_INDEX;
-    if (value < image_rd_i32(e->src, off + P_MIN) || value > image_rd_i32(e->src, off + P_MAX)) {
+    if (value < image_rd_i32(e->src, off + TD_PARAM_MIN) || value > image_rd_i32(e->src, off + TD_PARAM_MAX)) {
         return TD_NACK_OUT_OF_RANGE;
     }
     *detail = 0;
@@ -161,7 +161,7 @@ void engine_act_status(const engine_t *e, uint8_t i, uint32_t now, td_act_status
 void engine_rule_status(const engine_t *e, uint8_t i, uint32_t now, td_rule_status_t *out)
 {
     const eng_rule_t *r = &e->rule[i];
-    bool threshold = image_rd_u8(e->src, eng_rule_off(e, i) + R_KIND) == TD_RULE_KIND_THRESHOLD;
+    bool threshold = image_rd_u8(e->src, eng_rule_off(e, i) + TD_RULE_KIND) == TD_RULE_KIND_THRESHOLD;
     uint8_t st = TD_RULE_STATE_IDLE;
     if (r->bits & R_RUNNING) st = TD_RULE_STATE_RUNNING;
     else if (!e->automation) st = TD_RULE_STATE_PAUSED;

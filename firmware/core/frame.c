@@ -4,6 +4,7 @@
 
 #include "crc.h"
 #include "le.h"
+#include "tendril_records.h"
 
 #define FRAME_MIN (TD_HEADER_SIZE + TD_CRC_SIZE)
 
@@ -12,7 +13,7 @@
 TD_STATIC_ASSERT(TD_MAX_ENCODED - 1 <= TD_MAX_FRAME, buf_holds_largest_frame);
 TD_STATIC_ASSERT(TD_MAX_FRAME == TD_HEADER_SIZE + TD_MAX_PAYLOAD + TD_CRC_SIZE, frame_layout);
 TD_STATIC_ASSERT(TD_MAX_ENCODED < 255 && TD_FRAME_WIRE_MAX <= 255, counters_fit_u8);
-TD_STATIC_ASSERT(TD_HEADER_SIZE == 4 && TD_CRC_SIZE == 2, header_layout);
+TD_STATIC_ASSERT(TD_HEADER_SIZE == TD_FRAME_HEADER_SIZE && TD_CRC_SIZE == 2, header_layout);
 
 static void dec_reset(td_frame_dec_t *dec)
 {
@@ -47,7 +48,7 @@ static td_frame_outcome_t dec_finish(td_frame_dec_t *dec)
     if (crc16(dec->buf, body) != le_get_u16(&dec->buf[body])) {
         return FRAME_CRC;
     }
-    if (dec->buf[0] != TD_PROTOCOL_VERSION) {
+    if (dec->buf[TD_FRAME_HEADER_VERSION] != TD_PROTOCOL_VERSION) {
         return FRAME_VERSION;
     }
     dec->frame_len = dec->len;
@@ -89,9 +90,9 @@ bool frame_get(const td_frame_dec_t *dec, td_frame_t *frame)
     if (dec->frame_len < FRAME_MIN || dec->frame_len > sizeof dec->buf) {
         return false;
     }
-    frame->version = dec->buf[0];
-    frame->type = dec->buf[1];
-    frame->seq = le_get_u16(&dec->buf[2]);
+    frame->version = dec->buf[TD_FRAME_HEADER_VERSION];
+    frame->type = dec->buf[TD_FRAME_HEADER_TYPE];
+    frame->seq = le_get_u16(&dec->buf[TD_FRAME_HEADER_SEQ]);
     frame->payload = &dec->buf[TD_HEADER_SIZE];
     frame->payload_len = (uint8_t)(dec->frame_len - FRAME_MIN);
     return true;
@@ -109,9 +110,9 @@ uint8_t frame_wrap(uint8_t *out, uint8_t version, uint8_t type, uint16_t seq, ui
     uint8_t run = 1;     /* distance from the open block's code byte */
     uint8_t *code = out; /* where that code byte goes */
     uint8_t *p = out;
-    out[1] = version;
-    out[2] = type;
-    le_put_u16(&out[3], seq);
+    out[1 + TD_FRAME_HEADER_VERSION] = version; /* out[0]: the COBS code byte */
+    out[1 + TD_FRAME_HEADER_TYPE] = type;
+    le_put_u16(&out[1 + TD_FRAME_HEADER_SEQ], seq);
     /* crc16() as the decoder uses it: one CRC loop in the firmware */
     le_put_u16(&out[n - 1], crc16(&out[1], (uint8_t)(n - TD_CRC_SIZE)));
     /* A walking pointer and a byte counter rather than out[i]: no 16-bit index sums on AVR. */

@@ -54,7 +54,7 @@ uint32_t image_crc(const td_src_t *s)
 {
     uint32_t crc = crc32_begin();
     uint16_t i;
-    for (i = H_LENGTH; i < s->len; i++) {
+    for (i = TD_IMAGE_HEADER_LENGTH; i < s->len; i++) {
         crc = crc32_update(crc, image_rd_u8(s, i));
     }
     return crc32_end(crc);
@@ -62,12 +62,15 @@ uint32_t image_crc(const td_src_t *s)
 
 /* The four counts sit in the header in the struct's order: one read, not four calls. */
 TD_STATIC_ASSERT(sizeof(image_counts_t) == 4 && offsetof(image_counts_t, na) == 1 && offsetof(image_counts_t, nr) == 2 &&
-                         offsetof(image_counts_t, np) == 3 && H_NA == H_NC + 1 && H_NR == H_NC + 2 && H_NP == H_NC + 3,
+                         offsetof(image_counts_t, np) == 3 &&
+                         TD_IMAGE_HEADER_N_ACTUATORS == TD_IMAGE_HEADER_N_CHANNELS + 1 &&
+                         TD_IMAGE_HEADER_N_RULES == TD_IMAGE_HEADER_N_CHANNELS + 2 &&
+                         TD_IMAGE_HEADER_N_PARAMS == TD_IMAGE_HEADER_N_CHANNELS + 3,
                  counts_layout);
 
 void image_counts(const td_src_t *s, image_counts_t *n)
 {
-    image_rd_bytes(s, H_NC, (uint8_t *)n, (uint8_t)sizeof *n);
+    image_rd_bytes(s, TD_IMAGE_HEADER_N_CHANNELS, (uint8_t *)n, (uint8_t)sizeof *n);
 }
 
 /* Offset of record `index` of a section, checking the index against its count and the record
@@ -87,21 +90,21 @@ bool image_header(const td_src_t *s, td_img_header_t *h)
     if (s == NULL || s->len < TD_IMAGE_HEADER_SIZE) {
         return false;
     }
-    h->crc32 = image_rd_u32(s, H_CRC);
-    h->length = image_rd_u16(s, H_LENGTH);
-    h->format = image_rd_u8(s, H_FORMAT);
-    h->board_class = image_rd_u8(s, H_BOARD);
-    h->generation = image_rd_u32(s, H_GENERATION);
-    image_rd_bytes(s, H_HASH, h->recipe_hash, TD_RECIPE_HASH_SIZE);
+    h->crc32 = image_rd_u32(s, TD_IMAGE_HEADER_CRC32);
+    h->length = image_rd_u16(s, TD_IMAGE_HEADER_LENGTH);
+    h->format = image_rd_u8(s, TD_IMAGE_HEADER_FORMAT);
+    h->board_class = image_rd_u8(s, TD_IMAGE_HEADER_BOARD_CLASS);
+    h->generation = image_rd_u32(s, TD_IMAGE_HEADER_GENERATION);
+    image_rd_bytes(s, TD_IMAGE_HEADER_RECIPE_HASH, h->recipe_hash, TD_RECIPE_HASH_SIZE);
     for (i = 0; i < TD_IMAGE_NAME_SIZE; i++) {
-        h->name[i] = (char)image_rd_u8(s, H_NAME + i);
+        h->name[i] = (char)image_rd_u8(s, TD_IMAGE_HEADER_NAME + i);
     }
     h->name[TD_IMAGE_NAME_SIZE] = '\0';
-    h->n_channels = image_rd_u8(s, H_NC);
-    h->n_actuators = image_rd_u8(s, H_NA);
-    h->n_rules = image_rd_u8(s, H_NR);
-    h->n_params = image_rd_u8(s, H_NP);
-    h->telemetry_ms = dur16_ms(image_rd_u16(s, H_TELEMETRY));
+    h->n_channels = image_rd_u8(s, TD_IMAGE_HEADER_N_CHANNELS);
+    h->n_actuators = image_rd_u8(s, TD_IMAGE_HEADER_N_ACTUATORS);
+    h->n_rules = image_rd_u8(s, TD_IMAGE_HEADER_N_RULES);
+    h->n_params = image_rd_u8(s, TD_IMAGE_HEADER_N_PARAMS);
+    h->telemetry_ms = dur16_ms(image_rd_u16(s, TD_IMAGE_HEADER_TELEMETRY_PERIOD));
     return true;
 }
 
@@ -113,9 +116,9 @@ bool image_param(const td_src_t *s, uint8_t index, td_param_t *p)
     if (!record_at(s, image_params_at(&n), n.np, index, TD_PARAM_SIZE, &off)) {
         return false;
     }
-    p->default_value = image_rd_i32(s, off + P_DEFAULT);
-    p->min = image_rd_i32(s, off + P_MIN);
-    p->max = image_rd_i32(s, off + P_MAX);
+    p->default_value = image_rd_i32(s, off + TD_PARAM_DEFAULT);
+    p->min = image_rd_i32(s, off + TD_PARAM_MIN);
+    p->max = image_rd_i32(s, off + TD_PARAM_MAX);
     return true;
 }
 
@@ -128,14 +131,14 @@ bool image_channel(const td_src_t *s, uint8_t index, td_channel_t *c)
     if (!record_at(s, image_channels_at(&n), n.nc, index, TD_CHANNEL_SIZE, &off)) {
         return false;
     }
-    mode = image_rd_u8(s, off + C_MODE);
-    c->pin = image_rd_u8(s, off + C_PIN);
+    mode = image_rd_u8(s, off + TD_CHANNEL_MODE);
+    c->pin = image_rd_u8(s, off + TD_CHANNEL_PIN);
     c->kind = mode & TD_CHANNEL_KIND_MASK;
     c->smoothing = (uint8_t)(mode >> TD_SMOOTHING_SHIFT);
-    c->unit = image_rd_u8(s, off + C_UNIT);
-    c->period_ms = dur16_ms(image_rd_u16(s, off + C_PERIOD));
-    c->gain = image_rd_i32(s, off + C_GAIN);
-    c->offset = image_rd_i32(s, off + C_OFFSET);
+    c->unit = image_rd_u8(s, off + TD_CHANNEL_UNIT);
+    c->period_ms = dur16_ms(image_rd_u16(s, off + TD_CHANNEL_PERIOD));
+    c->gain = image_rd_i32(s, off + TD_CHANNEL_GAIN);
+    c->offset = image_rd_i32(s, off + TD_CHANNEL_OFFSET);
     return true;
 }
 
@@ -147,11 +150,11 @@ bool image_actuator(const td_src_t *s, uint8_t index, td_actuator_t *a)
     if (!record_at(s, image_actuators_at(&n), n.na, index, TD_ACTUATOR_SIZE, &off)) {
         return false;
     }
-    a->pin = image_rd_u8(s, off + A_PIN);
-    a->flags = image_rd_u8(s, off + A_FLAGS);
-    a->max_on_ms = dur16_ms(image_rd_u16(s, off + A_MAX_ON));
-    a->min_off_ms = dur16_ms(image_rd_u16(s, off + A_MIN_OFF));
-    a->daily_cap_ms = dur16_ms(image_rd_u16(s, off + A_DAILY_CAP));
+    a->pin = image_rd_u8(s, off + TD_ACTUATOR_PIN);
+    a->flags = image_rd_u8(s, off + TD_ACTUATOR_FLAGS);
+    a->max_on_ms = dur16_ms(image_rd_u16(s, off + TD_ACTUATOR_MAX_ON));
+    a->min_off_ms = dur16_ms(image_rd_u16(s, off + TD_ACTUATOR_MIN_OFF));
+    a->daily_cap_ms = dur16_ms(image_rd_u16(s, off + TD_ACTUATOR_DAILY_CAP));
     return true;
 }
 
@@ -170,19 +173,19 @@ bool image_rule(const td_src_t *s, uint8_t index, td_rule_t *r)
     if (!record_at(s, image_rules_at(&n), n.nr, index, TD_RULE_SIZE, &off)) {
         return false;
     }
-    r->kind = image_rd_u8(s, off + R_KIND);
-    r->actuator = image_rd_u8(s, off + R_ACTUATOR);
-    r->action = image_rd_u8(s, off + R_ACTION);
-    r->level = image_rd_u8(s, off + R_LEVEL);
-    r->channel = image_rd_u8(s, off + R_CHANNEL);
-    r->flags = image_rd_u8(s, off + R_FLAGS);
-    r->interlock = image_rd_u8(s, off + R_INTERLOCK);
-    r->operands = image_rd_u8(s, off + R_OPERANDS);
-    r->threshold = image_rd_i32(s, off + R_THRESHOLD);
-    r->hysteresis = image_rd_i32(s, off + R_HYSTERESIS);
-    r->il_threshold = image_rd_i32(s, off + R_IL_THRESHOLD);
-    r->hold = rule_dur(s, off + R_HOLD, r->operands, TD_OPERAND_HOLD);
-    r->duration = rule_dur(s, off + R_DURATION, r->operands, TD_OPERAND_DURATION);
-    r->period = rule_dur(s, off + R_PERIOD, r->operands, TD_OPERAND_PERIOD);
+    r->kind = image_rd_u8(s, off + TD_RULE_KIND);
+    r->actuator = image_rd_u8(s, off + TD_RULE_ACTUATOR);
+    r->action = image_rd_u8(s, off + TD_RULE_ACTION);
+    r->level = image_rd_u8(s, off + TD_RULE_LEVEL);
+    r->channel = image_rd_u8(s, off + TD_RULE_CHANNEL);
+    r->flags = image_rd_u8(s, off + TD_RULE_FLAGS);
+    r->interlock = image_rd_u8(s, off + TD_RULE_INTERLOCK);
+    r->operands = image_rd_u8(s, off + TD_RULE_OPERANDS);
+    r->threshold = image_rd_i32(s, off + TD_RULE_THRESHOLD);
+    r->hysteresis = image_rd_i32(s, off + TD_RULE_HYSTERESIS);
+    r->il_threshold = image_rd_i32(s, off + TD_RULE_IL_THRESHOLD);
+    r->hold = rule_dur(s, off + TD_RULE_HOLD, r->operands, TD_OPERAND_HOLD);
+    r->duration = rule_dur(s, off + TD_RULE_DURATION, r->operands, TD_OPERAND_DURATION);
+    r->period = rule_dur(s, off + TD_RULE_PERIOD, r->operands, TD_OPERAND_PERIOD);
     return true;
 }

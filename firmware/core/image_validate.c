@@ -22,7 +22,10 @@ enum { SEC_CHANNELS, SEC_ACTUATORS, SEC_RULES, SEC_PARAMS, SECTIONS };
 static const uint8_t rec_size[SECTIONS] TD_ROM = {
     TD_CHANNEL_SIZE, TD_ACTUATOR_SIZE, TD_RULE_SIZE, TD_PARAM_SIZE,
 };
-TD_STATIC_ASSERT(H_NA == H_NC + 1 && H_NR == H_NC + 2 && H_NP == H_NC + 3, count_order);
+TD_STATIC_ASSERT(TD_IMAGE_HEADER_N_ACTUATORS == TD_IMAGE_HEADER_N_CHANNELS + 1 &&
+                         TD_IMAGE_HEADER_N_RULES == TD_IMAGE_HEADER_N_CHANNELS + 2 &&
+                         TD_IMAGE_HEADER_N_PARAMS == TD_IMAGE_HEADER_N_CHANNELS + 3,
+                 count_order);
 /* The board's limits sit in the same order, so check 8 is one loop. */
 TD_STATIC_ASSERT(offsetof(td_board_t, max_actuators) == offsetof(td_board_t, max_channels) + 1 &&
                          offsetof(td_board_t, max_rules) == offsetof(td_board_t, max_channels) + 2 &&
@@ -46,8 +49,8 @@ typedef struct {
 #define V_B16(m) (0x80 | (uint8_t)offsetof(td_board_t, m)) /* a uint16_t board limit */
 #define V_B32(m) (0xA0 | (uint8_t)offsetof(td_board_t, m)) /* a uint32_t board limit */
 #define V_PARAM(off) (0xC0 | (off))                          /* i32 field of parameter `param` */
-TD_STATIC_ASSERT(R_END <= 32 && offsetof(td_board_t, min_sample_ms) < 32 && offsetof(td_board_t, ceiling_max_on_ms) < 32 &&
-                         offsetof(td_board_t, ceiling_daily_cap_ms) < 32,
+TD_STATIC_ASSERT(TD_RULE_SIZE <= 32 && offsetof(td_board_t, min_sample_ms) < 32 &&
+                         offsetof(td_board_t, ceiling_max_on_ms) < 32 && offsetof(td_board_t, ceiling_daily_cap_ms) < 32,
                  spec_args_fit);
 
 enum { K_NEG_LIMIT, K_0, K_1, K_MIN_INTERVAL, K_LIMIT, K_DUR_MAX, K_MAX_SAMPLE, K_DAY };
@@ -136,35 +139,35 @@ static TD_NOINLINE bool pin_take(vctx_t *v, uint8_t pin)
 
 /* Check 12: -1e9 <= min <= default <= max <= 1e9. */
 static const range_t param_ranges[] TD_ROM = {
-    {TD_IMG_ERR_BAD_PARAM, V_I32(P_MIN), V_K(K_NEG_LIMIT), V_I32(P_DEFAULT)},
-    {TD_IMG_ERR_BAD_PARAM, V_I32(P_MAX), V_I32(P_DEFAULT), V_K(K_LIMIT)},
+    {TD_IMG_ERR_BAD_PARAM, V_I32(TD_PARAM_MIN), V_K(K_NEG_LIMIT), V_I32(TD_PARAM_DEFAULT)},
+    {TD_IMG_ERR_BAD_PARAM, V_I32(TD_PARAM_MAX), V_I32(TD_PARAM_DEFAULT), V_K(K_LIMIT)},
 };
 
 /* Check 13, after the pin and mode checks. */
 static const range_t channel_ranges[] TD_ROM = {
-    {TD_IMG_ERR_BAD_DURATION, V_DUR(C_PERIOD), V_K(K_0), V_K(K_DUR_MAX)},
-    {TD_IMG_ERR_BAD_CHANNEL, V_DUR(C_PERIOD), V_B16(min_sample_ms), V_K(K_MAX_SAMPLE)},
-    {TD_IMG_ERR_BAD_CHANNEL, V_I32(C_OFFSET), V_K(K_NEG_LIMIT), V_K(K_LIMIT)},
+    {TD_IMG_ERR_BAD_DURATION, V_DUR(TD_CHANNEL_PERIOD), V_K(K_0), V_K(K_DUR_MAX)},
+    {TD_IMG_ERR_BAD_CHANNEL, V_DUR(TD_CHANNEL_PERIOD), V_B16(min_sample_ms), V_K(K_MAX_SAMPLE)},
+    {TD_IMG_ERR_BAD_CHANNEL, V_I32(TD_CHANNEL_OFFSET), V_K(K_NEG_LIMIT), V_K(K_LIMIT)},
 };
 
 /* Check 14, after the pin and flag checks. */
 static const range_t actuator_ranges[] TD_ROM = {
-    {TD_IMG_ERR_BAD_DURATION, V_DUR(A_MAX_ON), V_K(K_0), V_K(K_DUR_MAX)},
-    {TD_IMG_ERR_BAD_DURATION, V_DUR(A_MIN_OFF), V_K(K_0), V_K(K_DUR_MAX)},
-    {TD_IMG_ERR_BAD_DURATION, V_DUR(A_DAILY_CAP), V_K(K_0), V_K(K_DUR_MAX)},
-    {TD_IMG_ERR_BAD_ACTUATOR, V_DUR(A_MAX_ON), V_K(K_1), V_K(K_DUR_MAX)},
-    {TD_IMG_ERR_BAD_ACTUATOR, V_DUR(A_DAILY_CAP), V_K(K_1), V_K(K_DUR_MAX)},
-    {TD_IMG_ERR_BAD_ACTUATOR, V_DUR(A_MIN_OFF), V_K(K_0), V_K(K_DAY)},
-    {TD_IMG_ERR_ABOVE_CEILING, V_DUR(A_MAX_ON), V_K(K_0), V_B32(ceiling_max_on_ms)},
-    {TD_IMG_ERR_ABOVE_CEILING, V_DUR(A_DAILY_CAP), V_K(K_0), V_B32(ceiling_daily_cap_ms)},
+    {TD_IMG_ERR_BAD_DURATION, V_DUR(TD_ACTUATOR_MAX_ON), V_K(K_0), V_K(K_DUR_MAX)},
+    {TD_IMG_ERR_BAD_DURATION, V_DUR(TD_ACTUATOR_MIN_OFF), V_K(K_0), V_K(K_DUR_MAX)},
+    {TD_IMG_ERR_BAD_DURATION, V_DUR(TD_ACTUATOR_DAILY_CAP), V_K(K_0), V_K(K_DUR_MAX)},
+    {TD_IMG_ERR_BAD_ACTUATOR, V_DUR(TD_ACTUATOR_MAX_ON), V_K(K_1), V_K(K_DUR_MAX)},
+    {TD_IMG_ERR_BAD_ACTUATOR, V_DUR(TD_ACTUATOR_DAILY_CAP), V_K(K_1), V_K(K_DUR_MAX)},
+    {TD_IMG_ERR_BAD_ACTUATOR, V_DUR(TD_ACTUATOR_MIN_OFF), V_K(K_0), V_K(K_DAY)},
+    {TD_IMG_ERR_ABOVE_CEILING, V_DUR(TD_ACTUATOR_MAX_ON), V_K(K_0), V_B32(ceiling_max_on_ms)},
+    {TD_IMG_ERR_ABOVE_CEILING, V_DUR(TD_ACTUATOR_DAILY_CAP), V_K(K_0), V_B32(ceiling_daily_cap_ms)},
 };
 
 #define RANGES(v, list) ranges((v), (list), (uint8_t)(sizeof(list) / sizeof(list)[0]))
 
 static td_image_error_t check_channel(vctx_t *v, const uint8_t *r)
 {
-    uint8_t pin = r[C_PIN];
-    uint8_t mode = r[C_MODE];
+    uint8_t pin = r[TD_CHANNEL_PIN];
+    uint8_t mode = r[TD_CHANNEL_MODE];
     uint8_t kind = mode & TD_CHANNEL_KIND_MASK;
     td_image_error_t err;
     if (!pin_ok(v, pin, kind == TD_CHANNEL_KIND_ANALOG ? TD_PIN_CAP_ANALOG_IN : TD_PIN_CAP_DIGITAL_IN,
@@ -180,8 +183,8 @@ static td_image_error_t check_channel(vctx_t *v, const uint8_t *r)
 
 static td_image_error_t check_actuator(vctx_t *v, const uint8_t *r)
 {
-    uint8_t pin = r[A_PIN];
-    uint8_t flags = r[A_FLAGS];
+    uint8_t pin = r[TD_ACTUATOR_PIN];
+    uint8_t flags = r[TD_ACTUATOR_FLAGS];
     if (!pin_ok(v, pin, (flags & TD_ACTUATOR_FLAG_PWM) ? TD_PIN_CAP_DIGITAL_OUT | TD_PIN_CAP_PWM : TD_PIN_CAP_DIGITAL_OUT,
                 TD_PIN_CAP_RESERVED | TD_PIN_CAP_NO_ACTUATOR)) {
         return TD_IMG_ERR_BAD_PIN;
@@ -208,12 +211,12 @@ typedef struct {
 } rule_field_t;
 #define RULE_FIELDS 6
 static const rule_field_t rule_field[RULE_FIELDS] TD_ROM = {
-    {V_I32(R_THRESHOLD), V_K(K_NEG_LIMIT), V_K(K_NEG_LIMIT), V_K(K_LIMIT)},
-    {V_I32(R_HYSTERESIS), V_K(K_0), V_K(K_0), V_K(K_LIMIT)},
-    {V_DUR(R_HOLD), V_K(K_0), V_K(K_0), V_K(K_DUR_MAX)},
-    {V_DUR(R_DURATION), V_K(K_0), V_K(K_1), V_K(K_DUR_MAX)},
-    {V_DUR(R_PERIOD), V_K(K_0), V_K(K_MIN_INTERVAL), V_K(K_DUR_MAX)},
-    {V_I32(R_IL_THRESHOLD), V_K(K_NEG_LIMIT), V_K(K_NEG_LIMIT), V_K(K_LIMIT)},
+    {V_I32(TD_RULE_THRESHOLD), V_K(K_NEG_LIMIT), V_K(K_NEG_LIMIT), V_K(K_LIMIT)},
+    {V_I32(TD_RULE_HYSTERESIS), V_K(K_0), V_K(K_0), V_K(K_LIMIT)},
+    {V_DUR(TD_RULE_HOLD), V_K(K_0), V_K(K_0), V_K(K_DUR_MAX)},
+    {V_DUR(TD_RULE_DURATION), V_K(K_0), V_K(K_1), V_K(K_DUR_MAX)},
+    {V_DUR(TD_RULE_PERIOD), V_K(K_0), V_K(K_MIN_INTERVAL), V_K(K_DUR_MAX)},
+    {V_I32(TD_RULE_IL_THRESHOLD), V_K(K_NEG_LIMIT), V_K(K_NEG_LIMIT), V_K(K_LIMIT)},
 };
 TD_STATIC_ASSERT(TD_OPERAND_THRESHOLD == 1 && TD_OPERAND_HYSTERESIS == 2 && TD_OPERAND_HOLD == 4 &&
                          TD_OPERAND_DURATION == 8 && TD_OPERAND_PERIOD == 16 && TD_OPERAND_INTERLOCK == 32,
@@ -227,20 +230,21 @@ TD_STATIC_ASSERT(TD_RULE_ACTION_PULSE == 1 && TD_RULE_ACTION_FOLLOW == 2, rule_a
 static TD_NOINLINE td_image_error_t check_rule(vctx_t *v, const uint8_t *r)
 {
     /* kind and action 1 or 2 (k, a 0 or 1), and not interval (k 1) with follow (a 1) */
-    uint8_t k = (uint8_t)(r[R_KIND] - 1u);
-    uint8_t a = (uint8_t)(r[R_ACTION] - 1u);
-    uint8_t chan = r[R_CHANNEL];
-    uint8_t il = r[R_INTERLOCK];
-    uint8_t ops = r[R_OPERANDS];
+    uint8_t k = (uint8_t)(r[TD_RULE_KIND] - 1u);
+    uint8_t a = (uint8_t)(r[TD_RULE_ACTION] - 1u);
+    uint8_t chan = r[TD_RULE_CHANNEL];
+    uint8_t il = r[TD_RULE_INTERLOCK];
+    uint8_t ops = r[TD_RULE_OPERANDS];
     uint8_t nc = v->n[SEC_CHANNELS];
     uint8_t first = STAGES; /* the earliest stage a field fails in */
     const rule_field_t *f = rule_field;
     uint8_t alt, bit;
-    if (k > 1 || a > 1 || (k & a) || r[R_LEVEL] == 0 || (r[R_FLAGS] & ~KNOWN_RULE_FLAGS) || (ops & ~KNOWN_OPERANDS)) {
+    if (k > 1 || a > 1 || (k & a) || r[TD_RULE_LEVEL] == 0 || (r[TD_RULE_FLAGS] & ~KNOWN_RULE_FLAGS) ||
+        (ops & ~KNOWN_OPERANDS)) {
         return TD_IMG_ERR_BAD_RULE;
     }
     /* a threshold rule (k 0) names a channel, an interval rule none */
-    if (r[R_ACTUATOR] >= v->n[SEC_ACTUATORS] || (k ? chan != TD_NO_INDEX : chan >= nc) ||
+    if (r[TD_RULE_ACTUATOR] >= v->n[SEC_ACTUATORS] || (k ? chan != TD_NO_INDEX : chan >= nc) ||
         (il != TD_NO_INDEX && il >= nc)) {
         return TD_IMG_ERR_BAD_REF;
     }
@@ -259,7 +263,9 @@ static TD_NOINLINE td_image_error_t check_rule(vctx_t *v, const uint8_t *r)
                 stage = STAGE_REF;
             } else {
                 v->param = (uint8_t)p;
-                if (!within(v, V_PARAM(P_MIN), lo, hi) || !within(v, V_PARAM(P_MAX), lo, hi)) stage = STAGE_PARAM;
+                if (!within(v, V_PARAM(TD_PARAM_MIN), lo, hi) || !within(v, V_PARAM(TD_PARAM_MAX), lo, hi)) {
+                    stage = STAGE_PARAM;
+                }
             }
         } else if (is_dur && val(v, x) < 0) {
             stage = STAGE_DUR;
@@ -283,14 +289,16 @@ static TD_NOINLINE td_image_error_t check_header(vctx_t *v, uint8_t *index)
     uint8_t i, nul;
     int32_t tele;
     image_rd_bytes(s, 0, h, TD_IMAGE_HEADER_SIZE);
-    if (h[H_MAGIC] != TD_IMAGE_MAGIC_0 || h[H_MAGIC + 1] != TD_IMAGE_MAGIC_1) return TD_IMG_ERR_BAD_MAGIC;
-    if (h[H_FORMAT] != TD_IMAGE_FORMAT) return TD_IMG_ERR_BAD_FORMAT;
-    if (le_get_u16(&h[H_LENGTH]) != s->len) return TD_IMG_ERR_BAD_LENGTH;
+    if (h[TD_IMAGE_HEADER_MAGIC] != TD_IMAGE_MAGIC_0 || h[TD_IMAGE_HEADER_MAGIC + 1] != TD_IMAGE_MAGIC_1) {
+        return TD_IMG_ERR_BAD_MAGIC;
+    }
+    if (h[TD_IMAGE_HEADER_FORMAT] != TD_IMAGE_FORMAT) return TD_IMG_ERR_BAD_FORMAT;
+    if (le_get_u16(&h[TD_IMAGE_HEADER_LENGTH]) != s->len) return TD_IMG_ERR_BAD_LENGTH;
     if (s->len > b->max_image) return TD_IMG_ERR_TOO_LARGE;
-    if (image_crc(s) != le_get_u32(&h[H_CRC])) return TD_IMG_ERR_BAD_CRC;
-    if (h[H_BOARD] != b->board_class) return TD_IMG_ERR_BAD_BOARD;
+    if (image_crc(s) != le_get_u32(&h[TD_IMAGE_HEADER_CRC32])) return TD_IMG_ERR_BAD_CRC;
+    if (h[TD_IMAGE_HEADER_BOARD_CLASS] != b->board_class) return TD_IMG_ERR_BAD_BOARD;
     for (i = 0; i < SECTIONS; i++) {
-        uint8_t n = h[H_NC + i];
+        uint8_t n = h[TD_IMAGE_HEADER_N_CHANNELS + i];
         v->n[i] = n;
         if (n > limit[i]) {
             *index = i;
@@ -302,14 +310,14 @@ static TD_NOINLINE td_image_error_t check_header(vctx_t *v, uint8_t *index)
     /* Printable ASCII, then only NULs: a byte that is not NUL must be printable and follow no NUL. */
     nul = 0;
     for (i = 0; i < TD_IMAGE_NAME_SIZE; i++) {
-        uint8_t c = h[H_NAME + i];
+        uint8_t c = h[TD_IMAGE_HEADER_NAME + i];
         if (c == 0) {
             nul = 1;
         } else if (nul || c < 0x20 || c > 0x7E) {
             return TD_IMG_ERR_BAD_NAME;
         }
     }
-    tele = dur_at(&h[H_TELEMETRY]);
+    tele = dur_at(&h[TD_IMAGE_HEADER_TELEMETRY_PERIOD]);
     if (tele < 0) return TD_IMG_ERR_BAD_DURATION;
     if (tele != 0 && tele < (int32_t)b->min_telemetry_ms) return TD_IMG_ERR_BAD_TELEMETRY;
     return IMAGE_OK;

@@ -4,34 +4,30 @@
 #include <string.h>
 
 #include "le.h"
+#include "tendril_records.h"
 
 TD_STATIC_ASSERT(TD_MAX_PAYLOAD <= 255, payload_len_fits_u8);
-TD_STATIC_ASSERT(TD_STATUS_HEAD_SIZE + TD_STATUS_ACT_SIZE <= TD_MAX_PAYLOAD, status_holds_an_entry);
+TD_STATIC_ASSERT(TD_STATUS_SIZE + TD_STATUS_ACTUATOR_SIZE <= TD_MAX_PAYLOAD, status_holds_an_entry);
 TD_STATIC_ASSERT(TD_HELLO_SIZE == TD_HELLO_FROZEN_SIZE + TD_FW_NAME_SIZE && TD_HELLO_SIZE <= TD_MAX_PAYLOAD, hello);
-TD_STATIC_ASSERT(TD_HELLO_FROZEN_SIZE == 32 + 2 + 2, hello_frozen_part);
-TD_STATIC_ASSERT(4 + TD_CONFIG_CHUNK_MAX <= TD_MAX_PAYLOAD, config_data_fits);
-TD_STATIC_ASSERT(TD_LOG_TEXT_MAX + 1 <= TD_MAX_PAYLOAD, log_fits);
-
-/* Fixed request sizes, in bytes of payload (COMMAND sizes include the op byte). */
-#define CONFIG_BEGIN_SIZE (2 + 4 + TD_RECIPE_HASH_SIZE + 4)
-#define CONFIG_CHUNK_HEAD 2
-#define CONFIG_READ_SIZE 3
+TD_STATIC_ASSERT(TD_HELLO_FROZEN_SIZE == TD_HELLO_FW_NAME, hello_frozen_part);
+TD_STATIC_ASSERT(TD_CONFIG_DATA_SIZE + TD_CONFIG_CHUNK_MAX <= TD_MAX_PAYLOAD, config_data_fits);
+TD_STATIC_ASSERT(TD_LOG_SIZE + TD_LOG_TEXT_MAX <= TD_MAX_PAYLOAD, log_fits);
 
 /* --- requests -------------------------------------------------------------------------------- */
 
 /* COMMAND payload sizes by op (the op byte included); ops run 1..TD_OP_TELEMETRY_MODE. */
 static const uint8_t command_size[] TD_ROM = {
-    0,     /* no op 0 */
-    1 + 6, /* LEASE: actuator u8, duration_ms u32, level u8 */
-    1 + 1, /* OFF: actuator u8 */
-    1,     /* PAUSE */
-    1,     /* RESUME */
-    1 + 5, /* SET_PARAM: index u8, value i32 */
-    1 + 1, /* GET_PARAMS: first u8 */
-    1,     /* HELLO */
-    1 + 2, /* STATUS: section u8, first u8 */
-    1,     /* CLEAR_SAFE_MODE */
-    1 + 1, /* TELEMETRY_MODE: flags u8 */
+    0, /* no op 0 */
+    TD_CMD_LEASE_SIZE,
+    TD_CMD_OFF_SIZE,
+    TD_CMD_PAUSE_SIZE,
+    TD_CMD_RESUME_SIZE,
+    TD_CMD_SET_PARAM_SIZE,
+    TD_CMD_GET_PARAMS_SIZE,
+    TD_CMD_HELLO_SIZE,
+    TD_CMD_STATUS_SIZE,
+    TD_CMD_CLEAR_SAFE_MODE_SIZE,
+    TD_CMD_TELEMETRY_MODE_SIZE,
 };
 TD_STATIC_ASSERT(TD_OP_LEASE == 1 && TD_OP_OFF == 2 && TD_OP_PAUSE == 3 && TD_OP_RESUME == 4, ops_1_4);
 TD_STATIC_ASSERT(TD_OP_SET_PARAM == 5 && TD_OP_GET_PARAMS == 6 && TD_OP_HELLO == 7 && TD_OP_STATUS == 8, ops_5_8);
@@ -45,11 +41,11 @@ typedef struct {
 } req_len_t;
 static const req_len_t request_len[] TD_ROM = {
     {TD_MSG_PING, 0, TD_PING_MAX},
-    {TD_MSG_CONFIG_BEGIN, CONFIG_BEGIN_SIZE, 255},
-    {TD_MSG_CONFIG_CHUNK, CONFIG_CHUNK_HEAD + 1, CONFIG_CHUNK_HEAD + TD_CONFIG_CHUNK_MAX},
+    {TD_MSG_CONFIG_BEGIN, TD_CONFIG_BEGIN_SIZE, 255},
+    {TD_MSG_CONFIG_CHUNK, TD_CONFIG_CHUNK_SIZE + 1, TD_CONFIG_CHUNK_SIZE + TD_CONFIG_CHUNK_MAX},
     {TD_MSG_CONFIG_COMMIT, 0, 255},
     {TD_MSG_CONFIG_ABORT, 0, 255},
-    {TD_MSG_CONFIG_READ, CONFIG_READ_SIZE, 255},
+    {TD_MSG_CONFIG_READ, TD_CONFIG_READ_SIZE, 255},
     {TD_MSG_COMMAND, 1, 255},
 };
 #define N_REQUEST_TYPES (sizeof request_len / sizeof request_len[0])
@@ -84,7 +80,7 @@ td_msg_status_t msg_decode_request(uint8_t type, const uint8_t *payload, uint8_t
     memset(req, 0, sizeof *req);
     req->type = type;
     if (type == TD_MSG_COMMAND && len > 0 && payload != NULL) {
-        req->op = p[0];
+        req->op = p[TD_COMMAND_OP];
     }
     if (st != MSG_OK) {
         return st;
@@ -95,38 +91,38 @@ td_msg_status_t msg_decode_request(uint8_t type, const uint8_t *payload, uint8_t
         req->u.ping.len = len;
         break;
     case TD_MSG_CONFIG_BEGIN:
-        req->u.config_begin.length = le_get_u16(&p[0]);
-        req->u.config_begin.crc32 = le_get_u32(&p[2]);
-        memcpy(req->u.config_begin.recipe_hash, &p[6], TD_RECIPE_HASH_SIZE);
-        req->u.config_begin.generation = le_get_u32(&p[6 + TD_RECIPE_HASH_SIZE]);
+        req->u.config_begin.length = le_get_u16(&p[TD_CONFIG_BEGIN_LENGTH]);
+        req->u.config_begin.crc32 = le_get_u32(&p[TD_CONFIG_BEGIN_CRC32]);
+        memcpy(req->u.config_begin.recipe_hash, &p[TD_CONFIG_BEGIN_RECIPE_HASH], TD_RECIPE_HASH_SIZE);
+        req->u.config_begin.generation = le_get_u32(&p[TD_CONFIG_BEGIN_GENERATION]);
         break;
     case TD_MSG_CONFIG_CHUNK:
-        req->u.config_chunk.offset = le_get_u16(&p[0]);
-        req->u.config_chunk.data = &p[CONFIG_CHUNK_HEAD];
-        req->u.config_chunk.len = (uint8_t)(len - CONFIG_CHUNK_HEAD);
+        req->u.config_chunk.offset = le_get_u16(&p[TD_CONFIG_CHUNK_OFFSET]);
+        req->u.config_chunk.data = &p[TD_CONFIG_CHUNK_SIZE];
+        req->u.config_chunk.len = (uint8_t)(len - TD_CONFIG_CHUNK_SIZE);
         break;
     case TD_MSG_CONFIG_READ:
-        req->u.config_read.offset = le_get_u16(&p[0]);
-        req->u.config_read.count = p[2];
+        req->u.config_read.offset = le_get_u16(&p[TD_CONFIG_READ_OFFSET]);
+        req->u.config_read.count = p[TD_CONFIG_READ_COUNT];
         break;
     case TD_MSG_COMMAND:
         switch (req->op) {
         case TD_OP_LEASE:
-            req->u.lease.actuator = p[1];
-            req->u.lease.duration_ms = le_get_u32(&p[2]);
-            req->u.lease.level = p[6];
+            req->u.lease.actuator = p[TD_CMD_LEASE_ACTUATOR];
+            req->u.lease.duration_ms = le_get_u32(&p[TD_CMD_LEASE_DURATION_MS]);
+            req->u.lease.level = p[TD_CMD_LEASE_LEVEL];
             break;
-        case TD_OP_OFF: req->u.off.actuator = p[1]; break;
+        case TD_OP_OFF: req->u.off.actuator = p[TD_CMD_OFF_ACTUATOR]; break;
         case TD_OP_SET_PARAM:
-            req->u.set_param.index = p[1];
-            req->u.set_param.value = le_get_i32(&p[2]);
+            req->u.set_param.index = p[TD_CMD_SET_PARAM_INDEX];
+            req->u.set_param.value = le_get_i32(&p[TD_CMD_SET_PARAM_VALUE]);
             break;
-        case TD_OP_GET_PARAMS: req->u.get_params.first = p[1]; break;
+        case TD_OP_GET_PARAMS: req->u.get_params.first = p[TD_CMD_GET_PARAMS_FIRST]; break;
         case TD_OP_STATUS:
-            req->u.status.section = p[1];
-            req->u.status.first = p[2];
+            req->u.status.section = p[TD_CMD_STATUS_SECTION];
+            req->u.status.first = p[TD_CMD_STATUS_FIRST];
             break;
-        case TD_OP_TELEMETRY_MODE: req->u.telemetry_mode.flags = p[1]; break;
+        case TD_OP_TELEMETRY_MODE: req->u.telemetry_mode.flags = p[TD_CMD_TELEMETRY_MODE_FLAGS]; break;
         default: break; /* no arguments */
         }
         break;
@@ -171,82 +167,82 @@ static void wr_u8(writer_t *w, uint8_t v)
     wr_bytes(w, &v, 1);
 }
 
-static void wr_u16(writer_t *w, uint16_t v)
-{
-    uint8_t b[2];
-    le_put_u16(b, v);
-    wr_bytes(w, b, 2);
-}
-
-static void wr_u32(writer_t *w, uint32_t v)
-{
-    uint8_t b[4];
-    le_put_u32(b, v);
-    wr_bytes(w, b, 4);
-}
-
 static td_msg_status_t wr_end(const writer_t *w, uint8_t *len)
 {
     *len = w->ok ? w->len : 0;
     return w->ok ? MSG_OK : MSG_NO_ROOM;
 }
 
-/* A message that is a struct's fields in order: one table entry per field instead of one call
- * per field (on AVR each call site costs more flash than its two table bytes). */
-typedef struct {
-    uint8_t at;    /* offsetof the field, or ZERO_BYTE */
-    uint8_t width; /* 2 or 4: a little-endian integer; else that many bytes as they are */
-} field_t;
-#define ZERO_BYTE 0xFF /* a reserved byte, sent as 0 */
-#define FIELD(type, member) {(uint8_t)offsetof(type, member), (uint8_t)sizeof(((type *)0)->member)}
+/* A fixed-size payload: room for all of it, or nothing written. */
+static TD_NOINLINE bool room(uint8_t *out, uint8_t cap, uint8_t need, uint8_t *len)
+{
+    *len = (out != NULL && cap >= need) ? need : 0;
+    return *len != 0;
+}
 
-static void wr_fields(writer_t *w, const void *rec, const field_t *fields, uint8_t n)
+/* A message that is a struct's fields: one table entry per field instead of one call per field
+ * (on AVR each call site costs more flash than its three table bytes). */
+typedef struct {
+    uint8_t at;    /* offsetof the field in the struct */
+    uint8_t width; /* 2 or 4: a little-endian integer; else that many bytes as they are */
+    uint8_t wire;  /* its offset in the payload: a generated TD_<RECORD>_<FIELD> */
+} field_t;
+#define FIELD(type, member, wire) {(uint8_t)offsetof(type, member), (uint8_t)sizeof(((type *)0)->member), (wire)}
+
+/* Each field at its place in out; the caller checked the room. */
+static void put_fields(uint8_t *out, const void *rec, const field_t *fields, uint8_t n)
 {
     uint8_t i;
     for (i = 0; i < n; i++) {
-        uint8_t at = TD_ROM_U8(&fields[i].at);
         uint8_t width = TD_ROM_U8(&fields[i].width);
-        const uint8_t *p = (const uint8_t *)rec + at;
-        if (at == ZERO_BYTE) {
-            wr_u8(w, 0);
-        } else if (width == 2) {
+        const uint8_t *p = (const uint8_t *)rec + TD_ROM_U8(&fields[i].at);
+        uint8_t *dst = &out[TD_ROM_U8(&fields[i].wire)];
+        if (width == 2) {
             uint16_t v;
             memcpy(&v, p, sizeof v);
-            wr_u16(w, v);
+            le_put_u16(dst, v);
         } else if (width == 4) {
             uint32_t v;
             memcpy(&v, p, sizeof v);
-            wr_u32(w, v);
+            le_put_u32(dst, v);
         } else {
-            wr_bytes(w, p, width);
+            memcpy(dst, p, width);
         }
     }
 }
 
 static const field_t hello_fields[] TD_ROM = {
-    FIELD(td_hello_t, protocol_version), FIELD(td_hello_t, board_class), FIELD(td_hello_t, fw_major),
-    FIELD(td_hello_t, fw_minor), FIELD(td_hello_t, fw_patch), FIELD(td_hello_t, reset_cause),
-    FIELD(td_hello_t, flags), {ZERO_BYTE, 1}, FIELD(td_hello_t, device_id), FIELD(td_hello_t, boot_count),
-    FIELD(td_hello_t, capabilities), FIELD(td_hello_t, config_generation), FIELD(td_hello_t, recipe_hash),
-    FIELD(td_hello_t, max_payload), FIELD(td_hello_t, max_image),
+    FIELD(td_hello_t, protocol_version, TD_HELLO_PROTOCOL_VERSION),
+    FIELD(td_hello_t, board_class, TD_HELLO_BOARD_CLASS),
+    FIELD(td_hello_t, fw_major, TD_HELLO_FW_MAJOR),
+    FIELD(td_hello_t, fw_minor, TD_HELLO_FW_MINOR),
+    FIELD(td_hello_t, fw_patch, TD_HELLO_FW_PATCH),
+    FIELD(td_hello_t, reset_cause, TD_HELLO_RESET_CAUSE),
+    FIELD(td_hello_t, flags, TD_HELLO_FLAGS),
+    FIELD(td_hello_t, device_id, TD_HELLO_DEVICE_ID),
+    FIELD(td_hello_t, boot_count, TD_HELLO_BOOT_COUNT),
+    FIELD(td_hello_t, capabilities, TD_HELLO_CAPABILITIES),
+    FIELD(td_hello_t, config_generation, TD_HELLO_CONFIG_GENERATION),
+    FIELD(td_hello_t, recipe_hash, TD_HELLO_RECIPE_HASH),
+    FIELD(td_hello_t, max_payload, TD_HELLO_MAX_PAYLOAD),
+    FIELD(td_hello_t, max_image, TD_HELLO_MAX_IMAGE),
 };
 #define COUNT(a) ((uint8_t)(sizeof(a) / sizeof((a)[0])))
-TD_STATIC_ASSERT(sizeof(td_hello_t) < ZERO_BYTE && TD_RECIPE_HASH_SIZE != 2 && TD_RECIPE_HASH_SIZE != 4, fields);
+TD_STATIC_ASSERT(sizeof(td_hello_t) <= 0xFF && TD_RECIPE_HASH_SIZE != 2 && TD_RECIPE_HASH_SIZE != 4, fields);
 
 td_msg_status_t msg_encode_hello(const td_hello_t *h, uint8_t *out, uint8_t cap, uint8_t *len)
 {
-    writer_t w;
     *len = 0;
     if (h->name_len > TD_FW_NAME_SIZE || (h->name == NULL && h->name_len > 0)) {
         return MSG_BAD_VALUE;
     }
-    wr_begin(&w, out, cap, 0);
-    wr_fields(&w, h, hello_fields, COUNT(hello_fields));
-    wr_bytes(&w, (const uint8_t *)h->name, h->name_len);
-    while (w.ok && w.len < TD_HELLO_SIZE) {
-        wr_u8(&w, 0); /* the name field is u8[TD_FW_NAME_SIZE], NUL-padded */
+    if (!room(out, cap, TD_HELLO_SIZE, len)) return MSG_NO_ROOM;
+    memset(out, 0, TD_HELLO_SIZE); /* the reserved byte, and the name's NUL padding */
+    put_fields(out, h, hello_fields, COUNT(hello_fields));
+    if (h->name_len > 0) {
+        memcpy(&out[TD_HELLO_FW_NAME], h->name, h->name_len);
     }
-    return wr_end(&w, len);
+    return MSG_OK;
 }
 
 td_msg_status_t msg_encode_pong(const uint8_t *data, uint8_t n, uint8_t *out, uint8_t cap, uint8_t *len)
@@ -261,34 +257,27 @@ td_msg_status_t msg_encode_pong(const uint8_t *data, uint8_t n, uint8_t *out, ui
     return wr_end(&w, len);
 }
 
-/* A fixed-size payload: room for all of it, or nothing written. */
-static TD_NOINLINE bool room(uint8_t *out, uint8_t cap, uint8_t need, uint8_t *len)
-{
-    *len = (out != NULL && cap >= need) ? need : 0;
-    return *len != 0;
-}
-
 td_msg_status_t msg_encode_ack(uint8_t request_type, uint8_t detail, uint32_t value, uint8_t *out, uint8_t cap,
                                uint8_t *len)
 {
-    if (!room(out, cap, 6, len)) return MSG_NO_ROOM;
-    out[0] = request_type;
-    out[1] = detail;
-    le_put_u32(&out[2], value);
+    if (!room(out, cap, TD_ACK_SIZE, len)) return MSG_NO_ROOM;
+    out[TD_ACK_REQUEST_TYPE] = request_type;
+    out[TD_ACK_DETAIL] = detail;
+    le_put_u32(&out[TD_ACK_VALUE], value);
     return MSG_OK;
 }
 
 td_msg_status_t msg_encode_nack(uint8_t request_type, uint8_t code, uint16_t detail, uint8_t *out, uint8_t cap,
                                 uint8_t *len)
 {
-    if (!room(out, cap, 4, len)) return MSG_NO_ROOM;
-    out[0] = request_type;
-    out[1] = code;
-    le_put_u16(&out[2], detail);
+    if (!room(out, cap, TD_NACK_SIZE, len)) return MSG_NO_ROOM;
+    out[TD_NACK_REQUEST_TYPE] = request_type;
+    out[TD_NACK_CODE] = code;
+    le_put_u16(&out[TD_NACK_DETAIL], detail);
     return MSG_OK;
 }
 
-/* n i32 values at out[at..]: the caller checked the room. */
+/* n i32 values from out on: the caller checked the room. */
 static void put_values(uint8_t *out, const int32_t *values, uint8_t n)
 {
     uint8_t i;
@@ -300,26 +289,27 @@ static void put_values(uint8_t *out, const int32_t *values, uint8_t n)
 td_msg_status_t msg_encode_telemetry(uint32_t time_ms, uint8_t first_channel, uint8_t flags, const int32_t *values,
                                      uint8_t n, uint8_t *out, uint8_t cap, uint8_t *len)
 {
-    if ((values == NULL && n > 0) || n > TD_TELEMETRY_MAX_VALUES || !room(out, cap, (uint8_t)(6 + 4 * n), len)) {
+    if ((values == NULL && n > 0) || n > TD_TELEMETRY_MAX_VALUES ||
+        !room(out, cap, (uint8_t)(TD_TELEMETRY_SIZE + 4 * n), len)) {
         *len = 0;
         return MSG_NO_ROOM;
     }
-    le_put_u32(out, time_ms);
-    out[4] = first_channel;
-    out[5] = flags;
-    put_values(&out[6], values, n);
+    le_put_u32(&out[TD_TELEMETRY_TIME_MS], time_ms);
+    out[TD_TELEMETRY_FIRST_CHANNEL] = first_channel;
+    out[TD_TELEMETRY_FLAGS] = flags;
+    put_values(&out[TD_TELEMETRY_SIZE], values, n);
     return MSG_OK;
 }
 
 td_msg_status_t msg_encode_event(const td_event_t *e, uint8_t *out, uint8_t cap, uint8_t *len)
 {
-    if (!room(out, cap, 12, len)) return MSG_NO_ROOM;
-    le_put_u32(out, e->time_ms);
-    out[4] = e->kind;
-    out[5] = e->a;
-    out[6] = e->b;
-    out[7] = e->c;
-    le_put_i32(&out[8], e->value);
+    if (!room(out, cap, TD_EVENT_SIZE, len)) return MSG_NO_ROOM;
+    le_put_u32(&out[TD_EVENT_TIME_MS], e->time_ms);
+    out[TD_EVENT_KIND] = e->kind;
+    out[TD_EVENT_A] = e->a;
+    out[TD_EVENT_B] = e->b;
+    out[TD_EVENT_C] = e->c;
+    le_put_i32(&out[TD_EVENT_VALUE], e->value);
     return MSG_OK;
 }
 
@@ -344,14 +334,14 @@ td_msg_status_t msg_encode_config_data(uint16_t offset, uint16_t total_length, c
         *len = 0;
         return MSG_BAD_VALUE;
     }
-    if ((data == NULL && n > 0) || !room(out, cap, (uint8_t)(4 + n), len)) {
+    if ((data == NULL && n > 0) || !room(out, cap, (uint8_t)(TD_CONFIG_DATA_SIZE + n), len)) {
         *len = 0;
         return MSG_NO_ROOM;
     }
-    le_put_u16(out, offset);
-    le_put_u16(&out[2], total_length);
+    le_put_u16(&out[TD_CONFIG_DATA_OFFSET], offset);
+    le_put_u16(&out[TD_CONFIG_DATA_TOTAL_LENGTH], total_length);
     if (n > 0) {
-        memcpy(&out[4], data, n);
+        memcpy(&out[TD_CONFIG_DATA_SIZE], data, n);
     }
     return MSG_OK;
 }
@@ -359,25 +349,26 @@ td_msg_status_t msg_encode_config_data(uint16_t offset, uint16_t total_length, c
 td_msg_status_t msg_encode_params(uint8_t first, uint8_t total, const int32_t *values, uint8_t n, uint8_t *out,
                                   uint8_t cap, uint8_t *len)
 {
-    if ((values == NULL && n > 0) || n > TD_PARAMS_MAX_VALUES || !room(out, cap, (uint8_t)(2 + 4 * n), len)) {
+    if ((values == NULL && n > 0) || n > TD_PARAMS_MAX_VALUES ||
+        !room(out, cap, (uint8_t)(TD_PARAMS_SIZE + 4 * n), len)) {
         *len = 0;
         return MSG_NO_ROOM;
     }
-    out[0] = first;
-    out[1] = total;
-    put_values(&out[2], values, n);
+    out[TD_PARAMS_FIRST] = first;
+    out[TD_PARAMS_TOTAL] = total;
+    put_values(&out[TD_PARAMS_SIZE], values, n);
     return MSG_OK;
 }
 
 td_msg_status_t msg_encode_status(uint32_t time_ms, uint8_t flags, uint8_t section, uint8_t first, uint8_t total,
                                   uint8_t *out, uint8_t cap, uint8_t *len)
 {
-    if (!room(out, cap, TD_STATUS_HEAD_SIZE, len)) return MSG_NO_ROOM;
-    le_put_u32(out, time_ms);
-    out[4] = flags;
-    out[5] = section;
-    out[6] = first;
-    out[7] = total;
+    if (!room(out, cap, TD_STATUS_SIZE, len)) return MSG_NO_ROOM;
+    le_put_u32(&out[TD_STATUS_TIME_MS], time_ms);
+    out[TD_STATUS_FLAGS] = flags;
+    out[TD_STATUS_SECTION] = section;
+    out[TD_STATUS_FIRST] = first;
+    out[TD_STATUS_TOTAL] = total;
     return MSG_OK;
 }
 
@@ -405,13 +396,13 @@ td_msg_status_t msg_append_i32(int32_t value, uint8_t *out, uint8_t cap, uint8_t
 
 td_msg_status_t msg_status_add_actuator(const td_act_status_t *e, uint8_t *out, uint8_t cap, uint8_t *len)
 {
-    uint8_t *p = append(out, cap, len, TD_STATUS_ACT_SIZE);
+    uint8_t *p = append(out, cap, len, TD_STATUS_ACTUATOR_SIZE);
     if (p == NULL) return MSG_NO_ROOM;
-    p[0] = e->state;
-    p[1] = e->level;
-    p[2] = e->owner;
-    le_put_u32(&p[3], e->ms_left);
-    le_put_u32(&p[7], e->today_on_ms);
+    p[TD_STATUS_ACTUATOR_STATE] = e->state;
+    p[TD_STATUS_ACTUATOR_LEVEL] = e->level;
+    p[TD_STATUS_ACTUATOR_OWNER] = e->owner;
+    le_put_u32(&p[TD_STATUS_ACTUATOR_MS_LEFT], e->ms_left);
+    le_put_u32(&p[TD_STATUS_ACTUATOR_TODAY_ON_MS], e->today_on_ms);
     return MSG_OK;
 }
 
@@ -419,8 +410,8 @@ td_msg_status_t msg_status_add_rule(const td_rule_status_t *e, uint8_t *out, uin
 {
     uint8_t *p = append(out, cap, len, TD_STATUS_RULE_SIZE);
     if (p == NULL) return MSG_NO_ROOM;
-    p[0] = e->state;
-    p[1] = e->last_skip;
-    le_put_u32(&p[2], e->since_fired_ms);
+    p[TD_STATUS_RULE_STATE] = e->state;
+    p[TD_STATUS_RULE_LAST_SKIP] = e->last_skip;
+    le_put_u32(&p[TD_STATUS_RULE_SINCE_FIRED_MS], e->since_fired_ms);
     return MSG_OK;
 }

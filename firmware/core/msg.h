@@ -115,10 +115,6 @@ typedef struct {
     uint32_t since_fired_ms;
 } td_rule_status_t;
 
-#define TD_STATUS_HEAD_SIZE 8
-#define TD_STATUS_ACT_SIZE 11
-#define TD_STATUS_RULE_SIZE 6
-
 td_msg_status_t msg_encode_hello(const td_hello_t *hello, uint8_t *out, uint8_t cap, uint8_t *len);
 td_msg_status_t msg_encode_pong(const uint8_t *data, uint8_t n, uint8_t *out, uint8_t cap, uint8_t *len);
 td_msg_status_t msg_encode_ack(uint8_t request_type, uint8_t detail, uint32_t value, uint8_t *out, uint8_t cap,

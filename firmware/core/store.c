@@ -214,7 +214,7 @@ static TD_NOINLINE void slot_src(td_src_t *src, uint8_t slot, uint16_t len)
 bool store_slot_src(td_src_t *src, uint8_t slot)
 {
     uint16_t base = slot_at(slot);
-    uint16_t len = (uint16_t)get((uint16_t)(base + H_LENGTH), 2);
+    uint16_t len = (uint16_t)get((uint16_t)(base + TD_IMAGE_HEADER_LENGTH), 2);
     slot_src(src, slot, len > TD_LIMIT_IMAGE ? TD_LIMIT_IMAGE : len);
     return store_ok() && get(base, 2) == (TD_IMAGE_MAGIC_0 | (uint16_t)TD_IMAGE_MAGIC_1 << 8);
 }
@@ -227,7 +227,7 @@ void store_active_src(td_src_t *src)
 /* The generation of a valid image in `slot` (its header is all there). */
 static TD_NOINLINE uint32_t slot_generation(uint8_t slot)
 {
-    return get((uint16_t)(slot_at(slot) + H_GENERATION), 4);
+    return get((uint16_t)(slot_at(slot) + TD_IMAGE_HEADER_GENERATION), 4);
 }
 
 uint8_t store_load(void)
@@ -261,7 +261,7 @@ uint32_t store_generation(void)
 
 void store_recipe_hash(uint8_t out[TD_RECIPE_HASH_SIZE])
 {
-    get_bytes((uint16_t)(slot_at(store.slot) + H_HASH), out, TD_RECIPE_HASH_SIZE);
+    get_bytes((uint16_t)(slot_at(store.slot) + TD_IMAGE_HEADER_RECIPE_HASH), out, TD_RECIPE_HASH_SIZE);
 }
 
 /* --- the transfer ----------------------------------------------------------------------------- */
@@ -373,11 +373,11 @@ uint8_t store_commit(uint16_t *detail)
         return TD_NACK_BAD_LENGTH;
     }
     slot_src(&src, slot, store.length);
-    if (store.length < H_LENGTH || image_crc(&src) != store.crc32) {
+    if (store.length < TD_IMAGE_HEADER_LENGTH || image_crc(&src) != store.crc32) {
         return TD_NACK_BAD_CRC;
     }
     /* Through the source: an image too short for its header reads zeros there, as validation does. */
-    if (image_rd_u32(&src, H_GENERATION) != store.generation) {
+    if (image_rd_u32(&src, TD_IMAGE_HEADER_GENERATION) != store.generation) {
         /* The image is not the one CONFIG_BEGIN announced (and was checked as newer). */
         *detail = (uint16_t)store_generation();
         return TD_NACK_STALE_GENERATION;
@@ -390,7 +390,8 @@ uint8_t store_commit(uint16_t *detail)
     }
     /* The commit point: the second magic byte, then the first. Until the first lands the slot is
      * invalid and the old config stays in force. */
-    if (!put((uint16_t)(base + 1), store.magic[1]) || !put(base, store.magic[0])) {
+    if (!put((uint16_t)(base + TD_IMAGE_HEADER_MAGIC + 1), store.magic[1]) ||
+        !put((uint16_t)(base + TD_IMAGE_HEADER_MAGIC), store.magic[0])) {
         return TD_NACK_STORAGE;
     }
     store.staging = 0;
@@ -439,8 +440,8 @@ void store_params_load(const td_src_t *src, int32_t *params, uint8_t np)
         uint16_t off = (uint16_t)(TD_IMAGE_HEADER_SIZE + TD_PARAM_SIZE * i);
         uint32_t u = get(at, 4);
         int32_t v = le_i32_from_u32(u);
-        if (EE_READ((uint16_t)(at + 4)) == param_check(gen, i, u) && v >= image_rd_i32(src, off + P_MIN) &&
-            v <= image_rd_i32(src, off + P_MAX)) {
+        if (EE_READ((uint16_t)(at + 4)) == param_check(gen, i, u) && v >= image_rd_i32(src, off + TD_PARAM_MIN) &&
+            v <= image_rd_i32(src, off + TD_PARAM_MAX)) {
             params[i] = v;
         }
     }

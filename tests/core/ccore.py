@@ -1,7 +1,9 @@
 """ctypes bindings to the C core (firmware/build/host/libtendril_core.so), shaped like the vectors.
 
 The structures mirror the C headers field for field (fixed-width types, natural alignment); the
-vector tests would fail on any drift. Every helper takes and returns plain Python values.
+vector tests would fail on any drift. They are the C library's decoded structs (td_hello_t,
+td_channel_t, ...), not the contract's byte layouts: those are contract.RECORDS, which the C core
+reads through the generated tendril_records.h. Every helper takes and returns plain Python values.
 """
 
 from __future__ import annotations
@@ -9,7 +11,14 @@ from __future__ import annotations
 import ctypes as C
 from pathlib import Path
 
-from tendril.contract import MAX_PAYLOAD, CommandOp, MsgType, StatusSection
+from tendril.contract import (
+    IMAGE_NAME_SIZE,
+    MAX_PAYLOAD,
+    RECIPE_HASH_SIZE,
+    CommandOp,
+    MsgType,
+    StatusSection,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 LIB_PATH = ROOT / "firmware" / "build" / "host" / "libtendril_core.so"
@@ -45,7 +54,8 @@ class RequestUnion(C.Union):
         ("ping", _s(("data", P8), ("len", u8))),
         (
             "config_begin",
-            _s(("length", u16), ("crc32", u32), ("recipe_hash", u8 * 8), ("generation", u32)),
+            _s(("length", u16), ("crc32", u32), ("recipe_hash", u8 * RECIPE_HASH_SIZE),
+               ("generation", u32)),
         ),
         ("config_chunk", _s(("offset", u16), ("data", P8), ("len", u8))),
         ("config_read", _s(("offset", u16), ("count", u8))),
@@ -67,7 +77,7 @@ class Hello(C.Structure):
         ("protocol_version", u8), ("board_class", u8), ("fw_major", u8), ("fw_minor", u8),
         ("fw_patch", u8), ("reset_cause", u8), ("flags", u8),
         ("device_id", u32), ("boot_count", u32), ("capabilities", u32), ("config_generation", u32),
-        ("recipe_hash", u8 * 8), ("max_payload", u16), ("max_image", u16),
+        ("recipe_hash", u8 * RECIPE_HASH_SIZE), ("max_payload", u16), ("max_image", u16),
         ("name", C.c_char_p), ("name_len", u8),
     ]  # fmt: skip
 
@@ -104,7 +114,8 @@ class ImgHeader(C.Structure):
     _fields_ = [
         ("crc32", u32), ("generation", u32), ("telemetry_ms", u32), ("length", u16),
         ("format", u8), ("board_class", u8), ("n_channels", u8), ("n_actuators", u8),
-        ("n_rules", u8), ("n_params", u8), ("recipe_hash", u8 * 8), ("name", C.c_char * 13),
+        ("n_rules", u8), ("n_params", u8), ("recipe_hash", u8 * RECIPE_HASH_SIZE),
+        ("name", C.c_char * (IMAGE_NAME_SIZE + 1)),
     ]  # fmt: skip
 
 

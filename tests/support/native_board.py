@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 import serial
-from tendril.contract import MsgType
+from tendril.contract import CONFIG_CHUNK_MAX, RECIPE_HASH_SIZE, MsgType
 from tendril.image.codec import crc32 as image_crc32
 from tendril.sim.clock import BoardClock
 from tendril.protocol import (
@@ -33,7 +33,6 @@ ROOT = Path(__file__).resolve().parents[2]
 BUILD = ROOT / "firmware" / "build" / "native"
 REPLIES = {MsgType.ACK, MsgType.NACK, MsgType.PONG, MsgType.CONFIG_DATA, MsgType.PARAMS,
            MsgType.STATUS}  # fmt: skip
-HEADER = struct.Struct("<2sIH")  # magic, crc32, length: the image header's first fields
 
 
 class NativeBoard:
@@ -176,16 +175,17 @@ class NativeBoard:
 
     def push(self, image: bytes, generation: int | None = None) -> list:
         """CONFIG_BEGIN, CHUNKs of 56, COMMIT; every reply in order."""
-        from tendril.image.codec import with_generation
+        from tendril.image.codec import GENERATION_OFFSET, HASH_OFFSET, with_generation
 
         if generation is not None:
             image = with_generation(image, generation)
-        gen = struct.unpack_from("<I", image, 10)[0]
-        replies = [self.request(ConfigBegin(len(image), image_crc32(image), image[14:22], gen))]
+        gen = struct.unpack_from("<I", image, GENERATION_OFFSET)[0]
+        rhash = image[HASH_OFFSET : HASH_OFFSET + RECIPE_HASH_SIZE]
+        replies = [self.request(ConfigBegin(len(image), image_crc32(image), rhash, gen))]
         if getattr(replies[0], "code", None) is not None or getattr(replies[0], "detail", 0) == 1:
             return replies
-        for off in range(0, len(image), 56):
-            replies.append(self.request(ConfigChunk(off, image[off : off + 56])))
+        for off in range(0, len(image), CONFIG_CHUNK_MAX):
+            replies.append(self.request(ConfigChunk(off, image[off : off + CONFIG_CHUNK_MAX])))
         replies.append(self.request(ConfigCommit()))
         return replies
 

@@ -10,6 +10,8 @@ outputs, stream TELEMETRY and EVENTs, feed the watchdog.
 from . import msg, requests
 from .boardtab import BOARDS
 from .const import (
+    ACTUATOR_FLAG_ACTIVE_LOW,
+    ACTUATOR_FLAG_PWM,
     B_ADC_BITS,
     B_BOARD_CLASS,
     B_MAX_IMAGE,
@@ -38,13 +40,14 @@ from .const import (
     NO_INDEX,
     PIN_CAP_DIGITAL_OUT,
     PIN_CAP_RESERVED,
+    RECIPE_HASH_SIZE,
     RESET_CAUSE_WATCHDOG,
     TELEMETRY_MAX_VALUES,
 )
 from .engine import Engine, _el
 from .frame import COBS, FRAME, VERSION, Decoder, Encoder
 from .hal import Hal
-from .image import dur_ms, generation
+from .image import generation, recipe_hash, telemetry_ms
 from .store import BOOT_PAUSED, BOOT_SAFE, Files, Store
 
 FW_VERSION = (0, 1, 0)
@@ -120,17 +123,17 @@ class App:
         caps = self.board[B_PIN_CAPS]
         if pin >= len(caps) or caps[pin] & PIN_CAP_RESERVED or not caps[pin] & PIN_CAP_DIGITAL_OUT:
             return  # never drive a pin a garbled file names
-        if flags & 1:
-            self.hal.pwm(pin, 255 if flags & 2 else 0)
+        if flags & ACTUATOR_FLAG_PWM:
+            self.hal.pwm(pin, 255 if flags & ACTUATOR_FLAG_ACTIVE_LOW else 0)
         else:
-            self.hal.output(pin, 1 if flags & 2 else 0)
+            self.hal.output(pin, 1 if flags & ACTUATOR_FLAG_ACTIVE_LOW else 0)
 
     def apply(self, img):
         """Run config ``img`` (already valid): old actuators off and safe, a fresh engine. In safe
         mode the engine is set up (STATUS and GET_PARAMS read it) but never ticked."""
         self.stop_engine()
         self.img = img
-        self.tele_ms = dur_ms(img[38] | img[39] << 8)
+        self.tele_ms = telemetry_ms(img)
         self.running = not self.safe
         eng = self.engine = Engine(img, self.emit)
         eng.automation = not self.store.flags & BOOT_PAUSED  # a pause outlives a reboot
@@ -201,10 +204,10 @@ class App:
                 flags, pin = eng.a_flags[a], eng.a_pin[a]
                 if not level:
                     self.drive_safe(pin, flags)
-                elif flags & 1:
-                    self.hal.pwm(pin, 255 - level if flags & 2 else level)
+                elif flags & ACTUATOR_FLAG_PWM:
+                    self.hal.pwm(pin, 255 - level if flags & ACTUATOR_FLAG_ACTIVE_LOW else level)
                 else:
-                    self.hal.output(pin, 0 if flags & 2 else 1)
+                    self.hal.output(pin, 0 if flags & ACTUATOR_FLAG_ACTIVE_LOW else 1)
 
     # --- sending ------------------------------------------------------------------------------
 
@@ -262,8 +265,8 @@ class App:
         if self.simulated:
             caps |= CAPABILITY_SIMULATED
         img = self.img
-        gen = (img[10] | img[11] << 8 | img[12] << 16 | img[13] << 24) if img else 0
-        rhash = img[14:22] if img else bytes(8)
+        gen = generation(img) if img else 0
+        rhash = recipe_hash(img) if img else bytes(RECIPE_HASH_SIZE)
         plen = msg.hello(self.enc.raw, self.board[B_BOARD_CLASS], FW_VERSION, self.reset_cause, self.flags(),
                          self.device_id, self.boot_count, caps, gen, rhash,
                          self.board[B_MAX_IMAGE], FW_NAME)

@@ -10,7 +10,9 @@ Commands return a NACK code, 0 for ACK; ``detail`` holds the NACK detail or the 
 import struct
 
 from .const import (
+    ACTUATOR_FMT,
     ACTUATOR_SIZE,
+    CHANNEL_FMT,
     CHANNEL_SIZE,
     DAY_MS,
     EVENT_KIND_ACT_OFF,
@@ -35,7 +37,13 @@ from .const import (
     OFF_REASON_MAX_ON,
     OFF_REASON_PAUSED,
     OFF_REASON_RULE_DONE,
+    PARAM_FMT,
     PARAM_SIZE,
+    RULE_ACTION_PULSE,
+    RULE_FLAG_ABOVE,
+    RULE_FLAG_INTERLOCK_ABOVE,
+    RULE_FMT,
+    RULE_KIND_THRESHOLD,
     RULE_SIZE,
     SKIP_REASON_DAILY_CAP,
     SKIP_REASON_INTERLOCK,
@@ -45,7 +53,7 @@ from .const import (
     SOURCE_RULE,
     VALUE_LIMIT,
 )
-from .image import ACTUATOR, CHANNEL, RULE, counts, dur_ms, offsets
+from .image import counts, dur_ms, offsets
 
 WRAP = 0x100000000
 HALF = 0x80000000
@@ -78,17 +86,17 @@ class Engine:
         po, co, ao, ro = offsets(img)
         self.p_min, self.p_max, self.params = _z(np_), _z(np_), _z(np_)
         for i in range(np_):
-            self.params[i], self.p_min[i], self.p_max[i] = struct.unpack_from("<iii", img, po + PARAM_SIZE * i)
+            self.params[i], self.p_min[i], self.p_max[i] = struct.unpack_from(PARAM_FMT, img, po + PARAM_SIZE * i)
         self.c_pin, self.c_kind, self.c_period, self.c_gain = _z(nc), _z(nc), _z(nc), _z(nc)
         self.c_offset, self.c_smooth = _z(nc), _z(nc)
         for i in range(nc):
-            pin, mode, _u, period, gain, off = struct.unpack_from(CHANNEL, img, co + CHANNEL_SIZE * i)
+            pin, mode, _u, period, gain, off = struct.unpack_from(CHANNEL_FMT, img, co + CHANNEL_SIZE * i)
             self.c_pin[i], self.c_kind[i], self.c_smooth[i] = pin, mode & 3, mode >> 4
             self.c_period[i], self.c_gain[i], self.c_offset[i] = dur_ms(period), gain, off
         self.raw, self.value, self.sampled, self.last_sample = _z(nc), _z(nc), bytearray(nc), _z(nc)
         self.a_pin, self.a_flags, self.max_on, self.min_off, self.cap = _z(na), _z(na), _z(na), _z(na), _z(na)
         for i in range(na):
-            pin, flags, mo, mf, cap = struct.unpack_from(ACTUATOR, img, ao + ACTUATOR_SIZE * i)
+            pin, flags, mo, mf, cap = struct.unpack_from(ACTUATOR_FMT, img, ao + ACTUATOR_SIZE * i)
             self.a_pin[i], self.a_flags[i] = pin, flags
             self.max_on[i], self.min_off[i], self.cap[i] = dur_ms(mo), dur_ms(mf), dur_ms(cap)
         self.on, self.level, self.on_since = bytearray(na), bytearray(na), _z(na)
@@ -100,9 +108,12 @@ class Engine:
         self.r_chan, self.r_above, self.r_il, self.r_il_above = bytearray(nr), bytearray(nr), bytearray(nr), bytearray(nr)
         self.r_src = []  # per rule: 6 (literal, param index or -1) pairs flattened to 12 ints
         for i in range(nr):
-            kind, act, action, level, chan, flags, il, ops, thr, hyst, hold, dur, per, ilt = struct.unpack_from(RULE, img, ro + RULE_SIZE * i)
-            self.r_thresh[i], self.r_act[i], self.r_pulse[i], self.r_level[i] = kind == 1, act, action == 1, level
-            self.r_chan[i], self.r_above[i], self.r_il[i], self.r_il_above[i] = chan, flags & 1, il, (flags >> 1) & 1
+            kind, act, action, level, chan, flags, il, ops, thr, hyst, hold, dur, per, ilt = struct.unpack_from(RULE_FMT, img, ro + RULE_SIZE * i)
+            self.r_thresh[i], self.r_act[i] = kind == RULE_KIND_THRESHOLD, act
+            self.r_pulse[i], self.r_level[i] = action == RULE_ACTION_PULSE, level
+            self.r_chan[i], self.r_il[i] = chan, il
+            self.r_above[i] = 1 if flags & RULE_FLAG_ABOVE else 0
+            self.r_il_above[i] = 1 if flags & RULE_FLAG_INTERLOCK_ABOVE else 0
             src = []
             for k, v in enumerate((thr, hyst, hold, dur, per, ilt)):
                 if ops & (1 << k):

@@ -5,7 +5,17 @@ bytes, and the decoded frame) and never allocates while bytes arrive; the encode
 from a preallocated raw frame into a preallocated wire buffer.
 """
 
-from .const import CRC_SIZE, HEADER_SIZE, MAX_ENCODED, MAX_FRAME, MAX_PAYLOAD, PROTOCOL_VERSION
+from .const import (
+    CRC_SIZE,
+    FRAME_HEADER_SEQ,
+    FRAME_HEADER_TYPE,
+    FRAME_HEADER_VERSION,
+    HEADER_SIZE,
+    MAX_ENCODED,
+    MAX_FRAME,
+    MAX_PAYLOAD,
+    PROTOCOL_VERSION,
+)
 from .crc import crc16
 
 try:
@@ -96,19 +106,19 @@ class Decoder:
         if crc16(raw, 0, n - 2) != raw[n - 2] | raw[n - 1] << 8:
             return CRC
         self.n = n
-        if raw[0] != PROTOCOL_VERSION:
+        if raw[FRAME_HEADER_VERSION] != PROTOCOL_VERSION:
             return VERSION
         return FRAME
 
     def seq(self):
-        return self.raw[2] | self.raw[3] << 8
+        return self.raw[FRAME_HEADER_SEQ] | self.raw[FRAME_HEADER_SEQ + 1] << 8
 
     def payload(self):
         return memoryview(self.raw)[HEADER_SIZE : self.n - CRC_SIZE]
 
 
 class Encoder:
-    """Build a frame in ``raw`` (payload at offset 4), then ``finish`` COBS-encodes it into ``wire``."""
+    """Build a frame in ``raw`` (payload at HEADER_SIZE), then ``finish`` COBS-encodes it into ``wire``."""
 
     def __init__(self):
         self.raw = bytearray(MAX_FRAME)
@@ -116,14 +126,15 @@ class Encoder:
         self.wire_mv = memoryview(self.wire)
 
     def finish(self, msg_type, seq, plen, version=PROTOCOL_VERSION):
-        """The wire bytes (a memoryview into ``wire``) of the frame whose payload is raw[4:4+plen]."""
+        """The wire bytes (a memoryview into ``wire``) of the frame whose payload of ``plen`` bytes is
+        at raw[HEADER_SIZE:]."""
         if plen > MAX_PAYLOAD:
             raise ValueError("payload too long")
         raw = self.raw
-        raw[0] = version
-        raw[1] = msg_type
-        raw[2] = seq & 0xFF
-        raw[3] = (seq >> 8) & 0xFF
+        raw[FRAME_HEADER_VERSION] = version
+        raw[FRAME_HEADER_TYPE] = msg_type
+        raw[FRAME_HEADER_SEQ] = seq & 0xFF
+        raw[FRAME_HEADER_SEQ + 1] = (seq >> 8) & 0xFF
         n = HEADER_SIZE + plen
         c = crc16(raw, 0, n)
         raw[n] = c & 0xFF

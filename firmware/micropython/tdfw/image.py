@@ -8,6 +8,9 @@ The image is never copied: every field is read with struct.unpack_from from the 
 import struct
 
 from .const import (
+    ACTUATOR_FLAG_ACTIVE_LOW,
+    ACTUATOR_FLAG_PWM,
+    ACTUATOR_FMT,
     ACTUATOR_SIZE,
     B_BOARD_CLASS,
     B_CEILING_DAILY_CAP_MS,
@@ -20,11 +23,25 @@ from .const import (
     B_MIN_SAMPLE_MS,
     B_MIN_TELEMETRY_MS,
     B_PIN_CAPS,
+    CHANNEL_FMT,
     CHANNEL_SIZE,
     DAY_MS,
     DUR_MAX_MS,
     IMAGE_FORMAT,
+    IMAGE_HEADER_FMT,
+    IMAGE_HEADER_GENERATION,
+    IMAGE_HEADER_LENGTH,
+    IMAGE_HEADER_MAGIC,
+    IMAGE_HEADER_N_ACTUATORS,
+    IMAGE_HEADER_N_CHANNELS,
+    IMAGE_HEADER_N_PARAMS,
+    IMAGE_HEADER_N_RULES,
+    IMAGE_HEADER_NAME,
+    IMAGE_HEADER_RECIPE_HASH,
     IMAGE_HEADER_SIZE,
+    IMAGE_HEADER_TELEMETRY_PERIOD,
+    IMAGE_MAGIC,
+    IMAGE_NAME_SIZE,
     IMG_ERR_ABOVE_CEILING,
     IMG_ERR_BAD_ACTUATOR,
     IMG_ERR_BAD_BOARD,
@@ -47,6 +64,14 @@ from .const import (
     MAX_SAMPLE_MS,
     MAX_SMOOTHING,
     MIN_INTERVAL_MS,
+    NO_INDEX,
+    OPERAND_DURATION,
+    OPERAND_HOLD,
+    OPERAND_HYSTERESIS,
+    OPERAND_INTERLOCK,
+    OPERAND_PERIOD,
+    OPERAND_THRESHOLD,
+    PARAM_FMT,
     PARAM_SIZE,
     PIN_CAP_ANALOG_IN,
     PIN_CAP_DIGITAL_IN,
@@ -54,15 +79,19 @@ from .const import (
     PIN_CAP_NO_ACTUATOR,
     PIN_CAP_PWM,
     PIN_CAP_RESERVED,
+    RECIPE_HASH_SIZE,
+    RULE_ACTION_FOLLOW,
+    RULE_ACTION_PULSE,
+    RULE_FLAG_ABOVE,
+    RULE_FLAG_INTERLOCK_ABOVE,
+    RULE_FMT,
+    RULE_KIND_INTERVAL,
+    RULE_KIND_THRESHOLD,
     RULE_SIZE,
     VALUE_LIMIT,
 )
 from .crc import crc32
 
-HEADER = "<2sIHBBI8s12sBBBBH"
-CHANNEL = "<BBBHii"
-ACTUATOR = "<BBHHH"
-RULE = "<BBBBBBBBiiHHHi"
 _UNIT_MS = (1, 1000, 60000)
 
 
@@ -81,12 +110,13 @@ def size_for(np_, nc, na, nr):
 
 def counts(img):
     """(n_channels, n_actuators, n_rules, n_params) of a header."""
-    return img[34], img[35], img[36], img[37]
+    return (img[IMAGE_HEADER_N_CHANNELS], img[IMAGE_HEADER_N_ACTUATORS], img[IMAGE_HEADER_N_RULES],
+            img[IMAGE_HEADER_N_PARAMS])
 
 
 def offsets(img):
     """Start offsets of the params, channels, actuators and rules sections."""
-    nc, na, np_ = img[34], img[35], img[37]
+    nc, na, np_ = img[IMAGE_HEADER_N_CHANNELS], img[IMAGE_HEADER_N_ACTUATORS], img[IMAGE_HEADER_N_PARAMS]
     po = IMAGE_HEADER_SIZE
     co = po + PARAM_SIZE * np_
     ao = co + CHANNEL_SIZE * nc
@@ -94,7 +124,21 @@ def offsets(img):
 
 
 def generation(img):
-    return struct.unpack_from("<I", img, 10)[0]
+    return struct.unpack_from("<I", img, IMAGE_HEADER_GENERATION)[0]
+
+
+def image_crc(img):
+    """CRC-32 of bytes [length field, end): what the header's crc32 and CONFIG_BEGIN's hold."""
+    return crc32(img, IMAGE_HEADER_LENGTH, len(img))
+
+
+def recipe_hash(img):
+    return img[IMAGE_HEADER_RECIPE_HASH : IMAGE_HEADER_RECIPE_HASH + RECIPE_HASH_SIZE]
+
+
+def telemetry_ms(img):
+    """The image's telemetry period (a valid image's dur16, in ms)."""
+    return dur_ms(struct.unpack_from("<H", img, IMAGE_HEADER_TELEMETRY_PERIOD)[0])
 
 
 def _caps(board, pin):
@@ -107,8 +151,8 @@ def validate(img, board):
     n = len(img)
     if n < IMAGE_HEADER_SIZE:
         return IMG_ERR_TRUNCATED, 0
-    _m, crc, length, fmt, bclass, _g, _h, _n, nc, na, nr, np_, tele = struct.unpack_from(HEADER, img, 0)
-    if img[0] != 0x54 or img[1] != 0x44:
+    _m, crc, length, fmt, bclass, _g, _h, _n, nc, na, nr, np_, tele = struct.unpack_from(IMAGE_HEADER_FMT, img, 0)
+    if img[IMAGE_HEADER_MAGIC:IMAGE_HEADER_MAGIC + len(IMAGE_MAGIC)] != IMAGE_MAGIC:
         return IMG_ERR_BAD_MAGIC, 0
     if fmt != IMAGE_FORMAT:
         return IMG_ERR_BAD_FORMAT, 0
@@ -116,7 +160,7 @@ def validate(img, board):
         return IMG_ERR_BAD_LENGTH, 0
     if length > board[B_MAX_IMAGE]:
         return IMG_ERR_TOO_LARGE, 0
-    if crc != crc32(img, 6, n):
+    if crc != image_crc(img):
         return IMG_ERR_BAD_CRC, 0
     if bclass != board[B_BOARD_CLASS]:
         return IMG_ERR_BAD_BOARD, 0
@@ -127,7 +171,7 @@ def validate(img, board):
     if length != size_for(np_, nc, na, nr):
         return IMG_ERR_BAD_LENGTH, 0
     nul = False
-    for i in range(22, 34):
+    for i in range(IMAGE_HEADER_NAME, IMAGE_HEADER_NAME + IMAGE_NAME_SIZE):
         b = img[i]
         if b == 0:
             nul = True
@@ -139,13 +183,13 @@ def validate(img, board):
         return IMG_ERR_BAD_TELEMETRY, 0
     off = IMAGE_HEADER_SIZE
     for i in range(np_):
-        d, lo, hi = struct.unpack_from("<iii", img, off)
+        d, lo, hi = struct.unpack_from(PARAM_FMT, img, off)
         off += PARAM_SIZE
         if not (lo <= d <= hi) or lo < -VALUE_LIMIT or hi > VALUE_LIMIT:
             return IMG_ERR_BAD_PARAM, i
     used = bytearray(32)  # bitmap of pins 0..255 in use
     for i in range(nc):
-        pin, mode, _unit, period, _gain, coff = struct.unpack_from(CHANNEL, img, off)
+        pin, mode, _unit, period, _gain, coff = struct.unpack_from(CHANNEL_FMT, img, off)
         off += CHANNEL_SIZE
         kind = mode & 3
         caps = _caps(board, pin)
@@ -163,13 +207,13 @@ def validate(img, board):
             return IMG_ERR_PIN_CONFLICT, i
         used[pin >> 3] |= 1 << (pin & 7)
     for i in range(na):
-        pin, flags, max_on, min_off, cap = struct.unpack_from(ACTUATOR, img, off)
+        pin, flags, max_on, min_off, cap = struct.unpack_from(ACTUATOR_FMT, img, off)
         off += ACTUATOR_SIZE
         caps = _caps(board, pin)
         if (caps & (PIN_CAP_RESERVED | PIN_CAP_NO_ACTUATOR) or not caps & PIN_CAP_DIGITAL_OUT
-                or (flags & 1 and not caps & PIN_CAP_PWM)):
+                or (flags & ACTUATOR_FLAG_PWM and not caps & PIN_CAP_PWM)):
             return IMG_ERR_BAD_PIN, i
-        if flags & ~3:
+        if flags & ~(ACTUATOR_FLAG_PWM | ACTUATOR_FLAG_ACTIVE_LOW):
             return IMG_ERR_BAD_ACTUATOR, i
         if used[pin >> 3] & (1 << (pin & 7)):
             return IMG_ERR_PIN_CONFLICT, i
@@ -189,13 +233,21 @@ def validate(img, board):
     return 0, 0
 
 
+_OPERANDS = (OPERAND_THRESHOLD | OPERAND_HYSTERESIS | OPERAND_HOLD | OPERAND_DURATION | OPERAND_PERIOD
+             | OPERAND_INTERLOCK)
+
+
 def _check_rule(img, off, nc, na, np_):
-    kind, act, action, level, chan, flags, il, ops, thr, hyst, hold, dur, period, ilt = struct.unpack_from(RULE, img, off)
-    if (kind not in (1, 2) or action not in (1, 2) or (kind == 2 and action == 2) or level == 0
-            or flags & ~3 or ops & ~0x3F):
+    kind, act, action, level, chan, flags, il, ops, thr, hyst, hold, dur, period, ilt = struct.unpack_from(RULE_FMT, img, off)
+    interval = kind == RULE_KIND_INTERVAL
+    if (kind not in (RULE_KIND_THRESHOLD, RULE_KIND_INTERVAL)
+            or action not in (RULE_ACTION_PULSE, RULE_ACTION_FOLLOW)
+            or (interval and action == RULE_ACTION_FOLLOW) or level == 0
+            or flags & ~(RULE_FLAG_ABOVE | RULE_FLAG_INTERLOCK_ABOVE) or ops & ~_OPERANDS):
         return IMG_ERR_BAD_RULE
     fields = (thr, hyst, hold, dur, period, ilt)  # operand bits 0x01 .. 0x20, in this order
-    if act >= na or (kind == 1 and chan >= nc) or (kind == 2 and chan != 0xFF) or (il != 0xFF and il >= nc):
+    if (act >= na or (not interval and chan >= nc) or (interval and chan != NO_INDEX)
+            or (il != NO_INDEX and il >= nc)):
         return IMG_ERR_BAD_REF
     for k in range(6):
         if ops & (1 << k) and not (0 <= fields[k] < np_):
@@ -205,8 +257,8 @@ def _check_rule(img, off, nc, na, np_):
             return IMG_ERR_BAD_DURATION
     # (field index, lowest, highest) in the order validate.py checks them
     bounds = ((0, -VALUE_LIMIT, VALUE_LIMIT), (5, -VALUE_LIMIT, VALUE_LIMIT), (1, 0, VALUE_LIMIT),
-              (2, 0, DUR_MAX_MS), (3, 1 if action == 1 else 0, DUR_MAX_MS),
-              (4, MIN_INTERVAL_MS if kind == 2 else 0, DUR_MAX_MS))
+              (2, 0, DUR_MAX_MS), (3, 1 if action == RULE_ACTION_PULSE else 0, DUR_MAX_MS),
+              (4, MIN_INTERVAL_MS if interval else 0, DUR_MAX_MS))
     for k, lo, hi in bounds:
         if ops & (1 << k):
             continue
@@ -215,7 +267,7 @@ def _check_rule(img, off, nc, na, np_):
             return IMG_ERR_BAD_RULE
     for k, lo, hi in bounds:
         if ops & (1 << k):
-            pmin, pmax = struct.unpack_from("<ii", img, IMAGE_HEADER_SIZE + PARAM_SIZE * fields[k] + 4)
+            _d, pmin, pmax = struct.unpack_from(PARAM_FMT, img, IMAGE_HEADER_SIZE + PARAM_SIZE * fields[k])
             if pmin < lo or pmax > hi:
                 return IMG_ERR_BAD_PARAM
     return 0

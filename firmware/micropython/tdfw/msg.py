@@ -1,16 +1,59 @@
 """Message payloads (docs/protocol.md, Message catalogue). Portable: MicroPython and CPython.
 
 Requests are parsed from a payload memoryview into a tuple of their fields; device messages are
-packed straight into an Encoder's raw frame (payload at offset 4) and return the payload length,
-so the telemetry and event paths allocate nothing.
+packed straight into an Encoder's raw frame (payload at offset HEADER_SIZE) and return the payload
+length, so the telemetry and event paths allocate nothing. Every layout is a generated record of
+const.py (``<RECORD>_FMT``, ``<RECORD>_<FIELD>``, ``<RECORD>_SIZE``).
 """
 
 import struct
 
 from .const import (
+    ACK_FMT,
+    ACK_SIZE,
+    CMD_CLEAR_SAFE_MODE_FMT,
+    CMD_CLEAR_SAFE_MODE_SIZE,
+    CMD_GET_PARAMS_FMT,
+    CMD_GET_PARAMS_SIZE,
+    CMD_HELLO_FMT,
+    CMD_HELLO_SIZE,
+    CMD_LEASE_FMT,
+    CMD_LEASE_SIZE,
+    CMD_OFF_FMT,
+    CMD_OFF_SIZE,
+    CMD_PAUSE_FMT,
+    CMD_PAUSE_SIZE,
+    CMD_RESUME_FMT,
+    CMD_RESUME_SIZE,
+    CMD_SET_PARAM_FMT,
+    CMD_SET_PARAM_SIZE,
+    CMD_STATUS_FMT,
+    CMD_STATUS_SIZE,
+    CMD_TELEMETRY_MODE_FMT,
+    CMD_TELEMETRY_MODE_SIZE,
+    COMMAND_OP,
+    COMMAND_SIZE,
+    CONFIG_BEGIN_CRC32,
+    CONFIG_BEGIN_GENERATION,
+    CONFIG_BEGIN_LENGTH,
+    CONFIG_BEGIN_RECIPE_HASH,
+    CONFIG_BEGIN_SIZE,
     CONFIG_CHUNK_MAX,
-    FW_NAME_SIZE,
-    HELLO_FROZEN_SIZE,
+    CONFIG_CHUNK_OFFSET,
+    CONFIG_CHUNK_SIZE,
+    CONFIG_DATA_FMT,
+    CONFIG_DATA_SIZE,
+    CONFIG_READ_COUNT,
+    CONFIG_READ_OFFSET,
+    CONFIG_READ_SIZE,
+    EVENT_FMT,
+    EVENT_SIZE,
+    HEADER_SIZE,
+    HELLO_FMT,
+    HELLO_SIZE,
+    LOG_LEVEL,
+    LOG_SIZE,
+    LOG_TEXT_MAX,
     MAX_PAYLOAD,
     MSG_COMMAND,
     MSG_CONFIG_ABORT,
@@ -20,6 +63,8 @@ from .const import (
     MSG_CONFIG_READ,
     MSG_PING,
     NACK_BAD_LENGTH,
+    NACK_FMT,
+    NACK_SIZE,
     NACK_UNKNOWN_OP,
     NACK_UNKNOWN_TYPE,
     OP_CLEAR_SAFE_MODE,
@@ -32,26 +77,43 @@ from .const import (
     OP_SET_PARAM,
     OP_STATUS,
     OP_TELEMETRY_MODE,
+    PARAMS_FIRST,
     PARAMS_MAX_VALUES,
+    PARAMS_SIZE,
+    PARAMS_TOTAL,
     PING_MAX,
+    PROTOCOL_VERSION,
+    RECIPE_HASH_SIZE,
+    STATUS_ACTUATOR_FMT,
+    STATUS_ACTUATOR_SIZE,
+    STATUS_FMT,
+    STATUS_RULE_FMT,
+    STATUS_RULE_SIZE,
+    STATUS_SIZE,
+    TELEMETRY_FMT,
     TELEMETRY_MAX_VALUES,
+    TELEMETRY_SIZE,
 )
 
-P = 4  # payload offset in a raw frame
+P = HEADER_SIZE  # payload offset in a raw frame
 
-# COMMAND op -> (argument layout, its size)
+# COMMAND op -> (its record's layout, op byte included, and its size)
 _OPS = {
-    OP_LEASE: ("<BIB", 6),
-    OP_OFF: ("<B", 1),
-    OP_PAUSE: ("<", 0),
-    OP_RESUME: ("<", 0),
-    OP_SET_PARAM: ("<Bi", 5),
-    OP_GET_PARAMS: ("<B", 1),
-    OP_HELLO: ("<", 0),
-    OP_STATUS: ("<BB", 2),
-    OP_CLEAR_SAFE_MODE: ("<", 0),
-    OP_TELEMETRY_MODE: ("<B", 1),
+    OP_LEASE: (CMD_LEASE_FMT, CMD_LEASE_SIZE),
+    OP_OFF: (CMD_OFF_FMT, CMD_OFF_SIZE),
+    OP_PAUSE: (CMD_PAUSE_FMT, CMD_PAUSE_SIZE),
+    OP_RESUME: (CMD_RESUME_FMT, CMD_RESUME_SIZE),
+    OP_SET_PARAM: (CMD_SET_PARAM_FMT, CMD_SET_PARAM_SIZE),
+    OP_GET_PARAMS: (CMD_GET_PARAMS_FMT, CMD_GET_PARAMS_SIZE),
+    OP_HELLO: (CMD_HELLO_FMT, CMD_HELLO_SIZE),
+    OP_STATUS: (CMD_STATUS_FMT, CMD_STATUS_SIZE),
+    OP_CLEAR_SAFE_MODE: (CMD_CLEAR_SAFE_MODE_FMT, CMD_CLEAR_SAFE_MODE_SIZE),
+    OP_TELEMETRY_MODE: (CMD_TELEMETRY_MODE_FMT, CMD_TELEMETRY_MODE_SIZE),
 }
+
+
+def _u16(p, at):
+    return p[at] | p[at + 1] << 8
 
 
 def parse_request(msg_type, p):
@@ -67,29 +129,30 @@ def parse_request(msg_type, p):
             return NACK_BAD_LENGTH, 0
         return 0, (p,)
     if msg_type == MSG_CONFIG_BEGIN:
-        if n < 18:
+        if n < CONFIG_BEGIN_SIZE:
             return NACK_BAD_LENGTH, 0
-        length, crc = struct.unpack_from("<HI", p, 0)
-        return 0, (length, crc, p[6:14], struct.unpack_from("<I", p, 14)[0])
+        h = CONFIG_BEGIN_RECIPE_HASH
+        return 0, (_u16(p, CONFIG_BEGIN_LENGTH), struct.unpack_from("<I", p, CONFIG_BEGIN_CRC32)[0],
+                   p[h : h + RECIPE_HASH_SIZE], struct.unpack_from("<I", p, CONFIG_BEGIN_GENERATION)[0])
     if msg_type == MSG_CONFIG_CHUNK:
-        if n < 3 or n - 2 > CONFIG_CHUNK_MAX:
+        if n < CONFIG_CHUNK_SIZE + 1 or n - CONFIG_CHUNK_SIZE > CONFIG_CHUNK_MAX:
             return NACK_BAD_LENGTH, 0
-        return 0, (p[0] | p[1] << 8, p[2:])
+        return 0, (_u16(p, CONFIG_CHUNK_OFFSET), p[CONFIG_CHUNK_SIZE:])
     if msg_type == MSG_CONFIG_COMMIT or msg_type == MSG_CONFIG_ABORT:
         return 0, ()
     if msg_type == MSG_CONFIG_READ:
-        if n < 3:
+        if n < CONFIG_READ_SIZE:
             return NACK_BAD_LENGTH, 0
-        return 0, (p[0] | p[1] << 8, p[2])
+        return 0, (_u16(p, CONFIG_READ_OFFSET), p[CONFIG_READ_COUNT])
     if msg_type == MSG_COMMAND:
-        if n < 1:
+        if n < COMMAND_SIZE:
             return NACK_BAD_LENGTH, 0
-        spec = _OPS.get(p[0])
+        spec = _OPS.get(p[COMMAND_OP])
         if spec is None:
-            return NACK_UNKNOWN_OP, p[0]
-        if n < 1 + spec[1]:
+            return NACK_UNKNOWN_OP, p[COMMAND_OP]
+        if n < spec[1]:
             return NACK_BAD_LENGTH, 0
-        return 0, (p[0],) + struct.unpack_from(spec[0], p, 1)
+        return 0, struct.unpack_from(spec[0], p, 0)
     return NACK_UNKNOWN_TYPE, 0
 
 
@@ -98,16 +161,11 @@ def parse_request(msg_type, p):
 
 def hello(raw, board_class, fw, reset_cause, flags, device_id, boot_count, caps, generation,
           recipe_hash, max_image, name):
-    struct.pack_into("<8B4I", raw, P, 1, board_class, fw[0], fw[1], fw[2], reset_cause, flags, 0,
-                     device_id, boot_count, caps, generation)
-    raw[P + 24 : P + 32] = recipe_hash
-    struct.pack_into("<HH", raw, P + 32, MAX_PAYLOAD, max_image)
-    k = min(len(name), FW_NAME_SIZE)
-    o = P + HELLO_FROZEN_SIZE
-    raw[o : o + k] = name[:k]
-    for i in range(o + k, o + FW_NAME_SIZE):
-        raw[i] = 0
-    return HELLO_FROZEN_SIZE + FW_NAME_SIZE
+    # "s" fields are cut or NUL-padded to their width, in MicroPython as in CPython
+    struct.pack_into(HELLO_FMT, raw, P, PROTOCOL_VERSION, board_class, fw[0], fw[1], fw[2], reset_cause,
+                     flags, 0, device_id, boot_count, caps, generation, bytes(recipe_hash), MAX_PAYLOAD,
+                     max_image, bytes(name))
+    return HELLO_SIZE
 
 
 def data(raw, src):
@@ -117,65 +175,65 @@ def data(raw, src):
 
 
 def ack(raw, request_type, detail, value):
-    struct.pack_into("<BBI", raw, P, request_type, detail, value)
-    return 6
+    struct.pack_into(ACK_FMT, raw, P, request_type, detail, value)
+    return ACK_SIZE
 
 
 def nack(raw, request_type, code, detail):
-    struct.pack_into("<BBH", raw, P, request_type, code, detail & 0xFFFF)
-    return 4
+    struct.pack_into(NACK_FMT, raw, P, request_type, code, detail & 0xFFFF)
+    return NACK_SIZE
 
 
 def telemetry(raw, time_ms, first, flags, values, start, count):
     count = min(count, TELEMETRY_MAX_VALUES)
-    struct.pack_into("<IBB", raw, P, time_ms, first, flags)
-    o = P + 6
+    struct.pack_into(TELEMETRY_FMT, raw, P, time_ms, first, flags)
+    o = P + TELEMETRY_SIZE
     for i in range(start, start + count):
         struct.pack_into("<i", raw, o, values[i])
         o += 4
-    return 6 + 4 * count
+    return TELEMETRY_SIZE + 4 * count
 
 
 def event(raw, time_ms, kind, a, b, c, value):
-    struct.pack_into("<IBBBBi", raw, P, time_ms, kind, a, b, c, value)
-    return 12
+    struct.pack_into(EVENT_FMT, raw, P, time_ms, kind, a, b, c, value)
+    return EVENT_SIZE
 
 
 def log(raw, level, text):
-    k = min(len(text), MAX_PAYLOAD - 1)
-    raw[P] = level
-    raw[P + 1 : P + 1 + k] = text[:k]
-    return 1 + k
+    k = min(len(text), LOG_TEXT_MAX)
+    raw[P + LOG_LEVEL] = level
+    raw[P + LOG_SIZE : P + LOG_SIZE + k] = text[:k]
+    return LOG_SIZE + k
 
 
 def config_data(raw, offset, total, src):
-    struct.pack_into("<HH", raw, P, offset, total)
+    struct.pack_into(CONFIG_DATA_FMT, raw, P, offset, total)
     k = min(len(src), CONFIG_CHUNK_MAX)
-    raw[P + 4 : P + 4 + k] = src[:k]
-    return 4 + k
+    raw[P + CONFIG_DATA_SIZE : P + CONFIG_DATA_SIZE + k] = src[:k]
+    return CONFIG_DATA_SIZE + k
 
 
 def params(raw, first, total, values, count):
     count = min(count, PARAMS_MAX_VALUES)
-    raw[P] = first
-    raw[P + 1] = total
-    o = P + 2
+    raw[P + PARAMS_FIRST] = first
+    raw[P + PARAMS_TOTAL] = total
+    o = P + PARAMS_SIZE
     for i in range(first, first + count):
         struct.pack_into("<i", raw, o, values[i])
         o += 4
-    return 2 + 4 * count
+    return PARAMS_SIZE + 4 * count
 
 
 def status_head(raw, time_ms, flags, section, first, total):
-    struct.pack_into("<IBBBB", raw, P, time_ms, flags, section, first, total)
-    return 8
+    struct.pack_into(STATUS_FMT, raw, P, time_ms, flags, section, first, total)
+    return STATUS_SIZE
 
 
 def status_actuator(raw, at, state, level, owner, ms_left, today_on_ms):
-    struct.pack_into("<BBBII", raw, P + at, state, level, owner, ms_left, today_on_ms)
-    return at + 11
+    struct.pack_into(STATUS_ACTUATOR_FMT, raw, P + at, state, level, owner, ms_left, today_on_ms)
+    return at + STATUS_ACTUATOR_SIZE
 
 
 def status_rule(raw, at, state, last_skip, since_fired_ms):
-    struct.pack_into("<BBI", raw, P + at, state, last_skip, since_fired_ms)
-    return at + 6
+    struct.pack_into(STATUS_RULE_FMT, raw, P + at, state, last_skip, since_fired_ms)
+    return at + STATUS_RULE_SIZE

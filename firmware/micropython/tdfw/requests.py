@@ -21,6 +21,8 @@ from .const import (
     EVENT_KIND_CONFIG,
     EVENT_KIND_ERROR,
     EVENT_KIND_MODE,
+    FRAME_HEADER_TYPE,
+    IMAGE_HEADER_RECIPE_HASH,
     MAX_PAYLOAD,
     MODE_CHANGE_SAFE_MODE_CLEARED,
     MSG_ACK,
@@ -69,11 +71,15 @@ from .const import (
     RULE_STATE_PAUSED,
     RULE_STATE_READY,
     RULE_STATE_RUNNING,
+    STATUS_ACTUATOR_SIZE,
+    STATUS_RULE_SIZE,
+    STATUS_SECTION_ACTUATORS,
+    STATUS_SECTION_RULES,
+    TELEMETRY_FLAG_RAW,
 )
-from .crc import crc32
 from .engine import _el
 from .frame import VERSION
-from .image import generation, validate
+from .image import generation, image_crc, recipe_hash, validate
 from .store import BOOT_PAUSED, BOOT_SAFE
 
 NONE = NO_INDEX
@@ -91,7 +97,7 @@ class Transfer:
 
 def handle(app, outcome):
     dec = app.dec
-    t, seq = dec.raw[1], dec.seq()
+    t, seq = dec.raw[FRAME_HEADER_TYPE], dec.seq()
     if t >= 0x80:
         return  # a device message echoed back: not a request, nothing to answer
     if outcome == VERSION:
@@ -147,7 +153,7 @@ def _begin(app, seq, length, crc, rhash, gen):
         app.store.stage_abort()
         tr.active = False
     img = app.img
-    if img is not None and bytes(img[14:22]) == bytes(rhash):
+    if img is not None and bytes(recipe_hash(img)) == bytes(rhash):
         return _ack(app, t, seq, 0, ACK_DETAIL_ALREADY_ACTIVE)
     if length > app.board[B_MAX_IMAGE]:
         return _nack(app, t, seq, NACK_TOO_LARGE, app.board[B_MAX_IMAGE])
@@ -196,8 +202,9 @@ def _commit(app, seq):
         _nack(app, t, seq, NACK_STORAGE, 0)
         app.emit(app.hal.millis(), EVENT_KIND_CONFIG, NONE, CONFIG_OUTCOME_REJECTED, NONE, 0)
         return
-    # CONFIG_BEGIN's CRC-32 covers bytes 6 .. end, like the image header's own (as the C firmware).
-    if len(img) < 14 or crc32(img, 6, len(img)) != tr.crc:
+    # CONFIG_BEGIN's CRC-32 covers what the image header's own does (as the C firmware); the
+    # generation field ends where the recipe hash starts.
+    if len(img) < IMAGE_HEADER_RECIPE_HASH or image_crc(img) != tr.crc:
         code = NACK_BAD_CRC
     elif generation(img) != tr.gen:  # not the image CONFIG_BEGIN announced (and checked as newer)
         code = NACK_STALE_GENERATION
@@ -232,7 +239,7 @@ def _command(app, seq, f):
     if op == OP_HELLO:
         return app.send_hello(seq)
     if op == OP_TELEMETRY_MODE:
-        app.raw_telemetry = bool(f[1] & 1)
+        app.raw_telemetry = bool(f[1] & TELEMETRY_FLAG_RAW)
         return _ack(app, t, seq, 0)
     if op == OP_CLEAR_SAFE_MODE:
         if app.safe:
@@ -276,13 +283,14 @@ def _command(app, seq, f):
 def _status(app, seq, section, first, now):
     eng = app.engine
     raw = app.enc.raw
-    if section > 1:
+    if section not in (STATUS_SECTION_ACTUATORS, STATUS_SECTION_RULES):
         return _nack(app, MSG_COMMAND, seq, NACK_BAD_VALUE, 0)
-    total = 0 if eng is None else (eng.na if section == 0 else eng.nr)
+    acts = section == STATUS_SECTION_ACTUATORS
+    total = 0 if eng is None else (eng.na if acts else eng.nr)
     at = msg.status_head(raw, now, app.flags(), section, first, total)
     i = first
-    while i < total and at + (11 if section == 0 else 6) <= MAX_PAYLOAD:
-        if section == 0:
+    while i < total and at + (STATUS_ACTUATOR_SIZE if acts else STATUS_RULE_SIZE) <= MAX_PAYLOAD:
+        if acts:
             at = msg.status_actuator(raw, at, *_actuator_entry(eng, i, eng.last_tick))
         else:
             since = _el(eng.last_tick, eng.last_fired[i]) if eng.fired[i] else NEVER_MS

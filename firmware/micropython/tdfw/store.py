@@ -12,8 +12,8 @@ single write step and prove the claim above (tests/micropython/test_power_cut.py
 import os
 import struct
 
-from .const import ACTUATOR_SIZE, CHANNEL_SIZE, IMAGE_HEADER_SIZE, PARAM_SIZE
-from .image import generation, validate
+from .const import ACTUATOR_FLAGS, ACTUATOR_PIN, ACTUATOR_SIZE, IMAGE_HEADER_N_ACTUATORS, IMAGE_HEADER_SIZE
+from .image import generation, offsets, validate
 
 SLOTS = ("cfg0.img", "cfg1.img")
 STAGE = "stage.tmp"
@@ -128,12 +128,12 @@ class Store:
         out = []
         if img is None or len(img) < IMAGE_HEADER_SIZE:
             return out
-        nc, na, np_ = img[34], img[35], img[37]
-        off = IMAGE_HEADER_SIZE + PARAM_SIZE * np_ + CHANNEL_SIZE * nc
+        na = img[IMAGE_HEADER_N_ACTUATORS]
+        off = offsets(img)[2]
         for i in range(na):
             at = off + ACTUATOR_SIZE * i
-            if at + 2 <= len(img):
-                out.append((img[at], img[at + 1]))
+            if at + ACTUATOR_FLAGS < len(img):
+                out.append((img[at + ACTUATOR_PIN], img[at + ACTUATOR_FLAGS]))
         return out
 
     # --- staging a transfer --------------------------------------------------------------------

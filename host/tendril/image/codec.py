@@ -6,11 +6,14 @@ import hashlib
 import struct
 import zlib
 
+from .. import contract
 from ..contract import (
     ACTUATOR_SIZE,
     CHANNEL_KIND_MASK,
     CHANNEL_SIZE,
+    IMAGE_CRC_START,
     IMAGE_FORMAT,
+    IMAGE_HASH_START,
     IMAGE_HEADER_SIZE,
     IMAGE_MAGIC,
     IMAGE_NAME_SIZE,
@@ -32,17 +35,18 @@ from ..errors import ImageRefused
 from .dur import dur16_to_ms, ms_to_dur16
 from .model import Actuator, Channel, Image, Param, Rule
 
-HEADER = struct.Struct("<2sIHBBI8s12sBBBBH")
-PARAM = struct.Struct("<iii")
-CHANNEL = struct.Struct("<BBBHii")
-ACTUATOR = struct.Struct("<BBHHH")
-RULE = struct.Struct("<BBBBBBBBiiHHHi")
-assert HEADER.size == IMAGE_HEADER_SIZE and PARAM.size == PARAM_SIZE
-assert CHANNEL.size == CHANNEL_SIZE and ACTUATOR.size == ACTUATOR_SIZE and RULE.size == RULE_SIZE
+# The records' layouts, from their one declaration in contract.py.
+HEADER = struct.Struct(contract.IMAGE_HEADER.struct_format())
+PARAM = struct.Struct(contract.PARAM.struct_format())
+CHANNEL = struct.Struct(contract.CHANNEL.struct_format())
+ACTUATOR = struct.Struct(contract.ACTUATOR.struct_format())
+RULE = struct.Struct(contract.RULE.struct_format())
 
-CRC_START = 6  # the CRC covers bytes 6 .. end
-HASH_START = 22  # the recipe hash covers bytes 22 .. end
-GENERATION_OFFSET = 10
+CRC_START = IMAGE_CRC_START  # the CRC covers bytes CRC_START .. end
+HASH_START = IMAGE_HASH_START  # the recipe hash covers bytes HASH_START .. end
+CRC_OFFSET = contract.IMAGE_HEADER.offset("crc32")
+HASH_OFFSET = contract.IMAGE_HEADER.offset("recipe_hash")
+GENERATION_OFFSET = contract.IMAGE_HEADER.offset("generation")
 
 # Rule fields holding a dur16 literal, with their operand bit.
 _RULE_DURATIONS = (("hold", Operand.HOLD), ("duration", Operand.DURATION), ("period", Operand.PERIOD))
@@ -59,7 +63,7 @@ def image_size(n_params: int, n_channels: int, n_actuators: int, n_rules: int) -
 
 
 def crc32(data: bytes) -> int:
-    """The image CRC: CRC-32/ISO-HDLC of bytes 6 .. end."""
+    """The image CRC: CRC-32/ISO-HDLC of bytes CRC_START .. end."""
     return zlib.crc32(data[CRC_START:]) & 0xFFFFFFFF
 
 
@@ -69,8 +73,8 @@ def recipe_hash(data: bytes) -> bytes:
 
 def _seal(body: bytearray) -> bytes:
     """Fill in recipe hash and CRC of an image whose other bytes are final."""
-    body[14 : 14 + RECIPE_HASH_SIZE] = recipe_hash(body)
-    struct.pack_into("<I", body, 2, crc32(body))
+    body[HASH_OFFSET : HASH_OFFSET + RECIPE_HASH_SIZE] = recipe_hash(body)
+    struct.pack_into("<I", body, CRC_OFFSET, crc32(body))
     return bytes(body)
 
 
@@ -78,7 +82,7 @@ def with_generation(data: bytes, generation: int) -> bytes:
     """The same image stamped with ``generation`` (what a host pushes), CRC updated."""
     body = bytearray(data)
     struct.pack_into("<I", body, GENERATION_OFFSET, generation & 0xFFFFFFFF)
-    struct.pack_into("<I", body, 2, crc32(body))
+    struct.pack_into("<I", body, CRC_OFFSET, crc32(body))
     return bytes(body)
 
 

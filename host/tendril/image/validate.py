@@ -51,7 +51,9 @@ def _pin_caps(board: Board, pin: int) -> int:
 def validate(data: bytes, board: Board) -> None:
     """Raise tendril.errors.ImageRefused(code, index) for the first check ``data`` fails on ``board``."""
     if len(data) < IMAGE_HEADER_SIZE:
-        raise _fail(Code.TRUNCATED, 0, f"{len(data)} bytes is shorter than the 40-byte header")
+        raise _fail(
+            Code.TRUNCATED, 0, f"{len(data)} bytes is shorter than the {IMAGE_HEADER_SIZE}-byte header"
+        )
     (magic, crc, length, fmt, bclass, _gen, _hash, name, nc, na, nr, np_, tele) = HEADER.unpack_from(data)
     if magic != IMAGE_MAGIC:
         raise _fail(Code.BAD_MAGIC, 0, "magic is not 'TD'")

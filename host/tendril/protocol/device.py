@@ -10,6 +10,7 @@ from __future__ import annotations
 import struct
 from dataclasses import dataclass
 
+from .. import contract
 from ..contract import (
     CONFIG_CHUNK_MAX,
     LOG_TEXT_MAX,
@@ -37,16 +38,15 @@ from ._base import I32S, EncodeError, Message, limit, need, pack, pack_i32s, u8_
 from .status import Status
 
 HELLO_TEXT_MAX = FW_NAME_SIZE
-_HELLO = struct.Struct(f"<8B4I{RECIPE_HASH_SIZE}s2H")
-assert _HELLO.size == HELLO_FROZEN_SIZE
-_ACK = struct.Struct("<BBI")
-_NACK = struct.Struct("<BBH")
-_TELEMETRY = struct.Struct("<IBB")
-_EVENT = struct.Struct("<IBBBBi")
-_CONFIG_DATA = struct.Struct("<HH")
-_PARAMS = struct.Struct("<BB")
-_U8 = struct.Struct("<B")
-assert PARAMS_MAX_VALUES == (MAX_PAYLOAD - _PARAMS.size) // 4
+# Each payload's fixed part, from its record in contract.py.
+_HELLO = struct.Struct(contract.HELLO.struct_format(stop="fw_name"))  # the frozen part
+_ACK = struct.Struct(contract.ACK.struct_format())
+_NACK = struct.Struct(contract.NACK.struct_format())
+_TELEMETRY = struct.Struct(contract.TELEMETRY.struct_format())
+_EVENT = struct.Struct(contract.EVENT.struct_format())
+_LOG = struct.Struct(contract.LOG.struct_format())
+_CONFIG_DATA = struct.Struct(contract.CONFIG_DATA.struct_format())
+_PARAMS = struct.Struct(contract.PARAMS.struct_format())
 
 
 def _text(raw: bytes) -> str:
@@ -210,11 +210,12 @@ class Telemetry(Message):
     @classmethod
     def unpack(cls, payload: bytes) -> Telemetry:
         size = len(payload)
-        if size < 6:
-            need(cls.TYPE, payload, 6)
-        n = min((size - 6) >> 2, TELEMETRY_MAX_VALUES)
+        if size < _TELEMETRY.size:
+            need(cls.TYPE, payload, _TELEMETRY.size)
+        n = min((size - _TELEMETRY.size) >> 2, TELEMETRY_MAX_VALUES)
         time_ms, first, flags = _TELEMETRY.unpack_from(payload)
-        return cls(time_ms, first, _TELEMETRY_FLAGS[flags], I32S[n].unpack_from(payload, 6))
+        values = I32S[n].unpack_from(payload, _TELEMETRY.size)
+        return cls(time_ms, first, _TELEMETRY_FLAGS[flags], values)
 
 
 _TELEMETRY_FLAGS = tuple(TelemetryFlag(v) for v in range(256))
@@ -265,12 +266,12 @@ class Log(Message):
     text: str = ""
 
     def pack(self) -> bytes:
-        return pack(self.TYPE, _U8, self.level) + _ascii(self.TYPE, self.text, LOG_TEXT_MAX)
+        return pack(self.TYPE, _LOG, self.level) + _ascii(self.TYPE, self.text, LOG_TEXT_MAX)
 
     @classmethod
     def unpack(cls, payload: bytes) -> Log:
-        need(cls.TYPE, payload, 1, "the level")
-        return cls(payload[0], _text(bytes(payload[1:])))
+        need(cls.TYPE, payload, _LOG.size, "the level")
+        return cls(_LOG.unpack_from(payload)[0], _text(bytes(payload[_LOG.size :])))
 
 
 @dataclass(frozen=True, slots=True)

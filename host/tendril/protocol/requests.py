@@ -10,6 +10,7 @@ import struct
 from dataclasses import dataclass
 from typing import ClassVar
 
+from .. import contract
 from ..contract import (
     CONFIG_CHUNK_MAX,
     PING_MAX,
@@ -21,10 +22,19 @@ from ..contract import (
 )
 from ._base import BadPayload, EncodeError, Message, limit, need, pack, u8_table
 
-_BEGIN = struct.Struct(f"<HI{RECIPE_HASH_SIZE}sI")
-_OFFSET = struct.Struct("<H")
-_READ = struct.Struct("<HB")
-_U8 = struct.Struct("<B")
+# Each payload's fixed part, from its record in contract.py.
+_BEGIN = struct.Struct(contract.CONFIG_BEGIN.struct_format())
+_OFFSET = struct.Struct(contract.CONFIG_CHUNK.struct_format())
+_READ = struct.Struct(contract.CONFIG_READ.struct_format())
+_OP = struct.Struct(contract.COMMAND.struct_format())
+
+
+def _args(op: CommandOp) -> struct.Struct:
+    """A COMMAND op's arguments: its record after the op byte."""
+    record = contract.COMMANDS[op]
+    if len(record.fields) == 1:
+        return struct.Struct("<")
+    return struct.Struct(record.struct_format(first=record.fields[1].name))
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,18 +150,18 @@ class Command(Message):
         return tuple(getattr(self, name) for name in self.__slots__)
 
     def pack(self) -> bytes:
-        return bytes((self.OP,)) + pack(self.TYPE, self.ARGS, *self.args())
+        return pack(self.TYPE, _OP, self.OP) + pack(self.TYPE, self.ARGS, *self.args())
 
     @classmethod
     def unpack(cls, payload: bytes) -> Command:
         """Decode a whole COMMAND payload, dispatching on the op byte."""
-        need(MsgType.COMMAND, payload, 1, "the op")
-        op = payload[0]
+        need(MsgType.COMMAND, payload, _OP.size, "the op")
+        (op,) = _OP.unpack_from(payload)
         op_cls = COMMANDS.get(op)
         if op_cls is None:
-            return UnknownCommand(op, bytes(payload[1:]))
-        need(MsgType.COMMAND, payload, 1 + op_cls.ARGS.size, f"op {op_cls.OP.name}")
-        return op_cls._from_args(op_cls.ARGS.unpack_from(payload, 1))
+            return UnknownCommand(op, bytes(payload[_OP.size :]))
+        need(MsgType.COMMAND, payload, _OP.size + op_cls.ARGS.size, f"op {op_cls.OP.name}")
+        return op_cls._from_args(op_cls.ARGS.unpack_from(payload, _OP.size))
 
     @classmethod
     def _from_args(cls, values: tuple) -> Command:
@@ -161,7 +171,7 @@ class Command(Message):
 @dataclass(frozen=True, slots=True)
 class Lease(Command):
     OP = CommandOp.LEASE
-    ARGS = struct.Struct("<BIB")
+    ARGS = _args(CommandOp.LEASE)
     actuator: int
     duration_ms: int
     level: int
@@ -170,24 +180,26 @@ class Lease(Command):
 @dataclass(frozen=True, slots=True)
 class Off(Command):
     OP = CommandOp.OFF
-    ARGS = _U8
+    ARGS = _args(CommandOp.OFF)
     actuator: int
 
 
 @dataclass(frozen=True, slots=True)
 class Pause(Command):
     OP = CommandOp.PAUSE
+    ARGS = _args(CommandOp.PAUSE)
 
 
 @dataclass(frozen=True, slots=True)
 class Resume(Command):
     OP = CommandOp.RESUME
+    ARGS = _args(CommandOp.RESUME)
 
 
 @dataclass(frozen=True, slots=True)
 class SetParam(Command):
     OP = CommandOp.SET_PARAM
-    ARGS = struct.Struct("<Bi")
+    ARGS = _args(CommandOp.SET_PARAM)
     index: int
     value: int
 
@@ -195,19 +207,20 @@ class SetParam(Command):
 @dataclass(frozen=True, slots=True)
 class GetParams(Command):
     OP = CommandOp.GET_PARAMS
-    ARGS = _U8
+    ARGS = _args(CommandOp.GET_PARAMS)
     first: int
 
 
 @dataclass(frozen=True, slots=True)
 class RequestHello(Command):
     OP = CommandOp.HELLO
+    ARGS = _args(CommandOp.HELLO)
 
 
 @dataclass(frozen=True, slots=True)
 class RequestStatus(Command):
     OP = CommandOp.STATUS
-    ARGS = struct.Struct("<BB")
+    ARGS = _args(CommandOp.STATUS)
     section: int
     first: int
 
@@ -219,12 +232,13 @@ class RequestStatus(Command):
 @dataclass(frozen=True, slots=True)
 class ClearSafeMode(Command):
     OP = CommandOp.CLEAR_SAFE_MODE
+    ARGS = _args(CommandOp.CLEAR_SAFE_MODE)
 
 
 @dataclass(frozen=True, slots=True)
 class TelemetryMode(Command):
     OP = CommandOp.TELEMETRY_MODE
-    ARGS = _U8
+    ARGS = _args(CommandOp.TELEMETRY_MODE)
     flags: int
 
     @classmethod

@@ -5,6 +5,7 @@ from __future__ import annotations
 import struct
 from dataclasses import dataclass, field
 
+from .. import contract
 from ..contract import (
     MAX_PAYLOAD,
     ActuatorStateBit,
@@ -16,9 +17,9 @@ from ..contract import (
 )
 from ._base import EncodeError, Message, limit, need, pack, u8_table
 
-_STATUS = struct.Struct("<IBBBB")
-_ACTUATOR_ENTRY = struct.Struct("<BBBII")
-_RULE_ENTRY = struct.Struct("<BBI")
+_STATUS = struct.Struct(contract.STATUS.struct_format())
+_ACTUATOR_ENTRY = struct.Struct(contract.STATUS_ACTUATOR.struct_format())
+_RULE_ENTRY = struct.Struct(contract.STATUS_RULE.struct_format())
 
 
 @dataclass(frozen=True, slots=True)

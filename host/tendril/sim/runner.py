@@ -18,7 +18,7 @@ from typing import Self
 
 from ..contract import CONFIG_CHUNK_MAX, AckDetail, Nack
 from ..errors import DeviceError, SimError, TendrilError
-from ..image import recipe_hash, with_generation
+from ..image import crc32, recipe_hash, with_generation
 from ..protocol import (
     Ack,
     ConfigBegin,
@@ -165,7 +165,7 @@ def push_image(link: PtyLink, image: bytes, timeout: float = 2.0) -> Hello:
     if len(image) > before.max_image:
         raise SimError(f"the image is {len(image)} bytes; this board takes at most {before.max_image}")
     data = with_generation(image, (before.config_generation + 1) & 0xFFFFFFFF)
-    crc = int.from_bytes(data[2:6], "little")
+    crc = crc32(data)  # what the header holds
     begin = ConfigBegin(len(data), crc, recipe_hash(data), (before.config_generation + 1) & 0xFFFFFFFF)
     ack = _expect_ack(link.request(begin, timeout), "CONFIG_BEGIN")
     if ack.detail != AckDetail.ALREADY_ACTIVE:
