@@ -38,6 +38,7 @@ VALUE_LIMIT = const(1000000000)
 MAX_SMOOTHING = const(8)
 CHANNEL_KIND_MASK = const(3)
 SMOOTHING_SHIFT = const(4)
+CHANNEL_KIND_COUNT = const(3)
 DAY_MS = const(86400000)
 MAX_SAMPLE_MS = const(60000)
 MIN_INTERVAL_MS = const(1000)
@@ -250,6 +251,13 @@ PIN_CAP_DIGITAL_OUT = const(4)
 PIN_CAP_PWM = const(8)
 PIN_CAP_RESERVED = const(16)
 PIN_CAP_NO_ACTUATOR = const(32)
+# DriverId
+DRIVER_ID_ANALOG = const(0)
+DRIVER_ID_DIGITAL = const(1)
+# PinMode
+PIN_MODE_INPUT = const(0)
+PIN_MODE_INPUT_PULLUP = const(1)
+PIN_MODE_OUTPUT = const(2)
 
 IMAGE_MAGIC = b'TD'
 # boardtab.py tuple fields
