@@ -33,6 +33,7 @@
 #define TD_CHANNEL_KIND_MASK 3
 #define TD_SMOOTHING_SHIFT 4
 #define TD_CHANNEL_KIND_COUNT 3
+#define TD_DRIVER_COUNT 2
 #define TD_DAY_MS 86400000L
 #define TD_MAX_SAMPLE_MS 60000L
 #define TD_MIN_INTERVAL_MS 1000
@@ -327,6 +328,13 @@ typedef enum {
     TD_DRIVER_ID_ANALOG = 0,
     TD_DRIVER_ID_DIGITAL = 1,
 } td_driver_id_t;
+
+/* Reading: What a driver's poll delivered (firmware/core/sensor.h, tdfw/drivers.py). */
+typedef enum {
+    TD_READING_NONE = 0,
+    TD_READING_OK = 1,
+    TD_READING_INVALID = 2,
+} td_reading_t;
 
 /* PinMode: How a pin is set up (hal.h's HAL_INPUT, HAL_INPUT_PULLUP, HAL_OUTPUT). */
 typedef enum {

@@ -378,6 +378,14 @@ class DriverId(IntEnum):
     DIGITAL = 1  # a pin's level, 0 or 1
 
 
+class Reading(IntEnum):
+    """What a driver's poll delivered (firmware/core/sensor.h, tdfw/drivers.py)."""
+
+    NONE = 0  # nothing new yet (a conversion under way)
+    OK = 1  # a reading, given to the engine
+    INVALID = 2  # the sensor failed to give one: the channel keeps its last good reading
+
+
 class PinMode(IntEnum):
     """How a pin is set up (hal.h's HAL_INPUT, HAL_INPUT_PULLUP, HAL_OUTPUT)."""
 
@@ -468,6 +476,7 @@ CONSTANTS = {
     "CHANNEL_KIND_MASK": CHANNEL_KIND_MASK,
     "SMOOTHING_SHIFT": SMOOTHING_SHIFT,
     "CHANNEL_KIND_COUNT": len(CHANNEL_KINDS),
+    "DRIVER_COUNT": len(DriverId),
     "DAY_MS": DAY_MS,
     "MAX_SAMPLE_MS": MAX_SAMPLE_MS,
     "MIN_INTERVAL_MS": MIN_INTERVAL_MS,
@@ -507,5 +516,6 @@ ENUMS: tuple[type[IntEnum] | type[IntFlag], ...] = (
     ImageError,
     PinCap,
     DriverId,
+    Reading,
     PinMode,
 )

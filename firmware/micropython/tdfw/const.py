@@ -39,6 +39,7 @@ MAX_SMOOTHING = const(8)
 CHANNEL_KIND_MASK = const(3)
 SMOOTHING_SHIFT = const(4)
 CHANNEL_KIND_COUNT = const(3)
+DRIVER_COUNT = const(2)
 DAY_MS = const(86400000)
 MAX_SAMPLE_MS = const(60000)
 MIN_INTERVAL_MS = const(1000)
@@ -254,6 +255,10 @@ PIN_CAP_NO_ACTUATOR = const(32)
 # DriverId
 DRIVER_ID_ANALOG = const(0)
 DRIVER_ID_DIGITAL = const(1)
+# Reading
+READING_NONE = const(0)
+READING_OK = const(1)
+READING_INVALID = const(2)
 # PinMode
 PIN_MODE_INPUT = const(0)
 PIN_MODE_INPUT_PULLUP = const(1)

@@ -48,8 +48,6 @@ from .const import (
     MAX_SMOOTHING,
     MIN_INTERVAL_MS,
     PARAM_SIZE,
-    PIN_CAP_ANALOG_IN,
-    PIN_CAP_DIGITAL_IN,
     PIN_CAP_DIGITAL_OUT,
     PIN_CAP_NO_ACTUATOR,
     PIN_CAP_PWM,
@@ -58,6 +56,7 @@ from .const import (
     VALUE_LIMIT,
 )
 from .crc import crc32
+from .kinds import K_PIN_CAP, KINDS, UNKNOWN_KIND_PIN_CAP
 
 HEADER = "<2sIHBBI8s12sBBBBH"
 CHANNEL = "<BBBHii"
@@ -149,10 +148,10 @@ def validate(img, board):
         off += CHANNEL_SIZE
         kind = mode & 3
         caps = _caps(board, pin)
-        need = PIN_CAP_ANALOG_IN if kind == 0 else PIN_CAP_DIGITAL_IN
+        need = KINDS[kind][K_PIN_CAP] if kind < len(KINDS) else UNKNOWN_KIND_PIN_CAP
         if caps & PIN_CAP_RESERVED or not caps & need:
             return IMG_ERR_BAD_PIN, i
-        if kind == 3 or mode & 0x0C or (mode >> 4) > MAX_SMOOTHING:
+        if kind >= len(KINDS) or mode & 0x0C or (mode >> 4) > MAX_SMOOTHING:
             return IMG_ERR_BAD_CHANNEL, i
         if not dur_ok(period):
             return IMG_ERR_BAD_DURATION, i
