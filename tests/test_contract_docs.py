@@ -56,3 +56,15 @@ def test_every_image_error_is_documented_in_the_validation_order():
 def test_core_modules_do_no_io_and_never_import_textual():
     assert loaded_by(["tendril.contract", "tendril.image", "tendril.boards"],
                      ["textual", "serial", "sqlite3"]) == []
+
+
+def test_the_docs_name_every_channel_kind_of_the_table():
+    """A kind is a row of contract.CHANNEL_KINDS; the image format and the recipe format say so."""
+    from tendril.contract import CHANNEL_KINDS
+
+    mode = next(line for line in IMAGE.splitlines() if line.startswith("| 1 | `u8 mode` |"))
+    kinds = ", ".join(f"{int(k.kind)} {k.words}" for k in CHANNEL_KINDS)
+    assert f"kind ({kinds}:" in mode
+    recipes = (ROOT / "docs" / "recipes.md").read_text(encoding="utf-8")
+    row = next(line for line in recipes.splitlines() if line.startswith("| | `kind` | yes |"))
+    assert row == "| | `kind` | yes | " + ", ".join(f"`{k.name}`" for k in CHANNEL_KINDS) + " |"
