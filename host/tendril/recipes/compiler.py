@@ -164,7 +164,8 @@ def calibrate(r: Reporter, c: m.Channel, board: Board) -> tuple[int, int] | None
     for i, p in enumerate(cal):
         if p.volts:
             if not spec.reads_volts:
-                r.err(path + (i, "reading"), f"a {spec.name} channel reads 0 .. {full}, not volts")
+                what = "0 or 1" if spec.binary else f"0 .. {full}"
+                r.err(path + (i, "reading"), f"{c.name} is {spec.name}: it reads {what}, not volts")
                 return None
             if p.reading * 1000 > board.adc_vref_mv:
                 r.err(path + (i, "reading"), f"{board.name} reads at most {board.adc_vref_mv / 1000:g} V")
