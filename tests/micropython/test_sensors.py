@@ -1,53 +1,17 @@
-"""The MicroPython firmware's sensor seam (firmware/micropython/tdfw/drivers.py, run by CPython):
-the same stories as the C seam (tests/support/sensor_stories.py), and its analog and digital
-drivers through tdfw's own Hal over a ``machine`` whose pins the test sets."""
+"""The MicroPython firmware's analog and digital drivers (firmware/micropython/tdfw/drivers.py, run
+by CPython) through tdfw's own Hal over a ``machine`` whose pins the test sets. The seam's stories
+(tests/support/sensor_stories.py) run in test_vectors.py, on CPython and on real MicroPython."""
 
 from __future__ import annotations
 
-import pytest
-
-from tendril.contract import BoardClass, ChannelKind, DriverId, Unit
+from tendril.contract import BoardClass, ChannelKind, Unit
 from tendril.image import Channel, Image, encode
 
-from ..support.sensor_stories import NONE, ONE, STORIES
+from ..support.sensor_stories import ONE
 
-from tdfw.drivers import DRIVERS, Sensors  # noqa: E402  (the firmware is on sys.path: conftest)
+from tdfw.drivers import Sensors  # noqa: E402  (the firmware is on sys.path: conftest)
 from tdfw.engine import Engine  # noqa: E402
 from tdfw.hal import Hal  # noqa: E402
-
-
-class Scripted:
-    """A driver of the test's own: at each poll, the next (status, raw, wait) of its script."""
-
-    def __init__(self, script) -> None:
-        self.script = list(script)
-        self.polls: list[int] = []
-
-    def setup(self, hal, ch, pin, mode):
-        pass
-
-    def poll(self, hal, ch, pin, now, out):
-        self.polls.append(now)
-        status, out[0], out[1] = self.script.pop(0) if self.script else (NONE, 0, 0)
-        return status
-
-
-@pytest.mark.parametrize("name", list(STORIES))
-def test_the_seam_tells_each_sensor_story(name):
-    story = STORIES[name]
-    driver = Scripted(story.script)
-    drivers = list(DRIVERS)
-    drivers[DriverId.ANALOG] = driver
-    eng = Engine(story.image, lambda *event: None)
-    sensors = Sensors(eng, None, drivers)
-    values = {}
-    for now in range(0, story.until + 1, story.step):
-        sensors.poll(eng, now)
-        eng.tick(now)
-        if now in story.values:
-            values[now] = eng.value[0] if eng.sampled[0] else None
-    assert driver.polls == story.polls
-    assert values == story.values
 
 
 class PinsMachine:

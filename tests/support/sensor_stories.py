@@ -1,7 +1,7 @@
-"""Stories for the sensor seam that both firmwares must tell alike (tests/core/test_sensor_c.py,
-tests/micropython/test_sensors.py): one analog channel whose driver is scripted, because the
-seam's cases (an invalid reading, a reading wider than 16 bits or signed, a driver that asks to
-come back later) are what analog and digital pins never give."""
+"""Stories for the sensor seam that both firmwares must tell alike (tests/core/test_sensor_c.py;
+tests/micropython/test_vectors.py, on CPython and real MicroPython): one analog channel whose
+driver is scripted, because the seam's cases (an invalid reading, a reading wider than 16 bits or
+signed, a driver that asks to come back later) are what analog and digital pins never give."""
 
 from __future__ import annotations
 
