@@ -14,8 +14,10 @@
  * sensor failed to give one). Only good readings reach the engine: after an invalid one the channel
  * keeps its last good reading (docs/firmware.md, "Readings and drivers"). *wait is 0 on entry: a
  * driver that leaves it so runs again at the channel's next sample; any other value is the
- * milliseconds until it wants to run again. Analog and digital pins are the first two drivers: they
- * read at once, at the sample. Pure: the drivers are passed in, so tests give their own. */
+ * milliseconds until it wants to run again (a driver whose channel's sample comes before its wait
+ * is over is polled then, and answers TD_READING_NONE with the time still left). Analog and digital
+ * pins are the first two drivers: they read at once, at the sample. Pure: the drivers are passed
+ * in, so tests give their own. */
 #ifndef TD_SENSOR_H
 #define TD_SENSOR_H
 
