@@ -143,3 +143,15 @@ def test_frame_header_matches_the_record():
     line = next(x for x in framing if x.startswith("raw frame:"))
     pairs = re.findall(r"\| (\w+) (u8|u16|u32) ", line.split("payload")[0])  # the header: before it
     assert [(t, n) for n, t in pairs] == _declared(contract.FRAME_HEADER)
+
+
+def test_the_docs_name_every_channel_kind_of_the_table():
+    """A kind is a row of contract.CHANNEL_KINDS; the image format and the recipe format say so."""
+    from tendril.contract import CHANNEL_KINDS
+
+    mode = next(line for line in IMAGE.splitlines() if line.startswith("| 1 | `u8 mode` |"))
+    kinds = ", ".join(f"{int(k.kind)} {k.words}" for k in CHANNEL_KINDS)
+    assert f"kind ({kinds}:" in mode
+    recipes = (ROOT / "docs" / "recipes.md").read_text(encoding="utf-8")
+    row = next(line for line in recipes.splitlines() if line.startswith("| | `kind` | yes |"))
+    assert row == "| | `kind` | yes | " + ", ".join(f"`{k.name}`" for k in CHANNEL_KINDS) + " |"

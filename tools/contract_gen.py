@@ -10,6 +10,8 @@ Outputs, all under firmware/core/ and committed:
 - tendril_records.h: every record of ``contract.RECORDS`` (image header and records, message
   payloads) as an enum of field offsets ``TD_<RECORD>_<FIELD>`` and its size ``TD_<RECORD>_SIZE``,
   with static asserts that each size is its last field's end.
+- tendril_kinds.h / tendril_kinds.c: the channel-kind table (``contract.CHANNEL_KINDS``), one row per
+  kind: the pin capability it needs, the pin mode, the driver that reads it.
 - tendril_boards.h / tendril_boards.c: one ``td_board_t`` per ``boards/*.toml``, each with its own pin
   table, so a firmware that names one board (``-DTD_BOARD_UNO``) compiles and links only that one.
 
@@ -276,6 +278,45 @@ def boards_source(boards: list[Board]) -> str:
     return "".join(out)
 
 
+def kinds_header() -> str:
+    out = [BANNER.format(src="host/tendril/contract.py (CHANNEL_KINDS)")]
+    out.append(
+        "#ifndef TENDRIL_KINDS_H\n#define TENDRIL_KINDS_H\n\n"
+        "#include \"td.h\"\n\n"
+        "/* One row per channel kind, indexed by td_channel_kind_t (TD_CHANNEL_KIND_COUNT rows). On AVR\n"
+        " * the table sits in program memory: read it with TD_ROM_U8(&td_kinds[kind].field). */\n"
+        "typedef struct {\n"
+        "    uint8_t pin_cap;  /* TD_PIN_CAP_* the pin must have */\n"
+        "    uint8_t pin_mode; /* td_pin_mode_t the firmware sets the pin to */\n"
+        "    uint8_t driver;   /* td_driver_id_t: its index in the driver table */\n"
+        "} td_kind_t;\n\n"
+        "/* What the pin check asks of a kind the table does not know (refused as BAD_CHANNEL next). */\n"
+        f"#define TD_UNKNOWN_KIND_PIN_CAP TD_PIN_CAP_{contract.UNKNOWN_KIND_PIN_CAP.name}\n\n"
+        "extern const td_kind_t td_kinds[TD_CHANNEL_KIND_COUNT];\n\n"
+        "#endif /* TENDRIL_KINDS_H */\n"
+    )
+    return "".join(out)
+
+
+def kinds_source() -> str:
+    out = [BANNER.format(src="host/tendril/contract.py (CHANNEL_KINDS)")]
+    out.append('#include "tendril_kinds.h"\n\n')
+    out.append("const td_kind_t td_kinds[TD_CHANNEL_KIND_COUNT] TD_ROM = {\n")
+    for i, k in enumerate(contract.CHANNEL_KINDS):
+        if int(k.kind) != i:
+            raise SystemExit(f"contract_gen: CHANNEL_KINDS[{i}] is kind {int(k.kind)}: rows go in code order")
+        scale = "ADC max" if k.reads_volts else str(k.full_scale)
+        sign = "signed" if k.raw_signed else "unsigned"
+        out.append(
+            f"    /* {k.kind.name}: \"{k.name}\", full scale {scale}, {k.raw_bits}-bit {sign}, "
+            f"unit {k.unit.name} */\n"
+            f"    {{TD_PIN_CAP_{k.pin_cap.name}, TD_PIN_MODE_{k.pin_mode.name}, "
+            f"TD_DRIVER_ID_{k.driver.name}}},\n"
+        )
+    out.append("};\n")
+    return "".join(out)
+
+
 def generate(root: Path) -> dict[Path, str]:
     core = root / "firmware" / "core"
     boards = [load_board(name) for name in board_names()]
@@ -284,6 +325,8 @@ def generate(root: Path) -> dict[Path, str]:
     return {
         core / "tendril_contract.h": contract_header(),
         core / "tendril_records.h": records_header(),
+        core / "tendril_kinds.h": kinds_header(),
+        core / "tendril_kinds.c": kinds_source(),
         core / "tendril_boards.h": boards_header(boards),
         core / "tendril_boards.c": boards_source(boards),
     }

@@ -9,6 +9,8 @@ Outputs, under firmware/micropython/tdfw/ and committed:
   ``const()``, named like the C header's macros without their ``TD_`` (``MSG_PING``, ``NACK_BAD_CRC``).
   Every record of ``contract.RECORDS`` too: each field's offset as ``<RECORD>_<FIELD>``, its size
   as ``<RECORD>_SIZE`` and its ``struct`` format as ``<RECORD>_FMT`` (the C header's names, again).
+- kinds.py: the channel-kind table (``contract.CHANNEL_KINDS``): per kind, by its code, the pin
+  capability it needs, the pin mode and the driver that reads it (tdfw/drivers.py's DRIVERS index).
 - boardtab.py: every board of ``boards/*.toml`` as one tuple (limits, ceilings, pin capabilities).
 
 The firmware package is ``tdfw``, not ``tendril``, so the virtual board can import it into the same
@@ -115,9 +117,24 @@ def boardtab_module() -> str:
     return "".join(out)
 
 
+def kinds_module() -> str:
+    out = [BANNER.format(src="host/tendril/contract.py (CHANNEL_KINDS)")]
+    out.append('"""Every channel kind, by its code: (pin capability, pin mode, driver)."""\n\n')
+    out.append("K_PIN_CAP = 0\nK_PIN_MODE = 1\nK_DRIVER = 2\n")
+    out.append(f"UNKNOWN_KIND_PIN_CAP = {int(contract.UNKNOWN_KIND_PIN_CAP)}\n\n")
+    out.append("KINDS = (\n")
+    for i, k in enumerate(contract.CHANNEL_KINDS):
+        if int(k.kind) != i:
+            raise SystemExit(f"mpy_gen: CHANNEL_KINDS[{i}] is kind {int(k.kind)}: rows go in code order")
+        out.append(f"    ({int(k.pin_cap)}, {int(k.pin_mode)}, {int(k.driver)}),  # {k.name}\n")
+    out.append(")\n")
+    return "".join(out)
+
+
 def generate(root: Path) -> dict[Path, str]:
     out = root / "firmware" / "micropython" / "tdfw"
-    return {out / "const.py": const_module(), out / "boardtab.py": boardtab_module()}
+    return {out / "const.py": const_module(), out / "boardtab.py": boardtab_module(),
+            out / "kinds.py": kinds_module()}
 
 
 def main(argv: list[str] | None = None) -> int:

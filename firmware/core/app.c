@@ -10,6 +10,7 @@
 #include "image_layout.h"
 #include "le.h"
 #include "req.h"
+#include "sensor.h"
 #include "store.h"
 
 #ifndef TD_BAUD
@@ -25,6 +26,7 @@
 #define RX_PER_POLL 80     /* bytes taken from the UART per pass, so a flood cannot starve the loop */
 
 static device_t app;
+static sensors_t sensors; /* when each channel's driver wants to run again */
 static td_frame_dec_t app_rx; /* zeroed RAM is frame_dec_init()'s state: no call needed */
 
 /* --- the device's port and the store's EEPROM, on the HAL ----------------------------------- */
@@ -99,25 +101,11 @@ static void write_outputs(device_t *d)
 
 /* --- the config in force ----------------------------------------------------------------------- */
 
-/* Channel `i`'s pin and kind, read field by field rather than through image_channel(): the
- * image in force was validated, so every record below the engine's counts is there, and decoding
- * the whole record costs flash the device needs elsewhere. */
-static uint8_t chan_pin(const device_t *d, uint8_t i, uint8_t *kind)
-{
-    uint16_t off = (uint16_t)(d->eng.chan_at + TD_CHANNEL_SIZE * i);
-    *kind = image_rd_u8(&d->src, off + TD_CHANNEL_MODE) & TD_CHANNEL_KIND_MASK;
-    return image_rd_u8(&d->src, off + TD_CHANNEL_PIN);
-}
-
+/* Actuators safe, then every channel's pin set up by its kind's driver (sensor.h). */
 static void config_pins(device_t *d)
 {
-    uint8_t i;
-    uint8_t kind;
     all_safe(&d->src);
-    for (i = 0; i < d->eng.nc; i++) {
-        uint8_t pin = chan_pin(d, i, &kind);
-        hal_pin_mode(pin, kind == TD_CHANNEL_KIND_DIGITAL_PULLUP ? HAL_INPUT_PULLUP : HAL_INPUT);
-    }
+    sensors_setup(&sensors, &d->eng, td_drivers);
 }
 
 /* --- boot -------------------------------------------------------------------------------------- */
@@ -190,7 +178,7 @@ static void telemetry(void)
         (void)msg_encode_telemetry(app.now, first, app.raw_telemetry, NULL, 0, out, TD_MAX_PAYLOAD, &len);
         for (i = 0; i < n; i++) {
             const eng_chan_t *c = &app.eng.ch[first + i];
-            (void)msg_append_i32(app.raw_telemetry ? (int32_t)c->raw : c->value, out, TD_MAX_PAYLOAD, &len);
+            (void)msg_append_i32(app.raw_telemetry ? c->raw : c->value, out, TD_MAX_PAYLOAD, &len);
         }
         if (!device_send(&app, TD_MSG_TELEMETRY, wire, len, SEND_OWN | SEND_TRY)) {
             return; /* no room in the UART: telemetry is what gives way */
@@ -198,19 +186,14 @@ static void telemetry(void)
     }
 }
 
+/* The drivers that are due (every channel the engine samples now, any driver whose wait is
+ * over), then the engine's tick. */
 static void sample_and_tick(void)
 {
-    uint8_t i;
-    uint8_t kind;
     if (!app.running) {
         return;
     }
-    for (i = 0; i < app.eng.nc; i++) {
-        if (engine_sample_due(&app.eng, i, app.now)) {
-            uint8_t pin = chan_pin(&app, i, &kind);
-            engine_set_raw(&app.eng, i, kind == TD_CHANNEL_KIND_ANALOG ? hal_analog_read(pin) : hal_digital_read(pin));
-        }
-    }
+    sensors_poll(&sensors, &app.eng, td_drivers, app.now);
     engine_tick(&app.eng, app.now);
 }
 

@@ -124,7 +124,7 @@ bool engine_start(engine_t *e, const td_src_t *src, engine_emit_fn emit_fn, void
     return true;
 }
 
-void engine_set_raw(engine_t *e, uint8_t channel, uint16_t raw)
+void engine_set_raw(engine_t *e, uint8_t channel, int32_t raw)
 {
     if (channel < e->nc) {
         e->ch[channel].raw = raw;
@@ -185,7 +185,7 @@ static TD_NOINLINE void sample(engine_t *e, uint32_t now)
             continue;
         }
         image_rd_bytes(e->src, (uint16_t)(e->chan_at + TD_CHANNEL_SIZE * i), rec, TD_CHANNEL_SIZE);
-        v = calib_apply_u16(c->raw, le_get_i32(&rec[TD_CHANNEL_GAIN]), le_get_i32(&rec[TD_CHANNEL_OFFSET]));
+        v = calib_apply_i32(c->raw, le_get_i32(&rec[TD_CHANNEL_GAIN]), le_get_i32(&rec[TD_CHANNEL_OFFSET]));
         if (c->sampled) {
             v = c->value + floor_shift(v - c->value, (uint8_t)(rec[TD_CHANNEL_MODE] >> TD_SMOOTHING_SHIFT));
         }

@@ -21,7 +21,7 @@ typedef void (*engine_emit_fn)(void *ctx, const td_event_t *event);
 typedef struct {
     int32_t value;        /* calibrated and smoothed, thousandths of the unit */
     uint32_t last_sample;
-    uint16_t raw;
+    int32_t raw;          /* the last good reading its driver delivered */
     uint8_t sampled;
 } eng_chan_t;
 
@@ -63,7 +63,7 @@ typedef struct {
  * the engine). False if the counts exceed the compiled-in limits. */
 bool engine_start(engine_t *e, const td_src_t *src, engine_emit_fn emit, void *emit_ctx);
 
-void engine_set_raw(engine_t *e, uint8_t channel, uint16_t raw);
+void engine_set_raw(engine_t *e, uint8_t channel, int32_t raw);
 /* Whether step 3 will sample `channel` at `now`: the firmware reads the pin only then. */
 bool engine_sample_due(const engine_t *e, uint8_t channel, uint32_t now);
 void engine_tick(engine_t *e, uint32_t now);

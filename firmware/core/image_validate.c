@@ -8,6 +8,7 @@
 
 #include "dur16.h"
 #include "image_layout.h"
+#include "sensor.h"
 
 #define PIN_BITMAP_BYTES ((TD_LIMIT_PINS + 7) / 8)
 #define KNOWN_ACTUATOR_FLAGS (TD_ACTUATOR_FLAG_PWM | TD_ACTUATOR_FLAG_ACTIVE_LOW)
@@ -170,11 +171,10 @@ static td_image_error_t check_channel(vctx_t *v, const uint8_t *r)
     uint8_t mode = r[TD_CHANNEL_MODE];
     uint8_t kind = mode & TD_CHANNEL_KIND_MASK;
     td_image_error_t err;
-    if (!pin_ok(v, pin, kind == TD_CHANNEL_KIND_ANALOG ? TD_PIN_CAP_ANALOG_IN : TD_PIN_CAP_DIGITAL_IN,
-                TD_PIN_CAP_RESERVED)) {
+    if (!pin_ok(v, pin, sensor_pin_cap(kind), TD_PIN_CAP_RESERVED)) {
         return TD_IMG_ERR_BAD_PIN;
     }
-    if (kind == 3 || (mode & 0x0C) || (mode >> TD_SMOOTHING_SHIFT) > TD_MAX_SMOOTHING) {
+    if (kind >= TD_CHANNEL_KIND_COUNT || (mode & 0x0C) || (mode >> TD_SMOOTHING_SHIFT) > TD_MAX_SMOOTHING) {
         return TD_IMG_ERR_BAD_CHANNEL;
     }
     if ((err = RANGES(v, channel_ranges)) != IMAGE_OK) return err;

@@ -32,6 +32,8 @@
 #define TD_MAX_SMOOTHING 8
 #define TD_CHANNEL_KIND_MASK 3
 #define TD_SMOOTHING_SHIFT 4
+#define TD_CHANNEL_KIND_COUNT 3
+#define TD_DRIVER_COUNT 2
 #define TD_DAY_MS 86400000L
 #define TD_MAX_SAMPLE_MS 60000L
 #define TD_MIN_INTERVAL_MS 1000
@@ -320,5 +322,25 @@ typedef enum {
 #define TD_PIN_CAP_PWM 0x08
 #define TD_PIN_CAP_RESERVED 0x10
 #define TD_PIN_CAP_NO_ACTUATOR 0x20
+
+/* DriverId: The firmware driver that reads a kind: an index into the C td_drivers[] and tdfw.drivers. */
+typedef enum {
+    TD_DRIVER_ID_ANALOG = 0,
+    TD_DRIVER_ID_DIGITAL = 1,
+} td_driver_id_t;
+
+/* Reading: What a driver's poll delivered (firmware/core/sensor.h, tdfw/drivers.py). */
+typedef enum {
+    TD_READING_NONE = 0,
+    TD_READING_OK = 1,
+    TD_READING_INVALID = 2,
+} td_reading_t;
+
+/* PinMode: How a pin is set up (hal.h's HAL_INPUT, HAL_INPUT_PULLUP, HAL_OUTPUT). */
+typedef enum {
+    TD_PIN_MODE_INPUT = 0,
+    TD_PIN_MODE_INPUT_PULLUP = 1,
+    TD_PIN_MODE_OUTPUT = 2,
+} td_pin_mode_t;
 
 #endif /* TENDRIL_CONTRACT_H */

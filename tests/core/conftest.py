@@ -34,3 +34,10 @@ def device_lib():
 
     _make("device-lib", "the device library")
     return load_library(DEVICE_LIB_PATH)
+
+
+@pytest.fixture(scope="session")
+def sensor_core() -> CCore:
+    """The core with the firmware's real drivers (drivers.c) over a HAL of pins the test sets."""
+    _make("sensor-lib", "the core with its drivers")
+    return CCore(LIB_PATH.parent / "libtendril_sensor.so")

@@ -18,7 +18,7 @@ EMIT_FN = C.CFUNCTYPE(None, C.c_void_p, C.POINTER(Event))
 _SIGNATURES = {
     "engine_sizeof": (C.c_size_t, []),
     "engine_start": (C.c_bool, [C.c_void_p, C.POINTER(Src), EMIT_FN, C.c_void_p]),
-    "engine_set_raw": (None, [C.c_void_p, u8, u16]),
+    "engine_set_raw": (None, [C.c_void_p, u8, i32]),
     "engine_sample_due": (C.c_bool, [C.c_void_p, u8, u32]),
     "engine_tick": (None, [C.c_void_p, u32]),
     "engine_lease": (u8, [C.c_void_p, u8, u32, u8, u32, C.POINTER(u16)]),
@@ -31,7 +31,7 @@ _SIGNATURES = {
     "engine_output": (u8, [C.c_void_p, u8]),
     "engine_act_status": (None, [C.c_void_p, u8, u32, C.POINTER(ActStatus)]),
     "engine_rule_status": (None, [C.c_void_p, u8, u32, C.POINTER(RuleStatus)]),
-    "calib_apply_u16": (i32, [u16, i32, i32]),
+    "calib_apply_i32": (i32, [i32, i32, i32]),
 }
 
 

@@ -39,16 +39,27 @@ def test_c_engine_differs_when_an_event_is_wrong(core):
     assert "event #1 differs" in compare(scenario, run(scenario, CEngineAdapter(core)))
 
 
-def test_calibration_in_32_bits_matches_the_exact_formula(core):
-    CEngineAdapter(core)  # binds calib_apply_u16
+def test_calibration_in_32_bits_matches_the_exact_formula_for_any_int32_reading(core):
+    """The engine's calibration (32-bit partial products, for AVR) equals the exact formula for any
+    int32 raw and gain and any offset validation lets through (+-1e9): a driver's reading may be
+    signed and wider than 16 bits."""
+    CEngineAdapter(core)  # binds calib_apply_i32
     rng = random.Random(5)
-    edges = [0, 1, 0x7FFFFFFF, -(2**31), -1, 65535, 1 << 16, -(1 << 16)]
-    for _ in range(20000):
-        raw = rng.choice((0, 1, 1023, 65535, rng.randrange(65536)))
-        gain = rng.choice(edges + [rng.randrange(-(2**31), 2**31)])
-        offset = rng.choice(edges + [rng.randrange(-(2**31), 2**31)])
+    edges = [0, 1, 0x7FFFFFFF, -(2**31), -1, 65535, 1 << 16, -(1 << 16), 0xFFFF, -0xFFFF, 0x10000 + 1,
+             10**9, -(10**9), 10**9 + 1, -(10**9) - 1, 0x7FFF8000, -0x7FFF8000]
+    def rnd():
+        return rng.choice(edges + [rng.randrange(-(2**31), 2**31), rng.randrange(-70000, 70000),
+                                   rng.randrange(-(2**20), 2**20)])
+    for _ in range(60000):
+        raw, gain, offset = rng.choice((0, 1, 1023, 65535, rng.randrange(65536), rnd())), rnd(), rnd()
+        offset = max(-10**9, min(10**9, offset))
         want = max(-10**9, min(10**9, offset + ((raw * gain) >> 16)))
-        assert core.lib.calib_apply_u16(raw, gain, offset) == want, (raw, gain, offset)
+        assert core.lib.calib_apply_i32(raw, gain, offset) == want, (raw, gain, offset)
+    for raw in edges:  # every edge against every edge
+        for gain in edges:
+            for offset in (o for o in edges if abs(o) <= 10**9):
+                want = max(-10**9, min(10**9, offset + ((raw * gain) >> 16)))
+                assert core.lib.calib_apply_i32(raw, gain, offset) == want, (raw, gain, offset)
 
 
 # --- differential: C engine vs the reference, on random stories ---------------------------------

@@ -11,6 +11,7 @@ import json
 
 from tdfw import frame, image, msg
 from tdfw.boardtab import BOARDS
+from tdfw.drivers import DRIVERS, Sensors
 from tdfw.engine import Engine
 
 KINDS = {1: "ACT_ON", 2: "ACT_OFF", 3: "RULE_SKIP", 4: "MODE", 5: "PARAM", 6: "CONFIG", 7: "ERROR"}
@@ -177,6 +178,38 @@ def run_plan(plan):
     return {"events": events, "replies": replies, "values": values}
 
 
+class _Scripted:
+    """A driver of the test's own: at each poll, the next [status, raw, wait] of its script."""
+
+    def __init__(self, script):
+        self.script, self.polls = list(script), []
+
+    def setup(self, hal, ch, pin, mode):
+        pass
+
+    def poll(self, hal, ch, pin, now, out):
+        self.polls.append(now)
+        status, out[0], out[1] = self.script.pop(0) if self.script else (0, 0, 0)
+        return status
+
+
+def run_sensor_story(plan):
+    """One sensor story (tests/support/sensor_stories.py) through tdfw's seam, channel 0's driver
+    scripted: the times it was polled and channel 0's engine value after each checked pass."""
+    driver = _Scripted(plan["script"])
+    drivers = list(DRIVERS)
+    drivers[plan["driver"]] = driver
+    eng = Engine(unhex(plan["image"]), lambda *event: None)
+    sensors = Sensors(eng, None, drivers)
+    values = {}
+    for now in range(0, plan["until"] + 1, plan["step"]):
+        sensors.poll(eng, now)
+        eng.tick(now)
+        if now in plan["checks"]:
+            values[str(now)] = eng.value[0] if eng.sampled[0] else None
+    return {"polls": driver.polls, "values": values}
+
+
 def _command(eng, op, args, now):
     if op == "LEASE":
         return eng.cmd_lease(args[0], args[1], args[2], now)
@@ -199,5 +232,8 @@ def main(vectors, plans_path):
     with open(plans_path) as f:
         plans = json.load(f)
     for name in sorted(plans):
-        print(json.dumps({"check": "scenario", "name": name, "transcript": run_plan(plans[name])}))
+        if name.startswith("sensor:"):
+            print(json.dumps({"check": "sensor", "name": name[7:], "got": run_sensor_story(plans[name])}))
+        else:
+            print(json.dumps({"check": "scenario", "name": name, "transcript": run_plan(plans[name])}))
     print(json.dumps({"check": "done"}))

@@ -20,6 +20,7 @@ from ..support.scenario_runner import (
     scenario_paths,
     tick_times,
 )
+from ..support.sensor_stories import STORIES
 from . import mp_vectors
 from .conftest import FIRMWARE, run_micropython
 
@@ -62,6 +63,20 @@ def transcript(scenario: dict, got: dict) -> Transcript:
     return out
 
 
+def sensor_plan(name: str) -> dict:
+    """A sensor story as plain data for mp_vectors.run_sensor_story, on CPython or MicroPython."""
+    from tendril.contract import DriverId
+
+    s = STORIES[name]
+    return {"image": s.image.hex(), "script": [list(map(int, p)) for p in s.script], "step": s.step,
+            "until": s.until, "checks": sorted(s.values), "driver": int(DriverId.ANALOG)}
+
+
+def sensor_expected(name: str) -> dict:
+    s = STORIES[name]
+    return {"polls": s.polls, "values": {str(t): v for t, v in s.values.items()}}
+
+
 # --- CPython --------------------------------------------------------------------------------------
 
 
@@ -81,6 +96,11 @@ def test_portable_engine_matches_scenario_on_cpython(path):
     scenario = load(path)
     problem = compare(scenario, transcript(scenario, mp_vectors.run_plan(scenario_plan(scenario))))
     assert problem is None, problem
+
+
+@pytest.mark.parametrize("name", list(STORIES))
+def test_the_sensor_seam_tells_each_sensor_story_on_cpython(name):
+    assert mp_vectors.run_sensor_story(sensor_plan(name)) == sensor_expected(name)
 
 
 def test_a_wrong_engine_is_caught_by_the_plan_runner():
@@ -106,6 +126,7 @@ def micropython_run(tmp_path_factory):
     """Run every vector in MicroPython once; the tests below read its report."""
     tmp = tmp_path_factory.mktemp("mp")
     plans = {p.stem: scenario_plan(load(p)) for p in SCENARIOS}
+    plans.update({"sensor:" + name: sensor_plan(name) for name in STORIES})
     (tmp / "plans.json").write_text(json.dumps(plans))
     (tmp / "main.py").write_text(_MAIN)
     started = time.monotonic()
@@ -136,6 +157,12 @@ def test_portable_engine_matches_scenario_on_micropython(micropython_run, path):
                  if r["check"] == "scenario" and r["name"] == path.stem]
     problem = compare(scenario, transcript(scenario, report["transcript"]))
     assert problem is None, problem
+
+
+@pytest.mark.parametrize("name", list(STORIES))
+def test_the_sensor_seam_tells_each_sensor_story_on_micropython(micropython_run, name):
+    (report,) = [r for r in micropython_run["lines"] if r["check"] == "sensor" and r["name"] == name]
+    assert report["got"] == sensor_expected(name)
 
 
 def test_it_really_is_micropython(tmp_path):

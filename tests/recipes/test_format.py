@@ -106,6 +106,8 @@ def test_keys_inside_inline_tables_and_arrays_get_their_own_line():
     (('min = "1 s"', 'min = "0 s"'), "rules.water.do.for: parameter $pulse ranges 0 ms .. 10 s; a pulse needs 1 ms"),
     (('cooldown = "2 min"', 'cooldown = "16.5 s"'), "rules.water.cooldown: '16.5 s': 16500 ms cannot be stored exactly; 16 s or 17 s can"),
     (('unless = "tank_empty"', 'unless = "soil"'), "rules.water.unless: soil is analog; say when it blocks"),
+    (('kind = "digital_pullup"', 'kind = "ds18b20"'), "channels.tank_empty.kind: expected one of analog, digital, digital_pullup"),
+    (('smoothing = 2', 'smoothing = 2\ninvert = true'), "channels.soil.invert: only channels that read 0 or 1 invert"),
     (('[actuators.pump]', '[actuators.soil]'), "actuators.soil: the name 'soil' is already used by channels.soil"),
     (('kind = "relay"', 'kind = "servo"'), "actuators.pump.kind: expected relay or pwm"),
     (('version = "1.0.0"', 'version = "1.0"'), "recipe.version: '1.0' is not valid here; use a semantic version"),
@@ -137,6 +139,16 @@ def test_board_checks_say_what_fits(replace, expected):
     with pytest.raises(RecipeError) as err:
         compile_recipe(parse(text, "r.toml"), board("uno"))
     assert any(expected in str(i) for i in err.value.issues), err.value.issues
+
+
+def test_what_a_kind_reads_comes_from_its_row_of_the_kind_table():
+    """Full scale and volts by the kind's row: a digital pin reads 0 or 1, an ADC kind volts."""
+    text = PLANT.read_text().replace('kind = "analog"', 'kind = "digital"', 1)
+    for name, expected in (("pico", "channels.soil.calibration.pico[0].reading: soil is digital: it reads 0 or 1, not volts"),
+                           ("uno", "channels.soil.calibration.uno[0].reading: uno reads 0 .. 1 on this pin")):
+        with pytest.raises(RecipeError) as err:
+            compile_recipe(parse(text, "r.toml"), board(name))
+        assert any(expected in str(i) for i in err.value.issues), err.value.issues
 
 
 def test_nano_uses_uno_pins_and_too_many_rules_for_an_uno_are_counted():

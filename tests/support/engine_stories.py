@@ -12,7 +12,7 @@ from tendril.image import decode
 U32 = 0xFFFFFFFF
 
 step_st = st.one_of(
-    st.tuples(st.just("raw"), st.integers(0, 2), st.integers(0, 1023)),
+    st.tuples(st.just("raw"), st.integers(0, 2), st.one_of(st.integers(0, 1023), st.integers(-(2**31), 2**31 - 1))),
     st.tuples(st.just("tick"), st.integers(1, 3000)),
     st.tuples(st.just("tick"), st.sampled_from([1, 50, 100, 999, 1000, 10_000, 86_400_000])),
     st.tuples(st.just("LEASE"), st.integers(0, 2), st.sampled_from([0, 1, 500, 8_000, 8_001]),

@@ -52,7 +52,7 @@ static void check_records(const td_src_t *src, const td_board_t *board)
     for (i = 0; i < h.n_channels; i++) {
         int32_t lo, hi;
         CHECK(image_channel(src, i, &c));
-        CHECK(c.pin < board->n_pins && c.kind <= TD_CHANNEL_KIND_DIGITAL_PULLUP && c.smoothing <= TD_MAX_SMOOTHING);
+        CHECK(c.pin < board->n_pins && c.kind < TD_CHANNEL_KIND_COUNT && c.smoothing <= TD_MAX_SMOOTHING);
         CHECK(c.period_ms >= board->min_sample_ms && c.period_ms <= 60000UL);
         lo = calib_apply(-65536, c.gain, c.offset);
         hi = calib_apply(65535, c.gain, c.offset);

@@ -44,6 +44,7 @@ from .const import (
     RESET_CAUSE_WATCHDOG,
     TELEMETRY_MAX_VALUES,
 )
+from .drivers import DRIVERS, Sensors
 from .engine import Engine, _el
 from .frame import COBS, FRAME, VERSION, Decoder, Encoder
 from .hal import Hal
@@ -59,8 +60,9 @@ NONE = NO_INDEX
 
 
 class App:
-    def __init__(self, board_name, hal=None, files=None, simulated=False):
+    def __init__(self, board_name, hal=None, files=None, simulated=False, drivers=DRIVERS):
         self.board_name = board_name
+        self.drivers = drivers  # by DriverId (drivers.py)
         self.board = BOARDS[board_name]
         self.hal = hal or Hal(self.board[B_ADC_BITS])
         self.store = Store(files or Files(""))
@@ -69,6 +71,7 @@ class App:
         self.enc = Encoder()
         self.seq = 0
         self.engine = None
+        self.sensors = None
         self.img = None
         self.slot = -1
         self.safe = False
@@ -143,9 +146,7 @@ class App:
                 if eng.p_min[i] <= v <= eng.p_max[i]:
                     eng.params[i] = v
             eng.resolve()
-        for c in range(eng.nc):
-            if eng.c_kind[c]:
-                self.hal.input(eng.c_pin[c], eng.c_kind[c] == 2)
+        self.sensors = Sensors(eng, self.hal, self.drivers)  # every channel's pin set up by its driver
         self.driven = [-1] * eng.na
         for a in range(eng.na):
             self.drive_safe(eng.a_pin[a], eng.a_flags[a])
@@ -180,11 +181,7 @@ class App:
         now = hal.millis()
         eng = self.engine
         if eng is not None and self.running:
-            raw, sampled, last, period = eng.raw, eng.sampled, eng.last_sample, eng.c_period
-            for c in range(eng.nc):
-                if not sampled[c] or _el(now, last[c]) >= period[c]:
-                    k = eng.c_kind[c]
-                    raw[c] = hal.analog(eng.c_pin[c]) if k == 0 else hal.input(eng.c_pin[c], k == 2)
+            self.sensors.poll(eng, now)
             eng.tick(now)
             self.write_outputs(eng)
             self.telemetry(now)

@@ -13,6 +13,7 @@ from .const import (
     ACTUATOR_FMT,
     ACTUATOR_SIZE,
     CHANNEL_FMT,
+    CHANNEL_KIND_MASK,
     CHANNEL_SIZE,
     DAY_MS,
     EVENT_KIND_ACT_OFF,
@@ -49,6 +50,7 @@ from .const import (
     SKIP_REASON_INTERLOCK,
     SKIP_REASON_LEASED,
     SKIP_REASON_MIN_OFF,
+    SMOOTHING_SHIFT,
     SOURCE_LEASE,
     SOURCE_RULE,
     VALUE_LIMIT,
@@ -91,7 +93,7 @@ class Engine:
         self.c_offset, self.c_smooth = _z(nc), _z(nc)
         for i in range(nc):
             pin, mode, _u, period, gain, off = struct.unpack_from(CHANNEL_FMT, img, co + CHANNEL_SIZE * i)
-            self.c_pin[i], self.c_kind[i], self.c_smooth[i] = pin, mode & 3, mode >> 4
+            self.c_pin[i], self.c_kind[i], self.c_smooth[i] = pin, mode & CHANNEL_KIND_MASK, mode >> SMOOTHING_SHIFT
             self.c_period[i], self.c_gain[i], self.c_offset[i] = dur_ms(period), gain, off
         self.raw, self.value, self.sampled, self.last_sample = _z(nc), _z(nc), bytearray(nc), _z(nc)
         self.a_pin, self.a_flags, self.max_on, self.min_off, self.cap = _z(na), _z(na), _z(na), _z(na), _z(na)

@@ -24,6 +24,7 @@ from .const import (
     B_MIN_TELEMETRY_MS,
     B_PIN_CAPS,
     CHANNEL_FMT,
+    CHANNEL_KIND_MASK,
     CHANNEL_SIZE,
     DAY_MS,
     DUR_MAX_MS,
@@ -73,8 +74,6 @@ from .const import (
     OPERAND_THRESHOLD,
     PARAM_FMT,
     PARAM_SIZE,
-    PIN_CAP_ANALOG_IN,
-    PIN_CAP_DIGITAL_IN,
     PIN_CAP_DIGITAL_OUT,
     PIN_CAP_NO_ACTUATOR,
     PIN_CAP_PWM,
@@ -91,6 +90,7 @@ from .const import (
     VALUE_LIMIT,
 )
 from .crc import crc32
+from .kinds import K_PIN_CAP, KINDS, UNKNOWN_KIND_PIN_CAP
 
 _UNIT_MS = (1, 1000, 60000)
 
@@ -191,12 +191,12 @@ def validate(img, board):
     for i in range(nc):
         pin, mode, _unit, period, _gain, coff = struct.unpack_from(CHANNEL_FMT, img, off)
         off += CHANNEL_SIZE
-        kind = mode & 3
+        kind = mode & CHANNEL_KIND_MASK
         caps = _caps(board, pin)
-        need = PIN_CAP_ANALOG_IN if kind == 0 else PIN_CAP_DIGITAL_IN
+        need = KINDS[kind][K_PIN_CAP] if kind < len(KINDS) else UNKNOWN_KIND_PIN_CAP
         if caps & PIN_CAP_RESERVED or not caps & need:
             return IMG_ERR_BAD_PIN, i
-        if kind == 3 or mode & 0x0C or (mode >> 4) > MAX_SMOOTHING:
+        if kind >= len(KINDS) or mode & 0x0C or (mode >> 4) > MAX_SMOOTHING:
             return IMG_ERR_BAD_CHANNEL, i
         if not dur_ok(period):
             return IMG_ERR_BAD_DURATION, i

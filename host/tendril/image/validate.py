@@ -23,15 +23,16 @@ from ..contract import (
     PARAM_SIZE,
     RULE_SIZE,
     SMOOTHING_SHIFT,
+    UNKNOWN_KIND_PIN_CAP,
     VALUE_LIMIT,
     ActuatorFlag,
-    ChannelKind,
     ImageError as Code,
     Operand,
     PinCap,
     RuleAction,
     RuleFlag,
     RuleKind,
+    channel_kind,
 )
 from ..errors import ImageRefused
 from .codec import ACTUATOR, CHANNEL, HEADER, PARAM, RULE, crc32, image_size
@@ -99,10 +100,11 @@ def validate(data: bytes, board: Board) -> None:
         off += CHANNEL_SIZE
         kind = mode & CHANNEL_KIND_MASK
         caps = _pin_caps(board, pin)
-        need = PinCap.ANALOG_IN if kind == ChannelKind.ANALOG else PinCap.DIGITAL_IN
+        spec = channel_kind(kind)
+        need = UNKNOWN_KIND_PIN_CAP if spec is None else spec.pin_cap
         if caps & PinCap.RESERVED or not caps & need:
             raise _fail(Code.BAD_PIN, i, f"pin {pin} cannot be read as this kind of channel on {board.name}")
-        if kind == 3 or mode & 0x0C or (mode >> SMOOTHING_SHIFT) > MAX_SMOOTHING:
+        if spec is None or mode & 0x0C or (mode >> SMOOTHING_SHIFT) > MAX_SMOOTHING:
             raise _fail(Code.BAD_CHANNEL, i, "unknown kind, reserved mode bits, or smoothing above 8")
         if not dur16_valid(period):
             raise _fail(Code.BAD_DURATION, i, "sample period uses the reserved unit")

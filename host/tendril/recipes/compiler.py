@@ -10,7 +10,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 from ..boards import Board, Pin
-from ..contract import NO_INDEX, ActuatorFlag, ChannelKind, Operand, PinCap, RuleFlag, RuleKind
+from ..contract import NO_INDEX, ActuatorFlag, Operand, PinCap, RuleFlag, RuleKind, channel_kind
 from ..errors import ImageRefused
 from ..image import Actuator, Channel, Image, Param, Rule, encode, image_size, two_point, validate
 from . import model as m
@@ -127,9 +127,8 @@ def _claim(r: Reporter, path: Path, pin: Pin, used: dict[int, str], owner: str) 
 
 def _channel(r: Reporter, c: m.Channel, board: Board, used: dict[int, str]) -> Channel | None:
     path = ("channels", c.name)
-    need = PinCap.ANALOG_IN if c.kind == ChannelKind.ANALOG else PinCap.DIGITAL_IN
-    what = "analog input" if c.kind == ChannelKind.ANALOG else "digital input"
-    pin = _pin(r, path + ("pin",), c.pins, board, need, what)
+    need = channel_kind(c.kind).pin_cap
+    pin = _pin(r, path + ("pin",), c.pins, board, need, _CAP_WORDS[need])
     if pin is not None:
         _claim(r, _where(path + ("pin",), c.pins, board), pin, used, f"channels.{c.name}")
     if c.period_ms < board.min_sample_ms:
@@ -159,12 +158,14 @@ def calibrate(r: Reporter, c: m.Channel, board: Board) -> tuple[int, int] | None
         if c.calibration:
             r.err(path, f"no calibration for {board.name}; add {board.name} = [{{ reading = ..., value = ... }}, ...]")
         return (ONE, 0) if not c.calibration else None
-    full = (1 << board.adc_bits) - 1 if c.kind == ChannelKind.ANALOG else 1
+    spec = channel_kind(c.kind)
+    full = spec.full(board.adc_bits)
     raws = []
     for i, p in enumerate(cal):
         if p.volts:
-            if c.kind != ChannelKind.ANALOG:
-                r.err(path + (i, "reading"), "a digital pin reads 0 or 1, not volts")
+            if not spec.reads_volts:
+                what = "0 or 1" if spec.binary else f"0 .. {full}"
+                r.err(path + (i, "reading"), f"{c.name} is {spec.name}: it reads {what}, not volts")
                 return None
             if p.reading * 1000 > board.adc_vref_mv:
                 r.err(path + (i, "reading"), f"{board.name} reads at most {board.adc_vref_mv / 1000:g} V")

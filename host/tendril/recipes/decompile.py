@@ -12,7 +12,7 @@ import re
 from decimal import Decimal, localcontext
 
 from ..boards import Board
-from ..contract import DUR_MAX_MS, NO_INDEX, ChannelKind, Operand, RuleAction, RuleKind, Unit
+from ..contract import DUR_MAX_MS, NO_INDEX, Operand, RuleAction, RuleKind, Unit, channel_kind
 from ..image import decode, validate
 from ..image.model import Image
 from . import model as m
@@ -23,7 +23,6 @@ from .parse import image_name_for
 from .provenance import origin_values
 from .units import fmt_ms, fmt_number, fmt_quantity
 
-_KIND_NAMES = {ChannelKind.ANALOG: "analog", ChannelKind.DIGITAL: "digital", ChannelKind.DIGITAL_PULLUP: "digital_pullup"}
 _DURATION_FIELDS = (("hold", Operand.HOLD), ("duration", Operand.DURATION), ("period", Operand.PERIOD))
 
 
@@ -155,8 +154,9 @@ def _pin(number: int, board: Board) -> str | int:
 
 
 def _channel(c, board: Board, orig: m.Channel | None) -> dict:
-    out = {"pin": _pin(c.pin, board), "kind": _KIND_NAMES[c.kind], "unit": fmt_unit(c.unit)}
-    if c.kind != ChannelKind.ANALOG and (c.gain, c.offset) == (-ONE, 1000):
+    spec = channel_kind(c.kind)
+    out = {"pin": _pin(c.pin, board), "kind": spec.name, "unit": fmt_unit(c.unit)}
+    if spec.binary and (c.gain, c.offset) == (-ONE, 1000):
         out["invert"] = True
     elif (c.gain, c.offset) != (ONE, 0):
         cal = for_board(orig.calibration, board) if orig and not orig.invert else None
@@ -208,7 +208,7 @@ def _rule(rule, img: Image, names, orig: m.Rule | None) -> dict:
     if rule.interlock != NO_INDEX:
         chan = img.channels[rule.interlock]
         name = names["channels"][rule.interlock]
-        if (chan.kind != ChannelKind.ANALOG and rule.interlock_above and rule.il_threshold == 500
+        if (channel_kind(chan.kind).binary and rule.interlock_above and rule.il_threshold == 500
                 and not rule.operands & Operand.INTERLOCK):
             out["unless"] = name
         else:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from ..contract import ChannelKind, RuleAction, RuleKind, Unit
+from ..contract import RuleAction, RuleKind, Unit, channel_kind
 from . import model as m
 from .provenance import lineage_words
 from .units import fmt_ms, fmt_number, fmt_quantity, symbol
@@ -86,8 +86,7 @@ def describe(recipe: m.Recipe) -> str:
     lines.append(f"boards: {', '.join(meta.boards)}" + (f"; tags: {', '.join(meta.tags)}" if meta.tags else ""))
     lines.append(f"reports values {'every ' + fmt_ms(meta.telemetry_ms) if meta.telemetry_ms else 'never'}")
     for c in recipe.channels:
-        kind = {ChannelKind.ANALOG: "analog", ChannelKind.DIGITAL: "digital",
-                ChannelKind.DIGITAL_PULLUP: "digital with pull-up"}[c.kind]
+        kind = channel_kind(c.kind).words
         lines.append(f"reads {c.name} ({kind} on {_pins(c.pins)}, in {symbol(c.unit) or 'no unit'}) every "
                      f"{fmt_ms(c.period_ms)}, smoothing {c.smoothing}; calibration: {_calibration(c)}")
     for a in recipe.actuators:
@@ -211,7 +210,7 @@ def status_words(recipe: m.Recipe, values: dict[int, int], actuators: list, para
     for i, c in enumerate(recipe.channels):
         if i in values:
             v = values[i]
-            if c.kind != ChannelKind.ANALOG:
+            if channel_kind(c.kind).binary:
                 now.append(f"{c.name} {'yes' if v else 'no'}")
             else:
                 text = f"{c.name} {v / 1000:.1f} {symbol(c.unit)}".rstrip()

@@ -7,7 +7,7 @@ import tomllib
 from collections.abc import Iterable
 from decimal import Decimal
 
-from ..contract import DAY_MS, MAX_SAMPLE_MS, MAX_SMOOTHING, ChannelKind, Unit
+from ..contract import DAY_MS, KINDS_BY_NAME, MAX_SAMPLE_MS, MAX_SMOOTHING, Unit
 from .issues import RecipeError, Reporter
 from .locate import Locator, TooDeep
 from .model import Actuator, Channel, Linear, Meta, Parameter, Point, Recipe
@@ -26,8 +26,6 @@ from .schema import (
 from .units import TIME_UNITS, UnitError, duration_ms, split, thousandths, unit_of
 
 MAX_GAIN = Decimal(2**31) / 65_536_000  # Q16.16 thousandths per count in an i32
-_KINDS = {"analog": ChannelKind.ANALOG, "digital": ChannelKind.DIGITAL,
-          "digital_pullup": ChannelKind.DIGITAL_PULLUP}
 _LINE = re.compile(r"at line (\d+)")
 
 
@@ -221,12 +219,13 @@ def _channel(r: Reader, path, name: str, raw, known) -> Channel | None:
     if c is None:
         return None
     pins = _pins(r, path + ("pin",), c["pin"], known)
-    kind = _KINDS.get(c["kind"]) if isinstance(c["kind"], str) else None
-    if kind is None:
-        r.err(path + ("kind",), f"expected one of {', '.join(_KINDS)}")
+    spec = KINDS_BY_NAME.get(c["kind"]) if isinstance(c["kind"], str) else None
+    if spec is None:
+        r.err(path + ("kind",), f"expected one of {', '.join(KINDS_BY_NAME)}")
         return None
-    digital = kind != ChannelKind.ANALOG
-    unit = Unit.BOOL if digital else (Unit.NONE if "calibration" in c else Unit.RAW)
+    kind = spec.kind
+    # The kind's unit; a calibration makes raw counts into something the recipe names, or no unit.
+    unit = Unit.NONE if spec.unit == Unit.RAW and "calibration" in c else spec.unit
     if "unit" in c:
         try:
             if not isinstance(c["unit"], str):
@@ -236,8 +235,8 @@ def _channel(r: Reader, path, name: str, raw, known) -> Channel | None:
             r.err(path + ("unit",), str(exc))
             return None
     invert = r.boolean(path + ("invert",), c["invert"]) if "invert" in c else False
-    if invert and not digital:
-        r.err(path + ("invert",), "only digital channels invert; calibrate an analog one instead")
+    if invert and not spec.binary:
+        r.err(path + ("invert",), f"only channels that read 0 or 1 invert; calibrate this {spec.name} one instead")
     if invert and "calibration" in c:
         r.err(path + ("invert",), "give invert or calibration, not both")
     calibration = ()

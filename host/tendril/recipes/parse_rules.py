@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from ..contract import DUR_MAX_MS, MIN_INTERVAL_MS, VALUE_LIMIT, ChannelKind, RuleAction, RuleKind, Unit
+from ..contract import DUR_MAX_MS, MIN_INTERVAL_MS, VALUE_LIMIT, RuleAction, RuleKind, Unit, channel_kind
 from .model import Actuator, Channel, Parameter, ParamRef, Rule
 from .reader import Reader, type_name
 from .schema import LIMITS, NAME_PATTERN
@@ -179,8 +179,9 @@ def _unless(ctx: _Ctx, path, raw) -> dict | None:
         channel = ctx.ref(path, raw, "channels", ctx.channels)
         if channel is None:
             return None
-        if ctx.channels[channel].kind == ChannelKind.ANALOG:
-            ctx.r.err(path, f"{channel} is analog; say when it blocks: unless = {{ channel = \"{channel}\", below = \"...\" }}")
+        spec = channel_kind(ctx.channels[channel].kind)
+        if not spec.binary:
+            ctx.r.err(path, f"{channel} is {spec.name}; say when it blocks: unless = {{ channel = \"{channel}\", below = \"...\" }}")
             return None
         return {"interlock": channel, "interlock_above": True, "il_threshold": INTERLOCK_TRUE, "interlock_short": True}
     u = ctx.r.table(path, raw, "unless")

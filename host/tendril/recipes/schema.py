@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from ..contract import CHANNEL_KINDS
 from .units import DURATION_PATTERN
 
 
@@ -104,7 +105,7 @@ TABLES: dict[str, dict[str, Key]] = {
     },
     "channel": {
         "pin": Key(True, PIN, "pin name (\"A0\") or number, or a table of them by board"),
-        "kind": Key(True, {"enum": ["analog", "digital", "digital_pullup"]}, "how the pin is read"),
+        "kind": Key(True, {"enum": [k.name for k in CHANNEL_KINDS]}, "how the pin is read"),
         "unit": Key(False, {"type": "string", "maxLength": 12}, "unit of its values (%, °C, V, ...)"),
         "calibration": Key(False, {"anyOf": [
             _CAL, {"type": "object", "minProperties": 1, "maxProperties": 16, "propertyNames": {"pattern": BOARD_PATTERN},

@@ -1,0 +1,56 @@
+/* sensor.h: the seam between a config's channels and what reads them (docs/adding-a-sensor.md).
+ *
+ * A channel's kind names, in the generated kind table (tendril_kinds.h), the pin capability it
+ * needs, how its pin is set up and which driver reads it. A driver is two functions in a table
+ * indexed by td_driver_id_t (a port's td_drivers[], firmware/core/drivers.c on the HAL):
+ *
+ *   setup(ch, pin, mode)              when a config starts: set the pin up (mode: td_pin_mode_t)
+ *   poll(ch, pin, now, &raw, &wait)   start a reading, or collect one; says when to come back
+ *
+ * sensors_poll() runs a channel's driver when the engine samples that channel this pass, and also
+ * when the wait the driver asked for has passed (a DS18B20 starts its conversion, asks for 750 ms,
+ * then delivers). poll returns a td_reading_t: TD_READING_OK with the reading in *raw (any int32:
+ * signed, or wider than an ADC count), TD_READING_NONE (nothing new yet) or TD_READING_INVALID (the
+ * sensor failed to give one). Only good readings reach the engine: after an invalid one the channel
+ * keeps its last good reading (docs/firmware.md, "Readings and drivers"). *wait is 0 on entry: a
+ * driver that leaves it so runs again at the channel's next sample; any other value is the
+ * milliseconds until it wants to run again (a driver whose channel's sample comes before its wait
+ * is over is polled then, and answers TD_READING_NONE with the time still left). Analog and digital
+ * pins are the first two drivers: they read at once, at the sample. Pure: the drivers are passed
+ * in, so tests give their own. */
+#ifndef TD_SENSOR_H
+#define TD_SENSOR_H
+
+#include "engine.h"
+#include "tendril_kinds.h"
+
+typedef struct {
+    void (*setup)(uint8_t ch, uint8_t pin, uint8_t mode);
+    uint8_t (*poll)(uint8_t ch, uint8_t pin, uint32_t now, int32_t *raw, uint16_t *wait);
+} td_driver_t;
+
+/* When each channel's driver asked to run again (bit i of `armed`: channel i is waiting). */
+typedef struct {
+    uint32_t wake[TD_LIMIT_CHANNELS];
+    uint16_t armed;
+} sensors_t;
+TD_STATIC_ASSERT(TD_LIMIT_CHANNELS <= 16, armed_bits);
+
+/* The pin capability a channel of `kind` needs (TD_UNKNOWN_KIND_PIN_CAP for a kind the table lacks). */
+uint8_t sensor_pin_cap(uint8_t kind);
+
+/* Channel i's pin and kind, from engine e's image (validated: the record is there). */
+uint8_t sensor_chan(const engine_t *e, uint8_t i, uint8_t *kind);
+
+/* Every channel's pin set up by its driver, with its kind's pin mode; no driver waiting. */
+void sensors_setup(sensors_t *s, const engine_t *e, const td_driver_t *drivers);
+
+/* One pass, before engine_tick(e, now): every driver that is due runs, good readings go to the engine. */
+void sensors_poll(sensors_t *s, engine_t *e, const td_driver_t *drivers, uint32_t now);
+
+size_t sensors_sizeof(void);
+
+/* The firmware's drivers on its HAL, by td_driver_id_t (drivers.c; not in HAL-less builds). */
+extern const td_driver_t td_drivers[TD_DRIVER_COUNT];
+
+#endif /* TD_SENSOR_H */

@@ -1,0 +1,26 @@
+/* A HAL of pins only, for the host library libtendril_sensor.so (make sensor-lib): the firmware's
+ * real drivers (drivers.c) and the sensor seam (sensor.c) run over it, and the test
+ * (tests/core/test_sensor_c.py) sets what each pin reads and sees how each was set up. */
+#include "hal.h"
+
+uint16_t hal_pins_analog[256]; /* what hal_analog_read(pin) returns */
+uint8_t hal_pins_level[256];   /* what hal_digital_read(pin) returns */
+uint8_t hal_pins_mode[256];    /* the last hal_pin_mode(pin, mode) */
+uint32_t hal_pins_reads;       /* reads of either kind so far */
+
+void hal_pin_mode(uint8_t pin, uint8_t mode)
+{
+    hal_pins_mode[pin] = mode;
+}
+
+uint8_t hal_digital_read(uint8_t pin)
+{
+    hal_pins_reads++;
+    return hal_pins_level[pin];
+}
+
+uint16_t hal_analog_read(uint8_t pin)
+{
+    hal_pins_reads++;
+    return hal_pins_analog[pin];
+}
