@@ -2,12 +2,12 @@
 
 A channel's kind names, in the generated table (kinds.py), its pin mode and the driver that reads
 it: ``DRIVERS[driver]``. A driver has ``setup(hal, ch, pin, mode)`` (when a config starts) and
-``poll(hal, ch, pin, now, out)``: start a reading or collect one; it returns READING_OK with the
-reading in ``out[0]`` (any int32), READING_NONE (nothing new yet) or READING_INVALID (the sensor
-failed to give one), and puts in ``out[1]`` the ms until it wants to run again (0, as given: at the
+``poll(hal, ch, pin, now, got)``: start a reading or collect one; it returns READING_OK with the
+reading in ``got[0]`` (any int32), READING_NONE (nothing new yet) or READING_INVALID (the sensor
+failed to give one), and puts in ``got[1]`` the ms until it wants to run again (0, as given: at the
 channel's next sample). ``Sensors.poll`` runs each channel's driver when the engine samples the
 channel and when its wait is over; only good readings reach the engine, so after an invalid one the
-channel keeps its last good reading (docs/firmware.md, "Readings and drivers"). ``out`` is one list
+channel keeps its last good reading (docs/firmware.md, "Readings and drivers"). ``got`` is one list
 reused for every poll: no allocation per sample.
 """
 
@@ -22,8 +22,8 @@ class Analog:
     def setup(self, hal, ch, pin, mode):
         pass
 
-    def poll(self, hal, ch, pin, now, out):
-        out[0] = hal.analog(pin)
+    def poll(self, hal, ch, pin, now, got):
+        got[0] = hal.analog(pin)
         return READING_OK
 
 
@@ -33,8 +33,8 @@ class Digital:
     def setup(self, hal, ch, pin, mode):
         hal.input(pin, mode == PIN_MODE_INPUT_PULLUP)
 
-    def poll(self, hal, ch, pin, now, out):
-        out[0] = hal.input(pin, False)  # made at setup: the pull is already set
+    def poll(self, hal, ch, pin, now, got):
+        got[0] = hal.input(pin, False)  # made at setup: the pull is already set
         return READING_OK
 
 
@@ -50,22 +50,22 @@ class Sensors:
         self.drv = [drivers[KINDS[eng.c_kind[c]][K_DRIVER]] for c in range(nc)]
         self.wake = [0] * nc
         self.armed = bytearray(nc)
-        self.out = [0, 0]
+        self.got = [0, 0]
         for c in range(nc):
             self.drv[c].setup(hal, c, eng.c_pin[c], KINDS[eng.c_kind[c]][K_PIN_MODE])
 
     def poll(self, eng, now):
         """One pass, before ``eng.tick(now)``: every driver that is due runs; good readings go in."""
-        hal, drv, wake, armed, out = self.hal, self.drv, self.wake, self.armed, self.out
+        hal, drv, wake, armed, got = self.hal, self.drv, self.wake, self.armed, self.got
         raw, sampled, last, period, pin = eng.raw, eng.sampled, eng.last_sample, eng.c_period, eng.c_pin
         for c in range(eng.nc):
             if sampled[c] and _el(now, last[c]) < period[c] and not (armed[c] and _el(now, wake[c]) < HALF):
                 continue
-            out[1] = 0
-            if drv[c].poll(hal, c, pin[c], now, out) == READING_OK:
-                raw[c] = out[0]
-            if out[1]:
+            got[1] = 0
+            if drv[c].poll(hal, c, pin[c], now, got) == READING_OK:
+                raw[c] = got[0]
+            if got[1]:
                 armed[c] = 1
-                wake[c] = (now + out[1]) & U32
+                wake[c] = (now + got[1]) & U32
             else:
                 armed[c] = 0
