@@ -1,4 +1,4 @@
-"""The contract is written once: the tables in docs/ must say what tendril/contract.py says (its
+"""The contract is written once: the tables in docs/ must say what tendril/contract/ says (its
 codes, and every record's fields, widths, order and offsets)."""
 
 from __future__ import annotations

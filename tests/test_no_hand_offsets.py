@@ -1,7 +1,7 @@
 """Record layouts are declared once: no hand-written offset into a record creeps back.
 
 Every record of the contract (image header and records, frame header, message payloads) is a
-``Record`` in tendril/contract.py; the C core reads it through the generated tendril_records.h,
+``Record`` in tendril/contract/records.py; the C core reads it through the generated tendril_records.h,
 the MicroPython firmware through the generated tdfw/const.py and the host through struct formats
 built from the declaration. This scans the code that reads and writes records for the shapes a
 hand offset takes (``p[6]``, ``&out[2]``, ``off + 5)``, ``img[34]``, ``"<BBI"``) and lists any it

@@ -77,7 +77,7 @@ def contract_header() -> str:
         names.add(name)
         return name
 
-    out = [BANNER.format(src="host/tendril/contract.py")]
+    out = [BANNER.format(src="host/tendril/contract/")]
     out.append("#ifndef TENDRIL_CONTRACT_H\n#define TENDRIL_CONTRACT_H\n\n")
     out.append("/* Sizes and limits (contract.CONSTANTS). */\n")
     for key, value in contract.CONSTANTS.items():
@@ -110,7 +110,7 @@ def contract_header() -> str:
 
 
 def records_header() -> str:
-    out = [BANNER.format(src="host/tendril/contract.py")]
+    out = [BANNER.format(src="host/tendril/contract/records.py")]
     out.append(
         "#ifndef TENDRIL_RECORDS_H\n#define TENDRIL_RECORDS_H\n\n"
         '#include "td.h"\n\n'
@@ -279,7 +279,7 @@ def boards_source(boards: list[Board]) -> str:
 
 
 def kinds_header() -> str:
-    out = [BANNER.format(src="host/tendril/contract.py (CHANNEL_KINDS)")]
+    out = [BANNER.format(src="host/tendril/contract/kinds.py")]
     out.append(
         "#ifndef TENDRIL_KINDS_H\n#define TENDRIL_KINDS_H\n\n"
         "#include \"td.h\"\n\n"
@@ -299,7 +299,7 @@ def kinds_header() -> str:
 
 
 def kinds_source() -> str:
-    out = [BANNER.format(src="host/tendril/contract.py (CHANNEL_KINDS)")]
+    out = [BANNER.format(src="host/tendril/contract/kinds.py")]
     out.append('#include "tendril_kinds.h"\n\n')
     out.append("const td_kind_t td_kinds[TD_CHANNEL_KIND_COUNT] TD_ROM = {\n")
     for i, k in enumerate(contract.CHANNEL_KINDS):

@@ -50,7 +50,7 @@ BOARD_FIELDS = (
 
 
 def const_module() -> str:
-    out = [BANNER.format(src="host/tendril/contract.py")]
+    out = [BANNER.format(src="host/tendril/contract/")]
     out.append('"""tendril\'s contract constants for the MicroPython firmware (and CPython)."""\n\n')
     out.append(
         "try:\n    from micropython import const\n"
@@ -118,7 +118,7 @@ def boardtab_module() -> str:
 
 
 def kinds_module() -> str:
-    out = [BANNER.format(src="host/tendril/contract.py (CHANNEL_KINDS)")]
+    out = [BANNER.format(src="host/tendril/contract/kinds.py")]
     out.append('"""Every channel kind, by its code: (pin capability, pin mode, driver)."""\n\n')
     out.append("K_PIN_CAP = 0\nK_PIN_MODE = 1\nK_DRIVER = 2\n")
     out.append(f"UNKNOWN_KIND_PIN_CAP = {int(contract.UNKNOWN_KIND_PIN_CAP)}\n\n")

@@ -7,7 +7,7 @@
 #include "le.h"
 #include "tendril_records.h"
 
-/* Field offsets and record sizes: tendril_records.h, generated from contract.py. */
+/* Field offsets and record sizes: tendril_records.h, generated from host/tendril/contract/records.py. */
 TD_STATIC_ASSERT(TD_IMAGE_MAGIC_SIZE == 2, magic_is_two_bytes);
 
 /* The largest image 8-bit counts can describe, plus one record of slack: every offset and end of

@@ -1,4 +1,4 @@
-"""The generated C headers: committed copies are current, they compile, and they say what contract.py says
+"""The generated C headers: committed copies are current, they compile, and they say what tendril.contract says
 (its constants, enums, and every record's field offsets and size)."""
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ def test_generated_files_say_they_are_generated():
 
 
 def _asserts() -> str:
-    """A C file that only compiles if every generated value equals contract.py's."""
+    """A C file that only compiles if every generated value equals tendril.contract's."""
     lines = ['#include "td.h"', '#include "board.h"', '#include "tendril_records.h"']
     checks = [(f"TD_{k}", v) for k, v in contract.CONSTANTS.items()]
     for record in contract.RECORDS:

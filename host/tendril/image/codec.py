@@ -35,7 +35,7 @@ from ..errors import ImageRefused
 from .dur import dur16_to_ms, ms_to_dur16
 from .model import Actuator, Channel, Image, Param, Rule
 
-# The records' layouts, from their one declaration in contract.py.
+# The records' layouts, from their one declaration in tendril.contract.
 HEADER = struct.Struct(contract.IMAGE_HEADER.struct_format())
 PARAM = struct.Struct(contract.PARAM.struct_format())
 CHANNEL = struct.Struct(contract.CHANNEL.struct_format())

@@ -38,7 +38,7 @@ from ._base import I32S, EncodeError, Message, limit, need, pack, pack_i32s, u8_
 from .status import Status
 
 HELLO_TEXT_MAX = FW_NAME_SIZE
-# Each payload's fixed part, from its record in contract.py.
+# Each payload's fixed part, from its record in tendril.contract.
 _HELLO = struct.Struct(contract.HELLO.struct_format(stop="fw_name"))  # the frozen part
 _ACK = struct.Struct(contract.ACK.struct_format())
 _NACK = struct.Struct(contract.NACK.struct_format())

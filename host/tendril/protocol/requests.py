@@ -22,7 +22,7 @@ from ..contract import (
 )
 from ._base import BadPayload, EncodeError, Message, limit, need, pack, u8_table
 
-# Each payload's fixed part, from its record in contract.py.
+# Each payload's fixed part, from its record in tendril.contract.
 _BEGIN = struct.Struct(contract.CONFIG_BEGIN.struct_format())
 _OFFSET = struct.Struct(contract.CONFIG_CHUNK.struct_format())
 _READ = struct.Struct(contract.CONFIG_READ.struct_format())

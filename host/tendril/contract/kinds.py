@@ -1,0 +1,96 @@
+"""The channel-kind table: one row per kind (docs/adding-a-sensor.md). Nothing here does I/O."""
+
+from __future__ import annotations
+
+from enum import IntEnum
+from typing import NamedTuple
+
+from .codes import PinCap, Unit
+
+# --- channel kinds: one row each (docs/adding-a-sensor.md) ---------------------------------------
+# A channel's kind (the low bits of its mode byte) says how it gets its reading. Everything about a
+# kind is in its row below, and every implementation reads the row: tools/contract_gen.py writes the
+# C table (firmware/core/tendril_kinds.[ch]), tools/mpy_gen.py the MicroPython one (tdfw/kinds.py),
+# and the host (recipes, image validation) looks kinds up here instead of testing for analog.
+
+
+class ChannelKind(IntEnum):
+    """A channel's kind: the code in the low bits of its mode byte (CHANNEL_KIND_MASK)."""
+
+    ANALOG = 0
+    DIGITAL = 1
+    DIGITAL_PULLUP = 2
+
+
+class DriverId(IntEnum):
+    """The firmware driver that reads a kind: an index into the C td_drivers[] and tdfw.drivers."""
+
+    ANALOG = 0  # the ADC: a count for the board's adc_bits, read when the channel is sampled
+    DIGITAL = 1  # a pin's level, 0 or 1
+
+
+class Reading(IntEnum):
+    """What a driver's poll delivered (firmware/core/sensor.h, tdfw/drivers.py)."""
+
+    NONE = 0  # nothing new yet (a conversion under way)
+    OK = 1  # a reading, given to the engine
+    INVALID = 2  # the sensor failed to give one: the channel keeps its last good reading
+
+
+class PinMode(IntEnum):
+    """How a pin is set up (hal.h's HAL_INPUT, HAL_INPUT_PULLUP, HAL_OUTPUT)."""
+
+    INPUT = 0
+    INPUT_PULLUP = 1
+    OUTPUT = 2
+
+
+FULL_SCALE_ADC = -1  # a kind's full_scale: the board's ADC maximum, (1 << adc_bits) - 1
+
+
+class KindSpec(NamedTuple):
+    """One row of the channel-kind table."""
+
+    kind: ChannelKind  # the code in the mode byte
+    name: str  # the recipe's spelling (`kind = "..."`)
+    words: str  # for people: "digital with pull-up"
+    pin_cap: PinCap  # what the pin must be able to do
+    pin_mode: PinMode  # how the firmware sets the pin up
+    driver: DriverId  # what reads it
+    full_scale: int  # the largest raw reading, or FULL_SCALE_ADC
+    unit: Unit  # the unit of a channel with no calibration and no `unit`
+    raw_bits: int  # width of a raw reading (at most 32: the engine takes an int32)
+    raw_signed: bool
+
+    @property
+    def binary(self) -> bool:
+        """Reads 0 or 1: may `invert`, and may be a rule's `unless = "name"`."""
+        return self.full_scale == 1
+
+    @property
+    def reads_volts(self) -> bool:
+        """An ADC count: a calibration point may be given in volts."""
+        return self.full_scale == FULL_SCALE_ADC
+
+    def full(self, adc_bits: int) -> int:
+        """The largest raw reading on a board with this ADC."""
+        return (1 << adc_bits) - 1 if self.full_scale == FULL_SCALE_ADC else self.full_scale
+
+
+CHANNEL_KINDS: tuple[KindSpec, ...] = (  # indexed by ChannelKind
+    KindSpec(ChannelKind.ANALOG, "analog", "analog", PinCap.ANALOG_IN, PinMode.INPUT,
+             DriverId.ANALOG, FULL_SCALE_ADC, Unit.RAW, 16, False),
+    KindSpec(ChannelKind.DIGITAL, "digital", "digital", PinCap.DIGITAL_IN, PinMode.INPUT,
+             DriverId.DIGITAL, 1, Unit.BOOL, 1, False),
+    KindSpec(ChannelKind.DIGITAL_PULLUP, "digital_pullup", "digital with pull-up", PinCap.DIGITAL_IN,
+             PinMode.INPUT_PULLUP, DriverId.DIGITAL, 1, Unit.BOOL, 1, False),
+)
+# A kind code the table does not know is refused (BAD_CHANNEL), after the pin check, which asks such a
+# kind for a digital input (docs/config-image.md, "Validation", step 13).
+UNKNOWN_KIND_PIN_CAP = PinCap.DIGITAL_IN
+KINDS_BY_NAME = {k.name: k for k in CHANNEL_KINDS}
+
+
+def channel_kind(code: int) -> KindSpec | None:
+    """The table's row for kind ``code``, or None for a code it does not know."""
+    return CHANNEL_KINDS[code] if 0 <= code < len(CHANNEL_KINDS) else None
