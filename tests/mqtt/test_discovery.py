@@ -1,0 +1,95 @@
+"""Home Assistant discovery built from real compiled recipes: accepted by the validator, stable ids,
+no ghost entities after a push that drops something."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+
+import pytest
+
+from tendril.contract import BoardClass, Unit
+from tendril.image import decode
+from tendril.mqtt.discovery import Discovery, device_class
+from tendril.mqtt.ha_rules import SENSOR_UNITS, problems
+from tendril.protocol.device import Hello
+from tendril.recipes import load
+
+from .conftest import RECIPES, shipped
+
+
+def hello(board_class=BoardClass.AVR328) -> Hello:
+    return Hello(protocol_version=1, board_class=board_class, fw_major=1, fw_minor=2, fw_patch=3,
+                 reset_cause=0, flags=0, device_id=0xDE7A15C8, boot_count=1, capabilities=0,
+                 config_generation=1, recipe_hash=bytes(16), max_payload=128, max_image=512,
+                 text="tendril-avr")
+
+
+@pytest.mark.parametrize("name, board", shipped())
+def test_every_shipped_recipe_gives_a_payload_home_assistant_accepts(compiled, name, board):
+    recipe, b, image = compiled(name, board)
+    img = decode(image)  # the board runs this: the payload names what it holds, index for index
+    payload = json.loads(Discovery("de7a15c8").json(recipe, hello(b.board_class), version="0.1"))
+    assert problems(payload) == []
+    cmps = payload["cmps"]
+    assert len([c for c in cmps if c.startswith("channel_")]) == len(img.channels)
+    assert len([c for c in cmps if c.startswith("actuator_")]) == len(img.actuators)
+    assert [cmps[f"parameter_{p.name}"]["min"] * 1000 for p in recipe.params] == [p.min for p in img.params]
+    assert payload["availability_mode"] == "all" and len(payload["availability"]) == 2
+
+
+def test_sensors_get_a_device_class_only_with_a_unit_home_assistant_accepts_with_it():
+    for unit in Unit:
+        for name in ("soil", "air_humidity", "level", "co2", "x"):
+            cls = device_class(name, unit)
+            if cls is not None:
+                from tendril.contract import UNIT_SYMBOLS
+                assert UNIT_SYMBOLS[unit] in SENSOR_UNITS[cls], (name, unit, cls)
+    assert device_class("soil", Unit.PERCENT) == "moisture"
+    assert device_class("air_humidity", Unit.PERCENT) == "humidity"
+    assert device_class("tank_level", Unit.PERCENT) is None  # a % that is neither: no class
+    assert device_class("t", Unit.CELSIUS) == "temperature"
+    assert device_class("light", Unit.LUX) == "illuminance"
+    assert device_class("anything", Unit.RAW) is None
+
+
+def test_digital_channels_are_binary_sensors_and_analog_ones_sensors():
+    recipe = load(RECIPES[0].parent / "plant-waterer.toml")
+    cmps = Discovery("de7a15c8").components(recipe)
+    assert cmps["channel_tank_empty"]["p"] == "binary_sensor"
+    assert cmps["channel_soil"]["p"] == "sensor"
+    assert cmps["channel_soil"]["device_class"] == "moisture"
+    assert cmps["channel_soil"]["state_class"] == "measurement"
+    assert cmps["actuator_pump"]["p"] == "switch"
+    assert cmps["run_time_pump"]["max"] == 10  # the pump's max_on
+    assert "object_id" not in json.dumps(cmps)
+    assert all(c["default_entity_id"].startswith(c["p"] + ".") for c in cmps.values())
+
+
+def test_unique_ids_follow_names_not_indexes():
+    recipe = load(RECIPES[0].parent / "plant-waterer.toml")
+    reordered = dataclasses.replace(recipe, channels=recipe.channels[::-1], params=recipe.params[::-1])
+    a = Discovery("de7a15c8").components(recipe)
+    b = Discovery("de7a15c8").components(reordered)
+    assert a == b  # same ids, same configs: nothing in them depends on an index
+    other_board = Discovery("0000beef").components(recipe)
+    assert not {c["unique_id"] for c in a.values()} & {c["unique_id"] for c in other_board.values()}
+
+
+def test_a_push_that_drops_a_channel_removes_its_entity():
+    before = load(RECIPES[0].parent / "plant-waterer.toml")
+    after = dataclasses.replace(before, channels=before.channels[:1], params=before.params[:1])
+    payload = Discovery("de7a15c8").payload(after, previous=before)
+    assert payload["cmps"]["channel_tank_empty"] == {"p": "binary_sensor"}
+    assert payload["cmps"]["parameter_pulse"] == {"p": "number"}
+    assert payload["cmps"]["channel_soil"]["p"] == "sensor"
+    assert problems(payload) == []
+    # Republished later without a previous recipe, the removed components are simply gone.
+    assert "channel_tank_empty" not in Discovery("de7a15c8").payload(after)["cmps"]
+
+
+def test_the_validator_catches_a_payload_gone_wrong():
+    payload = Discovery("de7a15c8").payload(load(RECIPES[0].parent / "plant-waterer.toml"))
+    payload["cmps"]["channel_soil"]["unit_of_measurement"] = "°C"
+    assert problems(payload) == [
+        "component channel_soil: device_class moisture does not take unit '°C' (HA accepts: %)"]
