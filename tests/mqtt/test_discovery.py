@@ -93,3 +93,14 @@ def test_the_validator_catches_a_payload_gone_wrong():
     payload["cmps"]["channel_soil"]["unit_of_measurement"] = "°C"
     assert problems(payload) == [
         "component channel_soil: device_class moisture does not take unit '°C' (HA accepts: %)"]
+
+
+def test_the_discovery_example_in_docs_is_what_the_code_builds():
+    text = (RECIPES[0].parents[2] / "docs" / "fleet.md").read_text()
+    blocks = [b.split("```", 1)[0] for b in text.split("```json\n")[1:]]
+    assert all(json.loads(b) for b in blocks)  # every example in the doc is JSON
+    example = json.loads(blocks[-1])
+    recipe = load(RECIPES[0].parent / "plant-waterer.toml")
+    h = dataclasses.replace(hello(), fw_major=0, fw_minor=4, fw_patch=0)
+    assert example == Discovery("de7a15c8", serve="greenhouse-pi").payload(recipe, h, version="0.1.0")
+    assert problems(example) == []

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import jinja2
 import pytest
 
 from tendril.contract import (
@@ -30,7 +31,6 @@ from tendril.recipes import load
 
 from .conftest import RECIPES
 
-jinja2 = pytest.importorskip("jinja2")
 RECIPE = load(RECIPES[0].parent / "plant-waterer.toml")
 
 
