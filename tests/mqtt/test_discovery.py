@@ -104,3 +104,13 @@ def test_the_discovery_example_in_docs_is_what_the_code_builds():
     h = dataclasses.replace(hello(), fw_major=0, fw_minor=4, fw_patch=0)
     assert example == Discovery("de7a15c8", serve="greenhouse-pi").payload(recipe, h, version="0.1.0")
     assert problems(example) == []
+
+
+def test_a_parameter_with_nothing_to_choose_is_shown_not_set():
+    recipe = load(RECIPES[0].parent / "plant-waterer.toml")
+    fixed = dataclasses.replace(recipe.params[1], min=4000, max=4000, default=4000)
+    recipe = dataclasses.replace(recipe, params=(recipe.params[0], fixed))
+    payload = Discovery("de7a15c8").payload(recipe)
+    assert payload["cmps"]["parameter_pulse"]["p"] == "sensor"
+    assert "command_topic" not in payload["cmps"]["parameter_pulse"]
+    assert problems(payload) == []

@@ -146,3 +146,21 @@ def test_an_index_the_recipe_lacks_is_named_by_its_index():
     s = BoardState("de7a15c8", RECIPE)
     s.status(Status(1, HelloFlag(0), StatusSection.RULES, 3, 4, (RuleEntry(RuleState.IDLE, SkipReason.LEASED, NEVER_MS),)))
     assert s.rule_state["rule3"] == {"state": "idle", "last_skip": "leased", "since_fired_s": None}
+
+
+def test_names_that_are_also_dict_methods_still_read_their_own_value():
+    import dataclasses
+    ch = [dataclasses.replace(RECIPE.channels[0], name="values"),
+          dataclasses.replace(RECIPE.channels[1], name="items")]
+    act = [dataclasses.replace(RECIPE.actuators[0], name="keys")]
+    par = [dataclasses.replace(RECIPE.params[0], name="get"), RECIPE.params[1]]
+    recipe = dataclasses.replace(RECIPE, channels=tuple(ch), actuators=tuple(act), params=tuple(par), rules=())
+    s = BoardState("de7a15c8", recipe)
+    s.telemetry(Telemetry(1, 0, TelemetryFlag(0), (12_500, 0)))
+    s.params_msg(Params(0, 2, (35_000, 4000)))
+    text = s.json()
+    cmps = Discovery("de7a15c8").components(recipe)
+    assert render(cmps["channel_values"]["value_template"], text) == "12.5"
+    assert render(cmps["channel_items"]["value_template"], text) == "OFF"
+    assert render(cmps["run_time_keys"]["value_template"], text) == "10"
+    assert render(cmps["parameter_get"]["value_template"], text) == "35"

@@ -138,7 +138,7 @@ class Discovery:
         if expire is None and recipe.meta.telemetry_ms:  # three reports missed: unavailable
             expire = max(60, -(-3 * recipe.meta.telemetry_ms // 1000))
         for c in recipe.channels:
-            value = f"value_json.channels.{c.name}"
+            value = f"value_json.channels['{c.name}']"
             spec = channel_kind(c.kind)
             if spec is not None and spec.binary:
                 e = self._entity("binary_sensor", "channel", c.name, _title(c.name))
@@ -158,25 +158,31 @@ class Discovery:
                 e["expire_after"] = expire
             cmps[f"channel_{c.name}"] = e
         for a in recipe.actuators:
-            act = f"value_json.actuators.{a.name}"
+            act = f"value_json.actuators['{a.name}']"
             sw = self._entity("switch", "actuator", a.name, _title(a.name))
             sw.update(command_topic=self.topics.command(self.board, "switch"),
                       command_template=f'{{"actuator":"{a.name}","state":"{{{{ value }}}}"}}',
-                      value_template=f"{{{{ 'ON' if {act}.on else 'OFF' }}}}")
+                      value_template=f"{{{{ 'ON' if {act}['on'] else 'OFF' }}}}")
             cmps[f"actuator_{a.name}"] = sw
+            least = 0.1 if a.max_on_ms >= 200 else 0.001
             rt = self._entity("number", "run_time", a.name, f"{_title(a.name)} run time")
             rt.update(command_topic=self.topics.command(self.board, "run_time"),
                       command_template=f'{{"actuator":"{a.name}","for_s":{{{{ value }}}}}}',
-                      value_template=f"{{{{ {act}.run_time_s }}}}",
-                      min=0.1, max=units(a.max_on_ms), step=0.1, mode="box",
+                      value_template=f"{{{{ {act}['run_time_s'] }}}}",
+                      min=least, max=units(a.max_on_ms), step=least, mode="box",
                       unit_of_measurement="s", device_class="duration", entity_category="config")
             cmps[f"run_time_{a.name}"] = rt
         for p in recipe.params:
-            n = self._entity("number", "parameter", p.name, _title(p.name))
-            n.update(command_topic=self.topics.command(self.board, "set"),
-                     command_template=f'{{"parameter":"{p.name}","value":{{{{ value }}}}}}',
-                     value_template=f"{{{{ value_json.parameters.{p.name} }}}}",
-                     min=units(p.min), max=units(p.max), step=_step(p.min, p.max, p.default), mode="box")
+            template = f"{{{{ value_json.parameters['{p.name}'] }}}}"
+            if p.min >= p.max:  # nothing to choose: shown, not set (HA's number needs min < max)
+                n = self._entity("sensor", "parameter", p.name, _title(p.name))
+                n.update(value_template=template, entity_category="diagnostic")
+            else:
+                n = self._entity("number", "parameter", p.name, _title(p.name))
+                n.update(command_topic=self.topics.command(self.board, "set"),
+                         command_template=f'{{"parameter":"{p.name}","value":{{{{ value }}}}}}',
+                         value_template=template, min=units(p.min), max=units(p.max),
+                         step=_step(p.min, p.max, p.default), mode="box")
             if p.duration:
                 n.update(unit_of_measurement="s", device_class="duration")
             elif _symbol(p.unit):
