@@ -105,14 +105,19 @@ def parse(recipe: Recipe, command: str, payload: bytes | str, *, board=None,
         raise CommandRefused(f"{command}: payload of {len(raw)} bytes, at most {most}")
     body = _json(command, raw)
     request_id = body.pop("id", None)
-    if request_id is not None and not (
-            (isinstance(request_id, str) and len(request_id) <= _ID_MAX)
-            or (isinstance(request_id, int) and not isinstance(request_id, bool) and abs(request_id) < 2**53)):
-        raise CommandRefused(f"{command}: id must be a string of at most {_ID_MAX} characters or an integer")
+    if request_id is not None and not _good_id(request_id):
+        raise CommandRefused(f"{command}: id must be a string of at most {_ID_MAX} characters "
+                             "or an integer")
     try:
         return Command(command, _request(recipe, command, body, board, run_times or {}), request_id)
     except CommandRefused as exc:
         raise CommandRefused(exc.reason, request_id) from None
+
+
+def _good_id(value) -> bool:
+    if isinstance(value, str):
+        return len(value) <= _ID_MAX
+    return isinstance(value, int) and not isinstance(value, bool) and abs(value) < 2**53
 
 
 def _json(command: str, raw: bytes) -> dict:
@@ -131,7 +136,8 @@ def _json(command: str, raw: bytes) -> dict:
     required, optional = _KEYS[command]
     extra = sorted(set(body) - required - optional - {"id"})
     if extra:
-        raise CommandRefused(f"{command}: unknown key {extra[0]!r}; keys: {', '.join(sorted(required | optional)) or 'none'}")
+        keys = ", ".join(sorted(required | optional)) or "none"
+        raise CommandRefused(f"{command}: unknown key {extra[0]!r}; keys: {keys}")
     missing = sorted(required - set(body))
     if missing:
         raise CommandRefused(f"{command}: missing {missing[0]!r}")
@@ -212,7 +218,8 @@ def _set(recipe: Recipe, body: dict) -> SetParam:
     value = _thousandths("set", p.name, body["value"])
     lo, hi = max(p.min, -VALUE_LIMIT), min(p.max, VALUE_LIMIT)
     if not lo <= value <= hi:
-        raise CommandRefused(f"set: {p.name} goes from {units(lo)} to {units(hi)}, not {_show(body['value'])}")
+        raise CommandRefused(f"set: {p.name} goes from {units(lo)} to {units(hi)}, "
+                             f"not {_show(body['value'])}")
     return SetParam(index, value)
 
 
@@ -221,7 +228,8 @@ def _push(body: dict, board) -> PushRecipe:
     if not isinstance(text, str):
         raise CommandRefused("push: recipe must be the recipe's TOML text")
     if board is None:
-        raise CommandRefused("push: this board's type is not known yet; try again once it has said hello")
+        raise CommandRefused("push: this board's type is not known yet; "
+                             "try again once it has said hello")
     from ..recipes import RecipeError, compile_recipe, parse as parse_recipe
     try:
         recipe = parse_recipe(text, "pushed recipe")
@@ -233,5 +241,6 @@ def _push(body: dict, board) -> PushRecipe:
 
 
 def _show(value) -> str:
-    text = json.dumps(value, ensure_ascii=True) if not isinstance(value, float) or math.isfinite(value) else str(value)
+    finite = not isinstance(value, float) or math.isfinite(value)
+    text = json.dumps(value, ensure_ascii=True) if finite else str(value)
     return text if len(text) <= 40 else text[:37] + "..."

@@ -77,7 +77,8 @@ class Discovery:
     """The discovery payloads of one board (``board``: its id as topics.board_id writes it)."""
 
     def __init__(self, board: str, *, topics: Topics = Topics(), serve: str = "serve",
-                 discovery_prefix: str = DEFAULT_DISCOVERY_PREFIX, expire_after_s: int | None = None) -> None:
+                 discovery_prefix: str = DEFAULT_DISCOVERY_PREFIX,
+                 expire_after_s: int | None = None) -> None:
         self.board = board
         self.topics = topics
         self.serve = serve
@@ -127,7 +128,8 @@ class Discovery:
                "mf": "tendril", "sn": self.board}
         if hello is not None:
             cls = hello.board_class
-            dev["mdl"] = BoardClass(cls).name if cls in BoardClass._value2member_map_ else f"board class {cls}"
+            known = cls in BoardClass._value2member_map_
+            dev["mdl"] = BoardClass(cls).name if known else f"board class {cls}"
             dev["sw"] = f"{hello.text} {hello.fw_major}.{hello.fw_minor}.{hello.fw_patch}".strip()
         return dev
 
@@ -193,7 +195,8 @@ class Discovery:
             cmps[f"parameter_{p.name}"] = n
         if recipe.rules:
             ev = self._entity("event", "event", "rule_fired", "Rule fired")
-            ev.update(state_topic=self.topics.event(self.board), event_types=[r.name for r in recipe.rules],
+            ev.update(state_topic=self.topics.event(self.board),
+                      event_types=[r.name for r in recipe.rules],
                       value_template=_event_template("rule_fired"))
             cmps["event_rule_fired"] = ev
         if recipe.actuators:

@@ -43,6 +43,7 @@ ABBREVIATIONS = {
 
 # Device classes and the units HA accepts with them ("Sensor" page; "Number" lists the same pairs
 # for the classes used here). None in a set: no unit is also accepted.
+_PRESSURE = frozenset({"Pa", "hPa", "kPa", "bar", "cbar", "mbar", "mmHg", "inHg", "psi"})
 SENSOR_UNITS: dict[str, frozenset] = {
     "temperature": frozenset({"°C", "°F", "K"}),
     "humidity": frozenset({"%"}),
@@ -52,12 +53,13 @@ SENSOR_UNITS: dict[str, frozenset] = {
     "voltage": frozenset({"V", "mV", "µV", "kV", "MV"}),
     "current": frozenset({"A", "mA"}),
     "distance": frozenset({"km", "m", "cm", "mm", "mi", "nmi", "yd", "in", "ft"}),
-    "pressure": frozenset({"Pa", "hPa", "kPa", "bar", "cbar", "mbar", "mmHg", "inHg", "psi"}),
-    "atmospheric_pressure": frozenset({"Pa", "hPa", "kPa", "bar", "cbar", "mbar", "mmHg", "inHg", "psi"}),
+    "pressure": _PRESSURE,
+    "atmospheric_pressure": _PRESSURE,
     "duration": frozenset({"d", "h", "min", "s", "ms", "µs"}),
     "carbon_dioxide": frozenset({"ppm"}),
     "volume": frozenset({"L", "mL", "m³", "gal", "ft³", "CCF", "fl. oz."}),
-    "volume_flow_rate": frozenset({"L/min", "L/h", "L/s", "m³/h", "m³/s", "gal/min", "ft³/min", "mL/s"}),
+    "volume_flow_rate": frozenset({"L/min", "L/h", "L/s", "m³/h", "m³/s", "gal/min", "ft³/min",
+                                   "mL/s"}),
     "power": frozenset({"W", "kW", "mW", "MW", "GW", "TW", "BTU/h"}),
     "power_factor": frozenset({"%", None}),
     "ph": frozenset({None}),
@@ -167,7 +169,8 @@ def _component(key: str, comp, root: dict, seen: dict[str, str]) -> list[str]:
     if "object_id" in comp:
         out.append(f"{where}: object_id is deprecated (ignored from HA 2026.4); use default_entity_id")
     ent = comp.get("default_entity_id")
-    if ent is not None and (not isinstance(ent, str) or not ent.startswith(f"{platform}.") or ent == f"{platform}."):
+    if ent is not None and (not isinstance(ent, str) or not ent.startswith(f"{platform}.")
+                            or ent == f"{platform}."):
         out.append(f"{where}: default_entity_id {ent!r} is not '{platform}.<id>'")
     if platform in NEEDS_STATE_TOPIC and not get("state_topic"):
         out.append(f"{where}: {_article(platform)} {platform} needs a state_topic")

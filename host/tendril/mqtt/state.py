@@ -39,6 +39,13 @@ SAFETY_OFF = {OffReason.MAX_ON: "max_on", OffReason.DAILY_CAP: "daily_cap"}
 SAFETY_EVENTS = ("max_on", "daily_cap", "safe_mode")
 
 
+# A MODE event's change -> the HELLO flag it sets or clears.
+_MODE_FLAGS = {ModeChange.PAUSED: (HelloFlag.PAUSED, True),
+               ModeChange.RESUMED: (HelloFlag.PAUSED, False),
+               ModeChange.SAFE_MODE_ENTERED: (HelloFlag.SAFE_MODE, True),
+               ModeChange.SAFE_MODE_CLEARED: (HelloFlag.SAFE_MODE, False)}
+
+
 def units(value: int | None) -> float | int | None:
     """Thousandths (or ms) -> the unit (or s): exact for every int32, no float noise."""
     if value is None:
@@ -107,10 +114,11 @@ class BoardState:
             if msg.section == StatusSection.ACTUATORS:
                 self.actuator_state[_name(self.actuators, i, "actuator")] = self._actuator(entry)
             elif msg.section == StatusSection.RULES:
+                never = entry.since_fired_ms == NEVER_MS
                 self.rule_state[_name(self.rules, i, "rule")] = {
                     "state": _enum_name(RuleState, entry.state),
-                    "last_skip": None if not entry.last_skip else _enum_name(SkipReason, entry.last_skip),
-                    "since_fired_s": None if entry.since_fired_ms == NEVER_MS else units(entry.since_fired_ms),
+                    "last_skip": _enum_name(SkipReason, entry.last_skip) if entry.last_skip else None,
+                    "since_fired_s": None if never else units(entry.since_fired_ms),
                 }
 
     def _actuator(self, e) -> dict:
@@ -133,11 +141,10 @@ class BoardState:
         if msg.kind == EventKind.PARAM:
             self.param_values[_name(self.params, msg.a, "param")] = units(msg.value)
         elif msg.kind == EventKind.MODE:
-            flag = {ModeChange.PAUSED: (HelloFlag.PAUSED, True), ModeChange.RESUMED: (HelloFlag.PAUSED, False),
-                    ModeChange.SAFE_MODE_ENTERED: (HelloFlag.SAFE_MODE, True),
-                    ModeChange.SAFE_MODE_CLEARED: (HelloFlag.SAFE_MODE, False)}.get(msg.b)
-            if flag:
-                self.flags = self.flags | flag[0] if flag[1] else self.flags & ~flag[0]
+            change = _MODE_FLAGS.get(msg.b)
+            if change:
+                flag, on = change
+                self.flags = self.flags | flag if on else self.flags & ~flag
 
     def payload(self) -> dict:
         actuators = {}
@@ -183,7 +190,8 @@ def event_payload(board: str, recipe: Recipe | None, msg) -> dict:
             out["rule_fired"] = out["rule"]
     elif kind == EventKind.ACT_OFF:
         out.update(actuator=_name(acts, msg.a, "actuator"), reason=_enum_name(OffReason, msg.b),
-                   rule=None if msg.c == NO_INDEX else _name(rules, msg.c, "rule"), on_s=units(msg.value))
+                   rule=None if msg.c == NO_INDEX else _name(rules, msg.c, "rule"),
+                   on_s=units(msg.value))
         if msg.b in SAFETY_OFF:
             out["safety"] = SAFETY_OFF[msg.b]
     elif kind == EventKind.RULE_SKIP:

@@ -54,7 +54,8 @@ def board_id(device_id: int) -> str:
 def _check_prefix(prefix: str) -> str:
     parts = prefix.split("/")
     if not prefix or any(not _SEGMENT.fullmatch(p) for p in parts):
-        raise TopicError(f"topic prefix {prefix!r}: use letters, digits, '_', '-', '.' and '/' between parts")
+        raise TopicError(f"topic prefix {prefix!r}: use letters, digits, '_', '-', '.', "
+                         "and '/' between parts")
     return prefix
 
 
@@ -106,7 +107,8 @@ class Topics:
             raise TopicError(f"topic {topic!r} is not under {self.prefix!r}")
         parts = topic[len(head):].split("/")
         if len(parts) != 3 or parts[1] != "cmd":
-            raise TopicError(f"topic {topic!r} is not a command topic ({self.prefix}/<board>/cmd/<command>)")
+            raise TopicError(f"topic {topic!r} is not a command topic "
+                             f"({self.prefix}/<board>/cmd/<command>)")
         board, _, command = parts
         if not _BOARD.fullmatch(board):
             raise TopicError(f"topic {topic!r}: {board!r} is not a device id (8 hex digits)")
