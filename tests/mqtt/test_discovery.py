@@ -114,3 +114,19 @@ def test_a_parameter_with_nothing_to_choose_is_shown_not_set():
     assert payload["cmps"]["parameter_pulse"]["p"] == "sensor"
     assert "command_topic" not in payload["cmps"]["parameter_pulse"]
     assert problems(payload) == []
+
+
+@pytest.mark.parametrize("before, after", [
+    ("plant-waterer.toml", "night-light.toml"), ("greenhouse-vent.toml", "weather-logger.toml"),
+    ("weather-logger.toml", "aquarium-top-off.toml"),
+])
+def test_pushing_one_shipped_recipe_over_another_leaves_no_ghosts(compiled, before, after):
+    old, _, _ = compiled(before, "uno")
+    new, _, _ = compiled(after, "uno")
+    payload = Discovery("de7a15c8").payload(new, previous=old)
+    assert problems(payload) == []
+    kept = Discovery("de7a15c8").components(new)
+    for key, comp in payload["cmps"].items():
+        assert comp == kept[key] if key in kept else set(comp) == {"p"}
+    gone = set(Discovery("de7a15c8").components(old)) - set(kept)
+    assert gone and gone <= set(payload["cmps"])

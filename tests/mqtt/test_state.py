@@ -7,6 +7,8 @@ import json
 
 import jinja2
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tendril.contract import (
     NEVER_MS,
@@ -164,3 +166,25 @@ def test_names_that_are_also_dict_methods_still_read_their_own_value():
     assert render(cmps["channel_items"]["value_template"], text) == "OFF"
     assert render(cmps["run_time_keys"]["value_template"], text) == "10"
     assert render(cmps["parameter_get"]["value_template"], text) == "35"
+
+
+_i32 = st.integers(-(2**31), 2**31 - 1)
+_u8 = st.integers(0, 255)
+
+
+@settings(max_examples=200, deadline=None)
+@given(values=st.lists(st.none() | _i32, max_size=8), first=_u8,
+       acts=st.lists(st.builds(ActuatorEntry, _u8, _u8, _u8, st.integers(0, 2**32 - 1),
+                               st.integers(0, 2**32 - 1)), max_size=4),
+       rules=st.lists(st.builds(RuleEntry, _u8, _u8, st.integers(0, 2**32 - 1)), max_size=4),
+       event=st.builds(Event, st.integers(0, 2**32 - 1), _u8, _u8, _u8, _u8, _i32))
+def test_any_decoded_message_gives_json_and_never_raises(values, first, acts, rules, event):
+    s = BoardState("de7a15c8", RECIPE)
+    s.telemetry(Telemetry(1, first, TelemetryFlag(0), tuple(values)))
+    s.status(Status(1, HelloFlag(0), StatusSection.ACTUATORS, first, 8, tuple(acts)))
+    s.status(Status(1, HelloFlag(0), StatusSection.RULES, first, 8, tuple(rules)))
+    s.params_msg(Params(first, 8, tuple(v for v in values if v is not None)))
+    s.event(event)
+    json.loads(s.json())
+    json.loads(event_json("de7a15c8", RECIPE, event))
+    json.loads(event_json("de7a15c8", None, event))
