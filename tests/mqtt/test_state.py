@@ -94,11 +94,11 @@ def test_every_discovery_template_reads_the_state_json():
 
 def test_command_templates_give_payloads_the_command_parser_takes():
     from tendril.mqtt.commands import parse
-    from tendril.protocol.requests import Lease, SetParam
+    from tendril.protocol.requests import Lease, Off, SetParam
     cmps = Discovery("de7a15c8").components(RECIPE)
     env = jinja2.Environment()
-    on = env.from_string(cmps["actuator_pump"]["command_template"]).render(value="ON")
-    assert parse(RECIPE, "switch", on).request == Lease(0, 10_000, 255)
+    assert parse(RECIPE, "switch", cmps["actuator_pump"]["payload_on"]).request == Lease(0, 10_000, 255)
+    assert parse(RECIPE, "switch", cmps["actuator_pump"]["payload_off"]).request == Off(0)
     value = env.from_string(cmps["parameter_dry_threshold"]["command_template"]).render(value=40.0)
     assert parse(RECIPE, "set", value).request == SetParam(0, 40_000)
 

@@ -163,7 +163,11 @@ class Discovery:
             act = f"value_json.actuators['{a.name}']"
             sw = self._entity("switch", "actuator", a.name, _title(a.name))
             sw.update(command_topic=self.topics.command(self.board, "switch"),
-                      command_template=f'{{"actuator":"{a.name}","state":"{{{{ value }}}}"}}',
+                      # whole payloads, not a command_template: the state is compared with
+                      # state_on/state_off, the command sent as payload_on/payload_off
+                      payload_on=json.dumps({"actuator": a.name, "state": "ON"}),
+                      payload_off=json.dumps({"actuator": a.name, "state": "OFF"}),
+                      state_on="ON", state_off="OFF",
                       value_template=f"{{{{ 'ON' if {act}['on'] else 'OFF' }}}}")
             cmps[f"actuator_{a.name}"] = sw
             least = 0.1 if a.max_on_ms >= 200 else 0.001
