@@ -130,3 +130,9 @@ def test_pushing_one_shipped_recipe_over_another_leaves_no_ghosts(compiled, befo
         assert comp == kept[key] if key in kept else set(comp) == {"p"}
     gone = set(Discovery("de7a15c8").components(old)) - set(kept)
     assert gone and gone <= set(payload["cmps"])
+
+
+def test_discovery_and_birth_topics_sit_under_the_discovery_prefix():
+    d = Discovery("de7a15c8", discovery_prefix="ha")
+    assert d.topic == "ha/device/tendril_de7a15c8/config"
+    assert d.birth_topic == "ha/status"

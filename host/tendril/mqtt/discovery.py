@@ -28,6 +28,7 @@ from .topics import OFFLINE, ONLINE, Topics
 
 DEFAULT_DISCOVERY_PREFIX = "homeassistant"
 ORIGIN = "tendril"
+BIRTH = "online"  # Home Assistant's birth message on <discovery_prefix>/status
 
 # Unit -> the device classes HA accepts with it (the first fits when no name hint picks another).
 # Only pairs in ha_rules.SENSOR_UNITS go here; a unit with no match gets no device_class.
@@ -87,7 +88,13 @@ class Discovery:
 
     @property
     def topic(self) -> str:
+        """Where the payload goes, retained (an empty retained payload removes the device)."""
         return f"{self.discovery_prefix}/device/tendril_{self.board}/config"
+
+    @property
+    def birth_topic(self) -> str:
+        """Home Assistant says BIRTH here when it starts: send discovery and state again then."""
+        return f"{self.discovery_prefix}/status"
 
     def _uid(self, what: str, name: str) -> str:
         return f"tendril_{self.board}_{what}_{name}"
