@@ -32,9 +32,9 @@ def test_every_shipped_recipe_gives_a_payload_home_assistant_accepts(compiled, n
     payload = json.loads(Discovery("de7a15c8").json(recipe, hello(b.board_class), version="0.1"))
     assert problems(payload) == []
     cmps = payload["cmps"]
-    assert len([c for c in cmps if c.startswith("channel_")]) == len(img.channels)
-    assert len([c for c in cmps if c.startswith("actuator_")]) == len(img.actuators)
-    assert [cmps[f"parameter_{p.name}"]["min"] * 1000 for p in recipe.params] == [p.min for p in img.params]
+    assert len([c for c in cmps if "_channel_" in c]) == len(img.channels)
+    assert len([c for c in cmps if c.startswith("switch_actuator_")]) == len(img.actuators)
+    assert [cmps[f"number_parameter_{p.name}"]["min"] * 1000 for p in recipe.params] == [p.min for p in img.params]
     assert payload["availability_mode"] == "all" and len(payload["availability"]) == 2
 
 
@@ -56,12 +56,12 @@ def test_sensors_get_a_device_class_only_with_a_unit_home_assistant_accepts_with
 def test_digital_channels_are_binary_sensors_and_analog_ones_sensors():
     recipe = load(RECIPES[0].parent / "plant-waterer.toml")
     cmps = Discovery("de7a15c8").components(recipe)
-    assert cmps["channel_tank_empty"]["p"] == "binary_sensor"
-    assert cmps["channel_soil"]["p"] == "sensor"
-    assert cmps["channel_soil"]["device_class"] == "moisture"
-    assert cmps["channel_soil"]["state_class"] == "measurement"
-    assert cmps["actuator_pump"]["p"] == "switch"
-    assert cmps["run_time_pump"]["max"] == 10  # the pump's max_on
+    assert cmps["binary_sensor_channel_tank_empty"]["p"] == "binary_sensor"
+    assert cmps["sensor_channel_soil"]["p"] == "sensor"
+    assert cmps["sensor_channel_soil"]["device_class"] == "moisture"
+    assert cmps["sensor_channel_soil"]["state_class"] == "measurement"
+    assert cmps["switch_actuator_pump"]["p"] == "switch"
+    assert cmps["number_run_time_pump"]["max"] == 10  # the pump's max_on
     assert "object_id" not in json.dumps(cmps)
     assert all(c["default_entity_id"].startswith(c["p"] + ".") for c in cmps.values())
 
@@ -80,19 +80,19 @@ def test_a_push_that_drops_a_channel_removes_its_entity():
     before = load(RECIPES[0].parent / "plant-waterer.toml")
     after = dataclasses.replace(before, channels=before.channels[:1], params=before.params[:1])
     payload = Discovery("de7a15c8").payload(after, previous=before)
-    assert payload["cmps"]["channel_tank_empty"] == {"p": "binary_sensor"}
-    assert payload["cmps"]["parameter_pulse"] == {"p": "number"}
-    assert payload["cmps"]["channel_soil"]["p"] == "sensor"
+    assert payload["cmps"]["binary_sensor_channel_tank_empty"] == {"p": "binary_sensor"}
+    assert payload["cmps"]["number_parameter_pulse"] == {"p": "number"}
+    assert payload["cmps"]["sensor_channel_soil"]["p"] == "sensor"
     assert problems(payload) == []
     # Republished later without a previous recipe, the removed components are simply gone.
-    assert "channel_tank_empty" not in Discovery("de7a15c8").payload(after)["cmps"]
+    assert "binary_sensor_channel_tank_empty" not in Discovery("de7a15c8").payload(after)["cmps"]
 
 
 def test_the_validator_catches_a_payload_gone_wrong():
     payload = Discovery("de7a15c8").payload(load(RECIPES[0].parent / "plant-waterer.toml"))
-    payload["cmps"]["channel_soil"]["unit_of_measurement"] = "°C"
+    payload["cmps"]["sensor_channel_soil"]["unit_of_measurement"] = "°C"
     assert problems(payload) == [
-        "component channel_soil: device_class moisture does not take unit '°C' (HA accepts: %)"]
+        "component sensor_channel_soil: device_class moisture does not take unit '°C' (HA accepts: %)"]
 
 
 def test_the_discovery_example_in_docs_is_what_the_code_builds():
@@ -111,8 +111,8 @@ def test_a_parameter_with_nothing_to_choose_is_shown_not_set():
     fixed = dataclasses.replace(recipe.params[1], min=4000, max=4000, default=4000)
     recipe = dataclasses.replace(recipe, params=(recipe.params[0], fixed))
     payload = Discovery("de7a15c8").payload(recipe)
-    assert payload["cmps"]["parameter_pulse"]["p"] == "sensor"
-    assert "command_topic" not in payload["cmps"]["parameter_pulse"]
+    assert "number_parameter_pulse" not in payload["cmps"]
+    assert "command_topic" not in payload["cmps"]["sensor_parameter_pulse"]
     assert problems(payload) == []
 
 
@@ -136,3 +136,14 @@ def test_discovery_and_birth_topics_sit_under_the_discovery_prefix():
     d = Discovery("de7a15c8", discovery_prefix="ha")
     assert d.topic == "ha/device/tendril_de7a15c8/config"
     assert d.birth_topic == "ha/status"
+
+
+def test_a_channel_whose_kind_changes_is_removed_and_made_anew_not_changed_in_place():
+    from tendril.contract import ChannelKind
+    before = load(RECIPES[0].parent / "plant-waterer.toml")
+    soil = dataclasses.replace(before.channels[0], kind=ChannelKind.DIGITAL, unit=Unit.BOOL)
+    after = dataclasses.replace(before, channels=(soil, before.channels[1]))
+    cmps = Discovery("de7a15c8").payload(after, previous=before)["cmps"]
+    assert cmps["sensor_channel_soil"] == {"p": "sensor"}
+    assert cmps["binary_sensor_channel_soil"]["p"] == "binary_sensor"
+    assert problems(Discovery("de7a15c8").payload(after, previous=before)) == []

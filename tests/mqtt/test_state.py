@@ -70,8 +70,8 @@ def test_a_channel_with_no_valid_reading_is_null_and_home_assistant_sees_unknown
     assert json.loads(text)["channels"] == {"soil": None, "tank_empty": None}
     cmps = Discovery("de7a15c8").components(RECIPE)
     # "None" is what HA's MQTT sensor and binary_sensor take as "unknown".
-    assert render(cmps["channel_soil"]["value_template"], text) == "None"
-    assert render(cmps["channel_tank_empty"]["value_template"], text) == "None"
+    assert render(cmps["sensor_channel_soil"]["value_template"], text) == "None"
+    assert render(cmps["binary_sensor_channel_tank_empty"]["value_template"], text) == "None"
 
 
 def test_raw_telemetry_is_not_taken_as_values_in_units():
@@ -83,13 +83,13 @@ def test_raw_telemetry_is_not_taken_as_values_in_units():
 def test_every_discovery_template_reads_the_state_json():
     text = fed().json()
     cmps = Discovery("de7a15c8").components(RECIPE)
-    assert render(cmps["channel_soil"]["value_template"], text) == "41.25"
-    assert render(cmps["channel_tank_empty"]["value_template"], text) == "ON"
-    assert render(cmps["actuator_pump"]["value_template"], text) == "ON"
-    assert render(cmps["run_time_pump"]["value_template"], text) == "10"
-    assert render(cmps["parameter_dry_threshold"]["value_template"], text) == "35"
+    assert render(cmps["sensor_channel_soil"]["value_template"], text) == "41.25"
+    assert render(cmps["binary_sensor_channel_tank_empty"]["value_template"], text) == "ON"
+    assert render(cmps["switch_actuator_pump"]["value_template"], text) == "ON"
+    assert render(cmps["number_run_time_pump"]["value_template"], text) == "10"
+    assert render(cmps["number_parameter_dry_threshold"]["value_template"], text) == "35"
     # A switch before any STATUS reads OFF, not an error.
-    assert render(cmps["actuator_pump"]["value_template"], BoardState("de7a15c8", RECIPE).json()) == "OFF"
+    assert render(cmps["switch_actuator_pump"]["value_template"], BoardState("de7a15c8", RECIPE).json()) == "OFF"
 
 
 def test_command_templates_give_payloads_the_command_parser_takes():
@@ -97,9 +97,9 @@ def test_command_templates_give_payloads_the_command_parser_takes():
     from tendril.protocol.requests import Lease, Off, SetParam
     cmps = Discovery("de7a15c8").components(RECIPE)
     env = jinja2.Environment()
-    assert parse(RECIPE, "switch", cmps["actuator_pump"]["payload_on"]).request == Lease(0, 10_000, 255)
-    assert parse(RECIPE, "switch", cmps["actuator_pump"]["payload_off"]).request == Off(0)
-    value = env.from_string(cmps["parameter_dry_threshold"]["command_template"]).render(value=40.0)
+    assert parse(RECIPE, "switch", cmps["switch_actuator_pump"]["payload_on"]).request == Lease(0, 10_000, 255)
+    assert parse(RECIPE, "switch", cmps["switch_actuator_pump"]["payload_off"]).request == Off(0)
+    value = env.from_string(cmps["number_parameter_dry_threshold"]["command_template"]).render(value=40.0)
     assert parse(RECIPE, "set", value).request == SetParam(0, 40_000)
 
 
@@ -133,7 +133,7 @@ def test_events_are_json_with_names(event, expected):
 
 def test_the_event_entities_fire_only_on_their_events():
     cmps = Discovery("de7a15c8").components(RECIPE)
-    rule, safety = cmps["event_rule_fired"]["value_template"], cmps["event_safety"]["value_template"]
+    rule, safety = cmps["event_rule_fired"]["value_template"], cmps["event_safety_limit"]["value_template"]
     fired = event_json("de7a15c8", RECIPE, Event(1, EventKind.ACT_ON, 0, Source.RULE, 0, 255))
     capped = event_json("de7a15c8", RECIPE, Event(1, EventKind.ACT_OFF, 0, OffReason.DAILY_CAP, NO_INDEX, 5))
     assert json.loads(render(rule, fired)) == {"event_type": "water"}
@@ -141,7 +141,7 @@ def test_the_event_entities_fire_only_on_their_events():
     assert json.loads(render(safety, capped)) == {"event_type": "daily_cap"}
     assert render(rule, capped) == ""
     assert "water" in cmps["event_rule_fired"]["event_types"]
-    assert "daily_cap" in cmps["event_safety"]["event_types"]
+    assert "daily_cap" in cmps["event_safety_limit"]["event_types"]
 
 
 def test_an_index_the_recipe_lacks_is_named_by_its_index():
@@ -162,10 +162,10 @@ def test_names_that_are_also_dict_methods_still_read_their_own_value():
     s.params_msg(Params(0, 2, (35_000, 4000)))
     text = s.json()
     cmps = Discovery("de7a15c8").components(recipe)
-    assert render(cmps["channel_values"]["value_template"], text) == "12.5"
-    assert render(cmps["channel_items"]["value_template"], text) == "OFF"
-    assert render(cmps["run_time_keys"]["value_template"], text) == "10"
-    assert render(cmps["parameter_get"]["value_template"], text) == "35"
+    assert render(cmps["sensor_channel_values"]["value_template"], text) == "12.5"
+    assert render(cmps["binary_sensor_channel_items"]["value_template"], text) == "OFF"
+    assert render(cmps["number_run_time_keys"]["value_template"], text) == "10"
+    assert render(cmps["number_parameter_get"]["value_template"], text) == "35"
 
 
 _i32 = st.integers(-(2**31), 2**31 - 1)

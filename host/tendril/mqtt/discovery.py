@@ -99,6 +99,12 @@ class Discovery:
     def _uid(self, what: str, name: str) -> str:
         return f"tendril_{self.board}_{what}_{name}"
 
+    def _key(self, entity: dict) -> str:
+        """A component's id: its platform and what it shows ("sensor_channel_soil"). With the
+        platform in it, a channel whose kind changes (a sensor becoming a binary_sensor) is a new
+        component and the old one is removed, never changed in place."""
+        return f"{entity['p']}_" + entity["unique_id"].removeprefix(f"tendril_{self.board}_")
+
     def _entity(self, platform: str, what: str, name: str, title: str) -> dict:
         uid = self._uid(what, name)
         return {"p": platform, "name": title, "unique_id": uid, "default_entity_id": f"{platform}.{uid}"}
@@ -165,7 +171,7 @@ class Discovery:
                         e["device_class"] = cls
             if expire:
                 e["expire_after"] = expire
-            cmps[f"channel_{c.name}"] = e
+            cmps[self._key(e)] = e
         for a in recipe.actuators:
             act = f"value_json.actuators['{a.name}']"
             sw = self._entity("switch", "actuator", a.name, _title(a.name))
@@ -176,7 +182,7 @@ class Discovery:
                       payload_off=json.dumps({"actuator": a.name, "state": "OFF"}),
                       state_on="ON", state_off="OFF",
                       value_template=f"{{{{ 'ON' if {act}['on'] else 'OFF' }}}}")
-            cmps[f"actuator_{a.name}"] = sw
+            cmps[self._key(sw)] = sw
             least = 0.1 if a.max_on_ms >= 200 else 0.001
             rt = self._entity("number", "run_time", a.name, f"{_title(a.name)} run time")
             rt.update(command_topic=self.topics.command(self.board, "run_time"),
@@ -184,7 +190,7 @@ class Discovery:
                       value_template=f"{{{{ {act}['run_time_s'] }}}}",
                       min=least, max=units(a.max_on_ms), step=least, mode="box",
                       unit_of_measurement="s", device_class="duration", entity_category="config")
-            cmps[f"run_time_{a.name}"] = rt
+            cmps[self._key(rt)] = rt
         for p in recipe.params:
             template = f"{{{{ value_json.parameters['{p.name}'] }}}}"
             if p.min >= p.max:  # nothing to choose: shown, not set (HA's number needs min < max)
@@ -203,18 +209,18 @@ class Discovery:
                 cls = device_class(p.name, p.unit)
                 if cls:
                     n["device_class"] = cls
-            cmps[f"parameter_{p.name}"] = n
+            cmps[self._key(n)] = n
         if recipe.rules:
-            ev = self._entity("event", "event", "rule_fired", "Rule fired")
+            ev = self._entity("event", "rule", "fired", "Rule fired")
             ev.update(state_topic=self.topics.event(self.board),
                       event_types=[r.name for r in recipe.rules],
                       value_template=_event_template("rule_fired"))
-            cmps["event_rule_fired"] = ev
+            cmps[self._key(ev)] = ev
         if recipe.actuators:
-            ev = self._entity("event", "event", "safety", "Safety limit")
+            ev = self._entity("event", "safety", "limit", "Safety limit")
             ev.update(state_topic=self.topics.event(self.board), event_types=list(SAFETY_EVENTS),
                       value_template=_event_template("safety"))
-            cmps["event_safety"] = ev
+            cmps[self._key(ev)] = ev
         return cmps
 
 
