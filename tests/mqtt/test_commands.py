@@ -150,3 +150,13 @@ def test_random_payloads_give_a_request_or_a_refusal_and_nothing_else(command, p
         assert 1 <= got.request.duration_ms <= WATERER.actuators[0].max_on_ms
     if isinstance(got.request, Command):
         got.request.pack()
+
+
+def test_a_push_may_be_larger_than_a_command_but_not_without_bound(compiled):
+    recipe, board, _ = compiled("weather-logger.toml", "uno")
+    padded = recipe.text + "\n" + "# a long comment\n" * 400  # over 4 KiB, a recipe still
+    assert len(padded) > MAX_COMMAND_BYTES
+    got = parse(WATERER, "push", json.dumps({"recipe": padded}), board=board).request
+    assert isinstance(got, PushRecipe)
+    with pytest.raises(CommandRefused, match=r"^push: payload of \d+ bytes, at most 65536"):
+        parse(WATERER, "push", json.dumps({"recipe": "#" * 70_000}), board=board)
