@@ -98,7 +98,7 @@ def parse(recipe: Recipe, command: str, payload: bytes | str, *, board=None,
     """Check ``payload`` for ``command`` against ``recipe``. ``board`` (a boards.Board) is needed to
     compile a pushed recipe; ``run_times``: actuator name -> ms a bare run lasts (default max_on)."""
     if command not in _KEYS:
-        raise CommandRefused(f"{command}: no such command; commands: {', '.join(COMMANDS)}")
+        raise CommandRefused(f"{command[:40]}: no such command; commands: {', '.join(COMMANDS)}")
     raw = payload.encode("utf-8", "surrogatepass") if isinstance(payload, str) else bytes(payload)
     most = MAX_PUSH_BYTES if command == "push" else MAX_COMMAND_BYTES
     if len(raw) > most:
@@ -112,6 +112,10 @@ def parse(recipe: Recipe, command: str, payload: bytes | str, *, board=None,
         return Command(command, _request(recipe, command, body, board, run_times or {}), request_id)
     except CommandRefused as exc:
         raise CommandRefused(exc.reason, request_id) from None
+
+
+_JSON_NAMES = {list: "an array", str: "a string", int: "a number", float: "a number",
+               bool: "true or false", type(None): "null"}
 
 
 def _good_id(value) -> bool:
@@ -132,7 +136,7 @@ def _json(command: str, raw: bytes) -> dict:
     except (UnicodeDecodeError, ValueError, RecursionError):
         raise CommandRefused(f"{command}: not valid JSON") from None
     if not isinstance(body, dict):
-        raise CommandRefused(f"{command}: expected a JSON object, got {type(body).__name__}")
+        raise CommandRefused(f"{command}: expected a JSON object, got {_JSON_NAMES[type(body)]}")
     required, optional = _KEYS[command]
     extra = sorted(set(body) - required - optional - {"id"})
     if extra:
