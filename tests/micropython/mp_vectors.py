@@ -69,7 +69,8 @@ def _device_payload(case, raw):
         return msg.nack(raw, m["request_type"], m["code"], m["detail"])
     if t == 0x84:
         v = m["values"]
-        return msg.telemetry(raw, m["time_ms"], m["first_channel"], m["flags"], v, 0, len(v))
+        valid = [x is not None for x in v]
+        return msg.telemetry(raw, m["time_ms"], m["first_channel"], m["flags"], v, 0, len(v), valid)
     if t == 0x85:
         return msg.event(raw, m["time_ms"], m["kind"], m["a"], m["b"], m["c"], m["value"])
     if t == 0x86:
