@@ -188,7 +188,8 @@ static TD_NOINLINE void sample(engine_t *e, uint32_t now)
     uint8_t rec[TD_CHANNEL_SIZE];
     eng_chan_t *c = e->ch;
     for (i = 0; i < e->nc; i++, c++) {
-        int32_t v;
+        int32_t v = 0;
+        uint8_t ev = 0; /* the SENSOR EVENT's b, if one is due */
         if (!engine_sample_due(e, i, now)) {
             continue;
         }
@@ -198,20 +199,19 @@ static TD_NOINLINE void sample(engine_t *e, uint32_t now)
             c->bits = (uint8_t)((c->bits | CH_SAMPLED) & ~CH_VALID);
             if (c->fault != TD_SENSOR_FAULT_WAITING && !(c->bits & CH_NOTED)) {
                 c->bits |= CH_NOTED;
-                eng_emit(e, now, TD_EVENT_KIND_SENSOR, i, c->fault, 0, 0);
+                ev = c->fault;
             }
-            continue;
+        } else {
+            image_rd_bytes(e->src, (uint16_t)(e->chan_at + TD_CHANNEL_SIZE * i), rec, TD_CHANNEL_SIZE);
+            v = calib_apply_i32(c->raw, le_get_i32(&rec[TD_CHANNEL_GAIN]), le_get_i32(&rec[TD_CHANNEL_OFFSET]));
+            if (c->bits & CH_VALID) {
+                v = c->value + floor_shift(v - c->value, (uint8_t)(rec[TD_CHANNEL_MODE] >> TD_SMOOTHING_SHIFT));
+            }
+            c->value = v;
+            if (c->bits & CH_NOTED) ev = TD_SENSOR_FAULT_RECOVERED;
+            c->bits = CH_SAMPLED | CH_VALID;
         }
-        image_rd_bytes(e->src, (uint16_t)(e->chan_at + TD_CHANNEL_SIZE * i), rec, TD_CHANNEL_SIZE);
-        v = calib_apply_i32(c->raw, le_get_i32(&rec[TD_CHANNEL_GAIN]), le_get_i32(&rec[TD_CHANNEL_OFFSET]));
-        if (c->bits & CH_VALID) {
-            v = c->value + floor_shift(v - c->value, (uint8_t)(rec[TD_CHANNEL_MODE] >> TD_SMOOTHING_SHIFT));
-        }
-        c->value = v;
-        if (c->bits & CH_NOTED) {
-            eng_emit(e, now, TD_EVENT_KIND_SENSOR, i, TD_SENSOR_FAULT_RECOVERED, 0, v);
-        }
-        c->bits = CH_SAMPLED | CH_VALID;
+        if (ev) eng_emit(e, now, TD_EVENT_KIND_SENSOR, i, ev, 0, v); /* one call: flash, on AVR */
     }
 }
 
