@@ -29,7 +29,7 @@ void sensors_setup(sensors_t *s, engine_t *e, const td_driver_t *drivers)
     s->armed = 0;
     for (i = 0; i < e->nc; i++) {
         /* no reading until its driver gives one (no EVENT for that: it is not a fault) */
-        engine_set_fault((engine_t *)e, i, TD_SENSOR_FAULT_WAITING);
+        engine_set_fault(e, i, TD_SENSOR_FAULT_WAITING);
         s->missed[i] = 0;
         pin = sensor_chan(e, i, &kind);
         TD_ROM_FN(void (*)(uint8_t, uint8_t, uint8_t), &driver_of(drivers, kind)->setup)(
