@@ -56,6 +56,8 @@ def enum_prefix(enum: type) -> str:
 
 def _literal(value: int, hexa: bool = False) -> str:
     """A C literal that keeps its value on a 16-bit-int target (AVR): long suffixes where needed."""
+    if value < -0x8000:  # -2147483648 is unary minus on a constant that does not fit a long
+        return f"({value + 1}L - 1)"
     text = f"0x{value:02X}" if hexa else str(value)
     if value > 0x7FFFFFFF:
         return text + "UL"

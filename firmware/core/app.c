@@ -178,7 +178,9 @@ static void telemetry(void)
         (void)msg_encode_telemetry(app.now, first, app.raw_telemetry, NULL, 0, out, TD_MAX_PAYLOAD, &len);
         for (i = 0; i < n; i++) {
             const eng_chan_t *c = &app.eng.ch[first + i];
-            (void)msg_append_i32(app.raw_telemetry ? c->raw : c->value, out, TD_MAX_PAYLOAD, &len);
+            /* a channel with no valid reading sends the marker, never a made-up number */
+            (void)msg_append_i32(!(c->bits & CH_VALID) ? TD_NO_READING : app.raw_telemetry ? c->raw : c->value, out,
+                                 TD_MAX_PAYLOAD, &len);
         }
         if (!device_send(&app, TD_MSG_TELEMETRY, wire, len, SEND_OWN | SEND_TRY)) {
             return; /* no room in the UART: telemetry is what gives way */

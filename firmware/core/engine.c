@@ -128,6 +128,14 @@ void engine_set_raw(engine_t *e, uint8_t channel, int32_t raw)
 {
     if (channel < e->nc) {
         e->ch[channel].raw = raw;
+        e->ch[channel].fault = 0;
+    }
+}
+
+void engine_set_fault(engine_t *e, uint8_t channel, uint8_t fault)
+{
+    if (channel < e->nc) {
+        e->ch[channel].fault = fault;
     }
 }
 
@@ -138,7 +146,7 @@ static TD_NOINLINE uint32_t chan_period(const engine_t *e, uint8_t i)
 
 TD_NOINLINE bool engine_sample_due(const engine_t *e, uint8_t i, uint32_t now)
 {
-    return i < e->nc && (!e->ch[i].sampled || eng_due(chan_period(e, i), &e->ch[i].last_sample, now));
+    return i < e->nc && (!(e->ch[i].bits & CH_SAMPLED) || eng_due(chan_period(e, i), &e->ch[i].last_sample, now));
 }
 
 /* x >> s rounding toward minus infinity (>> of a negative number is implementation-defined):
@@ -180,18 +188,30 @@ static TD_NOINLINE void sample(engine_t *e, uint32_t now)
     uint8_t rec[TD_CHANNEL_SIZE];
     eng_chan_t *c = e->ch;
     for (i = 0; i < e->nc; i++, c++) {
-        int32_t v;
+        int32_t v = 0;
+        uint8_t ev = 0; /* the SENSOR EVENT's b, if one is due */
         if (!engine_sample_due(e, i, now)) {
             continue;
         }
-        image_rd_bytes(e->src, (uint16_t)(e->chan_at + TD_CHANNEL_SIZE * i), rec, TD_CHANNEL_SIZE);
-        v = calib_apply_i32(c->raw, le_get_i32(&rec[TD_CHANNEL_GAIN]), le_get_i32(&rec[TD_CHANNEL_OFFSET]));
-        if (c->sampled) {
-            v = c->value + floor_shift(v - c->value, (uint8_t)(rec[TD_CHANNEL_MODE] >> TD_SMOOTHING_SHIFT));
-        }
-        c->value = v;
-        c->sampled = 1;
         c->last_sample = now;
+        if (c->fault) {
+            /* No good reading: no value, and one EVENT for the episode (none while WAITING). */
+            c->bits = (uint8_t)((c->bits | CH_SAMPLED) & ~CH_VALID);
+            if (c->fault != TD_SENSOR_FAULT_WAITING && !(c->bits & CH_NOTED)) {
+                c->bits |= CH_NOTED;
+                ev = c->fault;
+            }
+        } else {
+            image_rd_bytes(e->src, (uint16_t)(e->chan_at + TD_CHANNEL_SIZE * i), rec, TD_CHANNEL_SIZE);
+            v = calib_apply_i32(c->raw, le_get_i32(&rec[TD_CHANNEL_GAIN]), le_get_i32(&rec[TD_CHANNEL_OFFSET]));
+            if (c->bits & CH_VALID) {
+                v = c->value + floor_shift(v - c->value, (uint8_t)(rec[TD_CHANNEL_MODE] >> TD_SMOOTHING_SHIFT));
+            }
+            c->value = v;
+            if (c->bits & CH_NOTED) ev = TD_SENSOR_FAULT_RECOVERED;
+            c->bits = CH_SAMPLED | CH_VALID;
+        }
+        if (ev) eng_emit(e, now, TD_EVENT_KIND_SENSOR, i, ev, 0, v); /* one call: flash, on AVR */
     }
 }
 
@@ -230,25 +250,35 @@ static void rules(engine_t *e, uint32_t now)
         eng_act_t *a;
         bool blocked = false;
         bool wants;
+        bool no_reading = false; /* the interlock's channel has no valid reading */
+        bool dead = false;       /* the condition's channel has no valid reading */
         uint8_t skip = 0;
         eng_rule_def(e, i, &d);
         a = &e->act[d.act];
         if (d.threshold) {
-            condition(r, &d, e->ch[d.chan].value, now);
+            if (e->ch[d.chan].bits & CH_VALID) {
+                condition(r, &d, e->ch[d.chan].value, now);
+            } else { /* a condition on a channel with no reading is false */
+                dead = true;
+                r->bits &= (uint8_t)~(R_ACTIVE | R_HELD);
+            }
             if ((r->bits & R_COOLING) && eng_due(d.op[OP_PERIOD], &r->cool_since, now)) {
                 r->bits &= (uint8_t)~R_COOLING;
             }
         }
         if (d.il != TD_NO_INDEX) {
-            int32_t v = e->ch[d.il].value;
-            blocked = beyond(v, RD_IL_THR(&d), (d.flags & TD_RULE_FLAG_INTERLOCK_ABOVE) != 0);
+            /* fail safe: an interlock on a channel with no reading blocks */
+            no_reading = !(e->ch[d.il].bits & CH_VALID);
+            blocked = no_reading ||
+                      beyond(e->ch[d.il].value, RD_IL_THR(&d), (d.flags & TD_RULE_FLAG_INTERLOCK_ABOVE) != 0);
         }
         if (r->bits & R_RUNNING) {
             uint8_t reason = 0;
             if (!e->automation) reason = TD_OFF_REASON_PAUSED;
-            else if (blocked) reason = TD_OFF_REASON_INTERLOCK;
+            else if (blocked) reason = no_reading ? TD_OFF_REASON_NO_READING : TD_OFF_REASON_INTERLOCK;
             else if (d.pulse && eng_due(d.op[OP_DURATION], &r->last_fired, now)) reason = TD_OFF_REASON_RULE_DONE;
-            else if (!d.pulse && !(r->bits & R_ACTIVE)) reason = TD_OFF_REASON_CONDITION_CLEARED;
+            else if (!d.pulse && !(r->bits & R_ACTIVE))
+                reason = dead ? TD_OFF_REASON_NO_READING : TD_OFF_REASON_CONDITION_CLEARED;
             if (reason) {
                 end_run(e, r, &d, now);
                 eng_set_pend(a, reason, i);
@@ -273,7 +303,7 @@ static void rules(engine_t *e, uint32_t now)
             continue;
         }
         eng_act_def(e, d.act, &ad);
-        if (blocked) skip = TD_SKIP_REASON_INTERLOCK;
+        if (blocked) skip = no_reading ? TD_SKIP_REASON_NO_READING : TD_SKIP_REASON_INTERLOCK;
         else if (a->bits & A_LEASE) skip = TD_SKIP_REASON_LEASED;
         else if (a->today_on_ms >= ad.ms[L_CAP]) skip = TD_SKIP_REASON_DAILY_CAP;
         else if ((a->bits & (A_RESTING | A_ON)) == A_RESTING || ((a->bits & A_ON) && PEND(a))) {

@@ -18,11 +18,15 @@
 
 typedef void (*engine_emit_fn)(void *ctx, const td_event_t *event);
 
+/* eng_chan_t.bits: sampled once (its period runs), holds a valid value, its fault EVENT was sent */
+enum { CH_SAMPLED = 0x01, CH_VALID = 0x02, CH_NOTED = 0x04 };
+
 typedef struct {
     int32_t value;        /* calibrated and smoothed, thousandths of the unit */
     uint32_t last_sample;
     int32_t raw;          /* the last good reading its driver delivered */
-    uint8_t sampled;
+    uint8_t bits;         /* CH_* flags (engine_int.h) */
+    uint8_t fault;        /* a td_sensor_fault_t while it has no good reading, else 0 */
 } eng_chan_t;
 
 typedef struct {
@@ -64,6 +68,9 @@ typedef struct {
 bool engine_start(engine_t *e, const td_src_t *src, engine_emit_fn emit, void *emit_ctx);
 
 void engine_set_raw(engine_t *e, uint8_t channel, int32_t raw);
+/* Channel `channel` has no good reading from now on, for this td_sensor_fault_t (rules.md,
+ * "Channels without a reading"); the next engine_set_raw() ends it. */
+void engine_set_fault(engine_t *e, uint8_t channel, uint8_t fault);
 /* Whether step 3 will sample `channel` at `now`: the firmware reads the pin only then. */
 bool engine_sample_due(const engine_t *e, uint8_t channel, uint32_t now);
 void engine_tick(engine_t *e, uint32_t now);
@@ -80,7 +87,7 @@ uint8_t engine_set_param(engine_t *e, uint8_t index, int32_t value, uint32_t now
 void engine_stop(engine_t *e, uint8_t reason, uint32_t now);
 
 /* What STATUS, TELEMETRY and step 7 read. */
-bool engine_value(const engine_t *e, uint8_t channel, int32_t *value); /* false before a sample */
+bool engine_value(const engine_t *e, uint8_t channel, int32_t *value); /* false: no valid reading */
 uint8_t engine_output(const engine_t *e, uint8_t actuator);            /* 0 off, else 1..255 */
 void engine_act_status(const engine_t *e, uint8_t actuator, uint32_t now, td_act_status_t *out);
 void engine_rule_status(const engine_t *e, uint8_t rule, uint32_t now, td_rule_status_t *out);

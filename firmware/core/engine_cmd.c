@@ -110,7 +110,7 @@ void engine_stop(engine_t *e, uint8_t reason, uint32_t now)
 
 bool engine_value(const engine_t *e, uint8_t i, int32_t *value)
 {
-    if (i >= e->nc || !e->ch[i].sampled) return false;
+    if (i >= e->nc || !(e->ch[i].bits & CH_VALID)) return false;
     *value = e->ch[i].value;
     return true;
 }

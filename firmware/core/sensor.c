@@ -1,4 +1,4 @@
-/* The channel-reading seam (sensor.h): the kind table, drivers run when due, good readings fed. */
+/* The channel-reading seam (sensor.h): the kind table, drivers run when due, readings and faults fed. */
 #include "sensor.h"
 
 #include "image_layout.h"
@@ -23,11 +23,14 @@ static const td_driver_t *driver_of(const td_driver_t *drivers, uint8_t kind)
     return &drivers[TD_ROM_U8(&td_kinds[kind].driver)];
 }
 
-void sensors_setup(sensors_t *s, const engine_t *e, const td_driver_t *drivers)
+void sensors_setup(sensors_t *s, engine_t *e, const td_driver_t *drivers)
 {
     uint8_t i, kind, pin;
     s->armed = 0;
     for (i = 0; i < e->nc; i++) {
+        /* no reading until its driver gives one (no EVENT for that: it is not a fault) */
+        engine_set_fault(e, i, TD_SENSOR_FAULT_WAITING);
+        s->missed[i] = 0;
         pin = sensor_chan(e, i, &kind);
         TD_ROM_FN(void (*)(uint8_t, uint8_t, uint8_t), &driver_of(drivers, kind)->setup)(
             i, pin, TD_ROM_U8(&td_kinds[kind].pin_mode));
@@ -41,14 +44,23 @@ void sensors_poll(sensors_t *s, engine_t *e, const td_driver_t *drivers, uint32_
     for (i = 0; i < e->nc; i++, bit = (uint16_t)(bit << 1)) {
         int32_t raw;
         uint16_t wait = 0;
-        if (!engine_sample_due(e, i, now) && !((s->armed & bit) && (int32_t)(now - s->wake[i]) >= 0)) {
+        uint8_t got;
+        bool due = engine_sample_due(e, i, now);
+        if (!due && !((s->armed & bit) && (int32_t)(now - s->wake[i]) >= 0)) {
             continue;
         }
         pin = sensor_chan(e, i, &kind);
-        if (TD_ROM_FN(uint8_t (*)(uint8_t, uint8_t, uint32_t, int32_t *, uint16_t *),
-                      &driver_of(drivers, kind)->poll)(i, pin, now, &raw, &wait) == TD_READING_OK) {
+        got = TD_ROM_FN(uint8_t (*)(uint8_t, uint8_t, uint32_t, int32_t *, uint16_t *),
+                        &driver_of(drivers, kind)->poll)(i, pin, now, &raw, &wait);
+        if (got == TD_READING_OK) {
             engine_set_raw(e, i, raw);
-        } /* TD_READING_INVALID or TD_READING_NONE: the engine keeps the channel's last good reading */
+            s->missed[i] = 0;
+        } else if (got != TD_READING_NONE) {
+            engine_set_fault(e, i, got); /* the sensor failed: got is the td_sensor_fault_t */
+        } else if (due && s->missed[i] < TD_STALE_SAMPLES && ++s->missed[i] == TD_STALE_SAMPLES) {
+            /* nothing new at this sample nor at the ones before: the held reading is stale */
+            engine_set_fault(e, i, TD_SENSOR_FAULT_STALE);
+        }
         if (wait) {
             s->armed |= bit;
             s->wake[i] = now + wait;

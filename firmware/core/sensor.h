@@ -9,10 +9,12 @@
  *
  * sensors_poll() runs a channel's driver when the engine samples that channel this pass, and also
  * when the wait the driver asked for has passed (a DS18B20 starts its conversion, asks for 750 ms,
- * then delivers). poll returns a td_reading_t: TD_READING_OK with the reading in *raw (any int32:
- * signed, or wider than an ADC count), TD_READING_NONE (nothing new yet) or TD_READING_INVALID (the
- * sensor failed to give one). Only good readings reach the engine: after an invalid one the channel
- * keeps its last good reading (docs/firmware.md, "Readings and drivers"). *wait is 0 on entry: a
+ * then delivers). poll returns TD_READING_OK with the reading in *raw (any int32: signed, or wider
+ * than an ADC count), TD_READING_NONE (nothing new yet), or a td_sensor_fault_t (NO_ANSWER, CRC,
+ * OUT_OF_RANGE, POWER_ON_VALUE: the sensor failed, and why). A fault makes the channel one with no
+ * valid reading at once; TD_STALE_SAMPLES samples in a row with nothing new make it STALE; from
+ * setup until its first good reading a channel is WAITING (docs/firmware.md, "Readings and
+ * drivers"; docs/rules.md, "Channels without a reading"). *wait is 0 on entry: a
  * driver that leaves it so runs again at the channel's next sample; any other value is the
  * milliseconds until it wants to run again (a driver whose channel's sample comes before its wait
  * is over is polled then, and answers TD_READING_NONE with the time still left). Analog and digital
@@ -33,6 +35,7 @@ typedef struct {
 typedef struct {
     uint32_t wake[TD_LIMIT_CHANNELS];
     uint16_t armed;
+    uint8_t missed[TD_LIMIT_CHANNELS]; /* samples in a row with nothing new, up to TD_STALE_SAMPLES */
 } sensors_t;
 TD_STATIC_ASSERT(TD_LIMIT_CHANNELS <= 16, armed_bits);
 
@@ -42,10 +45,11 @@ uint8_t sensor_pin_cap(uint8_t kind);
 /* Channel i's pin and kind, from engine e's image (validated: the record is there). */
 uint8_t sensor_chan(const engine_t *e, uint8_t i, uint8_t *kind);
 
-/* Every channel's pin set up by its driver, with its kind's pin mode; no driver waiting. */
-void sensors_setup(sensors_t *s, const engine_t *e, const td_driver_t *drivers);
+/* Every channel's pin set up by its driver, with its kind's pin mode; no driver waiting; every
+ * channel WAITING for its first reading. */
+void sensors_setup(sensors_t *s, engine_t *e, const td_driver_t *drivers);
 
-/* One pass, before engine_tick(e, now): every driver that is due runs, good readings go to the engine. */
+/* One pass, before engine_tick(e, now): every driver that is due runs, readings and faults go to the engine. */
 void sensors_poll(sensors_t *s, engine_t *e, const td_driver_t *drivers, uint32_t now);
 
 size_t sensors_sizeof(void);

@@ -20,6 +20,8 @@
 #define TD_OWNER_LEASE 254
 #define TD_NEVER_MS 4294967295UL
 #define TD_NO_INDEX 255
+#define TD_NO_READING (-2147483647L - 1)
+#define TD_STALE_SAMPLES 3
 #define TD_IMAGE_FORMAT 1
 #define TD_IMAGE_HEADER_SIZE 40
 #define TD_IMAGE_NAME_SIZE 12
@@ -173,6 +175,7 @@ typedef enum {
     TD_EVENT_KIND_PARAM = 5,
     TD_EVENT_KIND_CONFIG = 6,
     TD_EVENT_KIND_ERROR = 7,
+    TD_EVENT_KIND_SENSOR = 8,
 } td_event_kind_t;
 
 /* Source */
@@ -193,6 +196,7 @@ typedef enum {
     TD_OFF_REASON_PAUSED = 8,
     TD_OFF_REASON_RECONFIG = 9,
     TD_OFF_REASON_SAFE_MODE = 10,
+    TD_OFF_REASON_NO_READING = 11,
 } td_off_reason_t;
 
 /* SkipReason */
@@ -201,7 +205,19 @@ typedef enum {
     TD_SKIP_REASON_LEASED = 2,
     TD_SKIP_REASON_DAILY_CAP = 3,
     TD_SKIP_REASON_MIN_OFF = 4,
+    TD_SKIP_REASON_NO_READING = 5,
 } td_skip_reason_t;
+
+/* SensorFault: Why a channel has no valid reading (EVENT SENSOR's b; docs/rules.md, "Channels without a reading"). */
+typedef enum {
+    TD_SENSOR_FAULT_RECOVERED = 1,
+    TD_SENSOR_FAULT_NO_ANSWER = 2,
+    TD_SENSOR_FAULT_CRC = 3,
+    TD_SENSOR_FAULT_OUT_OF_RANGE = 4,
+    TD_SENSOR_FAULT_POWER_ON_VALUE = 5,
+    TD_SENSOR_FAULT_STALE = 6,
+    TD_SENSOR_FAULT_WAITING = 7,
+} td_sensor_fault_t;
 
 /* ModeChange */
 typedef enum {
@@ -333,7 +349,6 @@ typedef enum {
 typedef enum {
     TD_READING_NONE = 0,
     TD_READING_OK = 1,
-    TD_READING_INVALID = 2,
 } td_reading_t;
 
 /* PinMode: How a pin is set up (hal.h's HAL_INPUT, HAL_INPUT_PULLUP, HAL_OUTPUT). */

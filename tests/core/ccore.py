@@ -14,6 +14,7 @@ from pathlib import Path
 from tendril.contract import (
     IMAGE_NAME_SIZE,
     MAX_PAYLOAD,
+    NO_READING,
     RECIPE_HASH_SIZE,
     CommandOp,
     MsgType,
@@ -282,7 +283,9 @@ class CCore:
                 lib.msg_encode_nack, m["request_type"], m["code"], m["detail"], cap=cap
             )
         if t == MsgType.TELEMETRY:
-            vals = (i32 * max(len(m["values"]), 1))(*m["values"])
+            # None is a channel with no reading: the firmware puts the marker in (app.c)
+            marked = [NO_READING if v is None else v for v in m["values"]]
+            vals = (i32 * max(len(marked), 1))(*marked)
             args = (m["time_ms"], m["first_channel"], m["flags"], vals, len(m["values"]))
             return self._encode(lib.msg_encode_telemetry, *args, cap=cap)
         if t == MsgType.EVENT:
@@ -296,7 +299,9 @@ class CCore:
                 lib.msg_encode_config_data, m["offset"], m["total_length"], data, len(data), cap=cap
             )
         if t == MsgType.PARAMS:
-            vals = (i32 * max(len(m["values"]), 1))(*m["values"])
+            # None is a channel with no reading: the firmware puts the marker in (app.c)
+            marked = [NO_READING if v is None else v for v in m["values"]]
+            vals = (i32 * max(len(marked), 1))(*marked)
             return self._encode(
                 lib.msg_encode_params, m["first"], m["total"], vals, len(m["values"]), cap=cap
             )
@@ -316,6 +321,7 @@ class CCore:
         for v in m["values"]:
             if status != "ok":
                 break
+            v = NO_READING if v is None else v  # app.c appends the marker for no reading
             status = MSG_STATUS[self.lib.msg_append_i32(v, out, cap, C.byref(n))]
         return status, bytes(out[: n.value])
 

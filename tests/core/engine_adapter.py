@@ -19,6 +19,7 @@ _SIGNATURES = {
     "engine_sizeof": (C.c_size_t, []),
     "engine_start": (C.c_bool, [C.c_void_p, C.POINTER(Src), EMIT_FN, C.c_void_p]),
     "engine_set_raw": (None, [C.c_void_p, u8, i32]),
+    "engine_set_fault": (None, [C.c_void_p, u8, u8]),
     "engine_sample_due": (C.c_bool, [C.c_void_p, u8, u32]),
     "engine_tick": (None, [C.c_void_p, u32]),
     "engine_lease": (u8, [C.c_void_p, u8, u32, u8, u32, C.POINTER(u16)]),
@@ -69,6 +70,9 @@ class CEngineAdapter:
 
     def set_raw(self, channel: int, raw: int) -> None:
         self.lib.engine_set_raw(self.state, channel, raw)
+
+    def set_fault(self, channel: int, fault: int) -> None:
+        self.lib.engine_set_fault(self.state, channel, fault)
 
     def command(self, op: str, args: dict, now: int) -> Outcome:
         code, detail = self.raw_command(op, args, now)

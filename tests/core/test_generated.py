@@ -57,7 +57,8 @@ def _asserts() -> str:
     for enum in contract.ENUMS:
         checks += [(f"{enum_prefix(enum)}_{m.name}", int(m)) for m in enum]
     for n, (name, value) in enumerate(checks):
-        lines.append(f"TD_STATIC_ASSERT({name} == {value}ULL, c{n});")
+        want = f"{value}ULL" if value >= 0 else f"({value + 1}LL - 1)"  # NO_READING is INT32_MIN
+        lines.append(f"TD_STATIC_ASSERT({name} == {want}, c{n});")
     for enum in contract.ENUMS:
         if not issubclass(enum, IntFlag):  # IntEnums are C enums with a typedef
             member, snake = next(iter(enum)), snake_case(enum.__name__)

@@ -14,6 +14,7 @@ from tendril.contract import (
     BoardClass,
     ChannelKind,
     DriverId,
+    EventKind,
     PinMode,
     Unit,
     channel_kind,
@@ -54,10 +55,10 @@ class Seam:
         self.lib.sensors_poll.argtypes = [C.c_void_p, C.c_void_p, C.c_void_p, u32]
         self.lib.sensors_setup(self.state, self.eng.state, C.byref(drivers))
 
-    def step(self, now: int) -> None:
+    def step(self, now: int) -> list[tuple]:
         """One pass of the main loop at ``now``: the drivers that are due, then the engine's tick."""
         self.lib.sensors_poll(self.state, self.eng.state, C.byref(self.drivers), now)
-        self.eng.tick(now)
+        return self.eng.tick(now)
 
     def value(self, channel: int) -> int | None:
         return self.eng.value(channel)
@@ -129,18 +130,20 @@ def _with_analog(core, driver: Scripted):
 
 @pytest.mark.parametrize("name", list(STORIES))
 def test_the_seam_tells_each_sensor_story(sensor_core, name):
-    """Invalid readings kept from the engine, wide and signed readings calibrated exactly, drivers
-    run again when their wait is over (tests/support/sensor_stories.py; MicroPython tells the same)."""
+    """Faults and stale readings make a channel one with no reading (an EVENT once, and again on
+    recovery), wide and signed readings are calibrated exactly, drivers run again when their wait
+    is over (tests/support/sensor_stories.py; MicroPython tells the same)."""
     story = STORIES[name]
     driver = Scripted(story.script)
     seam = Seam(sensor_core, story.image, _with_analog(sensor_core, driver))
-    values = {}
+    values, events = {}, []
     for now in range(0, story.until + 1, story.step):
-        seam.step(now)
+        events += [(ev[0], ev[3], ev[5]) for ev in seam.step(now) if ev[1] == EventKind.SENSOR and ev[2] == 0]
         if now in story.values:
             values[now] = seam.value(0)
     assert driver.polls == story.polls
     assert values == story.values
+    assert events == story.events
 
 
 @pytest.mark.parametrize("kind", [*ChannelKind, len(ChannelKind)])

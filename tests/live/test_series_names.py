@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from tendril.boards import load_board
-from tendril.contract import EventKind, OffReason
+from tendril.contract import EventKind, OffReason, SensorFault, SkipReason
 from tendril.live import Bucket, Series, event_text, find_recipe
 from tendril.live.series import FINE_SECONDS
 from tendril.protocol import Event
@@ -107,6 +107,29 @@ def test_event_text_uses_the_recipe_names_and_falls_back_to_numbers():
     assert event_text(on, recipe) == "pump ON (lease)"
     assert event_text(off, recipe) == "pump OFF after 4 s: lease ended"
     assert event_text(off, None) == "actuator 0 OFF after 4 s: lease ended"
+
+
+def test_a_sensor_event_names_the_channel_and_the_fault_in_words():
+    recipe = load(WATERER)
+    lost = Event(1000, EventKind.SENSOR, 0, SensorFault.NO_ANSWER, 0, 0)
+    back = Event(9000, EventKind.SENSOR, 0, SensorFault.RECOVERED, 0, 35_500)
+    stale = Event(1000, EventKind.SENSOR, 1, SensorFault.STALE, 0, 0)
+    assert event_text(lost, recipe) == "soil: no answer from the sensor"
+    assert event_text(back, recipe) == "soil: reading again"
+    assert event_text(stale, None) == "channel 1: no new reading for 3 samples"
+    skip = Event(1000, EventKind.RULE_SKIP, 0, SkipReason.NO_READING, 0, 0)
+    off = Event(1000, EventKind.ACT_OFF, 0, OffReason.NO_READING, 0, 2000)
+    assert event_text(skip, recipe).endswith("skipped: its interlock sensor has no reading")
+    assert event_text(off, recipe) == "pump OFF after 2 s: a sensor it needs has no reading"
+
+
+def test_a_sample_with_no_reading_leaves_a_gap_and_says_so():
+    s = Series()
+    s.add(T, 5.0)
+    s.gap(T + 1)
+    assert s.no_reading and s.count == 1 and s.window(10.0, 10, T + 2)[1] is None
+    s.add(T + 2, 6.0)
+    assert not s.no_reading and s.last == 6.0
 
 
 def test_finished_seconds_are_untracked_tuples_and_a_preloaded_second_keeps_filling():

@@ -11,10 +11,11 @@ import json
 
 from tdfw import frame, image, msg
 from tdfw.boardtab import BOARDS
+from tdfw.const import EVENT_KIND_SENSOR
 from tdfw.drivers import DRIVERS, Sensors
 from tdfw.engine import Engine
 
-KINDS = {1: "ACT_ON", 2: "ACT_OFF", 3: "RULE_SKIP", 4: "MODE", 5: "PARAM", 6: "CONFIG", 7: "ERROR"}
+KINDS = {1: "ACT_ON", 2: "ACT_OFF", 3: "RULE_SKIP", 4: "MODE", 5: "PARAM", 6: "CONFIG", 7: "ERROR", 8: "SENSOR"}
 NACKS = {16: "LIMIT_MAX_ON", 17: "LIMIT_MIN_OFF", 18: "LIMIT_DAILY_CAP", 5: "BAD_INDEX",
          6: "BAD_VALUE", 7: "OUT_OF_RANGE", 8: "NO_CONFIG"}
 
@@ -68,7 +69,8 @@ def _device_payload(case, raw):
         return msg.nack(raw, m["request_type"], m["code"], m["detail"])
     if t == 0x84:
         v = m["values"]
-        return msg.telemetry(raw, m["time_ms"], m["first_channel"], m["flags"], v, 0, len(v))
+        valid = [x is not None for x in v]
+        return msg.telemetry(raw, m["time_ms"], m["first_channel"], m["flags"], v, 0, len(v), valid)
     if t == 0x85:
         return msg.event(raw, m["time_ms"], m["kind"], m["a"], m["b"], m["c"], m["value"])
     if t == 0x86:
@@ -167,14 +169,16 @@ def run_plan(plan):
     for k in range(count):
         now = (start + k * step) & 0xFFFFFFFF
         key = str(k)
-        for ch, raw in plan["inputs"].get(key, ()):
-            eng.raw[ch] = raw
+        for ch, raw, fault in plan["inputs"].get(key, ()):
+            eng.fault[ch] = fault  # 0: a good reading, raw
+            if not fault:
+                eng.raw[ch] = raw
         for op, args in plan["commands"].get(key, ()):
             code = _command(eng, op, args, now)
             replies.append({"ack": True} if code == 0 else {"ack": False, "nack": NACKS[code]})
         eng.tick(now)
         for ch in plan["checks"].get(key, ()):
-            values["%d:%d" % (k, ch)] = eng.value[ch] if eng.sampled[ch] else None
+            values["%d:%d" % (k, ch)] = eng.value[ch] if eng.valid[ch] else None
     return {"events": events, "replies": replies, "values": values}
 
 
@@ -199,15 +203,21 @@ def run_sensor_story(plan):
     driver = _Scripted(plan["script"])
     drivers = list(DRIVERS)
     drivers[plan["driver"]] = driver
-    eng = Engine(unhex(plan["image"]), lambda *event: None)
+    events = []
+
+    def emit(t, kind, a, b, c, value):
+        if kind == EVENT_KIND_SENSOR and a == 0:
+            events.append([t, b, value])
+
+    eng = Engine(unhex(plan["image"]), emit)
     sensors = Sensors(eng, None, drivers)
     values = {}
     for now in range(0, plan["until"] + 1, plan["step"]):
         sensors.poll(eng, now)
         eng.tick(now)
         if now in plan["checks"]:
-            values[str(now)] = eng.value[0] if eng.sampled[0] else None
-    return {"polls": driver.polls, "values": values}
+            values[str(now)] = eng.value[0] if eng.valid[0] else None
+    return {"polls": driver.polls, "values": values, "events": events}
 
 
 def _command(eng, op, args, now):

@@ -35,13 +35,17 @@ class MpyEngineAdapter:
 
     def set_raw(self, channel: int, raw: int) -> None:
         self.eng.raw[channel] = raw
+        self.eng.fault[channel] = 0
+
+    def set_fault(self, channel: int, fault: int) -> None:
+        self.eng.fault[channel] = fault
 
     def tick(self, now: int) -> list[tuple]:
         self.eng.tick(now)
         return self._take()
 
     def value(self, channel: int) -> int | None:
-        return self.eng.value[channel] if self.eng.sampled[channel] else None
+        return self.eng.value[channel] if self.eng.valid[channel] else None
 
     def output(self, actuator: int) -> int:
         return self.eng.level[actuator]

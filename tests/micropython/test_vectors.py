@@ -10,6 +10,8 @@ import time
 
 import pytest
 
+from tendril.contract import SensorFault
+
 from ..conftest import ROOT, VECTORS
 from ..support.scenario_runner import (
     Transcript,
@@ -43,7 +45,8 @@ def scenario_plan(scenario: dict) -> dict:
         "image": scenario["image"],
         "board": scenario["board"],
         "times": [scenario["start"], scenario["step"], len(times)],
-        "inputs": {str(k): [[i["channel"], i["raw"]] for i in v]
+        "inputs": {str(k): [[i["channel"], i.get("raw", 0), SensorFault[i["fault"]] if "fault" in i else 0]
+                            for i in v]
                    for k, v in inputs_at(scenario).items()},
         "commands": {str(k): [[c["op"], [c[a] for a in _ARGS[c["op"]]]] for c in v]
                      for k, v in commands_at(scenario).items()},
@@ -74,7 +77,8 @@ def sensor_plan(name: str) -> dict:
 
 def sensor_expected(name: str) -> dict:
     s = STORIES[name]
-    return {"polls": s.polls, "values": {str(t): v for t, v in s.values.items()}}
+    return {"polls": s.polls, "values": {str(t): v for t, v in s.values.items()},
+            "events": [[t, int(b), v] for t, b, v in s.events]}
 
 
 # --- CPython --------------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
+from tendril.contract import EventKind, SensorFault
 from tendril.errors import StorageError
 from tendril.store import FLUSH_INTERVAL, SCHEMA_VERSION, Store
 
@@ -108,6 +109,20 @@ def test_samples_keep_channel_device_time_host_time_and_exact_value(tmp_path):
                    " channel")
     assert got == [(3, 4_294_967_295, 1.5, -2_000_000_000, 0), (4, 4_294_967_295, 1.5, 23_456, 0),
                    (0, 5, 2.5, 712, 1)]
+
+
+def test_a_channel_with_no_reading_logs_no_sample_and_its_event_is_kept(tmp_path):
+    """The chunk codec holds int64 values with no NULL: a value marked "no reading" (None, from
+    TELEMETRY's marker) is not logged as a number; the SENSOR EVENT that says why is."""
+    db = tmp_path / "log.db"
+    with Store.open(db) as store:
+        sid = store.begin_session(hello())
+        store.add_telemetry(sid, telemetry(1000, 500, 600), 1.0, 1)
+        store.add_event(sid, event(2000, EventKind.SENSOR, 0, SensorFault.NO_ANSWER, 0, 0), 2.0, 2)
+        store.add_telemetry(sid, telemetry(3000, None, 700), 3.0, 3)
+    assert rows(db, "SELECT channel, device_ms, value FROM samples ORDER BY seq, channel") == [
+        (0, 1000, 500), (1, 1000, 600), (1, 3000, 700)]
+    assert rows(db, "SELECT kind, a, b FROM events") == [(EventKind.SENSOR, 0, SensorFault.NO_ANSWER)]
 
 
 def test_frames_seen_again_after_a_reconnect_are_dropped(tmp_path):

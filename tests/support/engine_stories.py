@@ -1,11 +1,12 @@
-"""Random stories for the differential engine tests: raw readings, ticks, commands and STATUS
-requests, driven into the reference engine (tendril.engine) and another engine behind the
-adapter shape of tests/core/engine_adapter.py (the C engine, the MicroPython firmware's engine),
-which must give identical events, NACKs with their details, outputs, values and STATUS entries."""
+"""Random stories for the differential engine tests: raw readings, sensor faults (a channel with
+no valid reading), ticks, commands and STATUS requests, driven into the reference engine
+(tendril.engine) and another engine behind the adapter shape of tests/core/engine_adapter.py (the C
+engine, the MicroPython firmware's engine), which must give identical events, NACKs with their details, outputs, values and STATUS entries."""
 
 from __future__ import annotations
 
 from hypothesis import strategies as st
+from tendril.contract import SensorFault
 from tendril.engine import Engine
 from tendril.image import decode
 
@@ -13,6 +14,9 @@ U32 = 0xFFFFFFFF
 
 step_st = st.one_of(
     st.tuples(st.just("raw"), st.integers(0, 2), st.one_of(st.integers(0, 1023), st.integers(-(2**31), 2**31 - 1))),
+    # a fault of any kind (WAITING included: no EVENT for it) until the next raw reading
+    st.tuples(st.just("fault"), st.integers(0, 2),
+              st.sampled_from([f for f in SensorFault if f != SensorFault.RECOVERED])),  # fmt: skip
     st.tuples(st.just("tick"), st.integers(1, 3000)),
     st.tuples(st.just("tick"), st.sampled_from([1, 50, 100, 999, 1000, 10_000, 86_400_000])),
     st.tuples(st.just("LEASE"), st.integers(0, 2), st.sampled_from([0, 1, 500, 8_000, 8_001]),
@@ -49,6 +53,11 @@ def drive(other, image: bytes, start: int, steps) -> None:
             channel, raw = step[1] % nc, step[2]
             py.set_raw(channel, raw)
             other.set_raw(channel, raw)
+            continue
+        if kind == "fault":
+            channel, fault = step[1] % nc, int(step[2])
+            py.set_fault(channel, fault)
+            other.set_fault(channel, fault)
             continue
         if kind == "tick":
             now = (now + step[1]) & U32

@@ -9,6 +9,8 @@ comparison. An engine plugs in through an adapter, one small class per implement
             # a fresh engine running `image` (already valid for `board`); nothing ticked yet
         def set_raw(self, channel: int, raw: int) -> None
             # the channel reads `raw` from the next tick on
+        def set_fault(self, channel: int, fault: int) -> None
+            # the channel has no good reading from the next tick on, for this SensorFault
         def command(self, op: str, args: dict, now: int) -> Outcome
             # apply a command at u32 time `now`, between ticks. `op` is a CommandOp name
             # ("LEASE", "OFF", "PAUSE", "RESUME", "SET_PARAM"); `args` holds its arguments by
@@ -18,7 +20,7 @@ comparison. An engine plugs in through an adapter, one small class per implement
         def tick(self, now: int) -> list[EventRow]
             # one tick at u32 time `now`; its events in order
         def value(self, channel: int) -> int | None
-            # the channel's calibrated, smoothed value after the last tick (None: never sampled)
+            # the channel's calibrated, smoothed value after the last tick (None: no valid reading)
 
 An event row is a sequence ``(t, kind, a, b, c, value)`` of ints; ``kind`` may also be an
 EventKind name. A C engine adapter (ctypes over the native build of firmware/core) maps these
@@ -38,7 +40,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple, Protocol
 
-from tendril.contract import EventKind
+from tendril.contract import EventKind, SensorFault
 from tendril.image import decode
 
 U32 = 0xFFFFFFFF
@@ -56,6 +58,7 @@ class Outcome(NamedTuple):
 class Adapter(Protocol):
     def start(self, image: bytes, board: str) -> None: ...
     def set_raw(self, channel: int, raw: int) -> None: ...
+    def set_fault(self, channel: int, fault: int) -> None: ...
     def command(self, op: str, args: dict, now: int) -> Outcome: ...
     def tick(self, now: int) -> list[EventRow]: ...
     def value(self, channel: int) -> int | None: ...
@@ -145,7 +148,10 @@ def run(scenario: dict, adapter: Adapter) -> Transcript:
         checkpoints.setdefault(check["t"] & U32, []).append(i)
     for index, now in enumerate(tick_times(scenario)):
         for item in inputs.get(index, ()):
-            adapter.set_raw(item["channel"], item["raw"])
+            if "fault" in item:
+                adapter.set_fault(item["channel"], SensorFault[item["fault"]])
+            else:
+                adapter.set_raw(item["channel"], item["raw"])
         for cmd in commands.get(index, ()):
             args = {name: cmd[name] for name in _COMMAND_ARGS[cmd["op"]]}
             outcome = adapter.command(cmd["op"], args, now)
@@ -221,6 +227,9 @@ class PythonAdapter:
 
     def set_raw(self, channel: int, raw: int) -> None:
         self.engine.set_raw(channel, raw)
+
+    def set_fault(self, channel: int, fault: int) -> None:
+        self.engine.set_fault(channel, fault)
 
     def command(self, op: str, args: dict, now: int) -> Outcome:
         e = self.engine

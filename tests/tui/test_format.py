@@ -67,3 +67,13 @@ def test_hex_dump_shows_bytes_and_printable_text():
 def test_chart_band_spans_min_to_max_in_half_cells():
     rows = plot_rows([Bucket(0, 0, 0, 0, 1), None, Bucket(2, 0, 10, 5, 2)], 2, 0, 10)
     assert rows == ["  █", "▄ █"]  # a flat line is half a cell; 0..10 fills the column
+
+
+def test_a_channel_with_no_reading_shows_it_in_words_not_a_number():
+    from tendril.live import ChannelView
+    from tendril.tui.widgets.cards import card_words
+
+    good = ChannelView(0, "soil", "%", 35.5, 30.0, 40.0, 12)
+    dead = ChannelView(0, "soil", "%", 35.5, 30.0, 40.0, 12, no_reading=True)
+    assert card_words(good)[1] == "35.5 %"
+    assert card_words(dead) == ("soil", "no reading", "min 30 · max 40")

@@ -15,10 +15,12 @@ from binascii import crc_hqx
 from tendril.contract import (
     MAX_ENCODED,
     MAX_PAYLOAD,
+    NO_READING,
     PROTOCOL_VERSION,
     CommandOp,
     EventKind,
     MsgType,
+    SensorFault,
 )
 
 # --- reference framing, written out the slow, obvious way ----------------------------------------
@@ -469,7 +471,7 @@ def message_cases() -> list[dict]:
         struct.pack("<IBB6i", 123_456, 0, 0, *six),
     )
     fourteen = [
-        -(2**31),
+        None,  # no valid reading: NO_READING (INT32_MIN) on the wire
         2**31 - 1,
         -1,
         0,
@@ -489,7 +491,7 @@ def message_cases() -> list[dict]:
         MsgType.TELEMETRY,
         0xFFFF,
         {"time_ms": 0xFFFFFFFF, "first_channel": 14, "flags": 0, "values": fourteen},
-        struct.pack("<IBB14i", 0xFFFFFFFF, 14, 0, *fourteen),
+        struct.pack("<IBB14i", 0xFFFFFFFF, 14, 0, *(NO_READING if v is None else v for v in fourteen)),
     )
     case(
         "telemetry_raw_readings",
@@ -497,6 +499,13 @@ def message_cases() -> list[dict]:
         8,
         {"time_ms": 1000, "first_channel": 0, "flags": 1, "values": [512, 1023, 0]},
         struct.pack("<IBB3i", 1000, 0, 1, 512, 1023, 0),
+    )
+    case(
+        "telemetry_no_reading_raw",
+        MsgType.TELEMETRY,
+        10,
+        {"time_ms": 2000, "first_channel": 1, "flags": 1, "values": [None, 17]},
+        struct.pack("<IBB2i", 2000, 1, 1, NO_READING, 17),
     )
     case(
         "telemetry_no_values",
@@ -514,6 +523,8 @@ def message_cases() -> list[dict]:
         ("event_param_negative", EventKind.PARAM, 3, 0, 0xFF, -25_000),
         ("event_config_rejected", EventKind.CONFIG, 0xFF, 2, 0xFF, (17 << 8) | 3),
         ("event_error_rx_overflow", EventKind.ERROR, 0xFF, 3, 0xFF, 2),
+        ("event_sensor_no_answer", EventKind.SENSOR, 2, SensorFault.NO_ANSWER, 0, 0),
+        ("event_sensor_recovered", EventKind.SENSOR, 2, SensorFault.RECOVERED, 0, 23_500),
     ]
     for i, (name, kind, a, b, c, value) in enumerate(events):
         time_ms = 60_000 * (i + 1)

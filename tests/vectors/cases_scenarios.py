@@ -29,6 +29,7 @@ from tendril.contract import (
     RuleAction,
     RuleFlag,
     RuleKind,
+    SensorFault,
     Source,
     Unit,
 )
@@ -101,6 +102,11 @@ def _inp(t, channel, raw):
     return {"t": t & M, "channel": channel, "raw": raw}
 
 
+def _fault(t, channel, fault):
+    """From the tick at ``t`` on, ``channel`` has no good reading (a SensorFault); a raw ends it."""
+    return {"t": t & M, "channel": channel, "fault": SensorFault(fault).name}
+
+
 def _cmd(t, op, nack=None, **args):
     expect = {"ack": True} if nack is None else {"ack": False, "nack": nack}
     return {"t": t & M, "op": op, **args, "expect": expect}
@@ -120,6 +126,10 @@ def SKIP(t, rule, reason, act):
 
 def MODE(t, change):
     return [t & M, EventKind.MODE.name, NO, int(change), NO, 0]
+
+
+def SENSOR(t, channel, fault, value=0):
+    return [t & M, EventKind.SENSOR.name, channel, int(fault), 0, value]
 
 
 def PARAM(t, index, value):
@@ -758,6 +768,59 @@ def pwm_level():
     )
 
 
+def no_reading():
+    fan = Actuator(5, ActuatorFlag(0), max_on_ms=600_000, min_off_ms=0, daily_cap_ms=3_600_000)
+    pump = Actuator(7, ActuatorFlag(0), max_on_ms=60_000, min_off_ms=0, daily_cap_ms=600_000)
+    cool = _threshold(0, 0, 500, above=True, action=RuleAction.FOLLOW, hold=2_000)
+    water = _interval(1, 10_000, 2_000, tank=1)
+    F = SensorFault
+    return _scenario(
+        "no_reading",
+        "Channels without a valid reading (rules.md): a fan follows a temperature above 500; the "
+        "sensor stops answering and the fan stops (ACT_OFF NO_READING) with one SENSOR event for "
+        "the whole fault (a CRC error inside it sends none); the reading comes back (SENSOR "
+        "RECOVERED with the value) and the hold starts over. An interval pump whose tank-float "
+        "interlock has no reading is stopped mid-pulse and then blocked (RULE_SKIP NO_READING), "
+        "fail safe, until the float reads again.",
+        _image("no-reading", [_plain(14), _tank()], [fan, pump], [cool, water]),
+        0,
+        1000,
+        39_000,
+        inputs=[
+            _inp(0, 0, 700),
+            _inp(0, 1, 0),
+            _fault(5_000, 0, F.NO_ANSWER),
+            _fault(8_000, 0, F.CRC),
+            _inp(10_000, 0, 700),
+            _fault(11_000, 1, F.NO_ANSWER),
+            _inp(25_000, 1, 0),
+        ],
+        events=[
+            ON(2_000, 0, R, 0, 255),  # 700 > 500 from 0 s, held at 2 s
+            SENSOR(5_000, 0, F.NO_ANSWER),  # at the channel's sample
+            OFF(5_000, 0, Off.NO_READING, 0, 3_000),  # the condition is false: the follow run ends
+            # CRC at 8 s: the same fault episode, no event
+            SENSOR(10_000, 0, F.RECOVERED, 700),
+            ON(10_000, 1, R, 1, 255),  # the pump's first slot; the float reads full
+            SENSOR(11_000, 1, F.NO_ANSWER),
+            OFF(11_000, 1, Off.NO_READING, 1, 1_000),  # the interlock blocks: fail safe
+            ON(12_000, 0, R, 0, 255),  # active again at 10 s, the hold starts over: held at 12 s
+            SKIP(20_000, 1, Skip.NO_READING, 1),
+            SENSOR(25_000, 1, F.RECOVERED, 0),
+            ON(30_000, 1, R, 1, 255),
+            OFF(32_000, 1, Off.RULE_DONE, 1, 2_000),
+        ],
+        values=[
+            {"t": 4_000, "channel": 0, "value": 700},
+            {"t": 5_000, "channel": 0, "value": None},
+            {"t": 9_000, "channel": 0, "value": None},
+            {"t": 10_000, "channel": 0, "value": 700},
+            {"t": 11_000, "channel": 1, "value": None},
+            {"t": 25_000, "channel": 1, "value": 0},
+        ],
+    )
+
+
 SCENARIOS = (
     plant_waterer,
     calibration,
@@ -773,6 +836,7 @@ SCENARIOS = (
     set_param,
     millis_wrap,
     pwm_level,
+    no_reading,
 )
 
 

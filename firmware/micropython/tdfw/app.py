@@ -241,7 +241,7 @@ class App:
         first = 0
         while first < eng.nc:
             count = min(eng.nc - first, TELEMETRY_MAX_VALUES)
-            plen = msg.telemetry(self.enc.raw, now, first, flags, values, first, count)
+            plen = msg.telemetry(self.enc.raw, now, first, flags, values, first, count, eng.valid)
             self.send(MSG_TELEMETRY, self.next_seq(), plen)
             first += count
 

@@ -3,15 +3,24 @@
 A channel's kind names, in the generated table (kinds.py), its pin mode and the driver that reads
 it: ``DRIVERS[driver]``. A driver has ``setup(hal, ch, pin, mode)`` (when a config starts) and
 ``poll(hal, ch, pin, now, got)``: start a reading or collect one; it returns READING_OK with the
-reading in ``got[0]`` (any int32), READING_NONE (nothing new yet) or READING_INVALID (the sensor
-failed to give one), and puts in ``got[1]`` the ms until it wants to run again (0, as given: at the
-channel's next sample). ``Sensors.poll`` runs each channel's driver when the engine samples the
-channel and when its wait is over; only good readings reach the engine, so after an invalid one the
-channel keeps its last good reading (docs/firmware.md, "Readings and drivers"). ``got`` is one list
-reused for every poll: no allocation per sample.
+reading in ``got[0]`` (any int32), READING_NONE (nothing new yet) or a SensorFault code (NO_ANSWER,
+CRC, OUT_OF_RANGE, POWER_ON_VALUE: the sensor failed, and why), and puts in ``got[1]`` the ms until
+it wants to run again (0, as given: at the channel's next sample). ``Sensors.poll`` runs each
+channel's driver when the engine samples the channel and when its wait is over. A fault makes the
+channel one with no valid reading at once, STALE_SAMPLES samples in a row with nothing new make it
+STALE, and from setup until its first good reading it is WAITING (docs/firmware.md, "Readings and
+drivers"; docs/rules.md, "Channels without a reading"). ``got`` is one list reused for every poll:
+no allocation per sample.
 """
 
-from .const import PIN_MODE_INPUT_PULLUP, READING_OK
+from .const import (
+    PIN_MODE_INPUT_PULLUP,
+    READING_NONE,
+    READING_OK,
+    SENSOR_FAULT_STALE,
+    SENSOR_FAULT_WAITING,
+    STALE_SAMPLES,
+)
 from .engine import HALF, U32, _el
 from .kinds import K_DRIVER, K_PIN_MODE, KINDS
 
@@ -51,19 +60,31 @@ class Sensors:
         self.wake = [0] * nc
         self.armed = bytearray(nc)
         self.got = [0, 0]
+        self.missed = bytearray(nc)  # samples in a row with nothing new, up to STALE_SAMPLES
         for c in range(nc):
+            eng.fault[c] = SENSOR_FAULT_WAITING  # no reading until its driver gives one: no EVENT
             self.drv[c].setup(hal, c, eng.c_pin[c], KINDS[eng.c_kind[c]][K_PIN_MODE])
 
     def poll(self, eng, now):
-        """One pass, before ``eng.tick(now)``: every driver that is due runs; good readings go in."""
-        hal, drv, wake, armed, got = self.hal, self.drv, self.wake, self.armed, self.got
-        raw, sampled, last, period, pin = eng.raw, eng.sampled, eng.last_sample, eng.c_period, eng.c_pin
+        """One pass, before ``eng.tick(now)``: every driver that is due runs; readings and faults go in."""
+        hal, drv, wake, armed, got, missed = self.hal, self.drv, self.wake, self.armed, self.got, self.missed
+        raw, fault, sampled, last, period, pin = eng.raw, eng.fault, eng.sampled, eng.last_sample, eng.c_period, eng.c_pin
         for c in range(eng.nc):
-            if sampled[c] and _el(now, last[c]) < period[c] and not (armed[c] and _el(now, wake[c]) < HALF):
+            due = not sampled[c] or _el(now, last[c]) >= period[c]
+            if not due and not (armed[c] and _el(now, wake[c]) < HALF):
                 continue
             got[1] = 0
-            if drv[c].poll(hal, c, pin[c], now, got) == READING_OK:
+            r = drv[c].poll(hal, c, pin[c], now, got)
+            if r == READING_OK:
                 raw[c] = got[0]
+                fault[c] = 0
+                missed[c] = 0
+            elif r != READING_NONE:
+                fault[c] = r  # the sensor failed, and r says why
+            elif due and missed[c] < STALE_SAMPLES:
+                missed[c] += 1
+                if missed[c] == STALE_SAMPLES:  # nothing new at this sample nor the ones before
+                    fault[c] = SENSOR_FAULT_STALE
             if got[1]:
                 armed[c] = 1
                 wake[c] = (now + got[1]) & U32

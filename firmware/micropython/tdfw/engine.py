@@ -21,6 +21,7 @@ from .const import (
     EVENT_KIND_MODE,
     EVENT_KIND_PARAM,
     EVENT_KIND_RULE_SKIP,
+    EVENT_KIND_SENSOR,
     MODE_CHANGE_PAUSED,
     MODE_CHANGE_RESUMED,
     NACK_BAD_INDEX,
@@ -36,6 +37,7 @@ from .const import (
     OFF_REASON_LEASE_END,
     OFF_REASON_MANUAL_OFF,
     OFF_REASON_MAX_ON,
+    OFF_REASON_NO_READING,
     OFF_REASON_PAUSED,
     OFF_REASON_RULE_DONE,
     PARAM_FMT,
@@ -50,6 +52,9 @@ from .const import (
     SKIP_REASON_INTERLOCK,
     SKIP_REASON_LEASED,
     SKIP_REASON_MIN_OFF,
+    SKIP_REASON_NO_READING,
+    SENSOR_FAULT_RECOVERED,
+    SENSOR_FAULT_WAITING,
     SMOOTHING_SHIFT,
     SOURCE_LEASE,
     SOURCE_RULE,
@@ -96,6 +101,9 @@ class Engine:
             self.c_pin[i], self.c_kind[i], self.c_smooth[i] = pin, mode & CHANNEL_KIND_MASK, mode >> SMOOTHING_SHIFT
             self.c_period[i], self.c_gain[i], self.c_offset[i] = dur_ms(period), gain, off
         self.raw, self.value, self.sampled, self.last_sample = _z(nc), _z(nc), bytearray(nc), _z(nc)
+        # fault: a SensorFault while the channel has no good reading (set by the sensor seam, cleared
+        # with a good one); valid: value holds a valid reading; noted: its fault EVENT was sent
+        self.fault, self.valid, self.noted = bytearray(nc), bytearray(nc), bytearray(nc)
         self.a_pin, self.a_flags, self.max_on, self.min_off, self.cap = _z(na), _z(na), _z(na), _z(na), _z(na)
         for i in range(na):
             pin, flags, mo, mf, cap = struct.unpack_from(ACTUATOR_FMT, img, ao + ACTUATOR_SIZE * i)
@@ -164,20 +172,31 @@ class Engine:
             for a in range(na):
                 today[a] = 0
         # 3. Sampling.
-        value, sampled, last = self.value, self.sampled, self.last_sample
+        value, sampled, last, valid, fault, noted = self.value, self.sampled, self.last_sample, self.valid, self.fault, self.noted
         for c in range(self.nc):
             if not sampled[c] or _el(now, last[c]) >= self.c_period[c]:
+                sampled[c] = 1
+                last[c] = now
+                f = fault[c]
+                if f:
+                    valid[c] = 0
+                    if f != SENSOR_FAULT_WAITING and not noted[c]:
+                        noted[c] = 1
+                        emit(now, EVENT_KIND_SENSOR, c, f, 0, 0)
+                    continue
                 v = self.c_offset[c] + ((self.raw[c] * self.c_gain[c]) >> 16)
                 if v > VALUE_LIMIT:
                     v = VALUE_LIMIT
                 elif v < -VALUE_LIMIT:
                     v = -VALUE_LIMIT
-                if sampled[c]:
+                if valid[c]:
                     value[c] += (v - value[c]) >> self.c_smooth[c]
                 else:
                     value[c] = v
-                    sampled[c] = 1
-                last[c] = now
+                    valid[c] = 1
+                if noted[c]:
+                    noted[c] = 0
+                    emit(now, EVENT_KIND_SENSOR, c, SENSOR_FAULT_RECOVERED, 0, value[c])
         # 4. Timers.
         for a in range(na):
             if self.resting[a] and _el(now, self.off_since[a]) >= self.min_off[a]:
@@ -191,13 +210,20 @@ class Engine:
         for r in range(nr):
             a = self.r_act[r]
             thresh = self.r_thresh[r]
+            dead = False  # its condition's channel has no valid reading: the condition is false
             if thresh:
-                self._condition(r, value[self.r_chan[r]], now)
+                ch = self.r_chan[r]
+                if valid[ch]:
+                    self._condition(r, value[ch], now)
+                else:
+                    dead = True
+                    self.active[r] = self.held[r] = 0
                 if self.cooling[r] and _el(now, self.cool_since[r]) >= self.period[r]:
                     self.cooling[r] = 0
             il = self.r_il[r]
-            if il == NONE:
-                blocked = False
+            no_reading = il != NONE and not valid[il]  # fail safe: blocks
+            if il == NONE or no_reading:
+                blocked = no_reading
             elif self.r_il_above[r]:
                 blocked = value[il] > self.il_thr[r]
             else:
@@ -207,12 +233,12 @@ class Engine:
                 if not auto:
                     reason = OFF_REASON_PAUSED
                 elif blocked:
-                    reason = OFF_REASON_INTERLOCK
+                    reason = OFF_REASON_NO_READING if no_reading else OFF_REASON_INTERLOCK
                 elif self.r_pulse[r]:
                     if _el(now, self.run_start[r]) >= self.dur[r]:
                         reason = OFF_REASON_RULE_DONE
                 elif not self.active[r]:
-                    reason = OFF_REASON_CONDITION_CLEARED
+                    reason = OFF_REASON_NO_READING if dead else OFF_REASON_CONDITION_CLEARED
                 if reason:
                     self._end_run(r, now)
                     self.pend_reason[a], self.pend_rule[a] = reason, r
@@ -229,7 +255,7 @@ class Engine:
                 self.last_skip[r] = 0
                 continue
             if blocked:
-                skip = SKIP_REASON_INTERLOCK
+                skip = SKIP_REASON_NO_READING if no_reading else SKIP_REASON_INTERLOCK
             elif self.lease[a]:
                 skip = SKIP_REASON_LEASED
             elif today[a] >= self.cap[a]:

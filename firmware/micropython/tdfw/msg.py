@@ -67,6 +67,7 @@ from .const import (
     NACK_SIZE,
     NACK_UNKNOWN_OP,
     NACK_UNKNOWN_TYPE,
+    NO_READING,
     OP_CLEAR_SAFE_MODE,
     OP_GET_PARAMS,
     OP_HELLO,
@@ -184,12 +185,13 @@ def nack(raw, request_type, code, detail):
     return NACK_SIZE
 
 
-def telemetry(raw, time_ms, first, flags, values, start, count):
+def telemetry(raw, time_ms, first, flags, values, start, count, valid=None):
+    """values[i] for channels start.., or the NO_READING marker where valid[i] is 0."""
     count = min(count, TELEMETRY_MAX_VALUES)
     struct.pack_into(TELEMETRY_FMT, raw, P, time_ms, first, flags)
     o = P + TELEMETRY_SIZE
     for i in range(start, start + count):
-        struct.pack_into("<i", raw, o, values[i])
+        struct.pack_into("<i", raw, o, values[i] if valid is None or valid[i] else NO_READING)
         o += 4
     return TELEMETRY_SIZE + 4 * count
 

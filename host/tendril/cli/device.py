@@ -167,7 +167,7 @@ def status(port: str, recipe_path: str | None, board: str | None, db: str | None
             names = [c.name for c in recipe.channels] if recipe else []
             tele = s.wait_for(lambda m: isinstance(m, Telemetry), timeout=3.0)
             if tele is not None:
-                info["values"] = {(names[n] if n < len(names) else str(n)): v / 1000
+                info["values"] = {(names[n] if n < len(names) else str(n)): None if v is None else v / 1000
                                   for n, v in enumerate(tele.values, tele.first_channel)}
             info["params"] = read_params(s)
             acts = s.call(RequestStatus(0, 0), "STATUS", expect=Status)

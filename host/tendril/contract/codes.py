@@ -159,6 +159,7 @@ class EventKind(IntEnum):
     PARAM = 5  # a=index value=new value
     CONFIG = 6  # b=ConfigOutcome value=generation (applied) or Nack detail (rejected)
     ERROR = 7  # b=ErrorCode value=detail
+    SENSOR = 8  # a=channel b=SensorFault value=0, or the new value (RECOVERED)
 
 
 class Source(IntEnum):
@@ -177,6 +178,7 @@ class OffReason(IntEnum):
     PAUSED = 8
     RECONFIG = 9
     SAFE_MODE = 10
+    NO_READING = 11  # a channel the rule reads (its follow condition, its interlock) has no valid reading
 
 
 class SkipReason(IntEnum):
@@ -184,6 +186,25 @@ class SkipReason(IntEnum):
     LEASED = 2
     DAILY_CAP = 3
     MIN_OFF = 4
+    NO_READING = 5  # its interlock channel has no valid reading: blocked, fail safe
+
+
+class SensorFault(IntEnum):
+    """Why a channel has no valid reading (EVENT SENSOR's b; docs/rules.md, "Channels without a reading").
+
+    A driver's poll returns one of the fault codes (2 and up) when its sensor failed; the seam says
+    STALE when a channel went STALE_SAMPLES samples without a good reading. RECOVERED is the EVENT of
+    a channel that reads again; WAITING is never sent: a channel that has not had its first reading
+    since its config started (no valid reading, but no fault either).
+    """
+
+    RECOVERED = 1
+    NO_ANSWER = 2
+    CRC = 3
+    OUT_OF_RANGE = 4
+    POWER_ON_VALUE = 5  # a DS18B20's 85 °C power-on value, or an all-zero scratchpad
+    STALE = 6  # no good reading for STALE_SAMPLES of the channel's samples
+    WAITING = 7
 
 
 class ModeChange(IntEnum):
@@ -218,6 +239,8 @@ RECIPE_HASH_SIZE = 8
 VALUE_LIMIT = 1_000_000_000  # every channel value, threshold and parameter lies in +-VALUE_LIMIT
 MAX_SMOOTHING = 8
 DAY_MS = 86_400_000
+NO_READING = -(2**31)  # a TELEMETRY value of a channel with no valid reading: outside +-VALUE_LIMIT
+STALE_SAMPLES = 3  # samples in a row without a good reading that make a channel STALE
 MAX_SAMPLE_MS = 60_000  # the longest sample period a channel may have
 MIN_INTERVAL_MS = 1_000  # the shortest period of an interval rule
 

@@ -34,7 +34,7 @@ class Reading(IntEnum):
 
     NONE = 0  # nothing new yet (a conversion under way)
     OK = 1  # a reading, given to the engine
-    INVALID = 2  # the sensor failed to give one: the channel keeps its last good reading
+    # 2 and up: the sensor failed to give one, and why: a SensorFault code (NO_ANSWER, CRC, ...)
 
 
 class PinMode(IntEnum):

@@ -20,6 +20,7 @@ from ..contract import (
     Nack,
     OffReason,
     RuleState,
+    SensorFault,
     SkipReason,
     Source,
 )
@@ -31,6 +32,7 @@ U32 = 0xFFFFFFFF
 HALF = 0x80000000  # (int32)(x) >= 0  <=>  (x & U32) < HALF
 
 ACT_ON, ACT_OFF, RULE_SKIP = EventKind.ACT_ON, EventKind.ACT_OFF, EventKind.RULE_SKIP
+SENSOR, RECOVERED, WAITING = EventKind.SENSOR, SensorFault.RECOVERED, SensorFault.WAITING
 SKIP_INTERLOCK, SKIP_LEASED = SkipReason.INTERLOCK, SkipReason.LEASED
 SKIP_DAILY_CAP, SKIP_MIN_OFF = SkipReason.DAILY_CAP, SkipReason.MIN_OFF
 
@@ -58,7 +60,13 @@ class Engine:
 
     def set_raw(self, channel: int, raw: int) -> None:
         """The reading channel ``channel`` gives from now on (ADC count, or 0/1 for a pin)."""
-        self.channels[channel].raw = raw
+        ch = self.channels[channel]
+        ch.raw = raw
+        ch.fault = 0
+
+    def set_fault(self, channel: int, fault: int) -> None:
+        """Channel ``channel`` has no good reading from now on, for this SensorFault (not RECOVERED)."""
+        self.channels[channel].fault = fault
 
     # --- one tick ---------------------------------------------------------------------------------
 
@@ -86,14 +94,24 @@ class Engine:
         # 3. Sampling.
         for ch in chans:
             if not ch.sampled or (now - ch.last_sample) & U32 >= ch.period:
+                ch.sampled = True
+                ch.last_sample = now
+                if ch.fault:
+                    ch.valid = False
+                    if ch.fault != WAITING and not ch.noted:
+                        ch.noted = True
+                        events.append(Event(now, SENSOR, ch.index, ch.fault, 0, 0))
+                    continue
                 v = ch.offset + ((ch.raw * ch.gain) >> 16)
                 v = max(-VALUE_LIMIT, min(VALUE_LIMIT, v))
-                if ch.sampled:
+                if ch.valid:
                     ch.value += (v - ch.value) >> ch.smoothing
                 else:
                     ch.value = v
-                    ch.sampled = True
-                ch.last_sample = now
+                    ch.valid = True
+                if ch.noted:
+                    ch.noted = False
+                    events.append(Event(now, SENSOR, ch.index, RECOVERED, 0, ch.value))
 
         # 4. Timers.
         for act in acts:
@@ -107,13 +125,20 @@ class Engine:
         auto = self.automation
         for rule in rules:
             act = acts[rule.actuator]
+            dead = False  # its condition's channel has no valid reading
             if rule.threshold_kind:
-                self._condition(rule, chans[rule.channel].value, now)
+                ch = chans[rule.channel]
+                if ch.valid:
+                    self._condition(rule, ch.value, now)
+                else:  # a condition on a channel with no reading is false
+                    dead = True
+                    rule.active = rule.held = False
                 if rule.cooling and (now - rule.cool_since) & U32 >= rule.period:
                     rule.cooling = False
             il = rule.interlock
-            if il is None:
-                blocked = False
+            no_reading = il is not None and not chans[il].valid  # fail safe: blocks
+            if il is None or no_reading:
+                blocked = no_reading
             elif rule.interlock_above:
                 blocked = chans[il].value > rule.il_thr
             else:
@@ -124,11 +149,11 @@ class Engine:
                 if not auto:
                     reason = OffReason.PAUSED
                 elif blocked:
-                    reason = OffReason.INTERLOCK
+                    reason = OffReason.NO_READING if no_reading else OffReason.INTERLOCK
                 elif rule.pulse and (now - rule.run_start) & U32 >= rule.duration:
                     reason = OffReason.RULE_DONE
                 elif not rule.pulse and not rule.active:
-                    reason = OffReason.CONDITION_CLEARED
+                    reason = OffReason.NO_READING if dead else OffReason.CONDITION_CLEARED
                 if reason:
                     self._end_run(rule, now)
                     act.pend_reason, act.pend_rule = reason, rule.index
@@ -148,7 +173,7 @@ class Engine:
                 rule.last_skip = 0
                 continue
             if blocked:
-                skip = SKIP_INTERLOCK
+                skip = SkipReason.NO_READING if no_reading else SKIP_INTERLOCK
             elif act.lease:
                 skip = SKIP_LEASED
             elif act.today_on_ms >= act.daily_cap:
@@ -306,9 +331,9 @@ class Engine:
     # --- what a status page or a replay reads -----------------------------------------------------
 
     def value(self, channel: int) -> int | None:
-        """Calibrated, smoothed value (thousandths of its unit); None before its first sample."""
+        """Calibrated, smoothed value (thousandths of its unit); None while it has no valid reading."""
         ch = self.channels[channel]
-        return ch.value if ch.sampled else None
+        return ch.value if ch.valid else None
 
     def output(self, actuator: int) -> int:
         """The level step 7 drives it at: 0 off, else 1..255 (a relay is on at any level)."""

@@ -17,13 +17,16 @@ OWNER_LEASE = 0xFE  # STATUS's owner byte for a lease (protocol.md)
 class ChannelVars:
     __slots__ = (
         "gain",
+        "fault",
         "index",
         "last_sample",
+        "noted",
         "offset",
         "period",
         "raw",
         "sampled",
         "smoothing",
+        "valid",
         "value",
     )
 
@@ -35,8 +38,11 @@ class ChannelVars:
         self.smoothing = channel.smoothing
         self.raw = 0
         self.value = 0
-        self.sampled = False
+        self.sampled = False  # sampled at least once: its period runs from last_sample
         self.last_sample = 0
+        self.fault = 0  # a SensorFault while the channel has no good reading, else 0
+        self.valid = False  # value holds a valid reading (rules.md, "Channels without a reading")
+        self.noted = False  # a SENSOR fault EVENT was sent and the channel has not recovered yet
 
 
 class ActuatorVars:

@@ -65,7 +65,8 @@ _RULE_STATE = {RuleState.IDLE: "armed", RuleState.HOLDING: "holding", RuleState.
                RuleState.RUNNING: "running", RuleState.COOLING: "cooling down",
                RuleState.PAUSED: "paused"}
 _SKIP_WORDS = {SkipReason.INTERLOCK: "interlock", SkipReason.LEASED: "leased",
-               SkipReason.DAILY_CAP: "daily cap", SkipReason.MIN_OFF: "resting"}
+               SkipReason.DAILY_CAP: "daily cap", SkipReason.MIN_OFF: "resting",
+               SkipReason.NO_READING: "no reading"}
 
 
 @dataclass(frozen=True)
@@ -300,7 +301,10 @@ class LiveBoard(LiveBase):
                     series = all_series.get(i)
                     if series is None:
                         series = all_series[i] = Series()
-                    series.add(now, v * scale)
+                    if v is None:  # no valid reading
+                        series.gap(now)
+                    else:
+                        series.add(now, v * scale)
                     i += 1
                 self._raw_channels = raw
         elif isinstance(msg, Event):
@@ -407,7 +411,8 @@ class LiveBoard(LiveBase):
                     i, c.name if c else f"channel {i}",
                     "counts" if raw else (unit_text(c.unit) if c else ""),
                     series.last if has else None, series.lo if has else None,
-                    series.hi if has else None, series.count if series else 0, raw))
+                    series.hi if has else None, series.count if series else 0, raw,
+                    series is not None and series.no_reading))
             return tuple(out)
 
     def _owner(self, owner: int) -> str:

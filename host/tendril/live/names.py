@@ -14,11 +14,13 @@ from ..boards import Board, boards_dir
 from ..errors import TendrilError
 from ..contract import (
     NO_INDEX,
+    STALE_SAMPLES,
     ConfigOutcome,
     ErrorCode,
     EventKind,
     ModeChange,
     OffReason,
+    SensorFault,
     SkipReason,
     Unit,
 )
@@ -89,12 +91,21 @@ _OFF = {
     OffReason.PAUSED: "automation paused",
     OffReason.RECONFIG: "new config",
     OffReason.SAFE_MODE: "safe mode",
+    OffReason.NO_READING: "a sensor it needs has no reading",
 }
 _SKIP = {
     SkipReason.INTERLOCK: "interlock holds it",
     SkipReason.LEASED: "the actuator is on a lease",
     SkipReason.DAILY_CAP: "daily cap used up",
     SkipReason.MIN_OFF: "the actuator is resting (min_off)",
+    SkipReason.NO_READING: "its interlock sensor has no reading",
+}
+_FAULT = {
+    SensorFault.NO_ANSWER: "no answer from the sensor",
+    SensorFault.CRC: "garbled reading (CRC error)",
+    SensorFault.OUT_OF_RANGE: "reading out of the sensor's range",
+    SensorFault.POWER_ON_VALUE: "the sensor gave its power-on value, not a reading",
+    SensorFault.STALE: f"no new reading for {STALE_SAMPLES} samples",
 }
 _MODE = {
     ModeChange.PAUSED: "automation paused",
@@ -135,6 +146,12 @@ def event_text(event, recipe: Recipe | None) -> str:
         if event.b == ConfigOutcome.REJECTED:
             return f"config refused (detail {event.value}); the old one keeps running"
         return "config cleared: no automation"
+    if kind == EventKind.SENSOR:
+        chans = [c.name for c in recipe.channels] if recipe else []
+        name = _name(chans, event.a, "channel")
+        if event.b == SensorFault.RECOVERED:
+            return f"{name}: reading again"
+        return f"{name}: {_FAULT.get(event.b, f'sensor fault {event.b}')}"
     if kind == EventKind.ERROR:
         what = ErrorCode(event.b).name if event.b in ErrorCode._value2member_map_ else event.b
         return f"device error {what} (detail {event.value})"

@@ -36,6 +36,7 @@ class Series:
         self.hi = -math.inf
         self.last: float | None = None
         self.last_t: float | None = None
+        self.no_reading = False  # the newest sample said the channel has no valid reading
         # grid_window's finished columns per (seconds, columns): [samples seen, {column: [lo, hi,
         # sum, n]}]. Only the UI's calls touch it (under the board's lock, like everything here).
         self._grids: dict[tuple[float, int], list] = {}
@@ -45,6 +46,7 @@ class Series:
         self.count += 1
         self.last = v
         self.last_t = t
+        self.no_reading = False
         if v < self.lo:
             self.lo = v
         if v > self.hi:
@@ -72,6 +74,13 @@ class Series:
                 return  # a sample older than the newest bucket (a clock step back): `fine` only
             coarse[-1] = tuple(b)  # that second is done
         coarse.append([sec, v, v, v, 1])
+
+    def gap(self, t: float) -> None:
+        """A sample of a channel with no valid reading (TELEMETRY's marker): no value to keep, so
+        the chart has a gap there; ``last`` stays the last good value, ``no_reading`` says it is
+        not current."""
+        self.no_reading = True
+        self.last_t = t
 
     def preload(self, buckets: list[Bucket]) -> None:
         """Older history (from the log database) in front of what is live."""

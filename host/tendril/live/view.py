@@ -26,6 +26,7 @@ class ChannelView:
     hi: float | None
     count: int
     raw: bool = False
+    no_reading: bool = False  # its newest TELEMETRY said it has no valid reading (value is the last good one)
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from ..contract import (
     CONFIG_CHUNK_MAX,
     LOG_TEXT_MAX,
     MAX_PAYLOAD,
+    NO_READING,
     RECIPE_HASH_SIZE,
     TELEMETRY_MAX_VALUES,
     AckDetail,
@@ -29,6 +30,7 @@ from ..contract import (
     Nack,
     OffReason,
     ResetCause,
+    SensorFault,
     SkipReason,
     Source,
     TelemetryFlag,
@@ -194,18 +196,20 @@ class NackMsg(Message):
 
 @dataclass(frozen=True, slots=True)
 class Telemetry(Message):
-    """Channel values ``first_channel ..`` at ``time_ms``: calibrated thousandths, or raw if flagged."""
+    """Channel values ``first_channel ..`` at ``time_ms``: calibrated thousandths, or raw if flagged.
+
+    None is a channel with no valid reading (the NO_READING marker on the wire)."""
 
     TYPE = MsgType.TELEMETRY
     time_ms: int
     first_channel: int
     flags: int
-    values: tuple[int, ...]
+    values: tuple[int | None, ...]
 
     def pack(self) -> bytes:
         limit(self.TYPE, "values", len(self.values), 0, TELEMETRY_MAX_VALUES)
         head = pack(self.TYPE, _TELEMETRY, self.time_ms, self.first_channel, self.flags)
-        return head + pack_i32s(self.TYPE, self.values)
+        return head + pack_i32s(self.TYPE, tuple(NO_READING if v is None else v for v in self.values))
 
     @classmethod
     def unpack(cls, payload: bytes) -> Telemetry:
@@ -215,6 +219,8 @@ class Telemetry(Message):
         n = min((size - _TELEMETRY.size) >> 2, TELEMETRY_MAX_VALUES)
         time_ms, first, flags = _TELEMETRY.unpack_from(payload)
         values = I32S[n].unpack_from(payload, _TELEMETRY.size)
+        if NO_READING in values:
+            values = tuple(None if v == NO_READING else v for v in values)
         return cls(time_ms, first, _TELEMETRY_FLAGS[flags], values)
 
 
@@ -228,6 +234,7 @@ _EVENT_B = {
     EventKind.MODE: ModeChange,
     EventKind.CONFIG: ConfigOutcome,
     EventKind.ERROR: ErrorCode,
+    EventKind.SENSOR: SensorFault,
 }
 
 

@@ -201,16 +201,19 @@ def _seconds(ms: int) -> str:
     return f"{ms / 1000:g} s" if ms < 60_000 else fmt_ms(ms - ms % 1000)
 
 
-def status_words(recipe: m.Recipe, values: dict[int, int], actuators: list, params: list[int]) -> list[str]:
+def status_words(recipe: m.Recipe, values: dict[int, int | None], actuators: list, params: list[int]) -> list[str]:
     """A board's state in words, as the demo says it: "soil 35.0 %  tank_empty no  pump off
     today 0 s of 5 min", then the parameters in their units. ``values``: channel index ->
-    thousandths; ``actuators``: STATUS entries (state, ms_left, today_on_ms); ``params``: values.
+    thousandths, None for no valid reading; ``actuators``: STATUS entries (state, ms_left,
+    today_on_ms); ``params``: values.
     A value in % outside 0 .. 100 % says what it likely is: a sensor unwired or miscalibrated."""
     now = []
     for i, c in enumerate(recipe.channels):
         if i in values:
             v = values[i]
-            if channel_kind(c.kind).binary:
+            if v is None:
+                now.append(f"{c.name} no reading")
+            elif channel_kind(c.kind).binary:
                 now.append(f"{c.name} {'yes' if v else 'no'}")
             else:
                 text = f"{c.name} {v / 1000:.1f} {symbol(c.unit)}".rstrip()

@@ -46,7 +46,8 @@ ROW = np.dtype([("session", "<i8"), ("seq", "<i8"), ("channel", "<i8"), ("device
 
 def frames_to_rows(frames: Sequence[tuple]) -> np.ndarray:
     """Store's queued frames (session, seq, first channel, device_ms, host_time, values, raw) as
-    ROW samples, one per value (channel = first channel + its place in the frame)."""
+    ROW samples, one per value (channel = first channel + its place in the frame); a None value
+    (a channel with no valid reading) gives no sample."""
     counts = np.fromiter((len(f[5]) for f in frames), np.int64, len(frames))
     n = int(counts.sum())
     out = np.zeros(n, ROW)
@@ -56,7 +57,12 @@ def frames_to_rows(frames: Sequence[tuple]) -> np.ndarray:
     out["raw"] = np.repeat(np.fromiter((f[6] for f in frames), np.int64, len(frames)), counts)
     starts = np.repeat(np.cumsum(counts) - counts, counts)
     out["channel"] += np.arange(n) - starts
-    out["value"] = np.fromiter((v for f in frames for v in f[5]), np.int64, n)
+    values = [v for f in frames for v in f[5]]
+    if None in values:  # no valid reading: no sample (the int64 codec has no NULL; its EVENT is logged)
+        keep = np.fromiter((v is not None for v in values), bool, n)
+        out["value"] = np.fromiter((0 if v is None else v for v in values), np.int64, n)
+        return out[keep]
+    out["value"] = np.fromiter(values, np.int64, n)
     return out
 
 

@@ -301,8 +301,8 @@ class MonitorApp(Actions, App[None]):
         with board.lock:
             for c in view.channels:
                 s = board.series_of(c.index)
-                out.append(replace(c, value=s.last, lo=s.lo, hi=s.hi, count=s.count)
-                           if s.count else c)
+                out.append(replace(c, value=s.last, lo=s.lo, hi=s.hi, count=s.count, no_reading=s.no_reading)
+                           if s.count or s.no_reading else c)
         return out
 
     def _spark_data(self, board: LiveBoard, view, now: float) -> dict[int, list[float]]:

@@ -20,6 +20,9 @@ def number(value: float | None, digits: int = 3) -> str:
     return "0" if text in ("-0", "") else text
 
 
+NO_READING_TEXT = "no reading"  # a channel whose sensor gives no valid reading (TELEMETRY's marker)
+
+
 def with_unit(value: float | None, unit: str) -> str:
     text = number(value)
     return f"{text} {unit}" if unit and value is not None else text
