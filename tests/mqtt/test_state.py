@@ -20,6 +20,7 @@ from tendril.contract import (
     ModeChange,
     OffReason,
     RuleState,
+    SensorFault,
     SkipReason,
     Source,
     StatusSection,
@@ -125,6 +126,10 @@ def test_state_follows_param_and_mode_events():
     (Event(9000, EventKind.MODE, 0, ModeChange.SAFE_MODE_ENTERED, 0, 0),
      {"kind": "mode", "mode": "safe_mode_entered", "safety": "safe_mode"}),
     (Event(9000, EventKind.PARAM, 0, 0, 0, 40_000), {"kind": "param", "parameter": "dry_threshold", "value": 40}),
+    (Event(9000, EventKind.SENSOR, 0, SensorFault.NO_ANSWER, 0, 0),
+     {"kind": "sensor", "channel": "soil", "fault": "no_answer"}),
+    (Event(9000, EventKind.SENSOR, 0, SensorFault.RECOVERED, 0, 41_500),
+     {"kind": "sensor", "channel": "soil", "fault": "recovered", "value": 41.5}),
 ])
 def test_events_are_json_with_names(event, expected):
     got = json.loads(event_json("de7a15c8", RECIPE, event))

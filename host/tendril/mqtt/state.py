@@ -24,6 +24,7 @@ from ..contract import (
     ModeChange,
     OffReason,
     RuleState,
+    SensorFault,
     SkipReason,
     Source,
     StatusSection,
@@ -181,6 +182,7 @@ def event_payload(board: str, recipe: Recipe | None, msg) -> dict:
     acts = [a.name for a in recipe.actuators] if recipe else []
     rules = [r.name for r in recipe.rules] if recipe else []
     params = [p.name for p in recipe.params] if recipe else []
+    chans = [c.name for c in recipe.channels] if recipe else []
     kind = msg.kind
     out: dict = {"board": board, "time_ms": msg.time_ms, "kind": _enum_name(EventKind, kind)}
     if kind == EventKind.ACT_ON:
@@ -207,6 +209,10 @@ def event_payload(board: str, recipe: Recipe | None, msg) -> dict:
         out.update(outcome=_enum_name(ConfigOutcome, msg.b), value=msg.value)
     elif kind == EventKind.ERROR:
         out.update(error=_enum_name(ErrorCode, msg.b), detail=msg.value)
+    elif kind == EventKind.SENSOR:  # a channel lost its reading (the fault) or reads again
+        out.update(channel=_name(chans, msg.a, "channel"), fault=_enum_name(SensorFault, msg.b))
+        if msg.b == SensorFault.RECOVERED:
+            out["value"] = units(msg.value)
     else:
         out.update(a=msg.a, b=msg.b, c=msg.c, value=msg.value)
     return out
