@@ -82,6 +82,17 @@ enum {
 };
 TD_STATIC_ASSERT(TD_RULE_IL_THRESHOLD + 4 == TD_RULE_SIZE, rule_size);
 
+/* SENSOR: a sensor of the config image, 16 bytes */
+enum {
+    TD_SENSOR_KIND = 0, /* u8 */
+    TD_SENSOR_PIN = 1, /* u8 */
+    TD_SENSOR_PIN2 = 2, /* u8 */
+    TD_SENSOR_OPTIONS = 3, /* u8[3] */
+    TD_SENSOR_PERIOD = 6, /* u16 */
+    TD_SENSOR_ROM = 8, /* u8[8] */
+};
+TD_STATIC_ASSERT(TD_SENSOR_ROM + 8 == TD_SENSOR_SIZE, sensor_size);
+
 /* HELLO: HELLO; the bytes before fw_name never change, in any protocol version, 52 bytes */
 enum {
     TD_HELLO_PROTOCOL_VERSION = 0, /* u8 */
