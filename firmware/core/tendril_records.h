@@ -93,7 +93,7 @@ enum {
 };
 TD_STATIC_ASSERT(TD_SENSOR_ROM + 8 == TD_SENSOR_SIZE, sensor_size);
 
-/* HELLO: HELLO; the bytes before fw_name never change, in any protocol version, 52 bytes */
+/* HELLO: HELLO; the bytes before fw_name never change, in any protocol version, 56 bytes */
 enum {
     TD_HELLO_PROTOCOL_VERSION = 0, /* u8 */
     TD_HELLO_BOARD_CLASS = 1, /* u8 */
@@ -111,8 +111,9 @@ enum {
     TD_HELLO_MAX_PAYLOAD = 32, /* u16 */
     TD_HELLO_MAX_IMAGE = 34, /* u16 */
     TD_HELLO_FW_NAME = 36, /* u8[16] */
+    TD_HELLO_SENSOR_KINDS = 52, /* u32 */
 };
-TD_STATIC_ASSERT(TD_HELLO_FW_NAME + 16 == TD_HELLO_SIZE, hello_size);
+TD_STATIC_ASSERT(TD_HELLO_SENSOR_KINDS + 4 == TD_HELLO_SIZE, hello_size);
 
 /* ACK: ACK, 6 bytes */
 enum {

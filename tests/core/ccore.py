@@ -78,7 +78,7 @@ class Hello(C.Structure):
         ("protocol_version", u8), ("board_class", u8), ("fw_major", u8), ("fw_minor", u8),
         ("fw_patch", u8), ("reset_cause", u8), ("flags", u8),
         ("device_id", u32), ("boot_count", u32), ("capabilities", u32), ("config_generation", u32),
-        ("recipe_hash", u8 * RECIPE_HASH_SIZE), ("max_payload", u16), ("max_image", u16),
+        ("recipe_hash", u8 * RECIPE_HASH_SIZE), ("max_payload", u16), ("max_image", u16), ("sensor_kinds", u32),
         ("name", C.c_char_p), ("name_len", u8),
     ]  # fmt: skip
 

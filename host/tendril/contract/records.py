@@ -181,6 +181,7 @@ HELLO = Record(
     ("max_payload", "u16"),
     ("max_image", "u16"),
     ("fw_name", FW_NAME_SIZE),  # NUL-padded ASCII
+    ("sensor_kinds", "u32"),  # bit 1 << code for each sensor kind the firmware was built with
 )
 ACK = Record("ACK", "ACK", ("request_type", "u8"), ("detail", "u8"), ("value", "u32"))
 NACK = Record("NACK", "NACK", ("request_type", "u8"), ("code", "u8"), ("detail", "u16"))
