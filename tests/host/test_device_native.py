@@ -10,7 +10,7 @@ import pytest
 
 from tendril.boards import load_board
 from tendril.contract import EventKind
-from tendril.errors import ImageRefused
+from tendril.errors import DeviceError, ImageRefused
 from tendril.image import Sensor, decode, encode, with_generation
 from tendril.protocol import Event, GetParams, Params, Telemetry
 from tendril.recipes import compile_recipe, load
@@ -65,6 +65,15 @@ def test_a_sensor_the_board_was_not_built_with_is_refused_before_a_byte_is_sent(
         assert s.hello.sensor_kinds == 0  # no sensor kind has a driver yet
         with pytest.raises(ImageRefused, match="built with no sensor kinds"):
             push(s, with_sensor)
+        assert s.handshake().config_generation == 0
+
+
+def test_an_image_of_the_older_format_is_refused_by_the_board_with_words_to_push_again(native):
+    image = bytearray(compile_recipe(load(WATERER), load_board("uno")))
+    image[8] = 1  # format 1: before the sensors section
+    with Session(native.port) as s:
+        with pytest.raises(DeviceError, match="IMAGE_INVALID.*another config image format.*push the recipe again"):
+            push(s, with_generation(bytes(image), 0))  # CRC made right again
         assert s.handshake().config_generation == 0
 
 
