@@ -92,9 +92,10 @@ def _table_fields(section: str) -> list[tuple[int, str, str]]:
         (IMAGE, "### Channel", contract.CHANNEL),
         (IMAGE, "### Actuator", contract.ACTUATOR),
         (IMAGE, "### Rule", contract.RULE),
+        (IMAGE, "### Sensor", contract.SENSOR),
         (PROTOCOL, "### HELLO (0x80)", contract.HELLO),
     ],
-    ids=["IMAGE_HEADER", "PARAM", "CHANNEL", "ACTUATOR", "RULE", "HELLO"],
+    ids=["IMAGE_HEADER", "PARAM", "CHANNEL", "ACTUATOR", "RULE", "SENSOR", "HELLO"],
 )
 def test_field_tables_match_the_records(doc, heading, record):
     section = _section(doc, heading)

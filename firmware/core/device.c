@@ -9,6 +9,7 @@
 #include "frame.h"
 #include "image_layout.h"
 #include "le.h"
+#include "sensor.h"
 #include "store.h"
 
 #ifndef TD_FW_NAME
@@ -115,6 +116,7 @@ void device_hello(device_t *d, uint8_t how)
     }
     h.max_payload = TD_MAX_PAYLOAD;
     h.max_image = TD_BOARD->max_image;
+    h.sensor_kinds = TD_SENSOR_KINDS_BUILT;
     for (i = 0; i < sizeof name; i++) {
         name[i] = (char)TD_ROM_U8((const uint8_t *)&name_rom[i]);
     }

@@ -105,6 +105,11 @@ bool image_header(const td_src_t *s, td_img_header_t *h)
     h->n_rules = image_rd_u8(s, TD_IMAGE_HEADER_N_RULES);
     h->n_params = image_rd_u8(s, TD_IMAGE_HEADER_N_PARAMS);
     h->telemetry_ms = dur16_ms(image_rd_u16(s, TD_IMAGE_HEADER_TELEMETRY_PERIOD));
+    {
+        image_counts_t n;
+        image_counts(s, &n);
+        h->n_sensors = image_n_sensors(s, &n);
+    }
     return true;
 }
 
@@ -187,5 +192,22 @@ bool image_rule(const td_src_t *s, uint8_t index, td_rule_t *r)
     r->hold = rule_dur(s, off + TD_RULE_HOLD, r->operands, TD_OPERAND_HOLD);
     r->duration = rule_dur(s, off + TD_RULE_DURATION, r->operands, TD_OPERAND_DURATION);
     r->period = rule_dur(s, off + TD_RULE_PERIOD, r->operands, TD_OPERAND_PERIOD);
+    return true;
+}
+
+bool image_sensor(const td_src_t *s, uint8_t index, td_sensor_t *c)
+{
+    image_counts_t n;
+    uint16_t off;
+    image_counts(s, &n);
+    if (!record_at(s, image_size(&n), image_n_sensors(s, &n), index, TD_SENSOR_SIZE, &off)) {
+        return false;
+    }
+    c->kind = image_rd_u8(s, off + TD_SENSOR_KIND);
+    c->pin = image_rd_u8(s, off + TD_SENSOR_PIN);
+    c->pin2 = image_rd_u8(s, off + TD_SENSOR_PIN2);
+    image_rd_bytes(s, off + TD_SENSOR_OPTIONS, c->options, (uint8_t)sizeof c->options);
+    c->period_ms = dur16_ms(image_rd_u16(s, off + TD_SENSOR_PERIOD));
+    image_rd_bytes(s, off + TD_SENSOR_ROM, c->rom, (uint8_t)sizeof c->rom);
     return true;
 }

@@ -1,4 +1,4 @@
-/* Config image v1 (docs/config-image.md): validation and record access.
+/* Config image, format 2 (docs/config-image.md): validation and record access.
  *
  * On an Uno the image lives in EEPROM and there is no RAM to copy it into, so everything here
  * reads through a td_src_t, one byte at a time, and decodes one record on demand into a small
@@ -35,6 +35,7 @@ typedef struct {
     uint8_t n_actuators;
     uint8_t n_rules;
     uint8_t n_params;
+    uint8_t n_sensors; /* the whole SENSOR records after the rules */
     uint8_t recipe_hash[TD_RECIPE_HASH_SIZE];
     char name[TD_IMAGE_NAME_SIZE + 1]; /* NUL-terminated */
 } td_img_header_t;
@@ -63,6 +64,17 @@ typedef struct {
     uint8_t flags; /* TD_ACTUATOR_FLAG_* */
 } td_actuator_t;
 
+/* A sensor: a device on one or two pins that channels take quantities from. No kind has a
+ * driver yet (contract/kinds.py SENSOR_KINDS), so a valid image holds none today. */
+typedef struct {
+    uint32_t period_ms;
+    uint8_t kind; /* a SENSOR_KINDS code */
+    uint8_t pin;
+    uint8_t pin2; /* TD_NO_INDEX when the kind has one pin */
+    uint8_t options[3];
+    uint8_t rom[8]; /* a 1-Wire ROM code, or all zero: the only one on the bus */
+} td_sensor_t;
+
 /* A rule field whose bit is set in `operands` holds a parameter index instead of a literal;
  * hold, duration and period are then that index, otherwise milliseconds. */
 typedef struct {
@@ -89,5 +101,6 @@ bool image_param(const td_src_t *src, uint8_t index, td_param_t *param);
 bool image_channel(const td_src_t *src, uint8_t index, td_channel_t *channel);
 bool image_actuator(const td_src_t *src, uint8_t index, td_actuator_t *actuator);
 bool image_rule(const td_src_t *src, uint8_t index, td_rule_t *rule);
+bool image_sensor(const td_src_t *src, uint8_t index, td_sensor_t *sensor);
 
 #endif /* TD_IMAGE_H */

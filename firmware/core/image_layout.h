@@ -58,4 +58,12 @@ static inline uint16_t image_size(const image_counts_t *n)
     return (uint16_t)(image_rules_at(n) + (uint16_t)TD_RULE_SIZE * n->nr);
 }
 
+/* The sensors: the whole SENSOR records that fill the image after the rules (0 when the rest
+ * is not a whole number of them, which validation refuses). */
+static inline uint8_t image_n_sensors(const td_src_t *s, const image_counts_t *n)
+{
+    uint16_t at = image_size(n);
+    return (uint8_t)((at <= s->len && (uint16_t)(s->len - at) % TD_SENSOR_SIZE == 0) ? (s->len - at) / TD_SENSOR_SIZE : 0);
+}
+
 #endif /* TD_IMAGE_LAYOUT_H */

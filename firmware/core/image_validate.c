@@ -39,6 +39,7 @@ typedef struct {
     const uint8_t *rec;             /* the record V_I32/V_DUR/V_U16 read from */
     uint8_t param;                  /* the parameter V_PARAM reads from */
     uint8_t n[SECTIONS];            /* record counts */
+    uint8_t ns;                     /* sensors: the records that fill the image after the rules */
     uint8_t used[PIN_BITMAP_BYTES]; /* pins taken by channels and actuators so far */
 } vctx_t;
 
@@ -306,7 +307,14 @@ static TD_NOINLINE td_image_error_t check_header(vctx_t *v, uint8_t *index)
         }
         size = (uint16_t)(size + (uint16_t)n * TD_ROM_U8(&rec_size[i]));
     }
-    if (size != s->len) return TD_IMG_ERR_BAD_LENGTH;
+    /* The sensors section fills the rest (the header has no spare byte for its count). */
+    if (size > s->len || (uint16_t)(s->len - size) % TD_SENSOR_SIZE) return TD_IMG_ERR_BAD_LENGTH;
+    size = (uint16_t)((s->len - size) / TD_SENSOR_SIZE);
+    if (size > limit[SEC_CHANNELS]) {
+        *index = SECTIONS; /* 4: the sensors, limited like the channels */
+        return TD_IMG_ERR_TOO_MANY;
+    }
+    v->ns = (uint8_t)size;
     /* Printable ASCII, then only NULs: a byte that is not NUL must be printable and follow no NUL. */
     nul = 0;
     for (i = 0; i < TD_IMAGE_NAME_SIZE; i++) {
@@ -322,6 +330,8 @@ static TD_NOINLINE td_image_error_t check_header(vctx_t *v, uint8_t *index)
     if (tele != 0 && tele < (int32_t)b->min_telemetry_ms) return TD_IMG_ERR_BAD_TELEMETRY;
     return IMAGE_OK;
 }
+
+TD_STATIC_ASSERT(TD_SENSOR_KIND_COUNT == 0, sensor_checks_come_with_the_first_kind);
 
 TD_NOINLINE td_image_error_t image_validate(const td_src_t *src, const td_board_t *board, uint8_t *index)
 {
@@ -357,5 +367,8 @@ TD_NOINLINE td_image_error_t image_validate(const td_src_t *src, const td_board_
             }
         }
     }
-    return IMAGE_OK;
+    /* Check 16: each sensor's kind is one this firmware runs. The sensor-kind table is empty until
+     * the first driver lands (contract/kinds.py, SENSOR_KINDS), so the first sensor fails; that
+     * kind's row brings the pin, option and ROM-code checks with it. */
+    return v.ns ? TD_IMG_ERR_BAD_SENSOR : IMAGE_OK;
 }

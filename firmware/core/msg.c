@@ -8,7 +8,7 @@
 
 TD_STATIC_ASSERT(TD_MAX_PAYLOAD <= 255, payload_len_fits_u8);
 TD_STATIC_ASSERT(TD_STATUS_SIZE + TD_STATUS_ACTUATOR_SIZE <= TD_MAX_PAYLOAD, status_holds_an_entry);
-TD_STATIC_ASSERT(TD_HELLO_SIZE == TD_HELLO_FROZEN_SIZE + TD_FW_NAME_SIZE && TD_HELLO_SIZE <= TD_MAX_PAYLOAD, hello);
+TD_STATIC_ASSERT(TD_HELLO_SIZE == TD_HELLO_FROZEN_SIZE + TD_FW_NAME_SIZE + 4 && TD_HELLO_SIZE <= TD_MAX_PAYLOAD, hello);
 TD_STATIC_ASSERT(TD_HELLO_FROZEN_SIZE == TD_HELLO_FW_NAME, hello_frozen_part);
 TD_STATIC_ASSERT(TD_CONFIG_DATA_SIZE + TD_CONFIG_CHUNK_MAX <= TD_MAX_PAYLOAD, config_data_fits);
 TD_STATIC_ASSERT(TD_LOG_SIZE + TD_LOG_TEXT_MAX <= TD_MAX_PAYLOAD, log_fits);
@@ -226,6 +226,7 @@ static const field_t hello_fields[] TD_ROM = {
     FIELD(td_hello_t, recipe_hash, TD_HELLO_RECIPE_HASH),
     FIELD(td_hello_t, max_payload, TD_HELLO_MAX_PAYLOAD),
     FIELD(td_hello_t, max_image, TD_HELLO_MAX_IMAGE),
+    FIELD(td_hello_t, sensor_kinds, TD_HELLO_SENSOR_KINDS),
 };
 #define COUNT(a) ((uint8_t)(sizeof(a) / sizeof((a)[0])))
 TD_STATIC_ASSERT(sizeof(td_hello_t) <= 0xFF && TD_RECIPE_HASH_SIZE != 2 && TD_RECIPE_HASH_SIZE != 4, fields);

@@ -88,6 +88,7 @@ typedef struct {
     uint8_t recipe_hash[TD_RECIPE_HASH_SIZE];
     uint16_t max_payload;
     uint16_t max_image;
+    uint32_t sensor_kinds; /* bit 1 << code per sensor kind built in (TD_SENSOR_KINDS_BUILT) */
     const char *name; /* firmware name, ASCII, name_len <= TD_FW_NAME_SIZE; sent NUL-padded */
     uint8_t name_len;
 } td_hello_t;

@@ -16,13 +16,13 @@
 #define TD_PARAMS_MAX_VALUES 15
 #define TD_HELLO_FROZEN_SIZE 36
 #define TD_FW_NAME_SIZE 16
-#define TD_HELLO_SIZE 52
+#define TD_HELLO_SIZE 56
 #define TD_OWNER_LEASE 254
 #define TD_NEVER_MS 4294967295UL
 #define TD_NO_INDEX 255
 #define TD_NO_READING (-2147483647L - 1)
 #define TD_STALE_SAMPLES 3
-#define TD_IMAGE_FORMAT 1
+#define TD_IMAGE_FORMAT 2
 #define TD_IMAGE_HEADER_SIZE 40
 #define TD_IMAGE_NAME_SIZE 12
 #define TD_RECIPE_HASH_SIZE 8
@@ -30,6 +30,8 @@
 #define TD_ACTUATOR_SIZE 8
 #define TD_RULE_SIZE 26
 #define TD_PARAM_SIZE 12
+#define TD_SENSOR_SIZE 16
+#define TD_SENSOR_KIND_COUNT 0
 #define TD_VALUE_LIMIT 1000000000L
 #define TD_MAX_SMOOTHING 8
 #define TD_CHANNEL_KIND_MASK 3
@@ -329,6 +331,7 @@ typedef enum {
     TD_IMG_ERR_BAD_RULE = 17,
     TD_IMG_ERR_BAD_REF = 18,
     TD_IMG_ERR_BAD_DURATION = 19,
+    TD_IMG_ERR_BAD_SENSOR = 20,
 } td_image_error_t;
 
 /* PinCap: Capabilities of one pin in a board's pin table. */

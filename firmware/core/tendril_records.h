@@ -82,7 +82,18 @@ enum {
 };
 TD_STATIC_ASSERT(TD_RULE_IL_THRESHOLD + 4 == TD_RULE_SIZE, rule_size);
 
-/* HELLO: HELLO; the bytes before fw_name never change, in any protocol version, 52 bytes */
+/* SENSOR: a sensor of the config image, 16 bytes */
+enum {
+    TD_SENSOR_KIND = 0, /* u8 */
+    TD_SENSOR_PIN = 1, /* u8 */
+    TD_SENSOR_PIN2 = 2, /* u8 */
+    TD_SENSOR_OPTIONS = 3, /* u8[3] */
+    TD_SENSOR_PERIOD = 6, /* u16 */
+    TD_SENSOR_ROM = 8, /* u8[8] */
+};
+TD_STATIC_ASSERT(TD_SENSOR_ROM + 8 == TD_SENSOR_SIZE, sensor_size);
+
+/* HELLO: HELLO; the bytes before fw_name never change, in any protocol version, 56 bytes */
 enum {
     TD_HELLO_PROTOCOL_VERSION = 0, /* u8 */
     TD_HELLO_BOARD_CLASS = 1, /* u8 */
@@ -100,8 +111,9 @@ enum {
     TD_HELLO_MAX_PAYLOAD = 32, /* u16 */
     TD_HELLO_MAX_IMAGE = 34, /* u16 */
     TD_HELLO_FW_NAME = 36, /* u8[16] */
+    TD_HELLO_SENSOR_KINDS = 52, /* u32 */
 };
-TD_STATIC_ASSERT(TD_HELLO_FW_NAME + 16 == TD_HELLO_SIZE, hello_size);
+TD_STATIC_ASSERT(TD_HELLO_SENSOR_KINDS + 4 == TD_HELLO_SIZE, hello_size);
 
 /* ACK: ACK, 6 bytes */
 enum {

@@ -78,7 +78,7 @@ class Hello(C.Structure):
         ("protocol_version", u8), ("board_class", u8), ("fw_major", u8), ("fw_minor", u8),
         ("fw_patch", u8), ("reset_cause", u8), ("flags", u8),
         ("device_id", u32), ("boot_count", u32), ("capabilities", u32), ("config_generation", u32),
-        ("recipe_hash", u8 * RECIPE_HASH_SIZE), ("max_payload", u16), ("max_image", u16),
+        ("recipe_hash", u8 * RECIPE_HASH_SIZE), ("max_payload", u16), ("max_image", u16), ("sensor_kinds", u32),
         ("name", C.c_char_p), ("name_len", u8),
     ]  # fmt: skip
 
@@ -115,8 +115,14 @@ class ImgHeader(C.Structure):
     _fields_ = [
         ("crc32", u32), ("generation", u32), ("telemetry_ms", u32), ("length", u16),
         ("format", u8), ("board_class", u8), ("n_channels", u8), ("n_actuators", u8),
-        ("n_rules", u8), ("n_params", u8), ("recipe_hash", u8 * RECIPE_HASH_SIZE),
+        ("n_rules", u8), ("n_params", u8), ("n_sensors", u8), ("recipe_hash", u8 * RECIPE_HASH_SIZE),
         ("name", C.c_char * (IMAGE_NAME_SIZE + 1)),
+    ]  # fmt: skip
+
+
+class Sensor(C.Structure):
+    _fields_ = [
+        ("period_ms", u32), ("kind", u8), ("pin", u8), ("pin2", u8), ("options", u8 * 3), ("rom", u8 * 8),
     ]  # fmt: skip
 
 
@@ -188,6 +194,7 @@ _SIGNATURES = {
     "image_channel": (C.c_bool, [C.POINTER(Src), u8, C.POINTER(Channel)]),
     "image_actuator": (C.c_bool, [C.POINTER(Src), u8, C.POINTER(Actuator)]),
     "image_rule": (C.c_bool, [C.POINTER(Src), u8, C.POINTER(Rule)]),
+    "image_sensor": (C.c_bool, [C.POINTER(Src), u8, C.POINTER(Sensor)]),
     "dur16_valid": (C.c_bool, [u16]),
     "dur16_ms": (u32, [u16]),
     "calib_apply": (i32, [i32, i32, i32]),
@@ -195,7 +202,12 @@ _SIGNATURES = {
 
 
 def _fields(struct: C.Structure) -> dict:
-    return {name: getattr(struct, name) for name, _ in struct._fields_}
+    """A record's fields; a byte array (a sensor's options and ROM code) as hex, as in the vectors."""
+    out = {}
+    for name, _ in struct._fields_:
+        value = getattr(struct, name)
+        out[name] = bytes(value).hex() if isinstance(value, C.Array) else value
+    return out
 
 
 class CCore:
@@ -384,6 +396,7 @@ class CCore:
             ("channels", h.n_channels, Channel, self.lib.image_channel),
             ("actuators", h.n_actuators, Actuator, self.lib.image_actuator),
             ("rules", h.n_rules, Rule, self.lib.image_rule),
+            ("sensors", h.n_sensors, Sensor, self.lib.image_sensor),
         ):
             records = []
             for i in range(count):

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
+
+import pytest
 
 from tendril.boards import load_board
 from tendril.contract import EventKind
-from tendril.image import with_generation
+from tendril.errors import DeviceError, ImageRefused
+from tendril.image import Sensor, decode, encode, with_generation
 from tendril.protocol import Event, GetParams, Params, Telemetry
 from tendril.recipes import compile_recipe, load
 from tendril.session import Session, read_config, read_params
+from tendril.session.push import push
 from tendril.transport import SerialTransport
 
 from .conftest import WATERER, tendril
@@ -51,6 +56,25 @@ def test_a_hostile_recipe_is_refused_before_a_byte_is_sent(native, tmp_path):
     assert "Traceback" not in result.stderr
     with Session(native.port) as s:
         assert s.hello.config_generation == 0
+
+
+def test_a_sensor_the_board_was_not_built_with_is_refused_before_a_byte_is_sent(native):
+    plain = decode(compile_recipe(load(WATERER), load_board("uno")))
+    with_sensor = encode(replace(plain, sensors=(Sensor(0, 3),)))
+    with Session(native.port) as s:
+        assert s.hello.sensor_kinds == 0  # no sensor kind has a driver yet
+        with pytest.raises(ImageRefused, match="built with no sensor kinds"):
+            push(s, with_sensor)
+        assert s.handshake().config_generation == 0
+
+
+def test_an_image_of_the_older_format_is_refused_by_the_board_with_words_to_push_again(native):
+    image = bytearray(compile_recipe(load(WATERER), load_board("uno")))
+    image[8] = 1  # format 1: before the sensors section
+    with Session(native.port) as s:
+        with pytest.raises(DeviceError, match="IMAGE_INVALID.*another config image format.*push the recipe again"):
+            push(s, with_generation(bytes(image), 0))  # CRC made right again
+        assert s.handshake().config_generation == 0
 
 
 def test_pull_round_trips_to_the_pushed_image(native, tmp_path):

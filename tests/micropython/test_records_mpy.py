@@ -66,7 +66,7 @@ def test_hello_is_written_where_the_record_says(data):
     fw = (f["fw_major"], f["fw_minor"], f["fw_patch"])
     got = _written(msg.hello, f["board_class"], fw, f["reset_cause"], f["flags"], f["device_id"],
                    f["boot_count"], f["capabilities"], f["config_generation"], f["recipe_hash"],
-                   f["max_image"], f["fw_name"])  # fmt: skip
+                   f["max_image"], f["fw_name"], f["sensor_kinds"])  # fmt: skip
     assert got == packed(contract.HELLO, f)
 
 

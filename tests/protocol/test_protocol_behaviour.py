@@ -137,8 +137,16 @@ def test_other_foreign_frames_do_not_replace_the_foreign_hello():
 
 def test_hello_name_is_nul_padded_to_16_bytes_and_read_back_without_padding():
     payload = hello(text="tendril-avr").pack()
-    assert len(payload) == 52 and payload[36:52] == b"tendril-avr".ljust(16, b"\0")
+    assert len(payload) == 56 and payload[36:52] == b"tendril-avr".ljust(16, b"\0")
     assert decode_message(MsgType.HELLO, payload).text == "tendril-avr"
+
+
+def test_hello_sensor_kinds_follow_the_name_and_a_hello_without_them_has_none():
+    payload = hello(sensor_kinds=0x0000_0105).pack()
+    assert payload[52:56] == bytes.fromhex("05010000")
+    assert decode_message(MsgType.HELLO, payload).sensor_kinds == 0x105
+    older = decode_message(MsgType.HELLO, payload[:52])  # a firmware from before sensor_kinds
+    assert older.sensor_kinds == 0 and older.text == "tendril-avr"
 
 
 def test_hello_with_a_short_unpadded_name_still_reads():

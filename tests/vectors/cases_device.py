@@ -141,7 +141,8 @@ class Device:
                 "fw_patch": ANY, "reset_cause": int(self.cause), "flags": self._flags(), "reserved": 0,
                 "device_id": {"same": "device_id"}, "boot_count": self.boot_count,
                 "capabilities": {"bits": int(EVERY_FIRMWARE_HAS)}, "config_generation": self.gen,
-                "recipe_hash": _hex(self.rhash), "max_payload": 64, "max_image": ANY, "text": ANY}
+                "recipe_hash": _hex(self.rhash), "max_payload": 64, "max_image": ANY, "text": ANY,
+                "sensor_kinds": 0}  # no sensor kind has a driver yet, on any firmware
 
     def _boot(self, cause: str) -> None:
         self.t, self.own, self.tele_last, self.raw = 0, 0, 0, False

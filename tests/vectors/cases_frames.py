@@ -365,6 +365,7 @@ def message_cases() -> list[dict]:
         "max_payload": 64,
         "max_image": 480,
         "text": "tendril-avr",
+        "sensor_kinds": 0,
     }
 
     def hello_payload(h: dict) -> bytes:
@@ -385,7 +386,8 @@ def message_cases() -> list[dict]:
         tail = bytes.fromhex(h["recipe_hash"]) + struct.pack(
             "<HH", h["max_payload"], h["max_image"]
         )
-        return head + tail + h["text"].encode("ascii").ljust(16, b"\0")
+        name = h["text"].encode("ascii").ljust(16, b"\0")
+        return head + tail + name + struct.pack("<I", h["sensor_kinds"])
 
     case("hello_uno_boot", MsgType.HELLO, 0, hello_uno, hello_payload(hello_uno))
     hello_mega = dict(
@@ -403,6 +405,7 @@ def message_cases() -> list[dict]:
         recipe_hash=bytes(8).hex(),
         max_image=1536,
         text="tendril-mega2560",  # 16 characters, the longest name
+        sensor_kinds=0x80000005,  # the bitmap's lowest and highest bits
     )
     case(
         "hello_mega_safe_mode_no_config", MsgType.HELLO, 300, hello_mega, hello_payload(hello_mega)

@@ -23,7 +23,7 @@ from tendril.contract import (
     RuleKind,
     Unit,
 )
-from tendril.image import Actuator, Channel, Image, Param, Rule, encode, ms_to_dur16
+from tendril.image import Actuator, Channel, Image, Param, Rule, Sensor, encode, ms_to_dur16
 
 NO = 0xFF
 HDR = 40
@@ -143,6 +143,8 @@ def _decoded(image: Image) -> dict:
     data = encode(image)
     fields = asdict(image)
     fields["recipe_hash"] = data[14:22].hex()
+    for sensor in fields["sensors"]:
+        sensor["options"], sensor["rom"] = sensor["options"].hex(), sensor["rom"].hex()
     return fields
 
 
@@ -156,7 +158,9 @@ def _invalid() -> list[tuple[str, str, bytes, ImageError, int]]:
         ("truncated_header", "uno", plant[:39], ImageError.TRUNCATED, 0),
         ("empty", "uno", b"", ImageError.TRUNCATED, 0),
         ("bad_magic", "uno", _patch(PLANT, 0, "2s", b"TE"), ImageError.BAD_MAGIC, 0),
-        ("future_format", "uno", _patch(PLANT, 8, "B", 2), ImageError.BAD_FORMAT, 0),
+        ("future_format", "uno", _patch(PLANT, 8, "B", 3), ImageError.BAD_FORMAT, 0),
+        # an image compiled before the sensors section: the host says to push the recipe again
+        ("format_1_image", "uno", _patch(PLANT, 8, "B", 1), ImageError.BAD_FORMAT, 0),
         ("length_field_disagrees", "uno", _patch(PLANT, 6, "H", len(plant) + 1), ImageError.BAD_LENGTH, 0),
         ("cut_short_by_one", "uno", plant[:-1], ImageError.BAD_LENGTH, 0),
         ("too_large_for_uno", "uno", encode(_with(_mega(), board_class=BoardClass.AVR328)), ImageError.TOO_LARGE, 0),
@@ -171,6 +175,10 @@ def _invalid() -> list[tuple[str, str, bytes, ImageError, int]]:
         ("nine_rules", "uno", encode(_with(PLANT, rules=PLANT.rules * 9)), ImageError.TOO_MANY, 2),
         ("nine_params", "uno", encode(_with(PLANT, params=PLANT.params * 5)), ImageError.TOO_MANY, 3),
         ("counts_disagree_with_length", "uno", _patch(PLANT, 37, "B", 1), ImageError.BAD_LENGTH, 0),
+        # the sensors section fills what the counted sections leave: whole 16-byte records only
+        ("sensor_section_not_whole", "uno", _fix_crc(bytearray(_patch(
+            plant + bytes(5), 6, "H", len(plant) + 5, fix_crc=False))), ImageError.BAD_LENGTH, 0),
+        ("nine_sensors", "uno", encode(_with(PLANT, sensors=(Sensor(0, 3),) * 9)), ImageError.TOO_MANY, 4),
         ("name_with_control_byte", "uno", _patch(PLANT, 22, "B", 0x07), ImageError.BAD_NAME, 0),
         ("name_text_after_nul", "uno", _patch(PLANT, 32, "BB", 0, 0x41), ImageError.BAD_NAME, 0),
         ("telemetry_reserved_unit", "uno", _patch(PLANT, 38, "H", 0xC001), ImageError.BAD_DURATION, 0),
@@ -220,6 +228,11 @@ def _invalid() -> list[tuple[str, str, bytes, ImageError, int]]:
         ("hysteresis_param_may_go_negative", "uno", encode(_with(
             _rule(operands=Operand.THRESHOLD | Operand.DURATION | Operand.HYSTERESIS, hysteresis=0),
             params=(Param(3_000, -1_000, 80_000), PLANT.params[1]))), ImageError.BAD_PARAM, 0),
+        # no sensor kind has a driver yet (contract/kinds.py SENSOR_KINDS is empty): every one is refused
+        ("sensor_kind_0_not_built", "uno", encode(_with(PLANT, sensors=(Sensor(0, 3, NO, bytes(3), 2000, bytes(8)),))),
+         ImageError.BAD_SENSOR, 0),
+        ("sensor_after_a_bad_rule", "uno", _patch(encode(_with(PLANT, sensors=(Sensor(0, 3),))), R0 + 3, "B", 0),
+         ImageError.BAD_RULE, 0),
     ]
 
 

@@ -48,6 +48,9 @@ class Digital:
 
 
 DRIVERS = (Analog(), Digital())  # by DriverId
+# HELLO's sensor_kinds: bit 1 << code for each sensor kind (contract/kinds.py SENSOR_KINDS) this
+# firmware has a driver for. None yet.
+SENSOR_KINDS_BUILT = 0
 
 
 class Sensors:

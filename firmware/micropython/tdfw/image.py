@@ -1,4 +1,4 @@
-"""Config image v1 (docs/config-image.md): validation and field access. Portable.
+"""Config image, format 2 (docs/config-image.md): validation and field access. Portable.
 
 ``validate(img, board)`` runs the checks in exactly the documented order and returns
 ``(error, index)``, ``(0, 0)`` when the image is good. ``board`` is a tuple from boardtab.BOARDS.
@@ -57,6 +57,7 @@ from .const import (
     IMG_ERR_BAD_PIN,
     IMG_ERR_BAD_REF,
     IMG_ERR_BAD_RULE,
+    IMG_ERR_BAD_SENSOR,
     IMG_ERR_BAD_TELEMETRY,
     IMG_ERR_PIN_CONFLICT,
     IMG_ERR_TOO_LARGE,
@@ -87,6 +88,8 @@ from .const import (
     RULE_KIND_INTERVAL,
     RULE_KIND_THRESHOLD,
     RULE_SIZE,
+    SENSOR_KIND_COUNT,
+    SENSOR_SIZE,
     VALUE_LIMIT,
 )
 from .crc import crc32
@@ -168,8 +171,13 @@ def validate(img, board):
                                         (nr, board[B_MAX_RULES]), (np_, board[B_MAX_PARAMS]))):
         if count > limit:
             return IMG_ERR_TOO_MANY, i
-    if length != size_for(np_, nc, na, nr):
+    # the sensors section fills what the other sections leave (the header has no spare byte for its count)
+    rest = length - size_for(np_, nc, na, nr)
+    if rest < 0 or rest % SENSOR_SIZE:
         return IMG_ERR_BAD_LENGTH, 0
+    ns = rest // SENSOR_SIZE
+    if ns > board[B_MAX_CHANNELS]:
+        return IMG_ERR_TOO_MANY, 4
     nul = False
     for i in range(IMAGE_HEADER_NAME, IMAGE_HEADER_NAME + IMAGE_NAME_SIZE):
         b = img[i]
@@ -230,6 +238,10 @@ def validate(img, board):
         if err:
             return err, i
         off += RULE_SIZE
+    for i in range(ns):
+        if img[off] >= SENSOR_KIND_COUNT:  # no sensor kind has a driver yet (contract/kinds.py)
+            return IMG_ERR_BAD_SENSOR, i
+        off += SENSOR_SIZE
     return 0, 0
 
 

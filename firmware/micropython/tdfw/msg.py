@@ -161,11 +161,11 @@ def parse_request(msg_type, p):
 
 
 def hello(raw, board_class, fw, reset_cause, flags, device_id, boot_count, caps, generation,
-          recipe_hash, max_image, name):
+          recipe_hash, max_image, name, sensor_kinds):
     # "s" fields are cut or NUL-padded to their width, in MicroPython as in CPython
     struct.pack_into(HELLO_FMT, raw, P, PROTOCOL_VERSION, board_class, fw[0], fw[1], fw[2], reset_cause,
                      flags, 0, device_id, boot_count, caps, generation, bytes(recipe_hash), MAX_PAYLOAD,
-                     max_image, bytes(name))
+                     max_image, bytes(name), sensor_kinds)
     return HELLO_SIZE
 
 

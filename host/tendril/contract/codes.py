@@ -232,7 +232,7 @@ NO_INDEX = 0xFF  # "none" in any u8 index field (rule, channel, actuator)
 # --- config image ---------------------------------------------------------------------------------
 
 IMAGE_MAGIC = b"TD"
-IMAGE_FORMAT = 1
+IMAGE_FORMAT = 2  # 2: a sensors section after the rules (docs/config-image.md)
 IMAGE_NAME_SIZE = 12
 RECIPE_HASH_SIZE = 8
 
@@ -355,6 +355,7 @@ class ImageError(IntEnum):
     BAD_RULE = 17
     BAD_REF = 18
     BAD_DURATION = 19
+    BAD_SENSOR = 20  # a sensor record the firmware cannot run (its kind is not in SENSOR_KINDS)
 
 
 class PinCap(IntFlag):

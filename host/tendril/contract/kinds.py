@@ -94,3 +94,36 @@ KINDS_BY_NAME = {k.name: k for k in CHANNEL_KINDS}
 def channel_kind(code: int) -> KindSpec | None:
     """The table's row for kind ``code``, or None for a code it does not know."""
     return CHANNEL_KINDS[code] if 0 <= code < len(CHANNEL_KINDS) else None
+
+
+# --- sensor kinds: one row each (docs/adding-a-sensor.md, docs/config-image.md "Sensor") -----------
+# A sensor is a device on one or two pins with its own read period and options (a SENSOR record of the
+# image); a channel takes one quantity from it (CHANNEL_FROM_SENSOR). The table holds only kinds a
+# firmware can run: none yet. Each driver of issue 14 (DS18B20, DHT, pulse counter, HC-SR04) adds its
+# row here when it lands, with its code, its quantities and the pins it needs; until then every SENSOR
+# record is refused (BAD_SENSOR) and HELLO's sensor_kinds is 0 on every firmware.
+
+
+class SensorKindSpec(NamedTuple):
+    """One row of the sensor-kind table."""
+
+    code: int  # the SENSOR record's kind byte, and the bit 1 << code in HELLO's sensor_kinds
+    name: str  # the recipe's spelling (`[[sensors]] kind = "..."`)
+    words: str  # for people
+    pins: int  # 1 or 2 (pin2 is NO_INDEX when 1)
+    pin_cap: PinCap  # what each of its pins must be able to do
+    quantities: tuple[str, ...]  # what a channel may take from it, by index (`quantity = "..."`)
+
+
+SENSOR_KINDS: tuple[SensorKindSpec, ...] = ()  # indexed by code; only kinds with a working driver
+SENSOR_KINDS_BY_NAME = {k.name: k for k in SENSOR_KINDS}
+# A channel whose kind (mode bits 1..0) is CHANNEL_FROM_SENSOR reads no pin: its pin byte is a sensor
+# index and mode bits 3..2 the quantity (SENSOR_QUANTITY_SHIFT). It can only name a valid sensor, so
+# while SENSOR_KINDS is empty it is refused like any kind the channel table lacks.
+CHANNEL_FROM_SENSOR = 3
+SENSOR_QUANTITY_SHIFT = 2
+
+
+def sensor_kind(code: int) -> SensorKindSpec | None:
+    """The table's row for sensor kind ``code``, or None for a code it does not know."""
+    return SENSOR_KINDS[code] if 0 <= code < len(SENSOR_KINDS) else None

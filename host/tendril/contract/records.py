@@ -123,6 +123,16 @@ CHANNEL = Record(
     ("gain", "i32"),
     ("offset", "i32"),
 )
+SENSOR = Record(
+    "SENSOR",
+    "a sensor of the config image",
+    ("kind", "u8"),  # SensorKind (contract/kinds.py, SENSOR_KINDS)
+    ("pin", "u8"),  # the data pin: 1-Wire bus, DHT, trigger, pulse input
+    ("pin2", "u8"),  # a second pin (an HC-SR04's echo), or NO_INDEX
+    ("options", 3),  # three bytes the kind gives meaning to (resolution, model, debounce, ...)
+    ("period", "u16"),  # dur16: how often the sensor is read
+    ("rom", 8),  # a 1-Wire ROM code, or all zero: "the only one on the bus"
+)
 ACTUATOR = Record(
     "ACTUATOR",
     "an actuator of the config image",
@@ -171,6 +181,7 @@ HELLO = Record(
     ("max_payload", "u16"),
     ("max_image", "u16"),
     ("fw_name", FW_NAME_SIZE),  # NUL-padded ASCII
+    ("sensor_kinds", "u32"),  # bit 1 << code for each sensor kind the firmware was built with
 )
 ACK = Record("ACK", "ACK", ("request_type", "u8"), ("detail", "u8"), ("value", "u32"))
 NACK = Record("NACK", "NACK", ("request_type", "u8"), ("code", "u8"), ("detail", "u16"))
@@ -271,6 +282,7 @@ RECORDS: tuple[Record, ...] = (
     CHANNEL,
     ACTUATOR,
     RULE,
+    SENSOR,
     HELLO,
     ACK,
     NACK,
@@ -295,6 +307,7 @@ PARAM_SIZE = PARAM.size
 CHANNEL_SIZE = CHANNEL.size
 ACTUATOR_SIZE = ACTUATOR.size
 RULE_SIZE = RULE.size
+SENSOR_SIZE = SENSOR.size
 HELLO_FROZEN_SIZE = HELLO.offset("fw_name")  # 36 bytes that never change, in any protocol version
 HELLO_SIZE = HELLO.size
 TELEMETRY_MAX_VALUES = (MAX_PAYLOAD - TELEMETRY.size) // 4  # 14 values a frame

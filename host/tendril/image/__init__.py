@@ -1,9 +1,9 @@
-"""Config image v1: encode, decode, validate (docs/config-image.md). Pure: no I/O."""
+"""Config image (format 2): encode, decode, validate (docs/config-image.md). Pure: no I/O."""
 
 from .calib import two_point
 from .codec import crc32, decode, encode, image_size, recipe_hash, with_generation
 from .dur import dur16_to_ms, dur16_valid, fmt_ms, ms_to_dur16
-from .model import Actuator, Channel, Image, Param, Rule
+from .model import Actuator, Channel, Image, Param, Rule, Sensor
 from .validate import validate
 
 __all__ = [
@@ -19,6 +19,7 @@ __all__ = [
     "encode",
     "fmt_ms",
     "image_size",
+    "Sensor",
     "ms_to_dur16",
     "recipe_hash",
     "two_point",

@@ -1,4 +1,4 @@
-"""Config image v1 bytes <-> values. Pure: no I/O."""
+"""Config image (format 2) bytes <-> values. Pure: no I/O."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from ..contract import (
     PARAM_SIZE,
     RECIPE_HASH_SIZE,
     RULE_SIZE,
+    SENSOR_SIZE,
     SMOOTHING_SHIFT,
     ActuatorFlag,
     BoardClass,
@@ -33,7 +34,7 @@ from ..contract import (
 )
 from ..errors import ImageRefused
 from .dur import dur16_to_ms, ms_to_dur16
-from .model import Actuator, Channel, Image, Param, Rule
+from .model import Actuator, Channel, Image, Param, Rule, Sensor
 
 # The records' layouts, from their one declaration in tendril.contract.
 HEADER = struct.Struct(contract.IMAGE_HEADER.struct_format())
@@ -41,6 +42,7 @@ PARAM = struct.Struct(contract.PARAM.struct_format())
 CHANNEL = struct.Struct(contract.CHANNEL.struct_format())
 ACTUATOR = struct.Struct(contract.ACTUATOR.struct_format())
 RULE = struct.Struct(contract.RULE.struct_format())
+SENSOR = struct.Struct(contract.SENSOR.struct_format())
 
 CRC_START = IMAGE_CRC_START  # the CRC covers bytes CRC_START .. end
 HASH_START = IMAGE_HASH_START  # the recipe hash covers bytes HASH_START .. end
@@ -52,14 +54,23 @@ GENERATION_OFFSET = contract.IMAGE_HEADER.offset("generation")
 _RULE_DURATIONS = (("hold", Operand.HOLD), ("duration", Operand.DURATION), ("period", Operand.PERIOD))
 
 
-def image_size(n_params: int, n_channels: int, n_actuators: int, n_rules: int) -> int:
+def image_size(n_params: int, n_channels: int, n_actuators: int, n_rules: int, n_sensors: int = 0) -> int:
     return (
         IMAGE_HEADER_SIZE
+        + SENSOR_SIZE * n_sensors
         + PARAM_SIZE * n_params
         + CHANNEL_SIZE * n_channels
         + ACTUATOR_SIZE * n_actuators
         + RULE_SIZE * n_rules
     )
+
+
+def sensor_count(length: int, n_params: int, n_channels: int, n_actuators: int, n_rules: int) -> int | None:
+    """How many sensors an image of ``length`` bytes with these counts holds: the sensors section
+    fills what the other sections leave (the header has no spare byte for its count). None when
+    that is not a whole number of SENSOR records."""
+    rest = length - image_size(n_params, n_channels, n_actuators, n_rules)
+    return rest // SENSOR_SIZE if rest >= 0 and rest % SENSOR_SIZE == 0 else None
 
 
 def crc32(data: bytes) -> int:
@@ -99,7 +110,9 @@ def encode(image: Image) -> bytes:
         HEADER.pack(
             IMAGE_MAGIC,
             0,
-            image_size(len(image.params), len(image.channels), len(image.actuators), len(image.rules)),
+            image_size(
+                len(image.params), len(image.channels), len(image.actuators), len(image.rules), len(image.sensors)
+            ),
             IMAGE_FORMAT,
             int(image.board_class),
             image.generation & 0xFFFFFFFF,
@@ -144,6 +157,8 @@ def encode(image: Image) -> bytes:
             *durs,
             r.il_threshold,
         )
+    for sn in image.sensors:
+        out += SENSOR.pack(sn.kind, sn.pin, sn.pin2, bytes(sn.options), ms_to_dur16(sn.period_ms), bytes(sn.rom))
     return _seal(out)
 
 
@@ -165,7 +180,7 @@ def _dur(code: int) -> int:
 def decode(data: bytes) -> Image:
     """The values in image ``data``. Checks structure only (validate() checks meaning).
 
-    Raises tendril.errors.ImageRefused for bytes that are not a v1 image.
+    Raises tendril.errors.ImageRefused for bytes that are not an image of this format.
     """
     if len(data) < IMAGE_HEADER_SIZE:
         raise ImageRefused(Code.TRUNCATED, 0, f"{len(data)} bytes is shorter than an image header")
@@ -174,7 +189,8 @@ def decode(data: bytes) -> Image:
         raise ImageRefused(Code.BAD_MAGIC, 0, "not a tendril config image (bad magic)")
     if fmt != IMAGE_FORMAT:
         raise ImageRefused(Code.BAD_FORMAT, 0, f"config image format {fmt}; this tendril reads {IMAGE_FORMAT}")
-    if length != len(data) or length != image_size(np_, nc, na, nr):
+    ns = sensor_count(length, np_, nc, na, nr)
+    if length != len(data) or ns is None:
         raise ImageRefused(Code.BAD_LENGTH, 0, f"image length {len(data)} does not match its header")
     off = IMAGE_HEADER_SIZE
     params = []
@@ -230,7 +246,13 @@ def decode(data: bytes) -> Image:
             )
         )
         off += RULE_SIZE
+    sensors = []
+    for _ in range(ns):
+        kind, pin, pin2, options, period, rom = SENSOR.unpack_from(data, off)
+        sensors.append(Sensor(kind, pin, pin2, options, _dur(period), rom))
+        off += SENSOR_SIZE
     return Image(
+        sensors=tuple(sensors),
         name=name.rstrip(b"\0").decode("ascii", errors="replace"),
         board_class=_enum(BoardClass, board),
         telemetry_ms=_dur(tele),

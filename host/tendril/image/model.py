@@ -40,6 +40,18 @@ class Channel:
 
 
 @dataclass(frozen=True)
+class Sensor:
+    """A device on one or two pins that channels take quantities from (docs/config-image.md)."""
+
+    kind: int  # a SENSOR_KINDS code
+    pin: int
+    pin2: int = NO_INDEX
+    options: bytes = bytes(3)
+    period_ms: int = 2000
+    rom: bytes = bytes(8)  # a 1-Wire ROM code, or all zero: the only one on the bus
+
+
+@dataclass(frozen=True)
 class Actuator:
     pin: int
     flags: ActuatorFlag = ActuatorFlag(0)
@@ -92,5 +104,6 @@ class Image:
     actuators: tuple[Actuator, ...] = ()
     rules: tuple[Rule, ...] = ()
     generation: int = 0
+    sensors: tuple[Sensor, ...] = ()
     # Filled in by decode(); encode() computes them.
     recipe_hash: bytes = field(default=b"", compare=False)

@@ -24,6 +24,7 @@ from ..contract import (
     RULE_SIZE,
     SMOOTHING_SHIFT,
     UNKNOWN_KIND_PIN_CAP,
+    SENSOR_SIZE,
     VALUE_LIMIT,
     ActuatorFlag,
     ImageError as Code,
@@ -33,9 +34,10 @@ from ..contract import (
     RuleFlag,
     RuleKind,
     channel_kind,
+    sensor_kind,
 )
 from ..errors import ImageRefused
-from .codec import ACTUATOR, CHANNEL, HEADER, PARAM, RULE, crc32, image_size
+from .codec import ACTUATOR, CHANNEL, HEADER, PARAM, RULE, SENSOR, crc32, sensor_count
 from .dur import dur16_to_ms, dur16_valid
 
 
@@ -73,8 +75,11 @@ def validate(data: bytes, board: Board) -> None:
     ):
         if count > limit:
             raise _fail(Code.TOO_MANY, index, f"{count} is above {board.name}'s limit of {limit}")
-    if length != image_size(np_, nc, na, nr):
-        raise _fail(Code.BAD_LENGTH, 0, "length does not match the record counts")
+    ns = sensor_count(length, np_, nc, na, nr)
+    if ns is None:
+        raise _fail(Code.BAD_LENGTH, 0, "length does not match the record counts and whole sensor records")
+    if ns > board.max_channels:
+        raise _fail(Code.TOO_MANY, 4, f"{ns} sensors is above {board.name}'s limit of {board.max_channels}")
     text = name.rstrip(b"\0")
     if any(b < 0x20 or b > 0x7E for b in text):
         raise _fail(Code.BAD_NAME, 0, "name must be printable ASCII, NUL-padded")
@@ -145,6 +150,12 @@ def validate(data: bytes, board: Board) -> None:
         (kind, act, action, level, chan, flags, il, ops, thr, hyst, hold, dur, period, ilt) = RULE.unpack_from(data, off)
         off += RULE_SIZE
         _check_rule(i, kind, act, action, level, chan, flags, il, ops, thr, hyst, hold, dur, period, ilt, nc, na, params)
+
+    for i in range(ns):
+        kind = SENSOR.unpack_from(data, off)[0]
+        off += SENSOR_SIZE
+        if sensor_kind(kind) is None:
+            raise _fail(Code.BAD_SENSOR, i, f"sensor kind {kind} is not one this tendril can run")
 
 
 def _check_rule(i, kind, act, action, level, chan, flags, il, ops, thr, hyst, hold, dur, period, ilt, nc, na, params):

@@ -42,6 +42,8 @@ from .status import Status
 HELLO_TEXT_MAX = FW_NAME_SIZE
 # Each payload's fixed part, from its record in tendril.contract.
 _HELLO = struct.Struct(contract.HELLO.struct_format(stop="fw_name"))  # the frozen part
+_HELLO_TAIL = struct.Struct(contract.HELLO.struct_format(first="sensor_kinds"))  # after the name
+_HELLO_SENSOR_KINDS = contract.HELLO.offset("sensor_kinds")
 _ACK = struct.Struct(contract.ACK.struct_format())
 _NACK = struct.Struct(contract.NACK.struct_format())
 _TELEMETRY = struct.Struct(contract.TELEMETRY.struct_format())
@@ -86,6 +88,7 @@ class Hello(Message):
     max_payload: int
     max_image: int
     text: str = ""  # the firmware's name, e.g. "tendril-avr"
+    sensor_kinds: int = 0  # bit 1 << code per sensor kind built in; 0 from a firmware older than it
 
     def pack(self) -> bytes:
         limit(
@@ -114,7 +117,9 @@ class Hello(Message):
             self.max_payload,
             self.max_image,
         )
-        return head + _ascii(self.TYPE, self.text, HELLO_TEXT_MAX).ljust(HELLO_TEXT_MAX, b"\0")
+        limit(self.TYPE, "sensor kinds", self.sensor_kinds, 0, 0xFFFFFFFF)
+        name = _ascii(self.TYPE, self.text, HELLO_TEXT_MAX).ljust(HELLO_TEXT_MAX, b"\0")
+        return head + name + _HELLO_TAIL.pack(self.sensor_kinds)
 
     @classmethod
     def unpack(cls, payload: bytes) -> Hello:
@@ -141,6 +146,12 @@ class Hello(Message):
             max_payload=v[13],
             max_image=v[14],
             text=_text(text),
+            # added after the name (docs/protocol.md); a firmware older than it has no sensor kinds
+            sensor_kinds=(
+                _HELLO_TAIL.unpack_from(payload, _HELLO_SENSOR_KINDS)[0]
+                if len(payload) >= _HELLO_SENSOR_KINDS + _HELLO_TAIL.size
+                else 0
+            ),
         )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..contract import Nack
+from ..contract import ImageError, Nack
 from ..errors import DeviceError
 
 MEANING = {
@@ -35,7 +35,18 @@ def explain(code: int, detail: int) -> str:
     except ValueError:
         return f"unknown NACK code {code} (detail {detail})"
     text = MEANING.get(code, "").format(detail=detail, hi=detail >> 8, lo=detail & 0xFF)
+    if code == Nack.IMAGE_INVALID and detail >> 8 in IMAGE_WORDS:
+        text = f"{text}: {IMAGE_WORDS[detail >> 8]}"
     return f"{code.name}: {text}"
+
+
+# Image errors that say something about the board rather than the recipe (docs/config-image.md).
+IMAGE_WORDS = {
+    ImageError.BAD_FORMAT: "the board's firmware reads another config image format than this tendril "
+    "writes (format 2 added sensors): update the firmware, or the host, so they match, then push "
+    "the recipe again",
+    ImageError.BAD_SENSOR: "the board's firmware cannot run one of the recipe's sensors",
+}
 
 
 def device_error(what: str, code: int, detail: int) -> DeviceError:

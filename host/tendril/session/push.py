@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from ..contract import CONFIG_CHUNK_MAX, AckDetail, Nack
 from ..errors import DeviceError, TransportError
 from ..image import crc32, recipe_hash, with_generation
+from ..image.needs import check_sensor_kinds
 from ..protocol import (
     ConfigBegin,
     ConfigChunk,
@@ -58,10 +59,12 @@ def read_params(session: Session) -> list[int]:
 
 def push(session: Session, image: bytes) -> PushResult:
     """Push ``image`` (generation = the board's + 1), then verify by HELLO's recipe hash and a
-    CONFIG_READ read-back. ALREADY_ACTIVE: nothing is written. Raises DeviceError on a refusal."""
+    CONFIG_READ read-back. ALREADY_ACTIVE: nothing is written. Raises DeviceError on a refusal, and
+    ImageRefused (BAD_SENSOR), sending nothing, for a sensor whose kind the board's HELLO lacks."""
     before = session.handshake()
     if len(image) > before.max_image:
         raise device_error("the config", Nack.TOO_LARGE, before.max_image)
+    check_sensor_kinds(image, before.sensor_kinds)  # before a byte is sent
     generation = (before.config_generation + 1) & 0xFFFFFFFF
     data = with_generation(image, generation)
     want = recipe_hash(data)

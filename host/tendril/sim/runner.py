@@ -19,6 +19,7 @@ from typing import Self
 from ..contract import CONFIG_CHUNK_MAX, AckDetail, Nack
 from ..errors import DeviceError, SimError, TendrilError
 from ..image import crc32, recipe_hash, with_generation
+from ..image.needs import check_sensor_kinds
 from ..protocol import (
     Ack,
     ConfigBegin,
@@ -164,6 +165,7 @@ def push_image(link: PtyLink, image: bytes, timeout: float = 2.0) -> Hello:
     before = hello(link)
     if len(image) > before.max_image:
         raise SimError(f"the image is {len(image)} bytes; this board takes at most {before.max_image}")
+    check_sensor_kinds(image, before.sensor_kinds)  # before a byte is sent
     data = with_generation(image, (before.config_generation + 1) & 0xFFFFFFFF)
     crc = crc32(data)  # what the header holds
     begin = ConfigBegin(len(data), crc, recipe_hash(data), (before.config_generation + 1) & 0xFFFFFFFF)
