@@ -6,8 +6,7 @@ compiled for the board; failing all, the image decompiled with generic names."""
 
 from __future__ import annotations
 
-import sqlite3
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from ..boards import Board, boards_dir
@@ -42,8 +41,9 @@ def candidate_files() -> list[Path]:
 
 
 def find_recipe(image: bytes, board: Board, *, given: Iterable[Recipe] = (),
-                db: sqlite3.Connection | None = None, device_id: int | None = None) -> Recipe:
-    """The recipe whose compiled image has ``image``'s hash, else ``image`` decompiled."""
+                logged: Callable[[bytes], str | None] | None = None) -> Recipe:
+    """The recipe whose compiled image has ``image``'s hash, else ``image`` decompiled.
+    ``logged(hash)``: the recipe text a log kept for that image on this board (Sink.recipe_text)."""
     want = recipe_hash(image)
 
     def matches(recipe: Recipe) -> bool:
@@ -55,9 +55,8 @@ def find_recipe(image: bytes, board: Board, *, given: Iterable[Recipe] = (),
     for recipe in given:
         if matches(recipe):
             return recipe
-    if db is not None and device_id is not None:
-        from ..store.query import recipe_text
-        text = recipe_text(db, device_id, want)
+    if logged is not None:
+        text = logged(want)
         if text is not None:
             try:
                 recipe = parse(text, "logged recipe")

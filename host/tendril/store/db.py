@@ -369,6 +369,11 @@ class Store:
                  recipe_text))
         return cur.lastrowid
 
+    def recipe_text(self, device_id: int, recipe_hash: bytes) -> str | None:
+        """The newest recipe text kept for the image ``recipe_hash`` on ``device_id``, or None."""
+        from .query import recipe_text
+        return recipe_text(self.conn, device_id, recipe_hash)
+
     @property
     def pending(self) -> int:
         """Rows queued and not yet committed."""
