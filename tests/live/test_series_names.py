@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from tendril.boards import load_board
 from tendril.contract import EventKind, OffReason, SensorFault, SkipReason
-from tendril.live import Bucket, Series, event_text, find_recipe
+from tendril.live import Bucket, Series, find_recipe
+from tendril.words import event_text
 from tendril.live.series import FINE_SECONDS
 from tendril.protocol import Event
 from tendril.recipes import compile_recipe, load, parse

@@ -6,7 +6,7 @@ Nothing here imports Textual: ``tendril log`` prints from it, ``tendril monitor`
 
 from .board import LiveBoard, PushOutcome
 from .view import ActuatorView, BoardView, ChannelView, LinkState, LogLine, ParamView, RuleView
-from .names import event_text, find_recipe
+from .names import find_recipe
 from .series import Bucket, Series
 from .sink import LogSink
 from .sinks import FanOut, Sink
@@ -14,4 +14,4 @@ from .source import LiveSource
 
 __all__ = ["ActuatorView", "BoardView", "Bucket", "ChannelView", "FanOut", "LinkState", "LiveBoard",
            "LiveSource", "LogLine", "LogSink", "ParamView", "PushOutcome", "RuleView", "Series", "Sink",
-           "event_text", "find_recipe"]
+           "find_recipe"]

@@ -24,13 +24,9 @@ from dataclasses import dataclass, replace
 from ..boards import Board, board_of_class, load_board
 from ..contract import (
     NEVER_MS,
-    NO_INDEX,
-    OWNER_LEASE,
     ActuatorStateBit,
     EventKind,
     HelloFlag,
-    RuleState,
-    SkipReason,
     StatusSection,
     TelemetryFlag,
 )
@@ -55,21 +51,17 @@ from ..recipes import Recipe, compile_recipe, diff
 from ..recipes.tuned import tuned_plan
 from ..session import Session, read_config, read_params
 from ..session import push as push_image
+# The words the views and the event log carry for people come from the UIs' module (the views
+# hold text for the screens); a consumer that wants structure takes a Sink (sinks.py).
+from ..words import event_text, owner_text, rule_state_text, skip_text, unit_text
 from .base import LiveBase
-from .names import event_text, find_recipe, unit_text
+from .names import find_recipe
 from .series import Series
 from .sinks import Sink
 from .view import ActuatorView, BoardView, ChannelView, LinkState, ParamView, RuleView
 
 _RAW = int(TelemetryFlag.RAW)
 
-
-_RULE_STATE = {RuleState.IDLE: "armed", RuleState.HOLDING: "holding", RuleState.READY: "ready",
-               RuleState.RUNNING: "running", RuleState.COOLING: "cooling down",
-               RuleState.PAUSED: "paused"}
-_SKIP_WORDS = {SkipReason.INTERLOCK: "interlock", SkipReason.LEASED: "leased",
-               SkipReason.DAILY_CAP: "daily cap", SkipReason.MIN_OFF: "resting",
-               SkipReason.NO_READING: "no reading"}
 
 
 @dataclass(frozen=True)
@@ -382,8 +374,7 @@ class LiveBoard(LiveBase):
                          bool(e.state & resting), bool(e.state & capped), a.pwm)
             for i, (a, e) in enumerate(zip(r.actuators, acts)))
         rule_views = tuple(
-            RuleView(i, rule.name, _RULE_STATE.get(e.state, str(e.state)),
-                     _SKIP_WORDS.get(e.last_skip, ""),
+            RuleView(i, rule.name, rule_state_text(e.state), skip_text(e.last_skip),
                      None if e.since_fired_ms == NEVER_MS else e.since_fired_ms)
             for i, (rule, e) in enumerate(zip(r.rules, rules)))
         param_views = tuple(
@@ -424,12 +415,7 @@ class LiveBoard(LiveBase):
             return tuple(out)
 
     def _owner(self, owner: int) -> str:
-        if owner == OWNER_LEASE:
-            return "lease"
-        if owner == NO_INDEX:
-            return ""
-        rules = self.recipe.rules if self.recipe else ()
-        return f"rule {rules[owner].name}" if owner < len(rules) else f"rule {owner}"
+        return owner_text(owner, [r.name for r in self.recipe.rules] if self.recipe else [])
 
     def _act_name(self, index: int) -> str:
         acts = self.recipe.actuators if self.recipe else ()
