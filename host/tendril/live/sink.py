@@ -83,6 +83,16 @@ class LogSink(Sink):
             self.error = None
             return n
 
+    def rows_since(self, session_ids, since: float) -> int:
+        """Rows committed for those sessions at host time ``since`` or later."""
+        with self.lock:
+            return self.store.rows_since(session_ids, since)
+
+    def abandon(self) -> None:
+        """Let go of the database without writing what is queued (a final flush failed)."""
+        with self.lock:
+            self.store.abandon()
+
     def close(self) -> None:
         with self.lock:
             n = self.store.pending

@@ -484,6 +484,15 @@ class Store:
     def _write(self, doing: str):
         return _Transaction(self, doing)
 
+    def rows_since(self, session_ids, since: float) -> int:
+        """Samples and events (committed) the sessions logged at host time ``since`` or later."""
+        from .summary import rows_since
+        return rows_since(self.conn, session_ids, since)
+
+    def abandon(self) -> None:
+        """Close without writing what is queued (after a flush that cannot be written)."""
+        self.conn.close()
+
     def close(self) -> None:
         """Flush and close. Queued rows that cannot be written raise StorageError."""
         try:
