@@ -176,3 +176,23 @@ def test_a_full_disk_behind_a_fan_out_holds_rows_while_the_others_keep_getting_t
             board.stop()
             log.close()
         assert count(tmp_path / "log.db") == feeder.samples_sent == counting.samples
+
+
+def test_a_log_that_cannot_flush_is_let_go_without_losing_what_was_committed(tmp_path):
+    from tendril.errors import StorageError
+
+    log = LogSink.open(tmp_path / "log.db")
+    session = log.begin_session(hello())
+    log.telemetry(session, telemetry(0, 35_000), 1000.0, 0)
+    assert log.flush() == 1
+    with log.lock:  # the "disk" ends here (SQLite's page limit)
+        pages = log.store.conn.execute("PRAGMA page_count").fetchone()[0]
+        log.store.conn.execute(f"PRAGMA max_page_count={pages}")
+    for i in range(1, 20_000):  # more than the free pages hold
+        values = tuple((i * 7919 + k * 104_729) % 1_000_000 for k in range(8))
+        log.telemetry(session, telemetry(i * 100, *values), 1000.0 + i / 10, i)
+    with pytest.raises(StorageError):
+        log.flush()
+    assert log.rows_since([session], 1000.0) == 1
+    log.abandon()
+    assert count(tmp_path / "log.db") == 1
