@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from tendril.boards import load_board
 from tendril.contract import EventKind, OffReason, SensorFault, SkipReason
-from tendril.live import Bucket, Series, event_text, find_recipe
+from tendril.live import Bucket, Series, find_recipe
+from tendril.words import event_text
 from tendril.live.series import FINE_SECONDS
 from tendril.protocol import Event
 from tendril.recipes import compile_recipe, load, parse
@@ -71,7 +72,7 @@ def test_find_recipe_from_the_text_the_log_database_kept(tmp_path):
     image = compile_recipe(parse(text, "x.toml"), board)
     with Store.open(tmp_path / "log.db") as store:
         store.record_config(0xC0FFEE, image, "pushed", recipe_text=text)
-        found = find_recipe(image, board, db=store.conn, device_id=0xC0FFEE)
+        found = find_recipe(image, board, logged=lambda h: store.recipe_text(0xC0FFEE, h))
     assert found.meta.name == "my-balcony"
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from ..boards import board_of_class, load_board
-from ..contract import HelloFlag, Unit
+from ..contract import OWNER_LEASE, ActuatorStateBit, HelloFlag, Unit
 from ..errors import StorageError, TendrilError
 from ..image import decode, recipe_hash
 from ..protocol import (
@@ -66,6 +66,7 @@ def _known(session: Session, board, db: str | None):
     no recipe matches comes back decompiled, with generic names."""
     from ..live.names import find_recipe
     from ..store.db import connect_ro, default_path
+    from ..store.query import recipe_text
 
     image = _active(session)
     if image is None:
@@ -75,7 +76,9 @@ def _known(session: Session, board, db: str | None):
     try:
         if path.is_file():
             conn = connect_ro(path)
-        return find_recipe(image, board, db=conn, device_id=session.hello.device_id)
+        device_id = session.hello.device_id
+        logged = (lambda h: recipe_text(conn, device_id, h)) if conn is not None else None
+        return find_recipe(image, board, logged=logged)
     except sqlite3.Error:  # an unreadable log must not stop the command: the catalog still names
         return find_recipe(image, board)
     finally:
@@ -130,9 +133,9 @@ def parse_assignment(assignment: str, params: list) -> tuple[str, int, int]:
 
 
 def _actuator_state(entry) -> str:
-    if not entry.state & 0x01:
-        return "resting" if entry.state & 0x08 else "off"
-    by = "lease" if entry.owner == 0xFE else f"rule {entry.owner}"
+    if not entry.state & ActuatorStateBit.ON:
+        return "resting" if entry.state & ActuatorStateBit.RESTING else "off"
+    by = "lease" if entry.owner == OWNER_LEASE else f"rule {entry.owner}"
     return f"on ({by}, {entry.ms_left / 1000:g} s left)"
 
 

@@ -18,7 +18,6 @@ import click
 
 from ..errors import StorageError, TendrilError
 from ..live import LinkState, LiveBoard, LiveSource, LogSink
-from ..store.summary import rows_since
 
 START_GRACE = 1.0  # seconds beyond the hello timeout a port gets to come online at the start
 
@@ -139,7 +138,7 @@ def _install_stop(stop: threading.Event) -> list[tuple[int, object]]:
 
 def _rows_by_port(boards: list[LiveBoard], sink: LogSink, since: float) -> dict[str, int]:
     """Rows in the database this run wrote for each board (after the final flush)."""
-    return {b.port: rows_since(sink.store.conn, b.session_ids, since) for b in boards}
+    return {b.port: sink.rows_since(b.session_ids, since) for b in boards}
 
 
 @click.command("log")
@@ -242,7 +241,7 @@ def _finish(boards: list[LiveBoard], sink: LogSink, started: float) -> None:
     except StorageError as exc:
         pending = sink.pending
         try:
-            sink.store.conn.close()
+            sink.abandon()
         finally:
             raise TendrilError(f"{exc} ({pending} rows received could not be written)") from exc
     counts = _rows_by_port(boards, sink, started)

@@ -85,7 +85,7 @@ def export(db, fmt, channels, since, until, device, events, wide, output) -> Non
     store = _open(db)
     try:
         if events:
-            from ..live.names import event_text
+            from ..words import event_text
 
             rows = iter_events(store.conn, since=t0, until=t1, device_id=device)
             what, emit = "events", partial(write_events, rows, fmt=fmt,

@@ -1,15 +1,17 @@
-"""Live boards for the logger and the UI: a thread per board that holds the link, logs every
-sample and event to the shared database, keeps the latest state, and runs commands.
+"""Live boards for the logger and the UI: a thread per board that holds the link, hands every
+sample and event to its sink (sinks.py: the log database, and more through a FanOut), keeps the
+latest state, and runs commands.
 
 Nothing here imports Textual: ``tendril log`` prints from it, ``tendril monitor`` draws it."""
 
 from .board import LiveBoard, PushOutcome
 from .view import ActuatorView, BoardView, ChannelView, LinkState, LogLine, ParamView, RuleView
-from .names import event_text, find_recipe
+from .names import find_recipe
 from .series import Bucket, Series
 from .sink import LogSink
+from .sinks import FanOut, Sink
 from .source import LiveSource
 
-__all__ = ["ActuatorView", "BoardView", "Bucket", "ChannelView", "LinkState", "LiveBoard",
-           "LiveSource", "LogLine", "LogSink", "ParamView", "PushOutcome", "RuleView", "Series",
-           "event_text", "find_recipe"]
+__all__ = ["ActuatorView", "BoardView", "Bucket", "ChannelView", "FanOut", "LinkState", "LiveBoard",
+           "LiveSource", "LogLine", "LogSink", "ParamView", "PushOutcome", "RuleView", "Series", "Sink",
+           "find_recipe"]

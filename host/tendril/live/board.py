@@ -2,7 +2,7 @@
 state for display, and runs commands handed to it. ``tendril log`` and ``tendril monitor`` both
 use it; it knows nothing of screens.
 
-    board = LiveBoard("/dev/ttyACM0", sink=LogSink.open())
+    board = LiveBoard("/dev/ttyACM0", sink=LogSink.open())   # any Sink; FanOut for several
     board.start()
     board.wait_online(10)
     view = board.view()                     # a consistent copy, safe to read from any thread
@@ -23,10 +23,10 @@ from dataclasses import dataclass, replace
 
 from ..boards import Board, board_of_class, load_board
 from ..contract import (
+    NEVER_MS,
+    ActuatorStateBit,
     EventKind,
     HelloFlag,
-    RuleState,
-    SkipReason,
     StatusSection,
     TelemetryFlag,
 )
@@ -39,6 +39,7 @@ from ..protocol import (
     Lease,
     Log,
     Off,
+    Params,
     Pause,
     RequestStatus,
     Resume,
@@ -50,23 +51,17 @@ from ..recipes import Recipe, compile_recipe, diff
 from ..recipes.tuned import tuned_plan
 from ..session import Session, read_config, read_params
 from ..session import push as push_image
+# The words the views and the event log carry for people come from the UIs' module (the views
+# hold text for the screens); a consumer that wants structure takes a Sink (sinks.py).
+from ..words import event_text, owner_text, rule_state_text, skip_text, unit_text
 from .base import LiveBase
-from .names import event_text, find_recipe, unit_text
+from .names import find_recipe
 from .series import Series
-from .sink import LogSink
+from .sinks import Sink
 from .view import ActuatorView, BoardView, ChannelView, LinkState, ParamView, RuleView
 
-LEASE_OWNER = 0xFE
 _RAW = int(TelemetryFlag.RAW)
-NEVER = 0xFFFFFFFF
 
-
-_RULE_STATE = {RuleState.IDLE: "armed", RuleState.HOLDING: "holding", RuleState.READY: "ready",
-               RuleState.RUNNING: "running", RuleState.COOLING: "cooling down",
-               RuleState.PAUSED: "paused"}
-_SKIP_WORDS = {SkipReason.INTERLOCK: "interlock", SkipReason.LEASED: "leased",
-               SkipReason.DAILY_CAP: "daily cap", SkipReason.MIN_OFF: "resting",
-               SkipReason.NO_READING: "no reading"}
 
 
 @dataclass(frozen=True)
@@ -79,7 +74,7 @@ class PushOutcome:
 class LiveBoard(LiveBase):
     thread_name = "board"
 
-    def __init__(self, port: str, *, sink: LogSink | None = None, recipes: Iterable[Recipe] = (),
+    def __init__(self, port: str, *, sink: Sink | None = None, recipes: Iterable[Recipe] = (),
                  board: str | None = None, baud: int = 115_200, status_every: float = 1.0,
                  hello_timeout: float = 5.0,
                  candidates: Callable[[], Iterable[str]] | None = None) -> None:
@@ -151,8 +146,8 @@ class LiveBoard(LiveBase):
                 for index, value in keep:
                     s.call(SetParam(index, value), f"setting parameter {recipe.params[index].name} again")
             if self.sink is not None:
-                self.sink.record_config(result.after.device_id, result.image, "pushed",
-                                        recipe_text=recipe.text or None)
+                self.sink.config(result.after.device_id, result.image, "pushed",
+                                 recipe_text=recipe.text or None)
             self.recipes.insert(0, recipe)
             self._on_hello(result.after)
             self._load_config(s)
@@ -166,7 +161,7 @@ class LiveBoard(LiveBase):
         def run(s: Session) -> str:
             image = read_config(s)
             if self.sink is not None:
-                self.sink.record_config(s.hello.device_id, image, "read")
+                self.sink.config(s.hello.device_id, image, "read")
             return decompile(image, self._need_board(), self.recipe, read_params(s))
         return self.submit(run)
 
@@ -288,7 +283,7 @@ class LiveBoard(LiveBase):
             self.device_ms = msg.time_ms
         if isinstance(msg, Telemetry):
             if self.sink is not None and self._session_id is not None:
-                self.sink.add_telemetry(self._session_id, msg, now, seq)
+                self.sink.telemetry(self._session_id, msg, now, seq)
                 self.rows += len(msg.values)
             raw = bool(int(msg.flags) & _RAW)  # int(): IntFlag's own & is slow on this path
             scale = 1 if raw else 0.001
@@ -309,7 +304,7 @@ class LiveBoard(LiveBase):
                 self._raw_channels = raw
         elif isinstance(msg, Event):
             if self.sink is not None and self._session_id is not None:
-                self.sink.add_event(self._session_id, msg, now, seq)
+                self.sink.event(self._session_id, msg, now, seq)
                 self.rows += 1
             self.events += 1
             self._note("event", event_text(msg, self.recipe), now)
@@ -347,18 +342,18 @@ class LiveBoard(LiveBase):
         if not hello.flags & HelloFlag.HAS_CONFIG:
             self.recipe = None
             self._set(recipe="", channels=(), actuators=(), rules=(), params=())
+            if self.sink is not None:
+                self.sink.recipe(self._session_id, None)
             return
         image = read_config(s)
-        db = self.sink.store.conn if self.sink is not None else None
-        if self.sink is not None:
-            with self.sink.lock:
-                recipe = find_recipe(image, self._need_board(), given=self.recipes, db=db,
-                                     device_id=hello.device_id)
-        else:
-            recipe = find_recipe(image, self._need_board(), given=self.recipes)
+        sink = self.sink
+        logged = (lambda h: sink.recipe_text(hello.device_id, h)) if sink is not None else None
+        recipe = find_recipe(image, self._need_board(), given=self.recipes, logged=logged)
         self.recipe = recipe
-        if self.sink is not None and recipe_hash(image) == hello.recipe_hash:
-            self.sink.record_config(hello.device_id, image, "read", recipe_text=recipe.text or None)
+        if sink is not None:
+            sink.recipe(self._session_id, recipe)
+            if recipe_hash(image) == hello.recipe_hash:
+                sink.config(hello.device_id, image, "read", recipe_text=recipe.text or None)
         self._set(recipe=recipe.meta.name)
         self._next_status = 0.0
 
@@ -369,16 +364,18 @@ class LiveBoard(LiveBase):
         acts = self._pages(s, StatusSection.ACTUATORS)
         rules = self._pages(s, StatusSection.RULES)
         params = read_params(s)
+        if self.sink is not None:
+            self.sink.params(self._session_id, Params(0, len(params), tuple(params)))
         r = self.recipe
+        on, resting, capped = ActuatorStateBit.ON, ActuatorStateBit.RESTING, ActuatorStateBit.CAPPED
         actuators = tuple(
-            ActuatorView(i, a.name, bool(e.state & 1), e.level, self._owner(e.owner), e.ms_left,
+            ActuatorView(i, a.name, bool(e.state & on), e.level, self._owner(e.owner), e.ms_left,
                          e.today_on_ms, a.daily_cap_ms, a.max_on_ms, a.min_off_ms,
-                         bool(e.state & 8), bool(e.state & 4), a.pwm)
+                         bool(e.state & resting), bool(e.state & capped), a.pwm)
             for i, (a, e) in enumerate(zip(r.actuators, acts)))
         rule_views = tuple(
-            RuleView(i, rule.name, _RULE_STATE.get(e.state, str(e.state)),
-                     _SKIP_WORDS.get(e.last_skip, ""),
-                     None if e.since_fired_ms == NEVER else e.since_fired_ms)
+            RuleView(i, rule.name, rule_state_text(e.state), skip_text(e.last_skip),
+                     None if e.since_fired_ms == NEVER_MS else e.since_fired_ms)
             for i, (rule, e) in enumerate(zip(r.rules, rules)))
         param_views = tuple(
             ParamView(i, p.name, v, p.min, p.max, "ms" if p.duration else unit_text(p.unit), p.duration)
@@ -393,6 +390,8 @@ class LiveBoard(LiveBase):
         while True:
             page = s.call(RequestStatus(section, len(entries)), "STATUS", expect=Status)
             self._status_flags = page.flags
+            if self.sink is not None:
+                self.sink.status(self._session_id, page)
             entries += page.entries
             if not page.entries or len(entries) >= page.total:
                 return entries
@@ -416,12 +415,7 @@ class LiveBoard(LiveBase):
             return tuple(out)
 
     def _owner(self, owner: int) -> str:
-        if owner == LEASE_OWNER:
-            return "lease"
-        if owner == 0xFF:
-            return ""
-        rules = self.recipe.rules if self.recipe else ()
-        return f"rule {rules[owner].name}" if owner < len(rules) else f"rule {owner}"
+        return owner_text(owner, [r.name for r in self.recipe.rules] if self.recipe else [])
 
     def _act_name(self, index: int) -> str:
         acts = self.recipe.actuators if self.recipe else ()

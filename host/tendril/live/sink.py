@@ -1,4 +1,4 @@
-"""One log database shared by the boards of a logger or a UI: the Store behind a lock.
+"""One log database shared by the boards of a logger or a UI: the Store behind a lock, as a Sink.
 
 Board threads queue rows and call ``flush_due`` in their loops; whichever thread finds the batch
 due commits it. SQLite sees one writer at a time, and a batch is one transaction."""
@@ -10,9 +10,10 @@ import time
 
 from ..errors import StorageError
 from ..store import Store
+from .sinks import Sink
 
 
-class LogSink:
+class LogSink(Sink):
     def __init__(self, store: Store) -> None:
         self.store = store
         self.lock = threading.Lock()
@@ -31,23 +32,28 @@ class LogSink:
         with self.lock:
             return self.store.begin_session(hello)
 
-    def add_telemetry(self, session: int, msg, host_time: float, seq: int) -> None:
+    def telemetry(self, session: int, msg, host_time: float, seq: int) -> None:
         with self.lock:
             self.store.add_telemetry(session, msg, host_time, seq)
 
-    def add_event(self, session: int, msg, host_time: float, seq: int) -> None:
+    def event(self, session: int, msg, host_time: float, seq: int) -> None:
         with self.lock:
             self.store.add_event(session, msg, host_time, seq)
 
-    def record_config(self, device_id: int, image: bytes, direction: str, **kw) -> int:
+    def config(self, device_id: int, image: bytes, direction: str,
+               recipe_text: str | None = None) -> int:
         with self.lock:
-            return self.store.record_config(device_id, image, direction, **kw)
+            return self.store.record_config(device_id, image, direction, recipe_text=recipe_text)
+
+    def recipe_text(self, device_id: int, recipe_hash: bytes) -> str | None:
+        with self.lock:
+            return self.store.recipe_text(device_id, recipe_hash)
 
     def begin_source_session(self, kind: str, device_key: str) -> int:
         with self.lock:
             return self.store.begin_source_session(kind, device_key)
 
-    def add_row(self, session: int, host_time: float, values: dict[str, float]) -> None:
+    def row(self, session: int, host_time: float, values: dict[str, float]) -> None:
         with self.lock:
             self.store.add_row(session, host_time, values)
 
@@ -76,6 +82,16 @@ class LogSink:
             self.committed += n
             self.error = None
             return n
+
+    def rows_since(self, session_ids, since: float) -> int:
+        """Rows committed for those sessions at host time ``since`` or later."""
+        with self.lock:
+            return self.store.rows_since(session_ids, since)
+
+    def abandon(self) -> None:
+        """Let go of the database without writing what is queued (a final flush failed)."""
+        with self.lock:
+            self.store.abandon()
 
     def close(self) -> None:
         with self.lock:

@@ -16,14 +16,14 @@ from dataclasses import replace
 from ..errors import TendrilError, TransportError
 from .base import LiveBase
 from .series import Series
-from .sink import LogSink
+from .sinks import Sink
 from .view import BoardView, ChannelView, LinkState
 
 
 class LiveSource(LiveBase):
     thread_name = "source"
 
-    def __init__(self, source, *, sink: LogSink | None = None) -> None:
+    def __init__(self, source, *, sink: Sink | None = None) -> None:
         baud = getattr(source, "baud", 0)
         super().__init__(source.port, baud,
                          BoardView(source.port, baud, LinkState.CONNECTING, board=source.kind))
@@ -112,7 +112,7 @@ class LiveSource(LiveBase):
             return
         for row in rows:
             if self.sink is not None and self._session_id is not None:
-                self.sink.add_row(self._session_id, row.host_time, row.values)
+                self.sink.row(self._session_id, row.host_time, row.values)
         with self.lock:
             for row in rows:
                 for name, value in row.values.items():

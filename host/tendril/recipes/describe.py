@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from ..contract import RuleAction, RuleKind, Unit, channel_kind
+from ..contract import ActuatorStateBit, RuleAction, RuleKind, Unit, channel_kind
 from . import model as m
 from .provenance import lineage_words
 from .units import fmt_ms, fmt_number, fmt_quantity, symbol
@@ -221,8 +221,8 @@ def status_words(recipe: m.Recipe, values: dict[int, int | None], actuators: lis
                     text += " (outside 0 .. 100 %: is the sensor wired, and its calibration for it?)"
                 now.append(text)
     for a, e in zip(recipe.actuators, actuators):
-        state = ("on, " + _seconds(e.ms_left) + " left" if e.ms_left else "on") if e.state & 0x01 else (
-            "resting" if e.state & 0x08 else "off")
+        state = ("on, " + _seconds(e.ms_left) + " left" if e.ms_left else "on") if e.state & ActuatorStateBit.ON else (
+            "resting" if e.state & ActuatorStateBit.RESTING else "off")
         text = f"{a.name} {state}"
         if a.daily_cap_ms:
             text += f"  today {_seconds(e.today_on_ms)} of {fmt_ms(a.daily_cap_ms)}"

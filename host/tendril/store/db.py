@@ -13,6 +13,7 @@ from typing import Self
 
 import numpy as np
 
+from ..contract import TelemetryFlag
 from ..errors import StorageError
 from . import chunks
 from .schema import MIGRATIONS, SCHEMA_VERSION
@@ -20,6 +21,7 @@ from .schema import MIGRATIONS, SCHEMA_VERSION
 FLUSH_INTERVAL = 0.25  # seconds: the longest a logged row waits before its commit
 FLUSH_ROWS = 50_000  # a batch this big is committed at once, whatever the time
 _SEQ_MOD, _SEQ_HALF = 1 << 16, 1 << 15
+_RAW = int(TelemetryFlag.RAW)
 
 _INSERT_CHANNEL = "INSERT OR IGNORE INTO channels (session_id, channel, name, unit) VALUES (?, ?, ?, ?)"
 _INSERT_EVENT = ("INSERT OR IGNORE INTO events (session_id, seq, device_ms, kind, a, b, c, value,"
@@ -342,7 +344,7 @@ class Store:
     def add_telemetry(self, session: int, msg, host_time: float, seq: int) -> None:
         """Queue one TELEMETRY frame (``seq`` from its header): one row per channel value."""
         ext = self._unwrap(session, seq)
-        raw = int(msg.flags) & 1
+        raw = 1 if int(msg.flags) & _RAW else 0
         self._samples.append((session, ext, msg.first_channel, msg.time_ms, host_time, msg.values, raw))
         self._queued += len(msg.values)
 
@@ -368,6 +370,11 @@ class Store:
                 (device_id, now, direction, img.generation, bytes(img.recipe_hash), bytes(image),
                  recipe_text))
         return cur.lastrowid
+
+    def recipe_text(self, device_id: int, recipe_hash: bytes) -> str | None:
+        """The newest recipe text kept for the image ``recipe_hash`` on ``device_id``, or None."""
+        from .query import recipe_text
+        return recipe_text(self.conn, device_id, recipe_hash)
 
     @property
     def pending(self) -> int:
@@ -476,6 +483,15 @@ class Store:
 
     def _write(self, doing: str):
         return _Transaction(self, doing)
+
+    def rows_since(self, session_ids, since: float) -> int:
+        """Samples and events (committed) the sessions logged at host time ``since`` or later."""
+        from .summary import rows_since
+        return rows_since(self.conn, session_ids, since)
+
+    def abandon(self) -> None:
+        """Close without writing what is queued (after a flush that cannot be written)."""
+        self.conn.close()
 
     def close(self) -> None:
         """Flush and close. Queued rows that cannot be written raise StorageError."""
