@@ -156,7 +156,7 @@ class AvrRuntime(_CRuntime):
         return ["--board", board]
 
     def program_args(self, spec: SimSpec) -> list[str]:
-        elf = Path(spec.elf) if spec.elf else firmware_elf(spec.board)
+        elf = Path(spec.elf) if spec.elf else product_elf(spec.board)  # build() made it
         if not elf.exists():
             raise SimError(f"no such program: {elf}")
         return [str(elf)]
@@ -178,8 +178,8 @@ class NativeRuntime(_CRuntime):
 
     def build(self, board: str) -> None:
         need_checkout("the native runtime (the firmware core built for this computer)")
-        if self.binary(board).exists():
-            return
+        # always through make, which rebuilds only what changed: a binary older than the C sources
+        # it was built from would simulate a firmware that no longer exists
         make(["-C", "firmware/native", f"BOARD={board}"], f"the native simulated {board}")
         if not self.binary(board).exists():
             raise SimError(f"make -C firmware/native BOARD={board} did not produce "
@@ -244,10 +244,9 @@ def product_elf(board: str) -> Path:
 
 
 def simavr_runner() -> Path:
-    """The tendril-simavr binary, built if needed; SimError saying what to install if it cannot be."""
+    """The tendril-simavr binary, brought up to date with make; SimError saying what to install if
+    it cannot be built."""
     need_checkout("the avr runtime (the firmware in simavr)")
-    if SIMAVR.exists():
-        return SIMAVR
     if not any(Path(p, "simavr", "sim_avr.h").exists() for p in ("/usr/include", "/usr/local/include")):
         raise SimError(f"simavr is not installed: sudo apt-get install {SIMAVR_DEBS}")
     if not shutil.which("gcc"):
@@ -257,10 +256,9 @@ def simavr_runner() -> Path:
 
 
 def firmware_elf(board: str) -> Path:
-    """firmware/build/<board>/tendril.elf, built with `make -C firmware BOARD=<board>` if needed."""
+    """firmware/build/<board>/tendril.elf, brought up to date with `make -C firmware BOARD=<board>`
+    (make rebuilds only what changed, so a run never uses a firmware older than its sources)."""
     elf = product_elf(board)
-    if elf.exists():
-        return elf
     if not shutil.which("avr-gcc"):
         raise SimError(f"the AVR toolchain is not installed: sudo apt-get install {AVR_DEBS}")
     make(["-C", "firmware", f"BOARD={board}"], f"the firmware for {board}")
