@@ -60,7 +60,7 @@ def _device_payload(case, raw):
         return msg.hello(raw, m["board_class"], (m["fw_major"], m["fw_minor"], m["fw_patch"]),
                          m["reset_cause"], m["flags"], m["device_id"], m["boot_count"],
                          m["capabilities"], m["config_generation"], unhex(m["recipe_hash"]),
-                         m["max_image"], m["text"].encode())
+                         m["max_image"], m["text"].encode(), m["sensor_kinds"])
     if t == 0x81:
         return msg.data(raw, unhex(m["data"]))
     if t == 0x82:
