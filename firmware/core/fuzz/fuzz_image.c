@@ -13,6 +13,7 @@
 #include "crc.h"
 #include "image.h"
 #include "le.h"
+#include "tendril_records.h"
 
 #define CHECK(cond)                                                                                     \
     do {                                                                                                \
@@ -92,8 +93,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     memcpy(image, data, len);
     if (len >= TD_IMAGE_HEADER_SIZE) {
-        le_put_u16(&image[6], len);
-        le_put_u32(&image[2], crc32(&image[6], (size_t)len - 6u));
+        le_put_u16(&image[TD_IMAGE_HEADER_LENGTH], len);
+        le_put_u32(&image[TD_IMAGE_HEADER_CRC32],
+                   crc32(&image[TD_IMAGE_HEADER_LENGTH], (size_t)len - TD_IMAGE_HEADER_LENGTH));
     }
     ctx.buf = image;
     ctx.len = len;
@@ -104,9 +106,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         const td_board_t *board = td_boards[b].board;
         uint8_t index = 0;
         td_image_error_t err = image_validate(&src, board, &index);
-        CHECK(err <= TD_IMG_ERR_BAD_DURATION);
-        if (len >= TD_IMAGE_HEADER_SIZE && len <= board->max_image && image[0] == TD_IMAGE_MAGIC_0 &&
-            image[1] == TD_IMAGE_MAGIC_1 && image[8] == TD_IMAGE_FORMAT) {
+        CHECK(err <= TD_IMG_ERR_BAD_SENSOR); /* the last ImageError */
+        if (len >= TD_IMAGE_HEADER_SIZE && len <= board->max_image && image[TD_IMAGE_HEADER_MAGIC] == TD_IMAGE_MAGIC_0 &&
+            image[TD_IMAGE_HEADER_MAGIC + 1] == TD_IMAGE_MAGIC_1 && image[TD_IMAGE_HEADER_FORMAT] == TD_IMAGE_FORMAT) {
             CHECK(err != TD_IMG_ERR_BAD_LENGTH || index == 0);
             CHECK(err != TD_IMG_ERR_BAD_CRC && err != TD_IMG_ERR_TRUNCATED && err != TD_IMG_ERR_TOO_LARGE);
         }
