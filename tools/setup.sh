@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-DEBS=(gcc make clang libfuzzer-14-dev gcc-avr avr-libc python3-venv arduino-core-avr avrdude simavr libsimavr-dev libelf-dev tmux)
+DEBS=(gcc make clang libfuzzer-14-dev gcc-avr avr-libc python3-venv arduino-core-avr avrdude simavr libsimavr-dev libelf-dev tmux mosquitto mosquitto-clients iproute2)
 
 missing=()
 for pkg in "${DEBS[@]}"; do
