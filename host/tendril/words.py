@@ -1,6 +1,7 @@
 """Words for people about what a board says: events, rule states, skip reasons, who drives an
-actuator, units. The CLI (`tendril log`, `tendril export --events`) and the TUI share these; the
-link layer (tendril.live) hands structured values and asks here for the words its views carry.
+actuator, an actuator's state, units, log entries. The CLI (`tendril log`, `tendril status`,
+`tendril export --events`, the demo) and the TUI share these; the link layer (tendril.live) hands
+structured views and never imports this module.
 Machine-readable names (MQTT JSON) are mqtt/state.py's: lowercased enum names, not these."""
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from .contract import (
 )
 from .recipes.decompile import fmt_unit
 from .recipes.describe import param_format
+from .recipes.units import fmt_ms
 
 _RULE_STATE = {RuleState.IDLE: "armed", RuleState.HOLDING: "holding", RuleState.READY: "ready",
                RuleState.RUNNING: "running", RuleState.COOLING: "cooling down",
@@ -40,8 +42,15 @@ def skip_text(reason: int) -> str:
     return _SKIP_SHORT.get(reason, "")
 
 
-def owner_text(owner: int, rules: list[str]) -> str:
-    """Who drives an actuator (STATUS owner): "lease", "rule <name>", or "" for nobody."""
+def owner_text(owner, rules: list[str] = ()) -> str:
+    """Who drives an actuator: "lease", "rule <name>", or "" for nobody. ``owner`` is the STATUS
+    byte (with ``rules``, the recipe's rule names) or a live view's Owner."""
+    if not isinstance(owner, int):  # tendril.live.view.Owner
+        if owner.lease:
+            return "lease"
+        if owner.rule is None:
+            return ""
+        return f"rule {owner.rule_name or owner.rule}"
     if owner == OWNER_LEASE:
         return "lease"
     if owner == NO_INDEX:
@@ -49,8 +58,81 @@ def owner_text(owner: int, rules: list[str]) -> str:
     return f"rule {rules[owner]}" if owner < len(rules) else f"rule {owner}"
 
 
+def level_text(level: int) -> str:
+    """A lease or output level 1..255 as a percentage: 102 -> "40 %"."""
+    return f"{round(level * 100 / 255)} %"
+
+
+def actuator_state_text(on: bool, *, owner: str = "", ms_left: int = 0, level: int = 255,
+                        resting: bool = False, capped: bool = False, style: str = "screen") -> str:
+    """An actuator's state in words, the one wording every UI uses. ``owner``: owner_text's words.
+    style "screen" (the monitor): "ON at 40 % (rule water, 4.2 s left)", "off (resting)";
+    style "line" (`tendril status`): "on (lease, 5 s left)", "resting", "off";
+    style "short" (`tendril status`'s summary): "on, 5 s left", "resting", "off";
+    style "story" (the live demo's status line): "ON (rule water, 5 s left)", "off, resting"."""
+    if style == "screen":
+        if on:
+            left = f", {duration_text(ms_left)} left" if ms_left else ""
+            at = f" at {level_text(level)}" if level not in (0, 255) else ""
+            return f"ON{at} ({owner or 'on'}{left})"
+        if capped:
+            return "off (daily cap used up)"
+        return "off (resting)" if resting else "off"
+    if style == "story":
+        if on:
+            return f"ON ({owner}, {ms_left / 1000:.0f} s left)"
+        return "off, resting" if resting else "off"
+    if not on:
+        return "resting" if resting else "off"
+    if style == "line":
+        return f"on ({owner}, {ms_left / 1000:g} s left)"
+    return f"on, {_seconds(ms_left)} left" if ms_left else "on"
+
+
+def _seconds(ms: int) -> str:
+    return f"{ms / 1000:g} s" if ms < 60_000 else fmt_ms(ms - ms % 1000)
+
+
+def duration_text(ms: int) -> str:
+    """950 ms, 4.2 s, 3 min 20 s, 2 h 05 min (as the monitor shows durations)."""
+    if ms < 1000:
+        return f"{ms} ms"
+    s = ms / 1000
+    if s < 60:
+        text = f"{round(s, 1):.3f}".rstrip("0").rstrip(".")
+        return f"{text} s"
+    m, s = divmod(int(s), 60)
+    if m < 60:
+        return f"{m} min {s:02d} s" if s else f"{m} min"
+    h, m = divmod(m, 60)
+    return f"{h} h {m:02d} min"
+
+
+def log_text(entry) -> str:
+    """A live board's log entry (tendril.live.view.LogEntry) in words: an event with the names of
+    the recipe the board ran then, else the entry's text."""
+    if entry.event is not None:
+        return event_text(entry.event, entry.recipe)
+    return entry.text
+
+
 def unit_text(unit: Unit | None) -> str:
     return fmt_unit(unit) if unit not in (None, Unit.NONE) else ""
+
+
+def channel_unit_text(channel) -> str:
+    """A live channel's unit (tendril.live.view.ChannelView): "counts" for raw readings."""
+    return "counts" if channel.raw else unit_text(channel.unit)
+
+
+def param_unit_text(param) -> str:
+    """A live parameter's unit (tendril.live.view.ParamView): "ms" for a duration."""
+    return "ms" if param.duration else unit_text(param.unit)
+
+
+def rule_skip_text(reason: int | None) -> str:
+    """A live rule's last skip in a word or two, "" when it never skipped."""
+    return "" if reason is None else skip_text(reason)
 
 
 _OFF = {

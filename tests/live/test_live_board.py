@@ -7,10 +7,12 @@ import pytest
 
 import time
 
+from tendril.contract import RuleState, Unit
 from tendril.live import LinkState, LiveBoard, LogSink
 from tendril.protocol import Log, encode
 from tendril.recipes import load, parse
 from tendril.sim.feeder import Feeder
+from tendril.words import log_text
 
 from .conftest import FAST_TEXT, count, fast_recipe, wait_until
 from .relay import Relay
@@ -35,7 +37,7 @@ def test_a_pushed_recipe_names_channels_actuators_rules_and_params(native, tmp_p
         view = wait_until(lambda: (v := board.view()).actuators and v.channels[0].count and v, 10)
         assert view.recipe == "plant-waterer"
         assert view.channels[0].name == "soil"
-        assert view.channels[0].unit == "%" and view.channels[0].value is not None
+        assert view.channels[0].unit == Unit.PERCENT and view.channels[0].value is not None
         assert [a.name for a in view.actuators] == ["pump"]
         assert {p.name for p in view.params} == {"dry_threshold", "pulse"}
         assert board.push(fast_recipe()).result(20).already_active
@@ -51,10 +53,10 @@ def test_a_lease_shows_the_actuator_on_then_it_ends_on_its_own(fast_board, tmp_p
     try:
         wait_until(lambda: board.view().actuators, 10)
         board.lease(0, 1000).result(5)
-        on = wait_until(lambda: (a := board.view().actuators[0]).on and a.owner == "lease" and a, 5)
+        on = wait_until(lambda: (a := board.view().actuators[0]).on and a.owner.lease and a, 5)
         assert on and on.name == "pump"
         assert wait_until(lambda: not board.view().actuators[0].on, 5)
-        lines = wait_until(lambda: [e.text for e in board.log if "lease ended" in e.text], 5)
+        lines = wait_until(lambda: [t for e in board.log if "lease ended" in (t := log_text(e))], 5)
         assert lines and lines[0].startswith("pump OFF")
     finally:
         board.stop()
@@ -69,7 +71,7 @@ def test_set_param_is_read_back_and_pause_resume_show_in_the_flags(fast_board, t
         assert wait_until(lambda: board.view().params[0].value == 42_000, 5)
         board.pause().result(5)
         assert wait_until(lambda: board.view().paused, 5)
-        assert wait_until(lambda: any(r.state == "paused" for r in board.view().rules), 5)
+        assert wait_until(lambda: any(r.state == RuleState.PAUSED for r in board.view().rules), 5)
         board.resume().result(5)
         assert wait_until(lambda: not board.view().paused, 5)
     finally:

@@ -14,12 +14,14 @@ from tendril.live import (
     BoardView,
     ChannelView,
     LinkState,
-    LogLine,
+    LogEntry,
+    Owner,
     ParamView,
     RuleView,
     Series,
 )
-from tendril.protocol import Hello
+from tendril.contract import ConfigOutcome, EventKind, OffReason, RuleState, SkipReason, Unit
+from tendril.protocol import Event, Hello
 from tendril.recipes import load
 from tendril.sim.runner import ROOT
 
@@ -46,12 +48,12 @@ class SnapshotBoard:
             self.series[0].add(t, _soil(t))
             self.series[1].add(t, 1.0 if (k // 600) % 5 == 0 else 0.0)
         self.log = deque([
-            LogLine(NOW - 300, "host", "link up: /dev/ttyACM0"),
-            LogLine(NOW - 240, "event", "new config applied (generation 3)"),
-            LogLine(NOW - 120, "event", "pump ON (rule water)"),
-            LogLine(NOW - 116, "event", "pump OFF after 4 s: rule done"),
-            LogLine(NOW - 60, "log", "soil sensor recalibrated"),
-            LogLine(NOW - 10, "event", "rule water skipped: the actuator is resting (min_off)"),
+            LogEntry(NOW - 300, "host", "link up: /dev/ttyACM0"),
+            self._event(NOW - 240, EventKind.CONFIG, 0, ConfigOutcome.APPLIED, 0, 3),
+            self._event(NOW - 120, EventKind.ACT_ON, 0, 0, 0, 255),
+            self._event(NOW - 116, EventKind.ACT_OFF, 0, OffReason.RULE_DONE, 0, 4000),
+            LogEntry(NOW - 60, "log", "soil sensor recalibrated"),
+            self._event(NOW - 10, EventKind.RULE_SKIP, 0, SkipReason.MIN_OFF, 0, 0),
         ])
         self.raw = deque([(NOW - 1, bytes(range(0x20, 0x48))), (NOW - 0.5, b"\x07\x01\x89\xb5z\xa9\x00")])
         hello = Hello(protocol_version=1, board_class=1, fw_major=1, fw_minor=0, fw_patch=0,
@@ -61,19 +63,24 @@ class SnapshotBoard:
         self._view = BoardView(
             port=self.port, baud=115_200, state=LinkState.ONLINE, hello=hello, board="uno",
             recipe="plant-waterer",
-            channels=(ChannelView(0, "soil", "%", 31.25, 14.5, 46.0, 7200),
-                      ChannelView(1, "tank_empty", "bool", 0.0, 0.0, 1.0, 7200)),
-            actuators=(ActuatorView(0, "pump", True, 255, "rule water", 2500, 96_000, 300_000,
+            channels=(ChannelView(0, "soil", Unit.PERCENT, 31.25, 14.5, 46.0, 7200),
+                      ChannelView(1, "tank_empty", Unit.BOOL, 0.0, 0.0, 1.0, 7200)),
+            actuators=(ActuatorView(0, "pump", True, 255, Owner(rule=0, rule_name="water"), 2500, 96_000, 300_000,
                                     10_000, 30_000, False, False),),
-            rules=(RuleView(0, "water", "running", "resting", 1500),),
-            params=(ParamView(0, "dry_threshold", 35000, 10000, 80000, "%", False),
-                    ParamView(1, "pulse", 4000, 1000, 10000, "ms", True)),
+            rules=(RuleView(0, "water", RuleState.RUNNING, SkipReason.MIN_OFF, 1500),),
+            params=(ParamView(0, "dry_threshold", 35000, 10000, 80000, Unit.PERCENT, False),
+                    ParamView(1, "pulse", 4000, 1000, 10000, None, True)),
             health=HEALTH)
+
+    def _event(self, when: float, kind: EventKind, a: int, b: int, c: int, value: int) -> LogEntry:
+        """A real EVENT, kept as a live board keeps it: with the recipe for its names."""
+        return LogEntry(when, "event", event=Event(int((when - NOW + 600) * 1000), kind, a, b, c, value),
+                        recipe=self.recipe)
 
     def view(self) -> BoardView:
         return self._view
 
-    def log_since(self, seen: int) -> tuple[list[LogLine], int]:
+    def log_since(self, seen: int) -> tuple[list[LogEntry], int]:
         """LiveBase.log_since over the fixed lines: nothing is ever added."""
         return list(self.log)[seen:], len(self.log)
 

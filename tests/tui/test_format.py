@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from tendril.live import ActuatorView, Bucket, ParamView
+from tendril.contract import Unit
+from tendril.live import ActuatorView, Bucket, Owner, ParamView
 from tendril.recipes.units import UnitError
 from tendril.tui.format import (
     actuator_state,
@@ -16,8 +17,8 @@ from tendril.tui.format import (
 )
 from tendril.tui.widgets.chart import plot_rows
 
-THRESHOLD = ParamView(0, "dry_threshold", 35000, 10000, 80000, "%", False)
-PULSE = ParamView(1, "pulse", 4000, 1000, 10000, "ms", True)
+THRESHOLD = ParamView(0, "dry_threshold", 35000, 10000, 80000, Unit.PERCENT, False)
+PULSE = ParamView(1, "pulse", 4000, 1000, 10000, None, True)
 
 
 def test_parameter_values_are_typed_in_their_unit():
@@ -53,7 +54,7 @@ def test_an_empty_run_time_asks_for_one_in_words(empty):
 
 
 def test_actuator_words_show_the_limits_and_todays_use():
-    a = ActuatorView(0, "pump", True, 255, "lease", 1500, 61_000, 300_000, 10_000, 30_000, False, False)
+    a = ActuatorView(0, "pump", True, 255, Owner(lease=True), 1500, 61_000, 300_000, 10_000, 30_000, False, False)
     assert actuator_state(a) == "ON (lease, 1.5 s left)"
     assert limits_text(a) == ("max on 10 s · rest 30 s between runs · daily cap 5 min · used today"
                               " 1 min 01 s (left 3 min 59 s)")
@@ -73,7 +74,7 @@ def test_a_channel_with_no_reading_shows_it_in_words_not_a_number():
     from tendril.live import ChannelView
     from tendril.tui.widgets.cards import card_words
 
-    good = ChannelView(0, "soil", "%", 35.5, 30.0, 40.0, 12)
-    dead = ChannelView(0, "soil", "%", 35.5, 30.0, 40.0, 12, no_reading=True)
+    good = ChannelView(0, "soil", Unit.PERCENT, 35.5, 30.0, 40.0, 12)
+    dead = ChannelView(0, "soil", Unit.PERCENT, 35.5, 30.0, 40.0, 12, no_reading=True)
     assert card_words(good)[1] == "35.5 %"
     assert card_words(dead) == ("soil", "no reading", "min 30 · max 40")

@@ -14,6 +14,7 @@ from tendril.tui.screens.files import PullScreen, RecipeScreen
 from tendril.tui.screens.help import HelpScreen
 from tendril.tui.widgets.dashboard import ActuatorTable
 from tendril.tui.widgets.status import KeyFooter, StatusBar
+from tendril.words import log_text
 
 from .conftest import DATA, SIZE, run, until
 from ..support.imports import loaded_by
@@ -44,7 +45,7 @@ def test_run_key_starts_a_lease_after_confirmation_showing_the_limits(rig):
             assert not pump(rig.board).on  # nothing happens before the yes
             await pilot.press("y")
             await until(pilot, lambda: pump(rig.board).on, what="the pump on")
-            assert pump(rig.board).owner == "lease"
+            assert pump(rig.board).owner.lease
             assert 0 < pump(rig.board).ms_left <= 3000
             table = app.main.query_one(ActuatorTable)
             await until(pilot, lambda: "ON (lease" in str(table.get_cell_at((0, 1))))
@@ -68,7 +69,7 @@ def test_run_asks_a_pwm_actuator_for_its_level_and_the_lease_drives_it_there(tmp
                 assert app.screen.question == "Run led for 5 s at 40 %?"
                 await pilot.press("y")
                 led = lambda: night.board.view().actuators[0]  # noqa: E731
-                await until(pilot, lambda: led().on and led().owner == "lease", what="the led on")
+                await until(pilot, lambda: led().on and led().owner.lease, what="the led on")
                 assert led().level == 102  # 40 % of 255
         run(scenario)
     finally:
@@ -124,7 +125,7 @@ def test_declined_run_leaves_the_actuator_off(rig):
             await pilot.press("n")
             await pilot.pause(1.5)
             assert not pump(rig.board).on
-            assert not any("pump ON" in line.text for line in rig.board.log)
+            assert not any("pump ON" in log_text(line) for line in rig.board.log)
     run(scenario)
 
 
@@ -157,7 +158,7 @@ def test_pause_key_pauses_and_resumes_the_automation(rig):
             await until(pilot, lambda: not rig.board.view().paused, what="resumed")
             await until(pilot, lambda: "PAUSED" not in _text(status))
     run(scenario)
-    texts = [line.text for line in rig.board.log]
+    texts = [log_text(line) for line in rig.board.log]
     assert "automation paused" in texts and "automation resumed" in texts
 
 
@@ -180,7 +181,7 @@ def test_safe_mode_is_cleared_from_its_key_after_a_confirmation(rig):
             await until(pilot, lambda: "SAFE MODE" not in _text(status))
             await until(pilot, lambda: "Clear safe mode" not in _text(footer), what="the key gone")
     run(scenario)
-    assert any(line.kind == "event" and line.text == "safe mode cleared" for line in rig.board.log)
+    assert any(line.kind == "event" and log_text(line) == "safe mode cleared" for line in rig.board.log)
     assert rig.board.lease(0, 500).result(5) == 500  # the board acts again
 
 

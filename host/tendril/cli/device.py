@@ -25,6 +25,7 @@ from ..recipes import compile_recipe, decompile, diff, load
 from ..recipes.describe import param_format, status_words
 from ..recipes.tuned import tuned_plan
 from ..recipes.units import UnitError, duration_ms, quantity
+from ..words import actuator_state_text
 from ..session import Session, read_config, read_params
 from ..store.db import device_id_text
 from ..session import push as push_image
@@ -133,10 +134,10 @@ def parse_assignment(assignment: str, params: list) -> tuple[str, int, int]:
 
 
 def _actuator_state(entry) -> str:
-    if not entry.state & ActuatorStateBit.ON:
-        return "resting" if entry.state & ActuatorStateBit.RESTING else "off"
+    on = bool(entry.state & ActuatorStateBit.ON)
     by = "lease" if entry.owner == OWNER_LEASE else f"rule {entry.owner}"
-    return f"on ({by}, {entry.ms_left / 1000:g} s left)"
+    return actuator_state_text(on, owner=by, ms_left=entry.ms_left,
+                               resting=bool(entry.state & ActuatorStateBit.RESTING), style="line")
 
 
 @click.command()

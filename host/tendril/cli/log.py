@@ -18,6 +18,7 @@ import click
 
 from ..errors import StorageError, TendrilError
 from ..live import LinkState, LiveBoard, LiveSource, LogSink
+from ..words import log_text
 
 START_GRACE = 1.0  # seconds beyond the hello timeout a port gets to come online at the start
 
@@ -67,10 +68,10 @@ class _Printer:
     def line(self, board: LiveBoard, entry) -> None:
         if self.json:
             self._print(json.dumps({"time": round(entry.host_time, 3), "port": board.port,
-                                    "kind": entry.kind, "text": entry.text}))
+                                    "kind": entry.kind, "text": log_text(entry)}))
         else:
             stamp = time.strftime("%H:%M:%S", time.localtime(entry.host_time))
-            self._print(f"{stamp} {board.port} {entry.kind}: {entry.text}")
+            self._print(f"{stamp} {board.port} {entry.kind}: {log_text(entry)}")
 
     def status(self, ports: list[dict], sink: LogSink) -> None:
         if self.json:

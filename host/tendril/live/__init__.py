@@ -5,7 +5,18 @@ latest state, and runs commands.
 Nothing here imports Textual: ``tendril log`` prints from it, ``tendril monitor`` draws it."""
 
 from .board import LiveBoard, PushOutcome
-from .view import ActuatorView, BoardView, ChannelView, LinkState, LogLine, ParamView, RuleView
+from .view import (
+    NOBODY,
+    ActuatorView,
+    BoardView,
+    ChannelView,
+    LinkState,
+    LogEntry,
+    LogLine,
+    Owner,
+    ParamView,
+    RuleView,
+)
 from .names import find_recipe
 from .series import Bucket, Series
 from .sink import LogSink
@@ -13,5 +24,5 @@ from .sinks import FanOut, Sink
 from .source import LiveSource
 
 __all__ = ["ActuatorView", "BoardView", "Bucket", "ChannelView", "FanOut", "LinkState", "LiveBoard",
-           "LiveSource", "LogLine", "LogSink", "ParamView", "PushOutcome", "RuleView", "Series", "Sink",
+           "LiveSource", "LogEntry", "LogLine", "NOBODY", "Owner", "LogSink", "ParamView", "PushOutcome", "RuleView", "Series", "Sink",
            "find_recipe"]

@@ -1,5 +1,5 @@
 """The plumbing LiveBoard and LiveSource share: a thread, a lock-guarded view that bumps a
-version on every change, the log of lines, per-channel Series."""
+version on every change, the log of entries, per-channel Series."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from collections import deque
 from dataclasses import replace
 
 from .series import Series
-from .view import BoardView, LinkState, LogLine
+from .view import BoardView, LinkState, LogEntry
 
 
 class LiveBase:
@@ -22,12 +22,12 @@ class LiveBase:
         self.lock = threading.RLock()
         self.version = 0  # bumped on every change; a UI redraws when it moved
         self.series: dict[int, Series] = {}
-        self.log: deque[LogLine] = deque(maxlen=5000)
+        self.log: deque[LogEntry] = deque(maxlen=5000)
         self.raw: deque[tuple[float, bytes]] = deque(maxlen=512)  # the last chunks read (raw console)
         self.samples = 0
         self.events = 0
         self.rows = 0  # rows handed to the sink
-        self.log_count = 0  # LogLines ever noted: ``log[-(log_count - seen):]`` are the new ones
+        self.log_count = 0  # LogEntries ever noted: ``log[-(log_count - seen):]`` are the new ones
         self.session_ids: list[int] = []  # the store sessions logged into, in order
         self._view = view
         self._stop = threading.Event()
@@ -53,8 +53,8 @@ class LiveBase:
         with self.lock:
             return self._view
 
-    def log_since(self, seen: int) -> tuple[list[LogLine], int]:
-        """The log lines noted after the first ``seen`` (as many as the log still holds), and the
+    def log_since(self, seen: int) -> tuple[list[LogEntry], int]:
+        """The log entries noted after the first ``seen`` (as many as the log still holds), and the
         count to pass next time."""
         with self.lock:
             n = min(self.log_count - seen, len(self.log))
@@ -68,9 +68,9 @@ class LiveBase:
     def _run(self) -> None:
         raise NotImplementedError
 
-    def _note(self, kind: str, text: str, when: float | None = None) -> None:
+    def _note(self, kind: str, text: str, when: float | None = None, **more) -> None:
         with self.lock:
-            self.log.append(LogLine(time.time() if when is None else when, kind, text))
+            self.log.append(LogEntry(time.time() if when is None else when, kind, text, **more))
             self.log_count += 1
             self._bump()
 

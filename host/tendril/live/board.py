@@ -24,9 +24,13 @@ from dataclasses import dataclass, replace
 from ..boards import Board, board_of_class, load_board
 from ..contract import (
     NEVER_MS,
+    NO_INDEX,
+    OWNER_LEASE,
     ActuatorStateBit,
     EventKind,
     HelloFlag,
+    RuleState,
+    SkipReason,
     StatusSection,
     TelemetryFlag,
 )
@@ -51,16 +55,22 @@ from ..recipes import Recipe, compile_recipe, diff
 from ..recipes.tuned import tuned_plan
 from ..session import Session, read_config, read_params
 from ..session import push as push_image
-# The words the views and the event log carry for people come from the UIs' module (the views
-# hold text for the screens); a consumer that wants structure takes a Sink (sinks.py).
-from ..words import event_text, owner_text, rule_state_text, skip_text, unit_text
 from .base import LiveBase
 from .names import find_recipe
 from .series import Series
 from .sinks import Sink
-from .view import ActuatorView, BoardView, ChannelView, LinkState, ParamView, RuleView
+from .view import NOBODY, ActuatorView, BoardView, ChannelView, LinkState, Owner, ParamView, RuleView
 
 _RAW = int(TelemetryFlag.RAW)
+
+
+def _enum(enum, value: int):
+    """``value`` as ``enum``'s member, or the plain int when the contract does not name it."""
+    return enum(value) if value in enum._value2member_map_ else value
+
+
+def _skip(reason: int) -> SkipReason | None:
+    return SkipReason(reason) if reason in SkipReason._value2member_map_ else None
 
 
 
@@ -307,7 +317,7 @@ class LiveBoard(LiveBase):
                 self.sink.event(self._session_id, msg, now, seq)
                 self.rows += 1
             self.events += 1
-            self._note("event", event_text(msg, self.recipe), now)
+            self._note("event", "", now, event=msg, recipe=self.recipe)
             if msg.kind in (EventKind.ACT_ON, EventKind.ACT_OFF, EventKind.MODE, EventKind.PARAM):
                 self._next_status = 0.0
             if msg.kind == EventKind.CONFIG:
@@ -374,11 +384,11 @@ class LiveBoard(LiveBase):
                          bool(e.state & resting), bool(e.state & capped), a.pwm)
             for i, (a, e) in enumerate(zip(r.actuators, acts)))
         rule_views = tuple(
-            RuleView(i, rule.name, rule_state_text(e.state), skip_text(e.last_skip),
+            RuleView(i, rule.name, _enum(RuleState, e.state), _skip(e.last_skip),
                      None if e.since_fired_ms == NEVER_MS else e.since_fired_ms)
             for i, (rule, e) in enumerate(zip(r.rules, rules)))
         param_views = tuple(
-            ParamView(i, p.name, v, p.min, p.max, "ms" if p.duration else unit_text(p.unit), p.duration)
+            ParamView(i, p.name, v, p.min, p.max, None if p.duration else p.unit, p.duration)
             for i, (p, v) in enumerate(zip(r.params, params)))
         flags = self._status_flags
         self._set(actuators=actuators, rules=rule_views, params=param_views,
@@ -408,14 +418,19 @@ class LiveBoard(LiveBase):
                 has = series is not None and series.count > 0
                 out.append(ChannelView(
                     i, c.name if c else f"channel {i}",
-                    "counts" if raw else (unit_text(c.unit) if c else ""),
+                    None if raw else (c.unit if c else None),
                     series.last if has else None, series.lo if has else None,
                     series.hi if has else None, series.count if series else 0, raw,
                     series is not None and series.no_reading))
             return tuple(out)
 
-    def _owner(self, owner: int) -> str:
-        return owner_text(owner, [r.name for r in self.recipe.rules] if self.recipe else [])
+    def _owner(self, owner: int) -> Owner:
+        if owner == OWNER_LEASE:
+            return Owner(lease=True)
+        if owner == NO_INDEX:
+            return NOBODY
+        rules = self.recipe.rules if self.recipe else ()
+        return Owner(rule=owner, rule_name=rules[owner].name if owner < len(rules) else "")
 
     def _act_name(self, index: int) -> str:
         acts = self.recipe.actuators if self.recipe else ()

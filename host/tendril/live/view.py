@@ -1,12 +1,16 @@
 """What a live board looks like from outside: immutable snapshots a UI or a logger reads from any
-thread (LiveBoard.view() / LiveSource.view())."""
+thread (LiveBoard.view() / LiveSource.view()).
+
+They carry structure, not words: the contract's enums, the recipe's units, owners as indexes,
+events as the EVENT message. tendril.words turns them into text for people (the TUI, the CLI)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from ..protocol import Hello
+from ..contract import RuleState, SkipReason, Unit
+from ..protocol import Event, Hello
 
 
 class LinkState(StrEnum):
@@ -20,7 +24,7 @@ class LinkState(StrEnum):
 class ChannelView:
     index: int
     name: str
-    unit: str
+    unit: Unit | None  # the recipe's unit (None: unknown, or raw counts when ``raw``)
     value: float | None
     lo: float | None
     hi: float | None
@@ -35,7 +39,7 @@ class ActuatorView:
     name: str
     on: bool
     level: int
-    owner: str  # "rule <name>", "lease" or ""
+    owner: Owner  # who drives it: nobody, a lease, or a rule
     ms_left: int
     today_on_ms: int
     daily_cap_ms: int
@@ -50,8 +54,8 @@ class ActuatorView:
 class RuleView:
     index: int
     name: str
-    state: str  # armed, holding, ready, running, cooling down, paused
-    last_skip: str
+    state: RuleState | int  # an int the contract does not name (a newer firmware)
+    last_skip: SkipReason | None  # why it last skipped; None when it never did
     since_fired_ms: int | None
 
 
@@ -62,15 +66,38 @@ class ParamView:
     value: int  # thousandths (or ms for durations), as on the wire
     min: int
     max: int
-    unit: str
+    unit: Unit | None  # None for a duration (its value is in ms)
     duration: bool
 
 
 @dataclass(frozen=True)
-class LogLine:
+class Owner:
+    """Who drives an actuator: ``lease`` (a manual lease), a rule (``rule`` its index, ``rule_name``
+    its name in the recipe, "" when unknown), or nobody (the default)."""
+    lease: bool = False
+    rule: int | None = None
+    rule_name: str = ""
+
+    def __bool__(self) -> bool:
+        return self.lease or self.rule is not None
+
+
+NOBODY = Owner()
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    """One line of a board's log, kept for display. ``kind``: "event" (``event`` is the EVENT,
+    ``recipe`` the recipe the board ran then, for its names), "log" (a device LOG: ``text``),
+    "text" (bytes outside frames), "host" (a note from the host: ``text``)."""
     host_time: float
-    kind: str  # "event", "log" (a device LOG), "text" (bytes outside frames), "host"
-    text: str
+    kind: str
+    text: str = ""
+    event: Event | None = None
+    recipe: object | None = field(default=None, compare=False, repr=False)  # tendril.recipes.Recipe
+
+
+LogLine = LogEntry  # the older name
 
 
 @dataclass(frozen=True)

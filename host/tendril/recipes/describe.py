@@ -207,6 +207,7 @@ def status_words(recipe: m.Recipe, values: dict[int, int | None], actuators: lis
     thousandths, None for no valid reading; ``actuators``: STATUS entries (state, ms_left,
     today_on_ms); ``params``: values.
     A value in % outside 0 .. 100 % says what it likely is: a sensor unwired or miscalibrated."""
+    from ..words import actuator_state_text  # words builds on this module
     now = []
     for i, c in enumerate(recipe.channels):
         if i in values:
@@ -221,8 +222,8 @@ def status_words(recipe: m.Recipe, values: dict[int, int | None], actuators: lis
                     text += " (outside 0 .. 100 %: is the sensor wired, and its calibration for it?)"
                 now.append(text)
     for a, e in zip(recipe.actuators, actuators):
-        state = ("on, " + _seconds(e.ms_left) + " left" if e.ms_left else "on") if e.state & ActuatorStateBit.ON else (
-            "resting" if e.state & ActuatorStateBit.RESTING else "off")
+        state = actuator_state_text(bool(e.state & ActuatorStateBit.ON), ms_left=e.ms_left,
+                                    resting=bool(e.state & ActuatorStateBit.RESTING), style="short")
         text = f"{a.name} {state}"
         if a.daily_cap_ms:
             text += f"  today {_seconds(e.today_on_ms)} of {fmt_ms(a.daily_cap_ms)}"

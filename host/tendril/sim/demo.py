@@ -18,6 +18,7 @@ from ..store.summary import Tally
 from ..store.summary import tally as log_tally
 from . import runner, runtimes
 from .story import clock
+from ..words import actuator_state_text, log_text, owner_text, rule_state_text
 
 RECIPE = boards_dir() / "recipes" / "plant-waterer.toml"
 # The pot, in the board's time: it loses 3 points of moisture a minute; one 4 s pulse (80 ml)
@@ -125,12 +126,12 @@ class Narrator:
     def status(self, view) -> str:
         parts = [soil_and_tank(self.board)]
         for a in view.actuators:
-            state = f"ON ({a.owner}, {a.ms_left / 1000:.0f} s left)" if a.on else (
-                "off, resting" if a.resting else "off")
+            state = actuator_state_text(a.on, owner=owner_text(a.owner), ms_left=a.ms_left,
+                                        resting=a.resting, style="story")
             parts.append(f"{a.name} {state}")
             parts.append(f"today {a.today_on_ms / 1000:.0f} s of {a.daily_cap_ms / 60000:g} min")
         for r in view.rules:
-            parts.append(f"rule {r.name}: {r.state}")
+            parts.append(f"rule {r.name}: {rule_state_text(r.state)}")
         return "   ".join(parts)
 
     def step(self) -> None:
@@ -144,16 +145,17 @@ class Narrator:
                 self.next_status = max(self.next_status, now + 1.5)
             if entry.kind in ("event", "host", "log"):
                 who = {"log": "the board logs: ", "host": "host: "}.get(entry.kind, "")
-                self.echo(f"[{self.board_clock(entry.host_time)}] {who}{entry.text}"
+                self.echo(f"[{self.board_clock(entry.host_time)}] {who}{log_text(entry)}"
                           + (f"   ({sensors})" if entry.kind == "event" and sensors else ""))
         for r in view.rules:
-            if r.state != self.rule_state:
-                why = _RULE_WORDS.get(r.state)
-                if r.state == "armed" and self.rule_state != "cooling down":
+            state = rule_state_text(r.state)
+            if state != self.rule_state:
+                why = _RULE_WORDS.get(state)
+                if state == "armed" and self.rule_state != "cooling down":
                     why = None
                 if why and self.rule_state:
                     self.echo(f"[{self.board_clock()}] rule {r.name}: {why}")
-                self.rule_state = r.state
+                self.rule_state = state
         if now >= self.next_status and sensors:
             self.next_status = now + self.status_every
             self.echo(f"[{self.board_clock()}] {self.status(view)}")

@@ -14,6 +14,7 @@ from ..errors import TendrilError
 from ..live import PushOutcome
 from ..live.names import candidate_files
 from ..recipes import RecipeError, compile_recipe, diff, load
+from ..words import owner_text
 from .format import level_text, limits_text, ms_text, param_value
 from .screens.confirm import ConfirmScreen, MessageScreen
 from .screens.controls import RunScreen, TuneScreen
@@ -73,7 +74,7 @@ class Actions:
             if a.today_on_ms + ms > a.daily_cap_ms:
                 details.append("  this would pass the daily cap: the board stops it at the cap")
             if a.on:
-                details.append(f"  {a.name} is on now ({a.owner}); the lease takes over")
+                details.append(f"  {a.name} is on now ({owner_text(a.owner)}); the lease takes over")
 
             at = f" at {level_text(level)}" if a.pwm else ""
 

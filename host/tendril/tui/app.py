@@ -28,6 +28,7 @@ from textual.widgets import DataTable, Tab, TabbedContent, TabPane, Tabs
 
 from ..live import ChannelView, LinkState, LiveBoard, LogSink
 from ..store.db import device_id_text
+from ..words import channel_unit_text
 from .actions import Actions
 from .format import SPANS
 from .history import per_second
@@ -331,7 +332,7 @@ class MonitorApp(Actions, App[None]):
         self._chart_at = now
         view = board.view()
         charts.set_channels(view.channels)
-        names = {c.index: (c.name, c.unit) for c in view.channels}
+        names = {c.index: (c.name, channel_unit_text(c)) for c in view.channels}
         windows = {}
         with board.lock:  # grid_window: only the samples since the last frame are folded in
             for chart in charts.charts():

@@ -8,6 +8,8 @@ from decimal import Decimal
 
 from ..live import ActuatorView, ParamView
 from ..recipes.units import UnitError, duration_ms, fmt_number, split, thousandths
+from ..words import actuator_state_text, duration_text, owner_text, param_unit_text
+from ..words import level_text  # noqa: F401 - the screens take it from here
 
 
 def number(value: float | None, digits: int = 3) -> str:
@@ -30,18 +32,7 @@ def with_unit(value: float | None, unit: str) -> str:
 
 def ms_text(ms: int | None) -> str:
     """A duration for people: 950 ms, 4.2 s, 3 min 20 s, 2 h 05 min."""
-    if ms is None:
-        return "–"
-    if ms < 1000:
-        return f"{ms} ms"
-    s = ms / 1000
-    if s < 60:
-        return f"{number(round(s, 1))} s"
-    m, s = divmod(int(s), 60)
-    if m < 60:
-        return f"{m} min {s:02d} s" if s else f"{m} min"
-    h, m = divmod(m, 60)
-    return f"{h} h {m:02d} min"
+    return "–" if ms is None else duration_text(ms)
 
 
 def param_value(p: ParamView, value: int | None = None) -> str:
@@ -50,7 +41,8 @@ def param_value(p: ParamView, value: int | None = None) -> str:
     if p.duration:
         return f"{fmt_number(Decimal(v).scaleb(-3))} s"
     text = fmt_number(Decimal(v).scaleb(-3))
-    return f"{text} {p.unit}" if p.unit else text
+    unit = param_unit_text(p)
+    return f"{text} {unit}" if unit else text
 
 
 def parse_param(text: str, p: ParamView) -> int:
@@ -70,8 +62,9 @@ def parse_param(text: str, p: ParamView) -> int:
             value = duration_ms(text, exact=False)
     else:
         number_, unit = split(text)
-        if unit is not None and unit.strip().lower() != p.unit.lower():
-            raise UnitError(f"{text!r} is not in {p.unit or 'a bare number'}")
+        shown = param_unit_text(p)
+        if unit is not None and unit.strip().lower() != shown.lower():
+            raise UnitError(f"{text!r} is not in {shown or 'a bare number'}")
         value = thousandths(number_)
     if not p.min <= value <= p.max:
         raise UnitError(f"{param_value(p, value)} is outside {param_value(p, p.min)}"
@@ -96,16 +89,8 @@ def parse_seconds(text: str) -> int:
 
 
 def actuator_state(a: ActuatorView) -> str:
-    if a.on:
-        who = a.owner or "on"
-        left = f", {ms_text(a.ms_left)} left" if a.ms_left else ""
-        level = f" at {level_text(a.level)}" if a.level not in (0, 255) else ""
-        return f"ON{level} ({who}{left})"
-    if a.capped:
-        return "off (daily cap used up)"
-    if a.resting:
-        return "off (resting)"
-    return "off"
+    return actuator_state_text(a.on, owner=owner_text(a.owner), ms_left=a.ms_left, level=a.level,
+                               resting=a.resting, capped=a.capped)
 
 
 def parse_level(text: str) -> int:
@@ -118,11 +103,6 @@ def parse_level(text: str) -> int:
     if not 0 < pct <= 100:
         raise UnitError(f"{text!r}: give a level in percent, 1 to 100")
     return max(1, round(pct * 255 / 100))
-
-
-def level_text(level: int) -> str:
-    """A lease or output level 1..255 as a percentage: 102 -> "40 %"."""
-    return f"{round(level * 100 / 255)} %"
 
 
 def limits_text(a: ActuatorView) -> str:

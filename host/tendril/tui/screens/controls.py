@@ -14,6 +14,7 @@ from textual.widgets import Button, Input, Label, Select, Static
 
 from ...live import ActuatorView, ParamView
 from ...recipes.units import UnitError
+from ...words import param_unit_text
 from ..format import limits_text, param_value, parse_level, parse_param, parse_seconds
 
 
@@ -97,7 +98,7 @@ class TuneScreen(ModalScreen[tuple[int, int] | None]):
     @on(Select.Changed)
     def _show(self) -> None:
         p = self.params[self.query_one(Select).value]
-        unit = "seconds" if p.duration else (p.unit or "a bare number")
+        unit = "seconds" if p.duration else (param_unit_text(p) or "a bare number")
         self.query_one("#tune-range", Static).update(
             f"now {param_value(p)}; allowed {param_value(p, p.min)} .. {param_value(p, p.max)}"
             f" (type a number in {unit})")

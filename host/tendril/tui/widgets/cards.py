@@ -22,6 +22,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from ...live import ChannelView
+from ...words import channel_unit_text
 from ..format import NO_READING_TEXT, number, with_unit
 
 CARD_HEIGHT = 6  # a round border, three lines of words, the sparkline
@@ -31,7 +32,7 @@ _SPARK_OPTIONS = ConsoleOptions(size=(80, 1), legacy_windows=False, min_width=1,
 
 def card_words(c: ChannelView) -> tuple[str, str, str]:
     """The three lines of a card: name, value with unit, min and max since the monitor started."""
-    return (c.name + (" (raw)" if c.raw else ""), NO_READING_TEXT if c.no_reading else with_unit(c.value, c.unit),
+    return (c.name + (" (raw)" if c.raw else ""), NO_READING_TEXT if c.no_reading else with_unit(c.value, channel_unit_text(c)),
             f"min {number(c.lo)} · max {number(c.hi)}")
 
 

@@ -12,6 +12,7 @@ from textual.widgets import SelectionList
 from textual.widgets.selection_list import Selection
 
 from ...live import Bucket, ChannelView
+from ...words import channel_unit_text
 from .chart import Chart
 
 
@@ -30,7 +31,7 @@ class ChartsView(Horizontal):
         if have == [c.index for c in channels]:
             return
         pick.clear_options()
-        pick.add_options([Selection(f"{c.name} ({c.unit})" if c.unit else c.name, c.index,
+        pick.add_options([Selection(f"{c.name} ({channel_unit_text(c)})" if channel_unit_text(c) else c.name, c.index,
                                     i == 0) for i, c in enumerate(channels)])
         self._sync()
 

@@ -10,6 +10,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import DataTable, Label, Static
 
 from ...live import ActuatorView, ParamView, RuleView
+from ...words import rule_skip_text, rule_state_text
 from ..format import actuator_state, ms_text, param_value, since_text
 from .cards import ChannelCards
 
@@ -67,7 +68,7 @@ class RuleTable(ViewTable):
     COLUMNS = ("rule", "state", "last fired", "last skipped for")
 
     def rows_of(self, views: Sequence[RuleView]) -> list[tuple]:
-        return [(r.name, r.state, since_text(r.since_fired_ms), r.last_skip or "–") for r in views]
+        return [(r.name, rule_state_text(r.state), since_text(r.since_fired_ms), rule_skip_text(r.last_skip) or "–") for r in views]
 
 
 class ParamTable(ViewTable):

@@ -10,15 +10,16 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Checkbox, Input, RichLog
 
-from ...live import LogLine
+from ...live import LogEntry
+from ...words import log_text
 from ..format import clock, hex_dump
 
 KINDS = ("event", "log", "text", "host")
 _KIND_STYLE = {"event": "bold cyan", "log": "green", "text": "yellow", "host": "magenta"}
 
 
-def _matches(line: LogLine, kinds: set[str], needle: str) -> bool:
-    return line.kind in kinds and (not needle or needle in line.text.lower())
+def _matches(line: LogEntry, text: str, kinds: set[str], needle: str) -> bool:
+    return line.kind in kinds and (not needle or needle in text.lower())
 
 
 class EventLog(Vertical):
@@ -47,7 +48,7 @@ class EventLog(Vertical):
         self.seen = 0
         self.query_one(RichLog).clear()
 
-    def feed(self, lines: Sequence[LogLine], seen: int) -> None:
+    def feed(self, lines: Sequence[LogEntry], seen: int) -> None:
         """The lines ``board.log_since(self.seen)`` gave, and its new count: each is written once."""
         self.seen = seen
         if not lines:
@@ -55,10 +56,11 @@ class EventLog(Vertical):
         out = self.query_one(RichLog)
         kinds, needle = self.kinds, self.needle
         for line in lines:
-            if _matches(line, kinds, needle):
+            text = log_text(line)
+            if _matches(line, text, kinds, needle):
                 t = Text(clock(line.host_time) + " ", style="dim")
                 t.append(f"{line.kind:<5} ", style=_KIND_STYLE.get(line.kind, ""))
-                t.append(line.text)
+                t.append(text)
                 out.write(t)
 
     @on(Input.Changed)
