@@ -13,7 +13,6 @@ in thread workers.
 from __future__ import annotations
 
 import gc
-import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import replace
@@ -26,6 +25,7 @@ from textual.binding import Binding, BindingType
 from textual.css.query import NoMatches
 from textual.widgets import DataTable, Tab, TabbedContent, TabPane, Tabs
 
+from ..errors import StorageError
 from ..live import ChannelView, LinkState, LiveBoard, LogSink
 from ..store.db import device_id_text
 from ..words import channel_unit_text
@@ -367,7 +367,7 @@ class MonitorApp(Actions, App[None]):
     def _preload(self, board: LiveBoard, device_id: int, recipe: bytes, now: float) -> None:
         try:
             got = per_second(self.db_path, device_id, recipe, now - 86_400, now)
-        except (sqlite3.Error, OSError) as exc:  # locked, foreign: charts show only live data
+        except (StorageError, OSError) as exc:  # locked, foreign: charts show only live data
             self.call_from_thread(self.notify, f"no chart history from {self.db_path}: {exc}",
                                   severity="warning")
             return

@@ -8,8 +8,10 @@ during the session; and none from before the device last ran another recipe."""
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
+from ..errors import StorageError
 from ..live import Bucket
 from ..store.db import connect_ro
 from ..store.summary import per_second as store_per_second
@@ -19,12 +21,16 @@ __all__ = ["connect_ro", "per_second"]
 def per_second(path: str | Path, device_id: int, recipe_hash: bytes, since: float,
                until: float) -> dict[int, list[Bucket]]:
     """Channel -> one-second buckets (min/max/mean in the channel's unit) in [since, until): what
-    Series keeps for the last day, so preloaded history and live data draw the same way."""
-    conn = connect_ro(path)
+    Series keeps for the last day, so preloaded history and live data draw the same way.
+    Raises StorageError when the database cannot be read (locked, foreign, gone)."""
     try:
-        seconds = store_per_second(conn, device_id, recipe_hash, since, until)
-    finally:
-        conn.close()
+        conn = connect_ro(path)
+        try:
+            seconds = store_per_second(conn, device_id, recipe_hash, since, until)
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:
+        raise StorageError(str(exc)) from None
     out: dict[int, list[Bucket]] = {}
     for channel, rows in seconds.items():
         for sec, lo, hi, mean, n, raw in rows:
