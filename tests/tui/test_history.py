@@ -6,6 +6,7 @@ import sqlite3
 import time
 
 import pytest
+from tendril.errors import StorageError
 from tendril.live import LiveBoard
 from tendril.store.query import unpacked
 from tendril.tui.history import connect_ro, per_second
@@ -50,7 +51,7 @@ def test_history_connection_cannot_write(rig):
 
 
 def test_history_file_is_never_created(tmp_path):
-    with pytest.raises(sqlite3.OperationalError):
+    with pytest.raises(StorageError, match="unable to open"):  # sqlite's words, as a StorageError
         per_second(tmp_path / "none.db", 1, b"x", 0, 1)
     assert not (tmp_path / "none.db").exists()
 

@@ -4,6 +4,7 @@ latest state, and runs commands.
 
 Nothing here imports Textual: ``tendril log`` prints from it, ``tendril monitor`` draws it."""
 
+from .base import Board
 from .board import LiveBoard, PushOutcome
 from .view import (
     NOBODY,
@@ -23,6 +24,6 @@ from .sink import LogSink
 from .sinks import FanOut, Sink
 from .source import LiveSource
 
-__all__ = ["ActuatorView", "BoardView", "Bucket", "ChannelView", "FanOut", "LinkState", "LiveBoard",
+__all__ = ["ActuatorView", "Board", "BoardView", "Bucket", "ChannelView", "FanOut", "LinkState", "LiveBoard",
            "LiveSource", "LogEntry", "LogLine", "NOBODY", "Owner", "LogSink", "ParamView", "PushOutcome", "RuleView", "Series", "Sink",
            "find_recipe"]

@@ -1,15 +1,47 @@
-"""The plumbing LiveBoard and LiveSource share: a thread, a lock-guarded view that bumps a
-version on every change, the log of entries, per-channel Series."""
+"""What a screen needs from a board (``Board``), and the plumbing LiveBoard and LiveSource share:
+a thread, a lock-guarded view that bumps a version on every change, the log of entries,
+per-channel Series."""
 
 from __future__ import annotations
 
 import threading
 import time
 from collections import deque
+from concurrent.futures import Future
 from dataclasses import replace
+from typing import Protocol, runtime_checkable
 
 from .series import Series
 from .view import BoardView, LinkState, LogEntry
+
+
+@runtime_checkable
+class Board(Protocol):
+    """The surface the monitor draws and drives a board through, whoever holds its link: a
+    LiveBoard (its port, in this process), a LiveSource (a board that does not run tendril), or a
+    board another process owns (``tendril serve``, seen over MQTT: a RemoteBoard built on
+    remote_view.py). Reads are snapshots safe from any thread (under ``lock`` for the Series and
+    ``raw``); commands return Futures that fail with a sentence when the board cannot do that."""
+
+    port: str
+    lock: threading.RLock
+    version: int  # moves on every change: a screen redraws when it did
+    raw: deque  # (host time, bytes) the last chunks read from the link (empty when remote)
+    recipe: object | None  # the tendril.recipes.Recipe it runs, if known
+
+    def start(self): ...
+    def stop(self, timeout: float = 5.0) -> None: ...
+    def view(self) -> BoardView: ...
+    def series_of(self, channel: int) -> Series: ...
+    def log_since(self, seen: int) -> tuple[list[LogEntry], int]: ...
+    def lease(self, actuator: int, ms: int, level: int = 255) -> Future: ...
+    def off(self, actuator: int) -> Future: ...
+    def pause(self) -> Future: ...
+    def resume(self) -> Future: ...
+    def clear_safe_mode(self) -> Future: ...
+    def set_param(self, index: int, value: int) -> Future: ...
+    def push(self, recipe) -> Future: ...
+    def pull(self) -> Future: ...
 
 
 class LiveBase:

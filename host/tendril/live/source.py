@@ -54,6 +54,37 @@ class LiveSource(LiveBase):
             future.set_exception(exc)
         return future
 
+    # --- what a tendril board can do and this one cannot (the monitor's Board surface) ---------------
+    def _cannot(self, what: str) -> Future:
+        future: Future = Future()
+        future.set_exception(TendrilError(f"{self.port}: a {self.kind} board does not run tendril: "
+                                          f"no {what}"))
+        return future
+
+    def lease(self, actuator: int, ms: int, level: int = 255) -> Future:
+        return self._cannot("actuators to run")
+
+    def off(self, actuator: int) -> Future:
+        return self._cannot("actuators to switch off")
+
+    def pause(self) -> Future:
+        return self._cannot("automation to pause")
+
+    def resume(self) -> Future:
+        return self._cannot("automation to resume")
+
+    def clear_safe_mode(self) -> Future:
+        return self._cannot("safe mode")
+
+    def set_param(self, index: int, value: int) -> Future:
+        return self._cannot("parameters")
+
+    def push(self, recipe) -> Future:
+        return self._cannot("recipe to push")
+
+    def pull(self) -> Future:
+        return self._cannot("config to pull")
+
     # --- the thread -------------------------------------------------------------------------------
     def _run(self) -> None:
         try:

@@ -26,12 +26,13 @@ from textual.css.query import NoMatches
 from textual.widgets import DataTable, Tab, TabbedContent, TabPane, Tabs
 
 from ..errors import StorageError
-from ..live import ChannelView, LinkState, LiveBoard, LogSink
+from ..live import Board, ChannelView, LinkState, LiveBoard, LogSink
 from ..store.db import device_id_text
 from ..words import channel_unit_text
 from .actions import Actions
 from .format import SPANS
 from .history import per_second
+from .screens.boards import BoardsScreen
 from .screens.ports import PortsScreen
 from .widgets.charts import ChartsView
 from .widgets.dashboard import ActuatorTable, ChannelCards, Dashboard, ParamTable, RuleTable
@@ -67,12 +68,13 @@ class MonitorApp(Actions, App[None]):
         Binding("space", "freeze", "Freeze", tooltip="Raw console: stop scrolling to read; again: catch up"),
         Binding("left_square_bracket", "board(-1)", "Prev board", show=False, tooltip="The previous board"),
         Binding("right_square_bracket", "board(1)", "Next board", show=False, tooltip="The next board"),
+        Binding("b", "boards", "Boards", tooltip="Every board in a list: pick one to see it (with two or more boards)"),
         Binding("n", "add_board", "Add board", show=False, tooltip="Open another board (pick a port)"),
         Binding("question_mark", "help", "Help", tooltip="This help"),
         Binding("q", "quit", "Quit", tooltip="Quit (logging stops with the monitor)"),
     ]
 
-    def __init__(self, boards: list[LiveBoard], sink: LogSink | None, db_path: str | Path | None = None,
+    def __init__(self, boards: list[Board], sink: LogSink | None, db_path: str | Path | None = None,
                  *, clock: Callable[[], float] = time.time, refresh_hz: float = 25.0) -> None:
         super().__init__()
         self.boards = list(boards)
@@ -126,7 +128,7 @@ class MonitorApp(Actions, App[None]):
         return self.screen_stack[0]
 
     @property
-    def board(self) -> LiveBoard | None:
+    def board(self) -> Board | None:
         return self.boards[self.current] if 0 <= self.current < len(self.boards) else None
 
     @property
@@ -142,9 +144,9 @@ class MonitorApp(Actions, App[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Asked for every binding each time the footer or a key looks: no DOM queries here.
-        if action not in ("span", "hex", "freeze", "filter", "board", "clear_safe_mode"):
+        if action not in ("span", "hex", "freeze", "filter", "board", "boards", "clear_safe_mode"):
             return True
-        if action == "board":
+        if action in ("board", "boards"):
             return len(self.boards) > 1
         if action == "clear_safe_mode":  # a snapshot under the board's lock, no DOM
             board = self.board
@@ -158,7 +160,7 @@ class MonitorApp(Actions, App[None]):
         return self.active_view == "events"  # filter
 
     # --- boards -----------------------------------------------------------------------------------
-    def add_board(self, board: LiveBoard, owned: bool = False) -> None:
+    def add_board(self, board: Board, owned: bool = False) -> None:
         self.boards.append(board)
         if owned:
             self.owned.append(board)
@@ -167,7 +169,7 @@ class MonitorApp(Actions, App[None]):
         self.main.query_one("#boards", Tabs).active = f"board-{i}"
         self.refresh_bindings()
 
-    def _tab_label(self, board: LiveBoard) -> str:
+    def _tab_label(self, board: Board) -> str:
         v = board.view()
         return f"{v.port.removeprefix('/dev/')} · {v.recipe or 'no recipe'}"
 
@@ -185,6 +187,14 @@ class MonitorApp(Actions, App[None]):
         if len(self.boards) > 1:
             tabs = self.main.query_one("#boards", Tabs)
             tabs.active = f"board-{(self.current + step) % len(self.boards)}"
+
+    def action_boards(self) -> None:
+        """The board list: the picked board becomes the one every view shows."""
+        def picked(index: int | None) -> None:
+            if index is not None:
+                self.main.query_one("#boards", Tabs).active = f"board-{index}"
+        if len(self.boards) > 1:
+            self.push_screen(BoardsScreen(self.boards, self.current), picked)
 
     def action_add_board(self) -> None:
         def opened(port: str | None) -> None:
@@ -274,7 +284,7 @@ class MonitorApp(Actions, App[None]):
                 chunks = list(board.raw)
             self.main.query_one(RawConsole).feed(chunks)
 
-    def _draw_dashboard(self, board: LiveBoard, now: float) -> None:
+    def _draw_dashboard(self, board: Board, now: float) -> None:
         """The cards at every tick (their numbers come from the Series, which move with every
         sample and do not bump the board's version); the rest only when the board's view changed."""
         view = board.view()
@@ -295,7 +305,7 @@ class MonitorApp(Actions, App[None]):
         dash.query_one(ParamTable).show(view.params)
 
     @staticmethod
-    def _live_channels(board: LiveBoard, view) -> list[ChannelView]:
+    def _live_channels(board: Board, view) -> list[ChannelView]:
         """The cards' value, min and max as of now, straight from the Series (three numbers a
         channel under the lock), not as of the board's last status poll (once a second)."""
         out = []
@@ -306,7 +316,7 @@ class MonitorApp(Actions, App[None]):
                            if s.count or s.no_reading else c)
         return out
 
-    def _spark_data(self, board: LiveBoard, view, now: float) -> dict[int, list[float]]:
+    def _spark_data(self, board: Board, view, now: float) -> dict[int, list[float]]:
         """The sparklines' minute, one mean a second from the Series' one-second buckets: read
         once a second (a few dozen buckets a channel under the lock), the same lists in between."""
         key = (id(board), int(now))
@@ -321,7 +331,7 @@ class MonitorApp(Actions, App[None]):
         self._sparks = (*key, sparks)
         return sparks
 
-    def _draw_charts(self, board: LiveBoard, now: float) -> None:
+    def _draw_charts(self, board: Board, now: float) -> None:
         label, seconds = list(SPANS.items())[self.span]
         # a minute moves a column every few seconds at most; longer spans need fewer redraws
         charts = self.main.query_one(ChartsView)
@@ -353,7 +363,7 @@ class MonitorApp(Actions, App[None]):
         gc.freeze()
 
     # --- history from the log database ------------------------------------------------------------
-    def _maybe_preload(self, board: LiveBoard) -> None:
+    def _maybe_preload(self, board: Board) -> None:
         hello = board.view().hello
         if self.db_path is None or hello is None or not self.db_path.exists():
             return
@@ -364,7 +374,7 @@ class MonitorApp(Actions, App[None]):
         self._preload(board, hello.device_id, bytes(hello.recipe_hash), self.clock())
 
     @work(thread=True, group="history")
-    def _preload(self, board: LiveBoard, device_id: int, recipe: bytes, now: float) -> None:
+    def _preload(self, board: Board, device_id: int, recipe: bytes, now: float) -> None:
         try:
             got = per_second(self.db_path, device_id, recipe, now - 86_400, now)
         except (StorageError, OSError) as exc:  # locked, foreign: charts show only live data

@@ -6,7 +6,7 @@ import math
 import time
 from decimal import Decimal
 
-from ..live import ActuatorView, ParamView
+from ..live import ActuatorView, BoardView, LinkState, ParamView
 from ..recipes.units import UnitError, duration_ms, fmt_number, split, thousandths
 from ..words import actuator_state_text, duration_text, owner_text, param_unit_text
 from ..words import level_text  # noqa: F401 - the screens take it from here
@@ -91,6 +91,24 @@ def parse_seconds(text: str) -> int:
 def actuator_state(a: ActuatorView) -> str:
     return actuator_state_text(a.on, owner=owner_text(a.owner), ms_left=a.ms_left, level=a.level,
                                resting=a.resting, capped=a.capped)
+
+
+def board_line(view: BoardView) -> str:
+    """A board in one line for the board list: where, what it runs, its link, what is on, and
+    what needs a look (safe mode, paused, a channel with no reading)."""
+    where = view.port.removeprefix("/dev/")
+    parts = [f"{where} · {view.recipe or 'no recipe'}"]
+    parts.append(view.state.value if view.state != LinkState.ONLINE else "online")
+    if view.safe_mode:
+        parts.append("SAFE MODE")
+    if view.paused:
+        parts.append("PAUSED")
+    on = [a.name for a in view.actuators if a.on]
+    parts.append(f"on: {', '.join(on)}" if on else "all off")
+    dead = [c.name for c in view.channels if c.no_reading]
+    if dead:
+        parts.append(f"{NO_READING_TEXT}: {', '.join(dead)}")
+    return "  ·  ".join(parts)
 
 
 def parse_level(text: str) -> int:
