@@ -10,15 +10,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..boards import boards_dir
-from ..contract import EventKind
+from ..contract import RuleState
 from ..errors import SimError
 from ..resources import NeedsCheckout
 from ..store.db import connect_ro
 from ..store.summary import Tally
 from ..store.summary import tally as log_tally
+from ..words import actuator_state_text, log_text, owner_text, rule_state_text
 from . import runner, runtimes
 from .story import clock
-from ..words import actuator_state_text, log_text, owner_text, rule_state_text
 
 RECIPE = boards_dir() / "recipes" / "plant-waterer.toml"
 # The pot, in the board's time: it loses 3 points of moisture a minute; one 4 s pulse (80 ml)
@@ -115,7 +115,7 @@ class Narrator:
     def __init__(self, board, speed: float, t0: float, echo=None) -> None:
         self.board, self.speed, self.t0, self.echo = board, speed, t0, echo or _print
         self.seen = 0  # board.log_since() count of the lines already told
-        self.rule_state = ""
+        self.rule_state: RuleState | int | None = None  # the rule's state as last told
         self.next_status = 0.0
         self.status_every = 5.0 if speed < 4 else 3.0
 
@@ -148,24 +148,23 @@ class Narrator:
                 self.echo(f"[{self.board_clock(entry.host_time)}] {who}{log_text(entry)}"
                           + (f"   ({sensors})" if entry.kind == "event" and sensors else ""))
         for r in view.rules:
-            state = rule_state_text(r.state)
-            if state != self.rule_state:
-                why = _RULE_WORDS.get(state)
-                if state == "armed" and self.rule_state != "cooling down":
+            if r.state != self.rule_state:
+                why = _RULE_WORDS.get(r.state)
+                if r.state == RuleState.IDLE and self.rule_state != RuleState.COOLING:
                     why = None
-                if why and self.rule_state:
+                if why and self.rule_state is not None:
                     self.echo(f"[{self.board_clock()}] rule {r.name}: {why}")
-                self.rule_state = state
+                self.rule_state = r.state
         if now >= self.next_status and sensors:
             self.next_status = now + self.status_every
             self.echo(f"[{self.board_clock()}] {self.status(view)}")
 
 
 _RULE_WORDS = {
-    "holding": "the soil is below 35 %; waiting 5 s to be sure before watering",
-    "cooling down": "letting the water soak in (2 min cooldown); the rule waters again after it "
+    RuleState.HOLDING: "the soil is below 35 %; waiting 5 s to be sure before watering",
+    RuleState.COOLING: "letting the water soak in (2 min cooldown); the rule waters again after it "
                     "only if the soil is still below 40 %",
-    "armed": "cooldown over; the soil went back above 40 % meanwhile, so the rule waits for it "
+    RuleState.IDLE: "cooldown over; the soil went back above 40 % meanwhile, so the rule waits for it "
              "to dry below 35 % again",
 }
 
