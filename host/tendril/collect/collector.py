@@ -17,7 +17,7 @@ import threading
 from collections import deque
 from collections.abc import Callable
 
-from ..errors import StorageError
+from ..errors import StorageError, TendrilError
 from ..live.sinks import Sink
 from ..mqtt import frames
 from ..mqtt.frames import FrameRecordError, Record
@@ -62,7 +62,13 @@ class FrameLogger:
         self._seen_order.append(name)
         if len(self._seen_order) > SEEN_MAX:
             self.seen.discard(self._seen_order.popleft())
-        self._apply(record)
+        try:
+            self._apply(record)
+        except StorageError:
+            raise  # the database's trouble, not the record's: the caller keeps it unacknowledged
+        except TendrilError as exc:  # a config image the log refuses, say: this record only
+            self.malformed += 1
+            self.say(f"{topic}: {frames.KINDS[record.kind]} record refused: {exc}")
 
     def _apply(self, r: Record) -> None:
         self.boards.add(r.board[0])
@@ -192,7 +198,12 @@ class Collector:
 
     def _message(self, client, userdata, msg) -> None:
         with self.lock:
-            self.logger.feed(msg.topic, msg.payload)
+            try:
+                self.logger.feed(msg.topic, msg.payload)
+            except Exception as exc:  # noqa: BLE001 - never let it end paho's network thread
+                self.error = f"{msg.topic}: {type(exc).__name__}: {exc}"
+                self.on_state(self.error)
+                return  # unacknowledged: a broker that keeps the session sends it again
             self.unacked.append((msg.mid, msg.qos))
             if len(self.unacked) >= ACK_EVERY:
                 self._commit_and_ack()
