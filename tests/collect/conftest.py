@@ -41,10 +41,12 @@ def publisher(url: str, client_id: str = ""):
     broker = parse_url(url)
     client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=client_id,
                          protocol=mqtt.MQTTv311)
+    if broker.username:
+        client.username_pw_set(broker.username, broker.password)
     client.max_inflight_messages_set(100)
     client.reconnect_delay_set(0.2, 2)
     connected = threading.Event()
-    client.on_connect = lambda *a: connected.set()
+    client.on_connect = lambda c, u, f, reason, p: reason.is_failure or connected.set()
     client.connect_async(broker.host, broker.port, keepalive=30)
     client.loop_start()
     try:

@@ -302,7 +302,12 @@ def _collect_status(collector, logger, sink: LogSink, rate: float) -> dict:
 def _collect(url, prefix, name, ca_file, password_file, db, duration, json_lines,
              status_every) -> None:
     from ..collect.collector import Collector, FrameLogger, log_session_lookup
+    from ..mqtt.topics import Topics, TopicError
     broker = _broker(url, password_file)
+    try:
+        Topics(prefix)
+    except TopicError as exc:
+        raise TendrilError(f"--prefix: {exc}") from None
     sink = LogSink.open(db)
     printer = _Printer(json_lines)
 
