@@ -84,7 +84,7 @@ def test_a_record_that_does_not_fit_is_refused():
         frames.encode(Record(42, 0.0))
 
 
-@settings(max_examples=3000, deadline=None)
+@settings(max_examples=1000, deadline=None)
 @given(st.binary(max_size=600))
 def test_fuzz_random_bytes_raise_only_the_record_error(data):
     try:
@@ -93,7 +93,7 @@ def test_fuzz_random_bytes_raise_only_the_record_error(data):
         pass
 
 
-@settings(max_examples=3000, deadline=None)
+@settings(max_examples=1000, deadline=None)
 @given(st.sampled_from([frames.encode(r) for r in records()]), st.data())
 def test_fuzz_damaged_records_raise_only_the_record_error(data, draw):
     buf = bytearray(data)
