@@ -286,7 +286,10 @@ def _broker(url: str, password_file) -> object:
     from ..mqtt.url import parse_url
     broker = parse_url(url)
     if password_file:
-        password = Path(password_file).read_text().strip()
+        try:
+            password = Path(password_file).read_text().strip()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise TendrilError(f"--password-file {password_file}: {exc}") from None
     else:
         password = os.environ.get("TENDRIL_MQTT_PASSWORD") or broker.password
     return replace(broker, password=password)
@@ -367,7 +370,7 @@ def _collect(url, prefix, name, ca_file, password_file, db, duration, json_lines
                 raise TendrilError(f"{exc} ({pending} rows received could not be written;"
                                    " the broker sends them again)") from exc
             sink.close()
-    click.echo(f"{logger.boards and len(logger.boards) or 0} boards, {logger.samples} samples,"
+    click.echo(f"{len(logger.boards)} boards, {logger.samples} samples,"
                f" {logger.events} events, {logger.duplicates} duplicates dropped,"
                f" {logger.malformed} malformed records")
     click.echo(f"{sink.committed} rows committed to {sink.path}")
