@@ -82,3 +82,64 @@ def test_a_wrong_password_is_said_in_one_line(tmp_path):
         done = tendril_log("--mqtt", f"mqtt://collector:wrong@{broker.host}:{broker.port}",
                            "--db", str(tmp_path / "x.db"), "--duration", "2")
     assert "refused the connection" in done.stdout, done.stdout + done.stderr
+
+
+def start_collector(broker, db, name: str = "killed") -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "tendril.cli", "log", "--mqtt", broker.url,
+                             "--db", str(db), "--json-lines", "--status-every", "0.1",
+                             "--name", name],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def read_until(proc: subprocess.Popen, check, what: str) -> dict:
+    found: list[dict] = []
+
+    def step() -> bool:
+        line = proc.stdout.readline()
+        if line.startswith("{") and check(status := json.loads(line)):
+            found.append(status)
+            return True
+        return False
+    wait_for(step, 30, what)
+    return found[0]
+
+
+@pytest.mark.slow
+def test_a_collector_killed_mid_stream_gets_the_rest_from_the_broker(tmp_path):
+    n = 900  # under mosquitto's default queue of 1000 messages a client
+    with Broker(tmp_path / "broker") as broker:
+        proc = start_collector(broker, tmp_path / "fleet.db")
+        try:
+            read_until(proc, lambda s: s.get("kind") == "mqtt" and "connected" in s["text"],
+                       "the collector connecting")
+            with publisher(broker.url) as (publish, _):
+                infos = []
+                sink = FramesSink(lambda t, p: infos.append(publish(t, p)))
+                s = sink.begin_session(hello())
+                for i in range(n):
+                    sink.telemetry(s, telemetry(i * 100, i, -i), 500.0 + i / 10, i)
+                read_until(proc, lambda st: st.get("kind") == "status" and st["samples"] > 0,
+                           "the first samples")
+                proc.kill()  # SIGKILL mid-stream: what it had not committed it had not acknowledged
+                proc.wait(10)
+                for info in infos:  # all in the broker before the publisher goes
+                    info.wait_for_publish(30)
+                    assert info.is_published()
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+        before = len(content(tmp_path / "fleet.db")["samples"])
+        proc = start_collector(broker, tmp_path / "fleet.db")
+        try:
+            def all_in() -> bool:
+                return len(content(tmp_path / "fleet.db")["samples"]) >= 2 * n
+            wait_for(all_in, 60, "every sample after the restart")
+            proc.send_signal(signal.SIGTERM)
+            assert proc.wait(30) == 0
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+    got = content(tmp_path / "fleet.db")["samples"]
+    assert before < 2 * n  # the kill came before the end
+    assert sorted((s[4], s[6]) for s in got) == sorted(
+        [(i * 100, i * 1) for i in range(n)] + [(i * 100, -i) for i in range(n)])
