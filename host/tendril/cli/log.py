@@ -143,8 +143,22 @@ def _rows_by_port(boards: list[LiveBoard], sink: LogSink, since: float) -> dict[
 
 
 @click.command("log")
-@click.option("--port", "-p", "ports", multiple=True, required=True,
+@click.option("--port", "-p", "ports", multiple=True,
               help="Serial port (or by-id path) of a board; repeat for several boards.")
+@click.option("--mqtt", "mqtt_url", metavar="URL",
+              help="Collect instead: log the boards of `tendril serve` hosts from this broker"
+              " (mqtt://[user[:password]@]host[:port], mqtts:// for TLS). Not with --port: one"
+              " process is either a logger of its own ports or a collector.")
+@click.option("--prefix", default="tendril", show_default=True,
+              help="With --mqtt: the topic prefix the serve hosts publish under.")
+@click.option("--name", default="tendril-collector", show_default=True,
+              help="With --mqtt: this collector's MQTT client id. Keep it stable: the broker"
+              " queues frames for it under this name while it is away.")
+@click.option("--ca-file", type=click.Path(exists=True, dir_okay=False),
+              help="With an mqtts:// URL: the CA certificate to trust (default: the system's).")
+@click.option("--password-file", type=click.Path(exists=True, dir_okay=False),
+              help="With --mqtt: read the broker password from this file (else"
+              " $TENDRIL_MQTT_PASSWORD, else the URL's).")
 @click.option("--db", type=click.Path(dir_okay=False, path_type=Path),
               help="Log database (default: $TENDRIL_DB, else tendril.db in the user data folder).")
 @click.option("--duration", type=click.FloatRange(min=0), help="Stop after this many seconds.")
@@ -168,14 +182,27 @@ def _rows_by_port(boards: list[LiveBoard], sink: LogSink, since: float) -> dict[
               " answer the capability and analog-mapping queries).")
 @click.option("--status-every", default=5.0, show_default=True, type=click.FloatRange(min=0.1),
               help="Seconds between status lines when the output is not a terminal.")
-def log(ports, db, duration, recipe_paths, baud, json_lines, fmt, protocol, analog, sampling_ms,
-        hello_timeout, status_every) -> None:
+def log(ports, mqtt_url, prefix, name, ca_file, password_file, db, duration, recipe_paths, baud,
+        json_lines, fmt, protocol, analog, sampling_ms, hello_timeout, status_every) -> None:
     """Log every sample and event of the boards on PORTs into the database until Ctrl-C.
 
     A board that goes away is waited for and logged again when it is back (same path, or the
     same USB serial number). Every port must answer at the start, or nothing is logged.
     Boards that do not run tendril: --format plotter, --protocol firmata.
+
+    With --mqtt URL it is a collector: it logs every board that `tendril serve` hosts publish on
+    that broker (docs/fleet.md), so one database holds a whole fleet.
     """
+    if mqtt_url:
+        if ports:
+            raise TendrilError("--mqtt and --port exclude each other: run one `tendril log` for the"
+                               " local ports and one `tendril log --mqtt` for the fleet")
+        _collect(mqtt_url, prefix, name, ca_file, password_file, db, duration, json_lines,
+                status_every)
+        return
+    if not ports:
+        raise TendrilError("give a board's --port (repeat for several), or --mqtt URL to collect"
+                           " a fleet from a broker")
     from ..recipes import load
     recipes = [load(p) for p in recipe_paths]
     ports = list(dict.fromkeys(ports))
@@ -249,4 +276,102 @@ def _finish(boards: list[LiveBoard], sink: LogSink, started: float) -> None:
     sink.close()
     for port, n in counts.items():
         click.echo(f"{port}: {n} rows committed")
+    click.echo(f"{sink.committed} rows committed to {sink.path}")
+
+
+# --- the collector role (`tendril log --mqtt URL`) ------------------------------------------------
+def _broker(url: str, password_file) -> object:
+    import os
+    from dataclasses import replace
+
+    from ..mqtt.url import parse_url
+    broker = parse_url(url)
+    if password_file:
+        try:
+            password = Path(password_file).read_text().strip()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise TendrilError(f"--password-file {password_file}: {exc}") from None
+    else:
+        password = os.environ.get("TENDRIL_MQTT_PASSWORD") or broker.password
+    return replace(broker, password=password)
+
+
+def _collect_status(collector, logger, sink: LogSink, rate: float) -> dict:
+    return {"broker": str(collector.broker), "state": "online" if collector.connected.is_set()
+            else "reconnecting", "boards": len(logger.boards), "samples_per_s": round(rate, 1),
+            "samples": logger.samples, "events": logger.events, "duplicates": logger.duplicates,
+            "malformed": logger.malformed, "error": collector.error}
+
+
+def _collect(url, prefix, name, ca_file, password_file, db, duration, json_lines,
+             status_every) -> None:
+    from ..collect.collector import Collector, FrameLogger, log_session_lookup
+    from ..mqtt.topics import Topics, TopicError
+    broker = _broker(url, password_file)
+    try:
+        Topics(prefix)
+    except TopicError as exc:
+        raise TendrilError(f"--prefix: {exc}") from None
+    sink = LogSink.open(db)
+    printer = _Printer(json_lines)
+
+    def say(text: str) -> None:
+        if printer.json:
+            printer._print(json.dumps({"time": round(time.time(), 3), "kind": "mqtt", "text": text}))
+        else:
+            printer._print(time.strftime("%H:%M:%S ") + f"mqtt: {text}")
+
+    logger = FrameLogger(sink, lookup=log_session_lookup(sink), say=say)
+    collector = Collector(broker, logger, name=name, prefix=prefix, ca_file=ca_file, on_state=say)
+    stop = threading.Event()
+    old_handlers = _install_stop(stop)
+    every = 0.25 if printer.tty else status_every
+    end = time.monotonic() + duration if duration is not None else None
+    last = (time.monotonic(), 0)
+    next_status = time.monotonic() + every
+    try:
+        collector.start()
+        while not stop.is_set() and (end is None or time.monotonic() < end):
+            stop.wait(0.1)
+            collector.tick()
+            now = time.monotonic()
+            if now >= next_status:
+                next_status = now + every
+                rate = (logger.samples - last[1]) / (now - last[0]) if now > last[0] else 0.0
+                last = (now, logger.samples)
+                st = _collect_status(collector, logger, sink, rate)
+                if printer.json:
+                    printer._print(json.dumps({"time": round(time.time(), 3), "kind": "status",
+                                               **st, "committed": sink.committed,
+                                               "pending": sink.pending, "db": str(sink.path)}))
+                else:
+                    text = (f"{st['broker']} {st['state'] if st['state'] == 'online' else 'RECONNECTING'}"
+                            f" {st['boards']} boards {rate:.0f} samples/s, {st['events']} events,"
+                            f" {st['malformed']} malformed | {sink.committed} rows committed to"
+                            f" {sink.path}")
+                    if printer.tty:
+                        width = shutil.get_terminal_size((120, 24)).columns
+                        printer.out.write("\r" + text[: width - 1] + "\x1b[K")
+                        printer.out.flush()
+                        printer.shown = True
+                    else:
+                        printer._print(time.strftime("%H:%M:%S ") + "status: " + text)
+    finally:
+        try:
+            collector.stop()
+        finally:
+            for sig, handler in old_handlers:
+                signal.signal(sig, handler)
+            printer.end()
+            try:
+                sink.flush()
+            except StorageError as exc:
+                pending = sink.pending
+                sink.abandon()
+                raise TendrilError(f"{exc} ({pending} rows received could not be written;"
+                                   " the broker sends them again)") from exc
+            sink.close()
+    click.echo(f"{len(logger.boards)} boards, {logger.samples} samples,"
+               f" {logger.events} events, {logger.duplicates} duplicates dropped,"
+               f" {logger.malformed} malformed records")
     click.echo(f"{sink.committed} rows committed to {sink.path}")

@@ -5,6 +5,7 @@ topics parsed back. Pure: no client, no I/O.
     <prefix>/<board>/event            one JSON per EVENT, not retained
     <prefix>/<board>/availability     "online" / "offline", retained
     <prefix>/<board>/cmd/<command>    a command's JSON (COMMANDS below)
+    <prefix>/<board>/frames           binary records of all the board said (mqtt/frames.py), QoS 1
     <prefix>/<board>/response         the reply to each command, not retained
     <prefix>/serve/<name>/availability  the serve process's own "online" / "offline" (its last will)
 
@@ -89,6 +90,11 @@ class Topics:
         if command not in COMMANDS:
             raise TopicError(f"no command {command!r}; commands: {', '.join(COMMANDS)}")
         return f"{self._board(board)}/cmd/{command}"
+
+    def frames(self, board: str) -> str:
+        """Every record a board's thread hands its sinks (mqtt/frames.py), QoS 1, not retained:
+        what a collector (`tendril log --mqtt`) logs into its own database."""
+        return f"{self._board(board)}/frames"
 
     def serve_availability(self, name: str) -> str:
         """The serve process's own availability (its MQTT last will says "offline")."""
