@@ -203,12 +203,13 @@ static TD_NOINLINE td_image_error_t check_sensor(vctx_t *v, const uint8_t *r, ui
     uint8_t other[TD_SENSOR_SIZE];
     uint8_t kind = r[TD_SENSOR_KIND];
     uint8_t pin = r[TD_SENSOR_PIN];
-    const td_sensor_kind_row_t *row = &td_sensor_kinds[kind];
+    const td_sensor_kind_row_t *row;
     const uint8_t *rom = r + TD_SENSOR_ROM;
     uint8_t family, k, j;
     bool zero = true;
     int32_t ms;
     if (kind >= TD_SENSOR_KIND_COUNT) return TD_IMG_ERR_BAD_SENSOR;
+    row = &td_sensor_kinds[kind]; /* only now: a pointer past the table is undefined even unread */
     if (!pin_ok(v, pin, TD_ROM_U8(&row->pin_cap), TD_PIN_CAP_RESERVED)) return TD_IMG_ERR_BAD_PIN;
     /* every kind so far has one pin (a two-pin kind brings its pin2 check with it) */
     if (r[TD_SENSOR_PIN2] != TD_NO_INDEX) return TD_IMG_ERR_BAD_SENSOR;
