@@ -1,7 +1,7 @@
 """The DS18B20 driver of the C firmware on the native board, against the world's pin-level model of
-the probe (firmware/sim/sim_onewire.c): readings in thousandths of a °C, two probes on one bus by
-their ROM codes, the resolution, and every fault the scenario can give, with the board's clock held
-and stepped by the test."""
+the probe (firmware/sim/sim_onewire.c), with the board's clock held and stepped by the test: the
+sensor vectors (tests/vectors/sensors/: every fault once with its recovery; two probes on one bus
+by ROM code), a temperature that moves, and HELLO's sensor kinds."""
 
 from __future__ import annotations
 
@@ -13,36 +13,21 @@ from tendril.recipes import compile_recipe, parse
 from ..support import ds18b20_story as story
 from ..support.native_board import NativeBoard
 
-TWO = """\
-[recipe]
-name = "two-probes"
-version = "1.0.0"
-summary = "two probes on one bus"
-boards = ["uno"]
-telemetry = "1 s"
 
-[sensors.tank_probe]
-kind = "ds18b20"
-pin = "D3"
-rom = "28ab89674523015a"
-resolution = 9
-
-[sensors.room_probe]
-kind = "ds18b20"
-pin = "D3"
-rom = "28efbe00000000fe"
-
-[channels.tank]
-sensor = "tank_probe"
-
-[channels.room]
-sensor = "room_probe"
-"""
-
-
-def _board(binary, tmp_path, *lines: str) -> NativeBoard:
+def _board(binary, tmp_path, lines: list[str]) -> NativeBoard:
     args = [a for line in lines for a in ("--set", line)]
     return NativeBoard(binary, tmp_path / "ee.bin", "--fast", "--hold", *args)
+
+
+def _play(binary, tmp_path, recipe: str, lines: list[str], ms: int) -> NativeBoard:
+    board = _board(binary, tmp_path, lines)
+    try:
+        image = with_generation(compile_recipe(parse(recipe), load_board("uno")), 1)
+        assert isinstance(board.push(image)[-1], Ack)
+        board.run(ms)
+    finally:
+        board.close()
+    return board
 
 
 def _telemetry(board, channel: int = 0) -> list[tuple[int, int | None]]:
@@ -50,7 +35,7 @@ def _telemetry(board, channel: int = 0) -> list[tuple[int, int | None]]:
 
 
 def test_the_native_board_says_it_has_the_ds18b20_driver(plain, tmp_path):
-    board = _board(plain, tmp_path)
+    board = _board(plain, tmp_path, [])
     try:
         hello = board.request(RequestHello())
     finally:
@@ -58,31 +43,25 @@ def test_the_native_board_says_it_has_the_ds18b20_driver(plain, tmp_path):
     assert isinstance(hello, Hello) and hello.sensor_kinds == 1 << 0
 
 
-def test_two_probes_on_one_bus_read_by_rom_code_each_at_its_resolution(plain, tmp_path):
-    image = with_generation(compile_recipe(parse(TWO), load_board("uno")), 1)
-    board = _board(plain, tmp_path, "ds18b20 D3 rom=28ab89674523015a 21.3",
-                   "ds18b20 D3 rom=28efbe00000000fe 0:-10.25 20s:-5.25")
-    try:
-        assert isinstance(board.push(image)[-1], Ack)
-        board.run(12_000)
-    finally:
-        board.close()
-    tank = [v for _t, v in _telemetry(board, 0)][-3:]
-    room = [(t, v) for t, v in _telemetry(board, 1)][-3:]
-    # 21.3 °C at 9 bits is 336/16 (the 0.5 °C step below 341/16): 21.0 °C exactly
-    assert tank == [21_000] * 3, _telemetry(board, 0)
-    # at 12 bits: round(-10.25 + 0.25 * t_s at the conversion, 1/16) in thousandths, floor
-    for t, v in room:
-        assert v is not None and -10_250 + 250 * (t - 3_000) // 1000 - 125 <= v <= -10_250 + 250 * t // 1000, (t, v)
-    assert not [e for e in board.messages(Event) if e.kind == 8 and e.b != 1], board.messages(Event)
-
-
 def test_every_fault_is_marked_in_telemetry_and_named_once_by_an_event_and_its_recovery(plain, tmp_path):
-    image = with_generation(compile_recipe(parse(story.RECIPE), load_board("uno")), 1)
-    board = _board(plain, tmp_path, *(line.format(pin="D3") for line in story.SCENARIO))
-    try:
-        assert isinstance(board.push(image)[-1], Ack)
-        board.run(story.RUN_MS)
-    finally:
-        board.close()
-    story.check(_telemetry(board), story.sensor_events(board.messages(Event)))
+    v = story.FAULTS
+    board = _play(plain, tmp_path, v["recipe"], story.scenario(v, "uno"), v["run_ms"])
+    story.check_faults(_telemetry(board), story.sensor_events(board.messages(Event)))
+
+
+def test_two_probes_on_one_bus_read_by_rom_code_each_at_its_resolution(plain, tmp_path):
+    v = story.TWO_PROBES
+    board = _play(plain, tmp_path, v["recipe"], story.scenario(v, "uno"), v["run_ms"])
+    assert list(board.messages(Telemetry)[-1].values) == v["last_values"]
+    assert not story.sensor_events(board.messages(Event))
+
+
+def test_a_temperature_that_moves_is_followed_reading_by_reading(plain, tmp_path):
+    # -10.25 °C rising 0.25 °C a second: each reading is the temperature at its conversion, at most
+    # one read period and a conversion before the sample, in 1/16 °C rounded down to thousandths
+    v = story.FAULTS
+    board = _play(plain, tmp_path, v["recipe"], ["ds18b20 D3 0:-10.25 20s:-5.25"], 12_000)
+    values = [(t, val) for t, val in _telemetry(board) if t >= 2_000]
+    assert len({val for _t, val in values}) >= 4, values
+    for t, val in values:
+        assert val is not None and -10_250 + 250 * (t - 3_000) // 1000 - 63 <= val <= -10_250 + 250 * t // 1000
