@@ -295,6 +295,18 @@ def kinds_header() -> str:
         "/* What the pin check asks of a kind the table does not know (refused as BAD_CHANNEL next). */\n"
         f"#define TD_UNKNOWN_KIND_PIN_CAP TD_PIN_CAP_{contract.UNKNOWN_KIND_PIN_CAP.name}\n\n"
         "extern const td_kind_t td_kinds[TD_CHANNEL_KIND_COUNT];\n\n"
+        "/* One row per sensor kind, indexed by td_sensor_kind_t (TD_SENSOR_KIND_COUNT rows), in program\n"
+        " * memory on AVR like td_kinds. */\n"
+        "typedef struct {\n"
+        "    uint8_t pin_cap;       /* TD_PIN_CAP_* each of its pins must have */\n"
+        "    uint8_t pins;          /* 1 or 2 (pin2 is TD_NO_INDEX when 1) */\n"
+        "    uint8_t quantities;    /* how many quantities a channel may take from it */\n"
+        "    uint8_t family;        /* 1-Wire family code: ROM codes allowed, several on a pin; 0 none */\n"
+        "    uint8_t opt_lo[3];     /* each option byte's lowest value */\n"
+        "    uint8_t opt_hi[3];     /* and highest */\n"
+        "    uint16_t min_period_ms; /* the shortest read period */\n"
+        "} td_sensor_kind_row_t;\n\n"
+        "extern const td_sensor_kind_row_t td_sensor_kinds[TD_SENSOR_KIND_COUNT > 0 ? TD_SENSOR_KIND_COUNT : 1];\n\n"
         "#endif /* TENDRIL_KINDS_H */\n"
     )
     return "".join(out)
@@ -314,6 +326,18 @@ def kinds_source() -> str:
             f"unit {k.unit.name} */\n"
             f"    {{TD_PIN_CAP_{k.pin_cap.name}, TD_PIN_MODE_{k.pin_mode.name}, "
             f"TD_DRIVER_ID_{k.driver.name}}},\n"
+        )
+    out.append("};\n\n")
+    out.append("const td_sensor_kind_row_t td_sensor_kinds[TD_SENSOR_KIND_COUNT > 0 ? TD_SENSOR_KIND_COUNT : 1] TD_ROM = {\n")
+    for i, k in enumerate(contract.SENSOR_KINDS):
+        if int(k.code) != i:
+            raise SystemExit(f"contract_gen: SENSOR_KINDS[{i}] is kind {int(k.code)}: rows go in code order")
+        lo = ", ".join(str(a) for a, _ in k.options)
+        hi = ", ".join(str(b) for _, b in k.options)
+        out.append(
+            f"    /* {k.code.name}: \"{k.name}\", quantities {', '.join(k.quantities)} */\n"
+            f"    {{{int(k.pin_cap)}, {k.pins}, {len(k.quantities)}, 0x{k.family:02X}, {{{lo}}}, {{{hi}}}, "
+            f"{k.min_period_ms}}},\n"
         )
     out.append("};\n")
     return "".join(out)

@@ -127,6 +127,17 @@ def kinds_module() -> str:
         if int(k.kind) != i:
             raise SystemExit(f"mpy_gen: CHANNEL_KINDS[{i}] is kind {int(k.kind)}: rows go in code order")
         out.append(f"    ({int(k.pin_cap)}, {int(k.pin_mode)}, {int(k.driver)}),  # {k.name}\n")
+    out.append(")\n\n")
+    out.append("# Every sensor kind, by its code: (pin capability, pins, quantities, 1-Wire family or 0,\n"
+               "# the option bytes' (lowest, highest) each, the shortest read period in ms).\n")
+    out.append("S_PIN_CAP = 0\nS_PINS = 1\nS_QUANTITIES = 2\nS_FAMILY = 3\nS_OPTIONS = 4\nS_MIN_PERIOD = 5\n\n")
+    out.append("SENSOR_KINDS = (\n")
+    for i, k in enumerate(contract.SENSOR_KINDS):
+        if int(k.code) != i:
+            raise SystemExit(f"mpy_gen: SENSOR_KINDS[{i}] is kind {int(k.code)}: rows go in code order")
+        opts = ", ".join(f"({a}, {b})" for a, b in k.options)
+        out.append(f"    ({int(k.pin_cap)}, {k.pins}, {len(k.quantities)}, 0x{k.family:02X}, ({opts}), "
+                   f"{k.min_period_ms}),  # {k.name}\n")
     out.append(")\n")
     return "".join(out)
 

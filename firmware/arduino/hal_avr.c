@@ -11,6 +11,7 @@
 #include <avr/io.h>
 #include <avr/pgmspace.h>
 #include <avr/wdt.h>
+#include <util/delay.h>
 
 #include "hal.h"
 #include "pins.h"
@@ -233,6 +234,58 @@ void hal_pwm_write(uint8_t pin, uint8_t duty)
     }
     ocr[0] = duty;
     *IO_REG(&pwm_tccr[unit]) |= com & 0xFE;
+}
+
+/* ---- 1-Wire (hal.h gives the timings): DDR set drives the line low (PORT bit kept 0), DDR clear
+ * lets the bus's pull-up raise it. _delay_us counts cycles at F_CPU (16 MHz). Interrupts are off
+ * only around a slot's short low and its sample, 15 us: a late release there would turn a 1 into
+ * a 0. A longer low (a 0, a reset) or a late sample of the presence pulse (60..240 us long) is
+ * harmless, so those run with interrupts on and a UART byte is never lost to the bus. */
+uint8_t hal_ow_reset(uint8_t pin)
+{
+    pin_ref_t r = pin_ref(pin);
+    uint8_t present;
+    if (!r.reg) {
+        return 0;
+    }
+    r.reg[2] &= (uint8_t)~r.mask; /* no pull-up; low when driven */
+    r.reg[1] &= (uint8_t)~r.mask;
+    if (!(*r.reg & r.mask)) {
+        return 0; /* the line is held low: no bus to reset */
+    }
+    r.reg[1] |= r.mask;
+    _delay_us(480);
+    r.reg[1] &= (uint8_t)~r.mask;
+    _delay_us(70);
+    present = !(*r.reg & r.mask);
+    _delay_us(410);
+    return present && (*r.reg & r.mask); /* and the line came back high */
+}
+
+uint8_t hal_ow_bit(uint8_t pin, uint8_t bit)
+{
+    pin_ref_t r = pin_ref(pin);
+    uint8_t got = 0, sreg;
+    if (!r.reg) {
+        return 1;
+    }
+    if (bit) {
+        sreg = SREG;
+        cli();
+        r.reg[1] |= r.mask;
+        _delay_us(6);
+        r.reg[1] &= (uint8_t)~r.mask;
+        _delay_us(9);
+        got = (*r.reg & r.mask) ? 1 : 0;
+        SREG = sreg;
+        _delay_us(55);
+    } else {
+        r.reg[1] |= r.mask;
+        _delay_us(60);
+        r.reg[1] &= (uint8_t)~r.mask;
+        _delay_us(10);
+    }
+    return got;
 }
 
 uint8_t hal_digital_read(uint8_t pin)

@@ -105,7 +105,7 @@ static void write_outputs(device_t *d)
 static void config_pins(device_t *d)
 {
     all_safe(&d->src);
-    sensors_setup(&sensors, &d->eng, td_drivers);
+    sensors_setup(&sensors, &d->eng, td_drivers, td_sensor_drivers);
 }
 
 /* --- boot -------------------------------------------------------------------------------------- */
@@ -195,7 +195,7 @@ static void sample_and_tick(void)
     if (!app.running) {
         return;
     }
-    sensors_poll(&sensors, &app.eng, td_drivers, app.now);
+    sensors_poll(&sensors, &app.eng, td_drivers, td_sensor_drivers, app.now);
     engine_tick(&app.eng, app.now);
 }
 

@@ -84,3 +84,15 @@ uint32_t crc32(const uint8_t *data, size_t len)
 {
     return crc32_end(crc32_update_buf(crc32_begin(), data, len));
 }
+
+uint8_t crc8_maxim(const uint8_t *data, uint8_t len)
+{
+    uint8_t crc = 0, k, b;
+    while (len--) {
+        b = *data++;
+        for (k = 0; k < 8; k++, b >>= 1) {
+            crc = (uint8_t)(((crc ^ b) & 1u) ? (crc >> 1) ^ 0x8Cu : crc >> 1);
+        }
+    }
+    return crc;
+}

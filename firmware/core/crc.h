@@ -1,4 +1,4 @@
-/* CRC-16/XMODEM (frames) and CRC-32/ISO-HDLC (config images, zlib's crc32).
+/* CRC-16/XMODEM (frames), CRC-32/ISO-HDLC (config images, zlib's crc32), CRC-8/MAXIM (1-Wire).
  * Host builds use 16-entry nibble tables; AVR builds avr-libc's CRC-16 and a bitwise CRC-32 (crc.c). */
 #ifndef TD_CRC_H
 #define TD_CRC_H
@@ -16,5 +16,9 @@ uint32_t crc32_update(uint32_t state, uint8_t byte);
 uint32_t crc32_update_buf(uint32_t state, const uint8_t *data, size_t len);
 uint32_t crc32_end(uint32_t state);
 uint32_t crc32(const uint8_t *data, size_t len);
+
+/* CRC-8/MAXIM (1-Wire): poly x^8 + x^5 + x^4 + 1 reflected (0x8C), init 0. A 1-Wire ROM code or
+ * DS18B20 scratchpad ends in the CRC of the bytes before it, so the CRC of the whole is 0. */
+uint8_t crc8_maxim(const uint8_t *data, uint8_t len);
 
 #endif /* TD_CRC_H */

@@ -1,7 +1,12 @@
-/* The drivers of the firmware on the HAL, indexed by td_driver_id_t (sensor.h tells the interface).
- * Analog and digital pins read at once, when their channel is sampled, as they always have. */
+/* The drivers of the firmware on the HAL, indexed by td_driver_id_t and td_sensor_kind_t (sensor.h
+ * tells the interface). Analog and digital pins read at once, when their channel is sampled, as
+ * they always have; a DS18B20 starts its conversion, and is collected when it is done. */
+#include "crc.h"
+#include "dur16.h"
 #include "hal.h"
+#include "le.h"
 #include "sensor.h"
+#include "tendril_records.h"
 
 TD_STATIC_ASSERT((int)HAL_INPUT == (int)TD_PIN_MODE_INPUT && (int)HAL_INPUT_PULLUP == (int)TD_PIN_MODE_INPUT_PULLUP,
                  pin_modes);
@@ -29,4 +34,107 @@ static uint8_t digital_poll(uint8_t ch, uint8_t pin, uint32_t now, int32_t *raw,
 const td_driver_t td_drivers[TD_DRIVER_COUNT] TD_ROM = {
     [TD_DRIVER_ID_ANALOG] = {pin_setup, analog_poll},
     [TD_DRIVER_ID_DIGITAL] = {pin_setup, digital_poll},
+};
+
+#ifndef TD_NO_DS18B20
+/* --- DS18B20 on 1-Wire (docs/sensors.md) --------------------------------------------------------
+ * Two polls a reading, so the loop never waits for a conversion: the first selects the probe (MATCH
+ * ROM with its code, or SKIP ROM for the only one on the bus), writes its resolution and starts
+ * CONVERT T, and asks to come back when the conversion is done; the second reads the scratchpad and
+ * checks it. Each poll keeps the bus a few ms (a reset is about 1 ms, a byte 0.6 ms). */
+#define DS_CONVERT 0x44
+#define DS_READ 0xBE
+#define DS_WRITE 0x4E
+#define DS_MATCH 0x55
+#define DS_SKIP 0xCC
+/* The conversion's worst case (datasheet: 93.75, 187.5, 375, 750 ms at 9..12 bits) plus an eighth:
+ * the loop and the bus traffic come on top of the time the probe counts from. */
+static const uint16_t ds_wait_ms[4] TD_ROM = {106, 211, 422, 844};
+
+static void ow_write(uint8_t pin, uint8_t byte)
+{
+    uint8_t k;
+    for (k = 0; k < 8; k++, byte >>= 1) {
+        (void)hal_ow_bit(pin, byte & 1u);
+    }
+}
+
+static uint8_t ow_read(uint8_t pin)
+{
+    uint8_t k, byte = 0;
+    for (k = 0; k < 8; k++) {
+        byte = (uint8_t)((byte >> 1) | (hal_ow_bit(pin, 1) ? 0x80u : 0));
+    }
+    return byte;
+}
+
+/* A reset, then the probe of `rec` selected; false when nothing answered. */
+static bool ds_select(const uint8_t *rec)
+{
+    uint8_t pin = rec[TD_SENSOR_PIN], k;
+    const uint8_t *rom = rec + TD_SENSOR_ROM;
+    if (!hal_ow_reset(pin)) return false;
+    if (rom[0] == 0) { /* validated: a ROM code is all zero or starts with the family byte */
+        ow_write(pin, DS_SKIP);
+    } else {
+        ow_write(pin, DS_MATCH);
+        for (k = 0; k < 8; k++) ow_write(pin, rom[k]);
+    }
+    return true;
+}
+
+static void ds_setup(const uint8_t *rec)
+{
+    hal_pin_mode(rec[TD_SENSOR_PIN], HAL_INPUT); /* released: the bus's pull-up holds it high */
+}
+
+static uint8_t ds_poll(const uint8_t *rec, uint8_t *phase, uint32_t now, int32_t *val, uint16_t *wait)
+{
+    uint8_t pin = rec[TD_SENSOR_PIN];
+    uint8_t res = (uint8_t)(rec[TD_SENSOR_OPTIONS] - 9u); /* validated: 9..12 bits */
+    uint16_t conv = TD_ROM_U16(&ds_wait_ms[res]);
+    uint8_t sp[9], k, any = 0;
+    int16_t raw;
+    (void)now;
+    if (*phase == 0) {
+        if (!ds_select(rec)) return TD_SENSOR_FAULT_NO_ANSWER;
+        /* the resolution every time: a probe that lost power is back at its EEPROM's */
+        ow_write(pin, DS_WRITE);
+        ow_write(pin, 0x4B); /* TH, TL: the alarm thresholds, unused */
+        ow_write(pin, 0x46);
+        ow_write(pin, (uint8_t)((res << 5) | 0x1Fu));
+        if (!ds_select(rec)) return TD_SENSOR_FAULT_NO_ANSWER;
+        ow_write(pin, DS_CONVERT);
+        *phase = 1;
+        *wait = conv;
+        return TD_READING_NONE;
+    }
+    *phase = 0;
+    {
+        uint16_t period = (uint16_t)dur16_ms(le_get_u16(rec + TD_SENSOR_PERIOD)); /* validated: <= 60 s */
+        *wait = (uint16_t)(period - conv); /* the next conversion one period after this one began */
+    }
+    if (!ds_select(rec)) return TD_SENSOR_FAULT_NO_ANSWER;
+    ow_write(pin, DS_READ);
+    for (k = 0; k < 9; k++) {
+        sp[k] = ow_read(pin);
+        any |= sp[k];
+    }
+    /* all zero passes the CRC: a bus that reads 0 (a weak pull-up, a long cable), not a reading */
+    if (!any || crc8_maxim(sp, 9) != 0) return TD_SENSOR_FAULT_CRC;
+    raw = (int16_t)((uint16_t)sp[0] | (uint16_t)sp[1] << 8);
+    raw = (int16_t)(raw & ~((1 << (3 - res)) - 1)); /* the bits a lower resolution leaves undefined */
+    if (raw == TD_DS18B20_POWER_ON_RAW) return TD_SENSOR_FAULT_POWER_ON_VALUE; /* no conversion done */
+    if (raw < -55 * 16 || raw > 125 * 16) return TD_SENSOR_FAULT_OUT_OF_RANGE;
+    val[0] = ((int32_t)raw * 125) >> 1; /* 1/16 °C -> thousandths (floor) */
+    return TD_READING_OK;
+}
+#endif
+
+const td_sensor_driver_t td_sensor_drivers[TD_SENSOR_KIND_COUNT] TD_ROM = {
+#ifndef TD_NO_DS18B20
+    [TD_SENSOR_KIND_DS18B20] = {ds_setup, ds_poll},
+#else
+    [TD_SENSOR_KIND_DS18B20] = {0, 0},
+#endif
 };

@@ -22,6 +22,16 @@ void hal_pwm_write(uint8_t pin, uint8_t duty);   /* 0..255 */
 uint8_t hal_digital_read(uint8_t pin);           /* 0 or 1 */
 uint16_t hal_analog_read(uint8_t pin);           /* raw ADC count for the board's adc_bits */
 
+/* 1-Wire on `pin`: the line is driven low (output, 0) or released (input without pull-up: the
+ * bus's 4.7 kOhm resistor pulls it up). Timings (Maxim app note 126, "standard speed"): a reset is
+ * 480 us low, then the line is sampled 70 us after the release and again at 480 us: 1 when a device
+ * answered with its presence pulse (0 when nothing answered or the line never came back high). A
+ * slot writing 1, which also reads, is 6 us low, a sample at 15 us, 70 us in all; a slot writing 0
+ * is 60 us low and 10 us released. Interrupts are off only inside a slot's short low and its
+ * sample (15 us), where a delay would change the bit. */
+uint8_t hal_ow_reset(uint8_t pin);
+uint8_t hal_ow_bit(uint8_t pin, uint8_t bit);    /* writes `bit`; the bit the line read */
+
 uint8_t hal_eeprom_read(uint16_t addr);
 void hal_eeprom_write(uint16_t addr, uint8_t value); /* callers write changed bytes only */
 uint16_t hal_eeprom_size(void);

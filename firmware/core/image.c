@@ -140,6 +140,7 @@ bool image_channel(const td_src_t *s, uint8_t index, td_channel_t *c)
     c->pin = image_rd_u8(s, off + TD_CHANNEL_PIN);
     c->kind = mode & TD_CHANNEL_KIND_MASK;
     c->smoothing = (uint8_t)(mode >> TD_SMOOTHING_SHIFT);
+    c->quantity = (uint8_t)((mode >> TD_SENSOR_QUANTITY_SHIFT) & 3u);
     c->unit = image_rd_u8(s, off + TD_CHANNEL_UNIT);
     c->period_ms = dur16_ms(image_rd_u16(s, off + TD_CHANNEL_PERIOD));
     c->gain = image_rd_i32(s, off + TD_CHANNEL_GAIN);

@@ -53,7 +53,8 @@ typedef struct {
     uint8_t pin;
     uint8_t kind; /* td_channel_kind_t */
     uint8_t smoothing;
-    uint8_t unit; /* td_unit_t, display only */
+    uint8_t unit;     /* td_unit_t, display only */
+    uint8_t quantity; /* a sensor's channel (kind TD_CHANNEL_FROM_SENSOR): which of its quantities */
 } td_channel_t;
 
 typedef struct {
@@ -64,8 +65,8 @@ typedef struct {
     uint8_t flags; /* TD_ACTUATOR_FLAG_* */
 } td_actuator_t;
 
-/* A sensor: a device on one or two pins that channels take quantities from. No kind has a
- * driver yet (contract/kinds.py SENSOR_KINDS), so a valid image holds none today. */
+/* A sensor: a device on one or two pins that channels take quantities from (contract/kinds.py
+ * SENSOR_KINDS; docs/config-image.md "Sensor"). */
 typedef struct {
     uint32_t period_ms;
     uint8_t kind; /* a SENSOR_KINDS code */

@@ -6,6 +6,7 @@
  * as one-byte specs (a record field, a constant, a board limit) instead of 32-bit arguments. */
 #include <string.h>
 
+#include "crc.h"
 #include "dur16.h"
 #include "image_layout.h"
 #include "sensor.h"
@@ -40,6 +41,7 @@ typedef struct {
     uint8_t param;                  /* the parameter V_PARAM reads from */
     uint8_t n[SECTIONS];            /* record counts */
     uint8_t ns;                     /* sensors: the records that fill the image after the rules */
+    uint16_t sens_at;               /* where the sensors section starts */
     uint8_t used[PIN_BITMAP_BYTES]; /* pins taken by channels and actuators so far */
 } vctx_t;
 
@@ -171,15 +173,71 @@ static td_image_error_t check_channel(vctx_t *v, const uint8_t *r)
     uint8_t pin = r[TD_CHANNEL_PIN];
     uint8_t mode = r[TD_CHANNEL_MODE];
     uint8_t kind = mode & TD_CHANNEL_KIND_MASK;
+    uint8_t extra = mode & 0x0C; /* a sensor channel's quantity; reserved for a pin's channel */
+    bool from_sensor = kind == TD_CHANNEL_FROM_SENSOR;
     td_image_error_t err;
-    if (!pin_ok(v, pin, sensor_pin_cap(kind), TD_PIN_CAP_RESERVED)) {
+    if (from_sensor) {
+        /* the pin byte is a sensor's index: no pin of its own to check or take */
+        uint8_t sk;
+        if (pin >= v->ns) return TD_IMG_ERR_BAD_REF;
+        sk = image_rd_u8(v->src, (uint16_t)(v->sens_at + TD_SENSOR_SIZE * pin + TD_SENSOR_KIND));
+        /* a sensor kind the table lacks is refused with its sensor (check 16) */
+        if (sk < TD_SENSOR_KIND_COUNT &&
+            (extra >> TD_SENSOR_QUANTITY_SHIFT) >= TD_ROM_U8(&td_sensor_kinds[sk].quantities)) {
+            return TD_IMG_ERR_BAD_CHANNEL;
+        }
+        extra = 0;
+    } else if (!pin_ok(v, pin, sensor_pin_cap(kind), TD_PIN_CAP_RESERVED)) {
         return TD_IMG_ERR_BAD_PIN;
     }
-    if (kind >= TD_CHANNEL_KIND_COUNT || (mode & 0x0C) || (mode >> TD_SMOOTHING_SHIFT) > TD_MAX_SMOOTHING) {
+    if ((kind >= TD_CHANNEL_KIND_COUNT && !from_sensor) || extra || (mode >> TD_SMOOTHING_SHIFT) > TD_MAX_SMOOTHING) {
         return TD_IMG_ERR_BAD_CHANNEL;
     }
     if ((err = RANGES(v, channel_ranges)) != IMAGE_OK) return err;
-    return pin_take(v, pin) ? IMAGE_OK : TD_IMG_ERR_PIN_CONFLICT;
+    return (from_sensor || pin_take(v, pin)) ? IMAGE_OK : TD_IMG_ERR_PIN_CONFLICT;
+}
+
+/* Check 16: sensor i, whose record is at r (the ones before it are read again from the image). */
+static TD_NOINLINE td_image_error_t check_sensor(vctx_t *v, const uint8_t *r, uint8_t i)
+{
+    uint8_t other[TD_SENSOR_SIZE];
+    uint8_t kind = r[TD_SENSOR_KIND];
+    uint8_t pin = r[TD_SENSOR_PIN];
+    const td_sensor_kind_row_t *row;
+    const uint8_t *rom = r + TD_SENSOR_ROM;
+    uint8_t family, k, j;
+    bool zero = true;
+    int32_t ms;
+    if (kind >= TD_SENSOR_KIND_COUNT) return TD_IMG_ERR_BAD_SENSOR;
+    row = &td_sensor_kinds[kind]; /* only now: a pointer past the table is undefined even unread */
+    if (!pin_ok(v, pin, TD_ROM_U8(&row->pin_cap), TD_PIN_CAP_RESERVED)) return TD_IMG_ERR_BAD_PIN;
+    /* every kind so far has one pin (a two-pin kind brings its pin2 check with it) */
+    if (r[TD_SENSOR_PIN2] != TD_NO_INDEX) return TD_IMG_ERR_BAD_SENSOR;
+    for (k = 0; k < 3; k++) {
+        uint8_t o = r[TD_SENSOR_OPTIONS + k];
+        if (o < TD_ROM_U8(&row->opt_lo[k]) || o > TD_ROM_U8(&row->opt_hi[k])) return TD_IMG_ERR_BAD_SENSOR;
+    }
+    ms = dur_at(r + TD_SENSOR_PERIOD);
+    if (ms < 0) return TD_IMG_ERR_BAD_DURATION;
+    if (ms < (int32_t)TD_ROM_U16(&row->min_period_ms) || ms > TD_MAX_SAMPLE_MS) return TD_IMG_ERR_BAD_SENSOR;
+    for (k = 0; k < 8; k++) {
+        if (rom[k]) zero = false;
+    }
+    family = TD_ROM_U8(&row->family);
+    if (!zero && (family == 0 || rom[0] != family || crc8_maxim(rom, 8) != 0)) return TD_IMG_ERR_BAD_SENSOR;
+    /* a channel's or actuator's pin; or an earlier sensor's, unless both are on one 1-Wire bus with
+     * ROM codes of their own */
+    if (pin < TD_LIMIT_PINS && (v->used[pin >> 3] & (1u << (pin & 7u)))) return TD_IMG_ERR_PIN_CONFLICT;
+    for (j = 0; j < i; j++) {
+        image_rd_bytes(v->src, (uint16_t)(v->sens_at + TD_SENSOR_SIZE * j), other, TD_SENSOR_SIZE);
+        if (other[TD_SENSOR_PIN] != pin) continue;
+        if (other[TD_SENSOR_KIND] != kind || family == 0 || zero ||
+            memcmp(other + TD_SENSOR_ROM, rom, 8) == 0 ||
+            memcmp(other + TD_SENSOR_ROM, "\0\0\0\0\0\0\0\0", 8) == 0) {
+            return TD_IMG_ERR_PIN_CONFLICT;
+        }
+    }
+    return IMAGE_OK;
 }
 
 static td_image_error_t check_actuator(vctx_t *v, const uint8_t *r)
@@ -315,6 +373,7 @@ static TD_NOINLINE td_image_error_t check_header(vctx_t *v, uint8_t *index)
         return TD_IMG_ERR_TOO_MANY;
     }
     v->ns = (uint8_t)size;
+    v->sens_at = (uint16_t)(s->len - size * TD_SENSOR_SIZE);
     /* Printable ASCII, then only NULs: a byte that is not NUL must be printable and follow no NUL. */
     nul = 0;
     for (i = 0; i < TD_IMAGE_NAME_SIZE; i++) {
@@ -331,11 +390,11 @@ static TD_NOINLINE td_image_error_t check_header(vctx_t *v, uint8_t *index)
     return IMAGE_OK;
 }
 
-TD_STATIC_ASSERT(TD_SENSOR_KIND_COUNT == 0, sensor_checks_come_with_the_first_kind);
+TD_STATIC_ASSERT(TD_SENSOR_SIZE <= TD_RULE_SIZE && TD_PARAM_SIZE <= TD_RULE_SIZE, buffer_holds_a_record);
 
 TD_NOINLINE td_image_error_t image_validate(const td_src_t *src, const td_board_t *board, uint8_t *index)
 {
-    uint8_t buf[TD_RULE_SIZE]; /* one record at a time */
+    uint8_t buf[TD_RULE_SIZE]; /* one record at a time (a sensor's fits: static assert below) */
     vctx_t v;
     td_image_error_t err;
     uint16_t off = TD_IMAGE_HEADER_SIZE;
@@ -367,8 +426,13 @@ TD_NOINLINE td_image_error_t image_validate(const td_src_t *src, const td_board_
             }
         }
     }
-    /* Check 16: each sensor's kind is one this firmware runs. The sensor-kind table is empty until
-     * the first driver lands (contract/kinds.py, SENSOR_KINDS), so the first sensor fails; that
-     * kind's row brings the pin, option and ROM-code checks with it. */
-    return v.ns ? TD_IMG_ERR_BAD_SENSOR : IMAGE_OK;
+    /* Check 16: each sensor in order. */
+    for (i = 0; i < v.ns; i++, off = (uint16_t)(off + TD_SENSOR_SIZE)) {
+        image_rd_bytes(src, off, buf, TD_SENSOR_SIZE);
+        if ((err = check_sensor(&v, buf, i)) != IMAGE_OK) {
+            *index = i;
+            return err;
+        }
+    }
+    return IMAGE_OK;
 }

@@ -31,11 +31,31 @@ typedef struct {
     uint8_t (*poll)(uint8_t ch, uint8_t pin, uint32_t now, int32_t *raw, uint16_t *wait);
 } td_driver_t;
 
-/* When each channel's driver asked to run again (bit i of `armed`: channel i is waiting). */
+/* A sensor kind's driver (SENSOR records, docs/config-image.md "Sensor"), in a table indexed by
+ * td_sensor_kind_t (a kind not built in has NULL functions: its sensors are never read, so their
+ * channels stay without a reading). `rec` is the sensor's 16-byte record; `phase` a byte the driver
+ * keeps between polls (0 at setup). poll runs when the sensor is due: it returns TD_READING_OK with
+ * each quantity in val[q], TD_READING_NONE (a conversion under way) or a td_sensor_fault_t, and
+ * sets *wait to the ms until it wants to run again (0: one read period from now). A reading or a
+ * fault goes at once to every channel that takes a quantity of that sensor; such a channel goes
+ * STALE like any other when TD_STALE_SAMPLES of its samples pass with nothing new. */
+typedef struct {
+    void (*setup)(const uint8_t *rec);
+    uint8_t (*poll)(const uint8_t *rec, uint8_t *phase, uint32_t now, int32_t *val, uint16_t *wait);
+} td_sensor_driver_t;
+
+/* When each channel's driver asked to run again (bit i of `armed`: channel i is waiting), and
+ * when each sensor is due (bit i of `sarmed`: sensor i has a time; clear: due at once). Sensors
+ * are limited like channels. */
 typedef struct {
     uint32_t wake[TD_LIMIT_CHANNELS];
     uint16_t armed;
     uint8_t missed[TD_LIMIT_CHANNELS]; /* samples in a row with nothing new, up to TD_STALE_SAMPLES */
+    uint32_t swake[TD_LIMIT_CHANNELS];
+    uint16_t sarmed;
+    uint8_t sphase[TD_LIMIT_CHANNELS];
+    uint8_t ns;
+    uint16_t sens_at; /* the sensors section */
 } sensors_t;
 TD_STATIC_ASSERT(TD_LIMIT_CHANNELS <= 16, armed_bits);
 
@@ -47,19 +67,28 @@ uint8_t sensor_chan(const engine_t *e, uint8_t i, uint8_t *kind);
 
 /* Every channel's pin set up by its driver, with its kind's pin mode; no driver waiting; every
  * channel WAITING for its first reading. */
-void sensors_setup(sensors_t *s, engine_t *e, const td_driver_t *drivers);
+void sensors_setup(sensors_t *s, engine_t *e, const td_driver_t *drivers, const td_sensor_driver_t *sdrivers);
 
-/* One pass, before engine_tick(e, now): every driver that is due runs, readings and faults go to the engine. */
-void sensors_poll(sensors_t *s, engine_t *e, const td_driver_t *drivers, uint32_t now);
+/* One pass, before engine_tick(e, now): every sensor and driver that is due runs, readings and
+ * faults go to the engine. */
+void sensors_poll(sensors_t *s, engine_t *e, const td_driver_t *drivers, const td_sensor_driver_t *sdrivers,
+                  uint32_t now);
 
 size_t sensors_sizeof(void);
 
-/* The firmware's drivers on its HAL, by td_driver_id_t (drivers.c; not in HAL-less builds). */
+/* The firmware's drivers on its HAL, by td_driver_id_t and td_sensor_kind_t (drivers.c; not in
+ * HAL-less builds). */
 extern const td_driver_t td_drivers[TD_DRIVER_COUNT];
+extern const td_sensor_driver_t td_sensor_drivers[TD_SENSOR_KIND_COUNT];
 
 /* HELLO's sensor_kinds: bit 1 << code for each sensor kind (contract/kinds.py SENSOR_KINDS) this
- * firmware has a driver for. None yet: the table is empty (image_validate.c refuses every sensor). */
+ * firmware has a driver for. The DS18B20's is built unless TD_NO_DS18B20. */
+#ifdef TD_NO_DS18B20
 #define TD_SENSOR_KINDS_BUILT 0UL
-TD_STATIC_ASSERT(TD_SENSOR_KIND_COUNT == 0, sensor_kinds_built_lists_every_kind);
+#else
+#define TD_SENSOR_KINDS_BUILT (1UL << TD_SENSOR_KIND_DS18B20)
+#endif
+/* A new row in SENSOR_KINDS: say here whether this firmware builds its driver. */
+TD_STATIC_ASSERT(TD_SENSOR_KIND_COUNT == 1, sensor_kinds_built_lists_every_kind);
 
 #endif /* TD_SENSOR_H */

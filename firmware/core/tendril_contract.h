@@ -31,7 +31,11 @@
 #define TD_RULE_SIZE 26
 #define TD_PARAM_SIZE 12
 #define TD_SENSOR_SIZE 16
-#define TD_SENSOR_KIND_COUNT 0
+#define TD_SENSOR_KIND_COUNT 1
+#define TD_SENSOR_MAX_QUANTITIES 1
+#define TD_CHANNEL_FROM_SENSOR 3
+#define TD_SENSOR_QUANTITY_SHIFT 2
+#define TD_DS18B20_POWER_ON_RAW 1360
 #define TD_VALUE_LIMIT 1000000000L
 #define TD_MAX_SMOOTHING 8
 #define TD_CHANNEL_KIND_MASK 3
@@ -360,5 +364,10 @@ typedef enum {
     TD_PIN_MODE_INPUT_PULLUP = 1,
     TD_PIN_MODE_OUTPUT = 2,
 } td_pin_mode_t;
+
+/* SensorKind: A SENSOR record's kind byte, and its bit (1 << code) in HELLO's sensor_kinds. */
+typedef enum {
+    TD_SENSOR_KIND_DS18B20 = 0,
+} td_sensor_kind_t;
 
 #endif /* TENDRIL_CONTRACT_H */

@@ -9,3 +9,8 @@ const td_kind_t td_kinds[TD_CHANNEL_KIND_COUNT] TD_ROM = {
     /* DIGITAL_PULLUP: "digital_pullup", full scale 1, 1-bit unsigned, unit BOOL */
     {TD_PIN_CAP_DIGITAL_IN, TD_PIN_MODE_INPUT_PULLUP, TD_DRIVER_ID_DIGITAL},
 };
+
+const td_sensor_kind_row_t td_sensor_kinds[TD_SENSOR_KIND_COUNT > 0 ? TD_SENSOR_KIND_COUNT : 1] TD_ROM = {
+    /* DS18B20: "ds18b20", quantities temperature */
+    {6, 1, 1, 0x28, {9, 0, 0}, {12, 0, 0}, 1000},
+};

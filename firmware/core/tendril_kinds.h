@@ -17,4 +17,18 @@ typedef struct {
 
 extern const td_kind_t td_kinds[TD_CHANNEL_KIND_COUNT];
 
+/* One row per sensor kind, indexed by td_sensor_kind_t (TD_SENSOR_KIND_COUNT rows), in program
+ * memory on AVR like td_kinds. */
+typedef struct {
+    uint8_t pin_cap;       /* TD_PIN_CAP_* each of its pins must have */
+    uint8_t pins;          /* 1 or 2 (pin2 is TD_NO_INDEX when 1) */
+    uint8_t quantities;    /* how many quantities a channel may take from it */
+    uint8_t family;        /* 1-Wire family code: ROM codes allowed, several on a pin; 0 none */
+    uint8_t opt_lo[3];     /* each option byte's lowest value */
+    uint8_t opt_hi[3];     /* and highest */
+    uint16_t min_period_ms; /* the shortest read period */
+} td_sensor_kind_row_t;
+
+extern const td_sensor_kind_row_t td_sensor_kinds[TD_SENSOR_KIND_COUNT > 0 ? TD_SENSOR_KIND_COUNT : 1];
+
 #endif /* TENDRIL_KINDS_H */

@@ -26,6 +26,7 @@
 
 #include "hal.h"
 #include "native.h"
+#include "sim_onewire.h"
 #include "store.h"
 #include "tendril_boards.h"
 #include "tendril_contract.h"
@@ -253,6 +254,55 @@ void hal_digital_write(uint8_t pin, uint8_t level)
 void hal_pwm_write(uint8_t pin, uint8_t duty)
 {
     report(pin, "pwm", duty, duty);
+}
+
+/* 1-Wire against the world's pin-level model of the bus (sim_onewire.c), with hal.h's timings in
+ * microseconds of the bus's own clock: it starts each pass at the world's time and runs on by the
+ * slots the firmware makes, so a reading's bus traffic takes board time as it would on a chip. */
+static uint64_t ow_us;
+
+static uint64_t ow_now(void)
+{
+    uint64_t w = native_world_us();
+    if (ow_us < w) ow_us = w;
+    return ow_us;
+}
+
+uint8_t hal_ow_reset(uint8_t pin)
+{
+    ow_bus_t *b = native_ow_bus(pin);
+    uint64_t t = ow_now();
+    uint8_t present;
+    if (b == NULL) { /* nothing there: the line floats up, no one answers */
+        ow_us = t + 960;
+        return 0;
+    }
+    if (!ow_level(b, t)) { /* held low */
+        ow_us = t + 1;
+        return 0;
+    }
+    ow_master_low(b, t);
+    ow_master_release(b, t + 480);
+    present = !ow_level(b, t + 480 + 70);
+    ow_us = t + 960;
+    return present && ow_level(b, ow_us);
+}
+
+uint8_t hal_ow_bit(uint8_t pin, uint8_t bit)
+{
+    ow_bus_t *b = native_ow_bus(pin);
+    uint64_t t = ow_now();
+    uint8_t got = 0;
+    ow_us = t + 70;
+    if (b == NULL) return 1;
+    ow_master_low(b, t);
+    if (bit) {
+        ow_master_release(b, t + 6);
+        got = (uint8_t)ow_level(b, t + 15);
+    } else {
+        ow_master_release(b, t + 60);
+    }
+    return got;
 }
 
 uint8_t hal_digital_read(uint8_t pin)

@@ -31,6 +31,7 @@
 #include "hal.h"
 #include "native.h"
 #include "sim_clock.h"
+#include "sim_onewire.h"
 #include "sim_scenario.h"
 #include "board.h"
 #include "tendril_contract.h"
@@ -50,6 +51,27 @@ typedef struct {
 
 static world_t world;
 static sim_scenario_t scn;
+static ow_bus_t buses[SCN_MAX_PROBES]; /* one a pin with probes, built from the scenario */
+static uint8_t n_buses;
+
+struct ow_bus_s *native_ow_bus(uint8_t pin)
+{
+    for (uint8_t i = 0; i < n_buses; i++)
+        if (buses[i].pin == pin) return &buses[i];
+    return NULL;
+}
+
+uint64_t native_world_us(void) { return world.world_ms * 1000; }
+
+/* The scenario's probes on their buses (at power-on: scratchpads at 85 °C). */
+static void wire_probes(void)
+{
+    for (uint8_t i = 0; i < scn.n_probes; i++) {
+        ow_bus_t *b = native_ow_bus(scn.probe[i].temp.pin);
+        if (b == NULL) ow_init(b = &buses[n_buses++], scn.probe[i].temp.pin);
+        ow_add(b, scn.probe[i].rom);
+    }
+}
 static const sim_board_t *board;
 static sim_clock_t clock_ctl;
 
@@ -112,6 +134,13 @@ static bool pump_on(void)
 static void sense(void)
 {
     uint8_t i;
+    for (i = 0; i < n_buses; i++) {
+        ow_bus_t *b = &buses[i];
+        uint8_t k = 0;
+        b->fault = sim_probe_fault(&scn, b->pin, (uint32_t)world.world_ms);
+        for (uint8_t p = 0; p < scn.n_probes; p++)
+            if (scn.probe[p].temp.pin == b->pin) b->probe[k++].milli_c = sim_probe_milli_c(&scn, p, (uint32_t)world.world_ms);
+    }
     for (i = 0; i < scn.n_inputs; i++) {
         uint8_t pin = scn.in[i].pin;
         if (pin < NATIVE_PINS) {
@@ -242,6 +271,7 @@ int main(int argc, char **argv)
     if (hold && getenv("TD_NATIVE_CLOCK") != NULL) {
         sim_clock_command(&clock_ctl, getenv("TD_NATIVE_CLOCK"), world.world_ms); /* after a reset */
     }
+    wire_probes();
     sense();
     app_boot();
     pace_from = native_real_us();

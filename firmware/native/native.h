@@ -36,6 +36,12 @@ typedef struct {
 
 extern native_t native;
 
+/* The 1-Wire bus of `pin` in the simulated world (sim_onewire.h), or NULL when nothing is wired
+ * there; and the world's time in us, where the bus's clock starts each pass (main.c). */
+struct ow_bus_s;
+struct ow_bus_s *native_ow_bus(uint8_t pin);
+uint64_t native_world_us(void);
+
 /* The real-time clock in ms (us) since the process (or the last reset) began. */
 uint32_t native_real_ms(void);
 uint64_t native_real_us(void);

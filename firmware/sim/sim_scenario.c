@@ -194,6 +194,69 @@ static int plant_key(sim_scenario_t *s, const sim_board_t *b, const char *key, c
     return fail(err, errlen, "plant: unknown key %s", key);
 }
 
+/* `ds18b20 PIN [rom=HEX16] [<time>:]<°C> ...`: a probe on the 1-Wire bus of PIN. */
+static int parse_probe(sim_scenario_t *s, const sim_board_t *b, char **tok, int ntok, char *err, size_t errlen)
+{
+    int pin = ntok >= 2 ? sim_board_parse_pin(b, tok[1]) : -1;
+    if (pin < 0) return fail(err, errlen, "ds18b20 needs a pin of %s", b->name);
+    if (b->pins[pin].port == SIM_NO_PORT) return fail(err, errlen, "pin %s is not a digital pin on %s", tok[1], b->name);
+    if (s->n_probes >= SCN_MAX_PROBES) return fail(err, errlen, "more than %d ds18b20 probes", SCN_MAX_PROBES);
+    scn_probe_t *p = &s->probe[s->n_probes];
+    memset(p, 0, sizeof *p);
+    p->temp.pin = (uint8_t)pin;
+    int i = 2;
+    if (i < ntok && strncmp(tok[i], "rom=", 4) == 0) {
+        const char *hex = tok[i++] + 4;
+        if (strlen(hex) != 16) return fail(err, errlen, "rom= takes 16 hex digits, family byte first");
+        for (int k = 0; k < 8; k++) {
+            char two[3] = {hex[2 * k], hex[2 * k + 1], 0}, *end;
+            p->rom[k] = (uint8_t)strtoul(two, &end, 16);
+            if (*end) return fail(err, errlen, "rom= takes 16 hex digits, not %s", hex);
+        }
+    }
+    if (i >= ntok) return fail(err, errlen, "ds18b20 needs a temperature (°C), or <time>:<°C> points");
+    if (ntok - i > SCN_MAX_POINTS) return fail(err, errlen, "more than %d points", SCN_MAX_POINTS);
+    for (; i < ntok; i++) {
+        char *colon = strchr(tok[i], ':'), *end;
+        int64_t t = 0;
+        if (colon) {
+            *colon = '\0';
+            t = sim_parse_ms(tok[i]);
+            if (t < 0) return fail(err, errlen, "bad time %s (ms, or a number with s, min, h)", tok[i]);
+        }
+        const char *text = colon ? colon + 1 : tok[i];
+        double c = strtod(text, &end);
+        if (end == text || *end || c < -60 || c > 130) return fail(err, errlen, "bad temperature %s (°C, -60 .. 130)", text);
+        if (p->temp.n && (uint32_t)t <= p->temp.t_ms[p->temp.n - 1]) return fail(err, errlen, "series times must increase");
+        p->temp.t_ms[p->temp.n] = (uint32_t)t;
+        p->temp.v[p->temp.n++] = (int32_t)(c * 1000 + (c < 0 ? -0.5 : 0.5));
+    }
+    s->n_probes++;
+    return 0;
+}
+
+/* `ds18b20_fault PIN unplugged|crc|held_low|power_on FROM UNTIL`. */
+static int parse_probe_fault(sim_scenario_t *s, const sim_board_t *b, char **tok, int ntok, char *err, size_t errlen)
+{
+    static const char *const kinds[] = {"unplugged", "crc", "held_low", "power_on"};
+    if (ntok != 5) return fail(err, errlen, "ds18b20_fault PIN unplugged|crc|held_low|power_on FROM UNTIL");
+    int pin = sim_board_parse_pin(b, tok[1]);
+    if (pin < 0) return fail(err, errlen, "%s has no pin %s", b->name, tok[1]);
+    if (s->n_faults >= SCN_MAX_FAULTS) return fail(err, errlen, "more than %d faults", SCN_MAX_FAULTS);
+    scn_fault_t *f = &s->fault[s->n_faults];
+    f->kind = SCN_FAULT_NONE;
+    for (int k = 0; k < 4; k++)
+        if (strcmp(tok[2], kinds[k]) == 0) f->kind = (uint8_t)(SCN_FAULT_UNPLUGGED + k);
+    if (f->kind == SCN_FAULT_NONE) return fail(err, errlen, "unknown fault %s (unplugged, crc, held_low, power_on)", tok[2]);
+    int64_t from = sim_parse_ms(tok[3]), until = sim_parse_ms(tok[4]);
+    if (from < 0 || until <= from) return fail(err, errlen, "a fault holds FROM .. UNTIL, UNTIL later (%s %s)", tok[3], tok[4]);
+    f->pin = (uint8_t)pin;
+    f->from_ms = (uint32_t)from;
+    f->until_ms = (uint32_t)until;
+    s->n_faults++;
+    return 0;
+}
+
 int sim_scenario_line(sim_scenario_t *s, const sim_board_t *b, char *line, char *err, size_t errlen)
 {
     char *hash = strchr(line, '#');
@@ -219,7 +282,9 @@ int sim_scenario_line(sim_scenario_t *s, const sim_board_t *b, char *line, char 
         }
         return 0;
     }
-    return fail(err, errlen, "unknown line kind %s (adc, digital, plant)", tok[0]);
+    if (strcmp(tok[0], "ds18b20") == 0) return parse_probe(s, b, tok, ntok, err, errlen);
+    if (strcmp(tok[0], "ds18b20_fault") == 0) return parse_probe_fault(s, b, tok, ntok, err, errlen);
+    return fail(err, errlen, "unknown line kind %s (adc, digital, plant, ds18b20, ds18b20_fault)", tok[0]);
 }
 
 int sim_scenario_load(sim_scenario_t *s, const sim_board_t *b, const char *path, char *err, size_t errlen)
@@ -282,11 +347,8 @@ int sim_plant_soil_raw(const scn_plant_t *p, uint32_t now_ms)
 
 int sim_plant_float_raw(const scn_plant_t *p) { return p->tank_ml < p->empty_below_ml ? 0 : 1; }
 
-int32_t sim_scenario_value(sim_scenario_t *s, uint8_t i, uint32_t now_ms)
+static int32_t series_at(const scn_input_t *in, uint32_t now_ms)
 {
-    scn_input_t *in = &s->in[i];
-    if (in->source == SCN_PLANT_SOIL) return sim_plant_soil_raw(&s->plant, now_ms);
-    if (in->source == SCN_PLANT_FLOAT) return sim_plant_float_raw(&s->plant);
     if (now_ms <= in->t_ms[0] || in->n == 1) return in->v[0];
     for (uint8_t k = 1; k < in->n; k++) {
         if (now_ms >= in->t_ms[k]) continue;
@@ -295,6 +357,28 @@ int32_t sim_scenario_value(sim_scenario_t *s, uint8_t i, uint32_t now_ms)
         return in->v[k - 1] + (int32_t)((in->v[k] - in->v[k - 1]) * dt / span);
     }
     return in->v[in->n - 1];
+}
+
+int32_t sim_scenario_value(sim_scenario_t *s, uint8_t i, uint32_t now_ms)
+{
+    scn_input_t *in = &s->in[i];
+    if (in->source == SCN_PLANT_SOIL) return sim_plant_soil_raw(&s->plant, now_ms);
+    if (in->source == SCN_PLANT_FLOAT) return sim_plant_float_raw(&s->plant);
+    return series_at(in, now_ms);
+}
+
+int32_t sim_probe_milli_c(const sim_scenario_t *s, uint8_t i, uint32_t now_ms)
+{
+    return series_at(&s->probe[i].temp, now_ms);
+}
+
+int sim_probe_fault(const sim_scenario_t *s, uint8_t pin, uint32_t now_ms)
+{
+    for (uint8_t i = 0; i < s->n_faults; i++) {
+        const scn_fault_t *f = &s->fault[i];
+        if (f->pin == pin && now_ms >= f->from_ms && now_ms < f->until_ms) return f->kind;
+    }
+    return SCN_FAULT_NONE;
 }
 
 int32_t sim_scenario_counts(sim_scenario_t *s, uint8_t i, uint32_t now_ms, uint8_t adc_bits)

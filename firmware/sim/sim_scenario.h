@@ -44,10 +44,32 @@ typedef struct {
     int refilled;
 } scn_plant_t;
 
+/* DS18B20 probes on 1-Wire buses (README.md, "Scenario files": `ds18b20` and `ds18b20_fault`
+ * lines): each probe's ROM code and its temperature over time, in thousandths of a °C; faults by
+ * pin (every probe on the bus) over a span of board time. The bus itself, at the pin level, is
+ * sim_onewire.c's. */
+#define SCN_MAX_PROBES 8
+#define SCN_MAX_FAULTS 16
+enum { SCN_FAULT_NONE = 0, SCN_FAULT_UNPLUGGED, SCN_FAULT_CRC, SCN_FAULT_HELD_LOW, SCN_FAULT_POWER_ON };
+
+typedef struct {
+    uint8_t rom[8];
+    scn_input_t temp; /* pin and the series; v in thousandths of a °C, linear between points */
+} scn_probe_t;
+
+typedef struct {
+    uint8_t pin, kind;
+    uint32_t from_ms, until_ms; /* the fault holds for from_ms <= t < until_ms */
+} scn_fault_t;
+
 typedef struct {
     scn_input_t in[SCN_MAX_INPUTS];
     uint8_t n_inputs;
     scn_plant_t plant;
+    scn_probe_t probe[SCN_MAX_PROBES];
+    uint8_t n_probes;
+    scn_fault_t fault[SCN_MAX_FAULTS];
+    uint8_t n_faults;
 } sim_scenario_t;
 
 /* Parse a scenario file; 0 on success, else -1 with "file:line: why" in err. */
@@ -71,6 +93,12 @@ int sim_scenario_advance(sim_scenario_t *s, uint64_t now_ms, double ms, int pump
 void sim_plant_advance(scn_plant_t *p, double ms, int pump_on);
 int sim_plant_soil_raw(const scn_plant_t *p, uint32_t now_ms); /* noise: a function of seed and ms */
 int sim_plant_float_raw(const scn_plant_t *p);
+
+/* Probe i's temperature at now_ms, thousandths of a °C. */
+int32_t sim_probe_milli_c(const sim_scenario_t *s, uint8_t i, uint32_t now_ms);
+
+/* The fault on the 1-Wire bus of `pin` at now_ms (SCN_FAULT_*; the first listed wins), or 0. */
+int sim_probe_fault(const sim_scenario_t *s, uint8_t pin, uint32_t now_ms);
 
 /* "90", "90ms", "5s", "2min", "3h" -> ms; -1 if not a duration. */
 int64_t sim_parse_ms(const char *text);

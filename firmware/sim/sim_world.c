@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "sim_onewire.h"
 #include "sim_scenario.h"
 
 size_t sim_world_size(void) { return sizeof(sim_scenario_t); }
@@ -45,3 +46,23 @@ double sim_world_moisture(const sim_scenario_t *s) { return s->plant.moisture; }
 double sim_world_tank_ml(const sim_scenario_t *s) { return s->plant.tank_ml; }
 int sim_world_tank_empty(const sim_scenario_t *s) { return !sim_plant_float_raw(&s->plant); }
 void sim_world_refill(sim_scenario_t *s, double ml) { s->plant.tank_ml += ml; }
+
+/* DS18B20 probes (the MicroPython board's models of onewire and ds18x20 drive these): the bus of
+ * `pin` with the scenario's probes on it, its fault and temperatures at a board ms, the edges. */
+size_t sim_world_bus_size(void) { return sizeof(ow_bus_t); }
+
+int sim_world_bus_init(ow_bus_t *b, const sim_scenario_t *s, int pin)
+{
+    ow_init(b, (uint8_t)pin);
+    for (uint8_t i = 0; i < s->n_probes; i++)
+        if (s->probe[i].temp.pin == pin) ow_add(b, s->probe[i].rom);
+    return b->n;
+}
+
+void sim_world_bus_update(ow_bus_t *b, const sim_scenario_t *s, uint32_t now_ms)
+{
+    uint8_t k = 0;
+    b->fault = sim_probe_fault(s, b->pin, now_ms);
+    for (uint8_t i = 0; i < s->n_probes; i++)
+        if (s->probe[i].temp.pin == b->pin) b->probe[k++].milli_c = sim_probe_milli_c(s, i, now_ms);
+}

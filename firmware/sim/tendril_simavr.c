@@ -26,6 +26,7 @@
 #include "sim_bridge.h"
 #include "sim_clock.h"
 #include "sim_eeprom.h"
+#include "sim_ow_avr.h"
 #include "sim_scenario.h"
 
 #define F_CPU_HZ 16000000u
@@ -279,8 +280,16 @@ static void on_ddr_write(avr_t *avr, avr_io_addr_t addr, uint8_t v, void *param)
 {
     (void)param;
     char port = call_orig(avr, addr, v)->name;
-    for (uint8_t pin = 0; pin < g_board->n_pins; pin++)
-        if (g_board->pins[pin].port == port) check_pin(pin);
+    avr_ioport_state_t st;
+    for (uint8_t pin = 0; pin < g_board->n_pins; pin++) {
+        const sim_pin_t *p = &g_board->pins[pin];
+        if (p->port != port) continue;
+        if (!ow_avr_is_bus(pin)) {
+            check_pin(pin);
+        } else if (port_state(port, &st) == 0) { /* a 1-Wire bus: its model, not a pin change */
+            ow_avr_pin(pin, (st.ddr >> p->bit) & 1, (st.port >> p->bit) & 1);
+        }
+    }
 }
 
 static void drive_input(uint8_t pin, int level)
@@ -443,6 +452,7 @@ int main(int argc, char **argv)
     uint64_t cut_cycle = o.cut_cycle ? o.cut_cycle : UINT64_MAX;
     if (o.cut_ms && o.cut_ms * CYCLES_PER_MS < cut_cycle) cut_cycle = o.cut_ms * CYCLES_PER_MS;
     uint64_t start_us = wall_us(), last_plant_cycle = 0, next_log_ms = scn->plant.log_ms;
+    ow_avr_init(g_avr, scn, drive_input);
     apply_inputs(scn, last_mv);
 
     const char *why = "signal";
@@ -529,6 +539,7 @@ int main(int argc, char **argv)
             }
         }
         apply_inputs(scn, last_mv);
+        ow_avr_service((uint32_t)sim_ms());
         if (o.realtime && allowed != 0) {
             uint64_t due = pace_us + (uint64_t)((double)((g_avr->cycle - pace_cycle) / (F_CPU_HZ / 1000000u)) / o.speed);
             uint64_t now = wall_us();
@@ -548,6 +559,7 @@ int main(int argc, char **argv)
     double simulated = (double)g_avr->cycle / (F_CPU_HZ / 1000u);
     unsigned stack_peak, stack_never;
     stack_use(g_avr, &stack_peak, &stack_never);
+    ow_avr_report(event);
     event("stop reason=%s t=%" PRIu64 "ms cycle=%" PRIu64 " wall_ms=%.0f speed=%.2f eeprom_writes=%" PRIu64
           " tx=%" PRIu64 " rx=%" PRIu64 " dropped=%" PRIu64 " static_ram=%u stack_peak=%u ram_never_used=%u",
           why, sim_ms(), g_avr->cycle, wall_ms, wall_ms > 0 ? simulated / wall_ms : 0.0, eeprom.writes,

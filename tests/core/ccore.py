@@ -133,7 +133,7 @@ class Param(C.Structure):
 class Channel(C.Structure):
     _fields_ = [
         ("gain", i32), ("offset", i32), ("period_ms", u32),
-        ("pin", u8), ("kind", u8), ("smoothing", u8), ("unit", u8),
+        ("pin", u8), ("kind", u8), ("smoothing", u8), ("unit", u8), ("quantity", u8),
     ]  # fmt: skip
 
 

@@ -130,7 +130,7 @@ def test_image_records_are_read_where_the_records_say(core, data):
         "pin": channel["pin"], "kind": mode & contract.CHANNEL_KIND_MASK,
         "smoothing": mode >> contract.SMOOTHING_SHIFT, "unit": channel["unit"],
         "period_ms": dur16_to_ms(channel["period"]), "gain": channel["gain"],
-        "offset": channel["offset"],
+        "offset": channel["offset"], "quantity": (mode >> contract.SENSOR_QUANTITY_SHIFT) & 3,
     }]  # fmt: skip
     assert got["actuators"] == [{
         "pin": actuator["pin"], "flags": actuator["flags"],

@@ -51,13 +51,13 @@ class Seam:
         self.lib.sensors_sizeof.restype = C.c_size_t
         self.state = C.create_string_buffer(self.lib.sensors_sizeof())
         self.drivers = drivers
-        self.lib.sensors_setup.argtypes = [C.c_void_p, C.c_void_p, C.c_void_p]
-        self.lib.sensors_poll.argtypes = [C.c_void_p, C.c_void_p, C.c_void_p, u32]
-        self.lib.sensors_setup(self.state, self.eng.state, C.byref(drivers))
+        self.lib.sensors_setup.argtypes = [C.c_void_p, C.c_void_p, C.c_void_p, C.c_void_p]
+        self.lib.sensors_poll.argtypes = [C.c_void_p, C.c_void_p, C.c_void_p, C.c_void_p, u32]
+        self.lib.sensors_setup(self.state, self.eng.state, C.byref(drivers), None)  # no sensors
 
     def step(self, now: int) -> list[tuple]:
         """One pass of the main loop at ``now``: the drivers that are due, then the engine's tick."""
-        self.lib.sensors_poll(self.state, self.eng.state, C.byref(self.drivers), now)
+        self.lib.sensors_poll(self.state, self.eng.state, C.byref(self.drivers), None, now)
         return self.eng.tick(now)
 
     def value(self, channel: int) -> int | None:

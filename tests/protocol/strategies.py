@@ -51,6 +51,8 @@ u8 = st.integers(0, 0xFF)
 u16 = st.integers(0, 0xFFFF)
 u32 = st.integers(0, 0xFFFF_FFFF)
 i32 = st.integers(-(2**31), 2**31 - 1)
+# A TELEMETRY value: INT32_MIN is the wire's NO_READING marker, which decodes as None.
+reading = st.one_of(st.none(), st.integers(-(2**31) + 1, 2**31 - 1))
 hashes = st.binary(min_size=RECIPE_HASH_SIZE, max_size=RECIPE_HASH_SIZE)
 ascii_text = st.text(st.characters(min_codepoint=0x20, max_codepoint=0x7E))
 
@@ -108,7 +110,7 @@ device_messages = st.one_of(
     st.builds(Pong, st.binary(max_size=PING_MAX)),
     st.builds(Ack, u8, u8, u32),
     st.builds(NackMsg, u8, u8, u16),
-    st.builds(Telemetry, u32, u8, u8, st.lists(i32, max_size=TELEMETRY_MAX_VALUES).map(tuple)),
+    st.builds(Telemetry, u32, u8, u8, st.lists(reading, max_size=TELEMETRY_MAX_VALUES).map(tuple)),
     st.builds(Event, u32, u8, u8, u8, u8, i32),
     st.builds(Log, u8, ascii_text.map(lambda t: t[:LOG_TEXT_MAX])),
     st.builds(ConfigData, u16, u16, st.binary(max_size=CONFIG_CHUNK_MAX)),

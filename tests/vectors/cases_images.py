@@ -13,6 +13,7 @@ import zlib
 from dataclasses import asdict, replace
 
 from tendril.contract import (
+    CHANNEL_FROM_SENSOR,
     ActuatorFlag,
     BoardClass,
     ChannelKind,
@@ -21,7 +22,9 @@ from tendril.contract import (
     RuleAction,
     RuleFlag,
     RuleKind,
+    SensorKind,
     Unit,
+    onewire_crc8,
 )
 from tendril.image import Actuator, Channel, Image, Param, Rule, Sensor, encode, ms_to_dur16
 
@@ -120,6 +123,37 @@ def _pico() -> Image:
     )
 
 
+def _rom(serial: int, family: int = 0x28) -> bytes:
+    """A 1-Wire ROM code: family, 48-bit serial (little-endian, as the bus sends it), CRC-8."""
+    head = bytes([family]) + serial.to_bytes(6, "little")
+    return head + bytes([onewire_crc8(head)])
+
+
+ROM_A, ROM_B = _rom(0x0123456789AB), _rom(0x00000000BEEF)
+DS = SensorKind.DS18B20
+RES12 = bytes([12, 0, 0])
+
+
+def _probe(pin: int = 3, rom: bytes = bytes(8), **changes) -> Sensor:
+    return replace(Sensor(DS, pin, NO, RES12, 2000, rom), **changes)
+
+
+def _sensor_channel(sensor: int, quantity: int = 0) -> Channel:
+    """A channel that takes a sensor's quantity: thousandths of a degree in, the same out."""
+    return Channel(sensor, CHANNEL_FROM_SENSOR, 0, Unit.CELSIUS, 2000, 1 << 16, 0, quantity)
+
+
+# The plant waterer with a DS18B20 (the only one on the bus, D3) and its channel (index 2).
+PROBE = replace(PLANT, channels=PLANT.channels + (_sensor_channel(0),), sensors=(_probe(),))
+# Two probes on one bus (D3), each named by its ROM code.
+BUS = replace(PLANT, channels=PLANT.channels + (_sensor_channel(0), _sensor_channel(1)),
+              sensors=(_probe(rom=ROM_A), _probe(rom=ROM_B, options=bytes([9, 0, 0]), period_ms=1000)))
+
+
+def _sensors(*sensors: Sensor, image: Image = PROBE) -> bytes:
+    return encode(replace(image, sensors=sensors))
+
+
 def _fix_crc(data: bytearray) -> bytes:
     struct.pack_into("<I", data, 2, zlib.crc32(bytes(data[6:])) & 0xFFFFFFFF)
     return bytes(data)
@@ -150,6 +184,7 @@ def _decoded(image: Image) -> dict:
 
 # Offsets inside PLANT: params at 40 (2 x 12), channels at 64 (2 x 13), actuator at 90, rule at 98.
 P0, C0, C1, A0, R0 = 40, 64, 77, 90, 98
+C2 = 90  # PROBE's sensor channel (PROBE has three channels)
 
 
 def _invalid() -> list[tuple[str, str, bytes, ImageError, int]]:
@@ -189,7 +224,8 @@ def _invalid() -> list[tuple[str, str, bytes, ImageError, int]]:
         ("channel_on_uart_pin", "uno", _patch(PLANT, C1, "B", 0), ImageError.BAD_PIN, 1),
         ("channel_on_missing_pin", "uno", _patch(PLANT, C1, "B", 200), ImageError.BAD_PIN, 1),
         ("nano_a6_as_digital", "nano", _patch(_with(PLANT), C1, "B", 20), ImageError.BAD_PIN, 1),
-        ("channel_kind_3", "uno", _patch(PLANT, C1 + 1, "B", 3), ImageError.BAD_CHANNEL, 1),
+        # kind 3 takes a sensor's quantity: its pin byte is a sensor index, and PLANT has no sensors
+        ("sensor_channel_without_sensors", "uno", _patch(PLANT, C1 + 1, "B", 3), ImageError.BAD_REF, 1),
         ("channel_reserved_mode_bits", "uno", _patch(PLANT, C0 + 1, "B", 0x34), ImageError.BAD_CHANNEL, 0),
         ("smoothing_above_8", "uno", _patch(PLANT, C0 + 1, "B", 0x90), ImageError.BAD_CHANNEL, 0),
         ("sample_period_reserved_unit", "uno", _patch(PLANT, C0 + 3, "H", 0xC064), ImageError.BAD_DURATION, 0),
@@ -228,11 +264,41 @@ def _invalid() -> list[tuple[str, str, bytes, ImageError, int]]:
         ("hysteresis_param_may_go_negative", "uno", encode(_with(
             _rule(operands=Operand.THRESHOLD | Operand.DURATION | Operand.HYSTERESIS, hysteresis=0),
             params=(Param(3_000, -1_000, 80_000), PLANT.params[1]))), ImageError.BAD_PARAM, 0),
-        # no sensor kind has a driver yet (contract/kinds.py SENSOR_KINDS is empty): every one is refused
-        ("sensor_kind_0_not_built", "uno", encode(_with(PLANT, sensors=(Sensor(0, 3, NO, bytes(3), 2000, bytes(8)),))),
+        ("sensor_after_a_bad_rule", "uno", _patch(_with(PLANT, sensors=(_probe(kind=1),)), R0 + 3, "B", 0), ImageError.BAD_RULE, 0),
+        # a sensor's channel (PROBE's channel 2, at C2): the sensor it names, the quantity it takes
+        ("sensor_channel_index_out_of_range", "uno", _patch(PROBE, C2, "B", 1), ImageError.BAD_REF, 2),
+        ("sensor_channel_quantity_1_of_ds18b20", "uno", _patch(PROBE, C2 + 1, "B", 0x07), ImageError.BAD_CHANNEL, 2),
+        ("sensor_channel_smoothing_above_8", "uno", _patch(PROBE, C2 + 1, "B", 0x93), ImageError.BAD_CHANNEL, 2),
+        # a sensor channel of a sensor whose kind is unknown passes check 13; check 16 refuses the sensor
+        ("sensor_kind_1_unknown", "uno", _sensors(_probe(kind=1)), ImageError.BAD_SENSOR, 0),
+        ("sensor_kind_1_with_quantity_3", "uno", _patch(_sensors(_probe(kind=1)), C2 + 1, "B", 0x0F),
          ImageError.BAD_SENSOR, 0),
-        ("sensor_after_a_bad_rule", "uno", _patch(encode(_with(PLANT, sensors=(Sensor(0, 3),))), R0 + 3, "B", 0),
-         ImageError.BAD_RULE, 0),
+        # check 16, in its order: pin, pin2, options, period, ROM code, pin shared
+        ("ds18b20_on_uart_pin", "uno", _sensors(_probe(pin=1)), ImageError.BAD_PIN, 0),
+        ("ds18b20_on_missing_pin", "uno", _sensors(_probe(pin=200)), ImageError.BAD_PIN, 0),
+        ("ds18b20_on_analog_only_a6", "nano", _sensors(_probe(pin=20)), ImageError.BAD_PIN, 0),
+        ("ds18b20_with_a_second_pin", "uno", _sensors(_probe(pin2=4)), ImageError.BAD_SENSOR, 0),
+        ("ds18b20_resolution_8_bits", "uno", _sensors(_probe(options=bytes([8, 0, 0]))), ImageError.BAD_SENSOR, 0),
+        ("ds18b20_resolution_13_bits", "uno", _sensors(_probe(options=bytes([13, 0, 0]))), ImageError.BAD_SENSOR, 0),
+        ("ds18b20_unused_option_set", "uno", _sensors(_probe(options=bytes([12, 0, 1]))), ImageError.BAD_SENSOR, 0),
+        ("ds18b20_period_reserved_unit", "uno", _patch(PROBE, len(encode(PROBE)) - 10, "H", 0xC001),
+         ImageError.BAD_DURATION, 0),
+        ("ds18b20_read_every_500ms", "uno", _sensors(_probe(period_ms=500)), ImageError.BAD_SENSOR, 0),
+        ("ds18b20_read_every_61s", "uno", _sensors(_probe(period_ms=61_000)), ImageError.BAD_SENSOR, 0),
+        ("ds18b20_rom_crc_wrong", "uno", _sensors(_probe(rom=ROM_A[:7] + bytes([ROM_A[7] ^ 1]))),
+         ImageError.BAD_SENSOR, 0),
+        ("ds18b20_rom_of_a_ds18s20", "uno", _sensors(_probe(rom=_rom(0x0123456789AB, family=0x10))),
+         ImageError.BAD_SENSOR, 0),
+        ("ds18b20_on_a_channel_pin", "uno", _sensors(_probe(pin=2)), ImageError.PIN_CONFLICT, 0),
+        ("ds18b20_on_the_actuator_pin", "uno", _sensors(_probe(pin=7)), ImageError.PIN_CONFLICT, 0),
+        ("two_ds18b20_one_without_rom", "uno", _sensors(_probe(rom=ROM_A), _probe(), image=BUS),
+         ImageError.PIN_CONFLICT, 1),
+        ("two_ds18b20_same_rom", "uno", _sensors(_probe(rom=ROM_A), _probe(rom=ROM_A), image=BUS),
+         ImageError.PIN_CONFLICT, 1),
+        ("two_ds18b20_only_ones_on_one_pin", "uno", _sensors(_probe(), _probe(), image=BUS),
+         ImageError.PIN_CONFLICT, 1),
+        ("sensor_of_unknown_kind_on_a_probes_pin", "uno", _sensors(_probe(), _probe(kind=1), image=BUS),
+         ImageError.BAD_SENSOR, 1),
     ]
 
 
@@ -245,6 +311,12 @@ def build() -> dict[str, object]:
         ("greenhouse_mega_16_channels", "mega2560", _mega()),
         ("light_pico", "pico", _pico()),
         ("stamped_generation", "uno", _with(PLANT, generation=0xFFFFFFFF)),
+        ("ds18b20_only_one_on_its_bus", "uno", PROBE),
+        ("two_ds18b20_on_one_bus", "uno", BUS),
+        ("ds18b20_rom_codes_on_two_pins", "uno", replace(BUS, sensors=(_probe(rom=ROM_A), _probe(pin=4)))),
+        ("ds18b20_sensor_unused_by_channels", "uno", replace(PLANT, sensors=(_probe(),))),
+        ("ds18b20_pico", "pico", replace(_pico(), channels=_pico().channels + (_sensor_channel(0),),
+                                         sensors=(_probe(pin=2, rom=ROM_B),))),
     ]
     assert len(encode(_full_uno())) == 480
     cases = [

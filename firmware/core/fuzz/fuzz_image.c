@@ -53,7 +53,12 @@ static void check_records(const td_src_t *src, const td_board_t *board)
     for (i = 0; i < h.n_channels; i++) {
         int32_t lo, hi;
         CHECK(image_channel(src, i, &c));
-        CHECK(c.pin < board->n_pins && c.kind < TD_CHANNEL_KIND_COUNT && c.smoothing <= TD_MAX_SMOOTHING);
+        if (c.kind == TD_CHANNEL_FROM_SENSOR) { /* a sensor's channel: its pin byte is a sensor index */
+            CHECK(c.pin < h.n_sensors && c.quantity < TD_SENSOR_MAX_QUANTITIES);
+        } else {
+            CHECK(c.pin < board->n_pins && c.kind < TD_CHANNEL_KIND_COUNT && c.quantity == 0);
+        }
+        CHECK(c.smoothing <= TD_MAX_SMOOTHING);
         CHECK(c.period_ms >= board->min_sample_ms && c.period_ms <= 60000UL);
         lo = calib_apply(-65536, c.gain, c.offset);
         hi = calib_apply(65535, c.gain, c.offset);
@@ -79,6 +84,14 @@ static void check_records(const td_src_t *src, const td_board_t *board)
         }
     }
     CHECK(!image_rule(src, h.n_rules, &r));
+    for (i = 0; i < h.n_sensors; i++) {
+        td_sensor_t sn;
+        CHECK(image_sensor(src, i, &sn));
+        CHECK(sn.kind < TD_SENSOR_KIND_COUNT && sn.pin < board->n_pins && sn.pin2 == TD_NO_INDEX);
+        CHECK(sn.period_ms >= 1000 && sn.period_ms <= 60000UL);
+        CHECK(sn.options[0] >= 9 && sn.options[0] <= 12); /* a DS18B20's resolution: the only kind */
+        CHECK(crc8_maxim(sn.rom, 8) == 0);
+    }
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -24,3 +24,17 @@ uint16_t hal_analog_read(uint8_t pin)
     hal_pins_reads++;
     return hal_pins_analog[pin];
 }
+
+/* 1-Wire: nothing on any bus here (the line floats up; no presence, every bit reads 1). The
+ * DS18B20 driver is tested against the pin-level model on the native board (sim_onewire.c). */
+uint8_t hal_ow_reset(uint8_t pin)
+{
+    (void)pin;
+    return 0;
+}
+
+uint8_t hal_ow_bit(uint8_t pin, uint8_t bit)
+{
+    (void)pin, (void)bit;
+    return 1;
+}

@@ -146,7 +146,7 @@ class App:
                 if eng.p_min[i] <= v <= eng.p_max[i]:
                     eng.params[i] = v
             eng.resolve()
-        self.sensors = Sensors(eng, self.hal, self.drivers)  # every channel's pin set up by its driver
+        self.sensors = Sensors(eng, self.hal, self.drivers, img)  # every channel's and sensor's pin set up
         self.driven = [-1] * eng.na
         for a in range(eng.na):
             self.drive_safe(eng.a_pin[a], eng.a_flags[a])

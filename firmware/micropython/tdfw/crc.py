@@ -1,4 +1,5 @@
-"""CRC-16/XMODEM (frames) and CRC-32/ISO-HDLC (config images). Portable: MicroPython and CPython."""
+"""CRC-16/XMODEM (frames), CRC-32/ISO-HDLC (config images) and CRC-8/MAXIM (1-Wire). Portable:
+MicroPython and CPython."""
 
 import binascii
 
@@ -51,3 +52,14 @@ else:  # pragma: no cover - ports built without binascii.crc32
             for _ in range(8):
                 c = (c >> 1) ^ 0xEDB88320 if c & 1 else c >> 1
         return c ^ 0xFFFFFFFF
+
+
+def crc8(buf, start, end):
+    """CRC-8/MAXIM (1-Wire) of buf[start:end]: 0 over a whole ROM code or DS18B20 scratchpad."""
+    c = 0
+    for i in range(start, end):
+        b = buf[i]
+        for _ in range(8):
+            c = (c >> 1) ^ 0x8C if (c ^ b) & 1 else c >> 1
+            b >>= 1
+    return c

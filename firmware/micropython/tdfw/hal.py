@@ -19,7 +19,7 @@ WATCHDOG_MS = 4000  # below every port's maximum (RP2040: 8.3 s)
 
 
 class Hal:
-    def __init__(self, adc_bits, machine=None, uart=None, baud=115200, watchdog=True):
+    def __init__(self, adc_bits, machine=None, uart=None, baud=115200, watchdog=True, modules=None):
         if machine is None:
             import machine
         self.m = machine
@@ -34,6 +34,8 @@ class Hal:
         self._pins = {}
         self._pwm = {}
         self._adc = {}
+        self._ow = {}
+        self._modules = modules or {}  # the virtual board's models of onewire and ds18x20
         self.wdt = None
         self._watchdog = watchdog
         self.rx = bytearray(64)  # bounded receive buffer: one read never takes more
@@ -51,6 +53,19 @@ class Hal:
             self._poll = select.poll()
             self._poll.register(sys.stdin, select.POLLIN)
             self._out = sys.stdout.buffer
+
+    # --- 1-Wire -------------------------------------------------------------------------------
+
+    def onewire(self, pin):
+        """(bus, probe commands, the bus's error) of the 1-Wire bus on ``pin``: MicroPython's
+        onewire and ds18x20 modules (the virtual board hands in its models of them)."""
+        got = self._ow.get(pin)
+        if got is None:
+            ow = self._modules.get("onewire") or __import__("onewire")
+            ds = self._modules.get("ds18x20") or __import__("ds18x20")
+            bus = ow.OneWire(self.m.Pin(pin))
+            got = self._ow[pin] = (bus, ds.DS18X20(bus), ow.OneWireError)
+        return got
 
     # --- time ---------------------------------------------------------------------------------
 

@@ -24,6 +24,7 @@ from .const import (
     B_MIN_TELEMETRY_MS,
     B_PIN_CAPS,
     CHANNEL_FMT,
+    CHANNEL_FROM_SENSOR,
     CHANNEL_KIND_MASK,
     CHANNEL_SIZE,
     DAY_MS,
@@ -88,12 +89,20 @@ from .const import (
     RULE_KIND_INTERVAL,
     RULE_KIND_THRESHOLD,
     RULE_SIZE,
+    SENSOR_KIND,
     SENSOR_KIND_COUNT,
+    SENSOR_OPTIONS,
+    SENSOR_PERIOD,
+    SENSOR_PIN,
+    SENSOR_PIN2,
+    SENSOR_QUANTITY_SHIFT,
+    SENSOR_ROM,
     SENSOR_SIZE,
     VALUE_LIMIT,
 )
-from .crc import crc32
-from .kinds import K_PIN_CAP, KINDS, UNKNOWN_KIND_PIN_CAP
+from .crc import crc8, crc32
+from .kinds import (K_PIN_CAP, KINDS, S_FAMILY, S_MIN_PERIOD, S_OPTIONS, S_PIN_CAP, S_QUANTITIES, SENSOR_KINDS,
+                    UNKNOWN_KIND_PIN_CAP)
 
 _UNIT_MS = (1, 1000, 60000)
 
@@ -196,21 +205,34 @@ def validate(img, board):
         if not (lo <= d <= hi) or lo < -VALUE_LIMIT or hi > VALUE_LIMIT:
             return IMG_ERR_BAD_PARAM, i
     used = bytearray(32)  # bitmap of pins 0..255 in use
+    sens_at = length - SENSOR_SIZE * ns
     for i in range(nc):
         pin, mode, _unit, period, _gain, coff = struct.unpack_from(CHANNEL_FMT, img, off)
         off += CHANNEL_SIZE
         kind = mode & CHANNEL_KIND_MASK
-        caps = _caps(board, pin)
-        need = KINDS[kind][K_PIN_CAP] if kind < len(KINDS) else UNKNOWN_KIND_PIN_CAP
-        if caps & PIN_CAP_RESERVED or not caps & need:
-            return IMG_ERR_BAD_PIN, i
-        if kind >= len(KINDS) or mode & 0x0C or (mode >> 4) > MAX_SMOOTHING:
+        extra = mode & 0x0C  # a sensor channel's quantity; reserved for a pin's channel
+        from_sensor = kind == CHANNEL_FROM_SENSOR
+        if from_sensor:  # the pin byte is a sensor's index
+            if pin >= ns:
+                return IMG_ERR_BAD_REF, i
+            sk = img[sens_at + SENSOR_SIZE * pin + SENSOR_KIND]
+            if sk < SENSOR_KIND_COUNT and extra >> SENSOR_QUANTITY_SHIFT >= SENSOR_KINDS[sk][S_QUANTITIES]:
+                return IMG_ERR_BAD_CHANNEL, i
+            extra = 0
+        else:
+            caps = _caps(board, pin)
+            need = KINDS[kind][K_PIN_CAP] if kind < len(KINDS) else UNKNOWN_KIND_PIN_CAP
+            if caps & PIN_CAP_RESERVED or not caps & need:
+                return IMG_ERR_BAD_PIN, i
+        if (kind >= len(KINDS) and not from_sensor) or extra or (mode >> 4) > MAX_SMOOTHING:
             return IMG_ERR_BAD_CHANNEL, i
         if not dur_ok(period):
             return IMG_ERR_BAD_DURATION, i
         ms = dur_ms(period)
         if ms < board[B_MIN_SAMPLE_MS] or ms > MAX_SAMPLE_MS or coff > VALUE_LIMIT or coff < -VALUE_LIMIT:
             return IMG_ERR_BAD_CHANNEL, i
+        if from_sensor:
+            continue
         if used[pin >> 3] & (1 << (pin & 7)):
             return IMG_ERR_PIN_CONFLICT, i
         used[pin >> 3] |= 1 << (pin & 7)
@@ -239,10 +261,49 @@ def validate(img, board):
             return err, i
         off += RULE_SIZE
     for i in range(ns):
-        if img[off] >= SENSOR_KIND_COUNT:  # no sensor kind has a driver yet (contract/kinds.py)
-            return IMG_ERR_BAD_SENSOR, i
-        off += SENSOR_SIZE
+        err = _check_sensor(img, sens_at, i, board, used)
+        if err:
+            return err, i
     return 0, 0
+
+
+def _check_sensor(img, at, i, board, used):
+    """Check 16 for sensor i: its kind, pins, options, period, ROM code, who else is on its pin."""
+    off = at + SENSOR_SIZE * i
+    kind, pin = img[off + SENSOR_KIND], img[off + SENSOR_PIN]
+    if kind >= SENSOR_KIND_COUNT:
+        return IMG_ERR_BAD_SENSOR
+    row = SENSOR_KINDS[kind]
+    caps = _caps(board, pin)
+    if caps & PIN_CAP_RESERVED or caps & row[S_PIN_CAP] != row[S_PIN_CAP]:
+        return IMG_ERR_BAD_PIN
+    if img[off + SENSOR_PIN2] != NO_INDEX:  # every kind so far has one pin
+        return IMG_ERR_BAD_SENSOR
+    for k in range(3):
+        lo, hi = row[S_OPTIONS][k]
+        if not lo <= img[off + SENSOR_OPTIONS + k] <= hi:
+            return IMG_ERR_BAD_SENSOR
+    period = img[off + SENSOR_PERIOD] | img[off + SENSOR_PERIOD + 1] << 8
+    if not dur_ok(period):
+        return IMG_ERR_BAD_DURATION
+    if not row[S_MIN_PERIOD] <= dur_ms(period) <= MAX_SAMPLE_MS:
+        return IMG_ERR_BAD_SENSOR
+    rom = off + SENSOR_ROM
+    zero = not any(img[rom:rom + 8])
+    family = row[S_FAMILY]
+    if not zero and (family == 0 or img[rom] != family or crc8(img, rom, rom + 8)):
+        return IMG_ERR_BAD_SENSOR
+    if used[pin >> 3] & (1 << (pin & 7)):
+        return IMG_ERR_PIN_CONFLICT
+    for j in range(i):
+        o = at + SENSOR_SIZE * j
+        if img[o + SENSOR_PIN] != pin:
+            continue
+        orom = img[o + SENSOR_ROM:o + SENSOR_ROM + 8]
+        if (img[o + SENSOR_KIND] != kind or family == 0 or zero or orom == img[rom:rom + 8]
+                or not any(orom)):
+            return IMG_ERR_PIN_CONFLICT
+    return 0
 
 
 _OPERANDS = (OPERAND_THRESHOLD | OPERAND_HYSTERESIS | OPERAND_HOLD | OPERAND_DURATION | OPERAND_PERIOD

@@ -11,3 +11,16 @@ KINDS = (
     (2, 0, 1),  # digital
     (2, 1, 1),  # digital_pullup
 )
+
+# Every sensor kind, by its code: (pin capability, pins, quantities, 1-Wire family or 0,
+# the option bytes' (lowest, highest) each, the shortest read period in ms).
+S_PIN_CAP = 0
+S_PINS = 1
+S_QUANTITIES = 2
+S_FAMILY = 3
+S_OPTIONS = 4
+S_MIN_PERIOD = 5
+
+SENSOR_KINDS = (
+    (6, 1, 1, 0x28, ((9, 12), (0, 0), (0, 0)), 1000),  # ds18b20
+)

@@ -99,31 +99,65 @@ def channel_kind(code: int) -> KindSpec | None:
 # --- sensor kinds: one row each (docs/adding-a-sensor.md, docs/config-image.md "Sensor") -----------
 # A sensor is a device on one or two pins with its own read period and options (a SENSOR record of the
 # image); a channel takes one quantity from it (CHANNEL_FROM_SENSOR). The table holds only kinds a
-# firmware can run: none yet. Each driver of issue 14 (DS18B20, DHT, pulse counter, HC-SR04) adds its
-# row here when it lands, with its code, its quantities and the pins it needs; until then every SENSOR
-# record is refused (BAD_SENSOR) and HELLO's sensor_kinds is 0 on every firmware.
+# firmware can run: each driver of issue 14 adds its row here when it lands, with its code, its
+# quantities and the pins it needs. A firmware built without a kind's driver leaves the kind's bit out
+# of HELLO's sensor_kinds, and the host refuses to push it a recipe that needs one.
+
+
+class SensorKind(IntEnum):
+    """A SENSOR record's kind byte, and its bit (1 << code) in HELLO's sensor_kinds."""
+
+    DS18B20 = 0
 
 
 class SensorKindSpec(NamedTuple):
-    """One row of the sensor-kind table."""
+    """One row of the sensor-kind table. A sensor's reading is thousandths of its quantity's unit."""
 
-    code: int  # the SENSOR record's kind byte, and the bit 1 << code in HELLO's sensor_kinds
-    name: str  # the recipe's spelling (`[[sensors]] kind = "..."`)
+    code: SensorKind  # the SENSOR record's kind byte, and the bit 1 << code in HELLO's sensor_kinds
+    name: str  # the recipe's spelling (`[sensors.name] kind = "..."`)
     words: str  # for people
     pins: int  # 1 or 2 (pin2 is NO_INDEX when 1)
     pin_cap: PinCap  # what each of its pins must be able to do
     quantities: tuple[str, ...]  # what a channel may take from it, by index (`quantity = "..."`)
+    units: tuple[Unit, ...]  # each quantity's unit (readings are thousandths of it)
+    options: tuple[tuple[int, int], ...]  # the three option bytes: each one's (lowest, highest)
+    option_names: tuple[str, ...]  # the recipe keys of the options that are not always 0
+    min_period_ms: int  # the shortest read period (`read_every`) the part allows
+    family: int  # a 1-Wire family code: ROM codes allowed (and several on one pin); 0: none
+    option_defaults: tuple[int, ...] = (0, 0, 0)  # what a recipe that leaves an option out gets
 
 
-SENSOR_KINDS: tuple[SensorKindSpec, ...] = ()  # indexed by code; only kinds with a working driver
+SENSOR_KINDS: tuple[SensorKindSpec, ...] = (  # indexed by code; only kinds with a working driver
+    SensorKindSpec(SensorKind.DS18B20, "ds18b20", "DS18B20 temperature probe", 1,
+                   PinCap.DIGITAL_IN | PinCap.DIGITAL_OUT, ("temperature",), (Unit.CELSIUS,),
+                   ((9, 12), (0, 0), (0, 0)), ("resolution",), 1000, 0x28, (12, 0, 0)),
+)
 SENSOR_KINDS_BY_NAME = {k.name: k for k in SENSOR_KINDS}
+SENSOR_MAX_QUANTITIES = max((len(k.quantities) for k in SENSOR_KINDS), default=1)
 # A channel whose kind (mode bits 1..0) is CHANNEL_FROM_SENSOR reads no pin: its pin byte is a sensor
-# index and mode bits 3..2 the quantity (SENSOR_QUANTITY_SHIFT). It can only name a valid sensor, so
-# while SENSOR_KINDS is empty it is refused like any kind the channel table lacks.
+# index and mode bits 3..2 the quantity (SENSOR_QUANTITY_SHIFT).
 CHANNEL_FROM_SENSOR = 3
 SENSOR_QUANTITY_SHIFT = 2
+
+# DS18B20 (datasheet): conversion time by resolution 9..12 bits, the scratchpad's power-on value.
+DS18B20_CONVERT_MS = (94, 188, 375, 750)
+DS18B20_POWER_ON_RAW = 0x0550  # 85 °C in 1/16 °C: the scratchpad before any conversion
 
 
 def sensor_kind(code: int) -> SensorKindSpec | None:
     """The table's row for sensor kind ``code``, or None for a code it does not know."""
     return SENSOR_KINDS[code] if 0 <= code < len(SENSOR_KINDS) else None
+
+
+def onewire_crc8(data: bytes) -> int:
+    """Dallas/Maxim CRC-8 (polynomial x^8 + x^5 + x^4 + 1, reflected): a ROM code's last byte is the
+    CRC of the first seven, so the CRC of all eight is 0."""
+    crc = 0
+    for byte in data:
+        for _ in range(8):
+            mix = (crc ^ byte) & 1
+            crc >>= 1
+            if mix:
+                crc ^= 0x8C
+            byte >>= 1
+    return crc

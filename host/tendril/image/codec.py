@@ -20,6 +20,7 @@ from ..contract import (
     PARAM_SIZE,
     RECIPE_HASH_SIZE,
     RULE_SIZE,
+    SENSOR_QUANTITY_SHIFT,
     SENSOR_SIZE,
     SMOOTHING_SHIFT,
     ActuatorFlag,
@@ -128,7 +129,7 @@ def encode(image: Image) -> bytes:
     for p in image.params:
         out += PARAM.pack(p.default, p.min, p.max)
     for c in image.channels:
-        mode = int(c.kind) | (c.smoothing << SMOOTHING_SHIFT)
+        mode = int(c.kind) | (c.quantity << SENSOR_QUANTITY_SHIFT) | (c.smoothing << SMOOTHING_SHIFT)
         out += CHANNEL.pack(c.pin, mode, int(c.unit), ms_to_dur16(c.period_ms), c.gain, c.offset)
     for a in image.actuators:
         out += ACTUATOR.pack(
@@ -205,6 +206,7 @@ def decode(data: bytes) -> Image:
                 pin=pin,
                 kind=_enum(ChannelKind, mode & CHANNEL_KIND_MASK),
                 smoothing=mode >> SMOOTHING_SHIFT,
+                quantity=(mode >> SENSOR_QUANTITY_SHIFT) & 3,
                 unit=_enum(Unit, unit),
                 period_ms=_dur(period),
                 gain=gain,

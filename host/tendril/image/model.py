@@ -37,6 +37,9 @@ class Channel:
     period_ms: int = 1000
     gain: int = 1 << 16  # Q16.16
     offset: int = 0  # thousandths of the unit
+    # A sensor's channel (kind CHANNEL_FROM_SENSOR, pin = the sensor's index): which of its quantities
+    # (mode bits 3..2). 0 for a pin's channel.
+    quantity: int = 0
 
 
 @dataclass(frozen=True)

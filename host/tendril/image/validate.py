@@ -9,6 +9,7 @@ from __future__ import annotations
 from ..boards import Board
 from ..contract import (
     ACTUATOR_SIZE,
+    CHANNEL_FROM_SENSOR,
     CHANNEL_KIND_MASK,
     CHANNEL_SIZE,
     DAY_MS,
@@ -24,6 +25,7 @@ from ..contract import (
     RULE_SIZE,
     SMOOTHING_SHIFT,
     UNKNOWN_KIND_PIN_CAP,
+    SENSOR_QUANTITY_SHIFT,
     SENSOR_SIZE,
     VALUE_LIMIT,
     ActuatorFlag,
@@ -34,6 +36,7 @@ from ..contract import (
     RuleFlag,
     RuleKind,
     channel_kind,
+    onewire_crc8,
     sensor_kind,
 )
 from ..errors import ImageRefused
@@ -99,17 +102,28 @@ def validate(data: bytes, board: Board) -> None:
         params.append((lo, hi))
 
     used_pins: set[int] = set()
-    kinds = []
+    sens_at = length - SENSOR_SIZE * ns
     for i in range(nc):
         pin, mode, _unit, period, _gain, offset = CHANNEL.unpack_from(data, off)
         off += CHANNEL_SIZE
         kind = mode & CHANNEL_KIND_MASK
-        caps = _pin_caps(board, pin)
+        extra = mode & 0x0C  # a sensor channel's quantity; reserved for a pin's channel
+        from_sensor = kind == CHANNEL_FROM_SENSOR
         spec = channel_kind(kind)
-        need = UNKNOWN_KIND_PIN_CAP if spec is None else spec.pin_cap
-        if caps & PinCap.RESERVED or not caps & need:
-            raise _fail(Code.BAD_PIN, i, f"pin {pin} cannot be read as this kind of channel on {board.name}")
-        if spec is None or mode & 0x0C or (mode >> SMOOTHING_SHIFT) > MAX_SMOOTHING:
+        if from_sensor:  # the pin byte is a sensor's index
+            if pin >= ns:
+                raise _fail(Code.BAD_REF, i, f"sensor {pin} does not exist (the image has {ns})")
+            sensor = sensor_kind(data[sens_at + SENSOR_SIZE * pin])
+            if sensor is not None and extra >> SENSOR_QUANTITY_SHIFT >= len(sensor.quantities):
+                raise _fail(Code.BAD_CHANNEL, i, f"a {sensor.name} gives {len(sensor.quantities)} quantities, "
+                                                 f"not quantity {extra >> SENSOR_QUANTITY_SHIFT}")
+            extra = 0
+        else:
+            caps = _pin_caps(board, pin)
+            need = UNKNOWN_KIND_PIN_CAP if spec is None else spec.pin_cap
+            if caps & PinCap.RESERVED or not caps & need:
+                raise _fail(Code.BAD_PIN, i, f"pin {pin} cannot be read as this kind of channel on {board.name}")
+        if (spec is None and not from_sensor) or extra or (mode >> SMOOTHING_SHIFT) > MAX_SMOOTHING:
             raise _fail(Code.BAD_CHANNEL, i, "unknown kind, reserved mode bits, or smoothing above 8")
         if not dur16_valid(period):
             raise _fail(Code.BAD_DURATION, i, "sample period uses the reserved unit")
@@ -118,10 +132,11 @@ def validate(data: bytes, board: Board) -> None:
             raise _fail(Code.BAD_CHANNEL, i, f"sample period {period_ms} ms is outside {board.min_sample_ms} ms .. 60 s")
         if abs(offset) > VALUE_LIMIT:
             raise _fail(Code.BAD_CHANNEL, i, "calibration offset beyond +-1e9")
+        if from_sensor:
+            continue
         if pin in used_pins:
             raise _fail(Code.PIN_CONFLICT, i, f"pin {pin} is used twice")
         used_pins.add(pin)
-        kinds.append(kind)
 
     for i in range(na):
         pin, flags, max_on, min_off, cap = ACTUATOR.unpack_from(data, off)
@@ -152,10 +167,38 @@ def validate(data: bytes, board: Board) -> None:
         _check_rule(i, kind, act, action, level, chan, flags, il, ops, thr, hyst, hold, dur, period, ilt, nc, na, params)
 
     for i in range(ns):
-        kind = SENSOR.unpack_from(data, off)[0]
-        off += SENSOR_SIZE
-        if sensor_kind(kind) is None:
-            raise _fail(Code.BAD_SENSOR, i, f"sensor kind {kind} is not one this tendril can run")
+        _check_sensor(data, sens_at, i, board, used_pins)
+
+
+def _check_sensor(data: bytes, sens_at: int, i: int, board: Board, used_pins: set[int]) -> None:
+    """Check 16 for sensor ``i``: its kind, pins, options, period, ROM code, and who else is on its pin."""
+    kind, pin, pin2, options, period, rom = SENSOR.unpack_from(data, sens_at + SENSOR_SIZE * i)
+    spec = sensor_kind(kind)
+    if spec is None:
+        raise _fail(Code.BAD_SENSOR, i, f"sensor kind {kind} is not one this tendril can run")
+    caps = _pin_caps(board, pin)
+    if caps & PinCap.RESERVED or caps & spec.pin_cap != spec.pin_cap:
+        raise _fail(Code.BAD_PIN, i, f"pin {pin} cannot carry a {spec.name} on {board.name}")
+    if pin2 != NO_INDEX:  # every kind so far has one pin
+        raise _fail(Code.BAD_SENSOR, i, f"a {spec.name} has one pin: its second pin must be {NO_INDEX}")
+    for k, (value, (lo, hi)) in enumerate(zip(options, spec.options)):
+        if not lo <= value <= hi:
+            raise _fail(Code.BAD_SENSOR, i, f"option {k} is {value}, outside {lo} .. {hi}")
+    if not dur16_valid(period):
+        raise _fail(Code.BAD_DURATION, i, "read period uses the reserved unit")
+    period_ms = dur16_to_ms(period)
+    if not spec.min_period_ms <= period_ms <= MAX_SAMPLE_MS:
+        raise _fail(Code.BAD_SENSOR, i, f"read period {period_ms} ms is outside {spec.min_period_ms} ms .. 60 s")
+    zero = not any(rom)
+    if not zero and (spec.family == 0 or rom[0] != spec.family or onewire_crc8(rom) != 0):
+        raise _fail(Code.BAD_SENSOR, i, f"ROM code {rom.hex()} is not a {spec.name}'s (family or CRC-8 wrong)")
+    if pin in used_pins:
+        raise _fail(Code.PIN_CONFLICT, i, f"pin {pin} is already used by a channel or actuator")
+    for j in range(i):
+        other_kind, other_pin, _p2, _o, _per, other_rom = SENSOR.unpack_from(data, sens_at + SENSOR_SIZE * j)
+        if other_pin == pin and (other_kind != kind or spec.family == 0 or zero or other_rom == rom
+                                 or not any(other_rom)):
+            raise _fail(Code.PIN_CONFLICT, i, f"pin {pin} is sensor {j}'s too, and they cannot share it")
 
 
 def _check_rule(i, kind, act, action, level, chan, flags, il, ops, thr, hyst, hold, dur, period, ilt, nc, na, params):

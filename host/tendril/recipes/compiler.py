@@ -10,9 +10,9 @@ from __future__ import annotations
 from fractions import Fraction
 
 from ..boards import Board, Pin
-from ..contract import NO_INDEX, ActuatorFlag, Operand, PinCap, RuleFlag, RuleKind, channel_kind
+from ..contract import NO_INDEX, ActuatorFlag, Operand, PinCap, RuleFlag, RuleKind, channel_kind, sensor_kind
 from ..errors import ImageRefused
-from ..image import Actuator, Channel, Image, Param, Rule, encode, image_size, two_point, validate
+from ..image import Actuator, Channel, Image, Param, Rule, Sensor, encode, image_size, two_point, validate
 from . import model as m
 from .issues import Path, Reporter
 from .units import fmt_ms
@@ -32,8 +32,10 @@ def compile_recipe(recipe: m.Recipe, board: Board) -> bytes:
         r.raise_if_any()
     _check_counts(r, recipe, board)
     used: dict[int, str] = {}
-    channels = [_channel(r, c, board, used) for c in recipe.channels]
+    channels = [_channel(r, c, board, used, recipe) for c in recipe.channels]
     actuators = [_actuator(r, a, board, used) for a in recipe.actuators]
+    placed: list[tuple[int, m.Sensor]] = []
+    sensors = [_sensor(r, sn, board, used, placed) for sn in recipe.sensors]
     tele = recipe.meta.telemetry_ms
     if tele and tele < board.min_telemetry_ms:
         r.err(("recipe", "telemetry"), f"{fmt_ms(tele)} is faster than {board.name} allows; use at least {fmt_ms(board.min_telemetry_ms)}")
@@ -46,6 +48,7 @@ def compile_recipe(recipe: m.Recipe, board: Board) -> bytes:
         channels=tuple(channels),
         actuators=tuple(actuators),
         rules=tuple(_rule(recipe, rule) for rule in recipe.rules),
+        sensors=tuple(sensors),
     )
     data = encode(image)
     try:
@@ -60,11 +63,13 @@ def _check_counts(r: Reporter, recipe: m.Recipe, board: Board) -> None:
     for key, count, limit in (("channels", len(recipe.channels), board.max_channels),
                               ("actuators", len(recipe.actuators), board.max_actuators),
                               ("rules", len(recipe.rules), board.max_rules),
-                              ("parameters", len(recipe.params), board.max_params)):
+                              ("parameters", len(recipe.params), board.max_params),
+                              ("sensors", len(recipe.sensors), board.max_channels)):
         if count > limit:
             r.err((key,), f"{count} {key} is above the {board.name} limit of {limit}; remove {count - limit} "
                           "or use a bigger board (see `tendril boards`)")
-    size = image_size(len(recipe.params), len(recipe.channels), len(recipe.actuators), len(recipe.rules))
+    size = image_size(len(recipe.params), len(recipe.channels), len(recipe.actuators), len(recipe.rules),
+                      len(recipe.sensors))
     if size > board.max_image:
         r.err((), f"the image would be {size} bytes, above the {board.name} limit of {board.max_image}; "
                   "remove a rule (26 B), channel (13 B) or parameter (12 B)")
@@ -125,8 +130,11 @@ def _claim(r: Reporter, path: Path, pin: Pin, used: dict[int, str], owner: str) 
     used.setdefault(pin.number, owner)
 
 
-def _channel(r: Reporter, c: m.Channel, board: Board, used: dict[int, str]) -> Channel | None:
+def _channel(r: Reporter, c: m.Channel, board: Board, used: dict[int, str], recipe: m.Recipe) -> Channel | None:
     path = ("channels", c.name)
+    if c.sensor is not None:  # the parser checked the sensor and quantity; the reading is in the unit
+        index = recipe.sensor(c.sensor)[0]
+        return Channel(index, c.kind, c.smoothing, c.unit, c.period_ms, ONE // 1000, 0, c.quantity)
     need = channel_kind(c.kind).pin_cap
     pin = _pin(r, path + ("pin",), c.pins, board, need, _CAP_WORDS[need])
     if pin is not None:
@@ -185,6 +193,36 @@ def calibrate(r: Reporter, c: m.Channel, board: Board) -> tuple[int, int] | None
         r.err(path, "this calibration is too steep for the image (gain beyond Q16.16, or offset beyond 1e6 units)")
         return None
     return gain, offset
+
+
+def _sensor(r: Reporter, sn: m.Sensor, board: Board, used: dict[int, str], placed: list) -> Sensor | None:
+    """Sensor ``sn``'s record; its pin is its own, or a 1-Wire bus it shares with earlier sensors of
+    its kind that each name their ROM code."""
+    path = ("sensors", sn.name)
+    spec = sensor_kind(sn.kind)
+    pin = _pin(r, path + ("pin",), sn.pins, board, spec.pin_cap, "1-Wire" if spec.family else spec.name)
+    if pin is None:
+        return None
+    at = _where(path + ("pin",), sn.pins, board)
+    if pin.number in used:
+        r.err(at, f"{pin.name} is already used by {used[pin.number]}; a sensor needs a pin of its own")
+        return None
+    for number, other in placed:
+        if number != pin.number:
+            continue
+        if other.kind != sn.kind or not spec.family:
+            r.err(at, f"{pin.name} is sensors.{other.name}'s, a {sensor_kind(other.kind).name}: "
+                      "only DS18B20 probes share a pin (a 1-Wire bus)")
+            return None
+        if not any(sn.rom) or not any(other.rom):
+            r.err(at, f"sensors.{other.name} is on {pin.name} too: on a shared 1-Wire bus every probe "
+                      "names its rom (its 64-bit ROM code, 16 hex digits)")
+            return None
+        if sn.rom == other.rom:
+            r.err(path + ("rom",), f"sensors.{other.name} has the same ROM code: each probe's is its own")
+            return None
+    placed.append((pin.number, sn))
+    return Sensor(int(sn.kind), pin.number, NO_INDEX, bytes(sn.options), sn.period_ms, sn.rom)
 
 
 def _actuator(r: Reporter, a: m.Actuator, board: Board, used: dict[int, str]) -> Actuator | None:

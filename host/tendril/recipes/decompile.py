@@ -12,7 +12,7 @@ import re
 from decimal import Decimal, localcontext
 
 from ..boards import Board
-from ..contract import DUR_MAX_MS, NO_INDEX, Operand, RuleAction, RuleKind, Unit, channel_kind
+from ..contract import DUR_MAX_MS, NO_INDEX, Operand, RuleAction, RuleKind, Unit, channel_kind, sensor_kind
 from ..image import decode, validate
 from ..image.model import Image
 from . import model as m
@@ -20,6 +20,7 @@ from .compiler import ONE, calibrate, for_board
 from .emit import dumps
 from .issues import Reporter
 from .parse import image_name_for
+from .parse_sensors import fmt_rom
 from .provenance import origin_values
 from .units import fmt_ms, fmt_number, fmt_quantity
 
@@ -40,14 +41,20 @@ def decompile(data: bytes, board: Board, recipe: m.Recipe | None = None,
     for i, c in enumerate(img.channels):
         if not isinstance(c.unit, Unit):
             r.err(("channels", names["channels"][i], "unit"), f"unit code {int(c.unit)} is unknown to this tendril")
+        if channel_kind(c.kind) is None and (c.gain, c.offset) != (ONE // 1000, 0):
+            r.err(("channels", names["channels"][i]), "a sensor's channel with a calibration: no recipe writes one")
     r.raise_if_any()
     doc = {"recipe": _meta(img, board, recipe)}
     if img.params:
         doc["parameters"] = {names["parameters"][i]: _param(p, units[i], _item(recipe, "params", i, names["parameters"][i]),
                                                              _now(values, i, p))
                              for i, p in enumerate(img.params)}
+    if img.sensors:
+        doc["sensors"] = {names["sensors"][i]: _sensor(sn, board, _item(recipe, "sensors", i, names["sensors"][i]))
+                          for i, sn in enumerate(img.sensors)}
     if img.channels:
-        doc["channels"] = {names["channels"][i]: _channel(c, board, _item(recipe, "channels", i, names["channels"][i]))
+        doc["channels"] = {names["channels"][i]: _channel(c, board, _item(recipe, "channels", i, names["channels"][i]),
+                                                          img, names)
                            for i, c in enumerate(img.channels)}
     if img.actuators:
         doc["actuators"] = {names["actuators"][i]: _actuator(a, board, _item(recipe, "actuators", i, names["actuators"][i]))
@@ -61,6 +68,7 @@ def decompile(data: bytes, board: Board, recipe: m.Recipe | None = None,
 def _names(img: Image, recipe: m.Recipe | None) -> dict[str, list[str]]:
     out = {}
     for section, attr, stem, count in (("parameters", "params", "param", len(img.params)),
+                                       ("sensors", "sensors", "sensor", len(img.sensors)),
                                        ("channels", "channels", "channel", len(img.channels)),
                                        ("actuators", "actuators", "actuator", len(img.actuators)),
                                        ("rules", "rules", "rule", len(img.rules))):
@@ -153,8 +161,30 @@ def _pin(number: int, board: Board) -> str | int:
     return next((p.name for p in board.pins if p.number == number), number)
 
 
-def _channel(c, board: Board, orig: m.Channel | None) -> dict:
+def _sensor(sn, board: Board, orig: m.Sensor | None) -> dict:
+    spec = sensor_kind(sn.kind)
+    out: dict = {"kind": spec.name, "pin": _pin(sn.pin, board)}
+    out.update({name: value for name, value in zip(spec.option_names, sn.options)})
+    out["read_every"] = fmt_ms(sn.period_ms)
+    out["rom"] = fmt_rom(sn.rom)
+    if orig and orig.description:
+        out["description"] = orig.description
+    return out
+
+
+def _sensor_channel(c, img: Image, names, orig: m.Channel | None) -> dict:
+    spec = sensor_kind(img.sensors[c.pin].kind)
+    out = {"sensor": names["sensors"][c.pin], "quantity": spec.quantities[c.quantity], "unit": fmt_unit(c.unit),
+           "smoothing": c.smoothing, "sample_every": fmt_ms(c.period_ms)}
+    if orig and orig.description:
+        out["description"] = orig.description
+    return out
+
+
+def _channel(c, board: Board, orig: m.Channel | None, img: Image, names) -> dict:
     spec = channel_kind(c.kind)
+    if spec is None:  # a sensor's channel (validated: its sensor and quantity exist)
+        return _sensor_channel(c, img, names, orig)
     out = {"pin": _pin(c.pin, board), "kind": spec.name, "unit": fmt_unit(c.unit)}
     if spec.binary and (c.gain, c.offset) == (-ONE, 1000):
         out["invert"] = True
@@ -208,7 +238,8 @@ def _rule(rule, img: Image, names, orig: m.Rule | None) -> dict:
     if rule.interlock != NO_INDEX:
         chan = img.channels[rule.interlock]
         name = names["channels"][rule.interlock]
-        if (channel_kind(chan.kind).binary and rule.interlock_above and rule.il_threshold == 500
+        spec = channel_kind(chan.kind)
+        if (spec is not None and spec.binary and rule.interlock_above and rule.il_threshold == 500
                 and not rule.operands & Operand.INTERLOCK):
             out["unless"] = name
         else:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from ..contract import ActuatorStateBit, RuleAction, RuleKind, Unit, channel_kind
+from ..contract import ActuatorStateBit, RuleAction, RuleKind, Unit, channel_kind, sensor_kind
 from . import model as m
 from .provenance import lineage_words
 from .units import fmt_ms, fmt_number, fmt_quantity, symbol
@@ -22,6 +22,29 @@ def _op_base(recipe: m.Recipe, value, unit, duration: bool = False, values: bool
         p = found[1]
         return f"{p.name} ({fmt_ms(p.default) if p.duration else fmt_quantity(p.default, p.unit)})"
     return fmt_ms(value) if duration else fmt_quantity(value, unit)
+
+
+def _binary(c: m.Channel) -> bool:
+    spec = channel_kind(c.kind)
+    return spec is not None and spec.binary and c.sensor is None
+
+
+def sensor_words(recipe: m.Recipe, sn: m.Sensor) -> str:
+    """ "a DS18B20 temperature probe on D3, the only one on its pin, 12-bit, read every 2 s" """
+    spec = sensor_kind(sn.kind)
+    rom = f"ROM {sn.rom.hex()}" if any(sn.rom) else "the only one on its pin"
+    opts = "".join(f", {v}-bit" if name == "resolution" else f", {name} {v}"
+                   for name, v in zip(spec.option_names, sn.options))
+    return f"a {spec.words} on {_pins(sn.pins)}, {rom}{opts}, read every {fmt_ms(sn.period_ms)}"
+
+
+def _source(recipe: m.Recipe, c: m.Channel) -> str:
+    """Where a channel's reading comes from: "analog on A0", "temperature from sensor probe"."""
+    if c.sensor is not None:
+        found = recipe.sensor(c.sensor)
+        quantity = sensor_kind(found[1].kind).quantities[c.quantity] if found else str(c.quantity)
+        return f"{quantity} from sensor {c.sensor}"
+    return f"{channel_kind(c.kind).words} on {_pins(c.pins)}"
 
 
 def _calibration(c: m.Channel) -> str:
@@ -85,9 +108,10 @@ def describe(recipe: m.Recipe) -> str:
         lines.append(f"{lineage_words(meta)}; license {meta.license or 'not given'}")
     lines.append(f"boards: {', '.join(meta.boards)}" + (f"; tags: {', '.join(meta.tags)}" if meta.tags else ""))
     lines.append(f"reports values {'every ' + fmt_ms(meta.telemetry_ms) if meta.telemetry_ms else 'never'}")
+    for sn in recipe.sensors:
+        lines.append(f"sensor {sn.name}: {sensor_words(recipe, sn)}" + (f": {sn.description}" if sn.description else ""))
     for c in recipe.channels:
-        kind = channel_kind(c.kind).words
-        lines.append(f"reads {c.name} ({kind} on {_pins(c.pins)}, in {symbol(c.unit) or 'no unit'}) every "
+        lines.append(f"reads {c.name} ({_source(recipe, c)}, in {symbol(c.unit) or 'no unit'}) every "
                      f"{fmt_ms(c.period_ms)}, smoothing {c.smoothing}; calibration: {_calibration(c)}")
     for a in recipe.actuators:
         kind = "PWM" if a.pwm else "relay"
@@ -137,15 +161,26 @@ def _facts(recipe: m.Recipe, board=None) -> dict[tuple[str, str], tuple[int, obj
         fmt = param_format(p)
         for key in ("default", "min", "max"):
             put((f"parameter {p.name}", key), fmt(getattr(p, key)))
+    for sn in recipe.sensors:
+        put((f"sensor {sn.name}", "pin"), pins(sn.pins), _PINS)
+        put((f"sensor {sn.name}", "rom"), sn.rom.hex() if any(sn.rom) else "only", _PINS)
+        put((f"sensor {sn.name}", "kind"), sensor_kind(sn.kind).name, _PINS)
+        for name, value in zip(sensor_kind(sn.kind).option_names, sn.options):
+            put((f"sensor {sn.name}", name), str(value))
+        put((f"sensor {sn.name}", "read_every"), fmt_ms(sn.period_ms))
     for c in recipe.channels:
-        put((c.name, "pin"), pins(c.pins), _PINS)
+        if c.sensor is not None:
+            put((c.name, "sensor"), _source(recipe, c), _PINS)
+        else:
+            put((c.name, "pin"), pins(c.pins), _PINS)
         if board is None:
             put((c.name, "calibration"), _calibration(c))
         else:
             picked = for_board(c.calibration, board)
             one = replace(c, calibration=tuple((b, cal) for b, cal in c.calibration if cal is picked)[:1])
             put((c.name, "calibration"), _calibration(one), same=calibrate(Reporter("<diff>"), c, board))
-        for key, text in (("kind", c.kind.name.lower()), ("unit", symbol(c.unit) or "none"),
+        kind = c.kind.name.lower() if c.sensor is None else "sensor"
+        for key, text in (("kind", kind), ("unit", symbol(c.unit) or "none"),
                           ("smoothing", str(c.smoothing)), ("sample_every", fmt_ms(c.period_ms))):
             put((c.name, key), text)
     for a in recipe.actuators:
@@ -214,7 +249,7 @@ def status_words(recipe: m.Recipe, values: dict[int, int | None], actuators: lis
             v = values[i]
             if v is None:
                 now.append(f"{c.name} no reading")
-            elif channel_kind(c.kind).binary:
+            elif _binary(c):
                 now.append(f"{c.name} {'yes' if v else 'no'}")
             else:
                 text = f"{c.name} {v / 1000:.1f} {symbol(c.unit)}".rstrip()

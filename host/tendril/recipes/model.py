@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from ..contract import ChannelKind, RuleAction, RuleKind, Unit
+from ..contract import ChannelKind, RuleAction, RuleKind, SensorKind, Unit
 
 
 @dataclass(frozen=True)
@@ -77,10 +77,22 @@ class Linear:
 
 
 @dataclass(frozen=True)
+class Sensor:
+    """A device on a pin of its own (docs/recipes.md, "Sensors"): channels take its quantities."""
+    name: str
+    kind: SensorKind
+    pins: PinSpec
+    options: tuple[int, int, int] = (0, 0, 0)  # the kind's option bytes (a DS18B20's resolution first)
+    period_ms: int = 2000
+    rom: bytes = bytes(8)  # a 1-Wire ROM code; all zero: the only one on its pin
+    description: str = ""
+
+
+@dataclass(frozen=True)
 class Channel:
     name: str
-    pins: PinSpec
-    kind: ChannelKind
+    pins: PinSpec  # () for a sensor's channel
+    kind: ChannelKind | int  # CHANNEL_FROM_SENSOR for a sensor's channel
     unit: Unit
     # (board name or "*", two points or a linear map); empty: value = reading
     calibration: tuple[tuple[str, tuple[Point, Point] | Linear], ...] = ()
@@ -88,6 +100,8 @@ class Channel:
     smoothing: int = 0
     period_ms: int = 1000
     description: str = ""
+    sensor: str | None = None  # the sensor it takes a quantity from (kind CHANNEL_FROM_SENSOR)
+    quantity: int = 0  # which of the sensor's quantities, by index
 
 
 @dataclass(frozen=True)
@@ -131,6 +145,7 @@ class Recipe:
     channels: tuple[Channel, ...] = ()
     actuators: tuple[Actuator, ...] = ()
     rules: tuple[Rule, ...] = ()
+    sensors: tuple[Sensor, ...] = ()
     # Where it came from, for error lines: the file name and key path -> line.
     file: str = field(default="recipe.toml", compare=False)
     locate: object = field(default=None, compare=False, repr=False)
@@ -141,6 +156,9 @@ class Recipe:
 
     def channel(self, name: str) -> tuple[int, Channel] | None:
         return next(((i, c) for i, c in enumerate(self.channels) if c.name == name), None)
+
+    def sensor(self, name: str) -> tuple[int, Sensor] | None:
+        return next(((i, s) for i, s in enumerate(self.sensors) if s.name == name), None)
 
     def actuator(self, name: str) -> tuple[int, Actuator] | None:
         return next(((i, a) for i, a in enumerate(self.actuators) if a.name == name), None)

@@ -12,6 +12,7 @@ from .issues import RecipeError, Reporter
 from .locate import Locator, TooDeep
 from .model import Actuator, Channel, Linear, Meta, Parameter, Point, Recipe
 from .parse_rules import parse_rules
+from .parse_sensors import parse_sensor, parse_sensor_channel
 from .provenance import read_authors, read_lineage
 from .reader import Reader, type_name
 from .schema import (
@@ -64,20 +65,23 @@ def parse(text: str | bytes, file: str = "recipe.toml", known_boards: Iterable[s
     top = r.table((), data, "top") or {}
     meta = _meta(r, top.get("recipe"), known)
     params = _section(r, top, "parameters", _param)
-    channels = _section(r, top, "channels", _channel, known)
+    sensors = _section(r, top, "sensors", parse_sensor, known, _pins)
+    written = set(top["sensors"]) if isinstance(top.get("sensors"), dict) else set()
+    channels = _section(r, top, "channels", _channel, known, (sensors, written))
     actuators = _section(r, top, "actuators", _actuator, known)
     seen: dict[str, str] = {}
-    for section, items in (("parameters", params), ("channels", channels), ("actuators", actuators)):
+    for section, items in (("parameters", params), ("sensors", sensors), ("channels", channels),
+                           ("actuators", actuators)):
         for item in items:
             if item.name in seen:
                 r.err((section, item.name), f"the name {item.name!r} is already used by {seen[item.name]}; names must be unique")
             seen.setdefault(item.name, f"{section}.{item.name}")
-    declared = {name for key in ("parameters", "channels", "actuators")
+    declared = {name for key in ("parameters", "sensors", "channels", "actuators")
                 if isinstance(top.get(key), dict) for name in top[key]}
     rules = parse_rules(r, top.get("rules"), params, channels, actuators, seen, declared)
     r.raise_if_any()
     return Recipe(meta=meta, params=tuple(params), channels=tuple(channels), actuators=tuple(actuators),
-                  rules=tuple(rules), file=file, locate=locate, text=text)
+                  rules=tuple(rules), sensors=tuple(sensors), file=file, locate=locate, text=text)
 
 
 def _section(r: Reader, top: dict, key: str, parse_item, *extra) -> list:
@@ -214,9 +218,16 @@ def _pins(r: Reader, path, raw, known: tuple[str, ...]):
     return None if pin is None else (("*", pin),)
 
 
-def _channel(r: Reader, path, name: str, raw, known) -> Channel | None:
+def _channel(r: Reader, path, name: str, raw, known, sensors) -> Channel | None:
     c = r.table(path, raw, "channel")
     if c is None:
+        return None
+    if "sensor" in c:
+        return parse_sensor_channel(r, path, name, c, *sensors)
+    if "quantity" in c:
+        r.err(path + ("quantity",), "only a sensor's channel (sensor = \"name\") takes a quantity")
+    if "kind" not in c:
+        r.err(path, "missing key 'kind' (how the pin is read)")
         return None
     pins = _pins(r, path + ("pin",), c["pin"], known)
     spec = KINDS_BY_NAME.get(c["kind"]) if isinstance(c["kind"], str) else None

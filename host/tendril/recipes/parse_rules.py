@@ -180,8 +180,9 @@ def _unless(ctx: _Ctx, path, raw) -> dict | None:
         if channel is None:
             return None
         spec = channel_kind(ctx.channels[channel].kind)
-        if not spec.binary:
-            ctx.r.err(path, f"{channel} is {spec.name}; say when it blocks: unless = {{ channel = \"{channel}\", below = \"...\" }}")
+        if spec is None or not spec.binary or ctx.channels[channel].sensor is not None:
+            what = spec.name if spec is not None else "a sensor's channel"
+            ctx.r.err(path, f"{channel} is {what}; say when it blocks: unless = {{ channel = \"{channel}\", below = \"...\" }}")
             return None
         return {"interlock": channel, "interlock_above": True, "il_threshold": INTERLOCK_TRUE, "interlock_short": True}
     u = ctx.r.table(path, raw, "unless")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from ..contract import CHANNEL_KINDS
+from ..contract import CHANNEL_KINDS, SENSOR_KINDS
 from .units import DURATION_PATTERN
 
 
@@ -66,6 +66,9 @@ TABLES: dict[str, dict[str, Key]] = {
                                   "additionalProperties": {"$ref": "#/$defs/parameter"}}, "named tunables"),
         "channels": Key(False, {"type": "object", "maxProperties": 64, "propertyNames": {"pattern": NAME_PATTERN},
                                 "additionalProperties": {"$ref": "#/$defs/channel"}}, "inputs"),
+        "sensors": Key(False, {"type": "object", "maxProperties": 64, "propertyNames": {"pattern": NAME_PATTERN},
+                               "additionalProperties": {"$ref": "#/$defs/sensor"}},
+                       "devices on pins of their own (a DS18B20 probe), that channels take quantities from"),
         "actuators": Key(False, {"type": "object", "maxProperties": 64, "propertyNames": {"pattern": NAME_PATTERN},
                                  "additionalProperties": {"$ref": "#/$defs/actuator"}}, "outputs"),
         "rules": Key(False, {"type": "object", "maxProperties": 64, "propertyNames": {"pattern": NAME_PATTERN},
@@ -103,9 +106,24 @@ TABLES: dict[str, dict[str, Key]] = {
         "unit": Key(False, {"type": "string", "maxLength": 12}, "unit of bare numbers in default/min/max"),
         "description": Key(False, _text(4000), "what it tunes"),
     },
+    "sensor": {
+        "kind": Key(True, {"enum": [k.name for k in SENSOR_KINDS]}, "what the sensor is"),
+        "pin": Key(True, PIN, "its pin (a 1-Wire bus: several DS18B20 may share one), or a table of them by board"),
+        "read_every": Key(False, DURATION, "how often it is read, at least what the part allows (1 s for a "
+                                           "DS18B20), at most 60 s; 2 s when left out"),
+        "rom": Key(False, {"type": "string", "pattern": "^(only|[0-9A-Fa-f]{16})$"},
+                   "a 1-Wire ROM code, 16 hex digits as the bus search gives them (family byte first), "
+                   "or \"only\": the only one on its pin (the default)"),
+        "resolution": Key(False, {"type": "integer", "minimum": 9, "maximum": 12},
+                          "DS18B20: 9..12 bits (0.5 .. 0.0625 °C; 94 .. 750 ms a conversion); 12 when left out"),
+        "description": Key(False, _text(4000), "what it is and where"),
+    },
     "channel": {
-        "pin": Key(True, PIN, "pin name (\"A0\") or number, or a table of them by board"),
-        "kind": Key(True, {"enum": [k.name for k in CHANNEL_KINDS]}, "how the pin is read"),
+        "pin": Key(False, PIN, "pin name (\"A0\") or number, or a table of them by board"),
+        "kind": Key(False, {"enum": [k.name for k in CHANNEL_KINDS]}, "how the pin is read"),
+        "sensor": Key(False, NAME, "instead of pin and kind: the sensor (in [sensors]) it takes a quantity from"),
+        "quantity": Key(False, {"type": "string", "maxLength": 40},
+                        "which of the sensor's quantities (\"temperature\"); its first when left out"),
         "unit": Key(False, {"type": "string", "maxLength": 12}, "unit of its values (%, °C, V, ...)"),
         "calibration": Key(False, {"anyOf": [
             _CAL, {"type": "object", "minProperties": 1, "maxProperties": 16, "propertyNames": {"pattern": BOARD_PATTERN},
@@ -164,7 +182,7 @@ TABLES: dict[str, dict[str, Key]] = {
                                        {"type": "string", "maxLength": 12}]}, "PWM duty: 1..255 or \"50 %\""),
     },
 }
-ONE_OF = {"when": ("below", "above"), "unless": ("below", "above"), "do": ("for", "while"), "rule": ("when", "every")}
+ONE_OF = {"channel": ("pin", "sensor"), "when": ("below", "above"), "unless": ("below", "above"), "do": ("for", "while"), "rule": ("when", "every")}
 
 
 def _object(table: str) -> dict:

@@ -44,6 +44,7 @@ from ..contract import ActuatorFlag, BoardClass
 from ..errors import TendrilError
 from ..image import decode, encode, two_point, validate
 from .clock import FOREVER, ClockState
+from .onewire_model import modules as onewire_modules
 from .scenario import ADC_BITS, Scenario
 from .story import plant_waterer_image as uno_plant_waterer_image
 
@@ -337,7 +338,7 @@ class VirtualBoard:
     def _run(self, booted: threading.Event) -> None:
         machine = Machine(self)
         machine.cause = self.reset_cause
-        hal = Hal(self.board.adc_bits, machine=machine, uart=0)
+        hal = Hal(self.board.adc_bits, machine=machine, uart=0, modules=onewire_modules(self.world, self.now_ms))
         self.alive = True
         try:
             self.app = App(self.board_name, hal=hal, files=self.files, simulated=True)

@@ -86,6 +86,13 @@ def library() -> ctypes.CDLL:
         ("sim_world_refill", None, [c_p, c_dbl]),
         ("sim_scenario_counts", ctypes.c_int32, [c_p, ctypes.c_uint8, c_u32, ctypes.c_uint8]),
         ("sim_scenario_advance", c_int, [c_p, ctypes.c_uint64, c_dbl, c_int]),
+        # DS18B20 probes at the pin level (sim_onewire.c; tendril.sim.onewire_model)
+        ("sim_world_bus_size", ctypes.c_size_t, []),
+        ("sim_world_bus_init", c_int, [c_p, c_p, c_int]),
+        ("sim_world_bus_update", None, [c_p, c_p, c_u32]),
+        ("ow_master_low", None, [c_p, ctypes.c_uint64]),
+        ("ow_master_release", None, [c_p, ctypes.c_uint64]),
+        ("ow_level", c_int, [c_p, ctypes.c_uint64]),
     ):
         fn = getattr(lib, name)
         fn.restype, fn.argtypes = res, args
@@ -122,6 +129,11 @@ class Scenario:
         self._own = None if found else _OwnBoard(self.board)
         self._b = found or ctypes.cast(ctypes.pointer(self._own.struct), ctypes.c_void_p)
         self._pins: dict[int, tuple[int, bool]] | None = None
+
+    @property
+    def pointer(self) -> ctypes.c_void_p:
+        """The C world (sim_scenario_t *), for the models that read it (tendril.sim.onewire_model)."""
+        return self._s
 
     def line(self, text: str) -> None:
         """One scenario line (`plant soil=A0 ...`); SimError saying why it is wrong."""

@@ -1,0 +1,132 @@
+"""The recipe's `[sensors.name]` tables and the channels that take a sensor's quantity. Pure.
+
+A sensor is a device on a pin of its own (a DS18B20 probe on a 1-Wire bus) with its own read period
+and options; a channel names it with `sensor = "name"` (and `quantity`, when the kind gives more than
+one) instead of `pin` and `kind` (docs/recipes.md, "Sensors").
+"""
+
+from __future__ import annotations
+
+from ..contract import (CHANNEL_FROM_SENSOR, MAX_SAMPLE_MS, MAX_SMOOTHING, SENSOR_KINDS_BY_NAME, onewire_crc8,
+                        sensor_kind)
+from .model import Channel, Sensor
+from .reader import Reader, type_name
+from .schema import LIMITS
+from .units import UnitError, fmt_ms, fmt_quantity, unit_of
+
+DEFAULT_PERIOD_MS = 2000
+ONLY = "only"  # `rom = "only"`: the only device on its pin (an all-zero ROM code in the image)
+
+
+def parse_rom(text: str, family: int) -> bytes | str:
+    """The 8 bytes of ROM code ``text`` (16 hex digits, family byte first), or why it is not one."""
+    if text == ONLY:
+        return bytes(8)
+    try:
+        rom = bytes.fromhex(text) if len(text) == 16 else b""
+    except ValueError:
+        rom = b""
+    if len(rom) != 8:
+        return "a ROM code is 64 bits: 16 hex digits, family byte first, like \"28ff641e8316034c\", or \"only\""
+    if onewire_crc8(rom) != 0:
+        return f"{text} fails its CRC-8 (its last byte should be {onewire_crc8(rom[:7]):02x}): a digit is wrong"
+    if rom[0] != family:
+        return f"{text} is not this kind's: its family byte is {rom[0]:02x}, a DS18B20's is {family:02x}"
+    return rom
+
+
+def fmt_rom(rom: bytes) -> str:
+    return rom.hex() if any(rom) else ONLY
+
+
+def parse_sensor(r: Reader, path, name: str, raw, known, pins_of) -> Sensor | None:
+    s = r.table(path, raw, "sensor")
+    if s is None:
+        return None
+    spec = SENSOR_KINDS_BY_NAME.get(s["kind"]) if isinstance(s["kind"], str) else None
+    if spec is None:
+        r.err(path + ("kind",), f"expected one of {', '.join(SENSOR_KINDS_BY_NAME)}")
+        return None
+    pins = pins_of(r, path + ("pin",), s["pin"], known)
+    options = list(spec.option_defaults)
+    for k, (lo, hi) in enumerate(spec.options):
+        key = spec.option_names[k] if k < len(spec.option_names) else None
+        if key and key in s:
+            options[k] = r.integer(path + (key,), s[key], lo, hi)
+    for key in ("resolution",):  # every kind's option keys the schema knows
+        if key in s and key not in spec.option_names:
+            r.err(path + (key,), f"a {spec.name} has no {key}")
+    period = DEFAULT_PERIOD_MS
+    if "read_every" in s:
+        period = r.duration(path + ("read_every",), s["read_every"])
+        if period is not None and not spec.min_period_ms <= period <= MAX_SAMPLE_MS:
+            r.err(path + ("read_every",), f"a {spec.name} is read every {fmt_ms(spec.min_period_ms)} .. 60 s")
+            period = None
+    rom = bytes(8)
+    if "rom" in s:
+        text = r.text(path + ("rom",), s["rom"], 16)
+        got = parse_rom(text.lower(), spec.family) if text is not None else None
+        if isinstance(got, str):
+            r.err(path + ("rom",), got)
+        rom = got if isinstance(got, bytes) else None
+    desc = r.text(path + ("description",), s["description"], LIMITS["description"]) if "description" in s else ""
+    if None in (pins, period, rom, desc) or None in options:
+        return None
+    return Sensor(name, spec.code, pins, tuple(options), period, rom, desc)
+
+
+def parse_sensor_channel(r: Reader, path, name: str, c: dict, sensors: list[Sensor], written: set) -> Channel | None:
+    """A channel written with `sensor = "name"`: its reading is the sensor's, in its quantity's unit.
+    ``written``: every sensor name in the recipe, even of sensors that had errors (reported there)."""
+    for key in ("kind", "invert", "calibration"):
+        if key in c:
+            why = {"kind": "the sensor's kind says how it is read",
+                   "invert": "only a pin that reads 0 or 1 inverts",
+                   "calibration": "a sensor's reading is already in its unit"}[key]
+            r.err(path + (key,), f"not for a sensor's channel: {why}")
+    target = c["sensor"]
+    sensor = next((s for s in sensors if s.name == target), None) if isinstance(target, str) else None
+    if sensor is None and target in written:
+        return None
+    if sensor is None:
+        known = ", ".join(s.name for s in sensors) or "none: add a [sensors.name] table"
+        r.err(path + ("sensor",), f"no sensor named {str(target)[:40]!r}; sensors: {known}")
+        return None
+    spec = sensor_kind(sensor.kind)
+    quantity = 0
+    if "quantity" in c:
+        q = c["quantity"]
+        if q not in spec.quantities:
+            r.err(path + ("quantity",), f"a {spec.name} gives {', '.join(spec.quantities)}, not {str(q)[:40]!r}")
+            return None
+        quantity = spec.quantities.index(q)
+    unit = spec.units[quantity]
+    if "unit" in c:
+        try:
+            if not isinstance(c["unit"], str):
+                raise UnitError(f"expected a unit like \"°C\", not {type_name(c['unit'])}")
+            if unit_of(c["unit"]) != unit:
+                raise UnitError(f"a {spec.name}'s {spec.quantities[quantity]} is in {unit_words(unit)}")
+        except UnitError as exc:
+            r.err(path + ("unit",), str(exc))
+            return None
+    smoothing = r.integer(path + ("smoothing",), c["smoothing"], 0, MAX_SMOOTHING) if "smoothing" in c else 0
+    period = sensor.period_ms
+    if "sample_every" in c:
+        period = r.duration(path + ("sample_every",), c["sample_every"])
+        if period is not None and period < sensor.period_ms:
+            r.err(path + ("sample_every",), f"{name} would sample faster than {sensor.name} is read "
+                                            f"({fmt_ms(sensor.period_ms)}) and go stale; leave it out")
+            return None
+        if period is not None and period > MAX_SAMPLE_MS:
+            r.err(path + ("sample_every",), "sample period must be 1 ms .. 60 s")
+            return None
+    desc = r.text(path + ("description",), c["description"], LIMITS["description"]) if "description" in c else ""
+    if None in (smoothing, period, desc):
+        return None
+    return Channel(name, (), CHANNEL_FROM_SENSOR, unit, (), False, smoothing, period, desc,
+                   sensor=sensor.name, quantity=quantity)
+
+
+def unit_words(unit) -> str:
+    return fmt_quantity(0, unit).partition(" ")[2]
