@@ -109,6 +109,20 @@ def reply(command: str, request_id=None, error: str | None = None, **extra) -> s
     return json.dumps(body, ensure_ascii=False, separators=(",", ":"))
 
 
+def request_id_of(payload: bytes | str):
+    """The "id" of a payload, if it has a good one: for refusals made before ``parse`` (an
+    unknown or offline board) so the reply still carries it."""
+    raw = payload.encode("utf-8", "surrogatepass") if isinstance(payload, str) else bytes(payload)
+    if len(raw) > MAX_PUSH_BYTES:
+        return None
+    try:
+        body = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        return None
+    rid = body.get("id") if isinstance(body, dict) else None
+    return rid if rid is not None and _good_id(rid) else None
+
+
 def parse(recipe: Recipe, command: str, payload: bytes | str, *, board=None,
           run_times: dict[str, int] | None = None) -> Command:
     """Check ``payload`` for ``command`` against ``recipe``. ``board`` (a boards.Board) is needed to

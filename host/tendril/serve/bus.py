@@ -72,7 +72,6 @@ class Bus:
         self.published = 0
         self._first: threading.Event = threading.Event()
         self._first_error: str | None = None
-        self._lock = threading.Lock()
         c = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=client_id,
                         protocol=mqtt.MQTTv311)
         user, pw = url.user, password if password is not None else url.password
@@ -134,8 +133,10 @@ class Bus:
         """Publish from any thread; False (nothing queued) while the broker is away."""
         if not self.connected.is_set():
             return False
-        with self._lock:
-            info = self.client.publish(topic, payload, qos=qos, retain=retain)
+        # No lock of ours around paho's publish (it is thread-safe): paho calls back under its own
+        # callback lock, and a board thread holding a lock of ours in there while paho's thread
+        # publishes a reply from on_message would deadlock the two.
+        info = self.client.publish(topic, payload, qos=qos, retain=retain)
         ok = info.rc == mqtt.MQTT_ERR_SUCCESS
         self.published += ok
         return ok
@@ -144,8 +145,7 @@ class Bus:
         """Publish ``final`` (topic, payload) retained, wait for them to leave, disconnect."""
         infos = []
         if self.connected.is_set():
-            with self._lock:
-                infos = [self.client.publish(t, p, qos=1, retain=True) for t, p in final]
+            infos = [self.client.publish(t, p, qos=1, retain=True) for t, p in final]
             for info in infos:
                 try:
                     info.wait_for_publish(3)

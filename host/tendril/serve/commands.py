@@ -9,7 +9,8 @@ import logging
 from ..boards import board_of_class, load_board
 from ..errors import TendrilError
 from ..live import LinkState
-from ..mqtt.commands import CommandRefused, Pull, PushRecipe, RunTime, StatusRequest, parse, reply
+from ..mqtt.commands import (CommandRefused, Pull, PushRecipe, RunTime, StatusRequest, parse, reply,
+                             request_id_of)
 from ..mqtt.topics import TopicError
 from ..protocol.requests import Lease, Off, Pause, Resume, SetParam
 
@@ -43,9 +44,11 @@ class Commands:
         try:
             live = svc.live_of(board)
             if live is None or live.view().state != LinkState.ONLINE:
-                raise CommandRefused(f"{command}: board {board} is not online here")
-            if live.recipe is None and command != "push":
-                raise CommandRefused(f"{command}: board {board} runs no recipe; push one first")
+                raise CommandRefused(f"{command}: board {board} is not online here",
+                                     request_id_of(payload))
+            if live.recipe is None and command != "push":  # a push needs no recipe to check against
+                raise CommandRefused(f"{command}: board {board} runs no recipe yet; push one first",
+                                     request_id_of(payload))
             run_times = {}
             state = svc.sink.state_of(board)
             if state is not None:
@@ -57,6 +60,7 @@ class Commands:
             log.warning("refused %s for %s: %s", command, board, exc.reason)
             answer(request_id=exc.request_id, error=exc.reason)
             return
+        log.info("%s for %s", command, board)
         self._run(board, live, cmd, answer)
 
     def _board_type(self, live):
