@@ -68,3 +68,26 @@ def test_state_availability_and_discovery_are_retained_and_pass_ha_rules(
     assert not (serve.runtime / "serve.json").exists()
     committed = int(out.strip().splitlines()[-1].split()[0])
     assert committed > 0 and count(serve.db, "SELECT count(*) FROM samples") > 0
+
+
+def test_the_real_firmware_in_simavr_is_served_and_commanded(broker, watcher, start_serve, tmp_path):
+    from ..live.conftest import push_fast
+    from ..support.boards import Boards
+    from ..support.simavr_board import build_product
+    from .test_commands import Client
+
+    avr = Boards(tmp_path, "avr", elf=build_product("uno"))
+    avr.start()
+    try:
+        push_fast(avr.port)
+        board = board_of(avr.port)
+        start_serve(broker.url, avr.port)
+        watcher.wait(state_where(lambda s: s["board"] == board and s["channels"]["soil"] is not None
+                                 and s["actuators"]["pump"]))
+        _, config, _ = watcher.wait_topic(f"homeassistant/device/tendril_{board}/config")
+        check(json.loads(config))
+        since = watcher.count()
+        assert Client(watcher, board).send("run", {"actuator": "pump", "for_s": 1})["ok"]
+        Client(watcher, board).event("act_on", since, actuator="pump", source="lease")
+    finally:
+        avr.stop()
