@@ -17,6 +17,7 @@ from .doctor import doctor
 from .image import image
 from .importer import import_file
 from .log import log
+from .serve import serve
 from .boards import boards
 from .flash import flash
 from .recipe import recipe
@@ -63,6 +64,7 @@ cli.add_command(plot)
 cli.add_command(ports)
 cli.add_command(monitor)
 cli.add_command(log)
+cli.add_command(serve)
 for _command in DEVICE_COMMANDS:
     cli.add_command(_command)
 

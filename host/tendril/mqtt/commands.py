@@ -14,6 +14,8 @@ Payloads (JSON objects; an optional "id", a string or integer, is echoed in the 
     pause     {}            resume   {}
     set       {"parameter": "dry_threshold", "value": 40}      in the parameter's unit (s for times)
     push      {"recipe": "<recipe TOML text>"}
+    pull      {}            the reply carries the recipe the board runs as "recipe" (TOML text)
+    status    {}            the reply carries the board's state payload as "state"
 """
 
 from __future__ import annotations
@@ -62,6 +64,16 @@ class PushRecipe:
 
 
 @dataclass(frozen=True)
+class Pull:
+    """The recipe the board runs, as TOML, in the reply."""
+
+
+@dataclass(frozen=True)
+class StatusRequest:
+    """The board's state payload (state.BoardState) in the reply; serve answers it itself."""
+
+
+@dataclass(frozen=True)
 class Command:
     """A command that passed: what to do and the id to answer with."""
 
@@ -79,18 +91,36 @@ _KEYS = {
     "resume": (set(), set()),
     "set": ({"parameter", "value"}, set()),
     "push": ({"recipe"}, set()),
+    "pull": (set(), set()),
+    "status": (set(), set()),
 }
 assert set(_KEYS) == set(COMMANDS)
 
 
-def reply(command: str, request_id=None, error: str | None = None) -> str:
-    """The JSON answer on the response topic: ok, or the one-line reason."""
+def reply(command: str, request_id=None, error: str | None = None, **extra) -> str:
+    """The JSON answer on the response topic: ok, or the one-line reason; ``extra`` keys (a pull's
+    "recipe", a status's "state", the board) go in as they are."""
     body = {"command": command, "ok": error is None}
     if request_id is not None:
         body["id"] = request_id
     if error is not None:
         body["error"] = error
+    body.update(extra)
     return json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+
+
+def request_id_of(payload: bytes | str):
+    """The "id" of a payload, if it has a good one: for refusals made before ``parse`` (an
+    unknown or offline board) so the reply still carries it."""
+    raw = payload.encode("utf-8", "surrogatepass") if isinstance(payload, str) else bytes(payload)
+    if len(raw) > MAX_PUSH_BYTES:
+        return None
+    try:
+        body = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        return None
+    rid = body.get("id") if isinstance(body, dict) else None
+    return rid if rid is not None and _good_id(rid) else None
 
 
 def parse(recipe: Recipe, command: str, payload: bytes | str, *, board=None,
@@ -126,7 +156,7 @@ def _good_id(value) -> bool:
 
 def _json(command: str, raw: bytes) -> dict:
     if not raw.strip():
-        if command in ("pause", "resume"):
+        if command in ("pause", "resume", "pull", "status"):
             return {}
         raise CommandRefused(f"{command}: empty payload; expected a JSON object")
     try:
@@ -157,6 +187,10 @@ def _request(recipe: Recipe, command: str, body: dict, board, run_times: dict[st
         return Pause()
     if command == "resume":
         return Resume()
+    if command == "pull":
+        return Pull()
+    if command == "status":
+        return StatusRequest()
     if command == "set":
         return _set(recipe, body)
     if command == "push":

@@ -79,8 +79,11 @@ class Discovery:
 
     def __init__(self, board: str, *, topics: Topics = Topics(), serve: str = "serve",
                  discovery_prefix: str = DEFAULT_DISCOVERY_PREFIX,
-                 expire_after_s: int | None = None) -> None:
+                 expire_after_s: int | None = None, commands: bool = True) -> None:
         self.board = board
+        # commands=False (serve --read-only): no entity that writes (switch, number); actuators
+        # are binary_sensors and parameters sensors, so HA shows everything and can change nothing.
+        self.commands = commands
         self.topics = topics
         self.serve = serve
         self.discovery_prefix = discovery_prefix
@@ -174,6 +177,11 @@ class Discovery:
             cmps[self._key(e)] = e
         for a in recipe.actuators:
             act = f"value_json.actuators['{a.name}']"
+            if not self.commands:
+                b = self._entity("binary_sensor", "actuator", a.name, _title(a.name))
+                b["value_template"] = f"{{{{ 'ON' if {act}['on'] else 'OFF' }}}}"
+                cmps[self._key(b)] = b
+                continue
             sw = self._entity("switch", "actuator", a.name, _title(a.name))
             sw.update(command_topic=self.topics.command(self.board, "switch"),
                       # whole payloads, not a command_template: the state is compared with
@@ -193,7 +201,7 @@ class Discovery:
             cmps[self._key(rt)] = rt
         for p in recipe.params:
             template = f"{{{{ value_json.parameters['{p.name}'] }}}}"
-            if p.min >= p.max:  # nothing to choose: shown, not set (HA's number needs min < max)
+            if p.min >= p.max or not self.commands:  # shown, not set (HA's number needs min < max)
                 n = self._entity("sensor", "parameter", p.name, _title(p.name))
                 n.update(value_template=template, entity_category="diagnostic")
             else:

@@ -33,6 +33,8 @@ COMMANDS = (
     "resume",
     "set",  # a parameter to a new value
     "push",  # a new recipe (TOML text)
+    "pull",  # the recipe the board runs, as TOML, in the reply
+    "status",  # the board's state payload, in the reply
 )
 
 _BOARD = re.compile(r"[0-9a-f]{8}")
@@ -101,6 +103,11 @@ class Topics:
         if not _SEGMENT.fullmatch(name):
             raise TopicError(f"serve name {name!r}: use letters, digits, '_', '-', '.'")
         return f"{self.prefix}/{SERVE}/{name}/availability"
+
+    def birth(self, discovery_prefix: str) -> str:
+        """Home Assistant's birth/last-will topic under its discovery prefix."""
+        _check_prefix(discovery_prefix)
+        return f"{discovery_prefix}/status"
 
     def command_filter(self) -> str:
         """What serve subscribes to for commands: every command of every board."""
