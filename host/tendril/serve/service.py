@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import __version__
+from ..collect.sink import FramesSink
 from ..errors import StorageError, TendrilError
 from ..live import FanOut, LinkState, LiveBoard, LogSink, Sink
 from ..mqtt.discovery import BIRTH, DEFAULT_DISCOVERY_PREFIX
@@ -78,7 +79,9 @@ class Serve:
         self.commands = Commands(self)
         self.bus.on_connected = self._on_connected
         self.bus.on_message = self._on_message
-        self.extra_sinks: list[Sink] = []  # more consumers of every board (a frames sink, ...)
+        # More consumers of every board: the frames a collector records (`tendril log --mqtt`).
+        self.extra_sinks: list[Sink] = [
+            FramesSink(lambda topic, payload: self.bus.publish(topic, payload), options.prefix)]
         self._runtime_written: dict | None = None
         self._next_scan = 0.0
         self._birth_timer: threading.Timer | None = None
