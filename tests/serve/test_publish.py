@@ -40,7 +40,12 @@ def test_state_availability_and_discovery_are_retained_and_pass_ha_rules(
                       f"homeassistant/device/tendril_{board}/config",
                       "tendril/serve/testhost/availability"):
             late.wait(lambda t, p, topic=topic: t == topic)
-        assert all(retain for t, _, retain in late.messages if t.startswith("tendril/"))
+        # (Events and frames are live, never retained: a late client sees only what comes next.)
+        retained_kinds = ("/state", "/availability")
+        assert all(retain for t, _, retain in late.messages
+                   if t.startswith("tendril/") and t.endswith(retained_kinds))
+        assert not any(retain for t, _, retain in late.messages
+                       if t.endswith(("/event", "/frames")))
     finally:
         late.close()
 
