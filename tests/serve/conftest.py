@@ -51,7 +51,11 @@ class Watcher:
         end = time.monotonic() + timeout
         with self.cond:
             while True:
-                for m in self.messages[since:]:
+                # Only the messages not looked at yet: a busy board sends thousands (frames, state),
+                # and parsing them all again on every new one would cost more than the board does.
+                while since < len(self.messages):
+                    m = self.messages[since]
+                    since += 1
                     if predicate(m[0], m[1]):
                         return m
                 left = end - time.monotonic()

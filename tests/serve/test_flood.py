@@ -41,8 +41,8 @@ def test_a_flood_of_runs_through_serve_stays_inside_max_on_min_off_and_the_daily
                                {"actuator": "pump", "for_s": round(rng.uniform(0.5, 12), 3)}])
             accepted += c.send("run", body)["ok"]
             sim.clock.run(STEP_MS)
+        since_end = watcher.count()  # before the clock moves: the state at end_ms may come at once
         end_ms = sim.clock.run(pump.max_on_ms)  # the last run ends
-        since_end = watcher.count()
         watcher.wait(lambda t, p: t == f"tendril/{board}/state" and json.loads(p)["time_ms"] >= end_ms,
                      since=since_end)
     finally:
