@@ -43,6 +43,9 @@ def through_serve(port: str, via: str | None) -> Remote | None:
     target = find_target(port, via)
     if target is None:
         return None
+    if target.read_only:
+        raise TendrilError(f"tendril serve on {target.name} owns {port} and is read-only: it takes "
+                           "no commands (restart it without --read-only, or stop it)")
     client = ServeClient.connect(target.broker, prefix=target.prefix)
     board = target.board
     if board is None:

@@ -28,6 +28,7 @@ class Target:
     broker: str
     prefix: str = DEFAULT_PREFIX
     name: str = "the broker"
+    read_only: bool = False
 
 
 def _same_port(a: str, b: str) -> bool:
@@ -74,4 +75,4 @@ def find_target(port: str | None, via: str | None = None, prefix: str | None = N
     if port and board is None:
         return None
     return Target(board, info["broker"], prefix or str(info.get("prefix") or DEFAULT_PREFIX),
-                  str(info.get("name") or "this machine"))
+                  str(info.get("name") or "this machine"), info.get("read_only") is True)
