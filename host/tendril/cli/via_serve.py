@@ -72,7 +72,7 @@ def status(r: Remote, as_json: bool) -> None:
     from ..words import actuator_state_text
     state = r.call("status")["state"]
     recipe = r.recipe()
-    info = {"board_id": r.board, "firmware": state.get("firmware"),
+    info = {"device_id": r.board, "firmware": state.get("firmware"),
             "safe_mode": state.get("safe_mode"), "paused": state.get("paused"),
             "recipe": state.get("recipe"), "values": state.get("channels"),
             "params": state.get("parameters"), "actuators": None}

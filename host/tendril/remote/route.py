@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import warnings
 from dataclasses import dataclass
 
 from ..errors import TendrilError
@@ -68,7 +69,9 @@ def find_target(port: str | None, via: str | None = None, prefix: str | None = N
                                f"not {port!r}: ports belong to the machine serve runs on")
         return Target(board, via, prefix or DEFAULT_PREFIX, via.rsplit("@", 1)[-1])
     from ..serve.runtime import find_local_serve
-    info = find_local_serve()
+    with warnings.catch_warnings():  # no XDG_RUNTIME_DIR: platformdirs' fallback, serve's too
+        warnings.simplefilter("ignore")
+        info = find_local_serve()
     if info is None or not isinstance(info.get("broker"), str):
         return None
     board = board_in(info, port) if port else None
