@@ -16,6 +16,7 @@ import pytest
 
 from tendril.contract import EventKind, Source
 
+from ..live.conftest import FAST_TEXT
 from ..serve.conftest import TIMEOUT, Watcher, board_of, state_where
 from ..support.mosquitto import Broker
 
@@ -80,6 +81,9 @@ def test_log_run_and_set_go_through_serve_and_land_in_its_log(served, fast_board
     assert shown.returncode == 0, shown.stderr
     assert "paused: True" in shown.stdout and "dry_threshold 42 %" in shown.stdout
     assert "plant-waterer" in shown.stdout
+    assert "device_id: " + board in shown.stdout
+    off = cli("off", "pump", "--port", port, env=env)
+    assert off.returncode == 0 and off.stdout == "pump off\n" and notice in off.stderr
     assert cli("resume", "--port", port, env=env).stdout == "automation resumed\n"
     as_json = json.loads(cli("status", "--json", "--port", board, env=env).stdout)
     assert as_json["paused"] is False and as_json["params"]["dry_threshold"] == 42
@@ -103,6 +107,20 @@ def test_log_run_and_set_go_through_serve_and_land_in_its_log(served, fast_board
     assert (EventKind.PARAM, 0, 42000) in [(k, a, v) for k, a, _, v in events]
     # the port stayed serve's from start to end: one link, never lost or reopened
     assert "lost" not in err.lower()
+
+
+def test_without_serve_the_commands_open_the_port_as_before(fast_board, tmp_path):
+    env = {"TENDRIL_RUNTIME_DIR": str(tmp_path / "no-serve"), "TENDRIL_DB": str(tmp_path / "cli.db")}
+    recipe = tmp_path / "fast.toml"
+    recipe.write_text(FAST_TEXT)
+    named = ("--port", fast_board.port, "--recipe", str(recipe))
+    ran = cli("run", "pump", *named, "--for", "2 s", env=env)
+    assert ran.returncode == 0 and ran.stdout == "pump on for 2 s\n", ran.stderr
+    off = cli("off", "pump", *named, env=env)
+    assert off.returncode == 0 and off.stdout == "pump off\n", off.stderr
+    shown = cli("status", "--json", *named, env=env)
+    assert json.loads(shown.stdout)["actuators"]["pump"] in ("off", "resting")
+    assert "through tendril serve" not in ran.stderr + off.stderr + shown.stderr
 
 
 def test_refusals_through_serve_are_one_line(served, fast_board):
