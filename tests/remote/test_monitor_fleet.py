@@ -74,6 +74,8 @@ def test_two_monitors_show_the_fleet_and_each_others_commands(two_boards, broker
                 await until(p2, lambda: two.board.view().paused, timeout=TIMEOUT,
                             what="paused in the other monitor")
                 assert one.board.board == two.board.board
+                # the charts are fed by serve's frames topic: every sample, not the state's
+                await until(p2, lambda: two.board.samples > 0, timeout=TIMEOUT, what="frames")
         asyncio.run(scenario())
     finally:
         for client, boards in fleets:

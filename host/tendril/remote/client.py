@@ -49,6 +49,7 @@ class ServeClient:
         self._avail: dict[str, str] = {}
         self._state: dict[str, dict] = {}
         self._subacks: set[int] = set()
+        self._responses: set[str] = set()  # response topics subscribed to
         self._connected: str | None = None  # "ok" or why not
         self.listeners: list[Callable[[str, bytes], None]] = []  # (topic, payload) from paho's thread
         self.client_id = f"tendril-cli-{os.getpid()}-{next(_ids)}"
@@ -166,9 +167,9 @@ class ServeClient:
                 timeout: float = REPLY_TIMEOUT) -> dict:
         """Send ``command`` to ``board`` and wait for its reply; ServeRefused with serve's line."""
         response = self.topics.response(board)
-        if response not in getattr(self, "_responses", set()):
+        if response not in self._responses:
             self.subscribe(response)
-            self._responses = getattr(self, "_responses", set()) | {response}
+            self._responses.add(response)
         rid = f"cli-{os.getpid()}-{next(_ids)}"
         payload = json.dumps({**(body or {}), "id": rid}, ensure_ascii=False)
         info = self.client.publish(self.topics.command(board, command), payload, qos=1)
