@@ -1,4 +1,5 @@
-"""Commands that talk to a board over a session: status, push, pull, set, run, pause, resume."""
+"""Commands that talk to a board over a session: status, push, pull, set, run, off, pause, resume;
+through `tendril serve` instead (via_serve.py) while it owns the board."""
 
 from __future__ import annotations
 
