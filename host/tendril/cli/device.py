@@ -1,4 +1,5 @@
-"""Commands that talk to a board over a session: status, push, pull, set, run, pause, resume."""
+"""Commands that talk to a board over a session: status, push, pull, set, run, off, pause, resume;
+through `tendril serve` instead (via_serve.py) while it owns the board."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from ..errors import StorageError, TendrilError
 from ..image import decode, recipe_hash
 from ..protocol import (
     Lease,
+    Off,
     Pause,
     RequestStatus,
     Resume,
@@ -29,6 +31,8 @@ from ..words import actuator_state_text
 from ..session import Session, read_config, read_params
 from ..store.db import device_id_text
 from ..session import push as push_image
+from . import via_serve
+from .via_serve import through_serve, via_opt
 
 port_opt = click.option("--port", "-p", required=True, help="Serial port (or by-id path) of the board.")
 recipe_opt = click.option("--recipe", "recipe_path", type=click.Path(),
@@ -146,9 +150,15 @@ def _actuator_state(entry) -> str:
 @board_opt
 @db_opt
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@via_opt
 def status(port: str, recipe_path: str | None, board: str | None, db: str | None,
-           as_json: bool) -> None:
-    """Who the board is, its recipe, and its live values once."""
+           as_json: bool, via: str | None) -> None:
+    """Who the board is, its recipe, and its live values once (through `tendril serve` when it
+    owns the board)."""
+    remote = through_serve(port, via)
+    if remote is not None:
+        with remote.client:
+            return via_serve.status(remote, as_json)
     with _session(port) as s:
         h = s.hello
         info = {"port": s.port, "board": _board(s, board).name, "firmware": h.text,
@@ -204,12 +214,20 @@ def status(port: str, recipe_path: str | None, board: str | None, db: str | None
 @click.option("--reset-tuned", is_flag=True,
               help="Use the recipe's parameter values; by default values tuned on the board "
                    "(tendril set) are set again after the push.")
+@via_opt
 def push_cmd(recipe_file: str, port: str, board: str | None, recipe_path: str | None,
-             db: str | None, reset_tuned: bool) -> None:
+             db: str | None, reset_tuned: bool, via: str | None) -> None:
     """Validate, compile, push, read back and verify a recipe; shows what changed.
 
     Parameters tuned on the board with `tendril set` are kept (set again by name after the push,
     when the new recipe still has them and they lie in its range) unless --reset-tuned."""
+    remote = through_serve(port, via)
+    if remote is not None:
+        if reset_tuned:
+            remote.client.close()
+            raise TendrilError("--reset-tuned: not through tendril serve (it keeps tuned values)")
+        with remote.client:
+            return via_serve.push(remote, recipe_file)
     new = load(Path(recipe_file))
     keep: list[tuple[int, int]] = []
     with _session(port) as s:
@@ -250,10 +268,15 @@ def push_cmd(recipe_file: str, port: str, board: str | None, recipe_path: str | 
 @recipe_opt
 @click.option("-o", "--output", type=click.Path(), help="Write the TOML here (default: stdout).")
 @db_opt
+@via_opt
 def pull(port: str, board: str | None, recipe_path: str | None, output: str | None,
-         db: str | None) -> None:
+         db: str | None, via: str | None) -> None:
     """The board's active config as recipe TOML, with the values it runs now (tuned ones too) as
     the parameters' defaults."""
+    remote = through_serve(port, via)
+    if remote is not None:
+        with remote.client:
+            return via_serve.pull(remote, output)
     with _session(port) as s:
         image = _active(s)
         if image is None:
@@ -274,11 +297,16 @@ def pull(port: str, board: str | None, recipe_path: str | None, output: str | No
 @recipe_opt
 @board_opt
 @db_opt
+@via_opt
 def set_cmd(assignment: str, port: str, recipe_path: str | None, board: str | None,
-            db: str | None) -> None:
+            db: str | None, via: str | None) -> None:
     """Tune a parameter: NAME=VALUE ("threshold=40 %") or INDEX=VALUE in thousandths.
 
     Names and units come from --recipe, else from the recipe the host knows the board runs."""
+    remote = through_serve(port, via)
+    if remote is not None:
+        with remote.client:
+            return via_serve.set_param(remote, assignment)
     text = assignment.partition("=")[2]
     with _session(port) as s:
         recipe = load(Path(recipe_path)) if recipe_path else _known(s, _board(s, board), db)
@@ -295,13 +323,18 @@ def set_cmd(assignment: str, port: str, recipe_path: str | None, board: str | No
 @click.option("--level", type=click.IntRange(1, 255), default=255, show_default=True)
 @board_opt
 @db_opt
+@via_opt
 def run(actuator: str, port: str, recipe_path: str | None, duration: str, level: int,
-        board: str | None, db: str | None) -> None:
+        board: str | None, db: str | None, via: str | None) -> None:
     """Run an actuator for a while (a lease: it stops on its own)."""
     try:
         ms = duration_ms(duration, exact=False)
     except UnitError as exc:
         raise TendrilError(f"--for: {exc}") from None
+    remote = through_serve(port, via)
+    if remote is not None:
+        with remote.client:
+            return via_serve.run(remote, actuator, ms, level)
     with _session(port) as s:
         recipe = load(Path(recipe_path)) if recipe_path else _known(s, _board(s, board), db)
         index = _index([a.name for a in recipe.actuators] if recipe else [], "actuator", actuator)
@@ -310,23 +343,57 @@ def run(actuator: str, port: str, recipe_path: str | None, duration: str, level:
 
 
 @click.command()
+@click.argument("actuator")
 @port_opt
-def pause(port: str) -> None:
+@recipe_opt
+@board_opt
+@db_opt
+@via_opt
+def off(actuator: str, port: str, recipe_path: str | None, board: str | None, db: str | None,
+        via: str | None) -> None:
+    """Switch an actuator off now (a rule may switch it on again later)."""
+    remote = through_serve(port, via)
+    if remote is not None:
+        with remote.client:
+            remote.call("off", {"actuator": actuator})
+    else:
+        with _session(port) as s:
+            recipe = load(Path(recipe_path)) if recipe_path else _known(s, _board(s, board), db)
+            index = _index([a.name for a in recipe.actuators] if recipe else [], "actuator", actuator)
+            s.call(Off(index), f"switching {actuator} off")
+    click.echo(f"{actuator} off")
+
+
+@click.command()
+@port_opt
+@via_opt
+def pause(port: str, via: str | None) -> None:
     """Pause the board's automation (leases still work) until `tendril resume`: a reset or a
     config push keeps it paused (the firmware keeps it in EEPROM or in its boot record)."""
-    with _session(port) as s:
-        s.call(Pause(), "PAUSE")
+    remote = through_serve(port, via)
+    if remote is not None:
+        with remote.client:
+            remote.call("pause")
+    else:
+        with _session(port) as s:
+            s.call(Pause(), "PAUSE")
     click.echo("automation paused until `tendril resume` (a reset keeps it paused)")
 
 
 @click.command()
 @port_opt
-def resume(port: str) -> None:
+@via_opt
+def resume(port: str, via: str | None) -> None:
     """Resume the board's automation."""
-    with _session(port) as s:
-        s.call(Resume(), "RESUME")
+    remote = through_serve(port, via)
+    if remote is not None:
+        with remote.client:
+            remote.call("resume")
+    else:
+        with _session(port) as s:
+            s.call(Resume(), "RESUME")
     click.echo("automation resumed")
 
 
-COMMANDS = (status, push_cmd, pull, set_cmd, run, pause, resume)
+COMMANDS = (status, push_cmd, pull, set_cmd, run, off, pause, resume)
 __all__ = ["COMMANDS"]

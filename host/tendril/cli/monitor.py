@@ -16,11 +16,16 @@ from ..errors import TendrilError
 @click.option("--board", help="Board name when the board cannot say (a board without a HELLO class).")
 @click.option("--recipe", "recipes", multiple=True, type=click.Path(exists=True, dir_okay=False),
               help="Recipe files to name what the boards run (found by hash otherwise).")
+@click.option("--via", metavar="URL", envvar="TENDRIL_SERVE",
+              help="Watch the fleet of the tendril serve on this broker "
+                   "(mqtt://[user[:password]@]host[:port]). Default: a serve running on this "
+                   "machine, if any (its boards, or the ports given that it owns).")
 def monitor(more_ports: tuple[str, ...], ports: tuple[str, ...], db: str | None, board: str | None,
-            recipes: tuple[str, ...]) -> None:
+            recipes: tuple[str, ...], via: str | None) -> None:
     """Watch and drive boards: dashboard, charts, events, raw console; logs while it runs.
     Ports may be given as arguments too (`tendril monitor PORT PORT`); with two or more, `b`
-    lists the boards."""
+    lists the boards. While `tendril serve` runs, the monitor shows the boards it owns through
+    it (any number of monitors at once) and logs nothing itself: serve does."""
     from ..live import LiveBoard, LogSink
     from ..recipes import load
     from ..transport.discover import list_ports
@@ -28,6 +33,16 @@ def monitor(more_ports: tuple[str, ...], ports: tuple[str, ...], db: str | None,
 
     known = [load(path) for path in recipes]
     ports = tuple(dict.fromkeys(ports + more_ports))  # in order, each once
+    fleet = _through_serve(ports, via)
+    if fleet is not None:
+        client, remote = fleet
+        try:
+            MonitorApp(remote, None, db_path=db).run()
+        finally:
+            for b in remote:
+                b.stop()
+            client.close()
+        return
     if not ports:
         found = list_ports()
         if len(found) == 1:  # straight in; otherwise the app shows the ports to pick from
@@ -44,3 +59,25 @@ def monitor(more_ports: tuple[str, ...], ports: tuple[str, ...], db: str | None,
             sink.close()
         except TendrilError as exc:
             click.echo(f"tendril: {exc}", err=True)
+
+
+def _through_serve(ports: tuple[str, ...], via: str | None):
+    """(client, RemoteBoards) when a serve owns the boards asked for (all of its fleet when no
+    port is given), said in one line on stderr; None to open the ports here as always."""
+    from ..live.remote import RemoteBoard
+    from ..remote import ServeClient, find_target
+
+    targets = [find_target(p, via) for p in ports] if ports else [find_target(None, via)]
+    if not targets or any(t is None for t in targets):
+        if any(t is not None for t in targets):
+            raise TendrilError("some of these ports are tendril serve's and some are not: "
+                               "give only serve's (or none), or stop serve")
+        return None
+    first = targets[0]
+    client = ServeClient.connect(first.broker, prefix=first.prefix)
+    boards = [t.board for t in targets if t.board] or list(client.boards())
+    if not boards:
+        client.close()
+        raise TendrilError(f"tendril serve on {first.name} owns no boards yet")
+    click.echo(f"through tendril serve on {first.name}: {', '.join(boards)}", err=True)
+    return client, [RemoteBoard(client, b).start() for b in boards]
