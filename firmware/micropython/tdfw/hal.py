@@ -84,7 +84,8 @@ class Hal:
         p = self._pins.get(echo)
         if p is None:
             p = self._pins[echo] = self.m.Pin(echo, self.m.Pin.IN)
-        w = self.m.time_pulse_us(p, 1, timeout_us)
+        high = 1  # the echo's pulse is high
+        w = self.m.time_pulse_us(p, high, timeout_us)
         return 0 if w == -2 else 0xFFFF if w < 0 else w
 
     # --- time ---------------------------------------------------------------------------------
