@@ -329,9 +329,11 @@ def kinds_source() -> str:
         )
     out.append("};\n\n")
     out.append("const td_sensor_kind_row_t td_sensor_kinds[TD_SENSOR_KIND_COUNT > 0 ? TD_SENSOR_KIND_COUNT : 1] TD_ROM = {\n")
-    for i, k in enumerate(contract.SENSOR_KINDS):
-        if int(k.code) != i:
-            raise SystemExit(f"contract_gen: SENSOR_KINDS[{i}] is kind {int(k.code)}: rows go in code order")
+    for i in range(contract.SENSOR_KIND_COUNT):
+        k = contract.sensor_kind(i)
+        if k is None:  # a code with no row yet: no pins, so every check refuses it like an unknown one
+            out.append(f"    /* {i}: no kind (its driver is not here) */\n    {{0, 0, 0, 0x00, {{0, 0, 0}}, {{0, 0, 0}}, 0}},\n")
+            continue
         lo = ", ".join(str(a) for a, _ in k.options)
         hi = ", ".join(str(b) for _, b in k.options)
         out.append(

@@ -491,3 +491,36 @@ void hal_init(uint32_t baud)
     UCSR0B = _BV(RXEN0) | _BV(TXEN0) | _BV(RXCIE0);
     sei();
 }
+
+/* ---- HC-SR04 ping (hal.h): timed by timer 0's counter, 4 us a tick, interrupts left on --------
+ * The counter wraps every 1.024 ms; each pass of the wait loops adds what it moved since the last,
+ * so the count is right as long as no interrupt holds the loop for a whole wrap (they take a few us).
+ * The trigger pulse may come out longer than 10 us when an interrupt lands in it: the module only
+ * asks for at least 10 us. */
+uint16_t hal_ping(uint8_t trig, uint8_t echo, uint16_t timeout_us)
+{
+    pin_ref_t t = pin_ref(trig), e = pin_ref(echo);
+    uint16_t ticks = 0, rise, limit = timeout_us / 4u;
+    uint8_t last, now;
+    if (!t.reg || !e.reg || (*e.reg & e.mask)) {
+        return HAL_PING_NONE; /* no such pin, or the echo is high already: nothing to time */
+    }
+    t.reg[2] |= t.mask;
+    _delay_us(10);
+    t.reg[2] &= (uint8_t)~t.mask;
+    last = TCNT0;
+    while (!(*e.reg & e.mask)) {
+        now = TCNT0;
+        ticks = (uint16_t)(ticks + (uint8_t)(now - last));
+        last = now;
+        if (ticks > limit) return HAL_PING_NONE;
+    }
+    rise = ticks;
+    while (*e.reg & e.mask) {
+        now = TCNT0;
+        ticks = (uint16_t)(ticks + (uint8_t)(now - last));
+        last = now;
+        if (ticks > limit) return HAL_PING_LONG;
+    }
+    return (uint16_t)((ticks - rise) * 4u);
+}

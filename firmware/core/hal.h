@@ -45,4 +45,13 @@ void hal_watchdog_start(void);                   /* ~1 s timeout */
 void hal_watchdog_feed(void);                    /* only the main loop calls this */
 uint32_t hal_entropy(void);                      /* seed for the device id at first boot */
 
+/* HC-SR04 ping: a 10 us high pulse on `trig` (an output), then the width of the high pulse on `echo`
+ * (an input), in us. A bounded busy-wait with interrupts on: it returns HAL_PING_NONE when the echo
+ * is already high, or does not rise within timeout_us of the trigger; HAL_PING_LONG when it is still
+ * high timeout_us after the trigger. So a ping holds the loop at most timeout_us (and what the
+ * interrupts take meanwhile); the AVR times it by timer 0 (4 us a tick). */
+#define HAL_PING_NONE 0u
+#define HAL_PING_LONG 0xFFFFu
+uint16_t hal_ping(uint8_t trig, uint8_t echo, uint16_t timeout_us);
+
 #endif

@@ -168,6 +168,13 @@ static const range_t actuator_ranges[] TD_ROM = {
 
 #define RANGES(v, list) ranges((v), (list), (uint8_t)(sizeof(list) / sizeof(list)[0]))
 
+/* Sensor kind `kind`'s row, or NULL for a code the table lacks (past its end, or a gap row: no pins). */
+static const td_sensor_kind_row_t *sensor_row(uint8_t kind)
+{
+    if (kind >= TD_SENSOR_KIND_COUNT || TD_ROM_U8(&td_sensor_kinds[kind].pins) == 0) return NULL;
+    return &td_sensor_kinds[kind]; /* only now: a pointer past the table is undefined even unread */
+}
+
 static td_image_error_t check_channel(vctx_t *v, const uint8_t *r)
 {
     uint8_t pin = r[TD_CHANNEL_PIN];
@@ -178,12 +185,11 @@ static td_image_error_t check_channel(vctx_t *v, const uint8_t *r)
     td_image_error_t err;
     if (from_sensor) {
         /* the pin byte is a sensor's index: no pin of its own to check or take */
-        uint8_t sk;
+        const td_sensor_kind_row_t *sk;
         if (pin >= v->ns) return TD_IMG_ERR_BAD_REF;
-        sk = image_rd_u8(v->src, (uint16_t)(v->sens_at + TD_SENSOR_SIZE * pin + TD_SENSOR_KIND));
+        sk = sensor_row(image_rd_u8(v->src, (uint16_t)(v->sens_at + TD_SENSOR_SIZE * pin + TD_SENSOR_KIND)));
         /* a sensor kind the table lacks is refused with its sensor (check 16) */
-        if (sk < TD_SENSOR_KIND_COUNT &&
-            (extra >> TD_SENSOR_QUANTITY_SHIFT) >= TD_ROM_U8(&td_sensor_kinds[sk].quantities)) {
+        if (sk && (extra >> TD_SENSOR_QUANTITY_SHIFT) >= TD_ROM_U8(&sk->quantities)) {
             return TD_IMG_ERR_BAD_CHANNEL;
         }
         extra = 0;
@@ -203,16 +209,20 @@ static TD_NOINLINE td_image_error_t check_sensor(vctx_t *v, const uint8_t *r, ui
     uint8_t other[TD_SENSOR_SIZE];
     uint8_t kind = r[TD_SENSOR_KIND];
     uint8_t pin = r[TD_SENSOR_PIN];
-    const td_sensor_kind_row_t *row;
+    uint8_t pin2 = r[TD_SENSOR_PIN2];
+    const td_sensor_kind_row_t *row = sensor_row(kind);
     const uint8_t *rom = r + TD_SENSOR_ROM;
     uint8_t family, k, j;
     bool zero = true;
     int32_t ms;
-    if (kind >= TD_SENSOR_KIND_COUNT) return TD_IMG_ERR_BAD_SENSOR;
-    row = &td_sensor_kinds[kind]; /* only now: a pointer past the table is undefined even unread */
+    if (!row) return TD_IMG_ERR_BAD_SENSOR;
     if (!pin_ok(v, pin, TD_ROM_U8(&row->pin_cap), TD_PIN_CAP_RESERVED)) return TD_IMG_ERR_BAD_PIN;
-    /* every kind so far has one pin (a two-pin kind brings its pin2 check with it) */
-    if (r[TD_SENSOR_PIN2] != TD_NO_INDEX) return TD_IMG_ERR_BAD_SENSOR;
+    /* a one-pin kind's pin2 is NO_INDEX; a two-pin kind's (an HC-SR04's echo) is a pin like the first */
+    if (TD_ROM_U8(&row->pins) == 1) {
+        if (pin2 != TD_NO_INDEX) return TD_IMG_ERR_BAD_SENSOR;
+    } else if (!pin_ok(v, pin2, TD_ROM_U8(&row->pin_cap), TD_PIN_CAP_RESERVED)) {
+        return TD_IMG_ERR_BAD_PIN;
+    }
     for (k = 0; k < 3; k++) {
         uint8_t o = r[TD_SENSOR_OPTIONS + k];
         if (o < TD_ROM_U8(&row->opt_lo[k]) || o > TD_ROM_U8(&row->opt_hi[k])) return TD_IMG_ERR_BAD_SENSOR;
@@ -228,8 +238,17 @@ static TD_NOINLINE td_image_error_t check_sensor(vctx_t *v, const uint8_t *r, ui
     /* a channel's or actuator's pin; or an earlier sensor's, unless both are on one 1-Wire bus with
      * ROM codes of their own */
     if (pin < TD_LIMIT_PINS && (v->used[pin >> 3] & (1u << (pin & 7u)))) return TD_IMG_ERR_PIN_CONFLICT;
+    if (pin2 != TD_NO_INDEX &&
+        (pin2 == pin || (pin2 < TD_LIMIT_PINS && (v->used[pin2 >> 3] & (1u << (pin2 & 7u)))))) {
+        return TD_IMG_ERR_PIN_CONFLICT;
+    }
     for (j = 0; j < i; j++) {
         image_rd_bytes(v->src, (uint16_t)(v->sens_at + TD_SENSOR_SIZE * j), other, TD_SENSOR_SIZE);
+        /* a second pin is never shared */
+        if (other[TD_SENSOR_PIN2] != TD_NO_INDEX && (other[TD_SENSOR_PIN2] == pin || other[TD_SENSOR_PIN2] == pin2)) {
+            return TD_IMG_ERR_PIN_CONFLICT;
+        }
+        if (pin2 != TD_NO_INDEX && other[TD_SENSOR_PIN] == pin2) return TD_IMG_ERR_PIN_CONFLICT;
         if (other[TD_SENSOR_PIN] != pin) continue;
         if (other[TD_SENSOR_KIND] != kind || family == 0 || zero ||
             memcmp(other + TD_SENSOR_ROM, rom, 8) == 0 ||

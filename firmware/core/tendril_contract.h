@@ -31,11 +31,16 @@
 #define TD_RULE_SIZE 26
 #define TD_PARAM_SIZE 12
 #define TD_SENSOR_SIZE 16
-#define TD_SENSOR_KIND_COUNT 1
+#define TD_SENSOR_KIND_COUNT 4
 #define TD_SENSOR_MAX_QUANTITIES 1
 #define TD_CHANNEL_FROM_SENSOR 3
 #define TD_SENSOR_QUANTITY_SHIFT 2
 #define TD_DS18B20_POWER_ON_RAW 1360
+#define TD_HCSR04_TRIGGER_US 10
+#define TD_HCSR04_US_PER_CM 58
+#define TD_HCSR04_MIN_CM 2
+#define TD_HCSR04_MAX_CM 400
+#define TD_HCSR04_TIMEOUT_US 30000
 #define TD_VALUE_LIMIT 1000000000L
 #define TD_MAX_SMOOTHING 8
 #define TD_CHANNEL_KIND_MASK 3
@@ -368,6 +373,7 @@ typedef enum {
 /* SensorKind: A SENSOR record's kind byte, and its bit (1 << code) in HELLO's sensor_kinds. */
 typedef enum {
     TD_SENSOR_KIND_DS18B20 = 0,
+    TD_SENSOR_KIND_HCSR04 = 3,
 } td_sensor_kind_t;
 
 #endif /* TENDRIL_CONTRACT_H */

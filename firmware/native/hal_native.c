@@ -27,6 +27,7 @@
 #include "hal.h"
 #include "native.h"
 #include "sim_onewire.h"
+#include "sim_sonar.h"
 #include "store.h"
 #include "tendril_boards.h"
 #include "tendril_contract.h"
@@ -448,4 +449,15 @@ uint32_t hal_entropy(void)
         close(fd);
     }
     return v;
+}
+
+/* HC-SR04 ping (hal.h) against the world's model (sim_sonar.c), at the HAL: the echo the model gives
+ * a ping now, timed as hal_avr.c times it (to the microsecond here). Board time stands still. */
+uint16_t hal_ping(uint8_t trig, uint8_t echo, uint16_t timeout_us)
+{
+    uint32_t rise, width;
+    int got = native_sonar_ping(trig, echo, &rise, &width);
+    if (got == SIM_SONAR_NONE || got == SIM_SONAR_STUCK_HIGH || rise > timeout_us) return HAL_PING_NONE;
+    if (rise + width > timeout_us) return HAL_PING_LONG;
+    return (uint16_t)width;
 }

@@ -63,6 +63,11 @@ struct ow_bus_s *native_ow_bus(uint8_t pin)
 
 uint64_t native_world_us(void) { return world.world_ms * 1000; }
 
+int native_sonar_ping(uint8_t trig, uint8_t echo, uint32_t *rise_us, uint32_t *width_us)
+{
+    return sim_sonar_ping(&scn.sonar, trig, echo, (uint32_t)world.world_ms, rise_us, width_us);
+}
+
 /* The scenario's probes on their buses (at power-on: scratchpads at 85 °C). */
 static void wire_probes(void)
 {

@@ -40,6 +40,9 @@ extern native_t native;
  * there; and the world's time in us, where the bus's clock starts each pass (main.c). */
 struct ow_bus_s;
 struct ow_bus_s *native_ow_bus(uint8_t pin);
+
+/* What a ping on trig/echo gets now from the world's HC-SR04 model (sim_sonar_ping's answer). */
+int native_sonar_ping(uint8_t trig, uint8_t echo, uint32_t *rise_us, uint32_t *width_us);
 uint64_t native_world_us(void);
 
 /* The real-time clock in ms (us) since the process (or the last reset) began. */

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "sim_board.h"
+#include "sim_sonar.h"
 
 #define SCN_MAX_INPUTS 24
 #define SCN_MAX_POINTS 64
@@ -69,6 +70,7 @@ typedef struct {
     scn_probe_t probe[SCN_MAX_PROBES];
     uint8_t n_probes;
     scn_fault_t fault[SCN_MAX_FAULTS];
+    sim_sonar_t sonar; /* HC-SR04 units (sim_sonar.h) */
     uint8_t n_faults;
 } sim_scenario_t;
 

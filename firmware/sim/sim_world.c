@@ -66,3 +66,14 @@ void sim_world_bus_update(ow_bus_t *b, const sim_scenario_t *s, uint32_t now_ms)
     for (uint8_t i = 0; i < s->n_probes; i++)
         if (s->probe[i].temp.pin == b->pin) b->probe[k++].milli_c = sim_probe_milli_c(s, i, now_ms);
 }
+
+/* HC-SR04 units (the MicroPython board's machine.time_pulse_us asks this): what a ping of the unit
+ * whose echo is `echo` gets at a board ms (sim_sonar_ping's answer; SIM_SONAR_NONE with no unit). */
+int sim_world_sonar_ping(const sim_scenario_t *s, int echo, uint32_t now_ms, uint32_t *rise_us, uint32_t *width_us)
+{
+    for (uint8_t i = 0; i < s->sonar.n; i++)
+        if (s->sonar.unit[i].echo == echo)
+            return sim_sonar_ping(&s->sonar, s->sonar.unit[i].trig, (uint8_t)echo, now_ms, rise_us, width_us);
+    *rise_us = *width_us = 0;
+    return SIM_SONAR_NONE;
+}

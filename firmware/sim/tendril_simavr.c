@@ -27,6 +27,7 @@
 #include "sim_clock.h"
 #include "sim_eeprom.h"
 #include "sim_ow_avr.h"
+#include "sim_sonar_avr.h"
 #include "sim_scenario.h"
 
 #define F_CPU_HZ 16000000u
@@ -226,6 +227,7 @@ static void check_pin(uint8_t pin)
     if (level == g_level[pin]) return;
     g_level[pin] = level;
     if (level >= 0) event("pin %u %d t=%" PRIu64 "ms", pin, level, sim_ms());
+    if (level >= 0) sonar_avr_pin(pin, level); /* an HC-SR04's trigger: its echo follows */
 }
 
 /* PWM: while a timer drives a pin its level toggles inside the timer, not through the port, so it
@@ -453,6 +455,7 @@ int main(int argc, char **argv)
     if (o.cut_ms && o.cut_ms * CYCLES_PER_MS < cut_cycle) cut_cycle = o.cut_ms * CYCLES_PER_MS;
     uint64_t start_us = wall_us(), last_plant_cycle = 0, next_log_ms = scn->plant.log_ms;
     ow_avr_init(g_avr, scn, drive_input);
+    sonar_avr_init(g_avr, scn, drive_input);
     apply_inputs(scn, last_mv);
 
     const char *why = "signal";
@@ -540,6 +543,7 @@ int main(int argc, char **argv)
         }
         apply_inputs(scn, last_mv);
         ow_avr_service((uint32_t)sim_ms());
+        sonar_avr_service((uint32_t)sim_ms());
         if (o.realtime && allowed != 0) {
             uint64_t due = pace_us + (uint64_t)((double)((g_avr->cycle - pace_cycle) / (F_CPU_HZ / 1000000u)) / o.speed);
             uint64_t now = wall_us();
@@ -560,6 +564,7 @@ int main(int argc, char **argv)
     unsigned stack_peak, stack_never;
     stack_use(g_avr, &stack_peak, &stack_never);
     ow_avr_report(event);
+    sonar_avr_report(event);
     event("stop reason=%s t=%" PRIu64 "ms cycle=%" PRIu64 " wall_ms=%.0f speed=%.2f eeprom_writes=%" PRIu64
           " tx=%" PRIu64 " rx=%" PRIu64 " dropped=%" PRIu64 " static_ram=%u stack_peak=%u ram_never_used=%u",
           why, sim_ms(), g_avr->cycle, wall_ms, wall_ms > 0 ? simulated / wall_ms : 0.0, eeprom.writes,

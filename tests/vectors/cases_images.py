@@ -150,6 +150,15 @@ BUS = replace(PLANT, channels=PLANT.channels + (_sensor_channel(0), _sensor_chan
               sensors=(_probe(rom=ROM_A), _probe(rom=ROM_B, options=bytes([9, 0, 0]), period_ms=1000)))
 
 
+# An HC-SR04 (trigger D4, echo D5) and its distance channel (index 2, at C2), beside the plant waterer.
+def _sonar(pin: int = 4, pin2: int = 5, **changes) -> Sensor:
+    return replace(Sensor(SensorKind.HCSR04, pin, pin2, bytes(3), 500), **changes)
+
+
+SONAR = replace(PLANT, channels=PLANT.channels + (Channel(0, CHANNEL_FROM_SENSOR, 0, Unit.CM, 500, 1 << 16, 0),),
+                sensors=(_sonar(),))
+
+
 def _sensors(*sensors: Sensor, image: Image = PROBE) -> bytes:
     return encode(replace(image, sensors=sensors))
 
@@ -299,6 +308,33 @@ def _invalid() -> list[tuple[str, str, bytes, ImageError, int]]:
          ImageError.PIN_CONFLICT, 1),
         ("sensor_of_unknown_kind_on_a_probes_pin", "uno", _sensors(_probe(), _probe(kind=1), image=BUS),
          ImageError.BAD_SENSOR, 1),
+        # HC-SR04 (kind 3): two pins, trigger and echo, each its own; no options, no ROM code
+        ("sensor_kind_2_a_gap_below_hcsr04", "uno", _sensors(_probe(kind=2)), ImageError.BAD_SENSOR, 0),
+        ("sensor_kind_4_past_the_table", "uno", _sensors(_probe(kind=4)), ImageError.BAD_SENSOR, 0),
+        ("hcsr04_without_echo", "uno", _sensors(_sonar(pin2=NO), image=SONAR), ImageError.BAD_PIN, 0),
+        ("hcsr04_echo_on_uart_pin", "uno", _sensors(_sonar(pin2=1), image=SONAR), ImageError.BAD_PIN, 0),
+        ("hcsr04_echo_on_analog_only_a6", "nano", _sensors(_sonar(pin2=20), image=SONAR), ImageError.BAD_PIN, 0),
+        ("hcsr04_trigger_on_uart_pin", "uno", _sensors(_sonar(pin=0), image=SONAR), ImageError.BAD_PIN, 0),
+        ("hcsr04_option_set", "uno", _sensors(_sonar(options=bytes([1, 0, 0])), image=SONAR),
+         ImageError.BAD_SENSOR, 0),
+        ("hcsr04_read_every_50ms", "uno", _sensors(_sonar(period_ms=50), image=SONAR), ImageError.BAD_SENSOR, 0),
+        ("hcsr04_with_a_rom_code", "uno", _sensors(_sonar(rom=ROM_A), image=SONAR), ImageError.BAD_SENSOR, 0),
+        ("hcsr04_echo_on_its_trigger", "uno", _sensors(_sonar(pin2=4), image=SONAR), ImageError.PIN_CONFLICT, 0),
+        ("hcsr04_echo_on_a_channel_pin", "uno", _sensors(_sonar(pin2=2), image=SONAR), ImageError.PIN_CONFLICT, 0),
+        ("hcsr04_echo_on_the_actuator_pin", "uno", _sensors(_sonar(pin2=7), image=SONAR),
+         ImageError.PIN_CONFLICT, 0),
+        ("hcsr04_channel_quantity_1", "uno", _patch(SONAR, C2 + 1, "B", 0x07), ImageError.BAD_CHANNEL, 2),
+        ("ds18b20_on_an_hcsr04_echo", "uno", _sensors(_sonar(), _probe(pin=5), image=BUS),
+         ImageError.PIN_CONFLICT, 1),
+        ("hcsr04_echo_on_a_ds18b20_pin", "uno", _sensors(_probe(), _sonar(pin2=3), image=BUS),
+         ImageError.PIN_CONFLICT, 1),
+        ("hcsr04_trigger_on_a_ds18b20_pin", "uno", _sensors(_probe(), _sonar(pin=3), image=BUS),
+         ImageError.PIN_CONFLICT, 1),
+        ("two_hcsr04_one_trigger", "uno", _sensors(_sonar(), _sonar(pin2=6), image=BUS), ImageError.PIN_CONFLICT, 1),
+        ("hcsr04_trigger_on_an_earlier_echo", "uno", _sensors(_sonar(), _sonar(pin=5, pin2=6), image=BUS),
+         ImageError.PIN_CONFLICT, 1),
+        ("hcsr04_echo_on_an_earlier_echo", "uno", _sensors(_sonar(), _sonar(pin=6), image=BUS),
+         ImageError.PIN_CONFLICT, 1),
     ]
 
 
@@ -317,6 +353,11 @@ def build() -> dict[str, object]:
         ("ds18b20_sensor_unused_by_channels", "uno", replace(PLANT, sensors=(_probe(),))),
         ("ds18b20_pico", "pico", replace(_pico(), channels=_pico().channels + (_sensor_channel(0),),
                                          sensors=(_probe(pin=2, rom=ROM_B),))),
+        ("hcsr04_trigger_and_echo", "uno", SONAR),
+        ("hcsr04_beside_a_ds18b20", "uno", replace(BUS, sensors=(_sonar(), _probe(rom=ROM_A)))),
+        ("two_hcsr04", "uno", replace(BUS, sensors=(_sonar(), _sonar(pin=6, pin2=8)))),
+        ("hcsr04_pico", "pico", replace(_pico(), channels=_pico().channels + SONAR.channels[2:],
+                                        sensors=(_sonar(pin=2, pin2=3),))),
     ]
     assert len(encode(_full_uno())) == 480
     cases = [

@@ -27,5 +27,5 @@ void app_poll(void)
     hal_uart_write((const uint8_t *)&hal_cost_out, hal_uart_tx_free());
     hal_cost_out = hal_millis() + hal_digital_read(v) + hal_analog_read(v) + hal_eeprom_read(v) +
                    (uint16_t)hal_uart_read() +
-                   hal_ow_reset(v) + hal_ow_bit(v, v);
+                   hal_ow_reset(v) + hal_ow_bit(v, v) + hal_ping(v, v, v);
 }

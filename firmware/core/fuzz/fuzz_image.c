@@ -13,6 +13,7 @@
 #include "crc.h"
 #include "image.h"
 #include "le.h"
+#include "tendril_kinds.h"
 #include "tendril_records.h"
 
 #define CHECK(cond)                                                                                     \
@@ -87,9 +88,11 @@ static void check_records(const td_src_t *src, const td_board_t *board)
     for (i = 0; i < h.n_sensors; i++) {
         td_sensor_t sn;
         CHECK(image_sensor(src, i, &sn));
-        CHECK(sn.kind < TD_SENSOR_KIND_COUNT && sn.pin < board->n_pins && sn.pin2 == TD_NO_INDEX);
-        CHECK(sn.period_ms >= 1000 && sn.period_ms <= 60000UL);
-        CHECK(sn.options[0] >= 9 && sn.options[0] <= 12); /* a DS18B20's resolution: the only kind */
+        CHECK(sn.kind < TD_SENSOR_KIND_COUNT && td_sensor_kinds[sn.kind].pins != 0 && sn.pin < board->n_pins);
+        CHECK(td_sensor_kinds[sn.kind].pins == 1 ? sn.pin2 == TD_NO_INDEX
+                                                 : sn.pin2 < board->n_pins && sn.pin2 != sn.pin);
+        CHECK(sn.period_ms >= td_sensor_kinds[sn.kind].min_period_ms && sn.period_ms <= 60000UL);
+        CHECK(sn.options[0] >= td_sensor_kinds[sn.kind].opt_lo[0] && sn.options[0] <= td_sensor_kinds[sn.kind].opt_hi[0]);
         CHECK(crc8_maxim(sn.rom, 8) == 0);
     }
 }

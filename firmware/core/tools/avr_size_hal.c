@@ -34,3 +34,5 @@ int main(void)
     app_boot();
     for (;;) app_poll();
 }
+
+uint16_t hal_ping(uint8_t trig, uint8_t echo, uint16_t timeout_us) { PORTB = trig; return (uint16_t)(PINB ^ echo ^ timeout_us); }

@@ -38,3 +38,16 @@ uint8_t hal_ow_bit(uint8_t pin, uint8_t bit)
     (void)pin, (void)bit;
     return 1;
 }
+
+/* HC-SR04: nothing wired here (no echo ever rises). The driver is tested against the world's model
+ * on the native board (sim_sonar.c). */
+uint16_t hal_ping(uint8_t trig, uint8_t echo, uint16_t timeout_us)
+{
+    (void)trig, (void)echo, (void)timeout_us;
+    return HAL_PING_NONE;
+}
+
+void hal_digital_write(uint8_t pin, uint8_t level) /* the HC-SR04's trigger, held low at setup */
+{
+    (void)pin, (void)level;
+}

@@ -29,6 +29,7 @@ from .const import (
     SENSOR_FAULT_STALE,
     SENSOR_FAULT_WAITING,
     SENSOR_KIND_DS18B20,
+    SENSOR_KIND_HCSR04,
     SENSOR_MAX_QUANTITIES,
     SENSOR_OPTIONS,
     SENSOR_PERIOD,
@@ -38,6 +39,7 @@ from .const import (
     SENSOR_SIZE,
     STALE_SAMPLES,
 )
+from .drivers_hcsr04 import HCSR04
 from .engine import HALF, U32, _el
 from .image import dur_ms, offsets
 from .kinds import K_DRIVER, K_PIN_MODE, KINDS
@@ -137,9 +139,9 @@ class DS18B20:
 
 
 DRIVERS = (Analog(), Digital())  # by DriverId
-SENSOR_DRIVERS = (DS18B20(),)  # by SensorKind (contract/kinds.py SENSOR_KINDS); None: not built
+SENSOR_DRIVERS = (DS18B20(), None, None, HCSR04())  # by SensorKind (contract/kinds.py); None: not built
 # HELLO's sensor_kinds: bit 1 << code for each sensor kind this firmware has a driver for.
-SENSOR_KINDS_BUILT = 1 << SENSOR_KIND_DS18B20
+SENSOR_KINDS_BUILT = 1 << SENSOR_KIND_DS18B20 | 1 << SENSOR_KIND_HCSR04
 
 
 class Sensors:

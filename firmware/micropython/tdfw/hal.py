@@ -67,6 +67,27 @@ class Hal:
             got = self._ow[pin] = (bus, ds.DS18X20(bus), ow.OneWireError)
         return got
 
+    # --- HC-SR04 ping (hal.h's hal_ping) --------------------------------------------------------
+
+    def ping(self, trig, echo, timeout_us):
+        """A 10 us pulse on ``trig``, then the echo's high width in us by machine.time_pulse_us:
+        PING_NONE (0) when the echo did not rise within timeout_us, PING_LONG when it was still high
+        at timeout_us (time_pulse_us gives each phase the whole timeout: the wait is at most twice it)."""
+        self.output(trig, 1)
+        try:
+            from time import sleep_us
+        except ImportError:  # CPython: the virtual board models the echo, not the pulse's length
+            sleep_us = None
+        if sleep_us is not None:
+            sleep_us(10)
+        self.output(trig, 0)
+        p = self._pins.get(echo)
+        if p is None:
+            p = self._pins[echo] = self.m.Pin(echo, self.m.Pin.IN)
+        high = 1  # the echo's pulse is high
+        w = self.m.time_pulse_us(p, high, timeout_us)
+        return 0 if w == -2 else 0xFFFF if w < 0 else w
+
     # --- time ---------------------------------------------------------------------------------
 
     def millis(self):

@@ -101,7 +101,7 @@ from .const import (
     VALUE_LIMIT,
 )
 from .crc import crc8, crc32
-from .kinds import (K_PIN_CAP, KINDS, S_FAMILY, S_MIN_PERIOD, S_OPTIONS, S_PIN_CAP, S_QUANTITIES, SENSOR_KINDS,
+from .kinds import (K_PIN_CAP, KINDS, S_FAMILY, S_MIN_PERIOD, S_OPTIONS, S_PIN_CAP, S_PINS, S_QUANTITIES, SENSOR_KINDS,
                     UNKNOWN_KIND_PIN_CAP)
 
 _UNIT_MS = (1, 1000, 60000)
@@ -216,7 +216,8 @@ def validate(img, board):
             if pin >= ns:
                 return IMG_ERR_BAD_REF, i
             sk = img[sens_at + SENSOR_SIZE * pin + SENSOR_KIND]
-            if sk < SENSOR_KIND_COUNT and extra >> SENSOR_QUANTITY_SHIFT >= SENSOR_KINDS[sk][S_QUANTITIES]:
+            sk = SENSOR_KINDS[sk] if sk < SENSOR_KIND_COUNT else None  # None: refused with its sensor
+            if sk is not None and extra >> SENSOR_QUANTITY_SHIFT >= sk[S_QUANTITIES]:
                 return IMG_ERR_BAD_CHANNEL, i
             extra = 0
         else:
@@ -270,15 +271,20 @@ def validate(img, board):
 def _check_sensor(img, at, i, board, used):
     """Check 16 for sensor i: its kind, pins, options, period, ROM code, who else is on its pin."""
     off = at + SENSOR_SIZE * i
-    kind, pin = img[off + SENSOR_KIND], img[off + SENSOR_PIN]
-    if kind >= SENSOR_KIND_COUNT:
+    kind, pin, pin2 = img[off + SENSOR_KIND], img[off + SENSOR_PIN], img[off + SENSOR_PIN2]
+    row = SENSOR_KINDS[kind] if kind < SENSOR_KIND_COUNT else None  # None: past the table, or a gap
+    if row is None:
         return IMG_ERR_BAD_SENSOR
-    row = SENSOR_KINDS[kind]
     caps = _caps(board, pin)
     if caps & PIN_CAP_RESERVED or caps & row[S_PIN_CAP] != row[S_PIN_CAP]:
         return IMG_ERR_BAD_PIN
-    if img[off + SENSOR_PIN2] != NO_INDEX:  # every kind so far has one pin
-        return IMG_ERR_BAD_SENSOR
+    if row[S_PINS] == 1:  # a one-pin kind's pin2 is NO_INDEX
+        if pin2 != NO_INDEX:
+            return IMG_ERR_BAD_SENSOR
+    else:  # a two-pin kind's (an HC-SR04's echo) is a pin like the first
+        caps = _caps(board, pin2)
+        if caps & PIN_CAP_RESERVED or caps & row[S_PIN_CAP] != row[S_PIN_CAP]:
+            return IMG_ERR_BAD_PIN
     for k in range(3):
         lo, hi = row[S_OPTIONS][k]
         if not lo <= img[off + SENSOR_OPTIONS + k] <= hi:
@@ -295,8 +301,15 @@ def _check_sensor(img, at, i, board, used):
         return IMG_ERR_BAD_SENSOR
     if used[pin >> 3] & (1 << (pin & 7)):
         return IMG_ERR_PIN_CONFLICT
+    if pin2 != NO_INDEX and (pin2 == pin or used[pin2 >> 3] & (1 << (pin2 & 7))):
+        return IMG_ERR_PIN_CONFLICT
     for j in range(i):
         o = at + SENSOR_SIZE * j
+        opin2 = img[o + SENSOR_PIN2]  # a second pin is never shared
+        if opin2 != NO_INDEX and opin2 in (pin, pin2):
+            return IMG_ERR_PIN_CONFLICT
+        if pin2 != NO_INDEX and img[o + SENSOR_PIN] == pin2:
+            return IMG_ERR_PIN_CONFLICT
         if img[o + SENSOR_PIN] != pin:
             continue
         orom = img[o + SENSOR_ROM:o + SENSOR_ROM + 8]

@@ -108,6 +108,7 @@ class SensorKind(IntEnum):
     """A SENSOR record's kind byte, and its bit (1 << code) in HELLO's sensor_kinds."""
 
     DS18B20 = 0
+    HCSR04 = 3  # HC-SR04 / JSN-SR04T ultrasonic distance (codes 1, 2 are the DHT22's and DHT11's)
 
 
 class SensorKindSpec(NamedTuple):
@@ -125,14 +126,23 @@ class SensorKindSpec(NamedTuple):
     min_period_ms: int  # the shortest read period (`read_every`) the part allows
     family: int  # a 1-Wire family code: ROM codes allowed (and several on one pin); 0: none
     option_defaults: tuple[int, ...] = (0, 0, 0)  # what a recipe that leaves an option out gets
+    pin2_name: str = ""  # a two-pin kind: the recipe key of its second pin (`pin` is the first)
 
 
-SENSOR_KINDS: tuple[SensorKindSpec, ...] = (  # indexed by code; only kinds with a working driver
+SENSOR_KINDS: tuple[SensorKindSpec, ...] = (  # in code order; only kinds with a working driver
     SensorKindSpec(SensorKind.DS18B20, "ds18b20", "DS18B20 temperature probe", 1,
                    PinCap.DIGITAL_IN | PinCap.DIGITAL_OUT, ("temperature",), (Unit.CELSIUS,),
                    ((9, 12), (0, 0), (0, 0)), ("resolution",), 1000, 0x28, (12, 0, 0)),
+    # pin: the trigger (out), pin2: the echo (in); 60 ms between pings (the datasheet's cycle)
+    SensorKindSpec(SensorKind.HCSR04, "hcsr04", "HC-SR04 ultrasonic distance sensor", 2,
+                   PinCap.DIGITAL_IN | PinCap.DIGITAL_OUT, ("distance",), (Unit.CM,),
+                   ((0, 0), (0, 0), (0, 0)), (), 60, 0, pin2_name="echo"),
 )
 SENSOR_KINDS_BY_NAME = {k.name: k for k in SENSOR_KINDS}
+_SENSOR_KINDS_BY_CODE = {int(k.code): k for k in SENSOR_KINDS}
+# The generated tables are indexed by code: a code below the highest with no row (a kind not built
+# yet) is a gap row there that every check treats like a code past the end.
+SENSOR_KIND_COUNT = max(_SENSOR_KINDS_BY_CODE, default=-1) + 1
 SENSOR_MAX_QUANTITIES = max((len(k.quantities) for k in SENSOR_KINDS), default=1)
 # A channel whose kind (mode bits 1..0) is CHANNEL_FROM_SENSOR reads no pin: its pin byte is a sensor
 # index and mode bits 3..2 the quantity (SENSOR_QUANTITY_SHIFT).
@@ -143,10 +153,19 @@ SENSOR_QUANTITY_SHIFT = 2
 DS18B20_CONVERT_MS = (94, 188, 375, 750)
 DS18B20_POWER_ON_RAW = 0x0550  # 85 °C in 1/16 °C: the scratchpad before any conversion
 
+# HC-SR04 / JSN-SR04T (datasheets): a 10 us trigger pulse; the echo's width is 58 us per cm of
+# distance; 2 .. 400 cm is the range (outside it: OUT_OF_RANGE); no echo within the timeout (or no
+# rising edge at all) is NO_ANSWER. The timeout covers the longest echo in range with margin.
+HCSR04_TRIGGER_US = 10
+HCSR04_US_PER_CM = 58
+HCSR04_MIN_CM = 2
+HCSR04_MAX_CM = 400
+HCSR04_TIMEOUT_US = 30000
+
 
 def sensor_kind(code: int) -> SensorKindSpec | None:
     """The table's row for sensor kind ``code``, or None for a code it does not know."""
-    return SENSOR_KINDS[code] if 0 <= code < len(SENSOR_KINDS) else None
+    return _SENSOR_KINDS_BY_CODE.get(code)
 
 
 def onewire_crc8(data: bytes) -> int:

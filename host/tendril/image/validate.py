@@ -179,8 +179,13 @@ def _check_sensor(data: bytes, sens_at: int, i: int, board: Board, used_pins: se
     caps = _pin_caps(board, pin)
     if caps & PinCap.RESERVED or caps & spec.pin_cap != spec.pin_cap:
         raise _fail(Code.BAD_PIN, i, f"pin {pin} cannot carry a {spec.name} on {board.name}")
-    if pin2 != NO_INDEX:  # every kind so far has one pin
-        raise _fail(Code.BAD_SENSOR, i, f"a {spec.name} has one pin: its second pin must be {NO_INDEX}")
+    if spec.pins == 1:
+        if pin2 != NO_INDEX:
+            raise _fail(Code.BAD_SENSOR, i, f"a {spec.name} has one pin: its second pin must be {NO_INDEX}")
+    else:  # a two-pin kind's second pin (an HC-SR04's echo) is a pin like the first
+        caps = _pin_caps(board, pin2)
+        if caps & PinCap.RESERVED or caps & spec.pin_cap != spec.pin_cap:
+            raise _fail(Code.BAD_PIN, i, f"pin {pin2} cannot be a {spec.name}'s {spec.pin2_name} pin on {board.name}")
     for k, (value, (lo, hi)) in enumerate(zip(options, spec.options)):
         if not lo <= value <= hi:
             raise _fail(Code.BAD_SENSOR, i, f"option {k} is {value}, outside {lo} .. {hi}")
@@ -194,8 +199,12 @@ def _check_sensor(data: bytes, sens_at: int, i: int, board: Board, used_pins: se
         raise _fail(Code.BAD_SENSOR, i, f"ROM code {rom.hex()} is not a {spec.name}'s (family or CRC-8 wrong)")
     if pin in used_pins:
         raise _fail(Code.PIN_CONFLICT, i, f"pin {pin} is already used by a channel or actuator")
+    if pin2 != NO_INDEX and (pin2 == pin or pin2 in used_pins):
+        raise _fail(Code.PIN_CONFLICT, i, f"pin {pin2} is already used by this sensor, a channel or an actuator")
     for j in range(i):
-        other_kind, other_pin, _p2, _o, _per, other_rom = SENSOR.unpack_from(data, sens_at + SENSOR_SIZE * j)
+        other_kind, other_pin, other_pin2, _o, _per, other_rom = SENSOR.unpack_from(data, sens_at + SENSOR_SIZE * j)
+        if (other_pin2 != NO_INDEX and other_pin2 in (pin, pin2)) or (pin2 != NO_INDEX and other_pin == pin2):
+            raise _fail(Code.PIN_CONFLICT, i, f"sensor {j} and this one share a pin, and a second pin is never shared")
         if other_pin == pin and (other_kind != kind or spec.family == 0 or zero or other_rom == rom
                                  or not any(other_rom)):
             raise _fail(Code.PIN_CONFLICT, i, f"pin {pin} is sensor {j}'s too, and they cannot share it")

@@ -221,8 +221,22 @@ def _sensor(r: Reporter, sn: m.Sensor, board: Board, used: dict[int, str], place
         if sn.rom == other.rom:
             r.err(path + ("rom",), f"sensors.{other.name} has the same ROM code: each probe's is its own")
             return None
+    pin2 = NO_INDEX
+    if spec.pins == 2:  # its second pin (an HC-SR04's echo): its own, never shared
+        key = spec.pin2_name
+        second = _pin(r, path + (key,), sn.pins2, board, spec.pin_cap, spec.name)
+        if second is None:
+            return None
+        at2 = _where(path + (key,), sn.pins2, board)
+        owner = used.get(second.number) or ("its own pin" if second.number == pin.number else None) or next(
+            (f"sensors.{other.name}" for number, other in placed if number == second.number), None)
+        if owner:
+            r.err(at2, f"{second.name} is already used by {owner}; a {spec.name}'s {key} needs a pin of its own")
+            return None
+        placed.append((second.number, sn))
+        pin2 = second.number
     placed.append((pin.number, sn))
-    return Sensor(int(sn.kind), pin.number, NO_INDEX, bytes(sn.options), sn.period_ms, sn.rom)
+    return Sensor(int(sn.kind), pin.number, pin2, bytes(sn.options), sn.period_ms, sn.rom)
 
 
 def _actuator(r: Reporter, a: m.Actuator, board: Board, used: dict[int, str]) -> Actuator | None:

@@ -164,9 +164,12 @@ def _pin(number: int, board: Board) -> str | int:
 def _sensor(sn, board: Board, orig: m.Sensor | None) -> dict:
     spec = sensor_kind(sn.kind)
     out: dict = {"kind": spec.name, "pin": _pin(sn.pin, board)}
+    if spec.pins == 2:
+        out[spec.pin2_name] = _pin(sn.pin2, board)
     out.update({name: value for name, value in zip(spec.option_names, sn.options)})
     out["read_every"] = fmt_ms(sn.period_ms)
-    out["rom"] = fmt_rom(sn.rom)
+    if spec.family:
+        out["rom"] = fmt_rom(sn.rom)
     if orig and orig.description:
         out["description"] = orig.description
     return out

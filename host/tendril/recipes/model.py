@@ -86,6 +86,7 @@ class Sensor:
     period_ms: int = 2000
     rom: bytes = bytes(8)  # a 1-Wire ROM code; all zero: the only one on its pin
     description: str = ""
+    pins2: PinSpec = ()  # a two-pin kind's second pin (an HC-SR04's echo); () for a one-pin kind
 
 
 @dataclass(frozen=True)

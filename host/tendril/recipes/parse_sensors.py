@@ -48,6 +48,15 @@ def parse_sensor(r: Reader, path, name: str, raw, known, pins_of) -> Sensor | No
         r.err(path + ("kind",), f"expected one of {', '.join(SENSOR_KINDS_BY_NAME)}")
         return None
     pins = pins_of(r, path + ("pin",), s["pin"], known)
+    pins2 = ()
+    if spec.pin2_name and spec.pin2_name not in s:
+        r.err(path, f"a {spec.name} needs {spec.pin2_name} = \"...\" too: its second pin")
+        pins2 = None
+    elif spec.pin2_name:
+        pins2 = pins_of(r, path + (spec.pin2_name,), s[spec.pin2_name], known)
+    for key in ("echo",):  # every kind's second-pin key the schema knows
+        if key in s and key != spec.pin2_name:
+            r.err(path + (key,), f"a {spec.name} has no {key} pin")
     options = list(spec.option_defaults)
     for k, (lo, hi) in enumerate(spec.options):
         key = spec.option_names[k] if k < len(spec.option_names) else None
@@ -63,16 +72,18 @@ def parse_sensor(r: Reader, path, name: str, raw, known, pins_of) -> Sensor | No
             r.err(path + ("read_every",), f"a {spec.name} is read every {fmt_ms(spec.min_period_ms)} .. 60 s")
             period = None
     rom = bytes(8)
-    if "rom" in s:
+    if "rom" in s and not spec.family:
+        r.err(path + ("rom",), f"a {spec.name} has no ROM code (only 1-Wire devices do)")
+    elif "rom" in s:
         text = r.text(path + ("rom",), s["rom"], 16)
         got = parse_rom(text.lower(), spec.family) if text is not None else None
         if isinstance(got, str):
             r.err(path + ("rom",), got)
         rom = got if isinstance(got, bytes) else None
     desc = r.text(path + ("description",), s["description"], LIMITS["description"]) if "description" in s else ""
-    if None in (pins, period, rom, desc) or None in options:
+    if None in (pins, pins2, period, rom, desc) or None in options:
         return None
-    return Sensor(name, spec.code, pins, tuple(options), period, rom, desc)
+    return Sensor(name, spec.code, pins, tuple(options), period, rom, desc, pins2)
 
 
 def parse_sensor_channel(r: Reader, path, name: str, c: dict, sensors: list[Sensor], written: set) -> Channel | None:

@@ -108,7 +108,9 @@ TABLES: dict[str, dict[str, Key]] = {
     },
     "sensor": {
         "kind": Key(True, {"enum": [k.name for k in SENSOR_KINDS]}, "what the sensor is"),
-        "pin": Key(True, PIN, "its pin (a 1-Wire bus: several DS18B20 may share one), or a table of them by board"),
+        "pin": Key(True, PIN, "its pin (a 1-Wire bus: several DS18B20 may share one; an HC-SR04's trigger), "
+                              "or a table of them by board"),
+        "echo": Key(False, PIN, "HC-SR04: its echo pin (pin is the trigger), or a table of them by board"),
         "read_every": Key(False, DURATION, "how often it is read, at least what the part allows (1 s for a "
                                            "DS18B20), at most 60 s; 2 s when left out"),
         "rom": Key(False, {"type": "string", "pattern": "^(only|[0-9A-Fa-f]{16})$"},

@@ -45,6 +45,7 @@ from ..errors import TendrilError
 from ..image import decode, encode, two_point, validate
 from .clock import FOREVER, ClockState
 from .onewire_model import modules as onewire_modules
+from .sonar_model import time_pulse_us as sonar_time_pulse_us
 from .scenario import ADC_BITS, Scenario
 from .story import plant_waterer_image as uno_plant_waterer_image
 
@@ -188,6 +189,9 @@ class Machine:
                 self.fed = m.ticks_ms()
 
         self.Pin, self.ADC, self.PWM, self.UART, self.WDT = Pin, ADC, PWM, UART, WDT
+        # an HC-SR04's echo, from the world's sonar model (sonar_model.py)
+        self.time_pulse_us = lambda pin, level, timeout_us=1_000_000: sonar_time_pulse_us(
+            m.vb.world, pin.n, m.vb.now_ms(), level, timeout_us)
 
     def ticks_ms(self) -> int:
         return self.vb.now_ms()
