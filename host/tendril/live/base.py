@@ -72,6 +72,11 @@ class LiveBase:
         self._thread.start()
         return self
 
+    def request_stop(self) -> None:
+        """Ask the thread to end, without waiting for it (``stop`` waits): an owner of many boards
+        asks them all first, so they wind down together rather than one after another."""
+        self._stop.set()
+
     def stop(self, timeout: float = 5.0) -> None:
         self._stop.set()
         if self._thread is not None:
