@@ -115,7 +115,14 @@ def run(n: int, span: float, where: Path) -> dict:
                 with sub.lock:
                     sub.measuring = False
                     kinds, lat = dict(sub.kinds), list(sub.latencies)
-                rc, out, err = serve.stop(signal.SIGTERM)
+                print(json.dumps({"boards": n, "measured_before_sigterm": {
+                    "cpu_s_per_board_s": (cpu1 - cpu0) / (t1 - t0) / n,
+                    "msgs_per_s": {k: round(v / (t1 - t0), 1) for k, v in sorted(kinds.items())},
+                    "latency_ms": {f"p{p}": round(1000 * pct(lat, p), 1) for p in (50, 95, 99)}}}),
+                      file=sys.stderr, flush=True)  # kept even if the stop below fails
+                stop0 = time.monotonic()
+                rc, out, err = serve.stop(signal.SIGTERM, timeout=300)
+                stop_s = time.monotonic() - stop0
                 if rc != 0:
                     raise SystemExit(f"fleet_bench: serve exited {rc}: {err[-2000:]}")
             finally:
@@ -135,7 +142,7 @@ def run(n: int, span: float, where: Path) -> dict:
             "msgs_per_s": {k: round(v / elapsed, 1) for k, v in sorted(kinds.items())},
             "latency_ms": {f"p{p}": round(1000 * pct(lat, p), 1) for p in (50, 95, 99)},
             "telemetry_seen": len(sub.telemetry), "telemetry_in_db": len(rows),
-            "seen_not_in_db": len(missing)}
+            "seen_not_in_db": len(missing), "sigterm_to_exit_s": round(stop_s, 1)}
 
 
 def main() -> None:
