@@ -1,7 +1,7 @@
-"""One fleet host for the namespace test, until `tendril serve` takes its place: a held native
-board running the fast plant waterer, a LiveBoard with FanOut(LogSink(--db), FramesSink) publishing
-its frames to --mqtt, driven --ms board milliseconds. Exits 0 once every frame is acknowledged by
-the broker, printing the samples its own log holds.
+"""One fleet host for the namespace test: a held native board running the fast plant waterer under
+a real `tendril serve` subprocess (--db, publishing to --mqtt), driven --ms board milliseconds.
+Exits 0 once the broker has delivered the board's last TELEMETRY frames record to a subscriber of
+its own and serve has stopped cleanly on SIGTERM (its database then holds every sample).
 
     python -m tests.collect.publish_board --mqtt mqtt://10.231.0.1:1883 --db a.db --eeprom b.eeprom
 """
@@ -9,15 +9,21 @@ the broker, printing the samples its own log holds.
 from __future__ import annotations
 
 import argparse
-import time
+import os
+import signal
+import subprocess
+import sys
+import threading
 from pathlib import Path
 
-from tendril.collect import FramesSink
-from tendril.live import FanOut, LiveBoard, LogSink
+import paho.mqtt.client as mqtt
+from tendril.mqtt import frames
+from tendril.mqtt.topics import board_id
+from tendril.session import Session
 from tendril.sim.runner import SimBoard, SimSpec
 
-from ..live.conftest import fast_recipe, push_fast
-from .conftest import publisher, wait_for
+from ..live.conftest import FAST_TEXT, push_fast
+from .conftest import wait_for
 
 
 def main() -> None:
@@ -28,29 +34,51 @@ def main() -> None:
     ap.add_argument("--ms", type=int, default=3000)
     args = ap.parse_args()
     sim = SimBoard(SimSpec(board="uno", runtime="native", eeprom=args.eeprom, hold=True))
-    infos = []
+    serve = None
     try:
         push_fast(sim.port)
-        with publisher(args.mqtt) as (publish, _client):
-            log = LogSink.open(args.db)
-            fan = FanOut([log, FramesSink(lambda t, p: infos.append(publish(t, p)))])
-            board = LiveBoard(sim.port, sink=fan, recipes=[fast_recipe()]).start()
-            try:
-                assert board.wait_online(30), board.view().error
-                target = sim.clock.run(args.ms)
-                wait_for(lambda: board.device_ms is not None and board.device_ms >= target - 100,
-                         60, "the board's last telemetry")
-            finally:
-                board.stop()
-                fan.flush()
-                log.close()
-            assert not fan.errors, fan.errors
-            end = time.monotonic() + 60
-            for info in infos:  # every frame acknowledged by the broker
-                info.wait_for_publish(max(0.1, end - time.monotonic()))
-                assert info.is_published(), "a frame the broker never acknowledged"
-        print(f"published {len(infos)} records, {board.samples} samples", flush=True)
+        with Session(sim.port) as s:
+            board = board_id(s.hello.device_id)
+        seen = {"online": False, "last_ms": -1}
+        cond = threading.Condition()
+
+        def message(client, userdata, msg) -> None:
+            with cond:
+                if msg.topic.endswith("/availability") and msg.payload == b"online":
+                    seen["online"] = True
+                elif msg.topic.endswith("/frames"):
+                    rec = frames.decode(msg.payload)
+                    if rec.kind == frames.TELEMETRY:
+                        seen["last_ms"] = max(seen["last_ms"], rec.msg.time_ms)
+
+        host, port = args.mqtt.removeprefix("mqtt://").rsplit(":", 1)
+        watch = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2)
+        watch.on_message = message
+        watch.on_connect = lambda c, *_: (c.subscribe(f"tendril/{board}/availability", qos=1),
+                                          c.subscribe(f"tendril/{board}/frames", qos=1))
+        watch.connect(host, int(port))
+        watch.loop_start()
+        recipe = args.db.with_suffix(".toml")
+        recipe.write_text(FAST_TEXT)
+        name = args.db.stem
+        serve = subprocess.Popen(
+            [sys.executable, "-m", "tendril.cli", "serve", sim.port, "--db", str(args.db),
+             "--name", name, "--recipe", str(recipe), "--broker", args.mqtt],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            env={**os.environ, "TENDRIL_RUNTIME_DIR": str(args.db.parent / f"{name}-runtime")})
+        wait_for(lambda: seen["online"], 60, "serve bringing the board online")
+        target = sim.clock.run(args.ms)
+        wait_for(lambda: seen["last_ms"] >= target - 100, 60, "the board's last telemetry on MQTT")
+        serve.send_signal(signal.SIGTERM)
+        out, _ = serve.communicate(timeout=60)
+        assert serve.returncode == 0, out[-3000:]
+        watch.disconnect()
+        watch.loop_stop()
+        print(f"serve {name}: {out.strip().splitlines()[-1]}", flush=True)
     finally:
+        if serve is not None and serve.poll() is None:
+            serve.kill()
+            serve.wait(10)
         sim.stop()
 
 

@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def fleet_host(mqtt: str, db: Path, eeprom: Path) -> list[str]:
-    """The command of one fleet host (`tendril serve` will take this line over)."""
+    """The command of one fleet host: a native board under a real `tendril serve` (publish_board)."""
     return [sys.executable, "-m", "tests.collect.publish_board", "--mqtt", mqtt, "--db", str(db),
             "--eeprom", str(eeprom), "--ms", "3000"]
 
