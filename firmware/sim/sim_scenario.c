@@ -32,6 +32,31 @@ int64_t sim_parse_ms(const char *text)
     return ms > 4294967295.0 ? -1 : (int64_t)(ms + 0.5);
 }
 
+int sim_parse_points(char **tok, int ntok, int max, double lo, double hi, double scale,
+                     const char *what, const char *unit, uint32_t *t_ms, int32_t *v, uint8_t *n,
+                     char *err, size_t errlen)
+{
+    if (ntok > max) return fail(err, errlen, "more than %d points", max);
+    *n = 0;
+    for (int i = 0; i < ntok; i++) {
+        char *colon = strchr(tok[i], ':'), *end;
+        int64_t t = 0;
+        if (colon) {
+            *colon = '\0';
+            t = sim_parse_ms(tok[i]);
+            if (t < 0) return fail(err, errlen, "bad time %s (ms, or a number with s, min, h)", tok[i]);
+        }
+        const char *text = colon ? colon + 1 : tok[i];
+        double x = strtod(text, &end);
+        if (end == text || *end || x < lo || x > hi)
+            return fail(err, errlen, "bad %s %s (%s, %g .. %g)", what, text, unit, lo, hi);
+        if (*n && (uint32_t)t <= t_ms[*n - 1]) return fail(err, errlen, "series times must increase");
+        t_ms[*n] = (uint32_t)t;
+        v[(*n)++] = (int32_t)(x * scale + (x < 0 ? -0.5 : 0.5));
+    }
+    return 0;
+}
+
 static int parse_int(const char *text, long lo, long hi, long *out)
 {
     char *end;
@@ -215,22 +240,9 @@ static int parse_probe(sim_scenario_t *s, const sim_board_t *b, char **tok, int 
         }
     }
     if (i >= ntok) return fail(err, errlen, "ds18b20 needs a temperature (°C), or <time>:<°C> points");
-    if (ntok - i > SCN_MAX_POINTS) return fail(err, errlen, "more than %d points", SCN_MAX_POINTS);
-    for (; i < ntok; i++) {
-        char *colon = strchr(tok[i], ':'), *end;
-        int64_t t = 0;
-        if (colon) {
-            *colon = '\0';
-            t = sim_parse_ms(tok[i]);
-            if (t < 0) return fail(err, errlen, "bad time %s (ms, or a number with s, min, h)", tok[i]);
-        }
-        const char *text = colon ? colon + 1 : tok[i];
-        double c = strtod(text, &end);
-        if (end == text || *end || c < -60 || c > 130) return fail(err, errlen, "bad temperature %s (°C, -60 .. 130)", text);
-        if (p->temp.n && (uint32_t)t <= p->temp.t_ms[p->temp.n - 1]) return fail(err, errlen, "series times must increase");
-        p->temp.t_ms[p->temp.n] = (uint32_t)t;
-        p->temp.v[p->temp.n++] = (int32_t)(c * 1000 + (c < 0 ? -0.5 : 0.5));
-    }
+    if (sim_parse_points(tok + i, ntok - i, SCN_MAX_POINTS, -60, 130, 1000, "temperature", "°C",
+                         p->temp.t_ms, p->temp.v, &p->temp.n, err, errlen) < 0)
+        return -1;
     s->n_probes++;
     return 0;
 }

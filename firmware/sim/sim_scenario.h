@@ -104,5 +104,10 @@ int sim_probe_fault(const sim_scenario_t *s, uint8_t pin, uint32_t now_ms);
 
 /* "90", "90ms", "5s", "2min", "3h" -> ms; -1 if not a duration. */
 int64_t sim_parse_ms(const char *text);
+/* `[<time>:]<value>` tokens (times increasing, a bare value at time 0) into t_ms/v, each value
+ * within lo..hi and stored as value * scale rounded; at most max points. -1 and err on a bad one. */
+int sim_parse_points(char **tok, int ntok, int max, double lo, double hi, double scale,
+                     const char *what, const char *unit, uint32_t *t_ms, int32_t *v, uint8_t *n,
+                     char *err, size_t errlen);
 
 #endif

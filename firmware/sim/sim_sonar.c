@@ -1,12 +1,11 @@
 /* HC-SR04 / JSN-SR04T model of the simulated world (sim_sonar.h). */
 #include "sim_sonar.h"
+#include "sim_scenario.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-int64_t sim_parse_ms(const char *text); /* sim_scenario.c */
 
 static int fail(char *err, size_t errlen, const char *fmt, ...)
 {
@@ -30,26 +29,13 @@ static int parse_unit(sim_sonar_t *s, const sim_board_t *b, char **tok, int ntok
     if (trig < 0 || echo < 0 || trig == echo) return fail(err, errlen, "hcsr04 TRIG ECHO: two digital pins of %s", b->name);
     if (s->n >= SIM_SONAR_MAX) return fail(err, errlen, "more than %d hcsr04", SIM_SONAR_MAX);
     if (ntok < 4) return fail(err, errlen, "hcsr04 needs a distance (cm), or <time>:<cm> points");
-    if (ntok - 3 > SIM_SONAR_POINTS) return fail(err, errlen, "more than %d points", SIM_SONAR_POINTS);
     sim_sonar_unit_t *u = &s->unit[s->n];
     memset(u, 0, sizeof *u);
     u->trig = (uint8_t)trig;
     u->echo = (uint8_t)echo;
-    for (int i = 3; i < ntok; i++) {
-        char *colon = strchr(tok[i], ':'), *end;
-        int64_t t = 0;
-        if (colon) {
-            *colon = '\0';
-            t = sim_parse_ms(tok[i]);
-            if (t < 0) return fail(err, errlen, "bad time %s (ms, or a number with s, min, h)", tok[i]);
-        }
-        const char *text = colon ? colon + 1 : tok[i];
-        double cm = strtod(text, &end);
-        if (end == text || *end || cm < 0 || cm > 1000) return fail(err, errlen, "bad distance %s (cm, 0 .. 1000)", text);
-        if (u->n && (uint32_t)t <= u->t_ms[u->n - 1]) return fail(err, errlen, "series times must increase");
-        u->t_ms[u->n] = (uint32_t)t;
-        u->mm10[u->n++] = (int32_t)(cm * 100 + 0.5);
-    }
+    if (sim_parse_points(tok + 3, ntok - 3, SIM_SONAR_POINTS, 0, 1000, 100, "distance", "cm", u->t_ms, u->mm10,
+                         &u->n, err, errlen) < 0)
+        return -1;
     s->n++;
     return 0;
 }
