@@ -93,9 +93,11 @@ extern const td_sensor_driver_t td_sensor_drivers[TD_SENSOR_KIND_COUNT];
 #else
 #define TD_SENSOR_KINDS_BUILT_HCSR04 (1UL << TD_SENSOR_KIND_HCSR04) /* drivers_hcsr04.c */
 #endif
-#define TD_SENSOR_KINDS_BUILT (TD_SENSOR_KINDS_BUILT_DS18B20 | TD_SENSOR_KINDS_BUILT_HCSR04)
+#define TD_SENSOR_KINDS_BUILT_PULSE 0UL /* the pulse counter (kind 4): its row, no driver yet */
+#define TD_SENSOR_KINDS_BUILT (TD_SENSOR_KINDS_BUILT_DS18B20 | TD_SENSOR_KINDS_BUILT_HCSR04 | \
+                               TD_SENSOR_KINDS_BUILT_PULSE)
 /* A new row in SENSOR_KINDS: say here whether this firmware builds its driver. Codes 1 and 2 are
  * gaps (no row yet). */
-TD_STATIC_ASSERT(TD_SENSOR_KIND_COUNT == 4, sensor_kinds_built_lists_every_kind);
+TD_STATIC_ASSERT(TD_SENSOR_KIND_COUNT == 5, sensor_kinds_built_lists_every_kind);
 
 #endif /* TD_SENSOR_H */

@@ -159,6 +159,10 @@ SONAR = replace(PLANT, channels=PLANT.channels + (Channel(0, CHANNEL_FROM_SENSOR
                 sensors=(_sonar(),))
 
 
+def _pulse(pin: int = 3, **changes) -> Sensor:
+    return replace(Sensor(SensorKind.PULSE, pin, NO, bytes(3), 1000), **changes)
+
+
 def _sensors(*sensors: Sensor, image: Image = PROBE) -> bytes:
     return encode(replace(image, sensors=sensors))
 
@@ -310,7 +314,7 @@ def _invalid() -> list[tuple[str, str, bytes, ImageError, int]]:
          ImageError.BAD_SENSOR, 1),
         # HC-SR04 (kind 3): two pins, trigger and echo, each its own; no options, no ROM code
         ("sensor_kind_2_a_gap_below_hcsr04", "uno", _sensors(_probe(kind=2)), ImageError.BAD_SENSOR, 0),
-        ("sensor_kind_4_past_the_table", "uno", _sensors(_probe(kind=4)), ImageError.BAD_SENSOR, 0),
+        ("sensor_kind_5_past_the_table", "uno", _sensors(_probe(kind=5)), ImageError.BAD_SENSOR, 0),
         ("hcsr04_without_echo", "uno", _sensors(_sonar(pin2=NO), image=SONAR), ImageError.BAD_PIN, 0),
         ("hcsr04_echo_on_uart_pin", "uno", _sensors(_sonar(pin2=1), image=SONAR), ImageError.BAD_PIN, 0),
         ("hcsr04_echo_on_analog_only_a6", "nano", _sensors(_sonar(pin2=20), image=SONAR), ImageError.BAD_PIN, 0),
@@ -319,6 +323,12 @@ def _invalid() -> list[tuple[str, str, bytes, ImageError, int]]:
          ImageError.BAD_SENSOR, 0),
         ("hcsr04_read_every_50ms", "uno", _sensors(_sonar(period_ms=50), image=SONAR), ImageError.BAD_SENSOR, 0),
         ("hcsr04_with_a_rom_code", "uno", _sensors(_sonar(rom=ROM_A), image=SONAR), ImageError.BAD_SENSOR, 0),
+        # pulse counter (kind 4): one pin, debounce_ms 0..255, per_minute 0..1, no ROM code
+        ("pulse_per_minute_2", "uno", _sensors(_pulse(options=bytes([0, 2, 0]))), ImageError.BAD_SENSOR, 0),
+        ("pulse_third_option_set", "uno", _sensors(_pulse(options=bytes([0, 0, 1]))), ImageError.BAD_SENSOR, 0),
+        ("pulse_read_every_50ms", "uno", _sensors(_pulse(period_ms=50)), ImageError.BAD_SENSOR, 0),
+        ("pulse_with_a_rom_code", "uno", _sensors(_pulse(rom=ROM_A)), ImageError.BAD_SENSOR, 0),
+        ("pulse_on_uart_pin", "uno", _sensors(_pulse(pin=0)), ImageError.BAD_PIN, 0),
         ("hcsr04_echo_on_its_trigger", "uno", _sensors(_sonar(pin2=4), image=SONAR), ImageError.PIN_CONFLICT, 0),
         ("hcsr04_echo_on_a_channel_pin", "uno", _sensors(_sonar(pin2=2), image=SONAR), ImageError.PIN_CONFLICT, 0),
         ("hcsr04_echo_on_the_actuator_pin", "uno", _sensors(_sonar(pin2=7), image=SONAR),
@@ -358,6 +368,9 @@ def build() -> dict[str, object]:
         ("two_hcsr04", "uno", replace(BUS, sensors=(_sonar(), _sonar(pin=6, pin2=8)))),
         ("hcsr04_pico", "pico", replace(_pico(), channels=_pico().channels + SONAR.channels[2:],
                                         sensors=(_sonar(pin=2, pin2=3),))),
+        ("pulse_debounce_255_per_minute", "uno", replace(PROBE, sensors=(_pulse(options=bytes([255, 1, 0])),))),
+        ("pulse_total", "uno", replace(PROBE, channels=PLANT.channels + (_sensor_channel(0, 1),),
+                                       sensors=(_pulse(),))),
     ]
     assert len(encode(_full_uno())) == 480
     cases = [

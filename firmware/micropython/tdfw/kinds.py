@@ -26,4 +26,5 @@ SENSOR_KINDS = (
     None,  # 1: no kind (its driver is not here)
     None,  # 2: no kind (its driver is not here)
     (6, 2, 1, 0x00, ((0, 0), (0, 0), (0, 0)), 60),  # hcsr04
+    (2, 1, 2, 0x00, ((0, 255), (0, 1), (0, 0)), 100),  # pulse
 )

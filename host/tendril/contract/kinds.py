@@ -109,6 +109,7 @@ class SensorKind(IntEnum):
 
     DS18B20 = 0
     HCSR04 = 3  # HC-SR04 / JSN-SR04T ultrasonic distance (codes 1, 2 are the DHT22's and DHT11's)
+    PULSE = 4  # a pulse counter: flow meters, rain gauges, anemometers
 
 
 class SensorKindSpec(NamedTuple):
@@ -137,6 +138,11 @@ SENSOR_KINDS: tuple[SensorKindSpec, ...] = (  # in code order; only kinds with a
     SensorKindSpec(SensorKind.HCSR04, "hcsr04", "HC-SR04 ultrasonic distance sensor", 2,
                    PinCap.DIGITAL_IN | PinCap.DIGITAL_OUT, ("distance",), (Unit.CM,),
                    ((0, 0), (0, 0), (0, 0)), (), 60, 0, pin2_name="echo"),
+    # one pin counted by interrupt; rate: pulses a second (a minute with per_minute = 1), total: pulses
+    # since boot (a board has no wall clock); a channel's calibration turns pulses into litres, mm, ...
+    SensorKindSpec(SensorKind.PULSE, "pulse", "pulse counter", 1, PinCap.DIGITAL_IN,
+                   ("rate", "total"), (Unit.NONE, Unit.NONE), ((0, 255), (0, 1), (0, 0)),
+                   ("debounce_ms", "per_minute"), 100, 0, (0, 0, 0)),
 )
 SENSOR_KINDS_BY_NAME = {k.name: k for k in SENSOR_KINDS}
 _SENSOR_KINDS_BY_CODE = {int(k.code): k for k in SENSOR_KINDS}

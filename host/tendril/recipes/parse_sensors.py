@@ -62,7 +62,7 @@ def parse_sensor(r: Reader, path, name: str, raw, known, pins_of) -> Sensor | No
         key = spec.option_names[k] if k < len(spec.option_names) else None
         if key and key in s:
             options[k] = r.integer(path + (key,), s[key], lo, hi)
-    for key in ("resolution",):  # every kind's option keys the schema knows
+    for key in ("resolution", "debounce_ms", "per_minute"):  # every kind's option keys the schema knows
         if key in s and key not in spec.option_names:
             r.err(path + (key,), f"a {spec.name} has no {key}")
     period = DEFAULT_PERIOD_MS

@@ -118,6 +118,10 @@ TABLES: dict[str, dict[str, Key]] = {
                    "or \"only\": the only one on its pin (the default)"),
         "resolution": Key(False, {"type": "integer", "minimum": 9, "maximum": 12},
                           "DS18B20: 9..12 bits (0.5 .. 0.0625 °C; 94 .. 750 ms a conversion); 12 when left out"),
+        "debounce_ms": Key(False, {"type": "integer", "minimum": 0, "maximum": 255},
+                           "pulse: edges closer than this many ms after a counted one are ignored; 0 when left out"),
+        "per_minute": Key(False, {"type": "integer", "minimum": 0, "maximum": 1},
+                          "pulse: 1 gives the rate in pulses a minute, 0 (the default) a second"),
         "description": Key(False, _text(4000), "what it is and where"),
     },
     "channel": {
