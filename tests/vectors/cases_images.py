@@ -314,7 +314,7 @@ def _invalid() -> list[tuple[str, str, bytes, ImageError, int]]:
          ImageError.BAD_SENSOR, 1),
         # HC-SR04 (kind 3): two pins, trigger and echo, each its own; no options, no ROM code
         ("sensor_kind_2_a_gap_below_hcsr04", "uno", _sensors(_probe(kind=2)), ImageError.BAD_SENSOR, 0),
-        ("sensor_kind_5_past_the_table", "uno", _sensors(_probe(kind=5)), ImageError.BAD_SENSOR, 0),
+        ("sensor_kind_200_past_the_table", "uno", _sensors(_probe(kind=200)), ImageError.BAD_SENSOR, 0),
         ("hcsr04_without_echo", "uno", _sensors(_sonar(pin2=NO), image=SONAR), ImageError.BAD_PIN, 0),
         ("hcsr04_echo_on_uart_pin", "uno", _sensors(_sonar(pin2=1), image=SONAR), ImageError.BAD_PIN, 0),
         ("hcsr04_echo_on_analog_only_a6", "nano", _sensors(_sonar(pin2=20), image=SONAR), ImageError.BAD_PIN, 0),
