@@ -524,3 +524,89 @@ uint16_t hal_ping(uint8_t trig, uint8_t echo, uint16_t timeout_us)
     }
     return (uint16_t)((ticks - rise) * 4u);
 }
+
+/* ---- pulse counting (hal.h): pin-change interrupts, falls counted with a debounce -------------
+ * One handler serves every PCINT bank (the others are aliases of it: one copy of the code): it
+ * reads each slot's pin and counts a fall at least debounce_ms after the slot's last counted one.
+ * A slot keeps 16 bits of that fall's ms: hal_pulse_count (each read period, at most 60 s) moves a
+ * last fall older than 255 ms up to 256 ms ago, so the 16-bit difference never wraps into a false
+ * bounce. The banks: ATmega328P ports B, C, D (every pin); ATmega2560 ports B and K (D10-D13,
+ * D50-D53, A8-A15; port J's two PCINT pins are left out). */
+#if defined(PINK)
+#define PULSE_BANK(reg) ((reg) == &PINB ? 0 : (reg) == &PINK ? 2 : 0xFF)
+#else
+#define PULSE_BANK(reg) ((reg) == &PINB ? 0 : (reg) == &PINC ? 1 : (reg) == &PIND ? 2 : 0xFF)
+#endif
+
+static struct {
+    volatile uint8_t *reg;                      /* the pin's PINx; NULL: a free slot */
+    uint8_t pin, mask, level, debounce_ms, age; /* level: the pin at the last interrupt */
+    uint16_t last_ms;                           /* the last counted fall */
+    uint32_t count;
+} pulse[HAL_PULSE_MAX];
+
+ISR(PCINT0_vect)
+{
+    uint8_t s, level;
+    uint16_t now = (uint16_t)millis_ms; /* interrupts are off in here */
+    for (s = 0; s < HAL_PULSE_MAX; s++) {
+        if (!pulse[s].reg) continue;
+        level = *pulse[s].reg & pulse[s].mask;
+        if (pulse[s].level && !level && (uint16_t)(now - pulse[s].last_ms) >= pulse[s].debounce_ms) {
+            pulse[s].last_ms = now;
+            pulse[s].count++;
+        }
+        pulse[s].level = level;
+    }
+}
+#if defined(PINK)
+ISR(PCINT2_vect, ISR_ALIASOF(PCINT0_vect));
+#else
+ISR(PCINT1_vect, ISR_ALIASOF(PCINT0_vect));
+ISR(PCINT2_vect, ISR_ALIASOF(PCINT0_vect));
+#endif
+
+uint8_t hal_pulse_begin(uint8_t pin, uint8_t debounce_ms)
+{
+    pin_ref_t r = pin_ref(pin);
+    uint8_t bank = r.reg ? PULSE_BANK(r.reg) : 0xFF, s, pick = 0, o, sreg;
+    if (bank == 0xFF) return HAL_PULSE_NONE;
+    for (s = 0; s < HAL_PULSE_MAX; s++) {
+        if (pulse[s].reg && pulse[s].pin == pin) break;
+        if (!pulse[s].reg || (pulse[pick].reg && pulse[s].age > pulse[pick].age)) pick = s;
+    }
+    if (s == HAL_PULSE_MAX) s = pick; /* a free slot, or the one begun longest ago */
+    hal_pin_mode(pin, HAL_INPUT_PULLUP);
+    sreg = SREG;
+    cli();
+    for (o = 0; o < HAL_PULSE_MAX; o++)
+        if (pulse[o].age < 255) pulse[o].age++;
+    pulse[s].reg = r.reg;
+    pulse[s].pin = pin;
+    pulse[s].mask = r.mask;
+    pulse[s].level = *r.reg & r.mask;
+    pulse[s].debounce_ms = debounce_ms;
+    pulse[s].age = 0;
+    pulse[s].last_ms = (uint16_t)(millis_ms - 256u);
+    pulse[s].count = 0;
+    (&PCMSK0)[bank] |= r.mask; /* a stolen slot's old pin keeps interrupting: the handler ignores it */
+    PCICR |= _BV(bank);
+    SREG = sreg;
+    return s;
+}
+
+uint8_t hal_pulse_count(uint8_t pin, uint32_t *count)
+{
+    uint8_t s, sreg;
+    for (s = 0; s < HAL_PULSE_MAX; s++) {
+        if (!pulse[s].reg || pulse[s].pin != pin) continue;
+        sreg = SREG;
+        cli();
+        *count = pulse[s].count;
+        if ((uint16_t)((uint16_t)millis_ms - pulse[s].last_ms) > 255u) pulse[s].last_ms = (uint16_t)(millis_ms - 256u);
+        SREG = sreg;
+        return s;
+    }
+    *count = 0;
+    return HAL_PULSE_NONE;
+}

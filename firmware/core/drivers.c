@@ -136,6 +136,11 @@ void hcsr04_setup(const uint8_t *rec);                                          
 uint8_t hcsr04_poll(const uint8_t *rec, uint8_t *phase, uint32_t now, int32_t *val, uint16_t *wait);
 #endif
 
+#ifndef TD_NO_PULSE
+void pulse_setup(const uint8_t *rec);                                                        /* drivers_pulse.c */
+uint8_t pulse_poll(const uint8_t *rec, uint8_t *phase, uint32_t now, int32_t *val, uint16_t *wait);
+#endif
+
 const td_sensor_driver_t td_sensor_drivers[TD_SENSOR_KIND_COUNT] TD_ROM = {
 #ifndef TD_NO_DS18B20
     [TD_SENSOR_KIND_DS18B20] = {ds_setup, ds_poll},
@@ -144,5 +149,8 @@ const td_sensor_driver_t td_sensor_drivers[TD_SENSOR_KIND_COUNT] TD_ROM = {
 #endif
 #ifndef TD_NO_HCSR04
     [TD_SENSOR_KIND_HCSR04] = {hcsr04_setup, hcsr04_poll},
+#endif
+#ifndef TD_NO_PULSE
+    [TD_SENSOR_KIND_PULSE] = {pulse_setup, pulse_poll},
 #endif
 };

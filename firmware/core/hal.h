@@ -54,4 +54,16 @@ uint32_t hal_entropy(void);                      /* seed for the device id at fi
 #define HAL_PING_LONG 0xFFFFu
 uint16_t hal_ping(uint8_t trig, uint8_t echo, uint16_t timeout_us);
 
+/* Pulse counting (a flow meter, a rain gauge): falling edges on `pin` counted by a pin-change
+ * interrupt; a fall less than debounce_ms after the last counted one is not counted (a reed
+ * switch's bounces). hal_pulse_begin sets the pin up (input with pull-up) and starts its count at 0
+ * in one of HAL_PULSE_MAX slots: the pin's own if it has one, else the slot begun longest ago (so
+ * a config's pulse pins, begun together, always hold slots). It returns the slot, or HAL_PULSE_NONE
+ * for a pin that cannot interrupt. hal_pulse_count puts the falls counted since begin in *count
+ * (modulo 2^32) and returns the pin's slot, or HAL_PULSE_NONE when the pin holds none. */
+#define HAL_PULSE_MAX 4u
+#define HAL_PULSE_NONE 0xFFu
+uint8_t hal_pulse_begin(uint8_t pin, uint8_t debounce_ms);
+uint8_t hal_pulse_count(uint8_t pin, uint32_t *count);
+
 #endif

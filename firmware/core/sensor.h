@@ -93,7 +93,11 @@ extern const td_sensor_driver_t td_sensor_drivers[TD_SENSOR_KIND_COUNT];
 #else
 #define TD_SENSOR_KINDS_BUILT_HCSR04 (1UL << TD_SENSOR_KIND_HCSR04) /* drivers_hcsr04.c */
 #endif
-#define TD_SENSOR_KINDS_BUILT_PULSE 0UL /* the pulse counter (kind 4): its row, no driver yet */
+#ifdef TD_NO_PULSE
+#define TD_SENSOR_KINDS_BUILT_PULSE 0UL
+#else
+#define TD_SENSOR_KINDS_BUILT_PULSE (1UL << TD_SENSOR_KIND_PULSE) /* drivers_pulse.c */
+#endif
 #define TD_SENSOR_KINDS_BUILT (TD_SENSOR_KINDS_BUILT_DS18B20 | TD_SENSOR_KINDS_BUILT_HCSR04 | \
                                TD_SENSOR_KINDS_BUILT_PULSE)
 /* A new row in SENSOR_KINDS: say here whether this firmware builds its driver. Codes 1 and 2 are

@@ -461,3 +461,63 @@ uint16_t hal_ping(uint8_t trig, uint8_t echo, uint16_t timeout_us)
     if (rise + width > timeout_us) return HAL_PING_LONG;
     return (uint16_t)width;
 }
+
+/* Pulse counting (hal.h) against the world's pulse sources (sim_pulse.c), at the HAL: each count
+ * walks the source's edges up to the world's time now and counts its falls as hal_avr.c's
+ * interrupt does, with the same debounce (to the microsecond here). */
+static struct {
+    uint8_t pin, debounce_ms, used, age;
+    uint32_t count;
+    uint64_t last_us, k; /* the last counted fall; the next edge is edge j of pulse k */
+    uint8_t j, counted;
+} pulses[HAL_PULSE_MAX];
+
+static void pulse_walk(uint8_t s, uint64_t until_us, int count)
+{
+    uint64_t at;
+    uint8_t level, k_j;
+    for (;;) {
+        uint64_t k = pulses[s].k;
+        k_j = pulses[s].j;
+        if (!native_pulse_next(pulses[s].pin, &k, &k_j, &at, &level) || at > until_us) return;
+        pulses[s].k = k;
+        pulses[s].j = k_j;
+        if (level || !count) continue;
+        if (pulses[s].counted && at - pulses[s].last_us < pulses[s].debounce_ms * 1000ull) continue;
+        pulses[s].count++;
+        pulses[s].last_us = at;
+        pulses[s].counted = 1;
+    }
+}
+
+uint8_t hal_pulse_begin(uint8_t pin, uint8_t debounce_ms)
+{
+    uint8_t s, pick = 0;
+    for (s = 0; s < HAL_PULSE_MAX; s++) {
+        if (pulses[s].used && pulses[s].pin == pin) break;
+        if (!pulses[s].used || (pulses[pick].used && pulses[s].age > pulses[pick].age)) pick = s;
+    }
+    if (s == HAL_PULSE_MAX) s = pick;
+    for (uint8_t o = 0; o < HAL_PULSE_MAX; o++)
+        if (pulses[o].age < 255) pulses[o].age++;
+    memset(&pulses[s], 0, sizeof pulses[s]);
+    pulses[s].pin = pin;
+    pulses[s].debounce_ms = debounce_ms;
+    pulses[s].used = 1;
+    pulses[s].k = 1;
+    pulse_walk(s, native_world_us(), 0); /* edges before now are not this count's */
+    hal_pin_mode(pin, HAL_INPUT_PULLUP);
+    return s;
+}
+
+uint8_t hal_pulse_count(uint8_t pin, uint32_t *count)
+{
+    for (uint8_t s = 0; s < HAL_PULSE_MAX; s++) {
+        if (!pulses[s].used || pulses[s].pin != pin) continue;
+        pulse_walk(s, native_world_us(), 1);
+        *count = pulses[s].count;
+        return s;
+    }
+    *count = 0;
+    return HAL_PULSE_NONE;
+}

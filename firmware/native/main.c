@@ -68,6 +68,16 @@ int native_sonar_ping(uint8_t trig, uint8_t echo, uint32_t *rise_us, uint32_t *w
     return sim_sonar_ping(&scn.sonar, trig, echo, (uint32_t)world.world_ms, rise_us, width_us);
 }
 
+int native_pulse_next(uint8_t pin, uint64_t *k, uint8_t *j, uint64_t *at_us, uint8_t *level)
+{
+    int i = sim_pulse_find(&scn.pulse, pin);
+    sim_pulse_pos_t pos = {*k, *j};
+    if (i < 0 || !sim_pulse_next(&scn.pulse, (uint8_t)i, &pos, at_us, level)) return 0;
+    *k = pos.k;
+    *j = pos.j;
+    return 1;
+}
+
 /* The scenario's probes on their buses (at power-on: scratchpads at 85 °C). */
 static void wire_probes(void)
 {

@@ -43,6 +43,10 @@ struct ow_bus_s *native_ow_bus(uint8_t pin);
 
 /* What a ping on trig/echo gets now from the world's HC-SR04 model (sim_sonar_ping's answer). */
 int native_sonar_ping(uint8_t trig, uint8_t echo, uint32_t *rise_us, uint32_t *width_us);
+
+/* The next edge on `pin` from the world's pulse source there (sim_pulse_next's answer; 0 with no
+ * source on the pin, or no edge ever again). */
+int native_pulse_next(uint8_t pin, uint64_t *k, uint8_t *j, uint64_t *at_us, uint8_t *level);
 uint64_t native_world_us(void);
 
 /* The real-time clock in ms (us) since the process (or the last reset) began. */

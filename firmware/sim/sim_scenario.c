@@ -297,7 +297,8 @@ int sim_scenario_line(sim_scenario_t *s, const sim_board_t *b, char *line, char 
     if (strcmp(tok[0], "ds18b20") == 0) return parse_probe(s, b, tok, ntok, err, errlen);
     if (strcmp(tok[0], "ds18b20_fault") == 0) return parse_probe_fault(s, b, tok, ntok, err, errlen);
     if (strncmp(tok[0], "hcsr04", 6) == 0) return sim_sonar_line(&s->sonar, b, tok, ntok, err, errlen);
-    return fail(err, errlen, "unknown line kind %s (adc, digital, plant, ds18b20, ds18b20_fault)", tok[0]);
+    if (strncmp(tok[0], "pulse", 5) == 0) return sim_pulse_line(&s->pulse, b, tok, ntok, err, errlen);
+    return fail(err, errlen, "unknown line kind %s (adc, digital, plant, ds18b20, ds18b20_fault, hcsr04, hcsr04_fault, pulse, pulse_fault)", tok[0]);
 }
 
 int sim_scenario_load(sim_scenario_t *s, const sim_board_t *b, const char *path, char *err, size_t errlen)

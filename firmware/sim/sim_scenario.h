@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "sim_board.h"
+#include "sim_pulse.h"
 #include "sim_sonar.h"
 
 #define SCN_MAX_INPUTS 24
@@ -71,6 +72,7 @@ typedef struct {
     uint8_t n_probes;
     scn_fault_t fault[SCN_MAX_FAULTS];
     sim_sonar_t sonar; /* HC-SR04 units (sim_sonar.h) */
+    sim_pulse_t pulse; /* pulse sources (sim_pulse.h) */
     uint8_t n_faults;
 } sim_scenario_t;
 

@@ -62,8 +62,8 @@ def test_a_sensor_the_board_was_not_built_with_is_refused_before_a_byte_is_sent(
     plain = decode(compile_recipe(load(WATERER), load_board("uno")))
     with_sensor = encode(replace(plain, sensors=(Sensor(1, 3),)))  # a kind after the DS18B20
     with Session(native.port) as s:
-        assert s.hello.sensor_kinds == 1 | 1 << 3  # the DS18B20's and the HC-SR04's drivers, no other
-        with pytest.raises(ImageRefused, match="sensor 0 is sensor kind 1.*built with sensor kinds ds18b20, hcsr04"):
+        assert s.hello.sensor_kinds == 1 | 1 << 3 | 1 << 4  # the DS18B20's, HC-SR04's and pulse counter's
+        with pytest.raises(ImageRefused, match="sensor 0 is sensor kind 1.*built with sensor kinds ds18b20, hcsr04, pulse"):
             push(s, with_sensor)
         assert s.handshake().config_generation == 0
 

@@ -20,6 +20,7 @@ void app_boot(void)
 void app_poll(void)
 {
     uint8_t v = hal_cost_in;
+    uint32_t pulses;
     hal_watchdog_feed();
     hal_digital_write(v, v);
     hal_pwm_write(v, v);
@@ -27,5 +28,6 @@ void app_poll(void)
     hal_uart_write((const uint8_t *)&hal_cost_out, hal_uart_tx_free());
     hal_cost_out = hal_millis() + hal_digital_read(v) + hal_analog_read(v) + hal_eeprom_read(v) +
                    (uint16_t)hal_uart_read() +
-                   hal_ow_reset(v) + hal_ow_bit(v, v) + hal_ping(v, v, v);
+                   hal_ow_reset(v) + hal_ow_bit(v, v) + hal_ping(v, v, v) +
+                   hal_pulse_begin(v, v) + hal_pulse_count(v, &pulses) + pulses;
 }

@@ -36,3 +36,5 @@ int main(void)
 }
 
 uint16_t hal_ping(uint8_t trig, uint8_t echo, uint16_t timeout_us) { PORTB = trig; return (uint16_t)(PINB ^ echo ^ timeout_us); }
+uint8_t hal_pulse_begin(uint8_t pin, uint8_t debounce_ms) { PCMSK0 = (uint8_t)(pin ^ debounce_ms); return PINB & 3; }
+uint8_t hal_pulse_count(uint8_t pin, uint32_t *count) { *count = (uint32_t)TCNT1 << pin; return PINB & 3; }

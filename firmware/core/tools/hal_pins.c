@@ -51,3 +51,18 @@ void hal_digital_write(uint8_t pin, uint8_t level) /* the HC-SR04's trigger, hel
 {
     (void)pin, (void)level;
 }
+
+/* Pulse counting: no pin can interrupt here. The pulse driver is tested against the world's model
+ * on the native board (sim_pulse.c). */
+uint8_t hal_pulse_begin(uint8_t pin, uint8_t debounce_ms)
+{
+    (void)pin, (void)debounce_ms;
+    return HAL_PULSE_NONE;
+}
+
+uint8_t hal_pulse_count(uint8_t pin, uint32_t *count)
+{
+    (void)pin;
+    *count = 0;
+    return HAL_PULSE_NONE;
+}
