@@ -27,6 +27,7 @@
 #include "sim_clock.h"
 #include "sim_eeprom.h"
 #include "sim_ow_avr.h"
+#include "sim_pulse_avr.h"
 #include "sim_sonar_avr.h"
 #include "sim_scenario.h"
 
@@ -456,6 +457,7 @@ int main(int argc, char **argv)
     uint64_t start_us = wall_us(), last_plant_cycle = 0, next_log_ms = scn->plant.log_ms;
     ow_avr_init(g_avr, scn, drive_input);
     sonar_avr_init(g_avr, scn, drive_input);
+    pulse_avr_init(g_avr, scn, drive_input);
     apply_inputs(scn, last_mv);
 
     const char *why = "signal";
@@ -565,6 +567,7 @@ int main(int argc, char **argv)
     stack_use(g_avr, &stack_peak, &stack_never);
     ow_avr_report(event);
     sonar_avr_report(event);
+    pulse_avr_report(event);
     event("stop reason=%s t=%" PRIu64 "ms cycle=%" PRIu64 " wall_ms=%.0f speed=%.2f eeprom_writes=%" PRIu64
           " tx=%" PRIu64 " rx=%" PRIu64 " dropped=%" PRIu64 " static_ram=%u stack_peak=%u ram_never_used=%u",
           why, sim_ms(), g_avr->cycle, wall_ms, wall_ms > 0 ? simulated / wall_ms : 0.0, eeprom.writes,
