@@ -137,4 +137,6 @@ const td_sensor_driver_t td_sensor_drivers[TD_SENSOR_KIND_COUNT] TD_ROM = {
 #else
     [TD_SENSOR_KIND_DS18B20] = {0, 0},
 #endif
+    [TD_SENSOR_KIND_DHT22] = {0, 0}, /* not built yet */
+    [TD_SENSOR_KIND_DHT11] = {0, 0},
 };

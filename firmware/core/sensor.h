@@ -88,7 +88,8 @@ extern const td_sensor_driver_t td_sensor_drivers[TD_SENSOR_KIND_COUNT];
 #else
 #define TD_SENSOR_KINDS_BUILT (1UL << TD_SENSOR_KIND_DS18B20)
 #endif
-/* A new row in SENSOR_KINDS: say here whether this firmware builds its driver. */
-TD_STATIC_ASSERT(TD_SENSOR_KIND_COUNT == 1, sensor_kinds_built_lists_every_kind);
+/* A new row in SENSOR_KINDS: say here whether this firmware builds its driver. The DHT22's and
+ * DHT11's drivers are not built yet: their bits stay clear and the host refuses such a recipe. */
+TD_STATIC_ASSERT(TD_SENSOR_KIND_COUNT == 3, sensor_kinds_built_lists_every_kind);
 
 #endif /* TD_SENSOR_H */

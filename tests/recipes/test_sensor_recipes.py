@@ -137,5 +137,5 @@ def test_wrong_wiring_is_refused_in_words(change, board_name, where, words):
 
 def test_the_schema_knows_sensors_and_sensor_channels():
     schema = json_schema()
-    assert schema["$defs"]["sensor"]["properties"]["kind"]["enum"] == ["ds18b20"]
+    assert schema["$defs"]["sensor"]["properties"]["kind"]["enum"] == ["ds18b20", "dht22", "dht11"]
     assert {"required": ["sensor"]} in schema["$defs"]["channel"]["oneOf"]

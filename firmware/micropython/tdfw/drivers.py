@@ -137,7 +137,7 @@ class DS18B20:
 
 
 DRIVERS = (Analog(), Digital())  # by DriverId
-SENSOR_DRIVERS = (DS18B20(),)  # by SensorKind (contract/kinds.py SENSOR_KINDS); None: not built
+SENSOR_DRIVERS = (DS18B20(), None, None)  # by SensorKind (contract/kinds.py SENSOR_KINDS); None: not built
 # HELLO's sensor_kinds: bit 1 << code for each sensor kind this firmware has a driver for.
 SENSOR_KINDS_BUILT = 1 << SENSOR_KIND_DS18B20
 

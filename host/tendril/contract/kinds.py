@@ -108,6 +108,8 @@ class SensorKind(IntEnum):
     """A SENSOR record's kind byte, and its bit (1 << code) in HELLO's sensor_kinds."""
 
     DS18B20 = 0
+    DHT22 = 1  # DHT22 / AM2302
+    DHT11 = 2
 
 
 class SensorKindSpec(NamedTuple):
@@ -127,10 +129,20 @@ class SensorKindSpec(NamedTuple):
     option_defaults: tuple[int, ...] = (0, 0, 0)  # what a recipe that leaves an option out gets
 
 
+# DHT22/DHT11 (datasheets): one reading per 2 s. The host's start signal: the pin low >= 1 ms (DHT22),
+# >= 18 ms (DHT11); the part answers 80 us low, 80 us high, then 40 bits and a checksum byte.
+DHT_MIN_PERIOD_MS = 2000
+
 SENSOR_KINDS: tuple[SensorKindSpec, ...] = (  # indexed by code; only kinds with a working driver
     SensorKindSpec(SensorKind.DS18B20, "ds18b20", "DS18B20 temperature probe", 1,
                    PinCap.DIGITAL_IN | PinCap.DIGITAL_OUT, ("temperature",), (Unit.CELSIUS,),
                    ((9, 12), (0, 0), (0, 0)), ("resolution",), 1000, 0x28, (12, 0, 0)),
+    SensorKindSpec(SensorKind.DHT22, "dht22", "DHT22/AM2302 temperature and humidity", 1,
+                   PinCap.DIGITAL_IN | PinCap.DIGITAL_OUT, ("temperature", "humidity"),
+                   (Unit.CELSIUS, Unit.PERCENT), ((0, 0), (0, 0), (0, 0)), (), DHT_MIN_PERIOD_MS, 0),
+    SensorKindSpec(SensorKind.DHT11, "dht11", "DHT11 temperature and humidity", 1,
+                   PinCap.DIGITAL_IN | PinCap.DIGITAL_OUT, ("temperature", "humidity"),
+                   (Unit.CELSIUS, Unit.PERCENT), ((0, 0), (0, 0), (0, 0)), (), DHT_MIN_PERIOD_MS, 0),
 )
 SENSOR_KINDS_BY_NAME = {k.name: k for k in SENSOR_KINDS}
 SENSOR_MAX_QUANTITIES = max((len(k.quantities) for k in SENSOR_KINDS), default=1)

@@ -166,7 +166,8 @@ def _sensor(sn, board: Board, orig: m.Sensor | None) -> dict:
     out: dict = {"kind": spec.name, "pin": _pin(sn.pin, board)}
     out.update({name: value for name, value in zip(spec.option_names, sn.options)})
     out["read_every"] = fmt_ms(sn.period_ms)
-    out["rom"] = fmt_rom(sn.rom)
+    if spec.family:  # a part without a ROM code has no `rom`
+        out["rom"] = fmt_rom(sn.rom)
     if orig and orig.description:
         out["description"] = orig.description
     return out

@@ -33,6 +33,7 @@ def sensor_words(recipe: m.Recipe, sn: m.Sensor) -> str:
     """ "a DS18B20 temperature probe on D3, the only one on its pin, 12-bit, read every 2 s" """
     spec = sensor_kind(sn.kind)
     rom = f"ROM {sn.rom.hex()}" if any(sn.rom) else "the only one on its pin"
+    rom = rom if spec.family else "alone on its pin"
     opts = "".join(f", {v}-bit" if name == "resolution" else f", {name} {v}"
                    for name, v in zip(spec.option_names, sn.options))
     return f"a {spec.words} on {_pins(sn.pins)}, {rom}{opts}, read every {fmt_ms(sn.period_ms)}"
@@ -163,7 +164,8 @@ def _facts(recipe: m.Recipe, board=None) -> dict[tuple[str, str], tuple[int, obj
             put((f"parameter {p.name}", key), fmt(getattr(p, key)))
     for sn in recipe.sensors:
         put((f"sensor {sn.name}", "pin"), pins(sn.pins), _PINS)
-        put((f"sensor {sn.name}", "rom"), sn.rom.hex() if any(sn.rom) else "only", _PINS)
+        if sensor_kind(sn.kind).family:
+            put((f"sensor {sn.name}", "rom"), sn.rom.hex() if any(sn.rom) else "only", _PINS)
         put((f"sensor {sn.name}", "kind"), sensor_kind(sn.kind).name, _PINS)
         for name, value in zip(sensor_kind(sn.kind).option_names, sn.options):
             put((f"sensor {sn.name}", name), str(value))

@@ -63,7 +63,10 @@ def parse_sensor(r: Reader, path, name: str, raw, known, pins_of) -> Sensor | No
             r.err(path + ("read_every",), f"a {spec.name} is read every {fmt_ms(spec.min_period_ms)} .. 60 s")
             period = None
     rom = bytes(8)
-    if "rom" in s:
+    if "rom" in s and not spec.family:
+        r.err(path + ("rom",), f"a {spec.name} has no ROM code: it is alone on its pin")
+        rom = None
+    elif "rom" in s:
         text = r.text(path + ("rom",), s["rom"], 16)
         got = parse_rom(text.lower(), spec.family) if text is not None else None
         if isinstance(got, str):
