@@ -84,12 +84,17 @@ extern const td_sensor_driver_t td_sensor_drivers[TD_SENSOR_KIND_COUNT];
 /* HELLO's sensor_kinds: bit 1 << code for each sensor kind (contract/kinds.py SENSOR_KINDS) this
  * firmware has a driver for. The DS18B20's is built unless TD_NO_DS18B20. */
 #ifdef TD_NO_DS18B20
-#define TD_SENSOR_KINDS_BUILT 0UL
+#define TD_DS18B20_BUILT 0UL
 #else
-#define TD_SENSOR_KINDS_BUILT (1UL << TD_SENSOR_KIND_DS18B20)
+#define TD_DS18B20_BUILT (1UL << TD_SENSOR_KIND_DS18B20)
 #endif
-/* A new row in SENSOR_KINDS: say here whether this firmware builds its driver. The DHT22's and
- * DHT11's drivers are not built yet: their bits stay clear and the host refuses such a recipe. */
+#ifdef TD_NO_DHT
+#define TD_DHT_BUILT 0UL
+#else
+#define TD_DHT_BUILT ((1UL << TD_SENSOR_KIND_DHT22) | (1UL << TD_SENSOR_KIND_DHT11)) /* drivers_dht.c */
+#endif
+#define TD_SENSOR_KINDS_BUILT (TD_DS18B20_BUILT | TD_DHT_BUILT)
+/* A new row in SENSOR_KINDS: say here whether this firmware builds its driver. */
 TD_STATIC_ASSERT(TD_SENSOR_KIND_COUNT == 3, sensor_kinds_built_lists_every_kind);
 
 #endif /* TD_SENSOR_H */

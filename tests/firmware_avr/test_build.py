@@ -61,11 +61,11 @@ def test_hal_demo_builds_and_the_hal_stays_small(tmp_path, board):
     m = re.search(r"HAL \(\w+, every call used once\): flash (\d+) B, static RAM (\d+) B", run.stdout)
     assert m, run.stdout
     # Measured: 1.6 KB flash on the Uno (1.96 KB on the Mega: 16 more pins, 3 more timers, 16 ADC
-    # channels), then 1,822 B and 2,180 B with the 1-Wire reset and slot (issue 14); these catch growth. RAM: 80 B RX + 73 B TX (one whole frame) UART queues, the
+    # channels), then 1,822 B and 2,180 B with the 1-Wire reset and slot (issue 14), 2,124 B and 2,482 B with the DHT's start and read; these catch growth. RAM: 80 B RX + 73 B TX (one whole frame) UART queues, the
     # interrupt-driven ADC scan's latest reading of every analog channel (6-16 x 2 B) and 16 B of
     # state.
-    assert int(m.group(1)) <= (1850 if MCU[board] == "atmega328p" else 2200)
-    assert int(m.group(2)) <= (190 if MCU[board] == "atmega328p" else 205)
+    assert int(m.group(1)) <= (2150 if MCU[board] == "atmega328p" else 2510)
+    assert int(m.group(2)) <= (195 if MCU[board] == "atmega328p" else 210)  # + 5 B: hal_cost.c's DHT bytes
 
 
 def test_over_budget_fails_the_build(tmp_path):

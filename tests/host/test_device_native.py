@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import replace
 
 import pytest
 
 from tendril.boards import load_board
 from tendril.contract import EventKind
-from tendril.errors import DeviceError, ImageRefused
-from tendril.image import Sensor, decode, encode, with_generation
+from tendril.errors import DeviceError
+from tendril.image import with_generation
 from tendril.protocol import Event, GetParams, Params, Telemetry
 from tendril.recipes import compile_recipe, load
 from tendril.session import Session, read_config, read_params
@@ -56,16 +55,6 @@ def test_a_hostile_recipe_is_refused_before_a_byte_is_sent(native, tmp_path):
     assert "Traceback" not in result.stderr
     with Session(native.port) as s:
         assert s.hello.config_generation == 0
-
-
-def test_a_sensor_the_board_was_not_built_with_is_refused_before_a_byte_is_sent(native):
-    plain = decode(compile_recipe(load(WATERER), load_board("uno")))
-    with_sensor = encode(replace(plain, sensors=(Sensor(1, 3),)))  # a DHT22: no driver yet
-    with Session(native.port) as s:
-        assert s.hello.sensor_kinds == 1  # the DS18B20's driver, and no other
-        with pytest.raises(ImageRefused, match=r"sensor 0 is a DHT22.*\(dht22\).*built with sensor kinds ds18b20"):
-            push(s, with_sensor)
-        assert s.handshake().config_generation == 0
 
 
 def test_an_image_of_the_older_format_is_refused_by_the_board_with_words_to_push_again(native):
