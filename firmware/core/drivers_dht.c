@@ -1,6 +1,6 @@
 /* DHT22 (AM2302) and DHT11 on one pin (docs/sensors.md, "DHT22 and DHT11"). Two polls a reading, so
  * the loop never waits for the start signal: the first drives the line low and asks to come back
- * when the signal is long enough (2 ms for a DHT22, which needs >= 1 ms; 20 ms for a DHT11, which
+ * when the signal is long enough (3 ms for a DHT22, which needs >= 1 ms; 20 ms for a DHT11, which
  * needs >= 18 ms); the second releases the line and reads the answer and 40 bits in the HAL, with
  * interrupts off for those ~5 ms only. Faults: no answer, checksum (CRC), out of range. */
 #include "drivers_dht.h"
@@ -12,8 +12,9 @@
 #include "tendril_records.h"
 
 #ifndef TD_NO_DHT
-#define DHT22_START_MS 2u /* the line low >= 1 ms (AM2302 datasheet), with room for the ms tick */
-#define DHT11_START_MS 20u /* >= 18 ms (DHT11 datasheet) */
+#define DHT22_START_MS 3u /* the line low >= 1 ms (AM2302 datasheet): a 2 ms wait can be 0.98 ms when the
+                            * ms tick steps by 2 (1.024 ms a tick on AVR), as simavr showed */
+#define DHT11_START_MS 20u /* >= 18 ms (DHT11 datasheet), with the same margin */
 
 void dht_setup(const uint8_t *rec)
 {
@@ -47,11 +48,17 @@ uint8_t dht_poll(const uint8_t *rec, uint8_t *phase, uint32_t now, int32_t *val,
 {
     uint8_t pin = rec[TD_SENSOR_PIN], kind = rec[TD_SENSOR_KIND], sent[5];
     uint16_t start = kind == TD_SENSOR_KIND_DHT11 ? DHT11_START_MS : DHT22_START_MS;
-    (void)now;
+    uint8_t held;
+    (void)now; /* the pass's time: it may be a few ms old by now, too coarse for the start signal */
     if (*phase == 0) {
         hal_dht_start(pin);
-        *phase = 1;
+        *phase = (uint8_t)(0x80u | hal_millis()); /* when the line went low, in 7 bits */
         *wait = start;
+        return TD_READING_NONE;
+    }
+    held = (uint8_t)((uint8_t)hal_millis() - *phase) & 0x7Fu;
+    if (held < start) { /* polled early (the seam's `now` was old): keep the line low a while more */
+        *wait = (uint16_t)(start - held);
         return TD_READING_NONE;
     }
     *phase = 0;
