@@ -373,6 +373,8 @@ typedef enum {
 /* SensorKind: A SENSOR record's kind byte, and its bit (1 << code) in HELLO's sensor_kinds. */
 typedef enum {
     TD_SENSOR_KIND_DS18B20 = 0,
+    TD_SENSOR_KIND_DHT22 = 1,
+    TD_SENSOR_KIND_DHT11 = 2,
     TD_SENSOR_KIND_HCSR04 = 3,
     TD_SENSOR_KIND_PULSE = 4,
 } td_sensor_kind_t;

@@ -66,3 +66,22 @@ uint8_t hal_pulse_count(uint8_t pin, uint32_t *count)
     *count = 0;
     return HAL_PULSE_NONE;
 }
+
+/* DHT: nothing answers here (the DHT driver is tested on the native board, sim_dht.c). */
+void hal_dht_start(uint8_t pin)
+{
+    (void)pin;
+}
+
+uint8_t hal_dht_read(uint8_t pin, uint8_t data[5])
+{
+    (void)pin, (void)data;
+    return 0;
+}
+
+uint32_t hal_pins_ms; /* what hal_millis() returns (the DHT driver reads it) */
+
+uint32_t hal_millis(void)
+{
+    return hal_pins_ms;
+}

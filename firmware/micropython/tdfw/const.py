@@ -289,6 +289,8 @@ PIN_MODE_INPUT_PULLUP = const(1)
 PIN_MODE_OUTPUT = const(2)
 # SensorKind
 SENSOR_KIND_DS18B20 = const(0)
+SENSOR_KIND_DHT22 = const(1)
+SENSOR_KIND_DHT11 = const(2)
 SENSOR_KIND_HCSR04 = const(3)
 SENSOR_KIND_PULSE = const(4)
 # FRAME_HEADER: the frame header
