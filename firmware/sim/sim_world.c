@@ -77,3 +77,16 @@ int sim_world_sonar_ping(const sim_scenario_t *s, int echo, uint32_t now_ms, uin
     *rise_us = *width_us = 0;
     return SIM_SONAR_NONE;
 }
+
+/* Pulse sources (the MicroPython board's Pin.irq asks this): the next edge on `pin` after edge j
+ * of pulse k (sim_pulse_next's answer, *k and *j moved past it; 0 with no source on the pin, or no
+ * edge ever again). */
+int sim_world_pulse_next(const sim_scenario_t *s, int pin, uint64_t *k, uint8_t *j, uint64_t *at_us, uint8_t *level)
+{
+    int i = pin >= 0 && pin < 256 ? sim_pulse_find(&s->pulse, (uint8_t)pin) : -1;
+    sim_pulse_pos_t pos = {*k, *j};
+    if (i < 0 || !sim_pulse_next(&s->pulse, (uint8_t)i, &pos, at_us, level)) return 0;
+    *k = pos.k;
+    *j = pos.j;
+    return 1;
+}

@@ -30,6 +30,7 @@ from .const import (
     SENSOR_FAULT_WAITING,
     SENSOR_KIND_DS18B20,
     SENSOR_KIND_HCSR04,
+    SENSOR_KIND_PULSE,
     SENSOR_MAX_QUANTITIES,
     SENSOR_OPTIONS,
     SENSOR_PERIOD,
@@ -40,6 +41,7 @@ from .const import (
     STALE_SAMPLES,
 )
 from .drivers_hcsr04 import HCSR04
+from .drivers_pulse import Pulse
 from .engine import HALF, U32, _el
 from .image import dur_ms, offsets
 from .kinds import K_DRIVER, K_PIN_MODE, KINDS
@@ -139,9 +141,12 @@ class DS18B20:
 
 
 DRIVERS = (Analog(), Digital())  # by DriverId
-SENSOR_DRIVERS = (DS18B20(), None, None, HCSR04(), None)  # by SensorKind (contract/kinds.py); None: not built
+SENSOR_DRIVERS = (DS18B20(), None, None, HCSR04(), Pulse())  # by SensorKind (contract/kinds.py); None: not built
+# A sensor driver has setup(hal, rec) and poll(hal, rec, phase, now, got): like a channel driver's,
+# with got[2] the phase to keep and each quantity's reading at got[_Q[quantity]].
+_Q = (0, 3)  # where a sensor driver puts each quantity's reading in ``got`` (1 and 2: wait, phase)
 # HELLO's sensor_kinds: bit 1 << code for each sensor kind this firmware has a driver for.
-SENSOR_KINDS_BUILT = 1 << SENSOR_KIND_DS18B20 | 1 << SENSOR_KIND_HCSR04
+SENSOR_KINDS_BUILT = 1 << SENSOR_KIND_DS18B20 | 1 << SENSOR_KIND_HCSR04 | 1 << SENSOR_KIND_PULSE
 
 
 class Sensors:
@@ -165,7 +170,7 @@ class Sensors:
         ns = len(self.srec)
         self.swake, self.sarmed, self.sphase = [0] * ns, bytearray(ns), bytearray(ns)
         self.sval = [0] * SENSOR_MAX_QUANTITIES
-        self.sgot = [0, 0, 0]
+        self.sgot = [0] * (3 + SENSOR_MAX_QUANTITIES - 1)
         for i in range(ns):
             if self.sdrv[i] is not None:
                 self.sdrv[i].setup(hal, self.srec[i])
@@ -202,7 +207,7 @@ class Sensors:
                 if eng.c_kind[c] != CHANNEL_FROM_SENSOR or eng.c_pin[c] != i:
                     continue
                 if r == READING_OK:
-                    eng.raw[c] = got[0]  # one quantity so far (squant[c] == 0)
+                    eng.raw[c] = got[_Q[self.squant[c]]]
                     eng.fault[c] = 0
                     self.missed[c] = 0
                 else:

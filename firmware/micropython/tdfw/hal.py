@@ -35,6 +35,7 @@ class Hal:
         self._pwm = {}
         self._adc = {}
         self._ow = {}
+        self._pulse = {}  # pin: [count, last counted fall (ticks_ms), debounce_ms, slot]
         self._modules = modules or {}  # the virtual board's models of onewire and ds18x20
         self.wdt = None
         self._watchdog = watchdog
@@ -87,6 +88,41 @@ class Hal:
         high = 1  # the echo's pulse is high
         w = self.m.time_pulse_us(p, high, timeout_us)
         return 0 if w == -2 else 0xFFFF if w < 0 else w
+
+    # --- pulse counting (hal.h's hal_pulse_begin, hal_pulse_count) ------------------------------
+
+    def pulse_begin(self, pin, debounce_ms):
+        """Count the falls of ``pin`` (input with pull-up) from 0 by Pin.irq, a fall less than
+        debounce_ms after the last counted one ignored; the pin's slot (one a pin here: no limit)."""
+        st = self._pulse.get(pin)
+        if st is None:
+            st = self._pulse[pin] = [0, 0, 0, len(self._pulse)]
+        st[0], st[1], st[2] = 0, self._ticks_ms() - 256, debounce_ms
+        ticks, diff = self._ticks_ms, self._ticks_diff
+
+        def fell(_p):  # an interrupt: no allocation (small ints only)
+            now = ticks()
+            if diff(now, st[1]) >= st[2]:
+                st[1] = now
+                st[0] += 1
+
+        p = self._pins[pin] = self.m.Pin(pin, self.m.Pin.IN, self.m.Pin.PULL_UP)
+        try:
+            p.irq(handler=fell, trigger=self.m.Pin.IRQ_FALLING, hard=True)
+        except (TypeError, ValueError):  # a port without hard interrupts
+            p.irq(handler=fell, trigger=self.m.Pin.IRQ_FALLING)
+        return st[3]
+
+    def pulse_count(self, pin):
+        """The falls counted on ``pin`` since pulse_begin, or None when it was not begun. A last fall
+        older than 255 ms moves to 256 ms ago, so ticks_diff never wraps into a false bounce."""
+        st = self._pulse.get(pin)
+        if st is None:
+            return None
+        now = self._ticks_ms()
+        if self._ticks_diff(now, st[1]) > 255:
+            st[1] = now - 256
+        return st[0]
 
     # --- time ---------------------------------------------------------------------------------
 

@@ -45,6 +45,7 @@ from ..errors import TendrilError
 from ..image import decode, encode, two_point, validate
 from .clock import FOREVER, ClockState
 from .onewire_model import modules as onewire_modules
+from .pulse_model import PulseInput, deliver
 from .sonar_model import time_pulse_us as sonar_time_pulse_us
 from .scenario import ADC_BITS, Scenario
 from .story import plant_waterer_image as uno_plant_waterer_image
@@ -127,6 +128,10 @@ class Machine:
 
         class Pin:
             IN, OUT, PULL_UP = 0, 1, 2
+            IRQ_FALLING, IRQ_RISING = 4, 8
+
+            def irq(self, handler=None, trigger=4, hard=False):
+                m.vb.pulse_irq(self, handler, trigger)
 
             def __init__(self, n, mode=-1, pull=None, value=None):
                 self.n = n
@@ -249,6 +254,7 @@ class VirtualBoard:
         self.flat_out = False  # a `run` is moving the clock flat out
         self.world = world or default_world(board)
         self.levels: dict[int, float] = {}
+        self.pulse_inputs: dict = {}  # pin: (PulseInput, handler) for each Pin.irq (pulse_model.py)
         self.files = FaultyFiles(str(self.storage))
         self.alive = False
         self.crash: BaseException | None = None
@@ -294,7 +300,22 @@ class VirtualBoard:
             before = self.now_ms()
             self._ms += step
             self.world.advance(self.now_ms(), self.now_ms() - before, self.pump_on())
+            if self.pulse_inputs:
+                after = self._ms
+                deliver(self.pulse_inputs, int(after * 1000), self._set_ms)
+                self._ms = after
         return flat_out and allowed > 0
+
+    def _set_ms(self, ms: float) -> None:
+        self._ms = ms
+
+    def pulse_irq(self, pin, handler, trigger) -> None:
+        """Pin.irq: ``handler(pin)`` at each fall of the world's pulse source on the pin (falls only:
+        what the pulse driver asks for); None removes it."""
+        if handler is None or not trigger & pin.IRQ_FALLING:
+            self.pulse_inputs.pop(pin.n, None)
+            return
+        self.pulse_inputs[pin.n] = (PulseInput(self.world, pin.n, int(self._ms * 1000)), lambda: handler(pin))
 
     def world_analog(self, pin: int) -> int:
         """ADC.read_u16: the scenario's reading in the board's counts, left-aligned in 16 bits."""
