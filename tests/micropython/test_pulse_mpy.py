@@ -5,7 +5,6 @@ and simavr share (firmware/sim/sim_pulse.c): the shared story (tests/vectors/sen
 from __future__ import annotations
 
 import pytest
-
 from tendril.boards import load_board
 from tendril.contract import SensorKind
 from tendril.image import with_generation
