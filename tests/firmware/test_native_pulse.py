@@ -66,3 +66,39 @@ def test_a_rate_per_minute_is_sixty_times_the_rate_per_second(plain, tmp_path):
     values = [m.values[0] for m in board.messages(Telemetry) if m.time_ms >= 5_000]
     assert values and all(v is not None and abs(v - 210_000) <= 30_000 for v in values), values
     assert sum(values) / len(values) > 200_000, values
+
+
+WATER = """\
+[recipe]
+name = "water-meter"
+version = "1.0.0"
+summary = "a YF-S201 in litres and litres a minute (450 pulses a litre)"
+boards = ["uno"]
+telemetry = "1 s"
+
+[sensors.flow]
+kind = "pulse"
+pin = "D2"
+per_minute = 1
+read_every = "1 s"
+
+[channels.flow_rate]
+sensor = "flow"
+quantity = "rate"
+calibration = [{ reading = "0 pulses", value = "0 L/min" }, { reading = "450 pulses", value = "1 L/min" }]
+
+[channels.water]
+sensor = "flow"
+quantity = "total"
+calibration = [{ reading = "0 pulses", value = "0 L" }, { reading = "450 pulses", value = "1 L" }]
+"""
+
+
+def test_a_calibrated_yf_s201_reads_litres_a_minute_and_litres(plain, tmp_path):
+    # 15 Hz (2 L/min) for 60 s from 1 s on: 900 pulses, 2 L; then no flow
+    board = _play(plain, tmp_path, WATER, ["pulse D2 0:0 1000:0 1001:15 61001:15 61002:0"], 70_000)
+    rows = [(m.time_ms, m.values) for m in board.messages(Telemetry)]
+    during = [flow for t, (flow, _w) in rows if 4_000 <= t <= 60_000]
+    assert during and all(abs(flow - 2_000) <= 2_000 * 0.01 + 10 for flow in during), during  # L/min
+    after = [(flow, water) for t, (flow, water) in rows if t >= 64_000]
+    assert after and all(flow == 0 and abs(water - 2_000) <= 2_000 * 0.005 for flow, water in after), after
