@@ -34,9 +34,9 @@ def test_a_dht_recipe_is_refused_before_a_byte_is_sent(tmp_path):
     path = vb.start()
     try:
         with Session(path) as s:
-            assert s.hello.sensor_kinds == 1 | 1 << 3  # the DS18B20's and the HC-SR04's drivers, no other
+            assert s.hello.sensor_kinds == 1 | 1 << 3 | 1 << 4  # the DS18B20, HC-SR04 and pulse drivers, no other
             image = with_generation(compile_recipe(parse(RECIPE), load_board("pico")), 1)
-            with pytest.raises(ImageRefused, match=r"sensor 0 is a DHT22.*\(dht22\).*built with sensor kinds ds18b20, hcsr04"):
+            with pytest.raises(ImageRefused, match=r"sensor 0 is a DHT22.*\(dht22\).*built with sensor kinds ds18b20, hcsr04, pulse"):
                 push(s, image)
             assert s.handshake().config_generation == 0
     finally:
