@@ -132,7 +132,10 @@ def pct(values: list[float], p: float) -> float:
 
 def run(n: int, span: float, where: Path) -> dict:
     boards = []
-    with Broker(where / "broker") as broker:
+    # mosquitto's defaults hold 20 QoS 1 messages in flight and queue 1000 more per subscriber, then
+    # drop: a subscriber that fell behind lost availability messages and the run waited forever.
+    with Broker(where / "broker", extra=["max_inflight_messages 0",
+                                         "max_queued_messages 0"]) as broker:
         try:
             for i in range(n):
                 (where / f"b{i}").mkdir()

@@ -14,6 +14,7 @@ from ..contract import OWNER_LEASE, ActuatorStateBit, HelloFlag, Unit
 from ..errors import StorageError, TendrilError
 from ..image import decode, recipe_hash
 from ..protocol import (
+    ClearSafeMode,
     Lease,
     Off,
     Pause,
@@ -395,5 +396,20 @@ def resume(port: str, via: str | None) -> None:
     click.echo("automation resumed")
 
 
-COMMANDS = (status, push_cmd, pull, set_cmd, run, off, pause, resume)
+@click.command("clear-safe-mode")
+@port_opt
+@via_opt
+def clear_safe_mode(port: str, via: str | None) -> None:
+    """Take the board out of safe mode (its rules run again); what stopped it stays in the log."""
+    remote = through_serve(port, via)
+    if remote is not None:
+        with remote.client:
+            remote.call("clear_safe_mode")
+    else:
+        with _session(port) as s:
+            s.call(ClearSafeMode(), "CLEAR_SAFE_MODE")
+    click.echo("safe mode cleared")
+
+
+COMMANDS = (status, push_cmd, pull, set_cmd, run, off, pause, resume, clear_safe_mode)
 __all__ = ["COMMANDS"]
