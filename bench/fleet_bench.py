@@ -93,23 +93,35 @@ class CSub:
             self.proc.terminate()
             self.proc.wait(10)
 
-    def telemetry(self, t0: float, t1: float) -> tuple[list[float], Counter]:
-        """Latencies of the TELEMETRY records received in [t0, t1] (wall clock), and how many
-        each board sent in that span."""
+    def telemetry(self, t0: float, t1: float) -> tuple[list[float], list[float], Counter]:
+        """For the TELEMETRY records received in [t0, t1] (wall clock): latencies from serve's
+        read, lags from the sample itself, and how many of each board arrived in that span.
+        A sample's lag is its arrival minus its board time mapped to the wall clock with the
+        board's least (arrival - board time) of the whole run: what serve had not yet read
+        (waiting in the pty) counts too, which the latency from serve's read cannot see."""
         lat: list[float] = []
         per_board: Counter = Counter()
         if self.proc is None:
-            return lat, per_board
+            return lat, [], per_board
+        seen = []
         for line in self.out.read_text().splitlines():
             stamp, _, hexed = line.partition(" ")
             try:
                 now, rec = float(stamp), frames.decode(bytes.fromhex(hexed))
             except ValueError:
                 continue
-            if rec.kind == frames.TELEMETRY and t0 <= now <= t1:
-                lat.append(now - rec.host_time)
-                per_board[rec.board[0]] += 1
-        return lat, per_board
+            if rec.kind == frames.TELEMETRY:
+                seen.append((now, rec.board, rec.msg.time_ms / 1000, rec.host_time))
+        offset: dict = {}
+        for now, board, device_s, _ in seen:
+            offset[board] = min(offset.get(board, now - device_s), now - device_s)
+        lag: list[float] = []
+        for now, board, device_s, host_time in seen:
+            if t0 <= now <= t1:
+                lat.append(now - host_time)
+                lag.append(now - device_s - offset[board])
+                per_board[board[0]] += 1
+        return lat, lag, per_board
 
 
 def cpu_seconds(pid: int) -> float:
@@ -182,7 +194,7 @@ def run(n: int, span: float, where: Path) -> dict:
         rows = {(s.device_id, s.boot_count, s.device_ms) for s in iter_samples(db)}
     elapsed = t1 - t0
     missing = sub.telemetry - rows
-    clat, per_board = csub.telemetry(w0 + 1.0, w1)  # 1 s margin: in flight when measuring began
+    clat, clag, per_board = csub.telemetry(w0 + 1.0, w1)  # 1 s margin: in flight when measuring began
     sent = sorted(per_board.values())
     return {"boards": n, "span_s": round(elapsed, 1),
             "cpu_s_per_board_s": (cpu1 - cpu0) / elapsed / n,
@@ -190,6 +202,7 @@ def run(n: int, span: float, where: Path) -> dict:
             "msgs_per_s": {k: round(v / elapsed, 1) for k, v in sorted(kinds.items())},
             "latency_ms": {f"p{p}": round(1000 * pct(lat, p), 1) for p in (50, 95, 99)},
             "c_sub_latency_ms": {f"p{p}": round(1000 * pct(clat, p), 1) for p in (50, 95, 99)},
+            "c_sub_sample_lag_ms": {f"p{p}": round(1000 * pct(clag, p), 1) for p in (50, 95, 99)},
             "c_sub_telemetry_per_s": round(len(clat) / (w1 - w0 - 1.0), 1),
             "per_board_hz_min_median": ([round(sent[0] / (w1 - w0 - 1.0), 2),
                                          round(sent[len(sent) // 2] / (w1 - w0 - 1.0), 2)]

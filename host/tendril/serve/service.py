@@ -60,8 +60,16 @@ class Options:
     status_every: float = 5.0
 
 
+SCAN_DIR_ENV = "TENDRIL_SERVE_SCAN_DIR"  # tests: scan the links in this folder instead
+
+
 def scan_ports() -> list[str]:
-    """Serial ports whose USB ids belong to a board tendril knows (as `tendril ports` lists)."""
+    """Serial ports whose USB ids belong to a board tendril knows (as `tendril ports` lists); with
+    $TENDRIL_SERVE_SCAN_DIR set, every entry of that folder whose target exists (links to the
+    simulated boards' ptys: tests make boards appear and disappear there)."""
+    where = os.environ.get(SCAN_DIR_ENV)
+    if where:
+        return sorted(str(p) for p in Path(where).iterdir() if p.exists())
     from ..transport.discover import list_ports
     return [p.path for p in list_ports() if p.boards]
 
