@@ -23,7 +23,6 @@ from .link import play
 DHT = 1 << SensorKind.DHT22 | 1 << SensorKind.DHT11
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("kind", ["dht22", "dht11"])
 def test_the_virtual_board_tells_the_dht_story(tmp_path, kind):
     hello, got = play(tmp_path, story.recipe(kind), story.scenario(kind, "pico"), story.RUN_MS)
