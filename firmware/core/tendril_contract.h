@@ -282,6 +282,10 @@ typedef enum {
     TD_UNIT_PPM = 9,
     TD_UNIT_HPA = 10,
     TD_UNIT_FAHRENHEIT = 11,
+    TD_UNIT_MM = 12,
+    TD_UNIT_LITRE = 13,
+    TD_UNIT_MILLILITRE = 14,
+    TD_UNIT_LITRE_PER_MIN = 15,
 } td_unit_t;
 
 /* ActuatorFlag */

@@ -106,8 +106,9 @@ def test_diff_names_a_probe_moved_to_another_pin_first():
     (('sensor = "tank"', 'sensor = "tnak"'), "channels.water.sensor", "no sensor named 'tnak'; sensors: tank, room"),
     (('quantity = "temperature"', 'quantity = "humidity"'), "channels.water.quantity",
      "a ds18b20 gives temperature, not 'humidity'"),
-    (('quantity = "temperature"', 'quantity = "temperature"\ncalibration = { gain = 2, offset = 0 }'),
-     "channels.water.calibration", "a sensor's reading is already in its unit"),
+    (('quantity = "temperature"', 'quantity = "temperature"\ncalibration = [{ reading = "20 %", value = "0 %" }, '
+                                  '{ reading = "30 °C", value = "100 %" }]'),
+     "channels.water.calibration[0].reading", "'20 %' is not in °C; write it like \"20 °C\" (a reading is what the sensor gives"),
     (('quantity = "temperature"', 'quantity = "temperature"\nunit = "%"'), "channels.water.unit",
      "a ds18b20's temperature is in °C"),
     (('quantity = "temperature"', 'quantity = "temperature"\nsample_every = "1 s"'), "channels.water.sample_every",

@@ -60,10 +60,16 @@ def _calibration(c: m.Channel) -> str:
         if isinstance(cal, m.Linear):
             parts.append(f"value = {fmt_number(cal.gain)} x reading + {fmt_quantity(cal.offset, c.unit)}{where}")
         else:
-            reads = " and ".join(f"{fmt_number(p.reading)}{' V' if p.volts else ''} reads {fmt_quantity(p.value, c.unit)}"
-                                 for p in cal)
+            reads = " and ".join(f"{_reading(c, p)} reads {fmt_quantity(p.value, c.unit)}" for p in cal)
             parts.append(reads + where)
     return "; ".join(parts) or "none (the value is the reading)"
+
+
+def _reading(c: m.Channel, p: m.Point) -> str:
+    """A calibration point's reading: ADC counts, volts, or a sensor's reading in its unit."""
+    if c.sensor is not None:
+        return fmt_quantity(int(p.reading * 1000), c.reading_unit)
+    return f"{fmt_number(p.reading)}{' V' if p.volts else ''}"
 
 
 def rule_words(recipe: m.Recipe, rule: m.Rule, values: bool = True) -> str:

@@ -138,12 +138,13 @@ TABLES: dict[str, dict[str, Key]] = {
     },
     "point": {
         "reading": Key(True, {"anyOf": [{"type": "integer", "minimum": 0}, {"type": "string", "maxLength": 40}]},
-                       "ADC count, or volts at the pin (\"0.5 V\")"),
+                       "ADC count, or volts at the pin (\"0.5 V\"); a sensor's channel: its reading in the "
+                       "quantity's unit (\"20 cm\")"),
         "value": Key(True, QUANTITY, "what that reading means, in the channel's unit"),
     },
     "linear": {
         "gain": Key(True, {"anyOf": [{"type": "number"}, {"type": "string", "maxLength": 40}]},
-                    "units per ADC count"),
+                    "units per ADC count (a sensor's channel: per unit of its reading)"),
         "offset": Key(True, QUANTITY, "value at reading 0"),
     },
     "actuator": {
