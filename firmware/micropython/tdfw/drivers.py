@@ -28,9 +28,8 @@ from .const import (
     SENSOR_FAULT_POWER_ON_VALUE,
     SENSOR_FAULT_STALE,
     SENSOR_FAULT_WAITING,
-    SENSOR_KIND_DS18B20,
-    SENSOR_KIND_HCSR04,
-    SENSOR_KIND_PULSE,
+    SENSOR_KIND_DHT11,
+    SENSOR_KIND_DHT22,
     SENSOR_MAX_QUANTITIES,
     SENSOR_OPTIONS,
     SENSOR_PERIOD,
@@ -40,6 +39,7 @@ from .const import (
     SENSOR_SIZE,
     STALE_SAMPLES,
 )
+from .drivers_dht import DHT
 from .drivers_hcsr04 import HCSR04
 from .drivers_pulse import Pulse
 from .engine import HALF, U32, _el
@@ -141,12 +141,22 @@ class DS18B20:
 
 
 DRIVERS = (Analog(), Digital())  # by DriverId
-SENSOR_DRIVERS = (DS18B20(), None, None, HCSR04(), Pulse())  # by SensorKind (contract/kinds.py); None: not built
 # A sensor driver has setup(hal, rec) and poll(hal, rec, phase, now, got): like a channel driver's,
 # with got[2] the phase to keep and each quantity's reading at got[_Q[quantity]].
+SENSOR_DRIVERS = (DS18B20(), DHT(SENSOR_KIND_DHT22), DHT(SENSOR_KIND_DHT11), HCSR04(),
+                  Pulse())  # by SensorKind
+# (contract/kinds.py); None: not built
 _Q = (0, 3)  # where a sensor driver puts each quantity's reading in ``got`` (1 and 2: wait, phase)
-# HELLO's sensor_kinds: bit 1 << code for each sensor kind this firmware has a driver for.
-SENSOR_KINDS_BUILT = 1 << SENSOR_KIND_DS18B20 | 1 << SENSOR_KIND_HCSR04 | 1 << SENSOR_KIND_PULSE
+
+
+def sensor_kinds_built(hal, sensor_drivers=SENSOR_DRIVERS):
+    """HELLO's sensor_kinds: bit 1 << code for each sensor kind this firmware has a driver for, on
+    this port (a DHT needs the port's ``dht`` module)."""
+    bits = 0
+    for code, drv in enumerate(sensor_drivers):
+        if drv is not None and (not hasattr(drv, "available") or drv.available(hal)):
+            bits |= 1 << code
+    return bits
 
 
 class Sensors:
@@ -160,10 +170,12 @@ class Sensors:
         self.srec, self.sdrv, self.squant = [], [], [0] * nc
         if img is not None:
             at = offsets(img)[3] + RULE_SIZE * eng.nr  # the rules, then the sensors
+            built = sensor_kinds_built(hal, sensor_drivers)
             for i in range((len(img) - at) // SENSOR_SIZE):
                 rec = img[at + SENSOR_SIZE * i:at + SENSOR_SIZE * (i + 1)]
                 self.srec.append(rec)
-                self.sdrv.append(sensor_drivers[rec[0]])  # validated: a kind of the table
+                # validated: a kind of the table; one this port cannot run is never read
+                self.sdrv.append(sensor_drivers[rec[0]] if built >> rec[0] & 1 else None)
             _po, co, _ao, _ro = offsets(img)
             for c in range(nc):
                 self.squant[c] = img[co + CHANNEL_SIZE * c + CHANNEL_MODE] >> SENSOR_QUANTITY_SHIFT & 3
