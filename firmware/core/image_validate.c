@@ -259,14 +259,14 @@ static TD_NOINLINE td_image_error_t check_sensor(vctx_t *v, const uint8_t *r, ui
     return IMAGE_OK;
 }
 
-/* A servo's limits and safe position: min <= safe <= max <= 180 degrees, and neither PWM nor
+/* A servo's limits and safe position: min <= safe <= max <= 180 degrees, min < max, neither PWM nor
  * active-low; any other actuator has all three at 0. */
 static bool servo_ok(const uint8_t *r, uint8_t flags)
 {
     uint8_t lo = r[TD_ACTUATOR_SERVO_MIN], hi = r[TD_ACTUATOR_SERVO_MAX], safe = r[TD_ACTUATOR_SERVO_SAFE];
     if (!(flags & TD_ACTUATOR_FLAG_SERVO)) return (lo | hi | safe) == 0;
     return !(flags & (TD_ACTUATOR_FLAG_PWM | TD_ACTUATOR_FLAG_ACTIVE_LOW)) && lo <= safe && safe <= hi &&
-           hi <= TD_SERVO_MAX_DEG;
+           lo < hi && hi <= TD_SERVO_MAX_DEG;
 }
 
 static td_image_error_t check_actuator(vctx_t *v, const uint8_t *r)

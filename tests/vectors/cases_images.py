@@ -264,6 +264,8 @@ def _invalid() -> list[tuple[str, str, bytes, ImageError, int]]:
         ("servo_on_mega_d9", "mega2560", encode(_servo(board_class=BoardClass.AVR2560)), ImageError.BAD_PIN, 0),
         ("servo_min_above_max", "uno", encode(_servo(servo_min=100, servo_max=90, servo_safe=95)),
          ImageError.BAD_ACTUATOR, 0),
+        ("servo_with_one_position", "uno", encode(_servo(servo_min=90, servo_max=90, servo_safe=90)),
+         ImageError.BAD_ACTUATOR, 0),
         ("servo_safe_below_min", "uno", encode(_servo(servo_safe=5)), ImageError.BAD_ACTUATOR, 0),
         ("servo_safe_above_max", "uno", encode(_servo(servo_safe=121)), ImageError.BAD_ACTUATOR, 0),
         ("servo_max_above_180", "uno", encode(_servo(servo_max=181, servo_safe=10)), ImageError.BAD_ACTUATOR, 0),

@@ -158,8 +158,8 @@ def validate(data: bytes, board: Board) -> None:
                 raise _fail(Code.BAD_ACTUATOR, i, "servo limits on an actuator that is not a servo")
         elif flags & (ActuatorFlag.PWM | ActuatorFlag.ACTIVE_LOW):
             raise _fail(Code.BAD_ACTUATOR, i, "a servo is neither PWM nor active-low")
-        elif not s_min <= s_safe <= s_max <= SERVO_MAX_DEG:
-            raise _fail(Code.BAD_ACTUATOR, i, f"servo limits must be min <= safe <= max <= {SERVO_MAX_DEG} degrees")
+        elif not (s_min <= s_safe <= s_max <= SERVO_MAX_DEG and s_min < s_max):
+            raise _fail(Code.BAD_ACTUATOR, i, f"servo limits must be min <= safe <= max <= {SERVO_MAX_DEG} degrees, min below max")
         if pin in used_pins:
             raise _fail(Code.PIN_CONFLICT, i, f"pin {pin} is already in use")
         used_pins.add(pin)
