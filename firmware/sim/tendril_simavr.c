@@ -28,6 +28,7 @@
 #include "sim_eeprom.h"
 #include "sim_ow_avr.h"
 #include "sim_sonar_avr.h"
+#include "sim_servo_avr.h"
 #include "sim_scenario.h"
 
 #define F_CPU_HZ 16000000u
@@ -240,6 +241,7 @@ static void check_pwm(void)
     for (uint8_t i = 0; i < g_board->n_pwm; i++) {
         const sim_pwm_t *u = &g_board->pwm[i];
         int16_t duty = (g_avr->data[u->tccr] & u->com) ? g_avr->data[u->ocr] : -1;
+        if (duty >= 0 && servo_avr_active(u->pin)) continue; /* a servo's train: sim_servo_avr.c */
         if (duty == g_pwm[u->pin]) continue;
         g_pwm[u->pin] = duty;
         if (duty >= 0) {
@@ -456,6 +458,7 @@ int main(int argc, char **argv)
     uint64_t start_us = wall_us(), last_plant_cycle = 0, next_log_ms = scn->plant.log_ms;
     ow_avr_init(g_avr, scn, drive_input);
     sonar_avr_init(g_avr, scn, drive_input);
+    servo_avr_init(g_avr, g_board, event);
     apply_inputs(scn, last_mv);
 
     const char *why = "signal";
@@ -528,6 +531,7 @@ int main(int argc, char **argv)
             }
         }
         check_pwm();
+        servo_avr_service();
         if (scn->plant.enabled) {
             scn_plant_t *pl = &scn->plant;
             int pump = pl->pump_pin >= 0 && g_level[pl->pump_pin] == pl->pump_active_high;
