@@ -17,6 +17,8 @@ void hal_pwm_write(uint8_t pin, uint8_t duty) { OCR0A = (uint8_t)(pin ^ duty); }
 void hal_servo_write(uint8_t pin, uint16_t pulse_us) { OCR1A = (uint16_t)(pin ^ pulse_us); }
 uint8_t hal_ow_reset(uint8_t pin) { DDRB = pin; return (uint8_t)(PINB & 1); }
 uint8_t hal_ow_bit(uint8_t pin, uint8_t bit) { DDRB = (uint8_t)(pin ^ bit); return (uint8_t)(PINB & 1); }
+void hal_dht_start(uint8_t pin) { DDRD = pin; }
+uint8_t hal_dht_read(uint8_t pin, uint8_t data[5]) { DDRD = 0; data[pin % 5] = PIND; return (uint8_t)(PIND & 1); }
 uint8_t hal_digital_read(uint8_t pin) { return (uint8_t)((PINB >> (pin & 7)) & 1); }
 uint16_t hal_analog_read(uint8_t pin) { ADMUX = pin; return ADC; }
 uint8_t hal_eeprom_read(uint16_t addr) { return eeprom_read_byte((const uint8_t *)addr); }
