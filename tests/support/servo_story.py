@@ -23,11 +23,14 @@ from tendril.image import Actuator, Channel, Image, Rule, encode, with_generatio
 PIN, LO, HI, SAFE, OPEN = 9, 10, 120, 10, 90
 WARM_MS, COOL_MS = 3_000, 8_000  # the air steps to 30 °C, then back to 20 °C
 SCENARIO = f"adc A0 steps 0:400 {WARM_MS // 1000}s:600 {COOL_MS // 1000}s:400\n"
+PICO_SCENARIO = SCENARIO.replace("adc A0", "adc 26")  # GP26, the Pico's first ADC pin
 
 
-def image(board_class: BoardClass = BoardClass.AVR328) -> bytes:
+def image(board_class: BoardClass = BoardClass.AVR328, air_pin: int = 14, adc_bits: int = 10) -> bytes:
+    """The vent recipe's image; the scenario's counts are 10-bit ones, scaled to the board's ADC."""
     vent = Actuator(PIN, ActuatorFlag.SERVO, 600_000, 0, 21_600_000, servo_min=LO, servo_max=HI, servo_safe=SAFE)
-    air = Channel(14, ChannelKind.ANALOG, 0, Unit.CELSIUS, 100, 50 << 16, 0)  # 50 thousandths a count
+    # 50 thousandths of a °C a 10-bit count
+    air = Channel(air_pin, ChannelKind.ANALOG, 0, Unit.CELSIUS, 100, (50 << 16) >> (adc_bits - 10), 0)
     rule = Rule(RuleKind.THRESHOLD, 0, RuleAction.FOLLOW, OPEN, 0, RuleFlag.ABOVE, threshold=28_000,
                 hysteresis=1_000)
     return with_generation(encode(Image("vent", board_class, 1000, (), (air,), (vent,), (rule,))), 1)
