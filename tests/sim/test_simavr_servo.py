@@ -12,21 +12,13 @@ from tendril.contract import EventKind
 from tendril.protocol import Ack, Event, Lease, Off
 
 from ..support import servo_story as story
-from ..support.simavr_board import FirmwareBoard, build_product
 
 pytestmark = pytest.mark.slow  # the real firmware in simavr for some seconds of board time
 
 
-@pytest.fixture(scope="module")
-def elf():
-    return build_product("uno")
-
-
 @pytest.fixture
-def board(elf, simavr_built, tmp_path):
-    fw = FirmwareBoard(elf, tmp_path)
-    yield fw
-    fw.stop()
+def board(uno_board):
+    return uno_board
 
 
 def _pulses(board) -> list[tuple[int, int, int]]:
