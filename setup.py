@@ -11,7 +11,7 @@ says in one line that it needs one (docs/install.md). Everything else is in pypr
 from setuptools import Extension, setup
 
 WORLD = ["firmware/sim/sim_world.c", "firmware/sim/sim_scenario.c", "firmware/sim/sim_board.c",
-         "firmware/sim/sim_onewire.c", "firmware/sim/sim_sonar.c"]
+         "firmware/sim/sim_onewire.c", "firmware/sim/sim_sonar.c", "firmware/sim/sim_dht.c"]
 
 setup(ext_modules=[Extension("tendril.sim._world", sources=WORLD, include_dirs=["firmware/sim"],
                              extra_compile_args=["-std=c99"], optional=True)])

@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import signal
+import subprocess
 import sys
 import tempfile
 import threading
@@ -75,6 +77,53 @@ class Counter_:
         self.client.loop_stop()
 
 
+class CSub:
+    """mosquitto_sub (C) on every frames topic, stamping each message as it arrives: the same
+    latency as Counter_ but without a Python client that may itself fall behind."""
+
+    def __init__(self, host: str, port: int, out: Path) -> None:
+        exe = shutil.which("mosquitto_sub")
+        self.out = out
+        self.proc = None if exe is None else subprocess.Popen(
+            [exe, "-h", host, "-p", str(port), "-q", "1", "-t", "+/+/frames", "-F", "%U %x"],
+            stdout=open(out, "w"), stderr=subprocess.DEVNULL)
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(10)
+
+    def telemetry(self, t0: float, t1: float) -> tuple[list[float], list[float], Counter]:
+        """For the TELEMETRY records received in [t0, t1] (wall clock): latencies from serve's
+        read, lags from the sample itself, and how many of each board arrived in that span.
+        A sample's lag is its arrival minus its board time mapped to the wall clock with the
+        board's least (arrival - board time) of the whole run: what serve had not yet read
+        (waiting in the pty) counts too, which the latency from serve's read cannot see."""
+        lat: list[float] = []
+        per_board: Counter = Counter()
+        if self.proc is None:
+            return lat, [], per_board
+        seen = []
+        for line in self.out.read_text().splitlines():
+            stamp, _, hexed = line.partition(" ")
+            try:
+                now, rec = float(stamp), frames.decode(bytes.fromhex(hexed))
+            except ValueError:
+                continue
+            if rec.kind == frames.TELEMETRY:
+                seen.append((now, rec.board, rec.msg.time_ms / 1000, rec.host_time))
+        offset: dict = {}
+        for now, board, device_s, _ in seen:
+            offset[board] = min(offset.get(board, now - device_s), now - device_s)
+        lag: list[float] = []
+        for now, board, device_s, host_time in seen:
+            if t0 <= now <= t1:
+                lat.append(now - host_time)
+                lag.append(now - device_s - offset[board])
+                per_board[board[0]] += 1
+        return lat, lag, per_board
+
+
 def cpu_seconds(pid: int) -> float:
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / TICK  # utime, stime
@@ -84,7 +133,7 @@ def wait_for(check, timeout: float, what: str) -> None:
     end = time.monotonic() + timeout
     while not check():
         if time.monotonic() > end:
-            raise SystemExit(f"fleet_bench: timed out waiting for {what}")
+            raise SystemExit(f"fleet_bench: timed out waiting for {what() if callable(what) else what}")
         time.sleep(0.2)
 
 
@@ -95,7 +144,10 @@ def pct(values: list[float], p: float) -> float:
 
 def run(n: int, span: float, where: Path) -> dict:
     boards = []
-    with Broker(where / "broker") as broker:
+    # mosquitto's defaults hold 20 QoS 1 messages in flight and queue 1000 more per subscriber, then
+    # drop: a subscriber that fell behind lost availability messages and the run waited forever.
+    with Broker(where / "broker", extra=["max_inflight_messages 0",
+                                         "max_queued_messages 0"]) as broker:
         try:
             for i in range(n):
                 (where / f"b{i}").mkdir()
@@ -104,14 +156,19 @@ def run(n: int, span: float, where: Path) -> dict:
                 boards.append(b)
                 push_fast(b.port)  # the plant waterer, telemetry every 100 ms
             sub = Counter_(broker.host, broker.port)
+            csub = CSub(broker.host, broker.port, where / "csub.txt")
             serve = ServeProc(where, broker.url, *(b.port for b in boards))
             try:
-                wait_for(lambda: len(sub.online) >= n, 120 + 3 * n, f"{n} boards online")
+                wait_for(lambda: len(sub.online) >= n, 120 + 3 * n,
+                         lambda: f"{n} boards online (online: {len(sub.online)}; serve said: "
+                         f"{serve.stderr[-1500:]})")
                 with sub.lock:
                     sub.measuring = True
-                cpu0, t0 = cpu_seconds(serve.proc.pid), time.monotonic()
+                cpu0, t0, w0 = cpu_seconds(serve.proc.pid), time.monotonic(), time.time()
+                bcpu0 = sum(cpu_seconds(b.board.proc.pid) for b in boards)
                 time.sleep(span)  # the measured span itself, not a wait for an outcome
-                cpu1, t1 = cpu_seconds(serve.proc.pid), time.monotonic()
+                cpu1, t1, w1 = cpu_seconds(serve.proc.pid), time.monotonic(), time.time()
+                bcpu1 = sum(cpu_seconds(b.board.proc.pid) for b in boards)
                 with sub.lock:
                     sub.measuring = False
                     kinds, lat = dict(sub.kinds), list(sub.latencies)
@@ -129,6 +186,7 @@ def run(n: int, span: float, where: Path) -> dict:
                 if serve.proc.poll() is None:
                     serve.proc.kill()
                 sub.close()
+                csub.stop()
         finally:
             for b in boards:
                 b.stop()
@@ -136,11 +194,20 @@ def run(n: int, span: float, where: Path) -> dict:
         rows = {(s.device_id, s.boot_count, s.device_ms) for s in iter_samples(db)}
     elapsed = t1 - t0
     missing = sub.telemetry - rows
+    clat, clag, per_board = csub.telemetry(w0 + 1.0, w1)  # 1 s margin: in flight when measuring began
+    sent = sorted(per_board.values())
     return {"boards": n, "span_s": round(elapsed, 1),
             "cpu_s_per_board_s": (cpu1 - cpu0) / elapsed / n,
             "serve_cpu_pct": 100 * (cpu1 - cpu0) / elapsed,
             "msgs_per_s": {k: round(v / elapsed, 1) for k, v in sorted(kinds.items())},
             "latency_ms": {f"p{p}": round(1000 * pct(lat, p), 1) for p in (50, 95, 99)},
+            "c_sub_latency_ms": {f"p{p}": round(1000 * pct(clat, p), 1) for p in (50, 95, 99)},
+            "c_sub_sample_lag_ms": {f"p{p}": round(1000 * pct(clag, p), 1) for p in (50, 95, 99)},
+            "c_sub_telemetry_per_s": round(len(clat) / (w1 - w0 - 1.0), 1),
+            "per_board_hz_min_median": ([round(sent[0] / (w1 - w0 - 1.0), 2),
+                                         round(sent[len(sent) // 2] / (w1 - w0 - 1.0), 2)]
+                                        if sent else None),
+            "boards_cpu_pct": 100 * (bcpu1 - bcpu0) / elapsed,
             "telemetry_seen": len(sub.telemetry), "telemetry_in_db": len(rows),
             "seen_not_in_db": len(missing), "sigterm_to_exit_s": round(stop_s, 1)}
 

@@ -18,3 +18,19 @@ void sim_dht_frame(uint8_t kind, int32_t milli_c, int32_t milli_rh, int bad_sum,
     }
     out[4] = (uint8_t)(out[0] + out[1] + out[2] + out[3] + (bad_sum ? 1 : 0));
 }
+
+int sim_dht_answer(const sim_scenario_t *s, uint8_t pin, uint32_t now_ms, uint64_t low_us, uint8_t out[5])
+{
+    for (uint8_t i = 0; i < s->n_dhts; i++) {
+        const scn_dht_t *d = &s->dht[i];
+        if (d->pin != pin) continue;
+        int fault = sim_probe_fault(s, pin, now_ms);
+        if (fault == SCN_FAULT_UNPLUGGED) return 0;
+        if (low_us < (d->kind == SIM_DHT11 ? SIM_DHT11_START_US : SIM_DHT22_START_US)) return 0; /* too short */
+        /* out_of_range: what a failing part sends, 150 °C with a good checksum */
+        sim_dht_frame(d->kind, fault == SCN_FAULT_OUT_OF_RANGE ? 150000 : sim_dht_milli(s, i, 0, now_ms),
+                      sim_dht_milli(s, i, 1, now_ms), fault == SCN_FAULT_CRC, out);
+        return 1;
+    }
+    return 0;
+}

@@ -1,9 +1,12 @@
 /* sim_dht.h: a DHT22 (AM2302) or DHT11 in the simulated world, as the bytes it sends (sim_dht.c).
- * Pure. The native board answers hal_dht_read with them (the model at the HAL). */
+ * Pure. The native board answers hal_dht_read with them (the model at the HAL), simavr plays them
+ * edge by edge (sim_dht_avr.c), the MicroPython board's `dht` module reads them (sim_world.c). */
 #ifndef SIM_DHT_H
 #define SIM_DHT_H
 
 #include <stdint.h>
+
+#include "sim_scenario.h"
 
 #define SIM_DHT22 1 /* the sensor-kind codes (contract/kinds.py SensorKind) */
 #define SIM_DHT11 2
@@ -14,5 +17,10 @@
  * truncated to tenths as the part does (a DHT11: whole units and tenths); `bad_sum`: the checksum
  * byte is wrong (a bit flipped on a long cable). */
 void sim_dht_frame(uint8_t kind, int32_t milli_c, int32_t milli_rh, int bad_sum, uint8_t out[5]);
+
+/* What the scenario's DHT on `pin` answers a start signal held low_us, at a board ms: 1 with its 5
+ * bytes (its values, a wrong checksum under a `crc` fault, 150 °C under `out_of_range`), 0 when it
+ * does not answer (no DHT there, a `no_answer` fault, a start signal too short for the part). */
+int sim_dht_answer(const sim_scenario_t *s, uint8_t pin, uint32_t now_ms, uint64_t low_us, uint8_t out[5]);
 
 #endif

@@ -44,13 +44,10 @@ static avr_cycle_count_t on_edge(avr_t *avr, avr_cycle_count_t when, void *param
     return when + (avr_cycle_count_t)(d->at_us[d->k] - d->at_us[d->k - 1]) * CYCLES_PER_US;
 }
 
-/* The answer to a start signal: its edges from the release, for the scenario's values now. */
-static void answer(dht_avr_t *d, const scn_dht_t *s, int fault)
+/* The answer to a start signal: its edges from the release, for the bytes the model sends now. */
+static void answer(dht_avr_t *d, const uint8_t data[5])
 {
-    uint8_t data[5];
     uint32_t t = 30;
-    int32_t milli_c = fault == SCN_FAULT_OUT_OF_RANGE ? 150000 : s->milli_c;
-    sim_dht_frame(s->kind, milli_c, s->milli_rh, fault == SCN_FAULT_CRC, data);
     d->n = 0;
     d->at_us[d->n] = t, d->level[d->n++] = 0, t += 80;
     d->at_us[d->n] = t, d->level[d->n++] = 1, t += 80;
@@ -94,17 +91,14 @@ void dht_avr_pin(uint8_t pin, int output, int level)
     g_drive(pin, 1);
     d->starts++;
     uint32_t need = d->kind == SIM_DHT11 ? SIM_DHT11_START_US : SIM_DHT22_START_US;
-    const scn_dht_t *s = NULL;
-    for (uint8_t i = 0; i < g_scn->n_dhts; i++)
-        if (g_scn->dht[i].pin == pin) s = &g_scn->dht[i];
-    int fault = sim_probe_fault(g_scn, pin, (uint32_t)(g->cycle / (CYCLES_PER_US * 1000u)));
+    uint8_t data[5];
     if (now - d->low_since_us < need) {
         d->short_starts++;
         return;
     }
-    if (s == NULL || fault == SCN_FAULT_UNPLUGGED) return;
+    if (!sim_dht_answer(g_scn, pin, (uint32_t)(now / 1000u), now - d->low_since_us, data)) return;
     d->answers++;
-    answer(d, s, fault);
+    answer(d, data);
 }
 
 void dht_avr_report(void (*say)(const char *fmt, ...))

@@ -270,22 +270,27 @@ static int parse_probe_fault(sim_scenario_t *s, const sim_board_t *b, char **tok
     return 0;
 }
 
-/* `dht22 PIN <°C> <%RH>` or `dht11 ...`: a DHT on PIN. */
+/* `dht22 PIN <°C> <%RH>` or `dht11 ...`, or `dht22 PIN <°C points> / <%RH points>`: a DHT on PIN. */
 static int parse_dht(sim_scenario_t *s, const sim_board_t *b, char **tok, int ntok, char *err, size_t errlen)
 {
-    int pin = ntok == 4 ? sim_board_parse_pin(b, tok[1]) : -1;
-    char *end1, *end2;
-    if (pin < 0) return fail(err, errlen, "%s PIN <°C> <%%RH>, with a pin of %s", tok[0], b->name);
+    int pin = ntok >= 4 ? sim_board_parse_pin(b, tok[1]) : -1, slash = -1;
+    if (pin < 0) return fail(err, errlen, "%s PIN <°C> <%%RH> (or <°C points> / <%%RH points>), with a pin of %s", tok[0], b->name);
     if (b->pins[pin].port == SIM_NO_PORT) return fail(err, errlen, "pin %s is not a digital pin on %s", tok[1], b->name);
     if (s->n_dhts >= SCN_MAX_DHTS) return fail(err, errlen, "more than %d DHTs", SCN_MAX_DHTS);
-    double c = strtod(tok[2], &end1), h = strtod(tok[3], &end2);
-    if (end1 == tok[2] || *end1 || c < -100 || c > 150) return fail(err, errlen, "bad temperature %s (°C)", tok[2]);
-    if (end2 == tok[3] || *end2 || h < 0 || h > 100) return fail(err, errlen, "bad humidity %s (%%RH, 0 .. 100)", tok[3]);
-    scn_dht_t *d = &s->dht[s->n_dhts++];
-    d->pin = (uint8_t)pin;
+    for (int k = 2; k < ntok; k++)
+        if (strcmp(tok[k], "/") == 0) slash = k;
+    if (slash < 0 ? ntok != 4 : slash == 2 || slash == ntok - 1) /* no `/`: one value each */
+        return fail(err, errlen, "%s PIN <°C> <%%RH>, or <°C points> / <%%RH points>", tok[0]);
+    int n_temp = slash < 0 ? 1 : slash - 2, after = slash < 0 ? 3 : slash + 1;
+    scn_dht_t *d = &s->dht[s->n_dhts];
+    if (sim_parse_points(tok + 2, n_temp, SCN_MAX_POINTS, -100, 150, 1000, "temperature", "°C", d->temp.t_ms,
+                         d->temp.v, &d->temp.n, err, errlen) < 0 ||
+        sim_parse_points(tok + after, ntok - after, SCN_MAX_POINTS, 0, 100, 1000, "humidity", "%RH", d->rh.t_ms,
+                         d->rh.v, &d->rh.n, err, errlen) < 0)
+        return -1;
+    d->pin = d->temp.pin = d->rh.pin = (uint8_t)pin;
     d->kind = strcmp(tok[0], "dht11") == 0 ? SIM_DHT11 : SIM_DHT22;
-    d->milli_c = (int32_t)(c * 1000 + (c < 0 ? -0.5 : 0.5));
-    d->milli_rh = (int32_t)(h * 1000 + 0.5);
+    s->n_dhts++;
     return 0;
 }
 
@@ -429,6 +434,11 @@ int32_t sim_scenario_value(sim_scenario_t *s, uint8_t i, uint32_t now_ms)
 int32_t sim_probe_milli_c(const sim_scenario_t *s, uint8_t i, uint32_t now_ms)
 {
     return series_at(&s->probe[i].temp, now_ms);
+}
+
+int32_t sim_dht_milli(const sim_scenario_t *s, uint8_t i, int rh, uint32_t now_ms)
+{
+    return series_at(rh ? &s->dht[i].rh : &s->dht[i].temp, now_ms);
 }
 
 int sim_probe_fault(const sim_scenario_t *s, uint8_t pin, uint32_t now_ms)

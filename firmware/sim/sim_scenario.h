@@ -64,12 +64,12 @@ typedef struct {
     uint32_t from_ms, until_ms; /* the fault holds for from_ms <= t < until_ms */
 } scn_fault_t;
 
-/* DHT22 / DHT11 (`dht22` and `dht11` lines: PIN <°C> <%RH>; `dht_fault PIN no_answer|crc|out_of_range
- * FROM UNTIL`, in the fault list with the probes'). */
+/* DHT22 / DHT11 (`dht22` and `dht11` lines: PIN <°C> <%RH>, or PIN <°C points> / <%RH points>;
+ * `dht_fault PIN no_answer|crc|out_of_range FROM UNTIL`, in the fault list with the probes'). */
 #define SCN_MAX_DHTS 4
 typedef struct {
     uint8_t pin, kind; /* SIM_DHT22 or SIM_DHT11 (sim_dht.h) */
-    int32_t milli_c, milli_rh;
+    scn_input_t temp, rh; /* thousandths of a °C and of a % RH over time, linear between points */
 } scn_dht_t;
 
 typedef struct {
@@ -109,6 +109,9 @@ int sim_plant_float_raw(const scn_plant_t *p);
 
 /* Probe i's temperature at now_ms, thousandths of a °C. */
 int32_t sim_probe_milli_c(const sim_scenario_t *s, uint8_t i, uint32_t now_ms);
+
+/* DHT i's temperature (rh 0) or humidity (rh 1) at now_ms, thousandths of a °C or of a % RH. */
+int32_t sim_dht_milli(const sim_scenario_t *s, uint8_t i, int rh, uint32_t now_ms);
 
 /* The fault on the 1-Wire bus of `pin` at now_ms (SCN_FAULT_*; the first listed wins), or 0. */
 int sim_probe_fault(const sim_scenario_t *s, uint8_t pin, uint32_t now_ms);

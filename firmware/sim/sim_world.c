@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "sim_dht.h"
 #include "sim_onewire.h"
 #include "sim_scenario.h"
 
@@ -76,4 +77,11 @@ int sim_world_sonar_ping(const sim_scenario_t *s, int echo, uint32_t now_ms, uin
             return sim_sonar_ping(&s->sonar, s->sonar.unit[i].trig, (uint8_t)echo, now_ms, rise_us, width_us);
     *rise_us = *width_us = 0;
     return SIM_SONAR_NONE;
+}
+
+/* DHT22 / DHT11 (the MicroPython board's `dht` module asks this): the 5 bytes the scenario's DHT on
+ * `pin` sends at a board ms to MicroPython's start signal (18 ms low), or 0 when none answers. */
+int sim_world_dht_read(const sim_scenario_t *s, int pin, uint32_t now_ms, uint8_t out[5])
+{
+    return pin >= 0 && pin < 256 && sim_dht_answer(s, (uint8_t)pin, now_ms, 18000u, out);
 }

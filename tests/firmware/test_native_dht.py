@@ -5,12 +5,15 @@ by an EVENT and followed by its recovery, and HELLO's sensor kinds."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from tendril.boards import load_board
 from tendril.contract import EventKind, SensorFault, SensorKind
 from tendril.image.codec import with_generation
 from tendril.protocol import Ack, Event, Hello, RequestHello, Telemetry
 from tendril.recipes import compile_recipe, parse
+from tendril.sim.scenario import Scenario, SimError
 
 from ..support import dht_story as story
 from ..support.native_board import NativeBoard
@@ -41,7 +44,7 @@ def test_the_native_board_says_it_has_the_dht_drivers(plain, tmp_path):
 @pytest.mark.parametrize("kind", ["dht22", "dht11"])
 def test_every_fault_is_marked_and_named_once_with_its_recovery(plain, tmp_path, kind):
     board = _play(plain, tmp_path, kind, story.scenario(kind), story.RUN_MS)
-    story.check([(m.time_ms, list(m.values)) for m in board.messages(Telemetry)], board.messages(Event))
+    story.check(kind, [(m.time_ms, list(m.values)) for m in board.messages(Telemetry)], board.messages(Event))
 
 
 def test_below_zero_a_dht22_reads_negative_and_a_dht11_is_out_of_range(plain, tmp_path):
@@ -51,3 +54,22 @@ def test_below_zero_a_dht22_reads_negative_and_a_dht11_is_out_of_range(plain, tm
     assert list(dht11.messages(Telemetry)[-1].values[:2]) == [None, None]
     faults = {e.b for e in dht11.messages(Event) if e.kind == EventKind.SENSOR}
     assert faults == {SensorFault.OUT_OF_RANGE}
+
+
+@pytest.mark.parametrize("line, words", [
+    ("dht22 D3 21.5", "dht22 PIN <°C> <%RH>"),
+    ("dht22 D3 21.5 55 60", "or <°C points> / <%RH points>"),
+    ("dht22 D3 0:21 10s:22 /", "or <°C points> / <%RH points>"),
+    ("dht11 D3 / 0:40", "or <°C points> / <%RH points>"),
+    ("dht22 D3 0:21 / 0:101", "bad humidity 101"),
+    ("dht22 D3 10s:21 5s:22 / 50", "series times must increase"),
+])
+def test_a_wrong_dht_line_is_refused_in_words(line, words):
+    with pytest.raises(SimError, match=re.escape(words)):
+        Scenario("uno").line(line)
+
+
+def test_a_dhts_values_over_time_are_read_as_they_change(plain, tmp_path):
+    board = _play(plain, tmp_path, "dht22", ["dht22 D3 0:20 10s:20 10001:30.5 / 0:40 10s:40 10001:80"], 16_000)
+    got = {(m.time_ms, tuple(m.values[:2])) for m in board.messages(Telemetry)}
+    assert (8_000, (20_000, 40_000)) in got and (16_000, (30_500, 80_000)) in got

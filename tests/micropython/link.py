@@ -6,6 +6,7 @@ import time
 import zlib
 
 import serial
+from tendril.boards import load_board
 from tendril.image import with_generation
 from tendril.protocol import (
     Ack,
@@ -20,7 +21,9 @@ from tendril.protocol import (
     decode_message,
     encode,
 )
+from tendril.recipes import compile_recipe, parse
 from tendril.sim.mpy_board import VirtualBoard
+from tendril.sim.scenario import Scenario
 
 
 class Link:
@@ -103,3 +106,22 @@ class Link:
             replies.append(self.request(ConfigChunk(off, image[off : off + 56])))
         replies.append(self.request(ConfigCommit()))
         return replies
+
+
+def play(tmp_path, recipe: str, lines: list[str], ms: int, board: str = "pico") -> tuple:
+    """A virtual board in the world of scenario ``lines``, its clock held: HELLO, ``recipe`` pushed
+    and committed, then ``ms`` board ms run. (HELLO, everything the board sent by itself.)"""
+    world = Scenario(board)
+    for line in lines:
+        world.line(line)
+    vb = VirtualBoard(board, storage=tmp_path, hold=True, world=world)
+    vb.start()
+    lk = Link(vb)
+    try:
+        hello = lk.request(RequestHello())
+        assert isinstance(lk.push(with_generation(compile_recipe(parse(recipe), load_board(board)), 1))[-1], Ack)
+        lk.run(ms, timeout=600)
+    finally:
+        lk.close()
+        vb.close()
+    return hello, lk.unsolicited

@@ -1,7 +1,7 @@
 """The real AVR binary's DHT driver in simavr: hal_dht_read times the levels the runner's pin-level
 model of the part plays from cycle timers (firmware/sim/sim_dht_avr.c, started by the firmware's
 own DDR writes), so the start signal's length, the answer and every bit are the binary's own. The
-shared DHT story (tests/support/dht_story.py) told as the native board tells it."""
+shared DHT vectors (tests/vectors/sensors/dht22_faults.json, dht11_faults.json) told as the native board tells them."""
 
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ def test_the_real_binary_tells_the_dht_story(board, kind):
     board.start(scenario="\n".join(story.scenario(kind)) + "\n", hold=True)
     board.push(with_generation(compile_recipe(parse(story.recipe(kind)), load_board("uno")), 1))
     board.listen_until(lambda m: isinstance(m, Telemetry) and m.time_ms >= story.RUN_MS, timeout=600)
-    story.check([(m.time_ms, list(m.values)) for m in board.telemetry()], board.device_events())
+    story.check(kind, [(m.time_ms, list(m.values)) for m in board.telemetry()], board.device_events())
     board.stop()
     line = next(ln for ln in board.events.lines() if ln.startswith("dht pin=3"))
     fields = dict(kv.split("=") for kv in line.split()[1:])

@@ -49,7 +49,7 @@ from .const import (
     RESET_CAUSE_WATCHDOG,
     TELEMETRY_MAX_VALUES,
 )
-from .drivers import DRIVERS, SENSOR_KINDS_BUILT, Sensors
+from .drivers import DRIVERS, Sensors, sensor_kinds_built
 from .engine import Engine, _el
 from .frame import COBS, FRAME, VERSION, Decoder, Encoder
 from .hal import Hal
@@ -281,7 +281,7 @@ class App:
         rhash = recipe_hash(img) if img else bytes(RECIPE_HASH_SIZE)
         plen = msg.hello(self.enc.raw, self.board[B_BOARD_CLASS], FW_VERSION, self.reset_cause, self.flags(),
                          self.device_id, self.boot_count, caps, gen, rhash,
-                         self.board[B_MAX_IMAGE], FW_NAME, SENSOR_KINDS_BUILT)
+                         self.board[B_MAX_IMAGE], FW_NAME, sensor_kinds_built(self.hal))
         self.send(MSG_HELLO, seq, plen)
 
 

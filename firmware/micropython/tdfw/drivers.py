@@ -28,8 +28,8 @@ from .const import (
     SENSOR_FAULT_POWER_ON_VALUE,
     SENSOR_FAULT_STALE,
     SENSOR_FAULT_WAITING,
-    SENSOR_KIND_DS18B20,
-    SENSOR_KIND_HCSR04,
+    SENSOR_KIND_DHT11,
+    SENSOR_KIND_DHT22,
     SENSOR_MAX_QUANTITIES,
     SENSOR_OPTIONS,
     SENSOR_PERIOD,
@@ -39,6 +39,7 @@ from .const import (
     SENSOR_SIZE,
     STALE_SAMPLES,
 )
+from .drivers_dht import DHT
 from .drivers_hcsr04 import HCSR04
 from .engine import HALF, U32, _el
 from .image import dur_ms, offsets
@@ -139,9 +140,21 @@ class DS18B20:
 
 
 DRIVERS = (Analog(), Digital())  # by DriverId
-SENSOR_DRIVERS = (DS18B20(), None, None, HCSR04())  # by SensorKind (contract/kinds.py); None: not built
-# HELLO's sensor_kinds: bit 1 << code for each sensor kind this firmware has a driver for.
-SENSOR_KINDS_BUILT = 1 << SENSOR_KIND_DS18B20 | 1 << SENSOR_KIND_HCSR04
+# A sensor driver has setup(hal, rec) and poll(hal, rec, phase, now, got): like a channel driver's,
+# with got[2] the phase to keep and each quantity's reading at got[_Q[quantity]].
+SENSOR_DRIVERS = (DS18B20(), DHT(SENSOR_KIND_DHT22), DHT(SENSOR_KIND_DHT11), HCSR04())  # by SensorKind
+# (contract/kinds.py); None: not built
+_Q = (0, 3)  # where a sensor driver puts each quantity's reading in ``got`` (1 and 2: wait, phase)
+
+
+def sensor_kinds_built(hal, sensor_drivers=SENSOR_DRIVERS):
+    """HELLO's sensor_kinds: bit 1 << code for each sensor kind this firmware has a driver for, on
+    this port (a DHT needs the port's ``dht`` module)."""
+    bits = 0
+    for code, drv in enumerate(sensor_drivers):
+        if drv is not None and (not hasattr(drv, "available") or drv.available(hal)):
+            bits |= 1 << code
+    return bits
 
 
 class Sensors:
@@ -155,17 +168,19 @@ class Sensors:
         self.srec, self.sdrv, self.squant = [], [], [0] * nc
         if img is not None:
             at = offsets(img)[3] + RULE_SIZE * eng.nr  # the rules, then the sensors
+            built = sensor_kinds_built(hal, sensor_drivers)
             for i in range((len(img) - at) // SENSOR_SIZE):
                 rec = img[at + SENSOR_SIZE * i:at + SENSOR_SIZE * (i + 1)]
                 self.srec.append(rec)
-                self.sdrv.append(sensor_drivers[rec[0]])  # validated: a kind of the table
+                # validated: a kind of the table; one this port cannot run is never read
+                self.sdrv.append(sensor_drivers[rec[0]] if built >> rec[0] & 1 else None)
             _po, co, _ao, _ro = offsets(img)
             for c in range(nc):
                 self.squant[c] = img[co + CHANNEL_SIZE * c + CHANNEL_MODE] >> SENSOR_QUANTITY_SHIFT & 3
         ns = len(self.srec)
         self.swake, self.sarmed, self.sphase = [0] * ns, bytearray(ns), bytearray(ns)
         self.sval = [0] * SENSOR_MAX_QUANTITIES
-        self.sgot = [0, 0, 0]
+        self.sgot = [0] * (3 + SENSOR_MAX_QUANTITIES - 1)
         for i in range(ns):
             if self.sdrv[i] is not None:
                 self.sdrv[i].setup(hal, self.srec[i])
@@ -202,7 +217,7 @@ class Sensors:
                 if eng.c_kind[c] != CHANNEL_FROM_SENSOR or eng.c_pin[c] != i:
                     continue
                 if r == READING_OK:
-                    eng.raw[c] = got[0]  # one quantity so far (squant[c] == 0)
+                    eng.raw[c] = got[_Q[self.squant[c]]]
                     eng.fault[c] = 0
                     self.missed[c] = 0
                 else:

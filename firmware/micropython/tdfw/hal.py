@@ -36,7 +36,8 @@ class Hal:
         self._pwm = {}
         self._adc = {}
         self._ow = {}
-        self._modules = modules or {}  # the virtual board's models of onewire and ds18x20
+        self._dht = {}
+        self._modules = dict(modules or {})  # the virtual board's models of onewire, ds18x20 and dht
         self.wdt = None
         self._watchdog = watchdog
         self.rx = bytearray(64)  # bounded receive buffer: one read never takes more
@@ -66,6 +67,26 @@ class Hal:
             ds = self._modules.get("ds18x20") or __import__("ds18x20")
             bus = ow.OneWire(self.m.Pin(pin))
             got = self._ow[pin] = (bus, ds.DS18X20(bus), ow.OneWireError)
+        return got
+
+    def module(self, name):
+        """MicroPython's module ``name`` (the virtual board hands in its models), or None when this
+        port has none."""
+        if name not in self._modules:
+            try:
+                self._modules[name] = __import__(name)
+            except ImportError:
+                self._modules[name] = None
+        return self._modules[name]
+
+    # --- DHT22 / DHT11 ----------------------------------------------------------------------------
+
+    def dht(self, pin, dht11):
+        """The DHT on ``pin``: MicroPython's dht.DHT11 or dht.DHT22 over machine.Pin (made once)."""
+        got = self._dht.get(pin)
+        if got is None:
+            mod = self.module("dht")
+            got = self._dht[pin] = (mod.DHT11 if dht11 else mod.DHT22)(self.m.Pin(pin))
         return got
 
     # --- HC-SR04 ping (hal.h's hal_ping) --------------------------------------------------------

@@ -14,6 +14,7 @@ from ..contract import OWNER_LEASE, ActuatorStateBit, HelloFlag, Unit
 from ..errors import StorageError, TendrilError
 from ..image import decode, recipe_hash
 from ..protocol import (
+    ClearSafeMode,
     Lease,
     Off,
     Pause,
@@ -371,13 +372,7 @@ def off(actuator: str, port: str, recipe_path: str | None, board: str | None, db
 def pause(port: str, via: str | None) -> None:
     """Pause the board's automation (leases still work) until `tendril resume`: a reset or a
     config push keeps it paused (the firmware keeps it in EEPROM or in its boot record)."""
-    remote = through_serve(port, via)
-    if remote is not None:
-        with remote.client:
-            remote.call("pause")
-    else:
-        with _session(port) as s:
-            s.call(Pause(), "PAUSE")
+    _mode(port, via, "pause", Pause(), "PAUSE")
     click.echo("automation paused until `tendril resume` (a reset keeps it paused)")
 
 
@@ -386,15 +381,30 @@ def pause(port: str, via: str | None) -> None:
 @via_opt
 def resume(port: str, via: str | None) -> None:
     """Resume the board's automation."""
-    remote = through_serve(port, via)
-    if remote is not None:
-        with remote.client:
-            remote.call("resume")
-    else:
-        with _session(port) as s:
-            s.call(Resume(), "RESUME")
+    _mode(port, via, "resume", Resume(), "RESUME")
     click.echo("automation resumed")
 
 
-COMMANDS = (status, push_cmd, pull, set_cmd, run, off, pause, resume)
+@click.command("clear-safe-mode")
+@port_opt
+@via_opt
+def clear_safe_mode(port: str, via: str | None) -> None:
+    """Take the board out of safe mode (its rules run again); what stopped it stays in the log."""
+    _mode(port, via, "clear_safe_mode", ClearSafeMode(), "CLEAR_SAFE_MODE")
+    click.echo("safe mode cleared")
+
+
+def _mode(port: str, via: str | None, command: str, msg, what: str) -> None:
+    """A command with no arguments: serve's MQTT ``command`` while serve owns the board, else
+    ``msg`` on the port."""
+    remote = through_serve(port, via)
+    if remote is not None:
+        with remote.client:
+            remote.call(command)
+    else:
+        with _session(port) as s:
+            s.call(msg, what)
+
+
+COMMANDS = (status, push_cmd, pull, set_cmd, run, off, pause, resume, clear_safe_mode)
 __all__ = ["COMMANDS"]

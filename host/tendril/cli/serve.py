@@ -82,10 +82,13 @@ WantedBy=default.target
 @click.option("--birth-delay", default="1-5", show_default=True, metavar="S|MIN-MAX",
               help="Seconds (random in MIN-MAX) after Home Assistant's birth message before"
               " discovery and state are sent again.")
+@click.option("--status-every", default=5.0, show_default=True, type=click.FloatRange(0.1),
+              metavar="S", help="Seconds between each board's STATUS and PARAMS reads (events"
+              " about actuators, mode and parameters read them at once anyway).")
 @click.option("--print-unit", is_flag=True, help="Print a systemd unit for these options; run nothing.")
 @click.option("--quiet", "-q", is_flag=True, help="Only warnings and errors on stderr.")
 def serve(ports, broker, password_file, ca_file, name, prefix, discovery_prefix, read_only, db,
-          board, recipe_paths, birth_delay, print_unit, quiet) -> None:
+          board, recipe_paths, birth_delay, status_every, print_unit, quiet) -> None:
     """Own the boards on PORTs (none: every tendril board plugged in, rescanned every few
     seconds), log everything to the database as `tendril log` does, and publish each board's
     state, events and Home Assistant discovery over MQTT; accept commands from MQTT.
@@ -104,7 +107,8 @@ def serve(ports, broker, password_file, ca_file, name, prefix, discovery_prefix,
     options = Options(broker=broker or "", ports=list(dict.fromkeys(ports)), name=name,
                       prefix=prefix, discovery_prefix=discovery_prefix, read_only=read_only,
                       db=db, board=board, password=_password(password_file), ca_file=ca_file,
-                      birth_delay=_delay(birth_delay), recipes=[load(p) for p in recipe_paths])
+                      birth_delay=_delay(birth_delay), recipes=[load(p) for p in recipe_paths],
+                      status_every=status_every)
     own = None
     if not broker:
         options.broker, own = choose_broker()

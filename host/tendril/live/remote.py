@@ -181,8 +181,7 @@ class RemoteBoard(LiveBase):
         return self._request("resume")
 
     def clear_safe_mode(self) -> Future:
-        return self._failed("clearing safe mode is not a serve command: stop serve, or use "
-                            "the board's own port")
+        return self._request("clear_safe_mode")
 
     def set_param(self, index: int, value: int) -> Future:
         name = self._name("parameters", index, "param")

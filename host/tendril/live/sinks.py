@@ -17,7 +17,10 @@ they remember by its image's hash (the log database's config history), to name w
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Sequence
+
+log = logging.getLogger("tendril.live")
 
 
 class Sink:
@@ -71,13 +74,29 @@ class Sink:
 
 class FanOut(Sink):
     """Each call goes to every sink, in order. A sink that raises is noted in ``errors`` (its
-    last error, by its place in ``sinks``) and skipped for that call only: one sink's trouble (an
+    last error, by its place in ``sinks``), said once an episode on the ``tendril.live`` logger
+    (one line; again when it works again), and skipped for that call only: one sink's trouble (an
     MQTT client gone, a bug) stops neither the others nor the board's thread. A LogSink keeps its
     own rows queued across a failed flush (sink.py), so nothing it was handed is lost."""
 
     def __init__(self, sinks: Iterable[Sink]) -> None:
         self.sinks: list[Sink] = list(sinks)
         self.errors: dict[int, Exception] = {}
+        self._failing: set[tuple[int, str]] = set()  # (sink, method) in an episode, said once
+
+    def _failed(self, i: int, name: str, exc: Exception) -> None:
+        self.errors[i] = exc
+        if (i, name) not in self._failing:  # one line an episode, never a traceback
+            self._failing.add((i, name))
+            text = (str(exc).strip().splitlines() or [""])[0][:200]
+            log.warning("%s failed in %s: %s%s (not repeated until it works again)",
+                        type(self.sinks[i]).__name__, name, type(exc).__name__,
+                        f": {text}" if text else "")
+
+    def _worked(self, i: int, name: str) -> None:
+        if (i, name) in self._failing:
+            self._failing.discard((i, name))
+            log.warning("%s works again in %s", type(self.sinks[i]).__name__, name)
 
     def _each(self, name: str, *args, **kw) -> list:
         out = []
@@ -85,8 +104,11 @@ class FanOut(Sink):
             try:
                 out.append(getattr(sink, name)(*args, **kw))
             except Exception as exc:  # noqa: BLE001 - isolate one sink from the others
-                self.errors[i] = exc
+                self._failed(i, name, exc)
                 out.append(None)
+            else:
+                if self._failing:
+                    self._worked(i, name)
         return out
 
     def _each_session(self, name: str, session: Sequence | None, *args) -> None:
@@ -95,7 +117,10 @@ class FanOut(Sink):
             try:
                 getattr(sink, name)(refs[i], *args)
             except Exception as exc:  # noqa: BLE001
-                self.errors[i] = exc
+                self._failed(i, name, exc)
+            else:
+                if self._failing:
+                    self._worked(i, name)
 
     # A session of a FanOut is the tuple of each sink's own session, in order.
     def begin_session(self, hello) -> tuple:

@@ -12,6 +12,7 @@ Payloads (JSON objects; an optional "id", a string or integer, is echoed in the 
     switch    {"actuator": "pump", "state": "ON"}              ON: run for the run time; OFF: off
     run_time  {"actuator": "pump", "for_s": 8}                 what switch ON and a bare run use
     pause     {}            resume   {}
+    clear_safe_mode {}
     set       {"parameter": "dry_threshold", "value": 40}      in the parameter's unit (s for times)
     push      {"recipe": "<recipe TOML text>"}
     pull      {}            the reply carries the recipe the board runs as "recipe" (TOML text)
@@ -27,7 +28,7 @@ from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 
 from ..contract import DUR_MAX_MS, VALUE_LIMIT
 from ..errors import TendrilError
-from ..protocol.requests import Lease, Off, Pause, Resume, SetParam
+from ..protocol.requests import ClearSafeMode, Lease, Off, Pause, Resume, SetParam
 from ..recipes.model import Recipe
 from .state import units
 from .topics import COMMANDS
@@ -89,6 +90,7 @@ _KEYS = {
     "run_time": ({"actuator", "for_s"}, set()),
     "pause": (set(), set()),
     "resume": (set(), set()),
+    "clear_safe_mode": (set(), set()),
     "set": ({"parameter", "value"}, set()),
     "push": ({"recipe"}, set()),
     "pull": (set(), set()),
@@ -156,7 +158,7 @@ def _good_id(value) -> bool:
 
 def _json(command: str, raw: bytes) -> dict:
     if not raw.strip():
-        if command in ("pause", "resume", "pull", "status"):
+        if command in ("pause", "resume", "clear_safe_mode", "pull", "status"):
             return {}
         raise CommandRefused(f"{command}: empty payload; expected a JSON object")
     try:
@@ -187,6 +189,8 @@ def _request(recipe: Recipe, command: str, body: dict, board, run_times: dict[st
         return Pause()
     if command == "resume":
         return Resume()
+    if command == "clear_safe_mode":
+        return ClearSafeMode()
     if command == "pull":
         return Pull()
     if command == "status":

@@ -77,6 +77,8 @@ class BoardState:
                         for c in recipe.channels]
         self.time_ms: int | None = None
         self.firmware: str | None = None
+        self.boot: dict[str, int | str | None] = {"boot_count": None, "generation": None,
+                                                  "recipe_hash": None}  # from HELLO
         self.flags = HelloFlag(0)
         self.values: dict[str, float | int | None] = {}
         self.actuator_state: dict[str, dict] = {}
@@ -88,6 +90,8 @@ class BoardState:
     def hello(self, hello) -> None:
         self.firmware = f"{hello.text} {hello.fw_major}.{hello.fw_minor}.{hello.fw_patch}".strip()
         self.flags = HelloFlag(hello.flags)
+        self.boot = {"boot_count": hello.boot_count, "generation": hello.config_generation,
+                     "recipe_hash": bytes(hello.recipe_hash).hex()}
 
     def telemetry(self, msg) -> bool:
         """Take a TELEMETRY; False (and nothing kept) for raw readings, which are not in units.
@@ -157,6 +161,7 @@ class BoardState:
             "board": self.board,
             "recipe": self.recipe.meta.name,
             "firmware": self.firmware,
+            **self.boot,
             "time_ms": self.time_ms,
             "paused": bool(self.flags & HelloFlag.PAUSED),
             "safe_mode": bool(self.flags & HelloFlag.SAFE_MODE),

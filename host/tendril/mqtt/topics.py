@@ -31,6 +31,7 @@ COMMANDS = (
     "run_time",  # how long "switch ON" runs an actuator (kept by serve, shown in the state)
     "pause",  # automation paused (the rules stop; limits still bind)
     "resume",
+    "clear_safe_mode",  # leave safe mode (what stopped the board stays in its log)
     "set",  # a parameter to a new value
     "push",  # a new recipe (TOML text)
     "pull",  # the recipe the board runs, as TOML, in the reply

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import ssl
 import threading
+import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
@@ -70,6 +72,14 @@ class Bus:
         self.on_message: Callable[[str, bytes], None] = lambda topic, payload: None
         self.on_disconnected: Callable[[], None] = lambda: None
         self.published = 0
+        # Board threads queue; one thread publishes. A hundred board threads calling paho's publish
+        # themselves queued on paho's message lock, which its network thread also holds for every
+        # PUBACK: that convoy, not CPU, was serve's latency at 100 boards (docs/benchmarks.md).
+        self._out: deque[tuple[str, str | bytes, bool, int]] = deque()
+        self._wake = threading.Event()  # set by a board thread that finds the publisher idle
+        self._closing = False
+        self._publisher = threading.Thread(target=self._publish_queued, name="mqtt publish",
+                                           daemon=True)
         self._first: threading.Event = threading.Event()
         self._first_error: str | None = None
         c = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=client_id,
@@ -82,6 +92,10 @@ class Bus:
         topic, payload = will
         c.will_set(topic, payload, qos=1, retain=True)
         c.reconnect_delay_set(min_delay=1, max_delay=15)
+        # No cap on QoS 1 messages awaiting their PUBACK. With paho's default cap (20) the rest wait
+        # in paho's queue, and paho walks that whole queue on every PUBACK: at a hundred boards'
+        # rate the queue grew and the walks with it (docs/benchmarks.md, "serve at 100 boards").
+        c.max_inflight_messages_set(0)
         c.on_connect = self._connected
         c.on_disconnect = self._disconnected
         c.on_message = self._message
@@ -97,6 +111,8 @@ class Bus:
             raise BrokerError(f"broker {self.url.public()}: cannot connect: "
                               f"{exc.strerror or exc}") from None
         self.client.loop_start()
+        if not self._publisher.is_alive():
+            self._publisher.start()
         if not self._first.wait(timeout) or self._first_error:
             why = self._first_error or f"no answer in {timeout:g} s"
             self.stop()
@@ -130,19 +146,48 @@ class Bus:
         self.client.subscribe(topic, qos=1)
 
     def publish(self, topic: str, payload: str | bytes, *, retain: bool = False, qos: int = 1) -> bool:
-        """Publish from any thread; False (nothing queued) while the broker is away."""
+        """Queue for publishing, from any thread, in order; False (nothing queued) while the
+        broker is away."""
         if not self.connected.is_set():
             return False
-        # No lock of ours around paho's publish (it is thread-safe): paho calls back under its own
-        # callback lock, and a board thread holding a lock of ours in there while paho's thread
-        # publishes a reply from on_message would deadlock the two.
-        info = self.client.publish(topic, payload, qos=qos, retain=retain)
-        ok = info.rc == mqtt.MQTT_ERR_SUCCESS
-        self.published += ok
-        return ok
+        self._out.append((topic, payload, retain, qos))  # a deque: no lock for a hundred threads
+        if not self._wake.is_set():
+            self._wake.set()
+        return True
+
+    def _publish_queued(self) -> None:
+        # No lock of ours held across paho's publish (it is thread-safe): paho calls back under
+        # its own callback lock, and holding one of ours in there while paho's thread publishes a
+        # reply from on_message would deadlock the two.
+        out = self._out
+        while True:
+            self._wake.clear()  # before looking: an append after this sets it again
+            if not out:
+                if self._closing:
+                    return
+                self._wake.wait(0.5)
+                continue
+            while out:
+                topic, payload, retain, qos = out.popleft()
+                if not self.connected.is_set():
+                    continue  # the broker went away: dropped, republished on reconnect
+                info = self.client.publish(topic, payload, qos=qos, retain=retain)
+                self.published += info.rc == mqtt.MQTT_ERR_SUCCESS
+
+    def drain(self, timeout: float = 10.0) -> bool:
+        """Wait until everything queued has been handed to paho (True), or ``timeout``."""
+        end = time.monotonic() + timeout
+        while self._out and time.monotonic() < end:
+            time.sleep(0.01)  # polling a queue another thread empties; bounded by timeout
+        return not self._out
 
     def stop(self, final: list[tuple[str, str]] = ()) -> None:
         """Publish ``final`` (topic, payload) retained, wait for them to leave, disconnect."""
+        self.drain()
+        self._closing = True
+        self._wake.set()
+        if self._publisher.is_alive():
+            self._publisher.join(10)
         infos = []
         if self.connected.is_set():
             infos = [self.client.publish(t, p, qos=1, retain=True) for t, p in final]

@@ -12,7 +12,7 @@ from ..live import LinkState
 from ..mqtt.commands import (CommandRefused, Pull, PushRecipe, RunTime, StatusRequest, parse, reply,
                              request_id_of)
 from ..mqtt.topics import TopicError
-from ..protocol.requests import Lease, Off, Pause, Resume, SetParam
+from ..protocol.requests import ClearSafeMode, Lease, Off, Pause, Resume, SetParam
 
 log = logging.getLogger("tendril.serve")
 
@@ -91,6 +91,8 @@ class Commands:
             future = live.pause()
         elif isinstance(req, Resume):
             future = live.resume()
+        elif isinstance(req, ClearSafeMode):
+            future = live.clear_safe_mode()
         elif isinstance(req, SetParam):
             future = live.set_param(req.index, req.value)
         elif isinstance(req, PushRecipe):

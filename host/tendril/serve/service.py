@@ -24,11 +24,12 @@ from pathlib import Path
 from .. import __version__
 from ..collect.sink import FramesSink
 from ..errors import StorageError, TendrilError
-from ..live import FanOut, LinkState, LiveBoard, LogSink, Sink
+from ..live import FanOut, LinkState, LiveBoard, Sink
 from ..mqtt.discovery import BIRTH, DEFAULT_DISCOVERY_PREFIX
 from ..mqtt.topics import DEFAULT_PREFIX, OFFLINE, ONLINE, Topics, board_id
 from .bus import Bus, BrokerUrl
 from .commands import Commands
+from .logwriter import QueuedLog
 from .runtime import remove_runtime, write_runtime
 from .sink import MqttSink
 
@@ -52,10 +53,23 @@ class Options:
     birth_delay: tuple[float, float] = (1.0, 5.0)
     recipes: list = field(default_factory=list)
     hello_timeout: float = 5.0
+    # STATUS + PARAMS of every board this often. A board's EVENTs (actuator on/off, mode, a
+    # parameter) make it read them at once, so a slow poll only slows the countdowns (ms_left,
+    # today's on-time) in the retained state; at 1 s, a hundred boards' polls were half of serve's
+    # busy time (docs/benchmarks.md).
+    status_every: float = 5.0
+
+
+SCAN_DIR_ENV = "TENDRIL_SERVE_SCAN_DIR"  # tests: scan the links in this folder instead
 
 
 def scan_ports() -> list[str]:
-    """Serial ports whose USB ids belong to a board tendril knows (as `tendril ports` lists)."""
+    """Serial ports whose USB ids belong to a board tendril knows (as `tendril ports` lists); with
+    $TENDRIL_SERVE_SCAN_DIR set, every entry of that folder whose target exists (links to the
+    simulated boards' ptys: tests make boards appear and disappear there)."""
+    where = os.environ.get(SCAN_DIR_ENV)
+    if where:
+        return sorted(str(p) for p in Path(where).iterdir() if p.exists())
     from ..transport.discover import list_ports
     return [p.path for p in list_ports() if p.boards]
 
@@ -69,7 +83,7 @@ class Serve:
         self.board_name = options.board
         self.lock = threading.Lock()
         self.boards: dict[str, LiveBoard] = {}  # port -> its LiveBoard
-        self.log_sink: LogSink | None = None
+        self.log_sink: QueuedLog | None = None
         self.bus = Bus(self.url, client_id=f"tendril-serve-{options.name}"[:64],
                        will=(self.topics.serve_availability(options.name), OFFLINE),
                        password=options.password, ca_file=options.ca_file)
@@ -91,7 +105,7 @@ class Serve:
         return [self.log_sink, self.sink, *self.extra_sinks]
 
     def start(self) -> None:
-        self.log_sink = LogSink.open(self.o.db)
+        self.log_sink = QueuedLog.open(self.o.db)
         try:
             self.bus.start()
         except TendrilError:
@@ -103,7 +117,8 @@ class Serve:
 
     def _add(self, port: str) -> None:
         live = LiveBoard(port, sink=FanOut(self.sinks()), recipes=self.o.recipes,
-                         board=self.o.board, hello_timeout=self.o.hello_timeout)
+                         board=self.o.board, hello_timeout=self.o.hello_timeout,
+                         status_every=self.o.status_every)
         with self.lock:
             self.boards[port] = live
         live.start()
@@ -156,7 +171,8 @@ class Serve:
             stop.wait(every)
 
     def tick(self) -> None:
-        """Availability follows each link; the port scan; the runtime file."""
+        """Availability follows each link; held-back states; the port scan; the runtime file."""
+        self.sink.publish_held()
         if not self.o.ports and time.monotonic() >= self._next_scan:
             self._next_scan = time.monotonic() + RESCAN_S
             self._rescan()
@@ -229,6 +245,7 @@ class Serve:
             log.error("the final flush failed: %s", exc)
             raise
         finally:
+            self.sink.publish_held(force=True)  # the last samples' state, before offline
             final = self.sink.offline_messages()
             final.append((self.topics.serve_availability(self.o.name), OFFLINE))
             self.bus.stop(final)

@@ -44,6 +44,7 @@ from ..contract import ActuatorFlag, BoardClass
 from ..errors import TendrilError
 from ..image import decode, encode, two_point, validate
 from .clock import FOREVER, ClockState
+from .dht_model import module as dht_module
 from .onewire_model import modules as onewire_modules
 from .sonar_model import time_pulse_us as sonar_time_pulse_us
 from .scenario import ADC_BITS, Scenario
@@ -225,10 +226,10 @@ class VirtualBoard:
     def __init__(self, board: str = "pico", image: bytes | None = None,
                  storage: str | os.PathLike | None = None, speed: float = 1.0,
                  world: Scenario | None = None, reset_cause: str = "power_on",
-                 hold: bool = False) -> None:
+                 hold: bool = False, without: tuple[str, ...] = ()) -> None:
         """``world`` is what the pins read (default_world without one); ``reset_cause`` is how this
         boot began: "power_on", "watchdog" or "hard"; ``hold`` starts the clock held
-        (tendril.sim.clock)."""
+        (tendril.sim.clock); ``without`` names modules this port lacks (("dht",): no DHT driver)."""
         self.board_name = board
         self.reset_cause = {"power_on": Machine.PWRON_RESET, "watchdog": Machine.WDT_RESET,
                             "hard": Machine.HARD_RESET}[reset_cause]
@@ -251,6 +252,7 @@ class VirtualBoard:
         self._ms = 0.0
         self.flat_out = False  # a `run` is moving the clock flat out
         self.world = world or default_world(board)
+        self.without = without
         self.levels: dict[int, float] = {}
         self.pulses: dict[int, list[tuple[int, int, int]]] = {}  # pin -> (ms, width us, Hz) changes
         self.files = FaultyFiles(str(self.storage))
@@ -353,7 +355,9 @@ class VirtualBoard:
     def _run(self, booted: threading.Event) -> None:
         machine = Machine(self)
         machine.cause = self.reset_cause
-        hal = Hal(self.board.adc_bits, machine=machine, uart=0, modules=onewire_modules(self.world, self.now_ms))
+        models = {**onewire_modules(self.world, self.now_ms), "dht": dht_module(self.world, self.now_ms)}
+        hal = Hal(self.board.adc_bits, machine=machine, uart=0,
+                  modules={name: None if name in self.without else m for name, m in models.items()})
         self.alive = True
         try:
             self.app = App(self.board_name, hal=hal, files=self.files, simulated=True)
