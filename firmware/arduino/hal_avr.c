@@ -213,6 +213,19 @@ void hal_digital_write(uint8_t pin, uint8_t level)
     }
 }
 
+/* ---- servos (hal.h): timer 1 in fast PWM mode 14, TOP = ICR1, /8: 0.5 us a tick, 20 ms a period.
+ * The first servo write switches the timer over (and with it a PWM pin on its other output); the
+ * compare registers are double-buffered, so a new position starts with the next period. */
+#define SERVO_TICKS_PER_US (F_CPU / 8 / 1000000UL)
+#define SERVO_TOP ((uint16_t)(TD_SERVO_PERIOD_US * SERVO_TICKS_PER_US - 1))
+TD_STATIC_ASSERT(F_CPU / 8 % 1000000UL == 0, servo_ticks_are_whole_us);
+
+static bool servo_timer(uint8_t unit)
+{
+    return (unit == PWM_OC1A || unit == PWM_OC1B) && (TCCR1B & _BV(WGM13));
+}
+#define OCR_WRITE(unit, v) do { if ((unit) == PWM_OC1A) OCR1A = (v); else OCR1B = (v); } while (0)
+
 /* analogWrite semantics: 0 and 255 are plain LOW and HIGH (no glitch), a pin without a PWM unit
  * goes HIGH from 128; the pin is made an output. */
 void hal_pwm_write(uint8_t pin, uint8_t duty)
@@ -233,7 +246,26 @@ void hal_pwm_write(uint8_t pin, uint8_t duty)
         ocr[1] = 0; /* 16-bit OCR: the high byte goes to TEMP, the low byte then writes both */
     }
     ocr[0] = duty;
+    if (servo_timer(r.pwm)) { /* timer 1 runs at 50 Hz for a servo: the duty of its whole period */
+        OCR_WRITE(r.pwm, (uint16_t)duty * (SERVO_TOP / 255u));
+    }
     *IO_REG(&pwm_tccr[unit]) |= com & 0xFE;
+}
+
+void hal_servo_write(uint8_t pin, uint16_t pulse_us)
+{
+    pin_ref_t r = pin_ref(pin);
+    if (!r.reg || (r.pwm != PWM_OC1A && r.pwm != PWM_OC1B)) {
+        return; /* only timer 1's outputs can: the image validation saw to it */
+    }
+    if (!(TCCR1B & _BV(WGM13))) {
+        ICR1 = SERVO_TOP;
+        TCCR1A = (uint8_t)((TCCR1A & (uint8_t)~(_BV(WGM10) | _BV(WGM11))) | _BV(WGM11));
+        TCCR1B = _BV(WGM13) | _BV(WGM12) | _BV(CS11);
+    }
+    OCR_WRITE(r.pwm, (uint16_t)(pulse_us * SERVO_TICKS_PER_US));
+    r.reg[1] |= r.mask;
+    TCCR1A |= (r.pwm == PWM_OC1A) ? _BV(COM1A1) : _BV(COM1B1);
 }
 
 /* ---- 1-Wire (hal.h gives the timings): DDR set drives the line low (PORT bit kept 0), DDR clear

@@ -48,15 +48,33 @@ static const store_eeprom_t eeprom = {hal_eeprom_read, hal_eeprom_write, hal_eep
 
 /* --- pins -------------------------------------------------------------------------------------- */
 
-/* Drives the actuator whose record is at `off` in image `src` at `level` (0 = its safe state). The
- * pin is checked against the board again: at boot this runs on images that have not been
- * validated yet. */
+/* A servo's pulse for `deg` degrees: SERVO_PULSE_MIN_US at 0 to SERVO_PULSE_MAX_US at SERVO_MAX_DEG,
+ * in 16-bit arithmetic (both spans divided by 20 first). */
+#define SERVO_SPAN_US (TD_SERVO_PULSE_MAX_US - TD_SERVO_PULSE_MIN_US)
+TD_STATIC_ASSERT(SERVO_SPAN_US % 20 == 0 && TD_SERVO_MAX_DEG % 20 == 0 && (SERVO_SPAN_US / 20) * 255u < 65536u,
+                 servo_pulse_in_16_bits);
+static uint16_t servo_pulse_us(uint8_t deg)
+{
+    return (uint16_t)(TD_SERVO_PULSE_MIN_US + (uint16_t)(deg * (SERVO_SPAN_US / 20)) / (TD_SERVO_MAX_DEG / 20));
+}
+
+/* Drives the actuator whose record is at `off` in image `src` at `level` (0 = its safe state: a
+ * servo's safe position). The pin is checked against the board again: at boot this runs on images
+ * that have not been validated yet. A servo's level is its position in degrees, already inside its
+ * limits (the engine clamps it). */
 static void drive(const td_src_t *src, uint16_t off, uint8_t level, bool setup)
 {
     uint8_t pin = image_rd_u8(src, off + TD_ACTUATOR_PIN);
     uint8_t flags = image_rd_u8(src, off + TD_ACTUATOR_FLAGS);
     uint8_t caps = board_pin_caps(TD_BOARD, pin);
     if ((caps & (TD_PIN_CAP_RESERVED | TD_PIN_CAP_DIGITAL_OUT)) != TD_PIN_CAP_DIGITAL_OUT) {
+        return;
+    }
+    if (flags & TD_ACTUATOR_FLAG_SERVO) {
+        if (!(caps & TD_PIN_CAP_SERVO)) return;
+        if (level == 0) level = image_rd_u8(src, off + TD_ACTUATOR_SERVO_SAFE);
+        if (level > TD_SERVO_MAX_DEG) level = TD_SERVO_MAX_DEG; /* an image not validated yet */
+        hal_servo_write(pin, servo_pulse_us(level));
         return;
     }
     if (!(flags & TD_ACTUATOR_FLAG_PWM) && level) {

@@ -21,8 +21,10 @@ TD_STATIC_ASSERT(TD_OPERAND_THRESHOLD == 1 << OP_THR && TD_OPERAND_HYSTERESIS ==
                          TD_OPERAND_HOLD == 1 << OP_HOLD && TD_OPERAND_DURATION == 1 << OP_DURATION &&
                          TD_OPERAND_PERIOD == 1 << OP_PERIOD && TD_OPERAND_INTERLOCK == 1 << OP_IL_THR,
                  operand_bits_in_order);
-TD_STATIC_ASSERT(TD_ACTUATOR_MIN_OFF == TD_ACTUATOR_MAX_ON + 2 && TD_ACTUATOR_DAILY_CAP == TD_ACTUATOR_MIN_OFF + 2 &&
-                         TD_ACTUATOR_SIZE == TD_ACTUATOR_DAILY_CAP + 2,
+TD_STATIC_ASSERT(TD_ACTUATOR_MAX_ON == TD_ACTUATOR_FLAGS + 1 && TD_ACTUATOR_MIN_OFF == TD_ACTUATOR_MAX_ON + 2 &&
+                         TD_ACTUATOR_DAILY_CAP == TD_ACTUATOR_MIN_OFF + 2 &&
+                         TD_ACTUATOR_SERVO_MIN == TD_ACTUATOR_DAILY_CAP + 2 &&
+                         TD_ACTUATOR_SERVO_MAX == TD_ACTUATOR_SERVO_MIN + 1 && TD_ACTUATOR_SIZE == TD_ACTUATOR_SERVO_SAFE + 1,
                  limits_in_order);
 
 TD_NOINLINE bool eng_due(uint32_t dur, const uint32_t *since, uint32_t now)
@@ -86,12 +88,18 @@ void eng_rule_def(const engine_t *e, uint8_t i, rdef_t *d)
 
 void eng_act_def(const engine_t *e, uint8_t i, adef_t *d)
 {
-    uint8_t rec[TD_ACTUATOR_SIZE - TD_ACTUATOR_MAX_ON];
+    uint8_t rec[TD_ACTUATOR_SIZE - TD_ACTUATOR_FLAGS];
     uint8_t k;
-    uint16_t off = (uint16_t)(e->act_at + (uint16_t)TD_ACTUATOR_SIZE * i + TD_ACTUATOR_MAX_ON);
+    uint16_t off = (uint16_t)(e->act_at + (uint16_t)TD_ACTUATOR_SIZE * i + TD_ACTUATOR_FLAGS);
     image_rd_bytes(e->src, off, rec, sizeof rec);
     for (k = 0; k < L_N; k++) {
-        d->ms[k] = dur16_ms(le_get_u16(&rec[2 * k]));
+        d->ms[k] = dur16_ms(le_get_u16(&rec[1 + 2 * k]));
+    }
+    d->lo = 0;
+    d->hi = 255;
+    if (rec[0] & TD_ACTUATOR_FLAG_SERVO) { /* the device keeps a servo inside its limits */
+        d->lo = rec[TD_ACTUATOR_SERVO_MIN - TD_ACTUATOR_FLAGS];
+        d->hi = rec[TD_ACTUATOR_SERVO_MAX - TD_ACTUATOR_FLAGS];
     }
 }
 
@@ -360,6 +368,8 @@ static void actuators(engine_t *e, uint32_t now)
             owner = eng_rule_claim(e, i, &level);
             claimed = owner != TD_NO_INDEX;
         }
+        if (level < d.lo) level = d.lo; /* only used when claimed: level >= 1 */
+        if (level > d.hi) level = d.hi;
         if (a->bits & A_ON) {
             if (!claimed) eng_turn_off(e, i, PEND(a), a->pend_rule, now);
             else if (eng_due(d.ms[L_MAX_ON], &a->t_edge, now)) eng_turn_off(e, i, TD_OFF_REASON_MAX_ON, owner, now);

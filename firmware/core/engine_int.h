@@ -24,10 +24,12 @@ typedef struct {
 #define RD_HYST(d) le_i32_from_u32((d)->op[OP_HYST])
 #define RD_IL_THR(d) le_i32_from_u32((d)->op[OP_IL_THR])
 
-/* An actuator's limits in ms, in record order (max_on, min_off, daily_cap): one loop decodes them. */
+/* An actuator's limits in ms, in record order (max_on, min_off, daily_cap): one loop decodes them;
+ * and the levels it may be driven at: a servo's limits in degrees, 0..255 for any other. */
 enum { L_MAX_ON, L_MIN_OFF, L_CAP, L_N };
 typedef struct {
     uint32_t ms[L_N];
+    uint8_t lo, hi;
 } adef_t;
 
 /* elapsed(*since) >= dur at `now` (rules.md "Time"): out of line, the tick has a dozen of them. */

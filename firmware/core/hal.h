@@ -19,6 +19,10 @@ uint32_t hal_millis(void);                       /* wraps after 2^32 ms */
 void hal_pin_mode(uint8_t pin, uint8_t mode);    /* Arduino pin numbers, as in boards/<name>.toml */
 void hal_digital_write(uint8_t pin, uint8_t level);
 void hal_pwm_write(uint8_t pin, uint8_t duty);   /* 0..255 */
+/* A hobby servo on `pin` (one with the servo capability): a high pulse of `pulse_us` every 20 ms
+ * (TD_SERVO_PERIOD_US), kept up by a timer, not the loop. The AVR uses timer 1 (fast PWM, TOP in
+ * ICR1, 0.5 us a tick): a plain PWM actuator on the timer's other pin then runs at 50 Hz too. */
+void hal_servo_write(uint8_t pin, uint16_t pulse_us);
 uint8_t hal_digital_read(uint8_t pin);           /* 0 or 1 */
 uint16_t hal_analog_read(uint8_t pin);           /* raw ADC count for the board's adc_bits */
 

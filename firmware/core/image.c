@@ -161,6 +161,9 @@ bool image_actuator(const td_src_t *s, uint8_t index, td_actuator_t *a)
     a->max_on_ms = dur16_ms(image_rd_u16(s, off + TD_ACTUATOR_MAX_ON));
     a->min_off_ms = dur16_ms(image_rd_u16(s, off + TD_ACTUATOR_MIN_OFF));
     a->daily_cap_ms = dur16_ms(image_rd_u16(s, off + TD_ACTUATOR_DAILY_CAP));
+    a->servo_min = image_rd_u8(s, off + TD_ACTUATOR_SERVO_MIN);
+    a->servo_max = image_rd_u8(s, off + TD_ACTUATOR_SERVO_MAX);
+    a->servo_safe = image_rd_u8(s, off + TD_ACTUATOR_SERVO_SAFE);
     return true;
 }
 

@@ -63,6 +63,7 @@ typedef struct {
     uint32_t daily_cap_ms;
     uint8_t pin;
     uint8_t flags; /* TD_ACTUATOR_FLAG_* */
+    uint8_t servo_min, servo_max, servo_safe; /* a servo's limits and safe position, degrees */
 } td_actuator_t;
 
 /* A sensor: a device on one or two pins that channels take quantities from (contract/kinds.py

@@ -12,7 +12,7 @@
 #include "sensor.h"
 
 #define PIN_BITMAP_BYTES ((TD_LIMIT_PINS + 7) / 8)
-#define KNOWN_ACTUATOR_FLAGS (TD_ACTUATOR_FLAG_PWM | TD_ACTUATOR_FLAG_ACTIVE_LOW)
+#define KNOWN_ACTUATOR_FLAGS (TD_ACTUATOR_FLAG_PWM | TD_ACTUATOR_FLAG_ACTIVE_LOW | TD_ACTUATOR_FLAG_SERVO)
 #define KNOWN_RULE_FLAGS (TD_RULE_FLAG_ABOVE | TD_RULE_FLAG_INTERLOCK_ABOVE)
 #define KNOWN_OPERANDS                                                                                  \
     (TD_OPERAND_THRESHOLD | TD_OPERAND_HYSTERESIS | TD_OPERAND_HOLD | TD_OPERAND_DURATION |             \
@@ -259,15 +259,28 @@ static TD_NOINLINE td_image_error_t check_sensor(vctx_t *v, const uint8_t *r, ui
     return IMAGE_OK;
 }
 
+/* A servo's limits and safe position: min <= safe <= max <= 180 degrees, min < max, neither PWM nor
+ * active-low; any other actuator has all three at 0. */
+static bool servo_ok(const uint8_t *r, uint8_t flags)
+{
+    uint8_t lo = r[TD_ACTUATOR_SERVO_MIN], hi = r[TD_ACTUATOR_SERVO_MAX], safe = r[TD_ACTUATOR_SERVO_SAFE];
+    if (!(flags & TD_ACTUATOR_FLAG_SERVO)) return (lo | hi | safe) == 0;
+    return !(flags & (TD_ACTUATOR_FLAG_PWM | TD_ACTUATOR_FLAG_ACTIVE_LOW)) && lo <= safe && safe <= hi &&
+           lo < hi && hi <= TD_SERVO_MAX_DEG;
+}
+
 static td_image_error_t check_actuator(vctx_t *v, const uint8_t *r)
 {
     uint8_t pin = r[TD_ACTUATOR_PIN];
     uint8_t flags = r[TD_ACTUATOR_FLAGS];
-    if (!pin_ok(v, pin, (flags & TD_ACTUATOR_FLAG_PWM) ? TD_PIN_CAP_DIGITAL_OUT | TD_PIN_CAP_PWM : TD_PIN_CAP_DIGITAL_OUT,
-                TD_PIN_CAP_RESERVED | TD_PIN_CAP_NO_ACTUATOR)) {
+    uint8_t need = TD_PIN_CAP_DIGITAL_OUT;
+    if (flags & TD_ACTUATOR_FLAG_PWM) need |= TD_PIN_CAP_PWM;
+    if (flags & TD_ACTUATOR_FLAG_SERVO) need |= TD_PIN_CAP_SERVO;
+    if (!pin_ok(v, pin, need, TD_PIN_CAP_RESERVED | TD_PIN_CAP_NO_ACTUATOR)) {
         return TD_IMG_ERR_BAD_PIN;
     }
     if (flags & ~KNOWN_ACTUATOR_FLAGS) return TD_IMG_ERR_BAD_ACTUATOR;
+    if (!servo_ok(r, flags)) return TD_IMG_ERR_BAD_ACTUATOR;
     if (!pin_take(v, pin)) return TD_IMG_ERR_PIN_CONFLICT;
     return RANGES(v, actuator_ranges);
 }

@@ -4,40 +4,40 @@
 #if !defined(TD_BOARD_SELECTED) || defined(TD_BOARD_ESP32_DEVKIT)
 /* ESP32 DevKit (MicroPython) */
 static const uint8_t td_pins_esp32_devkit[40] TD_ROM = {
-    0x2E, /*   0 GPIO0  digital_in digital_out pwm no_actuator */
+    0x6E, /*   0 GPIO0  digital_in digital_out pwm no_actuator servo */
     0x10, /*   1 GPIO1  reserved */
-    0x2E, /*   2 GPIO2  digital_in digital_out pwm no_actuator */
+    0x6E, /*   2 GPIO2  digital_in digital_out pwm no_actuator servo */
     0x10, /*   3 GPIO3  reserved */
-    0x0E, /*   4 GPIO4  digital_in digital_out pwm */
-    0x0E, /*   5 GPIO5  digital_in digital_out pwm */
+    0x4E, /*   4 GPIO4  digital_in digital_out pwm servo */
+    0x4E, /*   5 GPIO5  digital_in digital_out pwm servo */
     0x10, /*   6 GPIO6  reserved */
     0x10, /*   7 GPIO7  reserved */
     0x10, /*   8 GPIO8  reserved */
     0x10, /*   9 GPIO9  reserved */
     0x10, /*  10 GPIO10 reserved */
     0x10, /*  11 GPIO11 reserved */
-    0x2E, /*  12 GPIO12 digital_in digital_out pwm no_actuator */
-    0x0E, /*  13 GPIO13 digital_in digital_out pwm */
-    0x0E, /*  14 GPIO14 digital_in digital_out pwm */
-    0x2E, /*  15 GPIO15 digital_in digital_out pwm no_actuator */
-    0x0E, /*  16 GPIO16 digital_in digital_out pwm */
-    0x0E, /*  17 GPIO17 digital_in digital_out pwm */
-    0x0E, /*  18 GPIO18 digital_in digital_out pwm */
-    0x0E, /*  19 GPIO19 digital_in digital_out pwm */
+    0x6E, /*  12 GPIO12 digital_in digital_out pwm no_actuator servo */
+    0x4E, /*  13 GPIO13 digital_in digital_out pwm servo */
+    0x4E, /*  14 GPIO14 digital_in digital_out pwm servo */
+    0x6E, /*  15 GPIO15 digital_in digital_out pwm no_actuator servo */
+    0x4E, /*  16 GPIO16 digital_in digital_out pwm servo */
+    0x4E, /*  17 GPIO17 digital_in digital_out pwm servo */
+    0x4E, /*  18 GPIO18 digital_in digital_out pwm servo */
+    0x4E, /*  19 GPIO19 digital_in digital_out pwm servo */
     0x00, /*  20 (none) - */
-    0x0E, /*  21 GPIO21 digital_in digital_out pwm */
-    0x0E, /*  22 GPIO22 digital_in digital_out pwm */
-    0x0E, /*  23 GPIO23 digital_in digital_out pwm */
+    0x4E, /*  21 GPIO21 digital_in digital_out pwm servo */
+    0x4E, /*  22 GPIO22 digital_in digital_out pwm servo */
+    0x4E, /*  23 GPIO23 digital_in digital_out pwm servo */
     0x00, /*  24 (none) - */
-    0x0E, /*  25 GPIO25 digital_in digital_out pwm */
-    0x0E, /*  26 GPIO26 digital_in digital_out pwm */
-    0x0E, /*  27 GPIO27 digital_in digital_out pwm */
+    0x4E, /*  25 GPIO25 digital_in digital_out pwm servo */
+    0x4E, /*  26 GPIO26 digital_in digital_out pwm servo */
+    0x4E, /*  27 GPIO27 digital_in digital_out pwm servo */
     0x00, /*  28 (none) - */
     0x00, /*  29 (none) - */
     0x00, /*  30 (none) - */
     0x00, /*  31 (none) - */
-    0x0F, /*  32 GPIO32 analog_in digital_in digital_out pwm */
-    0x0F, /*  33 GPIO33 analog_in digital_in digital_out pwm */
+    0x4F, /*  32 GPIO32 analog_in digital_in digital_out pwm servo */
+    0x4F, /*  33 GPIO33 analog_in digital_in digital_out pwm servo */
     0x03, /*  34 GPIO34 analog_in digital_in */
     0x03, /*  35 GPIO35 analog_in digital_in */
     0x03, /*  36 GPIO36 analog_in digital_in */
@@ -77,8 +77,8 @@ static const uint8_t td_pins_mega2560[70] TD_ROM = {
     0x0E, /*   8 D8     digital_in digital_out pwm */
     0x0E, /*   9 D9     digital_in digital_out pwm */
     0x0E, /*  10 D10    digital_in digital_out pwm */
-    0x0E, /*  11 D11    digital_in digital_out pwm */
-    0x0E, /*  12 D12    digital_in digital_out pwm */
+    0x4E, /*  11 D11    digital_in digital_out pwm servo */
+    0x4E, /*  12 D12    digital_in digital_out pwm servo */
     0x2E, /*  13 D13    digital_in digital_out pwm no_actuator */
     0x06, /*  14 D14    digital_in digital_out */
     0x06, /*  15 D15    digital_in digital_out */
@@ -167,8 +167,8 @@ static const uint8_t td_pins_nano[22] TD_ROM = {
     0x0E, /*   6 D6     digital_in digital_out pwm */
     0x06, /*   7 D7     digital_in digital_out */
     0x06, /*   8 D8     digital_in digital_out */
-    0x0E, /*   9 D9     digital_in digital_out pwm */
-    0x0E, /*  10 D10    digital_in digital_out pwm */
+    0x4E, /*   9 D9     digital_in digital_out pwm servo */
+    0x4E, /*  10 D10    digital_in digital_out pwm servo */
     0x0E, /*  11 D11    digital_in digital_out pwm */
     0x06, /*  12 D12    digital_in digital_out */
     0x26, /*  13 D13    digital_in digital_out no_actuator */
@@ -202,35 +202,35 @@ const td_board_t td_board_nano = {
 #if !defined(TD_BOARD_SELECTED) || defined(TD_BOARD_PICO)
 /* Raspberry Pi Pico (RP2040, MicroPython) */
 static const uint8_t td_pins_pico[30] TD_ROM = {
-    0x0E, /*   0 GP0    digital_in digital_out pwm */
-    0x0E, /*   1 GP1    digital_in digital_out pwm */
-    0x0E, /*   2 GP2    digital_in digital_out pwm */
-    0x0E, /*   3 GP3    digital_in digital_out pwm */
-    0x0E, /*   4 GP4    digital_in digital_out pwm */
-    0x0E, /*   5 GP5    digital_in digital_out pwm */
-    0x0E, /*   6 GP6    digital_in digital_out pwm */
-    0x0E, /*   7 GP7    digital_in digital_out pwm */
-    0x0E, /*   8 GP8    digital_in digital_out pwm */
-    0x0E, /*   9 GP9    digital_in digital_out pwm */
-    0x0E, /*  10 GP10   digital_in digital_out pwm */
-    0x0E, /*  11 GP11   digital_in digital_out pwm */
-    0x0E, /*  12 GP12   digital_in digital_out pwm */
-    0x0E, /*  13 GP13   digital_in digital_out pwm */
-    0x0E, /*  14 GP14   digital_in digital_out pwm */
-    0x0E, /*  15 GP15   digital_in digital_out pwm */
-    0x0E, /*  16 GP16   digital_in digital_out pwm */
-    0x0E, /*  17 GP17   digital_in digital_out pwm */
-    0x0E, /*  18 GP18   digital_in digital_out pwm */
-    0x0E, /*  19 GP19   digital_in digital_out pwm */
-    0x0E, /*  20 GP20   digital_in digital_out pwm */
-    0x0E, /*  21 GP21   digital_in digital_out pwm */
-    0x0E, /*  22 GP22   digital_in digital_out pwm */
+    0x4E, /*   0 GP0    digital_in digital_out pwm servo */
+    0x4E, /*   1 GP1    digital_in digital_out pwm servo */
+    0x4E, /*   2 GP2    digital_in digital_out pwm servo */
+    0x4E, /*   3 GP3    digital_in digital_out pwm servo */
+    0x4E, /*   4 GP4    digital_in digital_out pwm servo */
+    0x4E, /*   5 GP5    digital_in digital_out pwm servo */
+    0x4E, /*   6 GP6    digital_in digital_out pwm servo */
+    0x4E, /*   7 GP7    digital_in digital_out pwm servo */
+    0x4E, /*   8 GP8    digital_in digital_out pwm servo */
+    0x4E, /*   9 GP9    digital_in digital_out pwm servo */
+    0x4E, /*  10 GP10   digital_in digital_out pwm servo */
+    0x4E, /*  11 GP11   digital_in digital_out pwm servo */
+    0x4E, /*  12 GP12   digital_in digital_out pwm servo */
+    0x4E, /*  13 GP13   digital_in digital_out pwm servo */
+    0x4E, /*  14 GP14   digital_in digital_out pwm servo */
+    0x4E, /*  15 GP15   digital_in digital_out pwm servo */
+    0x4E, /*  16 GP16   digital_in digital_out pwm servo */
+    0x4E, /*  17 GP17   digital_in digital_out pwm servo */
+    0x4E, /*  18 GP18   digital_in digital_out pwm servo */
+    0x4E, /*  19 GP19   digital_in digital_out pwm servo */
+    0x4E, /*  20 GP20   digital_in digital_out pwm servo */
+    0x4E, /*  21 GP21   digital_in digital_out pwm servo */
+    0x4E, /*  22 GP22   digital_in digital_out pwm servo */
     0x10, /*  23 GP23   reserved */
     0x10, /*  24 GP24   reserved */
-    0x0E, /*  25 GP25   digital_in digital_out pwm */
-    0x0F, /*  26 GP26   analog_in digital_in digital_out pwm */
-    0x0F, /*  27 GP27   analog_in digital_in digital_out pwm */
-    0x0F, /*  28 GP28   analog_in digital_in digital_out pwm */
+    0x4E, /*  25 GP25   digital_in digital_out pwm servo */
+    0x4F, /*  26 GP26   analog_in digital_in digital_out pwm servo */
+    0x4F, /*  27 GP27   analog_in digital_in digital_out pwm servo */
+    0x4F, /*  28 GP28   analog_in digital_in digital_out pwm servo */
     0x10, /*  29 GP29   reserved */
 };
 
@@ -263,8 +263,8 @@ static const uint8_t td_pins_uno[20] TD_ROM = {
     0x0E, /*   6 D6     digital_in digital_out pwm */
     0x06, /*   7 D7     digital_in digital_out */
     0x06, /*   8 D8     digital_in digital_out */
-    0x0E, /*   9 D9     digital_in digital_out pwm */
-    0x0E, /*  10 D10    digital_in digital_out pwm */
+    0x4E, /*   9 D9     digital_in digital_out pwm servo */
+    0x4E, /*  10 D10    digital_in digital_out pwm servo */
     0x0E, /*  11 D11    digital_in digital_out pwm */
     0x06, /*  12 D12    digital_in digital_out */
     0x26, /*  13 D13    digital_in digital_out no_actuator */

@@ -22,12 +22,12 @@
 #define TD_NO_INDEX 255
 #define TD_NO_READING (-2147483647L - 1)
 #define TD_STALE_SAMPLES 3
-#define TD_IMAGE_FORMAT 2
+#define TD_IMAGE_FORMAT 3
 #define TD_IMAGE_HEADER_SIZE 40
 #define TD_IMAGE_NAME_SIZE 12
 #define TD_RECIPE_HASH_SIZE 8
 #define TD_CHANNEL_SIZE 13
-#define TD_ACTUATOR_SIZE 8
+#define TD_ACTUATOR_SIZE 11
 #define TD_RULE_SIZE 26
 #define TD_PARAM_SIZE 12
 #define TD_SENSOR_SIZE 16
@@ -41,6 +41,10 @@
 #define TD_HCSR04_MIN_CM 2
 #define TD_HCSR04_MAX_CM 400
 #define TD_HCSR04_TIMEOUT_US 30000
+#define TD_SERVO_MAX_DEG 180
+#define TD_SERVO_PERIOD_US 20000
+#define TD_SERVO_PULSE_MIN_US 500
+#define TD_SERVO_PULSE_MAX_US 2500
 #define TD_VALUE_LIMIT 1000000000L
 #define TD_MAX_SMOOTHING 8
 #define TD_CHANNEL_KIND_MASK 3
@@ -291,6 +295,7 @@ typedef enum {
 /* ActuatorFlag */
 #define TD_ACTUATOR_FLAG_PWM 0x01
 #define TD_ACTUATOR_FLAG_ACTIVE_LOW 0x02
+#define TD_ACTUATOR_FLAG_SERVO 0x04
 
 /* RuleKind */
 typedef enum {
@@ -354,6 +359,7 @@ typedef enum {
 #define TD_PIN_CAP_PWM 0x08
 #define TD_PIN_CAP_RESERVED 0x10
 #define TD_PIN_CAP_NO_ACTUATOR 0x20
+#define TD_PIN_CAP_SERVO 0x40
 
 /* DriverId: The firmware driver that reads a kind: an index into the C td_drivers[] and tdfw.drivers. */
 typedef enum {

@@ -53,15 +53,18 @@ enum {
 };
 TD_STATIC_ASSERT(TD_CHANNEL_OFFSET + 4 == TD_CHANNEL_SIZE, channel_size);
 
-/* ACTUATOR: an actuator of the config image, 8 bytes */
+/* ACTUATOR: an actuator of the config image, 11 bytes */
 enum {
     TD_ACTUATOR_PIN = 0, /* u8 */
     TD_ACTUATOR_FLAGS = 1, /* u8 */
     TD_ACTUATOR_MAX_ON = 2, /* u16 */
     TD_ACTUATOR_MIN_OFF = 4, /* u16 */
     TD_ACTUATOR_DAILY_CAP = 6, /* u16 */
+    TD_ACTUATOR_SERVO_MIN = 8, /* u8 */
+    TD_ACTUATOR_SERVO_MAX = 9, /* u8 */
+    TD_ACTUATOR_SERVO_SAFE = 10, /* u8 */
 };
-TD_STATIC_ASSERT(TD_ACTUATOR_DAILY_CAP + 2 == TD_ACTUATOR_SIZE, actuator_size);
+TD_STATIC_ASSERT(TD_ACTUATOR_SERVO_SAFE + 1 == TD_ACTUATOR_SIZE, actuator_size);
 
 /* RULE: a rule of the config image, 26 bytes */
 enum {

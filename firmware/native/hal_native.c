@@ -249,7 +249,19 @@ void hal_pin_mode(uint8_t pin, uint8_t mode)
 
 void hal_digital_write(uint8_t pin, uint8_t level)
 {
+    if (pin < NATIVE_PINS) native.servo_us[pin] = 0;
     report(pin, "pin", level ? 255 : 0, level ? 1 : 0);
+}
+
+/* A servo's pulse: `servo <pin> <width us>` whenever the width changes (the world's model of the
+ * timer; the AVR's real timer is measured by the simavr runner). */
+void hal_servo_write(uint8_t pin, uint16_t pulse_us)
+{
+    if (pin < NATIVE_PINS && native.servo_us[pin] != pulse_us) {
+        native.servo_us[pin] = pulse_us;
+        native.driven[pin] = true;
+        fprintf(stderr, "t=%lu servo %u %u\n", (unsigned long)hal_millis(), pin, pulse_us);
+    }
 }
 
 void hal_pwm_write(uint8_t pin, uint8_t duty)

@@ -23,6 +23,7 @@ typedef struct {
     uint8_t mode[NATIVE_PINS];
     uint8_t level[NATIVE_PINS];   /* last level or PWM duty written */
     bool driven[NATIVE_PINS];
+    uint16_t servo_us[NATIVE_PINS]; /* a servo's pulse width, 0 while none is driven */
     /* clocks */
     uint32_t virtual_ms;   /* the device clock, moved by main.c (0 at every boot) */
     int control_fd;        /* clock commands (--hold), watched while the board idles; -1: none */

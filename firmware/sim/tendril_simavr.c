@@ -29,6 +29,7 @@
 #include "sim_ow_avr.h"
 #include "sim_pulse_avr.h"
 #include "sim_sonar_avr.h"
+#include "sim_servo_avr.h"
 #include "sim_dht_avr.h"
 #include "sim_scenario.h"
 
@@ -242,6 +243,7 @@ static void check_pwm(void)
     for (uint8_t i = 0; i < g_board->n_pwm; i++) {
         const sim_pwm_t *u = &g_board->pwm[i];
         int16_t duty = (g_avr->data[u->tccr] & u->com) ? g_avr->data[u->ocr] : -1;
+        if (duty >= 0 && servo_avr_active(u->pin)) continue; /* a servo's train: sim_servo_avr.c */
         if (duty == g_pwm[u->pin]) continue;
         g_pwm[u->pin] = duty;
         if (duty >= 0) {
@@ -460,6 +462,7 @@ int main(int argc, char **argv)
     uint64_t start_us = wall_us(), last_plant_cycle = 0, next_log_ms = scn->plant.log_ms;
     ow_avr_init(g_avr, scn, drive_input);
     sonar_avr_init(g_avr, scn, drive_input);
+    servo_avr_init(g_avr, g_board, event);
     dht_avr_init(g_avr, scn, drive_input);
     pulse_avr_init(g_avr, scn, drive_input);
     apply_inputs(scn, last_mv);
@@ -534,6 +537,7 @@ int main(int argc, char **argv)
             }
         }
         check_pwm();
+        servo_avr_service();
         if (scn->plant.enabled) {
             scn_plant_t *pl = &scn->plant;
             int pump = pl->pump_pin >= 0 && g_level[pl->pump_pin] == pl->pump_active_high;

@@ -23,6 +23,7 @@ _CAP_NAMES = {
     "pwm": PinCap.PWM,
     "reserved": PinCap.RESERVED,
     "no_actuator": PinCap.NO_ACTUATOR,
+    "servo": PinCap.SERVO,
 }
 
 

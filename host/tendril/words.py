@@ -64,12 +64,19 @@ def level_text(level: int) -> str:
 
 
 def actuator_state_text(on: bool, *, owner: str = "", ms_left: int = 0, level: int = 255,
-                        resting: bool = False, capped: bool = False, style: str = "screen") -> str:
+                        resting: bool = False, capped: bool = False, style: str = "screen",
+                        servo_safe: int | None = None) -> str:
     """An actuator's state in words, the one wording every UI uses. ``owner``: owner_text's words.
     style "screen" (the monitor): "ON at 40 % (rule water, 4.2 s left)", "off (resting)";
     style "line" (`tendril status`): "on (lease, 5 s left)", "resting", "off";
     style "short" (`tendril status`'s summary): "on, 5 s left", "resting", "off";
-    style "story" (the live demo's status line): "ON (rule water, 5 s left)", "off, resting"."""
+    style "story" (the live demo's status line): "ON (rule water, 5 s left)", "off, resting".
+    A servo (``servo_safe``: its safe position) reads where it is: "at 90° (rule vent, ...)", "at 10° (safe)"."""
+    if style == "screen" and servo_safe is not None:
+        if on:
+            left = f", {duration_text(ms_left)} left" if ms_left else ""
+            return f"at {level}° ({owner or 'on'}{left})"
+        return f"at {servo_safe}° (safe{', daily cap used up' if capped else ''})"
     if style == "screen":
         if on:
             left = f", {duration_text(ms_left)} left" if ms_left else ""

@@ -144,6 +144,9 @@ class Actuator(C.Structure):
         ("daily_cap_ms", u32),
         ("pin", u8),
         ("flags", u8),
+        ("servo_min", u8),
+        ("servo_max", u8),
+        ("servo_safe", u8),
     ]
 
 

@@ -135,6 +135,7 @@ def test_image_records_are_read_where_the_records_say(core, data):
     assert got["actuators"] == [{
         "pin": actuator["pin"], "flags": actuator["flags"],
         **{f"{k}_ms": dur16_to_ms(actuator[k]) for k in ("max_on", "min_off", "daily_cap")},
+        **{k: actuator[k] for k in ("servo_min", "servo_max", "servo_safe")},
     }]  # fmt: skip
     ops = rule["operands"]
     durations = {

@@ -111,7 +111,7 @@ def test_hostile_images_are_refused_and_the_old_config_keeps_running(plain, tmp_
         ceiling = bytearray(B)
         struct.pack_into("<H", ceiling, 40 + 12 * 4 + 13 * 3 + 2, 0x4000 | 601)  # max_on 601 s
         zero_interval = bytearray(waterer_image(2))
-        rule2 = 40 + 12 * 4 + 13 * 3 + 8 * 2 + 26 * 2
+        rule2 = 40 + 12 * 4 + 13 * 3 + 11 * 2 + 26 * 2
         zero_interval[rule2 + 7] = 0  # operands: literal period ...
         struct.pack_into("<H", zero_interval, rule2 + 20, 0)  # ... of 0: an interval of nothing
         cases = [
@@ -266,7 +266,7 @@ def test_a_worn_eeprom_cell_is_a_storage_nack_and_an_error_event_and_the_old_con
     try:
         replies = board.push(new)
         first = next(i for i, r in enumerate(replies) if isinstance(r, NackMsg))
-        assert first == {"begin": 0, "chunk": 1, "commit": 5}[stage], replies  # B: 4 chunks
+        assert first == {"begin": 0, "chunk": 1, "commit": 6}[stage], replies  # B: 5 chunks
         _nack(replies[first], Nack.STORAGE)
         error = board.wait_for(lambda m: isinstance(m, Event) and m.kind == EventKind.ERROR)
         assert error.b == 1  # storage write

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from tendril.sim.runner import ROOT, SIMAVR, SimBoard, SimSpec
 
-from ..support.simavr_board import Events
+from ..support.simavr_board import Events, FirmwareBoard, build_product
 
 TESTDATA = ROOT / "firmware" / "build" / "sim" / "testdata"
 
@@ -25,6 +25,20 @@ def simavr_built() -> Path:
     if done.returncode:
         pytest.fail(f"make -C firmware/sim failed:\n{done.stdout}{done.stderr}")
     return SIMAVR
+
+
+@pytest.fixture(scope="session")
+def uno_firmware() -> Path:
+    """The real tendril firmware built for an Uno (firmware/Makefile)."""
+    return build_product("uno")
+
+
+@pytest.fixture
+def uno_board(uno_firmware, simavr_built, tmp_path):
+    """A FirmwareBoard of the Uno firmware, stopped after the test."""
+    fw = FirmwareBoard(uno_firmware, tmp_path)
+    yield fw
+    fw.stop()
 
 
 def probe_elf(board: str) -> Path:

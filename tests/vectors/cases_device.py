@@ -420,9 +420,10 @@ def config_transfer() -> dict:
     d.send({"request": "CONFIG_COMMIT", "staged": 56}, MsgType.CONFIG_COMMIT, b"",
            [d.nack(MsgType.CONFIG_COMMIT, Nack.BAD_LENGTH, 56),
             d._event(0, EventKind.CONFIG, NONE, ConfigOutcome.REJECTED, NONE, 56)])
-    rest = {b: struct.pack("<H", 56) + img[56:] for b, img in other.items()}  # the transfer is still open
-    d.send({"request": "CONFIG_CHUNK", "offset": 56}, MsgType.CONFIG_CHUNK, rest,
-           [d.ack(MsgType.CONFIG_CHUNK, 0, len(other["uno"]))])
+    for off in range(56, len(other["uno"]), 56):  # the transfer is still open: the rest, in chunks
+        rest = {b: struct.pack("<H", off) + img[off:off + 56] for b, img in other.items()}
+        d.send({"request": "CONFIG_CHUNK", "offset": off}, MsgType.CONFIG_CHUNK, rest,
+               [d.ack(MsgType.CONFIG_CHUNK, 0, min(off + 56, len(other["uno"])))])
     d.send({"request": "CONFIG_ABORT"}, MsgType.CONFIG_ABORT, b"", [d.ack(MsgType.CONFIG_ABORT)])
     d.send({"request": "CONFIG_COMMIT"}, MsgType.CONFIG_COMMIT, b"", [d.nack(MsgType.CONFIG_COMMIT, Nack.NO_TRANSFER)])
     d.push(_images(dataclasses.replace(IMAGE, name="too-fast", telemetry_ms=1), 3), 3,

@@ -71,7 +71,8 @@ PLANT = Image(
 
 
 def _full_uno() -> Image:
-    """8 channels, 4 actuators, 8 rules, 8 params: the largest Uno image, exactly 480 bytes."""
+    """8 channels, 4 actuators, 8 rules, 7 params: exactly 480 bytes, the Uno's largest image (with
+    format 3's servo fields all of 8 params no longer fit beside the rest)."""
     channels = tuple(
         Channel(14 + i, ChannelKind.ANALOG, i % 9, Unit.PERCENT, 100 * (i + 1), GAIN, OFFSET)
         for i in range(6)
@@ -86,7 +87,7 @@ def _full_uno() -> Image:
         Actuator(10, ActuatorFlag.PWM | ActuatorFlag.ACTIVE_LOW, 1, 16_383, 60_000),
     )
     params = tuple(Param(i * 1000, -VALUE if i % 2 else 0, VALUE) for i, VALUE in
-                   ((i, 1_000_000_000) for i in range(8)))
+                   ((i, 1_000_000_000) for i in range(7)))
     rules = []
     for i in range(8):
         if i % 3 == 2:
@@ -216,6 +217,15 @@ def _with(image: Image, **changes) -> Image:
     return replace(image, **changes)
 
 
+def _servo(pin: int = 9, board_class: BoardClass = BoardClass.AVR328, **fields) -> Image:
+    """PLANT with its pump swapped for a vent's servo: 10 .. 120 degrees, safe (closed) at 10."""
+    act = Actuator(pin, fields.pop("flags", ActuatorFlag.SERVO), 600_000, 0, 21_600_000,
+                   **{"servo_min": 10, "servo_max": 120, "servo_safe": 10, **fields})
+    if board_class != BoardClass.AVR328:  # PLANT's channels are on Uno pins: the servo alone
+        return _with(PLANT, board_class=board_class, actuators=(act,), channels=(), rules=())
+    return _with(PLANT, board_class=board_class, actuators=(act,))
+
+
 def _rule(**changes) -> Image:
     return _with(PLANT, rules=(replace(PLANT.rules[0], **changes),))
 
@@ -229,8 +239,8 @@ def _decoded(image: Image) -> dict:
     return fields
 
 
-# Offsets inside PLANT: params at 40 (2 x 12), channels at 64 (2 x 13), actuator at 90, rule at 98.
-P0, C0, C1, A0, R0 = 40, 64, 77, 90, 98
+# Offsets inside PLANT: params at 40 (2 x 12), channels at 64 (2 x 13), actuator at 90, rule at 101.
+P0, C0, C1, A0, R0 = 40, 64, 77, 90, 101
 C2 = 90  # PROBE's sensor channel (PROBE has three channels)
 
 
@@ -240,7 +250,9 @@ def _invalid() -> list[tuple[str, str, bytes, ImageError, int]]:
         ("truncated_header", "uno", plant[:39], ImageError.TRUNCATED, 0),
         ("empty", "uno", b"", ImageError.TRUNCATED, 0),
         ("bad_magic", "uno", _patch(PLANT, 0, "2s", b"TE"), ImageError.BAD_MAGIC, 0),
-        ("future_format", "uno", _patch(PLANT, 8, "B", 3), ImageError.BAD_FORMAT, 0),
+        ("future_format", "uno", _patch(PLANT, 8, "B", 4), ImageError.BAD_FORMAT, 0),
+        # an image compiled before the servo fields: the host says to push the recipe again
+        ("format_2_image", "uno", _patch(PLANT, 8, "B", 2), ImageError.BAD_FORMAT, 0),
         # an image compiled before the sensors section: the host says to push the recipe again
         ("format_1_image", "uno", _patch(PLANT, 8, "B", 1), ImageError.BAD_FORMAT, 0),
         ("length_field_disagrees", "uno", _patch(PLANT, 6, "H", len(plant) + 1), ImageError.BAD_LENGTH, 0),
@@ -283,7 +295,23 @@ def _invalid() -> list[tuple[str, str, bytes, ImageError, int]]:
         ("actuator_on_led_pin_13", "uno", _patch(PLANT, A0, "B", 13), ImageError.BAD_PIN, 0),
         ("actuator_on_analog_only_pin", "nano", _patch(PLANT, A0, "B", 21), ImageError.BAD_PIN, 0),
         ("pwm_actuator_on_non_pwm_pin", "uno", _patch(PLANT, A0 + 1, "B", 0x01), ImageError.BAD_PIN, 0),
-        ("actuator_unknown_flag", "uno", _patch(PLANT, A0 + 1, "B", 0x06), ImageError.BAD_ACTUATOR, 0),
+        ("actuator_unknown_flag", "uno", _patch(PLANT, A0 + 1, "B", 0x0A), ImageError.BAD_ACTUATOR, 0),
+        # a servo needs timer 1 on an AVR (D9, D10 on an Uno): D3 has PWM from timer 2, D7 none
+        ("servo_on_pin_without_timer", "uno", encode(_servo(pin=3)), ImageError.BAD_PIN, 0),
+        ("servo_on_plain_pin", "uno", _patch(PLANT, A0 + 1, "B", 0x04), ImageError.BAD_PIN, 0),
+        ("servo_on_mega_d9", "mega2560", encode(_servo(board_class=BoardClass.AVR2560)), ImageError.BAD_PIN, 0),
+        ("servo_min_above_max", "uno", encode(_servo(servo_min=100, servo_max=90, servo_safe=95)),
+         ImageError.BAD_ACTUATOR, 0),
+        ("servo_with_one_position", "uno", encode(_servo(servo_min=90, servo_max=90, servo_safe=90)),
+         ImageError.BAD_ACTUATOR, 0),
+        ("servo_safe_below_min", "uno", encode(_servo(servo_safe=5)), ImageError.BAD_ACTUATOR, 0),
+        ("servo_safe_above_max", "uno", encode(_servo(servo_safe=121)), ImageError.BAD_ACTUATOR, 0),
+        ("servo_max_above_180", "uno", encode(_servo(servo_max=181, servo_safe=10)), ImageError.BAD_ACTUATOR, 0),
+        ("servo_also_pwm", "uno", encode(_servo(flags=ActuatorFlag.SERVO | ActuatorFlag.PWM)),
+         ImageError.BAD_ACTUATOR, 0),
+        ("servo_active_low", "uno", encode(_servo(flags=ActuatorFlag.SERVO | ActuatorFlag.ACTIVE_LOW)),
+         ImageError.BAD_ACTUATOR, 0),
+        ("relay_with_servo_limits", "uno", _patch(PLANT, A0 + 9, "B", 90), ImageError.BAD_ACTUATOR, 0),
         ("actuator_on_channel_pin", "uno", _patch(PLANT, A0, "B", 2), ImageError.PIN_CONFLICT, 0),
         ("actuator_limit_reserved_unit", "uno", _patch(PLANT, A0 + 4, "H", 0xFFFF), ImageError.BAD_DURATION, 0),
         ("max_on_zero", "uno", _patch(PLANT, A0 + 2, "H", 0), ImageError.BAD_ACTUATOR, 0),
@@ -397,6 +425,10 @@ def build() -> dict[str, object]:
         ("ds18b20_pico", "pico", replace(_pico(), channels=_pico().channels + (_sensor_channel(0),),
                                          sensors=(_probe(pin=2, rom=ROM_B),))),
         ("hcsr04_trigger_and_echo", "uno", SONAR),
+        ("servo_vent_uno", "uno", _servo()),
+        ("servo_vent_uno_d10_full_range", "uno", _servo(pin=10, servo_min=0, servo_max=180, servo_safe=90)),
+        ("servo_vent_mega_d11", "mega2560", _servo(pin=11, board_class=BoardClass.AVR2560)),
+        ("servo_vent_pico", "pico", _servo(pin=15, board_class=BoardClass.RP2040)),
         ("hcsr04_beside_a_ds18b20", "uno", replace(BUS, sensors=(_sonar(), _probe(rom=ROM_A)))),
         ("two_hcsr04", "uno", replace(BUS, sensors=(_sonar(), _sonar(pin=6, pin2=8)))),
         ("hcsr04_pico", "pico", replace(_pico(), channels=_pico().channels + SONAR.channels[2:],

@@ -26,6 +26,7 @@ void app_poll(void)
     hal_watchdog_feed();
     hal_digital_write(v, v);
     hal_pwm_write(v, v);
+    hal_servo_write(v, (uint16_t)(v << 3));
     hal_eeprom_write(v, v);
     hal_uart_write((const uint8_t *)&hal_cost_out, hal_uart_tx_free());
     hal_cost_out = hal_millis() + hal_digital_read(v) + hal_analog_read(v) + hal_eeprom_read(v) +

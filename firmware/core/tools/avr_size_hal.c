@@ -14,6 +14,7 @@ uint32_t hal_millis(void) { return (uint32_t)TCNT1 << 8; }
 void hal_pin_mode(uint8_t pin, uint8_t mode) { sink = (uint8_t)(pin ^ mode); }
 void hal_digital_write(uint8_t pin, uint8_t level) { PORTB = (uint8_t)(pin ^ level); }
 void hal_pwm_write(uint8_t pin, uint8_t duty) { OCR0A = (uint8_t)(pin ^ duty); }
+void hal_servo_write(uint8_t pin, uint16_t pulse_us) { OCR1A = (uint16_t)(pin ^ pulse_us); }
 uint8_t hal_ow_reset(uint8_t pin) { DDRB = pin; return (uint8_t)(PINB & 1); }
 uint8_t hal_ow_bit(uint8_t pin, uint8_t bit) { DDRB = (uint8_t)(pin ^ bit); return (uint8_t)(PINB & 1); }
 void hal_dht_start(uint8_t pin) { DDRD = pin; }

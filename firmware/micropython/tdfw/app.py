@@ -12,6 +12,7 @@ from .boardtab import BOARDS
 from .const import (
     ACTUATOR_FLAG_ACTIVE_LOW,
     ACTUATOR_FLAG_PWM,
+    ACTUATOR_FLAG_SERVO,
     B_ADC_BITS,
     B_BOARD_CLASS,
     B_MAX_IMAGE,
@@ -40,6 +41,10 @@ from .const import (
     NO_INDEX,
     PIN_CAP_DIGITAL_OUT,
     PIN_CAP_RESERVED,
+    PIN_CAP_SERVO,
+    SERVO_MAX_DEG,
+    SERVO_PULSE_MAX_US,
+    SERVO_PULSE_MIN_US,
     RECIPE_HASH_SIZE,
     RESET_CAUSE_WATCHDOG,
     TELEMETRY_MAX_VALUES,
@@ -50,6 +55,11 @@ from .frame import COBS, FRAME, VERSION, Decoder, Encoder
 from .hal import Hal
 from .image import generation, recipe_hash, telemetry_ms
 from .store import BOOT_PAUSED, BOOT_SAFE, Files, Store
+
+
+def servo_pulse_us(deg):
+    """A servo's pulse for ``deg`` degrees (docs/config-image.md, "Actuator"), as the C core has it."""
+    return SERVO_PULSE_MIN_US + deg * (SERVO_PULSE_MAX_US - SERVO_PULSE_MIN_US) // SERVO_MAX_DEG
 
 FW_VERSION = (0, 1, 0)
 FW_NAME = b"tendril-mpy"
@@ -88,8 +98,8 @@ class App:
     def boot(self):
         hal, store = self.hal, self.store
         for slot in (0, 1):  # safe state first, for every actuator either stored config names
-            for pin, flags in store.actuator_pins(slot):
-                self.drive_safe(pin, flags)
+            for pin, flags, safe in store.actuator_pins(slot):
+                self.drive_safe(pin, flags, safe)
         self.reset_cause = hal.reset_cause()
         rec = store.load_boot()
         if rec is None:
@@ -122,11 +132,14 @@ class App:
             if entered:
                 self.emit(self.boot_ms, EVENT_KIND_MODE, NONE, MODE_CHANGE_SAFE_MODE_ENTERED, NONE, 0)
 
-    def drive_safe(self, pin, flags):
+    def drive_safe(self, pin, flags, safe):
         caps = self.board[B_PIN_CAPS]
         if pin >= len(caps) or caps[pin] & PIN_CAP_RESERVED or not caps[pin] & PIN_CAP_DIGITAL_OUT:
             return  # never drive a pin a garbled file names
-        if flags & ACTUATOR_FLAG_PWM:
+        if flags & ACTUATOR_FLAG_SERVO:
+            if caps[pin] & PIN_CAP_SERVO:
+                self.hal.servo(pin, servo_pulse_us(min(safe, SERVO_MAX_DEG)))
+        elif flags & ACTUATOR_FLAG_PWM:
             self.hal.pwm(pin, 255 if flags & ACTUATOR_FLAG_ACTIVE_LOW else 0)
         else:
             self.hal.output(pin, 1 if flags & ACTUATOR_FLAG_ACTIVE_LOW else 0)
@@ -149,7 +162,7 @@ class App:
         self.sensors = Sensors(eng, self.hal, self.drivers, img)  # every channel's and sensor's pin set up
         self.driven = [-1] * eng.na
         for a in range(eng.na):
-            self.drive_safe(eng.a_pin[a], eng.a_flags[a])
+            self.drive_safe(eng.a_pin[a], eng.a_flags[a], eng.a_safe[a])
             self.driven[a] = 0
 
     def stop_engine(self, reason=0):
@@ -161,7 +174,7 @@ class App:
         for a in range(eng.na):
             if reason and eng.on[a]:
                 self.emit(now, EVENT_KIND_ACT_OFF, a, reason, NONE, _el(now, eng.on_since[a]))
-            self.drive_safe(eng.a_pin[a], eng.a_flags[a])
+            self.drive_safe(eng.a_pin[a], eng.a_flags[a], eng.a_safe[a])
         self.engine = None
         self.running = False
 
@@ -200,7 +213,9 @@ class App:
                 driven[a] = level
                 flags, pin = eng.a_flags[a], eng.a_pin[a]
                 if not level:
-                    self.drive_safe(pin, flags)
+                    self.drive_safe(pin, flags, eng.a_safe[a])
+                elif flags & ACTUATOR_FLAG_SERVO:  # level: degrees, inside its limits (the engine)
+                    self.hal.servo(pin, servo_pulse_us(level))
                 elif flags & ACTUATOR_FLAG_PWM:
                     self.hal.pwm(pin, 255 - level if flags & ACTUATOR_FLAG_ACTIVE_LOW else level)
                 else:

@@ -10,6 +10,7 @@ Commands return a NACK code, 0 for ACK; ``detail`` holds the NACK detail or the 
 import struct
 
 from .const import (
+    ACTUATOR_FLAG_SERVO,
     ACTUATOR_FMT,
     ACTUATOR_SIZE,
     CHANNEL_FMT,
@@ -105,9 +106,13 @@ class Engine:
         # with a good one); valid: value holds a valid reading; noted: its fault EVENT was sent
         self.fault, self.valid, self.noted = bytearray(nc), bytearray(nc), bytearray(nc)
         self.a_pin, self.a_flags, self.max_on, self.min_off, self.cap = _z(na), _z(na), _z(na), _z(na), _z(na)
+        # the levels each may be driven at (a servo's limits in degrees), and a servo's safe position
+        self.a_lo, self.a_hi, self.a_safe = bytearray(na), bytearray(b"\xff" * na), bytearray(na)
         for i in range(na):
-            pin, flags, mo, mf, cap = struct.unpack_from(ACTUATOR_FMT, img, ao + ACTUATOR_SIZE * i)
+            pin, flags, mo, mf, cap, lo, hi, safe = struct.unpack_from(ACTUATOR_FMT, img, ao + ACTUATOR_SIZE * i)
             self.a_pin[i], self.a_flags[i] = pin, flags
+            if flags & ACTUATOR_FLAG_SERVO:
+                self.a_lo[i], self.a_hi[i], self.a_safe[i] = lo, hi, safe
             self.max_on[i], self.min_off[i], self.cap[i] = dur_ms(mo), dur_ms(mf), dur_ms(cap)
         self.on, self.level, self.on_since = bytearray(na), bytearray(na), _z(na)
         self.resting, self.off_since = bytearray(na), _z(na)
@@ -273,6 +278,8 @@ class Engine:
         # 6. Actuators.
         for a in range(na):
             owner, level = self.claim(a)
+            if level:  # the device keeps a servo inside its limits
+                level = min(max(level, self.a_lo[a]), self.a_hi[a])
             if on[a]:
                 if owner == NONE and not self.lease[a]:
                     self._turn_off(a, self.pend_reason[a], self.pend_rule[a], now)

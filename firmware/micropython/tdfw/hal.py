@@ -12,6 +12,7 @@ from .const import (
     RESET_CAUSE_POWER_ON,
     RESET_CAUSE_SOFTWARE,
     RESET_CAUSE_WATCHDOG,
+    SERVO_PERIOD_US,
 )
 
 WRAP = 0x100000000
@@ -173,6 +174,14 @@ class Hal:
             w = self._pwm[pin] = self.m.PWM(self.m.Pin(pin, self.m.Pin.OUT))
             w.freq(1000)
         w.duty_u16(duty * 257)
+
+    def servo(self, pin, pulse_us):
+        """A servo's pulse: pulse_us high every 20 ms (machine.PWM at 50 Hz, duty_ns)."""
+        w = self._pwm.get(pin)
+        if w is None:
+            w = self._pwm[pin] = self.m.PWM(self.m.Pin(pin, self.m.Pin.OUT))
+            w.freq(1000000 // SERVO_PERIOD_US)
+        w.duty_ns(pulse_us * 1000)
 
     def input(self, pin, pullup):
         p = self._pins.get(pin)

@@ -10,6 +10,7 @@ import struct
 from .const import (
     ACTUATOR_FLAG_ACTIVE_LOW,
     ACTUATOR_FLAG_PWM,
+    ACTUATOR_FLAG_SERVO,
     ACTUATOR_FMT,
     ACTUATOR_SIZE,
     B_BOARD_CLASS,
@@ -80,6 +81,8 @@ from .const import (
     PIN_CAP_NO_ACTUATOR,
     PIN_CAP_PWM,
     PIN_CAP_RESERVED,
+    PIN_CAP_SERVO,
+    SERVO_MAX_DEG,
     RECIPE_HASH_SIZE,
     RULE_ACTION_FOLLOW,
     RULE_ACTION_PULSE,
@@ -238,13 +241,20 @@ def validate(img, board):
             return IMG_ERR_PIN_CONFLICT, i
         used[pin >> 3] |= 1 << (pin & 7)
     for i in range(na):
-        pin, flags, max_on, min_off, cap = struct.unpack_from(ACTUATOR_FMT, img, off)
+        pin, flags, max_on, min_off, cap, lo, hi, safe = struct.unpack_from(ACTUATOR_FMT, img, off)
         off += ACTUATOR_SIZE
         caps = _caps(board, pin)
         if (caps & (PIN_CAP_RESERVED | PIN_CAP_NO_ACTUATOR) or not caps & PIN_CAP_DIGITAL_OUT
-                or (flags & ACTUATOR_FLAG_PWM and not caps & PIN_CAP_PWM)):
+                or (flags & ACTUATOR_FLAG_PWM and not caps & PIN_CAP_PWM)
+                or (flags & ACTUATOR_FLAG_SERVO and not caps & PIN_CAP_SERVO)):
             return IMG_ERR_BAD_PIN, i
-        if flags & ~(ACTUATOR_FLAG_PWM | ACTUATOR_FLAG_ACTIVE_LOW):
+        if flags & ~(ACTUATOR_FLAG_PWM | ACTUATOR_FLAG_ACTIVE_LOW | ACTUATOR_FLAG_SERVO):
+            return IMG_ERR_BAD_ACTUATOR, i
+        if not flags & ACTUATOR_FLAG_SERVO:
+            if lo or hi or safe:
+                return IMG_ERR_BAD_ACTUATOR, i
+        elif (flags & (ACTUATOR_FLAG_PWM | ACTUATOR_FLAG_ACTIVE_LOW)
+              or not (lo <= safe <= hi <= SERVO_MAX_DEG and lo < hi)):
             return IMG_ERR_BAD_ACTUATOR, i
         if used[pin >> 3] & (1 << (pin & 7)):
             return IMG_ERR_PIN_CONFLICT, i

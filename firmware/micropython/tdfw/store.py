@@ -12,7 +12,8 @@ single write step and prove the claim above (tests/micropython/test_power_cut.py
 import os
 import struct
 
-from .const import ACTUATOR_FLAGS, ACTUATOR_PIN, ACTUATOR_SIZE, IMAGE_HEADER_N_ACTUATORS, IMAGE_HEADER_SIZE
+from .const import (ACTUATOR_FLAGS, ACTUATOR_PIN, ACTUATOR_SERVO_SAFE, ACTUATOR_SIZE, IMAGE_HEADER_N_ACTUATORS,
+                    IMAGE_HEADER_SIZE)
 from .image import generation, offsets, validate
 
 SLOTS = ("cfg0.img", "cfg1.img")
@@ -122,7 +123,7 @@ class Store:
         return best, best_img, bad
 
     def actuator_pins(self, slot):
-        """(pin, flags) of every actuator in a slot's image, read without validating it (boot: drive
+        """(pin, flags, a servo's safe position) of every actuator in a slot's image, read without validating it (boot: drive
         them safe before anything else). Empty when the slot is missing or too short."""
         img = self.files.read(SLOTS[slot])
         out = []
@@ -132,8 +133,8 @@ class Store:
         off = offsets(img)[2]
         for i in range(na):
             at = off + ACTUATOR_SIZE * i
-            if at + ACTUATOR_FLAGS < len(img):
-                out.append((img[at + ACTUATOR_PIN], img[at + ACTUATOR_FLAGS]))
+            if at + ACTUATOR_SERVO_SAFE < len(img):
+                out.append((img[at + ACTUATOR_PIN], img[at + ACTUATOR_FLAGS], img[at + ACTUATOR_SERVO_SAFE]))
         return out
 
     # --- staging a transfer --------------------------------------------------------------------

@@ -321,7 +321,8 @@ def set_cmd(assignment: str, port: str, recipe_path: str | None, board: str | No
 @port_opt
 @recipe_opt
 @click.option("--for", "duration", required=True, help='How long, like "5 s"; the board ends it itself.')
-@click.option("--level", type=click.IntRange(1, 255), default=255, show_default=True)
+@click.option("--level", type=click.IntRange(1, 255), default=255, show_default=True,
+              help="PWM duty 1..255; for a servo its position in degrees (the board keeps it in its limits)")
 @board_opt
 @db_opt
 @via_opt

@@ -232,7 +232,7 @@ NO_INDEX = 0xFF  # "none" in any u8 index field (rule, channel, actuator)
 # --- config image ---------------------------------------------------------------------------------
 
 IMAGE_MAGIC = b"TD"
-IMAGE_FORMAT = 2  # 2: a sensors section after the rules (docs/config-image.md)
+IMAGE_FORMAT = 3  # 2: a sensors section after the rules; 3: servo limits in ACTUATOR (docs/config-image.md)
 IMAGE_NAME_SIZE = 12
 RECIPE_HASH_SIZE = 8
 
@@ -300,6 +300,17 @@ UNIT_SYMBOLS = {
 class ActuatorFlag(IntFlag):
     PWM = 0x01  # clear: a relay (on/off)
     ACTIVE_LOW = 0x02  # the pin is driven LOW for "on"
+    SERVO = 0x04  # a hobby servo: its level is a position in degrees (servo_min..servo_max)
+
+
+# Servos (docs/config-image.md, "Actuator"): a pulse every 20 ms whose width gives the position,
+# SERVO_PULSE_MIN_US at 0 degrees to SERVO_PULSE_MAX_US at SERVO_MAX_DEG (the common 0.5 .. 2.5 ms
+# of SG90/MG996R-class servos; a servo made for 1 .. 2 ms reaches its ends a little early and the
+# recipe's limits keep it inside them).
+SERVO_MAX_DEG = 180
+SERVO_PERIOD_US = 20000
+SERVO_PULSE_MIN_US = 500
+SERVO_PULSE_MAX_US = 2500
 
 
 class RuleKind(IntEnum):
@@ -375,3 +386,4 @@ class PinCap(IntFlag):
     PWM = 0x08
     RESERVED = 0x10  # in use by the board itself (UART, USB): never usable
     NO_ACTUATOR = 0x20  # glitches at boot (the bootloader's LED): not for actuators
+    SERVO = 0x40  # can drive a servo (on an AVR: an output of timer 1, set to 50 Hz for servos)

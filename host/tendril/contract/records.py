@@ -141,6 +141,9 @@ ACTUATOR = Record(
     ("max_on", "u16"),  # dur16, and the two below
     ("min_off", "u16"),
     ("daily_cap", "u16"),
+    ("servo_min", "u8"),  # a servo's limits and safe position in degrees; 0 for any other actuator
+    ("servo_max", "u8"),
+    ("servo_safe", "u8"),
 )
 RULE = Record(
     "RULE",

@@ -203,6 +203,7 @@ class Engine:
                             owner = rule.index
                         level = max(level, rule.level)
                 claimed = owner != NO_INDEX
+            level = min(max(level, act.lo), act.hi)  # a servo stays inside its limits
             if act.on:
                 if not claimed:
                     # A claim only ever disappears with a pending reason (steps 4, 5.4, OFF).

@@ -62,6 +62,8 @@ class ActuatorVars:
         "pend_reason",
         "pend_rule",
         "pwm",
+        "lo",
+        "hi",
         "resting",
         "rules",
         "today_on_ms",
@@ -70,6 +72,8 @@ class ActuatorVars:
     def __init__(self, index: int, actuator: Actuator) -> None:
         self.index = index
         self.pwm = actuator.pwm
+        # the levels it may be driven at: a servo's limits in degrees (the device clamps), else any
+        self.lo, self.hi = (actuator.servo_min, actuator.servo_max) if actuator.servo else (0, 0xFF)
         self.max_on = actuator.max_on_ms
         self.min_off = actuator.min_off_ms
         self.daily_cap = actuator.daily_cap_ms

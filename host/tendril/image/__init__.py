@@ -1,4 +1,4 @@
-"""Config image (format 2): encode, decode, validate (docs/config-image.md). Pure: no I/O."""
+"""Config image (format 3): encode, decode, validate (docs/config-image.md). Pure: no I/O."""
 
 from .calib import two_point
 from .codec import crc32, decode, encode, image_size, recipe_hash, with_generation

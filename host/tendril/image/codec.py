@@ -1,4 +1,4 @@
-"""Config image (format 2) bytes <-> values. Pure: no I/O."""
+"""Config image (format 3) bytes <-> values. Pure: no I/O."""
 
 from __future__ import annotations
 
@@ -138,6 +138,9 @@ def encode(image: Image) -> bytes:
             ms_to_dur16(a.max_on_ms),
             ms_to_dur16(a.min_off_ms),
             ms_to_dur16(a.daily_cap_ms),
+            a.servo_min,
+            a.servo_max,
+            a.servo_safe,
         )
     for r in image.rules:
         durs = [
@@ -216,8 +219,10 @@ def decode(data: bytes) -> Image:
         off += CHANNEL_SIZE
     actuators = []
     for _ in range(na):
-        pin, flags, max_on, min_off, cap = ACTUATOR.unpack_from(data, off)
-        actuators.append(Actuator(pin, ActuatorFlag(flags), _dur(max_on), _dur(min_off), _dur(cap)))
+        pin, flags, max_on, min_off, cap, s_min, s_max, s_safe = ACTUATOR.unpack_from(data, off)
+        actuators.append(
+            Actuator(pin, ActuatorFlag(flags), _dur(max_on), _dur(min_off), _dur(cap), s_min, s_max, s_safe)
+        )
         off += ACTUATOR_SIZE
     rules = []
     for _ in range(nr):

@@ -61,10 +61,23 @@ class Actuator:
     max_on_ms: int = 60_000
     min_off_ms: int = 0
     daily_cap_ms: int = 3_600_000
+    # A servo (flag SERVO): its limits and safe position in degrees; all 0 for any other actuator.
+    servo_min: int = 0
+    servo_max: int = 0
+    servo_safe: int = 0
 
     @property
     def pwm(self) -> bool:
         return bool(self.flags & ActuatorFlag.PWM)
+
+    @property
+    def servo(self) -> bool:
+        return bool(self.flags & ActuatorFlag.SERVO)
+
+    def position(self, level: int) -> int:
+        """A servo's position in degrees when driven at ``level`` (0: off, its safe position):
+        the level clamped to its limits, as every device does."""
+        return self.servo_safe if level == 0 else min(max(level, self.servo_min), self.servo_max)
 
     @property
     def active_low(self) -> bool:

@@ -15,6 +15,7 @@ from ..contract import (
     DAY_MS,
     DUR_MAX_MS,
     IMAGE_FORMAT,
+    SERVO_MAX_DEG,
     IMAGE_HEADER_SIZE,
     IMAGE_MAGIC,
     MAX_SAMPLE_MS,
@@ -139,17 +140,26 @@ def validate(data: bytes, board: Board) -> None:
         used_pins.add(pin)
 
     for i in range(na):
-        pin, flags, max_on, min_off, cap = ACTUATOR.unpack_from(data, off)
+        pin, flags, max_on, min_off, cap, s_min, s_max, s_safe = ACTUATOR.unpack_from(data, off)
         off += ACTUATOR_SIZE
         caps = _pin_caps(board, pin)
         if (
             caps & (PinCap.RESERVED | PinCap.NO_ACTUATOR)
             or not caps & PinCap.DIGITAL_OUT
             or (flags & ActuatorFlag.PWM and not caps & PinCap.PWM)
+            or (flags & ActuatorFlag.SERVO and not caps & PinCap.SERVO)
         ):
-            raise _fail(Code.BAD_PIN, i, f"pin {pin} cannot drive this actuator on {board.name}")
-        if flags & ~int(ActuatorFlag.PWM | ActuatorFlag.ACTIVE_LOW):
+            what = "a servo (it needs the servo timer)" if flags & ActuatorFlag.SERVO else "this actuator"
+            raise _fail(Code.BAD_PIN, i, f"pin {pin} cannot drive {what} on {board.name}")
+        if flags & ~int(ActuatorFlag.PWM | ActuatorFlag.ACTIVE_LOW | ActuatorFlag.SERVO):
             raise _fail(Code.BAD_ACTUATOR, i, "unknown flag bits")
+        if not flags & ActuatorFlag.SERVO:
+            if s_min or s_max or s_safe:
+                raise _fail(Code.BAD_ACTUATOR, i, "servo limits on an actuator that is not a servo")
+        elif flags & (ActuatorFlag.PWM | ActuatorFlag.ACTIVE_LOW):
+            raise _fail(Code.BAD_ACTUATOR, i, "a servo is neither PWM nor active-low")
+        elif not (s_min <= s_safe <= s_max <= SERVO_MAX_DEG and s_min < s_max):
+            raise _fail(Code.BAD_ACTUATOR, i, f"servo limits must be min <= safe <= max <= {SERVO_MAX_DEG} degrees, min below max")
         if pin in used_pins:
             raise _fail(Code.PIN_CONFLICT, i, f"pin {pin} is already in use")
         used_pins.add(pin)

@@ -48,6 +48,7 @@ class ActuatorView:
     resting: bool
     capped: bool
     pwm: bool = False  # the recipe drives it at a level (a lease may ask for one)
+    servo_safe: int | None = None  # a servo: its safe position in degrees (its level is a position)
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,8 @@ from .units import fmt_ms
 I32 = 2**31 - 1
 ONE = 65_536_000  # Q16.16 gain of "one unit per count" (values are thousandths)
 _CAP_WORDS = {PinCap.ANALOG_IN: "analog input", PinCap.DIGITAL_IN: "digital input",
-              PinCap.DIGITAL_OUT: "digital output", PinCap.PWM: "PWM"}
+              PinCap.DIGITAL_OUT: "digital output", PinCap.PWM: "PWM",
+              PinCap.SERVO: "servo timer"}
 
 
 def compile_recipe(recipe: m.Recipe, board: Board) -> bytes:
@@ -256,8 +257,9 @@ def _sensor(r: Reporter, sn: m.Sensor, board: Board, used: dict[int, str], place
 
 def _actuator(r: Reporter, a: m.Actuator, board: Board, used: dict[int, str]) -> Actuator | None:
     path = ("actuators", a.name)
-    need = PinCap.DIGITAL_OUT | (PinCap.PWM if a.pwm else 0)
-    pin = _pin(r, path + ("pin",), a.pins, board, need, "PWM output" if a.pwm else "output")
+    need = PinCap.DIGITAL_OUT | (PinCap.PWM if a.pwm else 0) | (PinCap.SERVO if a.servo else 0)
+    what = "servo" if a.servo else "PWM output" if a.pwm else "output"
+    pin = _pin(r, path + ("pin",), a.pins, board, need, what)
     if pin is not None:
         _claim(r, _where(path + ("pin",), a.pins, board), pin, used, f"actuators.{a.name}")
     for key, ms, ceiling in (("max_on", a.max_on_ms, board.ceiling_max_on_ms),
@@ -267,6 +269,9 @@ def _actuator(r: Reporter, a: m.Actuator, board: Board, used: dict[int, str]) ->
     if pin is None:
         return None
     flags = (ActuatorFlag.PWM if a.pwm else ActuatorFlag(0)) | (ActuatorFlag.ACTIVE_LOW if a.active_low else 0)
+    if a.servo:
+        lo, hi, safe = a.servo
+        return Actuator(pin.number, ActuatorFlag.SERVO, a.max_on_ms, a.min_off_ms, a.daily_cap_ms, lo, hi, safe)
     return Actuator(pin.number, ActuatorFlag(flags), a.max_on_ms, a.min_off_ms, a.daily_cap_ms)
 
 

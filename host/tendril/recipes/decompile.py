@@ -220,8 +220,12 @@ def fmt_unit(unit: Unit) -> str:
 
 
 def _actuator(a, board: Board, orig: m.Actuator | None) -> dict:
-    out = {"pin": _pin(a.pin, board), "kind": "pwm" if a.pwm else "relay", "active_low": a.active_low,
-           "max_on": fmt_ms(a.max_on_ms), "min_off": fmt_ms(a.min_off_ms), "daily_cap": fmt_ms(a.daily_cap_ms)}
+    out = {"pin": _pin(a.pin, board), "kind": "servo" if a.servo else "pwm" if a.pwm else "relay"}
+    if a.servo:
+        out.update(min=f"{a.servo_min} °", max=f"{a.servo_max} °", safe=f"{a.servo_safe} °")
+    else:
+        out["active_low"] = a.active_low
+    out.update(max_on=fmt_ms(a.max_on_ms), min_off=fmt_ms(a.min_off_ms), daily_cap=fmt_ms(a.daily_cap_ms))
     if orig and orig.description:
         out["description"] = orig.description
     return out

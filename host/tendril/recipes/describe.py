@@ -85,6 +85,8 @@ def rule_words(recipe: m.Recipe, rule: m.Rule, values: bool = True) -> str:
     else:
         cond = f"every {_op(recipe, rule.period, None, True)}"
     level = f" at level {rule.level_text or rule.level}" if rule.level != 255 else ""
+    if any(a.name == rule.actuator and a.servo for a in recipe.actuators):
+        level = f" at {rule.level}°"  # a servo's level is its position
     if rule.action == RuleAction.FOLLOW:
         act = f"keep {rule.actuator} on{level} while it holds"
     else:
@@ -126,8 +128,12 @@ def describe(recipe: m.Recipe) -> str:
     for a in recipe.actuators:
         kind = "PWM" if a.pwm else "relay"
         low = ", active-low" if a.active_low else ""
+        off = "off at boot"
+        if a.servo:
+            lo, hi, safe = a.servo
+            kind, off = f"servo, {lo} .. {hi}°", f"at {safe}° at boot, on off and when a run ends"
         lines.append(f"drives {a.name} ({kind} on {_pins(a.pins)}{low}): at most {fmt_ms(a.max_on_ms)} on at a time, "
-                     f"{fmt_ms(a.min_off_ms)} rest between runs, {fmt_ms(a.daily_cap_ms)} a day; off at boot")
+                     f"{fmt_ms(a.min_off_ms)} rest between runs, {fmt_ms(a.daily_cap_ms)} a day; {off}")
     for r in recipe.rules:
         lines.append(f"rule {r.name}: {rule_words(recipe, r)}")
     for p in recipe.params:
@@ -198,7 +204,8 @@ def _facts(recipe: m.Recipe, board=None) -> dict[tuple[str, str], tuple[int, obj
             put((c.name, key), text)
     for a in recipe.actuators:
         put((a.name, "pin"), pins(a.pins), _PINS)
-        for key, text in (("kind", "pwm" if a.pwm else "relay"), ("active_low", str(a.active_low).lower()),
+        servo = [(k, f"{v}°") for k, v in zip(("min", "max", "safe"), a.servo)] if a.servo else []
+        for key, text in (("kind", a.kind), ("active_low", str(a.active_low).lower()), *servo,
                           ("max_on", fmt_ms(a.max_on_ms)), ("min_off", fmt_ms(a.min_off_ms)),
                           ("daily_cap", fmt_ms(a.daily_cap_ms))):
             put((a.name, key), text, _LIMITS)

@@ -116,6 +116,11 @@ class Actuator:
     min_off_ms: int = 0
     active_low: bool = False
     description: str = ""
+    servo: tuple[int, int, int] | None = None  # kind "servo": (min, max, safe) in degrees
+
+    @property
+    def kind(self) -> str:
+        return "servo" if self.servo else "pwm" if self.pwm else "relay"
 
 
 @dataclass(frozen=True)

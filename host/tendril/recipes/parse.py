@@ -7,12 +7,12 @@ import tomllib
 from collections.abc import Iterable
 from decimal import Decimal
 
-from ..contract import DAY_MS, KINDS_BY_NAME, MAX_SAMPLE_MS, MAX_SMOOTHING, Unit
+from ..contract import DAY_MS, KINDS_BY_NAME, MAX_SAMPLE_MS, MAX_SMOOTHING, SERVO_MAX_DEG, Unit
 from .issues import RecipeError, Reporter
 from .locate import Locator, TooDeep
 from .model import Actuator, Channel, Meta, Parameter, Recipe
 from .parse_calib import parse_calibration
-from .parse_rules import parse_rules
+from .parse_rules import degrees as _degrees, parse_rules
 from .parse_sensors import parse_sensor, parse_sensor_channel
 from .provenance import read_authors, read_lineage
 from .reader import Reader, type_name
@@ -271,9 +271,17 @@ def _actuator(r: Reader, path, name: str, raw, known) -> Actuator | None:
     if a is None:
         return None
     pins = _pins(r, path + ("pin",), a["pin"], known)
-    if a["kind"] not in ("relay", "pwm"):
-        r.err(path + ("kind",), "expected relay or pwm")
+    if a["kind"] not in ("relay", "pwm", "servo"):
+        r.err(path + ("kind",), "expected relay, pwm or servo")
         return None
+    servo = _servo(r, path, a) if a["kind"] == "servo" else None
+    if a["kind"] == "servo" and servo is None:
+        return None
+    for key in ("min", "max", "safe"):
+        if a["kind"] != "servo" and key in a:
+            r.err(path + (key,), f"{key} is a servo's, in degrees; this actuator is a {a['kind']}")
+    if servo and "active_low" in a:
+        r.err(path + ("active_low",), "a servo takes pulses: it is never active-low")
     if "safe_state" in a and a["safe_state"] != "off":
         r.err(path + ("safe_state",), "the safe state is always \"off\" (pin LOW, or HIGH when active_low)")
     low = r.boolean(path + ("active_low",), a["active_low"]) if "active_low" in a else False
@@ -289,4 +297,25 @@ def _actuator(r: Reader, path, name: str, raw, known) -> Actuator | None:
     desc = r.text(path + ("description",), a["description"], LIMITS["description"]) if "description" in a else ""
     if None in (pins, low, max_on, cap, min_off, desc) or not max_on or not cap or min_off > DAY_MS:
         return None
-    return Actuator(name, pins, a["kind"] == "pwm", max_on, cap, min_off, low, desc)
+    return Actuator(name, pins, a["kind"] == "pwm", max_on, cap, min_off, low, desc, servo)
+
+
+def _servo(r: Reader, path, a) -> tuple[int, int, int] | None:
+    """A servo's (min, max, safe): min below max, safe between them."""
+    got = []
+    for key in ("min", "max", "safe"):
+        if key not in a:
+            r.err(path, f"a servo needs {key} (degrees, 0 .. {SERVO_MAX_DEG}): min and max limit it, safe is "
+                        "where it goes at boot, on off and when a lease ends")
+            return None
+        got.append(_degrees(r, path + (key,), a[key]))
+    if None in got:
+        return None
+    lo, hi, safe = got
+    if not lo < hi:
+        r.err(path + ("max",), f"max ({hi} °) must be above min ({lo} °)")
+        return None
+    if not lo <= safe <= hi:
+        r.err(path + ("safe",), f"the safe position ({safe} °) must lie within min .. max ({lo} .. {hi} °)")
+        return None
+    return lo, hi, safe

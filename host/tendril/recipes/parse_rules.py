@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from ..contract import DUR_MAX_MS, MIN_INTERVAL_MS, VALUE_LIMIT, RuleAction, RuleKind, Unit, channel_kind
+from ..contract import DUR_MAX_MS, MIN_INTERVAL_MS, SERVO_MAX_DEG, VALUE_LIMIT, RuleAction, RuleKind, Unit, channel_kind
 from .model import Actuator, Channel, Parameter, ParamRef, Rule
 from .reader import Reader, type_name
 from .schema import LIMITS, NAME_PATTERN
@@ -200,6 +200,15 @@ def _unless(ctx: _Ctx, path, raw) -> dict | None:
 
 
 def _level(ctx: _Ctx, path, raw, actuator: Actuator) -> tuple[int, str] | None:
+    if actuator.servo:  # a position in degrees, inside the servo's limits
+        lo, hi, _safe = actuator.servo
+        deg = degrees(ctx.r, path, raw)
+        if deg is None:
+            return None
+        if not lo <= deg <= hi or deg == 0:
+            ctx.r.err(path, f"{deg} ° is outside {actuator.name}'s limits ({lo} .. {hi} °, and above 0)")
+            return None
+        return deg, raw if isinstance(raw, str) else str(raw)
     if not actuator.pwm:
         ctx.r.err(path, f"{actuator.name} is a relay: it is simply on; level is for pwm actuators")
         return None
@@ -218,3 +227,20 @@ def _level(ctx: _Ctx, path, raw, actuator: Actuator) -> tuple[int, str] | None:
         ctx.r.err(path, str(exc))
         return None
     return max(1, int((number * 255 / 100).to_integral_value())), raw
+
+
+def degrees(r: Reader, path, raw) -> int | None:
+    """A servo position: 0 .. 180, a bare number or with its unit ("90 °", "90°", "90 deg")."""
+    value = raw
+    if isinstance(raw, str):
+        text = raw.strip()
+        for unit in ("°", "deg"):
+            if text.endswith(unit):
+                text = text[: -len(unit)].strip()
+                break
+        value = int(text) if text.isdigit() else None
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= SERVO_MAX_DEG:
+        r.err(path, f"{raw!r} is not a position: give whole degrees 0 .. {SERVO_MAX_DEG} (\"90 °\")")
+        return None
+    return value
+

@@ -52,6 +52,7 @@ QUANTITY = {"anyOf": [{"type": "string", "maxLength": 40}, {"type": "number"}]}
 DURATION_OR_PARAM = {"anyOf": [DURATION, PARAM_REF]}
 _PIN_ONE = {"anyOf": [{"type": "string", "pattern": r"^[A-Za-z0-9_]{1,12}$"},
                       {"type": "integer", "minimum": 0, "maximum": 254}]}
+DEGREES = {"anyOf": [{"type": "integer", "minimum": 0, "maximum": 180}, {"type": "string", "maxLength": 12}]}
 PIN = {"anyOf": [_PIN_ONE, {"type": "object", "minProperties": 1, "maxProperties": 16,
                             "propertyNames": {"pattern": BOARD_PATTERN},
                             "additionalProperties": _PIN_ONE}]}
@@ -153,12 +154,16 @@ TABLES: dict[str, dict[str, Key]] = {
     },
     "actuator": {
         "pin": Key(True, PIN, "pin name or number, or a table of them by board"),
-        "kind": Key(True, {"enum": ["relay", "pwm"]}, "relay: on/off; pwm: a duty level"),
+        "kind": Key(True, {"enum": ["relay", "pwm", "servo"]},
+                    "relay: on/off; pwm: a duty level; servo: a position in degrees"),
         "active_low": Key(False, {"type": "boolean"}, "driven LOW for on (most relay boards)"),
         "safe_state": Key(False, {"const": "off"}, "always off: at boot, in safe mode, without a config"),
         "max_on": Key(True, DURATION, "longest continuous on time"),
         "min_off": Key(False, DURATION, "shortest rest between two runs"),
         "daily_cap": Key(True, DURATION, "most on time per 24 h"),
+        "min": Key(False, DEGREES, "servo: its lowest position (\"20 °\")"),
+        "max": Key(False, DEGREES, "servo: its highest position"),
+        "safe": Key(False, DEGREES, "servo: where it goes at boot, on off, when a lease ends"),
         "description": Key(False, _text(4000), "what is wired there"),
     },
     "rule": {

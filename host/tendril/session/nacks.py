@@ -43,7 +43,7 @@ def explain(code: int, detail: int) -> str:
 # Image errors that say something about the board rather than the recipe (docs/config-image.md).
 IMAGE_WORDS = {
     ImageError.BAD_FORMAT: "the board's firmware reads another config image format than this tendril "
-    "writes (format 2 added sensors): update the firmware, or the host, so they match, then push "
+    "writes (format 2 added sensors, format 3 servos): update the firmware, or the host, so they match, then push "
     "the recipe again",
     ImageError.BAD_SENSOR: "the board's firmware cannot run one of the recipe's sensors",
 }

@@ -157,10 +157,13 @@ class Machine:
                 self.n = pin.n
 
             def freq(self, hz):
-                pass
+                self.hz = hz
 
             def duty_u16(self, duty):
                 m.vb.pin_written(self.n, duty / 65535)
+
+            def duty_ns(self, ns):  # a servo's pulse (50 Hz): the model records its width
+                m.vb.pulse_written(self.n, ns // 1000, self.hz)
 
         class UART:
             def __init__(self, uart_id, baud=115200):
@@ -257,6 +260,7 @@ class VirtualBoard:
         self.without = without
         self.levels: dict[int, float] = {}
         self.pulse_inputs: dict = {}  # pin: (PulseInput, handler) for each Pin.irq (pulse_model.py)
+        self.pulses: dict[int, list[tuple[int, int, int]]] = {}  # pin -> (ms, width us, Hz) changes
         self.files = FaultyFiles(str(self.storage))
         self.alive = False
         self.crash: BaseException | None = None
@@ -334,6 +338,13 @@ class VirtualBoard:
 
     def pin_written(self, pin: int, level: float) -> None:
         self.levels[pin] = level
+
+    def pulse_written(self, pin: int, width_us: int, hz: int) -> None:
+        """A pulse train on ``pin`` (a servo's): (board ms, width us, frequency) when it changes."""
+        trains = self.pulses.setdefault(pin, [])
+        if not trains or trains[-1][1:] != (width_us, hz):
+            trains.append((self.now_ms(), width_us, hz))
+        self.levels[pin] = width_us * hz / 1_000_000
 
     def pump_on(self) -> bool:
         """The scenario's pump pin is driven to its active level (a PWM duty above 0 is HIGH)."""
