@@ -39,7 +39,7 @@ def test_search_finds_by_tag_and_board(tmp_path):
     result = _run("recipe", "search", "float-switch", folder=tmp_path)
     assert result.exit_code == 0
     names = [line.split()[0] for line in result.output.splitlines()]
-    assert names == ["aquarium-top-off", "plant-waterer"]
+    assert names == ["aquarium", "aquarium-top-off", "plant-waterer"]
     assert "no recipes match" in _run("recipe", "search", "zeppelin", folder=tmp_path).output
 
 

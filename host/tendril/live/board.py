@@ -27,6 +27,7 @@ from ..contract import (
     NO_INDEX,
     OWNER_LEASE,
     ActuatorStateBit,
+    ConfigOutcome,
     EventKind,
     HelloFlag,
     RuleState,
@@ -97,6 +98,7 @@ class LiveBoard(LiveBase):
         self.candidates = candidates
         self._board: Board | None = None
         self.recipe: Recipe | None = None
+        self._pushing: Recipe | None = None  # a push's recipe, until its config is read back
         self._session: Session | None = None
         self._session_id: int | None = None
         self._commands: deque[tuple[Callable[[Session], object], Future]] = deque()
@@ -151,7 +153,11 @@ class LiveBoard(LiveBase):
                 # Values tuned on the board are set again after the push (as `tendril push` does).
                 keep, lines = tuned_plan(old, read_config(s), read_params(s), recipe)
                 changes += lines
-            result = push_image(s, image)
+            self._pushing = recipe  # events after its CONFIG APPLIED are in its names
+            try:
+                result = push_image(s, image)
+            finally:
+                self._pushing = None
             if not result.already_active:
                 for index, value in keep:
                     s.call(SetParam(index, value), f"setting parameter {recipe.params[index].name} again")
@@ -317,6 +323,8 @@ class LiveBoard(LiveBase):
                 self.sink.event(self._session_id, msg, now, seq)
                 self.rows += 1
             self.events += 1
+            if msg.kind == EventKind.CONFIG and msg.b == ConfigOutcome.APPLIED and self._pushing is not None:
+                self.recipe = self._pushing  # a sensor's fault can follow at once, before the read-back
             self._note("event", "", now, event=msg, recipe=self.recipe)
             if msg.kind in (EventKind.ACT_ON, EventKind.ACT_OFF, EventKind.MODE, EventKind.PARAM):
                 self._next_status = 0.0

@@ -77,7 +77,7 @@ def parse_sensor(r: Reader, path, name: str, raw, known, pins_of) -> Sensor | No
         r.err(path + ("rom",), f"a {spec.name} has no ROM code (only 1-Wire devices do)")
         rom = None
     elif "rom" in s:
-        text = r.text(path + ("rom",), s["rom"], 16)
+        text = r.text(path + ("rom",), s["rom"], 40)  # longer: the words below say why
         got = parse_rom(text.lower(), spec.family) if text is not None else None
         if isinstance(got, str):
             r.err(path + ("rom",), got)
