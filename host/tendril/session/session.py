@@ -37,6 +37,7 @@ _ALWAYS = (int(MsgType.ACK), int(MsgType.NACK))
 _DATA_REPLY = {
     "Ping": MsgType.PONG, "ConfigRead": MsgType.CONFIG_DATA, "GetParams": MsgType.PARAMS,
     "RequestStatus": MsgType.STATUS, "RequestHello": MsgType.HELLO,
+    "ScanOneWire": MsgType.ROM_CODES,
 }
 _SPONTANEOUS = {int(MsgType.TELEMETRY), int(MsgType.EVENT), int(MsgType.LOG), int(MsgType.HELLO)}
 
