@@ -229,9 +229,9 @@ class Session:
             self._waiting = None
         raise TransportError(f"{self.port}: no reply to {type(msg).__name__} after {tries} tries")
 
-    def call(self, msg: Message, what: str | None = None, expect: type = Ack):
+    def call(self, msg: Message, what: str | None = None, expect: type = Ack, timeout: float | None = None):
         """``request``, raising DeviceError (the NACK code explained) on a refusal."""
-        reply = self.request(msg)
+        reply = self.request(msg, timeout)
         what = what or type(msg).__name__
         if isinstance(reply, NackMsg):
             raise device_error(what, reply.code, reply.detail)
