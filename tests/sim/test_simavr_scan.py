@@ -27,3 +27,8 @@ def test_the_real_binary_tells_the_scan_story(simavr_built, tmp_path):
         story.check_scan("uno", got, telemetry, board.device_events())
     finally:
         board.stop()
+    stop = board.events.stop()
+    bus = next(line for line in board.events.lines() if line.startswith("ds18b20 pin=3"))
+    print(stop, bus)  # the numbers docs/benchmarks.md records
+    assert int(stop["ram_never_used"]) >= 512  # the Uno's stack budget, searches included
+    assert bus.split()[-1] == "bad_slots=0"  # every slot of every search one a probe could read
