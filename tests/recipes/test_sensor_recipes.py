@@ -137,5 +137,5 @@ def test_wrong_wiring_is_refused_in_words(change, board_name, where, words):
 
 def test_the_schema_knows_sensors_and_sensor_channels():
     schema = json_schema()
-    assert "ds18b20" in schema["$defs"]["sensor"]["properties"]["kind"]["enum"]
+    assert schema["$defs"]["sensor"]["properties"]["kind"]["enum"][:4] == ["ds18b20", "dht22", "dht11", "hcsr04"]
     assert {"required": ["sensor"]} in schema["$defs"]["channel"]["oneOf"]

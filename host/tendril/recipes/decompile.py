@@ -168,7 +168,7 @@ def _sensor(sn, board: Board, orig: m.Sensor | None) -> dict:
         out[spec.pin2_name] = _pin(sn.pin2, board)
     out.update({name: value for name, value in zip(spec.option_names, sn.options)})
     out["read_every"] = fmt_ms(sn.period_ms)
-    if spec.family:
+    if spec.family:  # a part without a ROM code has no `rom`
         out["rom"] = fmt_rom(sn.rom)
     if orig and orig.description:
         out["description"] = orig.description

@@ -32,7 +32,10 @@ def _binary(c: m.Channel) -> bool:
 def sensor_words(recipe: m.Recipe, sn: m.Sensor) -> str:
     """ "a DS18B20 temperature probe on D3, the only one on its pin, 12-bit, read every 2 s" """
     spec = sensor_kind(sn.kind)
-    rom = (f", ROM {sn.rom.hex()}" if any(sn.rom) else ", the only one on its pin") if spec.family else ""
+    if spec.family:
+        rom = f", ROM {sn.rom.hex()}" if any(sn.rom) else ", the only one on its pin"
+    else:
+        rom = ", alone on its pin" if spec.pins == 1 else ""  # a DHT; an HC-SR04's pins say enough
     opts = "".join(f", {v}-bit" if name == "resolution" else f", {name} {v}"
                    for name, v in zip(spec.option_names, sn.options))
     where = _pins(sn.pins) + (f" ({spec.pin2_name} on {_pins(sn.pins2)})" if spec.pins == 2 else "")
@@ -166,7 +169,8 @@ def _facts(recipe: m.Recipe, board=None) -> dict[tuple[str, str], tuple[int, obj
         put((f"sensor {sn.name}", "pin"), pins(sn.pins), _PINS)
         if sensor_kind(sn.kind).pins == 2:
             put((f"sensor {sn.name}", sensor_kind(sn.kind).pin2_name), pins(sn.pins2), _PINS)
-        put((f"sensor {sn.name}", "rom"), sn.rom.hex() if any(sn.rom) else "only", _PINS)
+        if sensor_kind(sn.kind).family:
+            put((f"sensor {sn.name}", "rom"), sn.rom.hex() if any(sn.rom) else "only", _PINS)
         put((f"sensor {sn.name}", "kind"), sensor_kind(sn.kind).name, _PINS)
         for name, value in zip(sensor_kind(sn.kind).option_names, sn.options):
             put((f"sensor {sn.name}", name), str(value))

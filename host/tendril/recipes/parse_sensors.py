@@ -74,6 +74,7 @@ def parse_sensor(r: Reader, path, name: str, raw, known, pins_of) -> Sensor | No
     rom = bytes(8)
     if "rom" in s and not spec.family:
         r.err(path + ("rom",), f"a {spec.name} has no ROM code (only 1-Wire devices do)")
+        rom = None
     elif "rom" in s:
         text = r.text(path + ("rom",), s["rom"], 16)
         got = parse_rom(text.lower(), spec.family) if text is not None else None
