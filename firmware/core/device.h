@@ -27,6 +27,9 @@ typedef struct {
     void (*config_pins)(device_t *d);
     /* Every actuator of the config in force at its engine output, or safe while not running. */
     void (*drive_outputs)(device_t *d);
+    /* A 1-Wire bus search on `pin` (onewire_search): codes from `first` on into out (at most
+     * `max`, 8 bytes each), *n of them, *total found; a td_scan_result_t. NULL: no 1-Wire. */
+    uint8_t (*ow_search)(uint8_t pin, uint8_t first, uint8_t *out, uint8_t max, uint8_t *n, uint8_t *total);
 } device_port_t;
 
 struct device {

@@ -6,6 +6,7 @@
 #include "dur16.h"
 #include "hal.h"
 #include "le.h"
+#include "onewire.h"
 #include "sensor.h"
 #include "tendril_records.h"
 
@@ -52,23 +53,6 @@ const td_driver_t td_drivers[TD_DRIVER_COUNT] TD_ROM = {
  * the loop and the bus traffic come on top of the time the probe counts from. */
 static const uint16_t ds_wait_ms[4] TD_ROM = {106, 211, 422, 844};
 
-static void ow_write(uint8_t pin, uint8_t byte)
-{
-    uint8_t k;
-    for (k = 0; k < 8; k++, byte >>= 1) {
-        (void)hal_ow_bit(pin, byte & 1u);
-    }
-}
-
-static uint8_t ow_read(uint8_t pin)
-{
-    uint8_t k, byte = 0;
-    for (k = 0; k < 8; k++) {
-        byte = (uint8_t)((byte >> 1) | (hal_ow_bit(pin, 1) ? 0x80u : 0));
-    }
-    return byte;
-}
-
 /* A reset, then the probe of `rec` selected; false when nothing answered. */
 static bool ds_select(const uint8_t *rec)
 {
@@ -76,10 +60,10 @@ static bool ds_select(const uint8_t *rec)
     const uint8_t *rom = rec + TD_SENSOR_ROM;
     if (!hal_ow_reset(pin)) return false;
     if (rom[0] == 0) { /* validated: a ROM code is all zero or starts with the family byte */
-        ow_write(pin, DS_SKIP);
+        onewire_write(pin, DS_SKIP);
     } else {
-        ow_write(pin, DS_MATCH);
-        for (k = 0; k < 8; k++) ow_write(pin, rom[k]);
+        onewire_write(pin, DS_MATCH);
+        for (k = 0; k < 8; k++) onewire_write(pin, rom[k]);
     }
     return true;
 }
@@ -100,12 +84,12 @@ static uint8_t ds_poll(const uint8_t *rec, uint8_t *phase, uint32_t now, int32_t
     if (*phase == 0) {
         if (!ds_select(rec)) return TD_SENSOR_FAULT_NO_ANSWER;
         /* the resolution every time: a probe that lost power is back at its EEPROM's */
-        ow_write(pin, DS_WRITE);
-        ow_write(pin, 0x4B); /* TH, TL: the alarm thresholds, unused */
-        ow_write(pin, 0x46);
-        ow_write(pin, (uint8_t)((res << 5) | 0x1Fu));
+        onewire_write(pin, DS_WRITE);
+        onewire_write(pin, 0x4B); /* TH, TL: the alarm thresholds, unused */
+        onewire_write(pin, 0x46);
+        onewire_write(pin, (uint8_t)((res << 5) | 0x1Fu));
         if (!ds_select(rec)) return TD_SENSOR_FAULT_NO_ANSWER;
-        ow_write(pin, DS_CONVERT);
+        onewire_write(pin, DS_CONVERT);
         *phase = 1;
         *wait = conv;
         return TD_READING_NONE;
@@ -116,9 +100,9 @@ static uint8_t ds_poll(const uint8_t *rec, uint8_t *phase, uint32_t now, int32_t
         *wait = (uint16_t)(period - conv); /* the next conversion one period after this one began */
     }
     if (!ds_select(rec)) return TD_SENSOR_FAULT_NO_ANSWER;
-    ow_write(pin, DS_READ);
+    onewire_write(pin, DS_READ);
     for (k = 0; k < 9; k++) {
-        sp[k] = ow_read(pin);
+        sp[k] = onewire_read(pin);
         any |= sp[k];
     }
     /* all zero passes the CRC: a bus that reads 0 (a weak pull-up, a long cable), not a reading */

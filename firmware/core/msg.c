@@ -15,7 +15,7 @@ TD_STATIC_ASSERT(TD_LOG_SIZE + TD_LOG_TEXT_MAX <= TD_MAX_PAYLOAD, log_fits);
 
 /* --- requests -------------------------------------------------------------------------------- */
 
-/* COMMAND payload sizes by op (the op byte included); ops run 1..TD_OP_TELEMETRY_MODE. */
+/* COMMAND payload sizes by op (the op byte included); ops run 1..TD_OP_SCAN_ONEWIRE. */
 static const uint8_t command_size[] TD_ROM = {
     0, /* no op 0 */
     TD_CMD_LEASE_SIZE,
@@ -28,10 +28,12 @@ static const uint8_t command_size[] TD_ROM = {
     TD_CMD_STATUS_SIZE,
     TD_CMD_CLEAR_SAFE_MODE_SIZE,
     TD_CMD_TELEMETRY_MODE_SIZE,
+    TD_CMD_SCAN_ONEWIRE_SIZE,
 };
 TD_STATIC_ASSERT(TD_OP_LEASE == 1 && TD_OP_OFF == 2 && TD_OP_PAUSE == 3 && TD_OP_RESUME == 4, ops_1_4);
 TD_STATIC_ASSERT(TD_OP_SET_PARAM == 5 && TD_OP_GET_PARAMS == 6 && TD_OP_HELLO == 7 && TD_OP_STATUS == 8, ops_5_8);
-TD_STATIC_ASSERT(TD_OP_CLEAR_SAFE_MODE == 9 && TD_OP_TELEMETRY_MODE == 10 && sizeof command_size == 11, ops_9_10);
+TD_STATIC_ASSERT(TD_OP_CLEAR_SAFE_MODE == 9 && TD_OP_TELEMETRY_MODE == 10 && TD_OP_SCAN_ONEWIRE == 11, ops_9_11);
+TD_STATIC_ASSERT(sizeof command_size == TD_OP_SCAN_ONEWIRE + 1, every_op_sized);
 
 /* Every request type and its payload length limits; a COMMAND's op then needs command_size[op].
  * Data that runs to the payload's end (PING, CONFIG_CHUNK) has a maximum; the rest ignore extra
@@ -123,6 +125,10 @@ td_msg_status_t msg_decode_request(uint8_t type, const uint8_t *payload, uint8_t
             req->u.status.first = p[TD_CMD_STATUS_FIRST];
             break;
         case TD_OP_TELEMETRY_MODE: req->u.telemetry_mode.flags = p[TD_CMD_TELEMETRY_MODE_FLAGS]; break;
+        case TD_OP_SCAN_ONEWIRE:
+            req->u.scan_onewire.pin = p[TD_CMD_SCAN_ONEWIRE_PIN];
+            req->u.scan_onewire.first = p[TD_CMD_SCAN_ONEWIRE_FIRST];
+            break;
         default: break; /* no arguments */
         }
         break;
@@ -370,6 +376,19 @@ td_msg_status_t msg_encode_status(uint32_t time_ms, uint8_t flags, uint8_t secti
     out[TD_STATUS_SECTION] = section;
     out[TD_STATUS_FIRST] = first;
     out[TD_STATUS_TOTAL] = total;
+    return MSG_OK;
+}
+
+td_msg_status_t msg_encode_rom_codes(uint8_t pin, uint8_t result, uint8_t first, uint8_t total, const uint8_t *codes,
+                                     uint8_t n, uint8_t *out, uint8_t cap, uint8_t *len)
+{
+    uint8_t size = (uint8_t)(TD_ROM_CODE_SIZE * n);
+    if (n > TD_ROM_CODES_MAX || !room(out, cap, (uint8_t)(TD_ROM_CODES_SIZE + size), len)) return MSG_NO_ROOM;
+    memmove(&out[TD_ROM_CODES_SIZE], codes, size); /* the codes may be in place already */
+    out[TD_ROM_CODES_PIN] = pin;
+    out[TD_ROM_CODES_RESULT] = result;
+    out[TD_ROM_CODES_FIRST] = first;
+    out[TD_ROM_CODES_TOTAL] = total;
     return MSG_OK;
 }
 

@@ -63,6 +63,10 @@ typedef struct {
         struct {
             uint8_t flags;
         } telemetry_mode;
+        struct {
+            uint8_t pin;
+            uint8_t first;
+        } scan_onewire;
     } u;
 } td_request_t;
 
@@ -141,6 +145,10 @@ td_msg_status_t msg_encode_params(uint8_t first, uint8_t total, const int32_t *v
  * An append that does not fit leaves *len and the payload as they were. */
 td_msg_status_t msg_encode_status(uint32_t time_ms, uint8_t flags, uint8_t section, uint8_t first, uint8_t total,
                                   uint8_t *out, uint8_t cap, uint8_t *len);
+/* ROM_CODES with n codes (8 bytes each) from `codes`, which may already sit at their place in out
+ * (out + TD_ROM_CODES_SIZE: a search writes them there). */
+td_msg_status_t msg_encode_rom_codes(uint8_t pin, uint8_t result, uint8_t first, uint8_t total, const uint8_t *codes,
+                                     uint8_t n, uint8_t *out, uint8_t cap, uint8_t *len);
 td_msg_status_t msg_status_add_actuator(const td_act_status_t *entry, uint8_t *out, uint8_t cap, uint8_t *len);
 td_msg_status_t msg_status_add_rule(const td_rule_status_t *entry, uint8_t *out, uint8_t cap, uint8_t *len);
 

@@ -14,6 +14,9 @@
 #define TD_LOG_TEXT_MAX 63
 #define TD_TELEMETRY_MAX_VALUES 14
 #define TD_PARAMS_MAX_VALUES 15
+#define TD_ROM_CODE_SIZE 8
+#define TD_ROM_CODES_MAX 7
+#define TD_SCAN_MAX_CODES 16
 #define TD_HELLO_FROZEN_SIZE 36
 #define TD_FW_NAME_SIZE 16
 #define TD_HELLO_SIZE 56
@@ -81,6 +84,7 @@ typedef enum {
     TD_MSG_CONFIG_DATA = 135,
     TD_MSG_PARAMS = 136,
     TD_MSG_STATUS = 137,
+    TD_MSG_ROM_CODES = 138,
 } td_msg_type_t;
 
 /* CommandOp: The first payload byte of a COMMAND request. */
@@ -95,6 +99,7 @@ typedef enum {
     TD_OP_STATUS = 8,
     TD_OP_CLEAR_SAFE_MODE = 9,
     TD_OP_TELEMETRY_MODE = 10,
+    TD_OP_SCAN_ONEWIRE = 11,
 } td_command_op_t;
 
 /* Nack: Error codes carried by NACK. */
@@ -119,6 +124,7 @@ typedef enum {
     TD_NACK_LIMIT_DAILY_CAP = 18,
     TD_NACK_SAFE_MODE = 19,
     TD_NACK_BUSY = 20,
+    TD_NACK_PIN_IN_USE = 21,
 } td_nack_t;
 
 /* AckDetail: The detail byte of an ACK to CONFIG_BEGIN (0 for every other request). */
@@ -233,6 +239,15 @@ typedef enum {
     TD_SENSOR_FAULT_STALE = 6,
     TD_SENSOR_FAULT_WAITING = 7,
 } td_sensor_fault_t;
+
+/* ScanResult: How a 1-Wire bus search ended (ROM_CODES' result; docs/protocol.md, "SCAN_ONEWIRE"). */
+typedef enum {
+    TD_SCAN_RESULT_OK = 0,
+    TD_SCAN_RESULT_NO_DEVICE = 1,
+    TD_SCAN_RESULT_HELD_LOW = 2,
+    TD_SCAN_RESULT_CRC = 3,
+    TD_SCAN_RESULT_TRUNCATED = 4,
+} td_scan_result_t;
 
 /* ModeChange */
 typedef enum {

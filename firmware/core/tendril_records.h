@@ -211,6 +211,16 @@ enum {
 #define TD_STATUS_RULE_SIZE 6
 TD_STATIC_ASSERT(TD_STATUS_RULE_SINCE_FIRED_MS + 4 == TD_STATUS_RULE_SIZE, status_rule_size);
 
+/* ROM_CODES: ROM_CODES' head, 4 bytes; then 8-byte ROM codes */
+enum {
+    TD_ROM_CODES_PIN = 0, /* u8 */
+    TD_ROM_CODES_RESULT = 1, /* u8 */
+    TD_ROM_CODES_FIRST = 2, /* u8 */
+    TD_ROM_CODES_TOTAL = 3, /* u8 */
+};
+#define TD_ROM_CODES_SIZE 4
+TD_STATIC_ASSERT(TD_ROM_CODES_TOTAL + 1 == TD_ROM_CODES_SIZE, rom_codes_size);
+
 /* CONFIG_BEGIN: CONFIG_BEGIN, 18 bytes */
 enum {
     TD_CONFIG_BEGIN_LENGTH = 0, /* u16 */
@@ -322,5 +332,14 @@ enum {
 };
 #define TD_CMD_TELEMETRY_MODE_SIZE 2
 TD_STATIC_ASSERT(TD_CMD_TELEMETRY_MODE_FLAGS + 1 == TD_CMD_TELEMETRY_MODE_SIZE, cmd_telemetry_mode_size);
+
+/* CMD_SCAN_ONEWIRE: COMMAND SCAN_ONEWIRE, 3 bytes */
+enum {
+    TD_CMD_SCAN_ONEWIRE_OP = 0, /* u8 */
+    TD_CMD_SCAN_ONEWIRE_PIN = 1, /* u8 */
+    TD_CMD_SCAN_ONEWIRE_FIRST = 2, /* u8 */
+};
+#define TD_CMD_SCAN_ONEWIRE_SIZE 3
+TD_STATIC_ASSERT(TD_CMD_SCAN_ONEWIRE_FIRST + 1 == TD_CMD_SCAN_ONEWIRE_SIZE, cmd_scan_onewire_size);
 
 #endif /* TENDRIL_RECORDS_H */

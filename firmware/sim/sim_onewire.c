@@ -5,7 +5,7 @@
 
 #include "sim_scenario.h" /* SCN_FAULT_* */
 
-enum { OW_IDLE, OW_ROM, OW_MATCH, OW_FUNC, OW_WRITE_SP, OW_TX, OW_BUSY };
+enum { OW_IDLE, OW_ROM, OW_MATCH, OW_FUNC, OW_WRITE_SP, OW_TX, OW_BUSY, OW_SEARCH };
 
 #define RESET_MIN_US 480u   /* a low this long is a reset */
 #define PRESENCE_WAIT_US 30u
@@ -106,6 +106,32 @@ static void send(ow_bus_t *b, int rom, uint8_t len)
     b->state = OW_TX;
 }
 
+/* ROM bit k of a probe as the search sees it (a `crc` fault flips bit 2: a code that fails its CRC). */
+static int rom_bit(const ow_bus_t *b, const ow_probe_t *p, uint8_t k)
+{
+    return ((p->rom[k >> 3] >> (k & 7)) & 1) ^ (b->fault == SCN_FAULT_CRC && k == 2);
+}
+
+/* SEARCH ROM, one ROM bit in three slots: every probe still taking part sends its bit, then its
+ * complement (the line is the wired AND: 0 wins), then listens to the master's choice; a probe
+ * whose bit differs drops out until the next reset. After 64 bits the one left is selected. */
+static int search_sends_zero(const ow_bus_t *b)
+{
+    for (int i = 0; i < b->n; i++) {
+        const ow_probe_t *p = &b->probe[i];
+        if (p->selected && rom_bit(b, p, b->search_bit) == (b->search_phase == 1)) return 1;
+    }
+    return 0;
+}
+
+static void search_choice(ow_bus_t *b, int bit)
+{
+    for (int i = 0; i < b->n; i++)
+        if (rom_bit(b, &b->probe[i], b->search_bit) != bit) b->probe[i].selected = 0;
+    b->search_phase = 0;
+    if (++b->search_bit == 64) b->state = OW_FUNC;
+}
+
 static void got_byte(ow_bus_t *b, uint8_t byte, uint64_t t_us)
 {
     int i;
@@ -120,8 +146,12 @@ static void got_byte(ow_bus_t *b, uint8_t byte, uint64_t t_us)
         } else if (byte == 0x33) {
             for (i = 0; i < b->n; i++) b->probe[i].selected = 1;
             send(b, 1, 8);
+        } else if (byte == 0xF0) { /* SEARCH ROM: every probe takes part, ROM bit 0 first */
+            for (i = 0; i < b->n; i++) b->probe[i].selected = 1;
+            b->search_bit = b->search_phase = 0;
+            b->state = OW_SEARCH;
         } else {
-            b->state = OW_IDLE; /* SEARCH ROM and the rest: not modelled */
+            b->state = OW_IDLE; /* ALARM SEARCH and the rest: not modelled */
         }
         break;
     case OW_MATCH:
@@ -178,6 +208,8 @@ void ow_master_low(ow_bus_t *b, uint64_t t_us)
         int bit = (b->tx[b->tx_bit >> 3] >> (b->tx_bit & 7)) & 1;
         b->tx_bit++;
         if (!bit) b->hold_until = t_us + HOLD_US;
+    } else if (b->state == OW_SEARCH && b->search_phase < 2) {
+        if (search_sends_zero(b)) b->hold_until = t_us + HOLD_US;
     } else if (b->state == OW_BUSY) {
         latch(b, t_us);
         for (int i = 0; i < b->n; i++)
@@ -195,6 +227,11 @@ void ow_master_release(ow_bus_t *b, uint64_t t_us)
         return;
     }
     b->slots++;
+    if (b->state == OW_SEARCH) {
+        if (b->search_phase < 2) b->search_phase++;
+        else search_choice(b, d < SAMPLE_US);
+        return;
+    }
     if (b->state == OW_TX || b->state == OW_BUSY || b->state == OW_IDLE) return;
     if (d >= 15 && d < 60) b->bad_slots++; /* a write slot the datasheet leaves undecided */
     /* a probe that is listening: the line's level SAMPLE_US into the slot is the bit */

@@ -7,8 +7,10 @@
  * allows 15-60 and 60-240); a shorter low is a time slot, a 0 when it lasted 30 us or more (the
  * probe samples 15-60 us into the slot), a 1 when shorter; when the probe sends, it holds the line
  * low for 30 us from the slot's falling edge to send a 0. ROM commands: SKIP ROM, MATCH ROM, READ
- * ROM; function commands: CONVERT T (750 ms at 12 bits .. 94 ms at 9; read slots give 0 until
- * done), READ SCRATCHPAD (9 bytes, CRC-8 last), WRITE SCRATCHPAD (TH, TL, config: the resolution).
+ * ROM, SEARCH ROM (per ROM bit: the bit, its complement, the master's choice; the probes' answers
+ * wired-AND; a `crc` fault flips ROM bit 2 of every probe during a search, so the code the master
+ * puts together fails its CRC-8); function commands: CONVERT T (750 ms at 12 bits .. 94 ms at 9;
+ * read slots give 0 until done), READ SCRATCHPAD (9 bytes, CRC-8 last), WRITE SCRATCHPAD (TH, TL, config: the resolution).
  * The native board's HAL (firmware/native/hal_native.c) and the simavr runner (tendril_simavr.c,
  * watching the pin's DDR) drive the same model. */
 #ifndef SIM_ONEWIRE_H
@@ -37,6 +39,7 @@ typedef struct ow_bus_s {
     uint8_t bits, byte, count;   /* bits of the byte being received; bytes of a multi-byte field */
     uint8_t buf[9];
     uint8_t tx[9], tx_len, tx_bit; /* what the probe sends, and how far it got (in bits) */
+    uint8_t search_bit, search_phase; /* SEARCH ROM: the ROM bit, and its slot (0 bit, 1 complement, 2 choice) */
     uint64_t fall_us;        /* the master's last falling edge */
     int master_low;
     uint64_t presence_from, presence_until;

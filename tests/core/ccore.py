@@ -66,6 +66,7 @@ class RequestUnion(C.Union):
         ("get_params", _s(("first", u8))),
         ("status", _s(("section", u8), ("first", u8))),
         ("telemetry_mode", _s(("flags", u8))),
+        ("scan_onewire", _s(("pin", u8), ("first", u8))),
     ]
 
 
@@ -186,6 +187,7 @@ _SIGNATURES = {
     "msg_encode_params": (C.c_int, [u8, u8, C.POINTER(i32), u8, P8, u8, P8]),
     "msg_append_i32": (C.c_int, [i32, P8, u8, P8]),
     "msg_encode_status": (C.c_int, [u32, u8, u8, u8, u8, P8, u8, P8]),
+    "msg_encode_rom_codes": (C.c_int, [u8, u8, u8, u8, C.c_char_p, u8, P8, u8, P8]),
     "msg_status_add_actuator": (C.c_int, [C.POINTER(ActStatus), P8, u8, P8]),
     "msg_status_add_rule": (C.c_int, [C.POINTER(RuleStatus), P8, u8, P8]),
     "board_find": (C.POINTER(Board), [C.c_char_p]),
@@ -322,6 +324,10 @@ class CCore:
             )
         if t == MsgType.STATUS:
             return self._encode_status(m, cap)
+        if t == MsgType.ROM_CODES:
+            codes = b"".join(bytes.fromhex(c) for c in m["codes"])
+            args = (m["pin"], m["result"], m["first"], m["total"], codes, len(m["codes"]))
+            return self._encode(lib.msg_encode_rom_codes, *args, cap=cap)
         raise ValueError(f"{t.name} is not a device message")
 
     def encode_values_appended(
@@ -454,6 +460,7 @@ def _request_fields(req: Request) -> dict:
         CommandOp.SET_PARAM: ("set_param", ("index", "value")),
         CommandOp.GET_PARAMS: ("get_params", ("first",)),
         CommandOp.STATUS: ("status", ("section", "first")),
+        CommandOp.SCAN_ONEWIRE: ("scan_onewire", ("pin", "first")),
         CommandOp.TELEMETRY_MODE: ("telemetry_mode", ("flags",)),
     }
     fields = {"op": req.op}

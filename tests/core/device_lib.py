@@ -29,7 +29,9 @@ ENTROPY_FN = C.CFUNCTYPE(u32)
 
 
 class Port(C.Structure):
-    _fields_ = [("write", WRITE_FN), ("config_pins", PINS_FN), ("drive_outputs", PINS_FN)]
+    # ow_search: NULL here, no 1-Wire (a scan answers NO_DEVICE); the real search runs on the HAL
+    _fields_ = [("write", WRITE_FN), ("config_pins", PINS_FN), ("drive_outputs", PINS_FN),
+                ("ow_search", C.c_void_p)]
 
 
 class Eeprom(C.Structure):

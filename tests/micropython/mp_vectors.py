@@ -90,6 +90,9 @@ def _device_payload(case, raw):
             else:
                 at = msg.status_rule(raw, at, e["state"], e["last_skip"], e["since_fired_ms"])
         return at
+    if t == 0x8A:
+        codes = [unhex(c) for c in m["codes"]]
+        return msg.rom_codes(raw, m["pin"], m["result"], m["first"], m["total"], codes)
     raise ValueError("no encoder for type %d" % t)
 
 
@@ -98,7 +101,7 @@ _REQUEST_FIELDS = {
     0x11: ("offset", "data"), 0x12: (), 0x13: (), 0x14: ("offset", "count"),
 }
 _OP_FIELDS = {1: ("actuator", "duration_ms", "level"), 2: ("actuator",), 5: ("index", "value"),
-              6: ("first",), 8: ("section", "first"), 10: ("flags",)}
+              6: ("first",), 8: ("section", "first"), 10: ("flags",), 11: ("pin", "first")}
 
 
 def check_messages(path):

@@ -38,7 +38,9 @@ from tendril.protocol import (
     RequestHello,
     RequestStatus,
     Resume,
+    RomCodes,
     RuleEntry,
+    ScanOneWire,
     SetParam,
     Status,
     Telemetry,
@@ -73,6 +75,7 @@ requests = st.one_of(
     st.builds(RequestStatus, u8, u8),
     st.builds(ClearSafeMode),
     st.builds(TelemetryMode, u8),
+    st.builds(ScanOneWire, u8, u8),
     st.builds(UnknownCommand, u8.filter(lambda op: op not in COMMANDS), st.binary(max_size=40)),
 )
 
@@ -116,7 +119,8 @@ device_messages = st.one_of(
     st.builds(ConfigData, u16, u16, st.binary(max_size=CONFIG_CHUNK_MAX)),
     st.builds(Params, u8, u8, st.lists(i32, max_size=PARAMS_MAX_VALUES).map(tuple)),
     statuses,
-    st.builds(Unknown, st.sampled_from([0x02, 0x7F, 0x8A, 0xC7, 0xFF]), st.binary(max_size=64)),
+    st.builds(RomCodes, u8, u8, u8, u8, st.lists(st.binary(min_size=8, max_size=8), max_size=7).map(tuple)),
+    st.builds(Unknown, st.sampled_from([0x02, 0x7F, 0x8B, 0xC7, 0xFF]), st.binary(max_size=64)),
 )
 
 

@@ -35,6 +35,8 @@ def from_vector(msg_type: int, fields: dict):
         fields[name] = bytes.fromhex(fields[name])
     if "values" in fields:
         fields["values"] = tuple(fields["values"])
+    if "codes" in fields:
+        fields["codes"] = tuple(bytes.fromhex(c) for c in fields["codes"])
     if "entries" in fields:
         entry = ActuatorEntry if fields["section"] == StatusSection.ACTUATORS else RuleEntry
         fields["entries"] = tuple(entry(**e) for e in fields["entries"])

@@ -43,3 +43,51 @@ def check_faults(telemetry: list[tuple[int, int | None]], events: list[tuple[int
             assert val is None, (t, val)
         if t >= v["first_reading_by"] and not any(begins <= t <= ends + slack for _c, begins, ends in episodes):
             assert val == value, (t, val)
+
+
+# --- the bus search story (sensors/ds18b20_scan.json) ---------------------------------------------
+
+SCAN = json.loads((VECTORS / "ds18b20_scan.json").read_text(encoding="utf-8"))
+
+
+def scan_scenario(board: str) -> list[str]:
+    return [line.format(pin=SCAN["pins"][board], **SCAN["names"][board]) for line in SCAN["scenario"]]
+
+
+def play_scan(board: str, request, run) -> dict:
+    """The searches of the story, on a board running its recipe: ``request(msg)`` gives the reply,
+    ``run(ms)`` lets board time pass. The probe the recipe reads is mid-reading at some of them."""
+    from tendril.protocol import ScanOneWire
+
+    pins = SCAN["numbers"][board]
+    got = {}
+    run(2_500)
+    got["bus"] = request(ScanOneWire(pins["bus"], 0))
+    run(450)
+    got["page"] = request(ScanOneWire(pins["bus"], 1))
+    for name in ("held_low", "empty", "crc"):
+        run(170)
+        got[name] = request(ScanOneWire(pins[name], 0))
+    run(620)
+    got["again"] = request(ScanOneWire(pins["bus"], 0))
+    run(SCAN["run_ms"] - 2_500 - 450 - 3 * 170 - 620)
+    return got
+
+
+def check_scan(board: str, got: dict, telemetry: list[tuple[int, int | None]], events) -> None:
+    """Every search found what the story says, and the probe's readings went on through them."""
+    from tendril.contract import ScanResult
+    from tendril.protocol import RomCodes
+
+    pins = SCAN["numbers"][board]
+    codes = tuple(bytes.fromhex(c) for c in SCAN["codes"])
+    bus = pins["bus"]
+    assert got["bus"] == RomCodes(bus, ScanResult.OK, 0, len(codes), codes)
+    assert got["again"] == got["bus"]  # the same order every time
+    assert got["page"] == RomCodes(bus, ScanResult.OK, 1, len(codes), codes[1:])
+    assert got["held_low"] == RomCodes(pins["held_low"], ScanResult.HELD_LOW, 0, 0, ())
+    assert got["empty"] == RomCodes(pins["empty"], ScanResult.NO_DEVICE, 0, 0, ())
+    assert got["crc"] == RomCodes(pins["crc"], ScanResult.CRC, 0, 0, ())
+    assert not sensor_events(events), events
+    readings = [value for t, value in telemetry if t >= 2_000]
+    assert len(readings) >= 3 and set(readings) == {SCAN["value"]}, telemetry

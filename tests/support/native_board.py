@@ -32,7 +32,7 @@ from tendril.protocol import (
 ROOT = Path(__file__).resolve().parents[2]
 BUILD = ROOT / "firmware" / "build" / "native"
 REPLIES = {MsgType.ACK, MsgType.NACK, MsgType.PONG, MsgType.CONFIG_DATA, MsgType.PARAMS,
-           MsgType.STATUS}  # fmt: skip
+           MsgType.STATUS, MsgType.ROM_CODES}  # fmt: skip
 
 
 class NativeBoard:

@@ -502,7 +502,29 @@ def slow_resets() -> dict:
     return d.vector
 
 
+def scan_onewire() -> dict:
+    d = Device("scan_onewire", "COMMAND SCAN_ONEWIRE: a bus search on a pin with nothing on it (no presence: "
+                               "NO_DEVICE, with or without a config), a pin no board has (BAD_INDEX), and the "
+                               "pins a config gives to an actuator or a channel that reads the pin (PIN_IN_USE).")
+
+    def scan(pin: int, first: int, expect: list[dict]) -> None:
+        d.command(CommandOp.SCAN_ONEWIRE, bytes([pin, first]), expect, pin=pin, first=first)
+
+    def empty(pin: int, first: int = 0) -> list[dict]:
+        return [reply("ROM_CODES", pin=pin, result=1, first=first, total=0, codes=[])]  # NO_DEVICE
+
+    scan(3, 0, empty(3))
+    scan(200, 0, [d.nack(MsgType.COMMAND, Nack.BAD_INDEX, 200)])
+    d.push(_images(IMAGE, 1), 1)
+    scan(7, 0, [d.nack(MsgType.COMMAND, Nack.PIN_IN_USE, 7)])  # actuator 0
+    scan(2, 0, [d.nack(MsgType.COMMAND, Nack.PIN_IN_USE, 2)])  # channel 0, a digital input
+    scan(3, 0, empty(3))
+    scan(3, 7, empty(3, 7))  # the next page of nothing
+    d.command(CommandOp.HELLO, b"", [d.hello_reply()])  # the config still runs
+    return d.vector
+
+
 def build() -> dict[str, object]:
     stories = (requests(), telemetry_cadence(), protocol_edges(), config_transfer(), lease_ends_with_host_silent(),
-               kept_across_a_power_cycle(), safe_mode(), slow_resets())
+               kept_across_a_power_cycle(), safe_mode(), slow_resets(), scan_onewire())
     return {f"device/{v['name']}.json": v for v in stories}

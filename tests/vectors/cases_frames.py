@@ -347,6 +347,8 @@ def message_cases() -> list[dict]:
     command("command_status_rules", 20, CommandOp.STATUS, {"section": 1, "first": 9}, b"\x01\x09")
     command("command_clear_safe_mode", 21, CommandOp.CLEAR_SAFE_MODE, {}, b"")
     command("command_telemetry_mode_raw", 0xFFFF, CommandOp.TELEMETRY_MODE, {"flags": 1}, b"\x01")
+    command("command_scan_onewire_d3", 41, CommandOp.SCAN_ONEWIRE, {"pin": 3, "first": 0}, b"\x03\x00")
+    command("command_scan_onewire_page_2", 42, CommandOp.SCAN_ONEWIRE, {"pin": 8, "first": 7}, b"\x08\x07")
 
     hello_uno = {
         "protocol_version": 1,
@@ -650,6 +652,30 @@ def message_cases() -> list[dict]:
         22,
         {"time_ms": 1, "flags": 0, "section": 0, "first": 4, "total": 4, "entries": []},
         struct.pack("<IBBBB", 1, 0, 0, 4, 4),
+    )
+    # ROM codes with a valid CRC-8 (last byte), as a DS18S20, DS18B20 and DS1822 give them
+    codes = ["1014c60b00000056", "28a20100000000e1", "28ab89674523015a", "2201ff000000006b"]
+    case(
+        "rom_codes_three",
+        MsgType.ROM_CODES,
+        41,
+        {"pin": 3, "result": 0, "first": 0, "total": 3, "codes": codes[:3]},
+        bytes([3, 0, 0, 3]) + b"".join(bytes.fromhex(c) for c in codes[:3]),
+    )
+    seven = [codes[k % 4] for k in range(7)]
+    case(
+        "rom_codes_full_page",
+        MsgType.ROM_CODES,
+        42,
+        {"pin": 8, "result": 4, "first": 7, "total": 16, "codes": seven},
+        bytes([8, 4, 7, 16]) + b"".join(bytes.fromhex(c) for c in seven),
+    )
+    case(
+        "rom_codes_held_low",
+        MsgType.ROM_CODES,
+        43,
+        {"pin": 3, "result": 2, "first": 0, "total": 0, "codes": []},
+        bytes([3, 2, 0, 0]),
     )
     return cases
 

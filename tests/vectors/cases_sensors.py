@@ -95,5 +95,59 @@ sensor = "room_probe"
 }
 
 
+def _search_order(codes: list[str]) -> list[str]:
+    """The order a bus search finds codes in (docs/protocol.md, "SCAN_ONEWIRE"): where codes differ
+    it takes 0 first, reading each code's bits least significant first from its first byte on."""
+    return sorted(codes, key=lambda c: "".join(f"{b:08b}"[::-1] for b in bytes.fromhex(c)))
+
+
+# Three probes on one bus (a DS18S20, a DS18B20 and a DS1822: families 0x10, 0x28, 0x22; every code
+# with its CRC-8), the one the recipe reads among them; a bus held low, an empty one (its pull-up and
+# a probe unplugged: a pin with nothing on it at all floats, and reads low in simavr), and one whose
+# codes come back with a bit flipped (the model's `crc` fault flips ROM bit 2 during a search).
+_BUS = ["28ab89674523015a", "1014c60b00000056", "2201ff000000006b"]
+SCAN = {
+    "recipe": """\
+[recipe]
+name = "scan-story"
+version = "1.0.0"
+summary = "a probe read on a bus that is searched meanwhile"
+boards = ["uno", "pico"]
+telemetry = "1 s"
+
+[sensors.probe]
+kind = "ds18b20"
+pin = { uno = "D3", pico = "GP2" }
+rom = "28ab89674523015a"
+read_every = "1 s"
+
+[channels.water]
+sensor = "probe"
+""",
+    "pins": {"uno": "D3", "pico": "GP2"},
+    "numbers": {  # the board pin numbers a SCAN_ONEWIRE names: the bus, held low, empty, flipped bit
+        "uno": {"bus": 3, "held_low": 5, "empty": 4, "crc": 6},
+        "pico": {"bus": 2, "held_low": 5, "empty": 4, "crc": 6},
+    },
+    "scenario": [
+        "ds18b20 {pin} rom=28ab89674523015a 21.5",
+        "ds18b20 {pin} rom=1014c60b00000056 19",
+        "ds18b20 {pin} rom=2201ff000000006b 30",
+        "ds18b20 {held_low} rom=28a20100000000e1 20",
+        "ds18b20_fault {held_low} held_low 0s 1h",
+        "ds18b20 {empty} rom=28a20100000000e1 20",
+        "ds18b20_fault {empty} unplugged 0s 1h",
+        "ds18b20 {crc} rom=28a20100000000e1 20",
+        "ds18b20_fault {crc} crc 0s 1h",
+    ],
+    "names": {"uno": {"held_low": "D5", "empty": "D4", "crc": "D6"},
+              "pico": {"held_low": "GP5", "empty": "GP4", "crc": "GP6"}},
+    "codes": _search_order(_BUS),  # what a search of the bus finds, in its order
+    "value": _thousandths(344),  # 21.5 °C: the probe the recipe reads, searched or not
+    "run_ms": 6_000,
+}
+
+
 def build() -> dict[str, object]:
-    return {"sensors/ds18b20_faults.json": FAULTS, "sensors/ds18b20_two_probes.json": TWO_PROBES}
+    return {"sensors/ds18b20_faults.json": FAULTS, "sensors/ds18b20_two_probes.json": TWO_PROBES,
+            "sensors/ds18b20_scan.json": SCAN}

@@ -29,6 +29,8 @@ from .const import (
     CMD_SET_PARAM_SIZE,
     CMD_STATUS_FMT,
     CMD_STATUS_SIZE,
+    CMD_SCAN_ONEWIRE_FMT,
+    CMD_SCAN_ONEWIRE_SIZE,
     CMD_TELEMETRY_MODE_FMT,
     CMD_TELEMETRY_MODE_SIZE,
     COMMAND_OP,
@@ -75,6 +77,7 @@ from .const import (
     OP_OFF,
     OP_PAUSE,
     OP_RESUME,
+    OP_SCAN_ONEWIRE,
     OP_SET_PARAM,
     OP_STATUS,
     OP_TELEMETRY_MODE,
@@ -85,6 +88,10 @@ from .const import (
     PING_MAX,
     PROTOCOL_VERSION,
     RECIPE_HASH_SIZE,
+    ROM_CODE_SIZE,
+    ROM_CODES_FMT,
+    ROM_CODES_MAX,
+    ROM_CODES_SIZE,
     STATUS_ACTUATOR_FMT,
     STATUS_ACTUATOR_SIZE,
     STATUS_FMT,
@@ -110,6 +117,7 @@ _OPS = {
     OP_STATUS: (CMD_STATUS_FMT, CMD_STATUS_SIZE),
     OP_CLEAR_SAFE_MODE: (CMD_CLEAR_SAFE_MODE_FMT, CMD_CLEAR_SAFE_MODE_SIZE),
     OP_TELEMETRY_MODE: (CMD_TELEMETRY_MODE_FMT, CMD_TELEMETRY_MODE_SIZE),
+    OP_SCAN_ONEWIRE: (CMD_SCAN_ONEWIRE_FMT, CMD_SCAN_ONEWIRE_SIZE),
 }
 
 
@@ -239,3 +247,13 @@ def status_actuator(raw, at, state, level, owner, ms_left, today_on_ms):
 def status_rule(raw, at, state, last_skip, since_fired_ms):
     struct.pack_into(STATUS_RULE_FMT, raw, P + at, state, last_skip, since_fired_ms)
     return at + STATUS_RULE_SIZE
+
+
+def rom_codes(raw, pin, result, first, total, codes):
+    """ROM_CODES with the 8-byte codes in ``codes`` (a list of them, at most ROM_CODES_MAX)."""
+    struct.pack_into(ROM_CODES_FMT, raw, P, pin, result, first, total)
+    o = P + ROM_CODES_SIZE
+    for code in codes[:ROM_CODES_MAX]:
+        raw[o : o + ROM_CODE_SIZE] = code
+        o += ROM_CODE_SIZE
+    return o - P

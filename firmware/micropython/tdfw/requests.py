@@ -5,7 +5,7 @@ for, with the request's seq. Config transfers stage into storage and only a vali
 read back from storage replaces the running one.
 """
 
-from . import msg
+from . import msg, scan
 from .const import (
     ACK_DETAIL_ALREADY_ACTIVE,
     ACTUATOR_STATE_BIT_CAPPED,
@@ -13,6 +13,7 @@ from .const import (
     ACTUATOR_STATE_BIT_ON,
     ACTUATOR_STATE_BIT_RESTING,
     B_MAX_IMAGE,
+    B_PIN_CAPS,
     CONFIG_CHUNK_MAX,
     CONFIG_OUTCOME_APPLIED,
     CONFIG_OUTCOME_REJECTED,
@@ -36,8 +37,10 @@ from .const import (
     MSG_PARAMS,
     MSG_PING,
     MSG_PONG,
+    MSG_ROM_CODES,
     MSG_STATUS,
     NACK_BAD_CRC,
+    NACK_BAD_INDEX,
     NACK_BAD_LENGTH,
     NACK_BAD_OFFSET,
     NACK_BAD_VALUE,
@@ -45,6 +48,7 @@ from .const import (
     NACK_IMAGE_INVALID,
     NACK_NO_CONFIG,
     NACK_NO_TRANSFER,
+    NACK_PIN_IN_USE,
     NACK_SAFE_MODE,
     NACK_STALE_GENERATION,
     NACK_STORAGE,
@@ -59,12 +63,14 @@ from .const import (
     OP_OFF,
     OP_PAUSE,
     OP_RESUME,
+    OP_SCAN_ONEWIRE,
     OP_SET_PARAM,
     OP_STATUS,
     OP_TELEMETRY_MODE,
     OWNER_LEASE,
     PARAMS_MAX_VALUES,
     PROTOCOL_VERSION,
+    ROM_CODES_MAX,
     RULE_STATE_COOLING,
     RULE_STATE_HOLDING,
     RULE_STATE_IDLE,
@@ -253,6 +259,8 @@ def _command(app, seq, f):
         return _ack(app, t, seq, 0)
     if op == OP_STATUS:
         return _status(app, seq, f[1], f[2], now)
+    if op == OP_SCAN_ONEWIRE:
+        return _scan(app, seq, f[1], f[2])
     if op == OP_GET_PARAMS:
         params = eng.params if eng is not None else ()
         first = f[1]
@@ -278,6 +286,16 @@ def _command(app, seq, f):
     if op == OP_SET_PARAM:
         app.store.save_params(generation(app.img), eng.params)
     _ack(app, t, seq, eng.detail)
+
+
+def _scan(app, seq, pin, first):
+    """A 1-Wire bus search on a free pin, or a DS18B20's (req.c's cmd_scan_onewire)."""
+    if not scan.pin_ok(app.board[B_PIN_CAPS], pin):
+        return _nack(app, MSG_COMMAND, seq, NACK_BAD_INDEX, pin)
+    if scan.pin_in_use(app.img, pin):
+        return _nack(app, MSG_COMMAND, seq, NACK_PIN_IN_USE, pin)
+    result, codes, total = scan.search(app.hal.onewire(pin)[0], first, ROM_CODES_MAX)
+    app.send(MSG_ROM_CODES, seq, msg.rom_codes(app.enc.raw, pin, result, first, total, codes))
 
 
 def _status(app, seq, section, first, now):

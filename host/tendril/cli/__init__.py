@@ -21,6 +21,7 @@ from .serve import serve
 from .boards import boards
 from .flash import flash
 from .recipe import recipe
+from .sensors import sensors
 from .sim import sim
 from .device import COMMANDS as DEVICE_COMMANDS
 from .ports import ports
@@ -56,6 +57,7 @@ cli.add_command(demo)
 cli.add_command(doctor)
 cli.add_command(recipe)
 cli.add_command(sim)
+cli.add_command(sensors)
 cli.add_command(export)
 cli.add_command(import_file)
 cli.add_command(db)

@@ -23,6 +23,8 @@ LOG_TEXT_MAX = MAX_PAYLOAD - 1
 FW_NAME_SIZE = 16  # HELLO's firmware name: u8[16] after the frozen part, NUL-padded
 OWNER_LEASE = 0xFE  # STATUS actuator owner: a manual lease
 NEVER_MS = 0xFFFFFFFF  # STATUS since_fired_ms of a rule that never fired
+ROM_CODE_SIZE = 8  # a 1-Wire ROM code: family byte, 48-bit serial, CRC-8
+SCAN_MAX_CODES = 16  # a 1-Wire bus search stops after this many codes (ScanResult.TRUNCATED)
 
 
 class MsgType(IntEnum):
@@ -46,6 +48,7 @@ class MsgType(IntEnum):
     CONFIG_DATA = 0x87
     PARAMS = 0x88
     STATUS = 0x89
+    ROM_CODES = 0x8A
 
 
 class CommandOp(IntEnum):
@@ -61,6 +64,7 @@ class CommandOp(IntEnum):
     STATUS = 0x08  # u8 section, u8 first -> STATUS
     CLEAR_SAFE_MODE = 0x09
     TELEMETRY_MODE = 0x0A  # u8 flags (TelemetryFlag)
+    SCAN_ONEWIRE = 0x0B  # u8 pin, u8 first -> ROM_CODES (a 1-Wire bus search on the pin)
 
 
 class Nack(IntEnum):
@@ -86,6 +90,7 @@ class Nack(IntEnum):
     LIMIT_DAILY_CAP = 18
     SAFE_MODE = 19
     BUSY = 20
+    PIN_IN_USE = 21  # the pin is an actuator's, a channel's or another kind of sensor's; detail = pin
 
 
 class AckDetail(IntEnum):
@@ -205,6 +210,16 @@ class SensorFault(IntEnum):
     POWER_ON_VALUE = 5  # a DS18B20's 85 °C power-on value, or an all-zero scratchpad
     STALE = 6  # no good reading for STALE_SAMPLES of the channel's samples
     WAITING = 7
+
+
+class ScanResult(IntEnum):
+    """How a 1-Wire bus search ended (ROM_CODES' result; docs/protocol.md, "SCAN_ONEWIRE")."""
+
+    OK = 0  # every device on the bus found (total may be 0 only with NO_DEVICE)
+    NO_DEVICE = 1  # no presence pulse after the reset: nothing on the bus, or no pull-up's high
+    HELD_LOW = 2  # the line was low before the reset: shorted to GND, or a device stuck
+    CRC = 3  # a code failed its CRC-8, or the devices stopped answering mid-search: the codes before
+    TRUNCATED = 4  # SCAN_MAX_CODES codes found and the bus has more
 
 
 class ModeChange(IntEnum):

@@ -17,6 +17,7 @@ from .codes import (
     IMAGE_NAME_SIZE,
     MAX_PAYLOAD,
     RECIPE_HASH_SIZE,
+    ROM_CODE_SIZE,
     CommandOp,
 )
 
@@ -241,6 +242,15 @@ STATUS_RULE = Record(
     ("last_skip", "u8"),
     ("since_fired_ms", "u32"),
 )
+ROM_CODES = Record(
+    "ROM_CODES",
+    "ROM_CODES' head",
+    ("pin", "u8"),
+    ("result", "u8"),  # ScanResult
+    ("first", "u8"),  # the index of the first code below among all found
+    ("total", "u8"),  # codes the search found
+    rest="8-byte ROM codes",
+)
 
 # Requests (docs/protocol.md). A COMMAND's payload is its op byte, then the op's arguments.
 CONFIG_BEGIN = Record(
@@ -275,6 +285,7 @@ COMMANDS = {
     CommandOp.STATUS: _command(CommandOp.STATUS, ("section", "u8"), ("first", "u8")),
     CommandOp.CLEAR_SAFE_MODE: _command(CommandOp.CLEAR_SAFE_MODE),
     CommandOp.TELEMETRY_MODE: _command(CommandOp.TELEMETRY_MODE, ("flags", "u8")),
+    CommandOp.SCAN_ONEWIRE: _command(CommandOp.SCAN_ONEWIRE, ("pin", "u8"), ("first", "u8")),
 }
 assert set(COMMANDS) == set(CommandOp), "every CommandOp needs its record"
 
@@ -297,6 +308,7 @@ RECORDS: tuple[Record, ...] = (
     STATUS,
     STATUS_ACTUATOR,
     STATUS_RULE,
+    ROM_CODES,
     CONFIG_BEGIN,
     CONFIG_CHUNK,
     CONFIG_READ,
@@ -315,5 +327,6 @@ HELLO_FROZEN_SIZE = HELLO.offset("fw_name")  # 36 bytes that never change, in an
 HELLO_SIZE = HELLO.size
 TELEMETRY_MAX_VALUES = (MAX_PAYLOAD - TELEMETRY.size) // 4  # 14 values a frame
 PARAMS_MAX_VALUES = (MAX_PAYLOAD - PARAMS.size) // 4  # 15 values a frame
+ROM_CODES_MAX = (MAX_PAYLOAD - ROM_CODES.size) // ROM_CODE_SIZE  # 7 codes a frame
 IMAGE_CRC_START = IMAGE_HEADER.offset("length")  # the image CRC covers bytes from here to the end
 IMAGE_HASH_START = IMAGE_HEADER.offset("name")  # and the recipe hash bytes from here

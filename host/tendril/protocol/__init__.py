@@ -39,10 +39,12 @@ from .requests import (
     RequestHello,
     RequestStatus,
     Resume,
+    ScanOneWire,
     SetParam,
     TelemetryMode,
     UnknownCommand,
 )
+from .scan import RomCodes
 from .status import ActuatorEntry, RuleEntry, Status
 
 
@@ -90,7 +92,9 @@ __all__ = [
     "RequestHello",
     "RequestStatus",
     "Resume",
+    "RomCodes",
     "RuleEntry",
+    "ScanOneWire",
     "SetParam",
     "Status",
     "Telemetry",

@@ -37,6 +37,7 @@ from ..contract import (
 )
 from ..contract import FW_NAME_SIZE, HELLO_FROZEN_SIZE, PARAMS_MAX_VALUES
 from ._base import I32S, EncodeError, Message, limit, need, pack, pack_i32s, u8_table
+from .scan import RomCodes
 from .status import Status
 
 HELLO_TEXT_MAX = FW_NAME_SIZE
@@ -340,4 +341,5 @@ DEVICE_MESSAGES: tuple[type[Message], ...] = (
     ConfigData,
     Params,
     Status,
+    RomCodes,
 )

@@ -247,6 +247,16 @@ class TelemetryMode(Command):
 
 
 @dataclass(frozen=True, slots=True)
+class ScanOneWire(Command):
+    """A 1-Wire bus search on ``pin``; the reply (ROM_CODES) lists the codes from ``first`` on."""
+
+    OP = CommandOp.SCAN_ONEWIRE
+    ARGS = _args(CommandOp.SCAN_ONEWIRE)
+    pin: int
+    first: int = 0
+
+
+@dataclass(frozen=True, slots=True)
 class UnknownCommand(Command):
     """An op this version does not know: a device answers NACK UNKNOWN_OP, detail = the op."""
 
@@ -272,6 +282,7 @@ COMMANDS: dict[int, type[Command]] = {
         RequestStatus,
         ClearSafeMode,
         TelemetryMode,
+        ScanOneWire,
     )
 }
 assert set(COMMANDS) == set(CommandOp), "every CommandOp needs a message class"

@@ -26,6 +26,8 @@ MEANING = {
     Nack.LIMIT_DAILY_CAP: "the actuator has used its daily cap",
     Nack.SAFE_MODE: "the board is in safe mode (clear it first)",
     Nack.BUSY: "a config transfer from another host is in progress",
+    Nack.PIN_IN_USE: "pin {detail} belongs to the board's recipe (an actuator, a channel, or a sensor "
+    "that is not a DS18B20): a 1-Wire search would disturb it",
 }
 
 

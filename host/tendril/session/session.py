@@ -37,6 +37,7 @@ _ALWAYS = (int(MsgType.ACK), int(MsgType.NACK))
 _DATA_REPLY = {
     "Ping": MsgType.PONG, "ConfigRead": MsgType.CONFIG_DATA, "GetParams": MsgType.PARAMS,
     "RequestStatus": MsgType.STATUS, "RequestHello": MsgType.HELLO,
+    "ScanOneWire": MsgType.ROM_CODES,
 }
 _SPONTANEOUS = {int(MsgType.TELEMETRY), int(MsgType.EVENT), int(MsgType.LOG), int(MsgType.HELLO)}
 
@@ -228,9 +229,9 @@ class Session:
             self._waiting = None
         raise TransportError(f"{self.port}: no reply to {type(msg).__name__} after {tries} tries")
 
-    def call(self, msg: Message, what: str | None = None, expect: type = Ack):
+    def call(self, msg: Message, what: str | None = None, expect: type = Ack, timeout: float | None = None):
         """``request``, raising DeviceError (the NACK code explained) on a refusal."""
-        reply = self.request(msg)
+        reply = self.request(msg, timeout)
         what = what or type(msg).__name__
         if isinstance(reply, NackMsg):
             raise device_error(what, reply.code, reply.detail)

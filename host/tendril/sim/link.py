@@ -22,7 +22,7 @@ from ..protocol.framing import Frame
 
 REPLY_TYPES = frozenset(
     {MsgType.ACK, MsgType.NACK, MsgType.PONG, MsgType.CONFIG_DATA, MsgType.PARAMS, MsgType.STATUS,
-     MsgType.HELLO}
+     MsgType.HELLO, MsgType.ROM_CODES}
 )
 
 

@@ -1,6 +1,6 @@
 """The MicroPython virtual board's ``onewire`` and ``ds18x20`` modules, written here against the
-API MicroPython documents for them (the firmware's DS18B20 driver, tdfw/drivers.py, uses only that
-API), over the pin-level probe model every simulated board shares: firmware/sim/sim_onewire.c in the
+API MicroPython documents for them (the firmware's DS18B20 driver, tdfw/drivers.py, and its bus
+search, tdfw/scan.py, use only that API; ``OneWire.scan()`` is there for scripts on the board), over the pin-level probe model every simulated board shares: firmware/sim/sim_onewire.c in the
 world library, the same C the native board and the simavr runner drive. Each reset and time slot is
 played to it with the timings of firmware/core/hal.h on a bus clock in microseconds that starts at
 the board's ms, so the scenario's probes, temperatures and faults (`ds18b20`, `ds18b20_fault`
@@ -16,6 +16,7 @@ from collections.abc import Callable
 from .scenario import Scenario, library
 
 SKIP_ROM, MATCH_ROM, CONVERT, READ_SCRATCH, WRITE_SCRATCH = 0xCC, 0x55, 0x44, 0xBE, 0x4E
+SEARCH_ROM = 0xF0
 
 
 class OneWireError(Exception):
@@ -109,6 +110,36 @@ def modules(world: Scenario, now_ms: Callable[[], int]) -> dict[str, types.Simpl
         def write(self, buf) -> None:
             for b in buf:
                 self.writebyte(b)
+
+        def scan(self) -> list[bytearray]:
+            """The ROM codes on the bus, as MicroPython's ``OneWire.scan()`` gives them: a walk of the
+            search tree, one SEARCH ROM pass a code, each branch where the devices disagree (bit and
+            complement both 0) taken 0 first and 1 on a later pass that repeats the bits before it.
+            No CRC check, and nothing said about why it found nothing (as MicroPython's)."""
+            found: list[bytearray] = []
+            todo: list[list[int]] = [[]]  # bit prefixes still to follow
+            while todo and len(found) < 64:
+                prefix = todo.pop()
+                if not self.reset():
+                    break
+                self.writebyte(SEARCH_ROM)
+                bits: list[int] = []
+                for k in range(64):
+                    bit, complement = self.readbit(), self.readbit()
+                    if bit and complement:  # nobody answered
+                        break
+                    if k < len(prefix):
+                        choice = prefix[k]
+                    elif bit != complement:
+                        choice = bit
+                    else:
+                        todo.append(bits + [1])
+                        choice = 0
+                    bits.append(choice)
+                    self.writebit(choice)
+                if len(bits) == 64:
+                    found.append(bytearray(sum(bits[8 * i + j] << j for j in range(8)) for i in range(8)))
+            return found
 
         def select_rom(self, rom) -> None:
             self.reset()
