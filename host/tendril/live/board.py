@@ -381,7 +381,8 @@ class LiveBoard(LiveBase):
         actuators = tuple(
             ActuatorView(i, a.name, bool(e.state & on), e.level, self._owner(e.owner), e.ms_left,
                          e.today_on_ms, a.daily_cap_ms, a.max_on_ms, a.min_off_ms,
-                         bool(e.state & resting), bool(e.state & capped), a.pwm)
+                         bool(e.state & resting), bool(e.state & capped), a.pwm,
+                         bool(e.state & ActuatorStateBit.LOCKED))
             for i, (a, e) in enumerate(zip(r.actuators, acts)))
         rule_views = tuple(
             RuleView(i, rule.name, _enum(RuleState, e.state), _skip(e.last_skip),

@@ -48,6 +48,7 @@ class ActuatorView:
     resting: bool
     capped: bool
     pwm: bool = False  # the recipe drives it at a level (a lease may ask for one)
+    locked: bool = False  # a guard tripped it: rules may not turn it on until someone runs it by hand
 
 
 @dataclass(frozen=True)
