@@ -524,3 +524,57 @@ uint16_t hal_ping(uint8_t trig, uint8_t echo, uint16_t timeout_us)
     }
     return (uint16_t)((ticks - rise) * 4u);
 }
+
+/* ---- DHT22 / DHT11 (hal.h gives the timings) --------------------------------------------------
+ * Start: DDR set with PORT clear drives the line low; the driver comes back 2 or 20 ms later. Read:
+ * the line released with the pull-up on, then every level is timed by counting passes of one loop
+ * with interrupts off. A bit is 1 when its high lasted longer than the 50 us low before it (26-28 us:
+ * 0, 70 us: 1), a ratio of two counts of the same loop, so the bit does not hang on the loop's exact
+ * cycles. A pass is at least 5 cycles (a load, a test, a branch, an increment and compare), so
+ * DHT_PASSES passes are at least 300 us at 16 MHz: a level that long means the part is not talking.
+ * Interrupts are off for the answer and the 40 bits (about 5 ms): millis falls behind by up to
+ * that, and a UART byte that arrives meanwhile at 115,200 baud may be lost (the host's request
+ * times out and is sent again). */
+#define DHT_PASSES 1000u
+
+static uint16_t dht_level(volatile uint8_t *in, uint8_t mask, uint8_t high)
+{
+    uint16_t n = 0;
+    while (((*in & mask) != 0) == high) {
+        if (++n == DHT_PASSES) return 0;
+    }
+    return n;
+}
+
+void hal_dht_start(uint8_t pin)
+{
+    pin_ref_t r = pin_ref(pin);
+    if (!r.reg) return;
+    r.reg[2] &= (uint8_t)~r.mask;
+    r.reg[1] |= r.mask;
+}
+
+uint8_t hal_dht_read(uint8_t pin, uint8_t data[5])
+{
+    pin_ref_t r = pin_ref(pin);
+    uint8_t sreg, k, ok = 0;
+    uint16_t low, high;
+    if (!r.reg) return 0;
+    for (k = 0; k < 5; k++) data[k] = 0;
+    sreg = SREG;
+    cli();
+    r.reg[1] &= (uint8_t)~r.mask; /* released: input ... */
+    r.reg[2] |= r.mask;           /* ... with the pull-up */
+    /* the line rises, the part pulls it low 20-40 us later: 80 us low, 80 us high, then the bits */
+    if (dht_level(r.reg, r.mask, 1) && dht_level(r.reg, r.mask, 0) && dht_level(r.reg, r.mask, 1)) {
+        for (k = 0; k < 40; k++) {
+            low = dht_level(r.reg, r.mask, 0);
+            high = dht_level(r.reg, r.mask, 1);
+            if (!low || !high) break;
+            data[k >> 3] = (uint8_t)(data[k >> 3] << 1 | (high > low ? 1 : 0));
+        }
+        ok = k == 40;
+    }
+    SREG = sreg;
+    return ok;
+}

@@ -2,6 +2,7 @@
  * tells the interface). Analog and digital pins read at once, when their channel is sampled, as
  * they always have; a DS18B20 starts its conversion, and is collected when it is done. */
 #include "crc.h"
+#include "drivers_dht.h"
 #include "dur16.h"
 #include "hal.h"
 #include "le.h"
@@ -142,7 +143,16 @@ const td_sensor_driver_t td_sensor_drivers[TD_SENSOR_KIND_COUNT] TD_ROM = {
 #else
     [TD_SENSOR_KIND_DS18B20] = {0, 0},
 #endif
+#ifndef TD_NO_DHT
+    [TD_SENSOR_KIND_DHT22] = {dht_setup, dht_poll}, /* drivers_dht.c */
+    [TD_SENSOR_KIND_DHT11] = {dht_setup, dht_poll},
+#else
+    [TD_SENSOR_KIND_DHT22] = {0, 0},
+    [TD_SENSOR_KIND_DHT11] = {0, 0},
+#endif
 #ifndef TD_NO_HCSR04
-    [TD_SENSOR_KIND_HCSR04] = {hcsr04_setup, hcsr04_poll},
+    [TD_SENSOR_KIND_HCSR04] = {hcsr04_setup, hcsr04_poll}, /* drivers_hcsr04.c */
+#else
+    [TD_SENSOR_KIND_HCSR04] = {0, 0},
 #endif
 };

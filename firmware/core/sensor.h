@@ -88,14 +88,18 @@ extern const td_sensor_driver_t td_sensor_drivers[TD_SENSOR_KIND_COUNT];
 #else
 #define TD_SENSOR_KINDS_BUILT_DS18B20 (1UL << TD_SENSOR_KIND_DS18B20)
 #endif
+#ifdef TD_NO_DHT
+#define TD_SENSOR_KINDS_BUILT_DHT 0UL
+#else
+#define TD_SENSOR_KINDS_BUILT_DHT ((1UL << TD_SENSOR_KIND_DHT22) | (1UL << TD_SENSOR_KIND_DHT11)) /* drivers_dht.c */
+#endif
 #ifdef TD_NO_HCSR04
 #define TD_SENSOR_KINDS_BUILT_HCSR04 0UL
 #else
 #define TD_SENSOR_KINDS_BUILT_HCSR04 (1UL << TD_SENSOR_KIND_HCSR04) /* drivers_hcsr04.c */
 #endif
-#define TD_SENSOR_KINDS_BUILT (TD_SENSOR_KINDS_BUILT_DS18B20 | TD_SENSOR_KINDS_BUILT_HCSR04)
-/* A new row in SENSOR_KINDS: say here whether this firmware builds its driver. Codes 1 and 2 are
- * gaps (no row yet). */
+#define TD_SENSOR_KINDS_BUILT (TD_SENSOR_KINDS_BUILT_DS18B20 | TD_SENSOR_KINDS_BUILT_DHT | TD_SENSOR_KINDS_BUILT_HCSR04)
+/* A new row in SENSOR_KINDS: say here whether this firmware builds its driver. */
 TD_STATIC_ASSERT(TD_SENSOR_KIND_COUNT == 4, sensor_kinds_built_lists_every_kind);
 
 #endif /* TD_SENSOR_H */

@@ -32,7 +32,7 @@
 #define TD_PARAM_SIZE 12
 #define TD_SENSOR_SIZE 16
 #define TD_SENSOR_KIND_COUNT 4
-#define TD_SENSOR_MAX_QUANTITIES 1
+#define TD_SENSOR_MAX_QUANTITIES 2
 #define TD_CHANNEL_FROM_SENSOR 3
 #define TD_SENSOR_QUANTITY_SHIFT 2
 #define TD_DS18B20_POWER_ON_RAW 1360
@@ -287,6 +287,10 @@ typedef enum {
     TD_UNIT_PPM = 9,
     TD_UNIT_HPA = 10,
     TD_UNIT_FAHRENHEIT = 11,
+    TD_UNIT_MM = 12,
+    TD_UNIT_LITRE = 13,
+    TD_UNIT_MILLILITRE = 14,
+    TD_UNIT_LITRE_PER_MIN = 15,
 } td_unit_t;
 
 /* ActuatorFlag */
@@ -379,6 +383,8 @@ typedef enum {
 /* SensorKind: A SENSOR record's kind byte, and its bit (1 << code) in HELLO's sensor_kinds. */
 typedef enum {
     TD_SENSOR_KIND_DS18B20 = 0,
+    TD_SENSOR_KIND_DHT22 = 1,
+    TD_SENSOR_KIND_DHT11 = 2,
     TD_SENSOR_KIND_HCSR04 = 3,
 } td_sensor_kind_t;
 

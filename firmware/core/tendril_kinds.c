@@ -13,10 +13,10 @@ const td_kind_t td_kinds[TD_CHANNEL_KIND_COUNT] TD_ROM = {
 const td_sensor_kind_row_t td_sensor_kinds[TD_SENSOR_KIND_COUNT > 0 ? TD_SENSOR_KIND_COUNT : 1] TD_ROM = {
     /* DS18B20: "ds18b20", quantities temperature */
     {6, 1, 1, 0x28, {9, 0, 0}, {12, 0, 0}, 1000},
-    /* 1: no kind (its driver is not here) */
-    {0, 0, 0, 0x00, {0, 0, 0}, {0, 0, 0}, 0},
-    /* 2: no kind (its driver is not here) */
-    {0, 0, 0, 0x00, {0, 0, 0}, {0, 0, 0}, 0},
+    /* DHT22: "dht22", quantities temperature, humidity */
+    {6, 1, 2, 0x00, {0, 0, 0}, {0, 0, 0}, 2000},
+    /* DHT11: "dht11", quantities temperature, humidity */
+    {6, 1, 2, 0x00, {0, 0, 0}, {0, 0, 0}, 2000},
     /* HCSR04: "hcsr04", quantities distance */
     {6, 2, 1, 0x00, {0, 0, 0}, {0, 0, 0}, 60},
 };

@@ -461,3 +461,23 @@ uint16_t hal_ping(uint8_t trig, uint8_t echo, uint16_t timeout_us)
     if (rise + width > timeout_us) return HAL_PING_LONG;
     return (uint16_t)width;
 }
+
+/* DHT: the start signal's low is timed in the world's microseconds (hal_dht_start to hal_dht_read),
+ * the answer is the model's bytes at the HAL (main.c, sim_dht.c); the read itself takes the ~5 ms a
+ * real one does, on the bus clock the 1-Wire calls use. */
+static uint64_t dht_low_since[TD_LIMIT_PINS];
+
+void hal_dht_start(uint8_t pin)
+{
+    if (pin < TD_LIMIT_PINS) dht_low_since[pin] = ow_now() + 1; /* 0: not driven low */
+}
+
+uint8_t hal_dht_read(uint8_t pin, uint8_t data[5])
+{
+    uint64_t t = ow_now(), since;
+    if (pin >= TD_LIMIT_PINS || !dht_low_since[pin]) return 0;
+    since = dht_low_since[pin] - 1;
+    dht_low_since[pin] = 0;
+    ow_us = t + 5000;
+    return (uint8_t)native_dht_answer(pin, t - since, data);
+}

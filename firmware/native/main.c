@@ -32,6 +32,7 @@
 #include "native.h"
 #include "sim_clock.h"
 #include "sim_onewire.h"
+#include "sim_dht.h"
 #include "sim_scenario.h"
 #include "board.h"
 #include "tendril_contract.h"
@@ -66,6 +67,24 @@ uint64_t native_world_us(void) { return world.world_ms * 1000; }
 int native_sonar_ping(uint8_t trig, uint8_t echo, uint32_t *rise_us, uint32_t *width_us)
 {
     return sim_sonar_ping(&scn.sonar, trig, echo, (uint32_t)world.world_ms, rise_us, width_us);
+}
+
+int native_dht_answer(uint8_t pin, uint64_t low_us, uint8_t out[5])
+{
+    for (uint8_t i = 0; i < scn.n_dhts; i++) {
+        const scn_dht_t *d = &scn.dht[i];
+        if (d->pin != pin) continue;
+        int fault = sim_probe_fault(&scn, pin, (uint32_t)world.world_ms);
+        if (fault == SCN_FAULT_UNPLUGGED) return 0;
+        if (low_us < (d->kind == SIM_DHT11 ? SIM_DHT11_START_US : SIM_DHT22_START_US)) return 0; /* too short */
+        if (fault == SCN_FAULT_OUT_OF_RANGE) { /* what a failing part sends: 150 °C, a good checksum */
+            sim_dht_frame(d->kind, 150000, d->milli_rh, 0, out);
+        } else {
+            sim_dht_frame(d->kind, d->milli_c, d->milli_rh, fault == SCN_FAULT_CRC, out);
+        }
+        return 1;
+    }
+    return 0;
 }
 
 /* The scenario's probes on their buses (at power-on: scratchpads at 85 °C). */

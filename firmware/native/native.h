@@ -56,4 +56,8 @@ void native_setup(int argc, char **argv);
 /* The reset cause this process started with (ResetCause bits). */
 uint8_t native_boot_cause(void);
 
+/* A DHT's answer on `pin` to a start signal held low for low_us (main.c, against the scenario's
+ * DHTs and faults at the world's time, sim_dht.c): 1 with its 5 bytes, 0 when none answers. */
+int native_dht_answer(uint8_t pin, uint64_t low_us, uint8_t out[5]);
+
 #endif /* TD_NATIVE_H */

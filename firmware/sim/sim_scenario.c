@@ -1,5 +1,6 @@
 /* sim_scenario.c: scenario files and the plant model (see sim_scenario.h, README.md). */
 #include "sim_scenario.h"
+#include "sim_dht.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -269,6 +270,48 @@ static int parse_probe_fault(sim_scenario_t *s, const sim_board_t *b, char **tok
     return 0;
 }
 
+/* `dht22 PIN <°C> <%RH>` or `dht11 ...`: a DHT on PIN. */
+static int parse_dht(sim_scenario_t *s, const sim_board_t *b, char **tok, int ntok, char *err, size_t errlen)
+{
+    int pin = ntok == 4 ? sim_board_parse_pin(b, tok[1]) : -1;
+    char *end1, *end2;
+    if (pin < 0) return fail(err, errlen, "%s PIN <°C> <%%RH>, with a pin of %s", tok[0], b->name);
+    if (b->pins[pin].port == SIM_NO_PORT) return fail(err, errlen, "pin %s is not a digital pin on %s", tok[1], b->name);
+    if (s->n_dhts >= SCN_MAX_DHTS) return fail(err, errlen, "more than %d DHTs", SCN_MAX_DHTS);
+    double c = strtod(tok[2], &end1), h = strtod(tok[3], &end2);
+    if (end1 == tok[2] || *end1 || c < -100 || c > 150) return fail(err, errlen, "bad temperature %s (°C)", tok[2]);
+    if (end2 == tok[3] || *end2 || h < 0 || h > 100) return fail(err, errlen, "bad humidity %s (%%RH, 0 .. 100)", tok[3]);
+    scn_dht_t *d = &s->dht[s->n_dhts++];
+    d->pin = (uint8_t)pin;
+    d->kind = strcmp(tok[0], "dht11") == 0 ? SIM_DHT11 : SIM_DHT22;
+    d->milli_c = (int32_t)(c * 1000 + (c < 0 ? -0.5 : 0.5));
+    d->milli_rh = (int32_t)(h * 1000 + 0.5);
+    return 0;
+}
+
+/* `dht_fault PIN no_answer|crc|out_of_range FROM UNTIL`. */
+static int parse_dht_fault(sim_scenario_t *s, const sim_board_t *b, char **tok, int ntok, char *err, size_t errlen)
+{
+    static const char *const names[] = {"no_answer", "crc", "out_of_range"};
+    static const uint8_t kinds[] = {SCN_FAULT_UNPLUGGED, SCN_FAULT_CRC, SCN_FAULT_OUT_OF_RANGE};
+    if (ntok != 5) return fail(err, errlen, "dht_fault PIN no_answer|crc|out_of_range FROM UNTIL");
+    int pin = sim_board_parse_pin(b, tok[1]);
+    if (pin < 0) return fail(err, errlen, "%s has no pin %s", b->name, tok[1]);
+    if (s->n_faults >= SCN_MAX_FAULTS) return fail(err, errlen, "more than %d faults", SCN_MAX_FAULTS);
+    scn_fault_t *f = &s->fault[s->n_faults];
+    f->kind = SCN_FAULT_NONE;
+    for (int k = 0; k < 3; k++)
+        if (strcmp(tok[2], names[k]) == 0) f->kind = kinds[k];
+    if (f->kind == SCN_FAULT_NONE) return fail(err, errlen, "unknown DHT fault %s (no_answer, crc, out_of_range)", tok[2]);
+    int64_t from = sim_parse_ms(tok[3]), until = sim_parse_ms(tok[4]);
+    if (from < 0 || until <= from) return fail(err, errlen, "a fault holds FROM .. UNTIL, UNTIL later (%s %s)", tok[3], tok[4]);
+    f->pin = (uint8_t)pin;
+    f->from_ms = (uint32_t)from;
+    f->until_ms = (uint32_t)until;
+    s->n_faults++;
+    return 0;
+}
+
 int sim_scenario_line(sim_scenario_t *s, const sim_board_t *b, char *line, char *err, size_t errlen)
 {
     char *hash = strchr(line, '#');
@@ -297,7 +340,10 @@ int sim_scenario_line(sim_scenario_t *s, const sim_board_t *b, char *line, char 
     if (strcmp(tok[0], "ds18b20") == 0) return parse_probe(s, b, tok, ntok, err, errlen);
     if (strcmp(tok[0], "ds18b20_fault") == 0) return parse_probe_fault(s, b, tok, ntok, err, errlen);
     if (strncmp(tok[0], "hcsr04", 6) == 0) return sim_sonar_line(&s->sonar, b, tok, ntok, err, errlen);
-    return fail(err, errlen, "unknown line kind %s (adc, digital, plant, ds18b20, ds18b20_fault)", tok[0]);
+    if (strcmp(tok[0], "dht22") == 0 || strcmp(tok[0], "dht11") == 0) return parse_dht(s, b, tok, ntok, err, errlen);
+    if (strcmp(tok[0], "dht_fault") == 0) return parse_dht_fault(s, b, tok, ntok, err, errlen);
+    return fail(err, errlen, "unknown line kind %s (adc, digital, plant, ds18b20, ds18b20_fault, dht22, dht11, dht_fault, hcsr04, hcsr04_fault)",
+                tok[0]);
 }
 
 int sim_scenario_load(sim_scenario_t *s, const sim_board_t *b, const char *path, char *err, size_t errlen)

@@ -51,7 +51,8 @@ typedef struct {
  * sim_onewire.c's. */
 #define SCN_MAX_PROBES 8
 #define SCN_MAX_FAULTS 16
-enum { SCN_FAULT_NONE = 0, SCN_FAULT_UNPLUGGED, SCN_FAULT_CRC, SCN_FAULT_HELD_LOW, SCN_FAULT_POWER_ON };
+enum { SCN_FAULT_NONE = 0, SCN_FAULT_UNPLUGGED, SCN_FAULT_CRC, SCN_FAULT_HELD_LOW, SCN_FAULT_POWER_ON,
+       SCN_FAULT_OUT_OF_RANGE /* a DHT's (dht_fault) */ };
 
 typedef struct {
     uint8_t rom[8];
@@ -63,6 +64,14 @@ typedef struct {
     uint32_t from_ms, until_ms; /* the fault holds for from_ms <= t < until_ms */
 } scn_fault_t;
 
+/* DHT22 / DHT11 (`dht22` and `dht11` lines: PIN <°C> <%RH>; `dht_fault PIN no_answer|crc|out_of_range
+ * FROM UNTIL`, in the fault list with the probes'). */
+#define SCN_MAX_DHTS 4
+typedef struct {
+    uint8_t pin, kind; /* SIM_DHT22 or SIM_DHT11 (sim_dht.h) */
+    int32_t milli_c, milli_rh;
+} scn_dht_t;
+
 typedef struct {
     scn_input_t in[SCN_MAX_INPUTS];
     uint8_t n_inputs;
@@ -72,6 +81,8 @@ typedef struct {
     scn_fault_t fault[SCN_MAX_FAULTS];
     sim_sonar_t sonar; /* HC-SR04 units (sim_sonar.h) */
     uint8_t n_faults;
+    scn_dht_t dht[SCN_MAX_DHTS];
+    uint8_t n_dhts;
 } sim_scenario_t;
 
 /* Parse a scenario file; 0 on success, else -1 with "file:line: why" in err. */

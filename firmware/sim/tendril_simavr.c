@@ -28,6 +28,7 @@
 #include "sim_eeprom.h"
 #include "sim_ow_avr.h"
 #include "sim_sonar_avr.h"
+#include "sim_dht_avr.h"
 #include "sim_scenario.h"
 
 #define F_CPU_HZ 16000000u
@@ -286,7 +287,9 @@ static void on_ddr_write(avr_t *avr, avr_io_addr_t addr, uint8_t v, void *param)
     for (uint8_t pin = 0; pin < g_board->n_pins; pin++) {
         const sim_pin_t *p = &g_board->pins[pin];
         if (p->port != port) continue;
-        if (!ow_avr_is_bus(pin)) {
+        if (dht_avr_is_dht(pin)) {
+            if (port_state(port, &st) == 0) dht_avr_pin(pin, (st.ddr >> p->bit) & 1, (st.port >> p->bit) & 1);
+        } else if (!ow_avr_is_bus(pin)) {
             check_pin(pin);
         } else if (port_state(port, &st) == 0) { /* a 1-Wire bus: its model, not a pin change */
             ow_avr_pin(pin, (st.ddr >> p->bit) & 1, (st.port >> p->bit) & 1);
@@ -456,6 +459,7 @@ int main(int argc, char **argv)
     uint64_t start_us = wall_us(), last_plant_cycle = 0, next_log_ms = scn->plant.log_ms;
     ow_avr_init(g_avr, scn, drive_input);
     sonar_avr_init(g_avr, scn, drive_input);
+    dht_avr_init(g_avr, scn, drive_input);
     apply_inputs(scn, last_mv);
 
     const char *why = "signal";
@@ -565,6 +569,7 @@ int main(int argc, char **argv)
     stack_use(g_avr, &stack_peak, &stack_never);
     ow_avr_report(event);
     sonar_avr_report(event);
+    dht_avr_report(event);
     event("stop reason=%s t=%" PRIu64 "ms cycle=%" PRIu64 " wall_ms=%.0f speed=%.2f eeprom_writes=%" PRIu64
           " tx=%" PRIu64 " rx=%" PRIu64 " dropped=%" PRIu64 " static_ram=%u stack_peak=%u ram_never_used=%u",
           why, sim_ms(), g_avr->cycle, wall_ms, wall_ms > 0 ? simulated / wall_ms : 0.0, eeprom.writes,

@@ -40,7 +40,7 @@ def test_the_native_board_says_it_has_the_ds18b20_driver(plain, tmp_path):
         hello = board.request(RequestHello())
     finally:
         board.close()
-    assert isinstance(hello, Hello) and hello.sensor_kinds & 1 << 0
+    assert isinstance(hello, Hello) and hello.sensor_kinds & 1 << 0  # and the DHT's: test_native_dht.py
 
 
 def test_every_fault_is_marked_in_telemetry_and_named_once_by_an_event_and_its_recovery(plain, tmp_path):

@@ -62,11 +62,12 @@ def test_hal_demo_builds_and_the_hal_stays_small(tmp_path, board):
     assert m, run.stdout
     # Measured: 1.6 KB flash on the Uno (1.96 KB on the Mega: 16 more pins, 3 more timers, 16 ADC
     # channels), then 1,822 B and 2,180 B with the 1-Wire reset and slot (issue 14), 1,986 B (Nano
-    # 1,992) and 2,344 B with the HC-SR04's ping; these catch growth. RAM: 80 B RX + 73 B TX (one whole frame) UART queues, the
+    # 1,992) and 2,344 B with the HC-SR04's ping, 2,284 B (Nano 2,290) and 2,642 B with the DHT's
+    # start and read; these catch growth. RAM: 80 B RX + 73 B TX (one whole frame) UART queues, the
     # interrupt-driven ADC scan's latest reading of every analog channel (6-16 x 2 B) and 16 B of
-    # state.
-    assert int(m.group(1)) <= (2010 if MCU[board] == "atmega328p" else 2370)
-    assert int(m.group(2)) <= (190 if MCU[board] == "atmega328p" else 205)
+    # state (+ 5 B: hal_cost.c's DHT bytes).
+    assert int(m.group(1)) <= (2310 if MCU[board] == "atmega328p" else 2670)
+    assert int(m.group(2)) <= (195 if MCU[board] == "atmega328p" else 210)
 
 
 def test_over_budget_fails_the_build(tmp_path):

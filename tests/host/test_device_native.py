@@ -60,10 +60,10 @@ def test_a_hostile_recipe_is_refused_before_a_byte_is_sent(native, tmp_path):
 
 def test_a_sensor_the_board_was_not_built_with_is_refused_before_a_byte_is_sent(native):
     plain = decode(compile_recipe(load(WATERER), load_board("uno")))
-    with_sensor = encode(replace(plain, sensors=(Sensor(1, 3),)))  # a kind after the DS18B20
+    with_sensor = encode(replace(plain, sensors=(Sensor(4, 3),)))  # a kind past the board's
     with Session(native.port) as s:
-        assert s.hello.sensor_kinds == 1 | 1 << 3  # the DS18B20's and the HC-SR04's drivers, no other
-        with pytest.raises(ImageRefused, match="sensor 0 is sensor kind 1.*built with sensor kinds ds18b20, hcsr04"):
+        assert s.hello.sensor_kinds == 0b1111  # the DS18B20's, the DHTs' and the HC-SR04's drivers, no other
+        with pytest.raises(ImageRefused, match="sensor 0 is sensor kind 4.*built with sensor kinds ds18b20, dht22, dht11, hcsr04"):
             push(s, with_sensor)
         assert s.handshake().config_generation == 0
 

@@ -106,8 +106,9 @@ def test_diff_names_a_probe_moved_to_another_pin_first():
     (('sensor = "tank"', 'sensor = "tnak"'), "channels.water.sensor", "no sensor named 'tnak'; sensors: tank, room"),
     (('quantity = "temperature"', 'quantity = "humidity"'), "channels.water.quantity",
      "a ds18b20 gives temperature, not 'humidity'"),
-    (('quantity = "temperature"', 'quantity = "temperature"\ncalibration = { gain = 2, offset = 0 }'),
-     "channels.water.calibration", "a sensor's reading is already in its unit"),
+    (('quantity = "temperature"', 'quantity = "temperature"\ncalibration = [{ reading = "20 %", value = "0 %" }, '
+                                  '{ reading = "30 °C", value = "100 %" }]'),
+     "channels.water.calibration[0].reading", "'20 %' is not in °C; write it like \"20 °C\" (a reading is what the sensor gives"),
     (('quantity = "temperature"', 'quantity = "temperature"\nunit = "%"'), "channels.water.unit",
      "a ds18b20's temperature is in °C"),
     (('quantity = "temperature"', 'quantity = "temperature"\nsample_every = "1 s"'), "channels.water.sample_every",
@@ -137,5 +138,5 @@ def test_wrong_wiring_is_refused_in_words(change, board_name, where, words):
 
 def test_the_schema_knows_sensors_and_sensor_channels():
     schema = json_schema()
-    assert "ds18b20" in schema["$defs"]["sensor"]["properties"]["kind"]["enum"]
+    assert schema["$defs"]["sensor"]["properties"]["kind"]["enum"][:4] == ["ds18b20", "dht22", "dht11", "hcsr04"]
     assert {"required": ["sensor"]} in schema["$defs"]["channel"]["oneOf"]

@@ -38,6 +38,7 @@ from tendril.contract import (
     RuleAction,
     RuleFlag,
     RuleKind,
+    SensorKind,
     Source,
     Unit,
 )
@@ -142,7 +143,8 @@ class Device:
                 "device_id": {"same": "device_id"}, "boot_count": self.boot_count,
                 "capabilities": {"bits": int(EVERY_FIRMWARE_HAS)}, "config_generation": self.gen,
                 "recipe_hash": _hex(self.rhash), "max_payload": 64, "max_image": ANY, "text": ANY,
-                "sensor_kinds": ANY}  # each firmware's own (its sensor tests say which kinds it has)
+                "sensor_kinds": {"bits": 1 << SensorKind.DS18B20}}  # every firmware has the DS18B20's driver
+        # (at least: each firmware's sensor tests say which other kinds it has)
 
     def _boot(self, cause: str) -> None:
         self.t, self.own, self.tele_last, self.raw = 0, 0, 0, False

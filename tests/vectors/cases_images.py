@@ -157,6 +157,40 @@ def _sonar(pin: int = 4, pin2: int = 5, **changes) -> Sensor:
 
 SONAR = replace(PLANT, channels=PLANT.channels + (Channel(0, CHANNEL_FROM_SENSOR, 0, Unit.CM, 500, 1 << 16, 0),),
                 sensors=(_sonar(),))
+UNKNOWN = 200  # a sensor kind no firmware knows
+
+
+# DHT22 (code 1) and DHT11 (code 2): one pin each, no options, no ROM code, read every 2 s or slower;
+# a channel takes temperature (quantity 0) or humidity (quantity 1).
+def _dht(kind: int = SensorKind.DHT22, pin: int = 3, **changes) -> Sensor:
+    return replace(Sensor(kind, pin, NO, bytes(3), 2000, bytes(8)), **changes)
+
+
+def _dht_channel(sensor: int, quantity: int, unit: Unit) -> Channel:
+    return Channel(sensor, CHANNEL_FROM_SENSOR, 0, unit, 2000, 1 << 16, 0, quantity)
+
+
+DHT = replace(PLANT, channels=PLANT.channels + (_dht_channel(0, 0, Unit.CELSIUS), _dht_channel(0, 1, Unit.PERCENT)),
+              sensors=(_dht(),))
+
+
+def _dht_invalid() -> list[tuple[str, str, bytes, ImageError, int]]:
+    def dht(*sensors: Sensor) -> bytes:
+        return encode(replace(DHT, sensors=sensors))
+    c3 = C2 + 13  # DHT's humidity channel
+    return [
+        ("dht22_channel_quantity_2", "uno", _patch(DHT, c3 + 1, "B", 0x0B), ImageError.BAD_CHANNEL, 3),
+        ("dht22_on_uart_pin", "uno", dht(_dht(pin=1)), ImageError.BAD_PIN, 0),
+        ("dht22_on_analog_only_a6", "nano", dht(_dht(pin=20)), ImageError.BAD_PIN, 0),
+        ("dht22_with_a_second_pin", "uno", dht(_dht(pin2=4)), ImageError.BAD_SENSOR, 0),
+        ("dht22_option_set", "uno", dht(_dht(options=bytes([1, 0, 0]))), ImageError.BAD_SENSOR, 0),
+        ("dht22_read_every_1s", "uno", dht(_dht(period_ms=1000)), ImageError.BAD_SENSOR, 0),
+        ("dht11_read_every_1s", "uno", dht(_dht(SensorKind.DHT11, period_ms=1000)), ImageError.BAD_SENSOR, 0),
+        ("dht22_with_a_rom_code", "uno", dht(_dht(rom=ROM_A)), ImageError.BAD_SENSOR, 0),
+        ("dht22_on_a_channel_pin", "uno", dht(_dht(pin=2)), ImageError.PIN_CONFLICT, 0),
+        ("two_dht22_on_one_pin", "uno", dht(_dht(), _dht()), ImageError.PIN_CONFLICT, 1),
+        ("probe_on_a_dht11s_pin", "uno", dht(_dht(SensorKind.DHT11), _probe()), ImageError.PIN_CONFLICT, 1),
+    ]
 
 
 def _sensors(*sensors: Sensor, image: Image = PROBE) -> bytes:
@@ -293,14 +327,14 @@ def _invalid() -> list[tuple[str, str, bytes, ImageError, int]]:
         ("hysteresis_param_may_go_negative", "uno", encode(_with(
             _rule(operands=Operand.THRESHOLD | Operand.DURATION | Operand.HYSTERESIS, hysteresis=0),
             params=(Param(3_000, -1_000, 80_000), PLANT.params[1]))), ImageError.BAD_PARAM, 0),
-        ("sensor_after_a_bad_rule", "uno", _patch(_with(PLANT, sensors=(_probe(kind=1),)), R0 + 3, "B", 0), ImageError.BAD_RULE, 0),
+        ("sensor_after_a_bad_rule", "uno", _patch(_with(PLANT, sensors=(_probe(kind=UNKNOWN),)), R0 + 3, "B", 0), ImageError.BAD_RULE, 0),
         # a sensor's channel (PROBE's channel 2, at C2): the sensor it names, the quantity it takes
         ("sensor_channel_index_out_of_range", "uno", _patch(PROBE, C2, "B", 1), ImageError.BAD_REF, 2),
         ("sensor_channel_quantity_1_of_ds18b20", "uno", _patch(PROBE, C2 + 1, "B", 0x07), ImageError.BAD_CHANNEL, 2),
         ("sensor_channel_smoothing_above_8", "uno", _patch(PROBE, C2 + 1, "B", 0x93), ImageError.BAD_CHANNEL, 2),
         # a sensor channel of a sensor whose kind is unknown passes check 13; check 16 refuses the sensor
-        ("sensor_kind_1_unknown", "uno", _sensors(_probe(kind=1)), ImageError.BAD_SENSOR, 0),
-        ("sensor_kind_1_with_quantity_3", "uno", _patch(_sensors(_probe(kind=1)), C2 + 1, "B", 0x0F),
+        ("sensor_kind_200_unknown", "uno", _sensors(_probe(kind=UNKNOWN)), ImageError.BAD_SENSOR, 0),
+        ("sensor_kind_200_with_quantity_3", "uno", _patch(_sensors(_probe(kind=UNKNOWN)), C2 + 1, "B", 0x0F),
          ImageError.BAD_SENSOR, 0),
         # check 16, in its order: pin, pin2, options, period, ROM code, pin shared
         ("ds18b20_on_uart_pin", "uno", _sensors(_probe(pin=1)), ImageError.BAD_PIN, 0),
@@ -326,10 +360,9 @@ def _invalid() -> list[tuple[str, str, bytes, ImageError, int]]:
          ImageError.PIN_CONFLICT, 1),
         ("two_ds18b20_only_ones_on_one_pin", "uno", _sensors(_probe(), _probe(), image=BUS),
          ImageError.PIN_CONFLICT, 1),
-        ("sensor_of_unknown_kind_on_a_probes_pin", "uno", _sensors(_probe(), _probe(kind=1), image=BUS),
+        ("sensor_of_unknown_kind_on_a_probes_pin", "uno", _sensors(_probe(), _probe(kind=UNKNOWN), image=BUS),
          ImageError.BAD_SENSOR, 1),
         # HC-SR04 (kind 3): two pins, trigger and echo, each its own; no options, no ROM code
-        ("sensor_kind_2_a_gap_below_hcsr04", "uno", _sensors(_probe(kind=2)), ImageError.BAD_SENSOR, 0),
         ("sensor_kind_4_past_the_table", "uno", _sensors(_probe(kind=4)), ImageError.BAD_SENSOR, 0),
         ("hcsr04_without_echo", "uno", _sensors(_sonar(pin2=NO), image=SONAR), ImageError.BAD_PIN, 0),
         ("hcsr04_echo_on_uart_pin", "uno", _sensors(_sonar(pin2=1), image=SONAR), ImageError.BAD_PIN, 0),
@@ -381,6 +414,11 @@ def build() -> dict[str, object]:
         ("two_hcsr04", "uno", replace(BUS, sensors=(_sonar(), _sonar(pin=6, pin2=8)))),
         ("hcsr04_pico", "pico", replace(_pico(), channels=_pico().channels + SONAR.channels[2:],
                                         sensors=(_sonar(pin=2, pin2=3),))),
+        ("dht22_temperature_and_humidity", "uno", DHT),
+        ("dht11_temperature_and_humidity", "uno", replace(DHT, sensors=(_dht(SensorKind.DHT11, period_ms=5000),))),
+        ("dht22_beside_a_probe", "uno", replace(DHT, sensors=(_dht(pin=4), _probe()))),
+        ("dht22_pico", "pico", replace(_pico(), channels=_pico().channels + (_dht_channel(0, 1, Unit.PERCENT),),
+                                       sensors=(_dht(pin=2),))),
     ]
     assert len(encode(_full_uno())) == 480
     cases = [
@@ -388,7 +426,7 @@ def build() -> dict[str, object]:
          "expect": {"ok": True}, "decoded": _decoded(image)}
         for name, board, image in valid
     ]
-    for name, board, data, code, index in _invalid():
+    for name, board, data, code, index in _invalid() + _dht_invalid():
         cases.append({"name": name, "board": board, "image": data.hex(),
                       "expect": {"ok": False, "error": code.name, "code": int(code), "index": index}})
     return {"images/images.json": {"cases": cases}}

@@ -17,6 +17,8 @@ void app_boot(void)
     hal_cost_out = hal_reset_cause() + hal_entropy() + hal_eeprom_size();
 }
 
+static uint8_t hal_cost_dht[5]; /* 5 B of this tool's, not the HAL's */
+
 void app_poll(void)
 {
     uint8_t v = hal_cost_in;
@@ -27,5 +29,6 @@ void app_poll(void)
     hal_uart_write((const uint8_t *)&hal_cost_out, hal_uart_tx_free());
     hal_cost_out = hal_millis() + hal_digital_read(v) + hal_analog_read(v) + hal_eeprom_read(v) +
                    (uint16_t)hal_uart_read() +
-                   hal_ow_reset(v) + hal_ow_bit(v, v) + hal_ping(v, v, v);
+                   hal_ow_reset(v) + hal_ow_bit(v, v) + hal_ping(v, v, v) + hal_dht_read(v, hal_cost_dht);
+    hal_dht_start(v);
 }

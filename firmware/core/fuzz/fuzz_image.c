@@ -42,7 +42,7 @@ static void check_records(const td_src_t *src, const td_board_t *board)
     td_channel_t c;
     td_actuator_t a;
     td_rule_t r;
-    uint8_t i;
+    uint8_t i, j;
     CHECK(image_header(src, &h));
     CHECK(h.length == src->len && h.board_class == board->board_class);
     CHECK(h.n_channels <= board->max_channels && h.n_actuators <= board->max_actuators);
@@ -94,7 +94,9 @@ static void check_records(const td_src_t *src, const td_board_t *board)
         CHECK(td_sensor_kinds[sn.kind].pins == 1 ? sn.pin2 == TD_NO_INDEX
                                                  : sn.pin2 < board->n_pins && sn.pin2 != sn.pin);
         CHECK(sn.period_ms >= td_sensor_kinds[sn.kind].min_period_ms && sn.period_ms <= 60000UL);
-        CHECK(sn.options[0] >= td_sensor_kinds[sn.kind].opt_lo[0] && sn.options[0] <= td_sensor_kinds[sn.kind].opt_hi[0]);
+        for (j = 0; j < 3; j++) { /* each option inside its kind's range */
+            CHECK(sn.options[j] >= td_sensor_kinds[sn.kind].opt_lo[j] && sn.options[j] <= td_sensor_kinds[sn.kind].opt_hi[j]);
+        }
         CHECK(crc8_maxim(sn.rom, 8) == 0);
     }
 }

@@ -16,6 +16,8 @@ void hal_digital_write(uint8_t pin, uint8_t level) { PORTB = (uint8_t)(pin ^ lev
 void hal_pwm_write(uint8_t pin, uint8_t duty) { OCR0A = (uint8_t)(pin ^ duty); }
 uint8_t hal_ow_reset(uint8_t pin) { DDRB = pin; return (uint8_t)(PINB & 1); }
 uint8_t hal_ow_bit(uint8_t pin, uint8_t bit) { DDRB = (uint8_t)(pin ^ bit); return (uint8_t)(PINB & 1); }
+void hal_dht_start(uint8_t pin) { DDRD = pin; }
+uint8_t hal_dht_read(uint8_t pin, uint8_t data[5]) { DDRD = 0; data[pin % 5] = PIND; return (uint8_t)(PIND & 1); }
 uint8_t hal_digital_read(uint8_t pin) { return (uint8_t)((PINB >> (pin & 7)) & 1); }
 uint16_t hal_analog_read(uint8_t pin) { ADMUX = pin; return ADC; }
 uint8_t hal_eeprom_read(uint16_t addr) { return eeprom_read_byte((const uint8_t *)addr); }

@@ -51,3 +51,22 @@ void hal_digital_write(uint8_t pin, uint8_t level) /* the HC-SR04's trigger, hel
 {
     (void)pin, (void)level;
 }
+
+/* DHT: nothing answers here (the DHT driver is tested on the native board, sim_dht.c). */
+void hal_dht_start(uint8_t pin)
+{
+    (void)pin;
+}
+
+uint8_t hal_dht_read(uint8_t pin, uint8_t data[5])
+{
+    (void)pin, (void)data;
+    return 0;
+}
+
+uint32_t hal_pins_ms; /* what hal_millis() returns (the DHT driver reads it) */
+
+uint32_t hal_millis(void)
+{
+    return hal_pins_ms;
+}

@@ -23,7 +23,7 @@ S_MIN_PERIOD = 5
 
 SENSOR_KINDS = (
     (6, 1, 1, 0x28, ((9, 12), (0, 0), (0, 0)), 1000),  # ds18b20
-    None,  # 1: no kind (its driver is not here)
-    None,  # 2: no kind (its driver is not here)
+    (6, 1, 2, 0x00, ((0, 0), (0, 0), (0, 0)), 2000),  # dht22
+    (6, 1, 2, 0x00, ((0, 0), (0, 0), (0, 0)), 2000),  # dht11
     (6, 2, 1, 0x00, ((0, 0), (0, 0), (0, 0)), 60),  # hcsr04
 )

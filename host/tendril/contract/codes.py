@@ -276,6 +276,10 @@ class Unit(IntEnum):
     PPM = 9
     HPA = 10
     FAHRENHEIT = 11
+    MM = 12
+    LITRE = 13
+    MILLILITRE = 14
+    LITRE_PER_MIN = 15
 
 
 UNIT_SYMBOLS = {
@@ -291,6 +295,10 @@ UNIT_SYMBOLS = {
     Unit.PPM: "ppm",
     Unit.HPA: "hPa",
     Unit.FAHRENHEIT: "°F",
+    Unit.MM: "mm",
+    Unit.LITRE: "L",
+    Unit.MILLILITRE: "mL",
+    Unit.LITRE_PER_MIN: "L/min",
 }
 
 

@@ -108,7 +108,9 @@ class SensorKind(IntEnum):
     """A SENSOR record's kind byte, and its bit (1 << code) in HELLO's sensor_kinds."""
 
     DS18B20 = 0
-    HCSR04 = 3  # HC-SR04 / JSN-SR04T ultrasonic distance (codes 1, 2 are the DHT22's and DHT11's)
+    DHT22 = 1  # DHT22 / AM2302
+    DHT11 = 2
+    HCSR04 = 3  # HC-SR04 / JSN-SR04T ultrasonic distance
 
 
 class SensorKindSpec(NamedTuple):
@@ -129,10 +131,20 @@ class SensorKindSpec(NamedTuple):
     pin2_name: str = ""  # a two-pin kind: the recipe key of its second pin (`pin` is the first)
 
 
-SENSOR_KINDS: tuple[SensorKindSpec, ...] = (  # in code order; only kinds with a working driver
+# DHT22/DHT11 (datasheets): one reading per 2 s. The host's start signal: the pin low >= 1 ms (DHT22),
+# >= 18 ms (DHT11); the part answers 80 us low, 80 us high, then 40 bits and a checksum byte.
+DHT_MIN_PERIOD_MS = 2000
+
+SENSOR_KINDS: tuple[SensorKindSpec, ...] = (  # indexed by code; only kinds with a working driver
     SensorKindSpec(SensorKind.DS18B20, "ds18b20", "DS18B20 temperature probe", 1,
                    PinCap.DIGITAL_IN | PinCap.DIGITAL_OUT, ("temperature",), (Unit.CELSIUS,),
                    ((9, 12), (0, 0), (0, 0)), ("resolution",), 1000, 0x28, (12, 0, 0)),
+    SensorKindSpec(SensorKind.DHT22, "dht22", "DHT22/AM2302 temperature and humidity", 1,
+                   PinCap.DIGITAL_IN | PinCap.DIGITAL_OUT, ("temperature", "humidity"),
+                   (Unit.CELSIUS, Unit.PERCENT), ((0, 0), (0, 0), (0, 0)), (), DHT_MIN_PERIOD_MS, 0),
+    SensorKindSpec(SensorKind.DHT11, "dht11", "DHT11 temperature and humidity", 1,
+                   PinCap.DIGITAL_IN | PinCap.DIGITAL_OUT, ("temperature", "humidity"),
+                   (Unit.CELSIUS, Unit.PERCENT), ((0, 0), (0, 0), (0, 0)), (), DHT_MIN_PERIOD_MS, 0),
     # pin: the trigger (out), pin2: the echo (in); 60 ms between pings (the datasheet's cycle)
     SensorKindSpec(SensorKind.HCSR04, "hcsr04", "HC-SR04 ultrasonic distance sensor", 2,
                    PinCap.DIGITAL_IN | PinCap.DIGITAL_OUT, ("distance",), (Unit.CM,),

@@ -40,6 +40,10 @@ _UNIT_CLASSES = {
     Unit.VOLT: ("voltage",),
     Unit.MILLIVOLT: ("voltage",),
     Unit.CM: ("distance",),
+    Unit.MM: ("distance",),
+    Unit.LITRE: ("volume",),
+    Unit.MILLILITRE: ("volume",),
+    Unit.LITRE_PER_MIN: ("volume_flow_rate",),
     Unit.HPA: ("pressure",),
     Unit.PPM: ("carbon_dioxide",),
 }

@@ -132,9 +132,11 @@ def _claim(r: Reporter, path: Path, pin: Pin, used: dict[int, str], owner: str) 
 
 def _channel(r: Reporter, c: m.Channel, board: Board, used: dict[int, str], recipe: m.Recipe) -> Channel | None:
     path = ("channels", c.name)
-    if c.sensor is not None:  # the parser checked the sensor and quantity; the reading is in the unit
+    if c.sensor is not None:  # the parser checked the sensor and quantity; the reading is in its unit
         index = recipe.sensor(c.sensor)[0]
-        return Channel(index, c.kind, c.smoothing, c.unit, c.period_ms, ONE // 1000, 0, c.quantity)
+        gain_offset = calibrate(r, c, board)
+        return None if gain_offset is None else Channel(index, c.kind, c.smoothing, c.unit, c.period_ms,
+                                                        *gain_offset, c.quantity)
     need = channel_kind(c.kind).pin_cap
     pin = _pin(r, path + ("pin",), c.pins, board, need, _CAP_WORDS[need])
     if pin is not None:
@@ -149,15 +151,17 @@ def _channel(r: Reporter, c: m.Channel, board: Board, used: dict[int, str], reci
 
 
 def calibrate(r: Reporter, c: m.Channel, board: Board) -> tuple[int, int] | None:
-    """Q16.16 gain and offset (thousandths): value = offset + ((raw * gain) >> 16)."""
+    """Q16.16 gain and offset (thousandths): value = offset + ((raw * gain) >> 16). A sensor's
+    channel's raw is its reading in thousandths of its quantity's unit, not an ADC count."""
     path = ("channels", c.name, "calibration")
     cal = for_board(c.calibration, board)
     if ("*", cal) not in c.calibration:
         path += (board.name,)
     if c.invert:
         return -ONE, 1000
+    per = ONE if c.sensor is None else ONE // 1000  # Q16.16 of one unit per raw step
     if isinstance(cal, m.Linear):
-        gain = round(Fraction(cal.gain) * ONE)
+        gain = round(Fraction(cal.gain) * per)
         if not -I32 - 1 <= gain <= I32:
             r.err(path + ("gain",), "gain is beyond what the image holds (about +-32.768 units per count)")
             return None
@@ -165,7 +169,26 @@ def calibrate(r: Reporter, c: m.Channel, board: Board) -> tuple[int, int] | None
     if cal is None:
         if c.calibration:
             r.err(path, f"no calibration for {board.name}; add {board.name} = [{{ reading = ..., value = ... }}, ...]")
-        return (ONE, 0) if not c.calibration else None
+        return (per, 0) if not c.calibration else None
+    if c.sensor is not None:
+        raws = [Fraction(p.reading) * 1000 for p in cal]
+    else:
+        raws = _raws(r, path, c, board, cal)
+    if raws is None:
+        return None
+    (a, b), (ra, rb) = cal, raws
+    if ra == rb:
+        r.err(path + (1, "reading"), f"both points give the same reading on {board.name}")
+        return None
+    gain, offset = two_point(ra, a.value, rb, b.value)
+    if abs(gain) > I32 or abs(offset) > 1_000_000_000:
+        r.err(path, "this calibration is too steep for the image (gain beyond Q16.16, or offset beyond 1e6 units)")
+        return None
+    return gain, offset
+
+
+def _raws(r: Reporter, path: Path, c: m.Channel, board: Board, cal) -> list[Fraction] | None:
+    """An analog channel's calibration readings as ADC counts on ``board`` (volts scaled to its ADC)."""
     spec = channel_kind(c.kind)
     full = spec.full(board.adc_bits)
     raws = []
@@ -184,15 +207,7 @@ def calibrate(r: Reporter, c: m.Channel, board: Board) -> tuple[int, int] | None
                 r.err(path + (i, "reading"), f"{board.name} reads 0 .. {full} on this pin")
                 return None
             raws.append(Fraction(p.reading))
-    (a, b), (ra, rb) = cal, raws
-    if ra == rb:
-        r.err(path + (1, "reading"), f"both points give the same reading on {board.name}")
-        return None
-    gain, offset = two_point(ra, a.value, rb, b.value)
-    if abs(gain) > I32 or abs(offset) > 1_000_000_000:
-        r.err(path, "this calibration is too steep for the image (gain beyond Q16.16, or offset beyond 1e6 units)")
-        return None
-    return gain, offset
+    return raws
 
 
 def _sensor(r: Reporter, sn: m.Sensor, board: Board, used: dict[int, str], placed: list) -> Sensor | None:

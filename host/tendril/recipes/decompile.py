@@ -41,8 +41,6 @@ def decompile(data: bytes, board: Board, recipe: m.Recipe | None = None,
     for i, c in enumerate(img.channels):
         if not isinstance(c.unit, Unit):
             r.err(("channels", names["channels"][i], "unit"), f"unit code {int(c.unit)} is unknown to this tendril")
-        if channel_kind(c.kind) is None and (c.gain, c.offset) != (ONE // 1000, 0):
-            r.err(("channels", names["channels"][i]), "a sensor's channel with a calibration: no recipe writes one")
     r.raise_if_any()
     doc = {"recipe": _meta(img, board, recipe)}
     if img.params:
@@ -168,17 +166,20 @@ def _sensor(sn, board: Board, orig: m.Sensor | None) -> dict:
         out[spec.pin2_name] = _pin(sn.pin2, board)
     out.update({name: value for name, value in zip(spec.option_names, sn.options)})
     out["read_every"] = fmt_ms(sn.period_ms)
-    if spec.family:
+    if spec.family:  # a part without a ROM code has no `rom`
         out["rom"] = fmt_rom(sn.rom)
     if orig and orig.description:
         out["description"] = orig.description
     return out
 
 
-def _sensor_channel(c, img: Image, names, orig: m.Channel | None) -> dict:
+def _sensor_channel(c, board: Board, img: Image, names, orig: m.Channel | None) -> dict:
     spec = sensor_kind(img.sensors[c.pin].kind)
-    out = {"sensor": names["sensors"][c.pin], "quantity": spec.quantities[c.quantity], "unit": fmt_unit(c.unit),
-           "smoothing": c.smoothing, "sample_every": fmt_ms(c.period_ms)}
+    reading = spec.units[c.quantity]
+    out = {"sensor": names["sensors"][c.pin], "quantity": spec.quantities[c.quantity], "unit": fmt_unit(c.unit)}
+    if (c.gain, c.offset, c.unit) != (ONE // 1000, 0, reading):
+        out["calibration"] = _calibration(c, board, orig, ONE // 1000, lambda p: fmt_quantity(int(p.reading * 1000), reading))
+    out.update({"smoothing": c.smoothing, "sample_every": fmt_ms(c.period_ms)})
     if orig and orig.description:
         out["description"] = orig.description
     return out
@@ -187,25 +188,31 @@ def _sensor_channel(c, img: Image, names, orig: m.Channel | None) -> dict:
 def _channel(c, board: Board, orig: m.Channel | None, img: Image, names) -> dict:
     spec = channel_kind(c.kind)
     if spec is None:  # a sensor's channel (validated: its sensor and quantity exist)
-        return _sensor_channel(c, img, names, orig)
+        return _sensor_channel(c, board, img, names, orig)
     out = {"pin": _pin(c.pin, board), "kind": spec.name, "unit": fmt_unit(c.unit)}
     if spec.binary and (c.gain, c.offset) == (-ONE, 1000):
         out["invert"] = True
     elif (c.gain, c.offset) != (ONE, 0):
-        cal = for_board(orig.calibration, board) if orig and not orig.invert else None
-        if isinstance(cal, tuple) and calibrate(Reporter(""), orig, board) == (c.gain, c.offset):
-            out["calibration"] = [{"reading": f"{fmt_number(p.reading)} V" if p.volts else int(p.reading),
-                                   "value": fmt_quantity(p.value, c.unit)} for p in cal]
-        else:
-            with localcontext() as ctx:
-                ctx.prec = 60  # gain / 65,536,000 is a terminating decimal: exact at this precision
-                gain = Decimal(c.gain) / ONE
-            out["calibration"] = {"gain": gain, "offset": fmt_quantity(c.offset, c.unit)}
+        out["calibration"] = _calibration(c, board, orig, ONE,
+                                          lambda p: f"{fmt_number(p.reading)} V" if p.volts else int(p.reading))
     out["smoothing"] = c.smoothing
     out["sample_every"] = fmt_ms(c.period_ms)
     if orig and orig.description:
         out["description"] = orig.description
     return out
+
+
+def _calibration(c, board: Board, orig: m.Channel | None, per: int, reading) -> list | dict:
+    """Channel ``c``'s calibration: the original recipe's points where they give the same gain and
+    offset, else `{ gain, offset }` (``per``: the Q16.16 gain of one unit per raw step; ``reading``
+    writes a point's reading)."""
+    cal = for_board(orig.calibration, board) if orig and not orig.invert else None
+    if isinstance(cal, tuple) and calibrate(Reporter(""), orig, board) == (c.gain, c.offset):
+        return [{"reading": reading(p), "value": fmt_quantity(p.value, c.unit)} for p in cal]
+    with localcontext() as ctx:
+        ctx.prec = 60  # gain / 65,536,000 (or / 65,536) is a terminating decimal: exact at this precision
+        gain = Decimal(c.gain) / per
+    return {"gain": gain, "offset": fmt_quantity(c.offset, c.unit)}
 
 
 def fmt_unit(unit: Unit) -> str:

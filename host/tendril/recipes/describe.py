@@ -32,7 +32,10 @@ def _binary(c: m.Channel) -> bool:
 def sensor_words(recipe: m.Recipe, sn: m.Sensor) -> str:
     """ "a DS18B20 temperature probe on D3, the only one on its pin, 12-bit, read every 2 s" """
     spec = sensor_kind(sn.kind)
-    rom = (f", ROM {sn.rom.hex()}" if any(sn.rom) else ", the only one on its pin") if spec.family else ""
+    if spec.family:
+        rom = f", ROM {sn.rom.hex()}" if any(sn.rom) else ", the only one on its pin"
+    else:
+        rom = ", alone on its pin" if spec.pins == 1 else ""  # a DHT; an HC-SR04's pins say enough
     opts = "".join(f", {v}-bit" if name == "resolution" else f", {name} {v}"
                    for name, v in zip(spec.option_names, sn.options))
     where = _pins(sn.pins) + (f" ({spec.pin2_name} on {_pins(sn.pins2)})" if spec.pins == 2 else "")
@@ -57,10 +60,16 @@ def _calibration(c: m.Channel) -> str:
         if isinstance(cal, m.Linear):
             parts.append(f"value = {fmt_number(cal.gain)} x reading + {fmt_quantity(cal.offset, c.unit)}{where}")
         else:
-            reads = " and ".join(f"{fmt_number(p.reading)}{' V' if p.volts else ''} reads {fmt_quantity(p.value, c.unit)}"
-                                 for p in cal)
+            reads = " and ".join(f"{_reading(c, p)} reads {fmt_quantity(p.value, c.unit)}" for p in cal)
             parts.append(reads + where)
     return "; ".join(parts) or "none (the value is the reading)"
+
+
+def _reading(c: m.Channel, p: m.Point) -> str:
+    """A calibration point's reading: ADC counts, volts, or a sensor's reading in its unit."""
+    if c.sensor is not None:
+        return fmt_quantity(int(p.reading * 1000), c.reading_unit)
+    return f"{fmt_number(p.reading)}{' V' if p.volts else ''}"
 
 
 def rule_words(recipe: m.Recipe, rule: m.Rule, values: bool = True) -> str:
@@ -174,7 +183,8 @@ def _facts(recipe: m.Recipe, board=None) -> dict[tuple[str, str], tuple[int, obj
         put((f"sensor {sn.name}", "pin"), pins(sn.pins), _PINS)
         if sensor_kind(sn.kind).pins == 2:
             put((f"sensor {sn.name}", sensor_kind(sn.kind).pin2_name), pins(sn.pins2), _PINS)
-        put((f"sensor {sn.name}", "rom"), sn.rom.hex() if any(sn.rom) else "only", _PINS)
+        if sensor_kind(sn.kind).family:
+            put((f"sensor {sn.name}", "rom"), sn.rom.hex() if any(sn.rom) else "only", _PINS)
         put((f"sensor {sn.name}", "kind"), sensor_kind(sn.kind).name, _PINS)
         for name, value in zip(sensor_kind(sn.kind).option_names, sn.options):
             put((f"sensor {sn.name}", name), str(value))

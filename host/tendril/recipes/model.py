@@ -65,14 +65,14 @@ class Parameter:
 
 @dataclass(frozen=True)
 class Point:
-    reading: Decimal  # ADC counts, or volts when ``volts``
+    reading: Decimal  # ADC counts, or volts when ``volts``; a sensor's channel: in its quantity's unit
     value: int  # thousandths of the channel's unit
     volts: bool = False
 
 
 @dataclass(frozen=True)
 class Linear:
-    gain: Decimal  # units per ADC count
+    gain: Decimal  # units per ADC count (a sensor's channel: per unit of its reading)
     offset: int  # thousandths of the unit
 
 
@@ -103,6 +103,7 @@ class Channel:
     description: str = ""
     sensor: str | None = None  # the sensor it takes a quantity from (kind CHANNEL_FROM_SENSOR)
     quantity: int = 0  # which of the sensor's quantities, by index
+    reading_unit: Unit | None = None  # a sensor's channel: its quantity's unit (``unit`` once calibrated)
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,8 @@ from decimal import Decimal
 from ..contract import DAY_MS, KINDS_BY_NAME, MAX_SAMPLE_MS, MAX_SMOOTHING, Unit
 from .issues import RecipeError, Reporter
 from .locate import Locator, TooDeep
-from .model import Actuator, Channel, Linear, Meta, Parameter, Point, Recipe
+from .model import Actuator, Channel, Meta, Parameter, Recipe
+from .parse_calib import parse_calibration
 from .parse_rules import parse_rules
 from .parse_sensors import parse_sensor, parse_sensor_channel
 from .provenance import read_authors, read_lineage
@@ -26,7 +27,6 @@ from .schema import (
 )
 from .units import TIME_UNITS, UnitError, duration_ms, split, thousandths, unit_of
 
-MAX_GAIN = Decimal(2**31) / 65_536_000  # Q16.16 thousandths per count in an i32
 _LINE = re.compile(r"at line (\d+)")
 
 
@@ -223,7 +223,7 @@ def _channel(r: Reader, path, name: str, raw, known, sensors) -> Channel | None:
     if c is None:
         return None
     if "sensor" in c:
-        return parse_sensor_channel(r, path, name, c, *sensors)
+        return parse_sensor_channel(r, path, name, c, *sensors, known)
     if "quantity" in c:
         r.err(path + ("quantity",), "only a sensor's channel (sensor = \"name\") takes a quantity")
     if "kind" not in c:
@@ -252,22 +252,9 @@ def _channel(r: Reader, path, name: str, raw, known, sensors) -> Channel | None:
         r.err(path + ("invert",), "give invert or calibration, not both")
     calibration = ()
     if "calibration" in c:
-        cal, cpath = c["calibration"], path + ("calibration",)
-        if isinstance(cal, dict) and cal and not {"gain", "offset"} & set(cal):  # by board
-            entries = [(board, cpath + (board,), value) for board, value in cal.items()]
-            for board, bpath, _ in entries:
-                if board not in known:
-                    r.err(bpath, f"unknown board {board[:40]!r}; known boards: {', '.join(known)}")
-                    return None
-        else:
-            entries = [("*", cpath, cal)]
-        out = []
-        for board, bpath, value in entries:
-            one = _calibration(r, bpath, value, unit)
-            if one is None:
-                return None
-            out.append((board, one))
-        calibration = tuple(out)
+        calibration = parse_calibration(r, path + ("calibration",), c["calibration"], unit, known)
+        if calibration is None:
+            return None
     smoothing = r.integer(path + ("smoothing",), c["smoothing"], 0, MAX_SMOOTHING) if "smoothing" in c else 0
     period = r.duration(path + ("sample_every",), c["sample_every"]) if "sample_every" in c else 1000
     if period is not None and not 1 <= period <= MAX_SAMPLE_MS:
@@ -277,68 +264,6 @@ def _channel(r: Reader, path, name: str, raw, known, sensors) -> Channel | None:
     if None in (pins, invert, smoothing, period, desc):
         return None
     return Channel(name, pins, kind, unit, calibration, invert, smoothing, period, desc)
-
-
-def _calibration(r: Reader, path, cal, unit: Unit):
-    if isinstance(cal, list):
-        return _points(r, path, cal, unit)
-    if isinstance(cal, dict):
-        return _linear(r, path, cal, unit)
-    r.err(path, "expected two points [{ reading = 800, value = \"0 %\" }, ...], { gain, offset }, "
-                "or a table of those by board")
-    return None
-
-
-def _points(r: Reader, path, cal: list, unit: Unit):
-    if len(cal) != 2:
-        r.err(path, f"give exactly two points, not {len(cal)}: [{{ reading = 800, value = \"0 %\" }}, {{ reading = 350, value = \"100 %\" }}]")
-        return None
-    points = []
-    for i, raw in enumerate(cal):
-        p = r.table(path + (i,), raw, "point")
-        if p is None:
-            return None
-        value = r.quantity(path + (i, "value"), p["value"], unit)
-        try:
-            number, text = split(p["reading"])
-        except UnitError as exc:
-            r.err(path + (i, "reading"), str(exc))
-            return None
-        volts = text is not None
-        if volts:
-            scale = {"v": 1, "mv": Decimal("0.001")}.get(text.lower())
-            if scale is None:
-                r.err(path + (i, "reading"), "a reading is an ADC count (800) or volts at the pin (\"2.5 V\")")
-                return None
-            number *= scale
-        if not (0 <= number <= (10 if volts else 65535)) or (not volts and number != int(number)):
-            r.err(path + (i, "reading"), "an ADC count is a whole number 0 .. 65535; volts 0 .. 10 V")
-            return None
-        if value is None:
-            return None
-        points.append(Point(number, value, volts))
-    if points[0].reading == points[1].reading and points[0].volts == points[1].volts:
-        r.err(path + (1, "reading"), "the two readings must differ")
-        return None
-    return tuple(points)
-
-
-def _linear(r: Reader, path, cal: dict, unit: Unit):
-    lin = r.table(path, cal, "linear")
-    if lin is None:
-        return None
-    try:
-        gain, text = split(lin["gain"])
-        if text is not None:
-            raise UnitError("gain is a bare number: units per ADC count")
-    except UnitError as exc:
-        r.err(path + ("gain",), str(exc))
-        return None
-    if abs(gain) > MAX_GAIN:
-        r.err(path + ("gain",), f"gain must be within +-{MAX_GAIN:.3f} units per count")
-        return None
-    offset = r.quantity(path + ("offset",), lin["offset"], unit)
-    return None if offset is None else Linear(gain, offset)
 
 
 def _actuator(r: Reader, path, name: str, raw, known) -> Actuator | None:

@@ -7,12 +7,13 @@ one) instead of `pin` and `kind` (docs/recipes.md, "Sensors").
 
 from __future__ import annotations
 
-from ..contract import (CHANNEL_FROM_SENSOR, MAX_SAMPLE_MS, MAX_SMOOTHING, SENSOR_KINDS_BY_NAME, onewire_crc8,
+from ..contract import (CHANNEL_FROM_SENSOR, Unit, MAX_SAMPLE_MS, MAX_SMOOTHING, SENSOR_KINDS_BY_NAME, onewire_crc8,
                         sensor_kind)
 from .model import Channel, Sensor
+from .parse_calib import parse_calibration
 from .reader import Reader, type_name
 from .schema import LIMITS
-from .units import UnitError, fmt_ms, fmt_quantity, unit_of
+from .units import UnitError, fmt_ms, fmt_quantity, split, unit_of
 
 DEFAULT_PERIOD_MS = 2000
 ONLY = "only"  # `rom = "only"`: the only device on its pin (an all-zero ROM code in the image)
@@ -74,6 +75,7 @@ def parse_sensor(r: Reader, path, name: str, raw, known, pins_of) -> Sensor | No
     rom = bytes(8)
     if "rom" in s and not spec.family:
         r.err(path + ("rom",), f"a {spec.name} has no ROM code (only 1-Wire devices do)")
+        rom = None
     elif "rom" in s:
         text = r.text(path + ("rom",), s["rom"], 16)
         got = parse_rom(text.lower(), spec.family) if text is not None else None
@@ -86,14 +88,15 @@ def parse_sensor(r: Reader, path, name: str, raw, known, pins_of) -> Sensor | No
     return Sensor(name, spec.code, pins, tuple(options), period, rom, desc, pins2)
 
 
-def parse_sensor_channel(r: Reader, path, name: str, c: dict, sensors: list[Sensor], written: set) -> Channel | None:
-    """A channel written with `sensor = "name"`: its reading is the sensor's, in its quantity's unit.
-    ``written``: every sensor name in the recipe, even of sensors that had errors (reported there)."""
-    for key in ("kind", "invert", "calibration"):
+def parse_sensor_channel(r: Reader, path, name: str, c: dict, sensors: list[Sensor], written: set,
+                          known) -> Channel | None:
+    """A channel written with `sensor = "name"`: its reading is the sensor's, in its quantity's unit,
+    or what a calibration makes of it. ``written``: every sensor name in the recipe, even of sensors
+    that had errors (reported there); ``known``: the board names (a calibration by board)."""
+    for key in ("kind", "invert"):
         if key in c:
             why = {"kind": "the sensor's kind says how it is read",
-                   "invert": "only a pin that reads 0 or 1 inverts",
-                   "calibration": "a sensor's reading is already in its unit"}[key]
+                   "invert": "only a pin that reads 0 or 1 inverts"}[key]
             r.err(path + (key,), f"not for a sensor's channel: {why}")
     target = c["sensor"]
     sensor = next((s for s in sensors if s.name == target), None) if isinstance(target, str) else None
@@ -111,16 +114,13 @@ def parse_sensor_channel(r: Reader, path, name: str, c: dict, sensors: list[Sens
             r.err(path + ("quantity",), f"a {spec.name} gives {', '.join(spec.quantities)}, not {str(q)[:40]!r}")
             return None
         quantity = spec.quantities.index(q)
-    unit = spec.units[quantity]
-    if "unit" in c:
-        try:
-            if not isinstance(c["unit"], str):
-                raise UnitError(f"expected a unit like \"°C\", not {type_name(c['unit'])}")
-            if unit_of(c["unit"]) != unit:
-                raise UnitError(f"a {spec.name}'s {spec.quantities[quantity]} is in {unit_words(unit)}")
-        except UnitError as exc:
-            r.err(path + ("unit",), str(exc))
-            return None
+    reading = spec.units[quantity]
+    unit = _unit(r, path, c, spec, quantity)
+    calibration = ()
+    if "calibration" in c and unit is not None:
+        calibration = parse_calibration(r, path + ("calibration",), c["calibration"], unit, known, reading)
+    if unit is None or calibration is None:
+        return None
     smoothing = r.integer(path + ("smoothing",), c["smoothing"], 0, MAX_SMOOTHING) if "smoothing" in c else 0
     period = sensor.period_ms
     if "sample_every" in c:
@@ -135,8 +135,41 @@ def parse_sensor_channel(r: Reader, path, name: str, c: dict, sensors: list[Sens
     desc = r.text(path + ("description",), c["description"], LIMITS["description"]) if "description" in c else ""
     if None in (smoothing, period, desc):
         return None
-    return Channel(name, (), CHANNEL_FROM_SENSOR, unit, (), False, smoothing, period, desc,
-                   sensor=sensor.name, quantity=quantity)
+    return Channel(name, (), CHANNEL_FROM_SENSOR, unit, calibration, False, smoothing, period, desc,
+                   sensor=sensor.name, quantity=quantity, reading_unit=reading)
+
+
+def _unit(r: Reader, path, c: dict, spec, quantity: int) -> Unit | None:
+    """The channel's unit: the quantity's; with a calibration, the `unit` key's or its values'."""
+    unit = spec.units[quantity]
+    calibrated = "calibration" in c
+    text = c["unit"] if "unit" in c else _values_unit(c["calibration"]) if calibrated else None
+    if text is None:
+        return unit
+    try:
+        if not isinstance(text, str):
+            raise UnitError(f"expected a unit like \"°C\", not {type_name(text)}")
+        if calibrated:
+            return unit_of(text)
+        if unit_of(text) != unit:
+            raise UnitError(f"a {spec.name}'s {spec.quantities[quantity]} is in {unit_words(unit)}; "
+                            "a calibration makes it something else")
+    except UnitError as exc:
+        r.err(path + ("unit",) if "unit" in c else path + ("calibration",), str(exc))
+        return None
+    return unit
+
+
+def _values_unit(cal) -> str | None:
+    """The unit the first calibration point's value is written in ("100 %" -> "%"), if any."""
+    while isinstance(cal, dict) and cal and not {"gain", "offset"} & set(cal):  # by board: the first
+        cal = next(iter(cal.values()))
+    first = cal[0] if isinstance(cal, list) and cal else cal
+    value = first.get("value", first.get("offset")) if isinstance(first, dict) else None
+    try:
+        return split(value)[1] or "none"
+    except UnitError:
+        return None
 
 
 def unit_words(unit) -> str:

@@ -112,9 +112,9 @@ TABLES: dict[str, dict[str, Key]] = {
                               "or a table of them by board"),
         "echo": Key(False, PIN, "HC-SR04: its echo pin (pin is the trigger), or a table of them by board"),
         "read_every": Key(False, DURATION, "how often it is read, at least what the part allows (1 s for a "
-                                           "DS18B20), at most 60 s; 2 s when left out"),
+                                           "DS18B20, 2 s for a DHT22 or DHT11), at most 60 s; 2 s when left out"),
         "rom": Key(False, {"type": "string", "pattern": "^(only|[0-9A-Fa-f]{16})$"},
-                   "a 1-Wire ROM code, 16 hex digits as the bus search gives them (family byte first), "
+                   "DS18B20: a 1-Wire ROM code, 16 hex digits as the bus search gives them (family byte first), "
                    "or \"only\": the only one on its pin (the default)"),
         "resolution": Key(False, {"type": "integer", "minimum": 9, "maximum": 12},
                           "DS18B20: 9..12 bits (0.5 .. 0.0625 °C; 94 .. 750 ms a conversion); 12 when left out"),
@@ -138,12 +138,13 @@ TABLES: dict[str, dict[str, Key]] = {
     },
     "point": {
         "reading": Key(True, {"anyOf": [{"type": "integer", "minimum": 0}, {"type": "string", "maxLength": 40}]},
-                       "ADC count, or volts at the pin (\"0.5 V\")"),
+                       "ADC count, or volts at the pin (\"0.5 V\"); a sensor's channel: its reading in the "
+                       "quantity's unit (\"20 cm\")"),
         "value": Key(True, QUANTITY, "what that reading means, in the channel's unit"),
     },
     "linear": {
         "gain": Key(True, {"anyOf": [{"type": "number"}, {"type": "string", "maxLength": 40}]},
-                    "units per ADC count"),
+                    "units per ADC count (a sensor's channel: per unit of its reading)"),
         "offset": Key(True, QUANTITY, "value at reading 0"),
     },
     "actuator": {

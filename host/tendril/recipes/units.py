@@ -18,6 +18,10 @@ UNITS.update({
     "percent": Unit.PERCENT, "c": Unit.CELSIUS, "degc": Unit.CELSIUS,
     "f": Unit.FAHRENHEIT, "degf": Unit.FAHRENHEIT, "volt": Unit.VOLT, "volts": Unit.VOLT,
     "lux": Unit.LUX, "none": Unit.NONE,
+    "litre": Unit.LITRE, "litres": Unit.LITRE, "liter": Unit.LITRE, "liters": Unit.LITRE,
+    "l/m": Unit.LITRE_PER_MIN, "lpm": Unit.LITRE_PER_MIN,
+    # a pulse counter's readings are plain numbers; a calibration point may say what they count
+    "count": Unit.NONE, "counts": Unit.NONE, "pulse": Unit.NONE, "pulses": Unit.NONE,
 })
 # Units whose values may also be written as bare numbers.
 BARE_OK = (Unit.NONE, Unit.BOOL)
