@@ -66,6 +66,7 @@ void eng_rule_def(const engine_t *e, uint8_t i, rdef_t *d)
     image_rd_bytes(e->src, eng_rule_off(e, i), rec, TD_RULE_SIZE);
     ops = rec[TD_RULE_OPERANDS];
     d->threshold = rec[TD_RULE_KIND] == TD_RULE_KIND_THRESHOLD;
+    d->guard = rec[TD_RULE_KIND] == TD_RULE_KIND_GUARD;
     d->pulse = rec[TD_RULE_ACTION] == TD_RULE_ACTION_PULSE;
     d->act = rec[TD_RULE_ACTUATOR];
     d->level = rec[TD_RULE_LEVEL];
@@ -128,6 +129,7 @@ bool engine_start(engine_t *e, const td_src_t *src, engine_emit_fn emit_fn, void
     }
     for (i = 0; i < n.na; i++) {
         e->act[i].pend_rule = TD_NO_INDEX;
+        e->act[i].lock_rule = TD_NO_INDEX;
     }
     return true;
 }
@@ -184,10 +186,8 @@ void eng_turn_off(engine_t *e, uint8_t i, uint8_t reason, uint8_t rule, uint32_t
     eng_emit(e, now, TD_EVENT_KIND_ACT_OFF, i, reason, rule, (int32_t)(now - a->t_edge));
     eng_end_runs_on(e, i, now);
     eng_act_def(e, i, &d);
-    if (d.ms[L_MIN_OFF] != 0) {
-        a->bits |= A_RESTING;
-        a->t_edge = now;
-    }
+    if (d.ms[L_MIN_OFF] != 0) a->bits |= A_RESTING;
+    a->t_edge = now; /* off_since: min_off's and a guard's lockout both run from it */
 }
 
 static TD_NOINLINE void sample(engine_t *e, uint32_t now)
@@ -248,6 +248,36 @@ static void condition(eng_rule_t *r, const rdef_t *d, int32_t v, uint32_t now)
     }
 }
 
+/* Step 5 for a guard (rules.md "Guards"): while its actuator is on, its channel past the threshold
+ * (or without a reading) for `hold` trips it: EVENT GUARD, the actuator off with reason GUARD, and
+ * locked out. R_HELD: the channel read good since the actuator went on (a stretch counts from on
+ * until then). */
+static void guard(engine_t *e, uint8_t i, eng_rule_t *r, eng_act_t *a, const rdef_t *d, uint32_t now)
+{
+    const eng_chan_t *c = &e->ch[d->chan];
+    bool valid = (c->bits & CH_VALID) != 0;
+    if (!(a->bits & A_ON) || a->lock_rule != TD_NO_INDEX) {
+        r->bits &= (uint8_t)~(R_ACTIVE | R_HELD);
+        return;
+    }
+    if (valid && !beyond(c->value, RD_THR(d), (d->flags & TD_RULE_FLAG_ABOVE) != 0)) {
+        r->bits = (uint8_t)((r->bits & ~R_ACTIVE) | R_HELD);
+        return;
+    }
+    if (!(r->bits & R_ACTIVE)) {
+        r->t_cond = (r->bits & R_HELD) ? now : a->t_edge;
+        r->bits |= R_ACTIVE;
+    }
+    if (!eng_due(d->op[OP_HOLD], &r->t_cond, now)) return;
+    r->bits = (uint8_t)((r->bits & ~(R_ACTIVE | R_HELD)) | R_FIRED);
+    r->last_fired = now;
+    eng_emit(e, now, TD_EVENT_KIND_GUARD, i, d->chan, d->act, valid ? c->value : TD_NO_READING);
+    a->bits &= (uint8_t)~A_LEASE;
+    eng_end_runs_on(e, d->act, now);
+    eng_set_pend(a, TD_OFF_REASON_GUARD, i);
+    a->lock_rule = i;
+}
+
 static void rules(engine_t *e, uint32_t now)
 {
     uint8_t i;
@@ -263,6 +293,10 @@ static void rules(engine_t *e, uint32_t now)
         uint8_t skip = 0;
         eng_rule_def(e, i, &d);
         a = &e->act[d.act];
+        if (d.guard) {
+            guard(e, i, r, a, &d, now);
+            continue;
+        }
         if (d.threshold) {
             if (e->ch[d.chan].bits & CH_VALID) {
                 condition(r, &d, e->ch[d.chan].value, now);
@@ -314,6 +348,7 @@ static void rules(engine_t *e, uint32_t now)
         if (blocked) skip = no_reading ? TD_SKIP_REASON_NO_READING : TD_SKIP_REASON_INTERLOCK;
         else if (a->bits & A_LEASE) skip = TD_SKIP_REASON_LEASED;
         else if (a->today_on_ms >= ad.ms[L_CAP]) skip = TD_SKIP_REASON_DAILY_CAP;
+        else if (a->lock_rule != TD_NO_INDEX) skip = TD_SKIP_REASON_GUARD;
         else if ((a->bits & (A_RESTING | A_ON)) == A_RESTING || ((a->bits & A_ON) && PEND(a))) {
             /* On with a pending off reason counts as resting: it goes off before anything turns
              * it on again. */
@@ -392,7 +427,7 @@ void eng_restart_intervals(engine_t *e, uint32_t now)
     rdef_t d;
     for (i = 0; i < e->nr; i++) {
         eng_rule_def(e, i, &d);
-        if (!d.threshold) {
+        if (!d.threshold && !d.guard) {
             e->rule[i].t_cond = now + d.op[OP_PERIOD];
         }
     }
@@ -423,6 +458,12 @@ TD_NOINLINE void engine_tick(engine_t *e, uint32_t now)
         if ((a->bits & A_LEASE) && eng_due(a->lease_ms, &a->lease_start, now)) {
             a->bits &= (uint8_t)~A_LEASE;
             eng_set_pend(a, TD_OFF_REASON_LEASE_END, TD_NO_INDEX);
+        }
+        if (a->lock_rule != TD_NO_INDEX) {
+            /* a guard's lockout: its period from the trip (t_edge: it went off then), 0 = until a lease */
+            rdef_t g;
+            eng_rule_def(e, a->lock_rule, &g);
+            if (g.op[OP_PERIOD] != 0 && eng_due(g.op[OP_PERIOD], &a->t_edge, now)) a->lock_rule = TD_NO_INDEX;
         }
     }
     sample(e, now);

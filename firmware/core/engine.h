@@ -38,6 +38,7 @@ typedef struct {
     uint8_t lease_level;
     uint8_t bits;         /* ENG_A_* flags | pending off reason << 4 */
     uint8_t pend_rule;
+    uint8_t lock_rule;    /* the guard that tripped it and locks it out (since t_edge), or TD_NO_INDEX */
 } eng_act_t;
 
 typedef struct {

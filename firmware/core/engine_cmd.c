@@ -47,6 +47,7 @@ uint8_t engine_lease(engine_t *e, uint8_t i, uint32_t ms, uint8_t level, uint32_
     a->lease_start = now;
     a->lease_ms = ms;
     a->lease_level = level;
+    a->lock_rule = TD_NO_INDEX; /* a person running it by hand ends a guard's lockout */
     eng_end_runs_on(e, i, now);
     return 0;
 }
@@ -153,6 +154,7 @@ void engine_act_status(const engine_t *e, uint8_t i, uint32_t now, td_act_status
     if (a->bits & A_ON) st |= TD_ACTUATOR_STATE_BIT_ON;
     if (a->today_on_ms >= d.ms[L_CAP]) st |= TD_ACTUATOR_STATE_BIT_CAPPED;
     if ((a->bits & A_RESTING) && !eng_due(d.ms[L_MIN_OFF], &a->t_edge, now)) st |= TD_ACTUATOR_STATE_BIT_RESTING;
+    if (a->lock_rule != TD_NO_INDEX) st |= TD_ACTUATOR_STATE_BIT_LOCKED;
     out->state = st;
     out->level = a->level;
     out->today_on_ms = a->today_on_ms;
@@ -161,9 +163,14 @@ void engine_act_status(const engine_t *e, uint8_t i, uint32_t now, td_act_status
 void engine_rule_status(const engine_t *e, uint8_t i, uint32_t now, td_rule_status_t *out)
 {
     const eng_rule_t *r = &e->rule[i];
-    bool threshold = image_rd_u8(e->src, eng_rule_off(e, i) + TD_RULE_KIND) == TD_RULE_KIND_THRESHOLD;
+    uint16_t at = eng_rule_off(e, i);
+    uint8_t kind = image_rd_u8(e->src, at + TD_RULE_KIND);
+    bool threshold = kind == TD_RULE_KIND_THRESHOLD;
     uint8_t st = TD_RULE_STATE_IDLE;
-    if (r->bits & R_RUNNING) st = TD_RULE_STATE_RUNNING;
+    if (kind == TD_RULE_KIND_GUARD) { /* a guard watches whatever automation does */
+        if (e->act[image_rd_u8(e->src, at + TD_RULE_ACTUATOR)].lock_rule == i) st = TD_RULE_STATE_LOCKED;
+        else if (r->bits & R_ACTIVE) st = TD_RULE_STATE_HOLDING;
+    } else if (r->bits & R_RUNNING) st = TD_RULE_STATE_RUNNING;
     else if (!e->automation) st = TD_RULE_STATE_PAUSED;
     else if (r->bits & R_COOLING) st = TD_RULE_STATE_COOLING;
     else if (threshold && (r->bits & R_HELD)) st = TD_RULE_STATE_READY;

@@ -18,7 +18,7 @@ enum { R_ACTIVE = 0x01, R_HELD = 0x02, R_RUNNING = 0x04, R_COOLING = 0x08, R_FIR
 enum { OP_THR, OP_HYST, OP_HOLD, OP_DURATION, OP_PERIOD, OP_IL_THR, OP_N };
 typedef struct {
     uint32_t op[OP_N]; /* thresholds as int32_t bits, durations in ms */
-    uint8_t threshold, pulse, act, level, chan, flags, il;
+    uint8_t threshold, guard, pulse, act, level, chan, flags, il;
 } rdef_t;
 #define RD_THR(d) le_i32_from_u32((d)->op[OP_THR])
 #define RD_HYST(d) le_i32_from_u32((d)->op[OP_HYST])

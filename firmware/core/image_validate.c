@@ -314,7 +314,7 @@ TD_STATIC_ASSERT(TD_OPERAND_THRESHOLD == 1 && TD_OPERAND_HYSTERESIS == 2 && TD_O
                  operand_bits);
 TD_STATIC_ASSERT(V_U16(0) == V_DUR(0) + 0x20, u16_follows_dur);
 
-TD_STATIC_ASSERT(TD_RULE_KIND_THRESHOLD == 1 && TD_RULE_KIND_INTERVAL == 2, rule_kinds);
+TD_STATIC_ASSERT(TD_RULE_KIND_THRESHOLD == 1 && TD_RULE_KIND_INTERVAL == 2 && TD_RULE_KIND_GUARD == 3, rule_kinds);
 TD_STATIC_ASSERT(TD_RULE_ACTION_PULSE == 1 && TD_RULE_ACTION_FOLLOW == 2, rule_actions);
 
 /* Check 15. */
@@ -330,8 +330,20 @@ static TD_NOINLINE td_image_error_t check_rule(vctx_t *v, const uint8_t *r)
     uint8_t first = STAGES; /* the earliest stage a field fails in */
     const rule_field_t *f = rule_field;
     uint8_t alt, bit;
-    if (k > 1 || a > 1 || (k & a) || r[TD_RULE_LEVEL] == 0 || (r[TD_RULE_FLAGS] & ~KNOWN_RULE_FLAGS) ||
-        (ops & ~KNOWN_OPERANDS)) {
+    if (r[TD_RULE_KIND] == TD_RULE_KIND_GUARD) {
+        /* A guard drives nothing and has no interlock: those fields are zero, and so are the
+         * operands a threshold rule has and a guard does not. Then it is checked as a threshold
+         * rule (k 0) that is no pulse (a 1). */
+        if ((r[TD_RULE_ACTION] | r[TD_RULE_LEVEL] | (r[TD_RULE_FLAGS] & ~TD_RULE_FLAG_ABOVE)) != 0 ||
+            il != TD_NO_INDEX || (le_get_u32(&r[TD_RULE_HYSTERESIS]) | le_get_u16(&r[TD_RULE_DURATION]) |
+                                  le_get_u32(&r[TD_RULE_IL_THRESHOLD])) != 0 ||
+            (ops & ~(TD_OPERAND_THRESHOLD | TD_OPERAND_HOLD | TD_OPERAND_PERIOD))) {
+            return TD_IMG_ERR_BAD_RULE;
+        }
+        k = 0;
+        a = 1;
+    } else if (k > 1 || a > 1 || (k & a) || r[TD_RULE_LEVEL] == 0 || (r[TD_RULE_FLAGS] & ~KNOWN_RULE_FLAGS) ||
+               (ops & ~KNOWN_OPERANDS)) {
         return TD_IMG_ERR_BAD_RULE;
     }
     /* a threshold rule (k 0) names a channel, an interval rule none */

@@ -176,6 +176,7 @@ typedef enum {
 #define TD_ACTUATOR_STATE_BIT_LEASED 0x02
 #define TD_ACTUATOR_STATE_BIT_CAPPED 0x04
 #define TD_ACTUATOR_STATE_BIT_RESTING 0x08
+#define TD_ACTUATOR_STATE_BIT_LOCKED 0x10
 
 /* RuleState */
 typedef enum {
@@ -185,6 +186,7 @@ typedef enum {
     TD_RULE_STATE_RUNNING = 3,
     TD_RULE_STATE_COOLING = 4,
     TD_RULE_STATE_PAUSED = 5,
+    TD_RULE_STATE_LOCKED = 6,
 } td_rule_state_t;
 
 /* EventKind */
@@ -197,6 +199,7 @@ typedef enum {
     TD_EVENT_KIND_CONFIG = 6,
     TD_EVENT_KIND_ERROR = 7,
     TD_EVENT_KIND_SENSOR = 8,
+    TD_EVENT_KIND_GUARD = 9,
 } td_event_kind_t;
 
 /* Source */
@@ -218,6 +221,7 @@ typedef enum {
     TD_OFF_REASON_RECONFIG = 9,
     TD_OFF_REASON_SAFE_MODE = 10,
     TD_OFF_REASON_NO_READING = 11,
+    TD_OFF_REASON_GUARD = 12,
 } td_off_reason_t;
 
 /* SkipReason */
@@ -227,6 +231,7 @@ typedef enum {
     TD_SKIP_REASON_DAILY_CAP = 3,
     TD_SKIP_REASON_MIN_OFF = 4,
     TD_SKIP_REASON_NO_READING = 5,
+    TD_SKIP_REASON_GUARD = 6,
 } td_skip_reason_t;
 
 /* SensorFault: Why a channel has no valid reading (EVENT SENSOR's b; docs/rules.md, "Channels without a reading"). */
@@ -316,6 +321,7 @@ typedef enum {
 typedef enum {
     TD_RULE_KIND_THRESHOLD = 1,
     TD_RULE_KIND_INTERVAL = 2,
+    TD_RULE_KIND_GUARD = 3,
 } td_rule_kind_t;
 
 /* RuleAction */

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from .contract import (
     NO_INDEX,
+    NO_READING,
     OWNER_LEASE,
     STALE_SAMPLES,
     ConfigOutcome,
@@ -26,10 +27,10 @@ from .recipes.units import fmt_ms
 
 _RULE_STATE = {RuleState.IDLE: "armed", RuleState.HOLDING: "holding", RuleState.READY: "ready",
                RuleState.RUNNING: "running", RuleState.COOLING: "cooling down",
-               RuleState.PAUSED: "paused"}
+               RuleState.PAUSED: "paused", RuleState.LOCKED: "tripped: actuator locked out"}
 _SKIP_SHORT = {SkipReason.INTERLOCK: "interlock", SkipReason.LEASED: "leased",
                SkipReason.DAILY_CAP: "daily cap", SkipReason.MIN_OFF: "resting",
-               SkipReason.NO_READING: "no reading"}
+               SkipReason.NO_READING: "no reading", SkipReason.GUARD: "locked out"}
 
 
 def rule_state_text(state: int) -> str:
@@ -64,14 +65,19 @@ def level_text(level: int) -> str:
 
 
 def actuator_state_text(on: bool, *, owner: str = "", ms_left: int = 0, level: int = 255,
-                        resting: bool = False, capped: bool = False, style: str = "screen",
-                        servo_safe: int | None = None) -> str:
+                        resting: bool = False, capped: bool = False, locked: bool = False,
+                        style: str = "screen", servo_safe: int | None = None) -> str:
     """An actuator's state in words, the one wording every UI uses. ``owner``: owner_text's words.
     style "screen" (the monitor): "ON at 40 % (rule water, 4.2 s left)", "off (resting)";
     style "line" (`tendril status`): "on (lease, 5 s left)", "resting", "off";
     style "short" (`tendril status`'s summary): "on, 5 s left", "resting", "off";
     style "story" (the live demo's status line): "ON (rule water, 5 s left)", "off, resting".
-    A servo (``servo_safe``: its safe position) reads where it is: "at 90° (rule vent, ...)", "at 10° (safe)"."""
+    A servo (``servo_safe``: its safe position) reads where it is: "at 90° (rule vent, ...)", "at 10° (safe)".
+    ``locked``: a guard tripped it and rules may not turn it on until someone runs it by hand."""
+    if locked and not on:
+        if style == "screen":
+            return "off (LOCKED OUT by a guard: run it by hand to clear)"
+        return "off, locked out" if style == "story" else "locked out"
     if style == "screen" and servo_safe is not None:
         if on:
             left = f", {duration_text(ms_left)} left" if ms_left else ""
@@ -154,6 +160,7 @@ _OFF = {
     OffReason.RECONFIG: "new config",
     OffReason.SAFE_MODE: "safe mode",
     OffReason.NO_READING: "a sensor it needs has no reading",
+    OffReason.GUARD: "a guard tripped",
 }
 _SKIP = {
     SkipReason.INTERLOCK: "interlock holds it",
@@ -161,6 +168,7 @@ _SKIP = {
     SkipReason.DAILY_CAP: "daily cap used up",
     SkipReason.MIN_OFF: "the actuator is resting (min_off)",
     SkipReason.NO_READING: "its interlock sensor has no reading",
+    SkipReason.GUARD: "the actuator is locked out by a guard (run it by hand to clear)",
 }
 _FAULT = {
     SensorFault.NO_ANSWER: "no answer from the sensor",
@@ -214,6 +222,14 @@ def event_text(event, recipe: Recipe | None) -> str:
         if event.b == SensorFault.RECOVERED:
             return f"{name}: reading again"
         return f"{name}: {_FAULT.get(event.b, f'sensor fault {event.b}')}"
+    if kind == EventKind.GUARD:
+        chans = [c.name for c in recipe.channels] if recipe else []
+        value = "no reading" if event.value == NO_READING else f"{event.value / 1000:g}"
+        if recipe and 0 <= event.b < len(recipe.channels):
+            unit = unit_text(recipe.channels[event.b].unit)
+            value += f" {unit}" if unit and event.value != NO_READING else ""
+        return (f"guard {_name(rules, event.a, 'rule')} tripped: {_name(chans, event.b, 'channel')} {value}; "
+                f"{_name(acts, event.c, 'actuator')} off and locked out")
     if kind == EventKind.ERROR:
         what = ErrorCode(event.b).name if event.b in ErrorCode._value2member_map_ else event.b
         return f"device error {what} (detail {event.value})"

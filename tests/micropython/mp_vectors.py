@@ -15,7 +15,7 @@ from tdfw.const import EVENT_KIND_SENSOR
 from tdfw.drivers import DRIVERS, Sensors
 from tdfw.engine import Engine
 
-KINDS = {1: "ACT_ON", 2: "ACT_OFF", 3: "RULE_SKIP", 4: "MODE", 5: "PARAM", 6: "CONFIG", 7: "ERROR", 8: "SENSOR"}
+KINDS = {1: "ACT_ON", 2: "ACT_OFF", 3: "RULE_SKIP", 4: "MODE", 5: "PARAM", 6: "CONFIG", 7: "ERROR", 8: "SENSOR", 9: "GUARD"}
 NACKS = {16: "LIMIT_MAX_ON", 17: "LIMIT_MIN_OFF", 18: "LIMIT_DAILY_CAP", 5: "BAD_INDEX",
          6: "BAD_VALUE", 7: "OUT_OF_RANGE", 8: "NO_CONFIG"}
 

@@ -74,7 +74,7 @@ class MpyEngineAdapter:
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(variant=st.integers(0, 4), start=st.sampled_from([0, 1234, U32 - 5_000]),
+@given(variant=st.integers(0, 6), start=st.sampled_from([0, 1234, U32 - 5_000]),
        steps=st.lists(step_st, min_size=1, max_size=250))  # fmt: skip
 def test_micropython_engine_equals_python_engine_on_random_stories(variant, start, steps):
     image = waterer_image(variant)

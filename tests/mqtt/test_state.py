@@ -58,7 +58,7 @@ def test_state_holds_every_channel_actuator_rule_and_parameter_in_units():
     assert state["channels"] == {"soil": 41.25, "tank_empty": 1}
     assert state["units"] == {"soil": "%", "tank_empty": "bool"}
     assert state["actuators"]["pump"] == {"on": True, "level": 255, "by": "lease", "leased": True,
-                                          "capped": False, "resting": False, "left_s": 2.5,
+                                          "capped": False, "resting": False, "locked": False, "left_s": 2.5,
                                           "today_on_s": 7, "run_time_s": 10}
     assert state["rules"]["water"] == {"state": "cooling", "last_skip": None, "since_fired_s": 12}
     assert state["parameters"] == {"dry_threshold": 35, "pulse": 4}

@@ -24,7 +24,7 @@ def _gain(raw_a, value_a, raw_b, value_b):
 
 def waterer_image(variant: int) -> bytes:
     """Plant-waterer-like images: the demo recipe, and variants with two pumps, PWM, an interval
-    rule, follow rules and parameters in most operand fields."""
+    rule, follow rules and parameters in most operand fields; 5 and 6 add two guards."""
     if variant == 0:
         return plant_waterer_image()
     gain, offset = _gain(800, 0, 350, 100_000)
@@ -54,7 +54,17 @@ def waterer_image(variant: int) -> bytes:
         Rule(kind=RuleKind.THRESHOLD, actuator=0, action=RuleAction.FOLLOW, channel=0, level=10,
              threshold=20_000, hysteresis=0, hold=0, period=variant * 700),
     ]  # fmt: skip
+    rules = rules[: 2 + variant % 3]
+    if variant >= 5:
+        # Guards (rules.md "Guards"): the pump stops when temp stays below 300 for 1 s while on,
+        # locked until a lease (variant 5) or for 2 s; the fan when the soil stays above the
+        # threshold parameter for the hold parameter, placed first so it runs before the rules.
+        rules.append(Rule(kind=RuleKind.GUARD, actuator=0, action=0, level=0, channel=2, threshold=300,
+                          hold=1_000, period=0 if variant == 5 else 2_000))
+        rules.insert(0, Rule(kind=RuleKind.GUARD, actuator=1, action=0, level=0, channel=0, flags=RuleFlag.ABOVE,
+                             operands=Operand.THRESHOLD | Operand.HOLD | Operand.PERIOD, threshold=0, hold=1,
+                             period=3))
     image = Image(name=f"water-{variant}", board_class=BoardClass.AVR328, telemetry_ms=1000,
                   params=params, channels=(soil, tank, temp), actuators=(pump, fan),
-                  rules=tuple(rules[: 2 + variant % 3]))  # fmt: skip
+                  rules=tuple(rules))  # fmt: skip
     return encode(image)

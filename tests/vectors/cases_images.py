@@ -243,6 +243,14 @@ def _decoded(image: Image) -> dict:
 P0, C0, C1, A0, R0 = 40, 64, 77, 90, 101
 C2 = 90  # PROBE's sensor channel (PROBE has three channels)
 
+# A guard (rule 1): the pump goes off when channel 1 stays below 100 for 5 s while on.
+GUARD = Rule(kind=RuleKind.GUARD, actuator=0, action=0, level=0, channel=1, threshold=100, hold=5_000)
+GUARDED = _with(PLANT, rules=PLANT.rules + (GUARD,))
+
+
+def _guard(**changes) -> bytes:
+    return encode(_with(PLANT, rules=PLANT.rules + (replace(GUARD, **changes),)))
+
 
 def _invalid() -> list[tuple[str, str, bytes, ImageError, int]]:
     plant = encode(PLANT)
@@ -320,6 +328,18 @@ def _invalid() -> list[tuple[str, str, bytes, ImageError, int]]:
         ("max_on_two_hours_above_ceiling", "uno", _patch(PLANT, A0 + 2, "H", ms_to_dur16(7_200_000)), ImageError.ABOVE_CEILING, 0),
         ("daily_cap_above_ceiling", "uno", _patch(PLANT, A0 + 6, "H", ms_to_dur16(7 * 3_600_000)), ImageError.ABOVE_CEILING, 0),
         ("rule_kind_3", "uno", _patch(PLANT, R0, "B", 3), ImageError.BAD_RULE, 0),
+        ("rule_kind_4", "uno", _patch(PLANT, R0, "B", 4), ImageError.BAD_RULE, 0),
+        # a guard (kind 3) drives nothing and has no interlock: those fields must be 0 (check 15)
+        ("guard_with_a_level", "uno", _guard(level=255), ImageError.BAD_RULE, 1),
+        ("guard_with_an_action", "uno", _guard(action=RuleAction.FOLLOW), ImageError.BAD_RULE, 1),
+        ("guard_with_an_interlock", "uno", _guard(interlock=0), ImageError.BAD_RULE, 1),
+        ("guard_with_interlock_above_flag", "uno", _guard(flags=RuleFlag.INTERLOCK_ABOVE), ImageError.BAD_RULE, 1),
+        ("guard_with_a_hysteresis", "uno", _guard(hysteresis=10), ImageError.BAD_RULE, 1),
+        ("guard_with_a_duration", "uno", _guard(duration=1_000), ImageError.BAD_RULE, 1),
+        ("guard_with_a_duration_operand", "uno", _guard(operands=Operand.DURATION), ImageError.BAD_RULE, 1),
+        ("guard_channel_out_of_range", "uno", _guard(channel=2), ImageError.BAD_REF, 1),
+        ("guard_without_a_channel", "uno", _guard(channel=NO), ImageError.BAD_REF, 1),
+        ("guard_hold_reserved_unit", "uno", _patch(GUARDED, R0 + 26 + 16, "H", 0xC000), ImageError.BAD_DURATION, 1),
         ("interval_rule_follow", "uno", encode(_rule(kind=RuleKind.INTERVAL, action=RuleAction.FOLLOW, channel=NO)), ImageError.BAD_RULE, 0),
         ("rule_level_zero", "uno", _patch(PLANT, R0 + 3, "B", 0), ImageError.BAD_RULE, 0),
         ("rule_unknown_flag", "uno", _patch(PLANT, R0 + 5, "B", 0x06), ImageError.BAD_RULE, 0),
@@ -424,6 +444,9 @@ def build() -> dict[str, object]:
         ("ds18b20_sensor_unused_by_channels", "uno", replace(PLANT, sensors=(_probe(),))),
         ("ds18b20_pico", "pico", replace(_pico(), channels=_pico().channels + (_sensor_channel(0),),
                                          sensors=(_probe(pin=2, rom=ROM_B),))),
+        ("guard_on_the_pump", "uno", GUARDED),
+        ("guard_above_with_a_lockout", "uno", _with(PLANT, rules=PLANT.rules + (
+            replace(GUARD, flags=RuleFlag.ABOVE, period=3_600_000),))),
         ("hcsr04_trigger_and_echo", "uno", SONAR),
         ("servo_vent_uno", "uno", _servo()),
         ("servo_vent_uno_d10_full_range", "uno", _servo(pin=10, servo_min=0, servo_max=180, servo_safe=90)),

@@ -75,7 +75,9 @@ static void check_records(const td_src_t *src, const td_board_t *board)
     CHECK(!image_actuator(src, h.n_actuators, &a));
     for (i = 0; i < h.n_rules; i++) {
         CHECK(image_rule(src, i, &r));
-        CHECK(r.actuator < h.n_actuators && r.level != 0);
+        CHECK(r.actuator < h.n_actuators);
+        /* a guard drives nothing and has no interlock; every other rule has a level */
+        CHECK(r.kind == TD_RULE_KIND_GUARD ? r.level == 0 && r.action == 0 && r.interlock == TD_NO_INDEX : r.level != 0);
         CHECK(r.kind == TD_RULE_KIND_INTERVAL ? r.channel == TD_NO_INDEX : r.channel < h.n_channels);
         CHECK(r.interlock == TD_NO_INDEX || r.interlock < h.n_channels);
         if (r.operands & TD_OPERAND_PERIOD) {

@@ -19,6 +19,7 @@ from .const import (
     DAY_MS,
     EVENT_KIND_ACT_OFF,
     EVENT_KIND_ACT_ON,
+    EVENT_KIND_GUARD,
     EVENT_KIND_MODE,
     EVENT_KIND_PARAM,
     EVENT_KIND_RULE_SKIP,
@@ -32,8 +33,10 @@ from .const import (
     NACK_LIMIT_MIN_OFF,
     NACK_OUT_OF_RANGE,
     NO_INDEX,
+    NO_READING,
     OFF_REASON_CONDITION_CLEARED,
     OFF_REASON_DAILY_CAP,
+    OFF_REASON_GUARD,
     OFF_REASON_INTERLOCK,
     OFF_REASON_LEASE_END,
     OFF_REASON_MANUAL_OFF,
@@ -47,9 +50,12 @@ from .const import (
     RULE_FLAG_ABOVE,
     RULE_FLAG_INTERLOCK_ABOVE,
     RULE_FMT,
+    RULE_KIND_GUARD,
+    RULE_KIND_INTERVAL,
     RULE_KIND_THRESHOLD,
     RULE_SIZE,
     SKIP_REASON_DAILY_CAP,
+    SKIP_REASON_GUARD,
     SKIP_REASON_INTERLOCK,
     SKIP_REASON_LEASED,
     SKIP_REASON_MIN_OFF,
@@ -118,13 +124,17 @@ class Engine:
         self.resting, self.off_since = bytearray(na), _z(na)
         self.lease, self.lease_start, self.lease_ms, self.lease_level = bytearray(na), _z(na), _z(na), bytearray(na)
         self.today, self.pend_reason, self.pend_rule = _z(na), bytearray(na), bytearray(b"\xff" * na)
+        # the guard that tripped an actuator and locks it out (since lock_since), or NONE
+        self.lock_rule, self.lock_since = bytearray(b"\xff" * na), _z(na)
         # rules: static fields, then operand sources (literal or parameter index), then state
         self.r_thresh, self.r_act, self.r_pulse, self.r_level = bytearray(nr), bytearray(nr), bytearray(nr), bytearray(nr)
+        self.r_guard, self.r_interval = bytearray(nr), bytearray(nr)
         self.r_chan, self.r_above, self.r_il, self.r_il_above = bytearray(nr), bytearray(nr), bytearray(nr), bytearray(nr)
         self.r_src = []  # per rule: 6 (literal, param index or -1) pairs flattened to 12 ints
         for i in range(nr):
             kind, act, action, level, chan, flags, il, ops, thr, hyst, hold, dur, per, ilt = struct.unpack_from(RULE_FMT, img, ro + RULE_SIZE * i)
             self.r_thresh[i], self.r_act[i] = kind == RULE_KIND_THRESHOLD, act
+            self.r_guard[i], self.r_interval[i] = kind == RULE_KIND_GUARD, kind == RULE_KIND_INTERVAL
             self.r_pulse[i], self.r_level[i] = action == RULE_ACTION_PULSE, level
             self.r_chan[i], self.r_il[i] = chan, il
             self.r_above[i] = 1 if flags & RULE_FLAG_ABOVE else 0
@@ -165,7 +175,7 @@ class Engine:
             self.started = True
             self.day_start = self.last_tick = now
             for i in range(nr):
-                if not self.r_thresh[i]:
+                if self.r_interval[i]:
                     self.due[i] = _add(now, self.period[i])
         # 1. On-time.  2. Day.
         dt = _el(now, self.last_tick)
@@ -209,11 +219,17 @@ class Engine:
             if self.lease[a] and _el(now, self.lease_start[a]) >= self.lease_ms[a]:
                 self.lease[a] = 0
                 self.pend_reason[a], self.pend_rule[a] = OFF_REASON_LEASE_END, NONE
+            g = self.lock_rule[a]  # a guard's lockout: its period from the trip, 0 = until a lease
+            if g != NONE and self.period[g] and _el(now, self.lock_since[a]) >= self.period[g]:
+                self.lock_rule[a] = NONE
         # 5. Rules.
         auto = self.automation
         running = self.running
         for r in range(nr):
             a = self.r_act[r]
+            if self.r_guard[r]:
+                self._guard(r, a, now)
+                continue
             thresh = self.r_thresh[r]
             dead = False  # its condition's channel has no valid reading: the condition is false
             if thresh:
@@ -265,6 +281,8 @@ class Engine:
                 skip = SKIP_REASON_LEASED
             elif today[a] >= self.cap[a]:
                 skip = SKIP_REASON_DAILY_CAP
+            elif self.lock_rule[a] != NONE:
+                skip = SKIP_REASON_GUARD
             elif (self.resting[a] and not on[a]) or (on[a] and self.pend_reason[a]):
                 skip = SKIP_REASON_MIN_OFF
             else:
@@ -323,6 +341,30 @@ class Engine:
         if self.active[r] and not self.held[r] and _el(now, self.active_since[r]) >= self.hold[r]:
             self.held[r] = 1
 
+    def _guard(self, r, a, now):
+        """Step 5 for a guard (rules.md "Guards"); held: its channel read good since the actuator went on."""
+        ch = self.r_chan[r]
+        ok = self.valid[ch]
+        if not self.on[a] or self.lock_rule[a] != NONE:
+            self.active[r] = self.held[r] = 0
+            return
+        v = self.value[ch]
+        if ok and not ((v > self.thr[r]) if self.r_above[r] else (v < self.thr[r])):
+            self.active[r], self.held[r] = 0, 1
+            return
+        if not self.active[r]:
+            self.active[r] = 1
+            self.active_since[r] = now if self.held[r] else self.on_since[a]
+        if _el(now, self.active_since[r]) < self.hold[r]:
+            return
+        self.active[r] = self.held[r] = 0
+        self.fired[r], self.last_fired[r] = 1, now
+        self.emit(now, EVENT_KIND_GUARD, r, ch, a, v if ok else NO_READING)
+        self.lease[a] = 0
+        self._end_runs(a, now)
+        self.pend_reason[a], self.pend_rule[a] = OFF_REASON_GUARD, r
+        self.lock_rule[a], self.lock_since[a] = r, now
+
     def _end_run(self, r, now):
         self.running[r] = 0
         if self.r_thresh[r] and self.period[r]:
@@ -364,6 +406,7 @@ class Engine:
             return NACK_LIMIT_MIN_OFF
         self.lease[a] = 1
         self.lease_start[a], self.lease_ms[a], self.lease_level[a] = now, ms, level
+        self.lock_rule[a] = NONE  # a person running it by hand ends a guard's lockout
         self._end_runs(a, now)
         self.detail = ms
         return 0
@@ -390,7 +433,7 @@ class Engine:
         if not self.automation:
             self.automation = True
             for r in range(self.nr):
-                if not self.r_thresh[r]:
+                if self.r_interval[r]:
                     self.due[r] = _add(now, self.period[r])
             self.emit(now, EVENT_KIND_MODE, NONE, MODE_CHANGE_RESUMED, NONE, 0)
         return 0

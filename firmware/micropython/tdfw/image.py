@@ -89,6 +89,7 @@ from .const import (
     RULE_FLAG_ABOVE,
     RULE_FLAG_INTERLOCK_ABOVE,
     RULE_FMT,
+    RULE_KIND_GUARD,
     RULE_KIND_INTERVAL,
     RULE_KIND_THRESHOLD,
     RULE_SIZE,
@@ -336,7 +337,12 @@ _OPERANDS = (OPERAND_THRESHOLD | OPERAND_HYSTERESIS | OPERAND_HOLD | OPERAND_DUR
 def _check_rule(img, off, nc, na, np_):
     kind, act, action, level, chan, flags, il, ops, thr, hyst, hold, dur, period, ilt = struct.unpack_from(RULE_FMT, img, off)
     interval = kind == RULE_KIND_INTERVAL
-    if (kind not in (RULE_KIND_THRESHOLD, RULE_KIND_INTERVAL)
+    if kind == RULE_KIND_GUARD:
+        # a guard drives nothing and has no interlock: those fields are zero
+        if (action or level or hyst or dur or ilt or il != NO_INDEX or flags & ~RULE_FLAG_ABOVE
+                or ops & ~(OPERAND_THRESHOLD | OPERAND_HOLD | OPERAND_PERIOD)):
+            return IMG_ERR_BAD_RULE
+    elif (kind not in (RULE_KIND_THRESHOLD, RULE_KIND_INTERVAL)
             or action not in (RULE_ACTION_PULSE, RULE_ACTION_FOLLOW)
             or (interval and action == RULE_ACTION_FOLLOW) or level == 0
             or flags & ~(RULE_FLAG_ABOVE | RULE_FLAG_INTERLOCK_ABOVE) or ops & ~_OPERANDS):

@@ -11,6 +11,7 @@ from .const import (
     ACTUATOR_STATE_BIT_CAPPED,
     ACTUATOR_STATE_BIT_LEASED,
     ACTUATOR_STATE_BIT_ON,
+    ACTUATOR_STATE_BIT_LOCKED,
     ACTUATOR_STATE_BIT_RESTING,
     B_MAX_IMAGE,
     B_PIN_CAPS,
@@ -74,6 +75,7 @@ from .const import (
     RULE_STATE_COOLING,
     RULE_STATE_HOLDING,
     RULE_STATE_IDLE,
+    RULE_STATE_LOCKED,
     RULE_STATE_PAUSED,
     RULE_STATE_READY,
     RULE_STATE_RUNNING,
@@ -336,10 +338,16 @@ def _actuator_entry(eng, a, now):
         state |= ACTUATOR_STATE_BIT_CAPPED
     if eng.resting[a] and _el(now, eng.off_since[a]) < eng.min_off[a]:
         state |= ACTUATOR_STATE_BIT_RESTING
+    if eng.lock_rule[a] != NONE:
+        state |= ACTUATOR_STATE_BIT_LOCKED
     return state, eng.level[a], owner, ms_left, eng.today[a]
 
 
 def _rule_state(eng, r):
+    if eng.r_guard[r]:  # a guard watches whatever automation does
+        if eng.lock_rule[eng.r_act[r]] == r:
+            return RULE_STATE_LOCKED
+        return RULE_STATE_HOLDING if eng.active[r] else RULE_STATE_IDLE
     if eng.running[r]:
         return RULE_STATE_RUNNING
     if not eng.automation:

@@ -142,7 +142,8 @@ def _actuator_state(entry) -> str:
     on = bool(entry.state & ActuatorStateBit.ON)
     by = "lease" if entry.owner == OWNER_LEASE else f"rule {entry.owner}"
     return actuator_state_text(on, owner=by, ms_left=entry.ms_left,
-                               resting=bool(entry.state & ActuatorStateBit.RESTING), style="line")
+                               resting=bool(entry.state & ActuatorStateBit.RESTING),
+                               locked=bool(entry.state & ActuatorStateBit.LOCKED), style="line")
 
 
 @click.command()

@@ -80,14 +80,15 @@ def status(r: Remote, as_json: bool) -> None:
     entries = []
     for a in recipe.actuators:
         e = acts.get(a.name) or {}
-        bits = (ActuatorStateBit.ON if e.get("on") else 0) | (ActuatorStateBit.RESTING if e.get("resting") else 0)
+        bits = (ActuatorStateBit.ON if e.get("on") else 0) | (ActuatorStateBit.RESTING if e.get("resting") else 0) | \
+            (ActuatorStateBit.LOCKED if e.get("locked") else 0)
         entries.append(SimpleNamespace(state=bits, ms_left=_thousandths(e.get("left_s")) or 0,
                                        today_on_ms=_thousandths(e.get("today_on_s")) or 0,
                                        by=e.get("by")))
     info["actuators"] = {
         a.name: actuator_state_text(bool(e.state & ActuatorStateBit.ON), owner=e.by or "",
                                     ms_left=e.ms_left, resting=bool(e.state & ActuatorStateBit.RESTING),
-                                    style="line")
+                                    locked=bool(e.state & ActuatorStateBit.LOCKED), style="line")
         for a, e in zip(recipe.actuators, entries)}
     if as_json:
         click.echo(json.dumps(info, indent=2))

@@ -145,6 +145,7 @@ class ActuatorStateBit(IntFlag):
     LEASED = 0x02
     CAPPED = 0x04  # daily cap reached
     RESTING = 0x08  # off and inside min_off
+    LOCKED = 0x10  # a guard tripped it: rules may not turn it on until a lease (or its lockout time)
 
 
 class RuleState(IntEnum):
@@ -154,6 +155,7 @@ class RuleState(IntEnum):
     RUNNING = 3
     COOLING = 4
     PAUSED = 5
+    LOCKED = 6  # a guard that tripped and holds its actuator locked out
 
 
 class EventKind(IntEnum):
@@ -165,6 +167,7 @@ class EventKind(IntEnum):
     CONFIG = 6  # b=ConfigOutcome value=generation (applied) or Nack detail (rejected)
     ERROR = 7  # b=ErrorCode value=detail
     SENSOR = 8  # a=channel b=SensorFault value=0, or the new value (RECOVERED)
+    GUARD = 9  # a=rule b=channel c=actuator value=the channel's value, or NO_READING
 
 
 class Source(IntEnum):
@@ -184,6 +187,7 @@ class OffReason(IntEnum):
     RECONFIG = 9
     SAFE_MODE = 10
     NO_READING = 11  # a channel the rule reads (its follow condition, its interlock) has no valid reading
+    GUARD = 12  # a guard rule tripped: its channel stayed past its threshold (or had no reading) while on
 
 
 class SkipReason(IntEnum):
@@ -192,6 +196,7 @@ class SkipReason(IntEnum):
     DAILY_CAP = 3
     MIN_OFF = 4
     NO_READING = 5  # its interlock channel has no valid reading: blocked, fail safe
+    GUARD = 6  # its actuator is locked out by a guard that tripped
 
 
 class SensorFault(IntEnum):
@@ -331,6 +336,7 @@ SERVO_PULSE_MAX_US = 2500
 class RuleKind(IntEnum):
     THRESHOLD = 1
     INTERVAL = 2
+    GUARD = 3  # turns its actuator off, and locks it out, when its channel stays past a threshold while on
 
 
 class RuleAction(IntEnum):

@@ -14,6 +14,7 @@ from __future__ import annotations
 from ..contract import (
     DAY_MS,
     NO_INDEX,
+    NO_READING,
     VALUE_LIMIT,
     EventKind,
     ModeChange,
@@ -50,7 +51,7 @@ class Engine:
             act.rules = tuple(r for r in self.rules if r.actuator == act.index)
         for rule in self.rules:
             rule.resolve(self.params)
-        self._intervals = tuple(r for r in self.rules if not r.threshold_kind)
+        self._intervals = tuple(r for r in self.rules if r.interval)
         self.automation = True
         self.started = False
         self.day_start = 0
@@ -120,11 +121,18 @@ class Engine:
             if act.lease and (now - act.lease_start) & U32 >= act.lease_ms:
                 act.lease = False
                 act.pend_reason, act.pend_rule = OffReason.LEASE_END, NO_INDEX
+            if act.lock_rule != NO_INDEX:
+                lockout = rules[act.lock_rule].period  # 0: until a lease (a person) clears it
+                if lockout and (now - act.lock_since) & U32 >= lockout:
+                    act.lock_rule = NO_INDEX
 
         # 5. Rules.
         auto = self.automation
         for rule in rules:
             act = acts[rule.actuator]
+            if rule.guard:
+                self._guard(rule, act, chans[rule.channel], now, events)
+                continue
             dead = False  # its condition's channel has no valid reading
             if rule.threshold_kind:
                 ch = chans[rule.channel]
@@ -178,6 +186,8 @@ class Engine:
                 skip = SKIP_LEASED
             elif act.today_on_ms >= act.daily_cap:
                 skip = SKIP_DAILY_CAP
+            elif act.lock_rule != NO_INDEX:
+                skip = SkipReason.GUARD
             elif (act.resting and not act.on) or (act.on and act.pend_reason):
                 # Resolution: an actuator that is being turned off this tick (on, with a pending off
                 # reason) counts as resting: it goes off before anything turns it on again.
@@ -240,6 +250,31 @@ class Engine:
         if rule.active and not rule.held and (now - rule.active_since) & U32 >= rule.hold:
             rule.held = True
 
+    def _guard(self, rule: RuleVars, act: ActuatorVars, ch: ChannelVars, now: int, events: list[Event]) -> None:
+        """Step 5 for a guard: while its actuator is on, its channel past the threshold (or with no
+        reading) for ``hold`` trips it: the actuator goes off (GUARD) and stays locked out."""
+        if not act.on or act.lock_rule != NO_INDEX:
+            rule.active = rule.held = False
+            return
+        if ch.valid and not ((ch.value > rule.thr) if rule.above else (ch.value < rule.thr)):
+            rule.active, rule.held = False, True  # read good while on: a later stretch counts from then
+            return
+        if not rule.active:
+            rule.active = True
+            rule.active_since = now if rule.held else act.on_since
+        if (now - rule.active_since) & U32 < rule.hold:
+            return
+        rule.active = rule.held = False
+        rule.fired, rule.last_fired = True, now
+        value = ch.value if ch.valid else NO_READING
+        events.append(Event(now, EventKind.GUARD, rule.index, ch.index, act.index, value))
+        act.lease = False
+        for r in act.rules:
+            if r.running:
+                self._end_run(r, now)
+        act.pend_reason, act.pend_rule = OffReason.GUARD, rule.index
+        act.lock_rule, act.lock_since = rule.index, now
+
     @staticmethod
     def _end_run(rule: RuleVars, now: int) -> None:
         rule.running = False
@@ -280,6 +315,7 @@ class Engine:
             return nack(Nack.LIMIT_MIN_OFF, min(-(-left // 1000), 0xFFFF))
         act.lease = True
         act.lease_start, act.lease_ms, act.lease_level = now, ms, level
+        act.lock_rule = NO_INDEX  # a person running it by hand ends a guard's lockout
         for rule in act.rules:
             if rule.running:
                 self._end_run(rule, now)
@@ -362,6 +398,7 @@ class Engine:
             leased=act.lease,
             resting=act.resting and (now - act.off_since) & U32 < act.min_off,
             capped=act.today_on_ms >= act.daily_cap,
+            locked=act.lock_rule != NO_INDEX,
             ms_left=ms_left,
             lease_left_ms=lease_left,
             today_on_ms=act.today_on_ms,
@@ -370,6 +407,10 @@ class Engine:
     def rule_state(self, rule: int) -> RuleState:
         """What a rule is doing, for STATUS. Running wins, then paused, cooling, held, holding."""
         r = self.rules[rule]
+        if r.guard:  # a guard watches whatever automation does
+            if self.actuators[r.actuator].lock_rule == rule:
+                return RuleState.LOCKED
+            return RuleState.HOLDING if r.active else RuleState.IDLE
         if r.running:
             return RuleState.RUNNING
         if not self.automation:

@@ -54,6 +54,8 @@ class ActuatorVars:
         "lease_ms",
         "lease_start",
         "level",
+        "lock_rule",
+        "lock_since",
         "max_on",
         "min_off",
         "off_since",
@@ -90,6 +92,8 @@ class ActuatorVars:
         self.today_on_ms = 0
         self.pend_reason = 0  # an OffReason, 0 for none; cleared at the end of every tick
         self.pend_rule = NO_INDEX
+        self.lock_rule = NO_INDEX  # the guard that tripped and locks it out, or NO_INDEX
+        self.lock_since = 0
 
 
 class RuleVars:
@@ -105,12 +109,14 @@ class RuleVars:
         "duration",
         "fields",
         "fired",
+        "guard",
         "held",
         "hold",
         "hyst",
         "il_thr",
         "index",
         "interlock",
+        "interval",
         "interlock_above",
         "last_fired",
         "last_skip",
@@ -126,6 +132,8 @@ class RuleVars:
     def __init__(self, index: int, rule: Rule) -> None:
         self.index = index
         self.threshold_kind = rule.kind == RuleKind.THRESHOLD
+        self.interval = rule.kind == RuleKind.INTERVAL
+        self.guard = rule.kind == RuleKind.GUARD  # held: its channel read good since the actuator went on
         self.pulse = rule.action == RuleAction.PULSE
         self.actuator = rule.actuator
         self.level = rule.level
@@ -174,6 +182,7 @@ class ActuatorStatus(NamedTuple):
     leased: bool
     resting: bool
     capped: bool
+    locked: bool  # a guard tripped it and holds it locked out
     ms_left: int  # of the lease or pulse owning it, 0 if none
     lease_left_ms: int
     today_on_ms: int
@@ -186,6 +195,7 @@ class ActuatorStatus(NamedTuple):
             | (2 if self.leased else 0)
             | (4 if self.capped else 0)
             | (8 if self.resting else 0)
+            | (0x10 if self.locked else 0)
         )
 
 

@@ -223,7 +223,16 @@ def _check_sensor(data: bytes, sens_at: int, i: int, board: Board, used_pins: se
 def _check_rule(i, kind, act, action, level, chan, flags, il, ops, thr, hyst, hold, dur, period, ilt, nc, na, params):
     known_flags = int(RuleFlag.ABOVE | RuleFlag.INTERLOCK_ABOVE)
     known_ops = int(Operand.THRESHOLD | Operand.HYSTERESIS | Operand.HOLD | Operand.DURATION | Operand.PERIOD | Operand.INTERLOCK)
-    if (
+    if kind == RuleKind.GUARD:
+        # A guard drives nothing and has no interlock: those fields, and the operands of a
+        # threshold rule it has no use for, are zero (docs/config-image.md, check 15).
+        if (
+            action or level or hyst or dur or ilt or il != NO_INDEX
+            or flags & ~int(RuleFlag.ABOVE)
+            or ops & ~int(Operand.THRESHOLD | Operand.HOLD | Operand.PERIOD)
+        ):
+            raise _fail(Code.BAD_RULE, i, "a guard with an action, level, interlock, hysteresis or duration")
+    elif (
         kind not in (RuleKind.THRESHOLD, RuleKind.INTERVAL)
         or action not in (RuleAction.PULSE, RuleAction.FOLLOW)
         or (kind == RuleKind.INTERVAL and action == RuleAction.FOLLOW)
@@ -242,7 +251,7 @@ def _check_rule(i, kind, act, action, level, chan, flags, il, ops, thr, hyst, ho
     }
     if (
         act >= na
-        or (kind == RuleKind.THRESHOLD and chan >= nc)
+        or (kind != RuleKind.INTERVAL and chan >= nc)
         or (kind == RuleKind.INTERVAL and chan != NO_INDEX)
         or (il != NO_INDEX and il >= nc)
         or any(ops & bit and not (0 <= value < len(params)) for bit, value in fields.items())

@@ -390,7 +390,7 @@ class LiveBoard(LiveBase):
             ActuatorView(i, a.name, bool(e.state & on), e.level, self._owner(e.owner), e.ms_left,
                          e.today_on_ms, a.daily_cap_ms, a.max_on_ms, a.min_off_ms,
                          bool(e.state & resting), bool(e.state & capped), a.pwm or bool(a.servo),
-                         a.servo[2] if a.servo else None)
+                         a.servo[2] if a.servo else None, bool(e.state & ActuatorStateBit.LOCKED))
             for i, (a, e) in enumerate(zip(r.actuators, acts)))
         rule_views = tuple(
             RuleView(i, rule.name, _enum(RuleState, e.state), _skip(e.last_skip),

@@ -96,7 +96,8 @@ def _board_view(state: dict, recipe, port: str, online: bool) -> BoardView:
             i, name, a["on"], a["level"], _owner(a.get("by"), rules), _ms(a.get("left_s")),
             _ms(a.get("today_on_s")), ra.daily_cap_ms if ra else 0, ra.max_on_ms if ra else 0,
             ra.min_off_ms if ra else 0, a.get("resting", False), a.get("capped", False),
-            bool(ra and (ra.pwm or ra.servo)), ra.servo[2] if ra and ra.servo else None))
+            bool(ra and (ra.pwm or ra.servo)), ra.servo[2] if ra and ra.servo else None,
+            a.get("locked", False)))
     rule_views = tuple(
         RuleView(i, name, _member(RuleState, r["state"]),
                  None if r.get("last_skip") is None else _member(SkipReason, r["last_skip"]),

@@ -49,6 +49,7 @@ class ActuatorView:
     capped: bool
     pwm: bool = False  # the recipe drives it at a level (a lease may ask for one)
     servo_safe: int | None = None  # a servo: its safe position in degrees (its level is a position)
+    locked: bool = False  # a guard tripped it: rules may not turn it on until someone runs it by hand
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from decimal import Decimal
 from ..contract import (
     NEVER_MS,
     NO_INDEX,
+    NO_READING,
     OWNER_LEASE,
     UNIT_SYMBOLS,
     ActuatorStateBit,
@@ -36,8 +37,8 @@ from ..recipes.model import Recipe
 
 # What a Home Assistant "safety limit hit" event entity reports (discovery.py): the EVENTs that mean
 # a limit of the board stopped something.
-SAFETY_OFF = {OffReason.MAX_ON: "max_on", OffReason.DAILY_CAP: "daily_cap"}
-SAFETY_EVENTS = ("max_on", "daily_cap", "safe_mode")
+SAFETY_OFF = {OffReason.MAX_ON: "max_on", OffReason.DAILY_CAP: "daily_cap", OffReason.GUARD: "guard"}
+SAFETY_EVENTS = ("max_on", "daily_cap", "guard", "safe_mode")
 
 
 # A MODE event's change -> the HELLO flag it sets or clears.
@@ -134,6 +135,7 @@ class BoardState:
                 "leased": bool(bits & ActuatorStateBit.LEASED),
                 "capped": bool(bits & ActuatorStateBit.CAPPED),
                 "resting": bool(bits & ActuatorStateBit.RESTING),
+                "locked": bool(bits & ActuatorStateBit.LOCKED),
                 "left_s": units(e.ms_left), "today_on_s": units(e.today_on_ms)}
 
     def params_msg(self, msg) -> None:
@@ -214,6 +216,9 @@ def event_payload(board: str, recipe: Recipe | None, msg) -> dict:
         out.update(outcome=_enum_name(ConfigOutcome, msg.b), value=msg.value)
     elif kind == EventKind.ERROR:
         out.update(error=_enum_name(ErrorCode, msg.b), detail=msg.value)
+    elif kind == EventKind.GUARD:  # a guard tripped: its actuator is off and locked out
+        out.update(rule=_name(rules, msg.a, "rule"), channel=_name(chans, msg.b, "channel"),
+                   actuator=_name(acts, msg.c, "actuator"), value=None if msg.value == NO_READING else units(msg.value))
     elif kind == EventKind.SENSOR:  # a channel lost its reading (the fault) or reads again
         out.update(channel=_name(chans, msg.a, "channel"), fault=_enum_name(SensorFault, msg.b))
         if msg.b == SensorFault.RECOVERED:

@@ -285,7 +285,7 @@ def _rule(recipe: m.Recipe, rule: m.Rule) -> Rule:
             operands |= bit
             value = recipe.param(value.name)[0]
         values[key] = value
-    threshold_kind = rule.kind == RuleKind.THRESHOLD
+    threshold_kind = rule.kind in (RuleKind.THRESHOLD, RuleKind.GUARD)  # both watch a channel
     interlock = recipe.channel(rule.interlock)[0] if rule.interlock else NO_INDEX
     if not rule.interlock:
         values["il_threshold"] = 0

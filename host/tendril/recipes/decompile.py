@@ -239,6 +239,16 @@ def _rule(rule, img: Image, names, orig: m.Rule | None) -> dict:
         return f"${pnames[value]}" if rule.operands & bit else _fmt(value, unit)
 
     out: dict = {}
+    if rule.kind == RuleKind.GUARD:
+        unit = img.channels[rule.channel].unit
+        out["guard"] = {"actuator": names["actuators"][rule.actuator], "channel": names["channels"][rule.channel],
+                        "above" if rule.above else "below": op("threshold", Operand.THRESHOLD, unit),
+                        "for": op("hold", Operand.HOLD, "duration")}
+        if rule.period or rule.operands & Operand.PERIOD:
+            out["lockout"] = op("period", Operand.PERIOD, "duration")
+        if orig and orig.description:
+            out["description"] = orig.description
+        return out
     if rule.kind == RuleKind.THRESHOLD:
         unit = img.channels[rule.channel].unit
         when = {"channel": names["channels"][rule.channel], "above" if rule.above else "below": op("threshold", Operand.THRESHOLD, unit)}

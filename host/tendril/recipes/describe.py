@@ -77,6 +77,14 @@ def rule_words(recipe: m.Recipe, rule: m.Rule, values: bool = True) -> str:
     def _op(recipe: m.Recipe, value, unit, duration: bool = False) -> str:
         return _op_base(recipe, value, unit, duration, values)
 
+    if rule.kind == RuleKind.GUARD:
+        unit = recipe.channel(rule.channel)[1].unit
+        text = (f"guard {rule.actuator}: turn it off when {rule.channel} stays {'above' if rule.above else 'below'} "
+                f"{_op(recipe, rule.threshold, unit)} (or has no reading) for {_op(recipe, rule.hold, None, True)} "
+                f"while it is on")
+        if rule.period:
+            return text + f"; then keep it off for {_op(recipe, rule.period, None, True)}"
+        return text + "; then keep it off until someone runs it by hand"
     if rule.kind == RuleKind.THRESHOLD:
         unit = recipe.channel(rule.channel)[1].unit
         cond = f"when {rule.channel} is {'above' if rule.above else 'below'} {_op(recipe, rule.threshold, unit)}"
@@ -278,7 +286,8 @@ def status_words(recipe: m.Recipe, values: dict[int, int | None], actuators: lis
                 now.append(text)
     for a, e in zip(recipe.actuators, actuators):
         state = actuator_state_text(bool(e.state & ActuatorStateBit.ON), ms_left=e.ms_left,
-                                    resting=bool(e.state & ActuatorStateBit.RESTING), style="short")
+                                    resting=bool(e.state & ActuatorStateBit.RESTING),
+                                    locked=bool(e.state & ActuatorStateBit.LOCKED), style="short")
         text = f"{a.name} {state}"
         if a.daily_cap_ms:
             text += f"  today {_seconds(e.today_on_ms)} of {fmt_ms(a.daily_cap_ms)}"

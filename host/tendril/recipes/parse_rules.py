@@ -120,6 +120,14 @@ def _rule(ctx: _Ctx, path, name: str, raw) -> Rule | None:
     if t is None:
         return None
     fields: dict = {"name": name}
+    if "guard" in t:
+        return _guard(ctx, path, name, t)
+    for key in ("lockout",):
+        if key in t:
+            r.err(path + (key,), "only a guard has a lockout")
+    if "do" not in t:
+        r.err(path, "missing key 'do' (the action)")
+        return None
     if "when" in t:
         fields["kind"] = RuleKind.THRESHOLD
         when = r.table(path + ("when",), t["when"], "when")
@@ -170,6 +178,35 @@ def _rule(ctx: _Ctx, path, name: str, raw) -> Rule | None:
     if "description" in t:
         fields["description"] = r.text(path + ("description",), t["description"], LIMITS["description"])
     if any(v is None for k, v in fields.items() if k not in ("channel", "interlock")) or fields.pop("bad", False):
+        return None
+    return Rule(**fields)
+
+
+def _guard(ctx: _Ctx, path, name: str, t: dict) -> Rule | None:
+    """A guard (rules.md "Guards"): `guard = { actuator, channel, below/above, for }`, `lockout`."""
+    r = ctx.r
+    for key, why in (("do", "a guard only stops its actuator: it drives nothing"),
+                     ("unless", "a guard has no interlock: it is one"),
+                     ("cooldown", "a guard has no cooldown; its lockout says how long the actuator stays off")):
+        if key in t:
+            r.err(path + (key,), why)
+    gp = path + ("guard",)
+    g = r.table(gp, t["guard"], "guard")
+    if g is None or any(key in t for key in ("do", "unless", "cooldown")):
+        return None
+    actuator = ctx.ref(gp + ("actuator",), g["actuator"], "actuators", ctx.actuators)
+    channel = ctx.ref(gp + ("channel",), g["channel"], "channels", ctx.channels)
+    if actuator is None or channel is None:
+        return None
+    above = "above" in g
+    key = "above" if above else "below"
+    fields = dict(name=name, kind=RuleKind.GUARD, actuator=actuator, action=0, level=0, channel=channel, above=above,
+                  threshold=ctx.quantity(gp + (key,), g[key], ctx.channels[channel].unit),
+                  hold=ctx.duration(gp + ("for",), g["for"], 0, "a guard's time"),
+                  period=ctx.duration(path + ("lockout",), t["lockout"], 1, "a lockout") if "lockout" in t else 0)
+    if "description" in t:
+        fields["description"] = r.text(path + ("description",), t["description"], LIMITS["description"])
+    if any(v is None for v in fields.values()):
         return None
     return Rule(**fields)
 

@@ -170,8 +170,12 @@ TABLES: dict[str, dict[str, Key]] = {
         "when": Key(False, {"$ref": "#/$defs/when"}, "threshold condition on a channel"),
         "every": Key(False, DURATION_OR_PARAM, "interval timer, at least 1 s"),
         "unless": Key(False, {"anyOf": [NAME, {"$ref": "#/$defs/unless"}]}, "interlock: a digital channel's name, or a condition"),
-        "do": Key(True, {"$ref": "#/$defs/do"}, "the action"),
+        "guard": Key(False, {"$ref": "#/$defs/guard"}, "turn an actuator off and lock it out when a channel stays past a "
+                                                     "value while it is on (a pump running dry)"),
+        "do": Key(False, {"$ref": "#/$defs/do"}, "the action (every rule but a guard)"),
         "cooldown": Key(False, DURATION_OR_PARAM, "threshold rules: wait after a run"),
+        "lockout": Key(False, DURATION_OR_PARAM, "guards: how long the actuator stays locked out after a trip; "
+                                                 "until someone runs it by hand when left out"),
         "description": Key(False, _text(4000), "why"),
     },
     "when": {
@@ -180,6 +184,13 @@ TABLES: dict[str, dict[str, Key]] = {
         "above": Key(False, QUANTITY, "active while the value is above this (or \"$param\")"),
         "for": Key(False, DURATION_OR_PARAM, "how long it must hold first"),
         "hysteresis": Key(False, QUANTITY, "how far back past the threshold it must go to clear"),
+    },
+    "guard": {
+        "actuator": Key(True, NAME, "the actuator it stops"),
+        "channel": Key(True, NAME, "the channel it watches while the actuator is on"),
+        "below": Key(False, QUANTITY, "trips while the value stays below this (or \"$param\")"),
+        "above": Key(False, QUANTITY, "trips while the value stays above this (or \"$param\")"),
+        "for": Key(True, DURATION_OR_PARAM, "how long it may stay so (or without a reading), counted from on"),
     },
     "unless": {
         "channel": Key(True, NAME, "the interlock channel"),
@@ -194,7 +205,8 @@ TABLES: dict[str, dict[str, Key]] = {
                                        {"type": "string", "maxLength": 12}]}, "PWM duty: 1..255 or \"50 %\""),
     },
 }
-ONE_OF = {"channel": ("pin", "sensor"), "when": ("below", "above"), "unless": ("below", "above"), "do": ("for", "while"), "rule": ("when", "every")}
+ONE_OF = {"channel": ("pin", "sensor"), "when": ("below", "above"), "unless": ("below", "above"), "do": ("for", "while"), "rule": ("when", "every", "guard"),
+          "guard": ("below", "above")}
 
 
 def _object(table: str) -> dict:

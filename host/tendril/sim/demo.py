@@ -127,7 +127,7 @@ class Narrator:
         parts = [soil_and_tank(self.board)]
         for a in view.actuators:
             state = actuator_state_text(a.on, owner=owner_text(a.owner), ms_left=a.ms_left,
-                                        resting=a.resting, style="story")
+                                        resting=a.resting, locked=a.locked, style="story")
             parts.append(f"{a.name} {state}")
             parts.append(f"today {a.today_on_ms / 1000:.0f} s of {a.daily_cap_ms / 60000:g} min")
         for r in view.rules:

@@ -90,7 +90,8 @@ def parse_seconds(text: str) -> int:
 
 def actuator_state(a: ActuatorView) -> str:
     return actuator_state_text(a.on, owner=owner_text(a.owner), ms_left=a.ms_left, level=a.level,
-                               resting=a.resting, capped=a.capped, servo_safe=a.servo_safe)
+                               resting=a.resting, capped=a.capped, servo_safe=a.servo_safe,
+                               locked=a.locked)
 
 
 def board_line(view: BoardView) -> str:
