@@ -76,7 +76,7 @@ def test_hang_leads_to_watchdog_reset_with_actuators_safe_and_no_reset_loop(debu
         board.wait_until(lambda: board.pins(PUMP_PIN)[-1][1] == 0)  # the pump is on
         since = len(board.own)
         assert isinstance(board.request(HANG), Ack)
-        hello = board.wait_for(lambda m: isinstance(m, Hello), timeout=15, since=since)
+        hello = board.wait_for(lambda m: isinstance(m, Hello), timeout=120, since=since)
         assert hello.reset_cause & ResetCause.WATCHDOG
         assert hello.boot_count == before.boot_count + 1
         assert not hello.flags & HelloFlag.SAFE_MODE and hello.config_generation == 1
@@ -101,7 +101,7 @@ def test_three_quick_watchdog_resets_give_safe_mode_until_cleared(debug, tmp_pat
         for _ in range(3):
             since = len(board.own)
             assert isinstance(board.request(HANG), Ack)
-            hellos.append(board.wait_for(lambda m: isinstance(m, Hello), timeout=15, since=since))
+            hellos.append(board.wait_for(lambda m: isinstance(m, Hello), timeout=120, since=since))
             board.pump(0.1)
         assert [bool(h.flags & HelloFlag.SAFE_MODE) for h in hellos] == [False, False, True]
         entered = _events(board, EventKind.MODE)
