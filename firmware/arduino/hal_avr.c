@@ -646,8 +646,8 @@ uint8_t hal_pulse_count(uint8_t pin, uint32_t *count)
 /* ---- DHT22 / DHT11 (hal.h gives the timings) --------------------------------------------------
  * Start: DDR set with PORT clear drives the line low; the driver comes back 2 or 20 ms later. Read:
  * the line released with the pull-up on, then every level is timed by counting passes of one loop
- * with interrupts off. A bit is 1 when its high lasted longer than 5/8 of the answer's 80 us high
- * (50 us; 26-28 us: 0, 70 us: 1), a ratio of two counts of the same loop, so the bit does not hang
+ * with interrupts off. A bit is 1 when its high lasted longer than half the answer's 80 us high
+ * (40 us; 26-28 us: 0, 70 us: 1), a ratio of two counts of the same loop, so the bit does not hang
  * on the loop's exact cycles. A pass is at least 5 cycles (a load, a test, a branch, an increment
  * and compare), so DHT_PASSES passes are at least 300 us at 16 MHz: a level that long means the part
  * is not talking. The whole read takes about 4 ms; interrupts come on for a moment at the start of
@@ -688,7 +688,7 @@ uint8_t hal_dht_read(uint8_t pin, uint8_t data[5])
     r.reg[2] |= r.mask;           /* ... with the pull-up */
     /* the line rises, the part pulls it low 20-40 us later: 80 us low, 80 us high, then the bits */
     if (dht_level(r.reg, r.mask, 1) && dht_level(r.reg, r.mask, 0) && (thresh = dht_level(r.reg, r.mask, 1))) {
-        thresh = (uint16_t)((thresh >> 1) + (thresh >> 3)); /* 5/8 of the 80 us: 50 us */
+        thresh >>= 1; /* half the 80 us: 40 us */
         for (k = 0; k < 40; k++) {
             SREG = sreg; /* the caller's I bit (on, from the loop): pending interrupts run ... */
             __asm__ __volatile__("nop\n\tnop"); /* ... after one instruction (after two in simavr 1.6) */
