@@ -37,10 +37,9 @@ def monitor(more_ports: tuple[str, ...], ports: tuple[str, ...], db: str | None,
     if fleet is not None:
         client, remote = fleet
         try:
-            MonitorApp(remote, None, db_path=db).run()
+            MonitorApp(list(remote.boards), None, db_path=db, fleet=remote).run()
         finally:
-            for b in remote:
-                b.stop()
+            remote.stop()
             client.close()
         return
     if not ports:
@@ -62,9 +61,10 @@ def monitor(more_ports: tuple[str, ...], ports: tuple[str, ...], db: str | None,
 
 
 def _through_serve(ports: tuple[str, ...], via: str | None):
-    """(client, RemoteBoards) when a serve owns the boards asked for (all of its fleet when no
-    port is given), said in one line on stderr; None to open the ports here as always."""
-    from ..live.remote import RemoteBoard
+    """(client, RemoteFleet) when a serve owns the boards asked for (all of its fleet when no port
+    is given, boards that join it later too), said in one line on stderr; None to open the ports
+    here as always."""
+    from ..live.remote import RemoteFleet
     from ..remote import ServeClient, find_target
 
     targets = [find_target(p, via) for p in ports] if ports else [find_target(None, via)]
@@ -75,9 +75,8 @@ def _through_serve(ports: tuple[str, ...], via: str | None):
         return None
     first = targets[0]
     client = ServeClient.connect(first.broker, prefix=first.prefix)
-    boards = [t.board for t in targets if t.board] or list(client.boards())
-    if not boards:
-        client.close()
-        raise TendrilError(f"tendril serve on {first.name} owns no boards yet")
-    click.echo(f"through tendril serve on {first.name}: {', '.join(boards)}", err=True)
-    return client, [RemoteBoard(client, b).start() for b in boards]
+    asked = [t.board for t in targets if t.board] or None
+    fleet = RemoteFleet(client, asked).start()
+    boards = ", ".join(b.board for b in fleet.boards) or "no boards yet (they show as they come)"
+    click.echo(f"through tendril serve on {first.name}: {boards}", err=True)
+    return client, fleet
