@@ -76,6 +76,11 @@ def _through_serve(ports: tuple[str, ...], via: str | None):
     first = targets[0]
     client = ServeClient.connect(first.broker, prefix=first.prefix)
     asked = [t.board for t in targets if t.board] or None
+    unknown = [b for b in asked or () if b not in client.boards()]
+    if unknown:
+        client.close()
+        raise TendrilError(f"tendril serve on {first.name} has no board {unknown[0]}; its boards: "
+                           f"{', '.join(client.boards()) or 'none yet'}")
     fleet = RemoteFleet(client, asked).start()
     boards = ", ".join(b.board for b in fleet.boards) or "no boards yet (they show as they come)"
     click.echo(f"through tendril serve on {first.name}: {boards}", err=True)
