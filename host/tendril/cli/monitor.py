@@ -25,7 +25,8 @@ def monitor(more_ports: tuple[str, ...], ports: tuple[str, ...], db: str | None,
     """Watch and drive boards: dashboard, charts, events, raw console; logs while it runs.
     Ports may be given as arguments too (`tendril monitor PORT PORT`); with two or more, `b`
     lists the boards. While `tendril serve` runs, the monitor shows the boards it owns through
-    it (any number of monitors at once) and logs nothing itself: serve does."""
+    it (any number of monitors at once; boards that join serve later too) and logs nothing
+    itself: serve does."""
     from ..live import LiveBoard, LogSink
     from ..recipes import load
     from ..transport.discover import list_ports

@@ -57,7 +57,7 @@ def scan(port: str, pins: tuple[str, ...], board: str | None, via: str | None) -
 
     A search pulls the pin low for half a millisecond at a time: give --pin when other parts are
     wired to free pins. Pins the recipe gives to an actuator, a channel or another kind of sensor
-    are never searched."""
+    are never searched. While `tendril serve` owns the board, the scan goes through it."""
     remote = through_serve(port, via)
     if remote is not None:  # serve owns the board: it runs the same scan on its link
         try:
