@@ -240,6 +240,8 @@ class RemoteFleet:
             board.stop()
 
     def _message(self, topic: str, payload: bytes) -> None:
+        if not topic.endswith("/availability"):  # every message of every board passes here
+            return
         head = self.client.prefix + "/"
         found = _AVAILABILITY.fullmatch(topic[len(head):]) if topic.startswith(head) else None
         if found is not None and payload and found.group(1) not in self._known:
