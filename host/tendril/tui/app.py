@@ -174,8 +174,7 @@ class MonitorApp(Actions, App[None]):
         self.refresh_bindings()
 
     def _join_fleet(self) -> None:
-        """Boards that joined serve's fleet since the last tick: a tab each, the view stays put
-        (the first one is shown when there was none)."""
+        """Boards that joined serve's fleet since the last tick: a tab each, the view stays put."""
         joined = self.fleet.boards[self._fleet_seen:]
         self._fleet_seen += len(joined)
         for board in joined:
