@@ -49,12 +49,12 @@ def test_two_monitors_show_the_fleet_and_each_others_commands(two_boards, broker
     monkeypatch.setenv("TENDRIL_RUNTIME_DIR", str(serve.runtime))
     fleets = [_through_serve((), None), _through_serve((), None)]
     try:
-        for _, boards in fleets:
-            assert sorted(b.board for b in boards) == sorted(ids)
-            assert all(isinstance(b, RemoteBoard) and isinstance(b, Board) for b in boards)
+        for _, fleet in fleets:
+            assert sorted(b.board for b in fleet.boards) == sorted(ids)
+            assert all(isinstance(b, RemoteBoard) and isinstance(b, Board) for b in fleet.boards)
 
         async def scenario():
-            one, two = (MonitorApp(boards, None) for _, boards in fleets)
+            one, two = (MonitorApp(list(fleet.boards), None, fleet=fleet) for _, fleet in fleets)
             async with one.run_test(size=SIZE) as p1, two.run_test(size=SIZE) as p2:
                 for app, pilot in ((one, p1), (two, p2)):
                     table = app.main.query_one(ActuatorTable)
@@ -78,7 +78,6 @@ def test_two_monitors_show_the_fleet_and_each_others_commands(two_boards, broker
                 await until(p2, lambda: two.board.samples > 0, timeout=TIMEOUT, what="frames")
         asyncio.run(scenario())
     finally:
-        for client, boards in fleets:
-            for b in boards:
-                b.stop()
+        for client, fleet in fleets:
+            fleet.stop()
             client.close()

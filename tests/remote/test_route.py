@@ -50,6 +50,13 @@ def test_ports_serve_does_not_own_and_a_dead_serve_are_left_alone(runtime):
     assert find_target(str(port)) is None
 
 
+def test_a_board_id_serve_does_not_list_goes_to_serve_to_be_told_it_is_not_there(runtime):
+    write, _, _ = runtime
+    write()
+    target = find_target("0badf00d")  # unplugged, or never there: serve's fleet says which
+    assert target is not None and target.board == "0badf00d" and target.serve == "pi"
+
+
 def test_via_takes_a_board_id_and_refuses_a_path_in_one_line(runtime, monkeypatch):
     target = find_target("de7a15c8", via="mqtt://phone@broker.lan")
     assert target.board == "de7a15c8" and target.broker == "mqtt://phone@broker.lan"

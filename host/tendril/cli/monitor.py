@@ -25,7 +25,8 @@ def monitor(more_ports: tuple[str, ...], ports: tuple[str, ...], db: str | None,
     """Watch and drive boards: dashboard, charts, events, raw console; logs while it runs.
     Ports may be given as arguments too (`tendril monitor PORT PORT`); with two or more, `b`
     lists the boards. While `tendril serve` runs, the monitor shows the boards it owns through
-    it (any number of monitors at once) and logs nothing itself: serve does."""
+    it (any number of monitors at once; boards that join serve later too) and logs nothing
+    itself: serve does."""
     from ..live import LiveBoard, LogSink
     from ..recipes import load
     from ..transport.discover import list_ports
@@ -37,10 +38,9 @@ def monitor(more_ports: tuple[str, ...], ports: tuple[str, ...], db: str | None,
     if fleet is not None:
         client, remote = fleet
         try:
-            MonitorApp(remote, None, db_path=db).run()
+            MonitorApp(list(remote.boards), None, db_path=db, fleet=remote).run()
         finally:
-            for b in remote:
-                b.stop()
+            remote.stop()
             client.close()
         return
     if not ports:
@@ -62,9 +62,10 @@ def monitor(more_ports: tuple[str, ...], ports: tuple[str, ...], db: str | None,
 
 
 def _through_serve(ports: tuple[str, ...], via: str | None):
-    """(client, RemoteBoards) when a serve owns the boards asked for (all of its fleet when no
-    port is given), said in one line on stderr; None to open the ports here as always."""
-    from ..live.remote import RemoteBoard
+    """(client, RemoteFleet) when a serve owns the boards asked for (all of its fleet when no port
+    is given, boards that join it later too), said in one line on stderr; None to open the ports
+    here as always."""
+    from ..live.remote import RemoteFleet
     from ..remote import ServeClient, find_target
 
     targets = [find_target(p, via) for p in ports] if ports else [find_target(None, via)]
@@ -75,9 +76,13 @@ def _through_serve(ports: tuple[str, ...], via: str | None):
         return None
     first = targets[0]
     client = ServeClient.connect(first.broker, prefix=first.prefix)
-    boards = [t.board for t in targets if t.board] or list(client.boards())
-    if not boards:
+    asked = [t.board for t in targets if t.board] or None
+    unknown = [b for b in asked or () if b not in client.boards()]
+    if unknown:
         client.close()
-        raise TendrilError(f"tendril serve on {first.name} owns no boards yet")
-    click.echo(f"through tendril serve on {first.name}: {', '.join(boards)}", err=True)
-    return client, [RemoteBoard(client, b).start() for b in boards]
+        raise TendrilError(f"tendril serve on {first.name} has no board {unknown[0]}; its boards: "
+                           f"{', '.join(client.boards()) or 'none yet'}")
+    fleet = RemoteFleet(client, asked).start()
+    boards = ", ".join(b.board for b in fleet.boards) or "no boards yet (they show as they come)"
+    click.echo(f"through tendril serve on {first.name}: {boards}", err=True)
+    return client, fleet

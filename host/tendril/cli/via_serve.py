@@ -13,6 +13,7 @@ import click
 
 from ..contract import ActuatorStateBit
 from ..errors import TendrilError
+from ..mqtt.topics import ONLINE
 from ..remote import ServeClient, find_target
 from ..remote.client import ServeRefused
 
@@ -25,11 +26,11 @@ via_opt = click.option("--via", metavar="URL", envvar="TENDRIL_SERVE",
 class Remote:
     """One command's connection to serve, for the board it owns."""
 
-    def __init__(self, client: ServeClient, board: str) -> None:
-        self.client, self.board = client, board
+    def __init__(self, client: ServeClient, board: str, serve: str | None = None) -> None:
+        self.client, self.board, self.serve = client, board, serve
 
     def call(self, command: str, body: dict | None = None) -> dict:
-        return self.client.request(self.board, command, body)
+        return self.client.request(self.board, command, body, serve=self.serve)
 
     def recipe(self):
         """The recipe the board runs (names, units, the values it runs now), from serve's pull."""
@@ -56,11 +57,16 @@ def through_serve(port: str, via: str | None) -> Remote | None:
             raise TendrilError(f"give the board id as --port; boards of that serve: {listed}")
         board = online[0]
     click.echo(f"through tendril serve on {target.name} (board {board})", err=True)
-    if board not in client.online():
+    known = client.boards()
+    if known.get(board) != ONLINE:
         client.close()
-        listed = ", ".join(client.online()) or "none"
-        raise TendrilError(f"board {board} is not online at that tendril serve; online: {listed}")
-    return Remote(client, board)
+        online = ", ".join(client.online()) or "none"
+        if board not in known:
+            raise TendrilError(f"tendril serve on {target.name} has no board {board}; "
+                               f"boards online: {online}")
+        raise TendrilError(f"board {board} is offline at tendril serve on {target.name} "
+                           f"(unplugged, or its link lost); boards online: {online}")
+    return Remote(client, board, target.serve)
 
 
 def _thousandths(value) -> int | None:

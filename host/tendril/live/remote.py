@@ -4,12 +4,13 @@ sample from the frames topic for the charts (the state's values when serve publi
 commands as serve's commands through tendril.remote's client, each a Future.
 
     client = ServeClient.connect(url)
-    boards = [RemoteBoard(client, b).start() for b in client.boards()]
+    fleet = RemoteFleet(client).start()      # fleet.boards: every board, those joining later too
 """
 
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -33,7 +34,7 @@ class RemoteBoard(LiveBase):
         self.recipe = None
         self._state: dict | None = None
         self._online = threading.Event()
-        self._available = True
+        self._available = client.boards().get(board, ONLINE) == ONLINE
         self._frames_seen = False
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"remote {board}")
         t = client.topics
@@ -99,7 +100,8 @@ class RemoteBoard(LiveBase):
         self._online.set()
 
     def _redraw(self) -> None:
-        if self._state is None:
+        if self._state is None:  # nothing to draw yet, but an offline board says so
+            self._set(state=LinkState.CONNECTING if self._available else LinkState.OFFLINE)
             return
         try:
             view = board_view(self._state, recipe=self.recipe, port=self.board,
@@ -201,4 +203,56 @@ class RemoteBoard(LiveBase):
         return self._request("pull", None, lambda answer: answer["recipe"])
 
 
-__all__ = ["RemoteBoard"]
+_AVAILABILITY = re.compile(r"([0-9a-f]{8})/availability")
+
+
+class RemoteFleet:
+    """Every board a serve publishes, as started RemoteBoards in ``boards`` (a list that only
+    grows, in the order the boards were first heard of): those there when it starts and, when
+    ``follow``, each board whose availability appears later. A board that goes away stays in the
+    list and shows OFFLINE (its availability), as it does in serve's retained topics. New boards
+    are started on a worker of the fleet's own: paho's thread, which hears them, cannot wait for
+    the subscribe a RemoteBoard makes."""
+
+    def __init__(self, client, only: list[str] | None = None) -> None:
+        self.client = client
+        self.only = only  # the boards asked for; None: all of them, followed
+        self.boards: list[RemoteBoard] = []
+        self._lock = threading.Lock()
+        self._known: set[str] = set()
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="remote fleet")
+
+    def start(self) -> RemoteFleet:
+        if self.only is not None:
+            for board in self.only:
+                self._join(board)
+            return self
+        self.client.listeners.append(self._message)  # before the look at what is known: none missed
+        for board in self.client.boards():
+            self._join(board)
+        return self
+
+    def stop(self) -> None:
+        if self._message in self.client.listeners:
+            self.client.listeners.remove(self._message)
+        self._pool.shutdown(wait=True, cancel_futures=True)
+        for board in list(self.boards):
+            board.stop()
+
+    def _message(self, topic: str, payload: bytes) -> None:
+        if not topic.endswith("/availability"):  # every message of every board passes here
+            return
+        head = self.client.prefix + "/"
+        found = _AVAILABILITY.fullmatch(topic[len(head):]) if topic.startswith(head) else None
+        if found is not None and payload and found.group(1) not in self._known:
+            self._pool.submit(self._join, found.group(1))
+
+    def _join(self, board: str) -> None:
+        with self._lock:
+            if board in self._known:
+                return
+            self._known.add(board)
+        self.boards.append(RemoteBoard(self.client, board).start())
+
+
+__all__ = ["RemoteBoard", "RemoteFleet"]

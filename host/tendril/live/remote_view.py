@@ -114,7 +114,7 @@ def _board_view(state: dict, recipe, port: str, online: bool) -> BoardView:
                                 p.duration if p else False))
     return BoardView(
         port=port or state.get("board", ""), baud=0,
-        state=LinkState.ONLINE if online else LinkState.RECONNECTING,
+        state=LinkState.ONLINE if online else LinkState.OFFLINE,
         recipe=state.get("recipe") or "", paused=bool(state.get("paused")),
         safe_mode=bool(state.get("safe_mode")), channels=channels, actuators=tuple(actuators),
         rules=rule_views, params=tuple(params))

@@ -17,6 +17,7 @@ class LinkState(StrEnum):
     CONNECTING = "connecting"
     ONLINE = "online"
     RECONNECTING = "reconnecting"
+    OFFLINE = "offline"  # a board another process owns (serve) says it is away
     STOPPED = "stopped"
 
 

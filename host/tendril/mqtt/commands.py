@@ -1,9 +1,9 @@
 """A command received over MQTT, checked against the board's recipe before it reaches the board.
 
 ``parse(recipe, command, payload)`` gives the request the host sends (protocol.requests: Lease,
-Off, Pause, Resume, SetParam) or one of the two serve keeps itself (RunTime, PushRecipe), and raises
-CommandRefused with one line (the reply on the response topic) for anything else. The board's own
-limits (max_on, min_off, daily cap, ceilings) still bind there; this only refuses early. Pure.
+Off, Pause, Resume, SetParam) or one serve carries out itself (RunTime, PushRecipe, Pull,
+StatusRequest, ScanBuses), and raises CommandRefused with one line (the reply on the response
+topic) for anything else. The board's own limits (max_on, min_off, daily cap, ceilings) still bind there; this only refuses early. Pure.
 
 Payloads (JSON objects; an optional "id", a string or integer, is echoed in the reply):
 
@@ -17,6 +17,7 @@ Payloads (JSON objects; an optional "id", a string or integer, is echoed in the 
     push      {"recipe": "<recipe TOML text>"}
     pull      {}            the reply carries the recipe the board runs as "recipe" (TOML text)
     status    {}            the reply carries the board's state payload as "state"
+    scan      {"pins": ["D3"]}  pins optional; the reply: "searched", "buses", "snippet" (docs/fleet.md)
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from .topics import COMMANDS
 MAX_COMMAND_BYTES = 4096  # any command but push; far above the longest real one (~100 bytes)
 MAX_PUSH_BYTES = 65_536  # a push carries a recipe: the recipe reader's own file cap
 _ID_MAX = 64
+_SCAN_PINS = 32  # more pin names than any board has
 
 
 class CommandRefused(TendrilError):
@@ -75,6 +77,14 @@ class StatusRequest:
 
 
 @dataclass(frozen=True)
+class ScanBuses:
+    """A 1-Wire search of ``pins`` (board pin names; none: the default list, as `tendril sensors
+    scan` has it); serve runs it on the board's link and replies with what it found."""
+
+    pins: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Command:
     """A command that passed: what to do and the id to answer with."""
 
@@ -95,6 +105,7 @@ _KEYS = {
     "push": ({"recipe"}, set()),
     "pull": (set(), set()),
     "status": (set(), set()),
+    "scan": (set(), {"pins"}),
 }
 assert set(_KEYS) == set(COMMANDS)
 
@@ -158,7 +169,7 @@ def _good_id(value) -> bool:
 
 def _json(command: str, raw: bytes) -> dict:
     if not raw.strip():
-        if command in ("pause", "resume", "clear_safe_mode", "pull", "status"):
+        if command in ("pause", "resume", "clear_safe_mode", "pull", "status", "scan"):
             return {}
         raise CommandRefused(f"{command}: empty payload; expected a JSON object")
     try:
@@ -195,6 +206,8 @@ def _request(recipe: Recipe, command: str, body: dict, board, run_times: dict[st
         return Pull()
     if command == "status":
         return StatusRequest()
+    if command == "scan":
+        return _scan(body)
     if command == "set":
         return _set(recipe, body)
     if command == "push":
@@ -248,6 +261,15 @@ def _duration(command: str, act, value) -> int:
         raise CommandRefused(f"{command}: {act.name} runs from 0.001 s to {units(most)} s at a time "
                              f"(max_on), not {_show(value)} s")
     return ms
+
+
+def _scan(body: dict) -> ScanBuses:
+    pins = body.get("pins", [])
+    if not isinstance(pins, list) or len(pins) > _SCAN_PINS or not all(
+            isinstance(p, str) and 0 < len(p) <= 16 for p in pins):
+        raise CommandRefused(f"scan: pins must be a list of at most {_SCAN_PINS} pin names, "
+                             f"not {_show(pins)}")
+    return ScanBuses(tuple(pins))
 
 
 def _set(recipe: Recipe, body: dict) -> SetParam:

@@ -7,7 +7,8 @@ state), a command with an id on ``<prefix>/<board>/cmd/<command>`` and its reply
         c.request("de7a15c8", "run", {"actuator": "pump", "for_s": 5})   # the reply's dict
         c.state("de7a15c8")                          # the retained state JSON, or None
 
-An error reply raises ServeRefused with serve's one line; no reply in time, ServeUnavailable.
+An error reply raises ServeRefused with serve's one line; no reply in time, or serve (or the board)
+going offline before it answered, ServeUnavailable.
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ class ServeClient:
         self._cond = threading.Condition()
         self._replies: dict[str, dict] = {}
         self._avail: dict[str, str] = {}
+        self._serves: dict[str, str] = {}  # serve name -> its availability (its last will)
         self._state: dict[str, dict] = {}
         self._subacks: set[int] = set()
         self._responses: set[str] = set()  # response topics subscribed to
@@ -95,7 +97,8 @@ class ServeClient:
             self.close()
             raise ServeUnavailable(f"broker {self.url}: {why or f'no answer in {timeout:g} s'}")
         p = self.prefix
-        self._subscribe([(f"{p}/+/availability", 1), (f"{p}/+/state", 1)], timeout)
+        self._subscribe([(f"{p}/+/availability", 1), (f"{p}/+/state", 1),
+                         (f"{p}/serve/+/availability", 1)], timeout)
         self.sync(timeout)
 
     def sync(self, timeout: float = 10.0) -> None:
@@ -134,6 +137,8 @@ class ServeClient:
         with self._cond:
             if len(parts) == 2 and parts[1] == "availability" and parts[0] != "serve":
                 self._avail[parts[0]] = msg.payload.decode("utf-8", "replace")
+            elif len(parts) == 3 and parts[0] == "serve" and parts[2] == "availability":
+                self._serves[parts[1]] = msg.payload.decode("utf-8", "replace")
             elif len(parts) == 2 and parts[1] == "state":
                 body = _json(msg.payload)
                 if body is not None:
@@ -158,18 +163,29 @@ class ServeClient:
     def online(self) -> list[str]:
         return [b for b, a in self.boards().items() if a == ONLINE]
 
+    def serves(self) -> dict[str, str]:
+        """serve name -> "online"/"offline", from each serve's retained availability."""
+        with self._cond:
+            return dict(sorted(self._serves.items()))
+
     def state(self, board: str) -> dict | None:
         with self._cond:
             return self._state.get(board)
 
     # -- commands ---------------------------------------------------------------------------
     def request(self, board: str, command: str, body: dict | None = None,
-                timeout: float = REPLY_TIMEOUT) -> dict:
-        """Send ``command`` to ``board`` and wait for its reply; ServeRefused with serve's line."""
+                timeout: float = REPLY_TIMEOUT, serve: str | None = None) -> dict:
+        """Send ``command`` to ``board`` and wait for its reply; ServeRefused with serve's line.
+        ServeUnavailable at once when, before the reply, the board goes offline or the serve that
+        owns it does (``serve``, its name; by default the only serve online on the broker)."""
         response = self.topics.response(board)
         if response not in self._responses:
             self.subscribe(response)
             self._responses.add(response)
+        with self._cond:
+            online = [name for name, a in self._serves.items() if a == ONLINE]
+            owner = serve or (online[0] if len(online) == 1 else None)
+            before = self._gone(board, owner)  # already so: serve's reply says it (not online here)
         rid = f"cli-{os.getpid()}-{next(_ids)}"
         payload = json.dumps({**(body or {}), "id": rid}, ensure_ascii=False)
         info = self.client.publish(self.topics.command(board, command), payload, qos=1)
@@ -178,6 +194,10 @@ class ServeClient:
         end = time.monotonic() + timeout
         with self._cond:
             while rid not in self._replies:
+                gone = self._gone(board, owner)
+                if gone and gone != before:
+                    raise ServeUnavailable(f"{command}: {gone} before it answered; whether the board "
+                                           f"did it, `tendril status` tells once it is back")
                 left = end - time.monotonic()
                 if left <= 0:
                     raise ServeUnavailable(f"{command}: no reply from tendril serve for board {board} "
@@ -187,6 +207,14 @@ class ServeClient:
         if not answer.get("ok"):
             raise ServeRefused(str(answer.get("error") or f"{command}: refused"))
         return answer
+
+    def _gone(self, board: str, owner: str | None) -> str | None:
+        """Why no reply can come any more (under the lock), or None."""
+        if owner is not None and self._serves.get(owner, ONLINE) != ONLINE:
+            return f"tendril serve {owner} went offline"
+        if self._avail.get(board, ONLINE) != ONLINE:
+            return f"board {board} went offline at tendril serve"
+        return None
 
 
 def _json(payload: bytes) -> dict | None:

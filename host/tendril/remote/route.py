@@ -30,6 +30,7 @@ class Target:
     prefix: str = DEFAULT_PREFIX
     name: str = "the broker"
     read_only: bool = False
+    serve: str | None = None  # serve's own name (its availability topic), when known
 
 
 def _same_port(a: str, b: str) -> bool:
@@ -60,7 +61,8 @@ def find_target(port: str | None, via: str | None = None, prefix: str | None = N
 
     ``via`` (else $TENDRIL_SERVE) names a broker: the board is then ``port`` as a board id, or,
     when no port is given, found later from the fleet. Without it, the local serve's runtime file
-    decides: it owns the port (or board id) or not."""
+    decides: it owns the port (or board id) or not; a board id that is no path goes to serve
+    even when the file does not list it (unplugged, or never there: serve's fleet says which)."""
     via = via or os.environ.get(ENV) or None
     if via:
         board = port.lower() if port and _BOARD.fullmatch(port.lower()) else None
@@ -76,6 +78,10 @@ def find_target(port: str | None, via: str | None = None, prefix: str | None = N
         return None
     board = board_in(info, port) if port else None
     if port and board is None:
-        return None
+        if not (_BOARD.fullmatch(port.lower()) and not os.path.exists(port)):
+            return None
+        board = port.lower()  # a board id, not a port: serve's fleet says whether it has it
+    name = info.get("name")
     return Target(board, info["broker"], prefix or str(info.get("prefix") or DEFAULT_PREFIX),
-                  str(info.get("name") or "this machine"), info.get("read_only") is True)
+                  str(name or "this machine"), info.get("read_only") is True,
+                  name if isinstance(name, str) else None)

@@ -9,10 +9,11 @@ import logging
 from ..boards import board_of_class, load_board
 from ..errors import TendrilError
 from ..live import LinkState
-from ..mqtt.commands import (CommandRefused, Pull, PushRecipe, RunTime, StatusRequest, parse, reply,
-                             request_id_of)
+from ..mqtt.commands import (CommandRefused, Pull, PushRecipe, RunTime, ScanBuses, StatusRequest, parse,
+                             reply, request_id_of)
 from ..mqtt.topics import TopicError
 from ..protocol.requests import ClearSafeMode, Lease, Off, Pause, Resume, SetParam
+from ..session.scan import scan_buses
 
 log = logging.getLogger("tendril.serve")
 
@@ -46,7 +47,7 @@ class Commands:
             if live is None or live.view().state != LinkState.ONLINE:
                 raise CommandRefused(f"{command}: board {board} is not online here",
                                      request_id_of(payload))
-            if live.recipe is None and command != "push":  # a push needs no recipe to check against
+            if live.recipe is None and command not in ("push", "scan"):  # they need no recipe
                 raise CommandRefused(f"{command}: board {board} runs no recipe yet; push one first",
                                      request_id_of(payload))
             run_times = {}
@@ -99,6 +100,13 @@ class Commands:
             future = live.push(req.recipe)
         elif isinstance(req, Pull):
             future = live.pull()
+        elif isinstance(req, ScanBuses):
+            board_type = self._board_type(live)
+            if board_type is None:
+                answer(request_id=rid, error="scan: serve does not know this board's pins "
+                                             "(start serve with --board NAME)")
+                return
+            future = live.submit(lambda s: scan_buses(s, board_type, req.pins))
         else:  # a request parse gives that serve does not run: a bug, said as one line
             answer(request_id=rid, error=f"{cmd.name}: not supported by this serve")
             return
@@ -114,6 +122,8 @@ class Commands:
             extra = {}
             if isinstance(req, Pull):
                 extra["recipe"] = f.result()
+            elif isinstance(req, ScanBuses):
+                extra = f.result().json()
             elif isinstance(req, PushRecipe):
                 outcome = f.result()
                 extra = {"changes": outcome.changes, "already_active": outcome.already_active}

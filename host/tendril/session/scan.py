@@ -1,14 +1,21 @@
 """A 1-Wire bus search over a session (COMMAND SCAN_ONEWIRE, docs/protocol.md): every page of
-ROM_CODES the board sends for one pin, gathered into one outcome. No words for people here: the CLI
-says what an outcome means."""
+ROM_CODES the board sends for one pin, gathered into one outcome; the pins a scan searches
+(``scan_buses``), as `tendril sensors scan` and serve's ``scan`` command both run it; the outcome as
+JSON (serve's reply) and back; the recipe snippet for each DS18B20 found. No words for people here:
+the CLI says what an outcome means."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..contract import ROM_CODES_MAX, ScanResult
+from ..contract import ROM_CODES_MAX, HelloFlag, Nack, PinCap, ScanResult, SensorKind
+from ..errors import DeviceError, TendrilError
+from ..image import decode
 from ..protocol import RomCodes, ScanOneWire
+from .push import read_config
 from .session import Session
+
+READ_FAMILY = 0x28  # the 1-Wire family the ds18b20 sensor kind reads (docs/sensors.md)
 
 SEARCH_TIMEOUT_S = 2.0  # a search of 16 devices keeps a board about 0.25 s before it answers
 
@@ -36,3 +43,99 @@ def scan_bus(session: Session, pin: int) -> BusScan:
 
 def _page(session: Session, pin: int, first: int) -> RomCodes:
     return session.call(ScanOneWire(pin, first), f"a 1-Wire search on pin {pin}", RomCodes, SEARCH_TIMEOUT_S)
+
+
+@dataclass(frozen=True)
+class Scanned:
+    """What a scan of a board found: the pins searched (by name), and the buses worth a report
+    (name, outcome) in that order: every pin asked for by name; of a default list, those with
+    something on them or something wrong."""
+
+    searched: tuple[str, ...]
+    buses: tuple[tuple[str, BusScan], ...]
+
+    def json(self) -> dict:
+        """serve's reply: results by their lowercase name (a number this tendril cannot name),
+        codes as hex, and the recipe snippet for the DS18B20s."""
+        return {"searched": list(self.searched),
+                "buses": [{"pin": name, "number": bus.pin, "result": _result_name(bus.result),
+                           "codes": [rom.hex() for rom in bus.codes]} for name, bus in self.buses],
+                "snippet": "\n".join(probe_snippets(self))}
+
+    @classmethod
+    def of_json(cls, body: dict) -> Scanned:
+        """serve's reply back into a Scanned; TendrilError in one line when it is not one."""
+        try:
+            buses = tuple((str(b["pin"]), BusScan(int(b["number"]), _result_of(b["result"]),
+                                                  tuple(bytes.fromhex(c) for c in b["codes"])))
+                          for b in body["buses"])
+            return cls(tuple(str(n) for n in body["searched"]), buses)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise TendrilError(f"scan: a reply that is not serve's ({type(exc).__name__}: {exc})") from None
+
+
+def _result_name(result: int) -> str | int:
+    return ScanResult(result).name.lower() if result in ScanResult._value2member_map_ else result
+
+
+def _result_of(value) -> int:
+    return ScanResult[value.upper()] if isinstance(value, str) else int(value)
+
+
+def bus_pins(board, image: bytes | None, names: tuple[str, ...]) -> list[tuple[str, int]]:
+    """(name, number) of the pins to search: those given; else the 1-Wire pins of the recipe the
+    board runs (its config ``image``); else every pin with digital in and out the board does not
+    keep for itself."""
+    if names:
+        out = []
+        for name in names:
+            pin = board.pin_named(name)
+            if pin is None:
+                raise TendrilError(f"--pin {name}: {board.name} has no such pin (`tendril boards {board.name}` "
+                                   "lists them)")
+            out.append((pin.name, pin.number))
+        return out
+    by_number = {p.number: p.name for p in board.pins}
+    if image is not None:
+        buses = sorted({s.pin for s in decode(image).sensors if s.kind == SensorKind.DS18B20})
+        if buses:
+            return [(by_number.get(n, str(n)), n) for n in buses]
+    digital = PinCap.DIGITAL_IN | PinCap.DIGITAL_OUT
+    return [(p.name, p.number) for p in board.pins
+            if p.caps & digital == digital and not p.caps & PinCap.RESERVED]
+
+
+def scan_buses(session: Session, board, names: tuple[str, ...] = ()) -> Scanned:
+    """Search the pins ``names`` (board names) or, when none are given, the default list of
+    ``bus_pins``. A default pin the recipe uses is skipped and a default pin with nothing on it
+    is searched but not reported; a named pin that cannot carry a bus is a TendrilError."""
+    image = read_config(session) if session.hello.flags & HelloFlag.HAS_CONFIG else None
+    targets = bus_pins(board, image, names)
+    buses, skipped = [], set()
+    for name, number in targets:
+        try:
+            found = scan_bus(session, number)
+        except DeviceError as exc:
+            if exc.code == Nack.PIN_IN_USE and not names:
+                skipped.add(name)  # the default list: a pin of the recipe's is not a bus
+                continue
+            if exc.code == Nack.BAD_INDEX:
+                raise TendrilError(f"{name}: the board cannot carry a 1-Wire bus on this pin") from None
+            raise
+        if found.result == ScanResult.NO_DEVICE and not names and len(targets) > 1:
+            continue  # a free pin with nothing on it: not worth a line
+        buses.append((name, found))
+    return Scanned(tuple(n for n, _ in targets if n not in skipped), tuple(buses))
+
+
+def probe_snippets(scanned: Scanned, first: int = 1) -> list[str]:
+    """A recipe snippet (a sensor and its channel) for each DS18B20 found, numbered from
+    ``first``, in the order found."""
+    out = []
+    for name, bus in scanned.buses:
+        for rom in bus.codes:
+            if rom[0] == READ_FAMILY:
+                n = first + len(out)
+                out.append(f'[sensors.probe_{n}]\nkind = "ds18b20"\npin = "{name}"\nrom = "{rom.hex()}"\n\n'
+                           f'[channels.temp_{n}]\nsensor = "probe_{n}"\n')
+    return out

@@ -75,9 +75,12 @@ class MonitorApp(Actions, App[None]):
     ]
 
     def __init__(self, boards: list[Board], sink: LogSink | None, db_path: str | Path | None = None,
-                 *, clock: Callable[[], float] = time.time, refresh_hz: float = 25.0) -> None:
+                 *, clock: Callable[[], float] = time.time, refresh_hz: float = 25.0,
+                 fleet=None) -> None:
         super().__init__()
         self.boards = list(boards)
+        self.fleet = fleet  # a RemoteFleet: boards that join serve later get a tab too
+        self._fleet_seen = 0
         self.sink = sink
         self.db_path = Path(db_path) if db_path else (Path(sink.path) if sink is not None else None)
         self.clock = clock
@@ -112,7 +115,7 @@ class MonitorApp(Actions, App[None]):
     def on_mount(self) -> None:
         self.set_interval(1 / self.refresh_hz, self.tick)
         self.main.query_one(ActuatorTable).focus()
-        if not self.boards:
+        if not self.boards and self.fleet is None:
             self.action_add_board()
         self.tick()
         self.set_timer(1.0, self._freeze_gc)  # once the app is up (not in its first frames)
@@ -160,14 +163,23 @@ class MonitorApp(Actions, App[None]):
         return self.active_view == "events"  # filter
 
     # --- boards -----------------------------------------------------------------------------------
-    def add_board(self, board: Board, owned: bool = False) -> None:
+    def add_board(self, board: Board, owned: bool = False, show: bool = True) -> None:
         self.boards.append(board)
         if owned:
             self.owned.append(board)
         i = len(self.boards) - 1
         self.main.query_one("#boards", Tabs).add_tab(Tab(self._tab_label(board), id=f"board-{i}"))
-        self.main.query_one("#boards", Tabs).active = f"board-{i}"
+        if show:
+            self.main.query_one("#boards", Tabs).active = f"board-{i}"
         self.refresh_bindings()
+
+    def _join_fleet(self) -> None:
+        """Boards that joined serve's fleet since the last tick: a tab each, the view stays put."""
+        joined = self.fleet.boards[self._fleet_seen:]
+        self._fleet_seen += len(joined)
+        for board in joined:
+            if not any(board is b for b in self.boards):
+                self.add_board(board, show=not self.boards)
 
     def _tab_label(self, board: Board) -> str:
         v = board.view()
@@ -252,6 +264,8 @@ class MonitorApp(Actions, App[None]):
             pass
 
     def _tick(self) -> None:
+        if self.fleet is not None and len(self.fleet.boards) > self._fleet_seen:
+            self._join_fleet()
         board = self.board
         if board is None:
             return

@@ -14,7 +14,8 @@ from textual.widgets import Static
 from ...live import BoardView, LinkState
 
 _STATE_STYLE = {LinkState.ONLINE: "bold green", LinkState.CONNECTING: "bold yellow",
-                LinkState.RECONNECTING: "bold white on red", LinkState.STOPPED: "bold red"}
+                LinkState.RECONNECTING: "bold white on red", LinkState.STOPPED: "bold red",
+                LinkState.OFFLINE: "bold white on red"}
 
 
 def status_text(view: BoardView, logged: int | None = None, log_error: str = "") -> Text:
