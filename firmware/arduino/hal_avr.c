@@ -646,13 +646,16 @@ uint8_t hal_pulse_count(uint8_t pin, uint32_t *count)
 /* ---- DHT22 / DHT11 (hal.h gives the timings) --------------------------------------------------
  * Start: DDR set with PORT clear drives the line low; the driver comes back 2 or 20 ms later. Read:
  * the line released with the pull-up on, then every level is timed by counting passes of one loop
- * with interrupts off. A bit is 1 when its high lasted longer than the 50 us low before it (26-28 us:
- * 0, 70 us: 1), a ratio of two counts of the same loop, so the bit does not hang on the loop's exact
- * cycles. A pass is at least 5 cycles (a load, a test, a branch, an increment and compare), so
- * DHT_PASSES passes are at least 300 us at 16 MHz: a level that long means the part is not talking.
- * Interrupts are off for the answer and the 40 bits (about 5 ms): millis falls behind by up to
- * that, and a UART byte that arrives meanwhile at 115,200 baud may be lost (the host's request
- * times out and is sent again). */
+ * with interrupts off. A bit is 1 when its high lasted longer than half the answer's 80 us high
+ * (40 us; 26-28 us: 0, 70 us: 1), a ratio of two counts of the same loop, so the bit does not hang
+ * on the loop's exact cycles. A pass is at least 5 cycles (a load, a test, a branch, an increment
+ * and compare), so DHT_PASSES passes are at least 300 us at 16 MHz: a level that long means the part
+ * is not talking. The whole read takes about 4 ms; interrupts come on for a moment at the start of
+ * each bit's 50 us low, so pending ones run there, where nothing is timed (their few us, even all
+ * at once, end well inside the low; one that did not would fail the read, never misread a bit).
+ * With them off throughout (4 ms), a 500 Hz flow meter lost two pulses a read (a pin-change flag
+ * holds one edge; measured in simavr: docs/benchmarks.md, "Main-loop timing"), and millis could
+ * not count those 4 ms either (one timer overflow flag). */
 #define DHT_PASSES 1000u
 
 static uint16_t dht_level(volatile uint8_t *in, uint8_t mask, uint8_t high)
@@ -676,7 +679,7 @@ uint8_t hal_dht_read(uint8_t pin, uint8_t data[5])
 {
     pin_ref_t r = pin_ref(pin);
     uint8_t sreg, k, ok = 0;
-    uint16_t low, high;
+    uint16_t high, thresh;
     if (!r.reg) return 0;
     for (k = 0; k < 5; k++) data[k] = 0;
     sreg = SREG;
@@ -684,12 +687,16 @@ uint8_t hal_dht_read(uint8_t pin, uint8_t data[5])
     r.reg[1] &= (uint8_t)~r.mask; /* released: input ... */
     r.reg[2] |= r.mask;           /* ... with the pull-up */
     /* the line rises, the part pulls it low 20-40 us later: 80 us low, 80 us high, then the bits */
-    if (dht_level(r.reg, r.mask, 1) && dht_level(r.reg, r.mask, 0) && dht_level(r.reg, r.mask, 1)) {
+    if (dht_level(r.reg, r.mask, 1) && dht_level(r.reg, r.mask, 0) && (thresh = dht_level(r.reg, r.mask, 1))) {
+        thresh >>= 1; /* half the 80 us: 40 us */
         for (k = 0; k < 40; k++) {
-            low = dht_level(r.reg, r.mask, 0);
+            SREG = sreg; /* the caller's I bit (on, from the loop): pending interrupts run ... */
+            __asm__ __volatile__("nop\n\tnop"); /* ... after one instruction (after two in simavr 1.6) */
+            cli();
+            if (!dht_level(r.reg, r.mask, 0)) break; /* 0: still low at 300 us, or high already */
             high = dht_level(r.reg, r.mask, 1);
-            if (!low || !high) break;
-            data[k >> 3] = (uint8_t)(data[k >> 3] << 1 | (high > low ? 1 : 0));
+            if (!high) break;
+            data[k >> 3] = (uint8_t)(data[k >> 3] << 1 | (high > thresh ? 1 : 0));
         }
         ok = k == 40;
     }

@@ -60,8 +60,9 @@ uint16_t hal_ping(uint8_t trig, uint8_t echo, uint16_t timeout_us);
 /* DHT22/DHT11 on `pin`. hal_dht_start drives the line low and returns at once: the driver comes
  * back when the start signal is long enough (>= 1 ms for a DHT22, >= 18 ms for a DHT11), so the loop
  * never waits for it. hal_dht_read releases the line, times the part's answer (80 us low, 80 us
- * high) and its 40 bits (50 us low, then 26-28 us high for a 0, 70 us for a 1) with interrupts off
- * (about 5 ms), and gives the 5 bytes as sent: 1 when all 40 bits came, 0 when the part did not
+ * high) and its 40 bits (50 us low, then 26-28 us high for a 0, 70 us for a 1), about 4 ms, with
+ * interrupts off except for a moment at the start of each bit's low (AVR: 193 us at most), and
+ * gives the 5 bytes as sent: 1 when all 40 bits came, 0 when the part did not
  * answer or a level lasted too long. The checksum is the driver's to check. */
 void hal_dht_start(uint8_t pin);
 uint8_t hal_dht_read(uint8_t pin, uint8_t sent[5]);

@@ -31,6 +31,7 @@
 #include "sim_sonar_avr.h"
 #include "sim_servo_avr.h"
 #include "sim_dht_avr.h"
+#include "sim_timing_avr.h"
 #include "sim_scenario.h"
 
 #define F_CPU_HZ 16000000u
@@ -49,6 +50,8 @@
 typedef struct {
     const sim_board_t *board;
     const char *elf, *eeprom_path, *scenario_path, *events_path;
+    const char *loop_mark; /* --loop-mark: time the main loop (sim_timing_avr.h) */
+    uint64_t loop_from_ms; /* --loop-mark-from: from this board ms on */
     int realtime;
     int hold; /* --hold: start held, clock commands on stdin (sim_clock.h) */
     double speed; /* --realtime pacing: simulated ms per wall ms (1: real time) */
@@ -120,10 +123,15 @@ static void usage(FILE *to)
     fprintf(to,
             "usage: tendril-simavr [--board uno|nano|mega2560] [--eeprom FILE] [--scenario FILE]\n"
             "                      [--set LINE]... [--realtime [--speed X]|--fast] [--hold] [--events FILE]\n"
-            "                      [--cut-at-ms MS] [--cut-at-cycle N] [--cut-at-write N] FIRMWARE.elf\n"
+            "                      [--cut-at-ms MS] [--cut-at-cycle N] [--cut-at-write N]\n"
+            "                      [--loop-mark SYMBOL|ADDR|wdr [--loop-mark-from MS]] FIRMWARE.elf\n"
             "       tendril-simavr --board B --list-pins\n"
             "Prints `port: /dev/pts/N` (the board's UART0) as its first line; events go to stderr.\n"
-            "--hold: the clock starts held; stdin takes go, hold, run MS, time (README.md).\n");
+            "--hold: the clock starts held; stdin takes go, hold, run MS, time (README.md).\n"
+            "--loop-mark: each time the CPU reaches SYMBOL (an ELF symbol), ADDR (a byte address) or any\n"
+            "  wdr instruction ends a main-loop pass; at exit a `timing` line gives the longest pass, its\n"
+            "  p50/p99/p99.9, the longest time with interrupts off and the resets (README.md);\n"
+            "  --loop-mark-from MS: count passes from that board ms on (after boot and a push).\n");
 }
 
 static int die(const char *fmt, ...)
@@ -176,6 +184,12 @@ static int parse_args(int argc, char **argv, options_t *o)
         } else if (!strcmp(a, "--eeprom")) o->eeprom_path = v;
         else if (!strcmp(a, "--scenario")) o->scenario_path = v;
         else if (!strcmp(a, "--events")) o->events_path = v;
+        else if (!strcmp(a, "--loop-mark")) o->loop_mark = v;
+        else if (!strcmp(a, "--loop-mark-from")) {
+            int64_t ms = sim_parse_ms(v);
+            if (ms < 0) return die("--loop-mark-from: a duration (ms, or with s, min, h)");
+            o->loop_from_ms = (uint64_t)ms;
+        }
         else if (!strcmp(a, "--set")) {
             char line[SCN_LINE_MAX];
             snprintf(line, sizeof line, "%s", v);
@@ -404,6 +418,11 @@ static avr_t *make_avr(const options_t *o)
     avr->vcc = avr->avcc = avr->aref = 5000; /* else analogRead scales to 3.3 V */
     avr->sleep = no_sleep;
     paint_stack(avr, &fw);
+    char err[256];
+    if (o->loop_mark && timing_avr_init(avr, &fw, o->loop_mark, o->loop_from_ms, err, sizeof err) < 0) {
+        die("%s", err);
+        return NULL;
+    }
     return avr;
 }
 
@@ -506,6 +525,7 @@ int main(int argc, char **argv)
         uint64_t ran_from = g_avr->cycle;
         while (g_avr->cycle < stop_at && !g_halt) {
             state = avr_run(g_avr);
+            if (o.loop_mark) timing_avr_step(g_avr);
             if (state == cpu_Done || state == cpu_Crashed) break;
         }
         if (allowed == 0) {
@@ -577,6 +597,7 @@ int main(int argc, char **argv)
     sonar_avr_report(event);
     dht_avr_report(event);
     pulse_avr_report(event);
+    if (o.loop_mark) timing_avr_report(g_avr, event);
     event("stop reason=%s t=%" PRIu64 "ms cycle=%" PRIu64 " wall_ms=%.0f speed=%.2f eeprom_writes=%" PRIu64
           " tx=%" PRIu64 " rx=%" PRIu64 " dropped=%" PRIu64 " static_ram=%u stack_peak=%u ram_never_used=%u",
           why, sim_ms(), g_avr->cycle, wall_ms, wall_ms > 0 ? simulated / wall_ms : 0.0, eeprom.writes,
