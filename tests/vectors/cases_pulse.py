@@ -23,8 +23,9 @@ RAIN_HZ, BOUNCES, DEBOUNCE_MS = 2, 3, 20
 PERIOD_MS = 1_000
 
 
-def _integral(points: list[tuple[int, float]], until_ms: int) -> float:
-    """Pulses due by until_ms: the trapezoids of the rate (the model's own rule)."""
+def pulses_due(points: list[tuple[int, float]], until_ms: int) -> float:
+    """Pulses due by until_ms (a fraction: the model lets pulse k fall when this reaches k): the
+    trapezoids of the rate, linear between the (ms, Hz) points."""
     total = 0.0
     for (t0, r0), (t1, r1) in zip(points, points[1:]):
         if t0 >= until_ms:
@@ -36,7 +37,7 @@ def _integral(points: list[tuple[int, float]], until_ms: int) -> float:
 
 
 def _stop_total() -> int:
-    due = _integral(FLOW, 12_002)
+    due = pulses_due(FLOW, 12_002)
     assert abs(due - round(due)) > 0.1, due  # no pulse on the edge of rounding
     return math.floor(due)
 

@@ -1,0 +1,28 @@
+"""The shipped plant waterer with a flow meter in the MicroPython firmware on the virtual Pico (clock
+held, stepped by the test): every fall of the meter's model through Pin.irq, litres counted, the
+guard stopping a pump that runs dry, as on the other boards (tests/support/waterer_flow_story.py)."""
+
+from __future__ import annotations
+
+from tendril.protocol import Event, Telemetry
+from tendril.sim.mpy_board import VirtualBoard
+from tendril.sim.scenario import Scenario
+
+from ..support import waterer_flow_story as story
+from .link import Link
+
+
+def test_the_virtual_board_counts_litres_and_stops_a_pump_running_dry(tmp_path):
+    world = Scenario("pico")
+    for line in story.scenario("pico"):
+        world.line(line)
+    vb = VirtualBoard("pico", storage=tmp_path, hold=True, world=world)
+    vb.start()
+    lk = Link(vb)
+    try:
+        locked = story.play(lk, "pico")
+    finally:
+        lk.close()
+        vb.close()
+    story.check([m for m in lk.unsolicited if isinstance(m, Event)],
+                [m for m in lk.unsolicited if isinstance(m, Telemetry)], locked)

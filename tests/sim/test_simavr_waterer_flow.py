@@ -1,0 +1,50 @@
+"""The shipped plant waterer with a flow meter in the real AVR binary under simavr: the meter's pulses
+at the pin (firmware/sim/sim_pulse_avr.c) counted by the firmware's pin-change interrupt, the rule's
+watering and the guard stopping a pump that runs dry, as on the other boards
+(tests/support/waterer_flow_story.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from ..support import waterer_flow_story as story
+from ..support.simavr_board import FirmwareBoard, build_product, on_periods
+
+pytestmark = pytest.mark.slow  # the real firmware in simavr for 60 s of board time
+
+
+class _Held:
+    """The story's device: push (the clock held again once the recipe runs), run, request."""
+
+    def __init__(self, board: FirmwareBoard) -> None:
+        self.board = board
+
+    def push(self, image: bytes) -> list:
+        after = self.board.push(image)  # the HELLO after the commit, its recipe hash checked
+        self.board.sim.clock.hold()
+        return [after]
+
+    def run(self, ms: int) -> int:
+        return self.board.run(ms)
+
+    def request(self, msg):
+        return self.board.link.request(msg)
+
+
+@pytest.fixture(scope="module")
+def elf():
+    return build_product("uno")
+
+
+def test_the_real_binary_counts_litres_and_its_guard_stops_a_pump_running_dry(elf, simavr_built, tmp_path):
+    board = FirmwareBoard(elf, tmp_path)
+    try:
+        board.start(scenario="\n".join(story.scenario("uno")) + "\n", hold=True)
+        locked = story.play(_Held(board), "uno")
+        story.check(board.device_events(), board.telemetry(), locked)
+        board.stop()
+        pump = on_periods(board.events.pins(), 7, 0)  # active low
+        assert len(pump) == 2, pump  # the rule's watering, the lease the guard cut short
+        assert 7_900 <= pump[0][1] - pump[0][0] <= 8_100, pump
+    finally:
+        board.stop()
