@@ -74,7 +74,7 @@ def export(db, fmt, channels, since, until, device, events, wide, output) -> Non
     empty cell had no sample.
 
     Event columns: time, device_id, boot, device_ms, kind (ACT_ON, ACT_OFF, RULE_SKIP, MODE, PARAM,
-    CONFIG, ERROR), a, b, c, value (as the board sent them, docs/protocol.md) and text (the event
+    CONFIG, ERROR, SENSOR, GUARD), a, b, c, value (as the board sent them, docs/protocol.md) and text (the event
     in words, with the logged recipe's names when known).
     """
     if events and channels:
