@@ -16,7 +16,7 @@ from ..errors import StorageError, TendrilError
 from ..store import Store, default_path, parse_time
 from ..store.db import device_id_text, parse_device_id
 from ..store.export import FORMATS, write_events, write_log, write_wide
-from ..store.query import iso, iter_events, sessions
+from ..store.query import iso, iter_events, iter_samples, sessions
 
 class _DeviceId(click.ParamType):
     name = "DEVICE_ID"
@@ -61,9 +61,12 @@ def _times(since: str | None, until: str | None) -> tuple[float | None, float | 
 @click.option("--wide", is_flag=True,
               help="One row per time with a column per channel (what a spreadsheet wants) instead of a row "
                    "per sample.")
+@click.option("--daily", is_flag=True,
+              help="A counting channel's rise per day (local days): litres a day from a flow meter's "
+                   "total, mm a day from a rain gauge's. Needs --channel.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
               help="Write here instead of stdout.")
-def export(db, fmt, channels, since, until, device, events, wide, output) -> None:
+def export(db, fmt, channels, since, until, device, events, wide, daily, output) -> None:
     """Export logged samples (or, with --events, events) as CSV or JSON lines, streamed row by row.
 
     Sample columns: time (host, UTC), device_id, boot, channel, name, device_ms, value (in the
@@ -76,7 +79,14 @@ def export(db, fmt, channels, since, until, device, events, wide, output) -> Non
     Event columns: time, device_id, boot, device_ms, kind (ACT_ON, ACT_OFF, RULE_SKIP, MODE, PARAM,
     CONFIG, ERROR, SENSOR, GUARD), a, b, c, value (as the board sent them, docs/protocol.md) and text (the event
     in words, with the logged recipe's names when known).
+
+    With --daily: day, device_id, channel, name, rise, samples: how much a total (a pulse
+    counter's `total` channel) rose each day. A board's total starts at 0 at each boot or push, so
+    a drop counts as a new start; the first sample is the baseline.
     """
+    if daily and (events or wide or not channels):
+        raise click.UsageError("--daily needs --channel (a total, e.g. flow_total) and goes with "
+                               "neither --events nor --wide")
     if events and channels:
         raise click.UsageError("--channel selects samples: it does not go with --events")
     if events and wide:
@@ -84,7 +94,15 @@ def export(db, fmt, channels, since, until, device, events, wide, output) -> Non
     t0, t1 = _times(since, until)
     store = _open(db)
     try:
-        if events:
+        if daily:
+            from ..store.daily import daily_rises
+            from ..store.export import write_daily
+
+            # (iter_samples checks the channel names before the first row)
+            rises = daily_rises(iter_samples(store.conn, channels=channels, since=t0, until=t1,
+                                             device_id=device))
+            what, emit = "days", partial(write_daily, rises, fmt=fmt)
+        elif events:
             from ..words import event_text
 
             rows = iter_events(store.conn, since=t0, until=t1, device_id=device)
@@ -94,7 +112,7 @@ def export(db, fmt, channels, since, until, device, events, wide, output) -> Non
             writer = write_wide if wide else write_log
             what = "rows" if wide else "samples"
             emit = partial(writer, store.conn, fmt=fmt, channels=channels, since=t0, until=t1, device_id=device)
-        binary = not events and not wide  # write_log writes UTF-8 bytes to a binary stream
+        binary = not events and not wide and not daily  # write_log writes UTF-8 bytes to a binary stream
         stdout = sys.stdout
         if binary and hasattr(stdout, "buffer"):
             stdout.flush()
@@ -106,7 +124,7 @@ def export(db, fmt, channels, since, until, device, events, wide, output) -> Non
             except OSError as exc:
                 raise TendrilError(f"cannot write {output}: {exc.strerror}") from exc
         with out if output else nullcontext(stdout) as target:
-            n = emit(target) if not events else emit(out=target)
+            n = emit(target) if not (events or daily) else emit(out=target)
         if output:
             click.echo(f"{n} {what} written to {output}", err=True)
     finally:

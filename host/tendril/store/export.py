@@ -52,6 +52,19 @@ def write(samples: Iterable[Sample], out: TextIO, fmt: str) -> int:
     return _rows(map(_row, samples), COLUMNS, out, fmt)
 
 
+DAILY_COLUMNS = ("day", "device_id", "channel", "name", "rise", "samples")
+
+
+def write_daily(rises: Iterable, out: TextIO, fmt: str) -> int:
+    """Write store.daily's DayRise rows (day, board, channel) in ``fmt``; the rise in the channel's
+    unit (a raw channel's in counts). Return how many rows were written."""
+    def row(d) -> dict:
+        return {"day": d.day, "device_id": device_id_text(d.device_id), "channel": d.channel,
+                "name": d.name or "", "rise": d.rise if d.raw else d.rise / 1000, "samples": d.samples}
+    ordered = sorted(rises, key=lambda d: (d.day, d.device_id, d.channel))
+    return _rows(map(row, ordered), DAILY_COLUMNS, out, fmt)
+
+
 def write_events(events: Iterable[LoggedEvent], out: TextIO, fmt: str,
                  describe: Callable[[LoggedEvent], str]) -> int:
     """Write ``events`` to ``out`` in ``fmt``, each with ``describe(event)`` as its text; return how
