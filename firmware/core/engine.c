@@ -29,7 +29,7 @@ TD_STATIC_ASSERT(TD_ACTUATOR_MAX_ON == TD_ACTUATOR_FLAGS + 1 && TD_ACTUATOR_MIN_
 
 TD_NOINLINE bool eng_due(uint32_t dur, const uint32_t *since, uint32_t now)
 {
-    return now - *since >= dur;
+    return dur != ENG_NO_LIMIT && now - *since >= dur;
 }
 
 void eng_set_pend(eng_act_t *a, uint8_t reason, uint8_t rule)
@@ -94,7 +94,10 @@ void eng_act_def(const engine_t *e, uint8_t i, adef_t *d)
     uint16_t off = (uint16_t)(e->act_at + (uint16_t)TD_ACTUATOR_SIZE * i + TD_ACTUATOR_FLAGS);
     image_rd_bytes(e->src, off, rec, sizeof rec);
     for (k = 0; k < L_N; k++) {
-        d->ms[k] = dur16_ms(le_get_u16(&rec[1 + 2 * k]));
+        uint32_t ms = dur16_ms(le_get_u16(&rec[1 + 2 * k]));
+        /* a servo's max_on or daily_cap of 0: no limit (never due, never reached: rules.md) */
+        if (!ms && k != L_MIN_OFF && (rec[0] & TD_ACTUATOR_FLAG_SERVO)) ms = ENG_NO_LIMIT;
+        d->ms[k] = ms;
     }
     d->lo = 0;
     d->hi = 255;

@@ -27,6 +27,7 @@ typedef struct {
 /* An actuator's limits in ms, in record order (max_on, min_off, daily_cap): one loop decodes them;
  * and the levels it may be driven at: a servo's limits in degrees, 0..255 for any other. */
 enum { L_MAX_ON, L_MIN_OFF, L_CAP, L_N };
+#define ENG_NO_LIMIT UINT32_MAX /* a servo's max_on or daily_cap given as 0 */
 typedef struct {
     uint32_t ms[L_N];
     uint8_t lo, hi;

@@ -159,11 +159,12 @@ static const range_t actuator_ranges[] TD_ROM = {
     {TD_IMG_ERR_BAD_DURATION, V_DUR(TD_ACTUATOR_MAX_ON), V_K(K_0), V_K(K_DUR_MAX)},
     {TD_IMG_ERR_BAD_DURATION, V_DUR(TD_ACTUATOR_MIN_OFF), V_K(K_0), V_K(K_DUR_MAX)},
     {TD_IMG_ERR_BAD_DURATION, V_DUR(TD_ACTUATOR_DAILY_CAP), V_K(K_0), V_K(K_DUR_MAX)},
-    {TD_IMG_ERR_BAD_ACTUATOR, V_DUR(TD_ACTUATOR_MAX_ON), V_K(K_1), V_K(K_DUR_MAX)},
-    {TD_IMG_ERR_BAD_ACTUATOR, V_DUR(TD_ACTUATOR_DAILY_CAP), V_K(K_1), V_K(K_DUR_MAX)},
     {TD_IMG_ERR_BAD_ACTUATOR, V_DUR(TD_ACTUATOR_MIN_OFF), V_K(K_0), V_K(K_DAY)},
     {TD_IMG_ERR_ABOVE_CEILING, V_DUR(TD_ACTUATOR_MAX_ON), V_K(K_0), V_B32(ceiling_max_on_ms)},
     {TD_IMG_ERR_ABOVE_CEILING, V_DUR(TD_ACTUATOR_DAILY_CAP), V_K(K_0), V_B32(ceiling_daily_cap_ms)},
+    /* the last two: not for a servo, whose 0 means no time limit */
+    {TD_IMG_ERR_BAD_ACTUATOR, V_DUR(TD_ACTUATOR_MAX_ON), V_K(K_1), V_K(K_DUR_MAX)},
+    {TD_IMG_ERR_BAD_ACTUATOR, V_DUR(TD_ACTUATOR_DAILY_CAP), V_K(K_1), V_K(K_DUR_MAX)},
 };
 
 #define RANGES(v, list) ranges((v), (list), (uint8_t)(sizeof(list) / sizeof(list)[0]))
@@ -282,7 +283,9 @@ static td_image_error_t check_actuator(vctx_t *v, const uint8_t *r)
     if (flags & ~KNOWN_ACTUATOR_FLAGS) return TD_IMG_ERR_BAD_ACTUATOR;
     if (!servo_ok(r, flags)) return TD_IMG_ERR_BAD_ACTUATOR;
     if (!pin_take(v, pin)) return TD_IMG_ERR_PIN_CONFLICT;
-    return RANGES(v, actuator_ranges);
+    /* a servo may leave max_on and daily_cap at 0 (no time limit): the table's last two rows */
+    return ranges(v, actuator_ranges, (uint8_t)(sizeof actuator_ranges / sizeof actuator_ranges[0]
+                                                - ((flags & TD_ACTUATOR_FLAG_SERVO) ? 2 : 0)));
 }
 
 /* A rule's operand fields fail in four stages, in this order: a parameter index out of range

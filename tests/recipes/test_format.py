@@ -88,7 +88,8 @@ def test_a_key_like_no_valid_one_still_lists_the_valid_keys_and_what_is_missing(
     assert _errors(text) == [
         f"r.toml:{line_of(text, 'zzz')} actuators.pump.zzz: unknown key; valid keys here: pin, kind, "
         "active_low, safe_state, max_on, min_off, daily_cap, min, max, safe, description",
-        f"r.toml:{line_of(text, '[actuators.pump]')} actuators.pump: missing key 'daily_cap' (most on time per 24 h)"]
+        f"r.toml:{line_of(text, '[actuators.pump]')} actuators.pump: missing key 'daily_cap' (a relay needs it: "
+        "every run needs a deadline)"]
 
 
 def test_keys_inside_inline_tables_and_arrays_get_their_own_line():

@@ -12,7 +12,7 @@ from tendril.image import decode
 from tendril.recipes import compile_recipe, decompile, describe, load, parse
 from tendril.recipes.issues import RecipeError
 
-from .conftest import RECIPES, board
+from .conftest import RECIPES, board, line_of
 
 GREENHOUSE = RECIPES / "greenhouse.toml"
 VENT, FAN = 0, 1
@@ -142,3 +142,44 @@ def test_describe_says_where_the_servo_goes():
     assert "drives vent (servo, 10 .. 120° on D9)" in words
     assert "at 10° at boot, on off and when a run ends" in words
     assert "run vent at 90° for 1 min" in words
+
+
+def test_a_vent_without_time_limits_stays_open_all_of_a_hot_afternoon():
+    """The greenhouse's vent has no max_on or daily_cap: held open 8 h by its rule (past the Uno's
+    10 min and 6 h ceilings that bind a relay), closed only when the air cools."""
+    image = _greenhouse()
+    vent = image.actuators[VENT]
+    assert (vent.max_on_ms, vent.daily_cap_ms) == (0, 0)
+    engine = Engine(image)
+    hot_until = 8 * 3_600_000
+    events = _run(engine, lambda now: (31.0 if now < hot_until else 20.0, 60.0), 0, hot_until + 10_000, step=5_000)
+    vent_events = [e for e in events if e.a == VENT and e.kind in (EventKind.ACT_ON, EventKind.ACT_OFF)]
+    assert [(e.kind, e.t) for e in vent_events][:1] == [(EventKind.ACT_ON, 0)], vent_events
+    (off,) = vent_events[1:]
+    assert off.b == OffReason.CONDITION_CLEARED and off.value >= hot_until - 5_000, off
+
+
+@pytest.mark.parametrize("change, expected", [
+    (('max_on = "10 min"\n', 'max_on = "0 s"\n'), "actuators.vent.max_on: must be above 0: every run needs a deadline "
+                                                  "(leave it out for no limit)"),
+    (('daily_cap = "6 h"\n', 'daily_cap = 0\n'), "actuators.vent.daily_cap"),
+])
+def test_a_servo_limit_given_as_zero_says_to_leave_it_out(change, expected):
+    with pytest.raises(RecipeError) as got:
+        parse(SERVO.replace(*change), "vent.toml")
+    assert any(expected in str(issue) for issue in got.value.issues), got.value.issues
+
+
+def test_a_relay_without_max_on_is_refused_and_a_servo_without_one_is_described():
+    relay = SERVO.replace('kind = "servo"\nmin = "10 °"\nmax = "120°"\nsafe = 10\n', 'kind = "relay"\n')
+    relay = relay.replace('max_on = "10 min"\n', '').replace(', level = "90 °"', '')
+    with pytest.raises(RecipeError) as got:
+        parse(relay, "pump.toml")
+    assert [str(i) for i in got.value.issues] == [
+        f"pump.toml:{line_of(relay, '[actuators.vent]')} actuators.vent: missing key 'max_on' (a relay needs it: every run needs a deadline)"]
+    free = SERVO.replace('max_on = "10 min"\ndaily_cap = "6 h"\n', '')
+    words = describe(parse(free))
+    assert "no limit on how long it holds, 0 ms rest between runs, no daily cap" in words
+    data = compile_recipe(parse(free), board("uno"))
+    assert 'max_on' not in decompile(data, board("uno")) and compile_recipe(parse(decompile(data, board("uno"))),
+                                                                           board("uno")) == data

@@ -219,7 +219,8 @@ def _with(image: Image, **changes) -> Image:
 
 def _servo(pin: int = 9, board_class: BoardClass = BoardClass.AVR328, **fields) -> Image:
     """PLANT with its pump swapped for a vent's servo: 10 .. 120 degrees, safe (closed) at 10."""
-    act = Actuator(pin, fields.pop("flags", ActuatorFlag.SERVO), 600_000, 0, 21_600_000,
+    act = Actuator(pin, fields.pop("flags", ActuatorFlag.SERVO), fields.pop("max_on_ms", 600_000), 0,
+                   fields.pop("daily_cap_ms", 21_600_000),
                    **{"servo_min": 10, "servo_max": 120, "servo_safe": 10, **fields})
     if board_class != BoardClass.AVR328:  # PLANT's channels are on Uno pins: the servo alone
         return _with(PLANT, board_class=board_class, actuators=(act,), channels=(), rules=())
@@ -452,6 +453,8 @@ def build() -> dict[str, object]:
         ("servo_vent_uno_d10_full_range", "uno", _servo(pin=10, servo_min=0, servo_max=180, servo_safe=90)),
         ("servo_vent_mega_d11", "mega2560", _servo(pin=11, board_class=BoardClass.AVR2560)),
         ("servo_vent_pico", "pico", _servo(pin=15, board_class=BoardClass.RP2040)),
+        # a servo's max_on and daily_cap of 0: no time limit (a relay's 0 is refused: max_on_zero)
+        ("servo_vent_without_time_limits", "uno", _servo(max_on_ms=0, daily_cap_ms=0)),
         ("hcsr04_beside_a_ds18b20", "uno", replace(BUS, sensors=(_sonar(), _probe(rom=ROM_A)))),
         ("two_hcsr04", "uno", replace(BUS, sensors=(_sonar(), _sonar(pin=6, pin2=8)))),
         ("hcsr04_pico", "pico", replace(_pico(), channels=_pico().channels + SONAR.channels[2:],

@@ -821,8 +821,43 @@ def no_reading():
     )
 
 
+def servo_no_time_limit():
+    """Two vents on one rule (a servo FOLLOWs above 28 °C, at 90 degrees): one with no max_on or
+    daily_cap (0: no time limit, a servo's only), one with max_on 1 min."""
+    temp = Channel(14, ChannelKind.ANALOG, 0, Unit.CELSIUS, 1000, 100 * ONE, 0)
+    free = Actuator(9, ActuatorFlag.SERVO, max_on_ms=0, min_off_ms=0, daily_cap_ms=0,
+                    servo_min=15, servo_max=110, servo_safe=15)
+    timed = Actuator(10, ActuatorFlag.SERVO, max_on_ms=60_000, min_off_ms=0, daily_cap_ms=100_000,
+                     servo_min=15, servo_max=110, servo_safe=15)
+    rules = [_threshold(a, 0, 28_000, above=True, action=RuleAction.FOLLOW, level=90) for a in (0, 1)]
+    hot_until = 8 * 3_600_000
+    return _scenario(
+        "servo_no_time_limit",
+        "A servo with max_on and daily_cap 0 holds its position as long as its FOLLOW rule holds "
+        "(8 h here, past the Uno's 10 min and 6 h ceilings) and takes a 2 h lease; a servo with "
+        "max_on 1 min goes back to safe at its limit (MAX_ON) like any actuator.",
+        _image("vents", [temp], [free, timed], rules),
+        0,
+        1000,
+        hot_until + 10_000,
+        inputs=[_inp(0, 0, 300), _inp(hot_until, 0, 250)],
+        commands=[_cmd(hot_until + 5_000, "LEASE", actuator=0, ms=7_200_000, level=60)],
+        events=[
+            ON(0, 0, R, 0, 90),
+            ON(0, 1, R, 1, 90),
+            OFF(60_000, 1, Off.MAX_ON, 1, 60_000),  # the timed vent at its max_on
+            ON(61_000, 1, R, 1, 90),  # min_off 0: the rule that holds opens it again
+            OFF(101_000, 1, Off.DAILY_CAP, 1, 40_000),  # 100 s today: its cap
+            SKIP(102_000, 1, Skip.DAILY_CAP, 1),  # and closed for the rest of the day
+            OFF(hot_until, 0, Off.CONDITION_CLEARED, 0, hot_until),  # held all 8 h
+            ON(hot_until + 5_000, 0, L, NO, 60),  # a 2 h lease: no max_on to refuse it
+        ],
+    )
+
+
 SCENARIOS = (
     plant_waterer,
+    servo_no_time_limit,
     calibration,
     hysteresis,
     cooldown,

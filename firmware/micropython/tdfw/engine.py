@@ -72,6 +72,7 @@ from .image import counts, dur_ms, offsets
 WRAP = 0x100000000
 HALF = 0x80000000
 U32 = 0xFFFFFFFF
+NO_LIMIT = WRAP  # a servo's max_on / daily_cap given as 0: longer than any u32 elapsed time
 NONE = NO_INDEX
 
 
@@ -117,9 +118,12 @@ class Engine:
         for i in range(na):
             pin, flags, mo, mf, cap, lo, hi, safe = struct.unpack_from(ACTUATOR_FMT, img, ao + ACTUATOR_SIZE * i)
             self.a_pin[i], self.a_flags[i] = pin, flags
+            self.max_on[i], self.min_off[i], self.cap[i] = dur_ms(mo), dur_ms(mf), dur_ms(cap)
             if flags & ACTUATOR_FLAG_SERVO:
                 self.a_lo[i], self.a_hi[i], self.a_safe[i] = lo, hi, safe
-            self.max_on[i], self.min_off[i], self.cap[i] = dur_ms(mo), dur_ms(mf), dur_ms(cap)
+                # a servo's max_on or daily_cap of 0: no time limit (past any u32 elapsed: never due)
+                self.max_on[i] = self.max_on[i] or NO_LIMIT
+                self.cap[i] = self.cap[i] or NO_LIMIT
         self.on, self.level, self.on_since = bytearray(na), bytearray(na), _z(na)
         self.resting, self.off_since = bytearray(na), _z(na)
         self.lease, self.lease_start, self.lease_ms, self.lease_level = bytearray(na), _z(na), _z(na), bytearray(na)

@@ -263,10 +263,12 @@ def validate(img, board):
         if not (dur_ok(max_on) and dur_ok(min_off) and dur_ok(cap)):
             return IMG_ERR_BAD_DURATION, i
         max_on, min_off, cap = dur_ms(max_on), dur_ms(min_off), dur_ms(cap)
-        if max_on == 0 or cap == 0 or min_off > DAY_MS:
+        if min_off > DAY_MS:
             return IMG_ERR_BAD_ACTUATOR, i
         if max_on > board[B_CEILING_MAX_ON_MS] or cap > board[B_CEILING_DAILY_CAP_MS]:
             return IMG_ERR_ABOVE_CEILING, i
+        if not flags & ACTUATOR_FLAG_SERVO and (max_on == 0 or cap == 0):  # a servo's 0: no time limit
+            return IMG_ERR_BAD_ACTUATOR, i
     for i in range(nr):
         err = _check_rule(img, off, nc, na, np_)
         if err:

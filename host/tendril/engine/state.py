@@ -12,6 +12,7 @@ from ..contract import NO_INDEX, Operand, RuleAction, RuleFlag, RuleKind
 from ..image.model import Actuator, Channel, Rule
 
 OWNER_LEASE = 0xFE  # STATUS's owner byte for a lease (protocol.md)
+NO_LIMIT = 1 << 32  # a servo's max_on / daily_cap given as 0: longer than any u32 elapsed time
 
 
 class ChannelVars:
@@ -76,9 +77,11 @@ class ActuatorVars:
         self.pwm = actuator.pwm
         # the levels it may be driven at: a servo's limits in degrees (the device clamps), else any
         self.lo, self.hi = (actuator.servo_min, actuator.servo_max) if actuator.servo else (0, 0xFF)
-        self.max_on = actuator.max_on_ms
+        # a servo's max_on or daily_cap of 0: no time limit (past any u32 elapsed time: never due)
+        timeless = NO_LIMIT if actuator.servo else 0
+        self.max_on = actuator.max_on_ms or timeless
         self.min_off = actuator.min_off_ms
-        self.daily_cap = actuator.daily_cap_ms
+        self.daily_cap = actuator.daily_cap_ms or timeless
         self.rules: tuple[RuleVars, ...] = ()  # the rules driving it, in index order
         self.on = False
         self.level = 0  # the level it is driven at; 0 while off

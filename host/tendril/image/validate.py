@@ -166,10 +166,12 @@ def validate(data: bytes, board: Board) -> None:
         if not (dur16_valid(max_on) and dur16_valid(min_off) and dur16_valid(cap)):
             raise _fail(Code.BAD_DURATION, i, "a limit uses the reserved unit")
         max_on_ms, min_off_ms, cap_ms = dur16_to_ms(max_on), dur16_to_ms(min_off), dur16_to_ms(cap)
-        if max_on_ms == 0 or cap_ms == 0 or min_off_ms > DAY_MS:
-            raise _fail(Code.BAD_ACTUATOR, i, "max_on and daily_cap must be above 0, min_off at most 1 day")
+        if min_off_ms > DAY_MS:
+            raise _fail(Code.BAD_ACTUATOR, i, "min_off must be at most 1 day")
         if max_on_ms > board.ceiling_max_on_ms or cap_ms > board.ceiling_daily_cap_ms:
             raise _fail(Code.ABOVE_CEILING, i, f"a limit is above {board.name}'s ceiling")
+        if not flags & ActuatorFlag.SERVO and (max_on_ms == 0 or cap_ms == 0):  # a servo's 0: no limit
+            raise _fail(Code.BAD_ACTUATOR, i, "max_on and daily_cap must be above 0 (but a servo's: 0 is no limit)")
 
     for i in range(nr):
         (kind, act, action, level, chan, flags, il, ops, thr, hyst, hold, dur, period, ilt) = RULE.unpack_from(data, off)

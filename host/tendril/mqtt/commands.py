@@ -217,7 +217,7 @@ def _request(recipe: Recipe, command: str, body: dict, board, run_times: dict[st
         return Off(index)
     if command == "run_time":
         return RunTime(index, act.name, _duration(command, act, body["for_s"]))
-    default = run_times.get(act.name, act.max_on_ms)
+    default = run_times.get(act.name, act.run_limit_ms)
     if command == "switch":
         state = body["state"]
         if state not in ("ON", "OFF"):
@@ -227,8 +227,8 @@ def _request(recipe: Recipe, command: str, body: dict, board, run_times: dict[st
     level = body.get("level", 255)
     if isinstance(level, bool) or not isinstance(level, int) or not 1 <= level <= 255:
         raise CommandRefused(f"run: level must be a whole number from 1 to 255, not {_show(level)}")
-    if not act.pwm and level != 255:
-        raise CommandRefused(f"run: {act.name} is a relay (on or off); a level needs a PWM actuator")
+    if not act.pwm and not act.servo and level != 255:
+        raise CommandRefused(f"run: {act.name} is a relay (on or off); a level needs a PWM actuator or a servo")
     return Lease(index, ms, level)
 
 
@@ -256,7 +256,7 @@ def _thousandths(command: str, what: str, value) -> int:
 
 def _duration(command: str, act, value) -> int:
     ms = _thousandths(command, "for_s", value)
-    most = min(act.max_on_ms, DUR_MAX_MS)
+    most = min(act.run_limit_ms, DUR_MAX_MS)
     if not 1 <= ms <= most:
         raise CommandRefused(f"{command}: {act.name} runs from 0.001 s to {units(most)} s at a time "
                              f"(max_on), not {_show(value)} s")

@@ -195,12 +195,12 @@ class Discovery:
                       state_on="ON", state_off="OFF",
                       value_template=f"{{{{ 'ON' if {act}['on'] else 'OFF' }}}}")
             cmps[self._key(sw)] = sw
-            least = 0.1 if a.max_on_ms >= 200 else 0.001
+            least = 0.1 if a.run_limit_ms >= 200 else 0.001
             rt = self._entity("number", "run_time", a.name, f"{_title(a.name)} run time")
             rt.update(command_topic=self.topics.command(self.board, "run_time"),
                       command_template=f'{{"actuator":"{a.name}","for_s":{{{{ value }}}}}}',
                       value_template=f"{{{{ {act}['run_time_s'] }}}}",
-                      min=least, max=units(a.max_on_ms), step=least, mode="box",
+                      min=least, max=units(a.run_limit_ms), step=least, mode="box",
                       unit_of_measurement="s", device_class="duration", entity_category="config")
             cmps[self._key(rt)] = rt
         for p in recipe.params:

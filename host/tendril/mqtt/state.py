@@ -86,7 +86,7 @@ class BoardState:
         self.rule_state: dict[str, dict] = {}
         self.param_values: dict[str, float | int] = {}
         # How long "switch ON" runs each actuator (serve keeps it; run_time commands change it).
-        self.run_time_ms = {a.name: a.max_on_ms for a in recipe.actuators}
+        self.run_time_ms = {a.name: a.run_limit_ms for a in recipe.actuators}
 
     def hello(self, hello) -> None:
         self.firmware = f"{hello.text} {hello.fw_major}.{hello.fw_minor}.{hello.fw_patch}".strip()

@@ -225,7 +225,9 @@ def _actuator(a, board: Board, orig: m.Actuator | None) -> dict:
         out.update(min=f"{a.servo_min} °", max=f"{a.servo_max} °", safe=f"{a.servo_safe} °")
     else:
         out["active_low"] = a.active_low
-    out.update(max_on=fmt_ms(a.max_on_ms), min_off=fmt_ms(a.min_off_ms), daily_cap=fmt_ms(a.daily_cap_ms))
+    # a servo's 0: no time limit, written by leaving the key out
+    out.update({k: fmt_ms(ms) for k, ms in (("max_on", a.max_on_ms), ("min_off", a.min_off_ms),
+                                             ("daily_cap", a.daily_cap_ms)) if ms or k == "min_off" or not a.servo})
     if orig and orig.description:
         out["description"] = orig.description
     return out

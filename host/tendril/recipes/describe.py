@@ -140,8 +140,10 @@ def describe(recipe: m.Recipe) -> str:
         if a.servo:
             lo, hi, safe = a.servo
             kind, off = f"servo, {lo} .. {hi}°", f"at {safe}° at boot, on off and when a run ends"
-        lines.append(f"drives {a.name} ({kind} on {_pins(a.pins)}{low}): at most {fmt_ms(a.max_on_ms)} on at a time, "
-                     f"{fmt_ms(a.min_off_ms)} rest between runs, {fmt_ms(a.daily_cap_ms)} a day; {off}")
+        limits = [f"at most {fmt_ms(a.max_on_ms)} on at a time" if a.max_on_ms else "no limit on how long it holds",
+                  f"{fmt_ms(a.min_off_ms)} rest between runs",
+                  f"{fmt_ms(a.daily_cap_ms)} a day" if a.daily_cap_ms else "no daily cap"]
+        lines.append(f"drives {a.name} ({kind} on {_pins(a.pins)}{low}): {', '.join(limits)}; {off}")
     for r in recipe.rules:
         lines.append(f"rule {r.name}: {rule_words(recipe, r)}")
     for p in recipe.params:
@@ -214,8 +216,9 @@ def _facts(recipe: m.Recipe, board=None) -> dict[tuple[str, str], tuple[int, obj
         put((a.name, "pin"), pins(a.pins), _PINS)
         servo = [(k, f"{v}°") for k, v in zip(("min", "max", "safe"), a.servo)] if a.servo else []
         for key, text in (("kind", a.kind), ("active_low", str(a.active_low).lower()), *servo,
-                          ("max_on", fmt_ms(a.max_on_ms)), ("min_off", fmt_ms(a.min_off_ms)),
-                          ("daily_cap", fmt_ms(a.daily_cap_ms))):
+                          ("max_on", fmt_ms(a.max_on_ms) if a.max_on_ms else "none"),
+                          ("min_off", fmt_ms(a.min_off_ms)),
+                          ("daily_cap", fmt_ms(a.daily_cap_ms) if a.daily_cap_ms else "none")):
             put((a.name, key), text, _LIMITS)
     for r in recipe.rules:
         put((f"rule {r.name}", ""), rule_words(recipe, r, values=False), _RULES)

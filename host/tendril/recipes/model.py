@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from ..contract import ChannelKind, RuleAction, RuleKind, SensorKind, Unit
+from ..contract import DUR_MAX_MS, ChannelKind, RuleAction, RuleKind, SensorKind, Unit
 
 
 @dataclass(frozen=True)
@@ -121,6 +121,12 @@ class Actuator:
     @property
     def kind(self) -> str:
         return "servo" if self.servo else "pwm" if self.pwm else "relay"
+
+    @property
+    def run_limit_ms(self) -> int:
+        """The longest run the board accepts: max_on, or for a servo without one (0: no time limit)
+        the longest lease a command carries."""
+        return self.max_on_ms or DUR_MAX_MS
 
 
 @dataclass(frozen=True)

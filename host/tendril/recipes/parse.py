@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 import tomllib
 from collections.abc import Iterable
@@ -23,6 +24,7 @@ from .schema import (
     NAME_PATTERN,
     RECIPE_NAME_PATTERN,
     SEMVER_PATTERN,
+    TABLES,
     TAG_PATTERN,
 )
 from .units import TIME_UNITS, UnitError, duration_ms, split, thousandths, unit_of
@@ -285,17 +287,29 @@ def _actuator(r: Reader, path, name: str, raw, known) -> Actuator | None:
     if "safe_state" in a and a["safe_state"] != "off":
         r.err(path + ("safe_state",), "the safe state is always \"off\" (pin LOW, or HIGH when active_low)")
     low = r.boolean(path + ("active_low",), a["active_low"]) if "active_low" in a else False
-    max_on = r.duration(path + ("max_on",), a["max_on"])
-    cap = r.duration(path + ("daily_cap",), a["daily_cap"])
+    # A servo holds a position (a vent open while it is hot): without max_on / daily_cap it has no
+    # time limit (0 in the image). A relay or PWM output drives a load: both are required, above 0.
+    timeless = a["kind"] == "servo"
+    typos = [k for k in a if k not in TABLES["actuator"]]  # the reader said which key each meant
+    for key in ("max_on", "daily_cap"):
+        if key not in a and not timeless and not difflib.get_close_matches(key, typos, n=1, cutoff=0.6):
+            r.err(path, f"missing key {key!r} (a {a['kind']} needs it: every run needs a deadline)")
+    max_on = r.duration(path + ("max_on",), a["max_on"]) if "max_on" in a else 0
+    cap = r.duration(path + ("daily_cap",), a["daily_cap"]) if "daily_cap" in a else 0
     min_off = r.duration(path + ("min_off",), a["min_off"]) if "min_off" in a else 0
-    if max_on == 0:
-        r.err(path + ("max_on",), "must be above 0: every run needs a deadline")
-    if cap == 0:
-        r.err(path + ("daily_cap",), "must be above 0")
+    if max_on == 0 and "max_on" in a:
+        r.err(path + ("max_on",), "must be above 0: every run needs a deadline"
+              + (" (leave it out for no limit)" if timeless else ""))
+    if cap == 0 and "daily_cap" in a:
+        r.err(path + ("daily_cap",), "must be above 0" + (" (leave it out for no limit)" if timeless else ""))
     if min_off is not None and min_off > DAY_MS:
         r.err(path + ("min_off",), "must be at most 1 d")
     desc = r.text(path + ("description",), a["description"], LIMITS["description"]) if "description" in a else ""
-    if None in (pins, low, max_on, cap, min_off, desc) or not max_on or not cap or min_off > DAY_MS:
+    if None in (pins, low, max_on, cap, min_off, desc) or min_off > DAY_MS:
+        return None
+    if not timeless and (not max_on or not cap):
+        return None
+    if timeless and ((max_on == 0 and "max_on" in a) or (cap == 0 and "daily_cap" in a)):
         return None
     return Actuator(name, pins, a["kind"] == "pwm", max_on, cap, min_off, low, desc, servo)
 

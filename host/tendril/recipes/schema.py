@@ -158,9 +158,10 @@ TABLES: dict[str, dict[str, Key]] = {
                     "relay: on/off; pwm: a duty level; servo: a position in degrees"),
         "active_low": Key(False, {"type": "boolean"}, "driven LOW for on (most relay boards)"),
         "safe_state": Key(False, {"const": "off"}, "always off: at boot, in safe mode, without a config"),
-        "max_on": Key(True, DURATION, "longest continuous on time"),
+        "max_on": Key(False, DURATION, "longest continuous on time (a relay's and a PWM output's are required; "
+                      "a servo without one holds any position as long as asked)"),
         "min_off": Key(False, DURATION, "shortest rest between two runs"),
-        "daily_cap": Key(True, DURATION, "most on time per 24 h"),
+        "daily_cap": Key(False, DURATION, "most on time per 24 h (required but for a servo)"),
         "min": Key(False, DEGREES, "servo: its lowest position (\"20 °\")"),
         "max": Key(False, DEGREES, "servo: its highest position"),
         "safe": Key(False, DEGREES, "servo: where it goes at boot, on off, when a lease ends"),

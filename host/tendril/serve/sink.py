@@ -74,7 +74,7 @@ class MqttSink(Sink):
                     state.hello(entry.hello)
                 for name, ms in entry.run_times.items():
                     if name in state.run_time_ms and ms <= next(
-                            a.max_on_ms for a in recipe.actuators if a.name == name):
+                            a.run_limit_ms for a in recipe.actuators if a.name == name):
                         state.run_time_ms[name] = ms
                 entry.state = state
             previous = old.recipe if old is not None else None

@@ -68,10 +68,10 @@ class Actions:
             index, ms, level = answer
             a = {x.index: x for x in board.view().actuators}[index]
             details = ["The board enforces, whatever the host asks:", "  " + limits_text(a)]
-            if ms > a.max_on_ms:
+            if a.max_on_ms and ms > a.max_on_ms:
                 details.append(f"  {ms_text(ms)} is longer than max on: the board stops it after"
                                f" {ms_text(a.max_on_ms)}")
-            if a.today_on_ms + ms > a.daily_cap_ms:
+            if a.daily_cap_ms and a.today_on_ms + ms > a.daily_cap_ms:
                 details.append("  this would pass the daily cap: the board stops it at the cap")
             if a.on:
                 details.append(f"  {a.name} is on now ({owner_text(a.owner)}); the lease takes over")

@@ -35,6 +35,11 @@ def ms_text(ms: int | None) -> str:
     return "–" if ms is None else duration_text(ms)
 
 
+def limit_text(ms: int) -> str:
+    """max_on or daily_cap: a servo's 0 is no limit (rules.md, "Safety")."""
+    return ms_text(ms) if ms else "none"
+
+
 def param_value(p: ParamView, value: int | None = None) -> str:
     """A parameter's wire value (thousandths, or ms for a duration) in its unit."""
     v = p.value if value is None else value
@@ -126,9 +131,9 @@ def parse_level(text: str) -> int:
 
 def limits_text(a: ActuatorView) -> str:
     """The safety limits the board enforces for ``a``, and today's use."""
-    return (f"max on {ms_text(a.max_on_ms)} · rest {ms_text(a.min_off_ms)} between runs"
-            f" · daily cap {ms_text(a.daily_cap_ms)} · used today {ms_text(a.today_on_ms)}"
-            f" (left {ms_text(max(0, a.daily_cap_ms - a.today_on_ms))})")
+    left = f" (left {ms_text(max(0, a.daily_cap_ms - a.today_on_ms))})" if a.daily_cap_ms else ""
+    return (f"max on {limit_text(a.max_on_ms)} · rest {ms_text(a.min_off_ms)} between runs"
+            f" · daily cap {limit_text(a.daily_cap_ms)} · used today {ms_text(a.today_on_ms)}{left}")
 
 
 def since_text(ms: int | None) -> str:

@@ -11,7 +11,7 @@ from textual.widgets import DataTable, Label, Static
 
 from ...live import ActuatorView, ParamView, RuleView
 from ...words import rule_skip_text, rule_state_text
-from ..format import actuator_state, ms_text, param_value, since_text
+from ..format import actuator_state, limit_text, ms_text, param_value, since_text
 from .cards import ChannelCards
 
 
@@ -59,8 +59,8 @@ class ActuatorTable(ViewTable):
         out = []
         for a in views:
             state = Text(actuator_state(a), style="bold green" if a.on else "")
-            out.append((a.name, state, f"{ms_text(a.today_on_ms)} / {ms_text(a.daily_cap_ms)}",
-                        ms_text(a.max_on_ms), ms_text(a.min_off_ms)))
+            out.append((a.name, state, f"{ms_text(a.today_on_ms)} / {limit_text(a.daily_cap_ms)}",
+                        limit_text(a.max_on_ms), ms_text(a.min_off_ms)))
         return out
 
 
