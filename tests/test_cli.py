@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from tendril import __version__
 from tendril.cli import cli
 
-from .conftest import VECTORS
+from .conftest import ROOT, VECTORS
 
 IMAGES = {c["name"]: bytes.fromhex(c["image"])
           for c in json.loads((VECTORS / "images" / "images.json").read_text())["cases"]}
@@ -57,6 +57,22 @@ def test_image_show_describes_the_rule_in_words(tmp_path):
     assert result.exit_code == 0
     assert "rule 0: channel 0 < param 0" in result.output
     assert "max_on 30 s, min_off 1 min, daily cap 10 min" in result.output
+
+
+@pytest.mark.parametrize("recipe", sorted(p.stem for p in (ROOT / "boards" / "recipes").glob("*.toml")))
+def test_image_show_tells_every_shipped_recipe_field_by_field(recipe, tmp_path):
+    """Sensors and their channels, servos, guards: every kind an image holds, no traceback."""
+    from tendril.boards import load_board
+    from tendril.recipes import compile_recipe, load
+    path = tmp_path / f"{recipe}.img"
+    path.write_bytes(compile_recipe(load(ROOT / "boards" / "recipes" / f"{recipe}.toml"), load_board("uno")))
+    result = CliRunner().invoke(cli, ["image", "show", str(path)])
+    assert result.exit_code == 0 and result.exception is None, result.output
+    if recipe == "greenhouse":
+        assert "sensor 0: dht22 on pin 4" in result.output and "channel 0: sensor 0 quantity 0" in result.output
+        assert "pin 9 servo 15..110° (safe 15°), max_on none" in result.output
+    if recipe == "plant-waterer-flow":
+        assert "rule 1: guard: while actuator 0 is on, channel 1 < param 2" in result.output
 
 
 @pytest.mark.slow
