@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import time
 import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import serial
 from tendril.boards import load_board
@@ -108,9 +110,10 @@ class Link:
         return replies
 
 
-def play(tmp_path, recipe: str, lines: list[str], ms: int, board: str = "pico") -> tuple:
-    """A virtual board in the world of scenario ``lines``, its clock held: HELLO, ``recipe`` pushed
-    and committed, then ``ms`` board ms run. (HELLO, everything the board sent by itself.)"""
+@contextmanager
+def held_board(tmp_path, lines: list[str], board: str = "pico") -> Iterator[Link]:
+    """A virtual board in the world of scenario ``lines``, its clock held, and a Link to it; both
+    closed after."""
     world = Scenario(board)
     for line in lines:
         world.line(line)
@@ -118,10 +121,17 @@ def play(tmp_path, recipe: str, lines: list[str], ms: int, board: str = "pico") 
     vb.start()
     lk = Link(vb)
     try:
-        hello = lk.request(RequestHello())
-        assert isinstance(lk.push(with_generation(compile_recipe(parse(recipe), load_board(board)), 1))[-1], Ack)
-        lk.run(ms, timeout=600)
+        yield lk
     finally:
         lk.close()
         vb.close()
+
+
+def play(tmp_path, recipe: str, lines: list[str], ms: int, board: str = "pico") -> tuple:
+    """A virtual board in the world of scenario ``lines``, its clock held: HELLO, ``recipe`` pushed
+    and committed, then ``ms`` board ms run. (HELLO, everything the board sent by itself.)"""
+    with held_board(tmp_path, lines, board) as lk:
+        hello = lk.request(RequestHello())
+        assert isinstance(lk.push(with_generation(compile_recipe(parse(recipe), load_board(board)), 1))[-1], Ack)
+        lk.run(ms, timeout=600)
     return hello, lk.unsolicited

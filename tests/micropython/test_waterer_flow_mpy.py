@@ -5,24 +5,13 @@ guard stopping a pump that runs dry, as on the other boards (tests/support/water
 from __future__ import annotations
 
 from tendril.protocol import Event, Telemetry
-from tendril.sim.mpy_board import VirtualBoard
-from tendril.sim.scenario import Scenario
 
 from ..support import waterer_flow_story as story
-from .link import Link
+from .link import held_board
 
 
 def test_the_virtual_board_counts_litres_and_stops_a_pump_running_dry(tmp_path):
-    world = Scenario("pico")
-    for line in story.scenario("pico"):
-        world.line(line)
-    vb = VirtualBoard("pico", storage=tmp_path, hold=True, world=world)
-    vb.start()
-    lk = Link(vb)
-    try:
+    with held_board(tmp_path, story.scenario("pico")) as lk:
         locked = story.play(lk, "pico")
-    finally:
-        lk.close()
-        vb.close()
     story.check([m for m in lk.unsolicited if isinstance(m, Event)],
                 [m for m in lk.unsolicited if isinstance(m, Telemetry)], locked)
