@@ -68,8 +68,10 @@ static void check_records(const td_src_t *src, const td_board_t *board)
     CHECK(!image_channel(src, h.n_channels, &c));
     for (i = 0; i < h.n_actuators; i++) {
         CHECK(image_actuator(src, i, &a));
-        CHECK(a.max_on_ms >= 1 && a.max_on_ms <= board->ceiling_max_on_ms);
-        CHECK(a.daily_cap_ms >= 1 && a.daily_cap_ms <= board->ceiling_daily_cap_ms && a.min_off_ms <= TD_DAY_MS);
+        /* a servo's max_on or daily_cap may be 0: no time limit (config-image.md check 14) */
+        CHECK((a.max_on_ms >= 1 || (a.flags & TD_ACTUATOR_FLAG_SERVO)) && a.max_on_ms <= board->ceiling_max_on_ms);
+        CHECK((a.daily_cap_ms >= 1 || (a.flags & TD_ACTUATOR_FLAG_SERVO)) &&
+              a.daily_cap_ms <= board->ceiling_daily_cap_ms && a.min_off_ms <= TD_DAY_MS);
         CHECK((board_pin_caps(board, a.pin) & TD_PIN_CAP_DIGITAL_OUT) != 0);
     }
     CHECK(!image_actuator(src, h.n_actuators, &a));
