@@ -133,7 +133,12 @@ def test_a_collector_killed_mid_stream_gets_the_rest_from_the_broker(tmp_path):
         try:
             def all_in() -> bool:
                 return len(content(tmp_path / "fleet.db")["samples"]) >= 2 * n
-            wait_for(all_in, 60, "every sample after the restart")
+            # Its status lines (every 0.1 s) are read while waiting, so its stdout never fills;
+            # and the first comes after its SIGTERM handler is in place (under load the killed
+            # collector may have committed every sample already, and a SIGTERM sent before the
+            # restarted one is up finds Python's default handler: exit -15, as CI saw once).
+            read_until(proc, lambda st: st.get("kind") == "status" and all_in(),
+                       "every sample after the restart")
             proc.send_signal(signal.SIGTERM)
             assert proc.wait(30) == 0
         finally:
