@@ -19,4 +19,4 @@ def test_the_plant_waterer_counts_litres_and_stops_a_pump_running_dry(plain, tmp
         board.close()
     story.check(board.messages(Event), board.messages(Telemetry), locked)
     levels = [level for _t, level in board.pins(7)]
-    assert levels[-4:] == [0, 1, 0, 1]  # active low: on by the rule, off, on by hand, off by the guard
+    assert levels[-8:] == [0, 1] * 4  # active low: the rule, by hand (the guard stops it), by hand, the rule
