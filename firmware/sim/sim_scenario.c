@@ -348,8 +348,9 @@ int sim_scenario_line(sim_scenario_t *s, const sim_board_t *b, char *line, char 
     if (strcmp(tok[0], "dht22") == 0 || strcmp(tok[0], "dht11") == 0) return parse_dht(s, b, tok, ntok, err, errlen);
     if (strcmp(tok[0], "dht_fault") == 0) return parse_dht_fault(s, b, tok, ntok, err, errlen);
     if (strncmp(tok[0], "pulse", 5) == 0) return sim_pulse_line(&s->pulse, b, tok, ntok, err, errlen);
+    if (strncmp(tok[0], "i2c", 3) == 0) return sim_i2c_line(&s->i2c, tok, ntok, err, errlen);
     return fail(err, errlen, "unknown line kind %s (adc, digital, plant, ds18b20, ds18b20_fault, dht22, dht11, dht_fault, hcsr04, hcsr04_fault, "
-                "pulse, pulse_fault)", tok[0]);
+                "pulse, pulse_fault, i2c, i2c_fault)", tok[0]);
 }
 
 int sim_scenario_load(sim_scenario_t *s, const sim_board_t *b, const char *path, char *err, size_t errlen)

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "sim_board.h"
+#include "sim_i2c.h"
 #include "sim_pulse.h"
 #include "sim_sonar.h"
 
@@ -85,6 +86,7 @@ typedef struct {
     uint8_t n_faults;
     scn_dht_t dht[SCN_MAX_DHTS];
     uint8_t n_dhts;
+    sim_i2c_t i2c; /* the I2C bus and its chips (sim_i2c.h) */
 } sim_scenario_t;
 
 /* Parse a scenario file; 0 on success, else -1 with "file:line: why" in err. */
