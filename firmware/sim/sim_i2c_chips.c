@@ -265,7 +265,7 @@ void sim_i2c_chip_command(sim_i2c_dev_t *d, const uint8_t *rx, uint8_t n, uint32
         else if (rx[0] == 0x07 && d->powered) d->n_out = 0;
         else if (d->powered && !d->pending && (rx[0] == 0x20 || rx[0] == 0x21 || rx[0] == 0x10 || rx[0] == 0x11)) {
             double lux = sim_i2c_value(d, SIM_I2C_LUX, now_ms);
-            uint32_t raw = scaled(lux * ((rx[0] & 1) ? 2.4 : 1.2), 0, 1, 65535); /* H2 mode: half-lux steps */
+            uint32_t raw = scaled(lux * ((rx[0] & 1) ? 2.4 : 1.2), 0, 65535, 65535); /* H2 mode: half-lux steps */
             d->next[0] = (uint8_t)(raw >> 8), d->next[1] = (uint8_t)raw, d->n_next = 2;
             d->pending = 1;
             d->busy_until_ms = now_ms + 180; /* the datasheet's maximum for H-resolution */
