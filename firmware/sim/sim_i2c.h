@@ -58,7 +58,7 @@ typedef struct {
     uint32_t from_ms, until_ms;
 } sim_i2c_fault_t;
 
-typedef struct {
+typedef struct sim_i2c_s {
     sim_i2c_dev_t dev[SIM_I2C_MAX];
     uint8_t n;
     sim_i2c_fault_t fault[SIM_I2C_FAULTS];
