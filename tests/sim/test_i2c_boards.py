@@ -19,6 +19,8 @@ from tendril.sim.runner import ROOT, SIMAVR
 
 from .i2c_decode import aht, bme_calibration, bme_compensate, bme_raw, sht
 
+pytestmark = pytest.mark.slow  # three boards each run a probe for 2.8 s of board time (plus the builds)
+
 SCENARIO = [
     "i2c bme280 addr=0x76 temp=21.5 hum=40 press=1013.25", "i2c bmp280 addr=0x77 temp=-5 press=990",
     "i2c sht3x addr=0x45 temp=-10 hum=55.5", "i2c sht4x temp=30 hum=70", "i2c aht20 temp=22 hum=45",
@@ -46,7 +48,7 @@ def run_probe(board: str, tmp_path, timeout: float = 120.0) -> tuple[list[str], 
     events = tmp_path / "events.log"
     sets = [arg for line in SCENARIO for arg in ("--set", line)]
     if board == "native":  # the native board's own main and HAL, the probe instead of the app
-        args = [build_probe(board), "--fast", "--hold", *sets]
+        args = [build_probe(board), "--fast", "--hold", "--eeprom", str(tmp_path / "native.eeprom"), *sets]
     else:
         args = [str(SIMAVR), "--board", board, "--fast", "--hold", "--events", str(events), *sets, build_probe(board)]
     proc = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
