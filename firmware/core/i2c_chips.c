@@ -94,8 +94,8 @@ uint32_t i2c_bme280_humidity(const i2c_bme280_calib_t *c, int32_t adc_h, int32_t
 {
     int32_t v = t_fine - 76800L;
     int32_t a = ((adc_h << 14) - ((int32_t)c->h4 << 20) - ((int32_t)c->h5 * v) + 16384L) >> 15;
-    int32_t b = ((((v * (int32_t)c->h6) >> 10) * (((v * (int32_t)c->h3) >> 11) + 32768L)) >> 10) + 2097152L;
-    v = a * ((b * (int32_t)c->h2 + 8192L) >> 14);
+    int32_t b = (((v * (int32_t)c->h6) >> 10) * (((v * (int32_t)c->h3) >> 11) + 32768L)) >> 10;
+    v = a * (((b + 2097152L) * (int32_t)c->h2 + 8192L) >> 14);
     v -= ((((v >> 15) * (v >> 15)) >> 7) * (int32_t)c->h1) >> 4;
     if (v < 0) {
         v = 0;
