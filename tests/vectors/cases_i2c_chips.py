@@ -18,9 +18,8 @@ init 0xFF): Sensirion's example (BE EF -> 92) and the catalogue's check value of
 
 from __future__ import annotations
 
-import struct
-
 from tendril.sim import i2c_float as F
+from tendril.sim.i2c_model import bme280_registers
 
 CALIBRATIONS = {
     "bmp280_datasheet": F.DATASHEET_TP,
@@ -35,13 +34,9 @@ TOLERANCE = {"celsius": 0.01, "pascal": 6.0, "rh": 0.009}
 
 
 def registers(c: tuple[int, ...]) -> dict:
-    """The calibration as the part holds it: 0x88..0xA1 and (a BME280) 0xE1..0xE7."""
-    tp = struct.pack("<HhhHhhhhhhhh", *c[:12]) + bytes([0, c[12] if len(c) > 12 else 0])
-    if len(c) == 12:
-        return {"tp": tp.hex(), "h": None}
-    h1, h2, h3, h4, h5, h6 = c[12:]
-    h = struct.pack("<hB", h2, h3) + bytes([(h4 >> 4) & 0xFF, (h5 & 0x0F) << 4 | (h4 & 0x0F), (h5 >> 4) & 0xFF, h6 & 0xFF])
-    return {"tp": tp.hex(), "h": h.hex()}
+    """The calibration as the part holds it (hex): 0x88..0xA1 and (a BME280) 0xE1..0xE7."""
+    tp, h = bme280_registers(c)
+    return {"tp": tp.hex(), "h": h.hex() if h is not None else None}
 
 
 def _burst(adc_p: int, adc_t: int, adc_h: int) -> str:
