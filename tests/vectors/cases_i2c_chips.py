@@ -10,7 +10,7 @@ burst into ``adc`` and land within ``tolerance`` of each value. The tolerances a
 routines' resolution: 0.01 °C; 0.009 %RH, the datasheet's humidity resolution (0.008 %RH) and one
 step of the 1/1024 %RH output (the integer routine truncates: worst seen 0.0081); and 6 Pa for the
 32-bit pressure routine, whose own error against the double one reaches 5.05 Pa over this range
-(the 64-bit routine reaches 0.01 Pa but costs an Uno 1,356 B more: docs/sensors.md).
+(the 64-bit routine stays within 0.47 Pa but costs an Uno 1,356 B more: docs/sensors.md).
 SHT3x/SHT4x, AHT20 and BH1750: raw readings from end to end with the formula's
 value; the integer result is rounded to 0.01 (0.001 lx), so within half of that. CRC-8 (poly 0x31,
 init 0xFF): Sensirion's example (BE EF -> 92) and the catalogue's check value of CRC-8/NRSC-5.
