@@ -2,8 +2,9 @@
  * step for step, so a result can be checked against theirs; they shift negative values right and
  * need that shift to be arithmetic, which gcc, clang and avr-gcc document (C99 leaves it to the
  * compiler). Pressure uses the 32-bit routine, not the 64-bit one: on an AVR every 64-bit multiply
- * and divide is a libgcc call of its own (docs/benchmarks.md has both sizes), for 1 Pa where the
- * part's own noise is about 1.3 Pa at standard resolution. */
+ * and divide is a libgcc call of its own (1,356 B more on the Uno: docs/benchmarks.md), and the
+ * 32-bit one stays within about 5 Pa of the double routine (docs/sensors.md). Where the datasheet
+ * shifts a value that can be negative to the left (undefined in C), this multiplies: same bits. */
 #include "i2c_chips.h"
 
 #include "le.h"
@@ -72,9 +73,9 @@ uint32_t i2c_bme280_pressure(const i2c_bme280_calib_t *c, int32_t adc_p, int32_t
 {
     int32_t var1 = (t_fine >> 1) - 64000L;
     int32_t sq = (var1 >> 2) * (var1 >> 2);
-    int32_t var2 = ((sq >> 11) * (int32_t)c->p6) + ((var1 * (int32_t)c->p5) << 1);
+    int32_t var2 = ((sq >> 11) * (int32_t)c->p6) + (var1 * (int32_t)c->p5 * 2);
     uint32_t p;
-    var2 = (var2 >> 2) + ((int32_t)c->p4 << 16);
+    var2 = (var2 >> 2) + (int32_t)c->p4 * 65536L;
     var1 = ((((int32_t)c->p3 * (sq >> 13)) >> 3) + (((int32_t)c->p2 * var1) >> 1)) >> 18;
     var1 = ((32768L + var1) * (int32_t)c->p1) >> 15;
     if (var1 == 0) {
@@ -94,7 +95,7 @@ uint32_t i2c_bme280_pressure(const i2c_bme280_calib_t *c, int32_t adc_p, int32_t
 uint32_t i2c_bme280_humidity(const i2c_bme280_calib_t *c, int32_t adc_h, int32_t t_fine)
 {
     int32_t v = t_fine - 76800L;
-    int32_t a = ((adc_h << 14) - ((int32_t)c->h4 << 20) - ((int32_t)c->h5 * v) + 16384L) >> 15;
+    int32_t a = ((adc_h << 14) - (int32_t)c->h4 * 1048576L - ((int32_t)c->h5 * v) + 16384L) >> 15;
     int32_t b = (((v * (int32_t)c->h6) >> 10) * (((v * (int32_t)c->h3) >> 11) + 32768L)) >> 10;
     v = a * (((b + 2097152L) * (int32_t)c->h2 + 8192L) >> 14);
     v -= ((((v >> 15) * (v >> 15)) >> 7) * (int32_t)c->h1) >> 4;

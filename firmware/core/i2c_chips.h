@@ -34,6 +34,10 @@ void i2c_bme280_raw(const uint8_t *data, int32_t *adc_p, int32_t *adc_t, int32_t
 /* Temperature in 0.01 degC; *t_fine gets the fine temperature pressure and humidity need. */
 int32_t i2c_bme280_temp(const i2c_bme280_calib_t *c, int32_t adc_t, int32_t *t_fine);
 
+/* Pressure and humidity need the t_fine of a temperature in the part's range (-40..85 degC):
+ * the routines' 32-bit products are sized for it and can overflow far outside it, so a driver
+ * checks the temperature first (tests/core/test_i2c_chips_c.py runs them under UBSan). */
+
 /* Pressure in Pa (the 32-bit routine: its resolution is 1 Pa); 0 when dig_P1 is 0. */
 uint32_t i2c_bme280_pressure(const i2c_bme280_calib_t *c, int32_t adc_p, int32_t t_fine);
 
