@@ -2,21 +2,14 @@
 #include "sim_i2c.h"
 #include "sim_scenario.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define BUS 0xFFu
 
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-    return -1;
-}
+/* "why" into err, and -1 */
+#define FAIL(...) (snprintf(err, errlen, __VA_ARGS__), -1)
 
 static int parse_addr(const char *text, uint8_t *out)
 {
@@ -37,7 +30,7 @@ static int parse_series(sim_i2c_series_t *s, int q, char *val, char *err, size_t
 {
     char *tok[SIM_I2C_POINTS + 1];
     int n = 0;
-    if (!*val) return fail(err, errlen, "%s= needs a value", qty[q].key);
+    if (!*val) return FAIL("%s= needs a value", qty[q].key);
     for (char *t = val; t && n <= SIM_I2C_POINTS; n++) { /* not strtok: the line's own tokenizer uses it */
         tok[n] = t;
         t = strchr(t, ',');
@@ -50,8 +43,8 @@ static int parse_series(sim_i2c_series_t *s, int q, char *val, char *err, size_t
 static int parse_dev(sim_i2c_t *b, char **tok, int ntok, char *err, size_t errlen)
 {
     int chip = ntok >= 2 ? sim_i2c_chip_find(tok[1]) : -1;
-    if (chip < 0) return fail(err, errlen, "i2c CHIP (bme280, bmp280, sht3x, sht4x, aht20, aht10, bh1750) [addr=0xNN] [temp=..] [hum=..] [press=..] [lux=..]");
-    if (b->n >= SIM_I2C_MAX) return fail(err, errlen, "more than %d I2C devices", SIM_I2C_MAX);
+    if (chip < 0) return FAIL("i2c CHIP (bme280, bmp280, sht3x, sht4x, aht20, aht10, bh1750) [addr=0xNN] [temp=..] [hum=..] [press=..] [lux=..]");
+    if (b->n >= SIM_I2C_MAX) return FAIL("more than %d I2C devices", SIM_I2C_MAX);
     sim_i2c_dev_t *d = &b->dev[b->n];
     memset(d, 0, sizeof *d);
     d->chip = (uint8_t)chip;
@@ -59,20 +52,20 @@ static int parse_dev(sim_i2c_t *b, char **tok, int ntok, char *err, size_t errle
     for (int q = 0; q < SIM_I2C_QTYS; q++) d->q[q].n = 1, d->q[q].v[0] = (int32_t)(qty[q].dflt * 1000);
     for (int i = 2; i < ntok; i++) {
         char *eq = strchr(tok[i], '=');
-        if (!eq) return fail(err, errlen, "i2c takes key=value, not %s", tok[i]);
+        if (!eq) return FAIL("i2c takes key=value, not %s", tok[i]);
         *eq = '\0';
         if (strcmp(tok[i], "addr") == 0) {
             if (parse_addr(eq + 1, &d->addr) < 0 || !sim_i2c_chip_addr_ok((uint8_t)chip, d->addr))
-                return fail(err, errlen, "a %s cannot answer at addr=%s", tok[1], eq + 1);
+                return FAIL("a %s cannot answer at addr=%s", tok[1], eq + 1);
             continue;
         }
         int q = 0;
         while (q < SIM_I2C_QTYS && strcmp(tok[i], qty[q].key) != 0) q++;
-        if (q == SIM_I2C_QTYS) return fail(err, errlen, "i2c: unknown key %s (addr, temp, hum, press, lux)", tok[i]);
+        if (q == SIM_I2C_QTYS) return FAIL("i2c: unknown key %s (addr, temp, hum, press, lux)", tok[i]);
         if (parse_series(&d->q[q], q, eq + 1, err, errlen) < 0) return -1;
     }
     for (uint8_t k = 0; k < b->n; k++)
-        if (b->dev[k].addr == d->addr) return fail(err, errlen, "two I2C devices at 0x%02x", d->addr);
+        if (b->dev[k].addr == d->addr) return FAIL("two I2C devices at 0x%02x", d->addr);
     sim_i2c_chip_reset(d);
     b->n++;
     return 0;
@@ -81,20 +74,20 @@ static int parse_dev(sim_i2c_t *b, char **tok, int ntok, char *err, size_t errle
 static int parse_fault(sim_i2c_t *b, char **tok, int ntok, char *err, size_t errlen)
 {
     static const char *const names[] = {"missing", "wrong_id", "crc", "stretch", "held_low", "stuck"};
-    if (ntok != 5) return fail(err, errlen, "i2c_fault ADDR|bus missing|wrong_id|crc|stretch|held_low|stuck FROM UNTIL");
-    if (b->n_faults >= SIM_I2C_FAULTS) return fail(err, errlen, "more than %d I2C faults", SIM_I2C_FAULTS);
+    if (ntok != 5) return FAIL("i2c_fault ADDR|bus missing|wrong_id|crc|stretch|held_low|stuck FROM UNTIL");
+    if (b->n_faults >= SIM_I2C_FAULTS) return FAIL("more than %d I2C faults", SIM_I2C_FAULTS);
     sim_i2c_fault_t *f = &b->fault[b->n_faults];
     f->kind = 0;
     for (int k = 0; k < 6; k++)
         if (strcmp(tok[2], names[k]) == 0) f->kind = (uint8_t)(SIM_I2C_F_MISSING + k);
-    if (!f->kind) return fail(err, errlen, "unknown I2C fault %s (missing, wrong_id, crc, stretch, held_low, stuck)", tok[2]);
+    if (!f->kind) return FAIL("unknown I2C fault %s (missing, wrong_id, crc, stretch, held_low, stuck)", tok[2]);
     int on_bus = f->kind == SIM_I2C_F_HELD_LOW || f->kind == SIM_I2C_F_STUCK;
     if (on_bus != (strcmp(tok[1], "bus") == 0))
-        return fail(err, errlen, "%s is a fault of %s", tok[2], on_bus ? "the bus (i2c_fault bus ...)" : "a device (its ADDR)");
+        return FAIL("%s is a fault of %s", tok[2], on_bus ? "the bus (i2c_fault bus ...)" : "a device (its ADDR)");
     if (on_bus) f->addr = BUS;
-    else if (parse_addr(tok[1], &f->addr) < 0) return fail(err, errlen, "bad I2C address %s (0x08 .. 0x77)", tok[1]);
+    else if (parse_addr(tok[1], &f->addr) < 0) return FAIL("bad I2C address %s (0x08 .. 0x77)", tok[1]);
     int64_t from = sim_parse_ms(tok[3]), until = sim_parse_ms(tok[4]);
-    if (from < 0 || until <= from) return fail(err, errlen, "a fault holds FROM .. UNTIL, UNTIL later (%s %s)", tok[3], tok[4]);
+    if (from < 0 || until <= from) return FAIL("a fault holds FROM .. UNTIL, UNTIL later (%s %s)", tok[3], tok[4]);
     f->from_ms = (uint32_t)from;
     f->until_ms = (uint32_t)until;
     b->n_faults++;
@@ -105,7 +98,7 @@ int sim_i2c_line(sim_i2c_t *b, char **tok, int ntok, char *err, size_t errlen)
 {
     if (strcmp(tok[0], "i2c") == 0) return parse_dev(b, tok, ntok, err, errlen);
     if (strcmp(tok[0], "i2c_fault") == 0) return parse_fault(b, tok, ntok, err, errlen);
-    return fail(err, errlen, "unknown line kind %s (i2c, i2c_fault)", tok[0]);
+    return FAIL("unknown line kind %s (i2c, i2c_fault)", tok[0]);
 }
 
 int sim_i2c_fault(const sim_i2c_t *b, uint8_t addr, uint32_t now_ms)
