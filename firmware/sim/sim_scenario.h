@@ -120,6 +120,9 @@ int32_t sim_dht_milli(const sim_scenario_t *s, uint8_t i, int rh, uint32_t now_m
 /* The fault on the 1-Wire bus of `pin` at now_ms (SCN_FAULT_*; the first listed wins), or 0. */
 int sim_probe_fault(const sim_scenario_t *s, uint8_t pin, uint32_t now_ms);
 
+/* Writes a message into err (a scenario line's error) and returns -1: `return sim_fail(...)`. */
+int sim_fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 /* "90", "90ms", "5s", "2min", "3h" -> ms; -1 if not a duration. */
 int64_t sim_parse_ms(const char *text);
 /* `[<time>:]<value>` tokens (times increasing, a bare value at time 0) into t_ms/v, each value
