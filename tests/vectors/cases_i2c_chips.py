@@ -19,7 +19,6 @@ init 0xFF): Sensirion's example (BE EF -> 92) and the catalogue's check value of
 from __future__ import annotations
 
 from tendril.sim import i2c_float as F
-from tendril.sim.i2c_model import bme280_registers
 
 CALIBRATIONS = {
     "bmp280_datasheet": F.DATASHEET_TP,
@@ -35,7 +34,7 @@ TOLERANCE = {"celsius": 0.01, "pascal": 6.0, "rh": 0.009}
 
 def registers(c: tuple[int, ...]) -> dict:
     """The calibration as the part holds it (hex): 0x88..0xA1 and (a BME280) 0xE1..0xE7."""
-    tp, h = bme280_registers(c)
+    tp, h = F.bme280_registers(c)
     return {"tp": tp.hex(), "h": h.hex() if h is not None else None}
 
 

@@ -1,6 +1,8 @@
-"""The I2C chips' datasheet formulas in floating point, and their inverses: what a simulated chip
-should send for a temperature, pressure, humidity or light level. Written from the datasheets, not
-from the firmware's integer code (firmware/core/i2c_chips.c), so that each can judge the other:
+"""The I2C chips' datasheet formulas in floating point, and their inverses: the raw reading a chip
+sends for a temperature, pressure, humidity or light level, which the shared vectors
+(tests/vectors/cases_i2c_chips.py) judge the firmware's integer code (firmware/core/i2c_chips.c)
+by. Written from the datasheets, not from that code, so that each can judge the other (the
+simulated chips are the C models of firmware/sim/sim_i2c_chips.c, written the same way):
 
 - BME280/BMP280: the double-precision compensation (BME280 datasheet 8.1, BMP280 8.1), with the
   calibration as a sequence in the datasheet's order (dig_T1..dig_T3, dig_P1..dig_P9,
@@ -15,11 +17,23 @@ in its raw value for a real calibration), so they hold whatever formula they inv
 
 from __future__ import annotations
 
+import struct
 from collections.abc import Callable, Sequence
 
 # The BMP280 datasheet's worked example (its section 3.12): dig_T1..T3, dig_P1..P9.
 DATASHEET_TP = (27504, 26435, -1000, 36477, -10685, 3024, 2855, 140, -7, 15500, -14600, 6000)
 DATASHEET_ADC_T, DATASHEET_ADC_P = 519888, 415148  # 25.08 °C, 100653.27 Pa
+
+
+def bme280_registers(c: Sequence[int]) -> tuple[bytes, bytes | None]:
+    """A calibration (the datasheet's order, 12 or 18 values) as the part holds it: 0x88..0xA1 and,
+    for a BME280, 0xE1..0xE7, with dig_H4 and dig_H5 sharing 0xE5's nibbles."""
+    tp = struct.pack("<HhhHhhhhhhhh", *c[:12]) + bytes([0, c[12] if len(c) > 12 else 0])
+    if len(c) == 12:
+        return tp, None
+    h4, h5, h6 = c[15], c[16], c[17]
+    return tp, struct.pack("<hB", c[13], c[14]) + bytes(
+        [(h4 >> 4) & 0xFF, (h5 & 0x0F) << 4 | (h4 & 0x0F), (h5 >> 4) & 0xFF, h6 & 0xFF])
 
 
 def bme280_temperature(c: Sequence[int], adc_t: int) -> tuple[float, int]:
