@@ -233,8 +233,9 @@ void sim_i2c_chip_command(sim_i2c_dev_t *d, const uint8_t *rx, uint8_t n, uint32
         return;
     case SIM_I2C_SHT4X:
         if (d->pending) return;
-        if (rx[0] == 0x89) { /* serial number, two words */
-            sht_frame(d, 0x1D2Cu, 0x3A47u, crc);
+        if (rx[0] == 0x89) { /* serial number, two words (wrong_id: another part's) */
+            uint16_t x = fault == SIM_I2C_F_WRONG_ID ? 0xFFFFu : 0;
+            sht_frame(d, 0x1D2Cu ^ x, 0x3A47u ^ x, crc);
             d->busy_until_ms = now_ms + 1;
             return;
         }

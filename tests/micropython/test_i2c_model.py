@@ -252,12 +252,15 @@ def test_a_crc_fault_sends_crcs_the_firmware_rejects(line, command, ms, n):
     assert _crc_ok(frame()[: 7 if n == 7 else 3])
 
 
-def test_a_wrong_id_fault_changes_a_bme280_s_chip_id():
-    rig = Rig("i2c bme280", "i2c_fault 0x76 wrong_id 1s 2s")
+def test_a_wrong_id_fault_changes_a_bme280_s_chip_id_and_an_sht4x_s_serial():
+    rig = Rig("i2c bme280", "i2c sht4x", "i2c_fault 0x76 wrong_id 1s 2s", "i2c_fault 0x44 wrong_id 1s 2s")
+    serial = measure_sht(rig, b"\x89", 1)
     rig.ms = 1_000
     assert rig.i2c.readfrom_mem(0x76, 0xD0, 1) not in (bytes([BME280_ID]), bytes([BMP280_ID]))
+    wrong = measure_sht(rig, b"\x89", 1)
+    assert wrong != serial and _crc_ok(wrong[0:3]) and _crc_ok(wrong[3:6])  # a good frame, another part's
     rig.ms = 2_000
-    assert rig.i2c.readfrom_mem(0x76, 0xD0, 1) == bytes([BME280_ID])
+    assert rig.i2c.readfrom_mem(0x76, 0xD0, 1) == bytes([BME280_ID]) and measure_sht(rig, b"\x89", 1) == serial
 
 
 def test_a_wrong_i2c_line_is_refused_in_words():
