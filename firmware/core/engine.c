@@ -137,7 +137,7 @@ bool engine_start(engine_t *e, const td_src_t *src, engine_emit_fn emit_fn, void
     return true;
 }
 
-void engine_set_raw(engine_t *e, uint8_t channel, int32_t raw)
+TD_NOINLINE void engine_set_raw(engine_t *e, uint8_t channel, int32_t raw)
 {
     if (channel < e->nc) {
         e->ch[channel].raw = raw;
@@ -145,7 +145,7 @@ void engine_set_raw(engine_t *e, uint8_t channel, int32_t raw)
     }
 }
 
-void engine_set_fault(engine_t *e, uint8_t channel, uint8_t fault)
+TD_NOINLINE void engine_set_fault(engine_t *e, uint8_t channel, uint8_t fault)
 {
     if (channel < e->nc) {
         e->ch[channel].fault = fault;
