@@ -4,24 +4,12 @@
 
 #include "image_layout.h"
 
-/* Whole seconds in `ms`, saturated, for a NACK detail (16 bits); out of line: one copy for both NACKs. */
+/* Whole seconds in `ms`, saturated, for a NACK detail (16 bits); out of line: one copy for both
+ * NACKs. A plain division: the pulse counter's driver links libgcc's 32-bit one anyway, so a
+ * hand-written long division here (once smaller) only added its own bytes. */
 static TD_NOINLINE uint16_t secs16(uint32_t ms)
 {
-    /* Long division with a 16-bit quotient: smaller than libgcc's 32-bit __udivmodsi4, which
-     * nothing else in the firmware needs. */
-    const uint32_t d = 1000UL << 16;
-    uint16_t q = 0;
-    uint8_t k;
-    if (ms >= d) return 0xFFFFu;
-    for (k = 0; k < 16; k++) {
-        ms <<= 1; /* ms < d < 2^26 before: no overflow */
-        q = (uint16_t)(q << 1);
-        if (ms >= d) {
-            ms -= d;
-            q |= 1u;
-        }
-    }
-    return q;
+    return ms >= 0xFFFFUL * 1000UL ? 0xFFFFu : (uint16_t)(ms / 1000u);
 }
 
 uint8_t engine_lease(engine_t *e, uint8_t i, uint32_t ms, uint8_t level, uint32_t now, uint16_t *detail)
