@@ -128,16 +128,20 @@ static TD_NOINLINE bool pin_ok(const vctx_t *v, uint8_t pin, uint8_t need, uint8
     return (board_pin_caps(v->board, pin) & (uint8_t)(need | deny)) == need;
 }
 
+/* Whether a channel or an actuator took `pin` (a pin beyond the bitmap: no). */
+static TD_NOINLINE bool pin_used(const vctx_t *v, uint8_t pin)
+{
+    return pin < TD_LIMIT_PINS && (v->used[pin >> 3] & (1u << (pin & 7u))) != 0;
+}
+
 /* Marks `pin` used; false if it already was. A pin beyond the bitmap (impossible for a pin the
  * board's table accepted) counts as used, so the image is refused rather than misjudged. */
 static TD_NOINLINE bool pin_take(vctx_t *v, uint8_t pin)
 {
-    uint8_t bit = (uint8_t)(1u << (pin & 7u));
-    uint8_t *at = &v->used[pin >> 3];
-    if (pin >= TD_LIMIT_PINS || (*at & bit) != 0) {
+    if (pin >= TD_LIMIT_PINS || pin_used(v, pin)) {
         return false;
     }
-    *at = (uint8_t)(*at | bit);
+    v->used[pin >> 3] |= (uint8_t)(1u << (pin & 7u));
     return true;
 }
 
@@ -239,11 +243,8 @@ static TD_NOINLINE td_image_error_t check_sensor(vctx_t *v, const uint8_t *r, ui
     if (!zero && (family == 0 || rom[0] != family || crc8_maxim(rom, 8) != 0)) return TD_IMG_ERR_BAD_SENSOR;
     /* a channel's or actuator's pin; or an earlier sensor's, unless both are on one 1-Wire bus with
      * ROM codes of their own */
-    if (pin < TD_LIMIT_PINS && (v->used[pin >> 3] & (1u << (pin & 7u)))) return TD_IMG_ERR_PIN_CONFLICT;
-    if (pin2 != TD_NO_INDEX &&
-        (pin2 == pin || (pin2 < TD_LIMIT_PINS && (v->used[pin2 >> 3] & (1u << (pin2 & 7u)))))) {
-        return TD_IMG_ERR_PIN_CONFLICT;
-    }
+    if (pin_used(v, pin)) return TD_IMG_ERR_PIN_CONFLICT;
+    if (pin2 != TD_NO_INDEX && (pin2 == pin || pin_used(v, pin2))) return TD_IMG_ERR_PIN_CONFLICT;
     for (j = 0; j < i; j++) {
         image_rd_bytes(v->src, (uint16_t)(v->sens_at + TD_SENSOR_SIZE * j), other, TD_SENSOR_SIZE);
         /* a second pin is never shared */
