@@ -38,10 +38,10 @@ void eng_set_pend(eng_act_t *a, uint8_t reason, uint8_t rule)
     a->pend_rule = rule;
 }
 
-void eng_emit(engine_t *e, uint32_t now, uint8_t kind, uint8_t a, uint8_t b, uint8_t c, int32_t value)
+void eng_emit(engine_t *e, uint8_t kind, uint8_t a, uint8_t b, uint8_t c, int32_t value)
 {
     td_event_t ev;
-    ev.time_ms = now;
+    ev.time_ms = e->now;
     ev.kind = kind;
     ev.a = a;
     ev.b = b;
@@ -170,24 +170,24 @@ static int32_t floor_shift(int32_t x, uint8_t s)
     return m ^ ((x ^ m) >> s);
 }
 
-static void end_run(engine_t *e, eng_rule_t *r, const rdef_t *d, uint32_t now)
+static void end_run(const engine_t *e, eng_rule_t *r, const rdef_t *d)
 {
     r->bits &= (uint8_t)~R_RUNNING;
     if (d->threshold && d->op[OP_PERIOD] != 0) {
         r->bits |= R_COOLING;
-        r->cool_since = now;
+        r->cool_since = e->now;
     }
-    (void)e;
 }
 
-void eng_turn_off(engine_t *e, uint8_t i, uint8_t reason, uint8_t rule, uint32_t now)
+void eng_turn_off(engine_t *e, uint8_t i, uint8_t reason, uint8_t rule)
 {
+    uint32_t now = e->now;
     eng_act_t *a = &e->act[i];
     adef_t d;
     a->bits &= (uint8_t)~(A_ON | A_LEASE);
     a->level = 0;
-    eng_emit(e, now, TD_EVENT_KIND_ACT_OFF, i, reason, rule, (int32_t)(now - a->t_edge));
-    eng_end_runs_on(e, i, now);
+    eng_emit(e, TD_EVENT_KIND_ACT_OFF, i, reason, rule, (int32_t)(now - a->t_edge));
+    eng_end_runs_on(e, i);
     eng_act_def(e, i, &d);
     if (d.ms[L_MIN_OFF] != 0) a->bits |= A_RESTING;
     a->t_edge = now; /* off_since: min_off's and a guard's lockout both run from it */
@@ -222,7 +222,7 @@ static TD_NOINLINE void sample(engine_t *e, uint32_t now)
             if (c->bits & CH_NOTED) ev = TD_SENSOR_FAULT_RECOVERED;
             c->bits = CH_SAMPLED | CH_VALID;
         }
-        if (ev) eng_emit(e, now, TD_EVENT_KIND_SENSOR, i, ev, 0, v); /* one call: flash, on AVR */
+        if (ev) eng_emit(e, TD_EVENT_KIND_SENSOR, i, ev, 0, v); /* one call: flash, on AVR */
     }
 }
 
@@ -274,9 +274,9 @@ static void guard(engine_t *e, uint8_t i, eng_rule_t *r, eng_act_t *a, const rde
     if (!eng_due(d->op[OP_HOLD], &r->t_cond, now)) return;
     r->bits = (uint8_t)((r->bits & ~(R_ACTIVE | R_HELD)) | R_FIRED);
     r->last_fired = now;
-    eng_emit(e, now, TD_EVENT_KIND_GUARD, i, d->chan, d->act, valid ? c->value : TD_NO_READING);
+    eng_emit(e, TD_EVENT_KIND_GUARD, i, d->chan, d->act, valid ? c->value : TD_NO_READING);
     a->bits &= (uint8_t)~A_LEASE;
-    eng_end_runs_on(e, d->act, now);
+    eng_end_runs_on(e, d->act);
     eng_set_pend(a, TD_OFF_REASON_GUARD, i);
     a->lock_rule = i;
 }
@@ -325,7 +325,7 @@ static void rules(engine_t *e, uint32_t now)
             else if (!d.pulse && !(r->bits & R_ACTIVE))
                 reason = dead ? TD_OFF_REASON_NO_READING : TD_OFF_REASON_CONDITION_CLEARED;
             if (reason) {
-                end_run(e, r, &d, now);
+                end_run(e, r, &d);
                 eng_set_pend(a, reason, i);
             }
         }
@@ -361,14 +361,14 @@ static void rules(engine_t *e, uint32_t now)
             r->bits = (uint8_t)((r->bits & 0x1F) | R_RUNNING | R_FIRED);
             r->last_fired = now;
         } else if (skip != SKIP(r)) {
-            eng_emit(e, now, TD_EVENT_KIND_RULE_SKIP, i, skip, d.act, 0);
+            eng_emit(e, TD_EVENT_KIND_RULE_SKIP, i, skip, d.act, 0);
             r->bits = (uint8_t)((r->bits & 0x1F) | (skip << 5));
         }
     }
 }
 
 /* One loop for both: the walk over the running rules on an actuator (flash, on AVR). */
-uint8_t eng_runs_on(engine_t *e, uint8_t a, uint32_t now, uint8_t *level)
+uint8_t eng_runs_on(engine_t *e, uint8_t a, uint8_t *level)
 {
     uint8_t owner = TD_NO_INDEX;
     uint8_t j;
@@ -379,7 +379,7 @@ uint8_t eng_runs_on(engine_t *e, uint8_t a, uint32_t now, uint8_t *level)
         eng_rule_def(e, j, &d); /* one decode for the actuator and the level or period */
         if (d.act == a) {
             if (level == NULL) {
-                end_run(e, &e->rule[j], &d, now);
+                end_run(e, &e->rule[j], &d);
             } else {
                 if (owner == TD_NO_INDEX) owner = j;
                 if (d.level > *level) *level = d.level;
@@ -409,23 +409,24 @@ static void actuators(engine_t *e, uint32_t now)
         if (level < d.lo) level = d.lo; /* only used when claimed: level >= 1 */
         if (level > d.hi) level = d.hi;
         if (a->bits & A_ON) {
-            if (!claimed) eng_turn_off(e, i, PEND(a), a->pend_rule, now);
-            else if (eng_due(d.ms[L_MAX_ON], &a->t_edge, now)) eng_turn_off(e, i, TD_OFF_REASON_MAX_ON, owner, now);
-            else if (a->today_on_ms >= d.ms[L_CAP]) eng_turn_off(e, i, TD_OFF_REASON_DAILY_CAP, owner, now);
+            if (!claimed) eng_turn_off(e, i, PEND(a), a->pend_rule);
+            else if (eng_due(d.ms[L_MAX_ON], &a->t_edge, now)) eng_turn_off(e, i, TD_OFF_REASON_MAX_ON, owner);
+            else if (a->today_on_ms >= d.ms[L_CAP]) eng_turn_off(e, i, TD_OFF_REASON_DAILY_CAP, owner);
             else a->level = level;
         } else if (claimed) {
             a->bits |= A_ON;
             a->t_edge = now;
             a->level = level;
-            eng_emit(e, now, TD_EVENT_KIND_ACT_ON, i, (a->bits & A_LEASE) ? TD_SOURCE_LEASE : TD_SOURCE_RULE, owner,
+            eng_emit(e, TD_EVENT_KIND_ACT_ON, i, (a->bits & A_LEASE) ? TD_SOURCE_LEASE : TD_SOURCE_RULE, owner,
                  level);
         }
         eng_set_pend(a, 0, TD_NO_INDEX);
     }
 }
 
-void eng_restart_intervals(engine_t *e, uint32_t now)
+void eng_restart_intervals(engine_t *e)
 {
+    uint32_t now = e->now;
     uint8_t i;
     rdef_t d;
     for (i = 0; i < e->nr; i++) {
@@ -443,10 +444,11 @@ TD_NOINLINE void engine_tick(engine_t *e, uint32_t now)
     uint32_t dt;
     bool roll;
     adef_t d;
+    e->now = now;
     if (!e->started) {
         e->started = 1;
         e->day_start = e->last_tick = now;
-        eng_restart_intervals(e, now);
+        eng_restart_intervals(e);
     }
     dt = now - e->last_tick;
     roll = eng_due((uint32_t)TD_DAY_MS, &e->day_start, now);
