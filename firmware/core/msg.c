@@ -359,7 +359,7 @@ td_msg_status_t msg_encode_config_data(uint16_t offset, uint16_t total_length, c
     le_put_u16(&out[TD_CONFIG_DATA_OFFSET], offset);
     le_put_u16(&out[TD_CONFIG_DATA_TOTAL_LENGTH], total_length);
     if (n > 0) {
-        memcpy(&out[TD_CONFIG_DATA_SIZE], data, n);
+        memmove(&out[TD_CONFIG_DATA_SIZE], data, n); /* the data may be in place already */
     }
     return MSG_OK;
 }

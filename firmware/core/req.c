@@ -94,7 +94,7 @@ static uint8_t on_config_abort(device_t *d, const td_request_t *r, reply_t *out)
 static uint8_t on_config_read(device_t *d, const td_request_t *r, reply_t *out)
 {
     uint8_t wire[TD_FRAME_WIRE_MAX];
-    uint8_t data[TD_CONFIG_CHUNK_MAX];
+    uint8_t *data = DEVICE_PAYLOAD(wire) + TD_CONFIG_DATA_SIZE; /* read in place: no copy on the stack */
     uint16_t offset = r->u.config_read.offset;
     uint8_t count = r->u.config_read.count;
     uint16_t total = d->src.len;
