@@ -45,6 +45,7 @@ from ..errors import TendrilError
 from ..image import decode, encode, two_point, validate
 from .clock import FOREVER, ClockState
 from .dht_model import module as dht_module
+from .i2c_model import Bus as I2CBus, machine_i2c
 from .onewire_model import modules as onewire_modules
 from .pulse_model import PulseInput, deliver
 from .sonar_model import time_pulse_us as sonar_time_pulse_us
@@ -118,7 +119,7 @@ class FaultyFiles(Files):
 
 
 class Machine:
-    """What the firmware sees as ``machine``: Pin, ADC, PWM, UART, WDT, reset, and the clock."""
+    """What the firmware sees as ``machine``: Pin, ADC, PWM, UART, WDT, I2C, reset, and the clock."""
 
     PWRON_RESET, HARD_RESET, WDT_RESET, SOFT_RESET = 1, 2, 3, 5
 
@@ -198,6 +199,7 @@ class Machine:
                 self.fed = m.ticks_ms()
 
         self.Pin, self.ADC, self.PWM, self.UART, self.WDT = Pin, ADC, PWM, UART, WDT
+        self.I2C = machine_i2c(vboard.i2c_buses)  # the chips a test attached (i2c_model.py)
         # an HC-SR04's echo, from the world's sonar model (sonar_model.py)
         self.time_pulse_us = lambda pin, level, timeout_us=1_000_000: sonar_time_pulse_us(
             m.vb.world, pin.n, m.vb.now_ms(), level, timeout_us)
@@ -261,6 +263,7 @@ class VirtualBoard:
         self.levels: dict[int, float] = {}
         self.pulse_inputs: dict = {}  # pin: (PulseInput, handler) for each Pin.irq (pulse_model.py)
         self.pulses: dict[int, list[tuple[int, int, int]]] = {}  # pin -> (ms, width us, Hz) changes
+        self.i2c_buses: dict[int, I2CBus] = {}  # machine.I2C(id): the chip models on each (i2c_model.py)
         self.files = FaultyFiles(str(self.storage))
         self.alive = False
         self.crash: BaseException | None = None
