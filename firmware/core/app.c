@@ -257,7 +257,7 @@ void app_poll(void)
              * gives only FRAME_OK frames, so type and seq are read from the decoded header,
              * whose first bytes every protocol version keeps (version, type, seq). */
             req_refuse_version(&app, app_rx.buf[TD_FRAME_HEADER_TYPE],
-                               le_get_u16(&app_rx.buf[TD_FRAME_HEADER_SEQ]));
+                               le_u16(&app_rx.buf[TD_FRAME_HEADER_SEQ]));
         } /* anything else the decoder refused is dropped silently (protocol.md, "Receiving") */
     }
     sample_and_tick();

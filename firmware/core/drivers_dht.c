@@ -65,7 +65,7 @@ uint8_t dht_poll(const uint8_t *rec, uint8_t *phase, uint32_t now, int32_t *val,
     }
     *phase = 0;
     /* the next start one period after this one (validated: 2 s .. 60 s) */
-    *wait = (uint16_t)((uint16_t)dur16_ms(le_get_u16(rec + TD_SENSOR_PERIOD)) - start);
+    *wait = (uint16_t)((uint16_t)dur16_ms(le_u16(rec + TD_SENSOR_PERIOD)) - start);
     if (!hal_dht_read(pin, sent)) return TD_SENSOR_FAULT_NO_ANSWER;
     return dht_decode(kind, sent, val);
 }

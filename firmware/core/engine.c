@@ -81,7 +81,7 @@ void eng_rule_def(const engine_t *e, uint8_t i, rdef_t *d)
         if (ops & bit) {
             d->op[k] = (uint32_t)e->params[p[0] % TD_LIMIT_PARAMS];
         } else {
-            d->op[k] = wide ? le_get_u32(p) : dur16_ms(le_get_u16(p));
+            d->op[k] = wide ? le_u32(p) : dur16_ms(le_u16(p));
         }
         p += wide ? 4 : 2;
     }
@@ -94,7 +94,7 @@ void eng_act_def(const engine_t *e, uint8_t i, adef_t *d)
     uint16_t off = (uint16_t)(e->act_at + (uint16_t)TD_ACTUATOR_SIZE * i + TD_ACTUATOR_FLAGS);
     image_rd_bytes(e->src, off, rec, sizeof rec);
     for (k = 0; k < L_N; k++) {
-        uint32_t ms = dur16_ms(le_get_u16(&rec[1 + 2 * k]));
+        uint32_t ms = dur16_ms(le_u16(&rec[1 + 2 * k]));
         /* a servo's max_on or daily_cap of 0: no limit (never due, never reached: rules.md) */
         if (!ms && k != L_MIN_OFF && (rec[0] & TD_ACTUATOR_FLAG_SERVO)) ms = ENG_NO_LIMIT;
         d->ms[k] = ms;
@@ -214,7 +214,7 @@ static TD_NOINLINE void sample(engine_t *e, uint32_t now)
             }
         } else {
             image_rd_bytes(e->src, (uint16_t)(e->chan_at + TD_CHANNEL_SIZE * i), rec, TD_CHANNEL_SIZE);
-            v = calib_apply_i32(c->raw, le_get_i32(&rec[TD_CHANNEL_GAIN]), le_get_i32(&rec[TD_CHANNEL_OFFSET]));
+            v = calib_apply_i32(c->raw, le_i32(&rec[TD_CHANNEL_GAIN]), le_i32(&rec[TD_CHANNEL_OFFSET]));
             if (c->bits & CH_VALID) {
                 v = c->value + floor_shift(v - c->value, (uint8_t)(rec[TD_CHANNEL_MODE] >> TD_SMOOTHING_SHIFT));
             }

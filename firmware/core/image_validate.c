@@ -66,7 +66,7 @@ static const int32_t konst[] TD_ROM = {
 /* The dur16 at `p` in milliseconds, or -1 when it uses the reserved unit. */
 static TD_NOINLINE int32_t dur_at(const uint8_t *p)
 {
-    uint16_t code = le_get_u16(p);
+    uint16_t code = le_u16(p);
     /* unit 3 is the reserved one (dur16.h); tested here rather than by dur16_valid(), which the
      * firmware then leaves out */
     return (code >> 14) == 3u ? -1 : (int32_t)dur16_ms(code);
@@ -93,9 +93,9 @@ static TD_NOINLINE int32_t val(const vctx_t *v, uint8_t spec)
         return u16;
     }
     if (spec & 0x40u) {
-        return (spec & 0x20u) ? (int32_t)TD_ROM_U32(&konst[a]) : le_get_u16(p);
+        return (spec & 0x20u) ? (int32_t)TD_ROM_U32(&konst[a]) : le_u16(p);
     }
-    return (spec & 0x20u) ? dur_at(p) : le_get_i32(p);
+    return (spec & 0x20u) ? dur_at(p) : le_i32(p);
 }
 
 /* lo <= x <= hi, each given by a spec. */
@@ -340,8 +340,8 @@ static TD_NOINLINE td_image_error_t check_rule(vctx_t *v, const uint8_t *r)
          * operands a threshold rule has and a guard does not. Then it is checked as a threshold
          * rule (k 0) that is no pulse (a 1). */
         if ((r[TD_RULE_ACTION] | r[TD_RULE_LEVEL] | (r[TD_RULE_FLAGS] & ~TD_RULE_FLAG_ABOVE)) != 0 ||
-            il != TD_NO_INDEX || (le_get_u32(&r[TD_RULE_HYSTERESIS]) | le_get_u16(&r[TD_RULE_DURATION]) |
-                                  le_get_u32(&r[TD_RULE_IL_THRESHOLD])) != 0 ||
+            il != TD_NO_INDEX || (le_u32(&r[TD_RULE_HYSTERESIS]) | le_u16(&r[TD_RULE_DURATION]) |
+                                  le_u32(&r[TD_RULE_IL_THRESHOLD])) != 0 ||
             (ops & ~(TD_OPERAND_THRESHOLD | TD_OPERAND_HOLD | TD_OPERAND_PERIOD))) {
             return TD_IMG_ERR_BAD_RULE;
         }
@@ -401,9 +401,9 @@ static TD_NOINLINE td_image_error_t check_header(vctx_t *v, uint8_t *index)
         return TD_IMG_ERR_BAD_MAGIC;
     }
     if (h[TD_IMAGE_HEADER_FORMAT] != TD_IMAGE_FORMAT) return TD_IMG_ERR_BAD_FORMAT;
-    if (le_get_u16(&h[TD_IMAGE_HEADER_LENGTH]) != s->len) return TD_IMG_ERR_BAD_LENGTH;
+    if (le_u16(&h[TD_IMAGE_HEADER_LENGTH]) != s->len) return TD_IMG_ERR_BAD_LENGTH;
     if (s->len > b->max_image) return TD_IMG_ERR_TOO_LARGE;
-    if (image_crc(s) != le_get_u32(&h[TD_IMAGE_HEADER_CRC32])) return TD_IMG_ERR_BAD_CRC;
+    if (image_crc(s) != le_u32(&h[TD_IMAGE_HEADER_CRC32])) return TD_IMG_ERR_BAD_CRC;
     if (h[TD_IMAGE_HEADER_BOARD_CLASS] != b->board_class) return TD_IMG_ERR_BAD_BOARD;
     for (i = 0; i < SECTIONS; i++) {
         uint8_t n = h[TD_IMAGE_HEADER_N_CHANNELS + i];

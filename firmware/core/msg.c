@@ -138,10 +138,10 @@ td_msg_status_t msg_decode_request(uint8_t type, const uint8_t *payload, uint8_t
         const uint8_t *src = &p[TD_ROM_U8(&f->wire)];
         if (TD_ROM_U8(&request_fields[i].key) != key) continue;
         if (width == 2) {
-            uint16_t v = le_get_u16(src);
+            uint16_t v = le_u16(src);
             memcpy(dst, &v, sizeof v);
         } else if (width == 4) {
-            uint32_t v = le_get_u32(src);
+            uint32_t v = le_u32(src);
             memcpy(dst, &v, sizeof v);
         } else {
             memcpy(dst, src, width);

@@ -95,7 +95,7 @@ static void sensors_read(sensors_t *s, engine_t *e, const td_sensor_driver_t *sd
         got = poll(rec, &s->sphase[i], now, val, &wait);
         if (got != TD_READING_NONE) sensor_deliver(s, e, i, got, val);
         s->sarmed |= bit;
-        s->swake[i] = now + (wait ? wait : dur16_ms(le_get_u16(rec + TD_SENSOR_PERIOD)));
+        s->swake[i] = now + (wait ? wait : dur16_ms(le_u16(rec + TD_SENSOR_PERIOD)));
     }
 }
 
