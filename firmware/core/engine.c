@@ -32,6 +32,13 @@ TD_NOINLINE bool eng_due(uint32_t dur, const uint32_t *since, uint32_t now)
     return dur != ENG_NO_LIMIT && now - *since >= dur;
 }
 
+/* The same at e->now, for the tick's dozen tests (the engine pointer is at hand there, the time
+ * is not: one argument loaded fewer at each). */
+static TD_NOINLINE bool eng_due_at(const engine_t *e, uint32_t dur, const uint32_t *since)
+{
+    return eng_due(dur, since, e->now);
+}
+
 void eng_set_pend(eng_act_t *a, uint8_t reason, uint8_t rule)
 {
     a->bits = (uint8_t)((a->bits & 0x0F) | (reason << 4));
@@ -235,7 +242,7 @@ static TD_NOINLINE bool beyond(int32_t v, int32_t t, bool above)
 
 /* Step 5.1: the threshold condition with hysteresis, and the hold. A below rule turns inactive at
  * v >= T + H, that is when v is no longer below T + H (an above rule: no longer above T - H). */
-static void condition(eng_rule_t *r, const rdef_t *d, int32_t v, uint32_t now)
+static void condition(const engine_t *e, eng_rule_t *r, const rdef_t *d, int32_t v, uint32_t now)
 {
     bool above = (d->flags & TD_RULE_FLAG_ABOVE) != 0;
     if (r->bits & R_ACTIVE) {
@@ -246,7 +253,7 @@ static void condition(eng_rule_t *r, const rdef_t *d, int32_t v, uint32_t now)
         r->bits = (uint8_t)((r->bits | R_ACTIVE) & ~R_HELD);
         r->t_cond = now;
     }
-    if ((r->bits & (R_ACTIVE | R_HELD)) == R_ACTIVE && eng_due(d->op[OP_HOLD], &r->t_cond, now)) {
+    if ((r->bits & (R_ACTIVE | R_HELD)) == R_ACTIVE && eng_due_at(e, d->op[OP_HOLD], &r->t_cond)) {
         r->bits |= R_HELD;
     }
 }
@@ -271,7 +278,7 @@ static void guard(engine_t *e, uint8_t i, eng_rule_t *r, eng_act_t *a, const rde
         r->t_cond = (r->bits & R_HELD) ? now : a->t_edge;
         r->bits |= R_ACTIVE;
     }
-    if (!eng_due(d->op[OP_HOLD], &r->t_cond, now)) return;
+    if (!eng_due_at(e, d->op[OP_HOLD], &r->t_cond)) return;
     r->bits = (uint8_t)((r->bits & ~(R_ACTIVE | R_HELD)) | R_FIRED);
     r->last_fired = now;
     eng_emit(e, TD_EVENT_KIND_GUARD, i, d->chan, d->act, valid ? c->value : TD_NO_READING);
@@ -302,12 +309,12 @@ static void rules(engine_t *e, uint32_t now)
         }
         if (d.threshold) {
             if (e->ch[d.chan].bits & CH_VALID) {
-                condition(r, &d, e->ch[d.chan].value, now);
+                condition(e, r, &d, e->ch[d.chan].value, now);
             } else { /* a condition on a channel with no reading is false */
                 dead = true;
                 r->bits &= (uint8_t)~(R_ACTIVE | R_HELD);
             }
-            if ((r->bits & R_COOLING) && eng_due(d.op[OP_PERIOD], &r->cool_since, now)) {
+            if ((r->bits & R_COOLING) && eng_due_at(e, d.op[OP_PERIOD], &r->cool_since)) {
                 r->bits &= (uint8_t)~R_COOLING;
             }
         }
@@ -321,7 +328,7 @@ static void rules(engine_t *e, uint32_t now)
             uint8_t reason = 0;
             if (!e->automation) reason = TD_OFF_REASON_PAUSED;
             else if (blocked) reason = no_reading ? TD_OFF_REASON_NO_READING : TD_OFF_REASON_INTERLOCK;
-            else if (d.pulse && eng_due(d.op[OP_DURATION], &r->last_fired, now)) reason = TD_OFF_REASON_RULE_DONE;
+            else if (d.pulse && eng_due_at(e, d.op[OP_DURATION], &r->last_fired)) reason = TD_OFF_REASON_RULE_DONE;
             else if (!d.pulse && !(r->bits & R_ACTIVE))
                 reason = dead ? TD_OFF_REASON_NO_READING : TD_OFF_REASON_CONDITION_CLEARED;
             if (reason) {
@@ -410,7 +417,7 @@ static void actuators(engine_t *e, uint32_t now)
         if (level > d.hi) level = d.hi;
         if (a->bits & A_ON) {
             if (!claimed) eng_turn_off(e, i, PEND(a), a->pend_rule);
-            else if (eng_due(d.ms[L_MAX_ON], &a->t_edge, now)) eng_turn_off(e, i, TD_OFF_REASON_MAX_ON, owner);
+            else if (eng_due_at(e, d.ms[L_MAX_ON], &a->t_edge)) eng_turn_off(e, i, TD_OFF_REASON_MAX_ON, owner);
             else if (a->today_on_ms >= d.ms[L_CAP]) eng_turn_off(e, i, TD_OFF_REASON_DAILY_CAP, owner);
             else a->level = level;
         } else if (claimed) {
@@ -451,7 +458,7 @@ TD_NOINLINE void engine_tick(engine_t *e, uint32_t now)
         eng_restart_intervals(e);
     }
     dt = now - e->last_tick;
-    roll = eng_due((uint32_t)TD_DAY_MS, &e->day_start, now);
+    roll = eng_due_at(e, (uint32_t)TD_DAY_MS, &e->day_start);
     if (roll) e->day_start = now;
     /* Steps 1, 2 and 4 in one loop over the actuators: sampling (step 3) touches none of them. */
     for (i = 0; i < e->na; i++) {
@@ -459,8 +466,8 @@ TD_NOINLINE void engine_tick(engine_t *e, uint32_t now)
         if (a->bits & A_ON) a->today_on_ms += dt;
         if (roll) a->today_on_ms = 0;
         eng_act_def(e, i, &d);
-        if ((a->bits & A_RESTING) && eng_due(d.ms[L_MIN_OFF], &a->t_edge, now)) a->bits &= (uint8_t)~A_RESTING;
-        if ((a->bits & A_LEASE) && eng_due(a->lease_ms, &a->lease_start, now)) {
+        if ((a->bits & A_RESTING) && eng_due_at(e, d.ms[L_MIN_OFF], &a->t_edge)) a->bits &= (uint8_t)~A_RESTING;
+        if ((a->bits & A_LEASE) && eng_due_at(e, a->lease_ms, &a->lease_start)) {
             a->bits &= (uint8_t)~A_LEASE;
             eng_set_pend(a, TD_OFF_REASON_LEASE_END, TD_NO_INDEX);
         }
@@ -468,7 +475,7 @@ TD_NOINLINE void engine_tick(engine_t *e, uint32_t now)
             /* a guard's lockout: its period from the trip (t_edge: it went off then), 0 = until a lease */
             rdef_t g;
             eng_rule_def(e, a->lock_rule, &g);
-            if (g.op[OP_PERIOD] != 0 && eng_due(g.op[OP_PERIOD], &a->t_edge, now)) a->lock_rule = TD_NO_INDEX;
+            if (g.op[OP_PERIOD] != 0 && eng_due_at(e, g.op[OP_PERIOD], &a->t_edge)) a->lock_rule = TD_NO_INDEX;
         }
     }
     sample(e, now);
