@@ -177,7 +177,8 @@ static int32_t floor_shift(int32_t x, uint8_t s)
     return m ^ ((x ^ m) >> s);
 }
 
-static void end_run(const engine_t *e, eng_rule_t *r, const rdef_t *d)
+/* Out of line (two callers): 44 B less on the Uno. */
+static TD_NOINLINE void end_run(const engine_t *e, eng_rule_t *r, const rdef_t *d)
 {
     r->bits &= (uint8_t)~R_RUNNING;
     if (d->threshold && d->op[OP_PERIOD] != 0) {
