@@ -28,6 +28,7 @@
 #include "native.h"
 #include "sim_onewire.h"
 #include "sim_sonar.h"
+#include "sim_i2c.h"
 #include "store.h"
 #include "tendril_boards.h"
 #include "tendril_contract.h"
@@ -552,4 +553,66 @@ uint8_t hal_dht_read(uint8_t pin, uint8_t data[5])
     dht_low_since[pin] = 0;
     ow_us = t + 5000;
     return (uint8_t)native_dht_answer(pin, t - since, data);
+}
+
+/* I2C (hal.h) against the world's bus (sim_i2c.c) byte by byte, on the bus clock the 1-Wire and
+ * DHT calls use: a byte takes its 9 clocks (90 us at 100 kHz, 23 us at 400 kHz); a chip that
+ * holds SCL costs the HAL_I2C_WAIT_US the AVR's wait gives up after. */
+static uint32_t i2c_byte_us = 90;
+
+static uint32_t i2c_now_ms(uint32_t bytes)
+{
+    uint64_t t = ow_now();
+    ow_us = t + bytes * i2c_byte_us;
+    return (uint32_t)(t / 1000u);
+}
+
+uint8_t hal_i2c_begin(uint8_t khz400)
+{
+    struct sim_i2c_s *b = native_i2c_bus();
+    uint32_t now = i2c_now_ms(0);
+    i2c_byte_us = khz400 ? 23 : 90;
+    for (uint8_t k = 0; k < 9 && !sim_i2c_sda(b, now); k++) sim_i2c_scl_pulse(b, now);
+    return sim_i2c_sda(b, now) ? HAL_I2C_OK : HAL_I2C_BUS_STUCK;
+}
+
+static uint8_t i2c_start(struct sim_i2c_s *b, uint8_t addr, uint8_t read, uint8_t len)
+{
+    uint32_t now = i2c_now_ms(1u + len);
+    int got = sim_i2c_start(b, addr, read, now);
+    if (got == SIM_I2C_HANG) {
+        ow_us += HAL_I2C_WAIT_US;
+        return HAL_I2C_TIMEOUT;
+    }
+    if (got == SIM_I2C_NACK) {
+        sim_i2c_stop(b, now);
+        return HAL_I2C_NACK_ADDR;
+    }
+    return HAL_I2C_OK;
+}
+
+uint8_t hal_i2c_write(uint8_t addr, const uint8_t *data, uint8_t len, uint8_t stop)
+{
+    struct sim_i2c_s *b = native_i2c_bus();
+    uint8_t rc = i2c_start(b, addr, 0, len);
+    uint32_t now = (uint32_t)(ow_us / 1000u);
+    if (rc) return rc;
+    for (uint8_t k = 0; k < len; k++)
+        if (!sim_i2c_write(b, data[k], now)) {
+            sim_i2c_stop(b, now);
+            return HAL_I2C_NACK_DATA;
+        }
+    if (stop) sim_i2c_stop(b, now);
+    return HAL_I2C_OK;
+}
+
+uint8_t hal_i2c_read(uint8_t addr, uint8_t *data, uint8_t len)
+{
+    struct sim_i2c_s *b = native_i2c_bus();
+    uint8_t rc = i2c_start(b, addr, 1, len);
+    uint32_t now = (uint32_t)(ow_us / 1000u);
+    if (rc) return rc;
+    for (uint8_t k = 0; k < len; k++) data[k] = sim_i2c_read(b, now);
+    sim_i2c_stop(b, now);
+    return HAL_I2C_OK;
 }

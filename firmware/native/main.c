@@ -82,6 +82,8 @@ int native_pulse_next(uint8_t pin, uint64_t *k, uint8_t *j, uint64_t *at_us, uin
     return 1;
 }
 
+struct sim_i2c_s *native_i2c_bus(void) { return &scn.i2c; }
+
 int native_dht_answer(uint8_t pin, uint64_t low_us, uint8_t out[5])
 {
     return sim_dht_answer(&scn, pin, (uint32_t)world.world_ms, low_us, out);
