@@ -130,9 +130,10 @@ class CSub:
         return lat, lag, per_board
 
 
-def cpu_seconds(pid: int) -> float:
+def cpu_seconds(pid: int, part: str = "both") -> float:
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICK  # utime, stime
+    user, system = int(fields[11]), int(fields[12])
+    return {"both": user + system, "user": user, "system": system}[part] / TICK
 
 
 def wait_for(check, timeout: float, what: str) -> None:
@@ -171,6 +172,7 @@ def run(n: int, span: float, where: Path, profile: Path | None = None) -> dict:
                 with sub.lock:
                     sub.measuring = True
                 cpu0, t0, w0 = cpu_seconds(serve.proc.pid), time.monotonic(), time.time()
+                sys0 = cpu_seconds(serve.proc.pid, "system")
                 bcpu0 = sum(cpu_seconds(b.board.proc.pid) for b in boards)
                 spy = None if profile is None else subprocess.Popen(
                     [str(Path(sys.executable).parent / "py-spy"), "record", "--format", "raw", "--rate", "100", "--nonblocking", "--gil",
@@ -179,6 +181,7 @@ def run(n: int, span: float, where: Path, profile: Path | None = None) -> dict:
                     stderr=subprocess.DEVNULL)
                 time.sleep(span)  # the measured span itself, not a wait for an outcome
                 cpu1, t1, w1 = cpu_seconds(serve.proc.pid), time.monotonic(), time.time()
+                sys1 = cpu_seconds(serve.proc.pid, "system")
                 bcpu1 = sum(cpu_seconds(b.board.proc.pid) for b in boards)
                 if spy is not None:
                     spy.wait(60)
@@ -215,6 +218,7 @@ def run(n: int, span: float, where: Path, profile: Path | None = None) -> dict:
     return {"boards": n, "span_s": round(elapsed, 1),
             "cpu_s_per_board_s": (cpu1 - cpu0) / elapsed / n,
             "serve_cpu_pct": 100 * (cpu1 - cpu0) / elapsed,
+            "serve_system_cpu_pct": 100 * (sys1 - sys0) / elapsed,
             "msgs_per_s": {k: round(v / elapsed, 1) for k, v in sorted(kinds.items())},
             "latency_ms": {f"p{p}": round(1000 * pct(lat, p), 1) for p in (50, 95, 99)},
             "c_sub_latency_ms": {f"p{p}": round(1000 * pct(clat, p), 1) for p in (50, 95, 99)},

@@ -117,7 +117,7 @@ ISR(TIMER0_OVF_vect)
     millis_ms += inc;
 }
 
-uint32_t hal_millis(void)
+__attribute__((noinline)) uint32_t hal_millis(void)
 {
     uint8_t sreg = SREG;
     cli();
