@@ -13,10 +13,14 @@ from .conftest import collector, content, publisher, wait_for
 
 def test_each_board_says_hello_again_for_a_late_collector(broker, tmp_path):
     with publisher(broker.url) as (publish, _):
-        sink = FramesSink(publish, hello_every=0.0)
+        infos = []
+        sink = FramesSink(lambda topic, payload: infos.append(publish(topic, payload)),
+                          hello_every=0.0)
         a = sink.begin_session(hello(device_id=0xA1, boot_count=3))
         b = sink.begin_session(hello(device_id=0xB2, boot_count=9))
         quiet = sink.begin_session(hello(device_id=0xC3, boot_count=1))  # never speaks again
+        for info in infos:  # the first HELLOs are on the broker before the collector subscribes
+            info.wait_for_publish(10)
         with collector(broker.url, tmp_path / "late.db", name="late") as c:
             for t in range(100, 600, 100):  # before any HELLO reached the collector: held by it
                 sink.telemetry(a, telemetry(t, 1), 0.0 + t, t // 100)
