@@ -569,50 +569,25 @@ static uint32_t i2c_now_ms(uint32_t bytes)
 
 uint8_t hal_i2c_begin(uint8_t khz400)
 {
-    struct sim_i2c_s *b = native_i2c_bus();
     uint32_t now = i2c_now_ms(0);
     i2c_byte_us = khz400 ? 23 : 90;
-    for (uint8_t k = 0; k < 9 && !sim_i2c_sda(b, now); k++) sim_i2c_scl_pulse(b, now);
-    return sim_i2c_sda(b, now) ? HAL_I2C_OK : HAL_I2C_BUS_STUCK;
+    return (uint8_t)sim_i2c_recover(native_i2c_bus(), now);
 }
 
-static uint8_t i2c_start(struct sim_i2c_s *b, uint8_t addr, uint8_t read, uint8_t len)
-{
-    uint32_t now = i2c_now_ms(1u + len);
-    int got = sim_i2c_start(b, addr, read, now);
-    if (got == SIM_I2C_HANG) {
-        ow_us += HAL_I2C_WAIT_US;
-        return HAL_I2C_TIMEOUT;
-    }
-    if (got == SIM_I2C_NACK) {
-        sim_i2c_stop(b, now);
-        return HAL_I2C_NACK_ADDR;
-    }
-    return HAL_I2C_OK;
-}
-
+/* The address at the transfer's start, the bytes at its end; a chip holding SCL costs the wait. */
 uint8_t hal_i2c_write(uint8_t addr, const uint8_t *data, uint8_t len, uint8_t stop)
 {
-    struct sim_i2c_s *b = native_i2c_bus();
-    uint8_t rc = i2c_start(b, addr, 0, len);
-    uint32_t now = (uint32_t)(ow_us / 1000u);
-    if (rc) return rc;
-    for (uint8_t k = 0; k < len; k++)
-        if (!sim_i2c_write(b, data[k], now)) {
-            sim_i2c_stop(b, now);
-            return HAL_I2C_NACK_DATA;
-        }
-    if (stop) sim_i2c_stop(b, now);
-    return HAL_I2C_OK;
+    uint32_t t_addr = i2c_now_ms(1u + len);
+    int acks, rc = sim_i2c_xfer_write(native_i2c_bus(), addr, data, len, stop, t_addr,
+                                      (uint32_t)(ow_us / 1000u), &acks);
+    if (rc == HAL_I2C_TIMEOUT) ow_us += HAL_I2C_WAIT_US;
+    return (uint8_t)rc;
 }
 
 uint8_t hal_i2c_read(uint8_t addr, uint8_t *data, uint8_t len)
 {
-    struct sim_i2c_s *b = native_i2c_bus();
-    uint8_t rc = i2c_start(b, addr, 1, len);
-    uint32_t now = (uint32_t)(ow_us / 1000u);
-    if (rc) return rc;
-    for (uint8_t k = 0; k < len; k++) data[k] = sim_i2c_read(b, now);
-    sim_i2c_stop(b, now);
-    return HAL_I2C_OK;
+    uint32_t t_addr = i2c_now_ms(1u + len);
+    int rc = sim_i2c_xfer_read(native_i2c_bus(), addr, data, len, t_addr, (uint32_t)(ow_us / 1000u));
+    if (rc == HAL_I2C_TIMEOUT) ow_us += HAL_I2C_WAIT_US;
+    return (uint8_t)rc;
 }

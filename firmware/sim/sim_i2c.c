@@ -1,5 +1,6 @@
 /* The simulated I2C bus: scenario lines, faults, START/ADDR/data/STOP (sim_i2c.h). */
 #include "sim_i2c.h"
+#include "../core/hal.h" /* the HAL_I2C_* statuses of a whole transfer */
 #include "sim_scenario.h"
 
 #include <stdio.h>
@@ -180,4 +181,48 @@ void sim_i2c_stop(sim_i2c_t *b, uint32_t now_ms)
 {
     end_write(b, now_ms);
     b->cur = 0;
+}
+
+int sim_i2c_recover(sim_i2c_t *b, uint32_t now_ms)
+{
+    for (uint8_t k = 0; k < 9 && !sim_i2c_sda(b, now_ms); k++) sim_i2c_scl_pulse(b, now_ms);
+    return sim_i2c_sda(b, now_ms) ? HAL_I2C_OK : HAL_I2C_BUS_STUCK;
+}
+
+static int xfer_start(sim_i2c_t *b, uint8_t addr7, uint8_t read, uint32_t now_ms)
+{
+    if (addr7 > 0x7F) return HAL_I2C_NACK_ADDR;
+    if (!sim_i2c_sda(b, now_ms)) return HAL_I2C_BUS_STUCK; /* no START while SDA is low */
+    int got = sim_i2c_start(b, addr7, read, now_ms);
+    if (got == SIM_I2C_HANG) return HAL_I2C_TIMEOUT;
+    if (got == SIM_I2C_NACK) {
+        sim_i2c_stop(b, now_ms);
+        return HAL_I2C_NACK_ADDR;
+    }
+    return HAL_I2C_OK;
+}
+
+int sim_i2c_xfer_write(sim_i2c_t *b, uint8_t addr7, const uint8_t *data, int len, int stop,
+                       uint32_t t_addr, uint32_t t_data, int *acks)
+{
+    int rc = xfer_start(b, addr7, 0, t_addr);
+    *acks = 0;
+    if (rc) return rc;
+    for (int k = 0; k < len; k++, ++*acks)
+        if (!sim_i2c_write(b, data[k], t_data)) {
+            sim_i2c_stop(b, t_data);
+            return HAL_I2C_NACK_DATA;
+        }
+    if (stop) sim_i2c_stop(b, t_data);
+    return HAL_I2C_OK;
+}
+
+int sim_i2c_xfer_read(sim_i2c_t *b, uint8_t addr7, uint8_t *data, int len, uint32_t t_addr,
+                      uint32_t t_data)
+{
+    int rc = xfer_start(b, addr7, 1, t_addr);
+    if (rc) return rc;
+    for (int k = 0; k < len; k++) data[k] = sim_i2c_read(b, t_data);
+    sim_i2c_stop(b, t_data);
+    return HAL_I2C_OK;
 }

@@ -90,6 +90,19 @@ int sim_i2c_write(sim_i2c_t *b, uint8_t byte, uint32_t now_ms); /* 1: ACK */
 uint8_t sim_i2c_read(sim_i2c_t *b, uint32_t now_ms);
 void sim_i2c_stop(sim_i2c_t *b, uint32_t now_ms);
 
+/* Whole transfers as a master makes them, answered with hal.h's HAL_I2C_* statuses: the native
+ * board's hal_i2c_* and the MicroPython board's machine.I2C (sim_world.c) both play them here.
+ * sim_i2c_recover: hal_i2c_begin's SCL clocks (up to 9) while SDA reads low; OK or BUS_STUCK.
+ * A transfer: START (repeated when the last write kept the bus), the address at t_addr; BUS_STUCK
+ * when SDA is held low, TIMEOUT when the chip holds SCL, NACK_ADDR (then a STOP) when nothing
+ * answers; then the bytes at t_data, NACK_DATA (then a STOP) on a refused one. A write ends with a
+ * STOP when `stop` (*acks: the bytes ACKed); a read always does. */
+int sim_i2c_recover(sim_i2c_t *b, uint32_t now_ms);
+int sim_i2c_xfer_write(sim_i2c_t *b, uint8_t addr7, const uint8_t *data, int len, int stop,
+                       uint32_t t_addr, uint32_t t_data, int *acks);
+int sim_i2c_xfer_read(sim_i2c_t *b, uint8_t addr7, uint8_t *data, int len, uint32_t t_addr,
+                      uint32_t t_data);
+
 /* ---- the chips (sim_i2c_chips.c) ---- */
 const char *sim_i2c_chip_name(uint8_t chip);
 int sim_i2c_chip_find(const char *name);    /* -1: unknown */

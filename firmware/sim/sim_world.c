@@ -100,57 +100,27 @@ int sim_world_dht_read(const sim_scenario_t *s, int pin, uint32_t now_ms, uint8_
     return pin >= 0 && pin < 256 && sim_dht_answer(s, (uint8_t)pin, now_ms, 18000u, out);
 }
 
-/* I2C (the MicroPython board's machine.I2C, tendril.sim.i2c_model, asks these): transfers on the
- * scenario's bus at a board ms, played to sim_i2c.c as the native board's hal_i2c_* play them,
- * answered with hal.h's HAL_I2C_* statuses. Board time stands still during a transfer. A bus whose
- * SDA is held low cannot make a START: HAL_I2C_BUS_STUCK; a chip that holds SCL: HAL_I2C_TIMEOUT. */
-static int world_i2c_start(sim_i2c_t *b, int addr, uint8_t read, uint32_t now_ms)
-{
-    if (addr < 0 || addr > 0x7F) return HAL_I2C_NACK_ADDR;
-    if (!sim_i2c_sda(b, now_ms)) return HAL_I2C_BUS_STUCK;
-    int got = sim_i2c_start(b, (uint8_t)addr, read, now_ms);
-    if (got == SIM_I2C_HANG) return HAL_I2C_TIMEOUT;
-    if (got == SIM_I2C_NACK) {
-        sim_i2c_stop(b, now_ms);
-        return HAL_I2C_NACK_ADDR;
-    }
-    return HAL_I2C_OK;
-}
-
-/* hal_i2c_begin's recovery: SCL clocked up to 9 times while SDA reads low; OK or BUS_STUCK. */
+/* I2C (the MicroPython board's machine.I2C, tendril.sim.i2c_model, asks these): whole transfers
+ * on the scenario's bus at a board ms (sim_i2c.c's sim_i2c_xfer_*, which the native board's
+ * hal_i2c_* play too), answered with hal.h's HAL_I2C_* statuses. Board time stands still during a
+ * transfer. */
 int sim_world_i2c_begin(sim_scenario_t *s, uint32_t now_ms)
 {
-    for (uint8_t k = 0; k < 9 && !sim_i2c_sda(&s->i2c, now_ms); k++) sim_i2c_scl_pulse(&s->i2c, now_ms);
-    return sim_i2c_sda(&s->i2c, now_ms) ? HAL_I2C_OK : HAL_I2C_BUS_STUCK;
+    return sim_i2c_recover(&s->i2c, now_ms);
 }
 
-/* START (or repeated START), addr+W, `len` bytes, STOP when `stop` (else the next transfer makes a
- * repeated START). *acks: the data bytes ACKed. Any error ends the transfer with a STOP. */
 int sim_world_i2c_write(sim_scenario_t *s, int addr, const uint8_t *data, int len, int stop, uint32_t now_ms,
                         int *acks)
 {
-    sim_i2c_t *b = &s->i2c;
-    int rc = world_i2c_start(b, addr, 0, now_ms);
     *acks = 0;
-    if (rc) return rc;
-    for (int k = 0; k < len; k++, ++*acks)
-        if (!sim_i2c_write(b, data[k], now_ms)) {
-            sim_i2c_stop(b, now_ms);
-            return HAL_I2C_NACK_DATA;
-        }
-    if (stop) sim_i2c_stop(b, now_ms);
-    return HAL_I2C_OK;
+    if (addr < 0 || addr > 0x7F) return HAL_I2C_NACK_ADDR;
+    return sim_i2c_xfer_write(&s->i2c, (uint8_t)addr, data, len, stop, now_ms, now_ms, acks);
 }
 
-/* START (or repeated START), addr+R, `len` bytes, STOP. */
 int sim_world_i2c_read(sim_scenario_t *s, int addr, uint8_t *data, int len, uint32_t now_ms)
 {
-    sim_i2c_t *b = &s->i2c;
-    int rc = world_i2c_start(b, addr, 1, now_ms);
-    if (rc) return rc;
-    for (int k = 0; k < len; k++) data[k] = sim_i2c_read(b, now_ms);
-    sim_i2c_stop(b, now_ms);
-    return HAL_I2C_OK;
+    if (addr < 0 || addr > 0x7F) return HAL_I2C_NACK_ADDR;
+    return sim_i2c_xfer_read(&s->i2c, (uint8_t)addr, data, len, now_ms, now_ms);
 }
 
 /* MicroPython's scan: an empty write to each address 0x08..0x77; the ones that ACK into found[]
