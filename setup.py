@@ -12,7 +12,7 @@ from setuptools import Extension, setup
 
 WORLD = ["firmware/sim/sim_world.c", "firmware/sim/sim_scenario.c", "firmware/sim/sim_board.c",
          "firmware/sim/sim_onewire.c", "firmware/sim/sim_sonar.c", "firmware/sim/sim_dht.c",
-         "firmware/sim/sim_pulse.c"]
+         "firmware/sim/sim_pulse.c", "firmware/sim/sim_i2c.c", "firmware/sim/sim_i2c_chips.c"]
 
 setup(ext_modules=[Extension("tendril.sim._world", sources=WORLD, include_dirs=["firmware/sim"],
                              extra_compile_args=["-std=c99"], libraries=["m"], optional=True)])

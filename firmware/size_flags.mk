@@ -9,5 +9,12 @@
 # together keep fewer 32-bit values alive across the long inlined main loop (-390 B); no early
 # (per-file) inlining, so LTO alone decides with the whole program in view (-84 B), and no shrink
 # wrapping, which with -mcall-prologues only duplicates register saves (-16 B).
+# Session 27 (making room for I2C, docs/benchmarks.md), found by a greedy search over ~75 more flags
+# on the whole firmware, each kept only while it still shrank it: no loop-count canonicalisation,
+# dominator optimisations, points-to analysis, CSE rerun after loops, function reordering or scalar
+# evolution constant propagation (-68 B together on the Uno, Nano and Mega). Such wins move with
+# the code: search again after a large change.
 SIZE_FLAGS := -fno-move-loop-invariants -fshort-enums -fno-split-wide-types -fno-tree-forwprop -fno-ipa-sra \
-  -fconserve-stack -fno-tree-fre -fira-algorithm=priority -fno-early-inlining -fno-shrink-wrap
+  -fconserve-stack -fno-tree-fre -fira-algorithm=priority -fno-early-inlining -fno-shrink-wrap \
+  -fno-tree-loop-ivcanon -fno-tree-dominator-opts -fno-tree-pta -fno-rerun-cse-after-loop -fno-reorder-functions \
+  -fno-tree-scev-cprop

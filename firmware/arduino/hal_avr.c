@@ -117,7 +117,7 @@ ISR(TIMER0_OVF_vect)
     millis_ms += inc;
 }
 
-uint32_t hal_millis(void)
+__attribute__((noinline)) uint32_t hal_millis(void)
 {
     uint8_t sreg = SREG;
     cli();
@@ -702,4 +702,128 @@ uint8_t hal_dht_read(uint8_t pin, uint8_t data[5])
     }
     SREG = sreg;
     return ok;
+}
+
+/* ---- I2C: the TWI as a polled master (hal.h) --------------------------------------------------
+ * No interrupt: each step sets TWCR and polls TWINT for at most HAL_I2C_WAIT_US, 1 us a turn, so
+ * a device that holds SCL (stretching for ever) or a dead bus cannot hang the loop. After a
+ * timeout the controller is switched off and on (that drops whatever it was doing). Pins: SDA/SCL
+ * are PC4/PC5 on the Uno and Nano (A4/A5), PD1/PD0 on the Mega (20/21), with the internal
+ * pull-ups on (breakouts carry their own 4.7-10 kOhm). */
+#if defined(__AVR_ATmega2560__)
+#define I2C_DDR DDRD
+#define I2C_PORT PORTD
+#define I2C_PIN PIND
+#define I2C_SDA _BV(1)
+#define I2C_SCL _BV(0)
+#else
+#define I2C_DDR DDRC
+#define I2C_PORT PORTC
+#define I2C_PIN PINC
+#define I2C_SDA _BV(4)
+#define I2C_SCL _BV(5)
+#endif
+#define I2C_GO(bits) (TWCR = _BV(TWINT) | _BV(TWEN) | (bits))
+
+static uint8_t i2c_wait(void)
+{
+    uint16_t n;
+    for (n = 0; !(TWCR & _BV(TWINT)); n++) {
+        if (n == HAL_I2C_WAIT_US) {
+            TWCR = 0; /* off and on again: the controller forgets the transfer */
+            TWCR = _BV(TWEN);
+            return HAL_I2C_TIMEOUT;
+        }
+        _delay_us(1);
+    }
+    return HAL_I2C_OK;
+}
+
+static void i2c_stop(void)
+{
+    uint16_t n = 0;
+    I2C_GO(_BV(TWSTO));
+    while ((TWCR & _BV(TWSTO)) && ++n < HAL_I2C_WAIT_US) _delay_us(1);
+}
+
+/* (repeated) START and the address byte; ends the transfer on any failure */
+static uint8_t i2c_start(uint8_t addr, uint8_t read)
+{
+    uint8_t st;
+    I2C_GO(_BV(TWSTA));
+    if (i2c_wait()) return HAL_I2C_TIMEOUT;
+    st = TWSR & 0xF8;
+    if (st != 0x08 && st != 0x10) { /* no START: someone else holds the bus */
+        i2c_stop();
+        return HAL_I2C_BUS_STUCK;
+    }
+    TWDR = (uint8_t)(addr << 1 | read);
+    I2C_GO(0);
+    if (i2c_wait()) return HAL_I2C_TIMEOUT;
+    st = TWSR & 0xF8;
+    if (st != (read ? 0x40 : 0x18)) { /* 0x20 / 0x48: no ACK */
+        i2c_stop();
+        return HAL_I2C_NACK_ADDR;
+    }
+    return HAL_I2C_OK;
+}
+
+uint8_t hal_i2c_begin(uint8_t khz400)
+{
+    uint8_t k;
+    TWCR = 0; /* the pins are plain I/O again */
+    I2C_DDR &= (uint8_t)~(I2C_SDA | I2C_SCL);
+    I2C_PORT |= I2C_SDA | I2C_SCL;
+    _delay_us(10);
+    for (k = 0; k < 9 && !(I2C_PIN & I2C_SDA); k++) { /* a device mid-byte: clock it out */
+        I2C_DDR |= I2C_SCL;
+        I2C_PORT &= (uint8_t)~I2C_SCL;
+        _delay_us(5);
+        I2C_PORT |= I2C_SCL;
+        I2C_DDR &= (uint8_t)~I2C_SCL;
+        _delay_us(5);
+    }
+    if (k) { /* a STOP: SDA low, then released while SCL is high */
+        I2C_PORT &= (uint8_t)~I2C_SDA;
+        I2C_DDR |= I2C_SDA;
+        _delay_us(5);
+        I2C_DDR &= (uint8_t)~I2C_SDA;
+        I2C_PORT |= I2C_SDA;
+        _delay_us(5);
+    }
+    if (!(I2C_PIN & I2C_SDA)) return HAL_I2C_BUS_STUCK;
+    TWSR = 0; /* prescaler 1: 16 MHz / (16 + 2 * TWBR) */
+    TWBR = khz400 ? 12 : 72;
+    TWCR = _BV(TWEN);
+    return HAL_I2C_OK;
+}
+
+uint8_t hal_i2c_write(uint8_t addr, const uint8_t *data, uint8_t len, uint8_t stop)
+{
+    uint8_t rc = i2c_start(addr, 0), k;
+    if (rc) return rc;
+    for (k = 0; k < len; k++) {
+        TWDR = data[k];
+        I2C_GO(0);
+        if (i2c_wait()) return HAL_I2C_TIMEOUT;
+        if ((TWSR & 0xF8) != 0x28) {
+            i2c_stop();
+            return HAL_I2C_NACK_DATA;
+        }
+    }
+    if (stop) i2c_stop(); /* else the bus stays ours: the next START is a repeated one (0x10) */
+    return HAL_I2C_OK;
+}
+
+uint8_t hal_i2c_read(uint8_t addr, uint8_t *data, uint8_t len)
+{
+    uint8_t rc = i2c_start(addr, 1), k;
+    if (rc) return rc;
+    for (k = 0; k < len; k++) {
+        I2C_GO(k + 1 < len ? _BV(TWEA) : 0); /* ACK each byte but the last */
+        if (i2c_wait()) return HAL_I2C_TIMEOUT;
+        data[k] = TWDR;
+    }
+    i2c_stop();
+    return HAL_I2C_OK;
 }

@@ -8,9 +8,9 @@
  * shift rounds toward minus infinity, as an arithmetic shift does. */
 int32_t calib_apply(int32_t raw, int32_t gain, int32_t offset);
 
-/* The same, exactly, for any int32 reading (a driver's reading may be signed and wider than 16 bits)
- * and an offset within +-1e9 (as image validation requires), in 32-bit arithmetic only: 64-bit
- * multiplication costs an AVR about a kilobyte of flash. */
+/* The engine's name for the same formula: any int32 reading (a driver's reading may be signed and
+ * wider than 16 bits). It once had its own 32-bit partial-product form for AVR; the 64-bit one
+ * proved smaller there (calib.c). */
 int32_t calib_apply_i32(int32_t raw, int32_t gain, int32_t offset);
 
 #endif /* TD_CALIB_H */

@@ -96,3 +96,15 @@ uint8_t crc8_maxim(const uint8_t *data, uint8_t len)
     }
     return crc;
 }
+
+uint8_t crc8_sensirion(const uint8_t *data, uint8_t len)
+{
+    uint8_t crc = 0xFF, k;
+    while (len--) {
+        crc ^= *data++;
+        for (k = 0; k < 8; k++) {
+            crc = (uint8_t)((crc & 0x80u) ? ((unsigned)crc << 1) ^ 0x31u : (unsigned)crc << 1);
+        }
+    }
+    return crc;
+}

@@ -78,11 +78,11 @@ void device_event(device_t *d, uint8_t kind, uint8_t b, int32_t value)
 }
 
 /* The text lives in program memory (on AVR, strings in RAM would cost the RAM budget): it is
- * copied to the stack for the encoder, and cut at TD_LOG_TEXT_MAX. */
+ * copied to its place in the payload, cut at TD_LOG_TEXT_MAX, and the encoder finds it there. */
 void device_log(device_t *d, uint8_t level, const char *text_rom)
 {
     uint8_t wire[TD_FRAME_WIRE_MAX];
-    char text[TD_LOG_TEXT_MAX];
+    char *text = (char *)DEVICE_PAYLOAD(wire) + TD_LOG_SIZE;
     uint8_t n = 0;
     char c;
     while (n < TD_LOG_TEXT_MAX && (c = (char)TD_ROM_U8((const uint8_t *)text_rom + n)) != '\0') {

@@ -32,8 +32,9 @@ typedef struct {
     uint8_t (*ow_search)(uint8_t pin, uint8_t first, uint8_t *out, uint8_t max, uint8_t *n, uint8_t *total);
 } device_port_t;
 
+/* The small fields first: within the 63-byte displacement of an AVR pointer load, where after the
+ * engine's few hundred bytes each access had to compute its address (flash). */
 struct device {
-    engine_t eng;
     td_src_t src;          /* the image the engine runs (a copy: a commit moves the store's first) */
     const device_port_t *port;
     uint32_t now;          /* the clock of this pass (the main loop sets it) */
@@ -46,6 +47,7 @@ struct device {
     uint8_t running;       /* a config, an engine, and not in safe mode: rules run */
     uint8_t raw_telemetry;
     uint8_t stable;        /* up for long enough: the watchdog-reset count was cleared */
+    engine_t eng;
 };
 
 /* A fresh state (no config, seq 0) on `port`. */

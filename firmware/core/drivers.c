@@ -96,7 +96,7 @@ static uint8_t ds_poll(const uint8_t *rec, uint8_t *phase, uint32_t now, int32_t
     }
     *phase = 0;
     {
-        uint16_t period = (uint16_t)dur16_ms(le_get_u16(rec + TD_SENSOR_PERIOD)); /* validated: <= 60 s */
+        uint16_t period = (uint16_t)dur16_ms(le_u16(rec + TD_SENSOR_PERIOD)); /* validated: <= 60 s */
         *wait = (uint16_t)(period - conv); /* the next conversion one period after this one began */
     }
     if (!ds_select(rec)) return TD_SENSOR_FAULT_NO_ANSWER;

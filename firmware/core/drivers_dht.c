@@ -23,24 +23,26 @@ void dht_setup(const uint8_t *rec)
 
 uint8_t dht_decode(uint8_t kind, const uint8_t sent[5], int32_t *val)
 {
-    int32_t t, h;
+    int16_t t, h; /* tenths: at most 32,767 (DHT22) or 2,805 (DHT11), so 16 bits; cheaper on AVR */
     if ((uint8_t)(sent[0] + sent[1] + sent[2] + sent[3]) != sent[4]) return TD_SENSOR_FAULT_CRC;
     if ((sent[0] | sent[1] | sent[2] | sent[3]) == 0) return TD_SENSOR_FAULT_CRC; /* all zero passes */
     if (kind == TD_SENSOR_KIND_DHT22) { /* tenths, big-endian; temperature's top bit is its sign */
-        h = (int32_t)((uint16_t)sent[0] << 8 | sent[1]);
-        t = (int32_t)((uint16_t)(sent[2] & 0x7Fu) << 8 | sent[3]);
+        uint16_t hu = (uint16_t)((uint16_t)sent[0] << 8 | sent[1]);
+        if (hu > 1000) return TD_SENSOR_FAULT_OUT_OF_RANGE;
+        h = (int16_t)hu;
+        t = (int16_t)((uint16_t)(sent[2] & 0x7Fu) << 8 | sent[3]);
         if (sent[2] & 0x80u) t = -t;
-        if (h > 1000 || t < -400 || t > 800) return TD_SENSOR_FAULT_OUT_OF_RANGE; /* 0..100 %, -40..80 °C */
+        if (t < -400 || t > 800) return TD_SENSOR_FAULT_OUT_OF_RANGE; /* 0..100 %, -40..80 °C */
     } else { /* DHT11: whole units and tenths; a sign in the temperature's tenths byte on newer parts */
-        h = (int32_t)sent[0] * 10 + sent[1];
-        t = (int32_t)sent[2] * 10 + (sent[3] & 0x7Fu);
+        h = (int16_t)(sent[0] * 10 + sent[1]);
+        t = (int16_t)(sent[2] * 10 + (sent[3] & 0x7Fu));
         if (sent[3] & 0x80u) t = -t;
         if (sent[1] > 9 || (sent[3] & 0x7Fu) > 9 || h > 1000 || t < 0 || t > 500) {
             return TD_SENSOR_FAULT_OUT_OF_RANGE; /* 0..100 %, 0..50 °C (datasheet) */
         }
     }
-    val[0] = t * 100;
-    val[1] = h * 100;
+    val[0] = (int32_t)t * 100;
+    val[1] = (int32_t)h * 100;
     return TD_READING_OK;
 }
 
@@ -63,7 +65,7 @@ uint8_t dht_poll(const uint8_t *rec, uint8_t *phase, uint32_t now, int32_t *val,
     }
     *phase = 0;
     /* the next start one period after this one (validated: 2 s .. 60 s) */
-    *wait = (uint16_t)((uint16_t)dur16_ms(le_get_u16(rec + TD_SENSOR_PERIOD)) - start);
+    *wait = (uint16_t)((uint16_t)dur16_ms(le_u16(rec + TD_SENSOR_PERIOD)) - start);
     if (!hal_dht_read(pin, sent)) return TD_SENSOR_FAULT_NO_ANSWER;
     return dht_decode(kind, sent, val);
 }

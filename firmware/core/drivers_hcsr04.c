@@ -26,8 +26,9 @@ uint8_t hcsr04_poll(const uint8_t *rec, uint8_t *phase, uint32_t now, int32_t *v
     if (us < TD_HCSR04_MIN_CM * TD_HCSR04_US_PER_CM || us > (uint16_t)TD_HCSR04_MAX_CM * TD_HCSR04_US_PER_CM) {
         return TD_SENSOR_FAULT_OUT_OF_RANGE;
     }
-    /* thousandths of a cm, rounded: 58 us a cm */
-    val[0] = ((int32_t)us * 1000 + TD_HCSR04_US_PER_CM / 2) / TD_HCSR04_US_PER_CM;
+    /* thousandths of a cm, rounded: 58 us a cm (unsigned: the one 32-bit division the firmware
+     * already has, not a signed one besides) */
+    val[0] = (int32_t)(((uint32_t)us * 1000u + TD_HCSR04_US_PER_CM / 2) / TD_HCSR04_US_PER_CM);
     return TD_READING_OK;
 }
 #endif

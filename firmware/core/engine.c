@@ -32,16 +32,23 @@ TD_NOINLINE bool eng_due(uint32_t dur, const uint32_t *since, uint32_t now)
     return dur != ENG_NO_LIMIT && now - *since >= dur;
 }
 
+/* The same at e->now, for the tick's dozen tests (the engine pointer is at hand there, the time
+ * is not: one argument loaded fewer at each). */
+static TD_NOINLINE bool eng_due_at(const engine_t *e, uint32_t dur, const uint32_t *since)
+{
+    return eng_due(dur, since, e->now);
+}
+
 void eng_set_pend(eng_act_t *a, uint8_t reason, uint8_t rule)
 {
     a->bits = (uint8_t)((a->bits & 0x0F) | (reason << 4));
     a->pend_rule = rule;
 }
 
-void eng_emit(engine_t *e, uint32_t now, uint8_t kind, uint8_t a, uint8_t b, uint8_t c, int32_t value)
+void eng_emit(engine_t *e, uint8_t kind, uint8_t a, uint8_t b, uint8_t c, int32_t value)
 {
     td_event_t ev;
-    ev.time_ms = now;
+    ev.time_ms = e->now;
     ev.kind = kind;
     ev.a = a;
     ev.b = b;
@@ -81,7 +88,7 @@ void eng_rule_def(const engine_t *e, uint8_t i, rdef_t *d)
         if (ops & bit) {
             d->op[k] = (uint32_t)e->params[p[0] % TD_LIMIT_PARAMS];
         } else {
-            d->op[k] = wide ? le_get_u32(p) : dur16_ms(le_get_u16(p));
+            d->op[k] = wide ? le_u32(p) : dur16_ms(le_u16(p));
         }
         p += wide ? 4 : 2;
     }
@@ -94,7 +101,7 @@ void eng_act_def(const engine_t *e, uint8_t i, adef_t *d)
     uint16_t off = (uint16_t)(e->act_at + (uint16_t)TD_ACTUATOR_SIZE * i + TD_ACTUATOR_FLAGS);
     image_rd_bytes(e->src, off, rec, sizeof rec);
     for (k = 0; k < L_N; k++) {
-        uint32_t ms = dur16_ms(le_get_u16(&rec[1 + 2 * k]));
+        uint32_t ms = dur16_ms(le_u16(&rec[1 + 2 * k]));
         /* a servo's max_on or daily_cap of 0: no limit (never due, never reached: rules.md) */
         if (!ms && k != L_MIN_OFF && (rec[0] & TD_ACTUATOR_FLAG_SERVO)) ms = ENG_NO_LIMIT;
         d->ms[k] = ms;
@@ -137,7 +144,7 @@ bool engine_start(engine_t *e, const td_src_t *src, engine_emit_fn emit_fn, void
     return true;
 }
 
-void engine_set_raw(engine_t *e, uint8_t channel, int32_t raw)
+TD_NOINLINE void engine_set_raw(engine_t *e, uint8_t channel, int32_t raw)
 {
     if (channel < e->nc) {
         e->ch[channel].raw = raw;
@@ -145,7 +152,7 @@ void engine_set_raw(engine_t *e, uint8_t channel, int32_t raw)
     }
 }
 
-void engine_set_fault(engine_t *e, uint8_t channel, uint8_t fault)
+TD_NOINLINE void engine_set_fault(engine_t *e, uint8_t channel, uint8_t fault)
 {
     if (channel < e->nc) {
         e->ch[channel].fault = fault;
@@ -170,24 +177,25 @@ static int32_t floor_shift(int32_t x, uint8_t s)
     return m ^ ((x ^ m) >> s);
 }
 
-static void end_run(engine_t *e, eng_rule_t *r, const rdef_t *d, uint32_t now)
+/* Out of line (two callers): 44 B less on the Uno. */
+static TD_NOINLINE void end_run(const engine_t *e, eng_rule_t *r, const rdef_t *d)
 {
     r->bits &= (uint8_t)~R_RUNNING;
     if (d->threshold && d->op[OP_PERIOD] != 0) {
         r->bits |= R_COOLING;
-        r->cool_since = now;
+        r->cool_since = e->now;
     }
-    (void)e;
 }
 
-void eng_turn_off(engine_t *e, uint8_t i, uint8_t reason, uint8_t rule, uint32_t now)
+void eng_turn_off(engine_t *e, uint8_t i, uint8_t reason, uint8_t rule)
 {
+    uint32_t now = e->now;
     eng_act_t *a = &e->act[i];
     adef_t d;
     a->bits &= (uint8_t)~(A_ON | A_LEASE);
     a->level = 0;
-    eng_emit(e, now, TD_EVENT_KIND_ACT_OFF, i, reason, rule, (int32_t)(now - a->t_edge));
-    eng_end_runs_on(e, i, now);
+    eng_emit(e, TD_EVENT_KIND_ACT_OFF, i, reason, rule, (int32_t)(now - a->t_edge));
+    eng_end_runs_on(e, i);
     eng_act_def(e, i, &d);
     if (d.ms[L_MIN_OFF] != 0) a->bits |= A_RESTING;
     a->t_edge = now; /* off_since: min_off's and a guard's lockout both run from it */
@@ -214,7 +222,7 @@ static TD_NOINLINE void sample(engine_t *e, uint32_t now)
             }
         } else {
             image_rd_bytes(e->src, (uint16_t)(e->chan_at + TD_CHANNEL_SIZE * i), rec, TD_CHANNEL_SIZE);
-            v = calib_apply_i32(c->raw, le_get_i32(&rec[TD_CHANNEL_GAIN]), le_get_i32(&rec[TD_CHANNEL_OFFSET]));
+            v = calib_apply_i32(c->raw, le_i32(&rec[TD_CHANNEL_GAIN]), le_i32(&rec[TD_CHANNEL_OFFSET]));
             if (c->bits & CH_VALID) {
                 v = c->value + floor_shift(v - c->value, (uint8_t)(rec[TD_CHANNEL_MODE] >> TD_SMOOTHING_SHIFT));
             }
@@ -222,7 +230,7 @@ static TD_NOINLINE void sample(engine_t *e, uint32_t now)
             if (c->bits & CH_NOTED) ev = TD_SENSOR_FAULT_RECOVERED;
             c->bits = CH_SAMPLED | CH_VALID;
         }
-        if (ev) eng_emit(e, now, TD_EVENT_KIND_SENSOR, i, ev, 0, v); /* one call: flash, on AVR */
+        if (ev) eng_emit(e, TD_EVENT_KIND_SENSOR, i, ev, 0, v); /* one call: flash, on AVR */
     }
 }
 
@@ -235,7 +243,7 @@ static TD_NOINLINE bool beyond(int32_t v, int32_t t, bool above)
 
 /* Step 5.1: the threshold condition with hysteresis, and the hold. A below rule turns inactive at
  * v >= T + H, that is when v is no longer below T + H (an above rule: no longer above T - H). */
-static void condition(eng_rule_t *r, const rdef_t *d, int32_t v, uint32_t now)
+static void condition(const engine_t *e, eng_rule_t *r, const rdef_t *d, int32_t v, uint32_t now)
 {
     bool above = (d->flags & TD_RULE_FLAG_ABOVE) != 0;
     if (r->bits & R_ACTIVE) {
@@ -246,7 +254,7 @@ static void condition(eng_rule_t *r, const rdef_t *d, int32_t v, uint32_t now)
         r->bits = (uint8_t)((r->bits | R_ACTIVE) & ~R_HELD);
         r->t_cond = now;
     }
-    if ((r->bits & (R_ACTIVE | R_HELD)) == R_ACTIVE && eng_due(d->op[OP_HOLD], &r->t_cond, now)) {
+    if ((r->bits & (R_ACTIVE | R_HELD)) == R_ACTIVE && eng_due_at(e, d->op[OP_HOLD], &r->t_cond)) {
         r->bits |= R_HELD;
     }
 }
@@ -271,12 +279,12 @@ static void guard(engine_t *e, uint8_t i, eng_rule_t *r, eng_act_t *a, const rde
         r->t_cond = (r->bits & R_HELD) ? now : a->t_edge;
         r->bits |= R_ACTIVE;
     }
-    if (!eng_due(d->op[OP_HOLD], &r->t_cond, now)) return;
+    if (!eng_due_at(e, d->op[OP_HOLD], &r->t_cond)) return;
     r->bits = (uint8_t)((r->bits & ~(R_ACTIVE | R_HELD)) | R_FIRED);
     r->last_fired = now;
-    eng_emit(e, now, TD_EVENT_KIND_GUARD, i, d->chan, d->act, valid ? c->value : TD_NO_READING);
+    eng_emit(e, TD_EVENT_KIND_GUARD, i, d->chan, d->act, valid ? c->value : TD_NO_READING);
     a->bits &= (uint8_t)~A_LEASE;
-    eng_end_runs_on(e, d->act, now);
+    eng_end_runs_on(e, d->act);
     eng_set_pend(a, TD_OFF_REASON_GUARD, i);
     a->lock_rule = i;
 }
@@ -302,12 +310,12 @@ static void rules(engine_t *e, uint32_t now)
         }
         if (d.threshold) {
             if (e->ch[d.chan].bits & CH_VALID) {
-                condition(r, &d, e->ch[d.chan].value, now);
+                condition(e, r, &d, e->ch[d.chan].value, now);
             } else { /* a condition on a channel with no reading is false */
                 dead = true;
                 r->bits &= (uint8_t)~(R_ACTIVE | R_HELD);
             }
-            if ((r->bits & R_COOLING) && eng_due(d.op[OP_PERIOD], &r->cool_since, now)) {
+            if ((r->bits & R_COOLING) && eng_due_at(e, d.op[OP_PERIOD], &r->cool_since)) {
                 r->bits &= (uint8_t)~R_COOLING;
             }
         }
@@ -321,11 +329,11 @@ static void rules(engine_t *e, uint32_t now)
             uint8_t reason = 0;
             if (!e->automation) reason = TD_OFF_REASON_PAUSED;
             else if (blocked) reason = no_reading ? TD_OFF_REASON_NO_READING : TD_OFF_REASON_INTERLOCK;
-            else if (d.pulse && eng_due(d.op[OP_DURATION], &r->last_fired, now)) reason = TD_OFF_REASON_RULE_DONE;
+            else if (d.pulse && eng_due_at(e, d.op[OP_DURATION], &r->last_fired)) reason = TD_OFF_REASON_RULE_DONE;
             else if (!d.pulse && !(r->bits & R_ACTIVE))
                 reason = dead ? TD_OFF_REASON_NO_READING : TD_OFF_REASON_CONDITION_CLEARED;
             if (reason) {
-                end_run(e, r, &d, now);
+                end_run(e, r, &d);
                 eng_set_pend(a, reason, i);
             }
         }
@@ -361,14 +369,14 @@ static void rules(engine_t *e, uint32_t now)
             r->bits = (uint8_t)((r->bits & 0x1F) | R_RUNNING | R_FIRED);
             r->last_fired = now;
         } else if (skip != SKIP(r)) {
-            eng_emit(e, now, TD_EVENT_KIND_RULE_SKIP, i, skip, d.act, 0);
+            eng_emit(e, TD_EVENT_KIND_RULE_SKIP, i, skip, d.act, 0);
             r->bits = (uint8_t)((r->bits & 0x1F) | (skip << 5));
         }
     }
 }
 
 /* One loop for both: the walk over the running rules on an actuator (flash, on AVR). */
-uint8_t eng_runs_on(engine_t *e, uint8_t a, uint32_t now, uint8_t *level)
+uint8_t eng_runs_on(engine_t *e, uint8_t a, uint8_t *level)
 {
     uint8_t owner = TD_NO_INDEX;
     uint8_t j;
@@ -379,7 +387,7 @@ uint8_t eng_runs_on(engine_t *e, uint8_t a, uint32_t now, uint8_t *level)
         eng_rule_def(e, j, &d); /* one decode for the actuator and the level or period */
         if (d.act == a) {
             if (level == NULL) {
-                end_run(e, &e->rule[j], &d, now);
+                end_run(e, &e->rule[j], &d);
             } else {
                 if (owner == TD_NO_INDEX) owner = j;
                 if (d.level > *level) *level = d.level;
@@ -409,23 +417,24 @@ static void actuators(engine_t *e, uint32_t now)
         if (level < d.lo) level = d.lo; /* only used when claimed: level >= 1 */
         if (level > d.hi) level = d.hi;
         if (a->bits & A_ON) {
-            if (!claimed) eng_turn_off(e, i, PEND(a), a->pend_rule, now);
-            else if (eng_due(d.ms[L_MAX_ON], &a->t_edge, now)) eng_turn_off(e, i, TD_OFF_REASON_MAX_ON, owner, now);
-            else if (a->today_on_ms >= d.ms[L_CAP]) eng_turn_off(e, i, TD_OFF_REASON_DAILY_CAP, owner, now);
+            if (!claimed) eng_turn_off(e, i, PEND(a), a->pend_rule);
+            else if (eng_due_at(e, d.ms[L_MAX_ON], &a->t_edge)) eng_turn_off(e, i, TD_OFF_REASON_MAX_ON, owner);
+            else if (a->today_on_ms >= d.ms[L_CAP]) eng_turn_off(e, i, TD_OFF_REASON_DAILY_CAP, owner);
             else a->level = level;
         } else if (claimed) {
             a->bits |= A_ON;
             a->t_edge = now;
             a->level = level;
-            eng_emit(e, now, TD_EVENT_KIND_ACT_ON, i, (a->bits & A_LEASE) ? TD_SOURCE_LEASE : TD_SOURCE_RULE, owner,
+            eng_emit(e, TD_EVENT_KIND_ACT_ON, i, (a->bits & A_LEASE) ? TD_SOURCE_LEASE : TD_SOURCE_RULE, owner,
                  level);
         }
         eng_set_pend(a, 0, TD_NO_INDEX);
     }
 }
 
-void eng_restart_intervals(engine_t *e, uint32_t now)
+void eng_restart_intervals(engine_t *e)
 {
+    uint32_t now = e->now;
     uint8_t i;
     rdef_t d;
     for (i = 0; i < e->nr; i++) {
@@ -443,13 +452,14 @@ TD_NOINLINE void engine_tick(engine_t *e, uint32_t now)
     uint32_t dt;
     bool roll;
     adef_t d;
+    e->now = now;
     if (!e->started) {
         e->started = 1;
         e->day_start = e->last_tick = now;
-        eng_restart_intervals(e, now);
+        eng_restart_intervals(e);
     }
     dt = now - e->last_tick;
-    roll = eng_due((uint32_t)TD_DAY_MS, &e->day_start, now);
+    roll = eng_due_at(e, (uint32_t)TD_DAY_MS, &e->day_start);
     if (roll) e->day_start = now;
     /* Steps 1, 2 and 4 in one loop over the actuators: sampling (step 3) touches none of them. */
     for (i = 0; i < e->na; i++) {
@@ -457,8 +467,8 @@ TD_NOINLINE void engine_tick(engine_t *e, uint32_t now)
         if (a->bits & A_ON) a->today_on_ms += dt;
         if (roll) a->today_on_ms = 0;
         eng_act_def(e, i, &d);
-        if ((a->bits & A_RESTING) && eng_due(d.ms[L_MIN_OFF], &a->t_edge, now)) a->bits &= (uint8_t)~A_RESTING;
-        if ((a->bits & A_LEASE) && eng_due(a->lease_ms, &a->lease_start, now)) {
+        if ((a->bits & A_RESTING) && eng_due_at(e, d.ms[L_MIN_OFF], &a->t_edge)) a->bits &= (uint8_t)~A_RESTING;
+        if ((a->bits & A_LEASE) && eng_due_at(e, a->lease_ms, &a->lease_start)) {
             a->bits &= (uint8_t)~A_LEASE;
             eng_set_pend(a, TD_OFF_REASON_LEASE_END, TD_NO_INDEX);
         }
@@ -466,7 +476,7 @@ TD_NOINLINE void engine_tick(engine_t *e, uint32_t now)
             /* a guard's lockout: its period from the trip (t_edge: it went off then), 0 = until a lease */
             rdef_t g;
             eng_rule_def(e, a->lock_rule, &g);
-            if (g.op[OP_PERIOD] != 0 && eng_due(g.op[OP_PERIOD], &a->t_edge, now)) a->lock_rule = TD_NO_INDEX;
+            if (g.op[OP_PERIOD] != 0 && eng_due_at(e, g.op[OP_PERIOD], &a->t_edge)) a->lock_rule = TD_NO_INDEX;
         }
     }
     sample(e, now);

@@ -54,6 +54,7 @@ typedef struct {
     void *emit_ctx;
     uint32_t day_start;
     uint32_t last_tick;
+    uint32_t now;     /* the time of the tick or command under way: read by the helpers that emit */
     uint16_t chan_at, act_at, rule_at; /* section offsets in the image */
     uint8_t nc, na, nr, np;
     uint8_t automation;

@@ -4,30 +4,19 @@
 
 #include "image_layout.h"
 
-/* Whole seconds in `ms`, saturated, for a NACK detail (16 bits); out of line: one copy for both NACKs. */
+/* Whole seconds in `ms`, saturated, for a NACK detail (16 bits); out of line: one copy for both
+ * NACKs. A plain division: the pulse counter's driver links libgcc's 32-bit one anyway, so a
+ * hand-written long division here (once smaller) only added its own bytes. */
 static TD_NOINLINE uint16_t secs16(uint32_t ms)
 {
-    /* Long division with a 16-bit quotient: smaller than libgcc's 32-bit __udivmodsi4, which
-     * nothing else in the firmware needs. */
-    const uint32_t d = 1000UL << 16;
-    uint16_t q = 0;
-    uint8_t k;
-    if (ms >= d) return 0xFFFFu;
-    for (k = 0; k < 16; k++) {
-        ms <<= 1; /* ms < d < 2^26 before: no overflow */
-        q = (uint16_t)(q << 1);
-        if (ms >= d) {
-            ms -= d;
-            q |= 1u;
-        }
-    }
-    return q;
+    return ms >= 0xFFFFUL * 1000UL ? 0xFFFFu : (uint16_t)(ms / 1000u);
 }
 
 uint8_t engine_lease(engine_t *e, uint8_t i, uint32_t ms, uint8_t level, uint32_t now, uint16_t *detail)
 {
     eng_act_t *a;
     adef_t d;
+    e->now = now;
     *detail = i;
     if (i >= e->na) return TD_NACK_BAD_INDEX;
     *detail = 0;
@@ -48,17 +37,18 @@ uint8_t engine_lease(engine_t *e, uint8_t i, uint32_t ms, uint8_t level, uint32_
     a->lease_ms = ms;
     a->lease_level = level;
     a->lock_rule = TD_NO_INDEX; /* a person running it by hand ends a guard's lockout */
-    eng_end_runs_on(e, i, now);
+    eng_end_runs_on(e, i);
     return 0;
 }
 
 uint8_t engine_off(engine_t *e, uint8_t i, uint32_t now, uint16_t *detail)
 {
+    e->now = now;
     *detail = i;
     if (i >= e->na) return TD_NACK_BAD_INDEX;
     *detail = 0;
     e->act[i].bits &= (uint8_t)~A_LEASE;
-    eng_end_runs_on(e, i, now);
+    eng_end_runs_on(e, i);
     eng_set_pend(&e->act[i], TD_OFF_REASON_MANUAL_OFF, TD_NO_INDEX);
     return 0;
 }
@@ -66,24 +56,27 @@ uint8_t engine_off(engine_t *e, uint8_t i, uint32_t now, uint16_t *detail)
 /* Repeating PAUSE or RESUME changes nothing and says nothing: a host may retry either. */
 void engine_pause(engine_t *e, uint32_t now)
 {
+    e->now = now;
     if (e->automation) {
         e->automation = 0;
-        eng_emit(e, now, TD_EVENT_KIND_MODE, TD_NO_INDEX, TD_MODE_CHANGE_PAUSED, TD_NO_INDEX, 0);
+        eng_emit(e, TD_EVENT_KIND_MODE, TD_NO_INDEX, TD_MODE_CHANGE_PAUSED, TD_NO_INDEX, 0);
     }
 }
 
 void engine_resume(engine_t *e, uint32_t now)
 {
+    e->now = now;
     if (!e->automation) {
         e->automation = 1;
-        eng_restart_intervals(e, now);
-        eng_emit(e, now, TD_EVENT_KIND_MODE, TD_NO_INDEX, TD_MODE_CHANGE_RESUMED, TD_NO_INDEX, 0);
+        eng_restart_intervals(e);
+        eng_emit(e, TD_EVENT_KIND_MODE, TD_NO_INDEX, TD_MODE_CHANGE_RESUMED, TD_NO_INDEX, 0);
     }
 }
 
 uint8_t engine_set_param(engine_t *e, uint8_t i, int32_t value, uint32_t now, uint16_t *detail)
 {
     uint16_t off = (uint16_t)(TD_IMAGE_HEADER_SIZE + TD_PARAM_SIZE * i);
+    e->now = now;
     *detail = i;
     if (i >= e->np) return TD_NACK_BAD_INDEX;
     if (value < image_rd_i32(e->src, off + TD_PARAM_MIN) || value > image_rd_i32(e->src, off + TD_PARAM_MAX)) {
@@ -91,7 +84,7 @@ uint8_t engine_set_param(engine_t *e, uint8_t i, int32_t value, uint32_t now, ui
     }
     *detail = 0;
     e->params[i] = value;
-    eng_emit(e, now, TD_EVENT_KIND_PARAM, i, 0, TD_NO_INDEX, value);
+    eng_emit(e, TD_EVENT_KIND_PARAM, i, 0, TD_NO_INDEX, value);
     return 0;
 }
 
@@ -99,10 +92,11 @@ void engine_stop(engine_t *e, uint8_t reason, uint32_t now)
 {
     uint8_t i;
     uint8_t level;
+    e->now = now;
     for (i = 0; i < e->na; i++) {
         if (e->act[i].bits & A_ON) {
             uint8_t owner = (e->act[i].bits & A_LEASE) ? TD_NO_INDEX : eng_rule_claim(e, i, &level);
-            eng_turn_off(e, i, reason, owner, now);
+            eng_turn_off(e, i, reason, owner);
         }
     }
 }

@@ -36,7 +36,9 @@ typedef struct {
 /* elapsed(*since) >= dur at `now` (rules.md "Time"): out of line, the tick has a dozen of them. */
 bool eng_due(uint32_t dur, const uint32_t *since, uint32_t now);
 void eng_set_pend(eng_act_t *a, uint8_t reason, uint8_t rule);
-void eng_emit(engine_t *e, uint32_t now, uint8_t kind, uint8_t a, uint8_t b, uint8_t c, int32_t value);
+/* The helpers below act at e->now, which every entry point sets first (one argument fewer at each
+ * of their call sites: flash, on AVR). */
+void eng_emit(engine_t *e, uint8_t kind, uint8_t a, uint8_t b, uint8_t c, int32_t value);
 uint16_t eng_rule_off(const engine_t *e, uint8_t i);
 /* Rule `i`'s fields with its operands resolved (parameters read now), actuator `i`'s limits in ms. */
 void eng_rule_def(const engine_t *e, uint8_t i, rdef_t *d);
@@ -44,14 +46,14 @@ void eng_act_def(const engine_t *e, uint8_t i, adef_t *d);
 /* level != NULL: the owner of actuator `a` (its lowest running rule, or TD_NO_INDEX) and the
  * highest level of its running rules. level == NULL: every rule run on `a` ends (they start
  * cooling, no event). */
-uint8_t eng_runs_on(engine_t *e, uint8_t a, uint32_t now, uint8_t *level);
+uint8_t eng_runs_on(engine_t *e, uint8_t a, uint8_t *level);
 /* Claiming only reads the engine, so a const engine may be passed. */
-#define eng_rule_claim(e, a, level) eng_runs_on((engine_t *)(e), (a), 0, (level))
-#define eng_end_runs_on(e, a, now) ((void)eng_runs_on((e), (a), (now), NULL))
+#define eng_rule_claim(e, a, level) eng_runs_on((engine_t *)(e), (a), (level))
+#define eng_end_runs_on(e, a) ((void)eng_runs_on((e), (a), NULL))
 /* Actuator `i` goes off now with ACT_OFF(reason, rule); it reads its own min_off (one argument and
  * one eng_act_def() fewer at each caller: flash). */
-void eng_turn_off(engine_t *e, uint8_t i, uint8_t reason, uint8_t rule, uint32_t now);
+void eng_turn_off(engine_t *e, uint8_t i, uint8_t reason, uint8_t rule);
 /* Every interval rule's next slot is one period from now (start, RESUME). */
-void eng_restart_intervals(engine_t *e, uint32_t now);
+void eng_restart_intervals(engine_t *e);
 
 #endif /* TD_ENGINE_INT_H */

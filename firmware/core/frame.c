@@ -45,7 +45,7 @@ static td_frame_outcome_t dec_finish(td_frame_dec_t *dec)
         return FRAME_SHORT;
     }
     body = (uint8_t)(dec->len - TD_CRC_SIZE);
-    if (crc16(dec->buf, body) != le_get_u16(&dec->buf[body])) {
+    if (crc16(dec->buf, body) != le_u16(&dec->buf[body])) {
         return FRAME_CRC;
     }
     if (dec->buf[TD_FRAME_HEADER_VERSION] != TD_PROTOCOL_VERSION) {
@@ -92,7 +92,7 @@ bool frame_get(const td_frame_dec_t *dec, td_frame_t *frame)
     }
     frame->version = dec->buf[TD_FRAME_HEADER_VERSION];
     frame->type = dec->buf[TD_FRAME_HEADER_TYPE];
-    frame->seq = le_get_u16(&dec->buf[TD_FRAME_HEADER_SEQ]);
+    frame->seq = le_u16(&dec->buf[TD_FRAME_HEADER_SEQ]);
     frame->payload = &dec->buf[TD_HEADER_SIZE];
     frame->payload_len = (uint8_t)(dec->frame_len - FRAME_MIN);
     return true;

@@ -79,4 +79,24 @@ uint8_t hal_dht_read(uint8_t pin, uint8_t sent[5]);
 uint8_t hal_pulse_begin(uint8_t pin, uint8_t debounce_ms);
 uint8_t hal_pulse_count(uint8_t pin, uint32_t *count);
 
+/* I2C master (issue 15; the chips' drivers sit on top). Every call returns a HAL_I2C_* status and
+ * never hangs: each wait for the peripheral (a START, an address, a byte, a STOP) gives up after
+ * HAL_I2C_WAIT_US (counted by busy loops, so it works with interrupts off) with HAL_I2C_TIMEOUT
+ * and the port resets its controller, so the next call starts clean; a call waits at most
+ * (len + 3) * HAL_I2C_WAIT_US. `addr` is the 7-bit address.
+ * hal_i2c_begin(khz400): the bus at 400 kHz (1) or 100 kHz (0). It first frees a stuck bus: if
+ * SDA reads low (a device stopped mid-byte by a reset), it clocks SCL up to 9 times until SDA is
+ * released, then makes a STOP; HAL_I2C_BUS_STUCK when SDA is still low. It may be called again
+ * at any time (after a fault: recovery).
+ * hal_i2c_write: START (or a repeated START, see below), the address with W, `len` bytes, then a
+ * STOP when `stop`; stop=0 leaves the bus held so the next hal_i2c_read continues with a
+ * repeated START (a register read: write the register's address, then read). Any error ends
+ * the transfer with a STOP. hal_i2c_read: `len` (1..255) bytes, each ACKed but the last, then a
+ * STOP. NACK_ADDR: nothing answers at addr; NACK_DATA: the device refused a written byte. */
+enum { HAL_I2C_OK = 0, HAL_I2C_NACK_ADDR, HAL_I2C_NACK_DATA, HAL_I2C_TIMEOUT, HAL_I2C_BUS_STUCK };
+#define HAL_I2C_WAIT_US 2000u
+uint8_t hal_i2c_begin(uint8_t khz400);
+uint8_t hal_i2c_write(uint8_t addr, const uint8_t *data, uint8_t len, uint8_t stop);
+uint8_t hal_i2c_read(uint8_t addr, uint8_t *data, uint8_t len);
+
 #endif

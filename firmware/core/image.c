@@ -35,14 +35,14 @@ uint16_t image_rd_u16(const td_src_t *s, uint16_t off)
 {
     uint8_t b[2];
     image_rd_bytes(s, off, b, 2);
-    return le_get_u16(b);
+    return le_u16(b);
 }
 
 uint32_t image_rd_u32(const td_src_t *s, uint16_t off)
 {
     uint8_t b[4];
     image_rd_bytes(s, off, b, 4);
-    return le_get_u32(b);
+    return le_u32(b);
 }
 
 int32_t image_rd_i32(const td_src_t *s, uint16_t off)

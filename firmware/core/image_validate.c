@@ -66,7 +66,7 @@ static const int32_t konst[] TD_ROM = {
 /* The dur16 at `p` in milliseconds, or -1 when it uses the reserved unit. */
 static TD_NOINLINE int32_t dur_at(const uint8_t *p)
 {
-    uint16_t code = le_get_u16(p);
+    uint16_t code = le_u16(p);
     /* unit 3 is the reserved one (dur16.h); tested here rather than by dur16_valid(), which the
      * firmware then leaves out */
     return (code >> 14) == 3u ? -1 : (int32_t)dur16_ms(code);
@@ -93,9 +93,9 @@ static TD_NOINLINE int32_t val(const vctx_t *v, uint8_t spec)
         return u16;
     }
     if (spec & 0x40u) {
-        return (spec & 0x20u) ? (int32_t)TD_ROM_U32(&konst[a]) : le_get_u16(p);
+        return (spec & 0x20u) ? (int32_t)TD_ROM_U32(&konst[a]) : le_u16(p);
     }
-    return (spec & 0x20u) ? dur_at(p) : le_get_i32(p);
+    return (spec & 0x20u) ? dur_at(p) : le_i32(p);
 }
 
 /* lo <= x <= hi, each given by a spec. */
@@ -128,16 +128,20 @@ static TD_NOINLINE bool pin_ok(const vctx_t *v, uint8_t pin, uint8_t need, uint8
     return (board_pin_caps(v->board, pin) & (uint8_t)(need | deny)) == need;
 }
 
+/* Whether a channel or an actuator took `pin` (a pin beyond the bitmap: no). */
+static TD_NOINLINE bool pin_used(const vctx_t *v, uint8_t pin)
+{
+    return pin < TD_LIMIT_PINS && (v->used[pin >> 3] & (1u << (pin & 7u))) != 0;
+}
+
 /* Marks `pin` used; false if it already was. A pin beyond the bitmap (impossible for a pin the
  * board's table accepted) counts as used, so the image is refused rather than misjudged. */
 static TD_NOINLINE bool pin_take(vctx_t *v, uint8_t pin)
 {
-    uint8_t bit = (uint8_t)(1u << (pin & 7u));
-    uint8_t *at = &v->used[pin >> 3];
-    if (pin >= TD_LIMIT_PINS || (*at & bit) != 0) {
+    if (pin >= TD_LIMIT_PINS || pin_used(v, pin)) {
         return false;
     }
-    *at = (uint8_t)(*at | bit);
+    v->used[pin >> 3] |= (uint8_t)(1u << (pin & 7u));
     return true;
 }
 
@@ -169,8 +173,9 @@ static const range_t actuator_ranges[] TD_ROM = {
 
 #define RANGES(v, list) ranges((v), (list), (uint8_t)(sizeof(list) / sizeof(list)[0]))
 
-/* Sensor kind `kind`'s row, or NULL for a code the table lacks (past its end, or a gap row: no pins). */
-static const td_sensor_kind_row_t *sensor_row(uint8_t kind)
+/* Sensor kind `kind`'s row, or NULL for a code the table lacks (past its end, or a gap row: no pins).
+ * Out of line (two callers): 18 B less on the Uno. */
+static TD_NOINLINE const td_sensor_kind_row_t *sensor_row(uint8_t kind)
 {
     if (kind >= TD_SENSOR_KIND_COUNT || TD_ROM_U8(&td_sensor_kinds[kind].pins) == 0) return NULL;
     return &td_sensor_kinds[kind]; /* only now: a pointer past the table is undefined even unread */
@@ -238,11 +243,8 @@ static TD_NOINLINE td_image_error_t check_sensor(vctx_t *v, const uint8_t *r, ui
     if (!zero && (family == 0 || rom[0] != family || crc8_maxim(rom, 8) != 0)) return TD_IMG_ERR_BAD_SENSOR;
     /* a channel's or actuator's pin; or an earlier sensor's, unless both are on one 1-Wire bus with
      * ROM codes of their own */
-    if (pin < TD_LIMIT_PINS && (v->used[pin >> 3] & (1u << (pin & 7u)))) return TD_IMG_ERR_PIN_CONFLICT;
-    if (pin2 != TD_NO_INDEX &&
-        (pin2 == pin || (pin2 < TD_LIMIT_PINS && (v->used[pin2 >> 3] & (1u << (pin2 & 7u)))))) {
-        return TD_IMG_ERR_PIN_CONFLICT;
-    }
+    if (pin_used(v, pin)) return TD_IMG_ERR_PIN_CONFLICT;
+    if (pin2 != TD_NO_INDEX && (pin2 == pin || pin_used(v, pin2))) return TD_IMG_ERR_PIN_CONFLICT;
     for (j = 0; j < i; j++) {
         image_rd_bytes(v->src, (uint16_t)(v->sens_at + TD_SENSOR_SIZE * j), other, TD_SENSOR_SIZE);
         /* a second pin is never shared */
@@ -338,8 +340,8 @@ static TD_NOINLINE td_image_error_t check_rule(vctx_t *v, const uint8_t *r)
          * operands a threshold rule has and a guard does not. Then it is checked as a threshold
          * rule (k 0) that is no pulse (a 1). */
         if ((r[TD_RULE_ACTION] | r[TD_RULE_LEVEL] | (r[TD_RULE_FLAGS] & ~TD_RULE_FLAG_ABOVE)) != 0 ||
-            il != TD_NO_INDEX || (le_get_u32(&r[TD_RULE_HYSTERESIS]) | le_get_u16(&r[TD_RULE_DURATION]) |
-                                  le_get_u32(&r[TD_RULE_IL_THRESHOLD])) != 0 ||
+            il != TD_NO_INDEX || (le_u32(&r[TD_RULE_HYSTERESIS]) | le_u16(&r[TD_RULE_DURATION]) |
+                                  le_u32(&r[TD_RULE_IL_THRESHOLD])) != 0 ||
             (ops & ~(TD_OPERAND_THRESHOLD | TD_OPERAND_HOLD | TD_OPERAND_PERIOD))) {
             return TD_IMG_ERR_BAD_RULE;
         }
@@ -399,9 +401,9 @@ static TD_NOINLINE td_image_error_t check_header(vctx_t *v, uint8_t *index)
         return TD_IMG_ERR_BAD_MAGIC;
     }
     if (h[TD_IMAGE_HEADER_FORMAT] != TD_IMAGE_FORMAT) return TD_IMG_ERR_BAD_FORMAT;
-    if (le_get_u16(&h[TD_IMAGE_HEADER_LENGTH]) != s->len) return TD_IMG_ERR_BAD_LENGTH;
+    if (le_u16(&h[TD_IMAGE_HEADER_LENGTH]) != s->len) return TD_IMG_ERR_BAD_LENGTH;
     if (s->len > b->max_image) return TD_IMG_ERR_TOO_LARGE;
-    if (image_crc(s) != le_get_u32(&h[TD_IMAGE_HEADER_CRC32])) return TD_IMG_ERR_BAD_CRC;
+    if (image_crc(s) != le_u32(&h[TD_IMAGE_HEADER_CRC32])) return TD_IMG_ERR_BAD_CRC;
     if (h[TD_IMAGE_HEADER_BOARD_CLASS] != b->board_class) return TD_IMG_ERR_BAD_BOARD;
     for (i = 0; i < SECTIONS; i++) {
         uint8_t n = h[TD_IMAGE_HEADER_N_CHANNELS + i];

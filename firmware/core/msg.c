@@ -13,6 +13,15 @@ TD_STATIC_ASSERT(TD_HELLO_FROZEN_SIZE == TD_HELLO_FW_NAME, hello_frozen_part);
 TD_STATIC_ASSERT(TD_CONFIG_DATA_SIZE + TD_CONFIG_CHUNK_MAX <= TD_MAX_PAYLOAD, config_data_fits);
 TD_STATIC_ASSERT(TD_LOG_SIZE + TD_LOG_TEXT_MAX <= TD_MAX_PAYLOAD, log_fits);
 
+/* A message that is a struct's fields: one table entry per field instead of one call per field
+ * (on AVR each call site costs more flash than its three table bytes). */
+typedef struct {
+    uint8_t at;    /* offsetof the field in the struct */
+    uint8_t width; /* 2 or 4: a little-endian integer; else that many bytes as they are */
+    uint8_t wire;  /* its offset in the payload: a generated TD_<RECORD>_<FIELD> */
+} field_t;
+#define FIELD(type, member, wire) {(uint8_t)offsetof(type, member), (uint8_t)sizeof(((type *)0)->member), (wire)}
+
 /* --- requests -------------------------------------------------------------------------------- */
 
 /* COMMAND payload sizes by op (the op byte included); ops run 1..TD_OP_SCAN_ONEWIRE. */
@@ -75,64 +84,75 @@ td_msg_status_t msg_request_check(uint8_t type, const uint8_t *payload, uint8_t 
     return len < TD_ROM_U8(&command_size[payload[0]]) ? MSG_BAD_LENGTH : MSG_OK;
 }
 
+/* Every request's fixed fields in one table, keyed by type, or by 0x80 | op for a COMMAND's (request
+ * types are below 0x80): one loop decodes them all, where a switch with a statement per field cost
+ * more flash. PING's and CONFIG_CHUNK's data, which run to the payload's end, are set in code. */
+typedef struct {
+    uint8_t key;
+    field_t f;
+} req_field_t;
+#define RFIELD(key, member, wire) {(key), FIELD(td_request_t, member, wire)}
+#define OP_KEY(op) (0x80 | (op))
+TD_STATIC_ASSERT(TD_MSG_CONFIG_BEGIN < 0x80 && TD_MSG_CONFIG_CHUNK < 0x80 && TD_MSG_CONFIG_READ < 0x80, types_below_op_keys);
+TD_STATIC_ASSERT(sizeof(td_request_t) <= 0xFF, request_offsets_fit);
+static const req_field_t request_fields[] TD_ROM = {
+    RFIELD(TD_MSG_CONFIG_BEGIN, u.config_begin.length, TD_CONFIG_BEGIN_LENGTH),
+    RFIELD(TD_MSG_CONFIG_BEGIN, u.config_begin.crc32, TD_CONFIG_BEGIN_CRC32),
+    RFIELD(TD_MSG_CONFIG_BEGIN, u.config_begin.recipe_hash, TD_CONFIG_BEGIN_RECIPE_HASH),
+    RFIELD(TD_MSG_CONFIG_BEGIN, u.config_begin.generation, TD_CONFIG_BEGIN_GENERATION),
+    RFIELD(TD_MSG_CONFIG_CHUNK, u.config_chunk.offset, TD_CONFIG_CHUNK_OFFSET),
+    RFIELD(TD_MSG_CONFIG_READ, u.config_read.offset, TD_CONFIG_READ_OFFSET),
+    RFIELD(TD_MSG_CONFIG_READ, u.config_read.count, TD_CONFIG_READ_COUNT),
+    RFIELD(OP_KEY(TD_OP_LEASE), u.lease.actuator, TD_CMD_LEASE_ACTUATOR),
+    RFIELD(OP_KEY(TD_OP_LEASE), u.lease.duration_ms, TD_CMD_LEASE_DURATION_MS),
+    RFIELD(OP_KEY(TD_OP_LEASE), u.lease.level, TD_CMD_LEASE_LEVEL),
+    RFIELD(OP_KEY(TD_OP_OFF), u.off.actuator, TD_CMD_OFF_ACTUATOR),
+    RFIELD(OP_KEY(TD_OP_SET_PARAM), u.set_param.index, TD_CMD_SET_PARAM_INDEX),
+    RFIELD(OP_KEY(TD_OP_SET_PARAM), u.set_param.value, TD_CMD_SET_PARAM_VALUE), /* int32: its two's complement bits */
+    RFIELD(OP_KEY(TD_OP_GET_PARAMS), u.get_params.first, TD_CMD_GET_PARAMS_FIRST),
+    RFIELD(OP_KEY(TD_OP_STATUS), u.status.section, TD_CMD_STATUS_SECTION),
+    RFIELD(OP_KEY(TD_OP_STATUS), u.status.first, TD_CMD_STATUS_FIRST),
+    RFIELD(OP_KEY(TD_OP_TELEMETRY_MODE), u.telemetry_mode.flags, TD_CMD_TELEMETRY_MODE_FLAGS),
+    RFIELD(OP_KEY(TD_OP_SCAN_ONEWIRE), u.scan_onewire.pin, TD_CMD_SCAN_ONEWIRE_PIN),
+    RFIELD(OP_KEY(TD_OP_SCAN_ONEWIRE), u.scan_onewire.first, TD_CMD_SCAN_ONEWIRE_FIRST),
+};
+
 td_msg_status_t msg_decode_request(uint8_t type, const uint8_t *payload, uint8_t len, td_request_t *req)
 {
     td_msg_status_t st = msg_request_check(type, payload, len);
     const uint8_t *p = payload;
+    uint8_t key = type, i;
     memset(req, 0, sizeof *req);
     req->type = type;
     if (type == TD_MSG_COMMAND && len > 0 && payload != NULL) {
         req->op = p[TD_COMMAND_OP];
+        key = (uint8_t)OP_KEY(req->op);
     }
     if (st != MSG_OK) {
         return st;
     }
-    switch (type) {
-    case TD_MSG_PING:
+    for (i = 0; i < sizeof request_fields / sizeof request_fields[0]; i++) {
+        const field_t *f = &request_fields[i].f;
+        uint8_t width = TD_ROM_U8(&f->width);
+        uint8_t *dst = (uint8_t *)req + TD_ROM_U8(&f->at);
+        const uint8_t *src = &p[TD_ROM_U8(&f->wire)];
+        if (TD_ROM_U8(&request_fields[i].key) != key) continue;
+        if (width == 2) {
+            uint16_t v = le_u16(src);
+            memcpy(dst, &v, sizeof v);
+        } else if (width == 4) {
+            uint32_t v = le_u32(src);
+            memcpy(dst, &v, sizeof v);
+        } else {
+            memcpy(dst, src, width);
+        }
+    }
+    if (type == TD_MSG_PING) {
         req->u.ping.data = payload;
         req->u.ping.len = len;
-        break;
-    case TD_MSG_CONFIG_BEGIN:
-        req->u.config_begin.length = le_get_u16(&p[TD_CONFIG_BEGIN_LENGTH]);
-        req->u.config_begin.crc32 = le_get_u32(&p[TD_CONFIG_BEGIN_CRC32]);
-        memcpy(req->u.config_begin.recipe_hash, &p[TD_CONFIG_BEGIN_RECIPE_HASH], TD_RECIPE_HASH_SIZE);
-        req->u.config_begin.generation = le_get_u32(&p[TD_CONFIG_BEGIN_GENERATION]);
-        break;
-    case TD_MSG_CONFIG_CHUNK:
-        req->u.config_chunk.offset = le_get_u16(&p[TD_CONFIG_CHUNK_OFFSET]);
+    } else if (type == TD_MSG_CONFIG_CHUNK) {
         req->u.config_chunk.data = &p[TD_CONFIG_CHUNK_SIZE];
         req->u.config_chunk.len = (uint8_t)(len - TD_CONFIG_CHUNK_SIZE);
-        break;
-    case TD_MSG_CONFIG_READ:
-        req->u.config_read.offset = le_get_u16(&p[TD_CONFIG_READ_OFFSET]);
-        req->u.config_read.count = p[TD_CONFIG_READ_COUNT];
-        break;
-    case TD_MSG_COMMAND:
-        switch (req->op) {
-        case TD_OP_LEASE:
-            req->u.lease.actuator = p[TD_CMD_LEASE_ACTUATOR];
-            req->u.lease.duration_ms = le_get_u32(&p[TD_CMD_LEASE_DURATION_MS]);
-            req->u.lease.level = p[TD_CMD_LEASE_LEVEL];
-            break;
-        case TD_OP_OFF: req->u.off.actuator = p[TD_CMD_OFF_ACTUATOR]; break;
-        case TD_OP_SET_PARAM:
-            req->u.set_param.index = p[TD_CMD_SET_PARAM_INDEX];
-            req->u.set_param.value = le_get_i32(&p[TD_CMD_SET_PARAM_VALUE]);
-            break;
-        case TD_OP_GET_PARAMS: req->u.get_params.first = p[TD_CMD_GET_PARAMS_FIRST]; break;
-        case TD_OP_STATUS:
-            req->u.status.section = p[TD_CMD_STATUS_SECTION];
-            req->u.status.first = p[TD_CMD_STATUS_FIRST];
-            break;
-        case TD_OP_TELEMETRY_MODE: req->u.telemetry_mode.flags = p[TD_CMD_TELEMETRY_MODE_FLAGS]; break;
-        case TD_OP_SCAN_ONEWIRE:
-            req->u.scan_onewire.pin = p[TD_CMD_SCAN_ONEWIRE_PIN];
-            req->u.scan_onewire.first = p[TD_CMD_SCAN_ONEWIRE_FIRST];
-            break;
-        default: break; /* no arguments */
-        }
-        break;
-    default: break; /* COMMIT, ABORT: no fields */
     }
     return MSG_OK;
 }
@@ -185,15 +205,6 @@ static TD_NOINLINE bool room(uint8_t *out, uint8_t cap, uint8_t need, uint8_t *l
     *len = (out != NULL && cap >= need) ? need : 0;
     return *len != 0;
 }
-
-/* A message that is a struct's fields: one table entry per field instead of one call per field
- * (on AVR each call site costs more flash than its three table bytes). */
-typedef struct {
-    uint8_t at;    /* offsetof the field in the struct */
-    uint8_t width; /* 2 or 4: a little-endian integer; else that many bytes as they are */
-    uint8_t wire;  /* its offset in the payload: a generated TD_<RECORD>_<FIELD> */
-} field_t;
-#define FIELD(type, member, wire) {(uint8_t)offsetof(type, member), (uint8_t)sizeof(((type *)0)->member), (wire)}
 
 /* Each field at its place in out; the caller checked the room. */
 static void put_fields(uint8_t *out, const void *rec, const field_t *fields, uint8_t n)
@@ -348,7 +359,7 @@ td_msg_status_t msg_encode_config_data(uint16_t offset, uint16_t total_length, c
     le_put_u16(&out[TD_CONFIG_DATA_OFFSET], offset);
     le_put_u16(&out[TD_CONFIG_DATA_TOTAL_LENGTH], total_length);
     if (n > 0) {
-        memcpy(&out[TD_CONFIG_DATA_SIZE], data, n);
+        memmove(&out[TD_CONFIG_DATA_SIZE], data, n); /* the data may be in place already */
     }
     return MSG_OK;
 }

@@ -134,8 +134,10 @@ td_msg_status_t msg_encode_telemetry(uint32_t time_ms, uint8_t first_channel, ui
  * TD_PARAMS_MAX_VALUES. */
 td_msg_status_t msg_append_i32(int32_t value, uint8_t *out, uint8_t cap, uint8_t *len);
 td_msg_status_t msg_encode_event(const td_event_t *event, uint8_t *out, uint8_t cap, uint8_t *len);
+/* LOG: the text may already sit at its place in out (out + TD_LOG_SIZE): bytes are copied forward. */
 td_msg_status_t msg_encode_log(uint8_t level, const char *text, uint8_t n, uint8_t *out, uint8_t cap,
                                uint8_t *len);
+/* CONFIG_DATA: the data may already sit at its place in out (out + TD_CONFIG_DATA_SIZE). */
 td_msg_status_t msg_encode_config_data(uint16_t offset, uint16_t total_length, const uint8_t *data, uint8_t n,
                                        uint8_t *out, uint8_t cap, uint8_t *len);
 td_msg_status_t msg_encode_params(uint8_t first, uint8_t total, const int32_t *values, uint8_t n, uint8_t *out,

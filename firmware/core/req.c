@@ -94,7 +94,7 @@ static uint8_t on_config_abort(device_t *d, const td_request_t *r, reply_t *out)
 static uint8_t on_config_read(device_t *d, const td_request_t *r, reply_t *out)
 {
     uint8_t wire[TD_FRAME_WIRE_MAX];
-    uint8_t data[TD_CONFIG_CHUNK_MAX];
+    uint8_t *data = DEVICE_PAYLOAD(wire) + TD_CONFIG_DATA_SIZE; /* read in place: no copy on the stack */
     uint16_t offset = r->u.config_read.offset;
     uint8_t count = r->u.config_read.count;
     uint16_t total = d->src.len;
@@ -231,26 +231,19 @@ static uint8_t cmd_off(device_t *d, const td_request_t *r, reply_t *out)
 }
 
 /* PAUSE and RESUME are kept in the system record, so a reset (an Uno resets on every port open)
- * keeps them. */
-static uint8_t cmd_pause(device_t *d, const td_request_t *r, reply_t *out)
+ * keeps them. One handler for both: two nearly identical ones cost twice the flash. */
+static uint8_t cmd_pause_resume(device_t *d, const td_request_t *r, reply_t *out)
 {
     uint8_t code = engine_refusal();
-    (void)r;
+    bool pause = r->op == TD_OP_PAUSE;
     (void)out;
     if (code != 0) return code;
-    engine_pause(&d->eng, d->now);
-    store_set_paused(true);
-    return 0;
-}
-
-static uint8_t cmd_resume(device_t *d, const td_request_t *r, reply_t *out)
-{
-    uint8_t code = engine_refusal();
-    (void)r;
-    (void)out;
-    if (code != 0) return code;
-    engine_resume(&d->eng, d->now);
-    store_set_paused(false);
+    if (pause) {
+        engine_pause(&d->eng, d->now);
+    } else {
+        engine_resume(&d->eng, d->now);
+    }
+    store_set_paused(pause);
     return 0;
 }
 
@@ -321,8 +314,8 @@ TD_STATIC_ASSERT(TD_ROM_CODES_SIZE + TD_ROM_CODE_SIZE * TD_ROM_CODES_MAX <= TD_M
 static const req_fn_t commands[TD_OP_SCAN_ONEWIRE + 1] TD_ROM = {
     [TD_OP_LEASE] = cmd_lease,
     [TD_OP_OFF] = cmd_off,
-    [TD_OP_PAUSE] = cmd_pause,
-    [TD_OP_RESUME] = cmd_resume,
+    [TD_OP_PAUSE] = cmd_pause_resume,
+    [TD_OP_RESUME] = cmd_pause_resume,
     [TD_OP_SET_PARAM] = cmd_set_param,
     [TD_OP_GET_PARAMS] = cmd_get_params,
     [TD_OP_HELLO] = cmd_hello,

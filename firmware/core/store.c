@@ -42,7 +42,12 @@ typedef struct {
 
 static store_t store;
 
-#define EE_READ(addr) store.ee->read(addr)
+/* One copy of the indirect call (out of line): at each of a dozen call sites it cost more than a call. */
+static TD_NOINLINE uint8_t ee_read(uint16_t addr)
+{
+    return store.ee->read(addr);
+}
+#define EE_READ(addr) ee_read(addr)
 
 void store_init(const store_eeprom_t *eeprom)
 {

@@ -4,46 +4,46 @@
 #if !defined(TD_BOARD_SELECTED) || defined(TD_BOARD_ESP32_DEVKIT)
 /* ESP32 DevKit (MicroPython) */
 static const uint8_t td_pins_esp32_devkit[40] TD_ROM = {
-    0x6E, /*   0 GPIO0  digital_in digital_out pwm no_actuator servo */
+    0xEE, /*   0 GPIO0  digital_in digital_out pwm no_actuator servo counter */
     0x10, /*   1 GPIO1  reserved */
-    0x6E, /*   2 GPIO2  digital_in digital_out pwm no_actuator servo */
+    0xEE, /*   2 GPIO2  digital_in digital_out pwm no_actuator servo counter */
     0x10, /*   3 GPIO3  reserved */
-    0x4E, /*   4 GPIO4  digital_in digital_out pwm servo */
-    0x4E, /*   5 GPIO5  digital_in digital_out pwm servo */
+    0xCE, /*   4 GPIO4  digital_in digital_out pwm servo counter */
+    0xCE, /*   5 GPIO5  digital_in digital_out pwm servo counter */
     0x10, /*   6 GPIO6  reserved */
     0x10, /*   7 GPIO7  reserved */
     0x10, /*   8 GPIO8  reserved */
     0x10, /*   9 GPIO9  reserved */
     0x10, /*  10 GPIO10 reserved */
     0x10, /*  11 GPIO11 reserved */
-    0x6E, /*  12 GPIO12 digital_in digital_out pwm no_actuator servo */
-    0x4E, /*  13 GPIO13 digital_in digital_out pwm servo */
-    0x4E, /*  14 GPIO14 digital_in digital_out pwm servo */
-    0x6E, /*  15 GPIO15 digital_in digital_out pwm no_actuator servo */
-    0x4E, /*  16 GPIO16 digital_in digital_out pwm servo */
-    0x4E, /*  17 GPIO17 digital_in digital_out pwm servo */
-    0x4E, /*  18 GPIO18 digital_in digital_out pwm servo */
-    0x4E, /*  19 GPIO19 digital_in digital_out pwm servo */
+    0xEE, /*  12 GPIO12 digital_in digital_out pwm no_actuator servo counter */
+    0xCE, /*  13 GPIO13 digital_in digital_out pwm servo counter */
+    0xCE, /*  14 GPIO14 digital_in digital_out pwm servo counter */
+    0xEE, /*  15 GPIO15 digital_in digital_out pwm no_actuator servo counter */
+    0xCE, /*  16 GPIO16 digital_in digital_out pwm servo counter */
+    0xCE, /*  17 GPIO17 digital_in digital_out pwm servo counter */
+    0xCE, /*  18 GPIO18 digital_in digital_out pwm servo counter */
+    0xCE, /*  19 GPIO19 digital_in digital_out pwm servo counter */
     0x00, /*  20 (none) - */
-    0x4E, /*  21 GPIO21 digital_in digital_out pwm servo */
-    0x4E, /*  22 GPIO22 digital_in digital_out pwm servo */
-    0x4E, /*  23 GPIO23 digital_in digital_out pwm servo */
+    0xCE, /*  21 GPIO21 digital_in digital_out pwm servo counter */
+    0xCE, /*  22 GPIO22 digital_in digital_out pwm servo counter */
+    0xCE, /*  23 GPIO23 digital_in digital_out pwm servo counter */
     0x00, /*  24 (none) - */
-    0x4E, /*  25 GPIO25 digital_in digital_out pwm servo */
-    0x4E, /*  26 GPIO26 digital_in digital_out pwm servo */
-    0x4E, /*  27 GPIO27 digital_in digital_out pwm servo */
+    0xCE, /*  25 GPIO25 digital_in digital_out pwm servo counter */
+    0xCE, /*  26 GPIO26 digital_in digital_out pwm servo counter */
+    0xCE, /*  27 GPIO27 digital_in digital_out pwm servo counter */
     0x00, /*  28 (none) - */
     0x00, /*  29 (none) - */
     0x00, /*  30 (none) - */
     0x00, /*  31 (none) - */
-    0x4F, /*  32 GPIO32 analog_in digital_in digital_out pwm servo */
-    0x4F, /*  33 GPIO33 analog_in digital_in digital_out pwm servo */
-    0x03, /*  34 GPIO34 analog_in digital_in */
-    0x03, /*  35 GPIO35 analog_in digital_in */
-    0x03, /*  36 GPIO36 analog_in digital_in */
+    0xCF, /*  32 GPIO32 analog_in digital_in digital_out pwm servo counter */
+    0xCF, /*  33 GPIO33 analog_in digital_in digital_out pwm servo counter */
+    0x83, /*  34 GPIO34 analog_in digital_in counter */
+    0x83, /*  35 GPIO35 analog_in digital_in counter */
+    0x83, /*  36 GPIO36 analog_in digital_in counter */
     0x00, /*  37 (none) - */
     0x00, /*  38 (none) - */
-    0x03, /*  39 GPIO39 analog_in digital_in */
+    0x83, /*  39 GPIO39 analog_in digital_in counter */
 };
 
 const td_board_t td_board_esp32_devkit = {
@@ -76,10 +76,10 @@ static const uint8_t td_pins_mega2560[70] TD_ROM = {
     0x0E, /*   7 D7     digital_in digital_out pwm */
     0x0E, /*   8 D8     digital_in digital_out pwm */
     0x0E, /*   9 D9     digital_in digital_out pwm */
-    0x0E, /*  10 D10    digital_in digital_out pwm */
-    0x4E, /*  11 D11    digital_in digital_out pwm servo */
-    0x4E, /*  12 D12    digital_in digital_out pwm servo */
-    0x2E, /*  13 D13    digital_in digital_out pwm no_actuator */
+    0x8E, /*  10 D10    digital_in digital_out pwm counter */
+    0xCE, /*  11 D11    digital_in digital_out pwm servo counter */
+    0xCE, /*  12 D12    digital_in digital_out pwm servo counter */
+    0xAE, /*  13 D13    digital_in digital_out pwm no_actuator counter */
     0x06, /*  14 D14    digital_in digital_out */
     0x06, /*  15 D15    digital_in digital_out */
     0x06, /*  16 D16    digital_in digital_out */
@@ -116,10 +116,10 @@ static const uint8_t td_pins_mega2560[70] TD_ROM = {
     0x06, /*  47 D47    digital_in digital_out */
     0x06, /*  48 D48    digital_in digital_out */
     0x06, /*  49 D49    digital_in digital_out */
-    0x06, /*  50 D50    digital_in digital_out */
-    0x06, /*  51 D51    digital_in digital_out */
-    0x06, /*  52 D52    digital_in digital_out */
-    0x06, /*  53 D53    digital_in digital_out */
+    0x86, /*  50 D50    digital_in digital_out counter */
+    0x86, /*  51 D51    digital_in digital_out counter */
+    0x86, /*  52 D52    digital_in digital_out counter */
+    0x86, /*  53 D53    digital_in digital_out counter */
     0x07, /*  54 A0     analog_in digital_in digital_out */
     0x07, /*  55 A1     analog_in digital_in digital_out */
     0x07, /*  56 A2     analog_in digital_in digital_out */
@@ -128,14 +128,14 @@ static const uint8_t td_pins_mega2560[70] TD_ROM = {
     0x07, /*  59 A5     analog_in digital_in digital_out */
     0x07, /*  60 A6     analog_in digital_in digital_out */
     0x07, /*  61 A7     analog_in digital_in digital_out */
-    0x07, /*  62 A8     analog_in digital_in digital_out */
-    0x07, /*  63 A9     analog_in digital_in digital_out */
-    0x07, /*  64 A10    analog_in digital_in digital_out */
-    0x07, /*  65 A11    analog_in digital_in digital_out */
-    0x07, /*  66 A12    analog_in digital_in digital_out */
-    0x07, /*  67 A13    analog_in digital_in digital_out */
-    0x07, /*  68 A14    analog_in digital_in digital_out */
-    0x07, /*  69 A15    analog_in digital_in digital_out */
+    0x87, /*  62 A8     analog_in digital_in digital_out counter */
+    0x87, /*  63 A9     analog_in digital_in digital_out counter */
+    0x87, /*  64 A10    analog_in digital_in digital_out counter */
+    0x87, /*  65 A11    analog_in digital_in digital_out counter */
+    0x87, /*  66 A12    analog_in digital_in digital_out counter */
+    0x87, /*  67 A13    analog_in digital_in digital_out counter */
+    0x87, /*  68 A14    analog_in digital_in digital_out counter */
+    0x87, /*  69 A15    analog_in digital_in digital_out counter */
 };
 
 const td_board_t td_board_mega2560 = {
@@ -160,24 +160,24 @@ const td_board_t td_board_mega2560 = {
 static const uint8_t td_pins_nano[22] TD_ROM = {
     0x10, /*   0 D0     reserved */
     0x10, /*   1 D1     reserved */
-    0x06, /*   2 D2     digital_in digital_out */
-    0x0E, /*   3 D3     digital_in digital_out pwm */
-    0x06, /*   4 D4     digital_in digital_out */
-    0x0E, /*   5 D5     digital_in digital_out pwm */
-    0x0E, /*   6 D6     digital_in digital_out pwm */
-    0x06, /*   7 D7     digital_in digital_out */
-    0x06, /*   8 D8     digital_in digital_out */
-    0x4E, /*   9 D9     digital_in digital_out pwm servo */
-    0x4E, /*  10 D10    digital_in digital_out pwm servo */
-    0x0E, /*  11 D11    digital_in digital_out pwm */
-    0x06, /*  12 D12    digital_in digital_out */
-    0x26, /*  13 D13    digital_in digital_out no_actuator */
-    0x07, /*  14 A0     analog_in digital_in digital_out */
-    0x07, /*  15 A1     analog_in digital_in digital_out */
-    0x07, /*  16 A2     analog_in digital_in digital_out */
-    0x07, /*  17 A3     analog_in digital_in digital_out */
-    0x07, /*  18 A4     analog_in digital_in digital_out */
-    0x07, /*  19 A5     analog_in digital_in digital_out */
+    0x86, /*   2 D2     digital_in digital_out counter */
+    0x8E, /*   3 D3     digital_in digital_out pwm counter */
+    0x86, /*   4 D4     digital_in digital_out counter */
+    0x8E, /*   5 D5     digital_in digital_out pwm counter */
+    0x8E, /*   6 D6     digital_in digital_out pwm counter */
+    0x86, /*   7 D7     digital_in digital_out counter */
+    0x86, /*   8 D8     digital_in digital_out counter */
+    0xCE, /*   9 D9     digital_in digital_out pwm servo counter */
+    0xCE, /*  10 D10    digital_in digital_out pwm servo counter */
+    0x8E, /*  11 D11    digital_in digital_out pwm counter */
+    0x86, /*  12 D12    digital_in digital_out counter */
+    0xA6, /*  13 D13    digital_in digital_out no_actuator counter */
+    0x87, /*  14 A0     analog_in digital_in digital_out counter */
+    0x87, /*  15 A1     analog_in digital_in digital_out counter */
+    0x87, /*  16 A2     analog_in digital_in digital_out counter */
+    0x87, /*  17 A3     analog_in digital_in digital_out counter */
+    0x87, /*  18 A4     analog_in digital_in digital_out counter */
+    0x87, /*  19 A5     analog_in digital_in digital_out counter */
     0x01, /*  20 A6     analog_in */
     0x01, /*  21 A7     analog_in */
 };
@@ -202,35 +202,35 @@ const td_board_t td_board_nano = {
 #if !defined(TD_BOARD_SELECTED) || defined(TD_BOARD_PICO)
 /* Raspberry Pi Pico (RP2040, MicroPython) */
 static const uint8_t td_pins_pico[30] TD_ROM = {
-    0x4E, /*   0 GP0    digital_in digital_out pwm servo */
-    0x4E, /*   1 GP1    digital_in digital_out pwm servo */
-    0x4E, /*   2 GP2    digital_in digital_out pwm servo */
-    0x4E, /*   3 GP3    digital_in digital_out pwm servo */
-    0x4E, /*   4 GP4    digital_in digital_out pwm servo */
-    0x4E, /*   5 GP5    digital_in digital_out pwm servo */
-    0x4E, /*   6 GP6    digital_in digital_out pwm servo */
-    0x4E, /*   7 GP7    digital_in digital_out pwm servo */
-    0x4E, /*   8 GP8    digital_in digital_out pwm servo */
-    0x4E, /*   9 GP9    digital_in digital_out pwm servo */
-    0x4E, /*  10 GP10   digital_in digital_out pwm servo */
-    0x4E, /*  11 GP11   digital_in digital_out pwm servo */
-    0x4E, /*  12 GP12   digital_in digital_out pwm servo */
-    0x4E, /*  13 GP13   digital_in digital_out pwm servo */
-    0x4E, /*  14 GP14   digital_in digital_out pwm servo */
-    0x4E, /*  15 GP15   digital_in digital_out pwm servo */
-    0x4E, /*  16 GP16   digital_in digital_out pwm servo */
-    0x4E, /*  17 GP17   digital_in digital_out pwm servo */
-    0x4E, /*  18 GP18   digital_in digital_out pwm servo */
-    0x4E, /*  19 GP19   digital_in digital_out pwm servo */
-    0x4E, /*  20 GP20   digital_in digital_out pwm servo */
-    0x4E, /*  21 GP21   digital_in digital_out pwm servo */
-    0x4E, /*  22 GP22   digital_in digital_out pwm servo */
+    0xCE, /*   0 GP0    digital_in digital_out pwm servo counter */
+    0xCE, /*   1 GP1    digital_in digital_out pwm servo counter */
+    0xCE, /*   2 GP2    digital_in digital_out pwm servo counter */
+    0xCE, /*   3 GP3    digital_in digital_out pwm servo counter */
+    0xCE, /*   4 GP4    digital_in digital_out pwm servo counter */
+    0xCE, /*   5 GP5    digital_in digital_out pwm servo counter */
+    0xCE, /*   6 GP6    digital_in digital_out pwm servo counter */
+    0xCE, /*   7 GP7    digital_in digital_out pwm servo counter */
+    0xCE, /*   8 GP8    digital_in digital_out pwm servo counter */
+    0xCE, /*   9 GP9    digital_in digital_out pwm servo counter */
+    0xCE, /*  10 GP10   digital_in digital_out pwm servo counter */
+    0xCE, /*  11 GP11   digital_in digital_out pwm servo counter */
+    0xCE, /*  12 GP12   digital_in digital_out pwm servo counter */
+    0xCE, /*  13 GP13   digital_in digital_out pwm servo counter */
+    0xCE, /*  14 GP14   digital_in digital_out pwm servo counter */
+    0xCE, /*  15 GP15   digital_in digital_out pwm servo counter */
+    0xCE, /*  16 GP16   digital_in digital_out pwm servo counter */
+    0xCE, /*  17 GP17   digital_in digital_out pwm servo counter */
+    0xCE, /*  18 GP18   digital_in digital_out pwm servo counter */
+    0xCE, /*  19 GP19   digital_in digital_out pwm servo counter */
+    0xCE, /*  20 GP20   digital_in digital_out pwm servo counter */
+    0xCE, /*  21 GP21   digital_in digital_out pwm servo counter */
+    0xCE, /*  22 GP22   digital_in digital_out pwm servo counter */
     0x10, /*  23 GP23   reserved */
     0x10, /*  24 GP24   reserved */
-    0x4E, /*  25 GP25   digital_in digital_out pwm servo */
-    0x4F, /*  26 GP26   analog_in digital_in digital_out pwm servo */
-    0x4F, /*  27 GP27   analog_in digital_in digital_out pwm servo */
-    0x4F, /*  28 GP28   analog_in digital_in digital_out pwm servo */
+    0xCE, /*  25 GP25   digital_in digital_out pwm servo counter */
+    0xCF, /*  26 GP26   analog_in digital_in digital_out pwm servo counter */
+    0xCF, /*  27 GP27   analog_in digital_in digital_out pwm servo counter */
+    0xCF, /*  28 GP28   analog_in digital_in digital_out pwm servo counter */
     0x10, /*  29 GP29   reserved */
 };
 
@@ -256,24 +256,24 @@ const td_board_t td_board_pico = {
 static const uint8_t td_pins_uno[20] TD_ROM = {
     0x10, /*   0 D0     reserved */
     0x10, /*   1 D1     reserved */
-    0x06, /*   2 D2     digital_in digital_out */
-    0x0E, /*   3 D3     digital_in digital_out pwm */
-    0x06, /*   4 D4     digital_in digital_out */
-    0x0E, /*   5 D5     digital_in digital_out pwm */
-    0x0E, /*   6 D6     digital_in digital_out pwm */
-    0x06, /*   7 D7     digital_in digital_out */
-    0x06, /*   8 D8     digital_in digital_out */
-    0x4E, /*   9 D9     digital_in digital_out pwm servo */
-    0x4E, /*  10 D10    digital_in digital_out pwm servo */
-    0x0E, /*  11 D11    digital_in digital_out pwm */
-    0x06, /*  12 D12    digital_in digital_out */
-    0x26, /*  13 D13    digital_in digital_out no_actuator */
-    0x07, /*  14 A0     analog_in digital_in digital_out */
-    0x07, /*  15 A1     analog_in digital_in digital_out */
-    0x07, /*  16 A2     analog_in digital_in digital_out */
-    0x07, /*  17 A3     analog_in digital_in digital_out */
-    0x07, /*  18 A4     analog_in digital_in digital_out */
-    0x07, /*  19 A5     analog_in digital_in digital_out */
+    0x86, /*   2 D2     digital_in digital_out counter */
+    0x8E, /*   3 D3     digital_in digital_out pwm counter */
+    0x86, /*   4 D4     digital_in digital_out counter */
+    0x8E, /*   5 D5     digital_in digital_out pwm counter */
+    0x8E, /*   6 D6     digital_in digital_out pwm counter */
+    0x86, /*   7 D7     digital_in digital_out counter */
+    0x86, /*   8 D8     digital_in digital_out counter */
+    0xCE, /*   9 D9     digital_in digital_out pwm servo counter */
+    0xCE, /*  10 D10    digital_in digital_out pwm servo counter */
+    0x8E, /*  11 D11    digital_in digital_out pwm counter */
+    0x86, /*  12 D12    digital_in digital_out counter */
+    0xA6, /*  13 D13    digital_in digital_out no_actuator counter */
+    0x87, /*  14 A0     analog_in digital_in digital_out counter */
+    0x87, /*  15 A1     analog_in digital_in digital_out counter */
+    0x87, /*  16 A2     analog_in digital_in digital_out counter */
+    0x87, /*  17 A3     analog_in digital_in digital_out counter */
+    0x87, /*  18 A4     analog_in digital_in digital_out counter */
+    0x87, /*  19 A5     analog_in digital_in digital_out counter */
 };
 
 const td_board_t td_board_uno = {

@@ -381,6 +381,7 @@ typedef enum {
 #define TD_PIN_CAP_RESERVED 0x10
 #define TD_PIN_CAP_NO_ACTUATOR 0x20
 #define TD_PIN_CAP_SERVO 0x40
+#define TD_PIN_CAP_COUNTER 0x80
 
 /* DriverId: The firmware driver that reads a kind: an index into the C td_drivers[] and tdfw.drivers. */
 typedef enum {

@@ -20,5 +20,5 @@ const td_sensor_kind_row_t td_sensor_kinds[TD_SENSOR_KIND_COUNT > 0 ? TD_SENSOR_
     /* HCSR04: "hcsr04", quantities distance */
     {6, 2, 1, 0x00, {0, 0, 0}, {0, 0, 0}, 60},
     /* PULSE: "pulse", quantities rate, total */
-    {2, 1, 2, 0x00, {0, 0, 0}, {255, 1, 0}, 100},
+    {130, 1, 2, 0x00, {0, 0, 0}, {255, 1, 0}, 100},
 };

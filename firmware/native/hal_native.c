@@ -28,6 +28,7 @@
 #include "native.h"
 #include "sim_onewire.h"
 #include "sim_sonar.h"
+#include "sim_i2c.h"
 #include "store.h"
 #include "tendril_boards.h"
 #include "tendril_contract.h"
@@ -552,4 +553,41 @@ uint8_t hal_dht_read(uint8_t pin, uint8_t data[5])
     dht_low_since[pin] = 0;
     ow_us = t + 5000;
     return (uint8_t)native_dht_answer(pin, t - since, data);
+}
+
+/* I2C (hal.h) against the world's bus (sim_i2c.c) byte by byte, on the bus clock the 1-Wire and
+ * DHT calls use: a byte takes its 9 clocks (90 us at 100 kHz, 23 us at 400 kHz); a chip that
+ * holds SCL costs the HAL_I2C_WAIT_US the AVR's wait gives up after. */
+static uint32_t i2c_byte_us = 90;
+
+static uint32_t i2c_now_ms(uint32_t bytes)
+{
+    uint64_t t = ow_now();
+    ow_us = t + bytes * i2c_byte_us;
+    return (uint32_t)(t / 1000u);
+}
+
+uint8_t hal_i2c_begin(uint8_t khz400)
+{
+    uint32_t now = i2c_now_ms(0);
+    i2c_byte_us = khz400 ? 23 : 90;
+    return (uint8_t)sim_i2c_recover(native_i2c_bus(), now);
+}
+
+/* The address at the transfer's start, the bytes at its end; a chip holding SCL costs the wait. */
+uint8_t hal_i2c_write(uint8_t addr, const uint8_t *data, uint8_t len, uint8_t stop)
+{
+    uint32_t t_addr = i2c_now_ms(1u + len);
+    int acks, rc = sim_i2c_xfer_write(native_i2c_bus(), addr, data, len, stop, t_addr,
+                                      (uint32_t)(ow_us / 1000u), &acks);
+    if (rc == HAL_I2C_TIMEOUT) ow_us += HAL_I2C_WAIT_US;
+    return (uint8_t)rc;
+}
+
+uint8_t hal_i2c_read(uint8_t addr, uint8_t *data, uint8_t len)
+{
+    uint32_t t_addr = i2c_now_ms(1u + len);
+    int rc = sim_i2c_xfer_read(native_i2c_bus(), addr, data, len, t_addr, (uint32_t)(ow_us / 1000u));
+    if (rc == HAL_I2C_TIMEOUT) ow_us += HAL_I2C_WAIT_US;
+    return (uint8_t)rc;
 }

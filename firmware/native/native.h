@@ -65,4 +65,8 @@ uint8_t native_boot_cause(void);
  * DHTs and faults at the world's time, sim_dht.c): 1 with its 5 bytes, 0 when none answers. */
 int native_dht_answer(uint8_t pin, uint64_t low_us, uint8_t out[5]);
 
+/* The world's I2C bus (the scenario's `i2c` lines, sim_i2c.h), and its time in us. */
+struct sim_i2c_s;
+struct sim_i2c_s *native_i2c_bus(void);
+
 #endif /* TD_NATIVE_H */

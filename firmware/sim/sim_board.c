@@ -99,3 +99,9 @@ int sim_board_pin_at(const sim_board_t *b, char port, uint8_t bit)
         if (b->pins[i].port == port && b->pins[i].bit == bit) return i;
     return -1;
 }
+
+int sim_board_digital_pin(const sim_board_t *b, const char *text)
+{
+    int pin = sim_board_parse_pin(b, text);
+    return pin >= 0 && b->pins[pin].port != SIM_NO_PORT ? pin : -1;
+}

@@ -47,6 +47,9 @@ const char *sim_board_names(void);                   /* "uno, nano, mega2560" fo
  * the board has no such pin. */
 int sim_board_parse_pin(const sim_board_t *b, const char *text);
 
+/* As sim_board_parse_pin, for a pin with a digital port (not a Nano's A6/A7); -1 otherwise. */
+int sim_board_digital_pin(const sim_board_t *b, const char *text);
+
 /* The Arduino pin at port/bit, or -1. */
 int sim_board_pin_at(const sim_board_t *b, char port, uint8_t bit);
 

@@ -3,33 +3,17 @@
 #include "sim_scenario.h"
 
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-    return -1;
-}
-
-static int digital_pin(const sim_board_t *b, const char *text)
-{
-    int pin = sim_board_parse_pin(b, text);
-    return pin >= 0 && b->pins[pin].port != SIM_NO_PORT ? pin : -1;
-}
-
 /* `pulse PIN [bounce=N] [<time>:]<Hz> ...`: a source and its rate over time. */
 static int parse_src(sim_pulse_t *s, const sim_board_t *b, char **tok, int ntok, char *err, size_t errlen)
 {
-    int pin = ntok >= 2 ? digital_pin(b, tok[1]) : -1, first = 2;
-    if (pin < 0) return fail(err, errlen, "pulse PIN: a digital pin of %s", b->name);
-    if (sim_pulse_find(s, (uint8_t)pin) >= 0) return fail(err, errlen, "pin %s already has a pulse source", tok[1]);
-    if (s->n >= SIM_PULSE_MAX) return fail(err, errlen, "more than %d pulse sources", SIM_PULSE_MAX);
+    int pin = ntok >= 2 ? sim_board_digital_pin(b, tok[1]) : -1, first = 2;
+    if (pin < 0) return sim_fail(err, errlen, "pulse PIN: a digital pin of %s", b->name);
+    if (sim_pulse_find(s, (uint8_t)pin) >= 0) return sim_fail(err, errlen, "pin %s already has a pulse source", tok[1]);
+    if (s->n >= SIM_PULSE_MAX) return sim_fail(err, errlen, "more than %d pulse sources", SIM_PULSE_MAX);
     sim_pulse_src_t *u = &s->src[s->n];
     memset(u, 0, sizeof *u);
     u->pin = (uint8_t)pin;
@@ -37,11 +21,11 @@ static int parse_src(sim_pulse_t *s, const sim_board_t *b, char **tok, int ntok,
         char *end;
         long n = strtol(tok[2] + 7, &end, 10);
         if (end == tok[2] + 7 || *end || n < 0 || n > SIM_PULSE_MAX_BOUNCE)
-            return fail(err, errlen, "bad %s (bounce=0 .. %d)", tok[2], SIM_PULSE_MAX_BOUNCE);
+            return sim_fail(err, errlen, "bad %s (bounce=0 .. %d)", tok[2], SIM_PULSE_MAX_BOUNCE);
         u->bounce = (uint8_t)n;
         first = 3;
     }
-    if (ntok <= first) return fail(err, errlen, "pulse needs a rate (Hz), or <time>:<Hz> points");
+    if (ntok <= first) return sim_fail(err, errlen, "pulse needs a rate (Hz), or <time>:<Hz> points");
     if (sim_parse_points(tok + first, ntok - first, SIM_PULSE_POINTS, 0, SIM_PULSE_MAX_HZ, 1000, "rate", "Hz",
                          u->t_ms, u->mhz, &u->n, err, errlen) < 0)
         return -1;
@@ -56,12 +40,12 @@ static int parse_src(sim_pulse_t *s, const sim_board_t *b, char **tok, int ntok,
 /* `pulse_fault PIN stuck FROM UNTIL`. */
 static int parse_fault(sim_pulse_t *s, const sim_board_t *b, char **tok, int ntok, char *err, size_t errlen)
 {
-    if (ntok != 5 || strcmp(tok[2], "stuck") != 0) return fail(err, errlen, "pulse_fault PIN stuck FROM UNTIL");
-    int pin = digital_pin(b, tok[1]);
-    if (pin < 0) return fail(err, errlen, "%s has no digital pin %s", b->name, tok[1]);
-    if (s->n_faults >= SIM_PULSE_FAULTS) return fail(err, errlen, "more than %d pulse faults", SIM_PULSE_FAULTS);
+    if (ntok != 5 || strcmp(tok[2], "stuck") != 0) return sim_fail(err, errlen, "pulse_fault PIN stuck FROM UNTIL");
+    int pin = sim_board_digital_pin(b, tok[1]);
+    if (pin < 0) return sim_fail(err, errlen, "%s has no digital pin %s", b->name, tok[1]);
+    if (s->n_faults >= SIM_PULSE_FAULTS) return sim_fail(err, errlen, "more than %d pulse faults", SIM_PULSE_FAULTS);
     int64_t from = sim_parse_ms(tok[3]), until = sim_parse_ms(tok[4]);
-    if (from < 0 || until <= from) return fail(err, errlen, "a fault holds FROM .. UNTIL, UNTIL later (%s %s)", tok[3], tok[4]);
+    if (from < 0 || until <= from) return sim_fail(err, errlen, "a fault holds FROM .. UNTIL, UNTIL later (%s %s)", tok[3], tok[4]);
     s->fault[s->n_faults++] = (sim_pulse_fault_t){(uint8_t)pin, (uint32_t)from, (uint32_t)until};
     return 0;
 }
@@ -70,7 +54,7 @@ int sim_pulse_line(sim_pulse_t *s, const sim_board_t *b, char **tok, int ntok, c
 {
     if (strcmp(tok[0], "pulse") == 0) return parse_src(s, b, tok, ntok, err, errlen);
     if (strcmp(tok[0], "pulse_fault") == 0) return parse_fault(s, b, tok, ntok, err, errlen);
-    return fail(err, errlen, "unknown line kind %s (pulse, pulse_fault)", tok[0]);
+    return sim_fail(err, errlen, "unknown line kind %s (pulse, pulse_fault)", tok[0]);
 }
 
 int sim_pulse_find(const sim_pulse_t *s, uint8_t pin)

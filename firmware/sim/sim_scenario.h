@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "sim_board.h"
+#include "sim_i2c.h"
 #include "sim_pulse.h"
 #include "sim_sonar.h"
 
@@ -85,6 +86,7 @@ typedef struct {
     uint8_t n_faults;
     scn_dht_t dht[SCN_MAX_DHTS];
     uint8_t n_dhts;
+    sim_i2c_t i2c; /* the I2C bus and its chips (sim_i2c.h) */
 } sim_scenario_t;
 
 /* Parse a scenario file; 0 on success, else -1 with "file:line: why" in err. */
@@ -117,6 +119,9 @@ int32_t sim_dht_milli(const sim_scenario_t *s, uint8_t i, int rh, uint32_t now_m
 
 /* The fault on the 1-Wire bus of `pin` at now_ms (SCN_FAULT_*; the first listed wins), or 0. */
 int sim_probe_fault(const sim_scenario_t *s, uint8_t pin, uint32_t now_ms);
+
+/* Writes a message into err (a scenario line's error) and returns -1: `return sim_fail(...)`. */
+int sim_fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* "90", "90ms", "5s", "2min", "3h" -> ms; -1 if not a duration. */
 int64_t sim_parse_ms(const char *text);

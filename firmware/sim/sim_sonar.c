@@ -2,33 +2,17 @@
 #include "sim_sonar.h"
 #include "sim_scenario.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-    return -1;
-}
-
-static int digital_pin(const sim_board_t *b, const char *text)
-{
-    int pin = sim_board_parse_pin(b, text);
-    return pin >= 0 && b->pins[pin].port != SIM_NO_PORT ? pin : -1;
-}
-
 /* `hcsr04 TRIG ECHO [<time>:]<cm> ...`: a unit and its distance over time. */
 static int parse_unit(sim_sonar_t *s, const sim_board_t *b, char **tok, int ntok, char *err, size_t errlen)
 {
-    int trig = ntok >= 3 ? digital_pin(b, tok[1]) : -1, echo = ntok >= 3 ? digital_pin(b, tok[2]) : -1;
-    if (trig < 0 || echo < 0 || trig == echo) return fail(err, errlen, "hcsr04 TRIG ECHO: two digital pins of %s", b->name);
-    if (s->n >= SIM_SONAR_MAX) return fail(err, errlen, "more than %d hcsr04", SIM_SONAR_MAX);
-    if (ntok < 4) return fail(err, errlen, "hcsr04 needs a distance (cm), or <time>:<cm> points");
+    int trig = ntok >= 3 ? sim_board_digital_pin(b, tok[1]) : -1, echo = ntok >= 3 ? sim_board_digital_pin(b, tok[2]) : -1;
+    if (trig < 0 || echo < 0 || trig == echo) return sim_fail(err, errlen, "hcsr04 TRIG ECHO: two digital pins of %s", b->name);
+    if (s->n >= SIM_SONAR_MAX) return sim_fail(err, errlen, "more than %d hcsr04", SIM_SONAR_MAX);
+    if (ntok < 4) return sim_fail(err, errlen, "hcsr04 needs a distance (cm), or <time>:<cm> points");
     sim_sonar_unit_t *u = &s->unit[s->n];
     memset(u, 0, sizeof *u);
     u->trig = (uint8_t)trig;
@@ -44,17 +28,17 @@ static int parse_unit(sim_sonar_t *s, const sim_board_t *b, char **tok, int ntok
 static int parse_fault(sim_sonar_t *s, const sim_board_t *b, char **tok, int ntok, char *err, size_t errlen)
 {
     static const char *const kinds[] = {"no_echo", "stuck_high", "long_echo"};
-    if (ntok != 5) return fail(err, errlen, "hcsr04_fault TRIG no_echo|stuck_high|long_echo FROM UNTIL");
-    int trig = digital_pin(b, tok[1]);
-    if (trig < 0) return fail(err, errlen, "%s has no digital pin %s", b->name, tok[1]);
-    if (s->n_faults >= SIM_SONAR_FAULTS) return fail(err, errlen, "more than %d hcsr04 faults", SIM_SONAR_FAULTS);
+    if (ntok != 5) return sim_fail(err, errlen, "hcsr04_fault TRIG no_echo|stuck_high|long_echo FROM UNTIL");
+    int trig = sim_board_digital_pin(b, tok[1]);
+    if (trig < 0) return sim_fail(err, errlen, "%s has no digital pin %s", b->name, tok[1]);
+    if (s->n_faults >= SIM_SONAR_FAULTS) return sim_fail(err, errlen, "more than %d hcsr04 faults", SIM_SONAR_FAULTS);
     sim_sonar_fault_t *f = &s->fault[s->n_faults];
     f->kind = 0;
     for (int k = 0; k < 3; k++)
         if (strcmp(tok[2], kinds[k]) == 0) f->kind = (uint8_t)(SIM_SONAR_NONE + k);
-    if (!f->kind) return fail(err, errlen, "unknown fault %s (no_echo, stuck_high, long_echo)", tok[2]);
+    if (!f->kind) return sim_fail(err, errlen, "unknown fault %s (no_echo, stuck_high, long_echo)", tok[2]);
     int64_t from = sim_parse_ms(tok[3]), until = sim_parse_ms(tok[4]);
-    if (from < 0 || until <= from) return fail(err, errlen, "a fault holds FROM .. UNTIL, UNTIL later (%s %s)", tok[3], tok[4]);
+    if (from < 0 || until <= from) return sim_fail(err, errlen, "a fault holds FROM .. UNTIL, UNTIL later (%s %s)", tok[3], tok[4]);
     f->trig = (uint8_t)trig;
     f->from_ms = (uint32_t)from;
     f->until_ms = (uint32_t)until;
@@ -66,7 +50,7 @@ int sim_sonar_line(sim_sonar_t *s, const sim_board_t *b, char **tok, int ntok, c
 {
     if (strcmp(tok[0], "hcsr04") == 0) return parse_unit(s, b, tok, ntok, err, errlen);
     if (strcmp(tok[0], "hcsr04_fault") == 0) return parse_fault(s, b, tok, ntok, err, errlen);
-    return fail(err, errlen, "unknown line kind %s (hcsr04, hcsr04_fault)", tok[0]);
+    return sim_fail(err, errlen, "unknown line kind %s (hcsr04, hcsr04_fault)", tok[0]);
 }
 
 int sim_sonar_find(const sim_sonar_t *s, uint8_t trig)

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../core/hal.h" /* the HAL_I2C_* statuses the I2C calls answer with */
 #include "sim_dht.h"
 #include "sim_onewire.h"
 #include "sim_scenario.h"
@@ -97,4 +98,37 @@ int sim_world_pulse_next(const sim_scenario_t *s, int pin, uint64_t *k, uint8_t 
 int sim_world_dht_read(const sim_scenario_t *s, int pin, uint32_t now_ms, uint8_t out[5])
 {
     return pin >= 0 && pin < 256 && sim_dht_answer(s, (uint8_t)pin, now_ms, 18000u, out);
+}
+
+/* I2C (the MicroPython board's machine.I2C, tendril.sim.i2c_model, asks these): whole transfers
+ * on the scenario's bus at a board ms (sim_i2c.c's sim_i2c_xfer_*, which the native board's
+ * hal_i2c_* play too), answered with hal.h's HAL_I2C_* statuses. Board time stands still during a
+ * transfer. */
+int sim_world_i2c_begin(sim_scenario_t *s, uint32_t now_ms)
+{
+    return sim_i2c_recover(&s->i2c, now_ms);
+}
+
+int sim_world_i2c_write(sim_scenario_t *s, int addr, const uint8_t *data, int len, int stop, uint32_t now_ms,
+                        int *acks)
+{
+    *acks = 0;
+    if (addr < 0 || addr > 0x7F) return HAL_I2C_NACK_ADDR;
+    return sim_i2c_xfer_write(&s->i2c, (uint8_t)addr, data, len, stop, now_ms, now_ms, acks);
+}
+
+int sim_world_i2c_read(sim_scenario_t *s, int addr, uint8_t *data, int len, uint32_t now_ms)
+{
+    if (addr < 0 || addr > 0x7F) return HAL_I2C_NACK_ADDR;
+    return sim_i2c_xfer_read(&s->i2c, (uint8_t)addr, data, len, now_ms, now_ms);
+}
+
+/* MicroPython's scan: an empty write to each address 0x08..0x77; the ones that ACK into found[]
+ * (at most max), how many. */
+int sim_world_i2c_scan(sim_scenario_t *s, uint32_t now_ms, uint8_t *found, int max)
+{
+    int n = 0, acks;
+    for (int a = 0x08; a < 0x78 && n < max; a++)
+        if (sim_world_i2c_write(s, a, NULL, 0, 1, now_ms, &acks) == HAL_I2C_OK) found[n++] = (uint8_t)a;
+    return n;
 }

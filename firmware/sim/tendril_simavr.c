@@ -31,6 +31,7 @@
 #include "sim_sonar_avr.h"
 #include "sim_servo_avr.h"
 #include "sim_dht_avr.h"
+#include "sim_i2c_avr.h"
 #include "sim_timing_avr.h"
 #include "sim_scenario.h"
 
@@ -300,10 +301,12 @@ static void on_ddr_write(avr_t *avr, avr_io_addr_t addr, uint8_t v, void *param)
 {
     (void)param;
     char port = call_orig(avr, addr, v)->name;
-    avr_ioport_state_t st;
+    avr_ioport_state_t st, now;
+    int known = port_state(port, &now) == 0;
     for (uint8_t pin = 0; pin < g_board->n_pins; pin++) {
         const sim_pin_t *p = &g_board->pins[pin];
         if (p->port != port) continue;
+        if (known) i2c_avr_pin(pin, (now.ddr >> p->bit) & 1);
         if (dht_avr_is_dht(pin)) {
             if (port_state(port, &st) == 0) dht_avr_pin(pin, (st.ddr >> p->bit) & 1, (st.port >> p->bit) & 1);
         } else if (!ow_avr_is_bus(pin)) {
@@ -484,6 +487,8 @@ int main(int argc, char **argv)
     servo_avr_init(g_avr, g_board, event);
     dht_avr_init(g_avr, scn, drive_input);
     pulse_avr_init(g_avr, scn, drive_input);
+    int mega = !strcmp(g_board->mcu, "atmega2560");
+    i2c_avr_init(g_avr, &scn->i2c, mega ? 20 : 18, mega ? 21 : 19, drive_input); /* SDA, SCL */
     apply_inputs(scn, last_mv);
 
     const char *why = "signal";
@@ -574,6 +579,7 @@ int main(int argc, char **argv)
         apply_inputs(scn, last_mv);
         ow_avr_service((uint32_t)sim_ms());
         sonar_avr_service((uint32_t)sim_ms());
+        i2c_avr_service((uint32_t)sim_ms());
         if (o.realtime && allowed != 0) {
             uint64_t due = pace_us + (uint64_t)((double)((g_avr->cycle - pace_cycle) / (F_CPU_HZ / 1000000u)) / o.speed);
             uint64_t now = wall_us();
@@ -597,6 +603,7 @@ int main(int argc, char **argv)
     sonar_avr_report(event);
     dht_avr_report(event);
     pulse_avr_report(event);
+    i2c_avr_report(event);
     if (o.loop_mark) timing_avr_report(g_avr, event);
     event("stop reason=%s t=%" PRIu64 "ms cycle=%" PRIu64 " wall_ms=%.0f speed=%.2f eeprom_writes=%" PRIu64
           " tx=%" PRIu64 " rx=%" PRIu64 " dropped=%" PRIu64 " static_ram=%u stack_peak=%u ram_never_used=%u",

@@ -24,6 +24,7 @@ _CAP_NAMES = {
     "reserved": PinCap.RESERVED,
     "no_actuator": PinCap.NO_ACTUATOR,
     "servo": PinCap.SERVO,
+    "counter": PinCap.COUNTER,
 }
 
 

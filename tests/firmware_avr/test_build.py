@@ -64,10 +64,11 @@ def test_hal_demo_builds_and_the_hal_stays_small(tmp_path, board):
     # channels), then 1,822 B and 2,180 B with the 1-Wire reset and slot (issue 14), 1,986 B (Nano
     # 1,992) and 2,344 B with the HC-SR04's ping, 2,284 B (Nano 2,290) and 2,642 B with the DHT's
     # start and read, 2,818 B (Nano 2,824) and 3,238 B with pulse counting (its pin-change handler
-    # and 4 slots: +44 B RAM); with the servo's timer 1 3,070 B (Nano 3,076) and 3,424 B; these catch growth. RAM: 80 B RX + 73 B TX (one whole frame) UART queues, the
+    # and 4 slots: +44 B RAM); with the servo's timer 1 3,070 B (Nano 3,076) and 3,424 B; with the
+    # I2C master (issue 15) 3,676 B (Nano 3,682) and 4,024 B, RAM unchanged; these catch growth. RAM: 80 B RX + 73 B TX (one whole frame) UART queues, the
     # interrupt-driven ADC scan's latest reading of every analog channel (6-16 x 2 B) and 16 B of
     # state (+ 5 B: hal_cost.c's DHT bytes).
-    assert int(m.group(1)) <= (3100 if MCU[board] == "atmega328p" else 3450)
+    assert int(m.group(1)) <= (3700 if MCU[board] == "atmega328p" else 4050)
     assert int(m.group(2)) <= (245 if MCU[board] == "atmega328p" else 265)
 
 

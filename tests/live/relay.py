@@ -89,7 +89,10 @@ class Relay:
         while not self._stop.is_set():
             with self.lock:
                 fds = [self.inner] + ([self.master] if self.master >= 0 else [])
-            ready, _, _ = select.select(fds, [], [], 0.02)
+            try:
+                ready, _, _ = select.select(fds, [], [], 0.02)
+            except OSError:  # unplugged (its fd closed) between taking the fds and the select
+                continue
             for fd in ready:
                 try:
                     data = os.read(fd, 4096)

@@ -66,3 +66,14 @@ def test_a_wrong_pulse_option_is_refused_in_words(old, new, words):
 def test_a_changed_debounce_shows_in_the_diff():
     lines = diff(parse(FLOW), parse(FLOW.replace("debounce_ms = 2", "debounce_ms = 5")), board("uno"))
     assert any("flow" in line for line in lines), lines
+
+
+def test_a_mega_counts_only_on_its_pin_change_pins_and_says_which():
+    mega = FLOW.replace('boards = ["uno"]', 'boards = ["mega2560"]')
+    with pytest.raises(RecipeError) as got:
+        compile_recipe(parse(mega), board("mega2560"))  # D2: INT4, not a pin-change pin
+    (issue,) = got.value.issues
+    assert "D2 has no pulse counting (interrupt) on mega2560" in str(issue)
+    assert "pulse pins: D10, D11, D12, D13, D50, D51, D52, D53, A8," in str(issue)
+    image = decode(compile_recipe(parse(mega.replace('pin = "D2"', 'pin = "D10"')), board("mega2560")))
+    assert image.sensors[0].pin == 10

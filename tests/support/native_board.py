@@ -21,6 +21,7 @@ from tendril.contract import CONFIG_CHUNK_MAX, RECIPE_HASH_SIZE, MsgType
 from tendril.image.codec import crc32 as image_crc32
 from tendril.sim.clock import BoardClock
 from tendril.protocol import (
+    REPLY_TYPES,
     ConfigBegin,
     ConfigChunk,
     ConfigCommit,
@@ -31,8 +32,7 @@ from tendril.protocol import (
 
 ROOT = Path(__file__).resolve().parents[2]
 BUILD = ROOT / "firmware" / "build" / "native"
-REPLIES = {MsgType.ACK, MsgType.NACK, MsgType.PONG, MsgType.CONFIG_DATA, MsgType.PARAMS,
-           MsgType.STATUS, MsgType.ROM_CODES}  # fmt: skip
+REPLIES = REPLY_TYPES - {MsgType.HELLO}  # a HELLO with seq >= 100 answers COMMAND HELLO
 
 
 class NativeBoard:

@@ -198,6 +198,13 @@ def _pulse(pin: int = 3, **changes) -> Sensor:
     return replace(Sensor(SensorKind.PULSE, pin, NO, bytes(3), 1000), **changes)
 
 
+def _counting_mega(pin: int) -> Image:
+    """A Mega counting pulses on ``pin`` beside the plant waterer (its pins: A0 54, D22, D7)."""
+    plant = replace(PLANT, board_class=BoardClass.AVR2560,
+                    channels=(replace(PLANT.channels[0], pin=54), replace(PLANT.channels[1], pin=22)))
+    return replace(plant, channels=plant.channels + (_sensor_channel(0),), sensors=(_pulse(pin=pin),))
+
+
 def _sensors(*sensors: Sensor, image: Image = PROBE) -> bytes:
     return encode(replace(image, sensors=sensors))
 
@@ -411,6 +418,8 @@ def _invalid() -> list[tuple[str, str, bytes, ImageError, int]]:
         ("pulse_read_every_50ms", "uno", _sensors(_pulse(period_ms=50)), ImageError.BAD_SENSOR, 0),
         ("pulse_with_a_rom_code", "uno", _sensors(_pulse(rom=ROM_A)), ImageError.BAD_SENSOR, 0),
         ("pulse_on_uart_pin", "uno", _sensors(_pulse(pin=0)), ImageError.BAD_PIN, 0),
+        # the Mega counts on its pin-change banks only (ports B and K: D10-D13, D50-D53, A8-A15)
+        ("pulse_on_mega_d2", "mega2560", encode(_counting_mega(2)), ImageError.BAD_PIN, 0),
         ("hcsr04_echo_on_its_trigger", "uno", _sensors(_sonar(pin2=4), image=SONAR), ImageError.PIN_CONFLICT, 0),
         ("hcsr04_echo_on_a_channel_pin", "uno", _sensors(_sonar(pin2=2), image=SONAR), ImageError.PIN_CONFLICT, 0),
         ("hcsr04_echo_on_the_actuator_pin", "uno", _sensors(_sonar(pin2=7), image=SONAR),
@@ -467,6 +476,7 @@ def build() -> dict[str, object]:
         ("pulse_debounce_255_per_minute", "uno", replace(PROBE, sensors=(_pulse(options=bytes([255, 1, 0])),))),
         ("pulse_total", "uno", replace(PROBE, channels=PLANT.channels + (_sensor_channel(0, 1),),
                                        sensors=(_pulse(),))),
+        ("pulse_on_mega_d10", "mega2560", _counting_mega(10)),
     ]
     assert len(encode(_full_uno())) == 480
     cases = [

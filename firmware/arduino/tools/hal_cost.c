@@ -34,4 +34,5 @@ void app_poll(void)
                    hal_ow_reset(v) + hal_ow_bit(v, v) + hal_ping(v, v, v) + hal_dht_read(v, hal_cost_dht) +
                    hal_pulse_begin(v, v) + hal_pulse_count(v, &pulses) + pulses;
     hal_dht_start(v);
+    hal_cost_out += hal_i2c_begin(v) + hal_i2c_write(v, hal_cost_dht, v, v) + hal_i2c_read(v, hal_cost_dht, v);
 }

@@ -305,6 +305,7 @@ PIN_CAP_PWM = const(8)
 PIN_CAP_RESERVED = const(16)
 PIN_CAP_NO_ACTUATOR = const(32)
 PIN_CAP_SERVO = const(64)
+PIN_CAP_COUNTER = const(128)
 # DriverId
 DRIVER_ID_ANALOG = const(0)
 DRIVER_ID_DIGITAL = const(1)

@@ -1,5 +1,5 @@
-"""CRC-16/XMODEM (frames), CRC-32/ISO-HDLC (config images) and CRC-8/MAXIM (1-Wire). Portable:
-MicroPython and CPython."""
+"""CRC-16/XMODEM (frames), CRC-32/ISO-HDLC (config images), CRC-8/MAXIM (1-Wire) and the SHT and AHT
+parts' CRC-8 (I2C). Portable: MicroPython and CPython."""
 
 import binascii
 
@@ -62,4 +62,14 @@ def crc8(buf, start, end):
         for _ in range(8):
             c = (c >> 1) ^ 0x8C if (c ^ b) & 1 else c >> 1
             b >>= 1
+    return c
+
+
+def crc8_sensirion(buf, start, end):
+    """CRC-8 of the SHT and AHT parts (poly 0x31, init 0xFF) of buf[start:end]: 0x92 for BE EF."""
+    c = 0xFF
+    for i in range(start, end):
+        c ^= buf[i]
+        for _ in range(8):
+            c = ((c << 1) ^ 0x31) & 0xFF if c & 0x80 else (c << 1) & 0xFF
     return c

@@ -2,9 +2,10 @@
 (mqtt/frames.py) and hands it to ``publish(topic, payload)`` (QoS 1, not retained, on
 ``<prefix>/<board>/frames``). It holds no client: serve (or a test) gives the publish callable.
 
-A session of this sink is the boot it belongs to, ``(device_id, boot_count)``. The HELLO record is
-sent again every ``hello_every`` seconds (from ``flush_due``), so a collector that never saw the
-first one (it subscribed later) can still open the session. Boards that do not run tendril
+A session of this sink is the boot it belongs to, ``(device_id, boot_count)``. One sink may carry
+many boards (serve has one for all): each board's HELLO record is sent again every ``hello_every``
+seconds while that board still speaks (from ``flush_due``), so a collector that never saw the first
+one (it subscribed later) can still open the session. Boards that do not run tendril
 (``begin_source_session``/``row``) are not published: they have no device id to name a topic.
 """
 
@@ -31,8 +32,8 @@ class FramesSink(Sink):
         self.run = random.getrandbits(32)
         self.lock = threading.Lock()
         self.number = 0  # records published
-        self._hello = None
-        self._hello_due = 0.0
+        self._hellos: dict[int, list] = {}  # device id -> [its HELLO, due at, spoke since]
+        self._next_due = float("inf")  # the earliest due: flush_due's quick way out
 
     def _send(self, kind: int, board: tuple[int, int], host_time: float | None = None,
               seq: int = 0, **fields) -> None:
@@ -45,8 +46,10 @@ class FramesSink(Sink):
 
     def begin_session(self, hello) -> tuple[int, int]:
         board = (hello.device_id, hello.boot_count)
-        self._hello = hello
-        self._hello_due = time.monotonic() + self.hello_every
+        due = time.monotonic() + self.hello_every
+        with self.lock:
+            self._hellos[hello.device_id] = [hello, due, False]
+            self._next_due = min(self._next_due, due)
         self._send(frames.HELLO, board, msg=hello)
         return board
 
@@ -61,10 +64,12 @@ class FramesSink(Sink):
 
     def telemetry(self, session, msg, host_time: float, seq: int) -> None:
         if session is not None:
+            self._spoke(session)
             self._send(frames.TELEMETRY, session, host_time, seq, msg=msg)
 
     def event(self, session, msg, host_time: float, seq: int) -> None:
         if session is not None:
+            self._spoke(session)
             self._send(frames.EVENT, session, host_time, seq, msg=msg)
 
     def status(self, session, page) -> None:
@@ -77,13 +82,27 @@ class FramesSink(Sink):
 
     def config(self, device_id: int, image: bytes, direction: str,
                recipe_text: str | None = None) -> None:
-        hello = self._hello
-        boot = hello.boot_count if hello is not None and hello.device_id == device_id else 0
+        entry = self._hellos.get(device_id)
+        boot = entry[0].boot_count if entry is not None else 0
         self._send(frames.CONFIG, (device_id, boot), direction=direction, image=bytes(image),
                    text=recipe_text)
 
     def flush_due(self) -> None:
-        hello = self._hello
-        if hello is not None and time.monotonic() >= self._hello_due:
-            self._hello_due = time.monotonic() + self.hello_every
+        now = time.monotonic()
+        if now < self._next_due:  # every board thread calls this many times a second
+            return
+        with self.lock:
+            due = []
+            for entry in self._hellos.values():
+                if now >= entry[1]:
+                    if entry[2]:  # a board gone quiet (unplugged) is not announced again
+                        due.append(entry[0])
+                    entry[1], entry[2] = now + self.hello_every, False
+            self._next_due = min((e[1] for e in self._hellos.values()), default=float("inf"))
+        for hello in due:
             self._send(frames.HELLO, (hello.device_id, hello.boot_count), msg=hello)
+
+    def _spoke(self, session: tuple[int, int]) -> None:
+        entry = self._hellos.get(session[0])
+        if entry is not None:
+            entry[2] = True

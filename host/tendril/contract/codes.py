@@ -408,3 +408,4 @@ class PinCap(IntFlag):
     RESERVED = 0x10  # in use by the board itself (UART, USB): never usable
     NO_ACTUATOR = 0x20  # glitches at boot (the bootloader's LED): not for actuators
     SERVO = 0x40  # can drive a servo (on an AVR: an output of timer 1, set to 50 Hz for servos)
+    COUNTER = 0x80  # can count pulses (an interrupt on its edges: on an AVR a pin-change bank)

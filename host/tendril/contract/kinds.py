@@ -152,7 +152,7 @@ SENSOR_KINDS: tuple[SensorKindSpec, ...] = (  # indexed by code; only kinds with
                    ((0, 0), (0, 0), (0, 0)), (), 60, 0, pin2_name="echo"),
     # one pin counted by interrupt; rate: pulses a second (a minute with per_minute = 1), total: pulses
     # since boot (a board has no wall clock); a channel's calibration turns pulses into litres, mm, ...
-    SensorKindSpec(SensorKind.PULSE, "pulse", "pulse counter", 1, PinCap.DIGITAL_IN,
+    SensorKindSpec(SensorKind.PULSE, "pulse", "pulse counter", 1, PinCap.DIGITAL_IN | PinCap.COUNTER,
                    ("rate", "total"), (Unit.NONE, Unit.NONE), ((0, 255), (0, 1), (0, 0)),
                    ("debounce_ms", "per_minute"), 100, 0, (0, 0, 0)),
 )

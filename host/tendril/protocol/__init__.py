@@ -20,7 +20,7 @@ from .device import (
     Telemetry,
 )
 from .framing import OUTCOMES, DecoderStats, Frame, FrameDecoder, encode_frame
-from .messages import Unknown, decode_message, encode_message
+from .messages import REPLY_TYPES, SPONTANEOUS_TYPES, Unknown, decode_message, encode_message
 from .requests import (
     COMMANDS,
     REQUESTS,
@@ -55,6 +55,8 @@ def encode(msg: Message, seq: int) -> bytes:
 
 
 __all__ = [
+    "REPLY_TYPES",
+    "SPONTANEOUS_TYPES",
     "COMMANDS",
     "DEVICE_MESSAGES",
     "HELLO_FROZEN_SIZE",

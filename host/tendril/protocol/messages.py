@@ -13,6 +13,14 @@ from .requests import REQUESTS
 _BY_TYPE: dict[int, type[Message]] = {cls.TYPE: cls for cls in REQUESTS + DEVICE_MESSAGES}
 assert set(_BY_TYPE) == set(MsgType), "every MsgType needs a message class"
 
+# What a device sends: answers to a request (the request's seq) and what it says on its own. HELLO
+# is both: at boot, and the answer to COMMAND HELLO.
+REPLY_TYPES = frozenset({MsgType.ACK, MsgType.NACK, MsgType.PONG, MsgType.CONFIG_DATA,
+                         MsgType.PARAMS, MsgType.STATUS, MsgType.ROM_CODES, MsgType.HELLO})
+SPONTANEOUS_TYPES = frozenset({MsgType.TELEMETRY, MsgType.EVENT, MsgType.LOG, MsgType.HELLO})
+assert REPLY_TYPES | SPONTANEOUS_TYPES == {cls.TYPE for cls in DEVICE_MESSAGES}, \
+    "every device message is a reply or spontaneous"
+
 
 @dataclass(frozen=True, slots=True)
 class Unknown(Message):

@@ -21,7 +21,7 @@ I32 = 2**31 - 1
 ONE = 65_536_000  # Q16.16 gain of "one unit per count" (values are thousandths)
 _CAP_WORDS = {PinCap.ANALOG_IN: "analog input", PinCap.DIGITAL_IN: "digital input",
               PinCap.DIGITAL_OUT: "digital output", PinCap.PWM: "PWM",
-              PinCap.SERVO: "servo timer"}
+              PinCap.SERVO: "servo timer", PinCap.COUNTER: "pulse counting (interrupt)"}
 
 
 def compile_recipe(recipe: m.Recipe, board: Board) -> bytes:

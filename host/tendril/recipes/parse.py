@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 import tomllib
 from collections.abc import Iterable
@@ -24,7 +23,6 @@ from .schema import (
     NAME_PATTERN,
     RECIPE_NAME_PATTERN,
     SEMVER_PATTERN,
-    TABLES,
     TAG_PATTERN,
 )
 from .units import TIME_UNITS, UnitError, duration_ms, split, thousandths, unit_of
@@ -290,9 +288,8 @@ def _actuator(r: Reader, path, name: str, raw, known) -> Actuator | None:
     # A servo holds a position (a vent open while it is hot): without max_on / daily_cap it has no
     # time limit (0 in the image). A relay or PWM output drives a load: both are required, above 0.
     timeless = a["kind"] == "servo"
-    typos = [k for k in a if k not in TABLES["actuator"]]  # the reader said which key each meant
     for key in ("max_on", "daily_cap"):
-        if key not in a and not timeless and not difflib.get_close_matches(key, typos, n=1, cutoff=0.6):
+        if key not in a and not timeless and key not in r.meant(path):  # a typo: said already
             r.err(path, f"missing key {key!r} (a {a['kind']} needs it: every run needs a deadline)")
     max_on = r.duration(path + ("max_on",), a["max_on"]) if "max_on" in a else 0
     cap = r.duration(path + ("daily_cap",), a["daily_cap"]) if "daily_cap" in a else 0

@@ -20,6 +20,15 @@ def type_name(value) -> str:
 
 
 class Reader(Reporter):
+    def __init__(self, *args, **kw) -> None:
+        super().__init__(*args, **kw)
+        self._meant: dict[Path, set[str]] = {}  # by table path: the keys its typos stood for
+
+    def meant(self, path: Path) -> set[str]:
+        """The keys that ``table`` took the table at ``path``'s misspelt keys to mean (already
+        reported as typos: a later "missing key" for one of them would say it twice)."""
+        return self._meant.get(path, set())
+
     def table(self, path: Path, value, table: str) -> dict | None:
         """``value`` as a table with only the keys ``TABLES[table]`` allows and all it requires."""
         keys = TABLES[table]
@@ -38,6 +47,8 @@ class Reader(Reporter):
                 self.err(path + (key,), f"unknown key; did you mean {close[0]}?")
             else:
                 self.err(path + (key,), f"unknown key; valid keys here: {', '.join(keys)}")
+        if meant:
+            self._meant[path] = meant
         for key, spec in keys.items():
             if spec.required and key not in value:
                 if key not in meant:

@@ -16,7 +16,6 @@ from __future__ import annotations
 import ssl
 import threading
 import time
-from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
@@ -24,6 +23,7 @@ from urllib.parse import unquote, urlsplit
 import paho.mqtt.client as mqtt
 
 from ..errors import TendrilError
+from .outqueue import OutQueue
 
 
 class BrokerError(TendrilError):
@@ -65,7 +65,8 @@ class BrokerUrl:
 
 class Bus:
     def __init__(self, url: BrokerUrl, *, client_id: str, will: tuple[str, str],
-                 password: str | None = None, ca_file: str | None = None) -> None:
+                 password: str | None = None, ca_file: str | None = None,
+                 max_queued: int = 50_000) -> None:
         self.url = url
         self.connected = threading.Event()
         self.on_connected: Callable[[], None] = lambda: None
@@ -75,7 +76,7 @@ class Bus:
         # Board threads queue; one thread publishes. A hundred board threads calling paho's publish
         # themselves queued on paho's message lock, which its network thread also holds for every
         # PUBACK: that convoy, not CPU, was serve's latency at 100 boards (docs/benchmarks.md).
-        self._out: deque[tuple[str, str | bytes, bool, int]] = deque()
+        self._out = OutQueue(max_queued)
         self._wake = threading.Event()  # set by a board thread that finds the publisher idle
         self._closing = False
         self._publisher = threading.Thread(target=self._publish_queued, name="mqtt publish",
@@ -145,12 +146,16 @@ class Bus:
     def subscribe(self, topic: str) -> None:
         self.client.subscribe(topic, qos=1)
 
-    def publish(self, topic: str, payload: str | bytes, *, retain: bool = False, qos: int = 1) -> bool:
+    def publish(self, topic: str, payload: str | bytes, *, retain: bool = False, qos: int = 1,
+                latest: bool = False) -> bool:
         """Queue for publishing, from any thread, in order; False (nothing queued) while the
-        broker is away."""
+        broker is away, or when ``max_queued`` messages already wait (dropped, counted, said once
+        an episode). ``latest``: only the newest payload for this topic matters (a retained
+        state): a newer one replaces it while it waits (outqueue.py)."""
         if not self.connected.is_set():
             return False
-        self._out.append((topic, payload, retain, qos))  # a deque: no lock for a hundred threads
+        if not self._out.put(topic, payload, retain=retain, qos=qos, latest=latest):
+            return False
         if not self._wake.is_set():
             self._wake.set()
         return True
@@ -162,13 +167,18 @@ class Bus:
         out = self._out
         while True:
             self._wake.clear()  # before looking: an append after this sets it again
+            said = out.episode()
+            if said:
+                print(f"tendril serve: {said}", flush=True)
             if not out:
                 if self._closing:
                     return
                 self._wake.wait(0.5)
                 continue
-            while out:
-                topic, payload, retain, qos = out.popleft()
+            taken = 0
+            while taken < 1000 and (item := out.take()) is not None:  # then look at episodes
+                taken += 1
+                topic, payload, retain, qos = item
                 if not self.connected.is_set():
                     continue  # the broker went away: dropped, republished on reconnect
                 info = self.client.publish(topic, payload, qos=qos, retain=retain)

@@ -43,6 +43,9 @@ class Commands:
         answer = lambda **kw: svc.bus.publish(svc.topics.response(board),  # noqa: E731
                                               reply(command, board=board, **kw))
         try:
+            if svc.stopping:
+                raise CommandRefused(f"{command}: serve is stopping; not done",
+                                     request_id_of(payload))
             live = svc.live_of(board)
             if live is None or live.view().state != LinkState.ONLINE:
                 raise CommandRefused(f"{command}: board {board} is not online here",
@@ -115,8 +118,11 @@ class Commands:
             exc = f.exception()
             if exc is not None:
                 self.refused += 1
-                log.warning("%s for %s failed: %s", cmd.name, board, _first_line(exc))
-                answer(request_id=rid, error=f"{cmd.name}: {_first_line(exc)}")
+                why = _first_line(exc)
+                if self.service.stopping:  # not "the board link stopped": the board is fine
+                    why = f"serve stopped before the board answered ({why})"
+                log.warning("%s for %s failed: %s", cmd.name, board, why)
+                answer(request_id=rid, error=f"{cmd.name}: {why}")
                 return
             self.done += 1
             extra = {}

@@ -83,6 +83,7 @@ class Serve:
         self.board_name = options.board
         self.lock = threading.Lock()
         self.boards: dict[str, LiveBoard] = {}  # port -> its LiveBoard
+        self.stopping = False  # SIGTERM came: commands are refused, those in flight say why
         self.log_sink: QueuedLog | None = None
         self.bus = Bus(self.url, client_id=f"tendril-serve-{options.name}"[:64],
                        will=(self.topics.serve_availability(options.name), OFFLINE),
@@ -229,6 +230,7 @@ class Serve:
         rows committed by this run."""
         if self._birth_timer is not None:
             self._birth_timer.cancel()
+        self.stopping = True
         with self.lock:
             boards = list(self.boards.values())
         for live in boards:  # all at once: a hundred boards stopped one by one took minutes

@@ -218,4 +218,4 @@ class MqttSink(Sink):
                 entry.state_due = time.monotonic() + self.state_every
                 entry.state_dirty = False
         if text is not None:
-            self.bus.publish(self.topics.state(board), text, retain=True)
+            self.bus.publish(self.topics.state(board), text, retain=True, latest=True)

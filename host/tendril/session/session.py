@@ -17,6 +17,7 @@ from typing import Self
 from ..contract import MsgType
 from ..errors import TransportError
 from ..protocol import (
+    SPONTANEOUS_TYPES,
     Ack,
     FrameDecoder,
     Hello,
@@ -39,7 +40,7 @@ _DATA_REPLY = {
     "RequestStatus": MsgType.STATUS, "RequestHello": MsgType.HELLO,
     "ScanOneWire": MsgType.ROM_CODES,
 }
-_SPONTANEOUS = {int(MsgType.TELEMETRY), int(MsgType.EVENT), int(MsgType.LOG), int(MsgType.HELLO)}
+_SPONTANEOUS = {int(t) for t in SPONTANEOUS_TYPES}
 
 
 @dataclass

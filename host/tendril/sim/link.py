@@ -15,15 +15,10 @@ import time
 import tty
 from typing import Self
 
-from ..contract import MsgType
 from ..errors import TransportError
-from ..protocol import FrameDecoder, Message, decode_message, encode
+from ..protocol import REPLY_TYPES, FrameDecoder, Message, decode_message, encode
 from ..protocol.framing import Frame
 
-REPLY_TYPES = frozenset(
-    {MsgType.ACK, MsgType.NACK, MsgType.PONG, MsgType.CONFIG_DATA, MsgType.PARAMS, MsgType.STATUS,
-     MsgType.HELLO, MsgType.ROM_CODES}
-)
 
 
 class PtyLink:

@@ -45,6 +45,7 @@ from ..errors import TendrilError
 from ..image import decode, encode, two_point, validate
 from .clock import FOREVER, ClockState
 from .dht_model import module as dht_module
+from .i2c_model import machine_i2c
 from .onewire_model import modules as onewire_modules
 from .pulse_model import PulseInput, deliver
 from .sonar_model import time_pulse_us as sonar_time_pulse_us
@@ -118,7 +119,7 @@ class FaultyFiles(Files):
 
 
 class Machine:
-    """What the firmware sees as ``machine``: Pin, ADC, PWM, UART, WDT, reset, and the clock."""
+    """What the firmware sees as ``machine``: Pin, ADC, PWM, UART, WDT, I2C, reset, and the clock."""
 
     PWRON_RESET, HARD_RESET, WDT_RESET, SOFT_RESET = 1, 2, 3, 5
 
@@ -198,6 +199,7 @@ class Machine:
                 self.fed = m.ticks_ms()
 
         self.Pin, self.ADC, self.PWM, self.UART, self.WDT = Pin, ADC, PWM, UART, WDT
+        self.I2C = machine_i2c(vboard.world, vboard.now_ms)  # the scenario's I2C chips (i2c_model.py)
         # an HC-SR04's echo, from the world's sonar model (sonar_model.py)
         self.time_pulse_us = lambda pin, level, timeout_us=1_000_000: sonar_time_pulse_us(
             m.vb.world, pin.n, m.vb.now_ms(), level, timeout_us)

@@ -9,6 +9,8 @@ A transport only moves bytes: framing is tendril.protocol's, requests are tendri
 from __future__ import annotations
 
 import contextlib
+import os
+import select
 import termios
 import threading
 import time
@@ -44,6 +46,7 @@ class SerialTransport:
         self.port = port
         self.baud = baud
         self._ser = None
+        self._poll = None
 
     @property
     def is_open(self) -> bool:
@@ -57,10 +60,16 @@ class SerialTransport:
         except (serial.SerialException, OSError, ValueError) as exc:
             self._ser = None
             raise TransportError(f"cannot open {self.port}: {_why(exc)}") from exc
+        self._poll = None
+        if hasattr(select, "poll") and hasattr(self._ser, "fileno"):  # POSIX: wait on the fd
+            self._poll = select.poll()
+            self._poll.register(self._ser.fileno(), select.POLLIN)
 
     def read(self, timeout: float) -> bytes:
         ser = self._need()
         try:
+            if self._poll is not None:
+                return self._read_fd(timeout)
             ser.timeout = max(0.0, timeout)
             first = ser.read(1)  # blocks up to timeout for the first byte
             if not first:
@@ -70,6 +79,21 @@ class SerialTransport:
         except Exception as exc:  # SerialException, OSError, termios.error: the port went away
             self.close()
             raise TransportError(f"{self.port}: the port went away ({_why(exc)})") from exc
+
+    def _read_fd(self, timeout: float) -> bytes:
+        # pyserial's read sets the port's timeout with termios calls (twice a read here, and much
+        # Python around them): a hundred boards' reads through serve spent more in that than in
+        # the frames (docs/benchmarks.md). Waiting on the descriptor does the same job.
+        fd = self._ser.fileno()
+        if not self._poll.poll(max(0, int(timeout * 1000 + 0.999))):
+            return b""
+        try:
+            data = os.read(fd, 4096)
+        except BlockingIOError:
+            return b""
+        if not data:  # readable but empty: what a tty says when its device is gone
+            raise OSError("the device reports data but returns none (unplugged?)")
+        return data
 
     def write(self, data: bytes) -> None:
         ser = self._need()

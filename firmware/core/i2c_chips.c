@@ -1,0 +1,153 @@
+/* The I2C chips' arithmetic (i2c_chips.h). BME280/BMP280: the datasheets' 32-bit integer routines,
+ * step for step, so a result can be checked against theirs; they shift negative values right and
+ * need that shift to be arithmetic, which gcc, clang and avr-gcc document (C99 leaves it to the
+ * compiler). Pressure uses the 32-bit routine, not the 64-bit one: on an AVR every 64-bit multiply
+ * and divide is a libgcc call of its own (1,356 B more on the Uno: docs/benchmarks.md), and the
+ * 32-bit one stays within about 5 Pa of the double routine (docs/sensors.md). Where the datasheet
+ * shifts a value that can be negative to the left (undefined in C), this multiplies: same bits. */
+#include "i2c_chips.h"
+
+#include "le.h"
+
+TD_STATIC_ASSERT((-9 >> 1) == -5, arithmetic_right_shift);
+
+static int16_t s16(const uint8_t *p)
+{
+    return (int16_t)le_get_u16(p);
+}
+
+void i2c_bme280_calib(i2c_bme280_calib_t *c, const uint8_t *tp, const uint8_t *h)
+{
+    c->t1 = le_get_u16(tp);
+    c->t2 = s16(tp + 2);
+    c->t3 = s16(tp + 4);
+    c->p1 = le_get_u16(tp + 6);
+    c->p2 = s16(tp + 8);
+    c->p3 = s16(tp + 10);
+    c->p4 = s16(tp + 12);
+    c->p5 = s16(tp + 14);
+    c->p6 = s16(tp + 16);
+    c->p7 = s16(tp + 18);
+    c->p8 = s16(tp + 20);
+    c->p9 = s16(tp + 22);
+    c->h1 = tp[25];
+    if (h == NULL) {
+        c->h1 = 0; /* a BMP280 has no humidity: 0xA1 means nothing there */
+        c->h2 = c->h4 = c->h5 = 0;
+        c->h3 = 0;
+        c->h6 = 0;
+        return;
+    }
+    c->h2 = s16(h);
+    c->h3 = h[2];
+    /* 0xE4 is dig_H4's top 8 bits (signed), 0xE5's low nibble its bottom 4; 0xE6 is dig_H5's top
+     * 8 bits (signed), 0xE5's high nibble its bottom 4. */
+    c->h4 = (int16_t)((int16_t)(int8_t)h[3] * 16 + (h[4] & 0x0F));
+    c->h5 = (int16_t)((int16_t)(int8_t)h[5] * 16 + (h[4] >> 4));
+    c->h6 = (int8_t)h[6];
+}
+
+/* Three bytes, big-endian, the top 20 bits (byte shifts are moves on an AVR). */
+static int32_t u20(const uint8_t *p)
+{
+    return (int32_t)((((uint32_t)p[0] << 8 | p[1]) << 8 | p[2]) >> 4);
+}
+
+void i2c_bme280_raw(const uint8_t *data, int32_t *adc_p, int32_t *adc_t, int32_t *adc_h)
+{
+    *adc_p = u20(data);
+    *adc_t = u20(data + 3);
+    *adc_h = ((int32_t)data[6] << 8) | data[7];
+}
+
+int32_t i2c_bme280_temp(const i2c_bme280_calib_t *c, int32_t adc_t, int32_t *t_fine)
+{
+    int32_t d = (adc_t >> 4) - (int32_t)c->t1;
+    int32_t var1 = (((adc_t >> 3) - ((int32_t)c->t1 << 1)) * (int32_t)c->t2) >> 11;
+    int32_t var2 = (((d * d) >> 12) * (int32_t)c->t3) >> 14;
+    *t_fine = var1 + var2;
+    return (*t_fine * 5 + 128) >> 8;
+}
+
+uint32_t i2c_bme280_pressure(const i2c_bme280_calib_t *c, int32_t adc_p, int32_t t_fine)
+{
+    int32_t var1 = (t_fine >> 1) - 64000L;
+    int32_t sq = (var1 >> 2) * (var1 >> 2);
+    int32_t var2 = ((sq >> 11) * (int32_t)c->p6) + (var1 * (int32_t)c->p5 * 2);
+    uint32_t p;
+    var2 = (var2 >> 2) + (int32_t)c->p4 * 65536L;
+    var1 = ((((int32_t)c->p3 * (sq >> 13)) >> 3) + (((int32_t)c->p2 * var1) >> 1)) >> 18;
+    var1 = ((32768L + var1) * (int32_t)c->p1) >> 15;
+    if (var1 == 0) {
+        return 0; /* no division by zero */
+    }
+    p = ((uint32_t)(1048576L - adc_p) - (uint32_t)(var2 >> 12)) * 3125UL;
+    if (p < 0x80000000UL) {
+        p = (p << 1) / (uint32_t)var1;
+    } else {
+        p = (p / (uint32_t)var1) * 2;
+    }
+    var1 = ((int32_t)c->p9 * (int32_t)(((p >> 3) * (p >> 3)) >> 13)) >> 12;
+    var2 = ((int32_t)(p >> 2) * (int32_t)c->p8) >> 13;
+    return (uint32_t)((int32_t)p + ((var1 + var2 + c->p7) >> 4));
+}
+
+uint32_t i2c_bme280_humidity(const i2c_bme280_calib_t *c, int32_t adc_h, int32_t t_fine)
+{
+    int32_t v = t_fine - 76800L;
+    int32_t a = ((adc_h << 14) - (int32_t)c->h4 * 1048576L - ((int32_t)c->h5 * v) + 16384L) >> 15;
+    int32_t b = (((v * (int32_t)c->h6) >> 10) * (((v * (int32_t)c->h3) >> 11) + 32768L)) >> 10;
+    v = a * (((b + 2097152L) * (int32_t)c->h2 + 8192L) >> 14);
+    v -= ((((v >> 15) * (v >> 15)) >> 7) * (int32_t)c->h1) >> 4;
+    if (v < 0) {
+        v = 0;
+    }
+    if (v > 419430400L) {
+        v = 419430400L;
+    }
+    return (uint32_t)v >> 12;
+}
+
+/* (num * raw) / den rounded to nearest; num * raw + den / 2 must fit 32 bits unsigned. */
+static int32_t scale(uint32_t num, uint32_t raw, uint32_t den)
+{
+    return (int32_t)((num * raw + den / 2) / den);
+}
+
+int32_t i2c_sht_temp(uint16_t raw)
+{
+    return scale(17500UL, raw, 65535UL) - 4500;
+}
+
+int32_t i2c_sht3x_rh(uint16_t raw)
+{
+    return scale(10000UL, raw, 65535UL);
+}
+
+int32_t i2c_sht4x_rh(uint16_t raw)
+{
+    int32_t rh = scale(12500UL, raw, 65535UL) - 600;
+    return rh < 0 ? 0 : (rh > 10000 ? 10000 : rh);
+}
+
+void i2c_aht20_raw(const uint8_t *data, uint32_t *rh_raw, uint32_t *t_raw)
+{
+    *rh_raw = (uint32_t)u20(data);
+    *t_raw = ((uint32_t)(data[2] & 0x0F) << 8 | data[3]) << 8 | data[4];
+}
+
+/* 10000 / 2^20 = 625 / 2^16 and 20000 / 2^20 = 1250 / 2^16: the products fit 32 bits. */
+int32_t i2c_aht20_rh(uint32_t raw)
+{
+    return (int32_t)((raw * 625UL + 32768UL) >> 16);
+}
+
+int32_t i2c_aht20_temp(uint32_t raw)
+{
+    return (int32_t)((raw * 1250UL + 32768UL) >> 16) - 5000;
+}
+
+int32_t i2c_bh1750_millilux(uint16_t raw)
+{
+    return scale(2500UL, raw, 3UL); /* raw / 1.2 * 1000 = raw * 2500 / 3 */
+}
