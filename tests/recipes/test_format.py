@@ -29,7 +29,7 @@ CASES = [(p, b) for p in SHIPPED for b in load(p).meta.boards]
 def test_all_the_issue_recipes_ship():
     assert {p.stem for p in SHIPPED} == {"plant-waterer", "greenhouse-vent", "night-light",
                                          "aquarium-top-off", "aquarium", "weather-logger", "greenhouse",
-                                         "plant-waterer-flow"}
+                                         "plant-waterer-flow", "weather-station", "greenhouse-sht4x"}
 
 
 @pytest.mark.parametrize("path, name", CASES, ids=[f"{p.stem}-{b}" for p, b in CASES])
