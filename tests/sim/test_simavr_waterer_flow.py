@@ -8,27 +8,10 @@ from __future__ import annotations
 import pytest
 
 from ..support import waterer_flow_story as story
+from ..support.recipe_story import Held
 from ..support.simavr_board import FirmwareBoard, build_product, on_periods
 
 pytestmark = pytest.mark.slow  # the real firmware in simavr for 200 s of board time
-
-
-class _Held:
-    """The story's device: push (the clock held again once the recipe runs), run, request."""
-
-    def __init__(self, board: FirmwareBoard) -> None:
-        self.board = board
-
-    def push(self, image: bytes) -> list:
-        after = self.board.push(image)  # the HELLO after the commit, its recipe hash checked
-        self.board.sim.clock.hold()
-        return [after]
-
-    def run(self, ms: int) -> int:
-        return self.board.run(ms)
-
-    def request(self, msg):
-        return self.board.link.request(msg)
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +23,7 @@ def test_the_real_binary_counts_litres_and_its_guard_stops_a_pump_running_dry(el
     board = FirmwareBoard(elf, tmp_path)
     try:
         board.start(scenario="\n".join(story.scenario("uno")) + "\n", hold=True)
-        locked = story.play(_Held(board), "uno")
+        locked = story.play(Held(board), "uno")
         story.check(board.device_events(), board.telemetry(), locked)
         board.stop()
         pump = on_periods(board.events.pins(), 7, 0)  # active low

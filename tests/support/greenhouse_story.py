@@ -11,19 +11,18 @@ probe carries on: the soil dries and the pump gives its pulse. The chip answers 
 
 from __future__ import annotations
 
-from tendril.boards import load_board
 from tendril.contract import EventKind, OffReason, SensorFault, Source
-from tendril.image import decode, with_generation
-from tendril.protocol import Ack, Hello, Telemetry
-from tendril.recipes import compile_recipe, load
+from tendril.image import decode
+from tendril.protocol import Telemetry
 
 from ..conftest import ROOT
-from .recipe_story import (NO_READING, RH_SLACK, SLACK_MS, TEMP_SLACK, run_in_steps, series, steps,
+from . import recipe_story
+from .recipe_story import (NO_READING, RH_SLACK, SLACK_MS, TEMP_SLACK, recipe_image, series, steps,
                            story_events, value_at, values, within)
 
 RECIPE = ROOT / "boards" / "recipes" / "greenhouse-sht4x.toml"
 SOIL_PIN = {"uno": "A0", "mega2560": "A0", "pico": "GP26"}  # the recipe's pins
-RELAY_PINS = {"uno": (7, 8, 4), "mega2560": (7, 8, 4)}  # fan, heater, pump (active low)
+RELAYS = {"uno": (7, 8, 4), "mega2560": (7, 8, 4)}  # the fan, the heater, the pump (active low)
 TEMP, RH, SOIL = range(3)  # channels, in recipe order
 FAN, HEATER, PUMP = range(3)  # actuators
 HEAT_VENT, DAMP_VENT, FROST, WATER = range(4)  # rules
@@ -39,7 +38,7 @@ RUN_MS = 230_000
 
 
 def image(board: str) -> bytes:
-    return with_generation(compile_recipe(load(RECIPE), load_board(board)), 1)
+    return recipe_image(RECIPE, board)
 
 
 def scenario(board: str) -> list[str]:
@@ -49,10 +48,7 @@ def scenario(board: str) -> list[str]:
 
 
 def play(dev, board: str) -> None:
-    """Push the recipe to ``dev`` (``push`` returns the replies: the last is the commit's Ack or the
-    HELLO read back after it; ``run`` board ms) and run the story."""
-    assert isinstance(dev.push(image(board))[-1], (Ack, Hello))
-    run_in_steps(dev, RUN_MS)
+    recipe_story.play(dev, image(board), RUN_MS)
 
 
 def samples_to_dry(img: bytes) -> int:
@@ -110,3 +106,12 @@ def _check_values(rows: list[Telemetry]) -> None:
     assert blind and set(blind) == {NO_READING}, blind
     soil = values(rows, SOIL, FAULT[0], FAULT[1])
     assert soil and NO_READING not in soil, soil
+
+
+def check_relays(periods: dict[int, list[tuple[int, int]]], board: str) -> None:
+    """At the pins: the fan ran once (heat, then damp), the heater once before the fault (and is on
+    again at the end), the pump gave one pulse of 8 s, during the fault."""
+    fan, heater, pump = (periods[pin] for pin in RELAYS[board])
+    assert (len(fan), len(heater), len(pump)) == (1, 1, 1), periods
+    assert heater[0][1] < FAULT[0] + 2 * READ_MS + SLACK_MS and FAULT[0] < pump[0][0] < FAULT[1], periods
+    assert 7_900 <= pump[0][1] - pump[0][0] <= 8_100, pump  # the pulse, in the pin's own time

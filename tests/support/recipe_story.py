@@ -1,5 +1,6 @@
-"""What the stories of the shipped I2C recipes share (tests/support/weather_story.py,
-greenhouse_story.py): scenario series, the events a maker reads, the windows a rule acts in, and
+"""What the stories of the shipped recipes share (tests/support/weather_story.py,
+greenhouse_story.py, waterer_flow_story.py): pushing and running on a held board, scenario series,
+the events a maker reads, the windows a rule acts in, and
 what a chip model reads for a scenario's values (from the datasheets' formulas,
 tendril.sim.i2c_float, and the firmware's integer arithmetic, tendril.contract.i2c_chips: never
 from a run).
@@ -19,12 +20,14 @@ import pytest
 
 from tendril.contract import EventKind, i2c_chips
 from tendril.contract.kinds import SENSOR_KINDS
-from tendril.image import decode
-from tendril.protocol import Event
+from tendril.boards import load_board
+from tendril.image import decode, with_generation
+from tendril.protocol import Ack, Event, Hello
+from tendril.recipes import compile_recipe, load
 from tendril.sim import i2c_float
 from tendril.sim.runner import ROOT
 
-from .simavr_board import FirmwareBoard, build_product
+from .simavr_board import FirmwareBoard, build_product, on_periods
 
 SLACK_MS = 1_000  # simavr's clock runs a moment between the push and its hold; a tick's length
 NO_READING = -(2**31)  # TELEMETRY's value for a channel without a reading (docs/protocol.md)
@@ -91,6 +94,24 @@ def within(act: Act, after: int, hold: int, read: int) -> bool:
 def values(rows, channel: int, since: int, until: int) -> list[int]:
     """A channel's TELEMETRY values between two board times."""
     return [r.values[channel] for r in rows if since <= r.time_ms <= until]
+
+
+def recipe_image(path: Path, board: str) -> bytes:
+    """The shipped recipe at ``path`` compiled for ``board``, as generation 1."""
+    return with_generation(compile_recipe(load(path), load_board(board)), 1)
+
+
+def play(dev, image: bytes, run_ms: int) -> None:
+    """Push ``image`` to a held ``dev`` (``push`` returns the replies: the last is the commit's Ack
+    or the HELLO read back after it; ``run`` board ms) and run it ``run_ms``."""
+    assert isinstance(dev.push(image)[-1], (Ack, Hello))
+    run_in_steps(dev, run_ms)
+
+
+def relay_periods(pins: list[tuple[int, int, int]], relays: tuple[int, ...]) -> dict[int, list[tuple[int, int]]]:
+    """(start, end) of each time an active-low relay's pin was on, by pin, from (pin, level, ms)
+    changes."""
+    return {pin: on_periods(pins, pin, 0) for pin in relays}
 
 
 def kinds_not_built(hello, image: bytes) -> list[str]:

@@ -13,20 +13,19 @@ counting; the chip answers again (RECOVERED). Dawn: the lamp goes off."""
 
 from __future__ import annotations
 
-from tendril.boards import load_board
 from tendril.contract import EventKind, OffReason, SensorFault, SkipReason, Source
-from tendril.image import decode, with_generation
-from tendril.protocol import Ack, Hello, Telemetry
-from tendril.recipes import compile_recipe, load
+from tendril.image import decode
+from tendril.protocol import Telemetry
 
 from ..conftest import ROOT
 from ..vectors.cases_pulse import pulses_due
-from .recipe_story import (NO_READING, PRESS_SLACK, RH_SLACK, TEMP_SLACK, Act, calibrated, lux_milli,
-                           run_in_steps, series, steps, story_events, value_at, values, within)
+from . import recipe_story
+from .recipe_story import (NO_READING, PRESS_SLACK, RH_SLACK, TEMP_SLACK, Act, calibrated, lux_milli, recipe_image,
+                           series, steps, story_events, value_at, values, within)
 
 RECIPE = ROOT / "boards" / "recipes" / "weather-station.toml"
 GAUGE_PIN = {"uno": "D2", "mega2560": "D10", "pico": "GP2"}  # the recipe's pins
-FAN_PIN = {"uno": 7, "mega2560": 7}
+RELAYS = {"uno": (7, 8), "mega2560": (7, 8)}  # the fan, the lamp (active low)
 TEMP, RH, PRESS, LIGHT, RAIN, RAIN_TOTAL = range(6)  # channels, in recipe order
 VENT, FAN, LED, LAMP = range(4)  # actuators
 OPEN_VENT, STORM, HOT_AND_HUMID, DUSK = range(4)  # rules
@@ -45,7 +44,7 @@ RUN_MS = 265_000
 
 
 def image(board: str) -> bytes:
-    return with_generation(compile_recipe(load(RECIPE), load_board(board)), 1)
+    return recipe_image(RECIPE, board)
 
 
 def scenario(board: str) -> list[str]:
@@ -62,10 +61,7 @@ def tips(until_ms: int) -> int:
 
 
 def play(dev, board: str) -> None:
-    """Push the recipe to ``dev`` (``push`` returns the replies: the last is the commit's Ack or the
-    HELLO read back after it; ``run`` board ms) and run the story."""
-    assert isinstance(dev.push(image(board))[-1], (Ack, Hello))
-    run_in_steps(dev, RUN_MS)
+    recipe_story.play(dev, image(board), RUN_MS)
 
 
 def check(events, rows: list[Telemetry], board: str) -> None:
@@ -134,3 +130,11 @@ def _check_values(img: bytes, rows: list[Telemetry], back: list[Act]) -> None:
     assert set(values(rows, RAIN, 3 * GAUGE_MS + 1_000, RUN_MS)) == {0}
     total = values(rows, RAIN_TOTAL, 2 * GAUGE_MS + 1_000, RUN_MS)
     assert total and set(total) == {calibrated(img, RAIN_TOTAL, tips(RUN_MS) * 1_000)}, total
+
+
+def check_relays(periods: dict[int, list[tuple[int, int]]], board: str) -> None:
+    """At the pins: the fan ran once (hot and humid, until the BME280 went), the lamp once (dusk to
+    dawn, through the fault)."""
+    fan, lamp = (periods[pin] for pin in RELAYS[board])
+    assert len(fan) == 1 and len(lamp) == 1, periods
+    assert lamp[0][0] < FAULT[0] < FAULT[1] < lamp[0][1], periods
