@@ -101,7 +101,7 @@ def _check_values(rows: list[Telemetry]) -> None:
             since = pts[i][0] + 2 * READ_MS if i else 2 * READ_MS
             until = min(pts[i + 2][0] if i + 2 < len(pts) else FAULT[0], FAULT[0])
             got = values(rows, ch, since, until)
-            assert got and all(abs(v - pts[i][1] * 1_000) <= slack for v in got), (ch, pts[i], got)
+            assert got and all(v is not None and abs(v - pts[i][1] * 1_000) <= slack for v in got), (ch, pts[i], got)
     blind = values(rows, TEMP, FAULT[0] + 2 * READ_MS, FAULT[1]) + values(rows, RH, FAULT[0] + 2 * READ_MS, FAULT[1])
     assert blind and set(blind) == {NO_READING}, blind
     soil = values(rows, SOIL, FAULT[0], FAULT[1])

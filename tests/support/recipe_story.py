@@ -30,7 +30,7 @@ from tendril.sim.runner import ROOT
 from .simavr_board import FirmwareBoard, build_product, on_periods
 
 SLACK_MS = 1_000  # simavr's clock runs a moment between the push and its hold; a tick's length
-NO_READING = -(2**31)  # TELEMETRY's value for a channel without a reading (docs/protocol.md)
+NO_READING = None  # a decoded TELEMETRY value for a channel without a reading (INT32_MIN on the wire)
 # The datasheets' resolution after the integer routines (thousandths of the unit): 0.01 °C and
 # 0.01 %RH steps, plus a thousandth of rounding; a BME280's pressure within the 32-bit routine's
 # 5.05 Pa of the float formula, plus a raw step (docs/sensors.md): 5.5 Pa = 55 milli-hPa.

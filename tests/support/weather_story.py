@@ -103,7 +103,7 @@ def check(events, rows: list[Telemetry], board: str) -> None:
 def _check_values(img: bytes, rows: list[Telemetry], back: list[Act]) -> None:
     def near(ch: int, since: int, until: int, want: float, slack: int) -> None:
         got = values(rows, ch, since, until)
-        assert got and all(abs(v - want) <= slack for v in got), (ch, since, got, want)
+        assert got and all(v is not None and abs(v - want) <= slack for v in got), (ch, since, got, want)
 
     def settled(points: list[tuple[int, float]], i: int) -> int:  # when a step's value is in for sure
         return points[i][0] + 2 * READ_MS
@@ -125,7 +125,7 @@ def _check_values(img: bytes, rows: list[Telemetry], back: list[Act]) -> None:
     assert set(values(rows, RAIN, GAUGE_MS + 1_000, 2 * GAUGE_MS - 1)) == {0}
     rain = values(rows, RAIN, 2 * GAUGE_MS + 1_000, 3 * GAUGE_MS - 1)  # the minute of the five tips
     want = calibrated(img, RAIN, tips(2 * GAUGE_MS) * 1_000)  # tips a minute, in thousandths
-    assert rain and all(abs(v - want) <= 2 for v in rain), (rain, want)  # a reading a few ms late
+    assert rain and all(v is not None and abs(v - want) <= 2 for v in rain), (rain, want)  # a reading a few ms late
     assert abs(want - round(5 * 0.2794 * 1_000)) <= 1  # 0.2794 mm a tip: the recipe's calibration
     assert set(values(rows, RAIN, 3 * GAUGE_MS + 1_000, RUN_MS)) == {0}
     total = values(rows, RAIN_TOTAL, 2 * GAUGE_MS + 1_000, RUN_MS)
