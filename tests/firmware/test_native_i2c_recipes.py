@@ -6,11 +6,11 @@ a missing chip's channels drive goes off, safe, while the rest of the board carr
 from __future__ import annotations
 
 import pytest
-from tendril.protocol import Event, Telemetry
+from tendril.protocol import Event, RequestHello, Telemetry
 
 from ..support import greenhouse_story, weather_story
 from ..support.native_board import NativeBoard
-from ..support.recipe_story import relay_periods
+from ..support.recipe_story import relay_periods, skip_unless_built
 
 
 @pytest.mark.parametrize("story", [weather_story, greenhouse_story], ids=["weather-station", "greenhouse-sht4x"])
@@ -18,6 +18,7 @@ def test_the_recipe_acts_on_its_i2c_sensors_and_stays_safe_while_a_chip_is_gone(
     args = [a for line in story.scenario("uno") for a in ("--set", line)]
     board = NativeBoard(plain, tmp_path / "ee.bin", "--fast", "--hold", *args)
     try:
+        skip_unless_built(board.request(RequestHello()), story.image("uno"), "C firmware")
         story.play(board, "uno")
     finally:
         board.close()

@@ -9,16 +9,14 @@ import pytest
 from tendril.protocol import Event, Telemetry
 
 from ..support import greenhouse_story, weather_story
-from ..support.recipe_story import kinds_not_built
+from ..support.recipe_story import skip_unless_built
 from .link import held_board
 
 
 @pytest.mark.parametrize("story", [weather_story, greenhouse_story], ids=["weather-station", "greenhouse-sht4x"])
 def test_the_virtual_board_acts_on_its_i2c_sensors_and_stays_safe_while_a_chip_is_gone(story, tmp_path):
     with held_board(tmp_path, story.scenario("pico")) as lk:
-        missing = kinds_not_built(lk.hello(), story.image("pico"))
-        if missing:  # the MicroPython drivers come with the I2C kinds (tdfw): until then, say so
-            pytest.skip(f"the MicroPython firmware has no driver for {', '.join(missing)} yet")
+        skip_unless_built(lk.hello(), story.image("pico"), "MicroPython firmware")
         story.play(lk, "pico")
     story.check([m for m in lk.unsolicited if isinstance(m, Event)],
                 [m for m in lk.unsolicited if isinstance(m, Telemetry)], "pico")

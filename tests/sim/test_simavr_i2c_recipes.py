@@ -7,9 +7,10 @@ greenhouse_story.py). The Mega, and the Uno once its build with every driver fit
 from __future__ import annotations
 
 import pytest
+from tendril.sim.runner import hello
 
 from ..support import greenhouse_story, weather_story
-from ..support.recipe_story import Held, product_within_budget, relay_periods
+from ..support.recipe_story import Held, product_within_budget, relay_periods, skip_unless_built
 from ..support.simavr_board import FirmwareBoard
 
 pytestmark = pytest.mark.slow  # the real firmware in simavr for 230 to 265 s of board time
@@ -21,7 +22,8 @@ def test_the_real_binary_acts_on_its_i2c_sensors_and_stays_safe_while_a_chip_is_
                                                                                      tmp_path):
     fw = FirmwareBoard(product_within_budget(board), tmp_path, board)
     try:
-        fw.start(scenario="\n".join(story.scenario(board)) + "\n", hold=True)
+        link = fw.start(scenario="\n".join(story.scenario(board)) + "\n", hold=True)
+        skip_unless_built(hello(link), story.image(board), "C firmware")
         story.play(Held(fw), board)
         story.check(fw.device_events(), fw.telemetry(), board)
         fw.stop()
