@@ -5,10 +5,17 @@
 
 #include "board.h"
 #include "frame.h"
+#include "hal.h"
 #include "image_layout.h"
 #include "store.h"
 
 #define REPLIED 0xFF
+
+#ifndef TD_BOARD_I2C_SDA /* TEMPORARY until the boards' [i2c] pins and the I2C kinds are generated */
+#define TD_BOARD_I2C_SDA 18
+#define TD_BOARD_I2C_SCL 19
+#define TD_SENSOR_KIND_IS_I2C(kind) ((kind) >= 5 && (kind) <= 11)
+#endif
 
 typedef struct {
     uint16_t detail;
@@ -259,9 +266,18 @@ static uint8_t cmd_set_param(device_t *d, const td_request_t *r, reply_t *out)
     return code;
 }
 
-/* Whether the config in force gives `pin` to something a bus search would disturb: an actuator,
- * a channel that reads the pin itself, or a sensor of another kind than the DS18B20. */
-static bool pin_in_use(const device_t *d, uint8_t pin)
+/* The sensor kinds whose pins a bus request may share: the DS18B20 (a 1-Wire search), the I2C
+ * kinds (SCAN_I2C, I2C_READ). */
+#define BUS_ONEWIRE 0
+#define BUS_I2C 1
+static bool on_bus(uint8_t kind, uint8_t bus)
+{
+    return bus == BUS_I2C ? TD_SENSOR_KIND_IS_I2C(kind) : kind == TD_SENSOR_KIND_DS18B20;
+}
+
+/* Whether the config in force gives `pin` to something a bus request would disturb: an actuator,
+ * a channel that reads the pin itself, or a sensor that is not on that bus. */
+static bool pin_in_use(const device_t *d, uint8_t pin, uint8_t bus)
 {
     const td_src_t *s = &d->src;
     image_counts_t c;
@@ -278,7 +294,7 @@ static bool pin_in_use(const device_t *d, uint8_t pin)
     }
     ns = image_n_sensors(s, &c);
     for (i = 0, off = image_size(&c); i < ns; i++, off += TD_SENSOR_SIZE) {
-        if (image_rd_u8(s, off + TD_SENSOR_KIND) != TD_SENSOR_KIND_DS18B20 &&
+        if (!on_bus(image_rd_u8(s, off + TD_SENSOR_KIND), bus) &&
             (image_rd_u8(s, off + TD_SENSOR_PIN) == pin || image_rd_u8(s, off + TD_SENSOR_PIN2) == pin)) {
             return true;
         }
@@ -299,7 +315,7 @@ static uint8_t cmd_scan_onewire(device_t *d, const td_request_t *r, reply_t *out
         (TD_PIN_CAP_DIGITAL_IN | TD_PIN_CAP_DIGITAL_OUT)) {
         return TD_NACK_BAD_INDEX;
     }
-    if (pin_in_use(d, pin)) return TD_NACK_PIN_IN_USE;
+    if (pin_in_use(d, pin, BUS_ONEWIRE)) return TD_NACK_PIN_IN_USE;
     if (d->port->ow_search != NULL) {
         result = d->port->ow_search(pin, r->u.scan_onewire.first, p + TD_ROM_CODES_SIZE, TD_ROM_CODES_MAX, &n, &total);
     }
@@ -310,8 +326,62 @@ static uint8_t cmd_scan_onewire(device_t *d, const td_request_t *r, reply_t *out
 }
 TD_STATIC_ASSERT(TD_ROM_CODES_SIZE + TD_ROM_CODE_SIZE * TD_ROM_CODES_MAX <= TD_MAX_PAYLOAD, rom_codes_fit);
 
-/* Indexed by op; msg_decode_request let only ops 1..TD_OP_SCAN_ONEWIRE through. */
-static const req_fn_t commands[TD_OP_SCAN_ONEWIRE + 1] TD_ROM = {
+/* SCAN_I2C and I2C_READ on the board's bus (docs/protocol.md): refused while the config gives SDA
+ * or SCL to something that is not an I2C sensor. One handler for both: the checks, the bus's
+ * recovery and the reply are the same. A board with no bus has no entry (UNKNOWN_OP). */
+#define I2C_READ_TRIES 100 /* a busy chip NACKs its address: ~100 us a try, ~10 ms in all */
+static uint8_t cmd_i2c(device_t *d, const td_request_t *r, reply_t *out)
+{
+    uint8_t wire[TD_FRAME_WIRE_MAX];
+    uint8_t *p = DEVICE_PAYLOAD(wire);
+    uint8_t *got = p + TD_I2C_SCAN_SIZE;
+    const device_port_t *port = d->port;
+    uint8_t n = 0, second, tries = I2C_READ_TRIES, st;
+    uint8_t a = r->u.i2c_read.address, nread = r->u.i2c_read.nread; /* scan_i2c.first is address */
+    if (port->i2c_begin == NULL) {
+        out->detail = r->op;
+        return TD_NACK_UNKNOWN_OP;
+    }
+    if (r->op == TD_OP_I2C_READ &&
+        (a > 0x7F || r->u.i2c_read.nwrite > TD_I2C_WRITE_MAX || nread == 0 || nread > TD_I2C_READ_MAX)) {
+        return TD_NACK_BAD_VALUE;
+    }
+    out->detail = TD_BOARD_I2C_SDA;
+    if (pin_in_use(d, TD_BOARD_I2C_SDA, BUS_I2C)) return TD_NACK_PIN_IN_USE;
+    out->detail = TD_BOARD_I2C_SCL;
+    if (pin_in_use(d, TD_BOARD_I2C_SCL, BUS_I2C)) return TD_NACK_PIN_IN_USE;
+    st = port->i2c_begin(0);
+    if (r->op == TD_OP_SCAN_I2C) {
+        if (a < TD_I2C_ADDR_FIRST) a = TD_I2C_ADDR_FIRST;
+        for (; st == HAL_I2C_OK && a <= TD_I2C_ADDR_LAST && n < TD_I2C_SCAN_MAX; a++) {
+            st = port->i2c_write(a, NULL, 0, 1);
+            if (st == HAL_I2C_OK) got[n++] = a;
+            if (st == HAL_I2C_NACK_ADDR) st = HAL_I2C_OK;
+        }
+        second = n;
+    } else {
+        if (st == HAL_I2C_OK && r->u.i2c_read.nwrite) st = port->i2c_write(a, r->u.i2c_read.w, r->u.i2c_read.nwrite, 1);
+        if (st == HAL_I2C_OK) {
+            do {
+                st = port->i2c_read(a, got, nread);
+            } while (st == HAL_I2C_NACK_ADDR && --tries);
+        }
+        if (st == HAL_I2C_OK) n = nread;
+        second = a;
+    }
+    (void)msg_encode_i2c(st, second, n, p, TD_MAX_PAYLOAD, &n);
+    device_send(d, r->op == TD_OP_SCAN_I2C ? TD_MSG_I2C_SCAN : TD_MSG_I2C_DATA, wire, n, 0);
+    return REPLIED;
+}
+TD_STATIC_ASSERT((int)HAL_I2C_OK == (int)TD_I2C_STATUS_OK && (int)HAL_I2C_NACK_ADDR == (int)TD_I2C_STATUS_NACK_ADDR &&
+                     (int)HAL_I2C_NACK_DATA == (int)TD_I2C_STATUS_NACK_DATA &&
+                     (int)HAL_I2C_TIMEOUT == (int)TD_I2C_STATUS_TIMEOUT &&
+                     (int)HAL_I2C_BUS_STUCK == (int)TD_I2C_STATUS_BUS_STUCK,
+                 hal_i2c_statuses_are_the_contracts);
+TD_STATIC_ASSERT(TD_I2C_SCAN_SIZE + TD_I2C_SCAN_MAX <= TD_MAX_PAYLOAD, i2c_scan_fits);
+
+/* Indexed by op; msg_decode_request let only ops 1..TD_OP_I2C_READ through. */
+static const req_fn_t commands[TD_OP_I2C_READ + 1] TD_ROM = {
     [TD_OP_LEASE] = cmd_lease,
     [TD_OP_OFF] = cmd_off,
     [TD_OP_PAUSE] = cmd_pause_resume,
@@ -323,6 +393,10 @@ static const req_fn_t commands[TD_OP_SCAN_ONEWIRE + 1] TD_ROM = {
     [TD_OP_CLEAR_SAFE_MODE] = cmd_clear_safe_mode,
     [TD_OP_TELEMETRY_MODE] = cmd_telemetry_mode,
     [TD_OP_SCAN_ONEWIRE] = cmd_scan_onewire,
+#if TD_BOARD_I2C_SDA != TD_NO_INDEX
+    [TD_OP_SCAN_I2C] = cmd_i2c,
+    [TD_OP_I2C_READ] = cmd_i2c,
+#endif
 };
 
 static uint8_t on_command(device_t *d, const td_request_t *r, reply_t *out)
