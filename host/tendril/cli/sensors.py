@@ -43,13 +43,17 @@ def _report(name: str, scan: BusScan) -> list[str]:
 I2C_WORDS = {
     I2cStatus.BUS_STUCK: "SDA is held low: SDA shorted to GND, no pull-ups on SDA and SCL, or a chip stuck "
                          "mid-byte (power it off and on)",
-    I2cStatus.TIMEOUT: "the bus timed out: SCL held low (shorted to GND, no pull-ups) or a chip holding it",
+    I2cStatus.TIMEOUT: "the bus timed out: SDA or SCL held low (shorted to GND, no pull-ups) or a chip "
+                       "holding SCL",
 }
 
 
 def _i2c_report(bus: I2cBus) -> list[str]:
     """Lines about the I2C bus: each address with its likely chip and how it was told, then the
     fault the scan stopped at, in one line."""
+    if bus.pin_in_use is not None:
+        return [f"I2C: not scanned: the recipe gives the bus's pin {bus.pin_in_use} to a channel, an actuator or a sensor "
+                "that is not an I2C one"]
     lines = []
     if bus.chips:
         lines.append(f"I2C: {len(bus.chips)} chip{'s' if len(bus.chips) != 1 else ''}")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..contract import ROM_CODES_MAX, SENSOR_KINDS, HelloFlag, Nack, PinCap, ScanResult, SensorKind
+from ..contract import ROM_CODES_MAX, SENSOR_KINDS, HelloFlag, I2cStatus, Nack, PinCap, ScanResult, SensorKind
 from ..errors import DeviceError, TendrilError
 from ..image import decode
 from ..protocol import RomCodes, ScanOneWire
@@ -154,20 +154,19 @@ def _i2c_pins(board) -> tuple[int, ...]:
 
 
 def _i2c(session: Session, board, asked: bool) -> I2cBus | None:
-    """The board's I2C bus scanned; None when the board has none (UNKNOWN_OP) or, by default, when
-    the recipe gives its pins to something else (PIN_IN_USE); asked for by name, those are a
-    TendrilError in one line."""
+    """The board's I2C bus scanned (not scanned, with the pin, when the recipe gives SDA or SCL to
+    something else: PIN_IN_USE); None when the board has none (UNKNOWN_OP), a TendrilError in one
+    line when the bus was asked for by name."""
     try:
         return scan_i2c(session)
     except DeviceError as exc:
-        if not asked and exc.code in (Nack.UNKNOWN_OP, Nack.PIN_IN_USE):
-            return None
-        if exc.code == Nack.UNKNOWN_OP:
-            raise TendrilError(f"{board.name} has no I2C bus (or its firmware predates the I2C scan)") from None
         if exc.code == Nack.PIN_IN_USE:
-            name = next((p.name for p in board.pins if p.number == exc.detail), str(exc.detail))
-            raise TendrilError(f"the I2C bus cannot be scanned: the recipe gives its pin {name} to something "
-                               "that is not an I2C sensor") from None
+            return I2cBus(I2cStatus.OK, (), next((p.name for p in board.pins if p.number == exc.detail),
+                                                 str(exc.detail)))
+        if exc.code == Nack.UNKNOWN_OP:
+            if not asked:
+                return None
+            raise TendrilError(f"{board.name} has no I2C bus (or its firmware predates the I2C scan)") from None
         raise
 
 

@@ -45,18 +45,23 @@ class I2cBus:
 
     status: int
     chips: tuple[Chip, ...]
+    pin_in_use: str | None = None  # not scanned: the recipe gives this pin (SDA or SCL, by name) to another use
 
     def json(self) -> dict:
-        return {"status": _status_name(self.status),
+        body = {"status": _status_name(self.status),
                 "chips": [{"address": c.address, "chip": c.name, "kind": c.kind, "how": c.how} for c in self.chips]}
+        if self.pin_in_use is not None:
+            body["pin_in_use"] = self.pin_in_use
+        return body
 
     @classmethod
     def of_json(cls, body: dict) -> I2cBus:
         """serve's reply back (KeyError, TypeError or ValueError when it is not one)."""
         status = body["status"]
         status = I2cStatus[status.upper()] if isinstance(status, str) else int(status)
+        in_use = body.get("pin_in_use")
         return cls(status, tuple(Chip(int(c["address"]), str(c["chip"]), c["kind"], str(c["how"]))
-                                 for c in body["chips"]))
+                                 for c in body["chips"]), None if in_use is None else str(in_use))
 
 
 def _status_name(status: int) -> str | int:
