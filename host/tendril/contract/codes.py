@@ -223,7 +223,9 @@ class SensorFault(IntEnum):
     OUT_OF_RANGE = 4
     POWER_ON_VALUE = 5  # a DS18B20's 85 °C power-on value, or an all-zero scratchpad
     STALE = 6  # no good reading for STALE_SAMPLES of the channel's samples
-    WAITING = 7
+    WRONG_CHIP = 7  # an I2C part answered at the address with another chip's ID
+    BUS = 8  # the I2C bus timed out or was held low (recovered at the next try)
+    WAITING = 9
 
 
 class ScanResult(IntEnum):
