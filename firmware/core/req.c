@@ -8,14 +8,9 @@
 #include "hal.h"
 #include "image_layout.h"
 #include "store.h"
+#include "tendril_kinds.h"
 
 #define REPLIED 0xFF
-
-#ifndef TD_BOARD_I2C_SDA /* TEMPORARY until the boards' [i2c] pins and the I2C kinds are generated */
-#define TD_BOARD_I2C_SDA 18
-#define TD_BOARD_I2C_SCL 19
-#define TD_SENSOR_KIND_IS_I2C(kind) ((kind) >= 5 && (kind) <= 11)
-#endif
 
 typedef struct {
     uint16_t detail;
@@ -272,7 +267,7 @@ static uint8_t cmd_set_param(device_t *d, const td_request_t *r, reply_t *out)
 #define BUS_I2C 1
 static bool on_bus(uint8_t kind, uint8_t bus)
 {
-    return bus == BUS_I2C ? TD_SENSOR_KIND_IS_I2C(kind) : kind == TD_SENSOR_KIND_DS18B20;
+    return bus == BUS_I2C ? TD_ROM_U8(&td_sensor_kinds[kind].bus) == TD_SENSOR_BUS_I2C : kind == TD_SENSOR_KIND_DS18B20;
 }
 
 /* Whether the config in force gives `pin` to something a bus request would disturb: an actuator,

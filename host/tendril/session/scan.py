@@ -149,8 +149,7 @@ def scan_buses(session: Session, board, names: tuple[str, ...] = (), bus: str = 
 
 def _i2c_pins(board) -> tuple[int, ...]:
     """The pin numbers of the board's I2C bus (boards/<name>.toml's [i2c]), none when it has none."""
-    pins = getattr(board, "i2c", None)
-    return tuple(pins) if pins else ()
+    return tuple(p for p in (board.i2c_sda, board.i2c_scl) if p is not None)
 
 
 def _i2c(session: Session, board, asked: bool) -> I2cBus | None:
