@@ -48,9 +48,9 @@ I2C_WORDS = {
 }
 
 
-def _i2c_report(bus: I2cBus) -> list[str]:
+def _i2c_report(bus: I2cBus, quiet: bool) -> list[str]:
     """Lines about the I2C bus: each address with its likely chip and how it was told, then the
-    fault the scan stopped at, in one line."""
+    fault the scan stopped at, in one line; nothing for a quiet bus when ``quiet``."""
     if bus.pin_in_use is not None:
         return [f"I2C: not scanned: the recipe gives the bus's pin {bus.pin_in_use} to a channel, an actuator or a sensor "
                 "that is not an I2C one"]
@@ -62,9 +62,12 @@ def _i2c_report(bus: I2cBus) -> list[str]:
         lines.append(f"  0x{chip.address:02x}  {chip.name}  ({chip.how}){note}")
     if bus.status != I2cStatus.OK:
         lines.append("I2C: " + I2C_WORDS.get(bus.status, f"the scan stopped with status {bus.status}"))
-    elif not bus.chips:
-        lines.append("I2C: no chip answered (nothing wired, no power, or SDA and SCL swapped)")
+    elif not bus.chips and not quiet:
+        lines.append(NO_CHIP)
     return lines
+
+
+NO_CHIP = "I2C: no chip answered (nothing wired, no power, or SDA and SCL swapped)"
 
 
 @click.group()
@@ -110,10 +113,11 @@ def scan(port: str, pins: tuple[str, ...], bus: str | None, board: str | None, v
         with _session(port) as s:
             scanned = scan_buses(s, _board(s, board), pins, bus or "")
     lines = [line for name, found in scanned.buses for line in _report(name, found)]
-    if not lines and bus != "i2c":
-        lines.append(f"no 1-Wire device found on {', '.join(scanned.searched) or 'any pin'}")
-    if scanned.i2c is not None:
-        lines += _i2c_report(scanned.i2c)
+    if scanned.i2c is not None:  # by default a quiet bus is not worth a line, as a quiet 1-Wire pin
+        lines += _i2c_report(scanned.i2c, quiet=bus is None)
+    if not lines:
+        where = f"no 1-Wire device found on {', '.join(scanned.searched)}" if scanned.searched else ""
+        lines.append("; ".join(w for w in (where, NO_CHIP[5:] if scanned.i2c else "") if w) or "nothing to scan")
     for line in lines:
         click.echo(line)
     for snippet in probe_snippets(scanned) + chip_snippets(scanned.i2c):
