@@ -17,7 +17,7 @@ from tendril.sim.runner import SimBoard, SimSpec
 
 from ..conftest import ROOT
 from ..support import i2c_scan_story as story
-from ..support.simavr_board import build_product
+from ..support.simavr_board import Events, build_product
 
 pytestmark = pytest.mark.slow  # the real firmware in simavr, paced in real time
 
@@ -37,11 +37,16 @@ def test_the_real_binary_names_each_chip_and_says_a_bus_held_low(simavr_built, b
     found = {}
     for name, lines in (("chips", story.CHIPS), ("held_low", story.HELD_LOW)):
         extra = [a for line in lines for a in ("--set", line)]
-        sim = SimBoard(SimSpec(board=board, elf=elf, eeprom=tmp_path / f"{name}.eeprom", extra=extra))
+        events = tmp_path / f"{name}.events"
+        sim = SimBoard(SimSpec(board=board, elf=elf, eeprom=tmp_path / f"{name}.eeprom", events=events,
+                               extra=extra))
         try:
             with Session(sim.port) as s:
                 found[name] = scan_i2c(s)
         finally:
             sim.stop()
+        stop = Events(events).stop()
+        print(board, name, stop)  # the numbers docs/benchmarks.md records
+        assert int(stop["ram_never_used"]) >= 512  # the stack budget, scans and reads included
     story.check_found(found["chips"])
     assert found["held_low"].status == I2cStatus.BUS_STUCK and found["held_low"].chips == ()
