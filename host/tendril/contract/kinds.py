@@ -196,6 +196,7 @@ SENSOR_KINDS: tuple[SensorKindSpec, ...] = (  # indexed by code; kinds a firmwar
          ("illuminance",), (0x23, 0x5C), 0x23, 180),  # one-time H-resolution: 180 ms max
 )
 SENSOR_KINDS_BY_NAME = {k.name: k for k in SENSOR_KINDS}
+BH1750_ADDRESSES = (0x23, 0x5C)  # its ADDR pin low or high: the host refuses the rest of its row's range
 _SENSOR_KINDS_BY_CODE = {int(k.code): k for k in SENSOR_KINDS}
 # The generated tables are indexed by code: a code below the highest with no row (a kind not built
 # yet) is a gap row there that every check treats like a code past the end.
