@@ -102,6 +102,12 @@ def test_cli_lists_each_chip_in_one_line_and_a_snippet_per_chip(port):
     assert '[sensors.bme280_76]\nkind = "bme280"\naddress = 0x76\n' in snippet
     assert '[channels.bme280_76_pressure]\nsensor = "bme280_76"\nquantity = "pressure"' in snippet
     assert snippet.count("[sensors.") == 6 and snippet.count("[channels.") == 12  # aht20 2, sht 2 + 2, bh1750 1, bme280 3, bmp280 2
+    head = '[recipe]\nname = "scanned"\nversion = "1.0.0"\nsummary = "s"\nboards = ["uno"]\n\n'
+    blocks = ["[sensors." + b for b in snippet.split("[sensors.")[1:]]  # 12 channels: more than an Uno takes
+    for block, (address, _chip, kind, _how) in zip(blocks, story.FOUND, strict=True):
+        recipe = parse(head + block)
+        compile_recipe(recipe, load_board("uno"))  # the recipe compiler takes each snippet as it is
+        assert [(s.kind.name.lower(), s.options[0]) for s in recipe.sensors] == [(kind, address)], block
 
 
 @pytest.mark.slow
