@@ -15,8 +15,6 @@ from tendril.contract import I2cStatus, Nack
 from tendril.errors import DeviceError
 from tendril.protocol import I2cData, I2cRead, NackMsg, ScanI2c
 from tendril.recipes import compile_recipe, parse
-from tendril.session import Session, push
-from tendril.session.scan_i2c import scan_i2c
 from tendril.sim.runner import SimBoard, SimSpec
 
 from ..support import i2c_scan_story as story
@@ -28,35 +26,15 @@ def native(tmp_path, lines: list[str]) -> SimBoard:
     return SimBoard(SimSpec(board="uno", runtime="native", eeprom=tmp_path / "ee.bin", extra=extra))
 
 
-def test_a_scan_names_each_chip_by_how_it_was_told(tmp_path):
-    sim = native(tmp_path, story.CHIPS)
-    try:
-        with Session(sim.port) as s:
-            story.check_found(scan_i2c(s))
-    finally:
-        sim.stop()
+def test_a_scan_names_each_chip_by_how_it_was_told_and_a_held_bus_by_its_fault(tmp_path):
+    story.check_found(story.scan_on(lambda lines: native(tmp_path, lines), story.CHIPS))
+    held = story.scan_on(lambda lines: native(tmp_path, lines), story.HELD_LOW)
+    assert held.status == I2cStatus.BUS_STUCK and held.chips == ()
 
 
-def test_a_bus_held_low_stops_the_scan_with_its_fault(tmp_path):
-    sim = native(tmp_path, story.HELD_LOW)
-    try:
-        with Session(sim.port) as s:
-            bus = scan_i2c(s)
-    finally:
-        sim.stop()
-    assert bus.status == I2cStatus.BUS_STUCK and bus.chips == ()
-
-
-def test_sda_given_to_a_channel_refuses_the_bus_and_bad_reads_are_refused(tmp_path):
-    sim = native(tmp_path, story.CHIPS)
-    try:
-        with Session(sim.port) as s:
-            push(s, compile_recipe(parse(story.sda_recipe("uno")), load_board("uno")))
-            with pytest.raises(DeviceError) as refused:
-                scan_i2c(s)
-            assert (refused.value.code, refused.value.detail) == (Nack.PIN_IN_USE, 18)  # A4
-    finally:
-        sim.stop()
+def test_sda_given_to_a_channel_refuses_the_bus(tmp_path):
+    refused = story.scan_on(lambda lines: native(tmp_path, lines), story.CHIPS, "uno")
+    assert isinstance(refused, DeviceError) and (refused.code, refused.detail) == (Nack.PIN_IN_USE, 18)  # A4
 
 
 def test_the_firmware_checks_a_read_and_waits_for_a_busy_chip(plain, tmp_path):

@@ -35,3 +35,26 @@ def check_found(bus) -> None:
     """A scan of CHIPS (a tendril.session.scan_i2c.I2cBus) found each chip with its right name."""
     assert bus.status == I2cStatus.OK and bus.pin_in_use is None
     assert [(c.address, c.name, c.kind, c.how) for c in bus.chips] == FOUND
+
+
+def scan_on(start, lines: list[str], recipe_board: str | None = None):
+    """The host's scan_i2c on a board ``start(lines)`` starts (a tendril.sim.runner.SimBoard) with the
+    scenario ``lines``, after pushing the SDA recipe for ``recipe_board`` when given: the I2cBus, or
+    the DeviceError the board refused with."""
+    from tendril.boards import load_board
+    from tendril.errors import DeviceError
+    from tendril.recipes import compile_recipe, parse
+    from tendril.session import Session, push
+    from tendril.session.scan_i2c import scan_i2c
+
+    sim = start(lines)
+    try:
+        with Session(sim.port) as s:
+            if recipe_board is not None:
+                push(s, compile_recipe(parse(sda_recipe(recipe_board)), load_board(recipe_board)))
+            try:
+                return scan_i2c(s)
+            except DeviceError as exc:
+                return exc
+    finally:
+        sim.stop()
