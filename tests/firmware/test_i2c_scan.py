@@ -15,6 +15,7 @@ from tendril.contract import I2cStatus, Nack
 from tendril.errors import DeviceError
 from tendril.protocol import I2cData, I2cRead, NackMsg, ScanI2c
 from tendril.recipes import compile_recipe, parse
+from tendril.session import Session, push
 from tendril.sim.runner import SimBoard, SimSpec
 
 from ..support import i2c_scan_story as story
@@ -98,3 +99,20 @@ def test_cli_says_a_bus_held_low_in_one_line(tmp_path):
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == ["I2C: SDA is held low: SDA shorted to GND, no pull-ups on SDA and SCL, "
                                         "or a chip stuck mid-byte (power it off and on)"]
+
+
+@pytest.mark.slow
+def test_cli_says_in_one_line_why_the_bus_was_not_scanned(tmp_path):
+    sim = native(tmp_path, story.CHIPS)
+    try:
+        with Session(sim.port) as s:
+            push(s, compile_recipe(parse(story.sda_recipe("uno")), load_board("uno")))
+        refused = tendril("--port", sim.port, "--bus", "i2c")
+        mixed = tendril("--port", sim.port, "--bus", "i2c", "--pin", "D3")
+    finally:
+        sim.stop()
+    assert refused.returncode == 0, refused.stderr
+    assert refused.stdout.splitlines() == ["I2C: not scanned: the recipe gives the bus's pin A4 to a channel, an "
+                                           "actuator or a sensor that is not an I2C one"]
+    assert mixed.returncode == 1 and mixed.stdout == "" and mixed.stderr.count("\n") == 1, mixed.stderr
+    assert "--pin names 1-Wire pins" in mixed.stderr

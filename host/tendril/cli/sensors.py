@@ -6,6 +6,7 @@ from __future__ import annotations
 import click
 
 from ..contract import I2cStatus, ScanResult
+from ..errors import TendrilError
 from ..session.scan import READ_FAMILY, BusScan, Scanned, chip_snippets, probe_snippets, scan_buses
 from ..session.scan_i2c import I2cBus
 from .device import _board, _session, board_opt, port_opt
@@ -99,7 +100,7 @@ def scan(port: str, pins: tuple[str, ...], bus: str | None, board: str | None, v
     while the recipe gives SDA or SCL to one. While `tendril serve` owns the board, the scan goes
     through it."""
     if pins and bus == "i2c":
-        raise click.UsageError("--pin names 1-Wire pins: leave it out with --bus i2c")
+        raise TendrilError("--pin names 1-Wire pins: leave it out with --bus i2c")
     remote = through_serve(port, via)
     if remote is not None:  # serve owns the board: it runs the same scan on its link
         body = {"pins": list(pins)} if pins else {}
