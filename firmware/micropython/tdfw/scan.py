@@ -125,7 +125,9 @@ def search(bus, first, most):
 
 # machine.I2C's errors (MicroPython's errno numbers) as hal.h's statuses: no ACK at the address, a
 # refused byte, and a bus that timed out (a chip holding SCL, SDA or SCL held low: MicroPython does
-# not tell them apart)
+# not tell them apart). Ports differ on a NACKed address: ENODEV (soft I2C, the virtual board) or EIO
+# (the RP2040's hardware I2C); an empty write or a read has no byte a chip could refuse, so there both
+# mean the address was not ACKed.
 _ENODEV, _EIO, _ETIMEDOUT = 19, 5, 110
 
 
@@ -143,9 +145,8 @@ def i2c_scan(bus, first):
         try:
             bus.writeto(a, b"")
         except OSError as err:
-            st = _status(err)
-            if st != I2C_STATUS_NACK_ADDR:
-                return st, found
+            if _status(err) == I2C_STATUS_TIMEOUT:
+                return I2C_STATUS_TIMEOUT, found
             continue
         found.append(a)
     return I2C_STATUS_OK, found
@@ -162,7 +163,7 @@ def i2c_read(bus, addr, write, nread, sleep_ms=None):
             try:
                 return I2C_STATUS_OK, bus.readfrom(addr, nread)
             except OSError as err:
-                if _status(err) != I2C_STATUS_NACK_ADDR:
+                if _status(err) == I2C_STATUS_TIMEOUT:
                     raise
                 if sleep_ms:
                     sleep_ms(1)
