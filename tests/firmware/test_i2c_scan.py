@@ -12,30 +12,20 @@ import sys
 import pytest
 from tendril.boards import load_board
 from tendril.contract import I2cStatus, Nack
-from tendril.errors import DeviceError
 from tendril.protocol import I2cData, I2cRead, NackMsg, ScanI2c
 from tendril.recipes import compile_recipe, parse
 from tendril.session import Session, push
-from tendril.sim.runner import SimBoard, SimSpec
 
 from ..support import i2c_scan_story as story
 from ..support.native_board import NativeBoard
 
 
-def native(tmp_path, lines: list[str]) -> SimBoard:
-    extra = [a for line in lines for a in ("--set", line)]
-    return SimBoard(SimSpec(board="uno", runtime="native", eeprom=tmp_path / "ee.bin", extra=extra))
+def native(tmp_path, lines: list[str]):
+    return story.starter("uno", "native", tmp_path)(lines)
 
 
-def test_a_scan_names_each_chip_by_how_it_was_told_and_a_held_bus_by_its_fault(tmp_path):
-    story.check_found(story.scan_on(lambda lines: native(tmp_path, lines), story.CHIPS))
-    held = story.scan_on(lambda lines: native(tmp_path, lines), story.HELD_LOW)
-    assert held.status == I2cStatus.BUS_STUCK and held.chips == ()
-
-
-def test_sda_given_to_a_channel_refuses_the_bus(tmp_path):
-    refused = story.scan_on(lambda lines: native(tmp_path, lines), story.CHIPS, "uno")
-    assert isinstance(refused, DeviceError) and (refused.code, refused.detail) == (Nack.PIN_IN_USE, 18)  # A4
+def test_the_native_board_tells_the_i2c_scan_story(tmp_path):
+    story.tell(story.starter("uno", "native", tmp_path), "uno", 18, (I2cStatus.BUS_STUCK,))  # A4 is SDA
 
 
 def test_the_firmware_checks_a_read_and_waits_for_a_busy_chip(plain, tmp_path):

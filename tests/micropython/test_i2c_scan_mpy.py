@@ -6,26 +6,12 @@ tests/support/i2c_scan_story.py as the native board and simavr tell it."""
 from __future__ import annotations
 
 import pytest
-from tendril.contract import Nack
-from tendril.errors import DeviceError
-from tendril.sim.runner import SimBoard, SimSpec
 
 from ..support import i2c_scan_story as story
 
-pytestmark = pytest.mark.slow  # a virtual board subprocess each
+pytestmark = pytest.mark.slow  # a virtual board subprocess a scan
 
 
-def virtual(tmp_path, lines: list[str]) -> SimBoard:
-    extra = [a for line in lines for a in ("--set", line)]
-    return SimBoard(SimSpec(board="pico", runtime="python", eeprom=tmp_path / "flash", extra=extra))
-
-
-def test_a_scan_names_each_chip_by_how_it_was_told_and_a_held_bus_by_its_fault(tmp_path):
-    story.check_found(story.scan_on(lambda lines: virtual(tmp_path, lines), story.CHIPS))
-    held = story.scan_on(lambda lines: virtual(tmp_path, lines), story.HELD_LOW)
-    assert held.status in story.BUS_FAULTS and held.chips == ()
-
-
-def test_sda_given_to_a_channel_refuses_the_bus(tmp_path):
-    refused = story.scan_on(lambda lines: virtual(tmp_path, lines), story.CHIPS, "pico")
-    assert isinstance(refused, DeviceError) and (refused.code, refused.detail) == (Nack.PIN_IN_USE, 4)  # GP4
+def test_the_virtual_board_tells_the_i2c_scan_story(tmp_path):
+    # GP4 is the Pico's SDA; a held SDA is a timeout to MicroPython's machine.I2C
+    story.tell(story.starter("pico", "python", tmp_path), "pico", 4, story.BUS_FAULTS)

@@ -58,3 +58,27 @@ def scan_on(start, lines: list[str], recipe_board: str | None = None):
                 return exc
     finally:
         sim.stop()
+
+
+def starter(board: str, runtime: str, tmp_path):
+    """start(lines) for scan_on: a simulated ``board`` on ``runtime`` with the scenario lines."""
+    from tendril.sim.runner import SimBoard, SimSpec
+
+    def start(lines: list[str]):
+        extra = [a for line in lines for a in ("--set", line)]
+        return SimBoard(SimSpec(board=board, runtime=runtime, eeprom=tmp_path / f"{runtime}.store", extra=extra))
+
+    return start
+
+
+def tell(start, board: str, sda: int, held: tuple[int, ...]) -> None:
+    """The whole story on one board: every chip named, a bus held low stopped with a status in
+    ``held``, and the bus refused (PIN_IN_USE, detail ``sda``) once a recipe gives SDA to a channel."""
+    from tendril.contract import Nack
+    from tendril.errors import DeviceError
+
+    check_found(scan_on(start, CHIPS))
+    stuck = scan_on(start, HELD_LOW)
+    assert stuck.status in held and stuck.chips == ()
+    refused = scan_on(start, CHIPS, board)
+    assert isinstance(refused, DeviceError) and (refused.code, refused.detail) == (Nack.PIN_IN_USE, sda)
