@@ -78,18 +78,20 @@ void device_event(device_t *d, uint8_t kind, uint8_t b, int32_t value)
 }
 
 /* The text lives in program memory (on AVR, strings in RAM would cost the RAM budget): it is
- * copied to its place in the payload, cut at TD_LOG_TEXT_MAX, and the encoder finds it there. */
+ * copied straight to its place in the payload, after the level, cut at TD_LOG_TEXT_MAX (LOG is
+ * those two fields: no encoder call to copy the text onto itself). */
+TD_STATIC_ASSERT(TD_LOG_LEVEL == 0 && TD_LOG_SIZE == 1 && TD_LOG_SIZE + TD_LOG_TEXT_MAX <= TD_MAX_PAYLOAD, log_layout);
 void device_log(device_t *d, uint8_t level, const char *text_rom)
 {
     uint8_t wire[TD_FRAME_WIRE_MAX];
-    char *text = (char *)DEVICE_PAYLOAD(wire) + TD_LOG_SIZE;
+    uint8_t *p = DEVICE_PAYLOAD(wire);
     uint8_t n = 0;
-    char c;
-    while (n < TD_LOG_TEXT_MAX && (c = (char)TD_ROM_U8((const uint8_t *)text_rom + n)) != '\0') {
-        text[n++] = c;
+    uint8_t c;
+    p[TD_LOG_LEVEL] = level;
+    while (n < TD_LOG_TEXT_MAX && (c = TD_ROM_U8((const uint8_t *)text_rom + n)) != 0) {
+        p[TD_LOG_SIZE + n++] = c;
     }
-    (void)msg_encode_log(level, text, n, DEVICE_PAYLOAD(wire), TD_MAX_PAYLOAD, &n);
-    device_send(d, TD_MSG_LOG, wire, n, SEND_OWN);
+    device_send(d, TD_MSG_LOG, wire, (uint8_t)(TD_LOG_SIZE + n), SEND_OWN);
 }
 
 /* HELLO's bytes that are the same on every boot of a build, at the generated offsets, with the
