@@ -145,6 +145,14 @@ static TD_NOINLINE bool pin_take(vctx_t *v, uint8_t pin)
     return true;
 }
 
+/* Whether the n bytes at p are all 0 (a guard's unused fields, a ROM code left blank). */
+static TD_NOINLINE bool all_zero(const uint8_t *p, uint8_t n)
+{
+    uint8_t any = 0;
+    while (n--) any |= *p++;
+    return any == 0;
+}
+
 /* Check 12: -1e9 <= min <= default <= max <= 1e9. */
 static const range_t param_ranges[] TD_ROM = {
     {TD_IMG_ERR_BAD_PARAM, V_I32(TD_PARAM_MIN), V_K(K_NEG_LIMIT), V_I32(TD_PARAM_DEFAULT)},
@@ -219,7 +227,7 @@ static TD_NOINLINE td_image_error_t check_sensor(vctx_t *v, const uint8_t *r, ui
     const td_sensor_kind_row_t *row = sensor_row(kind);
     const uint8_t *rom = r + TD_SENSOR_ROM;
     uint8_t family, k, j;
-    bool zero = true;
+    bool zero;
     int32_t ms;
     if (!row) return TD_IMG_ERR_BAD_SENSOR;
     if (!pin_ok(v, pin, TD_ROM_U8(&row->pin_cap), TD_PIN_CAP_RESERVED)) return TD_IMG_ERR_BAD_PIN;
@@ -236,9 +244,7 @@ static TD_NOINLINE td_image_error_t check_sensor(vctx_t *v, const uint8_t *r, ui
     ms = dur_at(r + TD_SENSOR_PERIOD);
     if (ms < 0) return TD_IMG_ERR_BAD_DURATION;
     if (ms < (int32_t)TD_ROM_U16(&row->min_period_ms) || ms > TD_MAX_SAMPLE_MS) return TD_IMG_ERR_BAD_SENSOR;
-    for (k = 0; k < 8; k++) {
-        if (rom[k]) zero = false;
-    }
+    zero = all_zero(rom, 8);
     family = TD_ROM_U8(&row->family);
     if (!zero && (family == 0 || rom[0] != family || crc8_maxim(rom, 8) != 0)) return TD_IMG_ERR_BAD_SENSOR;
     /* a channel's or actuator's pin; or an earlier sensor's, unless both are on one 1-Wire bus with
@@ -255,7 +261,7 @@ static TD_NOINLINE td_image_error_t check_sensor(vctx_t *v, const uint8_t *r, ui
         if (other[TD_SENSOR_PIN] != pin) continue;
         if (other[TD_SENSOR_KIND] != kind || family == 0 || zero ||
             memcmp(other + TD_SENSOR_ROM, rom, 8) == 0 ||
-            memcmp(other + TD_SENSOR_ROM, "\0\0\0\0\0\0\0\0", 8) == 0) {
+            all_zero(other + TD_SENSOR_ROM, 8)) {
             return TD_IMG_ERR_PIN_CONFLICT;
         }
     }
