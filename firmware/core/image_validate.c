@@ -328,6 +328,11 @@ TD_STATIC_ASSERT(V_U16(0) == V_DUR(0) + 0x20, u16_follows_dur);
 TD_STATIC_ASSERT(TD_RULE_KIND_THRESHOLD == 1 && TD_RULE_KIND_INTERVAL == 2 && TD_RULE_KIND_GUARD == 3, rule_kinds);
 TD_STATIC_ASSERT(TD_RULE_ACTION_PULSE == 1 && TD_RULE_ACTION_FOLLOW == 2, rule_actions);
 
+/* The widths the guard's byte-by-byte zero test assumes (i32, u16, i32). */
+TD_STATIC_ASSERT(TD_RULE_HOLD == TD_RULE_HYSTERESIS + 4 && TD_RULE_PERIOD == TD_RULE_DURATION + 2 &&
+                         TD_RULE_IL_THRESHOLD + 4 == TD_RULE_SIZE,
+                 guard_field_widths);
+
 /* Check 15. */
 static TD_NOINLINE td_image_error_t check_rule(vctx_t *v, const uint8_t *r)
 {
@@ -346,8 +351,11 @@ static TD_NOINLINE td_image_error_t check_rule(vctx_t *v, const uint8_t *r)
          * operands a threshold rule has and a guard does not. Then it is checked as a threshold
          * rule (k 0) that is no pulse (a 1). */
         if ((r[TD_RULE_ACTION] | r[TD_RULE_LEVEL] | (r[TD_RULE_FLAGS] & ~TD_RULE_FLAG_ABOVE)) != 0 ||
-            il != TD_NO_INDEX || (le_u32(&r[TD_RULE_HYSTERESIS]) | le_u16(&r[TD_RULE_DURATION]) |
-                                  le_u32(&r[TD_RULE_IL_THRESHOLD])) != 0 ||
+            il != TD_NO_INDEX ||
+            /* the unused fields byte by byte: no words assembled to test them (24 B less) */
+            (r[TD_RULE_HYSTERESIS] | r[TD_RULE_HYSTERESIS + 1] | r[TD_RULE_HYSTERESIS + 2] | r[TD_RULE_HYSTERESIS + 3] |
+             r[TD_RULE_DURATION] | r[TD_RULE_DURATION + 1] | r[TD_RULE_IL_THRESHOLD] | r[TD_RULE_IL_THRESHOLD + 1] |
+             r[TD_RULE_IL_THRESHOLD + 2] | r[TD_RULE_IL_THRESHOLD + 3]) != 0 ||
             (ops & ~(TD_OPERAND_THRESHOLD | TD_OPERAND_HOLD | TD_OPERAND_PERIOD))) {
             return TD_IMG_ERR_BAD_RULE;
         }
