@@ -463,7 +463,8 @@ TD_NOINLINE td_image_error_t image_validate(const td_src_t *src, const td_board_
     uint16_t off = TD_IMAGE_HEADER_SIZE;
     uint8_t s, i;
     *index = 0;
-    if (src == NULL || board == NULL || (src->read == NULL && src->len > 0) || src->len < TD_IMAGE_HEADER_SIZE) {
+    /* (a source with no read function and len 0 is short as well: the same result) */
+    if (src == NULL || board == NULL || src->len < TD_IMAGE_HEADER_SIZE || src->read == NULL) {
         return TD_IMG_ERR_TRUNCATED;
     }
     memset(&v, 0, sizeof v);
