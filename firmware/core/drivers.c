@@ -126,6 +126,11 @@ void pulse_setup(const uint8_t *rec);                                           
 uint8_t pulse_poll(const uint8_t *rec, uint8_t *phase, uint32_t now, int32_t *val, uint16_t *wait);
 #endif
 
+#ifndef TD_NO_I2C
+void i2c_setup(const uint8_t *rec);                                                          /* drivers_i2c.c */
+uint8_t i2c_poll(const uint8_t *rec, uint8_t *phase, uint32_t now, int32_t *val, uint16_t *wait);
+#endif
+
 const td_sensor_driver_t td_sensor_drivers[TD_SENSOR_KIND_COUNT] TD_ROM = {
 #ifndef TD_NO_DS18B20
     [TD_SENSOR_KIND_DS18B20] = {ds_setup, ds_poll},
@@ -147,12 +152,13 @@ const td_sensor_driver_t td_sensor_drivers[TD_SENSOR_KIND_COUNT] TD_ROM = {
 #ifndef TD_NO_PULSE
     [TD_SENSOR_KIND_PULSE] = {pulse_setup, pulse_poll},
 #endif
-    /* the I2C kinds: not built in yet (NULL: never read, and HELLO leaves their bits out) */
-    [TD_SENSOR_KIND_BME280] = {0, 0},
-    [TD_SENSOR_KIND_BMP280] = {0, 0},
-    [TD_SENSOR_KIND_SHT3X] = {0, 0},
-    [TD_SENSOR_KIND_SHT4X] = {0, 0},
-    [TD_SENSOR_KIND_AHT20] = {0, 0},
-    [TD_SENSOR_KIND_AHT10] = {0, 0},
-    [TD_SENSOR_KIND_BH1750] = {0, 0},
+#ifndef TD_NO_I2C
+    [TD_SENSOR_KIND_BME280] = {i2c_setup, i2c_poll}, /* drivers_i2c.c: one driver, a poll per family */
+    [TD_SENSOR_KIND_BMP280] = {i2c_setup, i2c_poll},
+    [TD_SENSOR_KIND_SHT3X] = {i2c_setup, i2c_poll},
+    [TD_SENSOR_KIND_SHT4X] = {i2c_setup, i2c_poll},
+    [TD_SENSOR_KIND_AHT20] = {i2c_setup, i2c_poll},
+    [TD_SENSOR_KIND_AHT10] = {i2c_setup, i2c_poll},
+    [TD_SENSOR_KIND_BH1750] = {i2c_setup, i2c_poll},
+#endif /* else NULL: never read, and HELLO leaves their bits out */
 };

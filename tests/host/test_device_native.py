@@ -62,7 +62,7 @@ def test_a_sensor_the_board_was_not_built_with_is_refused_before_a_byte_is_sent(
     plain = decode(compile_recipe(load(WATERER), load_board("uno")))
     with_sensor = encode(replace(plain, sensors=(Sensor(200, 3),)))  # a kind no board has
     with Session(native.port) as s:
-        assert s.hello.sensor_kinds == 0b11111  # the DS18B20's, the DHTs', the HC-SR04's and the pulse counter's
+        assert s.hello.sensor_kinds == 0xFFF  # the DS18B20, DHTs, HC-SR04, pulse counter and the seven I2C kinds
         with pytest.raises(ImageRefused, match="sensor 0 is sensor kind 200.*built with sensor kinds ds18b20, dht22, dht11, hcsr04, pulse"):
             push(s, with_sensor)
         assert s.handshake().config_generation == 0

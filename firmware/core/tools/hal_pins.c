@@ -67,6 +67,26 @@ uint8_t hal_pulse_count(uint8_t pin, uint32_t *count)
     return HAL_PULSE_NONE;
 }
 
+/* I2C: nothing on the bus here (every address unanswered). The I2C drivers are tested against the
+ * chip models on the native board (sim_i2c.c). */
+uint8_t hal_i2c_begin(uint8_t khz400)
+{
+    (void)khz400;
+    return HAL_I2C_OK;
+}
+
+uint8_t hal_i2c_write(uint8_t addr, const uint8_t *data, uint8_t len, uint8_t stop)
+{
+    (void)addr, (void)data, (void)len, (void)stop;
+    return HAL_I2C_NACK_ADDR;
+}
+
+uint8_t hal_i2c_read(uint8_t addr, uint8_t *data, uint8_t len)
+{
+    (void)addr, (void)data, (void)len;
+    return HAL_I2C_NACK_ADDR;
+}
+
 /* DHT: nothing answers here (the DHT driver is tested on the native board, sim_dht.c). */
 void hal_dht_start(uint8_t pin)
 {
