@@ -70,15 +70,18 @@ static uint16_t servo_pulse_us(uint8_t deg)
  * limits (the engine clamps it). */
 static void drive(const td_src_t *src, uint16_t off, uint8_t level, bool setup)
 {
-    uint8_t pin = image_rd_u8(src, off + TD_ACTUATOR_PIN);
-    uint8_t flags = image_rd_u8(src, off + TD_ACTUATOR_FLAGS);
-    uint8_t caps = board_pin_caps(TD_BOARD, pin);
+    uint8_t rec[TD_ACTUATOR_SIZE]; /* one read for the pin, flags and safe position: flash */
+    uint8_t pin, flags, caps;
+    image_rd_bytes(src, off, rec, TD_ACTUATOR_SIZE);
+    pin = rec[TD_ACTUATOR_PIN];
+    flags = rec[TD_ACTUATOR_FLAGS];
+    caps = board_pin_caps(TD_BOARD, pin);
     if ((caps & (TD_PIN_CAP_RESERVED | TD_PIN_CAP_DIGITAL_OUT)) != TD_PIN_CAP_DIGITAL_OUT) {
         return;
     }
     if (flags & TD_ACTUATOR_FLAG_SERVO) {
         if (!(caps & TD_PIN_CAP_SERVO)) return;
-        if (level == 0) level = image_rd_u8(src, off + TD_ACTUATOR_SERVO_SAFE);
+        if (level == 0) level = rec[TD_ACTUATOR_SERVO_SAFE];
         if (level > TD_SERVO_MAX_DEG) level = TD_SERVO_MAX_DEG; /* an image not validated yet */
         hal_servo_write(pin, servo_pulse_us(level));
         return;
