@@ -177,6 +177,11 @@ LIMITS = (  # (macro suffix, Board attribute or callable)
 )
 
 
+def _i2c_pin(number: int | None) -> int:
+    """An [i2c] pin's number, or NO_INDEX for a board without a bus."""
+    return contract.NO_INDEX if number is None else number
+
+
 def boards_header(boards: list[Board]) -> str:
     out = [BANNER.format(src="the board files in boards/")]
     out.append(
@@ -198,6 +203,8 @@ def boards_header(boards: list[Board]) -> str:
         "    uint8_t max_rules;\n"
         "    uint8_t max_params;\n"
         "    uint8_t n_pins;                /* entries in pin_caps */\n"
+        "    uint8_t i2c_sda;               /* the I2C bus's pins ([i2c]); TD_NO_INDEX: no bus */\n"
+        "    uint8_t i2c_scl;\n"
         "} td_board_t;\n\n"
     )
     out.append(
@@ -212,6 +219,8 @@ def boards_header(boards: list[Board]) -> str:
         out.append(f"#define TD_BOARD (&td_board_{_ident(board.name)})\n")
         for suffix, get in LIMITS:
             out.append(f"#define TD_LIMIT_{suffix} {get(board)}\n")
+        out.append(f"#define TD_BOARD_I2C_SDA {_i2c_pin(board.i2c_sda)}\n")
+        out.append(f"#define TD_BOARD_I2C_SCL {_i2c_pin(board.i2c_scl)}\n")
     out.append("#else\n")
     for suffix, get in LIMITS:
         out.append(f"#define TD_LIMIT_{suffix} {max(get(b) for b in boards)}\n")
@@ -267,6 +276,8 @@ def boards_source(boards: list[Board]) -> str:
             ("max_rules", board.max_rules),
             ("max_params", board.max_params),
             ("n_pins", len(table)),
+            ("i2c_sda", _i2c_pin(board.i2c_sda)),
+            ("i2c_scl", _i2c_pin(board.i2c_scl)),
         )
         for key, value in fields:
             out.append(f"    .{key} = {value},\n")
@@ -305,7 +316,10 @@ def kinds_header() -> str:
         "    uint8_t opt_lo[3];     /* each option byte's lowest value */\n"
         "    uint8_t opt_hi[3];     /* and highest */\n"
         "    uint16_t min_period_ms; /* the shortest read period */\n"
+        "    uint8_t bus;           /* TD_SENSOR_BUS_I2C: on the board's I2C bus (pin SDA, pin2 SCL,\n"
+        "                            * option 0 the address); 0: pins of its own */\n"
         "} td_sensor_kind_row_t;\n\n"
+        "#define TD_SENSOR_BUS_I2C 1\n\n"
         "extern const td_sensor_kind_row_t td_sensor_kinds[TD_SENSOR_KIND_COUNT > 0 ? TD_SENSOR_KIND_COUNT : 1];\n\n"
         "#endif /* TENDRIL_KINDS_H */\n"
     )
@@ -332,14 +346,14 @@ def kinds_source() -> str:
     for i in range(contract.SENSOR_KIND_COUNT):
         k = contract.sensor_kind(i)
         if k is None:  # a code with no row yet: no pins, so every check refuses it like an unknown one
-            out.append(f"    /* {i}: no kind (its driver is not here) */\n    {{0, 0, 0, 0x00, {{0, 0, 0}}, {{0, 0, 0}}, 0}},\n")
+            out.append(f"    /* {i}: no kind (its driver is not here) */\n    {{0, 0, 0, 0x00, {{0, 0, 0}}, {{0, 0, 0}}, 0, 0}},\n")
             continue
         lo = ", ".join(str(a) for a, _ in k.options)
         hi = ", ".join(str(b) for _, b in k.options)
         out.append(
             f"    /* {k.code.name}: \"{k.name}\", quantities {', '.join(k.quantities)} */\n"
             f"    {{{int(k.pin_cap)}, {k.pins}, {len(k.quantities)}, 0x{k.family:02X}, {{{lo}}}, {{{hi}}}, "
-            f"{k.min_period_ms}}},\n"
+            f"{k.min_period_ms}, {'TD_SENSOR_BUS_I2C' if k.bus == contract.I2C_BUS else 0}}},\n"
         )
     out.append("};\n")
     return "".join(out)

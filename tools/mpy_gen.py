@@ -46,6 +46,8 @@ BOARD_FIELDS = (
     "ceiling_max_on_ms",
     "ceiling_daily_cap_ms",
     "pin_caps",
+    "i2c_sda",  # the I2C bus's pins ([i2c]); NO_INDEX: no bus
+    "i2c_scl",
 )
 
 
@@ -110,6 +112,8 @@ def boardtab_module() -> str:
             "ceiling_max_on_ms": b.ceiling_max_on_ms,
             "ceiling_daily_cap_ms": b.ceiling_daily_cap_ms,
             "pin_caps": bytes(b.pin_caps),
+            "i2c_sda": contract.NO_INDEX if b.i2c_sda is None else b.i2c_sda,
+            "i2c_scl": contract.NO_INDEX if b.i2c_scl is None else b.i2c_scl,
         }
         items = ", ".join(repr(values[f]) for f in BOARD_FIELDS)
         out.append(f"    {name!r}: ({items}),\n")
@@ -129,8 +133,10 @@ def kinds_module() -> str:
         out.append(f"    ({int(k.pin_cap)}, {int(k.pin_mode)}, {int(k.driver)}),  # {k.name}\n")
     out.append(")\n\n")
     out.append("# Every sensor kind, by its code: (pin capability, pins, quantities, 1-Wire family or 0,\n"
-               "# the option bytes' (lowest, highest) each, the shortest read period in ms).\n")
-    out.append("S_PIN_CAP = 0\nS_PINS = 1\nS_QUANTITIES = 2\nS_FAMILY = 3\nS_OPTIONS = 4\nS_MIN_PERIOD = 5\n\n")
+               "# the option bytes' (lowest, highest) each, the shortest read period in ms, on the I2C bus:\n"
+               "# SENSOR_BUS_I2C (pin SDA, pin2 SCL, option 0 the address) or 0).\n")
+    out.append("S_PIN_CAP = 0\nS_PINS = 1\nS_QUANTITIES = 2\nS_FAMILY = 3\nS_OPTIONS = 4\nS_MIN_PERIOD = 5\n"
+               "S_BUS = 6\nSENSOR_BUS_I2C = 1\n\n")
     out.append("SENSOR_KINDS = (\n")
     for i in range(contract.SENSOR_KIND_COUNT):
         k = contract.sensor_kind(i)
@@ -139,7 +145,7 @@ def kinds_module() -> str:
             continue
         opts = ", ".join(f"({a}, {b})" for a, b in k.options)
         out.append(f"    ({int(k.pin_cap)}, {k.pins}, {len(k.quantities)}, 0x{k.family:02X}, ({opts}), "
-                   f"{k.min_period_ms}),  # {k.name}\n")
+                   f"{k.min_period_ms}, {1 if k.bus == contract.I2C_BUS else 0}),  # {k.name}\n")
     out.append(")\n")
     return "".join(out)
 

@@ -44,7 +44,8 @@ static bool port_write(device_t *d, const uint8_t *frame, uint8_t n, bool only_i
 
 static void config_pins(device_t *d);
 static void write_outputs(device_t *d);
-static const device_port_t port = {port_write, config_pins, write_outputs, onewire_search};
+static const device_port_t port = {port_write,     config_pins,   write_outputs, onewire_search,
+                                   hal_i2c_begin, hal_i2c_write, hal_i2c_read};
 static const store_eeprom_t eeprom = {hal_eeprom_read, hal_eeprom_write, hal_eeprom_size, hal_entropy};
 
 /* --- pins -------------------------------------------------------------------------------------- */

@@ -217,6 +217,28 @@ static td_image_error_t check_channel(vctx_t *v, const uint8_t *r)
     return (from_sensor || pin_take(v, pin)) ? IMAGE_OK : TD_IMG_ERR_PIN_CONFLICT;
 }
 
+/* Sensor kind `kind` (validated) is on the board's I2C bus. */
+static bool on_i2c(uint8_t kind)
+{
+    return TD_ROM_U8(&td_sensor_kinds[kind].bus) == TD_SENSOR_BUS_I2C;
+}
+
+/* Check 16's I2C part for sensor i at r: its pins the board's bus (TD_NO_INDEX without one: never a
+ * pin), and no earlier I2C sensor at its address (option byte 0). */
+static td_image_error_t check_i2c(const vctx_t *v, const uint8_t *r, uint8_t i)
+{
+    uint8_t j;
+    if (r[TD_SENSOR_PIN] != v->board->i2c_sda || r[TD_SENSOR_PIN2] != v->board->i2c_scl) return TD_IMG_ERR_BAD_PIN;
+    for (j = 0; j < i; j++) {
+        uint16_t at = (uint16_t)(v->sens_at + TD_SENSOR_SIZE * j);
+        if (on_i2c(image_rd_u8(v->src, at + TD_SENSOR_KIND)) &&
+            image_rd_u8(v->src, at + TD_SENSOR_OPTIONS) == r[TD_SENSOR_OPTIONS]) {
+            return TD_IMG_ERR_BAD_SENSOR;
+        }
+    }
+    return IMAGE_OK;
+}
+
 /* Check 16: sensor i, whose record is at r (the ones before it are read again from the image). */
 static TD_NOINLINE td_image_error_t check_sensor(vctx_t *v, const uint8_t *r, uint8_t i)
 {
@@ -229,6 +251,7 @@ static TD_NOINLINE td_image_error_t check_sensor(vctx_t *v, const uint8_t *r, ui
     uint8_t family, k, j;
     bool zero;
     int32_t ms;
+    td_image_error_t err;
     if (!row) return TD_IMG_ERR_BAD_SENSOR;
     if (!pin_ok(v, pin, TD_ROM_U8(&row->pin_cap), TD_PIN_CAP_RESERVED)) return TD_IMG_ERR_BAD_PIN;
     /* a one-pin kind's pin2 is NO_INDEX; a two-pin kind's (an HC-SR04's echo) is a pin like the first */
@@ -247,12 +270,14 @@ static TD_NOINLINE td_image_error_t check_sensor(vctx_t *v, const uint8_t *r, ui
     zero = all_zero(rom, 8);
     family = TD_ROM_U8(&row->family);
     if (!zero && (family == 0 || rom[0] != family || crc8_maxim(rom, 8) != 0)) return TD_IMG_ERR_BAD_SENSOR;
+    if (on_i2c(kind) && (err = check_i2c(v, r, i)) != IMAGE_OK) return err;
     /* a channel's or actuator's pin; or an earlier sensor's, unless both are on one 1-Wire bus with
      * ROM codes of their own */
     if (pin_used(v, pin)) return TD_IMG_ERR_PIN_CONFLICT;
     if (pin2 != TD_NO_INDEX && (pin2 == pin || pin_used(v, pin2))) return TD_IMG_ERR_PIN_CONFLICT;
     for (j = 0; j < i; j++) {
         image_rd_bytes(v->src, (uint16_t)(v->sens_at + TD_SENSOR_SIZE * j), other, TD_SENSOR_SIZE);
+        if (on_i2c(kind) && on_i2c(other[TD_SENSOR_KIND])) continue; /* both on the bus: they share it */
         /* a second pin is never shared */
         if (other[TD_SENSOR_PIN2] != TD_NO_INDEX && (other[TD_SENSOR_PIN2] == pin || other[TD_SENSOR_PIN2] == pin2)) {
             return TD_IMG_ERR_PIN_CONFLICT;

@@ -60,6 +60,8 @@ const td_board_t td_board_esp32_devkit = {
     .max_rules = 32,
     .max_params = 32,
     .n_pins = 40,
+    .i2c_sda = 21,
+    .i2c_scl = 22,
 };
 #endif
 
@@ -152,6 +154,8 @@ const td_board_t td_board_mega2560 = {
     .max_rules = 16,
     .max_params = 16,
     .n_pins = 70,
+    .i2c_sda = 20,
+    .i2c_scl = 21,
 };
 #endif
 
@@ -196,6 +200,8 @@ const td_board_t td_board_nano = {
     .max_rules = 8,
     .max_params = 8,
     .n_pins = 22,
+    .i2c_sda = 18,
+    .i2c_scl = 19,
 };
 #endif
 
@@ -248,6 +254,8 @@ const td_board_t td_board_pico = {
     .max_rules = 32,
     .max_params = 32,
     .n_pins = 30,
+    .i2c_sda = 4,
+    .i2c_scl = 5,
 };
 #endif
 
@@ -290,6 +298,8 @@ const td_board_t td_board_uno = {
     .max_rules = 8,
     .max_params = 8,
     .n_pins = 20,
+    .i2c_sda = 18,
+    .i2c_scl = 19,
 };
 #endif
 

@@ -20,6 +20,8 @@ typedef struct {
     uint8_t max_rules;
     uint8_t max_params;
     uint8_t n_pins;                /* entries in pin_caps */
+    uint8_t i2c_sda;               /* the I2C bus's pins ([i2c]); TD_NO_INDEX: no bus */
+    uint8_t i2c_scl;
 } td_board_t;
 
 /* A firmware names its board with -DTD_BOARD_<NAME>: then only that board is compiled, and
@@ -34,6 +36,8 @@ typedef struct {
 #define TD_LIMIT_RULES 32
 #define TD_LIMIT_PARAMS 32
 #define TD_LIMIT_PINS 40
+#define TD_BOARD_I2C_SDA 21
+#define TD_BOARD_I2C_SCL 22
 #elif defined(TD_BOARD_MEGA2560)
 #define TD_BOARD_SELECTED 1
 #define TD_BOARD (&td_board_mega2560)
@@ -43,6 +47,8 @@ typedef struct {
 #define TD_LIMIT_RULES 16
 #define TD_LIMIT_PARAMS 16
 #define TD_LIMIT_PINS 70
+#define TD_BOARD_I2C_SDA 20
+#define TD_BOARD_I2C_SCL 21
 #elif defined(TD_BOARD_NANO)
 #define TD_BOARD_SELECTED 1
 #define TD_BOARD (&td_board_nano)
@@ -52,6 +58,8 @@ typedef struct {
 #define TD_LIMIT_RULES 8
 #define TD_LIMIT_PARAMS 8
 #define TD_LIMIT_PINS 22
+#define TD_BOARD_I2C_SDA 18
+#define TD_BOARD_I2C_SCL 19
 #elif defined(TD_BOARD_PICO)
 #define TD_BOARD_SELECTED 1
 #define TD_BOARD (&td_board_pico)
@@ -61,6 +69,8 @@ typedef struct {
 #define TD_LIMIT_RULES 32
 #define TD_LIMIT_PARAMS 32
 #define TD_LIMIT_PINS 30
+#define TD_BOARD_I2C_SDA 4
+#define TD_BOARD_I2C_SCL 5
 #elif defined(TD_BOARD_UNO)
 #define TD_BOARD_SELECTED 1
 #define TD_BOARD (&td_board_uno)
@@ -70,6 +80,8 @@ typedef struct {
 #define TD_LIMIT_RULES 8
 #define TD_LIMIT_PARAMS 8
 #define TD_LIMIT_PINS 20
+#define TD_BOARD_I2C_SDA 18
+#define TD_BOARD_I2C_SCL 19
 #else
 #define TD_LIMIT_IMAGE 4096
 #define TD_LIMIT_CHANNELS 16

@@ -17,6 +17,11 @@
 #define TD_ROM_CODE_SIZE 8
 #define TD_ROM_CODES_MAX 7
 #define TD_SCAN_MAX_CODES 16
+#define TD_I2C_SCAN_MAX 16
+#define TD_I2C_ADDR_FIRST 8
+#define TD_I2C_ADDR_LAST 119
+#define TD_I2C_WRITE_MAX 2
+#define TD_I2C_READ_MAX 8
 #define TD_HELLO_FROZEN_SIZE 36
 #define TD_FW_NAME_SIZE 16
 #define TD_HELLO_SIZE 56
@@ -34,8 +39,8 @@
 #define TD_RULE_SIZE 26
 #define TD_PARAM_SIZE 12
 #define TD_SENSOR_SIZE 16
-#define TD_SENSOR_KIND_COUNT 5
-#define TD_SENSOR_MAX_QUANTITIES 2
+#define TD_SENSOR_KIND_COUNT 12
+#define TD_SENSOR_MAX_QUANTITIES 3
 #define TD_CHANNEL_FROM_SENSOR 3
 #define TD_SENSOR_QUANTITY_SHIFT 2
 #define TD_DS18B20_POWER_ON_RAW 1360
@@ -85,6 +90,8 @@ typedef enum {
     TD_MSG_PARAMS = 136,
     TD_MSG_STATUS = 137,
     TD_MSG_ROM_CODES = 138,
+    TD_MSG_I2C_SCAN = 139,
+    TD_MSG_I2C_DATA = 140,
 } td_msg_type_t;
 
 /* CommandOp: The first payload byte of a COMMAND request. */
@@ -100,6 +107,8 @@ typedef enum {
     TD_OP_CLEAR_SAFE_MODE = 9,
     TD_OP_TELEMETRY_MODE = 10,
     TD_OP_SCAN_ONEWIRE = 11,
+    TD_OP_SCAN_I2C = 12,
+    TD_OP_I2C_READ = 13,
 } td_command_op_t;
 
 /* Nack: Error codes carried by NACK. */
@@ -242,7 +251,9 @@ typedef enum {
     TD_SENSOR_FAULT_OUT_OF_RANGE = 4,
     TD_SENSOR_FAULT_POWER_ON_VALUE = 5,
     TD_SENSOR_FAULT_STALE = 6,
-    TD_SENSOR_FAULT_WAITING = 7,
+    TD_SENSOR_FAULT_WRONG_CHIP = 7,
+    TD_SENSOR_FAULT_BUS = 8,
+    TD_SENSOR_FAULT_WAITING = 9,
 } td_sensor_fault_t;
 
 /* ScanResult: How a 1-Wire bus search ended (ROM_CODES' result; docs/protocol.md, "SCAN_ONEWIRE"). */
@@ -253,6 +264,15 @@ typedef enum {
     TD_SCAN_RESULT_CRC = 3,
     TD_SCAN_RESULT_TRUNCATED = 4,
 } td_scan_result_t;
+
+/* I2cStatus: How an I2C transfer ended (I2C_SCAN's and I2C_DATA's status; hal.h's HAL_I2C_* in this order). */
+typedef enum {
+    TD_I2C_STATUS_OK = 0,
+    TD_I2C_STATUS_NACK_ADDR = 1,
+    TD_I2C_STATUS_NACK_DATA = 2,
+    TD_I2C_STATUS_TIMEOUT = 3,
+    TD_I2C_STATUS_BUS_STUCK = 4,
+} td_i2c_status_t;
 
 /* ModeChange */
 typedef enum {
@@ -409,6 +429,13 @@ typedef enum {
     TD_SENSOR_KIND_DHT11 = 2,
     TD_SENSOR_KIND_HCSR04 = 3,
     TD_SENSOR_KIND_PULSE = 4,
+    TD_SENSOR_KIND_BME280 = 5,
+    TD_SENSOR_KIND_BMP280 = 6,
+    TD_SENSOR_KIND_SHT3X = 7,
+    TD_SENSOR_KIND_SHT4X = 8,
+    TD_SENSOR_KIND_AHT20 = 9,
+    TD_SENSOR_KIND_AHT10 = 10,
+    TD_SENSOR_KIND_BH1750 = 11,
 } td_sensor_kind_t;
 
 #endif /* TENDRIL_CONTRACT_H */

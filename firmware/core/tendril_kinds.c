@@ -12,13 +12,27 @@ const td_kind_t td_kinds[TD_CHANNEL_KIND_COUNT] TD_ROM = {
 
 const td_sensor_kind_row_t td_sensor_kinds[TD_SENSOR_KIND_COUNT > 0 ? TD_SENSOR_KIND_COUNT : 1] TD_ROM = {
     /* DS18B20: "ds18b20", quantities temperature */
-    {6, 1, 1, 0x28, {9, 0, 0}, {12, 0, 0}, 1000},
+    {6, 1, 1, 0x28, {9, 0, 0}, {12, 0, 0}, 1000, 0},
     /* DHT22: "dht22", quantities temperature, humidity */
-    {6, 1, 2, 0x00, {0, 0, 0}, {0, 0, 0}, 2000},
+    {6, 1, 2, 0x00, {0, 0, 0}, {0, 0, 0}, 2000, 0},
     /* DHT11: "dht11", quantities temperature, humidity */
-    {6, 1, 2, 0x00, {0, 0, 0}, {0, 0, 0}, 2000},
+    {6, 1, 2, 0x00, {0, 0, 0}, {0, 0, 0}, 2000, 0},
     /* HCSR04: "hcsr04", quantities distance */
-    {6, 2, 1, 0x00, {0, 0, 0}, {0, 0, 0}, 60},
+    {6, 2, 1, 0x00, {0, 0, 0}, {0, 0, 0}, 60, 0},
     /* PULSE: "pulse", quantities rate, total */
-    {130, 1, 2, 0x00, {0, 0, 0}, {255, 1, 0}, 100},
+    {130, 1, 2, 0x00, {0, 0, 0}, {255, 1, 0}, 100, 0},
+    /* BME280: "bme280", quantities temperature, humidity, pressure */
+    {6, 2, 3, 0x00, {118, 0, 0}, {119, 0, 0}, 10, TD_SENSOR_BUS_I2C},
+    /* BMP280: "bmp280", quantities temperature, pressure */
+    {6, 2, 2, 0x00, {118, 0, 0}, {119, 0, 0}, 10, TD_SENSOR_BUS_I2C},
+    /* SHT3X: "sht3x", quantities temperature, humidity */
+    {6, 2, 2, 0x00, {68, 0, 0}, {69, 0, 0}, 16, TD_SENSOR_BUS_I2C},
+    /* SHT4X: "sht4x", quantities temperature, humidity */
+    {6, 2, 2, 0x00, {68, 0, 0}, {70, 0, 0}, 10, TD_SENSOR_BUS_I2C},
+    /* AHT20: "aht20", quantities temperature, humidity */
+    {6, 2, 2, 0x00, {56, 0, 0}, {56, 0, 0}, 80, TD_SENSOR_BUS_I2C},
+    /* AHT10: "aht10", quantities temperature, humidity */
+    {6, 2, 2, 0x00, {56, 0, 0}, {57, 0, 0}, 80, TD_SENSOR_BUS_I2C},
+    /* BH1750: "bh1750", quantities illuminance */
+    {6, 2, 1, 0x00, {35, 0, 0}, {92, 0, 0}, 180, TD_SENSOR_BUS_I2C},
 };

@@ -27,7 +27,11 @@ typedef struct {
     uint8_t opt_lo[3];     /* each option byte's lowest value */
     uint8_t opt_hi[3];     /* and highest */
     uint16_t min_period_ms; /* the shortest read period */
+    uint8_t bus;           /* TD_SENSOR_BUS_I2C: on the board's I2C bus (pin SDA, pin2 SCL,
+                            * option 0 the address); 0: pins of its own */
 } td_sensor_kind_row_t;
+
+#define TD_SENSOR_BUS_I2C 1
 
 extern const td_sensor_kind_row_t td_sensor_kinds[TD_SENSOR_KIND_COUNT > 0 ? TD_SENSOR_KIND_COUNT : 1];
 

@@ -73,6 +73,8 @@ class Board:
     ram_bytes: int = 0
     eeprom_bytes: int = 0  # 0: the firmware stores its config in a flash file system instead
     adc_vref_mv: int = 5000  # what a full-scale ADC reading means at the pin
+    i2c_sda: int | None = None  # the I2C bus's pins ([i2c]), by number; None: no bus
+    i2c_scl: int | None = None
 
     @property
     def pin_caps(self) -> tuple[int, ...]:
@@ -126,6 +128,19 @@ def _usb(spec: dict) -> UsbId:
     return UsbId(vid, pid, spec["what"], bool(spec.get("genuine", False)))
 
 
+def _i2c_pins(path: Path, spec: dict, pins: list[Pin]) -> tuple[int | None, int | None]:
+    """The [i2c] table's sda and scl, by name, as pin numbers; (None, None) without the table."""
+    if not spec:
+        return None, None
+    by_name = {p.name: p.number for p in pins}
+    got = []
+    for key in ("sda", "scl"):
+        if spec.get(key) not in by_name:
+            raise BoardError(f"{path.name}: i2c.{key} = {spec.get(key)!r} is not one of its pins")
+        got.append(by_name[spec[key]])
+    return got[0], got[1]
+
+
 def _parse(path: Path) -> Board:
     try:
         data = _load_data(path)
@@ -140,6 +155,7 @@ def _parse(path: Path) -> Board:
                     raise BoardError(f"{path.name}: pins.{name}: unknown capability {cap!r}")
                 caps |= _CAP_NAMES[cap]
             pins.append(Pin(name, int(spec["pin"]), caps, spec.get("note", "")))
+        sda, scl = _i2c_pins(path, data.get("i2c", {}), pins)
         return Board(
             name=board["name"],
             title=board["title"],
@@ -163,6 +179,8 @@ def _parse(path: Path) -> Board:
             ram_bytes=int(board.get("ram_bytes", 0)),
             eeprom_bytes=int(board.get("eeprom_bytes", 0)),
             adc_vref_mv=int(board.get("adc_vref_mv", 5000)),
+            i2c_sda=sda,
+            i2c_scl=scl,
         )
     except (KeyError, ValueError, TypeError, AttributeError, tomllib.TOMLDecodeError) as exc:
         raise BoardError(f"{path.name}: malformed board file: {exc}") from exc

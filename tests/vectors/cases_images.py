@@ -28,6 +28,20 @@ from tendril.contract import (
 )
 from tendril.image import Actuator, Channel, Image, Param, Rule, Sensor, encode, ms_to_dur16
 
+
+def _load_i2c_cases():
+    """i2c_image_cases.py beside this file (generate.py loads case modules by path, not as a package)."""
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.spec_from_file_location("i2c_image_cases", Path(__file__).with_name("i2c_image_cases.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+cases_i2c_images = _load_i2c_cases()
+
 NO = 0xFF
 HDR = 40
 
@@ -477,6 +491,7 @@ def build() -> dict[str, object]:
         ("pulse_total", "uno", replace(PROBE, channels=PLANT.channels + (_sensor_channel(0, 1),),
                                        sensors=(_pulse(),))),
         ("pulse_on_mega_d10", "mega2560", _counting_mega(10)),
+        *cases_i2c_images.valid(),
     ]
     assert len(encode(_full_uno())) == 480
     cases = [
@@ -484,7 +499,7 @@ def build() -> dict[str, object]:
          "expect": {"ok": True}, "decoded": _decoded(image)}
         for name, board, image in valid
     ]
-    for name, board, data, code, index in _invalid() + _dht_invalid():
+    for name, board, data, code, index in _invalid() + _dht_invalid() + cases_i2c_images.invalid():
         cases.append({"name": name, "board": board, "image": data.hex(),
                       "expect": {"ok": False, "error": code.name, "code": int(code), "index": index}})
     return {"images/images.json": {"cases": cases}}

@@ -23,6 +23,8 @@ from .const import (
     B_MAX_RULES,
     B_MIN_SAMPLE_MS,
     B_MIN_TELEMETRY_MS,
+    B_I2C_SCL,
+    B_I2C_SDA,
     B_PIN_CAPS,
     CHANNEL_FMT,
     CHANNEL_FROM_SENSOR,
@@ -105,7 +107,7 @@ from .const import (
     VALUE_LIMIT,
 )
 from .crc import crc8, crc32
-from .kinds import (K_PIN_CAP, KINDS, S_FAMILY, S_MIN_PERIOD, S_OPTIONS, S_PIN_CAP, S_PINS, S_QUANTITIES, SENSOR_KINDS,
+from .kinds import (K_PIN_CAP, KINDS, S_BUS, SENSOR_BUS_I2C, S_FAMILY, S_MIN_PERIOD, S_OPTIONS, S_PIN_CAP, S_PINS, S_QUANTITIES, SENSOR_KINDS,
                     UNKNOWN_KIND_PIN_CAP)
 
 _UNIT_MS = (1, 1000, 60000)
@@ -281,6 +283,11 @@ def validate(img, board):
     return 0, 0
 
 
+def _on_i2c(kind):
+    """Sensor kind ``kind`` (validated) is on the board's I2C bus."""
+    return SENSOR_KINDS[kind][S_BUS] == SENSOR_BUS_I2C
+
+
 def _check_sensor(img, at, i, board, used):
     """Check 16 for sensor i: its kind, pins, options, period, ROM code, who else is on its pin."""
     off = at + SENSOR_SIZE * i
@@ -312,12 +319,21 @@ def _check_sensor(img, at, i, board, used):
     family = row[S_FAMILY]
     if not zero and (family == 0 or img[rom] != family or crc8(img, rom, rom + 8)):
         return IMG_ERR_BAD_SENSOR
+    i2c = row[S_BUS] == SENSOR_BUS_I2C
+    if i2c and (pin, pin2) != (board[B_I2C_SDA], board[B_I2C_SCL]):  # the board's bus (NO_INDEX: none)
+        return IMG_ERR_BAD_PIN
+    for j in range(i if i2c else 0):  # one part at each address on the bus
+        o = at + SENSOR_SIZE * j
+        if _on_i2c(img[o + SENSOR_KIND]) and img[o + SENSOR_OPTIONS] == img[off + SENSOR_OPTIONS]:
+            return IMG_ERR_BAD_SENSOR
     if used[pin >> 3] & (1 << (pin & 7)):
         return IMG_ERR_PIN_CONFLICT
     if pin2 != NO_INDEX and (pin2 == pin or used[pin2 >> 3] & (1 << (pin2 & 7))):
         return IMG_ERR_PIN_CONFLICT
     for j in range(i):
         o = at + SENSOR_SIZE * j
+        if i2c and _on_i2c(img[o + SENSOR_KIND]):
+            continue  # both on the bus: they share its pins
         opin2 = img[o + SENSOR_PIN2]  # a second pin is never shared
         if opin2 != NO_INDEX and opin2 in (pin, pin2):
             return IMG_ERR_PIN_CONFLICT

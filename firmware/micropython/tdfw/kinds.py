@@ -13,18 +13,28 @@ KINDS = (
 )
 
 # Every sensor kind, by its code: (pin capability, pins, quantities, 1-Wire family or 0,
-# the option bytes' (lowest, highest) each, the shortest read period in ms).
+# the option bytes' (lowest, highest) each, the shortest read period in ms, on the I2C bus:
+# SENSOR_BUS_I2C (pin SDA, pin2 SCL, option 0 the address) or 0).
 S_PIN_CAP = 0
 S_PINS = 1
 S_QUANTITIES = 2
 S_FAMILY = 3
 S_OPTIONS = 4
 S_MIN_PERIOD = 5
+S_BUS = 6
+SENSOR_BUS_I2C = 1
 
 SENSOR_KINDS = (
-    (6, 1, 1, 0x28, ((9, 12), (0, 0), (0, 0)), 1000),  # ds18b20
-    (6, 1, 2, 0x00, ((0, 0), (0, 0), (0, 0)), 2000),  # dht22
-    (6, 1, 2, 0x00, ((0, 0), (0, 0), (0, 0)), 2000),  # dht11
-    (6, 2, 1, 0x00, ((0, 0), (0, 0), (0, 0)), 60),  # hcsr04
-    (130, 1, 2, 0x00, ((0, 255), (0, 1), (0, 0)), 100),  # pulse
+    (6, 1, 1, 0x28, ((9, 12), (0, 0), (0, 0)), 1000, 0),  # ds18b20
+    (6, 1, 2, 0x00, ((0, 0), (0, 0), (0, 0)), 2000, 0),  # dht22
+    (6, 1, 2, 0x00, ((0, 0), (0, 0), (0, 0)), 2000, 0),  # dht11
+    (6, 2, 1, 0x00, ((0, 0), (0, 0), (0, 0)), 60, 0),  # hcsr04
+    (130, 1, 2, 0x00, ((0, 255), (0, 1), (0, 0)), 100, 0),  # pulse
+    (6, 2, 3, 0x00, ((118, 119), (0, 0), (0, 0)), 10, 1),  # bme280
+    (6, 2, 2, 0x00, ((118, 119), (0, 0), (0, 0)), 10, 1),  # bmp280
+    (6, 2, 2, 0x00, ((68, 69), (0, 0), (0, 0)), 16, 1),  # sht3x
+    (6, 2, 2, 0x00, ((68, 70), (0, 0), (0, 0)), 10, 1),  # sht4x
+    (6, 2, 2, 0x00, ((56, 56), (0, 0), (0, 0)), 80, 1),  # aht20
+    (6, 2, 2, 0x00, ((56, 57), (0, 0), (0, 0)), 80, 1),  # aht10
+    (6, 2, 1, 0x00, ((35, 92), (0, 0), (0, 0)), 180, 1),  # bh1750
 )

@@ -112,6 +112,13 @@ class SensorKind(IntEnum):
     DHT11 = 2
     HCSR04 = 3  # HC-SR04 / JSN-SR04T ultrasonic distance
     PULSE = 4  # a pulse counter: flow meters, rain gauges, anemometers
+    BME280 = 5  # I2C (issue 15): temperature, humidity, pressure
+    BMP280 = 6  # I2C: temperature, pressure
+    SHT3X = 7  # I2C: SHT30/31/35
+    SHT4X = 8  # I2C: SHT40/41/45
+    AHT20 = 9  # I2C
+    AHT10 = 10  # I2C
+    BH1750 = 11  # I2C: illuminance
 
 
 class SensorKindSpec(NamedTuple):
@@ -130,13 +137,28 @@ class SensorKindSpec(NamedTuple):
     family: int  # a 1-Wire family code: ROM codes allowed (and several on one pin); 0: none
     option_defaults: tuple[int, ...] = (0, 0, 0)  # what a recipe that leaves an option out gets
     pin2_name: str = ""  # a two-pin kind: the recipe key of its second pin (`pin` is the first)
+    pin_name: str = "pin"  # the recipe key of its first pin ("sda" on an I2C kind)
+    bus: str = ""  # "i2c": a device on the board's I2C bus (pin SDA, pin2 SCL, option byte 0 its address)
 
 
 # DHT22/DHT11 (datasheets): one reading per 2 s. The host's start signal: the pin low >= 1 ms (DHT22),
 # >= 18 ms (DHT11); the part answers 80 us low, 80 us high, then 40 bits and a checksum byte.
 DHT_MIN_PERIOD_MS = 2000
 
-SENSOR_KINDS: tuple[SensorKindSpec, ...] = (  # indexed by code; only kinds with a working driver
+I2C_BUS = "i2c"
+I2C_PIN_CAP = PinCap.DIGITAL_IN | PinCap.DIGITAL_OUT  # SDA and SCL: open-drain lines, read and driven
+_QUANTITY_UNIT = {"temperature": Unit.CELSIUS, "humidity": Unit.PERCENT, "pressure": Unit.HPA, "illuminance": Unit.LUX}
+
+
+def _i2c(code: SensorKind, name: str, words: str, quantities: tuple[str, ...], addresses: tuple[int, int],
+         default: int, min_period_ms: int) -> SensorKindSpec:
+    """An I2C kind's row: two pins (SDA, then SCL as `scl`), the address in option byte 0."""
+    return SensorKindSpec(code, name, words, 2, I2C_PIN_CAP, quantities, tuple(_QUANTITY_UNIT[q] for q in quantities),
+                          (addresses, (0, 0), (0, 0)), ("address",), min_period_ms, 0, (default, 0, 0),
+                          pin2_name="scl", pin_name="sda", bus=I2C_BUS)
+
+
+SENSOR_KINDS: tuple[SensorKindSpec, ...] = (  # indexed by code; kinds a firmware may have a driver for
     SensorKindSpec(SensorKind.DS18B20, "ds18b20", "DS18B20 temperature probe", 1,
                    PinCap.DIGITAL_IN | PinCap.DIGITAL_OUT, ("temperature",), (Unit.CELSIUS,),
                    ((9, 12), (0, 0), (0, 0)), ("resolution",), 1000, 0x28, (12, 0, 0)),
@@ -155,8 +177,26 @@ SENSOR_KINDS: tuple[SensorKindSpec, ...] = (  # indexed by code; only kinds with
     SensorKindSpec(SensorKind.PULSE, "pulse", "pulse counter", 1, PinCap.DIGITAL_IN | PinCap.COUNTER,
                    ("rate", "total"), (Unit.NONE, Unit.NONE), ((0, 255), (0, 1), (0, 0)),
                    ("debounce_ms", "per_minute"), 100, 0, (0, 0, 0)),
+    # --- I2C (docs/sensors.md, "I2C sensors"): pin = SDA, pin2 = SCL, both the board's bus ([i2c] in
+    # boards/*.toml); option byte 0 the 7-bit address, in the datasheet's range. min_period_ms: the
+    # datasheet's longest conversion (a read is started, then collected when it is done).
+    _i2c(SensorKind.BME280, "bme280", "BME280 temperature, humidity and pressure",
+         ("temperature", "humidity", "pressure"), (0x76, 0x77), 0x76, 10),  # 9.3 ms max, x1 each
+    _i2c(SensorKind.BMP280, "bmp280", "BMP280 temperature and pressure",
+         ("temperature", "pressure"), (0x76, 0x77), 0x76, 10),  # 6.4 ms max at x1/x1
+    _i2c(SensorKind.SHT3X, "sht3x", "SHT30/SHT31/SHT35 temperature and humidity",
+         ("temperature", "humidity"), (0x44, 0x45), 0x44, 16),  # 15.5 ms max, high repeatability
+    _i2c(SensorKind.SHT4X, "sht4x", "SHT40/SHT41/SHT45 temperature and humidity",
+         ("temperature", "humidity"), (0x44, 0x46), 0x44, 10),  # 8.3 ms max, high precision
+    _i2c(SensorKind.AHT20, "aht20", "AHT20 temperature and humidity",
+         ("temperature", "humidity"), (0x38, 0x38), 0x38, 80),  # "wait 80 ms" after a trigger
+    _i2c(SensorKind.AHT10, "aht10", "AHT10 temperature and humidity",
+         ("temperature", "humidity"), (0x38, 0x39), 0x38, 80),  # > 75 ms
+    _i2c(SensorKind.BH1750, "bh1750", "BH1750 ambient light",
+         ("illuminance",), (0x23, 0x5C), 0x23, 180),  # one-time H-resolution: 180 ms max
 )
 SENSOR_KINDS_BY_NAME = {k.name: k for k in SENSOR_KINDS}
+BH1750_ADDRESSES = (0x23, 0x5C)  # its ADDR pin low or high: the host refuses the rest of its row's range
 _SENSOR_KINDS_BY_CODE = {int(k.code): k for k in SENSOR_KINDS}
 # The generated tables are indexed by code: a code below the highest with no row (a kind not built
 # yet) is a gap row there that every check treats like a code past the end.

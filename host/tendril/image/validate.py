@@ -14,6 +14,7 @@ from ..contract import (
     CHANNEL_SIZE,
     DAY_MS,
     DUR_MAX_MS,
+    I2C_BUS,
     IMAGE_FORMAT,
     SERVO_MAX_DEG,
     IMAGE_HEADER_SIZE,
@@ -209,17 +210,33 @@ def _check_sensor(data: bytes, sens_at: int, i: int, board: Board, used_pins: se
     zero = not any(rom)
     if not zero and (spec.family == 0 or rom[0] != spec.family or onewire_crc8(rom) != 0):
         raise _fail(Code.BAD_SENSOR, i, f"ROM code {rom.hex()} is not a {spec.name}'s (family or CRC-8 wrong)")
+    i2c = spec.bus == I2C_BUS
+    if i2c:
+        _check_i2c(data, sens_at, i, board, spec, pin, pin2, options[0])
     if pin in used_pins:
         raise _fail(Code.PIN_CONFLICT, i, f"pin {pin} is already used by a channel or actuator")
     if pin2 != NO_INDEX and (pin2 == pin or pin2 in used_pins):
         raise _fail(Code.PIN_CONFLICT, i, f"pin {pin2} is already used by this sensor, a channel or an actuator")
     for j in range(i):
         other_kind, other_pin, other_pin2, _o, _per, other_rom = SENSOR.unpack_from(data, sens_at + SENSOR_SIZE * j)
+        if i2c and sensor_kind(other_kind).bus == I2C_BUS:
+            continue  # both on the board's bus: they share its two pins
         if (other_pin2 != NO_INDEX and other_pin2 in (pin, pin2)) or (pin2 != NO_INDEX and other_pin == pin2):
             raise _fail(Code.PIN_CONFLICT, i, f"sensor {j} and this one share a pin, and a second pin is never shared")
         if other_pin == pin and (other_kind != kind or spec.family == 0 or zero or other_rom == rom
                                  or not any(other_rom)):
             raise _fail(Code.PIN_CONFLICT, i, f"pin {pin} is sensor {j}'s too, and they cannot share it")
+
+
+def _check_i2c(data: bytes, sens_at: int, i: int, board: Board, spec, pin: int, pin2: int, address: int) -> None:
+    """Check 16's I2C part: the board's bus pins, and an address no earlier I2C sensor has."""
+    if board.i2c_sda is None or (pin, pin2) != (board.i2c_sda, board.i2c_scl):
+        bus = "no I2C bus" if board.i2c_sda is None else f"its I2C bus on pins {board.i2c_sda} and {board.i2c_scl}"
+        raise _fail(Code.BAD_PIN, i, f"a {spec.name} is on pins {pin} and {pin2}, but {board.name} has {bus}")
+    for j in range(i):
+        other_kind, _p, _p2, other_options, _per, _rom = SENSOR.unpack_from(data, sens_at + SENSOR_SIZE * j)
+        if sensor_kind(other_kind).bus == I2C_BUS and other_options[0] == address:
+            raise _fail(Code.BAD_SENSOR, i, f"sensor {j} is at I2C address 0x{address:02X} too")
 
 
 def _check_rule(i, kind, act, action, level, chan, flags, il, ops, thr, hyst, hold, dur, period, ilt, nc, na, params):

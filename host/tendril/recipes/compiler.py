@@ -10,7 +10,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 from ..boards import Board, Pin
-from ..contract import NO_INDEX, ActuatorFlag, Operand, PinCap, RuleFlag, RuleKind, channel_kind, sensor_kind
+from ..contract import I2C_BUS, NO_INDEX, ActuatorFlag, Operand, PinCap, RuleFlag, RuleKind, channel_kind, sensor_kind
 from ..errors import ImageRefused
 from ..image import Actuator, Channel, Image, Param, Rule, Sensor, encode, image_size, two_point, validate
 from . import model as m
@@ -216,6 +216,8 @@ def _sensor(r: Reporter, sn: m.Sensor, board: Board, used: dict[int, str], place
     its kind that each name their ROM code."""
     path = ("sensors", sn.name)
     spec = sensor_kind(sn.kind)
+    if spec.bus == I2C_BUS:
+        return _i2c_sensor(r, sn, board, used, placed)
     pin = _pin(r, path + ("pin",), sn.pins, board, spec.pin_cap, "1-Wire" if spec.family else spec.name)
     if pin is None:
         return None
@@ -227,6 +229,9 @@ def _sensor(r: Reporter, sn: m.Sensor, board: Board, used: dict[int, str], place
         if number != pin.number:
             continue
         if other.kind != sn.kind or not spec.family:
+            if sensor_kind(other.kind).bus == I2C_BUS:
+                r.err(at, f"{pin.name} is {board.name}'s I2C bus (sensors.{other.name}); a {spec.name} needs a pin of its own")
+                return None
             r.err(at, f"{pin.name} is sensors.{other.name}'s, a {sensor_kind(other.kind).name}: "
                       "only DS18B20 probes share a pin (a 1-Wire bus)")
             return None
@@ -253,6 +258,41 @@ def _sensor(r: Reporter, sn: m.Sensor, board: Board, used: dict[int, str], place
         pin2 = second.number
     placed.append((pin.number, sn))
     return Sensor(int(sn.kind), pin.number, pin2, bytes(sn.options), sn.period_ms, sn.rom)
+
+
+def _i2c_sensor(r: Reporter, sn: m.Sensor, board: Board, used: dict[int, str], placed: list) -> Sensor | None:
+    """An I2C sensor's record: on the board's bus (its pins, shared with the other I2C sensors only),
+    at an address no other sensor on it has."""
+    path = ("sensors", sn.name)
+    spec = sensor_kind(sn.kind)
+    if board.i2c_sda is None:
+        r.err(path, f"{board.name} has no I2C bus for a {spec.name}")
+        return None
+    bus = [next(p for p in board.pins if p.number == n) for n in (board.i2c_sda, board.i2c_scl)]
+    words = f"{board.name}'s I2C bus is SDA {bus[0].name}, SCL {bus[1].name}"
+    for key, given, pin in (("sda", sn.pins, bus[0]), ("scl", sn.pins2, bus[1])):
+        got = _pin(r, path + (key,), given, board, PinCap(0), "I2C") if given else pin
+        if got is None:
+            return None
+        if got.number != pin.number:
+            r.err(_where(path + (key,), given, board), f"{got.name} cannot be a {spec.name}'s {key}: {words}")
+            return None
+        if pin.number in used:
+            r.err(path, f"{pin.name} is already used by {used[pin.number]}, and {words}: move that off the bus")
+            return None
+    for number, other in placed:
+        other_bus = sensor_kind(other.kind).bus == I2C_BUS
+        if number in (board.i2c_sda, board.i2c_scl) and not other_bus:
+            name = bus[0].name if number == board.i2c_sda else bus[1].name
+            r.err(path, f"{name} is already used by sensors.{other.name}, and {words}: move that off the bus")
+            return None
+        if other_bus and number == board.i2c_sda and other.options[0] == sn.options[0]:
+            r.err(path + ("address",), f"sensors `{other.name}` and `{sn.name}` are both at I2C address "
+                                       f"0x{sn.options[0]:02X}")
+            return None
+    placed.append((board.i2c_sda, sn))
+    placed.append((board.i2c_scl, sn))
+    return Sensor(int(sn.kind), board.i2c_sda, board.i2c_scl, bytes(sn.options), sn.period_ms, sn.rom)
 
 
 def _actuator(r: Reporter, a: m.Actuator, board: Board, used: dict[int, str]) -> Actuator | None:

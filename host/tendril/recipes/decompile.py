@@ -12,7 +12,7 @@ import re
 from decimal import Decimal, localcontext
 
 from ..boards import Board
-from ..contract import DUR_MAX_MS, NO_INDEX, Operand, RuleAction, RuleKind, Unit, channel_kind, sensor_kind
+from ..contract import DUR_MAX_MS, I2C_BUS, NO_INDEX, Operand, RuleAction, RuleKind, Unit, channel_kind, sensor_kind
 from ..image import decode, validate
 from ..image.model import Image
 from . import model as m
@@ -161,8 +161,10 @@ def _pin(number: int, board: Board) -> str | int:
 
 def _sensor(sn, board: Board, orig: m.Sensor | None) -> dict:
     spec = sensor_kind(sn.kind)
-    out: dict = {"kind": spec.name, "pin": _pin(sn.pin, board)}
-    if spec.pins == 2:
+    out: dict = {"kind": spec.name}
+    if spec.bus != I2C_BUS:  # an I2C part is on the board's bus: its pins go without saying
+        out["pin"] = _pin(sn.pin, board)
+    if spec.pins == 2 and spec.bus != I2C_BUS:
         out[spec.pin2_name] = _pin(sn.pin2, board)
     out.update({name: value for name, value in zip(spec.option_names, sn.options)})
     out["read_every"] = fmt_ms(sn.period_ms)

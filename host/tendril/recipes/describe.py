@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from ..contract import ActuatorStateBit, RuleAction, RuleKind, Unit, channel_kind, sensor_kind
+from ..contract import I2C_BUS, ActuatorStateBit, RuleAction, RuleKind, Unit, channel_kind, sensor_kind
 from . import model as m
 from .provenance import lineage_words
 from .units import fmt_ms, fmt_number, fmt_quantity, symbol
@@ -36,9 +36,11 @@ def sensor_words(recipe: m.Recipe, sn: m.Sensor) -> str:
         rom = f", ROM {sn.rom.hex()}" if any(sn.rom) else ", the only one on its pin"
     else:
         rom = ", alone on its pin" if spec.pins == 1 else ""  # a DHT; an HC-SR04's pins say enough
-    opts = "".join(f", {v}-bit" if name == "resolution" else f", {name} {v}"
-                   for name, v in zip(spec.option_names, sn.options))
+    opts = "".join(f", {v}-bit" if name == "resolution" else f", address 0x{v:02X}" if name == "address"
+                   else f", {name} {v}" for name, v in zip(spec.option_names, sn.options))
     where = _pins(sn.pins) + (f" ({spec.pin2_name} on {_pins(sn.pins2)})" if spec.pins == 2 else "")
+    if spec.bus == I2C_BUS:
+        where = "the I2C bus" + (f" (sda {_pins(sn.pins)}, scl {_pins(sn.pins2)})" if sn.pins or sn.pins2 else "")
     return f"a {spec.words} on {where}{rom}{opts}, read every {fmt_ms(sn.period_ms)}"
 
 
@@ -188,7 +190,7 @@ def _facts(recipe: m.Recipe, board=None) -> dict[tuple[str, str], tuple[int, obj
         for key in ("default", "min", "max"):
             put((f"parameter {p.name}", key), fmt(getattr(p, key)))
     for sn in recipe.sensors:
-        put((f"sensor {sn.name}", "pin"), pins(sn.pins), _PINS)
+        put((f"sensor {sn.name}", sensor_kind(sn.kind).pin_name), pins(sn.pins), _PINS)
         if sensor_kind(sn.kind).pins == 2:
             put((f"sensor {sn.name}", sensor_kind(sn.kind).pin2_name), pins(sn.pins2), _PINS)
         if sensor_kind(sn.kind).family:

@@ -7,8 +7,8 @@ one) instead of `pin` and `kind` (docs/recipes.md, "Sensors").
 
 from __future__ import annotations
 
-from ..contract import (CHANNEL_FROM_SENSOR, Unit, MAX_SAMPLE_MS, MAX_SMOOTHING, SENSOR_KINDS_BY_NAME, onewire_crc8,
-                        sensor_kind)
+from ..contract import (BH1750_ADDRESSES, CHANNEL_FROM_SENSOR, I2C_BUS, Unit, MAX_SAMPLE_MS, MAX_SMOOTHING,
+                        SENSOR_KINDS_BY_NAME, SensorKind, onewire_crc8, sensor_kind)
 from .model import Channel, Sensor
 from .parse_calib import parse_calibration
 from .reader import Reader, type_name
@@ -48,22 +48,17 @@ def parse_sensor(r: Reader, path, name: str, raw, known, pins_of) -> Sensor | No
     if spec is None:
         r.err(path + ("kind",), f"expected one of {', '.join(SENSOR_KINDS_BY_NAME)}")
         return None
-    pins = pins_of(r, path + ("pin",), s["pin"], known)
-    pins2 = ()
-    if spec.pin2_name and spec.pin2_name not in s:
-        r.err(path, f"a {spec.name} needs {spec.pin2_name} = \"...\" too: its second pin")
-        pins2 = None
-    elif spec.pin2_name:
-        pins2 = pins_of(r, path + (spec.pin2_name,), s[spec.pin2_name], known)
-    for key in ("echo",):  # every kind's second-pin key the schema knows
-        if key in s and key != spec.pin2_name:
-            r.err(path + (key,), f"a {spec.name} has no {key} pin")
+    pins, pins2 = _pins(r, path, s, spec, known, pins_of)
+    for key in ("pin", "echo", "sda", "scl"):  # every kind's pin key the schema knows
+        if key in s and key not in (spec.pin_name, spec.pin2_name):
+            r.err(path + (key,), f"a {spec.name} has no `{key}`: it is on the board's I2C bus (`sda` and `scl`, "
+                                 "both optional)" if spec.bus == I2C_BUS else f"a {spec.name} has no {key} pin")
     options = list(spec.option_defaults)
     for k, (lo, hi) in enumerate(spec.options):
         key = spec.option_names[k] if k < len(spec.option_names) else None
         if key and key in s:
-            options[k] = r.integer(path + (key,), s[key], lo, hi)
-    for key in ("resolution", "debounce_ms", "per_minute"):  # every kind's option keys the schema knows
+            options[k] = _address(r, path, s[key], spec) if key == "address" else r.integer(path + (key,), s[key], lo, hi)
+    for key in ("resolution", "debounce_ms", "per_minute", "address"):  # every kind's option keys the schema knows
         if key in s and key not in spec.option_names:
             r.err(path + (key,), f"a {spec.name} has no {key}")
     period = DEFAULT_PERIOD_MS
@@ -86,6 +81,36 @@ def parse_sensor(r: Reader, path, name: str, raw, known, pins_of) -> Sensor | No
     if None in (pins, pins2, period, rom, desc) or None in options:
         return None
     return Sensor(name, spec.code, pins, tuple(options), period, rom, desc, pins2)
+
+
+def _pins(r: Reader, path, s: dict, spec, known, pins_of) -> tuple:
+    """The sensor's pins: `pin` (and its second pin's key); an I2C kind's `sda` and `scl`, both
+    optional (() : the board's bus, which the compiler looks up)."""
+    if spec.bus == I2C_BUS:
+        return tuple(pins_of(r, path + (key,), s[key], known) if key in s else () for key in ("sda", "scl"))
+    if "pin" not in s:
+        r.err(path, f"missing key 'pin' (a {spec.name}'s pin, or a table of them by board)")
+        return None, None
+    pins = pins_of(r, path + ("pin",), s["pin"], known)
+    pins2 = ()
+    if spec.pin2_name and spec.pin2_name not in s:
+        r.err(path, f"a {spec.name} needs {spec.pin2_name} = \"...\" too: its second pin")
+        pins2 = None
+    elif spec.pin2_name:
+        pins2 = pins_of(r, path + (spec.pin2_name,), s[spec.pin2_name], known)
+    return pins, pins2
+
+
+def _address(r: Reader, path, value, spec) -> int | None:
+    """An I2C part's address: in its kind's range (a BH1750 has only its two)."""
+    (lo, hi) = spec.options[0]
+    got = r.integer(path + ("address",), value, 0, 127)
+    allowed = BH1750_ADDRESSES if spec.code == SensorKind.BH1750 else range(lo, hi + 1)
+    if got is not None and got not in allowed:
+        words = " or ".join(f"0x{a:02X}" for a in allowed) if len(allowed) <= 2 else f"0x{lo:02X} .. 0x{hi:02X}"
+        r.err(path + ("address",), f"a {spec.name} answers at {words}, not 0x{got:02X}")
+        return None
+    return got
 
 
 def parse_sensor_channel(r: Reader, path, name: str, c: dict, sensors: list[Sensor], written: set,

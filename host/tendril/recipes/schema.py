@@ -109,9 +109,14 @@ TABLES: dict[str, dict[str, Key]] = {
     },
     "sensor": {
         "kind": Key(True, {"enum": [k.name for k in SENSOR_KINDS]}, "what the sensor is"),
-        "pin": Key(True, PIN, "its pin (a 1-Wire bus: several DS18B20 may share one; an HC-SR04's trigger), "
-                              "or a table of them by board"),
+        "pin": Key(False, PIN, "its pin (a 1-Wire bus: several DS18B20 may share one; an HC-SR04's trigger), "
+                               "or a table of them by board; every kind but an I2C one needs it"),
         "echo": Key(False, PIN, "HC-SR04: its echo pin (pin is the trigger), or a table of them by board"),
+        "sda": Key(False, PIN, "I2C: the board's SDA pin (the default; no other pin will do), or a table by board"),
+        "scl": Key(False, PIN, "I2C: the board's SCL pin (the default; no other pin will do), or a table by board"),
+        "address": Key(False, {"type": "integer", "minimum": 0, "maximum": 127},
+                       "I2C: the part's 7-bit address (0x76 or 0x77 for a BME280, ...); the kind's usual one "
+                       "when left out"),
         "read_every": Key(False, DURATION, "how often it is read, at least what the part allows (1 s for a "
                                            "DS18B20, 2 s for a DHT22 or DHT11), at most 60 s; 2 s when left out"),
         "rom": Key(False, {"type": "string", "pattern": "^(only|[0-9A-Fa-f]{16})$"},
