@@ -11,6 +11,8 @@ probe carries on: the soil dries and the pump gives its pulse. The chip answers 
 
 from __future__ import annotations
 
+from functools import partial
+
 from tendril.contract import EventKind, OffReason, SensorFault, Source
 from tendril.image import decode
 from tendril.protocol import Telemetry
@@ -21,6 +23,7 @@ from .recipe_story import (NO_READING, RH_SLACK, SLACK_MS, TEMP_SLACK, recipe_im
                            story_events, value_at, values, within)
 
 RECIPE = ROOT / "boards" / "recipes" / "greenhouse-sht4x.toml"
+image = partial(recipe_image, RECIPE)  # image(board): the recipe compiled for it, generation 1
 SOIL_PIN = {"uno": "A0", "mega2560": "A0", "pico": "GP26"}  # the recipe's pins
 RELAYS = {"uno": (7, 8, 4), "mega2560": (7, 8, 4)}  # the fan, the heater, the pump (active low)
 TEMP, RH, SOIL = range(3)  # channels, in recipe order
@@ -35,10 +38,6 @@ RH_PTS = steps(60, (30_500, 92), (90_500, 70))
 SOIL_PTS = [(0, 400), (150_250, 700)]  # ADC counts (a 10-bit board's; firmware/sim/README.md): wet, then dry
 FAULT = (135_500, 185_500)  # the SHT4x does not answer
 RUN_MS = 230_000
-
-
-def image(board: str) -> bytes:
-    return recipe_image(RECIPE, board)
 
 
 def scenario(board: str) -> list[str]:

@@ -13,6 +13,8 @@ counting; the chip answers again (RECOVERED). Dawn: the lamp goes off."""
 
 from __future__ import annotations
 
+from functools import partial
+
 from tendril.contract import EventKind, OffReason, SensorFault, SkipReason, Source
 from tendril.image import decode
 from tendril.protocol import Telemetry
@@ -24,6 +26,7 @@ from .recipe_story import (NO_READING, PRESS_SLACK, RH_SLACK, TEMP_SLACK, Act, c
                            series, steps, story_events, value_at, values, within)
 
 RECIPE = ROOT / "boards" / "recipes" / "weather-station.toml"
+image = partial(recipe_image, RECIPE)  # image(board): the recipe compiled for it, generation 1
 GAUGE_PIN = {"uno": "D2", "mega2560": "D10", "pico": "GP2"}  # the recipe's pins
 RELAYS = {"uno": (7, 8), "mega2560": (7, 8)}  # the fan, the lamp (active low)
 TEMP, RH, PRESS, LIGHT, RAIN, RAIN_TOTAL = range(6)  # channels, in recipe order
@@ -41,10 +44,6 @@ RAIN_HZ = 0.1  # a tip every 10 s ...
 RAIN_PTS = [(0, 0), (62_000, 0), (62_001, RAIN_HZ), (115_000, RAIN_HZ), (115_001, 0)]  # ... five of them
 FAULT = (205_500, 235_500)  # the BME280 does not answer
 RUN_MS = 265_000
-
-
-def image(board: str) -> bytes:
-    return recipe_image(RECIPE, board)
 
 
 def scenario(board: str) -> list[str]:
