@@ -25,7 +25,7 @@ def _section(text: str, heading: str) -> str:
 def _rows(text: str) -> dict[str, int]:
     """Table rows that start with a number and a NAME: {NAME: number}."""
     rows = {}
-    for num, name in re.findall(r"^\| (0x[0-9A-Fa-f]+|\d+) \| ([A-Z_]+) \|", text, re.M):
+    for num, name in re.findall(r"^\| (0x[0-9A-Fa-f]+|\d+) \| ([A-Z][A-Z0-9_]*) \|", text, re.M):
         rows[name] = int(num, 0)
     return rows
 
@@ -107,7 +107,7 @@ def test_field_tables_match_the_records(doc, heading, record):
 
 def _catalogue_payloads() -> dict[str, list[tuple[str, str]]]:
     table = _section(PROTOCOL, "## Message catalogue")
-    rows = re.findall(r"^\| 0x[0-9A-Fa-f]+ \| ([A-Z_]+) \| [^|]* \| (.*) \|$", table, re.M)
+    rows = re.findall(r"^\| 0x[0-9A-Fa-f]+ \| ([A-Z][A-Z0-9_]*) \| [^|]* \| (.*) \|$", table, re.M)
     return {name: _FIELD.findall(payload) for name, payload in rows}
 
 
@@ -124,7 +124,7 @@ def test_message_catalogue_payloads_match_the_records(record):
 
 def test_command_arguments_match_the_records():
     table = _section(PROTOCOL, "### COMMAND (0x20)")
-    rows = re.findall(r"^\| 0x[0-9A-Fa-f]+ \| ([A-Z_]+) \| ([^|]*) \|", table, re.M)
+    rows = re.findall(r"^\| 0x[0-9A-Fa-f]+ \| ([A-Z][A-Z0-9_]*) \| ([^|]*) \|", table, re.M)
     documented = {name: _FIELD.findall(args) for name, args in rows}
     declared = {op.name: _declared(record, skip=1) for op, record in contract.COMMANDS.items()}
     assert documented == declared

@@ -44,7 +44,8 @@ static bool port_write(device_t *d, const uint8_t *frame, uint8_t n, bool only_i
 
 static void config_pins(device_t *d);
 static void write_outputs(device_t *d);
-static const device_port_t port = {port_write, config_pins, write_outputs, onewire_search};
+static const device_port_t port = {port_write,     config_pins,   write_outputs, onewire_search,
+                                   hal_i2c_begin, hal_i2c_write, hal_i2c_read};
 static const store_eeprom_t eeprom = {hal_eeprom_read, hal_eeprom_write, hal_eeprom_size, hal_entropy};
 
 /* --- pins -------------------------------------------------------------------------------------- */
@@ -70,15 +71,18 @@ static uint16_t servo_pulse_us(uint8_t deg)
  * limits (the engine clamps it). */
 static void drive(const td_src_t *src, uint16_t off, uint8_t level, bool setup)
 {
-    uint8_t pin = image_rd_u8(src, off + TD_ACTUATOR_PIN);
-    uint8_t flags = image_rd_u8(src, off + TD_ACTUATOR_FLAGS);
-    uint8_t caps = board_pin_caps(TD_BOARD, pin);
+    uint8_t rec[TD_ACTUATOR_SIZE]; /* one read for the pin, flags and safe position: flash */
+    uint8_t pin, flags, caps;
+    image_rd_bytes(src, off, rec, TD_ACTUATOR_SIZE);
+    pin = rec[TD_ACTUATOR_PIN];
+    flags = rec[TD_ACTUATOR_FLAGS];
+    caps = board_pin_caps(TD_BOARD, pin);
     if ((caps & (TD_PIN_CAP_RESERVED | TD_PIN_CAP_DIGITAL_OUT)) != TD_PIN_CAP_DIGITAL_OUT) {
         return;
     }
     if (flags & TD_ACTUATOR_FLAG_SERVO) {
         if (!(caps & TD_PIN_CAP_SERVO)) return;
-        if (level == 0) level = image_rd_u8(src, off + TD_ACTUATOR_SERVO_SAFE);
+        if (level == 0) level = rec[TD_ACTUATOR_SERVO_SAFE];
         if (level > TD_SERVO_MAX_DEG) level = TD_SERVO_MAX_DEG; /* an image not validated yet */
         hal_servo_write(pin, servo_pulse_us(level));
         return;
@@ -178,33 +182,34 @@ TD_NOINLINE void app_boot(void)
 /* --- the main loop ----------------------------------------------------------------------------- */
 
 /* TELEMETRY: up to TD_TELEMETRY_MAX_VALUES channels a frame, as many frames as it takes. Out of
- * line: inlined into the main loop it cost the Uno 62 B more. */
-static TD_NOINLINE void telemetry(void)
+ * line: inlined into the main loop it cost the Uno 62 B more; on a pointer, not cloned on the
+ * static device's address, 32 B less again. */
+static TD_BYREF void telemetry(device_t *d)
 {
     uint8_t wire[TD_FRAME_WIRE_MAX];
     uint8_t *out = DEVICE_PAYLOAD(wire);
     uint8_t first, n, i, len;
-    uint32_t period = app.tele_ms;
-    uint32_t late = app.now - app.tele_last;
-    if (!app.running || period == 0 || late < period) {
+    uint32_t period = d->tele_ms;
+    uint32_t late = d->now - d->tele_last;
+    if (!d->running || period == 0 || late < period) {
         return;
     }
     /* Keep the cadence: the next frame is due one period after this one was due, not after the
      * loop got here, so loop jitter does not stretch a 2 ms period; after a stall, start afresh. */
-    app.tele_last = late - period >= period ? app.now : app.tele_last + period;
-    for (first = 0; first < app.eng.nc; first = (uint8_t)(first + n)) {
-        n = (uint8_t)(app.eng.nc - first);
+    d->tele_last = late - period >= period ? d->now : d->tele_last + period;
+    for (first = 0; first < d->eng.nc; first = (uint8_t)(first + n)) {
+        n = (uint8_t)(d->eng.nc - first);
         if (n > TD_TELEMETRY_MAX_VALUES) {
             n = TD_TELEMETRY_MAX_VALUES;
         }
         /* The head again for every frame (framing rewrites the buffer), then the values one by one
          * from the engine's channels: no array of them on the stack. raw_telemetry is 0 or
          * TD_TELEMETRY_FLAG_RAW, as TELEMETRY_MODE set it. */
-        (void)msg_encode_telemetry(app.now, first, app.raw_telemetry, NULL, 0, out, TD_MAX_PAYLOAD, &len);
+        (void)msg_encode_telemetry(d->now, first, d->raw_telemetry, NULL, 0, out, TD_MAX_PAYLOAD, &len);
         for (i = 0; i < n; i++) {
-            const eng_chan_t *c = &app.eng.ch[first + i];
+            const eng_chan_t *c = &d->eng.ch[first + i];
             /* a channel with no valid reading sends the marker, never a made-up number */
-            (void)msg_append_i32(!(c->bits & CH_VALID) ? TD_NO_READING : app.raw_telemetry ? c->raw : c->value, out,
+            (void)msg_append_i32(!(c->bits & CH_VALID) ? TD_NO_READING : d->raw_telemetry ? c->raw : c->value, out,
                                  TD_MAX_PAYLOAD, &len);
         }
         if (!device_send(&app, TD_MSG_TELEMETRY, wire, len, SEND_OWN | SEND_TRY)) {
@@ -264,7 +269,7 @@ void app_poll(void)
     if (store_has_config()) {
         write_outputs(&app);
     }
-    telemetry();
+    telemetry(&app);
     if (!app.stable && app.now >= STABLE_MS) {
         app.stable = 1;
         store_reset_count_clear();

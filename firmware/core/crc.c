@@ -16,7 +16,9 @@ uint32_t crc32_update(uint32_t state, uint8_t byte)
     uint8_t k;
     state ^= byte;
     for (k = 0; k < 8; k++) {
-        state = (state & 1u) ? (state >> 1) ^ 0xEDB88320UL : state >> 1;
+        uint8_t lsb = (uint8_t)state & 1u;
+        state >>= 1;
+        if (lsb) state ^= 0xEDB88320UL;
     }
     return state;
 }

@@ -30,6 +30,10 @@ typedef struct {
     /* A 1-Wire bus search on `pin` (onewire_search): codes from `first` on into out (at most
      * `max`, 8 bytes each), *n of them, *total found; a td_scan_result_t. NULL: no 1-Wire. */
     uint8_t (*ow_search)(uint8_t pin, uint8_t first, uint8_t *out, uint8_t max, uint8_t *n, uint8_t *total);
+    /* The board's I2C bus: hal.h's hal_i2c_begin, hal_i2c_write and hal_i2c_read. NULL: no bus. */
+    uint8_t (*i2c_begin)(uint8_t khz400);
+    uint8_t (*i2c_write)(uint8_t addr, const uint8_t *data, uint8_t len, uint8_t stop);
+    uint8_t (*i2c_read)(uint8_t addr, uint8_t *data, uint8_t len);
 } device_port_t;
 
 /* The small fields first: within the 63-byte displacement of an AVR pointer load, where after the

@@ -16,11 +16,6 @@ void image_src_ram(td_src_t *src, const uint8_t *buf, uint16_t len)
     src->len = (buf == NULL) ? 0 : len;
 }
 
-uint8_t image_rd_u8(const td_src_t *s, uint16_t off)
-{
-    return (off < s->len) ? s->read(s->ctx, off) : 0;
-}
-
 void image_rd_bytes(const td_src_t *s, uint16_t off, uint8_t *out, uint8_t n)
 {
     uint16_t at = off;
@@ -29,6 +24,14 @@ void image_rd_bytes(const td_src_t *s, uint16_t off, uint8_t *out, uint8_t n)
         *out++ = (at >= off && at < s->len) ? s->read(s->ctx, at) : 0;
         at++;
     }
+}
+
+/* One byte through image_rd_bytes(): one bounds check and indirect call in the firmware. */
+uint8_t image_rd_u8(const td_src_t *s, uint16_t off)
+{
+    uint8_t b;
+    image_rd_bytes(s, off, &b, 1);
+    return b;
 }
 
 uint16_t image_rd_u16(const td_src_t *s, uint16_t off)

@@ -145,6 +145,14 @@ static TD_NOINLINE bool pin_take(vctx_t *v, uint8_t pin)
     return true;
 }
 
+/* Whether the n bytes at p are all 0 (a guard's unused fields, a ROM code left blank). */
+static TD_NOINLINE bool all_zero(const uint8_t *p, uint8_t n)
+{
+    uint8_t any = 0;
+    while (n--) any |= *p++;
+    return any == 0;
+}
+
 /* Check 12: -1e9 <= min <= default <= max <= 1e9. */
 static const range_t param_ranges[] TD_ROM = {
     {TD_IMG_ERR_BAD_PARAM, V_I32(TD_PARAM_MIN), V_K(K_NEG_LIMIT), V_I32(TD_PARAM_DEFAULT)},
@@ -241,7 +249,7 @@ static TD_NOINLINE td_image_error_t check_sensor(vctx_t *v, const uint8_t *r, ui
     const td_sensor_kind_row_t *row = sensor_row(kind);
     const uint8_t *rom = r + TD_SENSOR_ROM;
     uint8_t family, k, j;
-    bool zero = true;
+    bool zero;
     int32_t ms;
     td_image_error_t err;
     if (!row) return TD_IMG_ERR_BAD_SENSOR;
@@ -259,9 +267,7 @@ static TD_NOINLINE td_image_error_t check_sensor(vctx_t *v, const uint8_t *r, ui
     ms = dur_at(r + TD_SENSOR_PERIOD);
     if (ms < 0) return TD_IMG_ERR_BAD_DURATION;
     if (ms < (int32_t)TD_ROM_U16(&row->min_period_ms) || ms > TD_MAX_SAMPLE_MS) return TD_IMG_ERR_BAD_SENSOR;
-    for (k = 0; k < 8; k++) {
-        if (rom[k]) zero = false;
-    }
+    zero = all_zero(rom, 8);
     family = TD_ROM_U8(&row->family);
     if (!zero && (family == 0 || rom[0] != family || crc8_maxim(rom, 8) != 0)) return TD_IMG_ERR_BAD_SENSOR;
     if (on_i2c(kind) && (err = check_i2c(v, r, i)) != IMAGE_OK) return err;
@@ -280,7 +286,7 @@ static TD_NOINLINE td_image_error_t check_sensor(vctx_t *v, const uint8_t *r, ui
         if (other[TD_SENSOR_PIN] != pin) continue;
         if (other[TD_SENSOR_KIND] != kind || family == 0 || zero ||
             memcmp(other + TD_SENSOR_ROM, rom, 8) == 0 ||
-            memcmp(other + TD_SENSOR_ROM, "\0\0\0\0\0\0\0\0", 8) == 0) {
+            all_zero(other + TD_SENSOR_ROM, 8)) {
             return TD_IMG_ERR_PIN_CONFLICT;
         }
     }
@@ -347,6 +353,11 @@ TD_STATIC_ASSERT(V_U16(0) == V_DUR(0) + 0x20, u16_follows_dur);
 TD_STATIC_ASSERT(TD_RULE_KIND_THRESHOLD == 1 && TD_RULE_KIND_INTERVAL == 2 && TD_RULE_KIND_GUARD == 3, rule_kinds);
 TD_STATIC_ASSERT(TD_RULE_ACTION_PULSE == 1 && TD_RULE_ACTION_FOLLOW == 2, rule_actions);
 
+/* The widths the guard's byte-by-byte zero test assumes (i32, u16, i32). */
+TD_STATIC_ASSERT(TD_RULE_HOLD == TD_RULE_HYSTERESIS + 4 && TD_RULE_PERIOD == TD_RULE_DURATION + 2 &&
+                         TD_RULE_IL_THRESHOLD + 4 == TD_RULE_SIZE,
+                 guard_field_widths);
+
 /* Check 15. */
 static TD_NOINLINE td_image_error_t check_rule(vctx_t *v, const uint8_t *r)
 {
@@ -365,8 +376,11 @@ static TD_NOINLINE td_image_error_t check_rule(vctx_t *v, const uint8_t *r)
          * operands a threshold rule has and a guard does not. Then it is checked as a threshold
          * rule (k 0) that is no pulse (a 1). */
         if ((r[TD_RULE_ACTION] | r[TD_RULE_LEVEL] | (r[TD_RULE_FLAGS] & ~TD_RULE_FLAG_ABOVE)) != 0 ||
-            il != TD_NO_INDEX || (le_u32(&r[TD_RULE_HYSTERESIS]) | le_u16(&r[TD_RULE_DURATION]) |
-                                  le_u32(&r[TD_RULE_IL_THRESHOLD])) != 0 ||
+            il != TD_NO_INDEX ||
+            /* the unused fields byte by byte: no words assembled to test them (24 B less) */
+            (r[TD_RULE_HYSTERESIS] | r[TD_RULE_HYSTERESIS + 1] | r[TD_RULE_HYSTERESIS + 2] | r[TD_RULE_HYSTERESIS + 3] |
+             r[TD_RULE_DURATION] | r[TD_RULE_DURATION + 1] | r[TD_RULE_IL_THRESHOLD] | r[TD_RULE_IL_THRESHOLD + 1] |
+             r[TD_RULE_IL_THRESHOLD + 2] | r[TD_RULE_IL_THRESHOLD + 3]) != 0 ||
             (ops & ~(TD_OPERAND_THRESHOLD | TD_OPERAND_HOLD | TD_OPERAND_PERIOD))) {
             return TD_IMG_ERR_BAD_RULE;
         }
@@ -474,7 +488,8 @@ TD_NOINLINE td_image_error_t image_validate(const td_src_t *src, const td_board_
     uint16_t off = TD_IMAGE_HEADER_SIZE;
     uint8_t s, i;
     *index = 0;
-    if (src == NULL || board == NULL || (src->read == NULL && src->len > 0) || src->len < TD_IMAGE_HEADER_SIZE) {
+    /* (a source with no read function and len 0 is short as well: the same result) */
+    if (src == NULL || board == NULL || src->len < TD_IMAGE_HEADER_SIZE || src->read == NULL) {
         return TD_IMG_ERR_TRUNCATED;
     }
     memset(&v, 0, sizeof v);

@@ -24,7 +24,7 @@ typedef struct {
 
 /* --- requests -------------------------------------------------------------------------------- */
 
-/* COMMAND payload sizes by op (the op byte included); ops run 1..TD_OP_SCAN_ONEWIRE. */
+/* COMMAND payload sizes by op (the op byte included); ops run 1..TD_OP_I2C_READ. */
 static const uint8_t command_size[] TD_ROM = {
     0, /* no op 0 */
     TD_CMD_LEASE_SIZE,
@@ -38,11 +38,14 @@ static const uint8_t command_size[] TD_ROM = {
     TD_CMD_CLEAR_SAFE_MODE_SIZE,
     TD_CMD_TELEMETRY_MODE_SIZE,
     TD_CMD_SCAN_ONEWIRE_SIZE,
+    TD_CMD_SCAN_I2C_SIZE,
+    TD_CMD_I2C_READ_SIZE,
 };
 TD_STATIC_ASSERT(TD_OP_LEASE == 1 && TD_OP_OFF == 2 && TD_OP_PAUSE == 3 && TD_OP_RESUME == 4, ops_1_4);
 TD_STATIC_ASSERT(TD_OP_SET_PARAM == 5 && TD_OP_GET_PARAMS == 6 && TD_OP_HELLO == 7 && TD_OP_STATUS == 8, ops_5_8);
 TD_STATIC_ASSERT(TD_OP_CLEAR_SAFE_MODE == 9 && TD_OP_TELEMETRY_MODE == 10 && TD_OP_SCAN_ONEWIRE == 11, ops_9_11);
-TD_STATIC_ASSERT(sizeof command_size == TD_OP_SCAN_ONEWIRE + 1, every_op_sized);
+TD_STATIC_ASSERT(TD_OP_SCAN_I2C == 12 && TD_OP_I2C_READ == 13, ops_12_13);
+TD_STATIC_ASSERT(sizeof command_size == TD_OP_I2C_READ + 1, every_op_sized);
 
 /* Every request type and its payload length limits; a COMMAND's op then needs command_size[op].
  * Data that runs to the payload's end (PING, CONFIG_CHUNK) has a maximum; the rest ignore extra
@@ -115,6 +118,12 @@ static const req_field_t request_fields[] TD_ROM = {
     RFIELD(OP_KEY(TD_OP_TELEMETRY_MODE), u.telemetry_mode.flags, TD_CMD_TELEMETRY_MODE_FLAGS),
     RFIELD(OP_KEY(TD_OP_SCAN_ONEWIRE), u.scan_onewire.pin, TD_CMD_SCAN_ONEWIRE_PIN),
     RFIELD(OP_KEY(TD_OP_SCAN_ONEWIRE), u.scan_onewire.first, TD_CMD_SCAN_ONEWIRE_FIRST),
+    RFIELD(OP_KEY(TD_OP_SCAN_I2C), u.scan_i2c.first, TD_CMD_SCAN_I2C_FIRST),
+    RFIELD(OP_KEY(TD_OP_I2C_READ), u.i2c_read.address, TD_CMD_I2C_READ_ADDRESS),
+    RFIELD(OP_KEY(TD_OP_I2C_READ), u.i2c_read.nwrite, TD_CMD_I2C_READ_NWRITE),
+    RFIELD(OP_KEY(TD_OP_I2C_READ), u.i2c_read.w[0], TD_CMD_I2C_READ_W0),
+    RFIELD(OP_KEY(TD_OP_I2C_READ), u.i2c_read.w[1], TD_CMD_I2C_READ_W1),
+    RFIELD(OP_KEY(TD_OP_I2C_READ), u.i2c_read.nread, TD_CMD_I2C_READ_NREAD),
 };
 
 td_msg_status_t msg_decode_request(uint8_t type, const uint8_t *payload, uint8_t len, td_request_t *req)
@@ -402,6 +411,17 @@ td_msg_status_t msg_encode_rom_codes(uint8_t pin, uint8_t result, uint8_t first,
     out[TD_ROM_CODES_TOTAL] = total;
     return MSG_OK;
 }
+
+td_msg_status_t msg_encode_i2c(uint8_t status, uint8_t second, uint8_t n, uint8_t *out, uint8_t cap, uint8_t *len)
+{
+    if (n > TD_I2C_SCAN_MAX || !room(out, cap, (uint8_t)(TD_I2C_SCAN_SIZE + n), len)) return MSG_NO_ROOM;
+    out[TD_I2C_SCAN_STATUS] = status;
+    out[TD_I2C_SCAN_COUNT] = second;
+    return MSG_OK;
+}
+TD_STATIC_ASSERT(TD_I2C_SCAN_SIZE == TD_I2C_DATA_SIZE && (int)TD_I2C_SCAN_STATUS == (int)TD_I2C_DATA_STATUS &&
+                     (int)TD_I2C_SCAN_COUNT == (int)TD_I2C_DATA_ADDRESS && TD_I2C_READ_MAX <= TD_I2C_SCAN_MAX,
+                 i2c_replies_alike);
 
 /* Appends are all-or-nothing, so a full STATUS keeps its last complete entry: the entry's place,
  * or NULL when it does not fit. */

@@ -67,6 +67,15 @@ typedef struct {
             uint8_t pin;
             uint8_t first;
         } scan_onewire;
+        struct {
+            uint8_t first;
+        } scan_i2c;
+        struct {
+            uint8_t address;
+            uint8_t nwrite;
+            uint8_t w[2];
+            uint8_t nread;
+        } i2c_read;
     } u;
 } td_request_t;
 
@@ -151,6 +160,9 @@ td_msg_status_t msg_encode_status(uint32_t time_ms, uint8_t flags, uint8_t secti
  * (out + TD_ROM_CODES_SIZE: a search writes them there). */
 td_msg_status_t msg_encode_rom_codes(uint8_t pin, uint8_t result, uint8_t first, uint8_t total, const uint8_t *codes,
                                      uint8_t n, uint8_t *out, uint8_t cap, uint8_t *len);
+/* I2C_SCAN (second = the count) or I2C_DATA (second = the address): both a status, a byte, then n
+ * bytes (addresses or data) already at their place in out (out + TD_I2C_SCAN_SIZE). */
+td_msg_status_t msg_encode_i2c(uint8_t status, uint8_t second, uint8_t n, uint8_t *out, uint8_t cap, uint8_t *len);
 td_msg_status_t msg_status_add_actuator(const td_act_status_t *entry, uint8_t *out, uint8_t cap, uint8_t *len);
 td_msg_status_t msg_status_add_rule(const td_rule_status_t *entry, uint8_t *out, uint8_t cap, uint8_t *len);
 

@@ -1,6 +1,8 @@
 /* 1-Wire bytes and the bus search (onewire.h). */
 #include "onewire.h"
 
+#include <string.h>
+
 #include "crc.h"
 #include "hal.h"
 #include "tendril_contract.h"
@@ -29,30 +31,37 @@ uint8_t onewire_read(uint8_t pin)
  * conflict, 0 for none. False when no device answered a bit (both the bit and its complement 1). */
 static bool search_pass(uint8_t pin, uint8_t *rom, uint8_t last, uint8_t *conflict)
 {
-    uint8_t k, bit, cmp, dir, mask;
+    uint8_t k = 0, i, j, old, code, bit, cmp, dir;
     onewire_write(pin, SEARCH_ROM);
     *conflict = 0;
-    for (k = 1; k <= 64; k++) {
-        uint8_t *byte = &rom[(k - 1) >> 3];
-        mask = (uint8_t)(1u << ((k - 1) & 7));
-        bit = hal_ow_bit(pin, 1);
-        cmp = hal_ow_bit(pin, 1);
-        if (bit && cmp) return false;
-        if (bit != cmp) {
-            dir = bit; /* every device left has this bit */
-        } else {
-            dir = k < last ? (*byte & mask) != 0 : k == last;
-            if (!dir) *conflict = k;
+    /* byte by byte, least significant bit first: the previous pass's bits shift out of `old` as
+     * this pass's shift into `code` (no variable shifts, which AVR does in a loop) */
+    for (i = 0; i < 8; i++) {
+        old = rom[i];
+        code = 0;
+        for (j = 0; j < 8; j++) {
+            k++; /* the bit's number, 1..64 */
+            bit = hal_ow_bit(pin, 1);
+            cmp = hal_ow_bit(pin, 1);
+            if (bit && cmp) return false;
+            if (bit != cmp) {
+                dir = bit; /* every device left has this bit */
+            } else {
+                dir = k < last ? (old & 1u) : k == last;
+                if (!dir) *conflict = k;
+            }
+            old >>= 1;
+            code = (uint8_t)((code >> 1) | (dir ? 0x80u : 0));
+            (void)hal_ow_bit(pin, dir);
         }
-        *byte = dir ? (uint8_t)(*byte | mask) : (uint8_t)(*byte & ~mask);
-        (void)hal_ow_bit(pin, dir);
+        rom[i] = code;
     }
     return true;
 }
 
 uint8_t onewire_search(uint8_t pin, uint8_t first, uint8_t *out, uint8_t max, uint8_t *n, uint8_t *total)
 {
-    uint8_t rom[8] = {0}, last = 0, found = 0, k;
+    uint8_t rom[8] = {0}, last = 0, found = 0;
     *n = 0;
     for (;;) {
         if (!hal_ow_reset(pin)) {
@@ -67,7 +76,7 @@ uint8_t onewire_search(uint8_t pin, uint8_t first, uint8_t *out, uint8_t max, ui
             return TD_SCAN_RESULT_CRC;
         }
         if (found >= first && *n < max) {
-            for (k = 0; k < 8; k++) out[8 * *n + k] = rom[k];
+            memcpy(&out[8 * *n], rom, 8);
             (*n)++;
         }
         *total = ++found;

@@ -1,21 +1,15 @@
 /* Every request of docs/protocol.md, answered (req.h). A handler returns 0 (ACK with the detail
  * and value it set), a NACK code (with its detail), or REPLIED when it sent its own reply (PONG,
- * HELLO, PARAMS, STATUS, CONFIG_DATA, and COMMIT's ACK/NACK followed by its CONFIG event). */
+ * HELLO, PARAMS, STATUS, CONFIG_DATA, and COMMIT's ACK/NACK followed by its CONFIG event). The bus
+ * requests (SCAN_ONEWIRE, SCAN_I2C, I2C_READ) are req_bus.c's. */
 #include "req.h"
+#include "req_int.h"
 
 #include "board.h"
 #include "frame.h"
 #include "image_layout.h"
 #include "store.h"
 
-#define REPLIED 0xFF
-
-typedef struct {
-    uint16_t detail;
-    uint32_t value;
-} reply_t;
-
-typedef uint8_t (*req_fn_t)(device_t *d, const td_request_t *r, reply_t *out);
 
 void req_reply(device_t *d, uint8_t code, uint16_t detail, uint32_t value)
 {
@@ -259,59 +253,8 @@ static uint8_t cmd_set_param(device_t *d, const td_request_t *r, reply_t *out)
     return code;
 }
 
-/* Whether the config in force gives `pin` to something a bus search would disturb: an actuator,
- * a channel that reads the pin itself, or a sensor of another kind than the DS18B20. */
-static bool pin_in_use(const device_t *d, uint8_t pin)
-{
-    const td_src_t *s = &d->src;
-    image_counts_t c;
-    uint16_t off;
-    uint8_t i, ns;
-    if (!store_has_config()) return false;
-    image_counts(s, &c);
-    for (i = 0, off = image_channels_at(&c); i < c.nc; i++, off += TD_CHANNEL_SIZE) {
-        uint8_t kind = image_rd_u8(s, off + TD_CHANNEL_MODE) & TD_CHANNEL_KIND_MASK;
-        if (kind != TD_CHANNEL_FROM_SENSOR && image_rd_u8(s, off + TD_CHANNEL_PIN) == pin) return true;
-    }
-    for (i = 0, off = image_actuators_at(&c); i < c.na; i++, off += TD_ACTUATOR_SIZE) {
-        if (image_rd_u8(s, off + TD_ACTUATOR_PIN) == pin) return true;
-    }
-    ns = image_n_sensors(s, &c);
-    for (i = 0, off = image_size(&c); i < ns; i++, off += TD_SENSOR_SIZE) {
-        if (image_rd_u8(s, off + TD_SENSOR_KIND) != TD_SENSOR_KIND_DS18B20 &&
-            (image_rd_u8(s, off + TD_SENSOR_PIN) == pin || image_rd_u8(s, off + TD_SENSOR_PIN2) == pin)) {
-            return true;
-        }
-    }
-    return false;
-}
-
-/* A 1-Wire bus search on a pin with digital in and out that nothing else of the config uses (a
- * DS18B20's bus is fine: a reading under way is only delayed, its conversion goes on). */
-static uint8_t cmd_scan_onewire(device_t *d, const td_request_t *r, reply_t *out)
-{
-    uint8_t wire[TD_FRAME_WIRE_MAX];
-    uint8_t *p = DEVICE_PAYLOAD(wire);
-    uint8_t pin = r->u.scan_onewire.pin, n = 0, total = 0, result = TD_SCAN_RESULT_NO_DEVICE;
-    uint8_t caps = board_pin_caps(TD_BOARD, pin);
-    out->detail = pin;
-    if ((caps & (TD_PIN_CAP_DIGITAL_IN | TD_PIN_CAP_DIGITAL_OUT | TD_PIN_CAP_RESERVED)) !=
-        (TD_PIN_CAP_DIGITAL_IN | TD_PIN_CAP_DIGITAL_OUT)) {
-        return TD_NACK_BAD_INDEX;
-    }
-    if (pin_in_use(d, pin)) return TD_NACK_PIN_IN_USE;
-    if (d->port->ow_search != NULL) {
-        result = d->port->ow_search(pin, r->u.scan_onewire.first, p + TD_ROM_CODES_SIZE, TD_ROM_CODES_MAX, &n, &total);
-    }
-    (void)msg_encode_rom_codes(pin, result, r->u.scan_onewire.first, total, p + TD_ROM_CODES_SIZE, n, p,
-                               TD_MAX_PAYLOAD, &n);
-    device_send(d, TD_MSG_ROM_CODES, wire, n, 0);
-    return REPLIED;
-}
-TD_STATIC_ASSERT(TD_ROM_CODES_SIZE + TD_ROM_CODE_SIZE * TD_ROM_CODES_MAX <= TD_MAX_PAYLOAD, rom_codes_fit);
-
-/* Indexed by op; msg_decode_request let only ops 1..TD_OP_SCAN_ONEWIRE through. */
-static const req_fn_t commands[TD_OP_SCAN_ONEWIRE + 1] TD_ROM = {
+/* Indexed by op; msg_decode_request let only ops 1..TD_OP_I2C_READ through. */
+static const req_fn_t commands[TD_OP_I2C_READ + 1] TD_ROM = {
     [TD_OP_LEASE] = cmd_lease,
     [TD_OP_OFF] = cmd_off,
     [TD_OP_PAUSE] = cmd_pause_resume,
@@ -322,7 +265,11 @@ static const req_fn_t commands[TD_OP_SCAN_ONEWIRE + 1] TD_ROM = {
     [TD_OP_STATUS] = cmd_status,
     [TD_OP_CLEAR_SAFE_MODE] = cmd_clear_safe_mode,
     [TD_OP_TELEMETRY_MODE] = cmd_telemetry_mode,
-    [TD_OP_SCAN_ONEWIRE] = cmd_scan_onewire,
+    [TD_OP_SCAN_ONEWIRE] = req_scan_onewire,
+#if TD_BOARD_I2C_SDA != TD_NO_INDEX
+    [TD_OP_SCAN_I2C] = req_i2c,
+    [TD_OP_I2C_READ] = req_i2c,
+#endif
 };
 
 static uint8_t on_command(device_t *d, const td_request_t *r, reply_t *out)

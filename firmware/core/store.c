@@ -407,7 +407,8 @@ uint8_t store_commit(uint16_t *detail)
 
 /* --- parameter overrides ---------------------------------------------------------------------- */
 
-static uint8_t param_check(uint32_t gen, uint8_t index, uint32_t value)
+/* Out of line (saving and loading both check): 6 B less on the Uno. */
+static TD_NOINLINE uint8_t param_check(uint32_t gen, uint8_t index, uint32_t value)
 {
     uint8_t c = (uint8_t)(0xA5 ^ index);
     uint8_t i;

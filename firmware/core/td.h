@@ -38,4 +38,13 @@
 #define TD_NOINLINE
 #endif
 
+/* TD_NOINLINE, and never cloned for a constant argument: a function on a static struct reached
+ * through its pointer argument (2-byte displacement loads) rather than a clone on the struct's
+ * absolute address (4-byte lds/sts at every field). gcc only; clang has no clones to prevent. */
+#if defined(__GNUC__) && !defined(__clang__)
+#define TD_BYREF __attribute__((noinline, noclone))
+#else
+#define TD_BYREF TD_NOINLINE
+#endif
+
 #endif /* TD_H */

@@ -17,6 +17,11 @@
 #define TD_ROM_CODE_SIZE 8
 #define TD_ROM_CODES_MAX 7
 #define TD_SCAN_MAX_CODES 16
+#define TD_I2C_SCAN_MAX 16
+#define TD_I2C_ADDR_FIRST 8
+#define TD_I2C_ADDR_LAST 119
+#define TD_I2C_WRITE_MAX 2
+#define TD_I2C_READ_MAX 8
 #define TD_HELLO_FROZEN_SIZE 36
 #define TD_FW_NAME_SIZE 16
 #define TD_HELLO_SIZE 56
@@ -85,6 +90,8 @@ typedef enum {
     TD_MSG_PARAMS = 136,
     TD_MSG_STATUS = 137,
     TD_MSG_ROM_CODES = 138,
+    TD_MSG_I2C_SCAN = 139,
+    TD_MSG_I2C_DATA = 140,
 } td_msg_type_t;
 
 /* CommandOp: The first payload byte of a COMMAND request. */
@@ -100,6 +107,8 @@ typedef enum {
     TD_OP_CLEAR_SAFE_MODE = 9,
     TD_OP_TELEMETRY_MODE = 10,
     TD_OP_SCAN_ONEWIRE = 11,
+    TD_OP_SCAN_I2C = 12,
+    TD_OP_I2C_READ = 13,
 } td_command_op_t;
 
 /* Nack: Error codes carried by NACK. */
@@ -255,6 +264,15 @@ typedef enum {
     TD_SCAN_RESULT_CRC = 3,
     TD_SCAN_RESULT_TRUNCATED = 4,
 } td_scan_result_t;
+
+/* I2cStatus: How an I2C transfer ended (I2C_SCAN's and I2C_DATA's status; hal.h's HAL_I2C_* in this order). */
+typedef enum {
+    TD_I2C_STATUS_OK = 0,
+    TD_I2C_STATUS_NACK_ADDR = 1,
+    TD_I2C_STATUS_NACK_DATA = 2,
+    TD_I2C_STATUS_TIMEOUT = 3,
+    TD_I2C_STATUS_BUS_STUCK = 4,
+} td_i2c_status_t;
 
 /* ModeChange */
 typedef enum {

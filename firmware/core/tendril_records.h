@@ -221,6 +221,22 @@ enum {
 #define TD_ROM_CODES_SIZE 4
 TD_STATIC_ASSERT(TD_ROM_CODES_TOTAL + 1 == TD_ROM_CODES_SIZE, rom_codes_size);
 
+/* I2C_SCAN: I2C_SCAN's head, 2 bytes; then 7-bit addresses that ACKed, ascending */
+enum {
+    TD_I2C_SCAN_STATUS = 0, /* u8 */
+    TD_I2C_SCAN_COUNT = 1, /* u8 */
+};
+#define TD_I2C_SCAN_SIZE 2
+TD_STATIC_ASSERT(TD_I2C_SCAN_COUNT + 1 == TD_I2C_SCAN_SIZE, i2c_scan_size);
+
+/* I2C_DATA: I2C_DATA's head, 2 bytes; then the bytes read (none unless status is OK) */
+enum {
+    TD_I2C_DATA_STATUS = 0, /* u8 */
+    TD_I2C_DATA_ADDRESS = 1, /* u8 */
+};
+#define TD_I2C_DATA_SIZE 2
+TD_STATIC_ASSERT(TD_I2C_DATA_ADDRESS + 1 == TD_I2C_DATA_SIZE, i2c_data_size);
+
 /* CONFIG_BEGIN: CONFIG_BEGIN, 18 bytes */
 enum {
     TD_CONFIG_BEGIN_LENGTH = 0, /* u16 */
@@ -341,5 +357,25 @@ enum {
 };
 #define TD_CMD_SCAN_ONEWIRE_SIZE 3
 TD_STATIC_ASSERT(TD_CMD_SCAN_ONEWIRE_FIRST + 1 == TD_CMD_SCAN_ONEWIRE_SIZE, cmd_scan_onewire_size);
+
+/* CMD_SCAN_I2C: COMMAND SCAN_I2C, 2 bytes */
+enum {
+    TD_CMD_SCAN_I2C_OP = 0, /* u8 */
+    TD_CMD_SCAN_I2C_FIRST = 1, /* u8 */
+};
+#define TD_CMD_SCAN_I2C_SIZE 2
+TD_STATIC_ASSERT(TD_CMD_SCAN_I2C_FIRST + 1 == TD_CMD_SCAN_I2C_SIZE, cmd_scan_i2c_size);
+
+/* CMD_I2C_READ: COMMAND I2C_READ, 6 bytes */
+enum {
+    TD_CMD_I2C_READ_OP = 0, /* u8 */
+    TD_CMD_I2C_READ_ADDRESS = 1, /* u8 */
+    TD_CMD_I2C_READ_NWRITE = 2, /* u8 */
+    TD_CMD_I2C_READ_W0 = 3, /* u8 */
+    TD_CMD_I2C_READ_W1 = 4, /* u8 */
+    TD_CMD_I2C_READ_NREAD = 5, /* u8 */
+};
+#define TD_CMD_I2C_READ_SIZE 6
+TD_STATIC_ASSERT(TD_CMD_I2C_READ_NREAD + 1 == TD_CMD_I2C_READ_SIZE, cmd_i2c_read_size);
 
 #endif /* TENDRIL_RECORDS_H */

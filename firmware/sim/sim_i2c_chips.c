@@ -226,6 +226,14 @@ void sim_i2c_chip_command(sim_i2c_dev_t *d, const uint8_t *rx, uint8_t n, uint32
         }
         return;
     case SIM_I2C_SHT3X: /* single shot without clock stretching, high/medium/low repeatability */
+        if (n >= 2 && rx[0] == 0xF3 && rx[1] == 0x2D && !d->pending) { /* read status: its power-on value */
+            uint8_t *x = d->next;
+            x[0] = 0x80, x[1] = 0x10, x[2] = (uint8_t)(sim_i2c_crc8(x, 2) + crc); /* alert pending, reset seen */
+            d->n_next = 3;
+            d->pending = 1;
+            d->busy_until_ms = now_ms; /* no wait: readable at once */
+            return;
+        }
         if (n < 2 || (rx[0] != 0x24 && rx[0] != 0x2C) || d->pending) return;
         t = sim_i2c_value(d, SIM_I2C_TEMP, now_ms), h = sim_i2c_value(d, SIM_I2C_HUM, now_ms);
         sht_frame(d, scaled(t, -45, 175, 65535), scaled(h, 0, 100, 65535), crc);

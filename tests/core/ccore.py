@@ -67,6 +67,8 @@ class RequestUnion(C.Union):
         ("status", _s(("section", u8), ("first", u8))),
         ("telemetry_mode", _s(("flags", u8))),
         ("scan_onewire", _s(("pin", u8), ("first", u8))),
+        ("scan_i2c", _s(("first", u8))),
+        ("i2c_read", _s(("address", u8), ("nwrite", u8), ("w0", u8), ("w1", u8), ("nread", u8))),
     ]
 
 
@@ -188,6 +190,7 @@ _SIGNATURES = {
     "msg_append_i32": (C.c_int, [i32, P8, u8, P8]),
     "msg_encode_status": (C.c_int, [u32, u8, u8, u8, u8, P8, u8, P8]),
     "msg_encode_rom_codes": (C.c_int, [u8, u8, u8, u8, C.c_char_p, u8, P8, u8, P8]),
+    "msg_encode_i2c": (C.c_int, [u8, u8, u8, P8, u8, P8]),
     "msg_status_add_actuator": (C.c_int, [C.POINTER(ActStatus), P8, u8, P8]),
     "msg_status_add_rule": (C.c_int, [C.POINTER(RuleStatus), P8, u8, P8]),
     "board_find": (C.POINTER(Board), [C.c_char_p]),
@@ -277,6 +280,14 @@ class CCore:
         status = MSG_STATUS[fn(*args, out, cap, C.byref(n))]
         return status, bytes(out[: n.value])
 
+    def _encode_in_place(self, fn, body: bytes, *args, cap: int = MAX_PAYLOAD) -> tuple[str, bytes]:
+        """An encoder whose variable bytes are already in out, after the 2-byte head (msg_encode_i2c)."""
+        out = (u8 * max(cap, 2 + len(body)))()
+        out[2 : 2 + len(body)] = list(body)
+        n = u8(0)
+        status = MSG_STATUS[fn(*args, out, cap, C.byref(n))]
+        return status, bytes(out[: n.value])
+
     def encode_message(self, msg_type: int, m: dict, cap: int = MAX_PAYLOAD) -> tuple[str, bytes]:
         """Encode a device -> host message from its vector fields; (status, payload)."""
         lib, t = self.lib, MsgType(msg_type)
@@ -328,6 +339,10 @@ class CCore:
             codes = b"".join(bytes.fromhex(c) for c in m["codes"])
             args = (m["pin"], m["result"], m["first"], m["total"], codes, len(m["codes"]))
             return self._encode(lib.msg_encode_rom_codes, *args, cap=cap)
+        if t in (MsgType.I2C_SCAN, MsgType.I2C_DATA):  # the bytes at their place first, as req.c has them
+            body = bytes(m["addresses"]) if t == MsgType.I2C_SCAN else bytes.fromhex(m["data"])
+            second = len(body) if t == MsgType.I2C_SCAN else m["address"]
+            return self._encode_in_place(lib.msg_encode_i2c, body, m["status"], second, len(body), cap=cap)
         raise ValueError(f"{t.name} is not a device message")
 
     def encode_values_appended(
@@ -461,6 +476,8 @@ def _request_fields(req: Request) -> dict:
         CommandOp.GET_PARAMS: ("get_params", ("first",)),
         CommandOp.STATUS: ("status", ("section", "first")),
         CommandOp.SCAN_ONEWIRE: ("scan_onewire", ("pin", "first")),
+        CommandOp.SCAN_I2C: ("scan_i2c", ("first",)),
+        CommandOp.I2C_READ: ("i2c_read", ("address", "nwrite", "w0", "w1", "nread")),
         CommandOp.TELEMETRY_MODE: ("telemetry_mode", ("flags",)),
     }
     fields = {"op": req.op}

@@ -29,9 +29,11 @@ ENTROPY_FN = C.CFUNCTYPE(u32)
 
 
 class Port(C.Structure):
-    # ow_search: NULL here, no 1-Wire (a scan answers NO_DEVICE); the real search runs on the HAL
+    # ow_search: NULL here, no 1-Wire (a scan answers NO_DEVICE); i2c_*: NULL, no bus (SCAN_I2C and
+    # I2C_READ answer UNKNOWN_OP); the real ones run on the HAL
     _fields_ = [("write", WRITE_FN), ("config_pins", PINS_FN), ("drive_outputs", PINS_FN),
-                ("ow_search", C.c_void_p)]
+                ("ow_search", C.c_void_p), ("i2c_begin", C.c_void_p), ("i2c_write", C.c_void_p),
+                ("i2c_read", C.c_void_p)]
 
 
 class Eeprom(C.Structure):

@@ -221,7 +221,8 @@ def test_frame_of_exactly_max_encoded_bytes_is_not_oversize(core):
 
 COMMAND_SIZES = {CommandOp.LEASE: 7, CommandOp.OFF: 2, CommandOp.SET_PARAM: 6, CommandOp.GET_PARAMS: 2,
                  CommandOp.STATUS: 3, CommandOp.TELEMETRY_MODE: 2, CommandOp.PAUSE: 1, CommandOp.RESUME: 1,
-                 CommandOp.HELLO: 1, CommandOp.CLEAR_SAFE_MODE: 1, CommandOp.SCAN_ONEWIRE: 3}  # fmt: skip
+                 CommandOp.HELLO: 1, CommandOp.CLEAR_SAFE_MODE: 1, CommandOp.SCAN_ONEWIRE: 3,
+                 CommandOp.SCAN_I2C: 2, CommandOp.I2C_READ: 6}  # fmt: skip
 
 
 @pytest.mark.parametrize("op", list(CommandOp), ids=[op.name for op in CommandOp])
@@ -242,7 +243,7 @@ def test_command_one_byte_short_is_bad_length_and_trailing_bytes_are_ignored(cor
     "msg_type, payload, status",
     [
         (MsgType.COMMAND, b"", "bad_length"),
-        (MsgType.COMMAND, b"\x0c", "unknown_op"),
+        (MsgType.COMMAND, b"\x0e", "unknown_op"),
         (MsgType.COMMAND, b"\x00\x01\x02", "unknown_op"),
         (MsgType.PING, bytes(PING_MAX + 1), "bad_length"),
         (MsgType.CONFIG_BEGIN, bytes(17), "bad_length"),

@@ -90,6 +90,9 @@ def _device_payload(case, raw):
             else:
                 at = msg.status_rule(raw, at, e["state"], e["last_skip"], e["since_fired_ms"])
         return at
+    if t in (0x8B, 0x8C):
+        data = m["addresses"] if t == 0x8B else unhex(m["data"])
+        return msg.i2c(raw, m["status"], len(data) if t == 0x8B else m["address"], data)
     if t == 0x8A:
         codes = [unhex(c) for c in m["codes"]]
         return msg.rom_codes(raw, m["pin"], m["result"], m["first"], m["total"], codes)
@@ -101,7 +104,8 @@ _REQUEST_FIELDS = {
     0x11: ("offset", "data"), 0x12: (), 0x13: (), 0x14: ("offset", "count"),
 }
 _OP_FIELDS = {1: ("actuator", "duration_ms", "level"), 2: ("actuator",), 5: ("index", "value"),
-              6: ("first",), 8: ("section", "first"), 10: ("flags",), 11: ("pin", "first")}
+              6: ("first",), 8: ("section", "first"), 10: ("flags",), 11: ("pin", "first"),
+              12: ("first",), 13: ("address", "nwrite", "w0", "w1", "nread")}
 
 
 def check_messages(path):

@@ -36,9 +36,10 @@ def test_a_port_without_the_dht_module_is_refused_a_dht_recipe_before_a_byte_is_
     path = vb.start()
     try:
         with Session(path) as s:
-            assert s.hello.sensor_kinds == 1 | 1 << SensorKind.HCSR04 | 1 << SensorKind.PULSE  # DS18B20, HC-SR04, pulse
+            i2c = sum(1 << k for k in range(SensorKind.BME280, SensorKind.BH1750 + 1))
+            assert s.hello.sensor_kinds == 1 | 1 << SensorKind.HCSR04 | 1 << SensorKind.PULSE | i2c  # all but the DHTs
             image = with_generation(compile_recipe(parse(story.recipe("dht22")), load_board("pico")), 1)
-            with pytest.raises(ImageRefused, match=r"sensor 0 is a DHT22.*\(dht22\).*built with sensor kinds ds18b20, hcsr04, pulse"):
+            with pytest.raises(ImageRefused, match=r"sensor 0 is a DHT22.*\(dht22\).*built with sensor kinds ds18b20, hcsr04, pulse, bme280, "):
                 push(s, image)
             assert s.handshake().config_generation == 0
     finally:

@@ -38,8 +38,12 @@ from tendril.protocol import (
     RequestHello,
     RequestStatus,
     Resume,
+    I2cData,
+    I2cRead,
+    I2cScan,
     RomCodes,
     RuleEntry,
+    ScanI2c,
     ScanOneWire,
     SetParam,
     Status,
@@ -76,6 +80,8 @@ requests = st.one_of(
     st.builds(ClearSafeMode),
     st.builds(TelemetryMode, u8),
     st.builds(ScanOneWire, u8, u8),
+    st.builds(ScanI2c, u8),
+    st.builds(I2cRead, u8, u8, u8, u8, u8),
     st.builds(UnknownCommand, u8.filter(lambda op: op not in COMMANDS), st.binary(max_size=40)),
 )
 
@@ -120,7 +126,9 @@ device_messages = st.one_of(
     st.builds(Params, u8, u8, st.lists(i32, max_size=PARAMS_MAX_VALUES).map(tuple)),
     statuses,
     st.builds(RomCodes, u8, u8, u8, u8, st.lists(st.binary(min_size=8, max_size=8), max_size=7).map(tuple)),
-    st.builds(Unknown, st.sampled_from([0x02, 0x7F, 0x8B, 0xC7, 0xFF]), st.binary(max_size=64)),
+    st.builds(I2cScan, u8, st.lists(u8, max_size=16).map(tuple)),
+    st.builds(I2cData, u8, u8, st.binary(max_size=8)),
+    st.builds(Unknown, st.sampled_from([0x02, 0x7F, 0x8D, 0xC7, 0xFF]), st.binary(max_size=64)),
 )
 
 

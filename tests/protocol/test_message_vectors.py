@@ -33,6 +33,8 @@ def from_vector(msg_type: int, fields: dict):
     cls = COMMANDS[fields.pop("op")] if msg_type == MsgType.COMMAND else BY_TYPE[msg_type]
     for name in BYTES_FIELDS & fields.keys():
         fields[name] = bytes.fromhex(fields[name])
+    if "addresses" in fields:
+        fields["addresses"] = tuple(fields["addresses"])
     if "values" in fields:
         fields["values"] = tuple(fields["values"])
     if "codes" in fields:

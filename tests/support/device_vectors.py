@@ -35,7 +35,7 @@ from tendril.sim.clock import BoardClock
 ROOT = Path(__file__).resolve().parents[2]
 DEVICE_VECTORS = ROOT / "tests" / "vectors" / "device"
 ANY = "*"
-REPLIES = {"ACK", "NACK", "PONG", "CONFIG_DATA", "PARAMS", "STATUS", "HELLO", "ROM_CODES"}
+REPLIES = {"ACK", "NACK", "PONG", "CONFIG_DATA", "PARAMS", "STATUS", "HELLO", "ROM_CODES", "I2C_SCAN", "I2C_DATA"}
 BARRIER_SEQ = 0xFFF0  # the runner's own PINGs; no vector uses these seqs
 HANG = UnknownCommand(0xF0)  # the native debug build's hang (docs/firmware.md, TD_DEBUG_HANG)
 

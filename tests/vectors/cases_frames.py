@@ -349,6 +349,13 @@ def message_cases() -> list[dict]:
     command("command_telemetry_mode_raw", 0xFFFF, CommandOp.TELEMETRY_MODE, {"flags": 1}, b"\x01")
     command("command_scan_onewire_d3", 41, CommandOp.SCAN_ONEWIRE, {"pin": 3, "first": 0}, b"\x03\x00")
     command("command_scan_onewire_page_2", 42, CommandOp.SCAN_ONEWIRE, {"pin": 8, "first": 7}, b"\x08\x07")
+    command("command_scan_i2c", 44, CommandOp.SCAN_I2C, {"first": 0x08}, b"\x08")
+    command("command_scan_i2c_page_2", 45, CommandOp.SCAN_I2C, {"first": 0x46}, b"\x46")
+    # a BME280's ID register (0xD0, one byte), and an SHT3x's status (command 0xF32D, 3 bytes)
+    command("command_i2c_read_bme280_id", 46, CommandOp.I2C_READ,
+            {"address": 0x76, "nwrite": 1, "w0": 0xD0, "w1": 0, "nread": 1}, b"\x76\x01\xd0\x00\x01")
+    command("command_i2c_read_sht3x_status", 47, CommandOp.I2C_READ,
+            {"address": 0x44, "nwrite": 2, "w0": 0xF3, "w1": 0x2D, "nread": 3}, b"\x44\x02\xf3\x2d\x03")
 
     hello_uno = {
         "protocol_version": 1,
@@ -677,6 +684,14 @@ def message_cases() -> list[dict]:
         {"pin": 3, "result": 2, "first": 0, "total": 0, "codes": []},
         bytes([3, 2, 0, 0]),
     )
+    case("i2c_scan_four", MsgType.I2C_SCAN, 44, {"status": 0, "addresses": [0x23, 0x38, 0x44, 0x76]},
+         bytes([0, 4, 0x23, 0x38, 0x44, 0x76]))
+    case("i2c_scan_full_page", MsgType.I2C_SCAN, 45, {"status": 0, "addresses": list(range(0x08, 0x18))},
+         bytes([0, 16, *range(0x08, 0x18)]))
+    case("i2c_scan_sda_held_low", MsgType.I2C_SCAN, 44, {"status": 4, "addresses": []}, bytes([4, 0]))
+    case("i2c_data_bme280_id", MsgType.I2C_DATA, 46, {"status": 0, "address": 0x76, "data": "60"},
+         bytes([0, 0x76, 0x60]))
+    case("i2c_data_nack", MsgType.I2C_DATA, 47, {"status": 1, "address": 0x45, "data": ""}, bytes([1, 0x45]))
     return cases
 
 

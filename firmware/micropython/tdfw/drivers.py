@@ -41,6 +41,7 @@ from .const import (
 )
 from .drivers_dht import DHT
 from .drivers_hcsr04 import HCSR04
+from .drivers_i2c import I2CSensor
 from .drivers_pulse import Pulse
 from .engine import HALF, U32, _el
 from .image import dur_ms, offsets
@@ -143,10 +144,11 @@ class DS18B20:
 DRIVERS = (Analog(), Digital())  # by DriverId
 # A sensor driver has setup(hal, rec) and poll(hal, rec, phase, now, got): like a channel driver's,
 # with got[2] the phase to keep and each quantity's reading at got[_Q[quantity]].
+_I2C = I2CSensor()  # one for every I2C kind
 SENSOR_DRIVERS = (DS18B20(), DHT(SENSOR_KIND_DHT22), DHT(SENSOR_KIND_DHT11), HCSR04(),
-                  Pulse())  # by SensorKind
+                  Pulse()) + (_I2C,) * 7  # by SensorKind
 # (contract/kinds.py); None: not built
-_Q = (0, 3)  # where a sensor driver puts each quantity's reading in ``got`` (1 and 2: wait, phase)
+_Q = (0, 3, 4)  # where a sensor driver puts each quantity's reading in ``got`` (1 and 2: wait, phase)
 
 
 def sensor_kinds_built(hal, sensor_drivers=SENSOR_DRIVERS):

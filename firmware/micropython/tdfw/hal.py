@@ -38,6 +38,7 @@ class Hal:
         self._ow = {}
         self._pulse = {}  # pin: [count, last counted fall (ticks_ms), debounce_ms, slot]
         self._dht = {}
+        self._i2c = None  # the board's I2C bus, made at the first I2C sensor's setup
         self._modules = dict(modules or {})  # the virtual board's models of onewire, ds18x20 and dht
         self.wdt = None
         self._watchdog = watchdog
@@ -89,6 +90,35 @@ class Hal:
             mod = self.module("dht")
             got = self._dht[pin] = (mod.DHT11 if dht11 else mod.DHT22)(self.m.Pin(pin))
         return got
+
+    # --- I2C (hal.h's hal_i2c_begin) ------------------------------------------------------------
+
+    def i2c(self, sda, scl, again=False):
+        """The board's bus: machine.I2C(0) on ``sda``/``scl`` at 100 kHz (hardware I2C on the Pico
+        and the ESP32), made once; ``again``: made anew after a bus fault, SCL first clocked up to 9
+        times while SDA is held low (a part cut off mid-byte lets go) where the port has open-drain
+        pins (the virtual board's I2C does that itself). None when the port refuses the pins."""
+        if self._i2c is not None and not again:
+            return self._i2c
+        Pin = self.m.Pin
+        if again and hasattr(Pin, "OPEN_DRAIN"):
+            try:
+                from time import sleep_us
+            except ImportError:
+                sleep_us = None
+            clk, data = Pin(scl, Pin.OPEN_DRAIN, value=1), Pin(sda, Pin.IN)
+            for _ in range(9):
+                if data.value() or sleep_us is None:
+                    break
+                clk.value(0)
+                sleep_us(5)
+                clk.value(1)
+                sleep_us(5)
+        try:
+            self._i2c = self.m.I2C(0, sda=Pin(sda), scl=Pin(scl), freq=100000)
+        except (OSError, ValueError):
+            self._i2c = None
+        return self._i2c
 
     # --- HC-SR04 ping (hal.h's hal_ping) --------------------------------------------------------
 

@@ -31,6 +31,12 @@ from .const import (
     CMD_STATUS_SIZE,
     CMD_SCAN_ONEWIRE_FMT,
     CMD_SCAN_ONEWIRE_SIZE,
+    CMD_SCAN_I2C_FMT,
+    CMD_SCAN_I2C_SIZE,
+    CMD_I2C_READ_FMT,
+    CMD_I2C_READ_SIZE,
+    I2C_SCAN_FMT,
+    I2C_SCAN_SIZE,
     CMD_TELEMETRY_MODE_FMT,
     CMD_TELEMETRY_MODE_SIZE,
     COMMAND_OP,
@@ -78,6 +84,8 @@ from .const import (
     OP_PAUSE,
     OP_RESUME,
     OP_SCAN_ONEWIRE,
+    OP_SCAN_I2C,
+    OP_I2C_READ,
     OP_SET_PARAM,
     OP_STATUS,
     OP_TELEMETRY_MODE,
@@ -118,6 +126,8 @@ _OPS = {
     OP_CLEAR_SAFE_MODE: (CMD_CLEAR_SAFE_MODE_FMT, CMD_CLEAR_SAFE_MODE_SIZE),
     OP_TELEMETRY_MODE: (CMD_TELEMETRY_MODE_FMT, CMD_TELEMETRY_MODE_SIZE),
     OP_SCAN_ONEWIRE: (CMD_SCAN_ONEWIRE_FMT, CMD_SCAN_ONEWIRE_SIZE),
+    OP_SCAN_I2C: (CMD_SCAN_I2C_FMT, CMD_SCAN_I2C_SIZE),
+    OP_I2C_READ: (CMD_I2C_READ_FMT, CMD_I2C_READ_SIZE),
 }
 
 
@@ -247,6 +257,14 @@ def status_actuator(raw, at, state, level, owner, ms_left, today_on_ms):
 def status_rule(raw, at, state, last_skip, since_fired_ms):
     struct.pack_into(STATUS_RULE_FMT, raw, P + at, state, last_skip, since_fired_ms)
     return at + STATUS_RULE_SIZE
+
+
+def i2c(raw, status, second, data):
+    """I2C_SCAN (second = the count, data = the addresses) or I2C_DATA (second = the address,
+    data = the bytes read): the same layout."""
+    struct.pack_into(I2C_SCAN_FMT, raw, P, status, second)
+    raw[P + I2C_SCAN_SIZE : P + I2C_SCAN_SIZE + len(data)] = bytes(data)
+    return I2C_SCAN_SIZE + len(data)
 
 
 def rom_codes(raw, pin, result, first, total, codes):

@@ -14,6 +14,8 @@ from .const import (
     ACTUATOR_STATE_BIT_LOCKED,
     ACTUATOR_STATE_BIT_RESTING,
     B_MAX_IMAGE,
+    B_I2C_SDA,
+    B_I2C_SCL,
     B_PIN_CAPS,
     CONFIG_CHUNK_MAX,
     CONFIG_OUTCOME_APPLIED,
@@ -24,6 +26,9 @@ from .const import (
     EVENT_KIND_ERROR,
     EVENT_KIND_MODE,
     FRAME_HEADER_TYPE,
+    I2C_READ_MAX,
+    I2C_STATUS_TIMEOUT,
+    I2C_WRITE_MAX,
     IMAGE_HEADER_RECIPE_HASH,
     MAX_PAYLOAD,
     MODE_CHANGE_SAFE_MODE_CLEARED,
@@ -34,6 +39,8 @@ from .const import (
     MSG_CONFIG_COMMIT,
     MSG_CONFIG_DATA,
     MSG_CONFIG_READ,
+    MSG_I2C_DATA,
+    MSG_I2C_SCAN,
     MSG_NACK,
     MSG_PARAMS,
     MSG_PING,
@@ -54,16 +61,19 @@ from .const import (
     NACK_STALE_GENERATION,
     NACK_STORAGE,
     NACK_TOO_LARGE,
+    NACK_UNKNOWN_OP,
     NEVER_MS,
     NO_INDEX,
     OFF_REASON_RECONFIG,
     OP_CLEAR_SAFE_MODE,
     OP_GET_PARAMS,
     OP_HELLO,
+    OP_I2C_READ,
     OP_LEASE,
     OP_OFF,
     OP_PAUSE,
     OP_RESUME,
+    OP_SCAN_I2C,
     OP_SCAN_ONEWIRE,
     OP_SET_PARAM,
     OP_STATUS,
@@ -263,6 +273,8 @@ def _command(app, seq, f):
         return _status(app, seq, f[1], f[2], now)
     if op == OP_SCAN_ONEWIRE:
         return _scan(app, seq, f[1], f[2])
+    if op == OP_SCAN_I2C or op == OP_I2C_READ:
+        return _i2c(app, seq, f)
     if op == OP_GET_PARAMS:
         params = eng.params if eng is not None else ()
         first = f[1]
@@ -298,6 +310,33 @@ def _scan(app, seq, pin, first):
         return _nack(app, MSG_COMMAND, seq, NACK_PIN_IN_USE, pin)
     result, codes, total = scan.search(app.hal.onewire(pin)[0], first, ROM_CODES_MAX)
     app.send(MSG_ROM_CODES, seq, msg.rom_codes(app.enc.raw, pin, result, first, total, codes))
+
+
+def _i2c(app, seq, f):
+    """SCAN_I2C and I2C_READ on the board's bus (req.c's cmd_i2c)."""
+    op, sda, scl = f[0], app.board[B_I2C_SDA], app.board[B_I2C_SCL]
+    if sda == NONE:
+        return _nack(app, MSG_COMMAND, seq, NACK_UNKNOWN_OP, op)
+    if op == OP_I2C_READ and (f[1] > 0x7F or f[2] > I2C_WRITE_MAX or not 1 <= f[5] <= I2C_READ_MAX):
+        return _nack(app, MSG_COMMAND, seq, NACK_BAD_VALUE, 0)
+    for pin in (sda, scl):
+        if scan.pin_in_use(app.img, pin, True):
+            return _nack(app, MSG_COMMAND, seq, NACK_PIN_IN_USE, pin)
+    m = app.hal.m
+    try:  # made for each request: a new I2C frees a stuck bus, as hal_i2c_begin does
+        bus = m.I2C(0, sda=m.Pin(sda), scl=m.Pin(scl), freq=100000)
+    except OSError:
+        bus = None
+    if op == OP_SCAN_I2C:
+        st, found = scan.i2c_scan(bus, f[1]) if bus is not None else (I2C_STATUS_TIMEOUT, [])
+        return app.send(MSG_I2C_SCAN, seq, msg.i2c(app.enc.raw, st, len(found), found))
+    try:
+        from time import sleep_ms
+    except ImportError:  # CPython: the virtual board's time stands still in a request
+        sleep_ms = None
+    write = bytes((f[3], f[4]))[: f[2]]
+    st, got = scan.i2c_read(bus, f[1], write, f[5], sleep_ms) if bus is not None else (I2C_STATUS_TIMEOUT, b"")
+    app.send(MSG_I2C_DATA, seq, msg.i2c(app.enc.raw, st, f[1], got))
 
 
 def _status(app, seq, section, first, now):

@@ -25,6 +25,11 @@ OWNER_LEASE = 0xFE  # STATUS actuator owner: a manual lease
 NEVER_MS = 0xFFFFFFFF  # STATUS since_fired_ms of a rule that never fired
 ROM_CODE_SIZE = 8  # a 1-Wire ROM code: family byte, 48-bit serial, CRC-8
 SCAN_MAX_CODES = 16  # a 1-Wire bus search stops after this many codes (ScanResult.TRUNCATED)
+I2C_SCAN_MAX = 16  # addresses in one I2C_SCAN reply; a host asks again from the last one + 1
+I2C_ADDR_FIRST = 0x08  # the 7-bit addresses an I2C scan tries: 0x08..0x77 (the rest are reserved)
+I2C_ADDR_LAST = 0x77
+I2C_WRITE_MAX = 2  # bytes I2C_READ writes first (a register address or a 16-bit command), 0..2
+I2C_READ_MAX = 8  # bytes I2C_READ reads, 1..8
 
 
 class MsgType(IntEnum):
@@ -49,6 +54,8 @@ class MsgType(IntEnum):
     PARAMS = 0x88
     STATUS = 0x89
     ROM_CODES = 0x8A
+    I2C_SCAN = 0x8B
+    I2C_DATA = 0x8C
 
 
 class CommandOp(IntEnum):
@@ -65,6 +72,8 @@ class CommandOp(IntEnum):
     CLEAR_SAFE_MODE = 0x09
     TELEMETRY_MODE = 0x0A  # u8 flags (TelemetryFlag)
     SCAN_ONEWIRE = 0x0B  # u8 pin, u8 first -> ROM_CODES (a 1-Wire bus search on the pin)
+    SCAN_I2C = 0x0C  # u8 first address -> I2C_SCAN (the addresses on the board's I2C bus that ACK)
+    I2C_READ = 0x0D  # u8 address, u8 nwrite, u8 w0, u8 w1, u8 nread -> I2C_DATA
 
 
 class Nack(IntEnum):
@@ -227,6 +236,16 @@ class ScanResult(IntEnum):
     HELD_LOW = 2  # the line was low before the reset: shorted to GND, or a device stuck
     CRC = 3  # a code failed its CRC-8, or the devices stopped answering mid-search: the codes before
     TRUNCATED = 4  # SCAN_MAX_CODES codes found and the bus has more
+
+
+class I2cStatus(IntEnum):
+    """How an I2C transfer ended (I2C_SCAN's and I2C_DATA's status; hal.h's HAL_I2C_* in this order)."""
+
+    OK = 0
+    NACK_ADDR = 1  # nothing ACKed the address
+    NACK_DATA = 2  # the device refused a written byte
+    TIMEOUT = 3  # a wait for the bus gave up: a chip holds SCL, or no pull-ups
+    BUS_STUCK = 4  # SDA reads low after 9 SCL clocks: shorted to GND, no pull-ups, or a chip stuck
 
 
 class ModeChange(IntEnum):

@@ -251,6 +251,20 @@ ROM_CODES = Record(
     ("total", "u8"),  # codes the search found
     rest="8-byte ROM codes",
 )
+I2C_SCAN = Record(
+    "I2C_SCAN",
+    "I2C_SCAN's head",
+    ("status", "u8"),  # I2cStatus: OK, or TIMEOUT / BUS_STUCK (the scan stopped there)
+    ("count", "u8"),  # addresses below
+    rest="7-bit addresses that ACKed, ascending",
+)
+I2C_DATA = Record(
+    "I2C_DATA",
+    "I2C_DATA's head",
+    ("status", "u8"),  # I2cStatus of the write or the read
+    ("address", "u8"),  # the request's
+    rest="the bytes read (none unless status is OK)",
+)
 
 # Requests (docs/protocol.md). A COMMAND's payload is its op byte, then the op's arguments.
 CONFIG_BEGIN = Record(
@@ -286,6 +300,10 @@ COMMANDS = {
     CommandOp.CLEAR_SAFE_MODE: _command(CommandOp.CLEAR_SAFE_MODE),
     CommandOp.TELEMETRY_MODE: _command(CommandOp.TELEMETRY_MODE, ("flags", "u8")),
     CommandOp.SCAN_ONEWIRE: _command(CommandOp.SCAN_ONEWIRE, ("pin", "u8"), ("first", "u8")),
+    CommandOp.SCAN_I2C: _command(CommandOp.SCAN_I2C, ("first", "u8")),
+    CommandOp.I2C_READ: _command(
+        CommandOp.I2C_READ, ("address", "u8"), ("nwrite", "u8"), ("w0", "u8"), ("w1", "u8"), ("nread", "u8")
+    ),
 }
 assert set(COMMANDS) == set(CommandOp), "every CommandOp needs its record"
 
@@ -309,6 +327,8 @@ RECORDS: tuple[Record, ...] = (
     STATUS_ACTUATOR,
     STATUS_RULE,
     ROM_CODES,
+    I2C_SCAN,
+    I2C_DATA,
     CONFIG_BEGIN,
     CONFIG_CHUNK,
     CONFIG_READ,

@@ -17,7 +17,7 @@ Payloads (JSON objects; an optional "id", a string or integer, is echoed in the 
     push      {"recipe": "<recipe TOML text>"}
     pull      {}            the reply carries the recipe the board runs as "recipe" (TOML text)
     status    {}            the reply carries the board's state payload as "state"
-    scan      {"pins": ["D3"]}  pins optional; the reply: "searched", "buses", "snippet" (docs/fleet.md)
+    scan      {"pins": ["D3"], "bus": "i2c"}  both optional; the reply: "searched", "buses", "i2c", "snippet" (docs/fleet.md)
 """
 
 from __future__ import annotations
@@ -79,9 +79,11 @@ class StatusRequest:
 @dataclass(frozen=True)
 class ScanBuses:
     """A 1-Wire search of ``pins`` (board pin names; none: the default list, as `tendril sensors
-    scan` has it); serve runs it on the board's link and replies with what it found."""
+    scan` has it) and the I2C bus's scan (``bus``: "i2c" or "onewire" alone; "": both, as the CLI
+    has it); serve runs it on the board's link and replies with what it found."""
 
     pins: tuple[str, ...] = ()
+    bus: str = ""
 
 
 @dataclass(frozen=True)
@@ -105,7 +107,7 @@ _KEYS = {
     "push": ({"recipe"}, set()),
     "pull": (set(), set()),
     "status": (set(), set()),
-    "scan": (set(), {"pins"}),
+    "scan": (set(), {"pins", "bus"}),
 }
 assert set(_KEYS) == set(COMMANDS)
 
@@ -269,7 +271,10 @@ def _scan(body: dict) -> ScanBuses:
             isinstance(p, str) and 0 < len(p) <= 16 for p in pins):
         raise CommandRefused(f"scan: pins must be a list of at most {_SCAN_PINS} pin names, "
                              f"not {_show(pins)}")
-    return ScanBuses(tuple(pins))
+    bus = body.get("bus", "")
+    if bus not in ("", "i2c", "onewire"):
+        raise CommandRefused(f"scan: bus must be \"i2c\" or \"onewire\", not {_show(bus)}")
+    return ScanBuses(tuple(pins), bus)
 
 
 def _set(recipe: Recipe, body: dict) -> SetParam:

@@ -36,7 +36,7 @@ COMMANDS = (
     "push",  # a new recipe (TOML text)
     "pull",  # the recipe the board runs, as TOML, in the reply
     "status",  # the board's state payload, in the reply
-    "scan",  # a 1-Wire bus search: the ROM codes and a recipe snippet in the reply
+    "scan",  # a 1-Wire search and an I2C scan: the codes, chips and a recipe snippet in the reply
 )
 
 _BOARD = re.compile(r"[0-9a-f]{8}")

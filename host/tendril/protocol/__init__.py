@@ -32,6 +32,7 @@ from .requests import (
     ConfigCommit,
     ConfigRead,
     GetParams,
+    I2cRead,
     Lease,
     Off,
     Pause,
@@ -39,11 +40,13 @@ from .requests import (
     RequestHello,
     RequestStatus,
     Resume,
+    ScanI2c,
     ScanOneWire,
     SetParam,
     TelemetryMode,
     UnknownCommand,
 )
+from .i2c import I2cData, I2cScan
 from .scan import RomCodes
 from .status import ActuatorEntry, RuleEntry, Status
 
@@ -82,6 +85,9 @@ __all__ = [
     "FrameDecoder",
     "GetParams",
     "Hello",
+    "I2cData",
+    "I2cRead",
+    "I2cScan",
     "Lease",
     "Log",
     "Message",
@@ -96,6 +102,7 @@ __all__ = [
     "Resume",
     "RomCodes",
     "RuleEntry",
+    "ScanI2c",
     "ScanOneWire",
     "SetParam",
     "Status",

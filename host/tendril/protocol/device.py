@@ -37,6 +37,7 @@ from ..contract import (
 )
 from ..contract import FW_NAME_SIZE, HELLO_FROZEN_SIZE, PARAMS_MAX_VALUES
 from ._base import I32S, EncodeError, Message, limit, need, pack, pack_i32s, u8_table
+from .i2c import I2cData, I2cScan
 from .scan import RomCodes
 from .status import Status
 
@@ -342,4 +343,6 @@ DEVICE_MESSAGES: tuple[type[Message], ...] = (
     Params,
     Status,
     RomCodes,
+    I2cScan,
+    I2cData,
 )

@@ -16,7 +16,8 @@ assert set(_BY_TYPE) == set(MsgType), "every MsgType needs a message class"
 # What a device sends: answers to a request (the request's seq) and what it says on its own. HELLO
 # is both: at boot, and the answer to COMMAND HELLO.
 REPLY_TYPES = frozenset({MsgType.ACK, MsgType.NACK, MsgType.PONG, MsgType.CONFIG_DATA,
-                         MsgType.PARAMS, MsgType.STATUS, MsgType.ROM_CODES, MsgType.HELLO})
+                         MsgType.PARAMS, MsgType.STATUS, MsgType.ROM_CODES, MsgType.I2C_SCAN,
+                         MsgType.I2C_DATA, MsgType.HELLO})
 SPONTANEOUS_TYPES = frozenset({MsgType.TELEMETRY, MsgType.EVENT, MsgType.LOG, MsgType.HELLO})
 assert REPLY_TYPES | SPONTANEOUS_TYPES == {cls.TYPE for cls in DEVICE_MESSAGES}, \
     "every device message is a reply or spontaneous"

@@ -13,6 +13,7 @@ from typing import ClassVar
 from .. import contract
 from ..contract import (
     CONFIG_CHUNK_MAX,
+    I2C_ADDR_FIRST,
     PING_MAX,
     RECIPE_HASH_SIZE,
     CommandOp,
@@ -257,6 +258,36 @@ class ScanOneWire(Command):
 
 
 @dataclass(frozen=True, slots=True)
+class ScanI2c(Command):
+    """An address scan of the board's I2C bus; the reply (I2C_SCAN) lists the addresses from
+    ``first`` on that ACK an empty write."""
+
+    OP = CommandOp.SCAN_I2C
+    ARGS = _args(CommandOp.SCAN_I2C)
+    first: int = I2C_ADDR_FIRST
+
+
+@dataclass(frozen=True, slots=True)
+class I2cRead(Command):
+    """Write ``nwrite`` (0..2) of w0, w1 to ``address`` (a register address or a command), then
+    read ``nread`` (1..8) bytes; the reply is I2C_DATA."""
+
+    OP = CommandOp.I2C_READ
+    ARGS = _args(CommandOp.I2C_READ)
+    address: int
+    nwrite: int
+    w0: int
+    w1: int
+    nread: int
+
+    @classmethod
+    def of(cls, address: int, write: bytes, nread: int) -> I2cRead:
+        """The request that writes ``write`` (0..2 bytes) then reads ``nread`` bytes."""
+        w = bytes(write) + bytes(2)
+        return cls(address, len(write), w[0], w[1], nread)
+
+
+@dataclass(frozen=True, slots=True)
 class UnknownCommand(Command):
     """An op this version does not know: a device answers NACK UNKNOWN_OP, detail = the op."""
 
@@ -283,6 +314,8 @@ COMMANDS: dict[int, type[Command]] = {
         ClearSafeMode,
         TelemetryMode,
         ScanOneWire,
+        ScanI2c,
+        I2cRead,
     )
 }
 assert set(COMMANDS) == set(CommandOp), "every CommandOp needs a message class"

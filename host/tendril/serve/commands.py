@@ -109,7 +109,7 @@ class Commands:
                 answer(request_id=rid, error="scan: serve does not know this board's pins "
                                              "(start serve with --board NAME)")
                 return
-            future = live.submit(lambda s: scan_buses(s, board_type, req.pins))
+            future = live.submit(lambda s: scan_buses(s, board_type, req.pins, req.bus))
         else:  # a request parse gives that serve does not run: a bug, said as one line
             answer(request_id=rid, error=f"{cmd.name}: not supported by this serve")
             return

@@ -38,7 +38,7 @@ _ALWAYS = (int(MsgType.ACK), int(MsgType.NACK))
 _DATA_REPLY = {
     "Ping": MsgType.PONG, "ConfigRead": MsgType.CONFIG_DATA, "GetParams": MsgType.PARAMS,
     "RequestStatus": MsgType.STATUS, "RequestHello": MsgType.HELLO,
-    "ScanOneWire": MsgType.ROM_CODES,
+    "ScanOneWire": MsgType.ROM_CODES, "ScanI2c": MsgType.I2C_SCAN, "I2cRead": MsgType.I2C_DATA,
 }
 _SPONTANEOUS = {int(t) for t in SPONTANEOUS_TYPES}
 
