@@ -168,21 +168,27 @@ static uint16_t conv_ms(uint8_t kind)
 uint8_t i2c_poll(const uint8_t *rec, uint8_t *phase, uint32_t now, int32_t *val, uint16_t *wait)
 {
     uint8_t kind = rec[TD_SENSOR_KIND], addr = rec[TD_SENSOR_OPTIONS], got, was = *phase;
-    uint16_t period, conv;
-    (void)now;
+    uint16_t period, conv = conv_ms(kind), held;
+    (void)now; /* the pass's time: it may be ms old by now, too coarse for a conversion's wait */
+    if (was) { /* started at (phase & 0x7F) * 2 ms: polled early, the part is still converting */
+        held = (uint16_t)((((uint8_t)(hal_millis() >> 1) - was) & 0x7Fu) * 2u);
+        if (held < conv) {
+            *wait = (uint16_t)(conv - held);
+            return TD_READING_NONE;
+        }
+    }
     if (kind <= TD_SENSOR_KIND_BMP280) got = bme_poll(rec, addr, was, val, wait);
     else if (kind <= TD_SENSOR_KIND_SHT4X) got = sht_poll(rec, addr, was, val, wait);
     else if (kind <= TD_SENSOR_KIND_AHT10) got = aht_poll(rec, addr, was, val, wait);
     else got = bh_poll(addr, was, val, wait);
     if (got == TD_READING_NONE) { /* started (collect it when *wait is over), or still busy */
-        *phase = 1;
+        if (!was) *phase = (uint8_t)(0x80u | (uint8_t)(hal_millis() >> 1)); /* when, in 2 ms steps */
         return got;
     }
     *phase = 0;
     *wait = 0; /* a fault at the start: the next try one period from now */
     if (was) { /* the reading or its fault: the next start one period after this one's */
         period = (uint16_t)dur16_ms(le_u16(rec + TD_SENSOR_PERIOD)); /* validated: <= 60 s */
-        conv = conv_ms(kind);
         if (period > conv) *wait = (uint16_t)(period - conv);
     }
     return got;

@@ -5,29 +5,14 @@ test: every kind's values over time (tests/support/i2c_story.py), and each fault
 from __future__ import annotations
 
 import pytest
-from tendril.boards import load_board
 from tendril.contract import SensorKind
-from tendril.image.codec import with_generation
-from tendril.protocol import Ack, Event, Hello, RequestHello, Telemetry
-from tendril.recipes import compile_recipe, parse
+from tendril.protocol import Event, Hello, RequestHello, Telemetry
 
 from ..support import i2c_story as story
-from ..support.native_board import NativeBoard
+from ..support.native_board import NativeBoard, play_recipe
 
 I2C_KINDS = (SensorKind.BME280, SensorKind.BMP280, SensorKind.SHT3X, SensorKind.SHT4X, SensorKind.AHT20,
              SensorKind.AHT10, SensorKind.BH1750)
-
-
-def _play(binary, tmp_path, recipe: str, lines: list[str], ms: int) -> NativeBoard:
-    args = [a for line in lines for a in ("--set", line)]
-    board = NativeBoard(binary, tmp_path / "ee.bin", "--fast", "--hold", *args)
-    try:
-        image = with_generation(compile_recipe(parse(recipe), load_board("uno")), 1)
-        assert isinstance(board.push(image)[-1], Ack)
-        board.run(ms)
-    finally:
-        board.close()
-    return board
 
 
 def test_the_native_board_says_it_has_every_i2c_driver(plain, tmp_path):
@@ -40,7 +25,7 @@ def test_the_native_board_says_it_has_every_i2c_driver(plain, tmp_path):
 
 
 def test_every_i2c_kind_reads_what_the_scenario_sets_within_its_resolution(plain, tmp_path):
-    board = _play(plain, tmp_path, story.values_recipe(), story.values_scenario(), story.VALUES_RUN_MS)
+    board = play_recipe(plain, tmp_path, story.values_recipe(), story.values_scenario(), story.VALUES_RUN_MS)
     rows = [(m.time_ms, list(m.values)) for m in board.messages(Telemetry)]
     assert story.check_values(rows) >= 8 * 35
     assert not [e for e in board.messages(Event) if e.kind == 8], board.messages(Event)  # no SENSOR event
@@ -48,7 +33,7 @@ def test_every_i2c_kind_reads_what_the_scenario_sets_within_its_resolution(plain
 
 @pytest.mark.parametrize("binary", ["plain", "debug"])
 def test_each_i2c_fault_is_its_channels_event_and_recovers_while_the_rest_reads_on(binary, request, tmp_path):
-    board = _play(request.getfixturevalue(binary), tmp_path, story.FAULTS_RECIPE, story.faults_scenario(),
+    board = play_recipe(request.getfixturevalue(binary), tmp_path, story.FAULTS_RECIPE, story.faults_scenario(),
                   story.FAULTS_RUN_MS)
     rows = [(m.time_ms, list(m.values)) for m in board.messages(Telemetry)]
     story.check_faults(rows, board.messages(Event))

@@ -234,3 +234,21 @@ def build_native() -> tuple[Path, Path]:
     if result.returncode != 0:
         raise RuntimeError(f"building the native board failed:\n{result.stdout}\n{result.stderr}")
     return BUILD / "tendril-native", BUILD / "tendril-native-test"
+
+
+def play_recipe(binary: Path, tmp_path: Path, recipe: str, lines: list[str], ms: int, board: str = "uno") -> NativeBoard:
+    """A held native board with scenario ``lines`` (``--set``), the recipe pushed, ``ms`` board ms run;
+    the board closed, its messages kept."""
+    from tendril.boards import load_board
+    from tendril.image.codec import with_generation
+    from tendril.protocol import Ack
+    from tendril.recipes import compile_recipe, parse
+
+    args = [a for line in lines for a in ("--set", line)]
+    native = NativeBoard(binary, tmp_path / "ee.bin", "--fast", "--hold", *args)
+    try:
+        assert isinstance(native.push(with_generation(compile_recipe(parse(recipe), load_board(board)), 1))[-1], Ack)
+        native.run(ms)
+    finally:
+        native.close()
+    return native
