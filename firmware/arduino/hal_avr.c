@@ -761,9 +761,9 @@ static uint8_t i2c_start(uint8_t addr, uint8_t read)
     I2C_GO(0);
     if (i2c_wait()) return HAL_I2C_TIMEOUT;
     st = TWSR & 0xF8;
-    if (st != (read ? 0x40 : 0x18)) { /* 0x20 / 0x48: no ACK */
+    if (st != (read ? 0x40 : 0x18)) { /* 0x20 / 0x48: no ACK, or no bus: SDA still low after the STOP */
         i2c_stop();
-        return HAL_I2C_NACK_ADDR;
+        return (I2C_PIN & I2C_SDA) ? HAL_I2C_NACK_ADDR : HAL_I2C_BUS_STUCK;
     }
     return HAL_I2C_OK;
 }

@@ -1,43 +1,27 @@
 """The real AVR binary's I2C drivers in simavr: its TWI master against the chip models on the runner's
 bus (firmware/sim/sim_i2c_avr.c over sim_i2c.c), the same stories the native board tells
-(tests/support/i2c_story.py): every kind's values over time, and every fault with its recovery.
-
-The Uno case skips while the Uno build with every driver is over its flash budget (measured here,
-at test time, with the budget lifted): then the product cannot be built for it at all."""
+(tests/support/i2c_story.py): every kind's values over time, and every fault with its recovery, on
+the Uno and the Mega."""
 
 from __future__ import annotations
 
-import re
-import subprocess
 
 import pytest
 from tendril.boards import load_board
-from tendril.contract import SensorFault
 from tendril.image import with_generation
 from tendril.protocol import Telemetry
 from tendril.recipes import compile_recipe, parse
 
 from ..support import i2c_story as story
-from ..support.simavr_board import ROOT, FirmwareBoard, build_product
+from ..support.simavr_board import FirmwareBoard, build_product
 
 pytestmark = pytest.mark.slow  # the real firmware in simavr for 42 and 48 s of board time
 
-UNO_FLASH_BUDGET = 24576
-
-
-def _elf(board: str):
-    if board == "uno":  # measured with the budget lifted: over it, the product does not build
-        done = subprocess.run(["make", "-s", "-C", str(ROOT / "firmware"), "BOARD=uno", "FLASH_BUDGET_uno=65536"],
-                              capture_output=True, text=True, check=False)
-        size = re.search(r"flash (\d+) /", done.stdout + done.stderr)
-        if size and int(size.group(1)) > UNO_FLASH_BUDGET:
-            pytest.skip(f"the Uno build with every driver is {size.group(1)} B, over its {UNO_FLASH_BUDGET} B budget")
-    return build_product(board)
 
 
 @pytest.fixture(params=story.BOARDS)
 def board(request, simavr_built, tmp_path):
-    fw = FirmwareBoard(_elf(request.param), tmp_path, board=request.param)
+    fw = FirmwareBoard(build_product(request.param), tmp_path, board=request.param)
     yield fw
     fw.stop()
 
@@ -56,7 +40,6 @@ def test_the_real_binary_reads_every_i2c_kind_within_its_resolution(board):
 
 def test_the_real_binary_reports_each_i2c_fault_and_recovers(board):
     rows = _run(board, story.FAULTS_RECIPE, story.faults_scenario(), story.FAULTS_RUN_MS)
-    # Known gap: with SDA held low, the AVR HAL's START succeeds in simavr's TWI and the address
-    # byte ends as "no ACK" (hal_avr.c i2c_start: NACK_ADDR), so the drivers say NO_ANSWER where
-    # the design (and the native board) say BUS. The recovery is the same.
-    story.check_faults(rows, board.device_events(), held_low=SensorFault.NO_ANSWER)
+    # With SDA held low simavr's TWI still sends a START and the address ends as "no ACK": the HAL
+    # looks at SDA after its STOP and says BUS_STUCK (hal_avr.c i2c_start), so BUS as natively.
+    story.check_faults(rows, board.device_events())
