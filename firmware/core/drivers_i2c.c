@@ -18,10 +18,12 @@
 #include "tendril_records.h"
 
 #ifndef TD_NO_I2C
-/* Conversion times (datasheets' maxima) plus a margin for the ms tick and the loop: */
+/* Conversion times (datasheets' maxima) plus a margin for the ms tick and the loop (>= 3 ms where
+ * the part cannot say it is busy: the AVR's millis steps 1.024 ms and the start is kept in 2 ms
+ * steps, so a 1 ms margin read an SHT4x 1 ms early on the Uno in simavr): */
 #define BME_MS 12u    /* forced mode, x1 oversampling each: 9.3 ms (BMP280 6.4 ms) */
-#define SHT3X_MS 17u  /* single shot, high repeatability: 15.5 ms */
-#define SHT4X_MS 10u  /* high precision: 8.3 ms */
+#define SHT3X_MS 19u  /* single shot, high repeatability: 15.5 ms */
+#define SHT4X_MS 12u  /* high precision: 8.3 ms */
 #define AHT_MS 85u    /* "wait 80 ms" after the trigger (AHT10: more than 75 ms) */
 #define BH1750_MS 190u /* one-time H-resolution: 180 ms at most */
 #define BUSY_MS 10u   /* an AHT or BME still busy: look again this much later */
