@@ -1,13 +1,10 @@
 """The I2C scan in the real AVR binary in simavr: the firmware's cmd_i2c on the AVR's TWI master
 (firmware/arduino/hal_avr.c) against the runner's chip models (sim_i2c_avr.c answering the TWI from
 firmware/sim/sim_i2c_chips.c), through the host's tendril.session.scan_i2c: the story of
-tests/support/i2c_scan_story.py as the native board and the virtual board tell it. The Uno is
-skipped, saying so, only while its firmware is over its flash budget (the I2C drivers may put it
-there until the flash work lands); the Mega always runs."""
+tests/support/i2c_scan_story.py as the native board and the virtual board tell it, on the Uno and
+the Mega."""
 
 from __future__ import annotations
-
-import subprocess
 
 import pytest
 from tendril.contract import I2cStatus
@@ -15,25 +12,16 @@ from tendril.session import Session
 from tendril.session.scan_i2c import scan_i2c
 from tendril.sim.runner import SimBoard, SimSpec
 
-from ..conftest import ROOT
 from ..support import i2c_scan_story as story
 from ..support.simavr_board import Events, build_product
 
 pytestmark = pytest.mark.slow  # the real firmware in simavr, paced in real time
 
 
-def product(board: str):
-    if board == "uno":
-        done = subprocess.run(["make", "-s", "-C", str(ROOT / "firmware"), "BOARD=uno"], capture_output=True,
-                              text=True, check=False)
-        if "OVER BUDGET" in done.stderr:
-            pytest.skip(f"the Uno firmware is over its flash budget: {done.stdout.strip().splitlines()[-1]}")
-    return build_product(board)
-
 
 @pytest.mark.parametrize("board", ["mega2560", "uno"])
 def test_the_real_binary_names_each_chip_and_says_a_bus_held_low(simavr_built, board, tmp_path):
-    elf = product(board)
+    elf = build_product(board)
     found = {}
     for name, lines in (("chips", story.CHIPS), ("held_low", story.HELD_LOW)):
         extra = [a for line in lines for a in ("--set", line)]

@@ -12,7 +12,6 @@ falls half a second off the reads' 5 s grid, so no read is on the edge of one.""
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 from typing import NamedTuple
 
@@ -25,9 +24,8 @@ from tendril.image import decode, with_generation
 from tendril.protocol import Ack, Event, Hello
 from tendril.recipes import compile_recipe, load
 from tendril.sim import i2c_float
-from tendril.sim.runner import ROOT
 
-from .simavr_board import FirmwareBoard, build_product, on_periods
+from .simavr_board import FirmwareBoard, on_periods
 
 SLACK_MS = 1_000  # simavr's clock runs a moment between the push and its hold; a tick's length
 NO_READING = None  # a decoded TELEMETRY value for a channel without a reading (INT32_MIN on the wire)
@@ -149,13 +147,3 @@ class Held:
         return self.board.link.request(msg)
 
 
-def product_within_budget(board: str) -> Path:
-    """The product firmware for ``board``; skipped, with its size, only while that build is over
-    its budget (the Uno with every driver, until the flash work lands: docs/firmware.md), any
-    other failure fails."""
-    done = subprocess.run(check=False, args=["make", "-s", "-C", str(ROOT / "firmware"), f"BOARD={board}"],
-                          capture_output=True, text=True)
-    if done.returncode and "OVER BUDGET" in done.stderr:
-        size = [line for line in done.stdout.splitlines() if line.startswith("tendril ")]
-        pytest.skip(f"the {board} build is over its budget: {size[-1] if size else done.stderr.strip()}")
-    return build_product(board)
