@@ -4,8 +4,11 @@ A sonar (trigger and echo pins per board) reads 123.4 cm, then every fault in tu
 no echo at all, an echo held high, an echo longer than the timeout (all three NO_ANSWER), a target
 nearer than 2 cm and one beyond 400 cm (OUT_OF_RANGE). The expected reading is worked out here from
 the datasheet's 58 us per cm: the echo's width in whole us, then thousandths of a cm, rounded;
-`tolerance` is what a board that times the echo coarser may be off by (the AVR's timer 0 ticks are
-4 us: 0.07 cm). Scenario lines: firmware/sim/README.md, `hcsr04` and `hcsr04_fault`.
+`tolerance` is what a board that times the echo with interrupts on may be off by: the AVR counts
+timer 0's 4 us ticks (0.07 cm) and an interrupt (the ADC scan's, every 104 us; a byte to or from the host)
+that lands between reading the counter and seeing the edge moves that edge by its length, at either
+end; a CI run saw 123.517 cm for 123.397 (7 us late). 0.3 cm, the module's own resolution, is 17 us.
+Scenario lines: firmware/sim/README.md, `hcsr04` and `hcsr04_fault`.
 """
 
 from __future__ import annotations
@@ -59,7 +62,7 @@ sensor = "sonar"
     ],
     "run_ms": 26_000,
     "value": _reading(CM),
-    "tolerance": 100,
+    "tolerance": 300,
     "episodes": [
         _episode(SensorFault.NO_ANSWER, 4_000, 6_000),
         _episode(SensorFault.NO_ANSWER, 8_000, 10_000),
