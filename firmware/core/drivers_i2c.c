@@ -37,7 +37,7 @@ static uint8_t i2c_fault(uint8_t st)
 {
     if (st == HAL_I2C_OK) return 0;
     if (st == HAL_I2C_NACK_ADDR || st == HAL_I2C_NACK_DATA) return TD_SENSOR_FAULT_NO_ANSWER;
-    hal_i2c_begin(0);
+    hal_i2c_begin(td_i2c_fast);
     return TD_SENSOR_FAULT_BUS;
 }
 
@@ -62,8 +62,8 @@ static bool crc_ok(const uint8_t *p, uint8_t n)
 
 void i2c_setup(const uint8_t *rec)
 {
-    (void)rec;
-    hal_i2c_begin(0); /* 100 kHz; a second I2C sensor's setup begins it again, which is harmless */
+    td_i2c_fast = rec[TD_SENSOR_OPTIONS + 1]; /* the image check made it the same on every I2C sensor */
+    hal_i2c_begin(td_i2c_fast);               /* a second I2C sensor's setup begins it again: harmless */
 }
 
 /* BME280 / BMP280: start a forced measurement (after the ID check), collect it. */

@@ -224,7 +224,7 @@ static bool on_i2c(uint8_t kind)
 }
 
 /* Check 16's I2C part for sensor i at r: its pins the board's bus (TD_NO_INDEX without one: never a
- * pin), and no earlier I2C sensor at its address (option byte 0). */
+ * pin), no earlier I2C sensor at its address (option byte 0) or at another bus speed (option 1). */
 static td_image_error_t check_i2c(const vctx_t *v, const uint8_t *r, uint8_t i)
 {
     uint8_t j;
@@ -232,7 +232,8 @@ static td_image_error_t check_i2c(const vctx_t *v, const uint8_t *r, uint8_t i)
     for (j = 0; j < i; j++) {
         uint16_t at = (uint16_t)(v->sens_at + TD_SENSOR_SIZE * j);
         if (on_i2c(image_rd_u8(v->src, at + TD_SENSOR_KIND)) &&
-            image_rd_u8(v->src, at + TD_SENSOR_OPTIONS) == r[TD_SENSOR_OPTIONS]) {
+            (image_rd_u8(v->src, at + TD_SENSOR_OPTIONS) == r[TD_SENSOR_OPTIONS] ||
+             image_rd_u8(v->src, at + TD_SENSOR_OPTIONS + 1) != r[TD_SENSOR_OPTIONS + 1])) {
             return TD_IMG_ERR_BAD_SENSOR;
         }
     }

@@ -8,6 +8,7 @@
 #include "frame.h"
 #include "hal.h"
 #include "image_layout.h"
+#include "sensor.h"
 #include "store.h"
 #include "tendril_kinds.h"
 
@@ -95,7 +96,7 @@ uint8_t req_i2c(device_t *d, const td_request_t *r, reply_t *out)
     if (pin_in_use(d, TD_BOARD_I2C_SDA, BUS_I2C)) return TD_NACK_PIN_IN_USE;
     out->detail = TD_BOARD_I2C_SCL;
     if (pin_in_use(d, TD_BOARD_I2C_SCL, BUS_I2C)) return TD_NACK_PIN_IN_USE;
-    st = port->i2c_begin(0);
+    st = port->i2c_begin(td_i2c_fast); /* the speed the recipe's I2C sensors run at (100 kHz without) */
     if (r->op == TD_OP_SCAN_I2C) {
         if (a < TD_I2C_ADDR_FIRST) a = TD_I2C_ADDR_FIRST;
         for (; st == HAL_I2C_OK && a <= TD_I2C_ADDR_LAST && n < TD_I2C_SCAN_MAX; a++) {

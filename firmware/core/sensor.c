@@ -33,6 +33,8 @@ static TD_NOINLINE const td_sensor_driver_t *sensor_rec(const sensors_t *s, cons
     return &sdrivers[rec[TD_SENSOR_KIND]]; /* validated: a kind of the table */
 }
 
+uint8_t td_i2c_fast; /* sensor.h */
+
 void sensors_setup(sensors_t *s, engine_t *e, const td_driver_t *drivers, const td_sensor_driver_t *sdrivers)
 {
     uint8_t i, kind, pin;
@@ -41,6 +43,7 @@ void sensors_setup(sensors_t *s, engine_t *e, const td_driver_t *drivers, const 
     s->sarmed = 0;
     s->sens_at = (uint16_t)(e->rule_at + TD_RULE_SIZE * e->nr);
     s->ns = (uint8_t)((e->src->len - s->sens_at) / TD_SENSOR_SIZE); /* validated: whole records */
+    td_i2c_fast = 0; /* until an I2C sensor's setup says otherwise */
     for (i = 0; i < s->ns; i++) {
         void (*setup)(const uint8_t *) = TD_ROM_FN(void (*)(const uint8_t *), &sensor_rec(s, e, sdrivers, i, rec)->setup);
         s->sphase[i] = 0;

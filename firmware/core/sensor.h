@@ -103,6 +103,9 @@ extern const td_sensor_driver_t td_sensor_drivers[TD_SENSOR_KIND_COUNT];
 #else
 #define TD_SENSOR_KINDS_BUILT_PULSE (1UL << TD_SENSOR_KIND_PULSE) /* drivers_pulse.c */
 #endif
+/* The I2C sensors' bus speed (their option byte 1): 1 = 400 kHz, 0 = 100 kHz; set by their setup,
+ * used when a bus fault or a scan begins the bus again (drivers_i2c.c). */
+extern uint8_t td_i2c_fast;
 #ifdef TD_NO_I2C
 #define TD_SENSOR_KINDS_BUILT_I2C 0UL
 #else /* BME280 .. BH1750, codes 5..11 (drivers_i2c.c) */

@@ -22,17 +22,17 @@ const td_sensor_kind_row_t td_sensor_kinds[TD_SENSOR_KIND_COUNT > 0 ? TD_SENSOR_
     /* PULSE: "pulse", quantities rate, total */
     {130, 1, 2, 0x00, {0, 0, 0}, {255, 1, 0}, 100, 0},
     /* BME280: "bme280", quantities temperature, humidity, pressure */
-    {6, 2, 3, 0x00, {118, 0, 0}, {119, 0, 0}, 10, TD_SENSOR_BUS_I2C},
+    {6, 2, 3, 0x00, {118, 0, 0}, {119, 1, 0}, 10, TD_SENSOR_BUS_I2C},
     /* BMP280: "bmp280", quantities temperature, pressure */
-    {6, 2, 2, 0x00, {118, 0, 0}, {119, 0, 0}, 10, TD_SENSOR_BUS_I2C},
+    {6, 2, 2, 0x00, {118, 0, 0}, {119, 1, 0}, 10, TD_SENSOR_BUS_I2C},
     /* SHT3X: "sht3x", quantities temperature, humidity */
-    {6, 2, 2, 0x00, {68, 0, 0}, {69, 0, 0}, 16, TD_SENSOR_BUS_I2C},
+    {6, 2, 2, 0x00, {68, 0, 0}, {69, 1, 0}, 16, TD_SENSOR_BUS_I2C},
     /* SHT4X: "sht4x", quantities temperature, humidity */
-    {6, 2, 2, 0x00, {68, 0, 0}, {70, 0, 0}, 10, TD_SENSOR_BUS_I2C},
+    {6, 2, 2, 0x00, {68, 0, 0}, {70, 1, 0}, 10, TD_SENSOR_BUS_I2C},
     /* AHT20: "aht20", quantities temperature, humidity */
-    {6, 2, 2, 0x00, {56, 0, 0}, {56, 0, 0}, 80, TD_SENSOR_BUS_I2C},
+    {6, 2, 2, 0x00, {56, 0, 0}, {56, 1, 0}, 80, TD_SENSOR_BUS_I2C},
     /* AHT10: "aht10", quantities temperature, humidity */
-    {6, 2, 2, 0x00, {56, 0, 0}, {57, 0, 0}, 80, TD_SENSOR_BUS_I2C},
+    {6, 2, 2, 0x00, {56, 0, 0}, {57, 1, 0}, 80, TD_SENSOR_BUS_I2C},
     /* BH1750: "bh1750", quantities illuminance */
-    {6, 2, 1, 0x00, {35, 0, 0}, {92, 0, 0}, 180, TD_SENSOR_BUS_I2C},
+    {6, 2, 1, 0x00, {35, 0, 0}, {92, 1, 0}, 180, TD_SENSOR_BUS_I2C},
 };

@@ -76,8 +76,8 @@ class Hal:
     def __init__(self, bus):
         self.bus = bus
 
-    def i2c(self, sda, scl, again=False):
-        self.bus._next(["begin", sda, scl, again])
+    def i2c(self, sda, scl, again=False, hz=None):
+        self.bus._next(["begin", sda, scl, again, hz])
         return self.bus
 
 
@@ -123,10 +123,10 @@ class _Recording:
             return list(buf)
         self._do(["m", addr, reg, len(buf)], read)
 
-    def i2c(self, sda, scl, again=False):
+    def i2c(self, sda, scl, again=False, hz=None):
         if self.bus is None or again:
-            self.bus = self.cls(0, sda=sda, scl=scl, freq=100_000)
-        self.trace.append([["begin", sda, scl, again], None])
+            self.bus = self.cls(0, sda=sda, scl=scl, freq=hz or 100_000)
+        self.trace.append([["begin", sda, scl, again, hz], None])
         return self
 
 

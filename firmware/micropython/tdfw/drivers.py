@@ -185,6 +185,8 @@ class Sensors:
         self.swake, self.sarmed, self.sphase = [0] * ns, bytearray(ns), bytearray(ns)
         self.sval = [0] * SENSOR_MAX_QUANTITIES
         self.sgot = [0] * (3 + SENSOR_MAX_QUANTITIES - 1)
+        if hal is not None:  # the bus at 100 kHz until an I2C sensor's setup says otherwise (td_i2c_fast)
+            hal.i2c_hz = 100000
         for i in range(ns):
             if self.sdrv[i] is not None:
                 self.sdrv[i].setup(hal, self.srec[i])

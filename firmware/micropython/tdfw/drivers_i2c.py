@@ -1,5 +1,5 @@
 """The I2C sensor kinds (mirrors firmware/core/drivers_i2c.c): BME280/BMP280, SHT3x, SHT4x,
-AHT20/AHT10 and BH1750 on the board's bus, ``machine.I2C`` at 100 kHz from ``hal.i2c(sda, scl)``
+AHT20/AHT10 and BH1750 on the board's bus, ``machine.I2C`` at 100 or 400 kHz (the recipe's) from ``hal.i2c``
 (made once), their arithmetic in i2c_chips.py.
 
 Two polls a reading, so the loop never waits for a conversion: the first starts a measurement and
@@ -158,7 +158,8 @@ class I2CSensor:
         return hasattr(hal.m, "I2C")
 
     def setup(self, hal, rec):
-        hal.i2c(rec[SENSOR_PIN], rec[SENSOR_PIN2])  # the bus, made once for every sensor on it
+        # the bus, made once for every sensor on it, at their speed (option byte 1, alike on all)
+        hal.i2c(rec[SENSOR_PIN], rec[SENSOR_PIN2], False, 400000 if rec[SENSOR_OPTIONS + 1] else 100000)
 
     def poll(self, hal, rec, phase, now, got):
         """got[1]: ms until the next poll (0: one read period on), got[2]: the phase to keep."""

@@ -39,6 +39,7 @@ class Hal:
         self._pulse = {}  # pin: [count, last counted fall (ticks_ms), debounce_ms, slot]
         self._dht = {}
         self._i2c = None  # the board's I2C bus, made at the first I2C sensor's setup
+        self.i2c_hz = 100000  # its clock: the recipe's I2C sensors' (option byte 1), 100 kHz without
         self._modules = dict(modules or {})  # the virtual board's models of onewire, ds18x20 and dht
         self.wdt = None
         self._watchdog = watchdog
@@ -93,11 +94,14 @@ class Hal:
 
     # --- I2C (hal.h's hal_i2c_begin) ------------------------------------------------------------
 
-    def i2c(self, sda, scl, again=False):
-        """The board's bus: machine.I2C(0) on ``sda``/``scl`` at 100 kHz (hardware I2C on the Pico
-        and the ESP32), made once; ``again``: made anew after a bus fault, SCL first clocked up to 9
+    def i2c(self, sda, scl, again=False, hz=None):
+        """The board's bus: machine.I2C(0) on ``sda``/``scl`` at ``i2c_hz`` (hardware I2C on the Pico
+        and the ESP32), made once, and again when ``hz`` changes it; ``again``: made anew after a bus
+        fault, SCL first clocked up to 9
         times while SDA is held low (a part cut off mid-byte lets go) where the port has open-drain
         pins (the virtual board's I2C does that itself). None when the port refuses the pins."""
+        if hz is not None and hz != self.i2c_hz:
+            self.i2c_hz, again = hz, True
         if self._i2c is not None and not again:
             return self._i2c
         Pin = self.m.Pin
@@ -115,7 +119,7 @@ class Hal:
                 clk.value(1)
                 sleep_us(5)
         try:
-            self._i2c = self.m.I2C(0, sda=Pin(sda), scl=Pin(scl), freq=100000)
+            self._i2c = self.m.I2C(0, sda=Pin(sda), scl=Pin(scl), freq=self.i2c_hz)
         except (OSError, ValueError):
             self._i2c = None
         return self._i2c

@@ -322,9 +322,10 @@ def _check_sensor(img, at, i, board, used):
     i2c = row[S_BUS] == SENSOR_BUS_I2C
     if i2c and (pin, pin2) != (board[B_I2C_SDA], board[B_I2C_SCL]):  # the board's bus (NO_INDEX: none)
         return IMG_ERR_BAD_PIN
-    for j in range(i if i2c else 0):  # one part at each address on the bus
+    for j in range(i if i2c else 0):  # one part at each address on the bus, all at one speed
         o = at + SENSOR_SIZE * j
-        if _on_i2c(img[o + SENSOR_KIND]) and img[o + SENSOR_OPTIONS] == img[off + SENSOR_OPTIONS]:
+        if _on_i2c(img[o + SENSOR_KIND]) and (img[o + SENSOR_OPTIONS] == img[off + SENSOR_OPTIONS]
+                                              or img[o + SENSOR_OPTIONS + 1] != img[off + SENSOR_OPTIONS + 1]):
             return IMG_ERR_BAD_SENSOR
     if used[pin >> 3] & (1 << (pin & 7)):
         return IMG_ERR_PIN_CONFLICT

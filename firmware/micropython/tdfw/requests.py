@@ -323,8 +323,8 @@ def _i2c(app, seq, f):
         if scan.pin_in_use(app.img, pin, True):
             return _nack(app, MSG_COMMAND, seq, NACK_PIN_IN_USE, pin)
     m = app.hal.m
-    try:  # made for each request: a new I2C frees a stuck bus, as hal_i2c_begin does
-        bus = m.I2C(0, sda=m.Pin(sda), scl=m.Pin(scl), freq=100000)
+    try:  # made for each request (a new I2C frees a stuck bus, as hal_i2c_begin does), at the sensors' speed
+        bus = m.I2C(0, sda=m.Pin(sda), scl=m.Pin(scl), freq=app.hal.i2c_hz)
     except OSError:
         bus = None
     if op == OP_SCAN_I2C:

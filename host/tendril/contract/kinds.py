@@ -146,15 +146,17 @@ class SensorKindSpec(NamedTuple):
 DHT_MIN_PERIOD_MS = 2000
 
 I2C_BUS = "i2c"
+I2C_SPEEDS_KHZ = (100, 400)  # an I2C sensor's option byte 1: the bus at 100 kHz (0) or 400 kHz (1)
 I2C_PIN_CAP = PinCap.DIGITAL_IN | PinCap.DIGITAL_OUT  # SDA and SCL: open-drain lines, read and driven
 _QUANTITY_UNIT = {"temperature": Unit.CELSIUS, "humidity": Unit.PERCENT, "pressure": Unit.HPA, "illuminance": Unit.LUX}
 
 
 def _i2c(code: SensorKind, name: str, words: str, quantities: tuple[str, ...], addresses: tuple[int, int],
          default: int, min_period_ms: int) -> SensorKindSpec:
-    """An I2C kind's row: two pins (SDA, then SCL as `scl`), the address in option byte 0."""
+    """An I2C kind's row: two pins (SDA, then SCL as `scl`), the address in option byte 0, the bus
+    speed in option byte 1 (I2C_SPEEDS_KHZ[byte]: the recipe's `[i2c] speed`, alike on every I2C sensor)."""
     return SensorKindSpec(code, name, words, 2, I2C_PIN_CAP, quantities, tuple(_QUANTITY_UNIT[q] for q in quantities),
-                          (addresses, (0, 0), (0, 0)), ("address",), min_period_ms, 0, (default, 0, 0),
+                          (addresses, (0, len(I2C_SPEEDS_KHZ) - 1), (0, 0)), ("address",), min_period_ms, 0, (default, 0, 0),
                           pin2_name="scl", pin_name="sda", bus=I2C_BUS)
 
 

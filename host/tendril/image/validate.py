@@ -212,7 +212,7 @@ def _check_sensor(data: bytes, sens_at: int, i: int, board: Board, used_pins: se
         raise _fail(Code.BAD_SENSOR, i, f"ROM code {rom.hex()} is not a {spec.name}'s (family or CRC-8 wrong)")
     i2c = spec.bus == I2C_BUS
     if i2c:
-        _check_i2c(data, sens_at, i, board, spec, pin, pin2, options[0])
+        _check_i2c(data, sens_at, i, board, spec, pin, pin2, options)
     if pin in used_pins:
         raise _fail(Code.PIN_CONFLICT, i, f"pin {pin} is already used by a channel or actuator")
     if pin2 != NO_INDEX and (pin2 == pin or pin2 in used_pins):
@@ -228,8 +228,10 @@ def _check_sensor(data: bytes, sens_at: int, i: int, board: Board, used_pins: se
             raise _fail(Code.PIN_CONFLICT, i, f"pin {pin} is sensor {j}'s too, and they cannot share it")
 
 
-def _check_i2c(data: bytes, sens_at: int, i: int, board: Board, spec, pin: int, pin2: int, address: int) -> None:
-    """Check 16's I2C part: the board's bus pins, and an address no earlier I2C sensor has."""
+def _check_i2c(data: bytes, sens_at: int, i: int, board: Board, spec, pin: int, pin2: int, options) -> None:
+    """Check 16's I2C part: the board's bus pins, an address no earlier I2C sensor has, and the bus
+    speed (option byte 1) every earlier one has."""
+    address = options[0]
     if board.i2c_sda is None or (pin, pin2) != (board.i2c_sda, board.i2c_scl):
         bus = "no I2C bus" if board.i2c_sda is None else f"its I2C bus on pins {board.i2c_sda} and {board.i2c_scl}"
         raise _fail(Code.BAD_PIN, i, f"a {spec.name} is on pins {pin} and {pin2}, but {board.name} has {bus}")
@@ -237,6 +239,8 @@ def _check_i2c(data: bytes, sens_at: int, i: int, board: Board, spec, pin: int, 
         other_kind, _p, _p2, other_options, _per, _rom = SENSOR.unpack_from(data, sens_at + SENSOR_SIZE * j)
         if sensor_kind(other_kind).bus == I2C_BUS and other_options[0] == address:
             raise _fail(Code.BAD_SENSOR, i, f"sensor {j} is at I2C address 0x{address:02X} too")
+        if sensor_kind(other_kind).bus == I2C_BUS and other_options[1] != options[1]:
+            raise _fail(Code.BAD_SENSOR, i, f"sensor {j} runs the I2C bus at another speed")
 
 
 def _check_rule(i, kind, act, action, level, chan, flags, il, ops, thr, hyst, hold, dur, period, ilt, nc, na, params):
