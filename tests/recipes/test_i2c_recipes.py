@@ -127,3 +127,40 @@ def test_a_board_without_a_bus_refuses_an_i2c_sensor():
     with pytest.raises(RecipeError) as refused:
         compile_recipe(parse(WEATHER), busless)
     assert "uno has no I2C bus for a bme280" in str(refused.value)
+
+
+FAST = WEATHER.replace("[sensors.air]", '[i2c]\nspeed = "400 kHz"\n\n[sensors.air]')
+
+
+@pytest.mark.parametrize("name", ["uno", "mega2560", "pico", "esp32-devkit"])
+def test_i2c_speed_400_khz_is_option_1_of_every_i2c_sensor_and_decompiles_back(name):
+    data = compile_recipe(parse(FAST), board(name))
+    assert [s.options for s in decode(data).sensors] == [bytes([0x77, 1, 0]), bytes([0x23, 1, 0])]
+    text = decompile(data, board(name))
+    assert '[i2c]\nspeed = "400 kHz"' in text
+    assert compile_recipe(parse(text), board(name))[22:] == data[22:]
+    slow = compile_recipe(parse(WEATHER.replace("[sensors.air]", '[i2c]\nspeed = "100 kHz"\n\n[sensors.air]')),
+                          board(name))
+    assert slow == compile_recipe(parse(WEATHER), board(name))  # 100 kHz is the default: the same bytes
+    assert "[i2c]" not in decompile(slow, board(name))
+
+
+def test_i2c_speed_is_described_and_diffed():
+    from tendril.recipes import diff
+    assert "on the I2C bus at 400 kHz, address 0x77" in describe(parse(FAST))
+    assert any("speed" in line and "400 kHz" in line for line in diff(parse(WEATHER), parse(FAST)))
+
+
+@pytest.mark.parametrize("table, words", [
+    ('[i2c]\nspeed = "1 MHz"', "i2c.speed: '1 MHz' is not a bus speed: '100 kHz' or '400 kHz'"),
+    ("[i2c]\nspeed = 400", "i2c.speed: '400' is not a bus speed"),
+    ('[i2c]\nsped = "400 kHz"', "i2c.sped: unknown key; did you mean speed?"),
+])
+def test_a_bad_i2c_speed_is_refused_in_words(table, words):
+    assert words in _error(WEATHER.replace("[sensors.air]", table + "\n\n[sensors.air]"))
+    assert "i2c: expected a table with keys speed, not a string" in _error('i2c = "fast"\n' + WEATHER)
+
+
+def test_an_i2c_speed_without_an_i2c_sensor_is_refused_in_words():
+    text = HEAD + '\n[i2c]\nspeed = "400 kHz"\n\n[channels.soil]\npin = "A0"\n'
+    assert "i2c: [i2c] sets the speed of the I2C sensors' bus, and this recipe has no I2C sensor" in _error(text)

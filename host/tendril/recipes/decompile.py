@@ -22,6 +22,7 @@ from .issues import Reporter
 from .parse import image_name_for
 from .parse_sensors import fmt_rom
 from .provenance import origin_values
+from .schema import I2C_SPEEDS
 from .units import fmt_ms, fmt_number, fmt_quantity
 
 _DURATION_FIELDS = (("hold", Operand.HOLD), ("duration", Operand.DURATION), ("period", Operand.PERIOD))
@@ -47,6 +48,9 @@ def decompile(data: bytes, board: Board, recipe: m.Recipe | None = None,
         doc["parameters"] = {names["parameters"][i]: _param(p, units[i], _item(recipe, "params", i, names["parameters"][i]),
                                                              _now(values, i, p))
                              for i, p in enumerate(img.params)}
+    fast = {sn.options[1] for sn in img.sensors if sensor_kind(sn.kind).bus == I2C_BUS}
+    if fast - {0}:  # validated: one speed on the bus
+        doc["i2c"] = {"speed": I2C_SPEEDS[fast.pop()]}
     if img.sensors:
         doc["sensors"] = {names["sensors"][i]: _sensor(sn, board, _item(recipe, "sensors", i, names["sensors"][i]))
                           for i, sn in enumerate(img.sensors)}

@@ -7,6 +7,7 @@ from dataclasses import replace
 from ..contract import I2C_BUS, ActuatorStateBit, RuleAction, RuleKind, Unit, channel_kind, sensor_kind
 from . import model as m
 from .provenance import lineage_words
+from .schema import I2C_SPEEDS
 from .units import fmt_ms, fmt_number, fmt_quantity, symbol
 
 
@@ -41,6 +42,7 @@ def sensor_words(recipe: m.Recipe, sn: m.Sensor) -> str:
     where = _pins(sn.pins) + (f" ({spec.pin2_name} on {_pins(sn.pins2)})" if spec.pins == 2 else "")
     if spec.bus == I2C_BUS:
         where = "the I2C bus" + (f" (sda {_pins(sn.pins)}, scl {_pins(sn.pins2)})" if sn.pins or sn.pins2 else "")
+        where += " at 400 kHz" if sn.options[1] else ""
     return f"a {spec.words} on {where}{rom}{opts}, read every {fmt_ms(sn.period_ms)}"
 
 
@@ -199,6 +201,8 @@ def _facts(recipe: m.Recipe, board=None) -> dict[tuple[str, str], tuple[int, obj
         for name, value in zip(sensor_kind(sn.kind).option_names, sn.options):
             put((f"sensor {sn.name}", name), str(value))
         put((f"sensor {sn.name}", "read_every"), fmt_ms(sn.period_ms))
+        if sensor_kind(sn.kind).bus == I2C_BUS:
+            put(("i2c", "speed"), I2C_SPEEDS[sn.options[1]])
     for c in recipe.channels:
         if c.sensor is not None:
             put((c.name, "sensor"), _source(recipe, c), _PINS)

@@ -5,12 +5,13 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Iterable
+from dataclasses import replace
 from decimal import Decimal
 
-from ..contract import DAY_MS, KINDS_BY_NAME, MAX_SAMPLE_MS, MAX_SMOOTHING, SERVO_MAX_DEG, Unit
+from ..contract import DAY_MS, I2C_BUS, KINDS_BY_NAME, MAX_SAMPLE_MS, MAX_SMOOTHING, SERVO_MAX_DEG, Unit, sensor_kind
 from .issues import RecipeError, Reporter
 from .locate import Locator, TooDeep
-from .model import Actuator, Channel, Meta, Parameter, Recipe
+from .model import Actuator, Channel, Meta, Parameter, Recipe, Sensor
 from .parse_calib import parse_calibration
 from .parse_rules import degrees as _degrees, parse_rules
 from .parse_sensors import parse_sensor, parse_sensor_channel
@@ -18,6 +19,7 @@ from .provenance import read_authors, read_lineage
 from .reader import Reader, type_name
 from .schema import (
     BOARD_PATTERN,
+    I2C_SPEEDS,
     IMAGE_NAME_PATTERN,
     LIMITS,
     NAME_PATTERN,
@@ -65,7 +67,7 @@ def parse(text: str | bytes, file: str = "recipe.toml", known_boards: Iterable[s
     top = r.table((), data, "top") or {}
     meta = _meta(r, top.get("recipe"), known)
     params = _section(r, top, "parameters", _param)
-    sensors = _section(r, top, "sensors", parse_sensor, known, _pins)
+    sensors = _i2c_bus(r, top.get("i2c"), _section(r, top, "sensors", parse_sensor, known, _pins))
     written = set(top["sensors"]) if isinstance(top.get("sensors"), dict) else set()
     channels = _section(r, top, "channels", _channel, known, (sensors, written))
     actuators = _section(r, top, "actuators", _actuator, known)
@@ -82,6 +84,22 @@ def parse(text: str | bytes, file: str = "recipe.toml", known_boards: Iterable[s
     r.raise_if_any()
     return Recipe(meta=meta, params=tuple(params), channels=tuple(channels), actuators=tuple(actuators),
                   rules=tuple(rules), sensors=tuple(sensors), file=file, locate=locate, text=text)
+
+
+def _i2c_bus(r: Reader, raw, sensors: list[Sensor]) -> list[Sensor]:
+    """``[i2c] speed``: every I2C sensor's option byte 1 (the bus runs at one speed)."""
+    if raw is None or (t := r.table(("i2c",), raw, "i2c")) is None or "speed" not in t:
+        return sensors
+    speed = t["speed"]
+    if speed not in I2C_SPEEDS:
+        r.err(("i2c", "speed"), f"{str(speed)[:40]!r} is not a bus speed: {' or '.join(map(repr, I2C_SPEEDS))}")
+        return sensors
+    if not any(sensor_kind(sn.kind).bus == I2C_BUS for sn in sensors):
+        r.err(("i2c",), "[i2c] sets the speed of the I2C sensors' bus, and this recipe has no I2C sensor")
+        return sensors
+    code = I2C_SPEEDS.index(speed)
+    return [replace(sn, options=(sn.options[0], code, sn.options[2])) if sensor_kind(sn.kind).bus == I2C_BUS else sn
+            for sn in sensors]
 
 
 def _section(r: Reader, top: dict, key: str, parse_item, *extra) -> list:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from ..contract import CHANNEL_KINDS, SENSOR_KINDS
+from ..contract import CHANNEL_KINDS, I2C_SPEEDS_KHZ, SENSOR_KINDS
 from .units import DURATION_PATTERN
 
 
@@ -32,6 +32,7 @@ IMAGE_NAME_PATTERN = r"^[ -~]{0,12}$"
 SHA256_PATTERN = r"^[0-9a-f]{64}$"
 SOURCE_PATTERN = r"^[^\x00-\x1f\x7f]{1,300}$"  # a catalog, URL or file: one printable line
 LINE_PATTERN = r"^[^\x00-\x1f\x7f]*$"  # names shown to people: no control characters
+I2C_SPEEDS = tuple(f"{khz} kHz" for khz in I2C_SPEEDS_KHZ)  # `[i2c] speed`, by an I2C sensor's option byte 1
 
 LIMITS = {  # hostile-input caps, far above what any board holds
     "file_bytes": 65_536, "depth": 8, "items": 64, "tags": 16, "boards": 16,
@@ -70,6 +71,7 @@ TABLES: dict[str, dict[str, Key]] = {
         "sensors": Key(False, {"type": "object", "maxProperties": 64, "propertyNames": {"pattern": NAME_PATTERN},
                                "additionalProperties": {"$ref": "#/$defs/sensor"}},
                        "devices on pins of their own (a DS18B20 probe), that channels take quantities from"),
+        "i2c": Key(False, {"$ref": "#/$defs/i2c"}, "the board's I2C bus, for the I2C sensors on it: its speed"),
         "actuators": Key(False, {"type": "object", "maxProperties": 64, "propertyNames": {"pattern": NAME_PATTERN},
                                  "additionalProperties": {"$ref": "#/$defs/actuator"}}, "outputs"),
         "rules": Key(False, {"type": "object", "maxProperties": 64, "propertyNames": {"pattern": NAME_PATTERN},
@@ -92,6 +94,10 @@ TABLES: dict[str, dict[str, Key]] = {
             "what it was forked from, oldest first (set by `tendril recipe fork`); or name@version"),
         "image_name": Key(False, _text(12, IMAGE_NAME_PATTERN), "name stored on the device (12 ASCII)"),
         "telemetry": Key(False, {"anyOf": [DURATION, {"const": "off"}]}, "how often the board reports values"),
+    },
+    "i2c": {
+        "speed": Key(True, {"enum": list(I2C_SPEEDS)}, "the bus's clock: \"100 kHz\" (every part, long wires; "
+                                                       "the default) or \"400 kHz\" (fast mode: every part on it must have it)"),
     },
     "origin": {
         "name": Key(True, _text(40, RECIPE_NAME_PATTERN), "the recipe it was forked from"),
