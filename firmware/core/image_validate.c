@@ -223,6 +223,8 @@ static bool on_i2c(uint8_t kind)
     return TD_ROM_U8(&td_sensor_kinds[kind].bus) == TD_SENSOR_BUS_I2C;
 }
 
+#define I2C_SPEED (TD_SENSOR_OPTIONS + 1) /* an I2C sensor's option byte 1: 100 or 400 kHz */
+
 /* Check 16's I2C part for sensor i at r: its pins the board's bus (TD_NO_INDEX without one: never a
  * pin), no earlier I2C sensor at its address (option byte 0) or at another bus speed (option 1). */
 static td_image_error_t check_i2c(const vctx_t *v, const uint8_t *r, uint8_t i)
@@ -233,7 +235,7 @@ static td_image_error_t check_i2c(const vctx_t *v, const uint8_t *r, uint8_t i)
         uint16_t at = (uint16_t)(v->sens_at + TD_SENSOR_SIZE * j);
         if (on_i2c(image_rd_u8(v->src, at + TD_SENSOR_KIND)) &&
             (image_rd_u8(v->src, at + TD_SENSOR_OPTIONS) == r[TD_SENSOR_OPTIONS] ||
-             image_rd_u8(v->src, at + TD_SENSOR_OPTIONS + 1) != r[TD_SENSOR_OPTIONS + 1])) {
+             image_rd_u8(v->src, at + I2C_SPEED) != r[I2C_SPEED])) {
             return TD_IMG_ERR_BAD_SENSOR;
         }
     }
