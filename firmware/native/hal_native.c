@@ -559,6 +559,7 @@ uint8_t hal_dht_read(uint8_t pin, uint8_t data[5])
  * DHT calls use: a byte takes its 9 clocks (90 us at 100 kHz, 23 us at 400 kHz); a chip that
  * holds SCL costs the HAL_I2C_WAIT_US the AVR's wait gives up after. */
 static uint32_t i2c_byte_us = 90;
+static bool i2c_begun; /* the first begin is reported whatever its speed */
 
 static uint32_t i2c_now_ms(uint32_t bytes)
 {
@@ -570,7 +571,11 @@ static uint32_t i2c_now_ms(uint32_t bytes)
 uint8_t hal_i2c_begin(uint8_t khz400)
 {
     uint32_t now = i2c_now_ms(0);
-    i2c_byte_us = khz400 ? 23 : 90;
+    uint32_t byte_us = khz400 ? 23 : 90;
+    if (byte_us != i2c_byte_us || !i2c_begun) /* `i2c <kHz>`: the bus's clock, when it changes */
+        fprintf(stderr, "t=%lu i2c %u\n", (unsigned long)hal_millis(), khz400 ? 400u : 100u);
+    i2c_begun = true;
+    i2c_byte_us = byte_us;
     return (uint8_t)sim_i2c_recover(native_i2c_bus(), now);
 }
 

@@ -18,6 +18,7 @@ static avr_irq_t *g_in;
 static i2c_avr_drive_fn g_drive;
 static uint8_t g_sda, g_scl, g_on, g_scl_out, g_hold;
 static uint32_t g_clocks;
+static uint32_t g_khz_lo, g_khz_hi; /* the SCL clock the TWI was set to at each START: lowest, highest */
 
 static uint32_t now_ms(void) { return (uint32_t)(g->cycle / CYCLES_PER_MS); }
 
@@ -64,6 +65,11 @@ static void on_twi(struct avr_irq_t *irq, uint32_t value, void *param)
      * 1.6 leaves the written 1 in TWCR, so the wait would end at once: clear it. */
     avr_regbit_clear(g, g_twi->twi.raised);
     if (m.u.twi.msg & TWI_COND_START) {
+        /* SCL = F_CPU / (16 + 2 * TWBR * 4^TWPS), in kHz as the firmware set it for this transfer */
+        uint32_t div = 16u + 2u * g->data[g_twi->r_twbr] * (1u << (2u * (g->data[g_twi->r_twsr] & 3u)));
+        uint32_t khz = (uint32_t)(g->frequency / 1000u / div);
+        if (!g_khz_lo || khz < g_khz_lo) g_khz_lo = khz;
+        if (khz > g_khz_hi) g_khz_hi = khz;
         int got = sim_i2c_start(g_bus, m.u.twi.addr >> 1, m.u.twi.addr & 1, now);
         if (got == SIM_I2C_ACK) answer(TWI_COND_ACK, m.u.twi.addr, 1);
         if (!(m.u.twi.addr & 1)) avr_cycle_timer_register(g, 1, fix_sla_w, NULL);
@@ -117,6 +123,6 @@ void i2c_avr_service(uint32_t now)
 void i2c_avr_report(void (*say)(const char *fmt, ...))
 {
     if (g_on)
-        say("i2c starts=%" PRIu32 " nacks=%" PRIu32 " hangs=%" PRIu32 " scl_clocks=%" PRIu32, g_bus->starts, g_bus->nacks,
-            g_bus->hangs, g_clocks);
+        say("i2c starts=%" PRIu32 " nacks=%" PRIu32 " hangs=%" PRIu32 " scl_clocks=%" PRIu32 " scl_khz=%" PRIu32
+            "..%" PRIu32, g_bus->starts, g_bus->nacks, g_bus->hangs, g_clocks, g_khz_lo, g_khz_hi);
 }

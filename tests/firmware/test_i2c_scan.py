@@ -106,3 +106,30 @@ def test_cli_says_in_one_line_why_the_bus_was_not_scanned(tmp_path):
                                            "actuator or a sensor that is not an I2C one"]
     assert mixed.returncode == 1 and mixed.stdout == "" and mixed.stderr.count("\n") == 1, mixed.stderr
     assert "--pin names 1-Wire pins" in mixed.stderr
+
+
+def test_a_scan_runs_the_bus_at_the_speed_of_the_recipes_i2c_sensors(plain, tmp_path):
+    text = """\
+[recipe]
+name = "fast-bus"
+version = "1.0.0"
+summary = "an SHT4x at 400 kHz"
+boards = ["uno"]
+
+[i2c]
+speed = "400 kHz"
+
+[sensors.air]
+kind = "sht4x"
+
+[channels.temp]
+sensor = "air"
+"""
+    board = NativeBoard(plain, tmp_path / "ee.bin", "--fast", "--hold", "--set", "i2c sht4x", "--set", "i2c bh1750")
+    try:
+        board.push(compile_recipe(parse(text), load_board("uno")), 1)
+        page = board.request(ScanI2c(0))
+    finally:
+        board.close()
+    assert page.status == I2cStatus.OK and page.addresses == (0x23, 0x44)
+    assert [line.split()[2] for line in board.stderr if line.split()[1:2] == ["i2c"]] == ["400"], board.stderr

@@ -24,11 +24,14 @@ def test_the_native_board_says_it_has_every_i2c_driver(plain, tmp_path):
     assert isinstance(hello, Hello) and all(hello.sensor_kinds >> k & 1 for k in I2C_KINDS)
 
 
-def test_every_i2c_kind_reads_what_the_scenario_sets_within_its_resolution(plain, tmp_path):
-    board = play_recipe(plain, tmp_path, story.values_recipe(), story.values_scenario(), story.VALUES_RUN_MS)
+@pytest.mark.parametrize("speed, khz", [("", "100"), ("400 kHz", "400")], ids=["100kHz", "400kHz"])
+def test_every_i2c_kind_reads_what_the_scenario_sets_within_its_resolution(plain, tmp_path, speed, khz):
+    board = play_recipe(plain, tmp_path, story.values_recipe(speed), story.values_scenario(), story.VALUES_RUN_MS)
     rows = [(m.time_ms, list(m.values)) for m in board.messages(Telemetry)]
     assert story.check_values(rows) >= 8 * 35
     assert not [e for e in board.messages(Event) if e.kind == 8], board.messages(Event)  # no SENSOR event
+    # the HAL's bus begun at the recipe's `[i2c] speed` (and never at another)
+    assert [line.split()[2] for line in board.stderr if line.split()[1:2] == ["i2c"]] == [khz], board.stderr
 
 
 @pytest.mark.parametrize("binary", ["plain", "debug"])

@@ -11,11 +11,15 @@ machine.I2C is the C bus and chip models every simulated board shares (firmware/
 
 from __future__ import annotations
 
-from tendril.contract import EventKind, SensorFault, SensorKind
-from tendril.protocol import Event, Hello, Telemetry
+import pytest
+from tendril.boards import load_board
+from tendril.contract import EventKind, I2cStatus, SensorFault, SensorKind
+from tendril.image import with_generation
+from tendril.protocol import Ack, Event, Hello, ScanI2c, Telemetry
+from tendril.recipes import compile_recipe, parse
 from tendril.sim import i2c_float as f
 
-from .link import play
+from .link import held_board, play
 
 HEAD = """\
 [recipe]
@@ -94,6 +98,22 @@ def test_every_i2c_kind_reads_the_datasheet_formula_of_the_scenarios_values(tmp_
         for (sensor, quantity, expected, tol), value in zip(CHANNELS, values, strict=True):
             assert value is not None and abs(value - expected * 1000) <= tol, (sensor, quantity, value, expected)
     assert not [m for m in got if isinstance(m, Event) and m.kind == EventKind.SENSOR]
+
+
+@pytest.mark.parametrize("speed, hz", [("", 100_000), ("400 kHz", 400_000)], ids=["100kHz", "400kHz"])
+def test_the_bus_runs_at_the_recipes_speed_for_the_sensors_and_a_scan(tmp_path, speed, hz):
+    recipe = HEAD.format(name="i2c-speed") + (f'\n[i2c]\nspeed = "{speed}"\n' if speed else "")
+    recipe += _sensor("sht4", "sht4x", 0x44) + _channel("t", "sht4", "temperature")
+    with held_board(tmp_path, ["i2c sht4x addr=0x44 temp=-12.4", "i2c bh1750 lux=5"]) as lk:
+        board = load_board("pico")
+        assert isinstance(lk.push(with_generation(compile_recipe(parse(recipe), board), 1))[-1], Ack)
+        lk.run(3_000)
+        page = lk.request(ScanI2c(0))
+        made = list(lk.board.i2c_made)
+    rows = [m.values[0] for m in lk.unsolicited if isinstance(m, Telemetry) and m.time_ms >= 2_000]
+    assert rows and all(v is not None and abs(v - CHANNELS[7][2] * 1000) <= 10 for v in rows), rows
+    assert page.status == I2cStatus.OK and page.addresses == (0x23, 0x44)
+    assert made and {freq for _ms, freq in made} == {hz}, made  # the sensors' bus and the scan's
 
 
 # --- faults: (channel index, fault, from ms, until ms) -----------------------------------------

@@ -158,3 +158,4 @@ def test_faults_give_their_status_and_the_bus_carries_on(probe_run):
     i2c = next(line for line in events if line.startswith("i2c "))
     counts = dict(kv.split("=") for kv in i2c.split()[1:])
     assert int(counts["hangs"]) == 1 and int(counts["scl_clocks"]) >= 9 + 4, i2c
+    assert counts["scl_khz"] == "100..400", i2c  # TWBR 72 from the start, 12 from "begin400" on

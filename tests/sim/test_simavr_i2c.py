@@ -33,9 +33,18 @@ def _run(board, recipe: str, lines: list[str], ms: int) -> list[tuple[int, list]
     return [(m.time_ms, list(m.values)) for m in board.received if isinstance(m, Telemetry)]
 
 
-def test_the_real_binary_reads_every_i2c_kind_within_its_resolution(board):
-    rows = _run(board, story.values_recipe(), story.values_scenario(), story.VALUES_RUN_MS)
+def _scl_khz(board) -> str:
+    """The lowest and highest SCL clock the firmware set at a START (the runner's exit report)."""
+    board.stop()
+    i2c = next(line for line in board.events.lines() if line.startswith("i2c "))
+    return dict(kv.split("=") for kv in i2c.split()[1:])["scl_khz"]
+
+
+@pytest.mark.parametrize("speed, khz", [("", "100..100"), ("400 kHz", "400..400")], ids=["100kHz", "400kHz"])
+def test_the_real_binary_reads_every_i2c_kind_within_its_resolution(board, speed, khz):
+    rows = _run(board, story.values_recipe(speed), story.values_scenario(), story.VALUES_RUN_MS)
     assert story.check_values(rows) >= 8 * 35
+    assert _scl_khz(board) == khz  # TWBR as the recipe's `[i2c] speed` had it set, at every transfer
 
 
 def test_the_real_binary_reports_each_i2c_fault_and_recovers(board):

@@ -69,9 +69,10 @@ def _points(series) -> str:
     return ",".join(f"{t}ms:{v:g}" for t, v in series)
 
 
-def values_recipe() -> str:
+def values_recipe(speed: str = "") -> str:
+    """Every kind on one bus; ``speed``: the recipe's `[i2c] speed` ("400 kHz"), else the default."""
     sensors = {(s, k, a) for _c, s, k, a, _q, _t in VALUE_CHANNELS}
-    text = HEAD.format(name="i2c-values")
+    text = HEAD.format(name="i2c-values") + (f'\n[i2c]\nspeed = "{speed}"\n' if speed else "")
     for name, kind, address in sorted(sensors, key=lambda x: x[2]):
         text += _sensor(name, kind, address)
     for channel, sensor, _k, _a, quantity, _t in VALUE_CHANNELS:

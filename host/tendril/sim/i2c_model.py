@@ -48,8 +48,9 @@ def _check(status: int, addr: int) -> None:
         raise OSError(ERRNO[status], _WHY[status] % addr)
 
 
-def machine_i2c(world: Scenario, now_ms: Callable[[], int]) -> type:
-    """``machine.I2C`` for one virtual board whose world is ``world`` and clock ``now_ms``."""
+def machine_i2c(world: Scenario, now_ms: Callable[[], int], made: list | None = None) -> type:
+    """``machine.I2C`` for one virtual board whose world is ``world`` and clock ``now_ms``; each one
+    made is written down in ``made`` as (board ms, freq)."""
 
     def now() -> int:
         return now_ms() & 0xFFFFFFFF
@@ -57,6 +58,8 @@ def machine_i2c(world: Scenario, now_ms: Callable[[], int]) -> type:
     class I2C:
         def __init__(self, id=0, *, scl=None, sda=None, freq=400_000, timeout=50_000):  # noqa: A002
             self.id, self.freq, self.timeout = id, freq, timeout
+            if made is not None:
+                made.append((now(), freq))
             _lib().sim_world_i2c_begin(world.pointer, now())  # a stuck bus is clocked free
 
         def scan(self) -> list[int]:

@@ -199,7 +199,7 @@ class Machine:
                 self.fed = m.ticks_ms()
 
         self.Pin, self.ADC, self.PWM, self.UART, self.WDT = Pin, ADC, PWM, UART, WDT
-        self.I2C = machine_i2c(vboard.world, vboard.now_ms)  # the scenario's I2C chips (i2c_model.py)
+        self.I2C = machine_i2c(vboard.world, vboard.now_ms, vboard.i2c_made)  # the scenario's I2C chips (i2c_model.py)
         # an HC-SR04's echo, from the world's sonar model (sonar_model.py)
         self.time_pulse_us = lambda pin, level, timeout_us=1_000_000: sonar_time_pulse_us(
             m.vb.world, pin.n, m.vb.now_ms(), level, timeout_us)
@@ -263,6 +263,7 @@ class VirtualBoard:
         self.levels: dict[int, float] = {}
         self.pulse_inputs: dict = {}  # pin: (PulseInput, handler) for each Pin.irq (pulse_model.py)
         self.pulses: dict[int, list[tuple[int, int, int]]] = {}  # pin -> (ms, width us, Hz) changes
+        self.i2c_made: list[tuple[int, int]] = []  # (ms, Hz) of every machine.I2C the firmware made
         self.files = FaultyFiles(str(self.storage))
         self.alive = False
         self.crash: BaseException | None = None
