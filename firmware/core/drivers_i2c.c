@@ -94,7 +94,7 @@ static uint8_t bme_poll(const uint8_t *rec, uint8_t addr, uint8_t phase, int32_t
     t = i2c_bme280_temp(&cal, adc_t, &t_fine);
     if (t < -4000 || t > 8500) return TD_SENSOR_FAULT_OUT_OF_RANGE; /* the routines' range (i2c_chips.h) */
     val[0] = t * 10;
-    val[bme ? 2 : 1] = (int32_t)i2c_bme280_pressure(&cal, adc_p, t_fine) * 10; /* Pa -> milli-hPa */
+    val[bme ? 2 : 1] = i2c_bme280_millihpa(&cal, adc_p, t_fine);
     if (bme) val[1] = (int32_t)((i2c_bme280_humidity(&cal, adc_h, t_fine) * 125u + 64u) >> 7); /* /1024 %RH */
     return TD_READING_OK;
 }

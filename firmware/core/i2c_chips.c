@@ -69,27 +69,32 @@ int32_t i2c_bme280_temp(const i2c_bme280_calib_t *c, int32_t adc_t, int32_t *t_f
     return (*t_fine * 5 + 128) >> 8;
 }
 
-uint32_t i2c_bme280_pressure(const i2c_bme280_calib_t *c, int32_t adc_p, int32_t t_fine)
+int32_t i2c_bme280_millihpa(const i2c_bme280_calib_t *c, int32_t adc_p, int32_t t_fine)
 {
     int32_t var1 = (t_fine >> 1) - 64000L;
     int32_t sq = (var1 >> 2) * (var1 >> 2);
     int32_t var2 = ((sq >> 11) * (int32_t)c->p6) + (var1 * (int32_t)c->p5 * 2);
-    uint32_t p;
+    uint32_t x, d, n, r, p;
     var2 = (var2 >> 2) + (int32_t)c->p4 * 65536L;
-    var1 = ((((int32_t)c->p3 * (sq >> 13)) >> 3) + (((int32_t)c->p2 * var1) >> 1)) >> 18;
-    var1 = ((32768L + var1) * (int32_t)c->p1) >> 15;
-    if (var1 == 0) {
+    /* the datasheet's var1 with 8 more bits (>> 10, not >> 18), and its divisor (32768 + var1) *
+     * dig_P1 >> 15 kept as 256 times it: (x * P1) >> 15 done as two products that fit 32 bits */
+    var1 = ((((int32_t)c->p3 * (sq >> 13)) >> 3) + (((int32_t)c->p2 * var1) >> 1)) >> 10;
+    x = (uint32_t)(8388608L + var1);
+    d = ((x >> 8) * c->p1 + (((x & 255u) * c->p1) >> 8)) >> 7;
+    if (d == 0) {
         return 0; /* no division by zero */
     }
-    p = ((uint32_t)(1048576L - adc_p) - (uint32_t)(var2 >> 12)) * 3125UL;
-    if (p < 0x80000000UL) {
-        p = (p << 1) / (uint32_t)var1;
-    } else {
-        p = (p / (uint32_t)var1) * 2;
-    }
-    var1 = ((int32_t)c->p9 * (int32_t)(((p >> 3) * (p >> 3)) >> 13)) >> 12;
-    var2 = ((int32_t)(p >> 2) * (int32_t)c->p8) >> 13;
-    return (uint32_t)((int32_t)p + ((var1 + var2 + c->p7) >> 4));
+    /* (1048576 - adc_P - var2 / 4096) * 3125, var2's fraction kept; then * 655360 / (32768 * the
+     * divisor) in three steps of a 32-bit division each: 0.1 Pa, rounded */
+    n = ((uint32_t)(1048576L - adc_p) - (uint32_t)(var2 >> 12)) * 3125UL - ((((uint32_t)var2 & 4095u) * 3125UL) >> 12);
+    p = n / d * 5120u;
+    r = n % d * 64u;
+    p += r / d * 80u + ((r % d) * 80u + (d >> 1)) / d;
+    /* the second-order terms (dig_P7..P9) from whole Pa, in 1/256 Pa (the datasheet's in 1/16) */
+    x = p / 10u;
+    var1 = ((int32_t)c->p9 * (int32_t)(((x >> 1) * (x >> 1)) >> 17)) >> 8;
+    var2 = ((int32_t)(x >> 2) * (int32_t)c->p8) >> 9;
+    return (int32_t)p + (((var1 + var2 + (int32_t)c->p7 * 16) * 5 + 64) >> 7);
 }
 
 uint32_t i2c_bme280_humidity(const i2c_bme280_calib_t *c, int32_t adc_h, int32_t t_fine)

@@ -20,7 +20,7 @@ _SIGS = {
     "i2c_bme280_calib": (None, [C.POINTER(Bme280Calib), P8, P8]),
     "i2c_bme280_raw": (None, [P8, C.POINTER(i32), C.POINTER(i32), C.POINTER(i32)]),
     "i2c_bme280_temp": (i32, [C.POINTER(Bme280Calib), i32, C.POINTER(i32)]),
-    "i2c_bme280_pressure": (u32, [C.POINTER(Bme280Calib), i32, i32]),
+    "i2c_bme280_millihpa": (i32, [C.POINTER(Bme280Calib), i32, i32]),
     "i2c_bme280_humidity": (u32, [C.POINTER(Bme280Calib), i32, i32]),
     "i2c_sht_temp": (i32, [u16]),
     "i2c_sht3x_rh": (i32, [u16]),
@@ -58,8 +58,8 @@ class CChips:
         t_fine = i32()
         return self.lib.i2c_bme280_temp(C.byref(c), adc_t, C.byref(t_fine)), t_fine.value
 
-    def bme280_pressure(self, c: Bme280Calib, adc_p: int, t_fine: int) -> int:
-        return self.lib.i2c_bme280_pressure(C.byref(c), adc_p, t_fine)
+    def bme280_millihpa(self, c: Bme280Calib, adc_p: int, t_fine: int) -> int:
+        return self.lib.i2c_bme280_millihpa(C.byref(c), adc_p, t_fine)
 
     def bme280_humidity(self, c: Bme280Calib, adc_h: int, t_fine: int) -> int:
         return self.lib.i2c_bme280_humidity(C.byref(c), adc_h, t_fine)

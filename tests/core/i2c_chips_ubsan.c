@@ -39,7 +39,7 @@ int main(void)
             }
             (void)i2c_bme280_temp(&c, (int32_t)adc_t, &t_fine);
             if (adc_p >= 0) {
-                (void)i2c_bme280_pressure(&c, (int32_t)adc_p, t_fine);
+                (void)i2c_bme280_millihpa(&c, (int32_t)adc_p, t_fine);
                 (void)i2c_bme280_humidity(&c, (int32_t)adc_h, t_fine);
             }
             runs++;

@@ -52,8 +52,8 @@ def test_c_core_gives_the_host_twins_integers_over_the_whole_range(chips, name):
     for adc_t, adc_p, adc_h in dense_bme280_raws(seq):
         t, t_fine = chips.bme280_temp(cc, adc_t)
         want = hc.temperature(adc_t)
-        got = (t, t_fine, chips.bme280_pressure(cc, adc_p, t_fine), chips.bme280_humidity(cc, adc_h, t_fine))
-        if got != (*want, hc.pressure(adc_p, want[1]), hc.humidity(adc_h, want[1])):
+        got = (t, t_fine, chips.bme280_millihpa(cc, adc_p, t_fine), chips.bme280_humidity(cc, adc_h, t_fine))
+        if got != (*want, hc.millihpa(adc_p, want[1]), hc.humidity(adc_h, want[1])):
             differ.append((adc_t, adc_p, adc_h, got))
     assert differ == []
 

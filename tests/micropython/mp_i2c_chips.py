@@ -4,7 +4,7 @@ host's twin and the MicroPython firmware's are judged by this one checker.
 
 An implementation is an object with the C API's operations, by the same names less ``i2c_``:
 bme280_calib(tp, h) (h None for a BMP280), bme280_raw(data) -> (adc_P, adc_T, adc_H),
-bme280_temp(c, adc_t) -> (0.01 degC, t_fine), bme280_pressure(c, adc_p, t_fine) -> Pa,
+bme280_temp(c, adc_t) -> (0.01 degC, t_fine), bme280_millihpa(c, adc_p, t_fine) -> 0.1 Pa,
 bme280_humidity(c, adc_h, t_fine) -> 1/1024 %RH, sht_temp, sht3x_rh, sht4x_rh, aht20_raw(data) ->
 (rh_raw, t_raw), aht20_rh, aht20_temp, bh1750_millilux, crc8_sensirion(data).
 
@@ -49,7 +49,7 @@ def check_bme280(vec, imp, j):
         j.equal(what + " adc", [adc_p, adc_t, adc_h], case["adc"])
         t, t_fine = imp.bme280_temp(c, adc_t)
         j.near(what + " temperature", t, 100, case["celsius"], tol["celsius"])
-        j.near(what + " pressure", imp.bme280_pressure(c, adc_p, t_fine), 1, case["pascal"], tol["pascal"])
+        j.near(what + " pressure", imp.bme280_millihpa(c, adc_p, t_fine), 10, case["pascal"], tol["pascal"])
         if "rh" in case:
             j.near(what + " humidity", imp.bme280_humidity(c, adc_h, t_fine), 1024, case["rh"], tol["rh"])
 

@@ -68,7 +68,7 @@ def read_bme280(rig: Rig, addr: int = 0x76):
     adc_p, adc_t, adc_h = chips.bme280_raw(i2c.readfrom_mem(addr, 0xF7, 8))
     t, t_fine = chips.bme280_temp(c, adc_t)
     rh = chips.bme280_humidity(c, adc_h, t_fine) / 1024 if humid else None
-    return t / 100, chips.bme280_pressure(c, adc_p, t_fine), rh
+    return t / 100, chips.bme280_millihpa(c, adc_p, t_fine) / 10, rh
 
 
 def measure_sht(rig: Rig, command: bytes, ms: int, addr: int = 0x44) -> bytes:

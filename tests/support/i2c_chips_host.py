@@ -38,8 +38,8 @@ class HostChips:
         return c.temperature(adc_t)
 
     @staticmethod
-    def bme280_pressure(c: H.Bme280Calib, adc_p: int, t_fine: int) -> int:
-        return c.pressure(adc_p, t_fine)
+    def bme280_millihpa(c: H.Bme280Calib, adc_p: int, t_fine: int) -> int:
+        return c.millihpa(adc_p, t_fine)
 
     @staticmethod
     def bme280_humidity(c: H.Bme280Calib, adc_h: int, t_fine: int) -> int:

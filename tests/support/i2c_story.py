@@ -38,8 +38,8 @@ def _channel(name: str, sensor: str, quantity: str) -> str:
 VALUE_CHANNELS = (
     ("air_t", "air", "bme280", 0x76, "temperature", 20),
     ("air_h", "air", "bme280", 0x76, "humidity", 150),
-    ("air_p", "air", "bme280", 0x76, "pressure", 80),
-    ("baro_p", "baro", "bmp280", 0x77, "pressure", 80),
+    ("air_p", "air", "bme280", 0x76, "pressure", 10),  # the routine's 0.7 Pa and the raw value's 0.17
+    ("baro_p", "baro", "bmp280", 0x77, "pressure", 10),
     ("sht_h", "sht", "sht3x", 0x45, "humidity", 20),
     ("sht4_t", "sht4", "sht4x", 0x44, "temperature", 20),
     ("aht_h", "aht", "aht10", 0x39, "humidity", 20),

@@ -52,7 +52,7 @@ int main(void)
 #if defined(CHIP_BME280_TP64)
         out += pressure64(&cal, adc_p, t_fine);
 #elif defined(CHIP_BME280_TP) || defined(CHIP_BME280_TPH)
-        out += i2c_bme280_pressure(&cal, adc_p, t_fine);
+        out += (uint32_t)i2c_bme280_millihpa(&cal, adc_p, t_fine);
 #endif
 #if defined(CHIP_BME280_TPH)
         out += i2c_bme280_humidity(&cal, adc_h, t_fine);

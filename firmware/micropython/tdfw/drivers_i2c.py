@@ -37,7 +37,7 @@ from .i2c_chips import (
     bh1750_millilux,
     bme280_calib,
     bme280_humidity,
-    bme280_pressure,
+    bme280_millihpa,
     bme280_raw,
     bme280_temp,
     sht3x_rh,
@@ -100,7 +100,7 @@ def _bme(bus, kind, addr, phase, got):
     if t < -4000 or t > 8500:  # the routines' range
         return SENSOR_FAULT_OUT_OF_RANGE
     got[0] = t * 10
-    got[4 if bme else 3] = bme280_pressure(cal, adc_p, t_fine) * 10  # Pa -> milli-hPa
+    got[4 if bme else 3] = bme280_millihpa(cal, adc_p, t_fine)
     if bme:
         got[3] = (bme280_humidity(cal, adc_h, t_fine) * 125 + 64) >> 7  # 1/1024 %RH -> thousandths
     return READING_OK

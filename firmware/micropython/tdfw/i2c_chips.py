@@ -1,7 +1,7 @@
 """The I2C chips' arithmetic (mirrors firmware/core/i2c_chips.c, bit for bit): raw register bytes in,
 integers out. BME280/BMP280: the datasheets' 32-bit integer compensation; a calibration is a tuple
 in the datasheet's order (dig_T1..T3, dig_P1..P9, dig_H1..H6). Temperatures in 0.01 degC, BME280
-pressure in Pa and humidity in 1/1024 %RH, SHT/AHT humidity in 0.01 %RH, BH1750 in thousandths of
+pressure in milli-hPa (0.1 Pa) and humidity in 1/1024 %RH, SHT/AHT humidity in 0.01 %RH, BH1750 in thousandths of
 a lux. The SHT and AHT parts' CRC-8 is crc.crc8_sensirion. Where the C works in unsigned 32 bits,
 so does this (the masks); Python's >> floors like the C's arithmetic shift."""
 
@@ -33,20 +33,23 @@ def bme280_temp(c, adc_t):
     return (f * 5 + 128) >> 8, f
 
 
-def bme280_pressure(c, adc_p, t_fine):
-    """Pa; 0 when dig_P1 is 0."""
+def bme280_millihpa(c, adc_p, t_fine):
+    """milli-hPa (0.1 Pa); 0 when dig_P1 is 0 (i2c_chips.c's i2c_bme280_millihpa)."""
     a = (t_fine >> 1) - 64000
     sq = (a >> 2) * (a >> 2)
     b = (((sq >> 11) * c[8] + ((a * c[7]) << 1)) >> 2) + (c[6] << 16)
-    a = ((((c[5] * (sq >> 13)) >> 3) + ((c[4] * a) >> 1)) >> 18)
-    a = (((32768 + a) * c[3]) >> 15) & _U32
-    if a == 0:
+    a = (((c[5] * (sq >> 13)) >> 3) + ((c[4] * a) >> 1)) >> 10
+    x = (8388608 + a) & _U32
+    d = ((((x >> 8) * c[3] + (((x & 255) * c[3]) >> 8)) & _U32) >> 7)
+    if d == 0:
         return 0
-    p = ((1048576 - adc_p - (b >> 12)) * 3125) & _U32
-    p = (p << 1) // a if p < 0x80000000 else (p // a) * 2
-    a = (c[11] * (((p >> 3) * (p >> 3)) >> 13)) >> 12
-    b = ((p >> 2) * c[10]) >> 13
-    return p + ((a + b + c[9]) >> 4)
+    n = ((((1048576 - adc_p) - (b >> 12)) & _U32) * 3125 - (((b & 4095) * 3125) >> 12)) & _U32
+    r = n % d * 64
+    p = (n // d * 5120 + r // d * 80 + (r % d * 80 + (d >> 1)) // d) & _U32
+    x = p // 10
+    a = (c[11] * ((((x >> 1) * (x >> 1)) & _U32) >> 17)) >> 8
+    b = ((x >> 2) * c[10]) >> 9
+    return p + (((a + b + c[9] * 16) * 5 + 64) >> 7)
 
 
 def bme280_humidity(c, adc_h, t_fine):

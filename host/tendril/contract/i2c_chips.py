@@ -3,8 +3,8 @@
 integers out, no floats, so a host tool, a Python engine or a test gets the board's exact value.
 
 - BME280/BMP280: the datasheets' 32-bit integer compensation. Temperature in 0.01 °C (with the
-  fine temperature pressure and humidity need), pressure in Pa (the 32-bit routine), humidity in
-  1/1024 %RH. Where the C routine works in unsigned 32 bits, so does this (masks below).
+  fine temperature pressure and humidity need), pressure in milli-hPa (0.1 Pa: the 32-bit routine
+  with a finer divisor and division), humidity in 1/1024 %RH. Where the C routine works in unsigned 32 bits, so does this (masks below).
 - SHT3x/SHT4x and AHT20/AHT10: 0.01 °C and 0.01 %RH, rounded to nearest.
 - BH1750 (high-resolution mode, default MTreg): thousandths of a lux.
 - ``crc8_sensirion``: poly 0x31, init 0xFF, the CRC the SHT and AHT parts send after each word.
@@ -63,20 +63,25 @@ class Bme280Calib:
         t_fine = ((((adc_t >> 3) - (self.t1 << 1)) * self.t2) >> 11) + ((((d * d) >> 12) * self.t3) >> 14)
         return (t_fine * 5 + 128) >> 8, t_fine
 
-    def pressure(self, adc_p: int, t_fine: int) -> int:
-        """Pressure in Pa; 0 when dig_P1 is 0 (the routine's guard against dividing by zero)."""
+    def millihpa(self, adc_p: int, t_fine: int) -> int:
+        """Pressure in milli-hPa (0.1 Pa); 0 when dig_P1 is 0. The datasheet's 32-bit routine with 8
+        more bits in its divisor, three 32-bit divisions and the second-order terms in 1/256 Pa
+        (i2c_chips.h, ``i2c_bme280_millihpa``)."""
         v1 = (t_fine >> 1) - 64000
         sq = (v1 >> 2) * (v1 >> 2)
         v2 = (((sq >> 11) * self.p6 + ((v1 * self.p5) << 1)) >> 2) + (self.p4 << 16)
-        v1 = ((((self.p3 * (sq >> 13)) >> 3) + ((self.p2 * v1) >> 1)) >> 18)
-        v1 = ((32768 + v1) * self.p1) >> 15
-        if v1 == 0:
+        v1 = (((self.p3 * (sq >> 13)) >> 3) + ((self.p2 * v1) >> 1)) >> 10
+        x = (8388608 + v1) & _U32
+        d = ((((x >> 8) * self.p1 + (((x & 255) * self.p1) >> 8)) & _U32) >> 7)
+        if d == 0:
             return 0
-        p = ((1048576 - adc_p - (v2 >> 12)) * 3125) & _U32  # uint32 in the datasheet's routine
-        p = (p << 1) // (v1 & _U32) if p < 0x80000000 else (p // (v1 & _U32)) * 2
-        v1 = (self.p9 * (((p >> 3) * (p >> 3)) >> 13)) >> 12
-        v2 = ((p >> 2) * self.p8) >> 13
-        return p + ((v1 + v2 + self.p7) >> 4)
+        n = ((((1048576 - adc_p) - (v2 >> 12)) & _U32) * 3125 - (((v2 & 4095) * 3125) >> 12)) & _U32
+        r = n % d * 64
+        p = (n // d * 5120 + r // d * 80 + (r % d * 80 + (d >> 1)) // d) & _U32
+        x = p // 10
+        v1 = (self.p9 * ((((x >> 1) * (x >> 1)) & _U32) >> 17)) >> 8
+        v2 = ((x >> 2) * self.p8) >> 9
+        return p + (((v1 + v2 + self.p7 * 16) * 5 + 64) >> 7)
 
     def humidity(self, adc_h: int, t_fine: int) -> int:
         """Relative humidity in 1/1024 %RH, 0..BME280_RH_MAX."""
