@@ -40,7 +40,7 @@ def test_every_shipped_recipe_gives_a_payload_home_assistant_accepts(compiled, n
 
 def test_sensors_get_a_device_class_only_with_a_unit_home_assistant_accepts_with_it():
     for unit in Unit:
-        for name in ("soil", "air_humidity", "level", "co2", "x"):
+        for name in ("soil", "air_humidity", "level", "co2", "rain_total", "x"):
             cls = device_class(name, unit)
             if cls is not None:
                 from tendril.contract import UNIT_SYMBOLS
@@ -51,6 +51,20 @@ def test_sensors_get_a_device_class_only_with_a_unit_home_assistant_accepts_with
     assert device_class("t", Unit.CELSIUS) == "temperature"
     assert device_class("light", Unit.LUX) == "illuminance"
     assert device_class("anything", Unit.RAW) is None
+    assert device_class("gap", Unit.CM) == device_class("depth", Unit.MM) == "distance"
+    assert device_class("rain", Unit.MM) == device_class("rain_total", Unit.MM) == "precipitation"
+    assert device_class("snowfall", Unit.CM) == "precipitation"
+
+
+def test_the_weather_station_says_its_rain_is_precipitation_and_its_pressure_a_pressure():
+    recipe = load(RECIPES[0].parent / "weather-station.toml")
+    payload = Discovery("de7a15c8").payload(recipe)
+    assert problems(payload) == []  # every pair as HA accepts it
+    cmps = payload["cmps"]
+    classes = {k.removeprefix("sensor_channel_"): (c.get("device_class"), c.get("unit_of_measurement"))
+               for k, c in cmps.items() if k.startswith("sensor_channel_")}
+    assert classes["rain"] == classes["rain_total"] == ("precipitation", "mm")
+    assert classes["pressure"] == ("pressure", "hPa") and classes["light"] == ("illuminance", "lx")
 
 
 def test_digital_channels_are_binary_sensors_and_analog_ones_sensors():

@@ -39,8 +39,8 @@ _UNIT_CLASSES = {
     Unit.LUX: ("illuminance",),
     Unit.VOLT: ("voltage",),
     Unit.MILLIVOLT: ("voltage",),
-    Unit.CM: ("distance",),
-    Unit.MM: ("distance",),
+    Unit.CM: ("distance", "precipitation"),
+    Unit.MM: ("distance", "precipitation"),
     Unit.LITRE: ("volume",),
     Unit.MILLILITRE: ("volume",),
     Unit.LITRE_PER_MIN: ("volume_flow_rate",),
@@ -48,18 +48,18 @@ _UNIT_CLASSES = {
     Unit.PPM: ("carbon_dioxide",),
 }
 _HINTS = {"humidity": ("hum", "rh"), "moisture": ("soil", "moist", "water", "wet"),
-          "carbon_dioxide": ("co2",)}
+          "carbon_dioxide": ("co2",), "precipitation": ("rain", "precip", "snow")}
 _NO_SYMBOL = (Unit.NONE, Unit.RAW, Unit.BOOL)  # no unit_of_measurement for these
 
 
 def device_class(name: str, unit: Unit | None) -> str | None:
     """The sensor device_class for a channel or parameter called ``name`` in ``unit``, or None.
-    A % is moisture or humidity only when the name says which (a % could be a tank level)."""
+    A class with name hints is taken when the name says so: a % is moisture or humidity only then
+    (a % could be a tank level), mm or cm precipitation ("rain_total"), else a distance."""
     classes = _UNIT_CLASSES.get(unit, ())
-    if len(classes) == 1 and classes[0] not in _HINTS:
-        return classes[0]
     low = name.lower()
-    return next((c for c in classes if any(h in low for h in _HINTS.get(c, ()))), None)
+    hinted = next((c for c in classes if any(h in low for h in _HINTS.get(c, ()))), None)
+    return hinted or next((c for c in classes[:1] if c not in _HINTS), None)
 
 
 def _symbol(unit: Unit | None) -> str | None:

@@ -53,6 +53,7 @@ SENSOR_UNITS: dict[str, frozenset] = {
     "voltage": frozenset({"V", "mV", "µV", "kV", "MV"}),
     "current": frozenset({"A", "mA"}),
     "distance": frozenset({"km", "m", "cm", "mm", "mi", "nmi", "yd", "in", "ft"}),
+    "precipitation": frozenset({"cm", "in", "mm"}),
     "pressure": _PRESSURE,
     "atmospheric_pressure": _PRESSURE,
     "duration": frozenset({"d", "h", "min", "s", "ms", "µs"}),
