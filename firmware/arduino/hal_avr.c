@@ -768,6 +768,11 @@ static uint8_t i2c_start(uint8_t addr, uint8_t read)
     return HAL_I2C_OK;
 }
 
+void hal_i2c_end(void)
+{
+    TWCR = 0;
+}
+
 uint8_t hal_i2c_begin(uint8_t khz400)
 {
     uint8_t k;

@@ -129,9 +129,11 @@ static void write_outputs(device_t *d)
 
 /* --- the config in force ----------------------------------------------------------------------- */
 
-/* Actuators safe, then every channel's pin set up by its kind's driver (sensor.h). */
+/* The I2C bus off (its pins may be an actuator's now: an I2C sensor's setup begins it again), the
+ * actuators safe, then every channel's pin set up by its kind's driver (sensor.h). */
 static void config_pins(device_t *d)
 {
+    hal_i2c_end();
     all_safe(&d->src);
     sensors_setup(&sensors, &d->eng, td_drivers, td_sensor_drivers);
 }

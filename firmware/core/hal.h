@@ -96,6 +96,9 @@ uint8_t hal_pulse_count(uint8_t pin, uint32_t *count);
 enum { HAL_I2C_OK = 0, HAL_I2C_NACK_ADDR, HAL_I2C_NACK_DATA, HAL_I2C_TIMEOUT, HAL_I2C_BUS_STUCK };
 #define HAL_I2C_WAIT_US 2000u
 uint8_t hal_i2c_begin(uint8_t khz400);
+/* The bus off: SDA and SCL plain pins again (an AVR's TWI, while on, owns them and their PORT and
+ * DDR bits drive nothing). Called whenever a config starts, before its I2C sensors begin it again. */
+void hal_i2c_end(void);
 uint8_t hal_i2c_write(uint8_t addr, const uint8_t *data, uint8_t len, uint8_t stop);
 uint8_t hal_i2c_read(uint8_t addr, uint8_t *data, uint8_t len);
 

@@ -568,6 +568,8 @@ static uint32_t i2c_now_ms(uint32_t bytes)
     return (uint32_t)(t / 1000u);
 }
 
+void hal_i2c_end(void) {} /* the native board's pins have no second owner */
+
 uint8_t hal_i2c_begin(uint8_t khz400)
 {
     uint32_t now = i2c_now_ms(0);

@@ -89,10 +89,10 @@ static void on_twi(struct avr_irq_t *irq, uint32_t value, void *param)
 void i2c_avr_init(avr_t *avr, sim_i2c_t *bus, uint8_t sda_pin, uint8_t scl_pin, i2c_avr_drive_fn drive)
 {
     g = avr, g_bus = bus, g_sda = sda_pin, g_scl = scl_pin, g_drive = drive;
-    g_on = bus->n > 0 || bus->n_faults > 0;
-    if (!g_on) return;
     for (avr_io_t *io = avr->io_port; io; io = io->next)
         if (io->kind && strcmp(io->kind, "twi") == 0) g_twi = (avr_twi_t *)io;
+    g_on = bus->n > 0 || bus->n_faults > 0;
+    if (!g_on) return;
     g_in = avr_io_getirq(avr, AVR_IOCTL_TWI_GETIRQ(0), TWI_IRQ_INPUT);
     avr_irq_t *out = avr_io_getirq(avr, AVR_IOCTL_TWI_GETIRQ(0), TWI_IRQ_OUTPUT);
     if (!g_twi || !g_in || !out) {
@@ -102,6 +102,11 @@ void i2c_avr_init(avr_t *avr, sim_i2c_t *bus, uint8_t sda_pin, uint8_t scl_pin, 
     avr_irq_register_notify(out, on_twi, NULL);
     drive(scl_pin, 1); /* the pull-ups */
     drive_sda();
+}
+
+int i2c_avr_owns(uint8_t pin)
+{
+    return g_twi && (pin == g_sda || pin == g_scl) && avr_regbit_get(g, g_twi->twen);
 }
 
 void i2c_avr_pin(uint8_t pin, int output)

@@ -17,6 +17,9 @@
 typedef void (*i2c_avr_drive_fn)(uint8_t pin, int level);
 
 void i2c_avr_init(avr_t *avr, sim_i2c_t *bus, uint8_t sda_pin, uint8_t scl_pin, i2c_avr_drive_fn drive);
+/* 1 while the TWI is on (TWEN) and `pin` is SDA or SCL: the TWI owns the pin, its PORT and DDR
+ * bits do not drive it (ATmega328P/2560 datasheets, "Alternate Port Functions"). */
+int i2c_avr_owns(uint8_t pin);
 /* A DDR write reached `pin` (1: an output). */
 void i2c_avr_pin(uint8_t pin, int output);
 void i2c_avr_service(uint32_t now_ms);

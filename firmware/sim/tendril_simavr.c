@@ -241,7 +241,7 @@ static void check_pin(uint8_t pin)
     const sim_pin_t *p = &g_board->pins[pin];
     avr_ioport_state_t st;
     if (port_state(p->port, &st) != 0) return;
-    int8_t level = (st.ddr >> p->bit) & 1 ? (int8_t)((st.port >> p->bit) & 1) : -1;
+    int8_t level = (st.ddr >> p->bit) & 1 && !i2c_avr_owns(pin) ? (int8_t)((st.port >> p->bit) & 1) : -1;
     if (level == g_level[pin]) return;
     g_level[pin] = level;
     if (level >= 0) event("pin %u %d t=%" PRIu64 "ms", pin, level, sim_ms());
@@ -268,6 +268,22 @@ static void check_pwm(void)
             check_pin(u->pin);
         }
     }
+}
+
+/* The TWI switched on or off (TWEN): while on it owns SDA and SCL (check_pin reports them not
+ * driven), once off their port bits drive them again. Checked at every service; each change is
+ * an event `twi 1|0 t=<ms>ms`. */
+static uint8_t g_sda;  /* the board's SDA pin; SCL is the next */
+static int8_t g_twen = -1;
+
+static void check_twi(void)
+{
+    int8_t on = (int8_t)i2c_avr_owns(g_sda);
+    if (on == g_twen) return;
+    if (on || g_twen > 0) event("twi %d t=%" PRIu64 "ms", on, sim_ms());
+    g_twen = on;
+    check_pin(g_sda);
+    check_pin((uint8_t)(g_sda + 1));
 }
 
 static void on_pin(struct avr_irq_t *irq, uint32_t value, void *param)
@@ -488,7 +504,8 @@ int main(int argc, char **argv)
     dht_avr_init(g_avr, scn, drive_input);
     pulse_avr_init(g_avr, scn, drive_input);
     int mega = !strcmp(g_board->mcu, "atmega2560");
-    i2c_avr_init(g_avr, &scn->i2c, mega ? 20 : 18, mega ? 21 : 19, drive_input); /* SDA, SCL */
+    g_sda = mega ? 20 : 18;
+    i2c_avr_init(g_avr, &scn->i2c, g_sda, (uint8_t)(g_sda + 1), drive_input); /* SDA, SCL */
     apply_inputs(scn, last_mv);
 
     const char *why = "signal";
@@ -562,6 +579,7 @@ int main(int argc, char **argv)
             }
         }
         check_pwm();
+        check_twi();
         servo_avr_service();
         if (scn->plant.enabled) {
             scn_plant_t *pl = &scn->plant;

@@ -42,5 +42,6 @@ uint16_t hal_ping(uint8_t trig, uint8_t echo, uint16_t timeout_us) { PORTB = tri
 uint8_t hal_pulse_begin(uint8_t pin, uint8_t debounce_ms) { PCMSK0 = (uint8_t)(pin ^ debounce_ms); return PINB & 3; }
 uint8_t hal_pulse_count(uint8_t pin, uint32_t *count) { *count = (uint32_t)TCNT1 << pin; return PINB & 3; }
 uint8_t hal_i2c_begin(uint8_t khz400) { TWBR = khz400; return (uint8_t)(TWSR & 7); }
+void hal_i2c_end(void) { TWCR = 0; }
 uint8_t hal_i2c_write(uint8_t addr, const uint8_t *data, uint8_t len, uint8_t stop) { TWDR = (uint8_t)(addr ^ len ^ stop); if (len) TWDR = data[0]; return (uint8_t)(TWSR & 7); }
 uint8_t hal_i2c_read(uint8_t addr, uint8_t *data, uint8_t len) { TWDR = addr; data[len - 1] = TWDR; return (uint8_t)(TWSR & 7); }
