@@ -16,7 +16,7 @@ from tendril.recipes import compile_recipe, parse
 
 from ..support.simavr_board import FirmwareBoard, build_product
 
-pytestmark = pytest.mark.slow  # the real firmware in simavr, 6 s of board time each
+pytestmark = pytest.mark.slow  # the real firmware in simavr, about 4 s of board time each
 
 HEAD = '[recipe]\nname = "{name}"\nversion = "1.0.0"\nsummary = "the bus pins"\nboards = ["uno"]\ntelemetry = "1 s"\n'
 I2C = HEAD.format(name="air") + '\n[sensors.air]\nkind = "sht4x"\nread_every = "1 s"\n\n[channels.t]\nsensor = "air"\n'
