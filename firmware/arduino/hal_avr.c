@@ -224,7 +224,6 @@ static bool servo_timer(uint8_t unit)
 {
     return (unit == PWM_OC1A || unit == PWM_OC1B) && (TCCR1B & _BV(WGM13));
 }
-#define OCR_WRITE(unit, v) do { if ((unit) == PWM_OC1A) OCR1A = (v); else OCR1B = (v); } while (0)
 
 /* analogWrite semantics: 0 and 255 are plain LOW and HIGH (no glitch), a pin without a PWM unit
  * goes HIGH from 128; the pin is made an output. */
@@ -242,12 +241,11 @@ void hal_pwm_write(uint8_t pin, uint8_t duty)
     uint8_t unit = r.pwm - 1;
     volatile uint8_t *ocr = IO_REG(&pwm_ocr[unit]);
     uint8_t com = pgm_read_byte(&pwm_com[unit]);
-    if (com & 1) {
-        ocr[1] = 0; /* 16-bit OCR: the high byte goes to TEMP, the low byte then writes both */
-    }
-    ocr[0] = duty;
-    if (servo_timer(r.pwm)) { /* timer 1 runs at 50 Hz for a servo: the duty of its whole period */
-        OCR_WRITE(r.pwm, (uint16_t)duty * (SERVO_TOP / 255u));
+    if (com & 1) { /* 16-bit OCR: a volatile word store writes the high byte (to TEMP) first */
+        /* timer 1 runs at 50 Hz for a servo: the duty of its whole period */
+        *(volatile uint16_t *)ocr = servo_timer(r.pwm) ? (uint16_t)duty * (SERVO_TOP / 255u) : duty;
+    } else {
+        *ocr = duty;
     }
     *IO_REG(&pwm_tccr[unit]) |= com & 0xFE;
 }
@@ -263,7 +261,7 @@ void hal_servo_write(uint8_t pin, uint16_t pulse_us)
         TCCR1A = (uint8_t)((TCCR1A & (uint8_t)~(_BV(WGM10) | _BV(WGM11))) | _BV(WGM11));
         TCCR1B = _BV(WGM13) | _BV(WGM12) | _BV(CS11);
     }
-    OCR_WRITE(r.pwm, (uint16_t)(pulse_us * SERVO_TICKS_PER_US));
+    *(volatile uint16_t *)IO_REG(&pwm_ocr[r.pwm - 1]) = (uint16_t)(pulse_us * SERVO_TICKS_PER_US);
     r.reg[1] |= r.mask;
     TCCR1A |= (r.pwm == PWM_OC1A) ? _BV(COM1A1) : _BV(COM1B1);
 }
