@@ -723,42 +723,50 @@ uint8_t hal_dht_read(uint8_t pin, uint8_t data[5])
 #endif
 #define I2C_GO(bits) (TWCR = _BV(TWINT) | _BV(TWEN) | (bits))
 
-static uint8_t i2c_wait(void)
+/* Polls until TWCR's bit reads as want, 1 us a turn, for at most HAL_I2C_WAIT_US turns. */
+static uint8_t i2c_poll(uint8_t bit, uint8_t want)
 {
     uint16_t n;
-    for (n = 0; !(TWCR & _BV(TWINT)); n++) {
-        if (n == HAL_I2C_WAIT_US) {
-            TWCR = 0; /* off and on again: the controller forgets the transfer */
-            TWCR = _BV(TWEN);
-            return HAL_I2C_TIMEOUT;
-        }
+    for (n = 0; (TWCR & bit) != want; n++) {
+        if (n == HAL_I2C_WAIT_US) return HAL_I2C_TIMEOUT;
         _delay_us(1);
     }
     return HAL_I2C_OK;
 }
 
+/* Starts a step (TWINT written 1 clears it), waits for its end and returns the status it left
+ * in TWSR, or I2C_STEP_TIMEOUT (no status has its low three bits set). */
+#define I2C_STEP_TIMEOUT 0xFF
+static uint8_t i2c_step(uint8_t bits)
+{
+    I2C_GO(bits);
+    if (i2c_poll(_BV(TWINT), _BV(TWINT))) {
+        TWCR = 0; /* off and on again: the controller forgets the transfer */
+        TWCR = _BV(TWEN);
+        return I2C_STEP_TIMEOUT;
+    }
+    return TWSR & 0xF8;
+}
+
 static void i2c_stop(void)
 {
-    uint16_t n = 0;
     I2C_GO(_BV(TWSTO));
-    while ((TWCR & _BV(TWSTO)) && ++n < HAL_I2C_WAIT_US) _delay_us(1);
+    i2c_poll(_BV(TWSTO), 0);
 }
 
 /* (repeated) START and the address byte; ends the transfer on any failure */
 static uint8_t i2c_start(uint8_t addr, uint8_t read)
 {
     uint8_t st;
-    I2C_GO(_BV(TWSTA));
-    if (i2c_wait()) return HAL_I2C_TIMEOUT;
-    st = TWSR & 0xF8;
+    st = i2c_step(_BV(TWSTA));
+    if (st == I2C_STEP_TIMEOUT) return HAL_I2C_TIMEOUT;
     if (st != 0x08 && st != 0x10) { /* no START: someone else holds the bus */
         i2c_stop();
         return HAL_I2C_BUS_STUCK;
     }
     TWDR = (uint8_t)(addr << 1 | read);
-    I2C_GO(0);
-    if (i2c_wait()) return HAL_I2C_TIMEOUT;
-    st = TWSR & 0xF8;
+    st = i2c_step(0);
+    if (st == I2C_STEP_TIMEOUT) return HAL_I2C_TIMEOUT;
     if (st != (read ? 0x40 : 0x18)) { /* 0x20 / 0x48: no ACK, or no bus: SDA still low after the STOP */
         i2c_stop();
         return (I2C_PIN & I2C_SDA) ? HAL_I2C_NACK_ADDR : HAL_I2C_BUS_STUCK;
@@ -807,9 +815,9 @@ uint8_t hal_i2c_write(uint8_t addr, const uint8_t *data, uint8_t len, uint8_t st
     if (rc) return rc;
     for (k = 0; k < len; k++) {
         TWDR = data[k];
-        I2C_GO(0);
-        if (i2c_wait()) return HAL_I2C_TIMEOUT;
-        if ((TWSR & 0xF8) != 0x28) {
+        uint8_t st = i2c_step(0);
+        if (st == I2C_STEP_TIMEOUT) return HAL_I2C_TIMEOUT;
+        if (st != 0x28) {
             i2c_stop();
             return HAL_I2C_NACK_DATA;
         }
@@ -823,8 +831,8 @@ uint8_t hal_i2c_read(uint8_t addr, uint8_t *data, uint8_t len)
     uint8_t rc = i2c_start(addr, 1), k;
     if (rc) return rc;
     for (k = 0; k < len; k++) {
-        I2C_GO(k + 1 < len ? _BV(TWEA) : 0); /* ACK each byte but the last */
-        if (i2c_wait()) return HAL_I2C_TIMEOUT;
+        uint8_t ack = k + 1 < len ? _BV(TWEA) : 0; /* ACK each byte but the last */
+        if (i2c_step(ack) == I2C_STEP_TIMEOUT) return HAL_I2C_TIMEOUT;
         data[k] = TWDR;
     }
     i2c_stop();
