@@ -102,7 +102,12 @@ void hal_uart_write(const uint8_t *data, uint8_t len)
 }
 
 /* ---- millis: timer 0 overflows every 64 * 256 / 16 MHz = 1.024 ms = 1 ms + 3/125 ms ---------- */
-static volatile uint32_t millis_ms;
+/* .low16: the low half alone (AVR is little-endian), for the pulse counter's 16-bit times; a
+ * volatile 32-bit read would load all four bytes. */
+static volatile union {
+    uint32_t ms;
+    uint16_t low16;
+} millis;
 static volatile uint8_t millis_frac; /* in 1/125 ms */
 
 ISR(TIMER0_OVF_vect)
@@ -114,14 +119,14 @@ ISR(TIMER0_OVF_vect)
         inc = 2;
     }
     millis_frac = f;
-    millis_ms += inc;
+    millis.ms += inc;
 }
 
 __attribute__((noinline)) uint32_t hal_millis(void)
 {
     uint8_t sreg = SREG;
     cli();
-    uint32_t m = millis_ms;
+    uint32_t m = millis.ms;
     SREG = sreg;
     return m;
 }
@@ -578,7 +583,7 @@ static struct {
 ISR(PCINT0_vect)
 {
     uint8_t s, level;
-    uint16_t now = (uint16_t)millis_ms; /* interrupts are off in here */
+    uint16_t now = millis.low16; /* interrupts are off in here */
     for (s = 0; s < HAL_PULSE_MAX; s++) {
         if (!pulse[s].reg) continue;
         level = *pulse[s].reg & pulse[s].mask;
@@ -617,7 +622,7 @@ uint8_t hal_pulse_begin(uint8_t pin, uint8_t debounce_ms)
     pulse[s].level = *r.reg & r.mask;
     pulse[s].debounce_ms = debounce_ms;
     pulse[s].age = 0;
-    pulse[s].last_ms = (uint16_t)(millis_ms - 256u);
+    pulse[s].last_ms = (uint16_t)(millis.low16 - 256u);
     pulse[s].count = 0;
     (&PCMSK0)[bank] |= r.mask; /* a stolen slot's old pin keeps interrupting: the handler ignores it */
     PCICR |= _BV(bank);
@@ -633,7 +638,7 @@ uint8_t hal_pulse_count(uint8_t pin, uint32_t *count)
         sreg = SREG;
         cli();
         *count = pulse[s].count;
-        if ((uint16_t)((uint16_t)millis_ms - pulse[s].last_ms) > 255u) pulse[s].last_ms = (uint16_t)(millis_ms - 256u);
+        if ((uint16_t)(millis.low16 - pulse[s].last_ms) > 255u) pulse[s].last_ms = (uint16_t)(millis.low16 - 256u);
         SREG = sreg;
         return s;
     }
