@@ -148,12 +148,13 @@ enum { PWM_NONE, TD_PWM_UNITS(PWM_ENUM) PWM_COUNT };
 
 /* Per PWM unit: its output compare register, the TCCRnA that holds its COM bits, and those bits
  * (COMnx1, bit 7, 5 or 3: non-inverting PWM) with bit 0 set for a 16-bit timer. */
-#define PWM_OCR(u, t, c) _SFR_MEM_ADDR(OCR##t##c),
-#define PWM_TCCR(u, t, c) _SFR_MEM_ADDR(TCCR##t##A),
-#define PWM_COM(u, t, c) _BV(COM##t##c##1) | (sizeof(OCR##t##c) == 2),
-static const io_addr_t pwm_ocr[PWM_COUNT - 1] PROGMEM = {TD_PWM_UNITS(PWM_OCR)};
-static const io_addr_t pwm_tccr[PWM_COUNT - 1] PROGMEM = {TD_PWM_UNITS(PWM_TCCR)};
-static const uint8_t pwm_com[PWM_COUNT - 1] PROGMEM = {TD_PWM_UNITS(PWM_COM)};
+/* Indexed by the unit itself: entry 0 (PWM_NONE) is never read, and no index is decremented. */
+#define PWM_OCR(u, t, c) [PWM_##u] = _SFR_MEM_ADDR(OCR##t##c),
+#define PWM_TCCR(u, t, c) [PWM_##u] = _SFR_MEM_ADDR(TCCR##t##A),
+#define PWM_COM(u, t, c) [PWM_##u] = _BV(COM##t##c##1) | (sizeof(OCR##t##c) == 2),
+static const io_addr_t pwm_ocr[PWM_COUNT] PROGMEM = {TD_PWM_UNITS(PWM_OCR)};
+static const io_addr_t pwm_tccr[PWM_COUNT] PROGMEM = {TD_PWM_UNITS(PWM_TCCR)};
+static const uint8_t pwm_com[PWM_COUNT] PROGMEM = {TD_PWM_UNITS(PWM_COM)};
 
 /* Three flat tables indexed by pin number: no multiply to find an entry. */
 #define PIN_REG(pin, port, bit, pwm) [pin] = _SFR_MEM_ADDR(PIN##port),
@@ -209,7 +210,7 @@ void hal_digital_write(uint8_t pin, uint8_t level)
         return;
     }
     if (r.pwm) { /* a pin still driven by its timer ignores PORTx */
-        *IO_REG(&pwm_tccr[r.pwm - 1]) &= (uint8_t)~pgm_read_byte(&pwm_com[r.pwm - 1]);
+        *IO_REG(&pwm_tccr[r.pwm]) &= (uint8_t)~pgm_read_byte(&pwm_com[r.pwm]);
     }
     if (level) {
         r.reg[2] |= r.mask;
@@ -243,16 +244,15 @@ void hal_pwm_write(uint8_t pin, uint8_t duty)
         hal_digital_write(pin, duty >> 7);
         return;
     }
-    uint8_t unit = r.pwm - 1;
-    volatile uint8_t *ocr = IO_REG(&pwm_ocr[unit]);
-    uint8_t com = pgm_read_byte(&pwm_com[unit]);
+    volatile uint8_t *ocr = IO_REG(&pwm_ocr[r.pwm]);
+    uint8_t com = pgm_read_byte(&pwm_com[r.pwm]);
     if (com & 1) { /* 16-bit OCR: a volatile word store writes the high byte (to TEMP) first */
         /* timer 1 runs at 50 Hz for a servo: the duty of its whole period */
         *(volatile uint16_t *)ocr = servo_timer(r.pwm) ? (uint16_t)duty * (SERVO_TOP / 255u) : duty;
     } else {
         *ocr = duty;
     }
-    *IO_REG(&pwm_tccr[unit]) |= com & 0xFE;
+    *IO_REG(&pwm_tccr[r.pwm]) |= com & 0xFE;
 }
 
 void hal_servo_write(uint8_t pin, uint16_t pulse_us)
@@ -266,7 +266,7 @@ void hal_servo_write(uint8_t pin, uint16_t pulse_us)
         TCCR1A = (uint8_t)((TCCR1A & (uint8_t)~(_BV(WGM10) | _BV(WGM11))) | _BV(WGM11));
         TCCR1B = _BV(WGM13) | _BV(WGM12) | _BV(CS11);
     }
-    *(volatile uint16_t *)IO_REG(&pwm_ocr[r.pwm - 1]) = (uint16_t)(pulse_us * SERVO_TICKS_PER_US);
+    *(volatile uint16_t *)IO_REG(&pwm_ocr[r.pwm]) = (uint16_t)(pulse_us * SERVO_TICKS_PER_US);
     r.reg[1] |= r.mask;
     TCCR1A |= (r.pwm == PWM_OC1A) ? _BV(COM1A1) : _BV(COM1B1);
 }
