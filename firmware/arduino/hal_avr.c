@@ -574,7 +574,7 @@ uint16_t hal_ping(uint8_t trig, uint8_t echo, uint16_t timeout_us)
 #endif
 
 static struct {
-    volatile uint8_t *reg;                      /* the pin's PINx; NULL: a free slot */
+    io_addr_t reg;                              /* the pin's PINx (one byte on the 328P); 0: free */
     uint8_t pin, mask, level, debounce_ms, age; /* level: the pin at the last interrupt */
     uint16_t last_ms;                           /* the last counted fall */
     uint32_t count;
@@ -586,7 +586,7 @@ ISR(PCINT0_vect)
     uint16_t now = millis.low16; /* interrupts are off in here */
     for (s = 0; s < HAL_PULSE_MAX; s++) {
         if (!pulse[s].reg) continue;
-        level = *pulse[s].reg & pulse[s].mask;
+        level = *(volatile uint8_t *)(uint16_t)pulse[s].reg & pulse[s].mask;
         if (pulse[s].level && !level && (uint16_t)(now - pulse[s].last_ms) >= pulse[s].debounce_ms) {
             pulse[s].last_ms = now;
             pulse[s].count++;
@@ -616,7 +616,7 @@ uint8_t hal_pulse_begin(uint8_t pin, uint8_t debounce_ms)
     cli();
     for (o = 0; o < HAL_PULSE_MAX; o++)
         if (pulse[o].age < 255) pulse[o].age++;
-    pulse[s].reg = r.reg;
+    pulse[s].reg = (io_addr_t)(uint16_t)r.reg;
     pulse[s].pin = pin;
     pulse[s].mask = r.mask;
     pulse[s].level = *r.reg & r.mask;
