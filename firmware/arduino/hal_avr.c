@@ -568,9 +568,10 @@ uint16_t hal_ping(uint8_t trig, uint8_t echo, uint16_t timeout_us)
  * bounce. The banks: ATmega328P ports B, C, D (every pin); ATmega2560 ports B and K (D10-D13,
  * D50-D53, A8-A15; port J's two PCINT pins are left out). */
 #if defined(PINK)
-#define PULSE_BANK(reg) ((reg) == &PINB ? 0 : (reg) == &PINK ? 2 : 0xFF)
+#define PULSE_BANK(a) ((a) == _SFR_MEM_ADDR(PINB) ? 0 : (a) == _SFR_MEM_ADDR(PINK) ? 2 : 0xFF)
 #else
-#define PULSE_BANK(reg) ((reg) == &PINB ? 0 : (reg) == &PINC ? 1 : (reg) == &PIND ? 2 : 0xFF)
+#define PULSE_BANK(a) \
+    ((a) == _SFR_MEM_ADDR(PINB) ? 0 : (a) == _SFR_MEM_ADDR(PINC) ? 1 : (a) == _SFR_MEM_ADDR(PIND) ? 2 : 0xFF)
 #endif
 
 static struct {
@@ -604,7 +605,8 @@ ISR(PCINT2_vect, ISR_ALIASOF(PCINT0_vect));
 uint8_t hal_pulse_begin(uint8_t pin, uint8_t debounce_ms)
 {
     pin_ref_t r = pin_ref(pin);
-    uint8_t bank = r.reg ? PULSE_BANK(r.reg) : 0xFF, s, pick = 0, o, sreg;
+    io_addr_t reg = (io_addr_t)(uint16_t)r.reg; /* compared and kept as the table's address */
+    uint8_t bank = PULSE_BANK(reg), s, pick = 0, o, sreg;
     if (bank == 0xFF) return HAL_PULSE_NONE;
     for (s = 0; s < HAL_PULSE_MAX; s++) {
         if (pulse[s].reg && pulse[s].pin == pin) break;
@@ -616,7 +618,7 @@ uint8_t hal_pulse_begin(uint8_t pin, uint8_t debounce_ms)
     cli();
     for (o = 0; o < HAL_PULSE_MAX; o++)
         if (pulse[o].age < 255) pulse[o].age++;
-    pulse[s].reg = (io_addr_t)(uint16_t)r.reg;
+    pulse[s].reg = reg;
     pulse[s].pin = pin;
     pulse[s].mask = r.mask;
     pulse[s].level = *r.reg & r.mask;
