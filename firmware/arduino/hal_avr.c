@@ -158,7 +158,7 @@ static const uint8_t pwm_com[PWM_COUNT] PROGMEM = {TD_PWM_UNITS(PWM_COM)};
 
 /* Three flat tables indexed by pin number: no multiply to find an entry. */
 #define PIN_REG(pin, port, bit, pwm) [pin] = _SFR_MEM_ADDR(PIN##port),
-#define PIN_MASK(pin, port, bit, pwm) [pin] = 1 << (bit),
+#define PIN_MASK(pin, port, bit, pwm) [pin] = _SFR_MEM_ADDR(PIN##port) ? 1 << (bit) : 0, /* 0: no GPIO */
 #define PIN_PWM(pin, port, bit, pwm) [pin] = PWM_##pwm,
 static const io_addr_t pin_reg[] PROGMEM = {TD_PIN_ROWS(PIN_REG)}; /* PINx; DDRx, PORTx follow */
 static const uint8_t pin_mask[] PROGMEM = {TD_PIN_ROWS(PIN_MASK)};
@@ -168,8 +168,8 @@ TD_STATIC_ASSERT(PIN_COUNT == TD_LIMIT_PINS, pin_table_matches_the_board_file);
 TD_STATIC_ASSERT(TD_PIN_A0 < PIN_COUNT, first_analog_pin_in_table);
 
 typedef struct {
-    volatile uint8_t *reg; /* reg[0] PINx, reg[1] DDRx, reg[2] PORTx; NULL: no such GPIO */
-    uint8_t mask;
+    volatile uint8_t *reg; /* reg[0] PINx, reg[1] DDRx, reg[2] PORTx */
+    uint8_t mask;          /* 0: no such GPIO (tested instead of reg: one byte) */
     uint8_t pwm;
 } pin_ref_t; /* 4 bytes: returned in registers */
 
@@ -187,7 +187,7 @@ static pin_ref_t pin_ref(uint8_t pin)
 void hal_pin_mode(uint8_t pin, uint8_t mode)
 {
     pin_ref_t r = pin_ref(pin);
-    if (!r.reg) {
+    if (!r.mask) {
         return;
     }
     uint8_t inv = (uint8_t)~r.mask;
@@ -206,7 +206,7 @@ void hal_pin_mode(uint8_t pin, uint8_t mode)
 void hal_digital_write(uint8_t pin, uint8_t level)
 {
     pin_ref_t r = pin_ref(pin);
-    if (!r.reg) {
+    if (!r.mask) {
         return;
     }
     if (r.pwm) { /* a pin still driven by its timer ignores PORTx */
@@ -236,7 +236,7 @@ static bool servo_timer(uint8_t unit)
 void hal_pwm_write(uint8_t pin, uint8_t duty)
 {
     pin_ref_t r = pin_ref(pin);
-    if (!r.reg) {
+    if (!r.mask) {
         return;
     }
     r.reg[1] |= r.mask;
@@ -258,8 +258,8 @@ void hal_pwm_write(uint8_t pin, uint8_t duty)
 void hal_servo_write(uint8_t pin, uint16_t pulse_us)
 {
     pin_ref_t r = pin_ref(pin);
-    if (!r.reg || (r.pwm != PWM_OC1A && r.pwm != PWM_OC1B)) {
-        return; /* only timer 1's outputs can: the image validation saw to it */
+    if (r.pwm != PWM_OC1A && r.pwm != PWM_OC1B) {
+        return; /* only timer 1's outputs can (no GPIO: no PWM unit): the image validation saw to it */
     }
     if (!(TCCR1B & _BV(WGM13))) {
         ICR1 = SERVO_TOP;
@@ -280,7 +280,7 @@ uint8_t hal_ow_reset(uint8_t pin)
 {
     pin_ref_t r = pin_ref(pin);
     uint8_t present;
-    if (!r.reg) {
+    if (!r.mask) {
         return 0;
     }
     r.reg[2] &= (uint8_t)~r.mask; /* no pull-up; low when driven */
@@ -301,7 +301,7 @@ uint8_t hal_ow_bit(uint8_t pin, uint8_t bit)
 {
     pin_ref_t r = pin_ref(pin);
     uint8_t got = 0, sreg;
-    if (!r.reg) {
+    if (!r.mask) {
         return 1;
     }
     if (bit) {
@@ -326,7 +326,7 @@ uint8_t hal_ow_bit(uint8_t pin, uint8_t bit)
 uint8_t hal_digital_read(uint8_t pin)
 {
     pin_ref_t r = pin_ref(pin);
-    if (!r.reg) {
+    if (!r.mask) {
         return 0;
     }
     return (*r.reg & r.mask) ? 1 : 0;
@@ -537,7 +537,7 @@ uint16_t hal_ping(uint8_t trig, uint8_t echo, uint16_t timeout_us)
     pin_ref_t t = pin_ref(trig), e = pin_ref(echo);
     uint16_t ticks = 0, rise, limit = timeout_us / 4u;
     uint8_t last, now;
-    if (!t.reg || !e.reg || (*e.reg & e.mask)) {
+    if (!t.mask || !e.mask || (*e.reg & e.mask)) {
         return HAL_PING_NONE; /* no such pin, or the echo is high already: nothing to time */
     }
     t.reg[2] |= t.mask;
@@ -675,7 +675,7 @@ static uint16_t dht_level(volatile uint8_t *in, uint8_t mask, uint8_t high)
 void hal_dht_start(uint8_t pin)
 {
     pin_ref_t r = pin_ref(pin);
-    if (!r.reg) return;
+    if (!r.mask) return;
     r.reg[2] &= (uint8_t)~r.mask;
     r.reg[1] |= r.mask;
 }
@@ -685,7 +685,7 @@ uint8_t hal_dht_read(uint8_t pin, uint8_t data[5])
     pin_ref_t r = pin_ref(pin);
     uint8_t sreg, k, ok = 0;
     uint16_t high, thresh;
-    if (!r.reg) return 0;
+    if (!r.mask) return 0;
     for (k = 0; k < 5; k++) data[k] = 0;
     sreg = SREG;
     cli();
