@@ -228,7 +228,7 @@ TD_STATIC_ASSERT(F_CPU / 8 % 1000000UL == 0, servo_ticks_are_whole_us);
 
 static bool servo_timer(uint8_t unit)
 {
-    return (unit == PWM_OC1A || unit == PWM_OC1B) && (TCCR1B & _BV(WGM13));
+    return (TCCR1B & _BV(WGM13)) && (unit == PWM_OC1A || unit == PWM_OC1B);
 }
 
 /* analogWrite semantics: 0 and 255 are plain LOW and HIGH (no glitch), a pin without a PWM unit
