@@ -588,7 +588,7 @@ ISR(PCINT0_vect)
     for (s = 0; s < HAL_PULSE_MAX; s++) {
         if (!pulse[s].reg) continue;
         level = *(volatile uint8_t *)(uint16_t)pulse[s].reg & pulse[s].mask;
-        if (pulse[s].level && !level && (uint16_t)(now - pulse[s].last_ms) >= pulse[s].debounce_ms) {
+        if (!level && pulse[s].level && (uint16_t)(now - pulse[s].last_ms) >= pulse[s].debounce_ms) {
             pulse[s].last_ms = now;
             pulse[s].count++;
         }
