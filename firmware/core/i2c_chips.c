@@ -9,27 +9,22 @@
 
 #include "le.h"
 
+#include <stddef.h>
+#include <string.h>
+
 TD_STATIC_ASSERT((-9 >> 1) == -5, arithmetic_right_shift);
 
-static int16_t s16(const uint8_t *p)
-{
-    return (int16_t)le_get_u16(p);
-}
+/* dig_T1..dig_P9 are twelve little-endian words at 0x88..0x9F in the struct's order, and every
+ * target tendril builds for (AVR, x86-64, ARM) is little-endian with 2-byte-aligned 16-bit fields:
+ * one copy fills them, bit for bit what reading each word would give. */
+TD_STATIC_ASSERT(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, calib_little_endian);
+TD_STATIC_ASSERT(offsetof(i2c_bme280_calib_t, t2) == 2 && offsetof(i2c_bme280_calib_t, p1) == 6 &&
+                     offsetof(i2c_bme280_calib_t, p9) == 22 && offsetof(i2c_bme280_calib_t, h2) == 24,
+                 calib_words_in_register_order);
 
 void i2c_bme280_calib(i2c_bme280_calib_t *c, const uint8_t *tp, const uint8_t *h)
 {
-    c->t1 = le_get_u16(tp);
-    c->t2 = s16(tp + 2);
-    c->t3 = s16(tp + 4);
-    c->p1 = le_get_u16(tp + 6);
-    c->p2 = s16(tp + 8);
-    c->p3 = s16(tp + 10);
-    c->p4 = s16(tp + 12);
-    c->p5 = s16(tp + 14);
-    c->p6 = s16(tp + 16);
-    c->p7 = s16(tp + 18);
-    c->p8 = s16(tp + 20);
-    c->p9 = s16(tp + 22);
+    memcpy(c, tp, 24);
     c->h1 = tp[25];
     if (h == NULL) {
         c->h1 = 0; /* a BMP280 has no humidity: 0xA1 means nothing there */
@@ -38,7 +33,7 @@ void i2c_bme280_calib(i2c_bme280_calib_t *c, const uint8_t *tp, const uint8_t *h
         c->h6 = 0;
         return;
     }
-    c->h2 = s16(h);
+    c->h2 = (int16_t)le_get_u16(h);
     c->h3 = h[2];
     /* 0xE4 is dig_H4's top 8 bits (signed), 0xE5's low nibble its bottom 4; 0xE6 is dig_H5's top
      * 8 bits (signed), 0xE5's high nibble its bottom 4. */
