@@ -55,50 +55,191 @@ void i2c_bme280_raw(const uint8_t *data, int32_t *adc_p, int32_t *adc_t, int32_t
     *adc_h = ((int32_t)data[6] << 8) | data[7];
 }
 
+/* The compensation as programs for a small accumulator machine. Inline, the routines' hundred-odd
+ * 32-bit products, shifts and sums cost an AVR about 1,500 B (each step moves four registers and
+ * sign-extends a 16-bit parameter); as programs, two bytes a step, and the one loop that runs
+ * them, about 850 B. Slower (a few hundred microseconds more a reading, taken once a second at
+ * most). Each line of a program is commented with the datasheet's C it stands for, in the same
+ * order, so the programs still read against the datasheet.
+ *
+ * The accumulator and registers are uint32_t: sums and products wrap, which gives the bits the
+ * datasheet's int32_t arithmetic gives wherever that is defined (the part's range, i2c_chips.h);
+ * SAR is the datasheet's arithmetic shift of a signed value (its uint32_t to int32_t conversion
+ * keeps the bits: gcc, clang and avr-gcc document it), SHR and DIV/MOD its unsigned ones. A step
+ * is an operation byte (operation | operand mode) and an operand: a register, a byte, a 32-bit
+ * constant (four bytes, big-endian) or a calibration parameter (its offset in i2c_bme280_calib_t
+ * and its C type). */
+enum { OP_END, OP_LD, OP_ADD, OP_SUB, OP_MUL, OP_AND, OP_DIV, OP_MOD, OP_SAR, OP_SHR, OP_ST };
+enum { M_REG = 0x00, M_IMM = 0x10, M_K = 0x20, M_U8 = 0x30, M_S8 = 0x40, M_U16 = 0x50, M_S16 = 0x60 };
+
+/* STEP(op, operand): the operand macros expand to "mode, byte(s)" first (hence the two levels) */
+#define STEP(...) STEP_(__VA_ARGS__)
+#define STEP_(op, mode, ...) (uint8_t)((op) | (mode)), __VA_ARGS__
+#define LD(x) STEP(OP_LD, x)
+#define ADD(x) STEP(OP_ADD, x)
+#define SUB(x) STEP(OP_SUB, x)
+#define MUL(x) STEP(OP_MUL, x)
+#define AND(x) STEP(OP_AND, x)
+#define DIV(x) STEP(OP_DIV, x) /* unsigned; by 0: the program's result is 0 */
+#define MOD(x) STEP(OP_MOD, x)
+#define SAR(n) STEP(OP_SAR, I(n))
+#define SHR(n) STEP(OP_SHR, I(n))
+#define ST(r) STEP(OP_ST, I(r))
+#define END OP_END
+
+/* Operands: registers (R0 the raw reading, R1 t_fine, R2..R5 the routines' variables), a byte,
+ * a 32-bit constant, the parameters. */
+#define R0 M_REG, 0
+#define R1 M_REG, 1
+#define R2 M_REG, 2
+#define R3 M_REG, 3
+#define R4 M_REG, 4
+#define R5 M_REG, 5
+#define REGS 6
+#define I(n) M_IMM, (n)
+#define K(v) M_K, (uint8_t)((uint32_t)(v) >> 24), (uint8_t)((uint32_t)(v) >> 16), (uint8_t)((uint32_t)(v) >> 8), \
+             (uint8_t)(v)
+#define CAL(mode, f) (mode), offsetof(i2c_bme280_calib_t, f)
+#define T1 CAL(M_U16, t1)
+#define T2 CAL(M_S16, t2)
+#define T3 CAL(M_S16, t3)
+#define P1 CAL(M_U16, p1)
+#define P2 CAL(M_S16, p2)
+#define P3 CAL(M_S16, p3)
+#define P4 CAL(M_S16, p4)
+#define P5 CAL(M_S16, p5)
+#define P6 CAL(M_S16, p6)
+#define P7 CAL(M_S16, p7)
+#define P8 CAL(M_S16, p8)
+#define P9 CAL(M_S16, p9)
+#define H1 CAL(M_U8, h1)
+#define H2 CAL(M_S16, h2)
+#define H3 CAL(M_U8, h3)
+#define H4 CAL(M_S16, h4)
+#define H5 CAL(M_S16, h5)
+#define H6 CAL(M_S8, h6)
+
+/* Runs a program over the registers r; returns the accumulator. A parameter is read from the
+ * struct's bytes (little-endian, asserted above). */
+static uint32_t run(const uint8_t *pc, const i2c_bme280_calib_t *c, uint32_t *r)
+{
+    const uint8_t *cb = (const uint8_t *)c;
+    uint32_t acc = 0, v;
+    uint8_t op, a, i;
+    for (;;) {
+        op = TD_ROM_U8(pc++);
+        if (op == OP_END) {
+            return acc;
+        }
+        v = a = TD_ROM_U8(pc++);
+        switch (op & 0x70) {
+        case M_REG: v = r[a]; break;
+        case M_K:
+            for (i = 0; i < 3; i++) { /* a is its top byte */
+                v = v << 8 | TD_ROM_U8(pc++);
+            }
+            break;
+        case M_U8: v = cb[a]; break;
+        case M_S8: v = (uint32_t)(int32_t)(int8_t)cb[a]; break;
+        case M_U16: v = le_get_u16(cb + a); break;
+        case M_S16: v = (uint32_t)(int32_t)(int16_t)le_get_u16(cb + a); break;
+        }
+        switch (op & 0x0F) {
+        case OP_LD: acc = v; break;
+        case OP_ADD: acc += v; break;
+        case OP_SUB: acc -= v; break;
+        case OP_MUL: acc *= v; break;
+        case OP_AND: acc &= v; break;
+        case OP_DIV:
+        case OP_MOD:
+            if (v == 0) {
+                return 0;
+            }
+            acc = (op & 0x0F) == OP_DIV ? acc / v : acc % v;
+            break;
+        case OP_SAR: acc = (uint32_t)((int32_t)acc >> v); break;
+        case OP_SHR: acc >>= v; break;
+        default: r[v] = acc; break; /* OP_ST */
+        }
+    }
+}
+
+static const uint8_t temp_prog[] TD_ROM = {
+    LD(R0), SAR(4), SUB(T1), ST(2),                       /* d = (adc_T >> 4) - T1 */
+    LD(T1), ADD(T1), ST(3),                               /* T1 << 1 */
+    LD(R0), SAR(3), SUB(R3), MUL(T2), SAR(11), ST(3),     /* var1 = (((adc_T >> 3) - (T1 << 1)) * T2) >> 11 */
+    LD(R2), MUL(R2), SAR(12), MUL(T3), SAR(14), ADD(R3), /* var2 = (((d * d) >> 12) * T3) >> 14 */
+    ST(1),                                                /* t_fine = var1 + var2 */
+    MUL(I(5)), ADD(I(128)), SAR(8), END,                  /* (t_fine * 5 + 128) >> 8 */
+};
+
 int32_t i2c_bme280_temp(const i2c_bme280_calib_t *c, int32_t adc_t, int32_t *t_fine)
 {
-    int32_t d = (adc_t >> 4) - (int32_t)c->t1;
-    int32_t var1 = (((adc_t >> 3) - ((int32_t)c->t1 << 1)) * (int32_t)c->t2) >> 11;
-    int32_t var2 = (((d * d) >> 12) * (int32_t)c->t3) >> 14;
-    *t_fine = var1 + var2;
-    return (*t_fine * 5 + 128) >> 8;
+    uint32_t r[REGS];
+    int32_t t;
+    r[0] = (uint32_t)adc_t;
+    t = (int32_t)run(temp_prog, c, r);
+    *t_fine = (int32_t)r[1];
+    return t;
 }
+
+/* The datasheet's var1 with 8 more bits (>> 10, not >> 18), and its divisor (32768 + var1) *
+ * dig_P1 >> 15 kept as 256 times it: (x * P1) >> 15 done as two products that fit 32 bits. Then
+ * (1048576 - adc_P - var2 / 4096) * 3125, var2's fraction kept, * 655360 / (32768 * the divisor)
+ * in three steps of a 32-bit division each: 0.1 Pa, rounded. The second-order terms (dig_P7..P9)
+ * from whole Pa, in 1/256 Pa (the datasheet's in 1/16). */
+static const uint8_t pressure_prog[] TD_ROM = {
+    LD(R1), SAR(1), ADD(K(-64000L)), ST(2),               /* var1 = (t_fine >> 1) - 64000 */
+    SAR(2), ST(3), MUL(R3), ST(3),                        /* sq = (var1 >> 2) * (var1 >> 2) */
+    SAR(11), MUL(P6), ST(4),                              /* (sq >> 11) * P6 */
+    LD(R2), MUL(P5), MUL(I(2)), ADD(R4), SAR(2), ST(4),   /* var2 = (that + var1 * P5 * 2) >> 2 */
+    LD(P4), MUL(K(65536L)), ADD(R4), ST(4),               /* var2 += P4 * 65536 */
+    LD(P2), MUL(R2), SAR(1), ST(2),                       /* (P2 * var1) >> 1 */
+    LD(R3), SAR(13), MUL(P3), SAR(3), ADD(R2), SAR(10),   /* var1 = (((P3 * (sq >> 13)) >> 3) + that) >> 10 */
+    ADD(K(8388608L)), ST(2),                              /* x = 8388608 + var1 */
+    SHR(8), MUL(P1), ST(3),                               /* (x >> 8) * P1 */
+    LD(R2), AND(I(255)), MUL(P1), SHR(8), ADD(R3), SHR(7), ST(3), /* d = (that + (((x & 255) * P1) >> 8)) >> 7 */
+    LD(R4), AND(K(4095)), MUL(K(3125)), SHR(12), ST(5),   /* ((var2 & 4095) * 3125) >> 12 */
+    LD(R4), SAR(12), ST(4),                               /* var2 >> 12 */
+    LD(K(1048576L)), SUB(R0), SUB(R4), MUL(K(3125)), SUB(R5), ST(4), /* n = (1048576 - adc_P - that) * 3125 - that */
+    DIV(R3), MUL(K(5120)), ST(5),                         /* p = n / d * 5120 (d = 0: the result is 0) */
+    LD(R4), MOD(R3), MUL(I(64)), ST(4),                   /* r = n % d * 64 */
+    DIV(R3), MUL(I(80)), ADD(R5), ST(5),                  /* p += r / d * 80 */
+    LD(R4), MOD(R3), MUL(I(80)), ST(4),                   /* (r % d) * 80 */
+    LD(R3), SHR(1), ADD(R4), DIV(R3), ADD(R5), ST(5),     /* p += (that + (d >> 1)) / d */
+    DIV(I(10)), ST(2),                                    /* x = p / 10 */
+    SHR(1), ST(3), MUL(R3), SHR(17), MUL(P9), SAR(8), ST(3), /* var1 = (P9 * (((x >> 1) * (x >> 1)) >> 17)) >> 8 */
+    LD(R2), SHR(2), MUL(P8), SAR(9), ADD(R3), ST(3),      /* var1 + (var2 = ((x >> 2) * P8) >> 9) */
+    LD(P7), MUL(I(16)), ADD(R3), MUL(I(5)), ADD(I(64)), SAR(7), ADD(R5), END, /* p + (((that + P7 * 16) * 5 + 64) >> 7) */
+};
 
 int32_t i2c_bme280_millihpa(const i2c_bme280_calib_t *c, int32_t adc_p, int32_t t_fine)
 {
-    int32_t var1 = (t_fine >> 1) - 64000L;
-    int32_t sq = (var1 >> 2) * (var1 >> 2);
-    int32_t var2 = ((sq >> 11) * (int32_t)c->p6) + (var1 * (int32_t)c->p5 * 2);
-    uint32_t x, d, n, r, p;
-    var2 = (var2 >> 2) + (int32_t)c->p4 * 65536L;
-    /* the datasheet's var1 with 8 more bits (>> 10, not >> 18), and its divisor (32768 + var1) *
-     * dig_P1 >> 15 kept as 256 times it: (x * P1) >> 15 done as two products that fit 32 bits */
-    var1 = ((((int32_t)c->p3 * (sq >> 13)) >> 3) + (((int32_t)c->p2 * var1) >> 1)) >> 10;
-    x = (uint32_t)(8388608L + var1);
-    d = ((x >> 8) * c->p1 + (((x & 255u) * c->p1) >> 8)) >> 7;
-    if (d == 0) {
-        return 0; /* no division by zero */
-    }
-    /* (1048576 - adc_P - var2 / 4096) * 3125, var2's fraction kept; then * 655360 / (32768 * the
-     * divisor) in three steps of a 32-bit division each: 0.1 Pa, rounded */
-    n = ((uint32_t)(1048576L - adc_p) - (uint32_t)(var2 >> 12)) * 3125UL - ((((uint32_t)var2 & 4095u) * 3125UL) >> 12);
-    p = n / d * 5120u;
-    r = n % d * 64u;
-    p += r / d * 80u + ((r % d) * 80u + (d >> 1)) / d;
-    /* the second-order terms (dig_P7..P9) from whole Pa, in 1/256 Pa (the datasheet's in 1/16) */
-    x = p / 10u;
-    var1 = ((int32_t)c->p9 * (int32_t)(((x >> 1) * (x >> 1)) >> 17)) >> 8;
-    var2 = ((int32_t)(x >> 2) * (int32_t)c->p8) >> 9;
-    return (int32_t)p + (((var1 + var2 + (int32_t)c->p7 * 16) * 5 + 64) >> 7);
+    uint32_t r[REGS];
+    r[0] = (uint32_t)adc_p;
+    r[1] = (uint32_t)t_fine;
+    return (int32_t)run(pressure_prog, c, r);
 }
+
+static const uint8_t humidity_prog[] TD_ROM = {
+    LD(R1), SUB(K(76800L)), ST(2),                        /* v = t_fine - 76800 */
+    LD(H5), MUL(R2), ST(3),                               /* H5 * v */
+    LD(H4), MUL(K(1048576L)), ST(4),                      /* H4 * 1048576 */
+    LD(R0), MUL(K(16384L)), SUB(R4), SUB(R3), ADD(K(16384L)), SAR(15), ST(3), /* a = ((adc_H << 14) - those + 16384) >> 15 */
+    LD(R2), MUL(H3), SAR(11), ADD(K(32768L)), ST(4),      /* ((v * H3) >> 11) + 32768 */
+    LD(R2), MUL(H6), SAR(10), MUL(R4), SAR(10),           /* b = (((v * H6) >> 10) * that) >> 10 */
+    ADD(K(2097152L)), MUL(H2), ADD(K(8192L)), SAR(14), MUL(R3), ST(2), /* v = a * (((b + 2097152) * H2 + 8192) >> 14) */
+    SAR(15), ST(3), MUL(R3), SAR(7), MUL(H1), SAR(4), ST(3), /* ((((v >> 15) * (v >> 15)) >> 7) * H1) >> 4 */
+    LD(R2), SUB(R3), END,                                 /* v - that */
+};
 
 uint32_t i2c_bme280_humidity(const i2c_bme280_calib_t *c, int32_t adc_h, int32_t t_fine)
 {
-    int32_t v = t_fine - 76800L;
-    int32_t a = ((adc_h << 14) - (int32_t)c->h4 * 1048576L - ((int32_t)c->h5 * v) + 16384L) >> 15;
-    int32_t b = (((v * (int32_t)c->h6) >> 10) * (((v * (int32_t)c->h3) >> 11) + 32768L)) >> 10;
-    v = a * (((b + 2097152L) * (int32_t)c->h2 + 8192L) >> 14);
-    v -= ((((v >> 15) * (v >> 15)) >> 7) * (int32_t)c->h1) >> 4;
+    uint32_t r[REGS];
+    int32_t v;
+    r[0] = (uint32_t)adc_h;
+    r[1] = (uint32_t)t_fine;
+    v = (int32_t)run(humidity_prog, c, r);
     if (v < 0) {
         v = 0;
     }
