@@ -70,7 +70,9 @@ void i2c_bme280_raw(const uint8_t *data, int32_t *adc_p, int32_t *adc_t, int32_t
  * constant (four bytes, big-endian) or a calibration parameter (its offset in i2c_bme280_calib_t
  * and its C type). */
 enum { OP_END, OP_LD, OP_ADD, OP_SUB, OP_MUL, OP_AND, OP_DIV, OP_MOD, OP_SAR, OP_SHR, OP_ST };
-enum { M_REG = 0x00, M_IMM = 0x10, M_K = 0x20, M_U8 = 0x30, M_S8 = 0x40, M_U16 = 0x50, M_S16 = 0x60 };
+enum { M_REG = 0x00, M_IMM = 0x10, M_K = 0x20, M_CAL = 0x30 };
+/* A parameter's operand: its offset in i2c_bme280_calib_t, and whether it is 16-bit and signed. */
+enum { CAL_OFFSET = 0x3F, CAL_WORD = 0x40, CAL_SIGNED = 0x80 };
 
 /* STEP(op, operand): the operand macros expand to "mode, byte(s)" first (hence the two levels) */
 #define STEP(...) STEP_(__VA_ARGS__)
@@ -99,32 +101,32 @@ enum { M_REG = 0x00, M_IMM = 0x10, M_K = 0x20, M_U8 = 0x30, M_S8 = 0x40, M_U16 =
 #define I(n) M_IMM, (n)
 #define K(v) M_K, (uint8_t)((uint32_t)(v) >> 24), (uint8_t)((uint32_t)(v) >> 16), (uint8_t)((uint32_t)(v) >> 8), \
              (uint8_t)(v)
-#define CAL(mode, f) (mode), offsetof(i2c_bme280_calib_t, f)
-#define T1 CAL(M_U16, t1)
-#define T2 CAL(M_S16, t2)
-#define T3 CAL(M_S16, t3)
-#define P1 CAL(M_U16, p1)
-#define P2 CAL(M_S16, p2)
-#define P3 CAL(M_S16, p3)
-#define P4 CAL(M_S16, p4)
-#define P5 CAL(M_S16, p5)
-#define P6 CAL(M_S16, p6)
-#define P7 CAL(M_S16, p7)
-#define P8 CAL(M_S16, p8)
-#define P9 CAL(M_S16, p9)
-#define H1 CAL(M_U8, h1)
-#define H2 CAL(M_S16, h2)
-#define H3 CAL(M_U8, h3)
-#define H4 CAL(M_S16, h4)
-#define H5 CAL(M_S16, h5)
-#define H6 CAL(M_S8, h6)
+#define CAL(kind, f) M_CAL, (kind) | offsetof(i2c_bme280_calib_t, f)
+#define T1 CAL(CAL_WORD, t1)
+#define T2 CAL(CAL_WORD | CAL_SIGNED, t2)
+#define T3 CAL(CAL_WORD | CAL_SIGNED, t3)
+#define P1 CAL(CAL_WORD, p1)
+#define P2 CAL(CAL_WORD | CAL_SIGNED, p2)
+#define P3 CAL(CAL_WORD | CAL_SIGNED, p3)
+#define P4 CAL(CAL_WORD | CAL_SIGNED, p4)
+#define P5 CAL(CAL_WORD | CAL_SIGNED, p5)
+#define P6 CAL(CAL_WORD | CAL_SIGNED, p6)
+#define P7 CAL(CAL_WORD | CAL_SIGNED, p7)
+#define P8 CAL(CAL_WORD | CAL_SIGNED, p8)
+#define P9 CAL(CAL_WORD | CAL_SIGNED, p9)
+#define H1 CAL(0, h1)
+#define H2 CAL(CAL_WORD | CAL_SIGNED, h2)
+#define H3 CAL(0, h3)
+#define H4 CAL(CAL_WORD | CAL_SIGNED, h4)
+#define H5 CAL(CAL_WORD | CAL_SIGNED, h5)
+#define H6 CAL(CAL_SIGNED, h6)
 
 /* Runs a program over the registers r; returns the accumulator. A parameter is read from the
  * struct's bytes (little-endian, asserted above). */
 static uint32_t run(const uint8_t *pc, const i2c_bme280_calib_t *c, uint32_t *r)
 {
     const uint8_t *cb = (const uint8_t *)c;
-    uint32_t acc = 0, v;
+    uint32_t acc = 0, v, top;
     uint8_t op, a, i;
     for (;;) {
         op = TD_ROM_U8(pc++);
@@ -139,10 +141,17 @@ static uint32_t run(const uint8_t *pc, const i2c_bme280_calib_t *c, uint32_t *r)
                 v = v << 8 | TD_ROM_U8(pc++);
             }
             break;
-        case M_U8: v = cb[a]; break;
-        case M_S8: v = (uint32_t)(int32_t)(int8_t)cb[a]; break;
-        case M_U16: v = le_get_u16(cb + a); break;
-        case M_S16: v = (uint32_t)(int32_t)(int16_t)le_get_u16(cb + a); break;
+        case M_CAL:
+            v = cb[a & CAL_OFFSET];
+            top = 0x80u;
+            if (a & CAL_WORD) {
+                v |= (uint32_t)cb[(a & CAL_OFFSET) + 1] << 8;
+                top = 0x8000u;
+            }
+            if (a & CAL_SIGNED) {
+                v = (v ^ top) - top; /* sign-extended */
+            }
+            break;
         }
         switch (op & 0x0F) {
         case OP_LD: acc = v; break;
