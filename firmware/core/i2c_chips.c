@@ -57,51 +57,43 @@ void i2c_bme280_raw(const uint8_t *data, int32_t *adc_p, int32_t *adc_t, int32_t
 
 /* The compensation as programs for a small accumulator machine. Inline, the routines' hundred-odd
  * 32-bit products, shifts and sums cost an AVR about 1,500 B (each step moves four registers and
- * sign-extends a 16-bit parameter); as programs, two bytes a step, and the one loop that runs
- * them, about 850 B. Slower (a few hundred microseconds more a reading, taken once a second at
- * most). Each line of a program is commented with the datasheet's C it stands for, in the same
- * order, so the programs still read against the datasheet.
+ * sign-extends a 16-bit parameter); as programs (300 B) and the one loop that runs them (400 B),
+ * less than half. Slower (about 0.75 ms more a reading, taken once a second at most). Each line
+ * of a program is commented with the datasheet's C it stands for, in the same order, so the
+ * programs still read against the datasheet.
  *
  * The accumulator and registers are uint32_t: sums and products wrap, which gives the bits the
  * datasheet's int32_t arithmetic gives wherever that is defined (the part's range, i2c_chips.h);
  * SAR is the datasheet's arithmetic shift of a signed value (its uint32_t to int32_t conversion
  * keeps the bits: gcc, clang and avr-gcc document it), SHR and DIV/MOD its unsigned ones. A step
- * is an operation byte (operation | operand mode) and an operand: a register, a byte, a 32-bit
- * constant (four bytes, big-endian) or a calibration parameter (its offset in i2c_bme280_calib_t
- * and its C type). */
+ * is a byte, the operation in its high nibble and the operand in its low one: a register, or what
+ * follows: a byte, a 32-bit constant (four bytes, big-endian) or a calibration parameter (a byte:
+ * its offset in i2c_bme280_calib_t, whether it is 16-bit and whether signed). */
 enum { OP_END, OP_LD, OP_ADD, OP_SUB, OP_MUL, OP_AND, OP_DIV, OP_MOD, OP_SAR, OP_SHR, OP_ST };
-enum { M_REG = 0x00, M_IMM = 0x10, M_K = 0x20, M_CAL = 0x30 };
-/* A parameter's operand: its offset in i2c_bme280_calib_t, and whether it is 16-bit and signed. */
+/* A step's operand, its low nibble: a register (no more bytes), or what the next byte(s) are. */
+enum { O_IMM = 8, O_K, O_CAL };
+/* A parameter's byte: its offset in i2c_bme280_calib_t, and whether it is 16-bit and signed. */
 enum { CAL_OFFSET = 0x3F, CAL_WORD = 0x40, CAL_SIGNED = 0x80 };
 
-/* STEP(op, operand): the operand macros expand to "mode, byte(s)" first (hence the two levels) */
-#define STEP(...) STEP_(__VA_ARGS__)
-#define STEP_(op, mode, ...) (uint8_t)((op) | (mode)), __VA_ARGS__
-#define LD(x) STEP(OP_LD, x)
-#define ADD(x) STEP(OP_ADD, x)
-#define SUB(x) STEP(OP_SUB, x)
-#define MUL(x) STEP(OP_MUL, x)
-#define AND(x) STEP(OP_AND, x)
-#define DIV(x) STEP(OP_DIV, x) /* unsigned; by 0: the program's result is 0 */
-#define MOD(x) STEP(OP_MOD, x)
-#define SAR(n) STEP(OP_SAR, I(n))
-#define SHR(n) STEP(OP_SHR, I(n))
-#define ST(r) STEP(OP_ST, I(r))
+#define LD(x) OP_LD << 4 | x
+#define ADD(x) OP_ADD << 4 | x
+#define SUB(x) OP_SUB << 4 | x
+#define MUL(x) OP_MUL << 4 | x
+#define AND(x) OP_AND << 4 | x
+#define DIV(x) OP_DIV << 4 | x /* unsigned; by 0: the program's result is 0 */
+#define MOD(x) OP_MOD << 4 | x
+#define SAR(n) OP_SAR << 4 | I(n)
+#define SHR(n) OP_SHR << 4 | I(n)
+#define ST(r) OP_ST << 4 | (r)
 #define END OP_END
 
 /* Operands: registers (R0 the raw reading, R1 t_fine, R2..R5 the routines' variables), a byte,
- * a 32-bit constant, the parameters. */
-#define R0 M_REG, 0
-#define R1 M_REG, 1
-#define R2 M_REG, 2
-#define R3 M_REG, 3
-#define R4 M_REG, 4
-#define R5 M_REG, 5
-#define REGS 6
-#define I(n) M_IMM, (n)
-#define K(v) M_K, (uint8_t)((uint32_t)(v) >> 24), (uint8_t)((uint32_t)(v) >> 16), (uint8_t)((uint32_t)(v) >> 8), \
+ * a 32-bit constant (big-endian), the parameters. */
+enum { R0, R1, R2, R3, R4, R5, REGS };
+#define I(n) O_IMM, (n)
+#define K(v) O_K, (uint8_t)((uint32_t)(v) >> 24), (uint8_t)((uint32_t)(v) >> 16), (uint8_t)((uint32_t)(v) >> 8), \
              (uint8_t)(v)
-#define CAL(kind, f) M_CAL, (kind) | offsetof(i2c_bme280_calib_t, f)
+#define CAL(kind, f) O_CAL, (kind) | offsetof(i2c_bme280_calib_t, f)
 #define T1 CAL(CAL_WORD, t1)
 #define T2 CAL(CAL_WORD | CAL_SIGNED, t2)
 #define T3 CAL(CAL_WORD | CAL_SIGNED, t3)
@@ -125,35 +117,33 @@ enum { CAL_OFFSET = 0x3F, CAL_WORD = 0x40, CAL_SIGNED = 0x80 };
  * struct's bytes (little-endian, asserted above). */
 static uint32_t run(const uint8_t *pc, const i2c_bme280_calib_t *c, uint32_t *r)
 {
-    const uint8_t *cb = (const uint8_t *)c;
-    uint32_t acc = 0, v, top;
-    uint8_t op, a, i;
+    const uint8_t *cb = (const uint8_t *)c, *p;
+    uint32_t acc = 0, v;
+    uint8_t op, x, i;
     for (;;) {
         op = TD_ROM_U8(pc++);
         if (op == OP_END) {
             return acc;
         }
-        v = a = TD_ROM_U8(pc++);
-        switch (op & 0x70) {
-        case M_REG: v = r[a]; break;
-        case M_K:
-            for (i = 0; i < 3; i++) { /* a is its top byte */
-                v = v << 8 | TD_ROM_U8(pc++);
+        x = op & 0x0F;
+        if (x < REGS) {
+            v = r[x];
+        } else {
+            v = TD_ROM_U8(pc++);
+            if (x == O_K) {
+                for (i = 0; i < 3; i++) {
+                    v = v << 8 | TD_ROM_U8(pc++);
+                }
+            } else if (x == O_CAL) {
+                p = cb + (v & CAL_OFFSET);
+                if (v & CAL_WORD) {
+                    v = v & CAL_SIGNED ? (uint32_t)(int32_t)(int16_t)le_get_u16(p) : le_get_u16(p);
+                } else {
+                    v = v & CAL_SIGNED ? (uint32_t)(int32_t)(int8_t)p[0] : p[0];
+                }
             }
-            break;
-        case M_CAL:
-            v = cb[a & CAL_OFFSET];
-            top = 0x80u;
-            if (a & CAL_WORD) {
-                v |= (uint32_t)cb[(a & CAL_OFFSET) + 1] << 8;
-                top = 0x8000u;
-            }
-            if (a & CAL_SIGNED) {
-                v = (v ^ top) - top; /* sign-extended */
-            }
-            break;
         }
-        switch (op & 0x0F) {
+        switch (op >> 4) {
         case OP_LD: acc = v; break;
         case OP_ADD: acc += v; break;
         case OP_SUB: acc -= v; break;
@@ -164,11 +154,11 @@ static uint32_t run(const uint8_t *pc, const i2c_bme280_calib_t *c, uint32_t *r)
             if (v == 0) {
                 return 0;
             }
-            acc = (op & 0x0F) == OP_DIV ? acc / v : acc % v;
+            acc = op >> 4 == OP_DIV ? acc / v : acc % v;
             break;
         case OP_SAR: acc = (uint32_t)((int32_t)acc >> v); break;
         case OP_SHR: acc >>= v; break;
-        default: r[v] = acc; break; /* OP_ST */
+        default: r[x] = acc; break; /* OP_ST */
         }
     }
 }
