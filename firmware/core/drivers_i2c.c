@@ -66,8 +66,10 @@ void i2c_setup(const uint8_t *rec)
     hal_i2c_begin(td_i2c_fast);               /* a second I2C sensor's setup begins it again: harmless */
 }
 
-/* BME280 / BMP280: start a forced measurement (after the ID check), collect it. */
-static uint8_t bme_poll(const uint8_t *rec, uint8_t addr, uint8_t phase, int32_t *val, uint16_t *wait)
+/* BME280 / BMP280: start a forced measurement (after the ID check), collect it. Kept out of line:
+ * inlined, its 90 B of buffers and calibration pushed i2c_poll's other locals past the AVR's
+ * 63-byte reach from the frame pointer (each access then moved the pointer there and back). */
+static TD_NOINLINE uint8_t bme_poll(const uint8_t *rec, uint8_t addr, uint8_t phase, int32_t *val, uint16_t *wait)
 {
     bool bme = rec[TD_SENSOR_KIND] == TD_SENSOR_KIND_BME280;
     uint8_t buf[I2C_BME280_CALIB_TP_SIZE], h[I2C_BME280_CALIB_H_SIZE], st;
