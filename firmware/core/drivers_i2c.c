@@ -79,7 +79,6 @@ static TD_NOINLINE uint8_t bme_poll(const uint8_t *rec, uint8_t addr, uint8_t ph
     if (buf[0] != (bme ? BME280_ID : BMP280_ID)) return TD_SENSOR_FAULT_WRONG_CHIP;
     if (phase == 0) {
         static const uint8_t start[4] = {0xF2, 0x01, 0xF4, 0x25}; /* ctrl_hum x1; ctrl_meas x1, x1, forced */
-        *wait = BME_MS;
         return i2c_fault(hal_i2c_write(addr, bme ? start : start + 2, (uint8_t)(bme ? 4 : 2), 1));
     }
     if ((st = i2c_regs(addr, 0xF3, h, 1)) != HAL_I2C_OK) return i2c_fault(st);
@@ -102,14 +101,13 @@ static TD_NOINLINE uint8_t bme_poll(const uint8_t *rec, uint8_t addr, uint8_t ph
 }
 
 /* SHT3x and SHT4x: a single-shot command, then two words with their CRCs. */
-static uint8_t sht_poll(const uint8_t *rec, uint8_t addr, uint8_t phase, int32_t *val, uint16_t *wait)
+static uint8_t sht_poll(const uint8_t *rec, uint8_t addr, uint8_t phase, int32_t *val)
 {
     bool sht4 = rec[TD_SENSOR_KIND] == TD_SENSOR_KIND_SHT4X;
     uint8_t buf[6], st;
     if (phase == 0) {
         static const uint8_t cmd[2] = {0x24, 0x00}; /* SHT3x: high repeatability, no clock stretching */
         static const uint8_t cmd4 = 0xFD;           /* SHT4x: high precision */
-        *wait = sht4 ? SHT4X_MS : SHT3X_MS;
         return i2c_fault(sht4 ? hal_i2c_write(addr, &cmd4, 1, 1) : hal_i2c_write(addr, cmd, 2, 1));
     }
     if ((st = hal_i2c_read(addr, buf, 6)) != HAL_I2C_OK) return i2c_fault(st);
@@ -130,7 +128,6 @@ static uint8_t aht_poll(const uint8_t *rec, uint8_t addr, uint8_t phase, int32_t
         uint8_t init[3] = {(uint8_t)(aht20 ? 0xBE : 0xE1), 0x08, 0x00};
         if ((st = hal_i2c_read(addr, buf, 1)) != HAL_I2C_OK) return i2c_fault(st);
         if (!(buf[0] & 0x08) && (st = hal_i2c_write(addr, init, 3, 1)) != HAL_I2C_OK) return i2c_fault(st);
-        *wait = AHT_MS;
         return i2c_fault(hal_i2c_write(addr, trigger, 3, 1));
     }
     if ((st = hal_i2c_read(addr, buf, (uint8_t)(aht20 ? 7 : 6))) != HAL_I2C_OK) return i2c_fault(st);
@@ -146,13 +143,12 @@ static uint8_t aht_poll(const uint8_t *rec, uint8_t addr, uint8_t phase, int32_t
 }
 
 /* BH1750: power on and a one-time high-resolution measurement (it powers down after), then the count. */
-static uint8_t bh_poll(uint8_t addr, uint8_t phase, int32_t *val, uint16_t *wait)
+static uint8_t bh_poll(uint8_t addr, uint8_t phase, int32_t *val)
 {
     uint8_t buf[2], st;
     if (phase == 0) {
         static const uint8_t on = 0x01, once = 0x20;
         if ((st = hal_i2c_write(addr, &on, 1, 1)) != HAL_I2C_OK) return i2c_fault(st);
-        *wait = BH1750_MS;
         return i2c_fault(hal_i2c_write(addr, &once, 1, 1));
     }
     if ((st = hal_i2c_read(addr, buf, 2)) != HAL_I2C_OK) return i2c_fault(st);
@@ -160,7 +156,7 @@ static uint8_t bh_poll(uint8_t addr, uint8_t phase, int32_t *val, uint16_t *wait
     return TD_READING_OK;
 }
 
-/* The conversion time the start asks to wait, by kind (BME280 .. BH1750). */
+/* The conversion time a started measurement waits, by kind (BME280 .. BH1750). */
 static uint16_t conv_ms(uint8_t kind)
 {
     return kind <= TD_SENSOR_KIND_BMP280 ? BME_MS
@@ -182,11 +178,14 @@ uint8_t i2c_poll(const uint8_t *rec, uint8_t *phase, uint32_t now, int32_t *val,
         }
     }
     if (kind <= TD_SENSOR_KIND_BMP280) got = bme_poll(rec, addr, was, val, wait);
-    else if (kind <= TD_SENSOR_KIND_SHT4X) got = sht_poll(rec, addr, was, val, wait);
+    else if (kind <= TD_SENSOR_KIND_SHT4X) got = sht_poll(rec, addr, was, val);
     else if (kind <= TD_SENSOR_KIND_AHT10) got = aht_poll(rec, addr, was, val, wait);
-    else got = bh_poll(addr, was, val, wait);
+    else got = bh_poll(addr, was, val);
     if (got == TD_READING_NONE) { /* started (collect it when *wait is over), or still busy */
-        if (!was) *phase = (uint8_t)(0x80u | (uint8_t)(hal_millis() >> 1)); /* when, in 2 ms steps */
+        if (!was) {
+            *phase = (uint8_t)(0x80u | (uint8_t)(hal_millis() >> 1)); /* when, in 2 ms steps */
+            *wait = conv; /* started: come back after the conversion time */
+        }
         return got;
     }
     *phase = 0;
