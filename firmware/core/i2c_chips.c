@@ -42,10 +42,17 @@ void i2c_bme280_calib(i2c_bme280_calib_t *c, const uint8_t *tp, const uint8_t *h
     c->h6 = (int8_t)h[6];
 }
 
-/* Three bytes, big-endian, the top 20 bits (byte shifts are moves on an AVR). */
+/* Three bytes, big-endian (byte shifts are moves on an AVR). Out of line: the BME280's two 20-bit
+ * readings and the AHT20's two take it, and each inlined copy cost some 30 B of moves. */
+static TD_NOINLINE uint32_t be24(const uint8_t *p)
+{
+    return ((uint32_t)p[0] << 8 | p[1]) << 8 | p[2];
+}
+
+/* Three bytes, big-endian, the top 20 bits. */
 static int32_t u20(const uint8_t *p)
 {
-    return (int32_t)((((uint32_t)p[0] << 8 | p[1]) << 8 | p[2]) >> 4);
+    return (int32_t)(be24(p) >> 4);
 }
 
 void i2c_bme280_raw(const uint8_t *data, int32_t *adc_p, int32_t *adc_t, int32_t *adc_h)
@@ -273,7 +280,7 @@ int32_t i2c_sht4x_rh(uint16_t raw)
 void i2c_aht20_raw(const uint8_t *data, uint32_t *rh_raw, uint32_t *t_raw)
 {
     *rh_raw = (uint32_t)u20(data);
-    *t_raw = ((uint32_t)(data[2] & 0x0F) << 8 | data[3]) << 8 | data[4];
+    *t_raw = be24(data + 2) & 0xFFFFFUL;
 }
 
 /* 10000 / 2^20 = 625 / 2^16 and 20000 / 2^20 = 1250 / 2^16: the products fit 32 bits. */
