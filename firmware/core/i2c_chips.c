@@ -172,8 +172,7 @@ static uint32_t run(const uint8_t *pc, const i2c_bme280_calib_t *c, uint32_t *r)
 
 static const uint8_t temp_prog[] TD_ROM = {
     LD(R0), SAR(4), SUB(T1), ST(2),                       /* d = (adc_T >> 4) - T1 */
-    LD(T1), ADD(T1), ST(3),                               /* T1 << 1 */
-    LD(R0), SAR(3), SUB(R3), MUL(T2), SAR(11), ST(3),     /* var1 = (((adc_T >> 3) - (T1 << 1)) * T2) >> 11 */
+    LD(R0), SAR(3), SUB(T1), SUB(T1), MUL(T2), SAR(11), ST(3), /* var1 = (((adc_T >> 3) - (T1 << 1)) * T2) >> 11 */
     LD(R2), MUL(R2), SAR(12), MUL(T3), SAR(14), ADD(R3), /* var2 = (((d * d) >> 12) * T3) >> 14 */
     ST(1),                                                /* t_fine = var1 + var2 */
     MUL(I(5)), ADD(I(128)), SAR(8), END,                  /* (t_fine * 5 + 128) >> 8 */
