@@ -74,11 +74,11 @@ void i2c_bme280_raw(const uint8_t *data, int32_t *adc_p, int32_t *adc_t, int32_t
  * SAR is the datasheet's arithmetic shift of a signed value (its uint32_t to int32_t conversion
  * keeps the bits: gcc, clang and avr-gcc document it), SHR and DIV/MOD its unsigned ones. A step
  * is a byte, the operation in its high nibble and the operand in its low one: a register, or what
- * follows: a byte, a 32-bit constant (four bytes, big-endian) or a calibration parameter (a byte:
+ * follows: a byte, a 16- or 32-bit constant (big-endian) or a calibration parameter (a byte:
  * its offset in i2c_bme280_calib_t, whether it is 16-bit and whether signed). */
 enum { OP_END, OP_LD, OP_ADD, OP_SUB, OP_MUL, OP_AND, OP_DIV, OP_MOD, OP_SAR, OP_SHR, OP_ST };
 /* A step's operand, its low nibble: a register (no more bytes), or what the next byte(s) are. */
-enum { O_IMM = 8, O_K, O_CAL };
+enum { O_IMM = 8, O_K16, O_K, O_CAL };
 /* A parameter's byte: its offset in i2c_bme280_calib_t, and whether it is 16-bit and signed. */
 enum { CAL_OFFSET = 0x3F, CAL_WORD = 0x40, CAL_SIGNED = 0x80 };
 
@@ -95,11 +95,12 @@ enum { CAL_OFFSET = 0x3F, CAL_WORD = 0x40, CAL_SIGNED = 0x80 };
 #define END OP_END
 
 /* Operands: registers (R0 the raw reading, R1 t_fine, R2..R5 the routines' variables), a byte,
- * a 32-bit constant (big-endian), the parameters. */
+ * a 16- or 32-bit constant (big-endian), the parameters. */
 enum { R0, R1, R2, R3, R4, R5, REGS };
 #define I(n) O_IMM, (n)
 #define K(v) O_K, (uint8_t)((uint32_t)(v) >> 24), (uint8_t)((uint32_t)(v) >> 16), (uint8_t)((uint32_t)(v) >> 8), \
              (uint8_t)(v)
+#define K16(v) O_K16, (uint8_t)((v) >> 8), (uint8_t)(v) /* 0..65535 */
 #define CAL(kind, f) O_CAL, (kind) | offsetof(i2c_bme280_calib_t, f)
 #define T1 CAL(CAL_WORD, t1)
 #define T2 CAL(CAL_WORD | CAL_SIGNED, t2)
@@ -137,8 +138,8 @@ static uint32_t run(const uint8_t *pc, const i2c_bme280_calib_t *c, uint32_t *r)
             v = r[x];
         } else {
             v = TD_ROM_U8(pc++);
-            if (x == O_K) {
-                for (i = 0; i < 3; i++) {
+            if (x == O_K || x == O_K16) {
+                for (i = x == O_K ? 3 : 1; i > 0; i--) {
                     v = v << 8 | TD_ROM_U8(pc++);
                 }
             } else if (x == O_CAL) {
@@ -173,7 +174,7 @@ static uint32_t run(const uint8_t *pc, const i2c_bme280_calib_t *c, uint32_t *r)
 static const uint8_t temp_prog[] TD_ROM = {
     LD(R0), SAR(4), SUB(T1), ST(2),                       /* d = (adc_T >> 4) - T1 */
     LD(R0), SAR(3), SUB(T1), SUB(T1), MUL(T2), SAR(11), ST(3), /* var1 = (((adc_T >> 3) - (T1 << 1)) * T2) >> 11 */
-    LD(R2), MUL(R2), SAR(12), MUL(T3), SAR(14), ADD(R3), /* var2 = (((d * d) >> 12) * T3) >> 14 */
+    LD(R2), MUL(R2), SAR(12), MUL(T3), SAR(14), ADD(R3),  /* var2 = (((d * d) >> 12) * T3) >> 14 */
     ST(1),                                                /* t_fine = var1 + var2 */
     MUL(I(5)), ADD(I(128)), SAR(8), END,                  /* (t_fine * 5 + 128) >> 8 */
 };
@@ -204,10 +205,10 @@ static const uint8_t pressure_prog[] TD_ROM = {
     ADD(K(8388608L)), ST(2),                              /* x = 8388608 + var1 */
     SHR(8), MUL(P1), ST(3),                               /* (x >> 8) * P1 */
     LD(R2), AND(I(255)), MUL(P1), SHR(8), ADD(R3), SHR(7), ST(3), /* d = (that + (((x & 255) * P1) >> 8)) >> 7 */
-    LD(R4), AND(K(4095)), MUL(K(3125)), SHR(12), ST(5),   /* ((var2 & 4095) * 3125) >> 12 */
+    LD(R4), AND(K16(4095)), MUL(K16(3125)), SHR(12), ST(5), /* ((var2 & 4095) * 3125) >> 12 */
     LD(R4), SAR(12), ST(4),                               /* var2 >> 12 */
-    LD(K(1048576L)), SUB(R0), SUB(R4), MUL(K(3125)), SUB(R5), ST(4), /* n = (1048576 - adc_P - that) * 3125 - that */
-    DIV(R3), MUL(K(5120)), ST(5),                         /* p = n / d * 5120 (d = 0: the result is 0) */
+    LD(K(1048576L)), SUB(R0), SUB(R4), MUL(K16(3125)), SUB(R5), ST(4), /* n = (1048576 - adc_P - that) * 3125 - that */
+    DIV(R3), MUL(K16(5120)), ST(5),                       /* p = n / d * 5120 (d = 0: the result is 0) */
     LD(R4), MOD(R3), MUL(I(64)), ST(4),                   /* r = n % d * 64 */
     DIV(R3), MUL(I(80)), ADD(R5), ST(5),                  /* p += r / d * 80 */
     LD(R4), MOD(R3), MUL(I(80)), ST(4),                   /* (r % d) * 80 */
@@ -230,10 +231,10 @@ static const uint8_t humidity_prog[] TD_ROM = {
     LD(R1), SUB(K(76800L)), ST(2),                        /* v = t_fine - 76800 */
     LD(H5), MUL(R2), ST(3),                               /* H5 * v */
     LD(H4), MUL(K(1048576L)), ST(4),                      /* H4 * 1048576 */
-    LD(R0), MUL(K(16384L)), SUB(R4), SUB(R3), ADD(K(16384L)), SAR(15), ST(3), /* a = ((adc_H << 14) - those + 16384) >> 15 */
-    LD(R2), MUL(H3), SAR(11), ADD(K(32768L)), ST(4),      /* ((v * H3) >> 11) + 32768 */
+    LD(R0), MUL(K16(16384)), SUB(R4), SUB(R3), ADD(K16(16384)), SAR(15), ST(3), /* a = ((adc_H << 14) - those + 16384) >> 15 */
+    LD(R2), MUL(H3), SAR(11), ADD(K16(32768)), ST(4),     /* ((v * H3) >> 11) + 32768 */
     LD(R2), MUL(H6), SAR(10), MUL(R4), SAR(10),           /* b = (((v * H6) >> 10) * that) >> 10 */
-    ADD(K(2097152L)), MUL(H2), ADD(K(8192L)), SAR(14), MUL(R3), ST(2), /* v = a * (((b + 2097152) * H2 + 8192) >> 14) */
+    ADD(K(2097152L)), MUL(H2), ADD(K16(8192)), SAR(14), MUL(R3), ST(2), /* v = a * (((b + 2097152) * H2 + 8192) >> 14) */
     SAR(15), ST(3), MUL(R3), SAR(7), MUL(H1), SAR(4), ST(3), /* ((((v >> 15) * (v >> 15)) >> 7) * H1) >> 4 */
     LD(R2), SUB(R3), END,                                 /* v - that */
 };
