@@ -66,8 +66,10 @@ void i2c_setup(const uint8_t *rec)
     hal_i2c_begin(td_i2c_fast);               /* a second I2C sensor's setup begins it again: harmless */
 }
 
-/* BME280 / BMP280: start a forced measurement (after the ID check), collect it. */
-static uint8_t bme_poll(const uint8_t *rec, uint8_t addr, uint8_t phase, int32_t *val, uint16_t *wait)
+/* BME280 / BMP280: start a forced measurement (after the ID check), collect it. Kept out of line:
+ * inlined, its 90 B of buffers and calibration pushed i2c_poll's other locals past the AVR's
+ * 63-byte reach from the frame pointer (each access then moved the pointer there and back). */
+static TD_NOINLINE uint8_t bme_poll(const uint8_t *rec, uint8_t addr, uint8_t phase, int32_t *val, uint16_t *wait)
 {
     bool bme = rec[TD_SENSOR_KIND] == TD_SENSOR_KIND_BME280;
     uint8_t buf[I2C_BME280_CALIB_TP_SIZE], h[I2C_BME280_CALIB_H_SIZE], st;
@@ -77,7 +79,6 @@ static uint8_t bme_poll(const uint8_t *rec, uint8_t addr, uint8_t phase, int32_t
     if (buf[0] != (bme ? BME280_ID : BMP280_ID)) return TD_SENSOR_FAULT_WRONG_CHIP;
     if (phase == 0) {
         static const uint8_t start[4] = {0xF2, 0x01, 0xF4, 0x25}; /* ctrl_hum x1; ctrl_meas x1, x1, forced */
-        *wait = BME_MS;
         return i2c_fault(hal_i2c_write(addr, bme ? start : start + 2, (uint8_t)(bme ? 4 : 2), 1));
     }
     if ((st = i2c_regs(addr, 0xF3, h, 1)) != HAL_I2C_OK) return i2c_fault(st);
@@ -99,39 +100,35 @@ static uint8_t bme_poll(const uint8_t *rec, uint8_t addr, uint8_t phase, int32_t
     return TD_READING_OK;
 }
 
-/* SHT3x and SHT4x: a single-shot command, then two words with their CRCs. */
-static uint8_t sht_poll(const uint8_t *rec, uint8_t addr, uint8_t phase, int32_t *val, uint16_t *wait)
+/* SHT3x and SHT4x: a single-shot command, then two words with their CRCs (buf: i2c_poll's read). */
+static uint8_t sht_poll(const uint8_t *rec, uint8_t addr, uint8_t phase, const uint8_t *buf, int32_t *val)
 {
     bool sht4 = rec[TD_SENSOR_KIND] == TD_SENSOR_KIND_SHT4X;
-    uint8_t buf[6], st;
     if (phase == 0) {
         static const uint8_t cmd[2] = {0x24, 0x00}; /* SHT3x: high repeatability, no clock stretching */
         static const uint8_t cmd4 = 0xFD;           /* SHT4x: high precision */
-        *wait = sht4 ? SHT4X_MS : SHT3X_MS;
         return i2c_fault(sht4 ? hal_i2c_write(addr, &cmd4, 1, 1) : hal_i2c_write(addr, cmd, 2, 1));
     }
-    if ((st = hal_i2c_read(addr, buf, 6)) != HAL_I2C_OK) return i2c_fault(st);
     if (!crc_ok(buf, 2) || !crc_ok(buf + 3, 2)) return TD_SENSOR_FAULT_CRC;
     val[0] = i2c_sht_temp(be16(buf)) * 10;
     val[1] = (sht4 ? i2c_sht4x_rh(be16(buf + 3)) : i2c_sht3x_rh(be16(buf + 3))) * 10;
     return TD_READING_OK;
 }
 
-/* AHT20 / AHT10: calibrated (or told to calibrate), trigger, then status and two 20-bit readings. */
-static uint8_t aht_poll(const uint8_t *rec, uint8_t addr, uint8_t phase, int32_t *val, uint16_t *wait)
+/* AHT20 / AHT10: calibrated (or told to calibrate), trigger, then status and two 20-bit readings
+ * (buf: i2c_poll's read; the start reads the status into it). */
+static uint8_t aht_poll(const uint8_t *rec, uint8_t addr, uint8_t phase, uint8_t *buf, int32_t *val, uint16_t *wait)
 {
     bool aht20 = rec[TD_SENSOR_KIND] == TD_SENSOR_KIND_AHT20;
-    uint8_t buf[7], st;
+    uint8_t st;
     uint32_t rh, t;
     if (phase == 0) {
         static const uint8_t trigger[3] = {0xAC, 0x33, 0x00};
         uint8_t init[3] = {(uint8_t)(aht20 ? 0xBE : 0xE1), 0x08, 0x00};
         if ((st = hal_i2c_read(addr, buf, 1)) != HAL_I2C_OK) return i2c_fault(st);
         if (!(buf[0] & 0x08) && (st = hal_i2c_write(addr, init, 3, 1)) != HAL_I2C_OK) return i2c_fault(st);
-        *wait = AHT_MS;
         return i2c_fault(hal_i2c_write(addr, trigger, 3, 1));
     }
-    if ((st = hal_i2c_read(addr, buf, (uint8_t)(aht20 ? 7 : 6))) != HAL_I2C_OK) return i2c_fault(st);
     if (buf[0] & 0x80) { /* busy */
         *wait = BUSY_MS;
         return TD_READING_NONE;
@@ -143,34 +140,33 @@ static uint8_t aht_poll(const uint8_t *rec, uint8_t addr, uint8_t phase, int32_t
     return TD_READING_OK;
 }
 
-/* BH1750: power on and a one-time high-resolution measurement (it powers down after), then the count. */
-static uint8_t bh_poll(uint8_t addr, uint8_t phase, int32_t *val, uint16_t *wait)
+/* BH1750: power on and a one-time high-resolution measurement (it powers down after), then the
+ * count (buf: i2c_poll's read). */
+static uint8_t bh_poll(uint8_t addr, uint8_t phase, const uint8_t *buf, int32_t *val)
 {
-    uint8_t buf[2], st;
+    uint8_t st;
     if (phase == 0) {
         static const uint8_t on = 0x01, once = 0x20;
         if ((st = hal_i2c_write(addr, &on, 1, 1)) != HAL_I2C_OK) return i2c_fault(st);
-        *wait = BH1750_MS;
         return i2c_fault(hal_i2c_write(addr, &once, 1, 1));
     }
-    if ((st = hal_i2c_read(addr, buf, 2)) != HAL_I2C_OK) return i2c_fault(st);
     val[0] = i2c_bh1750_millilux(be16(buf));
     return TD_READING_OK;
 }
 
-/* The conversion time the start asks to wait, by kind (BME280 .. BH1750). */
-static uint16_t conv_ms(uint8_t kind)
-{
-    return kind <= TD_SENSOR_KIND_BMP280 ? BME_MS
-           : kind == TD_SENSOR_KIND_SHT3X ? SHT3X_MS
-           : kind == TD_SENSOR_KIND_SHT4X ? SHT4X_MS
-           : kind <= TD_SENSOR_KIND_AHT10 ? AHT_MS : BH1750_MS;
-}
+/* The conversion time a started measurement waits, by kind (BME280 .. BH1750). */
+static const uint8_t conv_ms[] TD_ROM = {BME_MS, BME_MS, SHT3X_MS, SHT4X_MS, AHT_MS, AHT_MS, BH1750_MS};
+TD_STATIC_ASSERT(TD_SENSOR_KIND_BH1750 - TD_SENSOR_KIND_BME280 + 1 == sizeof conv_ms, conv_ms_by_kind);
+
+/* What the SHT, AHT and BH1750 collect with, one read before the checks (SHT3x .. BH1750): two
+ * words and their CRCs; the status, the readings and (AHT20) a CRC; the count. */
+static const uint8_t read_len[] TD_ROM = {6, 6, 7, 6, 2};
+TD_STATIC_ASSERT(TD_SENSOR_KIND_BH1750 - TD_SENSOR_KIND_SHT3X + 1 == sizeof read_len, read_len_by_kind);
 
 uint8_t i2c_poll(const uint8_t *rec, uint8_t *phase, uint32_t now, int32_t *val, uint16_t *wait)
 {
-    uint8_t kind = rec[TD_SENSOR_KIND], addr = rec[TD_SENSOR_OPTIONS], got, was = *phase;
-    uint16_t period, conv = conv_ms(kind), held;
+    uint8_t kind = rec[TD_SENSOR_KIND], addr = rec[TD_SENSOR_OPTIONS], got, was = *phase, buf[7], st;
+    uint16_t period, conv = TD_ROM_U8(&conv_ms[kind - TD_SENSOR_KIND_BME280]), held;
     (void)now; /* the pass's time: it may be ms old by now, too coarse for a conversion's wait */
     if (was) { /* started at (phase & 0x7F) * 2 ms: polled early, the part is still converting */
         held = (uint16_t)((((uint8_t)(hal_millis() >> 1) - was) & 0x7Fu) * 2u);
@@ -180,11 +176,16 @@ uint8_t i2c_poll(const uint8_t *rec, uint8_t *phase, uint32_t now, int32_t *val,
         }
     }
     if (kind <= TD_SENSOR_KIND_BMP280) got = bme_poll(rec, addr, was, val, wait);
-    else if (kind <= TD_SENSOR_KIND_SHT4X) got = sht_poll(rec, addr, was, val, wait);
-    else if (kind <= TD_SENSOR_KIND_AHT10) got = aht_poll(rec, addr, was, val, wait);
-    else got = bh_poll(addr, was, val, wait);
+    else if (was && (st = hal_i2c_read(addr, buf, TD_ROM_U8(&read_len[kind - TD_SENSOR_KIND_SHT3X]))) != HAL_I2C_OK)
+        got = i2c_fault(st); /* the collect's read, for all three */
+    else if (kind <= TD_SENSOR_KIND_SHT4X) got = sht_poll(rec, addr, was, buf, val);
+    else if (kind <= TD_SENSOR_KIND_AHT10) got = aht_poll(rec, addr, was, buf, val, wait);
+    else got = bh_poll(addr, was, buf, val);
     if (got == TD_READING_NONE) { /* started (collect it when *wait is over), or still busy */
-        if (!was) *phase = (uint8_t)(0x80u | (uint8_t)(hal_millis() >> 1)); /* when, in 2 ms steps */
+        if (!was) {
+            *phase = (uint8_t)(0x80u | (uint8_t)(hal_millis() >> 1)); /* when, in 2 ms steps */
+            *wait = conv; /* started: come back after the conversion time */
+        }
         return got;
     }
     *phase = 0;
