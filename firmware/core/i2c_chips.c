@@ -1,10 +1,11 @@
-/* The I2C chips' arithmetic (i2c_chips.h). BME280/BMP280: the datasheets' 32-bit integer routines,
- * step for step, so a result can be checked against theirs; they shift negative values right and
- * need that shift to be arithmetic, which gcc, clang and avr-gcc document (C99 leaves it to the
- * compiler). Pressure uses the 32-bit routine, not the 64-bit one: on an AVR every 64-bit multiply
- * and divide is a libgcc call of its own (1,356 B more on the Uno: docs/benchmarks.md), and the
- * 32-bit one stays within about 5 Pa of the double routine (docs/sensors.md). Where the datasheet
- * shifts a value that can be negative to the left (undefined in C), this multiplies: same bits. */
+/* The I2C chips' arithmetic (i2c_chips.h). BME280/BMP280: the datasheets' 32-bit integer routines
+ * as programs (below), a step per operation of their C in its order, so a result can be checked
+ * against theirs; they shift negative values right and need that shift to be arithmetic, which
+ * gcc, clang and avr-gcc document (C99 leaves it to the compiler). Pressure is 32-bit, not the
+ * datasheet's 64-bit routine: on an AVR every 64-bit multiply and divide is a libgcc call of its
+ * own (1,356 B more on the Uno: docs/benchmarks.md); with 8 more bits kept in its divisor it stays
+ * within 0.63 Pa of the double routine (docs/sensors.md). Where the datasheet shifts a value that
+ * can be negative to the left (undefined in C), this multiplies: same bits. */
 #include "i2c_chips.h"
 
 #include "le.h"

@@ -13,7 +13,7 @@ from ..conftest import ROOT
 
 FIRMWARE = ROOT / "firmware"
 BOARDS = ("uno", "nano", "mega2560")
-BUDGET = {"uno": (28672, 1024), "nano": (28672, 1024), "mega2560": (65536, 4096)}
+BUDGET = {"uno": (26624, 1024), "nano": (26624, 1024), "mega2560": (65536, 4096)}
 MCU = {"uno": "atmega328p", "nano": "atmega328p", "mega2560": "atmega2560"}
 
 needs_avr_gcc = pytest.mark.skipif(shutil.which("avr-gcc") is None,
