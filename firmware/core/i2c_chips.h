@@ -41,8 +41,9 @@ int32_t i2c_bme280_temp(const i2c_bme280_calib_t *c, int32_t adc_t, int32_t *t_f
 /* Pressure in milli-hPa (0.1 Pa), 0 when dig_P1 is 0: the datasheet's 32-bit routine with 8 more
  * bits kept in its divisor, its division done in three 32-bit steps and its second-order terms in
  * 1/256 Pa. Within 0.21 Pa of the datasheet's double routine at the same t_fine (the 32-bit one
- * returns whole Pa and is up to 4.4 Pa off), for 302 B more on an Uno than that one (the 64-bit
- * one: 1,070 B more than this; docs/sensors.md, "I2C sensors"). */
+ * returns whole Pa and is up to 4.4 Pa off). Inline it cost an Uno 302 B more than that one and
+ * 1,070 B less than the 64-bit one; as a program for i2c_chips.c's accumulator machine, temperature
+ * and pressure together are 974 B (docs/sensors.md, "I2C sensors"; docs/benchmarks.md). */
 int32_t i2c_bme280_millihpa(const i2c_bme280_calib_t *c, int32_t adc_p, int32_t t_fine);
 
 /* Relative humidity in 1/1024 %RH, 0..I2C_BME280_RH_MAX. */
