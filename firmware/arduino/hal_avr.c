@@ -731,7 +731,7 @@ uint8_t hal_dht_read(uint8_t pin, uint8_t data[5])
 #define I2C_GO(bits) (TWCR = _BV(TWINT) | _BV(TWEN) | (bits))
 
 /* Polls until TWCR's bit reads as want, 1 us a turn, for at most HAL_I2C_WAIT_US turns. */
-static uint8_t i2c_poll(uint8_t bit, uint8_t want)
+static uint8_t twi_poll(uint8_t bit, uint8_t want)
 {
     uint16_t n;
     for (n = 0; (TWCR & bit) != want; n++) {
@@ -747,7 +747,7 @@ static uint8_t i2c_poll(uint8_t bit, uint8_t want)
 static uint8_t i2c_step(uint8_t bits)
 {
     I2C_GO(bits);
-    if (i2c_poll(_BV(TWINT), _BV(TWINT))) {
+    if (twi_poll(_BV(TWINT), _BV(TWINT))) {
         TWCR = 0; /* off and on again: the controller forgets the transfer */
         TWCR = _BV(TWEN);
         return I2C_STEP_TIMEOUT;
@@ -758,7 +758,7 @@ static uint8_t i2c_step(uint8_t bits)
 static void i2c_stop(void)
 {
     I2C_GO(_BV(TWSTO));
-    i2c_poll(_BV(TWSTO), 0);
+    twi_poll(_BV(TWSTO), 0);
 }
 
 /* (repeated) START and the address byte; ends the transfer on any failure */
